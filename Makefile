@@ -1,0 +1,41 @@
+# Testament: one command for each thing a newcomer needs. Each works from a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export TESTAMENT_HOME ?= $(CURDIR)/testament-data
+
+.PHONY: run test lint bench deps install clean
+
+$(STAMP): pyproject.toml
+	scripts/system-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+deps:
+	scripts/system-deps
+
+run: $(STAMP)
+	$(BIN)/testament init
+	$(BIN)/testament ingest demo --case "Demo case" --source "Demo files shipped with Testament"
+	$(BIN)/testament verify
+
+test: $(STAMP)
+	scripts/ensure-postgres
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

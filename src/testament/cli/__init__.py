@@ -1,0 +1,1 @@
+"""The `testament` command: a thin client of :mod:`testament.services`."""

@@ -1,0 +1,66 @@
+"""Entry point: command groups, and the one place where errors become diagnoses and exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from testament import __version__
+from testament.cli import ingest as ingest_cmd
+from testament.cli import log as log_cmd
+from testament.cli import setup as setup_cmd
+from testament.cli import verify as verify_cmd
+from testament.errors import TestamentError
+
+INTERNAL_ERROR_EXIT = 70
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="testament")
+def cli() -> None:
+    """Testament: preserve evidence with a chain of custody anyone can verify offline.
+
+    Settings come from TESTAMENT_* environment variables (see docs/configuration.md);
+    TESTAMENT_HOME (default ./testament-data) holds the database, keys and vault.
+    """
+
+
+cli.add_command(setup_cmd.init)
+cli.add_command(ingest_cmd.ingest)
+cli.add_command(verify_cmd.verify)
+cli.add_command(log_cmd.log)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; print a diagnosis (never a traceback) and exit non-zero on failure."""
+    try:
+        cli.main(args=argv, prog_name="testament", standalone_mode=False)
+    except TestamentError as exc:
+        click.echo(exc.diagnostics(), err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("error: interrupted; nothing half-written is kept", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("error: interrupted; nothing half-written is kept", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("TESTAMENT_DEBUG"):
+            raise
+        click.echo(
+            f"error: internal error ({type(exc).__name__}); nothing half-written is kept\n"
+            "  what to do: re-run with TESTAMENT_DEBUG=1 for details and report it",
+            err=True,
+        )
+        sys.exit(INTERNAL_ERROR_EXIT)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""`testament init`."""
+
+from __future__ import annotations
+
+import click
+
+from testament.cli.output import json_line
+from testament.config import load_settings
+from testament.services import instance
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON line.")
+def init(as_json: bool) -> None:
+    """Create $TESTAMENT_HOME (database, instance keys, vault), or upgrade an existing one."""
+    report = instance.init(load_settings())
+    if as_json:
+        json_line(report.__dict__)
+        return
+    if report.created:
+        click.echo(f"Created a Testament home in {report.home}")
+    elif report.schema_before != report.schema_after:
+        click.echo(
+            f"Upgraded the Testament home in {report.home} "
+            f"from schema {report.schema_before} to {report.schema_after}"
+        )
+    else:
+        click.echo(f"The Testament home in {report.home} is up to date")
+    click.echo(f"Log origin:   {report.log_origin}")
+    click.echo(f"Verifier key: {report.verifier_key}")

@@ -1,0 +1,45 @@
+"""`testament verify`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from testament.cli.output import json_line
+from testament.config import load_settings
+from testament.ledger.keys import VerifierKey
+from testament.services import verification
+from testament.services.instance import open_instance
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line per finding.")
+@click.option("--sample", type=click.IntRange(min=0), help="Re-hash only N randomly chosen blobs.")
+@click.option("--key", "key_text", help="Trusted verifier key (default: from the signing key file).")
+def verify(as_json: bool, sample: int | None, key_text: str | None) -> None:
+    """Check the vault, the custody records, the log and every checkpoint (docs/verification.md)."""
+    trusted = VerifierKey.parse(key_text) if key_text else None
+    inst = open_instance(load_settings())
+
+    def show(finding: verification.Finding) -> None:
+        if as_json:
+            json_line(finding.as_json())
+            return
+        mark = "ok  " if finding.ok and not finding.info else ("note" if finding.ok else "FAIL")
+        where = f" [{finding.where}]" if finding.where else ""
+        click.echo(f"{mark} ({finding.step}) {finding.check}: {finding.detail}{where}")
+
+    try:
+        findings = verification.run(inst, sample=sample, trusted_key=trusted, on_finding=show)
+    finally:
+        inst.close()
+    failures = [f for f in findings if not f.ok]
+    if as_json:
+        json_line({"summary": True, "ok": not failures, "failures": len(failures)})
+    elif failures:
+        click.echo(f"Verification FAILED: {len(failures)} problem(s)", err=True)
+    else:
+        click.echo("Verification passed")
+    if failures:
+        sys.exit(6)

@@ -1,0 +1,123 @@
+"""Settings, read from the environment (``TESTAMENT_*``) and an optional TOML file.
+
+Every field is documented in ``docs/configuration.md``; a test fails when one is missing there.
+Precedence: an environment variable wins over the TOML file, which wins over the default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from testament.errors import InvalidInput
+
+ENV_PREFIX = "TESTAMENT_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where Testament keeps its data and how it protects it."""
+
+    home: Path
+    """Data directory: database (SQLite default), vault and keys. Default ``./testament-data``."""
+    database_url: str
+    """SQLAlchemy URL. Default ``sqlite:///<home>/testament.db``; ``postgresql://…`` for PostgreSQL."""
+    vault_dir: Path
+    """Root of the filesystem blob store. Default ``<home>/vault``."""
+    vault_key_file: Path
+    """Instance key that wraps every blob's data key (mode 0600). Default ``<home>/keys/vault.key``."""
+    signing_key_file: Path
+    """Ed25519 key that signs log checkpoints (mode 0600). Default ``<home>/keys/log-signing.pem``."""
+    encrypt_at_rest: bool
+    """Encrypt blobs with AES-256-GCM. Default ``true``; turn off only on an encrypted disk."""
+    log_origin: str | None
+    """Origin line and key name of this instance's log, fixed at ``init``. Default: a random name."""
+    log_batch_size: int
+    """Custody events appended per durable batch (one commit, one checkpoint). Default 256."""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _parse_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise InvalidInput(
+        f"setting {name} must be true or false, not {value!r}",
+        where=f"{ENV_PREFIX}{name.upper()}",
+        hint="use true or false",
+    )
+
+
+def _parse_int(name: str, value: Any, *, minimum: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = minimum - 1
+    if number < minimum:
+        raise InvalidInput(
+            f"setting {name} must be a whole number of at least {minimum}, not {value!r}",
+            where=f"{ENV_PREFIX}{name.upper()}",
+        )
+    return number
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise InvalidInput(
+            "the configuration file does not exist",
+            where=str(path),
+            hint="fix TESTAMENT_CONFIG or create the file",
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(
+            f"the configuration file is not valid TOML: {exc}", where=str(path)
+        ) from None
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InvalidInput(
+            f"unknown setting(s) in the configuration file: {', '.join(unknown)}",
+            where=str(path),
+            hint=f"known settings are: {', '.join(sorted(known))}",
+        )
+    return data
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build :class:`Settings` from ``environ`` (default: the process environment)."""
+    env = dict(os.environ if environ is None else environ)
+    config_file = env.get(f"{ENV_PREFIX}CONFIG")
+    file_values = _read_toml(Path(config_file)) if config_file else {}
+
+    def raw(name: str) -> Any:
+        return env.get(f"{ENV_PREFIX}{name.upper()}", file_values.get(name))
+
+    home = Path(raw("home") or "testament-data").expanduser()
+    database_url = raw("database_url") or f"sqlite:///{home / 'testament.db'}"
+    encrypt = raw("encrypt_at_rest")
+    batch = raw("log_batch_size")
+    return Settings(
+        home=home,
+        database_url=str(database_url),
+        vault_dir=Path(raw("vault_dir") or home / "vault").expanduser(),
+        vault_key_file=Path(raw("vault_key_file") or home / "keys" / "vault.key").expanduser(),
+        signing_key_file=Path(
+            raw("signing_key_file") or home / "keys" / "log-signing.pem"
+        ).expanduser(),
+        encrypt_at_rest=True if encrypt is None else _parse_bool("encrypt_at_rest", encrypt),
+        log_origin=raw("log_origin") or None,
+        log_batch_size=256 if batch is None else _parse_int("log_batch_size", batch, minimum=1),
+    )

@@ -1,0 +1,1 @@
+"""Pure domain model: dataclasses, enums and rules. No I/O."""

@@ -1,0 +1,122 @@
+"""Checkpoints as C2SP signed notes (c2sp.org/tlog-checkpoint, c2sp.org/signed-note).
+
+::
+
+    <origin>
+    <tree size>
+    <base64 root hash>
+
+    — <key name> <base64(4-byte key ID || Ed25519 signature over the three lines above)>
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from testament.errors import IntegrityError, InvalidInput
+from testament.ledger.keys import NoteSigner, VerifierKey
+from testament.ledger.merkle import HASH_SIZE
+
+SIGNATURE_PREFIX = "\u2014 "
+MAX_SIGNATURES = 64
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A tree head: origin, size and root hash."""
+
+    origin: str
+    size: int
+    root_hash: bytes
+
+    def body(self) -> str:
+        return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root_hash).decode()}\n"
+
+
+@dataclass(frozen=True)
+class NoteSignature:
+    name: str
+    key_id: bytes
+    signature: bytes
+
+
+def sign(checkpoint: Checkpoint, signer: NoteSigner) -> str:
+    """The signed note text for ``checkpoint``."""
+    body = checkpoint.body()
+    verifier = signer.verifier
+    blob = verifier.key_id + signer.sign(body.encode())
+    return f"{body}\n{SIGNATURE_PREFIX}{signer.name} {base64.b64encode(blob).decode()}\n"
+
+
+def split_note(text: str) -> tuple[str, list[NoteSignature]]:
+    """Split a signed note into its text and signature lines (signed-note §Format)."""
+    malformed = "the signed note is malformed"
+    if not text.endswith("\n") or any(ord(ch) < 0x20 and ch != "\n" for ch in text):
+        raise InvalidInput(malformed, where="checkpoint", hint="it must end in a newline")
+    cut = text.rfind("\n\n")
+    if cut < 0:
+        raise InvalidInput(malformed, where="checkpoint", hint="no blank line before signatures")
+    body, sig_block = text[: cut + 1], text[cut + 2 :]
+    signatures = []
+    for line in sig_block.splitlines():
+        if not line.startswith(SIGNATURE_PREFIX) or line.count(" ") != 2:
+            raise InvalidInput(malformed, where="checkpoint signature line")
+        name, encoded = line[len(SIGNATURE_PREFIX) :].split(" ")
+        try:
+            blob = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            raise InvalidInput(malformed, where="checkpoint signature (base64)") from None
+        if len(blob) < 5:
+            raise InvalidInput(malformed, where="checkpoint signature (too short)")
+        signatures.append(NoteSignature(name, blob[:4], blob[4:]))
+    if not signatures or len(signatures) > MAX_SIGNATURES:
+        raise InvalidInput(malformed, where="checkpoint", hint="no signature lines")
+    return body, signatures
+
+
+def parse_body(body: str) -> Checkpoint:
+    """Parse the three mandatory checkpoint lines (extension lines are ignored)."""
+    lines = body.split("\n")[:-1]
+    if len(lines) < 3 or any(not line for line in lines):
+        raise InvalidInput("the checkpoint text is malformed", where="checkpoint body")
+    origin, size_text, root_text = lines[:3]
+    if not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
+        raise InvalidInput("the checkpoint size is not a decimal number", where="checkpoint body")
+    try:
+        root_hash = base64.b64decode(root_text, validate=True)
+    except binascii.Error:
+        root_hash = b""
+    if len(root_hash) != HASH_SIZE:
+        raise InvalidInput("the checkpoint root is not a base64 SHA-256 hash", where="checkpoint")
+    return Checkpoint(origin, int(size_text), root_hash)
+
+
+def verify(text: str, verifier: VerifierKey) -> Checkpoint:
+    """Check a signed checkpoint against a trusted verifier key and return its tree head.
+
+    Signatures from unknown keys are ignored; a known key's signature must verify; at least one must.
+    """
+    body, signatures = split_note(text)
+    known = [s for s in signatures if s.name == verifier.name and s.key_id == verifier.key_id]
+    if not known:
+        raise IntegrityError(
+            "the checkpoint is not signed by this log's key",
+            where=f"checkpoint ({', '.join(f'{s.name}+{s.key_id.hex()}' for s in signatures)})",
+            hint=f"expected a signature by {verifier.name}+{verifier.key_id.hex()}",
+        )
+    for signature in known:
+        if not verifier.verify(body.encode(), signature.signature):
+            raise IntegrityError(
+                "the checkpoint signature does not verify",
+                where=f"checkpoint signed as {verifier.name}+{verifier.key_id.hex()}",
+                hint="the checkpoint text or its signature was altered",
+            )
+    checkpoint = parse_body(body)
+    if checkpoint.origin != verifier.name:
+        raise IntegrityError(
+            f"the checkpoint origin {checkpoint.origin!r} is not the log's name {verifier.name!r}",
+            where="checkpoint origin line",
+        )
+    return checkpoint

@@ -1,0 +1,265 @@
+"""The custody log over the database: append, prove, and sign checkpoints.
+
+Storage is tile-like: besides the entry bytes, the hash of every *perfect* subtree (level, index) is
+persisted once, when its last leaf arrives, and never changes. A root, an inclusion proof or a
+consistency proof therefore needs only the O(log n) perfect subtrees named by
+:func:`testament.ledger.merkle.needed_nodes`, fetched in one keyed query; no subtree is ever recomputed
+from leaves (performance goals G5 and G6).
+
+Appends are batched by the caller: one call appends many entries in the caller's transaction, and the
+caller signs one checkpoint after committing (:func:`sign_checkpoint`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from sqlalchemy import Connection, bindparam, func, insert, select, text, update
+
+from testament.errors import IntegrityError, InvalidInput, NotFound
+from testament.ledger import checkpoint as notes
+from testament.ledger import merkle
+from testament.ledger.keys import NoteSigner
+from testament.storage.tables import checkpoint as checkpoint_table
+from testament.storage.tables import log_entry, log_node, log_state
+
+LEVEL_SHIFT = 48
+_INDEX_MASK = (1 << LEVEL_SHIFT) - 1
+_FETCH = text("SELECT id, hash FROM log_node WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
+)
+
+
+def node_key(level: int, index: int) -> int:
+    """The ``log_node.id`` of a perfect subtree."""
+    return (level << LEVEL_SHIFT) | index
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    size: int
+    root_hash: bytes
+    note: str
+    signed_at: str
+
+
+def initialise(connection: Connection) -> None:
+    """Create the log's state row (empty log). Idempotent."""
+    exists = connection.execute(select(log_state.c.size).where(log_state.c.id == 1)).first()
+    if exists is None:
+        connection.execute(insert(log_state).values(id=1, size=0))
+
+
+def size(connection: Connection) -> int:
+    """Number of entries appended (committed in this transaction's view)."""
+    value = connection.execute(select(log_state.c.size).where(log_state.c.id == 1)).scalar()
+    if value is None:
+        raise NotFound("the custody log has not been initialised", hint="run `testament init`")
+    return int(value)
+
+
+def _locked_size(connection: Connection) -> int:
+    query = select(log_state.c.size).where(log_state.c.id == 1)
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    value = connection.execute(query).scalar()
+    if value is None:
+        raise NotFound("the custody log has not been initialised", hint="run `testament init`")
+    return int(value)
+
+
+def fetch_nodes(connection: Connection, ids: Iterable[merkle.NodeId]) -> dict[merkle.NodeId, bytes]:
+    """Fetch persisted perfect-subtree hashes by (level, index), in one query."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    keys = [node_key(level, index) for level, index in wanted]
+    rows = connection.execute(_FETCH, {"ids": keys}).all()
+    found = {
+        (int(key) >> LEVEL_SHIFT, int(key) & _INDEX_MASK): bytes(value) for key, value in rows
+    }
+    missing = [node for node in wanted if node not in found]
+    if missing:
+        level, index = missing[0]
+        raise IntegrityError(
+            f"{len(missing)} persisted tree node(s) are missing",
+            where=f"log node level {level} index {index}",
+            hint="the log tables were altered; run `testament verify` for a full report",
+        )
+    return found
+
+
+def append(connection: Connection, entries: Sequence[bytes]) -> int:
+    """Append ``entries`` in the caller's transaction; returns the index of the first one.
+
+    Persists each entry, its leaf hash and every perfect subtree it completes. The caller must be in a
+    write transaction (BEGIN IMMEDIATE on SQLite; the state row is locked on PostgreSQL).
+    """
+    start = _locked_size(connection)
+    if not entries:
+        return start
+    known = fetch_nodes(connection, merkle.perfect_subtrees(0, start)) if start else {}
+    new_nodes: dict[merkle.NodeId, bytes] = {}
+    for offset, entry in enumerate(entries):
+        index = start + offset
+        digest = merkle.leaf_hash(entry)
+        level, position = 0, index
+        new_nodes[(0, index)] = digest
+        while position & 1:
+            sibling = (level, position - 1)
+            left = new_nodes.get(sibling) or known[sibling]
+            digest = merkle.node_hash(left, digest)
+            level, position = level + 1, position >> 1
+            new_nodes[(level, position)] = digest
+    connection.execute(
+        insert(log_entry), [{"idx": start + i, "data": e} for i, e in enumerate(entries)]
+    )
+    connection.execute(
+        insert(log_node),
+        [{"id": node_key(lv, ix), "hash": h} for (lv, ix), h in new_nodes.items()],
+    )
+    connection.execute(
+        update(log_state).where(log_state.c.id == 1).values(size=start + len(entries))
+    )
+    return start
+
+
+def _check_size(tree_size: int, current: int, what: str) -> None:
+    if tree_size < 0 or tree_size > current:
+        raise NotFound(
+            f"{what} {tree_size} is beyond the log",
+            where="custody log",
+            hint=f"the log holds {current} entries",
+        )
+
+
+def root_at(connection: Connection, tree_size: int) -> bytes:
+    """The root hash of the first ``tree_size`` entries, from persisted nodes."""
+    _check_size(tree_size, size(connection), "tree size")
+    if tree_size == 0:
+        return merkle.EMPTY_ROOT
+    nodes = fetch_nodes(connection, merkle.perfect_subtrees(0, tree_size))
+    return merkle.fold([nodes[n] for n in merkle.perfect_subtrees(0, tree_size)])
+
+
+def inclusion_proof(connection: Connection, index: int, tree_size: int) -> list[bytes]:
+    """RFC 9162 inclusion proof for entry ``index`` in the tree of ``tree_size`` entries."""
+    _check_size(tree_size, size(connection), "tree size")
+    if not 0 <= index < tree_size:
+        raise NotFound(f"entry {index} is not in a tree of {tree_size}", where="custody log")
+    ranges = merkle.inclusion_path(index, tree_size)
+    return merkle.resolve(ranges, fetch_nodes(connection, merkle.needed_nodes(ranges)))
+
+
+def consistency_proof(connection: Connection, old_size: int, new_size: int) -> list[bytes]:
+    """RFC 9162 consistency proof between two tree sizes."""
+    _check_size(new_size, size(connection), "tree size")
+    if not 0 <= old_size <= new_size:
+        raise InvalidInput(
+            f"cannot prove consistency from size {old_size} to the smaller size {new_size}",
+            where="--from/--to",
+        )
+    ranges = merkle.consistency_path(old_size, new_size)
+    return merkle.resolve(ranges, fetch_nodes(connection, merkle.needed_nodes(ranges)))
+
+
+def entry(connection: Connection, index: int) -> bytes:
+    """The exact bytes of entry ``index``."""
+    value = connection.execute(select(log_entry.c.data).where(log_entry.c.idx == index)).scalar()
+    if value is None:
+        raise NotFound(
+            f"entry {index} is not in the custody log",
+            where="custody log",
+            hint=f"entries are numbered 0 to {size(connection) - 1}",
+        )
+    return bytes(cast(bytes, value))
+
+
+def _row_checkpoint(row: object) -> StoredCheckpoint:
+    size_, root_, note_, signed_at_ = cast(tuple[int, bytes, str, str], row)
+    return StoredCheckpoint(int(size_), bytes(root_), str(note_), str(signed_at_))
+
+
+def latest_checkpoint(connection: Connection) -> StoredCheckpoint | None:
+    row = connection.execute(
+        select(
+            checkpoint_table.c.size,
+            checkpoint_table.c.root,
+            checkpoint_table.c.note,
+            checkpoint_table.c.signed_at,
+        )
+        .order_by(checkpoint_table.c.size.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else _row_checkpoint(row)
+
+
+def checkpoint_for(connection: Connection, minimum_size: int) -> StoredCheckpoint:
+    """The smallest stored checkpoint covering at least ``minimum_size`` entries."""
+    row = connection.execute(
+        select(
+            checkpoint_table.c.size,
+            checkpoint_table.c.root,
+            checkpoint_table.c.note,
+            checkpoint_table.c.signed_at,
+        )
+        .where(checkpoint_table.c.size >= minimum_size)
+        .order_by(checkpoint_table.c.size)
+        .limit(1)
+    ).first()
+    if row is None:
+        raise NotFound(
+            f"no signed checkpoint covers entry {minimum_size - 1} yet",
+            where="custody log",
+            hint="run `testament log checkpoint --sign` to sign one now",
+        )
+    return _row_checkpoint(row)
+
+
+def all_checkpoints(connection: Connection) -> list[StoredCheckpoint]:
+    rows = connection.execute(
+        select(
+            checkpoint_table.c.size,
+            checkpoint_table.c.root,
+            checkpoint_table.c.note,
+            checkpoint_table.c.signed_at,
+        ).order_by(checkpoint_table.c.size)
+    ).all()
+    return [_row_checkpoint(row) for row in rows]
+
+
+def checkpoint_count(connection: Connection) -> int:
+    return int(connection.execute(select(func.count()).select_from(checkpoint_table)).scalar_one())
+
+
+def sign_checkpoint(
+    connection: Connection, origin: str, signer: NoteSigner, signed_at: str
+) -> StoredCheckpoint | None:
+    """Sign a checkpoint at the current size, after proving it consistent with the last one.
+
+    Returns None when the latest checkpoint already covers the whole log.
+    """
+    current = _locked_size(connection)
+    last = latest_checkpoint(connection)
+    if last is not None and last.size >= current:
+        return None
+    new_root = root_at(connection, current)
+    if last is not None:
+        proof = consistency_proof(connection, last.size, current)
+        try:
+            merkle.verify_consistency(last.size, current, last.root_hash, new_root, proof)
+        except merkle.ProofError as exc:
+            raise IntegrityError(
+                "refusing to sign: the log is not consistent with its last checkpoint",
+                where=f"checkpoint {last.size} -> log size {current}",
+                hint="the log was altered; run `testament verify` to find where",
+            ) from exc
+    note = notes.sign(notes.Checkpoint(origin, current, new_root), signer)
+    connection.execute(
+        insert(checkpoint_table).values(
+            size=current, root=new_root, note=note, signed_at=signed_at
+        )
+    )
+    return StoredCheckpoint(current, new_root, note, signed_at)

@@ -1,0 +1,94 @@
+"""Reading the custody log: checkpoints, the verifier key, entries and proofs, for a stranger to check."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from testament.domain.custody import CustodyEventType, utc_timestamp
+from testament.errors import InvalidInput, NotFound
+from testament.ledger import checkpoint as notes
+from testament.ledger import log, proofs
+from testament.ledger.keys import VerifierKey
+from testament.services.instance import Instance
+from testament.storage.engine import read_transaction, write_transaction
+from testament.storage.tables import custody_event
+
+
+def verifier_key(instance: Instance) -> str:
+    """The verifier key string anyone needs to check this instance's checkpoints and proofs."""
+    return instance.record.verifier_key.encode()
+
+
+def latest_checkpoint(instance: Instance, *, sign_tail: bool = False) -> str:
+    """The latest signed checkpoint note; with ``sign_tail``, first sign any unsigned entries."""
+    if sign_tail:
+        with write_transaction(instance.engine) as conn:
+            log.sign_checkpoint(conn, instance.record.log_origin, instance.signer, utc_timestamp())
+    with read_transaction(instance.engine) as conn:
+        latest = log.latest_checkpoint(conn)
+    if latest is None:
+        raise NotFound("no checkpoint has been signed yet", hint="run `testament init`")
+    return latest.note
+
+
+def entry(instance: Instance, index: int) -> bytes:
+    """The canonical JSON bytes of entry ``index`` (the exact leaf input)."""
+    with read_transaction(instance.engine) as conn:
+        return log.entry(conn, index)
+
+
+def prove_entry(instance: Instance, index: int) -> str:
+    """A c2sp.org/tlog-proof for entry ``index`` under the latest checkpoint."""
+    if index < 0:
+        raise InvalidInput("the entry index must be zero or more", where="--entry")
+    with read_transaction(instance.engine) as conn:
+        size = log.size(conn)
+        if index >= size:
+            raise NotFound(f"entry {index} is not in the custody log",
+                           hint=f"entries are numbered 0 to {size - 1}")
+        head = log.latest_checkpoint(conn)
+        if head is None or head.size <= index:
+            head = log.checkpoint_for(conn, index + 1)
+        path = log.inclusion_proof(conn, index, head.size)
+    return proofs.TlogProof(index, path, head.note).encode()
+
+
+def ingestion_index(instance: Instance, item_id: str) -> int:
+    """The log index of an item's ingestion event."""
+    try:
+        uuid.UUID(item_id)
+    except ValueError:
+        raise InvalidInput("not an item ID", where=item_id,
+                           hint="item IDs look like 0b5c3f1e-…, as printed by `testament ingest`") from None
+    with read_transaction(instance.engine) as conn:
+        index = conn.execute(
+            select(custody_event.c.log_index).where(
+                custody_event.c.item_id == item_id,
+                custody_event.c.event_type == CustodyEventType.INGESTION.value,
+            )
+        ).scalar()
+    if index is None:
+        raise NotFound("no evidence item has this ID", where=item_id)
+    return int(index)
+
+
+def consistency(instance: Instance, old_size: int, new_size: int | None) -> list[bytes]:
+    """RFC 9162 consistency proof from ``old_size`` to ``new_size`` (default: latest checkpoint)."""
+    with read_transaction(instance.engine) as conn:
+        if new_size is None:
+            head = log.latest_checkpoint(conn)
+            new_size = head.size if head else log.size(conn)
+        if old_size < 0 or old_size > new_size:
+            raise InvalidInput(
+                f"--from must be between 0 and {new_size}", where=f"--from {old_size}"
+            )
+        return log.consistency_proof(conn, old_size, new_size)
+
+
+def verify_proof(proof_text: str, entry_bytes: bytes, key_text: str) -> notes.Checkpoint:
+    """Offline check of a tlog-proof: entry bytes + verifier key; no database needed."""
+    key = VerifierKey.parse(key_text)
+    _, head = proofs.verify(proof_text, entry_bytes, key)
+    return head

@@ -1,0 +1,359 @@
+"""Ingest: files and directories into the vault, each with an ingestion custody event.
+
+Every file is hashed on first contact while it is copied (one pass, bounded memory), checked not to
+have changed while it was read, stored write-once, and recorded. Records and log entries are written
+in batches: one database transaction and one signed checkpoint per batch, so ten thousand small files
+are not ten thousand commits. A crash at any point leaves either nothing recorded for a file or the
+whole record; re-running the same ingest completes the rest and reports what was already there.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import magic
+from sqlalchemy import Connection, insert, select
+
+from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
+from testament.errors import InvalidInput, TestamentError
+from testament.ledger import log
+from testament.services import custody
+from testament.services.instance import Instance, os_agent
+from testament.storage.engine import write_transaction
+from testament.storage.tables import case, evidence_item
+from testament.vault.base import StagedBlob
+
+SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one path. ``status`` is stored, linked, already-ingested, skipped or rejected."""
+
+    path: str
+    status: str
+    item_id: str | None = None
+    sha256: str | None = None
+    size: int | None = None
+    duplicate: bool | None = None
+    reason: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "item_id": self.item_id,
+            "sha256": self.sha256,
+            "path": self.path,
+            "size": self.size,
+            "duplicate": self.duplicate,
+            "status": self.status,
+            "reason": self.reason,
+        }
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "rejected"
+
+
+@dataclass
+class IngestReport:
+    results: list[IngestResult] = field(default_factory=list)
+    checkpoint_size: int | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def failed(self) -> bool:
+        return any(r.failed for r in self.results)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: Path
+    size: int
+
+
+@dataclass
+class _Pending:
+    candidate: Candidate
+    staged: StagedBlob
+    mtime: str
+    media_type: str
+
+
+def _skip(path: Path, reason: str) -> IngestResult:
+    return IngestResult(path=str(path), status="skipped", reason=reason)
+
+
+def _reject(path: Path, reason: str) -> IngestResult:
+    return IngestResult(path=str(path), status="rejected", reason=reason)
+
+
+def _kind(mode: int) -> str | None:
+    """Why a non-regular, non-directory file is skipped."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe), not a file: skipped"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device file, not a file: skipped"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a file: skipped"
+    return None
+
+
+def check_paths(paths: Sequence[Path]) -> None:
+    """Refuse the whole command, before anything is written, if a named path does not exist."""
+    if not paths:
+        raise InvalidInput("no path to ingest", hint="name one or more files or directories")
+    for path in paths:
+        if not os.path.lexists(path):
+            raise InvalidInput(
+                "the path does not exist",
+                where=str(path),
+                hint="check the spelling; nothing was ingested",
+            )
+
+
+def discover(paths: Sequence[Path]) -> Iterator[Candidate | IngestResult]:
+    """Walk ``paths`` (directories recursively, following symlinks safely).
+
+    Yields a :class:`Candidate` per regular file, and a skipped/rejected result for what cannot be
+    ingested: FIFOs, devices and sockets, symlink loops, unreadable directories, and a file reached twice.
+    """
+    seen_files: set[tuple[int, int]] = set()
+    seen_dirs: set[tuple[int, int]] = set()
+    stack = list(reversed([Path(p) for p in paths]))
+    while stack:
+        path = stack.pop()
+        try:
+            info = path.stat()
+        except OSError as exc:
+            if exc.errno == 40:  # ELOOP
+                yield _skip(path, "a symbolic link loop: skipped")
+            elif os.path.islink(path):
+                yield _skip(path, "a broken symbolic link: skipped")
+            else:
+                yield _reject(path, f"cannot be read: {exc.strerror}")
+            continue
+        identity = (info.st_dev, info.st_ino)
+        if stat.S_ISDIR(info.st_mode):
+            if identity in seen_dirs:
+                yield _skip(path, "a directory reached twice (symbolic link cycle): skipped")
+                continue
+            seen_dirs.add(identity)
+            try:
+                children = sorted(os.scandir(path), key=lambda e: e.name)
+            except OSError as exc:
+                yield _reject(path, f"directory cannot be read: {exc.strerror}")
+                continue
+            stack.extend(Path(child.path) for child in reversed(children))
+            continue
+        reason = _kind(info.st_mode)
+        if reason:
+            yield _skip(path, reason)
+            continue
+        if identity in seen_files:
+            yield _skip(path, "the same file was already named in this run: skipped")
+            continue
+        seen_files.add(identity)
+        yield Candidate(path, info.st_size)
+
+
+def _sniff(head: bytes) -> str:
+    if not head:
+        return "application/x-empty"
+    media_type: str = magic.from_buffer(head, mime=True)
+    return media_type
+
+
+def _unchanged(before: os.stat_result, after: os.stat_result) -> bool:
+    keys = ("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino", "st_dev")
+    return all(getattr(before, k) == getattr(after, k) for k in keys)
+
+
+def _stage(
+    instance: Instance, candidate: Candidate, progress: Callable[[int], None] | None
+) -> _Pending | IngestResult:
+    path = candidate.path
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        return _reject(path, f"cannot be read: {exc.strerror}")
+    with handle:
+        before = os.fstat(handle.fileno())
+        if not stat.S_ISREG(before.st_mode):
+            return _skip(path, _kind(before.st_mode) or "not a regular file: skipped")
+        try:
+            head = os.pread(handle.fileno(), SNIFF_BYTES, 0)
+        except OSError as exc:
+            return _reject(path, f"cannot be read: {exc.strerror}")
+        try:
+            staged = instance.blobs.stage(handle, progress=progress)
+        except InvalidInput as exc:
+            return _reject(path, exc.what)
+        after = os.fstat(handle.fileno())
+    try:
+        on_disk = path.stat()
+    except OSError:
+        on_disk = after
+    if not (_unchanged(before, after) and _unchanged(before, on_disk)) or staged.size != (
+        before.st_size
+    ):
+        staged.discard()
+        return _reject(path, "the file changed while it was being read: nothing recorded")
+    mtime = datetime.fromtimestamp(before.st_mtime, UTC)
+    return _Pending(candidate, staged, utc_timestamp(mtime), _sniff(head))
+
+
+def _case_id(connection: Connection, name: str, agent_id: int) -> str:
+    found = connection.execute(select(case.c.id).where(case.c.name == name)).scalar()
+    if found is not None:
+        return str(found)
+    case_id = str(uuid.uuid4())
+    connection.execute(
+        insert(case).values(id=case_id, name=name, created_at=utc_timestamp(), created_by=agent_id)
+    )
+    custody.record(
+        connection,
+        [custody.NewEvent(CustodyEventType.CREATION, agent_id, case_id=case_id,
+                          detail={"object": "case"})],
+    )
+    return case_id
+
+
+def item_record(row: dict[str, Any]) -> dict[str, Any]:
+    """The item fields the ingestion event commits to (everything a court may ask about)."""
+    keys = ("id", "case_id", "sha256", "size", "original_name", "source_path", "mtime",
+            "media_type", "source_note", "ingested_by", "ingested_at")
+    return {key: row[key] for key in keys}
+
+
+def _commit_batch(
+    instance: Instance, batch: list[_Pending], case_name: str, source_note: str | None
+) -> list[IngestResult]:
+    for pending in batch:
+        pending.staged.commit()
+    results: list[IngestResult] = []
+    with write_transaction(instance.engine) as connection:
+        agent_id = os_agent(connection)
+        case_id = _case_id(connection, case_name, agent_id)
+        rows: list[dict[str, Any]] = []
+        events: list[custody.NewEvent] = []
+        known: set[str] = set()
+        for pending in batch:
+            digest, path = pending.staged.digest, str(pending.candidate.path.absolute())
+            existing = connection.execute(
+                select(evidence_item.c.id).where(
+                    evidence_item.c.case_id == case_id,
+                    evidence_item.c.sha256 == digest,
+                    evidence_item.c.source_path == path,
+                )
+            ).scalar()
+            if existing is not None or any(
+                r["sha256"] == digest and r["source_path"] == path for r in rows
+            ):
+                results.append(IngestResult(str(pending.candidate.path), "already-ingested",
+                                            existing, digest, pending.staged.size, True))
+                continue
+            duplicate = digest in known or connection.execute(
+                select(evidence_item.c.id).where(evidence_item.c.sha256 == digest).limit(1)
+            ).first() is not None
+            known.add(digest)
+            row = {
+                "id": str(uuid.uuid4()), "case_id": case_id, "sha256": digest,
+                "size": pending.staged.size, "original_name": pending.candidate.path.name,
+                "source_path": path, "mtime": pending.mtime, "media_type": pending.media_type,
+                "source_note": source_note, "ingested_by": agent_id, "ingested_at": utc_timestamp(),
+                "duplicate": duplicate, "record_salt": secrets.token_bytes(16),
+            }
+            rows.append(row)
+            events.append(
+                custody.NewEvent(
+                    CustodyEventType.INGESTION, agent_id, case_id=case_id, item_id=row["id"],
+                    sha256=digest,
+                    detail={"size": row["size"], "media_type": row["media_type"],
+                            "duplicate": duplicate, "digest_algorithm": "SHA-256"},
+                    record=commitment(row["record_salt"], item_record(row)),
+                )
+            )
+            results.append(IngestResult(str(pending.candidate.path),
+                                        "linked" if duplicate else "stored", row["id"], digest,
+                                        row["size"], duplicate))
+        if rows:
+            connection.execute(insert(evidence_item), rows)
+            custody.record(connection, events)
+    return results
+
+
+def seal(instance: Instance) -> int | None:
+    """Sign a checkpoint covering everything appended so far; returns its size (None if no change)."""
+    with write_transaction(instance.engine) as connection:
+        signed = log.sign_checkpoint(
+            connection, instance.record.log_origin, instance.signer, utc_timestamp()
+        )
+    return None if signed is None else signed.size
+
+
+def ingest(
+    instance: Instance,
+    paths: Sequence[Path],
+    *,
+    case_name: str,
+    source_note: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    on_result: Callable[[IngestResult], None] | None = None,
+) -> IngestReport:
+    """Ingest ``paths`` into case ``case_name``; report every path's outcome.
+
+    ``on_start(files, bytes)`` is called once the paths are walked; ``progress(n)`` as bytes are read;
+    ``on_result`` for each path as soon as its outcome is durable.
+    """
+    if not case_name.strip():
+        raise InvalidInput("the case name is empty", where="--case", hint="name the case")
+    check_paths(paths)
+    instance.signer  # noqa: B018 - fail on a bad signing key before touching any file
+    report = IngestReport()
+    batch: list[_Pending] = []
+
+    def emit(result: IngestResult) -> None:
+        report.results.append(result)
+        if on_result is not None:
+            on_result(result)
+
+    def flush() -> None:
+        if batch:
+            for result in _commit_batch(instance, batch, case_name.strip(), source_note):
+                emit(result)
+            batch.clear()
+            report.checkpoint_size = seal(instance) or report.checkpoint_size
+
+    found_all = list(discover(paths))
+    if on_start is not None:
+        files = [f for f in found_all if isinstance(f, Candidate)]
+        on_start(len(files), sum(f.size for f in files))
+    try:
+        for found in found_all:
+            if isinstance(found, IngestResult):
+                emit(found)
+                continue
+            staged = _stage(instance, found, progress)
+            if isinstance(staged, IngestResult):
+                emit(staged)
+            else:
+                batch.append(staged)
+            if len(batch) >= instance.settings.log_batch_size:
+                flush()
+        flush()
+    except TestamentError:
+        for pending in batch:
+            pending.staged.discard()
+        raise
+    return report

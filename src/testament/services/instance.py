@@ -1,0 +1,217 @@
+"""Creating and opening a Testament home: database, instance keys, vault.
+
+``init`` is idempotent: on an existing home it applies pending migrations and leaves keys untouched.
+"""
+
+from __future__ import annotations
+
+import getpass
+import uuid
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy import Connection, Engine, insert, select
+
+from testament.config import Settings
+from testament.domain.custody import CustodyEventType, utc_timestamp
+from testament.errors import Conflict, IntegrityError, NotFound
+from testament.ledger import log
+from testament.ledger.keys import (
+    NoteSigner,
+    VerifierKey,
+    create_signing_key,
+    load_signing_key,
+    validate_key_name,
+)
+from testament.services import custody
+from testament.storage import migrate
+from testament.storage.engine import make_engine, read_transaction, write_transaction
+from testament.storage.tables import agent, instance
+from testament.vault.base import BlobStore
+from testament.vault.crypto import InstanceKey, create_instance_key, load_instance_key
+from testament.vault.filesystem import FilesystemBlobStore
+
+
+@dataclass(frozen=True)
+class InstanceRecord:
+    instance_id: str
+    log_origin: str
+    vault_key_id: str | None
+    verifier_key: VerifierKey
+    created_at: str
+
+
+@dataclass
+class Instance:
+    """An opened Testament home. Build with :func:`open_instance`; close with :meth:`close`."""
+
+    settings: Settings
+    engine: Engine
+    record: InstanceRecord
+
+    @cached_property
+    def signer(self) -> NoteSigner:
+        signer = load_signing_key(self.settings.signing_key_file, self.record.log_origin)
+        if signer.verifier != self.record.verifier_key:
+            raise IntegrityError(
+                "the signing key file does not match this instance's log key",
+                where=str(self.settings.signing_key_file),
+                hint=f"the instance's log key is {self.record.verifier_key.encode()}",
+            )
+        return signer
+
+    @cached_property
+    def vault_key(self) -> InstanceKey | None:
+        if not self.settings.encrypt_at_rest:
+            return None
+        return load_instance_key(self.settings.vault_key_file)
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        return FilesystemBlobStore(self.settings.vault_dir, instance_key=self.vault_key)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _read_record(connection: Connection) -> InstanceRecord | None:
+    row = connection.execute(
+        select(
+            instance.c.instance_id,
+            instance.c.log_origin,
+            instance.c.vault_key_id,
+            instance.c.verifier_key,
+            instance.c.created_at,
+        ).where(instance.c.id == 1)
+    ).first()
+    if row is None:
+        return None
+    return InstanceRecord(row[0], row[1], row[2], VerifierKey.parse(row[3]), row[4])
+
+
+def os_agent(connection: Connection) -> int:
+    """The agent ID of the operating-system user running this process (until accounts exist)."""
+    name = getpass.getuser()
+    found = connection.execute(
+        select(agent.c.id).where(agent.c.kind == "os-user", agent.c.name == name)
+    ).scalar()
+    if found is not None:
+        return int(found)
+    result = connection.execute(
+        insert(agent).values(kind="os-user", name=name, created_at=utc_timestamp())
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+@dataclass(frozen=True)
+class InitReport:
+    home: str
+    created: bool
+    schema_before: str | None
+    schema_after: str
+    log_origin: str
+    verifier_key: str
+
+
+def init(settings: Settings) -> InitReport:
+    """Create a home (database, keys, vault, first log entry) or upgrade an existing one."""
+    settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    engine = make_engine(settings.database_url)
+    try:
+        before, after = migrate.upgrade(engine)
+        with read_transaction(engine) as connection:
+            existing = _read_record(connection)
+        if existing is not None:
+            return InitReport(
+                str(settings.home),
+                False,
+                before,
+                after,
+                existing.log_origin,
+                existing.verifier_key.encode(),
+            )
+        return _create(settings, engine, before, after)
+    finally:
+        engine.dispose()
+
+
+def _create(settings: Settings, engine: Engine, before: str | None, after: str) -> InitReport:
+    instance_id = str(uuid.uuid4())
+    origin = validate_key_name(settings.log_origin or f"testament.invalid/{instance_id}")
+    if not settings.signing_key_file.exists():
+        create_signing_key(settings.signing_key_file)
+    vault_key_id = None
+    if settings.encrypt_at_rest:
+        if not settings.vault_key_file.exists():
+            create_instance_key(settings.vault_key_file)
+        vault_key_id = load_instance_key(settings.vault_key_file).key_id
+    signer = load_signing_key(settings.signing_key_file, origin)
+    store = FilesystemBlobStore(
+        settings.vault_dir,
+        instance_key=load_instance_key(settings.vault_key_file)
+        if settings.encrypt_at_rest
+        else None,
+    )
+    store.initialise()
+    created_at = utc_timestamp()
+    with write_transaction(engine) as connection:
+        connection.execute(
+            insert(instance).values(
+                id=1,
+                instance_id=instance_id,
+                log_origin=origin,
+                vault_key_id=vault_key_id,
+                signing_key_id=signer.verifier.key_id.hex(),
+                verifier_key=signer.verifier.encode(),
+                created_at=created_at,
+            )
+        )
+        log.initialise(connection)
+        custody.record(
+            connection,
+            [
+                custody.NewEvent(
+                    CustodyEventType.INSTANCE_INITIALISATION,
+                    agent_id=os_agent(connection),
+                    detail={
+                        "instance": instance_id,
+                        "log_key": signer.verifier.encode(),
+                        "vault_key_id": vault_key_id,
+                        "encryption": "AES-256-GCM" if settings.encrypt_at_rest else "none",
+                    },
+                )
+            ],
+        )
+    with write_transaction(engine) as connection:
+        log.sign_checkpoint(connection, origin, signer, utc_timestamp())
+    return InitReport(str(settings.home), True, before, after, origin, signer.verifier.encode())
+
+
+def open_instance(settings: Settings) -> Instance:
+    """Open an initialised home; refuse one that is missing or needs a migration."""
+    if settings.is_sqlite and not (settings.home / "testament.db").exists() and (
+        settings.database_url.endswith(str(settings.home / "testament.db"))
+    ):
+        raise NotFound(
+            "no Testament home here",
+            where=str(settings.home),
+            hint="run `testament init`, or set TESTAMENT_HOME to an existing home",
+        )
+    engine = make_engine(settings.database_url)
+    try:
+        migrate.require_current(engine)
+        with read_transaction(engine) as connection:
+            record = _read_record(connection)
+    except Exception:
+        engine.dispose()
+        raise
+    if record is None:
+        engine.dispose()
+        raise Conflict(
+            "this database has no Testament instance",
+            where=str(settings.home),
+            hint="run `testament init`",
+        )
+    return Instance(settings, engine, record)

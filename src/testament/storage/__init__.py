@@ -1,0 +1,1 @@
+"""SQLAlchemy tables, the engine, and Alembic migrations (SQLite or PostgreSQL)."""

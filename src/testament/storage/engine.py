@@ -1,0 +1,99 @@
+"""The database engine: SQLite in WAL mode by default, PostgreSQL when the URL says so.
+
+SQLite has one writer at a time. Every write transaction starts with ``BEGIN IMMEDIATE`` so two
+processes never both read the log size and then race to append (the second waits on ``busy_timeout``).
+Read-only work uses :func:`read_transaction`, which starts a deferred transaction and never blocks writers.
+On PostgreSQL the log's single ``log_state`` row is locked ``FOR UPDATE`` by the appender instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from testament.errors import BackendUnavailable, InvalidInput
+
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
+def normalise_url(url: str) -> str:
+    """Map plain ``postgresql://`` URLs onto the psycopg 3 driver; validate the rest."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InvalidInput(
+            "the database URL cannot be parsed",
+            where="TESTAMENT_DATABASE_URL",
+            hint="use sqlite:///PATH or postgresql://USER@HOST:PORT/DBNAME",
+        ) from None
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise InvalidInput(
+            f"unsupported database {parsed.get_backend_name()!r}",
+            where="TESTAMENT_DATABASE_URL",
+            hint="Testament runs on SQLite or PostgreSQL",
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for ``url`` with Testament's transaction discipline."""
+    engine = create_engine(normalise_url(url), future=True)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction (``BEGIN IMMEDIATE`` on SQLite); commits on success, rolls back on error."""
+    try:
+        with engine.begin() as connection:
+            yield connection
+    except OperationalError as exc:
+        raise _unavailable(engine, exc) from None
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """A read transaction with a stable snapshot that does not block writers."""
+    try:
+        with engine.connect() as base:
+            connection = base.execution_options(sqlite_begin="DEFERRED")
+            with connection.begin():
+                yield connection
+    except OperationalError as exc:
+        raise _unavailable(engine, exc) from None
+
+
+def _unavailable(engine: Engine, exc: OperationalError) -> BackendUnavailable:
+    reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "unknown error"
+    return BackendUnavailable(
+        f"the database failed: {reason}",
+        where=engine.url.render_as_string(hide_password=True),
+        hint="check that the database server is running and reachable, and that the disk is not full",
+    )

@@ -1,0 +1,1 @@
+"""Alembic migrations; run through :mod:`testament.storage.migrate`, never by hand-written SQL."""
