@@ -121,14 +121,26 @@ def check_paths(paths: Sequence[Path]) -> None:
             )
 
 
-def discover(paths: Sequence[Path]) -> Iterator[Candidate | IngestResult]:
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
+
+
+def discover(
+    paths: Sequence[Path], *, exclude: Sequence[Path] = ()
+) -> Iterator[Candidate | IngestResult]:
     """Walk ``paths`` (directories recursively, following symlinks safely).
 
     Yields a :class:`Candidate` per regular file, and a skipped/rejected result for what cannot be
-    ingested: FIFOs, devices and sockets, symlink loops, unreadable directories, and a file reached twice.
+    ingested: FIFOs, devices and sockets, symlink loops, unreadable directories, a file reached twice,
+    and the ``exclude`` directories (Testament's own home and vault).
     """
     seen_files: set[tuple[int, int]] = set()
     seen_dirs: set[tuple[int, int]] = set()
+    own = {ident for ident in map(_identity, exclude) if ident is not None}
     stack = list(reversed([Path(p) for p in paths]))
     while stack:
         path = stack.pop()
@@ -144,6 +156,9 @@ def discover(paths: Sequence[Path]) -> Iterator[Candidate | IngestResult]:
             continue
         identity = (info.st_dev, info.st_ino)
         if stat.S_ISDIR(info.st_mode):
+            if identity in own:
+                yield _skip(path, "Testament's own data directory: skipped")
+                continue
             if identity in seen_dirs:
                 yield _skip(path, "a directory reached twice (symbolic link cycle): skipped")
                 continue
@@ -335,7 +350,8 @@ def ingest(
             batch.clear()
             report.checkpoint_size = seal(instance) or report.checkpoint_size
 
-    found_all = list(discover(paths))
+    settings = instance.settings
+    found_all = list(discover(paths, exclude=[settings.home, settings.vault_dir]))
     if on_start is not None:
         files = [f for f in found_all if isinstance(f, Candidate)]
         on_start(len(files), sum(f.size for f in files))

@@ -103,7 +103,12 @@ def step2_signatures(conn: Connection, key: VerifierKey) -> Iterator[Finding]:
 
 
 def _stream(conn: Connection, query: Any) -> Iterator[Any]:
-    yield from conn.execution_options(yield_per=STREAM_ROWS).execute(query)
+    """Rows in bounded memory (a server-side cursor on PostgreSQL), closed even if abandoned early."""
+    result = conn.execution_options(yield_per=STREAM_ROWS).execute(query)
+    try:
+        yield from result
+    finally:
+        result.close()
 
 
 def step3_entries(conn: Connection, size: int) -> Iterator[Finding]:

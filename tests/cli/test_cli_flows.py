@@ -1,0 +1,159 @@
+"""The CLI end to end, as a user runs it: real processes, real files, both databases."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from testament.domain.custody import CustodyEventType
+from testament.ledger import merkle
+
+INGEST_KEYS = {"item_id", "sha256", "path", "size", "duplicate"}
+
+
+def _evidence(root: Path) -> Path:
+    folder = root / "evidence"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"jpeg body" * 100)
+    (folder / "sub" / "notes.txt").write_text("Шахтарськ, 2022-03-05\n", "utf-8")
+    (folder / "sub" / "copy.txt").write_text("Шахтарськ, 2022-03-05\n", "utf-8")
+    return folder
+
+
+def _lines(stdout: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_init_ingest_verify_prove_round_trip(cli: Any, tmp_path: Path) -> None:
+    cli("init", check=True)
+    folder = _evidence(tmp_path)
+    result = cli("ingest", str(folder), "--case", "Kharkiv strikes", "--source", "field team",
+                 "--json", check=True)
+    lines = _lines(result.stdout)
+    assert len(lines) == 3
+    for line in lines:
+        assert INGEST_KEYS <= set(line)
+        data = Path(line["path"]).read_bytes()
+        assert line["sha256"] == hashlib.sha256(data).hexdigest()
+        assert line["size"] == len(data)
+    by_name = {Path(line["path"]).name: line for line in lines}
+    assert by_name["photo.jpg"]["duplicate"] is False
+    # Same bytes under two names: stored once, the second linked.
+    assert {by_name["notes.txt"]["duplicate"], by_name["copy.txt"]["duplicate"]} == {False, True}
+
+    verify = cli("verify", "--json", check=True)
+    summary = _lines(verify.stdout)[-1]
+    assert summary == {"summary": True, "ok": True, "failures": 0}
+
+    key = cli("log", "key", check=True).stdout.strip()
+    note = cli("log", "checkpoint", check=True).stdout
+    origin, size, root_b64 = note.split("\n")[:3]
+    assert key.startswith(origin + "+")
+    item = by_name["photo.jpg"]["item_id"]
+    proof_text = cli("log", "prove", item, check=True).stdout
+    assert proof_text.startswith("c2sp.org/tlog-proof@v1\nindex ")
+    index = int(proof_text.split("\n")[1].split()[1])
+    entry = cli("log", "entry", str(index), check=True).stdout.encode()
+    event = json.loads(entry)
+    assert event["type"] == CustodyEventType.INGESTION.value
+    assert event["item"] == item and event["sha256"] == by_name["photo.jpg"]["sha256"]
+    # No personal data or file names in the log entry.
+    assert "photo" not in entry.decode() and "field team" not in entry.decode()
+
+    # A stranger checks it offline with the three published pieces.
+    (tmp_path / "p.tlog-proof").write_text(proof_text)
+    (tmp_path / "entry.json").write_bytes(entry)
+    ok = cli("log", "verify-proof", str(tmp_path / "p.tlog-proof"), "--entry",
+             str(tmp_path / "entry.json"), "--key", key, check=True)
+    assert f"tree size {size}" in ok.stdout
+    # And independently of our own verifier, with the pure Merkle functions.
+    path = [base64.b64decode(x) for x in proof_text.split("\n\n")[0].split("\n")[2:]]
+    merkle.verify_inclusion(merkle.leaf_hash(entry), index, int(size), path,
+                            base64.b64decode(root_b64))
+
+    consistency = cli("log", "consistency", "--from", "1", check=True).stdout.split()
+    hashes = [base64.b64decode(x) for x in consistency]
+    first_root = base64.b64decode(
+        cli("log", "prove", "--entry", "0", check=True).stdout.split("\n\n")[1].split("\n")[2]
+    )
+    assert all(len(h) == 32 for h in hashes)
+    assert first_root  # the checkpoint embedded in a proof is well-formed
+
+
+def test_reingest_reports_already_ingested(cli: Any, tmp_path: Path) -> None:
+    cli("init", check=True)
+    folder = _evidence(tmp_path)
+    first = _lines(cli("ingest", str(folder), "--case", "A", "--json", check=True).stdout)
+    again = _lines(cli("ingest", str(folder), "--case", "A", "--json", check=True).stdout)
+    assert [line["status"] for line in again] == ["already-ingested"] * 3
+    assert {line["item_id"] for line in again} == {line["item_id"] for line in first}
+    assert all(line["duplicate"] for line in again)
+    # The same content in another case is a new item linked to the stored blob.
+    other = _lines(cli("ingest", str(folder / "photo.jpg"), "--case", "B", "--json",
+                       check=True).stdout)
+    assert other[0]["status"] == "linked" and other[0]["duplicate"] is True
+    assert other[0]["item_id"] not in {line["item_id"] for line in first}
+
+
+def test_init_is_idempotent_and_keeps_keys(cli: Any) -> None:
+    created = cli("init", "--json", check=True)
+    again = cli("init", "--json", check=True)
+    a, b = json.loads(created.stdout), json.loads(again.stdout)
+    assert a["created"] is True and b["created"] is False
+    assert a["verifier_key"] == b["verifier_key"]
+
+
+def test_commands_before_init_explain_what_to_do(cli: Any) -> None:
+    for args in (["verify"], ["log", "key"], ["log", "checkpoint"]):
+        result = cli(*args)
+        assert result.returncode != 0
+        assert "error:" in result.stderr and "testament init" in result.stderr
+
+
+def test_bad_arguments_get_diagnoses(cli: Any, tmp_path: Path) -> None:
+    cli("init", check=True)
+    cases = [
+        (["ingest", str(tmp_path / "missing.jpg"), "--case", "A"], "does not exist"),
+        (["ingest", str(tmp_path), "--case", "  "], "case name is empty"),
+        (["log", "prove", "not-an-id"], "not an item ID"),
+        (["log", "prove", "00000000-0000-4000-8000-000000000000"], "no evidence item"),
+        (["log", "prove"], "ITEM_ID or --entry"),
+        (["log", "entry", "999"], "not in the custody log"),
+        (["log", "prove", "--entry", "999"], "not in the custody log"),
+        (["log", "consistency", "--from", "99"], "--from must be"),
+        (["verify", "--key", "nonsense"], "not a verifier key"),
+        (["log", "verify-proof", str(tmp_path / "none"), "--entry", "x", "--key", "k"],
+         "cannot read the proof"),
+    ]
+    for args, expected in cases:
+        result = cli(*args)
+        assert result.returncode != 0, args
+        assert expected in result.stderr, (args, result.stderr)
+        assert result.stderr.startswith("error:"), (args, result.stderr)
+
+
+def test_verify_proof_rejects_a_wrong_entry_or_key(cli: Any, tmp_path: Path) -> None:
+    cli("init", check=True)
+    proof = tmp_path / "p"
+    proof.write_text(cli("log", "prove", "--entry", "0", check=True).stdout)
+    entry = tmp_path / "e"
+    entry.write_bytes(cli("log", "entry", "0", check=True).stdout.encode() + b" ")
+    key = cli("log", "key", check=True).stdout.strip()
+    bad_entry = cli("log", "verify-proof", str(proof), "--entry", str(entry), "--key", key)
+    assert bad_entry.returncode != 0 and "error:" in bad_entry.stderr
+    entry.write_bytes(cli("log", "entry", "0", check=True).stdout.encode())
+    other = key.split("+")[0] + "x"
+    wrong_key = cli("log", "verify-proof", str(proof), "--entry", str(entry), "--key",
+                    _other_key(other))
+    assert wrong_key.returncode != 0 and "not signed by this log" in wrong_key.stderr
+
+
+def _other_key(name: str) -> str:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from testament.ledger.keys import NoteSigner
+
+    return NoteSigner(name, Ed25519PrivateKey.generate()).verifier.encode()

@@ -1,0 +1,118 @@
+"""Shared fixtures: every storage-touching test runs on SQLite and on a real PostgreSQL server.
+
+PostgreSQL tests never skip: if no server answers (``TESTAMENT_TEST_PG_ADMIN_URL``, default
+``postgresql://postgres@127.0.0.1:5432/postgres``), they fail, because CI needs them. Each test gets its
+own database, created and dropped here.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from testament.config import Settings, load_settings
+from testament.services import instance as instance_service
+from testament.services.instance import Instance
+
+PG_ADMIN_URL = os.environ.get(
+    "TESTAMENT_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _pg_url(dbname: str) -> str:
+    base, _, _ = PG_ADMIN_URL.rpartition("/")
+    return f"{base}/{dbname}"
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[psycopg.Connection]:
+    try:
+        connection = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.fail(
+            f"PostgreSQL is required for the storage tests and is not reachable at {PG_ADMIN_URL}: "
+            f"{exc}. Run scripts/ensure-postgres (make test does)."
+        )
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def pg_database(pg_admin: psycopg.Connection) -> Iterator[str]:
+    name = f"testament_test_{uuid.uuid4().hex[:12]}"
+    pg_admin.execute(f'CREATE DATABASE "{name}"')
+    yield _pg_url(name)
+    pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'home' / 'testament.db'}"
+    url: str = request.getfixturevalue("pg_database")
+    return url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    base = load_settings({"TESTAMENT_HOME": str(tmp_path / "home")})
+    return replace(base, database_url=database_url)
+
+
+@pytest.fixture
+def instance(settings: Settings) -> Iterator[Instance]:
+    instance_service.init(settings)
+    opened = instance_service.open_instance(settings)
+    yield opened
+    opened.close()
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """Environment for a `testament` subprocess pointing at ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TESTAMENT_")}
+    env.update(
+        TESTAMENT_HOME=str(settings.home),
+        TESTAMENT_DATABASE_URL=settings.database_url,
+        TESTAMENT_LOG_BATCH_SIZE=str(settings.log_batch_size),
+    )
+    return env
+
+
+TESTAMENT = [sys.executable, "-m", "testament.cli.main"]
+
+
+class Cli:
+    """Runs the real `testament` command in a subprocess against one home."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return settings_env(self.settings) | (extra or {})
+
+    def __call__(
+        self, *args: str, check: bool = False, cwd: Path | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [*TESTAMENT, *args], capture_output=True, text=True, env=self.env(extra_env),
+            cwd=cwd, timeout=600, check=False,
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        if check:
+            assert result.returncode == 0, result.stderr
+        return result
+
+
+@pytest.fixture
+def cli(settings: Settings) -> Cli:
+    return Cli(settings)

@@ -1,0 +1,192 @@
+"""`testament verify` catches each kind of tampering the spine issue names, on both databases.
+
+Each test alters the real database or vault the way an insider could, then checks that verify fails
+and names the item, entry or checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import delete, select, update
+
+from testament.ledger import checkpoint as notes
+from testament.ledger import log, merkle
+from testament.ledger.keys import NoteSigner
+from testament.services import ingest as ingest_service
+from testament.services import verification
+from testament.services.instance import Instance
+from testament.storage.engine import read_transaction, write_transaction
+from testament.storage.tables import checkpoint, custody_event, evidence_item, log_entry, log_node
+
+
+@pytest.fixture
+def filled(instance: Instance, tmp_path: Path) -> Instance:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(5):
+        (folder / f"file{n}.bin").write_bytes(os.urandom(2000 + n))
+    ingest_service.ingest(instance, [folder], case_name="Case")
+    assert _failures(instance) == []
+    return instance
+
+
+def _failures(instance: Instance) -> list[verification.Finding]:
+    return [f for f in verification.run(instance) if not f.ok]
+
+
+def _object_path(instance: Instance, digest: str) -> Path:
+    root = instance.settings.vault_dir / "objects"
+    matches = [p for p in root.rglob(digest) if p.is_file()]
+    assert len(matches) == 1
+    return matches[0]
+
+
+def _an_item(instance: Instance) -> tuple[str, str, int]:
+    with read_transaction(instance.engine) as conn:
+        item_id, digest = conn.execute(select(evidence_item.c.id, evidence_item.c.sha256)).first()  # type: ignore[misc]
+        index = conn.execute(
+            select(custody_event.c.log_index).where(custody_event.c.item_id == item_id)
+        ).scalar_one()
+    return item_id, digest, int(index)
+
+
+def test_one_byte_changed_in_a_blob(filled: Instance) -> None:
+    _, digest, _ = _an_item(filled)
+    path = _object_path(filled, digest)
+    path.chmod(0o644)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    failures = _failures(filled)
+    assert [f.step for f in failures] == [8]
+    assert failures[0].where == f"blob sha256:{digest}"
+
+
+def test_custody_row_deleted(filled: Instance) -> None:
+    _, _, index = _an_item(filled)
+    with write_transaction(filled.engine) as conn:
+        conn.execute(delete(custody_event).where(custody_event.c.log_index == index))
+    failures = _failures(filled)
+    assert any(f.step == 6 and f.where == f"log entry {index}" for f in failures)
+    assert any(f.step == 7 for f in failures)  # the item lost its ingestion event
+
+
+def test_custody_row_edited(filled: Instance) -> None:
+    _, _, index = _an_item(filled)
+    with write_transaction(filled.engine) as conn:
+        conn.execute(
+            update(custody_event)
+            .where(custody_event.c.log_index == index)
+            .values(occurred_at="2020-01-01T00:00:00.000000Z")
+        )
+    failures = _failures(filled)
+    assert [f.step for f in failures] == [6]
+    assert f"log entry {index}" in (failures[0].where or "")
+    assert "time" in failures[0].detail
+
+
+def test_item_record_edited(filled: Instance) -> None:
+    item_id, _, _ = _an_item(filled)
+    with write_transaction(filled.engine) as conn:
+        conn.execute(
+            update(evidence_item).where(evidence_item.c.id == item_id).values(original_name="x.bin")
+        )
+    failures = _failures(filled)
+    assert [(f.step, f.where) for f in failures] == [(7, f"item {item_id}")]
+
+
+def test_log_entry_rewritten(filled: Instance) -> None:
+    _, _, index = _an_item(filled)
+    with write_transaction(filled.engine) as conn:
+        data = conn.execute(select(log_entry.c.data).where(log_entry.c.idx == index)).scalar_one()
+        forged = json.loads(data)
+        forged["outcome"] = "failure"
+        conn.execute(
+            update(log_entry).where(log_entry.c.idx == index)
+            .values(data=json.dumps(forged, separators=(",", ":"), sort_keys=True).encode())
+        )
+    failures = _failures(filled)
+    assert any(f.step == 4 and f.where == f"log entry {index}" for f in failures)
+    assert any(f.step == 6 and f"log entry {index}" in (f.where or "") for f in failures)
+
+
+def test_log_rewritten_with_recomputed_tree(filled: Instance) -> None:
+    """A thorough forger also recomputes every stored node: only the signed checkpoints catch it."""
+    _, _, index = _an_item(filled)
+    with write_transaction(filled.engine) as conn:
+        entries = [bytes(d) for (d,) in conn.execute(select(log_entry.c.data).order_by(log_entry.c.idx))]
+        forged = json.loads(entries[index])
+        forged["outcome"] = "failure"
+        entries[index] = json.dumps(forged, separators=(",", ":"), sort_keys=True).encode()
+        conn.execute(update(log_entry).where(log_entry.c.idx == index).values(data=entries[index]))
+        conn.execute(delete(log_node))
+        conn.execute(update(log.log_state).values(size=0))
+        conn.execute(delete(log_entry))
+        log.append(conn, entries)
+    failures = _failures(filled)
+    steps = {f.step for f in failures}
+    assert 5 in steps and 4 not in steps
+    assert any("signed root" in f.detail for f in failures)
+
+
+def test_checkpoint_replaced_by_one_signed_with_another_key(filled: Instance) -> None:
+    impostor = NoteSigner(filled.record.log_origin, Ed25519PrivateKey.generate())
+    with write_transaction(filled.engine) as conn:
+        latest = log.latest_checkpoint(conn)
+        assert latest is not None
+        forged = notes.sign(notes.Checkpoint(filled.record.log_origin, latest.size, latest.root_hash),
+                            impostor)
+        conn.execute(update(checkpoint).where(checkpoint.c.size == latest.size).values(note=forged))
+    failures = _failures(filled)
+    assert [(f.step, f.where) for f in failures] == [(2, f"checkpoint {latest.size}")]
+    assert "not signed by this log's key" in failures[0].detail
+
+
+def test_verifier_key_swapped_in_the_database(filled: Instance) -> None:
+    from testament.storage.tables import instance as instance_table
+
+    impostor = NoteSigner(filled.record.log_origin, Ed25519PrivateKey.generate())
+    with write_transaction(filled.engine) as conn:
+        conn.execute(update(instance_table).values(verifier_key=impostor.verifier.encode()))
+    from testament.services.instance import open_instance
+
+    reopened = open_instance(filled.settings)
+    try:
+        failures = _failures(reopened)
+    finally:
+        reopened.close()
+    assert failures and failures[0].step == 1
+
+
+def test_sample_rehashes_only_n_blobs(filled: Instance) -> None:
+    findings = verification.run(filled, sample=2)
+    blob_line = next(f for f in findings if f.step == 8 and not f.info)
+    assert "random sample of 2 of 5" in blob_line.detail
+
+
+def test_unsigned_tail_is_reported_not_failed(filled: Instance) -> None:
+    with write_transaction(filled.engine) as conn:
+        from testament.domain.custody import CustodyEventType
+        from testament.services import custody
+
+        custody.record(conn, [custody.NewEvent(CustodyEventType.FIXITY_CHECK, agent_id=1)])
+    findings = verification.run(filled)
+    assert [f for f in findings if not f.ok] == []
+    assert any(f.info and "not yet covered" in f.detail for f in findings)
+
+
+def test_merkle_proof_from_stored_nodes_matches_reference(filled: Instance) -> None:
+    with read_transaction(filled.engine) as conn:
+        size = log.size(conn)
+        leaves = [merkle.leaf_hash(bytes(d)) for (d,) in
+                  conn.execute(select(log_entry.c.data).order_by(log_entry.c.idx))]
+        for index in range(size):
+            assert log.inclusion_proof(conn, index, size) == merkle.inclusion_proof(index, leaves)
+        for old in range(size + 1):
+            assert log.consistency_proof(conn, old, size) == merkle.consistency_proof(old, leaves)
+        assert log.root_at(conn, size) == merkle.root(leaves)
