@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export TESTAMENT_HOME ?= $(CURDIR)/testament-data
 
-.PHONY: run test lint bench deps install clean
+.PHONY: run test lint bench docs deps install clean
 
 $(STAMP): pyproject.toml
 	scripts/system-deps
@@ -39,3 +39,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+docs: $(STAMP)
+	$(BIN)/python scripts/cli_reference.py > docs/cli.md

@@ -1,0 +1,115 @@
+"""Faults with real processes: an unreadable file, a write failure mid-file, and SIGKILL mid-ingest."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from testament.services.instance import open_instance
+from testament.storage.engine import read_transaction
+from testament.storage.tables import evidence_item
+
+from ..conftest import TESTAMENT  # noqa: TID252
+
+# Root reads any file; drop the capabilities that let it, so "unreadable" means unreadable.
+NO_DAC = ("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--")
+
+
+def _item_count(settings: Any) -> int:
+    opened = open_instance(settings)
+    try:
+        with read_transaction(opened.engine) as conn:
+            return int(conn.execute(select(func.count()).select_from(evidence_item)).scalar_one())
+    finally:
+        opened.close()
+
+
+def _verify_passes(cli: Any) -> None:
+    result = cli("verify", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout.splitlines()[-1])["ok"] is True
+
+
+def test_unreadable_file_is_rejected_and_the_rest_ingested(cli: Any, tmp_path: Path) -> None:
+    cli("init", check=True)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "locked.bin").write_bytes(b"secret")
+    (folder / "locked.bin").chmod(0)
+    (folder / "open.bin").write_bytes(b"public")
+    prefix = NO_DAC if os.geteuid() == 0 else ()
+    result = cli("ingest", str(folder), "--case", "C", "--json", prefix=prefix)
+    assert result.returncode == 1
+    lines = {Path(x["path"]).name: x for x in map(json.loads, result.stdout.splitlines())}
+    assert lines["locked.bin"]["status"] == "rejected"
+    assert "Permission denied" in lines["locked.bin"]["reason"]
+    assert lines["open.bin"]["status"] == "stored"
+    assert "rejected" in result.stderr
+    assert _item_count(cli.settings) == 1
+    _verify_passes(cli)
+
+
+def test_write_failure_mid_file_leaves_nothing(cli: Any, tmp_path: Path) -> None:
+    """The kernel refuses to grow a file past RLIMIT_FSIZE (EFBIG): a real I/O error mid-write."""
+    cli("init", check=True)
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(8 * 1024 * 1024))
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (3 * 1024 * 1024, 3 * 1024 * 1024))
+
+    result = subprocess.run(
+        [*TESTAMENT, "ingest", str(big), "--case", "C"], capture_output=True, text=True,
+        env=cli.env(), preexec_fn=limit, timeout=300, check=False,
+    )
+    assert result.returncode != 0
+    assert result.stderr.startswith("error:") and "Traceback" not in result.stderr
+    assert "File too large" in result.stderr
+    vault = cli.settings.vault_dir
+    assert [p for p in (vault / "tmp").iterdir()] == []
+    assert [p for p in (vault / "objects").rglob("*") if p.is_file()] == []
+    assert _item_count(cli.settings) == 0
+    _verify_passes(cli)
+
+
+def test_sigkill_mid_ingest_then_verify_and_resume(cli: Any, tmp_path: Path) -> None:
+    cli("init", check=True)
+    folder = tmp_path / "thousand"
+    folder.mkdir()
+    for n in range(1000):
+        (folder / f"f{n:04}.bin").write_bytes(os.urandom(64) + n.to_bytes(4, "big"))
+    env = cli.env({"TESTAMENT_LOG_BATCH_SIZE": "50"})
+    process = subprocess.Popen(
+        [*TESTAMENT, "ingest", str(folder), "--case", "C", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )
+    assert process.stdout is not None
+    seen = 0
+    for _line in process.stdout:
+        seen += 1
+        if seen >= 300:
+            break
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    process.stdout.close()
+    assert process.stderr is not None
+    process.stderr.close()
+    assert process.returncode == -signal.SIGKILL
+    done = _item_count(cli.settings)
+    assert 300 <= done < 1000, done
+    _verify_passes(cli)
+
+    rerun = cli("ingest", str(folder), "--case", "C", "--json", check=True)
+    statuses = [json.loads(line)["status"] for line in rerun.stdout.splitlines()]
+    assert statuses.count("already-ingested") == done
+    assert statuses.count("stored") == 1000 - done
+    assert _item_count(cli.settings) == 1000
+    _verify_passes(cli)
