@@ -14,22 +14,37 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from testament.errors import IntegrityError, InvalidInput, NotFound
 from testament.ledger import checkpoint as notes
 from testament.ledger import merkle
 from testament.ledger.keys import NoteSigner
 from testament.storage.tables import checkpoint as checkpoint_table
-from testament.storage.tables import log_entry, log_node, log_state
+from testament.storage.tables import log_entry, log_state
 
 LEVEL_SHIFT = 48
 _INDEX_MASK = (1 << LEVEL_SHIFT) - 1
-_FETCH = text("SELECT id, hash FROM log_node WHERE id IN :ids").bindparams(
-    bindparam("ids", expanding=True)
-)
+# The hot paths (append, proofs) speak to the driver directly: SQLAlchemy's per-row parameter
+# processing costs more than the database work itself. Node keys are integers computed here, never
+# user input, so they are safe to inline.
+_SIZE_SQL = "SELECT size FROM log_state WHERE id = 1"
+
+
+def _placeholder(connection: Connection) -> str:
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+
+def _query(connection: Connection, sql: str) -> list[tuple[Any, ...]]:
+    """Run a parameterless query on the DBAPI cursor of ``connection``'s current transaction."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def node_key(level: int, index: int) -> int:
@@ -52,22 +67,22 @@ def initialise(connection: Connection) -> None:
         connection.execute(insert(log_state).values(id=1, size=0))
 
 
-def size(connection: Connection) -> int:
-    """Number of entries appended (committed in this transaction's view)."""
-    value = connection.execute(select(log_state.c.size).where(log_state.c.id == 1)).scalar()
+def _read_size(connection: Connection, sql: str) -> int:
+    rows = _query(connection, sql)
+    value = rows[0][0] if rows else None
     if value is None:
         raise NotFound("the custody log has not been initialised", hint="run `testament init`")
     return int(value)
+
+
+def size(connection: Connection) -> int:
+    """Number of entries appended (committed in this transaction's view)."""
+    return _read_size(connection, _SIZE_SQL)
 
 
 def _locked_size(connection: Connection) -> int:
-    query = select(log_state.c.size).where(log_state.c.id == 1)
-    if connection.dialect.name == "postgresql":
-        query = query.with_for_update()
-    value = connection.execute(query).scalar()
-    if value is None:
-        raise NotFound("the custody log has not been initialised", hint="run `testament init`")
-    return int(value)
+    locked = connection.dialect.name == "postgresql"
+    return _read_size(connection, _SIZE_SQL + (" FOR UPDATE" if locked else ""))
 
 
 def fetch_nodes(connection: Connection, ids: Iterable[merkle.NodeId]) -> dict[merkle.NodeId, bytes]:
@@ -75,8 +90,8 @@ def fetch_nodes(connection: Connection, ids: Iterable[merkle.NodeId]) -> dict[me
     wanted = list(ids)
     if not wanted:
         return {}
-    keys = [node_key(level, index) for level, index in wanted]
-    rows = connection.execute(_FETCH, {"ids": keys}).all()
+    keys = ",".join(str(node_key(level, index)) for level, index in wanted)
+    rows = _query(connection, f"SELECT id, hash FROM log_node WHERE id IN ({keys})")
     found = {
         (int(key) >> LEVEL_SHIFT, int(key) & _INDEX_MASK): bytes(value) for key, value in rows
     }
@@ -113,12 +128,14 @@ def append(connection: Connection, entries: Sequence[bytes]) -> int:
             digest = merkle.node_hash(left, digest)
             level, position = level + 1, position >> 1
             new_nodes[(level, position)] = digest
-    connection.execute(
-        insert(log_entry), [{"idx": start + i, "data": e} for i, e in enumerate(entries)]
+    mark = _placeholder(connection)
+    connection.exec_driver_sql(
+        f"INSERT INTO log_entry (idx, data) VALUES ({mark}, {mark})",
+        [(start + i, e) for i, e in enumerate(entries)],
     )
-    connection.execute(
-        insert(log_node),
-        [{"id": node_key(lv, ix), "hash": h} for (lv, ix), h in new_nodes.items()],
+    connection.exec_driver_sql(
+        f"INSERT INTO log_node (id, hash) VALUES ({mark}, {mark})",
+        [(node_key(lv, ix), h) for (lv, ix), h in new_nodes.items()],
     )
     connection.execute(
         update(log_state).where(log_state.c.id == 1).values(size=start + len(entries))
@@ -149,8 +166,7 @@ def inclusion_proof(connection: Connection, index: int, tree_size: int) -> list[
     _check_size(tree_size, size(connection), "tree size")
     if not 0 <= index < tree_size:
         raise NotFound(f"entry {index} is not in a tree of {tree_size}", where="custody log")
-    ranges = merkle.inclusion_path(index, tree_size)
-    return merkle.resolve(ranges, fetch_nodes(connection, merkle.needed_nodes(ranges)))
+    return _resolve(connection, merkle.inclusion_path(index, tree_size))
 
 
 def consistency_proof(connection: Connection, old_size: int, new_size: int) -> list[bytes]:
@@ -161,8 +177,14 @@ def consistency_proof(connection: Connection, old_size: int, new_size: int) -> l
             f"cannot prove consistency from size {old_size} to the smaller size {new_size}",
             where="--from/--to",
         )
-    ranges = merkle.consistency_path(old_size, new_size)
-    return merkle.resolve(ranges, fetch_nodes(connection, merkle.needed_nodes(ranges)))
+    return _resolve(connection, merkle.consistency_path(old_size, new_size))
+
+
+def _resolve(connection: Connection, ranges: list[tuple[int, int]]) -> list[bytes]:
+    """Hashes of proof ranges, from one fetch of the perfect subtrees they decompose into."""
+    plan = [merkle.perfect_subtrees(start, end) for start, end in ranges]
+    nodes = fetch_nodes(connection, {node for parts in plan for node in parts})
+    return [merkle.fold([nodes[node] for node in parts]) for parts in plan]
 
 
 def entry(connection: Connection, index: int) -> bytes:

@@ -1,9 +1,9 @@
 """Ingest: files and directories into the vault, each with an ingestion custody event.
 
 Every file is hashed on first contact while it is copied (one pass, bounded memory), checked not to
-have changed while it was read, stored write-once, and recorded. Records and log entries are written
-in batches: one database transaction and one signed checkpoint per batch, so ten thousand small files
-are not ten thousand commits. A crash at any point leaves either nothing recorded for a file or the
+have changed while it was read, stored write-once, and recorded. Records, log entries and the signed
+checkpoint over them are written in batches, one database transaction per batch, so ten thousand small
+files are not ten thousand commits. A crash at any point leaves either nothing recorded for a file or the
 whole record; re-running the same ingest completes the rest and reports what was already there.
 """
 
@@ -252,7 +252,7 @@ def item_record(row: dict[str, Any]) -> dict[str, Any]:
 
 def _commit_batch(
     instance: Instance, batch: list[_Pending], case_name: str, source_note: str | None
-) -> list[IngestResult]:
+) -> tuple[list[IngestResult], int | None]:
     for pending in batch:
         pending.staged.commit()
     results: list[IngestResult] = []
@@ -304,16 +304,11 @@ def _commit_batch(
         if rows:
             connection.execute(insert(evidence_item), rows)
             custody.record(connection, events)
-    return results
-
-
-def seal(instance: Instance) -> int | None:
-    """Sign a checkpoint covering everything appended so far; returns its size (None if no change)."""
-    with write_transaction(instance.engine) as connection:
+        # One commit makes the batch and the checkpoint over it durable together.
         signed = log.sign_checkpoint(
             connection, instance.record.log_origin, instance.signer, utc_timestamp()
         )
-    return None if signed is None else signed.size
+    return results, None if signed is None else signed.size
 
 
 def ingest(
@@ -345,10 +340,11 @@ def ingest(
 
     def flush() -> None:
         if batch:
-            for result in _commit_batch(instance, batch, case_name.strip(), source_note):
-                emit(result)
+            results, signed = _commit_batch(instance, batch, case_name.strip(), source_note)
             batch.clear()
-            report.checkpoint_size = seal(instance) or report.checkpoint_size
+            report.checkpoint_size = signed or report.checkpoint_size
+            for result in results:
+                emit(result)
 
     settings = instance.settings
     found_all = list(discover(paths, exclude=[settings.home, settings.vault_dir]))

@@ -184,7 +184,6 @@ def _create(settings: Settings, engine: Engine, before: str | None, after: str) 
                 )
             ],
         )
-    with write_transaction(engine) as connection:
         log.sign_checkpoint(connection, origin, signer, utc_timestamp())
     return InitReport(str(settings.home), True, before, after, origin, signer.verifier.encode())
 

@@ -1,0 +1,104 @@
+"""Ingest throughput: `testament ingest` against `openssl dgst -sha256 F && cp F D && sync` (G2).
+
+Both read the same page-cached files in the same run, interleaved. Encryption is on (the default).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from benchmarks.common import (
+    TESTAMENT,
+    WORK,
+    fresh_dir,
+    interleave,
+    median,
+    report,
+    run,
+    testament_env,
+)
+
+MIB = 1024 * 1024
+
+
+def _make_files(folder: Path, count: int, size: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    block = os.urandom(min(size, 4 * MIB))
+    for n in range(count):
+        path = folder / f"f{n:05}.bin"
+        files.append(path)
+        if path.exists() and path.stat().st_size == size:
+            continue
+        with path.open("wb") as handle:
+            written = 0
+            while written < size:
+                chunk = block[: size - written]
+                # Vary each block so files and blocks never deduplicate.
+                handle.write(n.to_bytes(4, "big") + written.to_bytes(8, "big") + chunk[12:])
+                written += len(chunk)
+    return files
+
+
+def _baseline(files: list[Path], dest: Path) -> float:
+    fresh_dir(dest)
+    script = " && ".join(
+        f"openssl dgst -sha256 '{f}' > /dev/null && cp '{f}' '{dest}/' && sync '{dest / f.name}'"
+        for f in files
+    )
+    return run(script)
+
+
+def _baseline_many(source: Path, dest: Path) -> float:
+    fresh_dir(dest)
+    script = (
+        f"cd '{source}' && find . -type f -print0 | xargs -0 openssl dgst -sha256 > /dev/null"
+        f" && cp -r . '{dest}/' && sync -f '{dest}'"
+    )
+    return run(script)
+
+
+def _testament(source: Path, home: Path) -> float:
+    fresh_dir(home)
+    env = testament_env(home)
+    run([*TESTAMENT, "init"], env=env)
+    return run([*TESTAMENT, "ingest", str(source), "--case", "bench"], env=env)
+
+
+def large_files(total_mib: int = 1024, count: int = 4, reps: int = 3) -> dict[str, float]:
+    source = WORK / f"large-{count}x{total_mib // count}M"
+    files = _make_files(source, count, total_mib // count * MIB)
+    base, cand = interleave(
+        reps, lambda: _baseline(files, WORK / "large-dest"),
+        lambda: _testament(source, WORK / "large-home"),
+    )
+    base_rate, cand_rate = total_mib / median(base), total_mib / median(cand)
+    report(
+        f"Ingest, {count} files, {total_mib} MiB in all (median of {reps}, interleaved)",
+        [
+            ("openssl dgst + cp + sync", f"{base_rate:8.1f} MB/s  ({median(base):.2f} s)"),
+            ("testament ingest (encrypted)", f"{cand_rate:8.1f} MB/s  ({median(cand):.2f} s)"),
+            ("ratio (goal >= 1.0x)", f"{cand_rate / base_rate:8.2f}x"),
+        ],
+    )
+    return {"ingest_mb_s": cand_rate, "baseline_mb_s": base_rate, "ratio": cand_rate / base_rate}
+
+
+def small_files(count: int = 10_000, size: int = 10 * 1024, reps: int = 3) -> dict[str, float]:
+    source = WORK / f"small-{count}x{size}"
+    _make_files(source, count, size)
+    base, cand = interleave(
+        reps, lambda: _baseline_many(source, WORK / "small-dest"),
+        lambda: _testament(source, WORK / "small-home"),
+    )
+    base_rate, cand_rate = count / median(base), count / median(cand)
+    report(
+        f"Ingest, {count} files of {size // 1024} KiB (median of {reps}, interleaved)",
+        [
+            ("openssl dgst + cp + sync (one process each)", f"{base_rate:8.0f} items/s"),
+            ("testament ingest (encrypted, durable)", f"{cand_rate:8.0f} items/s"),
+            ("ratio", f"{cand_rate / base_rate:8.2f}x"),
+        ],
+    )
+    return {"items_s": cand_rate, "baseline_items_s": base_rate, "ratio": cand_rate / base_rate}

@@ -1,0 +1,37 @@
+"""`make bench`: every benchmark, each beside its baseline from the same run.
+
+Options: --quick (small sizes, for a smoke run), --only ingest,items,appends,proofs.
+Large inputs are generated under benchmarks/work/ (ignored by git) and reused between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import ingest_bench, log_bench  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--only", default="ingest,items,appends,proofs")
+    args = parser.parse_args()
+    chosen = set(args.only.split(","))
+    quick = args.quick
+    if "ingest" in chosen:
+        ingest_bench.large_files(total_mib=64 if quick else 1024, count=4, reps=3)
+    if "items" in chosen:
+        ingest_bench.small_files(count=500 if quick else 10_000, reps=3)
+    if "appends" in chosen:
+        log_bench.appends(total=4096 if quick else 65_536)
+    if "proofs" in chosen:
+        sizes = [10_000] if quick else [1_000_000, 10_000_000]
+        log_bench.proofs(sizes, count=200 if quick else 2000, pymerkle_max=10_000 if quick else 1_000_000)
+
+
+if __name__ == "__main__":
+    main()
