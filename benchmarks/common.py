@@ -26,8 +26,12 @@ def run(command: Sequence[str] | str, env: dict[str, str] | None = None) -> floa
     """Run a command to completion; return its wall time in seconds. Fails loudly on error."""
     start = time.perf_counter()
     subprocess.run(
-        command, shell=isinstance(command, str), check=True, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        command,
+        shell=isinstance(command, str),
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     return time.perf_counter() - start
 

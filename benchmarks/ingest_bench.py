@@ -70,7 +70,8 @@ def large_files(total_mib: int = 1024, count: int = 4, reps: int = 3) -> dict[st
     source = WORK / f"large-{count}x{total_mib // count}M"
     files = _make_files(source, count, total_mib // count * MIB)
     base, cand = interleave(
-        reps, lambda: _baseline(files, WORK / "large-dest"),
+        reps,
+        lambda: _baseline(files, WORK / "large-dest"),
         lambda: _testament(source, WORK / "large-home"),
     )
     base_rate, cand_rate = total_mib / median(base), total_mib / median(cand)
@@ -89,7 +90,8 @@ def small_files(count: int = 10_000, size: int = 10 * 1024, reps: int = 3) -> di
     source = WORK / f"small-{count}x{size}"
     _make_files(source, count, size)
     base, cand = interleave(
-        reps, lambda: _baseline_many(source, WORK / "small-dest"),
+        reps,
+        lambda: _baseline_many(source, WORK / "small-dest"),
         lambda: _testament(source, WORK / "small-home"),
     )
     base_rate, cand_rate = count / median(base), count / median(cand)

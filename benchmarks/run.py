@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import ingest_bench, log_bench  # noqa: E402
+from benchmarks import ingest_bench, log_bench
 
 
 def main() -> None:
@@ -30,7 +30,9 @@ def main() -> None:
         log_bench.appends(total=4096 if quick else 65_536)
     if "proofs" in chosen:
         sizes = [10_000] if quick else [1_000_000, 10_000_000]
-        log_bench.proofs(sizes, count=200 if quick else 2000, pymerkle_max=10_000 if quick else 1_000_000)
+        log_bench.proofs(
+            sizes, count=200 if quick else 2000, pymerkle_max=10_000 if quick else 1_000_000
+        )
 
 
 if __name__ == "__main__":

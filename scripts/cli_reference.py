@@ -14,7 +14,9 @@ Every command prints a diagnosis (what, where, what to do) to standard error and
 
 
 def _sections(command: click.Command, path: list[str]) -> list[str]:
-    context = click.Context(command, info_name=" ".join(path), terminal_width=100, max_content_width=100)
+    context = click.Context(
+        command, info_name=" ".join(path), terminal_width=100, max_content_width=100
+    )
     out = [f"## `{' '.join(path)}`\n\n```\n{command.get_help(context)}\n```\n"]
     if isinstance(command, click.Group):
         for name in sorted(command.commands):
@@ -27,4 +29,4 @@ def render() -> str:
 
 
 if __name__ == "__main__":
-    print(render(), end="")  # noqa: T201
+    print(render(), end="")

@@ -100,12 +100,21 @@ class Cli:
         return settings_env(self.settings) | (extra or {})
 
     def __call__(
-        self, *args: str, check: bool = False, cwd: Path | None = None,
-        extra_env: dict[str, str] | None = None, prefix: tuple[str, ...] = (),
+        self,
+        *args: str,
+        check: bool = False,
+        cwd: Path | None = None,
+        extra_env: dict[str, str] | None = None,
+        prefix: tuple[str, ...] = (),
     ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [*prefix, *TESTAMENT, *args], capture_output=True, text=True,
-            env=self.env(extra_env), cwd=cwd, timeout=600, check=False,
+            [*prefix, *TESTAMENT, *args],
+            capture_output=True,
+            text=True,
+            env=self.env(extra_env),
+            cwd=cwd,
+            timeout=600,
+            check=False,
         )
         assert "Traceback" not in result.stderr, result.stderr
         if check:

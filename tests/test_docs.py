@@ -30,7 +30,9 @@ def test_every_setting_is_documented() -> None:
 
 
 def test_cli_reference_is_current() -> None:
-    spec = importlib.util.spec_from_file_location("cli_reference", ROOT / "scripts" / "cli_reference.py")
+    spec = importlib.util.spec_from_file_location(
+        "cli_reference", ROOT / "scripts" / "cli_reference.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -59,6 +61,9 @@ def test_verification_steps_match_the_spec() -> None:
     assert documented.keys() == verification.STEPS.keys()
     for number, title in verification.STEPS.items():
         assert documented[number].lower() == title.lower(), number
-        function = next(f for name, f in inspect.getmembers(verification, inspect.isfunction)
-                        if name.startswith(f"step{number}_"))
+        function = next(
+            f
+            for name, f in inspect.getmembers(verification, inspect.isfunction)
+            if name.startswith(f"step{number}_")
+        )
         assert (function.__doc__ or "").startswith(f"({number})"), function.__name__

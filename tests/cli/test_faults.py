@@ -16,7 +16,7 @@ from testament.services.instance import open_instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import evidence_item
 
-from ..conftest import TESTAMENT  # noqa: TID252
+from ..conftest import TESTAMENT
 
 # Root reads any file; drop the capabilities that let it, so "unreadable" means unreadable.
 NO_DAC = ("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--")
@@ -67,8 +67,13 @@ def test_write_failure_mid_file_leaves_nothing(cli: Any, tmp_path: Path) -> None
         resource.setrlimit(resource.RLIMIT_FSIZE, (3 * 1024 * 1024, 3 * 1024 * 1024))
 
     result = subprocess.run(
-        [*TESTAMENT, "ingest", str(big), "--case", "C"], capture_output=True, text=True,
-        env=cli.env(), preexec_fn=limit, timeout=300, check=False,
+        [*TESTAMENT, "ingest", str(big), "--case", "C"],
+        capture_output=True,
+        text=True,
+        env=cli.env(),
+        preexec_fn=limit,
+        timeout=300,
+        check=False,
     )
     assert result.returncode != 0
     assert result.stderr.startswith("error:") and "Traceback" not in result.stderr
@@ -89,7 +94,9 @@ def test_sigkill_mid_ingest_then_verify_and_resume(cli: Any, tmp_path: Path) -> 
     env = cli.env({"TESTAMENT_LOG_BATCH_SIZE": "50"})
     process = subprocess.Popen(
         [*TESTAMENT, "ingest", str(folder), "--case", "C", "--json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
     )
     assert process.stdout is not None
     seen = 0

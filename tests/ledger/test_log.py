@@ -60,7 +60,9 @@ def test_batched_appends_match_the_reference_tree(engine: Engine) -> None:
         assert log.entry(conn, 17) == everything[17]
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=6))
 def test_any_batching_gives_the_same_tree(engine: Engine, batches: list[int]) -> None:
     with read_transaction(engine) as conn:

@@ -35,8 +35,12 @@ def test_records_metadata_and_dedupes_content(instance: Instance, tmp_path: Path
     (tmp_path / "a.txt").write_bytes(b"same bytes")
     (tmp_path / "b.txt").write_bytes(b"same bytes")
     os.utime(tmp_path / "a.txt", (1_600_000_000, 1_600_000_000))
-    report = service.ingest(instance, [tmp_path / "a.txt", tmp_path / "b.txt"],
-                            case_name="Case", source_note="from a partner")
+    report = service.ingest(
+        instance,
+        [tmp_path / "a.txt", tmp_path / "b.txt"],
+        case_name="Case",
+        source_note="from a partner",
+    )
     results = _by_path(report)
     assert results["a.txt"].status == "stored" and results["b.txt"].status == "linked"
     assert results["b.txt"].duplicate is True

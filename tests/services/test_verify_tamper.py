@@ -107,7 +107,8 @@ def test_log_entry_rewritten(filled: Instance) -> None:
         forged = json.loads(data)
         forged["outcome"] = "failure"
         conn.execute(
-            update(log_entry).where(log_entry.c.idx == index)
+            update(log_entry)
+            .where(log_entry.c.idx == index)
             .values(data=json.dumps(forged, separators=(",", ":"), sort_keys=True).encode())
         )
     failures = _failures(filled)
@@ -119,7 +120,9 @@ def test_log_rewritten_with_recomputed_tree(filled: Instance) -> None:
     """A thorough forger also recomputes every stored node: only the signed checkpoints catch it."""
     _, _, index = _an_item(filled)
     with write_transaction(filled.engine) as conn:
-        entries = [bytes(d) for (d,) in conn.execute(select(log_entry.c.data).order_by(log_entry.c.idx))]
+        entries = [
+            bytes(d) for (d,) in conn.execute(select(log_entry.c.data).order_by(log_entry.c.idx))
+        ]
         forged = json.loads(entries[index])
         forged["outcome"] = "failure"
         entries[index] = json.dumps(forged, separators=(",", ":"), sort_keys=True).encode()
@@ -139,8 +142,9 @@ def test_checkpoint_replaced_by_one_signed_with_another_key(filled: Instance) ->
     with write_transaction(filled.engine) as conn:
         latest = log.latest_checkpoint(conn)
         assert latest is not None
-        forged = notes.sign(notes.Checkpoint(filled.record.log_origin, latest.size, latest.root_hash),
-                            impostor)
+        forged = notes.sign(
+            notes.Checkpoint(filled.record.log_origin, latest.size, latest.root_hash), impostor
+        )
         conn.execute(update(checkpoint).where(checkpoint.c.size == latest.size).values(note=forged))
     failures = _failures(filled)
     assert [(f.step, f.where) for f in failures] == [(2, f"checkpoint {latest.size}")]
@@ -183,8 +187,10 @@ def test_unsigned_tail_is_reported_not_failed(filled: Instance) -> None:
 def test_merkle_proof_from_stored_nodes_matches_reference(filled: Instance) -> None:
     with read_transaction(filled.engine) as conn:
         size = log.size(conn)
-        leaves = [merkle.leaf_hash(bytes(d)) for (d,) in
-                  conn.execute(select(log_entry.c.data).order_by(log_entry.c.idx))]
+        leaves = [
+            merkle.leaf_hash(bytes(d))
+            for (d,) in conn.execute(select(log_entry.c.data).order_by(log_entry.c.idx))
+        ]
         for index in range(size):
             assert log.inclusion_proof(conn, index, size) == merkle.inclusion_proof(index, leaves)
         for old in range(size + 1):

@@ -16,7 +16,9 @@ from testament.services.instance import open_instance
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--case", "case_name", required=True, help="Case the evidence belongs to (created if new).")
+@click.option(
+    "--case", "case_name", required=True, help="Case the evidence belongs to (created if new)."
+)
 @click.option("--source", "source_note", help="Where the evidence came from (kept out of the log).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per path.")
 def ingest(paths: tuple[Path, ...], case_name: str, source_note: str | None, as_json: bool) -> None:
@@ -27,8 +29,9 @@ def ingest(paths: tuple[Path, ...], case_name: str, source_note: str | None, as_
 
     def on_start(files: int, total: int) -> None:
         if show_bar:
-            bar["bar"] = click.progressbar(length=total, label=f"Ingesting {files} file(s)",
-                                           file=sys.stderr)
+            bar["bar"] = click.progressbar(
+                length=total, label=f"Ingesting {files} file(s)", file=sys.stderr
+            )
             bar["bar"].__enter__()
 
     def progress(n: int) -> None:
@@ -42,8 +45,15 @@ def ingest(paths: tuple[Path, ...], case_name: str, source_note: str | None, as_
             click.echo(f"{result.status}: {result.path}: {result.reason}", err=True)
 
     try:
-        report = service.ingest(inst, list(paths), case_name=case_name, source_note=source_note,
-                                progress=progress, on_start=on_start, on_result=on_result)
+        report = service.ingest(
+            inst,
+            list(paths),
+            case_name=case_name,
+            source_note=source_note,
+            progress=progress,
+            on_start=on_start,
+            on_result=on_result,
+        )
     finally:
         if "bar" in bar:
             bar["bar"].__exit__(None, None, None)
@@ -57,6 +67,8 @@ def ingest(paths: tuple[Path, ...], case_name: str, source_note: str | None, as_
         if report.checkpoint_size is not None:
             click.echo(f"Signed checkpoint at log size {report.checkpoint_size}")
     if report.failed:
-        click.echo("error: some files were rejected (listed above); nothing was recorded for them",
-                   err=True)
+        click.echo(
+            "error: some files were rejected (listed above); nothing was recorded for them",
+            err=True,
+        )
         sys.exit(1)

@@ -46,11 +46,12 @@ def key() -> None:
 def prove(item_id: str | None, index: int | None) -> None:
     """Print a C2SP tlog-proof for an item's ingestion entry (or --entry N)."""
     if (item_id is None) == (index is None):
-        raise InvalidInput("name an ITEM_ID or --entry N (one of them)", where="testament log prove")
+        raise InvalidInput(
+            "name an ITEM_ID or --entry N (one of them)", where="testament log prove"
+        )
     inst = open_instance(load_settings())
     try:
-        target = custody_log.ingestion_index(inst, item_id) if item_id is not None else index
-        assert target is not None
+        target = custody_log.ingestion_index(inst, item_id) if item_id is not None else index or 0
         click.echo(custody_log.prove_entry(inst, target), nl=False)
     finally:
         inst.close()
@@ -58,7 +59,9 @@ def prove(item_id: str | None, index: int | None) -> None:
 
 @log.command()
 @click.option("--from", "old_size", type=int, required=True, help="The older tree size.")
-@click.option("--to", "new_size", type=int, help="The newer tree size (default: latest checkpoint).")
+@click.option(
+    "--to", "new_size", type=int, help="The newer tree size (default: latest checkpoint)."
+)
 def consistency(old_size: int, new_size: int | None) -> None:
     """Print an RFC 9162 consistency proof, base64 hashes one per line."""
     inst = open_instance(load_settings())
@@ -91,8 +94,13 @@ def _read(path: Path, what: str) -> bytes:
 
 @log.command("verify-proof")
 @click.argument("proof_file", type=click.Path(path_type=Path))
-@click.option("--entry", "entry_file", type=click.Path(path_type=Path), required=True,
-              help="File holding the exact entry bytes (from `testament log entry N`).")
+@click.option(
+    "--entry",
+    "entry_file",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="File holding the exact entry bytes (from `testament log entry N`).",
+)
 @click.option("--key", "key_text", required=True, help="The log's verifier key.")
 def verify_proof(proof_file: Path, entry_file: Path, key_text: str) -> None:
     """Check a tlog-proof offline, with no Testament home: entry + proof + verifier key."""

@@ -16,7 +16,9 @@ from testament.services.instance import open_instance
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per finding.")
 @click.option("--sample", type=click.IntRange(min=0), help="Re-hash only N randomly chosen blobs.")
-@click.option("--key", "key_text", help="Trusted verifier key (default: from the signing key file).")
+@click.option(
+    "--key", "key_text", help="Trusted verifier key (default: from the signing key file)."
+)
 def verify(as_json: bool, sample: int | None, key_text: str | None) -> None:
     """Check the vault, the custody records, the log and every checkpoint (docs/verification.md)."""
     trusted = VerifierKey.parse(key_text) if key_text else None

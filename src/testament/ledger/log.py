@@ -91,10 +91,9 @@ def fetch_nodes(connection: Connection, ids: Iterable[merkle.NodeId]) -> dict[me
     if not wanted:
         return {}
     keys = ",".join(str(node_key(level, index)) for level, index in wanted)
-    rows = _query(connection, f"SELECT id, hash FROM log_node WHERE id IN ({keys})")
-    found = {
-        (int(key) >> LEVEL_SHIFT, int(key) & _INDEX_MASK): bytes(value) for key, value in rows
-    }
+    sql = f"SELECT id, hash FROM log_node WHERE id IN ({keys})"  # noqa: S608 - integers only
+    rows = _query(connection, sql)
+    found = {(int(key) >> LEVEL_SHIFT, int(key) & _INDEX_MASK): bytes(value) for key, value in rows}
     missing = [node for node in wanted if node not in found]
     if missing:
         level, index = missing[0]
@@ -130,11 +129,11 @@ def append(connection: Connection, entries: Sequence[bytes]) -> int:
             new_nodes[(level, position)] = digest
     mark = _placeholder(connection)
     connection.exec_driver_sql(
-        f"INSERT INTO log_entry (idx, data) VALUES ({mark}, {mark})",
+        f"INSERT INTO log_entry (idx, data) VALUES ({mark}, {mark})",  # noqa: S608 - placeholders
         [(start + i, e) for i, e in enumerate(entries)],
     )
     connection.exec_driver_sql(
-        f"INSERT INTO log_node (id, hash) VALUES ({mark}, {mark})",
+        f"INSERT INTO log_node (id, hash) VALUES ({mark}, {mark})",  # noqa: S608 - placeholders
         [(node_key(lv, ix), h) for (lv, ix), h in new_nodes.items()],
     )
     connection.execute(
@@ -280,8 +279,6 @@ def sign_checkpoint(
             ) from exc
     note = notes.sign(notes.Checkpoint(origin, current, new_root), signer)
     connection.execute(
-        insert(checkpoint_table).values(
-            size=current, root=new_root, note=note, signed_at=signed_at
-        )
+        insert(checkpoint_table).values(size=current, root=new_root, note=note, signed_at=signed_at)
     )
     return StoredCheckpoint(current, new_root, note, signed_at)

@@ -46,8 +46,10 @@ def prove_entry(instance: Instance, index: int) -> str:
     with read_transaction(instance.engine) as conn:
         size = log.size(conn)
         if index >= size:
-            raise NotFound(f"entry {index} is not in the custody log",
-                           hint=f"entries are numbered 0 to {size - 1}")
+            raise NotFound(
+                f"entry {index} is not in the custody log",
+                hint=f"entries are numbered 0 to {size - 1}",
+            )
         head = log.latest_checkpoint(conn)
         if head is None or head.size <= index:
             head = log.checkpoint_for(conn, index + 1)
@@ -60,8 +62,11 @@ def ingestion_index(instance: Instance, item_id: str) -> int:
     try:
         uuid.UUID(item_id)
     except ValueError:
-        raise InvalidInput("not an item ID", where=item_id,
-                           hint="item IDs look like 0b5c3f1e-…, as printed by `testament ingest`") from None
+        raise InvalidInput(
+            "not an item ID",
+            where=item_id,
+            hint="item IDs look like 0b5c3f1e-…, as printed by `testament ingest`",
+        ) from None
     with read_transaction(instance.engine) as conn:
         index = conn.execute(
             select(custody_event.c.log_index).where(

@@ -149,7 +149,7 @@ def discover(
         except OSError as exc:
             if exc.errno == 40:  # ELOOP
                 yield _skip(path, "a symbolic link loop: skipped")
-            elif os.path.islink(path):
+            elif path.is_symlink():
                 yield _skip(path, "a broken symbolic link: skipped")
             else:
                 yield _reject(path, f"cannot be read: {exc.strerror}")
@@ -237,70 +237,131 @@ def _case_id(connection: Connection, name: str, agent_id: int) -> str:
     )
     custody.record(
         connection,
-        [custody.NewEvent(CustodyEventType.CREATION, agent_id, case_id=case_id,
-                          detail={"object": "case"})],
+        [
+            custody.NewEvent(
+                CustodyEventType.CREATION, agent_id, case_id=case_id, detail={"object": "case"}
+            )
+        ],
     )
     return case_id
 
 
 def item_record(row: dict[str, Any]) -> dict[str, Any]:
     """The item fields the ingestion event commits to (everything a court may ask about)."""
-    keys = ("id", "case_id", "sha256", "size", "original_name", "source_path", "mtime",
-            "media_type", "source_note", "ingested_by", "ingested_at")
+    keys = (
+        "id",
+        "case_id",
+        "sha256",
+        "size",
+        "original_name",
+        "source_path",
+        "mtime",
+        "media_type",
+        "source_note",
+        "ingested_by",
+        "ingested_at",
+    )
     return {key: row[key] for key in keys}
+
+
+def _known_items(
+    connection: Connection, case_id: str, digests: set[str]
+) -> tuple[dict[tuple[str, str], str], set[str]]:
+    """For a batch's digests: items already in this case by (digest, path), and digests held at all."""
+    rows = connection.execute(
+        select(
+            evidence_item.c.id,
+            evidence_item.c.case_id,
+            evidence_item.c.sha256,
+            evidence_item.c.source_path,
+        ).where(evidence_item.c.sha256.in_(sorted(digests)))
+    ).all()
+    in_case = {(r.sha256, r.source_path): r.id for r in rows if r.case_id == case_id}
+    return in_case, {r.sha256 for r in rows}
+
+
+def _new_item(
+    pending: _Pending, *, case_id: str, agent_id: int, source_note: str | None, duplicate: bool
+) -> tuple[dict[str, Any], custody.NewEvent]:
+    """The item row and its ingestion event (which commits to the row's descriptive fields)."""
+    size, digest = pending.staged.size, pending.staged.digest
+    row: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "case_id": case_id,
+        "sha256": digest,
+        "size": size,
+        "original_name": pending.candidate.path.name,
+        "source_path": str(pending.candidate.path.absolute()),
+        "mtime": pending.mtime,
+        "media_type": pending.media_type,
+        "source_note": source_note,
+        "ingested_by": agent_id,
+        "ingested_at": utc_timestamp(),
+        "duplicate": duplicate,
+        "record_salt": secrets.token_bytes(16),
+    }
+    event = custody.NewEvent(
+        CustodyEventType.INGESTION,
+        agent_id,
+        case_id=case_id,
+        item_id=row["id"],
+        sha256=digest,
+        detail={
+            "size": size,
+            "media_type": pending.media_type,
+            "duplicate": duplicate,
+            "digest_algorithm": "SHA-256",
+        },
+        record=commitment(row["record_salt"], item_record(row)),
+    )
+    return row, event
 
 
 def _commit_batch(
     instance: Instance, batch: list[_Pending], case_name: str, source_note: str | None
 ) -> tuple[list[IngestResult], int | None]:
+    """Make a batch's blobs visible, then record items, events and a checkpoint in one transaction."""
     for pending in batch:
         pending.staged.commit()
     results: list[IngestResult] = []
+    rows: list[dict[str, Any]] = []
+    events: list[custody.NewEvent] = []
     with write_transaction(instance.engine) as connection:
         agent_id = os_agent(connection)
         case_id = _case_id(connection, case_name, agent_id)
-        rows: list[dict[str, Any]] = []
-        events: list[custody.NewEvent] = []
-        known: set[str] = set()
+        in_case, held = _known_items(connection, case_id, {p.staged.digest for p in batch})
         for pending in batch:
-            digest, path = pending.staged.digest, str(pending.candidate.path.absolute())
-            existing = connection.execute(
-                select(evidence_item.c.id).where(
-                    evidence_item.c.case_id == case_id,
-                    evidence_item.c.sha256 == digest,
-                    evidence_item.c.source_path == path,
+            digest, shown = pending.staged.digest, str(pending.candidate.path)
+            key = (digest, str(pending.candidate.path.absolute()))
+            if key in in_case:
+                results.append(
+                    IngestResult(
+                        shown, "already-ingested", in_case[key], digest, pending.staged.size, True
+                    )
                 )
-            ).scalar()
-            if existing is not None or any(
-                r["sha256"] == digest and r["source_path"] == path for r in rows
-            ):
-                results.append(IngestResult(str(pending.candidate.path), "already-ingested",
-                                            existing, digest, pending.staged.size, True))
                 continue
-            duplicate = digest in known or connection.execute(
-                select(evidence_item.c.id).where(evidence_item.c.sha256 == digest).limit(1)
-            ).first() is not None
-            known.add(digest)
-            row = {
-                "id": str(uuid.uuid4()), "case_id": case_id, "sha256": digest,
-                "size": pending.staged.size, "original_name": pending.candidate.path.name,
-                "source_path": path, "mtime": pending.mtime, "media_type": pending.media_type,
-                "source_note": source_note, "ingested_by": agent_id, "ingested_at": utc_timestamp(),
-                "duplicate": duplicate, "record_salt": secrets.token_bytes(16),
-            }
+            duplicate = digest in held
+            row, event = _new_item(
+                pending,
+                case_id=case_id,
+                agent_id=agent_id,
+                source_note=source_note,
+                duplicate=duplicate,
+            )
+            in_case[key] = row["id"]
+            held.add(digest)
             rows.append(row)
-            events.append(
-                custody.NewEvent(
-                    CustodyEventType.INGESTION, agent_id, case_id=case_id, item_id=row["id"],
-                    sha256=digest,
-                    detail={"size": row["size"], "media_type": row["media_type"],
-                            "duplicate": duplicate, "digest_algorithm": "SHA-256"},
-                    record=commitment(row["record_salt"], item_record(row)),
+            events.append(event)
+            results.append(
+                IngestResult(
+                    shown,
+                    "linked" if duplicate else "stored",
+                    row["id"],
+                    digest,
+                    pending.staged.size,
+                    duplicate,
                 )
             )
-            results.append(IngestResult(str(pending.candidate.path),
-                                        "linked" if duplicate else "stored", row["id"], digest,
-                                        row["size"], duplicate))
         if rows:
             connection.execute(insert(evidence_item), rows)
             custody.record(connection, events)

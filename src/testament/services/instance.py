@@ -97,12 +97,13 @@ def os_agent(connection: Connection) -> int:
     ).scalar()
     if found is not None:
         return int(found)
-    result = connection.execute(
-        insert(agent).values(kind="os-user", name=name, created_at=utc_timestamp())
+    return int(
+        connection.execute(
+            insert(agent)
+            .values(kind="os-user", name=name, created_at=utc_timestamp())
+            .returning(agent.c.id)
+        ).scalar_one()
     )
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
 
 
 @dataclass(frozen=True)
@@ -190,8 +191,10 @@ def _create(settings: Settings, engine: Engine, before: str | None, after: str) 
 
 def open_instance(settings: Settings) -> Instance:
     """Open an initialised home; refuse one that is missing or needs a migration."""
-    if settings.is_sqlite and not (settings.home / "testament.db").exists() and (
-        settings.database_url.endswith(str(settings.home / "testament.db"))
+    if (
+        settings.is_sqlite
+        and not (settings.home / "testament.db").exists()
+        and (settings.database_url.endswith(str(settings.home / "testament.db")))
     ):
         raise NotFound(
             "no Testament home here",

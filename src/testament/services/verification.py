@@ -38,8 +38,14 @@ class Finding:
     info: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        return {"step": self.step, "check": self.check, "ok": self.ok, "info": self.info,
-                "detail": self.detail, "where": self.where}
+        return {
+            "step": self.step,
+            "check": self.check,
+            "ok": self.ok,
+            "info": self.info,
+            "detail": self.detail,
+            "where": self.where,
+        }
 
 
 STEPS: dict[int, str] = {
@@ -76,8 +82,11 @@ def step1_key(instance: Instance, trusted: VerifierKey | None) -> Iterator[Findi
             yield _bad(1, exc.what, exc.where or "signing key")
             return
     if trusted != recorded:
-        yield _bad(1, f"the database names log key {recorded.encode()}, expected {trusted.encode()}",
-                   "instance record")
+        yield _bad(
+            1,
+            f"the database names log key {recorded.encode()}, expected {trusted.encode()}",
+            "instance record",
+        )
         return
     yield _good(1, f"log key {trusted.encode()}")
 
@@ -95,7 +104,9 @@ def step2_signatures(conn: Connection, key: VerifierKey) -> Iterator[Finding]:
             continue
         if head.size != cp.size or head.root_hash != cp.root_hash or head.origin != key.name:
             bad += 1
-            yield _bad(2, "the signed text differs from the stored size or root", f"checkpoint {cp.size}")
+            yield _bad(
+                2, "the signed text differs from the stored size or root", f"checkpoint {cp.size}"
+            )
     if not stored:
         yield _bad(2, "no checkpoint has ever been signed", "checkpoint table")
     elif not bad:
@@ -116,12 +127,11 @@ def step3_entries(conn: Connection, size: int) -> Iterator[Finding]:
     count = conn.execute(select(func.count()).select_from(log_entry)).scalar_one()
     low, high = conn.execute(select(func.min(log_entry.c.idx), func.max(log_entry.c.idx))).one()
     if count != size or (size and (low != 0 or high != size - 1)):
-        expected = 0
-        for (idx,) in _stream(conn, select(log_entry.c.idx).order_by(log_entry.c.idx)):
+        ordered = _stream(conn, select(log_entry.c.idx).order_by(log_entry.c.idx))
+        for expected, (idx,) in enumerate(ordered):
             if idx != expected:
                 yield _bad(3, f"entry {expected} is missing", f"log entry {expected}")
                 return
-            expected += 1
         yield _bad(3, f"the log state says {size} entries but {count} are stored", "log_state")
         return
     yield _good(3, f"{size} entries, numbered 0 to {size - 1}")
@@ -129,9 +139,11 @@ def step3_entries(conn: Connection, size: int) -> Iterator[Finding]:
 
 def _level_rows(conn: Connection, level: int) -> Iterator[tuple[int, bytes]]:
     low, high = log.node_key(level, 0), log.node_key(level + 1, 0)
-    query = select(log_node.c.id, log_node.c.hash).where(
-        log_node.c.id >= low, log_node.c.id < high
-    ).order_by(log_node.c.id)
+    query = (
+        select(log_node.c.id, log_node.c.hash)
+        .where(log_node.c.id >= low, log_node.c.id < high)
+        .order_by(log_node.c.id)
+    )
     for key, value in _stream(conn, query):
         yield int(key) - low, bytes(value)
 
@@ -160,8 +172,11 @@ def step4_nodes(conn: Connection, size: int) -> Iterator[Finding]:
         for index, (_, parent) in enumerate(above):
             (_, left), (_, right) = next(below), next(below)
             if merkle.node_hash(left, right) != parent:
-                yield _bad(4, "stored node differs from its recomputed hash",
-                           f"tree level {level + 1} index {index}")
+                yield _bad(
+                    4,
+                    "stored node differs from its recomputed hash",
+                    f"tree level {level + 1} index {index}",
+                )
                 return
         level, width = level + 1, width // 2
     if problems == 0:
@@ -177,22 +192,33 @@ def step5_roots(conn: Connection) -> Iterator[Finding]:
         actual = log.root_at(conn, cp.size)
         if actual != cp.root_hash:
             failures += 1
-            yield _bad(5, "the recomputed root differs from the signed root", f"checkpoint {cp.size}")
+            yield _bad(
+                5, "the recomputed root differs from the signed root", f"checkpoint {cp.size}"
+            )
         if previous is not None:
             proof = log.consistency_proof(conn, previous.size, cp.size)
             try:
-                merkle.verify_consistency(previous.size, cp.size, previous.root_hash, cp.root_hash, proof)
+                merkle.verify_consistency(
+                    previous.size, cp.size, previous.root_hash, cp.root_hash, proof
+                )
             except merkle.ProofError:
                 failures += 1
-                yield _bad(5, "not consistent with the previous checkpoint",
-                           f"checkpoints {previous.size} -> {cp.size}")
+                yield _bad(
+                    5,
+                    "not consistent with the previous checkpoint",
+                    f"checkpoints {previous.size} -> {cp.size}",
+                )
         previous = cp
     if not failures and stored:
         yield _good(5, f"roots match and {len(stored)} checkpoint(s) are mutually consistent")
     current = log.size(conn)
     if stored and stored[-1].size < current:
-        yield _note(5, f"{current - stored[-1].size} entries are not yet covered by a signed "
-                       "checkpoint (an interrupted batch); the next write signs them", "log tail")
+        yield _note(
+            5,
+            f"{current - stored[-1].size} entries are not yet covered by a signed "
+            "checkpoint (an interrupted batch); the next write signs them",
+            "log tail",
+        )
 
 
 def step6_records(conn: Connection, size: int) -> Iterator[Finding]:
@@ -204,8 +230,11 @@ def step6_records(conn: Connection, size: int) -> Iterator[Finding]:
     for idx, data in entries:
         while row is not None and row.log_index < idx:
             problems += 1
-            yield _bad(6, "a custody record points at a log index that holds another record",
-                       f"custody event {row.id}")
+            yield _bad(
+                6,
+                "a custody record points at a log index that holds another record",
+                f"custody event {row.id}",
+            )
             row = next(rows, None)
         if row is None or row.log_index != idx:
             problems += 1
@@ -214,7 +243,9 @@ def step6_records(conn: Connection, size: int) -> Iterator[Finding]:
         expected = to_domain(dict(row._mapping)).entry_bytes()
         if expected != bytes(data):
             problems += 1
-            yield _bad(6, _differs(expected, bytes(data)), f"log entry {idx} / custody event {row.id}")
+            yield _bad(
+                6, _differs(expected, bytes(data)), f"log entry {idx} / custody event {row.id}"
+            )
         row = next(rows, None)
     while row is not None:
         problems += 1
@@ -279,8 +310,12 @@ def step8_blobs(instance: Instance, conn: Connection, sample: int | None) -> Ite
     referenced = set(digests)
     orphans = sum(1 for d in instance.blobs.digests() if d not in referenced)
     if orphans:
-        yield _note(8, f"{orphans} stored blob(s) have no item (left by an interrupted ingest; "
-                       "re-running it links them)", "vault")
+        yield _note(
+            8,
+            f"{orphans} stored blob(s) have no item (left by an interrupted ingest; "
+            "re-running it links them)",
+            "vault",
+        )
     stale = instance.blobs.stale_temporaries()
     if stale:
         yield _note(8, f"{len(stale)} temporary file(s) left by a killed process", "vault tmp")
