@@ -125,3 +125,15 @@ class Cli:
 @pytest.fixture
 def cli(settings: Settings) -> Cli:
     return Cli(settings)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI nothing may be skipped: a skipped test is a requirement nobody checked."""
+    if not os.environ.get("CI") or exitstatus != 0:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if skipped:
+        names = ", ".join(getattr(report, "nodeid", "?") for report in skipped)
+        print(f"\nerror: {len(skipped)} test(s) were skipped in CI: {names}")  # noqa: T201
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
