@@ -178,3 +178,25 @@ def _other_key(name: str) -> str:
     from testament.ledger.keys import NoteSigner
 
     return NoteSigner(name, Ed25519PrivateKey.generate()).verifier.encode()
+
+
+def test_unreachable_or_unsupported_database_is_diagnosed(cli: Any) -> None:
+    cases = [
+        ("postgresql://postgres@127.0.0.1:1/nowhere", "database failed", 8),
+        ("mysql://user@host/db", "unsupported database", 2),
+        ("::not a url::", "cannot be parsed", 2),
+    ]
+    for url, expected, code in cases:
+        for command in (["init"], ["verify"]):
+            result = cli(*command, extra_env={"TESTAMENT_DATABASE_URL": url})
+            assert result.returncode == code, (url, command, result.stderr)
+            assert expected in result.stderr and result.stderr.startswith("error:")
+
+
+def test_bad_settings_are_diagnosed(cli: Any) -> None:
+    result = cli("init", extra_env={"TESTAMENT_LOG_BATCH_SIZE": "many"})
+    assert result.returncode == 2 and "TESTAMENT_LOG_BATCH_SIZE" in result.stderr
+    result = cli("init", extra_env={"TESTAMENT_ENCRYPT_AT_REST": "perhaps"})
+    assert result.returncode == 2 and "true or false" in result.stderr
+    result = cli("init", extra_env={"TESTAMENT_LOG_ORIGIN": "has space"})
+    assert result.returncode == 2 and "invalid key name" in result.stderr

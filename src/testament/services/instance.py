@@ -25,7 +25,12 @@ from testament.ledger.keys import (
 )
 from testament.services import custody
 from testament.storage import migrate
-from testament.storage.engine import make_engine, read_transaction, write_transaction
+from testament.storage.engine import (
+    make_engine,
+    read_transaction,
+    translate_errors,
+    write_transaction,
+)
 from testament.storage.tables import agent, instance
 from testament.vault.base import BlobStore
 from testament.vault.crypto import InstanceKey, create_instance_key, load_instance_key
@@ -118,10 +123,13 @@ class InitReport:
 
 def init(settings: Settings) -> InitReport:
     """Create a home (database, keys, vault, first log entry) or upgrade an existing one."""
+    if settings.log_origin is not None:
+        validate_key_name(settings.log_origin)
     settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine = make_engine(settings.database_url)
     try:
-        before, after = migrate.upgrade(engine)
+        with translate_errors(engine):
+            before, after = migrate.upgrade(engine)
         with read_transaction(engine) as connection:
             existing = _read_record(connection)
         if existing is not None:
@@ -203,7 +211,8 @@ def open_instance(settings: Settings) -> Instance:
         )
     engine = make_engine(settings.database_url)
     try:
-        migrate.require_current(engine)
+        with translate_errors(engine):
+            migrate.require_current(engine)
         with read_transaction(engine) as connection:
             record = _read_record(connection)
     except Exception:

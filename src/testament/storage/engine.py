@@ -69,6 +69,15 @@ def make_engine(url: str) -> Engine:
 
 
 @contextmanager
+def translate_errors(engine: Engine) -> Iterator[None]:
+    """Turn a driver's connection failure into :class:`BackendUnavailable` with a diagnosis."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise _unavailable(engine, exc) from None
+
+
+@contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """One write transaction (``BEGIN IMMEDIATE`` on SQLite); commits on success, rolls back on error."""
     try:

@@ -1,0 +1,1 @@
+"""The evidence vault: write-once, content-addressed blob storage, encrypted at rest by default."""

@@ -1,0 +1,451 @@
+"""The default BlobStore: a directory tree on a local filesystem.
+
+Layout under the store's root::
+
+    objects/ab/cd/<digest>       the object (ciphertext, or plaintext in plain mode), mode 0444
+    keys/ab/cd/<digest>.key      its key record (encrypted mode only), mode 0400
+    tmp/<pid>.<random>.blob      staged objects, and .key staged key records
+
+A write goes to a temporary file that is fsynced, then linked into place with ``os.link``, which
+fails rather than replace an existing object, then the directory is fsynced. In encrypted mode the
+key record is put in place (and its directory fsynced) before the object is linked, so a crash at
+any point leaves either no visible object or an object with its key record. A crash can leave an
+orphan key record with no object; the next commit of the same digest replaces it. Commits of one
+digest are serialised with ``flock`` on the object's shard directory, so the store needs a local
+filesystem. Temporary names carry the writer's process ID, which lets :meth:`stale_temporaries`
+find what a killed process left behind on this host.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import secrets
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO, Self
+
+from testament.errors import BackendUnavailable, Conflict, IntegrityError, NotFound
+from testament.vault import crypto
+from testament.vault.base import (
+    CHUNK_SIZE,
+    BlobInfo,
+    Progress,
+    ingest,
+    is_digest,
+    read_full,
+    validate_chunk_size,
+    validate_digest,
+)
+from testament.vault.crypto import InstanceKey, fsync_directory
+
+WRITEBACK_EVERY = 32 << 20
+_BLOB_SUFFIX = ".blob"
+_KEY_SUFFIX = ".key"
+
+
+class FilesystemBlobStore:
+    """Write-once, content-addressed blobs under ``root``; plaintext if ``instance_key`` is None."""
+
+    def __init__(
+        self, root: Path, *, instance_key: InstanceKey | None, chunk_size: int = CHUNK_SIZE
+    ) -> None:
+        self.root = Path(root)
+        self.instance_key = instance_key
+        self.chunk_size = validate_chunk_size(chunk_size, crypto.MAX_CHUNK_SIZE)
+        self._objects = self.root / "objects"
+        self._keys = self.root / "keys"
+        self._tmp = self.root / "tmp"
+
+    def __repr__(self) -> str:
+        mode = "plain" if self.instance_key is None else f"key {self.instance_key.key_id}"
+        return f"FilesystemBlobStore({str(self.root)!r}, {mode})"
+
+    def initialise(self) -> None:
+        """Create the store's directories (idempotent). `testament init` calls this."""
+        try:
+            for directory in (self._objects, self._keys, self._tmp):
+                _make_dirs(directory)
+        except OSError as error:
+            raise self._unavailable(error, "cannot create the blob store") from None
+
+    # Writing
+
+    def stage(self, source: BinaryIO, *, progress: Progress | None = None) -> FilesystemStagedBlob:
+        if not self._tmp.is_dir():
+            raise NotFound(
+                "the blob store is not initialised",
+                where=str(self.root),
+                hint="run `testament init`, or check the configured data directory",
+            )
+        stem = self._tmp / f"{os.getpid()}.{secrets.token_hex(8)}"
+        blob_tmp = stem.with_name(stem.name + _BLOB_SUFFIX)
+        key_tmp = stem.with_name(stem.name + _KEY_SUFFIX) if self.instance_key is not None else None
+        try:
+            digest, size, record = self._write_temporary(blob_tmp, source, progress)
+            if key_tmp is not None and record is not None:
+                _write_file(key_tmp, record, mode=0o400)
+        except BaseException as error:
+            blob_tmp.unlink(missing_ok=True)
+            if key_tmp is not None:
+                key_tmp.unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                raise self._unavailable(error, "cannot write to the blob store") from None
+            raise
+        return FilesystemStagedBlob(self, digest, size, blob_tmp, key_tmp)
+
+    def _write_temporary(
+        self, path: Path, source: BinaryIO, progress: Progress | None
+    ) -> tuple[str, int, bytes | None]:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        writeback = _WritebackAhead(fd)
+
+        def write(data: bytes | memoryview) -> None:
+            _write_all(fd, data)
+            writeback.wrote(len(data))
+
+        try:
+            record: bytes | None = None
+            sealer: crypto.ChunkSealer | None = None
+            if self.instance_key is not None:
+                dek, key_record = crypto.new_data_key(self.instance_key)
+                sealer = crypto.ChunkSealer(dek, self.chunk_size)
+                record = key_record.encode()
+                write(sealer.header)
+
+            def sink(chunk: memoryview, last: bool) -> None:
+                write(chunk if sealer is None else sealer.seal(chunk, last=last))
+
+            digest, size = ingest(source, sink, chunk_size=self.chunk_size, progress=progress)
+            writeback.stop()
+            os.fchmod(fd, 0o444)
+            os.fsync(fd)
+        finally:
+            try:
+                writeback.stop()
+            finally:
+                os.close(fd)
+        return digest, size, record
+
+    def _commit(self, staged: FilesystemStagedBlob) -> bool:
+        digest = staged.digest
+        target = self._object_path(digest)
+        try:
+            _make_dirs(target.parent)
+            if staged.key_tmp is not None:
+                _make_dirs(self._key_path(digest).parent)
+            shard = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:
+                fcntl.flock(shard, fcntl.LOCK_EX)
+                return self._link_locked(staged, target, shard)
+            finally:
+                os.close(shard)
+        except OSError as error:
+            raise self._unavailable(error, f"cannot commit blob sha256:{digest}") from None
+        finally:
+            staged.remove_temporaries()
+
+    def _link_locked(self, staged: FilesystemStagedBlob, target: Path, shard: int) -> bool:
+        if os.path.lexists(target):
+            return False
+        if staged.key_tmp is not None:
+            key_path = self._key_path(staged.digest)
+            staged.key_tmp.replace(key_path)
+            fsync_directory(key_path.parent)
+        try:
+            os.link(staged.blob_tmp, target)
+        except FileExistsError:
+            return False
+        os.fsync(shard)
+        return True
+
+    # Reading
+
+    def exists(self, digest: str) -> bool:
+        return self._object_path(validate_digest(digest)).is_file()
+
+    def info(self, digest: str) -> BlobInfo:
+        path = self._existing(digest)
+        try:
+            with path.open("rb", buffering=0) as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if self.instance_key is None:
+                    return BlobInfo(digest, size)
+                header = handle.read(crypto.HEADER_SIZE)
+        except OSError as error:
+            raise self._read_failed(error, digest, path) from None
+        blob, where = f"sha256:{digest}", str(path)
+        chunk_size, _ = crypto.decode_header(header, blob=blob, where=where)
+        return BlobInfo(digest, crypto.plaintext_size(size, chunk_size, blob=blob, where=where))
+
+    def read(self, digest: str) -> Iterator[bytes]:
+        path = self._existing(digest)
+        key = self.instance_key
+        dek = self._data_key(digest, key) if key is not None else None
+        if dek is None and self._key_path(digest).exists():
+            raise IntegrityError(
+                f"blob sha256:{digest} is encrypted, but the store was opened without a key",
+                where=str(path),
+                hint="open the vault with its instance key",
+            )
+        return self._chunks(digest, path, dek)
+
+    def _chunks(self, digest: str, path: Path, dek: bytes | None) -> Iterator[bytes]:
+        hasher = hashlib.sha256()
+        try:
+            with path.open("rb", buffering=0) as handle:
+                if dek is None:
+                    while chunk := handle.read(self.chunk_size):
+                        hasher.update(chunk)
+                        yield chunk
+                else:
+                    blob, where = f"sha256:{digest}", str(path)
+                    for chunk in crypto.decrypt_object(
+                        dek, lambda view: read_full(handle.readinto, view), blob=blob, where=where
+                    ):
+                        hasher.update(chunk)
+                        yield chunk
+        except OSError as error:
+            raise self._read_failed(error, digest, path) from None
+        actual = hasher.hexdigest()
+        if actual != digest:
+            raise IntegrityError(
+                f"blob sha256:{digest} does not match its content (actual sha256:{actual})",
+                where=str(path),
+                hint="the stored object was altered or damaged; restore it from a replica",
+            )
+
+    def verify(self, digest: str) -> BlobInfo:
+        size = 0
+        for chunk in self.read(digest):
+            size += len(chunk)
+        return BlobInfo(digest, size)
+
+    def digests(self) -> Iterator[str]:
+        for first in _sorted_names(self._objects):
+            for second in _sorted_names(self._objects / first):
+                for name in _sorted_names(self._objects / first / second):
+                    if name[:2] == first and name[2:4] == second and is_digest(name):
+                        yield name
+
+    def _existing(self, digest: str) -> Path:
+        path = self._object_path(validate_digest(digest))
+        if not path.is_file():
+            raise NotFound(f"no blob sha256:{digest} in the vault", where=str(self.root))
+        return path
+
+    def _data_key(self, digest: str, instance_key: InstanceKey) -> bytes:
+        path = self._key_path(digest)
+        blob = f"sha256:{digest}"
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise IntegrityError(
+                f"the key record of blob {blob} is missing",
+                where=str(path),
+                hint="the data key was destroyed or lost; the content cannot be decrypted",
+            ) from None
+        except OSError as error:
+            raise self._read_failed(error, digest, path) from None
+        record = crypto.KeyRecord.decode(data, blob=blob, where=str(path))
+        return crypto.unwrap_data_key(instance_key, record, blob=blob, where=str(path))
+
+    # Temporaries left by killed processes
+
+    def stale_temporaries(self) -> list[str]:
+        stale = []
+        for name in _sorted_names(self._tmp):
+            owner = name.split(".", 1)[0]
+            if owner.isdigit() and not _process_alive(int(owner)):
+                stale.append(str(self._tmp / name))
+        return stale
+
+    def remove_stale_temporaries(self) -> int:
+        removed = 0
+        for name in self.stale_temporaries():
+            try:
+                Path(name).unlink()
+            except FileNotFoundError:
+                continue
+            removed += 1
+        return removed
+
+    # Paths and errors
+
+    def _object_path(self, digest: str) -> Path:
+        return self._objects / digest[:2] / digest[2:4] / digest
+
+    def _key_path(self, digest: str) -> Path:
+        return self._keys / digest[:2] / digest[2:4] / f"{digest}{_KEY_SUFFIX}"
+
+    def _unavailable(self, error: OSError, what: str) -> BackendUnavailable:
+        reason = error.strerror or type(error).__name__
+        return BackendUnavailable(
+            f"{what}: {reason}",
+            where=str(self.root),
+            hint="check free space, quotas, permissions and the health of the disk",
+        )
+
+    def _read_failed(self, error: OSError, digest: str, path: Path) -> BackendUnavailable:
+        reason = error.strerror or type(error).__name__
+        return BackendUnavailable(
+            f"cannot read blob sha256:{digest}: {reason}",
+            where=str(path),
+            hint="check permissions and the health of the disk",
+        )
+
+
+class FilesystemStagedBlob:
+    """A staged object in ``tmp/``; see :class:`testament.vault.base.StagedBlob`."""
+
+    def __init__(
+        self,
+        store: FilesystemBlobStore,
+        digest: str,
+        size: int,
+        blob_tmp: Path,
+        key_tmp: Path | None,
+    ) -> None:
+        self.digest = digest
+        self.size = size
+        self.blob_tmp = blob_tmp
+        self.key_tmp = key_tmp
+        self._store = store
+        self._open = True
+
+    def __repr__(self) -> str:
+        return f"FilesystemStagedBlob(sha256:{self.digest}, {self.size} bytes)"
+
+    def commit(self) -> bool:
+        if not self._open:
+            raise Conflict(
+                f"staged blob sha256:{self.digest} was already committed or discarded",
+                where=str(self._store.root),
+                hint="stage the source again",
+            )
+        self._open = False
+        return self._store._commit(self)
+
+    def discard(self) -> None:
+        self._open = False
+        self.remove_temporaries()
+
+    def remove_temporaries(self) -> None:
+        self.blob_tmp.unlink(missing_ok=True)
+        if self.key_tmp is not None:
+            self.key_tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.discard()
+
+
+class _WritebackAhead:
+    """Starts writing a growing file back to disk while it is still being written.
+
+    Every ``WRITEBACK_EVERY`` bytes a helper thread runs ``fdatasync``, so the disk works while the
+    CPU hashes and encrypts, and the final fsync finds little left to do. Measured on a 2-core VM
+    with a 1 GiB file, this is what lets the single-pass ingest beat ``openssl dgst && cp && sync``.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._unflushed = 0
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._error: OSError | None = None
+
+    def wrote(self, count: int) -> None:
+        self._unflushed += count
+        if self._unflushed < WRITEBACK_EVERY:
+            return
+        self._unflushed = 0
+        if self._error is not None:
+            raise self._error
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="vault-writeback", daemon=True)
+            self._thread.start()
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Wait for the helper to finish; raise the OSError it met, if any."""
+        if self._thread is not None:
+            self._stopping = True
+            self._wake.set()
+            self._thread.join()
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
+                return
+            try:
+                os.fdatasync(self._fd)
+            except OSError as error:
+                self._error = error
+                return
+
+
+def _write_all(fd: int, data: bytes | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _write_file(path: Path, data: bytes, *, mode: int) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        _write_all(fd, data)
+        os.fchmod(fd, mode)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _make_dirs(path: Path) -> None:
+    """Create ``path`` and its missing parents (mode 0700), fsyncing each parent that changed."""
+    missing = []
+    while not path.is_dir():
+        missing.append(path)
+        path = path.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        fsync_directory(directory.parent)
+
+
+def _sorted_names(directory: Path) -> list[str]:
+    try:
+        return sorted(entry.name for entry in directory.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
