@@ -49,7 +49,7 @@ class FilesystemHarness:
     store: FilesystemBlobStore
 
     def _path(self, digest: str) -> Path:
-        return self.store.root / "objects" / digest[:2] / digest[2:4] / digest
+        return self.store.root / "objects" / digest[:2] / digest
 
     def raw(self, digest: str) -> bytes:
         return self._path(digest).read_bytes()

@@ -36,11 +36,11 @@ def put(store: FilesystemBlobStore, data: bytes) -> str:
 
 
 def object_path(root: Path, digest: str) -> Path:
-    return root / "objects" / digest[:2] / digest[2:4] / digest
+    return root / "objects" / digest[:2] / digest
 
 
 def key_path(root: Path, digest: str) -> Path:
-    return root / "keys" / digest[:2] / digest[2:4] / f"{digest}.key"
+    return root / "keys" / digest[:2] / f"{digest}.key"
 
 
 @pytest.fixture

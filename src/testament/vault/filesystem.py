@@ -2,8 +2,8 @@
 
 Layout under the store's root::
 
-    objects/ab/cd/<digest>       the object (ciphertext, or plaintext in plain mode), mode 0444
-    keys/ab/cd/<digest>.key      its key record (encrypted mode only), mode 0400
+    objects/ab/<digest>          the object (ciphertext, or plaintext in plain mode), mode 0444
+    keys/ab/<digest>.key         its key record (encrypted mode only), mode 0400
     tmp/<pid>.<random>.blob      staged objects, and .key staged key records
 
 A write goes to a temporary file that is fsynced, then linked into place with ``os.link``, which
@@ -225,11 +225,10 @@ class FilesystemBlobStore:
         return BlobInfo(digest, size)
 
     def digests(self) -> Iterator[str]:
-        for first in _sorted_names(self._objects):
-            for second in _sorted_names(self._objects / first):
-                for name in _sorted_names(self._objects / first / second):
-                    if name[:2] == first and name[2:4] == second and is_digest(name):
-                        yield name
+        for shard in _sorted_names(self._objects):
+            for name in _sorted_names(self._objects / shard):
+                if name[:2] == shard and is_digest(name):
+                    yield name
 
     def _existing(self, digest: str) -> Path:
         path = self._object_path(validate_digest(digest))
@@ -276,10 +275,10 @@ class FilesystemBlobStore:
     # Paths and errors
 
     def _object_path(self, digest: str) -> Path:
-        return self._objects / digest[:2] / digest[2:4] / digest
+        return self._objects / digest[:2] / digest
 
     def _key_path(self, digest: str) -> Path:
-        return self._keys / digest[:2] / digest[2:4] / f"{digest}{_KEY_SUFFIX}"
+        return self._keys / digest[:2] / f"{digest}{_KEY_SUFFIX}"
 
     def _unavailable(self, error: OSError, what: str) -> BackendUnavailable:
         reason = error.strerror or type(error).__name__
