@@ -210,7 +210,7 @@ def _stage(
         except OSError as exc:
             return _reject(path, f"cannot be read: {exc.strerror}")
         try:
-            staged = instance.blobs.stage(handle, progress=progress)
+            staged = instance.blobs.stage(handle, progress=progress, durable=False)
         except InvalidInput as exc:
             return _reject(path, exc.what)
         after = os.fstat(handle.fileno())
@@ -322,7 +322,9 @@ def _commit_batch(
 ) -> tuple[list[IngestResult], int | None]:
     """Make a batch's blobs visible, then record items, events and a checkpoint in one transaction."""
     for pending in batch:
-        pending.staged.commit()
+        pending.staged.commit(durable=False)
+    # One flush makes every blob of the batch durable before any record points at it.
+    instance.blobs.sync()
     results: list[IngestResult] = []
     rows: list[dict[str, Any]] = []
     events: list[custody.NewEvent] = []

@@ -47,12 +47,13 @@ class StagedBlob(Protocol):
     @property
     def size(self) -> int: ...
 
-    def commit(self) -> bool:
+    def commit(self, *, durable: bool = True) -> bool:
         """Make the object visible atomically.
 
         Returns True if it was newly stored, False if identical content was already stored (the
         staged copy is then dropped). Never overwrites an existing object. A second call raises
-        Conflict.
+        Conflict. With ``durable=False`` the store may defer flushing to disk until
+        :meth:`BlobStore.sync`, which the caller must call before relying on the object.
         """
         ...
 
@@ -73,13 +74,20 @@ class StagedBlob(Protocol):
 class BlobStore(Protocol):
     """Write-once, content-addressed storage for evidence files."""
 
-    def stage(self, source: BinaryIO, *, progress: Progress | None = None) -> StagedBlob:
+    def stage(
+        self, source: BinaryIO, *, progress: Progress | None = None, durable: bool = True
+    ) -> StagedBlob:
         """Read ``source`` once, in bounded memory, into a durable staged object.
 
         ``progress(n)`` is called after each chunk with the bytes consumed by that chunk. A source
         that cannot be read raises InvalidInput; a store that cannot be written raises
-        BackendUnavailable. Either way nothing is left behind.
+        BackendUnavailable. Either way nothing is left behind. ``durable=False`` lets the store
+        defer flushing to :meth:`sync`, so a batch of small files costs one flush, not one each.
         """
+        ...
+
+    def sync(self) -> None:
+        """Make everything staged or committed with ``durable=False`` durable. Cheap if nothing is."""
         ...
 
     def exists(self, digest: str) -> bool: ...

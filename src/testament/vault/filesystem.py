@@ -18,7 +18,9 @@ find what a killed process left behind on this host.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
+import functools
 import hashlib
 import os
 import secrets
@@ -59,6 +61,7 @@ class FilesystemBlobStore:
         self._objects = self.root / "objects"
         self._keys = self.root / "keys"
         self._tmp = self.root / "tmp"
+        self._dirty = False
 
     def __repr__(self) -> str:
         mode = "plain" if self.instance_key is None else f"key {self.instance_key.key_id}"
@@ -74,7 +77,9 @@ class FilesystemBlobStore:
 
     # Writing
 
-    def stage(self, source: BinaryIO, *, progress: Progress | None = None) -> FilesystemStagedBlob:
+    def stage(
+        self, source: BinaryIO, *, progress: Progress | None = None, durable: bool = True
+    ) -> FilesystemStagedBlob:
         if not self._tmp.is_dir():
             raise NotFound(
                 "the blob store is not initialised",
@@ -85,9 +90,10 @@ class FilesystemBlobStore:
         blob_tmp = stem.with_name(stem.name + _BLOB_SUFFIX)
         key_tmp = stem.with_name(stem.name + _KEY_SUFFIX) if self.instance_key is not None else None
         try:
-            digest, size, record = self._write_temporary(blob_tmp, source, progress)
+            digest, size, record = self._write_temporary(blob_tmp, source, progress, durable)
             if key_tmp is not None and record is not None:
-                _write_file(key_tmp, record, mode=0o400)
+                _write_file(key_tmp, record, mode=0o400, durable=durable)
+            self._dirty = self._dirty or not durable
         except BaseException as error:
             blob_tmp.unlink(missing_ok=True)
             if key_tmp is not None:
@@ -98,7 +104,7 @@ class FilesystemBlobStore:
         return FilesystemStagedBlob(self, digest, size, blob_tmp, key_tmp)
 
     def _write_temporary(
-        self, path: Path, source: BinaryIO, progress: Progress | None
+        self, path: Path, source: BinaryIO, progress: Progress | None, durable: bool
     ) -> tuple[str, int, bytes | None]:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         writeback = _WritebackAhead(fd)
@@ -122,7 +128,8 @@ class FilesystemBlobStore:
             digest, size = ingest(source, sink, chunk_size=self.chunk_size, progress=progress)
             writeback.stop()
             os.fchmod(fd, 0o444)
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             try:
                 writeback.stop()
@@ -130,7 +137,16 @@ class FilesystemBlobStore:
                 os.close(fd)
         return digest, size, record
 
-    def _commit(self, staged: FilesystemStagedBlob) -> bool:
+    def sync(self) -> None:
+        if not self._dirty:
+            return
+        try:
+            _sync_filesystem(self.root)
+        except OSError as error:
+            raise self._unavailable(error, "cannot flush the blob store to disk") from None
+        self._dirty = False
+
+    def _commit(self, staged: FilesystemStagedBlob, durable: bool) -> bool:
         digest = staged.digest
         target = self._object_path(digest)
         try:
@@ -140,7 +156,7 @@ class FilesystemBlobStore:
             shard = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             try:
                 fcntl.flock(shard, fcntl.LOCK_EX)
-                return self._link_locked(staged, target, shard)
+                return self._link_locked(staged, target, shard, durable)
             finally:
                 os.close(shard)
         except OSError as error:
@@ -148,18 +164,23 @@ class FilesystemBlobStore:
         finally:
             staged.remove_temporaries()
 
-    def _link_locked(self, staged: FilesystemStagedBlob, target: Path, shard: int) -> bool:
+    def _link_locked(
+        self, staged: FilesystemStagedBlob, target: Path, shard: int, durable: bool
+    ) -> bool:
         if os.path.lexists(target):
             return False
+        self._dirty = self._dirty or not durable
         if staged.key_tmp is not None:
             key_path = self._key_path(staged.digest)
             staged.key_tmp.replace(key_path)
-            fsync_directory(key_path.parent)
+            if durable:
+                fsync_directory(key_path.parent)
         try:
             os.link(staged.blob_tmp, target)
         except FileExistsError:
             return False
-        os.fsync(shard)
+        if durable:
+            os.fsync(shard)
         return True
 
     # Reading
@@ -318,7 +339,7 @@ class FilesystemStagedBlob:
     def __repr__(self) -> str:
         return f"FilesystemStagedBlob(sha256:{self.digest}, {self.size} bytes)"
 
-    def commit(self) -> bool:
+    def commit(self, *, durable: bool = True) -> bool:
         if not self._open:
             raise Conflict(
                 f"staged blob sha256:{self.digest} was already committed or discarded",
@@ -326,7 +347,7 @@ class FilesystemStagedBlob:
                 hint="stage the source again",
             )
         self._open = False
-        return self._store._commit(self)
+        return self._store._commit(self, durable)
 
     def discard(self) -> None:
         self._open = False
@@ -408,14 +429,35 @@ def _write_all(fd: int, data: bytes | memoryview) -> None:
         view = view[written:]
 
 
-def _write_file(path: Path, data: bytes, *, mode: int) -> None:
+def _write_file(path: Path, data: bytes, *, mode: int, durable: bool = True) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
     try:
         _write_all(fd, data)
         os.fchmod(fd, mode)
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _sync_filesystem(path: Path) -> None:
+    """Flush the whole filesystem holding ``path`` in one call: syncfs(2) on Linux, else sync(2)."""
+    syncfs = getattr(_libc(), "syncfs", None)
+    if syncfs is None:
+        os.sync()
+        return
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        if syncfs(fd) != 0:
+            error = ctypes.get_errno()
+            raise OSError(error, os.strerror(error))
+    finally:
+        os.close(fd)
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def _make_dirs(path: Path) -> None:
