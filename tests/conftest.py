@@ -135,5 +135,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     skipped = reporter.stats.get("skipped", []) if reporter is not None else []
     if skipped:
         names = ", ".join(getattr(report, "nodeid", "?") for report in skipped)
-        print(f"\nerror: {len(skipped)} test(s) were skipped in CI: {names}")  # noqa: T201
+        print(f"\nerror: {len(skipped)} test(s) were skipped in CI: {names}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -96,6 +96,19 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _check_utf8(settings: Settings) -> Settings:
+    for name in ("home", "database_url", "vault_dir", "vault_key_file", "signing_key_file"):
+        try:
+            str(getattr(settings, name)).encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput(
+                f"setting {name} is not valid UTF-8",
+                where=f"{ENV_PREFIX}{name.upper()}",
+                hint="use a path whose name is UTF-8 text",
+            ) from None
+    return settings
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build :class:`Settings` from ``environ`` (default: the process environment)."""
     env = dict(os.environ if environ is None else environ)
@@ -109,15 +122,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     database_url = raw("database_url") or f"sqlite:///{home / 'testament.db'}"
     encrypt = raw("encrypt_at_rest")
     batch = raw("log_batch_size")
-    return Settings(
-        home=home,
-        database_url=str(database_url),
-        vault_dir=Path(raw("vault_dir") or home / "vault").expanduser(),
-        vault_key_file=Path(raw("vault_key_file") or home / "keys" / "vault.key").expanduser(),
-        signing_key_file=Path(
-            raw("signing_key_file") or home / "keys" / "log-signing.pem"
-        ).expanduser(),
-        encrypt_at_rest=True if encrypt is None else _parse_bool("encrypt_at_rest", encrypt),
-        log_origin=raw("log_origin") or None,
-        log_batch_size=256 if batch is None else _parse_int("log_batch_size", batch, minimum=1),
+    return _check_utf8(
+        Settings(
+            home=home,
+            database_url=str(database_url),
+            vault_dir=Path(raw("vault_dir") or home / "vault").expanduser(),
+            vault_key_file=Path(raw("vault_key_file") or home / "keys" / "vault.key").expanduser(),
+            signing_key_file=Path(
+                raw("signing_key_file") or home / "keys" / "log-signing.pem"
+            ).expanduser(),
+            encrypt_at_rest=True if encrypt is None else _parse_bool("encrypt_at_rest", encrypt),
+            log_origin=raw("log_origin") or None,
+            log_batch_size=256 if batch is None else _parse_int("log_batch_size", batch, minimum=1),
+        )
     )

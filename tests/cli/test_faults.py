@@ -79,7 +79,7 @@ def test_write_failure_mid_file_leaves_nothing(cli: Any, tmp_path: Path) -> None
     assert result.stderr.startswith("error:") and "Traceback" not in result.stderr
     assert "File too large" in result.stderr
     vault = cli.settings.vault_dir
-    assert [p for p in (vault / "tmp").iterdir()] == []
+    assert list((vault / "tmp").iterdir()) == []
     assert [p for p in (vault / "objects").rglob("*") if p.is_file()] == []
     assert _item_count(cli.settings) == 0
     _verify_passes(cli)
@@ -99,9 +99,7 @@ def test_sigkill_mid_ingest_then_verify_and_resume(cli: Any, tmp_path: Path) -> 
         env=env,
     )
     assert process.stdout is not None
-    seen = 0
-    for _line in process.stdout:
-        seen += 1
+    for seen, _line in enumerate(process.stdout, start=1):
         if seen >= 300:
             break
     process.send_signal(signal.SIGKILL)
@@ -120,3 +118,98 @@ def test_sigkill_mid_ingest_then_verify_and_resume(cli: Any, tmp_path: Path) -> 
     assert statuses.count("stored") == 1000 - done
     assert _item_count(cli.settings) == 1000
     _verify_passes(cli)
+
+
+def test_two_ingests_at_once_are_serialised(cli: Any, tmp_path: Path) -> None:
+    cli("init", check=True)
+    folders = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        for n in range(120):
+            (folder / f"{n}.bin").write_bytes(os.urandom(100))
+        (folder / "shared.bin").write_bytes(b"the same content in both folders")
+        folders.append(folder)
+    env = cli.env({"TESTAMENT_LOG_BATCH_SIZE": "10"})
+    runs = [
+        subprocess.Popen(
+            [*TESTAMENT, "ingest", str(f), "--case", "New case", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for f in folders
+    ]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    for run, (_out, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, err
+    statuses = [json.loads(line)["status"] for out, _ in outputs for line in out.splitlines()]
+    assert statuses.count("stored") == 241 and statuses.count("linked") == 1
+    assert _item_count(cli.settings) == 242
+    _verify_passes(cli)
+
+
+def test_ctrl_c_mid_ingest_leaves_no_staged_files(cli: Any, tmp_path: Path) -> None:
+    cli("init", check=True)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(600):
+        (folder / f"{n}.bin").write_bytes(os.urandom(2000))
+    process = subprocess.Popen(
+        [*TESTAMENT, "ingest", str(folder), "--case", "C", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli.env({"TESTAMENT_LOG_BATCH_SIZE": "400"}),
+    )
+    tmp = cli.settings.vault_dir / "tmp"
+    for _ in range(600):  # wait until a batch is being staged
+        if tmp.exists() and len(list(tmp.iterdir())) > 20:
+            break
+        subprocess.run(["sleep", "0.05"], check=True)
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert list(tmp.iterdir()) == []
+    _verify_passes(cli)
+
+
+def test_non_utf8_file_names_are_recorded_escaped(cli: Any, tmp_path: Path) -> None:
+    cli("init", check=True)
+    folder = tmp_path / "cp1251"
+    folder.mkdir()
+    # "Звіт.txt" written in Windows-1251, as old archives from the region often are.
+    odd = os.fsdecode(bytes(folder) + b"/" + "Звіт".encode("cp1251") + b".txt")
+    Path(odd).write_bytes(b"report")
+    result = cli("ingest", str(folder), "--case", "C", "--json", check=True)
+    (line,) = [json.loads(x) for x in result.stdout.splitlines()]
+    assert line["status"] == "stored" and line["path"].endswith("\\xc7\\xe2\\xb3\\xf2.txt")
+    _verify_passes(cli)
+
+
+def test_bad_text_and_homes_are_diagnosed(cli: Any, tmp_path: Path) -> None:
+    cli("init", check=True)
+    (tmp_path / "f").write_text("x")
+    bad = os.fsdecode(b"case \xff")
+    result = subprocess.run(
+        [*TESTAMENT, "ingest", str(tmp_path / "f"), "--case", bad],
+        capture_output=True,
+        env=cli.env(),
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2 and b"not valid UTF-8" in result.stderr
+    home_file = tmp_path / "home-is-a-file"
+    home_file.write_text("x")
+    result = cli(
+        "init",
+        extra_env={
+            "TESTAMENT_HOME": str(home_file),
+            "TESTAMENT_DATABASE_URL": f"sqlite:///{home_file}/t.db",
+        },
+    )
+    assert result.returncode == 2 and "cannot create the Testament home" in result.stderr
+    result = cli("log", "entry", "99999999999999999999")
+    assert result.returncode == 3 and "not in the custody log" in result.stderr

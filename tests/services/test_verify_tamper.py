@@ -173,15 +173,110 @@ def test_sample_rehashes_only_n_blobs(filled: Instance) -> None:
     assert "random sample of 2 of 5" in blob_line.detail
 
 
-def test_unsigned_tail_is_reported_not_failed(filled: Instance) -> None:
-    with write_transaction(filled.engine) as conn:
-        from testament.domain.custody import CustodyEventType
-        from testament.services import custody
+def test_entries_appended_outside_testament_are_caught(filled: Instance) -> None:
+    """Every write signs its own checkpoint, so an unsigned tail means someone bypassed Testament."""
+    from testament.domain.custody import CustodyEventType
+    from testament.services import custody
 
+    with write_transaction(filled.engine) as conn:
         custody.record(conn, [custody.NewEvent(CustodyEventType.FIXITY_CHECK, agent_id=1)])
-    findings = verification.run(filled)
-    assert [f for f in findings if not f.ok] == []
-    assert any(f.info and "not yet covered" in f.detail for f in findings)
+    failures = _failures(filled)
+    assert [f.step for f in failures] == [5]
+    assert "not covered by any signed checkpoint" in failures[0].detail
+
+
+def test_newest_checkpoint_deleted(filled: Instance) -> None:
+    with write_transaction(filled.engine) as conn:
+        latest = log.latest_checkpoint(conn)
+        assert latest is not None
+        conn.execute(delete(checkpoint).where(checkpoint.c.size == latest.size))
+    failures = _failures(filled)
+    assert [f.step for f in failures] == [5]
+
+
+def test_rollback_is_caught_against_a_kept_checkpoint(filled: Instance) -> None:
+    """Cutting the tail together with its rows and checkpoints is only visible from outside."""
+    with read_transaction(filled.engine) as conn:
+        kept = log.latest_checkpoint(conn)
+        assert kept is not None
+        first_size = log.all_checkpoints(conn)[0].size
+    with write_transaction(filled.engine) as conn:
+        from testament.storage.tables import case
+
+        conn.execute(delete(checkpoint).where(checkpoint.c.size > first_size))
+        conn.execute(delete(custody_event).where(custody_event.c.log_index >= first_size))
+        conn.execute(delete(evidence_item))
+        conn.execute(delete(case))
+        conn.execute(delete(log_entry).where(log_entry.c.idx >= first_size))
+        conn.execute(delete(log_node))
+        entries = [
+            bytes(d) for (d,) in conn.execute(select(log_entry.c.data).order_by(log_entry.c.idx))
+        ]
+        conn.execute(delete(log_entry))
+        conn.execute(update(log.log_state).values(size=0))
+        log.append(conn, entries)
+    # Without the kept checkpoint the shortened history is self-consistent...
+    assert [f.step for f in _failures(filled)] == []
+    # ...but not against the checkpoint a recipient kept from before.
+    findings = verification.run(filled, anchors=[kept.note])
+    failures = [f for f in findings if not f.ok]
+    assert [f.step for f in failures] == [5]
+    assert "rolled back" in failures[0].detail
+
+
+def test_kept_checkpoint_from_another_key_is_refused(filled: Instance) -> None:
+    impostor = NoteSigner(filled.record.log_origin, Ed25519PrivateKey.generate())
+    forged = notes.sign(notes.Checkpoint(filled.record.log_origin, 1, b"\x00" * 32), impostor)
+    failures = [f for f in verification.run(filled, anchors=[forged]) if not f.ok]
+    assert [f.step for f in failures] == [5] and "does not verify" in failures[0].detail
+
+
+def test_evidence_item_deleted(filled: Instance) -> None:
+    item_id, _, _ = _an_item(filled)
+    # As an insider with a plain database client would: foreign keys are not enforced there.
+    if filled.engine.dialect.name == "sqlite":
+        import sqlite3
+
+        raw = sqlite3.connect(filled.engine.url.database or "")
+        with raw:
+            raw.execute("DELETE FROM evidence_item WHERE id = ?", (item_id,))
+        raw.close()
+    else:
+        with write_transaction(filled.engine) as conn:
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            conn.execute(delete(evidence_item).where(evidence_item.c.id == item_id))
+    failures = _failures(filled)
+    assert any(
+        f.step == 7 and f.where == f"item {item_id}" and "missing" in f.detail for f in failures
+    )
+
+
+def test_case_name_and_agent_name_edits_are_caught(filled: Instance) -> None:
+    from testament.storage.tables import agent, case
+
+    with write_transaction(filled.engine) as conn:
+        conn.execute(update(case).values(name="Another case"))
+        conn.execute(update(agent).values(name="mallory"))
+    failures = _failures(filled)
+    assert sorted(f.where.split()[0] for f in failures if f.where) == ["agent", "case"]
+    assert all(f.step == 7 and "changed after it was created" in f.detail for f in failures)
+
+
+def test_malformed_custody_row_is_a_finding_not_a_crash(filled: Instance) -> None:
+    _, _, index = _an_item(filled)
+    with write_transaction(filled.engine) as conn:
+        conn.execute(
+            update(custody_event).where(custody_event.c.log_index == index).values(detail="{bad")
+        )
+    failures = _failures(filled)
+    assert any(f.step == 6 and "malformed" in f.detail for f in failures)
+    with write_transaction(filled.engine) as conn:
+        conn.execute(
+            update(custody_event)
+            .where(custody_event.c.log_index == index)
+            .values(event_type="nope")
+        )
+    assert any(f.step == 6 and "malformed" in f.detail for f in _failures(filled))
 
 
 def test_merkle_proof_from_stored_nodes_matches_reference(filled: Instance) -> None:

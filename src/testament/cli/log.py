@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from testament.cli.output import read_bytes, read_text
 from testament.config import load_settings
 from testament.errors import InvalidInput
 from testament.services import custody_log
@@ -85,13 +86,6 @@ def entry(index: int) -> None:
     sys.stdout.buffer.flush()
 
 
-def _read(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read the {what}: {exc.strerror}", where=str(path)) from None
-
-
 @log.command("verify-proof")
 @click.argument("proof_file", type=click.Path(path_type=Path))
 @click.option(
@@ -104,9 +98,6 @@ def _read(path: Path, what: str) -> bytes:
 @click.option("--key", "key_text", required=True, help="The log's verifier key.")
 def verify_proof(proof_file: Path, entry_file: Path, key_text: str) -> None:
     """Check a tlog-proof offline, with no Testament home: entry + proof + verifier key."""
-    try:
-        proof_text = _read(proof_file, "proof").decode()
-    except UnicodeDecodeError:
-        raise InvalidInput("the proof is not UTF-8 text", where=str(proof_file)) from None
-    head = custody_log.verify_proof(proof_text, _read(entry_file, "entry"), key_text)
+    proof_text = read_text(proof_file, "proof")
+    head = custody_log.verify_proof(proof_text, read_bytes(entry_file, "entry"), key_text)
     click.echo(f"OK: the entry is in {head.origin} at tree size {head.size}")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
-from testament.cli.output import json_line
+from testament.cli.output import json_line, read_text
 from testament.config import load_settings
 from testament.ledger.keys import VerifierKey
 from testament.services import verification
@@ -19,9 +20,19 @@ from testament.services.instance import open_instance
 @click.option(
     "--key", "key_text", help="Trusted verifier key (default: from the signing key file)."
 )
-def verify(as_json: bool, sample: int | None, key_text: str | None) -> None:
+@click.option(
+    "--checkpoint",
+    "checkpoint_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A checkpoint kept from earlier (repeatable): the log must still contain its tree.",
+)
+def verify(
+    as_json: bool, sample: int | None, key_text: str | None, checkpoint_files: tuple[Path, ...]
+) -> None:
     """Check the vault, the custody records, the log and every checkpoint (docs/verification.md)."""
     trusted = VerifierKey.parse(key_text) if key_text else None
+    anchors = [read_text(path, "checkpoint") for path in checkpoint_files]
     inst = open_instance(load_settings())
 
     def show(finding: verification.Finding) -> None:
@@ -33,7 +44,9 @@ def verify(as_json: bool, sample: int | None, key_text: str | None) -> None:
         click.echo(f"{mark} ({finding.step}) {finding.check}: {finding.detail}{where}")
 
     try:
-        findings = verification.run(inst, sample=sample, trusted_key=trusted, on_finding=show)
+        findings = verification.run(
+            inst, sample=sample, trusted_key=trusted, anchors=anchors, on_finding=show
+        )
     finally:
         inst.close()
     failures = [f for f in findings if not f.ok]

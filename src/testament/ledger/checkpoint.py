@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 
 from testament.errors import IntegrityError, InvalidInput
@@ -20,6 +21,8 @@ from testament.ledger.keys import NoteSigner, VerifierKey
 from testament.ledger.merkle import HASH_SIZE
 
 SIGNATURE_PREFIX = "\u2014 "
+# An ASCII decimal with no leading zeroes (str.isdigit would also accept "²" and "٢").
+DECIMAL = re.compile(r"0|[1-9][0-9]*", re.ASCII)
 MAX_SIGNATURES = 64
 
 
@@ -82,7 +85,7 @@ def parse_body(body: str) -> Checkpoint:
     if len(lines) < 3 or any(not line for line in lines):
         raise InvalidInput("the checkpoint text is malformed", where="checkpoint body")
     origin, size_text, root_text = lines[:3]
-    if not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
+    if not DECIMAL.fullmatch(size_text):
         raise InvalidInput("the checkpoint size is not a decimal number", where="checkpoint body")
     try:
         root_hash = base64.b64decode(root_text, validate=True)

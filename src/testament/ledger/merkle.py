@@ -265,9 +265,7 @@ def verify_inclusion(
     RFC 9162 §2.1.3.2 step by step (MTL-02). Raises :class:`ProofError` on any failure.
     """
     where = f"inclusion proof for leaf {index} in tree size {size}"
-    _check_hash(where, "leaf hash", leaf)
-    _check_hash(where, "root hash", root_hash)
-    _check_proof_hashes(where, proof)
+    _check_sizes(where, {"leaf hash": leaf, "root hash": root_hash}, proof)
     if index < 0 or size < 0:
         raise ProofError("leaf index and tree size must not be negative", where=where)
     if index >= size:  # step 1
@@ -314,9 +312,7 @@ def verify_consistency(
     Raises :class:`ProofError` on any failure.
     """
     where = f"consistency proof from tree size {old_size} to {new_size}"
-    _check_hash(where, "old root hash", old_root)
-    _check_hash(where, "new root hash", new_root)
-    _check_proof_hashes(where, proof)
+    _check_sizes(where, {"old root hash": old_root, "new root hash": new_root}, proof)
     if old_size < 0 or new_size < 0:
         raise ProofError("tree sizes must not be negative", where=where)
     if old_size > new_size:
@@ -393,13 +389,11 @@ def _wrong_length(where: str, got: int, want: int) -> ProofError:
     return ProofError(f"the proof has {got} hashes; this proof needs {want}", where=where)
 
 
-def _check_hash(where: str, name: str, value: bytes) -> None:
-    if len(value) != HASH_SIZE:
-        raise ProofError(
-            f"the {name} is {len(value)} bytes; SHA-256 hashes are {HASH_SIZE} bytes", where=where
-        )
-
-
-def _check_proof_hashes(where: str, proof: Sequence[bytes]) -> None:
-    for position, value in enumerate(proof):
-        _check_hash(where, f"proof hash {position}", value)
+def _check_sizes(where: str, named: Mapping[str, bytes], proof: Sequence[bytes]) -> None:
+    hashes = [*named.items(), *((f"proof hash {i}", value) for i, value in enumerate(proof))]
+    for name, value in hashes:
+        if len(value) != HASH_SIZE:
+            raise ProofError(
+                f"the {name} is {len(value)} bytes; SHA-256 hashes are {HASH_SIZE} bytes",
+                where=where,
+            )

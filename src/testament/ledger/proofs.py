@@ -68,7 +68,7 @@ def parse(text: str) -> TlogProof:
     if not rest or not rest[0].startswith("index "):
         raise _bad("index line")
     index_text = rest.pop(0)[6:]
-    if not index_text.isdigit() or (index_text != "0" and index_text.startswith("0")):
+    if not notes.DECIMAL.fullmatch(index_text):
         raise _bad("index is not a decimal number")
     path = []
     for number, line in enumerate(rest, start=1):

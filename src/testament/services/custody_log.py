@@ -36,6 +36,12 @@ def latest_checkpoint(instance: Instance, *, sign_tail: bool = False) -> str:
 def entry(instance: Instance, index: int) -> bytes:
     """The canonical JSON bytes of entry ``index`` (the exact leaf input)."""
     with read_transaction(instance.engine) as conn:
+        size = log.size(conn)
+        if not 0 <= index < size:
+            raise NotFound(
+                f"entry {index} is not in the custody log",
+                hint=f"entries are numbered 0 to {size - 1}",
+            )
         return log.entry(conn, index)
 
 

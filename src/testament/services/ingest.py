@@ -23,10 +23,11 @@ import magic
 from sqlalchemy import Connection, insert, select
 
 from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
-from testament.errors import InvalidInput, TestamentError
+from testament.errors import InvalidInput
 from testament.ledger import log
 from testament.services import custody
 from testament.services.instance import Instance, os_agent
+from testament.services.records import case_record, item_record
 from testament.storage.engine import write_transaction
 from testament.storage.tables import case, evidence_item
 from testament.vault.base import StagedBlob
@@ -89,12 +90,20 @@ class _Pending:
     media_type: str
 
 
+def as_text(path: Path) -> str:
+    """A path as text, even when its bytes are not UTF-8 (as in archives made with old code pages).
+
+    Undecodable bytes appear as ``\\xNN``, so the name is recorded and shown without loss of meaning.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def _skip(path: Path, reason: str) -> IngestResult:
-    return IngestResult(path=str(path), status="skipped", reason=reason)
+    return IngestResult(path=as_text(path), status="skipped", reason=reason)
 
 
 def _reject(path: Path, reason: str) -> IngestResult:
-    return IngestResult(path=str(path), status="rejected", reason=reason)
+    return IngestResult(path=as_text(path), status="rejected", reason=reason)
 
 
 def _kind(mode: int) -> str | None:
@@ -108,6 +117,17 @@ def _kind(mode: int) -> str | None:
     return None
 
 
+def _check_text(value: str, option: str, what: str) -> None:
+    if not value.strip():
+        raise InvalidInput(f"{what} is empty", where=option, hint="give it a value")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            f"{what} is not valid UTF-8 text", where=option, hint="check the terminal's encoding"
+        ) from None
+
+
 def check_paths(paths: Sequence[Path]) -> None:
     """Refuse the whole command, before anything is written, if a named path does not exist."""
     if not paths:
@@ -116,7 +136,7 @@ def check_paths(paths: Sequence[Path]) -> None:
         if not os.path.lexists(path):
             raise InvalidInput(
                 "the path does not exist",
-                where=str(path),
+                where=as_text(path),
                 hint="check the spelling; nothing was ingested",
             )
 
@@ -213,55 +233,51 @@ def _stage(
             staged = instance.blobs.stage(handle, progress=progress, durable=False)
         except InvalidInput as exc:
             return _reject(path, exc.what)
-        after = os.fstat(handle.fileno())
+        try:
+            return _check_staged(path, handle.fileno(), before, staged, head)
+        except BaseException:  # including Ctrl-C between staging and batching
+            staged.discard()
+            raise
+
+
+def _check_staged(
+    path: Path, fd: int, before: os.stat_result, staged: StagedBlob, head: bytes
+) -> _Pending | IngestResult:
+    """Keep the staged copy only if the file did not change while it was read."""
+    after = os.fstat(fd)
     try:
         on_disk = path.stat()
     except OSError:
         on_disk = after
-    if not (_unchanged(before, after) and _unchanged(before, on_disk)) or staged.size != (
-        before.st_size
-    ):
+    same = _unchanged(before, after) and _unchanged(before, on_disk)
+    if not same or staged.size != before.st_size:
         staged.discard()
         return _reject(path, "the file changed while it was being read: nothing recorded")
     mtime = datetime.fromtimestamp(before.st_mtime, UTC)
-    return _Pending(candidate, staged, utc_timestamp(mtime), _sniff(head))
+    return _Pending(Candidate(path, before.st_size), staged, utc_timestamp(mtime), _sniff(head))
 
 
 def _case_id(connection: Connection, name: str, agent_id: int) -> str:
     found = connection.execute(select(case.c.id).where(case.c.name == name)).scalar()
     if found is not None:
         return str(found)
-    case_id = str(uuid.uuid4())
-    connection.execute(
-        insert(case).values(id=case_id, name=name, created_at=utc_timestamp(), created_by=agent_id)
+    row: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "name": name,
+        "created_at": utc_timestamp(),
+        "created_by": agent_id,
+        "record_salt": secrets.token_bytes(16),
+    }
+    connection.execute(insert(case).values(**row))
+    event = custody.NewEvent(
+        CustodyEventType.CREATION,
+        agent_id,
+        case_id=row["id"],
+        detail={"object": "case"},
+        record=commitment(row["record_salt"], case_record(row)),
     )
-    custody.record(
-        connection,
-        [
-            custody.NewEvent(
-                CustodyEventType.CREATION, agent_id, case_id=case_id, detail={"object": "case"}
-            )
-        ],
-    )
-    return case_id
-
-
-def item_record(row: dict[str, Any]) -> dict[str, Any]:
-    """The item fields the ingestion event commits to (everything a court may ask about)."""
-    keys = (
-        "id",
-        "case_id",
-        "sha256",
-        "size",
-        "original_name",
-        "source_path",
-        "mtime",
-        "media_type",
-        "source_note",
-        "ingested_by",
-        "ingested_at",
-    )
-    return {key: row[key] for key in keys}
+    custody.record(connection, [event])
+    return str(row["id"])
 
 
 def _known_items(
@@ -290,8 +306,8 @@ def _new_item(
         "case_id": case_id,
         "sha256": digest,
         "size": size,
-        "original_name": pending.candidate.path.name,
-        "source_path": str(pending.candidate.path.absolute()),
+        "original_name": as_text(Path(pending.candidate.path.name)),
+        "source_path": as_text(pending.candidate.path.absolute()),
         "mtime": pending.mtime,
         "media_type": pending.media_type,
         "source_note": source_note,
@@ -333,8 +349,8 @@ def _commit_batch(
         case_id = _case_id(connection, case_name, agent_id)
         in_case, held = _known_items(connection, case_id, {p.staged.digest for p in batch})
         for pending in batch:
-            digest, shown = pending.staged.digest, str(pending.candidate.path)
-            key = (digest, str(pending.candidate.path.absolute()))
+            digest, shown = pending.staged.digest, as_text(pending.candidate.path)
+            key = (digest, as_text(pending.candidate.path.absolute()))
             if key in in_case:
                 results.append(
                     IngestResult(
@@ -389,10 +405,12 @@ def ingest(
     ``on_start(files, bytes)`` is called once the paths are walked; ``progress(n)`` as bytes are read;
     ``on_result`` for each path as soon as its outcome is durable.
     """
-    if not case_name.strip():
-        raise InvalidInput("the case name is empty", where="--case", hint="name the case")
+    _check_text(case_name, "--case", "the case name")
+    if source_note is not None:
+        _check_text(source_note, "--source", "the source note")
     check_paths(paths)
     instance.signer  # noqa: B018 - fail on a bad signing key before touching any file
+    instance.blobs.remove_stale_temporaries()
     report = IngestReport()
     batch: list[_Pending] = []
 
@@ -427,7 +445,7 @@ def ingest(
             if len(batch) >= instance.settings.log_batch_size:
                 flush()
         flush()
-    except TestamentError:
+    except BaseException:  # including Ctrl-C: staged files of an unrecorded batch go
         for pending in batch:
             pending.staged.discard()
         raise

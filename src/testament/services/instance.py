@@ -6,15 +6,18 @@
 from __future__ import annotations
 
 import getpass
+import os
+import secrets
 import uuid
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
 
 from testament.config import Settings
-from testament.domain.custody import CustodyEventType, utc_timestamp
-from testament.errors import Conflict, IntegrityError, NotFound
+from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
+from testament.errors import BackendUnavailable, Conflict, IntegrityError, InvalidInput, NotFound
 from testament.ledger import log
 from testament.ledger.keys import (
     NoteSigner,
@@ -24,6 +27,7 @@ from testament.ledger.keys import (
     validate_key_name,
 )
 from testament.services import custody
+from testament.services.records import agent_record
 from testament.storage import migrate
 from testament.storage.engine import (
     make_engine,
@@ -91,24 +95,57 @@ def _read_record(connection: Connection) -> InstanceRecord | None:
     ).first()
     if row is None:
         return None
-    return InstanceRecord(row[0], row[1], row[2], VerifierKey.parse(row[3]), row[4])
+    try:
+        key = VerifierKey.parse(row[3])
+    except InvalidInput:
+        raise IntegrityError(
+            "the instance record's log key is damaged",
+            where="instance record",
+            hint="restore the database from a backup; `testament log key` output kept elsewhere "
+            "tells which key is right",
+        ) from None
+    return InstanceRecord(row[0], row[1], row[2], key, row[4])
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no USER/LOGNAME, as in some containers
+        return f"uid:{os.getuid()}"
 
 
 def os_agent(connection: Connection) -> int:
-    """The agent ID of the operating-system user running this process (until accounts exist)."""
-    name = getpass.getuser()
+    """The agent ID of the operating-system user running this process (until accounts exist).
+
+    A new agent gets a creation event committing to its row (the name stays out of the log).
+    """
+    name = _os_user()
     found = connection.execute(
         select(agent.c.id).where(agent.c.kind == "os-user", agent.c.name == name)
     ).scalar()
     if found is not None:
         return int(found)
-    return int(
-        connection.execute(
-            insert(agent)
-            .values(kind="os-user", name=name, created_at=utc_timestamp())
-            .returning(agent.c.id)
-        ).scalar_one()
+    row: dict[str, Any] = {
+        "kind": "os-user",
+        "name": name,
+        "created_at": utc_timestamp(),
+        "record_salt": secrets.token_bytes(16),
+    }
+    row["id"] = int(
+        connection.execute(insert(agent).values(**row).returning(agent.c.id)).scalar_one()
     )
+    custody.record(
+        connection,
+        [
+            custody.NewEvent(
+                CustodyEventType.CREATION,
+                agent_id=row["id"],
+                detail={"object": "agent"},
+                record=commitment(row["record_salt"], agent_record(row)),
+            )
+        ],
+    )
+    return int(row["id"])
 
 
 @dataclass(frozen=True)
@@ -125,7 +162,14 @@ def init(settings: Settings) -> InitReport:
     """Create a home (database, keys, vault, first log entry) or upgrade an existing one."""
     if settings.log_origin is not None:
         validate_key_name(settings.log_origin)
-    settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot create the Testament home: {exc.strerror}",
+            where=str(settings.home),
+            hint="choose a writable directory with TESTAMENT_HOME",
+        ) from None
     engine = make_engine(settings.database_url)
     try:
         with translate_errors(engine):
@@ -141,7 +185,14 @@ def init(settings: Settings) -> InitReport:
                 existing.log_origin,
                 existing.verifier_key.encode(),
             )
-        return _create(settings, engine, before, after)
+        try:
+            return _create(settings, engine, before, after)
+        except OSError as exc:
+            raise BackendUnavailable(
+                f"cannot write the Testament home: {exc.strerror}",
+                where=str(exc.filename or settings.home),
+                hint="check permissions and free space",
+            ) from None
     finally:
         engine.dispose()
 

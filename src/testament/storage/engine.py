@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import IntegrityError as DBIntegrityError
 
-from testament.errors import BackendUnavailable, InvalidInput
+from testament.errors import BackendUnavailable, Conflict, InvalidInput
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 
@@ -77,22 +78,49 @@ def translate_errors(engine: Engine) -> Iterator[None]:
         raise _unavailable(engine, exc) from None
 
 
+# Any fixed key: every Testament write transaction on PostgreSQL takes this advisory lock first, so
+# writers are serialised exactly as BEGIN IMMEDIATE serialises them on SQLite. A second ingest then
+# waits instead of racing on "does this case or item exist yet".
+WRITE_LOCK_KEY = 0x7465_7374_616D_6E74
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One write transaction (``BEGIN IMMEDIATE`` on SQLite); commits on success, rolls back on error."""
+    """One write transaction, serialised with every other writer; commits on success.
+
+    ``BEGIN IMMEDIATE`` on SQLite, a transaction-scoped advisory lock on PostgreSQL. A constraint
+    violation (another writer got there first) becomes :class:`Conflict`.
+    """
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
             yield connection
     except OperationalError as exc:
         raise _unavailable(engine, exc) from None
+    except DBIntegrityError as exc:
+        raise Conflict(
+            "the database refused the change because it conflicts with data already stored",
+            where=engine.url.render_as_string(hide_password=True),
+            hint="run the command again; if it keeps failing, run `testament verify`",
+        ) from exc
 
 
 @contextmanager
 def read_transaction(engine: Engine) -> Iterator[Connection]:
-    """A read transaction with a stable snapshot that does not block writers."""
+    """A read-only transaction on one consistent snapshot that does not block writers.
+
+    SQLite in WAL mode gives a deferred transaction a snapshot; PostgreSQL needs REPEATABLE READ for
+    every statement to see the same state (READ COMMITTED would not).
+    """
     try:
         with engine.connect() as base:
-            connection = base.execution_options(sqlite_begin="DEFERRED")
+            if base.dialect.name == "postgresql":
+                connection = base.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+            else:
+                connection = base.execution_options(sqlite_begin="DEFERRED")
             with connection.begin():
                 yield connection
     except OperationalError as exc:

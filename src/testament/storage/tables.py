@@ -57,6 +57,7 @@ agent = Table(
     Column("kind", String(32), nullable=False),
     Column("name", Text, nullable=False),
     Column("created_at", String(32), nullable=False),
+    Column("record_salt", LargeBinary(16), nullable=False),
     UniqueConstraint("kind", "name", name="uq_agent_kind_name"),
 )
 
@@ -67,6 +68,7 @@ case = Table(
     Column("name", Text, nullable=False, unique=True),
     Column("created_at", String(32), nullable=False),
     Column("created_by", Integer, ForeignKey("agent.id"), nullable=False),
+    Column("record_salt", LargeBinary(16), nullable=False),
 )
 
 evidence_item = Table(

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("created_at", sa.String(32), nullable=False),
+        sa.Column("record_salt", sa.LargeBinary(16), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_agent"),
         sa.UniqueConstraint("kind", "name", name="uq_agent_kind_name"),
     )
@@ -43,6 +44,7 @@ def upgrade() -> None:
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("created_at", sa.String(32), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=False),
+        sa.Column("record_salt", sa.LargeBinary(16), nullable=False),
         sa.ForeignKeyConstraint(["created_by"], ["agent.id"], name="fk_case_created_by_agent"),
         sa.PrimaryKeyConstraint("id", name="pk_case"),
         sa.UniqueConstraint("name", name="uq_case_name"),
