@@ -198,35 +198,28 @@ def entry(connection: Connection, index: int) -> bytes:
     return bytes(cast(bytes, value))
 
 
+_CHECKPOINTS = select(
+    checkpoint_table.c.size,
+    checkpoint_table.c.root,
+    checkpoint_table.c.note,
+    checkpoint_table.c.signed_at,
+)
+
+
 def _row_checkpoint(row: object) -> StoredCheckpoint:
     size_, root_, note_, signed_at_ = cast(tuple[int, bytes, str, str], row)
     return StoredCheckpoint(int(size_), bytes(root_), str(note_), str(signed_at_))
 
 
 def latest_checkpoint(connection: Connection) -> StoredCheckpoint | None:
-    row = connection.execute(
-        select(
-            checkpoint_table.c.size,
-            checkpoint_table.c.root,
-            checkpoint_table.c.note,
-            checkpoint_table.c.signed_at,
-        )
-        .order_by(checkpoint_table.c.size.desc())
-        .limit(1)
-    ).first()
+    row = connection.execute(_CHECKPOINTS.order_by(checkpoint_table.c.size.desc()).limit(1)).first()
     return None if row is None else _row_checkpoint(row)
 
 
 def checkpoint_for(connection: Connection, minimum_size: int) -> StoredCheckpoint:
     """The smallest stored checkpoint covering at least ``minimum_size`` entries."""
     row = connection.execute(
-        select(
-            checkpoint_table.c.size,
-            checkpoint_table.c.root,
-            checkpoint_table.c.note,
-            checkpoint_table.c.signed_at,
-        )
-        .where(checkpoint_table.c.size >= minimum_size)
+        _CHECKPOINTS.where(checkpoint_table.c.size >= minimum_size)
         .order_by(checkpoint_table.c.size)
         .limit(1)
     ).first()
@@ -240,14 +233,7 @@ def checkpoint_for(connection: Connection, minimum_size: int) -> StoredCheckpoin
 
 
 def all_checkpoints(connection: Connection) -> list[StoredCheckpoint]:
-    rows = connection.execute(
-        select(
-            checkpoint_table.c.size,
-            checkpoint_table.c.root,
-            checkpoint_table.c.note,
-            checkpoint_table.c.signed_at,
-        ).order_by(checkpoint_table.c.size)
-    ).all()
+    rows = connection.execute(_CHECKPOINTS.order_by(checkpoint_table.c.size)).all()
     return [_row_checkpoint(row) for row in rows]
 
 
