@@ -145,13 +145,21 @@ engine = make_engine(f"sqlite:///{db}")
 with read_transaction(engine) as conn:
     log.inclusion_proof(conn, random.randrange(size), size)
     first = time.perf_counter() - t1
+    cold = []
+    for _ in range(count):  # the first pass reads pages from disk: reported separately
+        i = random.randrange(size)
+        a = time.perf_counter(); log.inclusion_proof(conn, i, size); cold.append(time.perf_counter() - a)
+    # A long-running instance has its tree nodes in the page cache: read the node table once.
+    a = time.perf_counter()
+    conn.exec_driver_sql("SELECT sum(length(hash)) FROM log_node").scalar()
+    warmup = time.perf_counter() - a
     inc, con = [], []
     for _ in range(count):
         i = random.randrange(size)
         a = time.perf_counter(); log.inclusion_proof(conn, i, size); inc.append(time.perf_counter() - a)
         old = random.randrange(1, size)
         a = time.perf_counter(); log.consistency_proof(conn, old, size); con.append(time.perf_counter() - a)
-print(json.dumps({"first": first, "inclusion": inc, "consistency": con}))
+print(json.dumps({"first": first, "cold": cold, "warmup": warmup, "inclusion": inc, "consistency": con}))
 """
 
 
@@ -192,6 +200,44 @@ def _pymerkle_inmemory(size: int, count: int) -> tuple[list[float], list[float]]
     return inc, con
 
 
+def pymerkle_persisted(size: int = 100_000, count: int = 100) -> dict[str, float]:
+    """pymerkle's persisted tree (SqliteTree keeps leaves only) against ours at the same size."""
+    from pymerkle import SqliteTree
+
+    folder = fresh_dir(WORK / "pymerkle-proofs")
+    tree = SqliteTree(str(folder / "pymerkle.db"))
+    for first in range(0, size, 10_000):
+        tree.append_entries([_entry(n) for n in range(first, min(size, first + 10_000))])
+    theirs = []
+    for _ in range(count):
+        i = random.randrange(size)
+        a = time.perf_counter()
+        tree.prove_inclusion(i + 1, size)
+        theirs.append(time.perf_counter() - a)
+    tree.con.close()
+    probe = _probe(build(size, WORK / "proofs"), size, count)
+    ours = probe["inclusion"]
+    assert isinstance(ours, list)
+    report(
+        f"Persisted trees at {size:,} entries: pymerkle SqliteTree against testament ({count} proofs)",
+        [
+            (
+                "pymerkle SqliteTree inclusion p50 / p99",
+                f"{percentile(theirs, 0.5) * 1e3:8.3f} / {percentile(theirs, 0.99) * 1e3:.3f} ms",
+            ),
+            (
+                "testament inclusion p50 / p99",
+                f"{percentile(ours, 0.5) * 1e3:8.3f} / {percentile(ours, 0.99) * 1e3:.3f} ms",
+            ),
+            (
+                "ratio of p99, pymerkle / testament",
+                f"{percentile(theirs, 0.99) / percentile(ours, 0.99):8.1f}x",
+            ),
+        ],
+    )
+    return {"pymerkle_sqlite_p99_ms": percentile(theirs, 0.99) * 1e3}
+
+
 def proofs(sizes: list[int], count: int = 2000, pymerkle_max: int = 1_000_000) -> dict[str, float]:
     results: dict[str, float] = {}
     for size in sizes:
@@ -199,8 +245,8 @@ def proofs(sizes: list[int], count: int = 2000, pymerkle_max: int = 1_000_000) -
         db = build(size, WORK / "proofs")
         built = time.perf_counter() - start
         probe = _probe(db, size, count)
-        inc, con = probe["inclusion"], probe["consistency"]
-        assert isinstance(inc, list) and isinstance(con, list)
+        inc, con, cold = probe["inclusion"], probe["consistency"], probe["cold"]
+        assert isinstance(inc, list) and isinstance(con, list) and isinstance(cold, list)
         rows = [
             ("log built (or reused) in", f"{built:8.1f} s"),
             (
@@ -208,11 +254,16 @@ def proofs(sizes: list[int], count: int = 2000, pymerkle_max: int = 1_000_000) -
                 f"{float(probe['first']) * 1e3:8.2f} ms  (goal < 100 ms)",
             ),
             (
-                "inclusion p50 / p99",
+                "inclusion p50 / p99, first 2000 after restart",
+                f"{percentile(cold, 0.5) * 1e3:8.3f} / {percentile(cold, 0.99) * 1e3:.3f} ms  (pages come from disk)",
+            ),
+            ("reading the node table into the page cache", f"{float(probe['warmup']):8.1f} s"),
+            (
+                "inclusion p50 / p99, nodes cached",
                 f"{percentile(inc, 0.5) * 1e3:8.3f} / {percentile(inc, 0.99) * 1e3:.3f} ms  (goal p99 < 1 ms)",
             ),
             (
-                "consistency p50 / p99",
+                "consistency p50 / p99, nodes cached",
                 f"{percentile(con, 0.5) * 1e3:8.3f} / {percentile(con, 0.99) * 1e3:.3f} ms  (goal p99 < 1 ms)",
             ),
         ]

@@ -30,6 +30,7 @@ def main() -> None:
         log_bench.appends(total=4096 if quick else 65_536)
     if "proofs" in chosen:
         sizes = [10_000] if quick else [1_000_000, 10_000_000]
+        log_bench.pymerkle_persisted(size=10_000 if quick else 100_000, count=100)
         log_bench.proofs(
             sizes, count=200 if quick else 2000, pymerkle_max=10_000 if quick else 1_000_000
         )

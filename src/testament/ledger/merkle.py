@@ -151,6 +151,9 @@ def perfect_subtrees(start: int, end: int) -> list[NodeId]:
             f"leaf range [{start}, {end}) is not a subtree of an RFC 9162 tree: its start must be "
             f"0 or a multiple of a power of two at least as large as its size ({size})"
         )
+    if size and not size & (size - 1):  # already perfect: the common case on proof paths
+        level = size.bit_length() - 1
+        return [(level, start >> level)]
     nodes: list[NodeId] = []
     offset = start
     for level in range(size.bit_length() - 1, -1, -1):
