@@ -305,7 +305,9 @@ def test_memory_stays_bounded(backend: Harness) -> None:
         tracemalloc.stop()
     assert staged.digest == expected.hexdigest()
     assert staged.size == size
-    assert peak < 4 * CHUNK_SIZE, f"peak traced memory {peak} bytes"
+    # The read buffer, the chunk being sealed and the writer's short queue: a few chunks, whatever
+    # the size of the stream (64 MiB here).
+    assert peak < 8 * CHUNK_SIZE, f"peak traced memory {peak} bytes"
 
 
 class FailingSource(io.RawIOBase):

@@ -23,6 +23,7 @@ import fcntl
 import functools
 import hashlib
 import os
+import queue
 import secrets
 import threading
 from collections.abc import Iterator
@@ -108,10 +109,10 @@ class FilesystemBlobStore:
     ) -> tuple[str, int, bytes | None]:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         writeback = _WritebackAhead(fd)
+        writer = _Writer(fd, writeback, threshold=2 * self.chunk_size)
 
         def write(data: bytes | memoryview) -> None:
-            _write_all(fd, data)
-            writeback.wrote(len(data))
+            writer.put(data)
 
         try:
             record: bytes | None = None
@@ -126,12 +127,14 @@ class FilesystemBlobStore:
                 write(chunk if sealer is None else sealer.seal(chunk, last=last))
 
             digest, size = ingest(source, sink, chunk_size=self.chunk_size, progress=progress)
+            writer.close()
             writeback.stop()
             os.fchmod(fd, 0o444)
             if durable:
                 os.fsync(fd)
         finally:
             try:
+                writer.abandon()
                 writeback.stop()
             finally:
                 os.close(fd)
@@ -420,6 +423,70 @@ class _WritebackAhead:
             except OSError as error:
                 self._error = error
                 return
+
+
+class _Writer:
+    """Writes a growing file on a second thread, so hashing and encryption overlap the write(2) calls.
+
+    Small files never start the thread: until ``threshold`` bytes have been put, writes happen inline.
+    The queue holds at most ``DEPTH`` chunks, so memory stays bounded. A write error is raised on the
+    next ``put`` or on ``close``.
+    """
+
+    DEPTH = 2
+
+    def __init__(self, fd: int, writeback: _WritebackAhead, *, threshold: int) -> None:
+        self._fd = fd
+        self._writeback = writeback
+        self._threshold = threshold
+        self._inline = 0
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=self.DEPTH)
+        self._thread: threading.Thread | None = None
+        self._error: OSError | None = None
+
+    def put(self, data: bytes | memoryview) -> None:
+        if self._error is not None:
+            raise self._error
+        if self._thread is None and self._inline + len(data) < self._threshold:
+            _write_all(self._fd, data)
+            self._writeback.wrote(len(data))
+            self._inline += len(data)
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="vault-writer", daemon=True)
+            self._thread.start()
+        # The caller may reuse its buffer (plain mode hands over the read buffer itself).
+        self._queue.put(bytes(data) if isinstance(data, memoryview) else data)
+
+    def close(self) -> None:
+        """Wait until everything put is written; raise the write error, if any."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            raise self._error
+
+    def abandon(self) -> None:
+        """Stop the thread without raising (the caller is already handling a failure)."""
+        if self._thread is not None:
+            self._error = self._error or OSError("abandoned")
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        while True:
+            data = self._queue.get()
+            if data is None:
+                return
+            if self._error is not None:
+                continue  # keep draining so the producer never blocks
+            try:
+                _write_all(self._fd, data)
+                self._writeback.wrote(len(data))
+            except OSError as error:
+                self._error = error
 
 
 def _write_all(fd: int, data: bytes | memoryview) -> None:
