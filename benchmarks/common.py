@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORK = ROOT / "benchmarks" / "work"
+WORK = ROOT / "benchmarks" / "scratch"
 TESTAMENT = [sys.executable, "-m", "testament.cli.main"]
 
 

@@ -1,7 +1,7 @@
 """`make bench`: every benchmark, each beside its baseline from the same run.
 
 Options: --quick (small sizes, for a smoke run), --only ingest,items,appends,proofs.
-Large inputs are generated under benchmarks/work/ (ignored by git) and reused between runs.
+Large inputs are generated under benchmarks/scratch/ (ignored by git) and reused between runs.
 """
 
 from __future__ import annotations

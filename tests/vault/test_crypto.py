@@ -169,7 +169,7 @@ def test_changed_header_fails() -> None:
     [
         b"",
         b"TSTB\x01",
-        b"XXXX\x01\x00\x00\x00\x10" + bytes(7),
+        b"ZZZZ\x01\x00\x00\x00\x10" + bytes(7),
         b"TSTB\x02\x00\x00\x00\x10" + bytes(7),
     ],
 )
@@ -226,7 +226,7 @@ def test_damaged_wrapped_key_is_an_integrity_error() -> None:
         crypto.unwrap_data_key(key, damaged, blob="b", where="w")
 
 
-@pytest.mark.parametrize("data", [b"", b"TSTK\x01" + bytes(47), b"XXXX\x01" + bytes(48)])
+@pytest.mark.parametrize("data", [b"", b"TSTK\x01" + bytes(47), b"ZZZZ\x01" + bytes(48)])
 def test_malformed_key_records_are_integrity_errors(data: bytes) -> None:
     with pytest.raises(IntegrityError):
         crypto.KeyRecord.decode(data, blob="b", where="w")
