@@ -18,7 +18,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from testament.errors import Conflict, InvalidInput
+from testament.secretfiles import read_secret
 
 SIGNATURE_TYPE_ED25519 = 0x01
 
@@ -129,23 +130,11 @@ def create_signing_key(path: Path) -> None:
 
 def load_signing_key(path: Path, name: str) -> NoteSigner:
     """Load the instance's signing key; refuse a key file that others can read."""
-    try:
-        mode = path.stat().st_mode
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise NotFound(
-            "the log signing key is missing",
-            where=str(path),
-            hint="run `testament init`, or point TESTAMENT_SIGNING_KEY_FILE at the key",
-        ) from None
-    except PermissionError:
-        raise PermissionDenied("the log signing key cannot be read", where=str(path)) from None
-    if mode & 0o077:
-        raise PermissionDenied(
-            "the log signing key is readable by other users",
-            where=str(path),
-            hint=f"run `chmod 600 {path}`",
-        )
+    data = read_secret(
+        path,
+        "the log signing key",
+        missing_hint="run `testament init`, or point TESTAMENT_SIGNING_KEY_FILE at the key",
+    )
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except ValueError:

@@ -55,7 +55,6 @@ import binascii
 import hashlib
 import os
 import secrets
-import stat
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -66,7 +65,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
-from testament.errors import Conflict, IntegrityError, InvalidInput, NotFound, PermissionDenied
+from testament.errors import Conflict, IntegrityError, InvalidInput
+from testament.secretfiles import read_secret
 
 Bytes: TypeAlias = bytes | bytearray | memoryview
 
@@ -152,29 +152,11 @@ def _key_exists(path: Path) -> Conflict:
 
 def load_instance_key(path: Path) -> InstanceKey:
     """Load the instance key; refuse a key file that group or others can access."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except FileNotFoundError:
-        raise NotFound(
-            "the vault instance key is missing",
-            where=str(path),
-            hint="run `testament init` to create it, or point Testament at the existing key file",
-        ) from None
-    except PermissionError:
-        raise PermissionDenied("the vault instance key cannot be read", where=str(path)) from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise InvalidInput("the vault instance key is not a regular file", where=str(path))
-        if mode & 0o077:
-            raise PermissionDenied(
-                f"the vault instance key is accessible to group or others (mode {mode & 0o777:o})",
-                where=str(path),
-                hint=f"run `chmod 600 {path}`",
-            )
-        data = os.read(fd, _KEY_FILE_MAX + 1)
-    finally:
-        os.close(fd)
+    data = read_secret(
+        path,
+        "the vault instance key",
+        missing_hint="run `testament init` to create it, or point Testament at the existing key file",
+    )
     malformed = InvalidInput(
         "the vault instance key file is malformed",
         where=str(path),
