@@ -200,3 +200,16 @@ def test_bad_settings_are_diagnosed(cli: Any) -> None:
     assert result.returncode == 2 and "true or false" in result.stderr
     result = cli("init", extra_env={"TESTAMENT_LOG_ORIGIN": "has space"})
     assert result.returncode == 2 and "invalid key name" in result.stderr
+
+
+def test_key_files_readable_by_others_are_refused(cli: Any, tmp_path: Path) -> None:
+    cli("init", check=True)
+    (tmp_path / "f").write_text("x")
+    for key_file in (cli.settings.signing_key_file, cli.settings.vault_key_file):
+        key_file.chmod(0o640)
+        result = cli("ingest", str(tmp_path / "f"), "--case", "C")
+        assert result.returncode == 4, result.stderr
+        assert "accessible to group or others" in result.stderr
+        assert f"chmod 600 {key_file}" in result.stderr
+        key_file.chmod(0o600)
+    cli("ingest", str(tmp_path / "f"), "--case", "C", check=True)
