@@ -11,6 +11,7 @@ from testament import __version__
 from testament.cli import ingest as ingest_cmd
 from testament.cli import log as log_cmd
 from testament.cli import setup as setup_cmd
+from testament.cli import taxonomy as taxonomy_cmd
 from testament.cli import verify as verify_cmd
 from testament.errors import TestamentError
 
@@ -31,6 +32,7 @@ cli.add_command(setup_cmd.init)
 cli.add_command(ingest_cmd.ingest)
 cli.add_command(verify_cmd.verify)
 cli.add_command(log_cmd.log)
+cli.add_command(taxonomy_cmd.taxonomy)
 
 
 def main(argv: list[str] | None = None) -> None:

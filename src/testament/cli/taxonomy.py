@@ -1,0 +1,35 @@
+"""`testament taxonomy …`: the legal taxonomy and controlled vocabularies."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from testament.services import legal
+
+
+@click.group()
+def taxonomy() -> None:
+    """The Rome Statute taxonomy and the controlled vocabularies (YAML a lawyer can review)."""
+
+
+@taxonomy.command("lint")
+@click.option("--dir", "directory", type=click.Path(path_type=Path),
+              help="Check an edited copy instead of the shipped taxonomy.")  # fmt: skip
+def lint_command(directory: Path | None) -> None:
+    """Check the taxonomy for duplicate codes, dangling references and missing labels."""
+    result = legal.check_taxonomy(directory)
+    for problem in result.problems:
+        click.echo(f"problem: {problem}", err=True)
+    summary = (
+        f"{result.crimes} crimes, {result.contexts} contextual element sets, "
+        f"{result.vocabularies} vocabularies with {result.terms} terms"
+    )
+    if result.problems:
+        click.echo(
+            f"error: {len(result.problems)} problem(s) in the taxonomy ({summary})", err=True
+        )
+        sys.exit(1)
+    click.echo(f"The taxonomy is consistent: {summary}")
