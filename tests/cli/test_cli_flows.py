@@ -213,3 +213,70 @@ def test_key_files_readable_by_others_are_refused(cli: Any, tmp_path: Path) -> N
         assert f"chmod 600 {key_file}" in result.stderr
         key_file.chmod(0o600)
     cli("ingest", str(tmp_path / "f"), "--case", "C", check=True)
+
+
+# --- Import and export ----------------------------------------------------------------------------------
+
+TRANSFER_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+TIMEMAP_SAMPLE = TRANSFER_FIXTURES / "timemap" / "bellingcat-sample.json"
+EXAMPLE_MAPPINGS = Path(__file__).resolve().parents[2] / "examples" / "mappings"
+
+
+def test_import_timemap_twice_then_export_every_format(cli: Any, tmp_path: Path) -> None:
+    cli("init", check=True)
+    areas = TRANSFER_FIXTURES / "gazetteer" / "ukraine-adm1-sample.geojson"
+    cli("gazetteer", "load", str(areas), "--level", "1", "--name-field", "NAME_1", check=True)
+    first = cli("import", "timemap", str(TIMEMAP_SAMPLE), "--case", "Bellingcat", check=True)
+    assert "incidents: 20 created" in first.stdout and "links created: 54" in first.stdout
+    assert "(0, 0)" in first.stderr  # CIV1923's placeholder point is a warning, not an error
+    again = cli(
+        "import", "timemap", str(TIMEMAP_SAMPLE), "--case", "Bellingcat", "--json", check=True
+    )
+    report = _lines(again.stdout)[0]
+    assert report["nothing_new"] is True
+    assert report["incidents"]["unchanged"] == 20 and report["sources"]["unchanged"] == 49
+    assert _lines(cli("verify", "--json", check=True).stdout)[-1]["ok"] is True
+    for fmt in ("jsonl", "csv", "geojson", "timemap"):
+        out = tmp_path / f"export.{fmt}"
+        shown = cli("export", fmt, "--case", "Bellingcat", "--out", str(out), check=True)
+        assert "Exported 20 incidents" in shown.stdout
+        assert out.stat().st_size > 0 and not out.with_name(out.name + ".partial").exists()
+    features = json.loads((tmp_path / "export.geojson").read_text())["features"]
+    kyiv = next(f for f in features if f["properties"]["external_id"] == "CIV0022")
+    assert kyiv["properties"]["areas"] == ["Kiev City"]
+    streamed = cli("export", "jsonl", "--case", "Bellingcat", "--out", "-", check=True)
+    assert streamed.stdout == (tmp_path / "export.jsonl").read_text()
+
+
+def test_import_refuses_a_bad_row_or_skips_it_to_a_rejects_file(cli: Any, tmp_path: Path) -> None:
+    cli("init", check=True)
+    events = json.loads(TIMEMAP_SAMPLE.read_text())[:3]
+    events[1]["date"] = "02/30/2022"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(events))
+    refused = cli("import", "timemap", str(path), "--case", "C")
+    assert refused.returncode == 2
+    assert "error: date: '02/30/2022' is not a date" in refused.stderr
+    assert f"where: {path}: event 2 ({events[1]['id']})" in refused.stderr
+    rejects = tmp_path / "rejects.json"
+    skipped = cli(
+        "import", "timemap", str(path), "--case", "C", "--skip-invalid", "--rejects", str(rejects)
+    )
+    assert skipped.returncode == 0, skipped.stderr
+    assert "incidents: 2 created" in skipped.stdout and "rejected rows: 1" in skipped.stdout
+    assert [e["id"] for e in json.loads(rejects.read_text())] == [events[1]["id"]]
+
+
+def test_import_csv_with_the_uwazi_example_mapping(cli: Any) -> None:
+    cli("init", check=True)
+    areas = TRANSFER_FIXTURES / "gazetteer" / "ukraine-adm1-sample.geojson"
+    cli("gazetteer", "load", str(areas), "--level", "1", "--name-field", "NAME_1", "--alt-names-field", "VARNAME_1", check=True)  # fmt: skip
+    mapping = EXAMPLE_MAPPINGS / "uwazi.yaml"
+    data = EXAMPLE_MAPPINGS / "uwazi-example.csv"
+    result = cli("import", "csv", str(data), "--case", "C", "--mapping", str(mapping), check=True)
+    assert "incidents: 3 created" in result.stdout
+    assert "unmapped Weapon (kept verbatim, flagged): 'Thermobaric rocket' ×1" in result.stdout
+    missing = cli(
+        "import", "csv", str(data), "--case", "C", "--mapping", str(data.with_suffix(".nope"))
+    )
+    assert missing.returncode == 2 and "cannot read the mapping" in missing.stderr

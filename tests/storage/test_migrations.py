@@ -15,6 +15,11 @@ from testament.storage.engine import make_engine
 from testament.storage.tables import metadata
 
 
+def _declared(name: str | None, type_: str, _parents: object) -> bool:
+    """Leave out the full-text table (and FTS5's own tables), which differ by database by design."""
+    return not (type_ == "table" and name is not None and name.startswith("search_text"))
+
+
 def test_schema_head_constant_matches_alembic() -> None:
     assert migrate.alembic_head() == migrate.SCHEMA_HEAD
 
@@ -25,7 +30,8 @@ def test_migrations_create_exactly_the_declared_schema(settings: Settings) -> No
     try:
         assert migrate.upgrade(engine) == (None, migrate.SCHEMA_HEAD)
         with engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), metadata)
+            context = MigrationContext.configure(connection, opts={"include_name": _declared})
+            diff = compare_metadata(context, metadata)
         assert diff == []
         assert migrate.upgrade(engine) == (migrate.SCHEMA_HEAD, migrate.SCHEMA_HEAD)
     finally:

@@ -38,6 +38,7 @@ class CustodyEventType(StrEnum):
     REDACTION = "redaction"
     TRANSFER = "transfer"
     DELETION = "deletion"
+    METADATA_MODIFICATION = "metadata modification"
     REPLICATION = "replication"
     VALIDATION = "validation"
     DIGITAL_SIGNATURE_GENERATION = "digital signature generation"
@@ -63,6 +64,7 @@ PREMIS_CODES: dict[CustodyEventType, str] = {
     CustodyEventType.REDACTION: "red",
     CustodyEventType.TRANSFER: "tra",
     CustodyEventType.DELETION: "del",
+    CustodyEventType.METADATA_MODIFICATION: "mem",
     CustodyEventType.REPLICATION: "rep",
     CustodyEventType.VALIDATION: "val",
     CustodyEventType.DIGITAL_SIGNATURE_GENERATION: "dig",
@@ -92,6 +94,9 @@ EVENT_TYPE_DESCRIPTIONS: dict[CustodyEventType, str] = {
     CustodyEventType.REDACTION: "A redacted working copy was produced or content was withheld.",
     CustodyEventType.TRANSFER: "Objects left the instance, for example in an evidence package.",
     CustodyEventType.DELETION: "A record was marked deleted (records are never hard-deleted).",
+    CustodyEventType.METADATA_MODIFICATION: (
+        "A documentation record was changed; the entry names the changed fields and commits to the new version."
+    ),
     CustodyEventType.REPLICATION: "An object was copied to another store.",
     CustodyEventType.VALIDATION: "An object was checked against a format or package specification.",
     CustodyEventType.DIGITAL_SIGNATURE_GENERATION: "A signature was produced over an object.",

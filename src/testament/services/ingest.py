@@ -25,9 +25,9 @@ from sqlalchemy import Connection, insert, select
 from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
 from testament.errors import InvalidInput
 from testament.ledger import log
-from testament.services import custody
+from testament.services import cases, custody, search
 from testament.services.instance import Instance, os_agent
-from testament.services.records import case_record, item_record
+from testament.services.records import item_record
 from testament.storage.engine import write_transaction
 from testament.storage.tables import case, evidence_item
 from testament.vault.base import StagedBlob
@@ -258,26 +258,11 @@ def _check_staged(
 
 
 def _case_id(connection: Connection, name: str, agent_id: int) -> str:
+    """The case called ``name``; ingesting into a new name creates it."""
     found = connection.execute(select(case.c.id).where(case.c.name == name)).scalar()
     if found is not None:
         return str(found)
-    row: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
-        "name": name,
-        "created_at": utc_timestamp(),
-        "created_by": agent_id,
-        "record_salt": secrets.token_bytes(16),
-    }
-    connection.execute(insert(case).values(**row))
-    event = custody.NewEvent(
-        CustodyEventType.CREATION,
-        agent_id,
-        case_id=row["id"],
-        detail={"object": "case"},
-        record=commitment(row["record_salt"], case_record(row)),
-    )
-    custody.record(connection, [event])
-    return str(row["id"])
+    return cases.create_case_row(connection, name, agent_id)
 
 
 def _known_items(
@@ -383,6 +368,7 @@ def _commit_batch(
         if rows:
             connection.execute(insert(evidence_item), rows)
             custody.record(connection, events)
+            search.refresh(connection, "item", [row["id"] for row in rows])
         # One commit makes the batch and the checkpoint over it durable together.
         signed = log.sign_checkpoint(
             connection, instance.record.log_origin, instance.signer, utc_timestamp()

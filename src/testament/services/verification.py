@@ -21,6 +21,7 @@ from testament.errors import IntegrityError, InvalidInput, NotFound, TestamentEr
 from testament.ledger import checkpoint as notes
 from testament.ledger import log, merkle
 from testament.ledger.keys import VerifierKey
+from testament.services import verify_versions
 from testament.services.custody import to_domain
 from testament.services.instance import Instance
 from testament.services.records import RECORD_KINDS, RecordKind
@@ -60,6 +61,7 @@ STEPS: dict[int, str] = {
     6: "custody records against log entries",
     7: "records against their creation events",
     8: "blob fixity",
+    9: "documentation records against their versions",
 }
 
 
@@ -451,6 +453,30 @@ def step8_blobs(instance: Instance, conn: Connection, sample: int | None) -> Ite
         yield _note(8, f"{len(stale)} temporary file(s) left by a killed process", "vault tmp")
 
 
+def step9_versions(conn: Connection) -> Iterator[Finding]:
+    """(9) Every version matches its commitment and custody event; every record matches its latest version."""
+    problems: list[tuple[str, str]] = []
+    latest: dict[tuple[str, str], tuple[int, str, dict[str, Any]]] = {}
+    count = 0
+    for problem, last in verify_versions.versions(conn):
+        if problem is not None:
+            problems.append(problem)
+        if last is not None:
+            kind, record_id, version, change, data = last
+            latest[(kind, record_id)] = (version, change, data)
+            count += 1
+    problems.extend(verify_versions.current_rows(conn, latest))
+    problems.extend(verify_versions.orphan_events(conn))
+    for detail, where in problems[:MAX_FINDINGS_PER_STEP]:
+        yield _bad(9, detail, where)
+    if len(problems) > MAX_FINDINGS_PER_STEP:
+        yield _bad(
+            9, f"{len(problems) - MAX_FINDINGS_PER_STEP} more problems not listed", "records"
+        )
+    if not problems:
+        yield _good(9, f"{count} documentation record(s) match their versions and custody events")
+
+
 def run(
     instance: Instance,
     *,
@@ -489,4 +515,5 @@ def run(
         emit(step6_records(conn, size))
         emit(step7_records(conn))
         emit(step8_blobs(instance, conn, sample))
+        emit(step9_versions(conn))
     return findings

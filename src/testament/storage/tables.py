@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -137,4 +138,280 @@ checkpoint = Table(
     Column("root", LargeBinary(32), nullable=False),
     Column("note", Text, nullable=False),
     Column("signed_at", String(32), nullable=False),
+)
+
+
+# --- The documentation model (migration 0002) -------------------------------------------------------------
+#
+# Every documentation record (a situation, incident, person, unit, source or one of the links between them)
+# is *versioned*: its row holds the current version, ``record_version`` holds every version ever written
+# (canonical JSON, never deleted), and each create, update and delete is a custody event whose ``record``
+# is a salted commitment to that version. Deleting sets ``deleted_at``; nothing is hard-deleted.
+
+
+def _versioned(name: str, *columns: Column[object] | Index | UniqueConstraint) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("id", String(36), primary_key=True),
+        *columns,
+        Column("version", Integer, nullable=False),
+        Column("created_at", String(32), nullable=False),
+        Column("updated_at", String(32), nullable=False),
+        Column("deleted_at", String(32)),
+    )
+
+
+def _case_ref() -> Column[object]:
+    return Column("case_id", String(36), ForeignKey("case.id"), nullable=False)
+
+
+record_version = Table(
+    "record_version",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("record_id", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("change", String(8), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("salt", LargeBinary(16), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("agent_id", Integer, ForeignKey("agent.id"), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("log_index", BigInteger, nullable=False, unique=True),
+    UniqueConstraint("kind", "record_id", "version", name="uq_record_version_kind_record"),
+)
+
+admin_area = Table(
+    "admin_area",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("level", Integer, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("alt_names", Text, nullable=False),
+    Column("parent_code", Text),
+    Column("dataset", Text, nullable=False),
+    Column("geometry", LargeBinary, nullable=False),
+    Column("min_x", Float, nullable=False),
+    Column("min_y", Float, nullable=False),
+    Column("max_x", Float, nullable=False),
+    Column("max_y", Float, nullable=False),
+    UniqueConstraint("level", "code", name="uq_admin_area_level_code"),
+)
+
+situation = _versioned(
+    "situation",
+    Column("name", Text, nullable=False, unique=True),
+    Column("description", Text, nullable=False),
+    Column("starts_on", String(10)),
+    Column("ends_on", String(10)),
+    Column("conflict", String(32), nullable=False),
+    Column("amendments", Text, nullable=False),
+)
+
+case_situation = Table(
+    "case_situation",
+    metadata,
+    Column("case_id", String(36), ForeignKey("case.id"), primary_key=True),
+    Column("situation_id", String(36), ForeignKey("situation.id"), nullable=False),
+)
+
+incident = _versioned(
+    "incident",
+    _case_ref(),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("occurred_from", String(32)),
+    Column("occurred_to", String(32)),
+    Column("date_precision", String(16), nullable=False),
+    Column("date_text", Text, nullable=False),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("uncertainty_m", Float),
+    Column("place_text", Text, nullable=False),
+    Column("area_id", Integer, ForeignKey("admin_area.id")),
+    Column("status", String(32), nullable=False),
+    Column("types", Text, nullable=False),
+    Column("targets", Text, nullable=False),
+    Column("weapons", Text, nullable=False),
+    Column("sensitivity", Text, nullable=False),
+    Column("unmapped", Text, nullable=False),
+    Column("external_ns", Text),
+    Column("external_id", Text),
+    UniqueConstraint("case_id", "external_ns", "external_id", name="uq_incident_external"),
+)
+Index("ix_incident_case_id", incident.c.case_id)
+
+# Areas an incident lies in: derived (point-in-polygon, or the area given), recomputed, not versioned.
+incident_area = Table(
+    "incident_area",
+    metadata,
+    Column("incident_id", String(36), ForeignKey("incident.id"), primary_key=True),
+    Column("area_id", Integer, ForeignKey("admin_area.id"), primary_key=True),
+    Column("method", String(16), nullable=False),
+)
+Index("ix_incident_area_area_id", incident_area.c.area_id)
+
+source = _versioned(
+    "source",
+    _case_ref(),
+    Column("kind", String(32), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("url", Text),
+    Column("reference", Text, nullable=False),
+    Column("published_at", String(32)),
+    Column("description", Text, nullable=False),
+    Column("external_ns", Text),
+    Column("external_id", Text),
+    UniqueConstraint("case_id", "external_ns", "external_id", name="uq_source_external"),
+)
+Index("ix_source_case_id", source.c.case_id)
+
+casualty = _versioned(
+    "casualty",
+    Column("incident_id", String(36), ForeignKey("incident.id"), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("qualifier", String(16), nullable=False),
+    Column("source_id", String(36), ForeignKey("source.id")),
+    Column("note", Text, nullable=False),
+)
+Index("ix_casualty_incident_id", casualty.c.incident_id)
+
+incident_relation = _versioned(
+    "incident_relation",
+    Column("incident_id", String(36), ForeignKey("incident.id"), nullable=False),
+    Column("related_id", String(36), ForeignKey("incident.id"), nullable=False),
+    Column("relation", String(32), nullable=False),
+    Column("note", Text, nullable=False),
+)
+Index("ix_incident_relation_incident_id", incident_relation.c.incident_id)
+
+person = _versioned(
+    "person",
+    _case_ref(),
+    Column("label", Text, nullable=False),
+    Column("description", Text, nullable=False),
+)
+Index("ix_person_case_id", person.c.case_id)
+
+person_role = _versioned(
+    "person_role",
+    Column("person_id", String(36), ForeignKey("person.id"), nullable=False),
+    Column("incident_id", String(36), ForeignKey("incident.id"), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("note", Text, nullable=False),
+)
+Index("ix_person_role_incident_id", person_role.c.incident_id)
+Index("ix_person_role_person_id", person_role.c.person_id)
+
+unit = _versioned(
+    "unit",
+    Column("name", Text, nullable=False),
+    Column("parent_id", String(36), ForeignKey("unit.id")),
+    Column("kind", Text, nullable=False),
+    Column("country", Text, nullable=False),
+    Column("aliases", Text, nullable=False),
+    Column("description", Text, nullable=False),
+)
+
+unit_commander = _versioned(
+    "unit_commander",
+    Column("unit_id", String(36), ForeignKey("unit.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("rank", Text, nullable=False),
+    Column("person_id", String(36), ForeignKey("person.id")),
+    Column("from_date", String(10)),
+    Column("to_date", String(10)),
+    Column("note", Text, nullable=False),
+)
+Index("ix_unit_commander_unit_id", unit_commander.c.unit_id)
+
+unit_involvement = _versioned(
+    "unit_involvement",
+    Column("unit_id", String(36), ForeignKey("unit.id"), nullable=False),
+    Column("incident_id", String(36), ForeignKey("incident.id"), nullable=False),
+    Column("degree", String(32), nullable=False),
+    Column("note", Text, nullable=False),
+)
+Index("ix_unit_involvement_incident_id", unit_involvement.c.incident_id)
+Index("ix_unit_involvement_unit_id", unit_involvement.c.unit_id)
+
+incident_source = _versioned(
+    "incident_source",
+    Column("incident_id", String(36), ForeignKey("incident.id"), nullable=False),
+    Column("source_id", String(36), ForeignKey("source.id"), nullable=False),
+    Column("note", Text, nullable=False),
+)
+Index("ix_incident_source_incident_id", incident_source.c.incident_id)
+Index("ix_incident_source_source_id", incident_source.c.source_id)
+
+item_incident = _versioned(
+    "item_incident",
+    Column("item_id", String(36), ForeignKey("evidence_item.id"), nullable=False),
+    Column("incident_id", String(36), ForeignKey("incident.id"), nullable=False),
+    Column("source_id", String(36), ForeignKey("source.id")),
+    Column("relevance", Text, nullable=False),
+)
+Index("ix_item_incident_incident_id", item_incident.c.incident_id)
+Index("ix_item_incident_item_id", item_incident.c.item_id)
+
+assessment = _versioned(
+    "assessment",
+    Column("item_id", String(36), ForeignKey("evidence_item.id"), nullable=False),
+    Column("axis", String(16), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("method", Text, nullable=False),
+    Column("analyst_id", Integer, ForeignKey("agent.id"), nullable=False),
+    Column("assessed_on", String(10), nullable=False),
+    Column("note", Text, nullable=False),
+)
+Index("ix_assessment_item_id", assessment.c.item_id)
+
+qualification = _versioned(
+    "qualification",
+    Column("incident_id", String(36), ForeignKey("incident.id"), nullable=False),
+    Column("crime_code", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("analyst_id", Integer, ForeignKey("agent.id"), nullable=False),
+    Column("note", Text, nullable=False),
+)
+Index("ix_qualification_incident_id", qualification.c.incident_id)
+
+element_link = _versioned(
+    "element_link",
+    Column("item_id", String(36), ForeignKey("evidence_item.id"), nullable=False),
+    Column("incident_id", String(36), ForeignKey("incident.id"), nullable=False),
+    Column("crime_code", String(32), nullable=False),
+    Column("element_id", String(48), nullable=False),
+    Column("stance", String(16), nullable=False),
+    Column("confidence", String(16), nullable=False),
+    Column("analyst_id", Integer, ForeignKey("agent.id"), nullable=False),
+    Column("note", Text, nullable=False),
+)
+Index("ix_element_link_incident_id", element_link.c.incident_id)
+
+
+# --- Search (migration 0003) ------------------------------------------------------------------------------
+#
+# Derived data: `testament search reindex` rebuilds it from the tables above (docs/search.md). The full-text
+# table itself, ``search_text``, differs between the databases (an FTS5 virtual table on SQLite, a tsvector
+# table with a GIN index on PostgreSQL), so migration 0003 creates it and it is not declared here.
+
+search_document = Table(
+    "search_document",
+    metadata,
+    # Assigned in insertion order: the full-text table's row ID, and the "newest" that ranking caps on.
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    ),
+    Column("kind", String(16), nullable=False),
+    Column("record_id", String(36), nullable=False),
+    Column("case_id", String(36), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("occurred_from", String(32)),
+    Column("occurred_to", String(32)),
+    UniqueConstraint("kind", "record_id", name="uq_search_document_kind_record"),
 )

@@ -1,0 +1,58 @@
+"""Where something happened: a point with an uncertainty radius, or only an area, plus the text as reported.
+
+Coordinates are WGS 84 decimal degrees. Out-of-range values are refused; values that look swapped (the
+point falls in no known area but the swapped one does) are accepted with a warning, because only the
+documenter can tell (the gazetteer decides "known area").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from testament.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Point:
+    latitude: float
+    longitude: float
+    uncertainty_m: float | None = None
+
+
+def _number(value: object, name: str, where: str | None) -> float:
+    if isinstance(value, bool):
+        raise InvalidInput(f"{name} must be a number, not {value!r}", where=where)
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip().replace(",", "."))
+        except ValueError:
+            raise InvalidInput(f"{name} must be a number, not {value!r}", where=where) from None
+    else:
+        raise InvalidInput(f"{name} must be a number, not {value!r}", where=where)
+    if not math.isfinite(number):
+        raise InvalidInput(f"{name} must be a finite number, not {value!r}", where=where)
+    return number
+
+
+def point(
+    latitude: object, longitude: object, uncertainty_m: object = None, *, where: str | None = None
+) -> Point:
+    """Validate a point; raises InvalidInput naming the field when a value is not a coordinate."""
+    lat = _number(latitude, "latitude", where)
+    lon = _number(longitude, "longitude", where)
+    if not -90 <= lat <= 90:
+        hint = "latitude and longitude look swapped" if -90 <= lon <= 90 else None
+        raise InvalidInput(f"latitude {lat} is out of range (-90 to 90)", where=where, hint=hint)
+    if not -180 <= lon <= 180:
+        raise InvalidInput(f"longitude {lon} is out of range (-180 to 180)", where=where)
+    radius = None
+    if uncertainty_m not in (None, ""):
+        radius = _number(uncertainty_m, "uncertainty", where)
+        if radius < 0:
+            raise InvalidInput(
+                f"the uncertainty radius must not be negative ({radius} m)", where=where
+            )
+    return Point(lat, lon, radius)

@@ -1,0 +1,207 @@
+"""Cases (investigation workspaces) and situations (the conflicts they belong to)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from testament.domain import dates
+from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
+from testament.errors import Conflict, InvalidInput, NotFound
+from testament.services import custody, history, vocabulary
+from testament.services.instance import Instance, os_agent, recording
+from testament.services.records import case_record
+from testament.storage.engine import read_transaction
+from testament.storage.tables import case, case_situation, incident, situation
+from testament.taxonomy import loader
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: str
+    name: str
+    situation: str | None
+    incidents: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "situation": self.situation,
+            "incidents": self.incidents,
+        }
+
+
+def case_id(connection: Connection, name: str) -> str:
+    """The ID of the case called ``name`` (or with that ID)."""
+    found = connection.execute(
+        select(case.c.id).where((case.c.name == name) | (case.c.id == name))
+    ).scalar()
+    if found is None:
+        raise NotFound(
+            "no case has this name", where=name, hint="create it with `testament case create NAME`"
+        )
+    return str(found)
+
+
+def situation_id(connection: Connection, name: str) -> str:
+    found = connection.execute(
+        select(situation.c.id).where(
+            ((situation.c.name == name) | (situation.c.id == name))
+            & situation.c.deleted_at.is_(None)
+        )
+    ).scalar()
+    if found is None:
+        raise NotFound(
+            "no situation has this name",
+            where=name,
+            hint="create it with `testament situation create NAME --conflict …`",
+        )
+    return str(found)
+
+
+def create_case_row(connection: Connection, name: str, agent_id: int) -> str:
+    row: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "name": name,
+        "created_at": utc_timestamp(),
+        "created_by": agent_id,
+        "record_salt": secrets.token_bytes(16),
+    }
+    connection.execute(insert(case).values(**row))
+    event = custody.NewEvent(
+        CustodyEventType.CREATION,
+        agent_id,
+        case_id=row["id"],
+        detail={"object": "case"},
+        record=commitment(row["record_salt"], case_record(row)),
+    )
+    custody.record(connection, [event])
+    return str(row["id"])
+
+
+def _check_name(name: str, what: str) -> str:
+    cleaned = name.strip()
+    if not cleaned or any(ord(ch) < 32 for ch in cleaned):
+        raise InvalidInput(
+            f"a {what} name must be non-empty text without control characters", where=repr(name)
+        )
+    return cleaned
+
+
+def create_case(instance: Instance, name: str, *, situation_name: str | None = None) -> str:
+    name = _check_name(name, "case")
+    with recording(instance) as conn:
+        if conn.execute(select(case.c.id).where(case.c.name == name)).scalar() is not None:
+            raise Conflict("a case with this name already exists", where=name)
+        agent_id = os_agent(conn)
+        new_id = create_case_row(conn, name, agent_id)
+        if situation_name:
+            _set_situation(conn, new_id, situation_id(conn, situation_name), agent_id)
+    return new_id
+
+
+def assign_situation(instance: Instance, case_name: str, situation_name: str) -> None:
+    """Place a case in a situation (which decides the conflict type its crime codes are checked against)."""
+    with recording(instance) as conn:
+        cid = case_id(conn, case_name)
+        sid = situation_id(conn, situation_name)
+        conn.execute(case_situation.delete().where(case_situation.c.case_id == cid))
+        _set_situation(conn, cid, sid, os_agent(conn))
+
+
+def _set_situation(connection: Connection, cid: str, sid: str, agent_id: int) -> None:
+    connection.execute(insert(case_situation).values(case_id=cid, situation_id=sid))
+    detail = {"object": "case", "id": cid, "change": "situation", "situation": sid}
+    custody.record(
+        connection,
+        [
+            custody.NewEvent(
+                CustodyEventType.METADATA_MODIFICATION, agent_id, case_id=cid, detail=detail
+            )
+        ],
+    )
+
+
+def list_cases(instance: Instance) -> list[CaseSummary]:
+    counts = (
+        select(incident.c.case_id, func.count().label("n"))
+        .where(incident.c.deleted_at.is_(None))
+        .group_by(incident.c.case_id)
+        .subquery()
+    )
+    query = (
+        select(case.c.id, case.c.name, situation.c.name.label("situation"), counts.c.n)
+        .outerjoin(case_situation, case_situation.c.case_id == case.c.id)
+        .outerjoin(situation, situation.c.id == case_situation.c.situation_id)
+        .outerjoin(counts, counts.c.case_id == case.c.id)
+        .order_by(case.c.name)
+    )
+    with read_transaction(instance.engine) as conn:
+        return [CaseSummary(r.id, r.name, r.situation, int(r.n or 0)) for r in conn.execute(query)]
+
+
+def situation_values(
+    name: str,
+    *,
+    conflict: str,
+    starts_on: str | None = None,
+    ends_on: str | None = None,
+    amendments: list[str] | None = None,
+    description: str = "",
+) -> dict[str, Any]:
+    """Validated fields of a situation."""
+    known = set(loader.shipped().amendments)
+    for code in amendments or []:
+        if code not in known:
+            raise InvalidInput(
+                f"{code!r} is not a Statute amendment Testament knows",
+                hint=f"known: {', '.join(sorted(known))}",
+            )
+    bounds = [
+        dates.parse(v, where=opt).start if v else None
+        for v, opt in ((starts_on, "--from"), (ends_on, "--to"))
+    ]
+    if bounds[0] and bounds[1] and bounds[0] > bounds[1]:
+        raise InvalidInput("the situation ends before it starts", where=f"{starts_on} – {ends_on}")
+    return {
+        "name": _check_name(name, "situation"),
+        "description": description,
+        "starts_on": bounds[0][:10] if bounds[0] else None,
+        "ends_on": bounds[1][:10] if bounds[1] else None,
+        "conflict": vocabulary.require_one(
+            "conflict-characterisation", conflict, where="--conflict"
+        ),
+        "amendments": sorted(set(amendments or [])),
+    }
+
+
+def create_situation(instance: Instance, values: dict[str, Any]) -> str:
+    with recording(instance) as conn:
+        if conn.execute(select(situation.c.id).where(situation.c.name == values["name"])).scalar():
+            raise Conflict("a situation with this name already exists", where=values["name"])
+        return history.create(conn, "situation", values, agent_id=os_agent(conn))
+
+
+def list_situations(instance: Instance) -> list[dict[str, Any]]:
+    with read_transaction(instance.engine) as conn:
+        rows = conn.execute(
+            select(situation).where(situation.c.deleted_at.is_(None)).order_by(situation.c.name)
+        )
+        return [history.snapshot("situation", r._mapping) | {"version": r.version} for r in rows]
+
+
+def conflict_of_case(connection: Connection, cid: str) -> tuple[str, list[str]] | None:
+    """The conflict characterisation and amendments in force of a case's situation, if it has one."""
+    row = connection.execute(
+        select(situation.c.conflict, situation.c.amendments)
+        .join(case_situation, case_situation.c.situation_id == situation.c.id)
+        .where(case_situation.c.case_id == cid)
+    ).first()
+    if row is None:
+        return None
+    return str(row.conflict), list(history.snapshot_value("amendments", row.amendments))

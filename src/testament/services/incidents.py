@@ -1,0 +1,340 @@
+"""Incidents: what happened, when, where, to what, with which weapons, and how many were harmed.
+
+:func:`prepare` turns loosely typed input (CLI options, a TimeMap event, a CSV row) into validated fields,
+raising :class:`InvalidInput` that names the field. Importers call it per row, then write all rows with
+:func:`write_new` in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from testament.domain import dates, places
+from testament.errors import InvalidInput
+from testament.services import cases, history, vocabulary
+from testament.services.instance import Instance, os_agent, recording
+from testament.storage import tables
+from testament.storage.engine import read_transaction
+
+LISTS = {
+    "types": "incident-types",
+    "targets": "target-object-types",
+    "weapons": "weapon-systems",
+    "sensitivity": "sensitivity-labels",
+}
+QUALIFIERS = ("exact", "at-least", "approximate")
+
+
+@dataclass
+class IncidentInput:
+    """What a documenter states about an incident; every field optional but the title."""
+
+    title: str
+    description: str = ""
+    date: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    us_dates: bool = False
+    latitude: object = None
+    longitude: object = None
+    uncertainty_m: object = None
+    area: str = ""
+    area_id: int | None = None
+    place_text: str = ""
+    status: str = "reported"
+    types: Sequence[str] = ()
+    targets: Sequence[str] = ()
+    weapons: Sequence[str] = ()
+    sensitivity: Sequence[str] = ()
+    unmapped: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    external_ns: str | None = None
+    external_id: str | None = None
+
+
+def _date(given: IncidentInput, where: str | None) -> dates.ReportedDate:
+    if given.date_from or given.date_to:
+        if given.date:
+            raise InvalidInput("give a date or an estimated range (from/to), not both", where=where)
+        return dates.estimate(given.date_from, given.date_to, where=where)
+    return dates.parse(given.date, where=where, us_order=given.us_dates)
+
+
+def _text(value: str, name: str, where: str | None, *, required: bool = False) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be text", where=where)
+    if "\x00" in value:
+        raise InvalidInput(f"{name} contains a NUL character", where=where)
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise InvalidInput(f"{name} must not be empty", where=where)
+    return cleaned
+
+
+def prepare(
+    connection: Connection, case_id: str, given: IncidentInput, *, where: str | None = None
+) -> dict[str, Any]:
+    """Validated fields of a new incident (``where`` names the input: an option, a row, a file)."""
+    when = _date(given, where)
+    point = None
+    if given.latitude not in (None, "") or given.longitude not in (None, ""):
+        point = places.point(given.latitude, given.longitude, given.uncertainty_m, where=where)
+    area_id = given.area_id
+    if given.area:
+        from testament.services import gazetteer  # noqa: PLC0415 - the gazetteer is optional here
+
+        area_id = gazetteer.find_area(connection, given.area)
+        if area_id is None:
+            raise InvalidInput(
+                f"no administrative area is called {given.area!r}",
+                where=where,
+                hint="load areas with `testament gazetteer load`, or see `testament gazetteer list`",
+            )
+    values: dict[str, Any] = {
+        "case_id": case_id,
+        "title": _text(given.title, "the title", where, required=True),
+        "description": _text(given.description, "the description", where),
+        "occurred_from": when.start,
+        "occurred_to": when.end,
+        "date_precision": when.precision.value,
+        "date_text": when.text,
+        "latitude": point.latitude if point else None,
+        "longitude": point.longitude if point else None,
+        "uncertainty_m": point.uncertainty_m if point else None,
+        "place_text": _text(given.place_text, "the place", where),
+        "area_id": area_id,
+        "status": vocabulary.require_one("incident-status", given.status, where=where),
+        "unmapped": {k: list(v) for k, v in sorted(given.unmapped.items()) if v},
+        "external_ns": given.external_ns,
+        "external_id": given.external_id,
+    }
+    for name, vocab in LISTS.items():
+        values[name] = vocabulary.require(vocab, getattr(given, name), where=where)
+    return values
+
+
+def after_write(connection: Connection, incident_ids: Sequence[str]) -> None:
+    """Keep derived data in step with incidents written in this transaction: areas, then the search index."""
+    from testament.services import gazetteer, search  # noqa: PLC0415 - both import this module's callers
+
+    gazetteer.assign(connection, list(incident_ids))
+    search.refresh(connection, "incident", list(incident_ids))
+
+
+def write_new(
+    connection: Connection, rows: Sequence[Mapping[str, Any]], *, agent_id: int
+) -> list[str]:
+    """Insert prepared incidents as version 1, with their custody events and derived data."""
+    ids = history.create_many(connection, "incident", rows, agent_id=agent_id)
+    after_write(connection, ids)
+    return ids
+
+
+def create(instance: Instance, case_name: str, given: IncidentInput) -> str:
+    with recording(instance) as conn:
+        row = prepare(conn, cases.case_id(conn, case_name), given)
+        return write_new(conn, [row], agent_id=os_agent(conn))[0]
+
+
+def edit(
+    instance: Instance,
+    incident_id: str,
+    changes: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> int:
+    """Change fields of an incident (``changes`` as :class:`IncidentInput` field names); returns the version."""
+    with recording(instance) as conn:
+        row = history.current(conn, "incident", incident_id)
+        before = history.snapshot("incident", row)
+        merged = IncidentInput(**_as_input(before) | dict(changes))
+        if "area" in changes:
+            merged.area_id = None
+        fresh = prepare(conn, row["case_id"], merged, where=incident_id)
+        version = history.update(
+            conn,
+            "incident",
+            incident_id,
+            fresh,
+            agent_id=os_agent(conn),
+            expected_version=expected_version,
+        )
+        after_write(conn, [incident_id])
+        return version
+
+
+def _as_input(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An incident's version data back in :class:`IncidentInput` terms (for partial edits)."""
+    precise = data["date_precision"] in ("exact", "day", "month", "year")
+    return {
+        "title": data["title"],
+        "description": data["description"],
+        "date": data["date_text"] if precise else "",
+        "date_from": "" if precise else (data["occurred_from"] or ""),
+        "date_to": "" if precise else (data["occurred_to"] or ""),
+        "us_dates": True,
+        "latitude": data["latitude"],
+        "longitude": data["longitude"],
+        "uncertainty_m": data["uncertainty_m"],
+        "area_id": data["area_id"],
+        "place_text": data["place_text"],
+        "status": data["status"],
+        "types": data["types"],
+        "targets": data["targets"],
+        "weapons": data["weapons"],
+        "sensitivity": data["sensitivity"],
+        "unmapped": data["unmapped"],
+        "external_ns": data["external_ns"],
+        "external_id": data["external_id"],
+    }
+
+
+def delete(instance: Instance, incident_id: str, *, expected_version: int | None = None) -> int:
+    with recording(instance) as conn:
+        version = history.delete(
+            conn,
+            "incident",
+            incident_id,
+            agent_id=os_agent(conn),
+            expected_version=expected_version,
+        )
+        after_write(conn, [incident_id])
+        return version
+
+
+def add_casualty(
+    instance: Instance,
+    incident_id: str,
+    *,
+    category: str,
+    count: object,
+    qualifier: str = "exact",
+    source_id: str | None = None,
+    note: str = "",
+) -> str:
+    """Record one casualty figure of an incident, with the source that gives it."""
+    number = count if isinstance(count, int) and not isinstance(count, bool) else None
+    if isinstance(count, str) and count.strip().isdigit():
+        number = int(count)
+    if number is None or number < 0:
+        raise InvalidInput(
+            f"a casualty count must be a whole number of zero or more, not {count!r}",
+            where="--count",
+        )
+    if qualifier not in QUALIFIERS:
+        raise InvalidInput(
+            f"{qualifier!r} is not a qualifier",
+            where="--qualifier",
+            hint=f"use {', '.join(QUALIFIERS)}",
+        )
+    with recording(instance) as conn:
+        history.current(conn, "incident", incident_id)
+        if source_id is not None:
+            history.current(conn, "source", source_id)
+        values = {
+            "incident_id": incident_id,
+            "category": vocabulary.require_one("casualty-categories", category, where="--category"),
+            "count": number,
+            "qualifier": qualifier,
+            "source_id": source_id,
+            "note": note,
+        }
+        return history.create(conn, "casualty", values, agent_id=os_agent(conn))
+
+
+def relate(
+    instance: Instance, incident_id: str, related_id: str, relation: str, note: str = ""
+) -> str:
+    """Relate two incidents (part of, follows, the same event reported twice …)."""
+    if incident_id == related_id:
+        raise InvalidInput("an incident cannot be related to itself", where=incident_id)
+    with recording(instance) as conn:
+        first = history.current(conn, "incident", incident_id)
+        second = history.current(conn, "incident", related_id)
+        if first["case_id"] != second["case_id"]:
+            raise InvalidInput(
+                "related incidents must be in the same case", where=f"{incident_id} {related_id}"
+            )
+        values = {
+            "incident_id": incident_id,
+            "related_id": related_id,
+            "relation": vocabulary.require_one("incident-relations", relation, where="--relation"),
+            "note": note,
+        }
+        return history.create(conn, "incident-relation", values, agent_id=os_agent(conn))
+
+
+def _children(
+    connection: Connection, table: Any, column: str, incident_id: str
+) -> list[dict[str, Any]]:
+    query = select(table).where(table.c[column] == incident_id, table.c.deleted_at.is_(None))
+    return [dict(r) for r in connection.execute(query).mappings()]
+
+
+def show(instance: Instance, incident_id: str) -> dict[str, Any]:
+    """An incident with everything linked to it (areas, casualties, people, units, sources, evidence)."""
+    with read_transaction(instance.engine) as conn:
+        row = history.current(conn, "incident", incident_id)
+        data = history.snapshot("incident", row) | {
+            "version": row["version"],
+            "updated_at": row["updated_at"],
+        }
+        areas = conn.execute(
+            select(
+                tables.admin_area.c.id,
+                tables.admin_area.c.level,
+                tables.admin_area.c.name,
+                tables.incident_area.c.method,
+            )
+            .join(tables.incident_area, tables.incident_area.c.area_id == tables.admin_area.c.id)
+            .where(tables.incident_area.c.incident_id == incident_id)
+            .order_by(tables.admin_area.c.level)
+        )
+        data["areas"] = [dict(a._mapping) for a in areas]
+        linked = {
+            "casualties": (tables.casualty, "incident_id"),
+            "relations": (tables.incident_relation, "incident_id"),
+            "roles": (tables.person_role, "incident_id"),
+            "units": (tables.unit_involvement, "incident_id"),
+            "sources": (tables.incident_source, "incident_id"),
+            "evidence": (tables.item_incident, "incident_id"),
+            "qualifications": (tables.qualification, "incident_id"),
+        }
+        for name, (table, column) in linked.items():
+            data[name] = [
+                {k: v for k, v in r.items() if k not in ("created_at", "deleted_at")}
+                for r in _children(conn, table, column, incident_id)
+            ]
+        return data
+
+
+def list_for_case(
+    instance: Instance, case_name: str, *, limit: int = 100, offset: int = 0
+) -> list[dict[str, Any]]:
+    t = tables.incident
+    with read_transaction(instance.engine) as conn:
+        cid = cases.case_id(conn, case_name)
+        query = (
+            select(
+                t.c.id,
+                t.c.title,
+                t.c.occurred_from,
+                t.c.occurred_to,
+                t.c.date_precision,
+                t.c.status,
+                t.c.place_text,
+            )
+            .where(t.c.case_id == cid, t.c.deleted_at.is_(None))
+            .order_by(t.c.occurred_from, t.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def versions(instance: Instance, kind: str, record_id: str) -> list[history.Version]:
+    with read_transaction(instance.engine) as conn:
+        return history.versions(conn, kind, record_id)
