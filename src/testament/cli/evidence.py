@@ -1,0 +1,88 @@
+"""`testament evidence …`: link evidence items to incidents and record their verification assessments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from testament.cli.context import opened
+from testament.cli.output import json_line
+from testament.cli.person import JSON_HELP, echo_created, echo_versions
+from testament.services import evidence
+
+
+@click.group("evidence")
+def evidence_group() -> None:
+    """Evidence items' links to incidents and their verification (Berkeley Protocol)."""
+
+
+@evidence_group.command("link")
+@click.argument("item_id")
+@click.option("--incident", "incident_id", required=True, help="An incident of the item's case.")
+@click.option("--relevance", required=True, help="Why the item matters to the incident.")
+@click.option("--source", "source_id", help="The ID of the source the item came from.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def link(
+    item_id: str, incident_id: str, relevance: str, source_id: str | None, as_json: bool
+) -> None:
+    """Link evidence item ITEM_ID to an incident."""
+    with opened() as inst:
+        new_id = evidence.link(inst, item_id, incident_id, relevance, source_id=source_id)
+    echo_created("evidence link", new_id, as_json)
+
+
+@evidence_group.command("assess")
+@click.argument("item_id")
+@click.option("--axis", required=True, type=click.Choice(evidence.AXES),
+              help="Which Berkeley Protocol analysis: source, technical or content.")  # fmt: skip
+@click.option("--status", required=True,
+              help="A verification-status code (`testament taxonomy terms verification-status`).")  # fmt: skip
+@click.option("--method", required=True, help="How it was assessed.")
+@click.option(
+    "--date", "assessed_on", help="The day of the assessment (YYYY-MM-DD); default today (UTC)."
+)
+@click.option("--note", default="", help="Free text.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def assess(item_id: str, as_json: bool, **options: Any) -> None:
+    """Record an assessment of ITEM_ID on one axis; earlier assessments are kept."""
+    with opened() as inst:
+        new_id = evidence.assess(inst, item_id, **options)
+    echo_created("assessment", new_id, as_json)
+
+
+@evidence_group.command("show")
+@click.argument("item_id")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def show(item_id: str, as_json: bool) -> None:
+    """Show an item's incident links, latest assessment per axis and assessment history."""
+    with opened() as inst:
+        data = evidence.show(inst, item_id)
+    if as_json:
+        json_line(data)
+        return
+    for key in ("id", "sha256", "media_type", "size"):
+        click.echo(f"{key:>12}: {data[key]}")
+    for item_link in data["incidents"]:
+        click.echo(f"{'incident':>12}: {item_link['incident_id']}  {item_link['relevance']}")
+    for axis in evidence.AXES:
+        latest = data["latest"].get(axis)
+        standing = f"{latest['status']} on {latest['assessed_on']}" if latest else "not assessed"
+        click.echo(f"{axis:>12}: {standing}")
+    for mark in data["assessments"]:
+        click.echo(
+            f"{'assessment':>12}: {mark['assessed_on']}  {mark['axis']:<9} {mark['status']:<18} "
+            f"agent:{mark['analyst_id']}  {mark['method']}"
+        )
+
+
+@evidence_group.command("history")
+@click.argument("record_id")
+@click.option("--kind", type=click.Choice(evidence.KINDS), default="item-incident", show_default=True,
+              help="The kind of record.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per version.")
+def history_command(record_id: str, kind: str, as_json: bool) -> None:
+    """Every version of an evidence link or an assessment, with its custody log entry."""
+    with opened() as inst:
+        found = evidence.versions(inst, record_id, kind)
+    echo_versions(found, as_json)

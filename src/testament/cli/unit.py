@@ -1,0 +1,189 @@
+"""`testament unit …`: units, their hierarchy and names, commanders over time, and involvement in incidents.
+
+Wherever a command takes a UNIT, it may be the unit's ID, its name or one of its aliases.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from testament.cli.context import opened
+from testament.cli.output import json_line
+from testament.cli.person import JSON_HELP, echo_created, echo_versions, echo_written
+from testament.services import units
+
+_FIELDS = {
+    "kind": "What sort of unit: brigade, battalion, police unit …",
+    "country": "The state or party the unit belongs to.",
+    "description": "Free text.",
+}
+
+
+@click.group("unit")
+def unit_group() -> None:
+    """Military and security units, shared by every case of this instance."""
+
+
+@unit_group.command("add")
+@click.argument("name")
+@click.option("--parent", help="The parent unit (ID, name or alias).")
+@click.option("--kind", default="", help=_FIELDS["kind"])
+@click.option("--country", default="", help=_FIELDS["country"])
+@click.option("--description", default="", help=_FIELDS["description"])
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def add(name: str, as_json: bool, **options: Any) -> None:
+    """Record a unit called NAME."""
+    with opened() as inst:
+        new_id = units.create(inst, name, **options)
+    echo_created("unit", new_id, as_json)
+
+
+@unit_group.command("edit")
+@click.argument("unit")
+@click.option("--name", help="A new name.")
+@click.option("--parent", help="A new parent unit (ID, name or alias); an empty value for none.")
+@click.option("--kind", help=_FIELDS["kind"])
+@click.option("--country", help=_FIELDS["country"])
+@click.option("--description", help=_FIELDS["description"])
+@click.option("--expect-version", type=int, help="Refuse if the unit is no longer at this version.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def edit(unit: str, expect_version: int | None, as_json: bool, **options: Any) -> None:
+    """Change a unit's fields; the earlier version stays retrievable."""
+    changes = {k: v for k, v in options.items() if v is not None}
+    if not changes:
+        raise click.UsageError("name at least one field to change")
+    with opened() as inst:
+        unit_id = units.resolve(inst, unit)
+        version = units.edit(inst, unit_id, changes, expected_version=expect_version)
+    echo_written("Unit", unit_id, version, as_json)
+
+
+@unit_group.command("delete")
+@click.argument("unit")
+@click.option("--expect-version", type=int, help="Refuse if the unit is no longer at this version.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def delete(unit: str, expect_version: int | None, as_json: bool) -> None:
+    """Mark a unit deleted (refused while it has sub-units); its history stays."""
+    with opened() as inst:
+        unit_id = units.resolve(inst, unit)
+        version = units.delete(inst, unit_id, expected_version=expect_version)
+    echo_written("Unit", unit_id, version, as_json, "marked deleted at")
+
+
+def _echo_unit(data: dict[str, Any]) -> None:
+    for key in ("id", "name", "kind", "country", "description"):
+        click.echo(f"{key:>12}: {data[key] or '-'}")
+    parent = data["parent"]
+    click.echo(f"{'parent':>12}: {parent['name'] + ' (' + parent['id'] + ')' if parent else '-'}")
+    for entry in data["aliases"]:
+        lang = f", {entry['lang']}" if "lang" in entry else ""
+        click.echo(f"{'alias':>12}: {entry['name']} ({entry['script']}{lang})")
+    for sub in data["units"]:
+        click.echo(f"{'sub-unit':>12}: {sub['name']} ({sub['id']})")
+    for c in data["commanders"]:
+        span = f"{c['from_date'] or '?'} – {c['to_date'] or '?'}"
+        click.echo(f"{'commander':>12}: {span}  {c['rank']} {c['name']}".rstrip())
+    for i in data["incidents"]:
+        click.echo(f"{'incident':>12}: {i['incident_id']}  {i['degree']}")
+    click.echo(f"{'version':>12}: {data['version']} (updated {data['updated_at']})")
+
+
+@unit_group.command("show")
+@click.argument("unit")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def show(unit: str, as_json: bool) -> None:
+    """Show a unit with its parent, sub-units, aliases, commanders and incidents."""
+    with opened() as inst:
+        data = units.show(inst, unit)
+    if as_json:
+        json_line(data)
+    else:
+        _echo_unit(data)
+
+
+@unit_group.command("list")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def list_command(limit: int, offset: int, as_json: bool) -> None:
+    """List units by name."""
+    with opened() as inst:
+        rows = units.list_units(inst, limit=limit, offset=offset)
+    for row in rows:
+        if as_json:
+            json_line(row)
+        else:
+            also = ", ".join(a["name"] for a in row["aliases"])
+            click.echo(f"{row['id']}  {row['name']}" + (f"  (also {also})" if also else ""))
+
+
+@unit_group.group("alias")
+def alias_group() -> None:
+    """Other names a unit is known by, each with its script."""
+
+
+@alias_group.command("add")
+@click.argument("unit")
+@click.argument("name")
+@click.option("--script", required=True, help="ISO 15924 script code: Cyrl, Latn, Arab …")
+@click.option("--lang", help="BCP 47 language tag: uk, ru, en …")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def alias_add(unit: str, name: str, script: str, lang: str | None, as_json: bool) -> None:
+    """Add NAME as an alias of UNIT."""
+    with opened() as inst:
+        unit_id = units.resolve(inst, unit)
+        version = units.add_alias(inst, unit_id, name, script, lang)
+    echo_written("Unit", unit_id, version, as_json)
+
+
+@unit_group.group("commander")
+def commander_group() -> None:
+    """Who commanded a unit, and when."""
+
+
+@commander_group.command("add")
+@click.argument("unit")
+@click.option("--name", required=True, help="The commander's name as documented.")
+@click.option("--rank", default="", help="Their rank at the time.")
+@click.option(
+    "--person", "person_id", help="The ID of the person record for them, if there is one."
+)
+@click.option(
+    "--from", "from_date", default="", help="Start of command: YYYY-MM-DD, YYYY-MM or YYYY."
+)
+@click.option("--to", "to_date", default="", help="End of command, in the same forms.")
+@click.option("--note", default="", help="Free text.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def commander_add(unit: str, as_json: bool, **options: Any) -> None:
+    """Record a commander of UNIT over a period (either end may be unknown)."""
+    with opened() as inst:
+        new_id = units.add_commander(inst, unit, **options)
+    echo_created("commander", new_id, as_json)
+
+
+@unit_group.command("involve")
+@click.argument("unit")
+@click.option("--incident", "incident_id", required=True, help="The incident's ID.")
+@click.option("--degree", required=True,
+              help="A degrees-of-involvement code (`testament taxonomy terms degrees-of-involvement`).")  # fmt: skip
+@click.option("--note", default="", help="Free text.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def involve(unit: str, incident_id: str, degree: str, note: str, as_json: bool) -> None:
+    """Record UNIT's degree of involvement in an incident."""
+    with opened() as inst:
+        new_id = units.involve(inst, unit, incident_id, degree, note)
+    echo_created("involvement", new_id, as_json)
+
+
+@unit_group.command("history")
+@click.argument("record_id")
+@click.option("--kind", type=click.Choice(units.KINDS), default="unit", show_default=True,
+              help="The kind of record.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per version.")
+def history_command(record_id: str, kind: str, as_json: bool) -> None:
+    """Every version of a unit, commander or involvement, with its custody log entry."""
+    with opened() as inst:
+        found = units.versions(inst, record_id, kind)
+    echo_versions(found, as_json)

@@ -1,0 +1,175 @@
+"""Evidence links and verification assessments.
+
+An evidence item (ingested with ``testament ingest``) is linked to the incidents it documents, each link with
+a note on its relevance and, optionally, the source it came from. Its verification is assessed on the three
+axes of the Berkeley Protocol (source, technical and content analysis). Every assessment is kept: the latest
+per axis is the item's current standing, the rest its verification history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from testament.domain import dates
+from testament.errors import Conflict, InvalidInput, NotFound
+from testament.services import history, search, vocabulary
+from testament.services.instance import Instance, os_agent, recording
+from testament.services.people import clean_text
+from testament.storage import tables
+from testament.storage.engine import read_transaction
+
+AXES = ("source", "technical", "content")
+KINDS = ("item-incident", "assessment")
+_ITEM_FIELDS = ("id", "case_id", "sha256", "size", "media_type", "ingested_at")
+
+
+def _item(connection: Connection, item_id: str) -> dict[str, Any]:
+    t = tables.evidence_item
+    row = connection.execute(
+        select(*(t.c[name] for name in _ITEM_FIELDS)).where(t.c.id == item_id)
+    ).first()
+    if row is None:
+        raise NotFound(
+            "no evidence item has this ID",
+            where=item_id,
+            hint="item IDs are printed by `testament ingest`",
+        )
+    return dict(row._mapping)
+
+
+def _same_case(item: Mapping[str, Any], other: Mapping[str, Any], what: str) -> None:
+    if item["case_id"] != other["case_id"]:
+        raise InvalidInput(
+            f"the evidence item and the {what} are in different cases",
+            where=f"item {item['id']}, {what} {other['id']}",
+            hint=f"link an item only to a {what} of its own case",
+        )
+
+
+def link(
+    instance: Instance,
+    item_id: str,
+    incident_id: str,
+    relevance: str,
+    *,
+    source_id: str | None = None,
+) -> str:
+    """Link an item to an incident of its case, saying why it is relevant; returns the link's ID."""
+    values = {
+        "item_id": item_id,
+        "incident_id": incident_id,
+        "source_id": source_id,
+        "relevance": clean_text(relevance, "the relevance", "--relevance", required=True),
+    }
+    with recording(instance) as conn:
+        item = _item(conn, item_id)
+        _same_case(item, history.current(conn, "incident", incident_id), "incident")
+        if source_id is not None:
+            _same_case(item, history.current(conn, "source", source_id), "source")
+        t = tables.item_incident
+        existing = conn.execute(
+            select(t.c.id).where(
+                t.c.item_id == item_id, t.c.incident_id == incident_id, t.c.deleted_at.is_(None)
+            )
+        ).scalar()
+        if existing is not None:
+            raise Conflict("this item is already linked to this incident", where=str(existing))
+        new_id = history.create(conn, "item-incident", values, agent_id=os_agent(conn))
+        search.refresh(conn, "item", [item_id])
+        return new_id
+
+
+def unlink(instance: Instance, link_id: str, *, expected_version: int | None = None) -> int:
+    """Mark an item–incident link deleted (its versions stay); returns the version."""
+    with recording(instance) as conn:
+        row = history.current(conn, "item-incident", link_id)
+        version = history.delete(
+            conn,
+            "item-incident",
+            link_id,
+            agent_id=os_agent(conn),
+            expected_version=expected_version,
+        )
+        search.refresh(conn, "item", [row["item_id"]])
+        return version
+
+
+def _assessed_on(text: str | None) -> str:
+    if not text:
+        return datetime.now(UTC).date().isoformat()
+    parsed = dates.parse(text, where="--date")
+    single = parsed.precision in (dates.DatePrecision.DAY, dates.DatePrecision.EXACT)
+    if not single or parsed.start is None:
+        raise InvalidInput(
+            f"{text!r} is not a single day", where="--date", hint="write the day as YYYY-MM-DD"
+        )
+    return parsed.start[:10]
+
+
+def assess(
+    instance: Instance,
+    item_id: str,
+    *,
+    axis: str,
+    status: str,
+    method: str,
+    assessed_on: str | None = None,
+    note: str = "",
+) -> str:
+    """Record an assessment of an item on one Berkeley Protocol axis, by the acting analyst."""
+    if axis not in AXES:
+        raise InvalidInput(
+            f"{axis!r} is not a verification axis", where="--axis", hint=f"use {', '.join(AXES)}"
+        )
+    values: dict[str, Any] = {
+        "item_id": item_id,
+        "axis": axis,
+        "status": vocabulary.require_one("verification-status", status, where="--status"),
+        "method": clean_text(method, "the method", "--method", required=True),
+        "assessed_on": _assessed_on(assessed_on),
+        "note": clean_text(note, "the note", "--note"),
+    }
+    with recording(instance) as conn:
+        _item(conn, item_id)
+        values["analyst_id"] = os_agent(conn)
+        return history.create(conn, "assessment", values, agent_id=values["analyst_id"])
+
+
+def _public(kind: str, row: Mapping[Any, Any]) -> dict[str, Any]:
+    return history.snapshot(kind, row) | {
+        "version": row["version"],
+        "created_at": row["created_at"],
+    }
+
+
+def show(instance: Instance, item_id: str) -> dict[str, Any]:
+    """An item's incident links, its latest assessment per axis and every assessment, oldest first."""
+    links, marks = tables.item_incident, tables.assessment
+    with read_transaction(instance.engine) as conn:
+        data = _item(conn, item_id)
+        query = select(links).where(links.c.item_id == item_id, links.c.deleted_at.is_(None))
+        data["incidents"] = [
+            _public("item-incident", r)
+            for r in conn.execute(query.order_by(links.c.created_at)).mappings()
+        ]
+        query = select(marks).where(marks.c.item_id == item_id, marks.c.deleted_at.is_(None))
+        ordered = query.order_by(marks.c.assessed_on, marks.c.created_at, marks.c.id)
+        data["assessments"] = [_public("assessment", r) for r in conn.execute(ordered).mappings()]
+        data["latest"] = {a["axis"]: a for a in data["assessments"]}
+        return data
+
+
+def versions(
+    instance: Instance, record_id: str, kind: str = "item-incident"
+) -> list[history.Version]:
+    """Every version of an evidence link or an assessment, oldest first."""
+    if kind not in KINDS:
+        raise InvalidInput(
+            f"{kind!r} is not a kind of evidence record", hint=f"use {', '.join(KINDS)}"
+        )
+    with read_transaction(instance.engine) as conn:
+        return history.versions(conn, kind, record_id)
