@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from testament.cli.output import json_line
 from testament.services import legal
 
 
@@ -33,3 +34,20 @@ def lint_command(directory: Path | None) -> None:
         )
         sys.exit(1)
     click.echo(f"The taxonomy is consistent: {summary}")
+
+
+@taxonomy.command("terms")
+@click.argument("vocabulary")
+@click.option("--lang", "language", type=click.Choice(["en", "uk"]), default="en",
+              show_default=True, help="The language of the labels.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def terms_command(vocabulary: str, language: str, as_json: bool) -> None:
+    """List the terms of a vocabulary.
+
+    The codes and labels of VOCABULARY (incident-types, target-object-types, weapon-systems, …).
+    """
+    for term in legal.vocabulary_terms(vocabulary, language):
+        if as_json:
+            json_line(term)
+        else:
+            click.echo(f"{term['code']}  {term['label']}")
