@@ -1,0 +1,129 @@
+"""`testament gazetteer …`: administrative areas, and the areas a point lies in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from testament.cli.output import json_line
+from testament.config import load_settings
+from testament.services import gazetteer as service
+from testament.services.instance import open_instance
+
+SHOWN_IDS = 10
+
+
+@click.group()
+def gazetteer() -> None:
+    """Administrative areas (GeoJSON outlines) that incidents are placed in."""
+
+
+@gazetteer.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--level", type=int, required=True, help="Administrative level (0 country, 1 oblast …)."
+)
+@click.option("--name-field", required=True, help="Property holding each area's name.")
+@click.option("--alt-names-field", help="Property holding alternative names, separated by '|'.")
+@click.option(
+    "--code-field", help="Property holding a unique code (default HASC_<level>, else a slug)."
+)
+@click.option("--dataset", help="Name recorded as the areas' source (default: the file name).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON line.")
+def load(
+    path: Path,
+    level: int,
+    name_field: str,
+    alt_names_field: str | None,
+    code_field: str | None,
+    dataset: str | None,
+    as_json: bool,
+) -> None:
+    """Load or reload areas from GeoJSON, then place every incident in them."""
+    inst = open_instance(load_settings())
+    try:
+        report = service.load(
+            inst,
+            path,
+            level=level,
+            name_field=name_field,
+            alt_names_field=alt_names_field,
+            code_field=code_field,
+            dataset=dataset,
+        )
+    finally:
+        inst.close()
+    for message in report.repaired:
+        click.echo(f"warning: invalid outline in {message}", err=True)
+    _warn_swapped(report.assignment.swapped)
+    if as_json:
+        json_line(report.as_json())
+        return
+    total = report.added + report.updated + report.unchanged
+    click.echo(
+        f"Loaded {total} level-{level} area(s) from {path.name}: {report.added} added, "
+        f"{report.updated} updated, {report.unchanged} unchanged"
+    )
+    if report.kept:
+        click.echo(f"{report.kept} level-{level} area(s) not in this file were kept")
+    done = report.assignment
+    click.echo(
+        f"{done.incidents} incident(s): {done.point} placed by coordinates, {done.given} by the "
+        f"area given, {done.unlocated} with coordinates outside every area"
+    )
+
+
+def _warn_swapped(ids: tuple[str, ...]) -> None:
+    if not ids:
+        return
+    shown = ", ".join(ids[:SHOWN_IDS]) + (" …" if len(ids) > SHOWN_IDS else "")
+    click.echo(
+        f"warning: {len(ids)} incident(s) lie in no area but would if latitude and longitude were "
+        f"swapped: {shown}",
+        err=True,
+    )
+
+
+@gazetteer.command("list")
+@click.option("--level", type=int, help="Only areas of this level.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line per area.")
+def list_areas(level: int | None, as_json: bool) -> None:
+    """List the loaded areas: level, code, name and alternative names."""
+    inst = open_instance(load_settings())
+    try:
+        found = service.areas(inst, level)
+    finally:
+        inst.close()
+    for area in found:
+        if as_json:
+            json_line(area.as_json())
+        else:
+            also = f"  ({', '.join(area.alt_names)})" if area.alt_names else ""
+            click.echo(f"{area.level}  {area.code}  {area.name}{also}")
+
+
+@gazetteer.command(context_settings={"ignore_unknown_options": True})
+@click.argument("latitude", type=float)
+@click.argument("longitude", type=float)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line per area.")
+def locate(latitude: float, longitude: float, as_json: bool) -> None:
+    """Print the areas a point (decimal degrees, WGS 84) lies in."""
+    inst = open_instance(load_settings())
+    try:
+        found = service.locate(inst, latitude, longitude)
+    finally:
+        inst.close()
+    for area in found.areas:
+        if as_json:
+            json_line({"id": area.id, "level": area.level, "code": area.code, "name": area.name})
+        else:
+            click.echo(f"{area.level}  {area.code}  {area.name}")
+    if not found.areas:
+        click.echo("The point lies in no loaded area.", err=True)
+    if found.swapped:
+        names = ", ".join(area.name for area in found.swapped)
+        click.echo(
+            f"hint: ({longitude}, {latitude}) lies in {names}; were latitude and longitude swapped?",
+            err=True,
+        )
