@@ -1,0 +1,141 @@
+"""Search: find incidents, sources, people and evidence by their words, across scripts (docs/search.md).
+
+The index is derived data in the same database. Writers call :func:`refresh` inside their own write
+transaction, so a record and its search document commit together; :func:`reindex` rebuilds all of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import Connection, or_, select
+
+from testament.errors import InvalidInput, NotFound
+from testament.search import documents, index_for
+from testament.search.base import KINDS, Kind, SearchQuery, SearchResults
+from testament.search.translit import key_text
+from testament.services.instance import Instance
+from testament.storage import tables
+from testament.storage.engine import read_transaction, write_transaction
+
+BATCH = 1_000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters as a person gives them: case, area and unit by name (or ID)."""
+
+    cases: Sequence[str] = ()
+    areas: Sequence[str] = ()
+    units: Sequence[str] = ()
+
+
+@dataclass
+class ReindexReport:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        return {"reindexed": dict(self.counts), "total": sum(self.counts.values())}
+
+
+def _kind(kind: str) -> Kind:
+    for known in KINDS:
+        if kind == known:
+            return known
+    raise InvalidInput(
+        f"there is no searchable kind {kind!r}", where="kind", hint=f"use one of {', '.join(KINDS)}"
+    )
+
+
+def refresh(connection: Connection, kind: str, record_ids: Sequence[str]) -> None:
+    """Rebuild the search documents of these records in the caller's transaction.
+
+    Records that are deleted (or absent) leave the index.
+    """
+    checked = _kind(kind)
+    index = index_for(connection.dialect.name)
+    build = documents.BUILDERS[checked]
+    for start in range(0, len(record_ids), BATCH):
+        built, gone = build(connection, record_ids[start : start + BATCH])
+        index.delete(connection, checked, gone)
+        index.upsert(connection, built)
+
+
+def reindex(instance: Instance) -> ReindexReport:
+    """Rebuild the whole index from the documentation tables, in one transaction.
+
+    Searches running meanwhile keep seeing the old index until the new one commits.
+    """
+    report = ReindexReport()
+    with write_transaction(instance.engine) as connection:
+        index = index_for(connection.dialect.name)
+        index.clear(connection)
+        for kind in KINDS:
+            ids = documents.all_ids(connection, kind)
+            for start in range(0, len(ids), BATCH):
+                built, _ = documents.BUILDERS[kind](connection, ids[start : start + BATCH])
+                index.upsert(connection, built)
+            report.counts[kind] = len(ids)
+        index.optimize(connection)
+    return report
+
+
+def search(instance: Instance, query: SearchQuery, filters: Filters | None = None) -> SearchResults:
+    """Ranked hits for ``query``, with named filters resolved to IDs first (read transaction)."""
+    with read_transaction(instance.engine) as connection:
+        if filters is not None:
+            query = _resolve(connection, query, filters)
+        return index_for(connection.dialect.name).search(connection, query)
+
+
+def _resolve(connection: Connection, query: SearchQuery, filters: Filters) -> SearchQuery:
+    return replace(
+        query,
+        case_ids=query.case_ids + tuple(_case_id(connection, name) for name in filters.cases),
+        area_ids=query.area_ids + tuple(i for n in filters.areas for i in _area_ids(connection, n)),
+        unit_ids=query.unit_ids + tuple(i for n in filters.units for i in _unit_ids(connection, n)),
+    )
+
+
+def _case_id(connection: Connection, name: str) -> str:
+    found = connection.execute(
+        select(tables.case.c.id).where(or_(tables.case.c.name == name, tables.case.c.id == name))
+    ).scalar()
+    if found is None:
+        raise NotFound(f"there is no case called {name!r}", where="--case")
+    return str(found)
+
+
+def _named(rows: Sequence[tuple[Any, ...]], name: str) -> list[Any]:
+    """IDs of rows (id, exact, name, alternative names) whose exact value is ``name``, or whose name
+    or any alternative name has the same keys as ``name`` (so any spelling finds it)."""
+    wanted = key_text(name)
+    return [
+        row[0]
+        for row in rows
+        if row[1] == name
+        or (wanted and wanted in {key_text(n) for n in [row[2], *documents.names_in(row[3])]})
+    ]
+
+
+def _area_ids(connection: Connection, name: str) -> list[int]:
+    area = tables.admin_area
+    columns = (area.c.id, area.c.code, area.c.name, area.c.alt_names)
+    rows = [tuple(row) for row in connection.execute(select(*columns))]
+    found = sorted({int(i) for i in _named(rows, name)})
+    if not found:
+        raise NotFound(f"no administrative area is called {name!r}", where="--area")
+    return found
+
+
+def _unit_ids(connection: Connection, name: str) -> list[str]:
+    unit = tables.unit
+    columns = (unit.c.id, unit.c.id, unit.c.name, unit.c.aliases)
+    live = select(*columns).where(unit.c.deleted_at.is_(None))
+    rows = [tuple(row) for row in connection.execute(live)]
+    found = sorted({str(i) for i in _named(rows, name)})
+    if not found:
+        raise NotFound(f"no unit is called {name!r}", where="--unit")
+    return found
