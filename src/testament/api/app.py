@@ -1,0 +1,35 @@
+"""The FastAPI application factory: one instance, the error envelope, the token check, the routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+
+from testament import __version__
+from testament.api import auth, errors
+from testament.api.routes import cases, incidents, records
+from testament.services.instance import Instance
+
+
+def create_app(instance: Instance, *, api_token: str) -> FastAPI:
+    """An app serving ``instance``; the caller owns the instance and closes it."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    app = FastAPI(
+        title="Testament",
+        version=__version__,
+        description="Documenting atrocity crimes with a chain of custody anyone can verify.",
+        lifespan=lifespan,
+        dependencies=[Depends(auth.require_token)],
+    )
+    app.state.instance = instance
+    app.state.api_token = api_token
+    errors.install(app)
+    for module in (cases, incidents, records):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,30 @@
+"""What routes share: the instance and the page parameters of list endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Query, Request
+
+from testament.services.instance import Instance
+
+
+def instance(request: Request) -> Instance:
+    found: Instance = request.app.state.instance
+    return found
+
+
+Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+
+
+def page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:
+    """A page of a list endpoint; ``next_offset`` is null on the last page."""
+    more = len(items) > limit
+    return {
+        "ok": True,
+        "items": items[:limit],
+        "limit": limit,
+        "offset": offset,
+        "next_offset": offset + limit if more else None,
+    }

@@ -1,0 +1,1 @@
+"""One module per group of services; each route calls one service function."""

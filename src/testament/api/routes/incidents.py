@@ -1,0 +1,114 @@
+"""Incidents, their casualty figures and relations."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from testament.api.deps import Limit, Offset, instance, page
+from testament.services import incidents
+from testament.services.instance import Instance
+
+router = APIRouter(tags=["incidents"])
+Inst = Annotated[Instance, Depends(instance)]
+Coordinate = float | str | None
+
+
+class IncidentFields(BaseModel):
+    description: str | None = None
+    date: str | None = Field(
+        None, description="YYYY-MM-DD, YYYY-MM, YYYY or an ISO time with a zone."
+    )
+    date_from: str | None = None
+    date_to: str | None = None
+    latitude: Coordinate = None
+    longitude: Coordinate = None
+    uncertainty_m: Coordinate = None
+    area: str | None = None
+    place_text: str | None = None
+    status: str | None = None
+    types: list[str] | None = None
+    targets: list[str] | None = None
+    weapons: list[str] | None = None
+    sensitivity: list[str] | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class IncidentIn(IncidentFields):
+    case: str
+    title: str = Field(min_length=1)
+
+
+class IncidentPatch(IncidentFields):
+    title: str | None = None
+    expected_version: int | None = None
+
+
+class CasualtyIn(BaseModel):
+    category: str
+    count: int = Field(ge=0)
+    qualifier: str = "exact"
+    source_id: str | None = None
+    note: str = ""
+
+
+class RelationIn(BaseModel):
+    related_id: str
+    relation: str
+    note: str = ""
+
+
+@router.post("/incidents", status_code=201)
+def create(body: IncidentIn, inst: Inst) -> dict[str, Any]:
+    given = body.given()
+    given.pop("case")
+    new_id = incidents.create(inst, body.case, incidents.IncidentInput(**given))
+    return {"ok": True, "incident": incidents.show(inst, new_id)}
+
+
+@router.get("/incidents")
+def list_incidents(
+    inst: Inst,
+    case: Annotated[str, Query(description="Case name or ID.")],
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    rows = incidents.list_for_case(inst, case, limit=limit + 1, offset=offset)
+    return page(rows, limit, offset)
+
+
+@router.get("/incidents/{incident_id}")
+def show(incident_id: str, inst: Inst) -> dict[str, Any]:
+    return {"ok": True, "incident": incidents.show(inst, incident_id)}
+
+
+@router.patch("/incidents/{incident_id}")
+def edit(incident_id: str, body: IncidentPatch, inst: Inst) -> dict[str, Any]:
+    changes = body.given()
+    changes.pop("expected_version", None)
+    version = incidents.edit(inst, incident_id, changes, expected_version=body.expected_version)
+    return {"ok": True, "version": version}
+
+
+@router.delete("/incidents/{incident_id}")
+def delete(incident_id: str, inst: Inst, expected_version: int | None = None) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "version": incidents.delete(inst, incident_id, expected_version=expected_version),
+    }
+
+
+@router.post("/incidents/{incident_id}/casualties", status_code=201)
+def add_casualty(incident_id: str, body: CasualtyIn, inst: Inst) -> dict[str, Any]:
+    new_id = incidents.add_casualty(inst, incident_id, **body.model_dump())
+    return {"ok": True, "id": new_id}
+
+
+@router.post("/incidents/{incident_id}/relations", status_code=201)
+def relate(incident_id: str, body: RelationIn, inst: Inst) -> dict[str, Any]:
+    new_id = incidents.relate(inst, incident_id, body.related_id, body.relation, body.note)
+    return {"ok": True, "id": new_id}
