@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each beside its baseline from the same run.
 
-Options: --quick (small sizes, for a smoke run), --only ingest,items,appends,proofs.
+Options: --quick (small sizes, for a smoke run), --only ingest,items,appends,proofs,gazetteer,search,import.
 Large inputs are generated under benchmarks/scratch/ (ignored by git) and reused between runs.
 """
 
@@ -12,13 +12,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import ingest_bench, log_bench
+from benchmarks import gazetteer_bench, import_bench, ingest_bench, log_bench, search_bench
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument("--only", default="ingest,items,appends,proofs")
+    parser.add_argument("--only", default="ingest,items,appends,proofs,gazetteer,search,import")
     args = parser.parse_args()
     chosen = set(args.only.split(","))
     quick = args.quick
@@ -34,6 +34,15 @@ def main() -> None:
         log_bench.proofs(
             sizes, count=200 if quick else 2000, pymerkle_max=10_000 if quick else 1_000_000
         )
+
+    if "gazetteer" in chosen:
+        gazetteer_bench.points(count=10_000 if quick else 100_000)
+        gazetteer_bench.assign(count=10_000 if quick else 100_000)
+    if "search" in chosen:
+        search_bench.queries(size=20_000 if quick else None)
+    if "import" in chosen:
+        import_bench.real_file()
+        import_bench.generated(count=10_000 if quick else None)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,21 @@ import sys
 import click
 
 from testament import __version__
+from testament.cli import api as api_cmd
+from testament.cli import case as case_cmd
+from testament.cli import evidence as evidence_cmd
+from testament.cli import gazetteer as gazetteer_cmd
+from testament.cli import incident as incident_cmd
 from testament.cli import ingest as ingest_cmd
+from testament.cli import legal as legal_cmd
 from testament.cli import log as log_cmd
+from testament.cli import person as person_cmd
+from testament.cli import search as search_cmd
 from testament.cli import setup as setup_cmd
+from testament.cli import source as source_cmd
 from testament.cli import taxonomy as taxonomy_cmd
+from testament.cli import transfer as transfer_cmd
+from testament.cli import unit as unit_cmd
 from testament.cli import verify as verify_cmd
 from testament.errors import TestamentError
 
@@ -33,6 +44,19 @@ cli.add_command(ingest_cmd.ingest)
 cli.add_command(verify_cmd.verify)
 cli.add_command(log_cmd.log)
 cli.add_command(taxonomy_cmd.taxonomy)
+cli.add_command(gazetteer_cmd.gazetteer)
+cli.add_command(case_cmd.case_group)
+cli.add_command(case_cmd.situation_group)
+cli.add_command(incident_cmd.incident_group)
+cli.add_command(api_cmd.api_group)
+cli.add_command(person_cmd.person_group)
+cli.add_command(unit_cmd.unit_group)
+cli.add_command(source_cmd.source_group)
+cli.add_command(evidence_cmd.evidence_group)
+cli.add_command(legal_cmd.legal_group)
+cli.add_command(search_cmd.search_group)
+cli.add_command(transfer_cmd.import_group)
+cli.add_command(transfer_cmd.export_group)
 
 
 def main(argv: list[str] | None = None) -> None:
