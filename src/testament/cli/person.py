@@ -2,44 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import click
 
 from testament.cli.context import opened
-from testament.cli.output import json_line
-from testament.services import history, people
-
-JSON_HELP = "Print JSON."
-
-
-def echo_versions(found: Sequence[history.Version], as_json: bool) -> None:
-    """Print every version of a record: who changed it, when, and its custody log entry."""
-    for version in found:
-        if as_json:
-            json_line(version.as_json())
-            continue
-        click.echo(
-            f"v{version.version}  {version.at}  {version.change:<6}  agent:{version.agent_id}  "
-            f"log entry {version.log_index}  sha256-commitment {version.digest[:16]}…"
-        )
-
-
-def echo_written(
-    what: str, record_id: str, version: int, as_json: bool, verb: str = "is at"
-) -> None:
-    """Report an edit or a deletion: a sentence, or ``{"id", "version"}`` as JSON."""
-    if as_json:
-        json_line({"id": record_id, "version": version})
-    else:
-        click.echo(f"{what} {record_id} {verb} version {version}")
-
-
-def echo_created(what: str, record_id: str, as_json: bool) -> None:
-    if as_json:
-        json_line({"id": record_id})
-    else:
-        click.echo(f"Recorded {what} {record_id}")
+from testament.cli.output import JSON_HELP, echo_created, echo_versions, echo_written, json_line
+from testament.services import people
 
 
 @click.group("person")

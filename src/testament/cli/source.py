@@ -7,8 +7,7 @@ from typing import Any
 import click
 
 from testament.cli.context import opened
-from testament.cli.output import json_line
-from testament.cli.person import JSON_HELP, echo_created, echo_versions
+from testament.cli.output import JSON_HELP, echo_created, echo_versions, json_line
 from testament.services import sources
 
 

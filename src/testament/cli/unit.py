@@ -10,8 +10,7 @@ from typing import Any
 import click
 
 from testament.cli.context import opened
-from testament.cli.output import json_line
-from testament.cli.person import JSON_HELP, echo_created, echo_versions, echo_written
+from testament.cli.output import JSON_HELP, echo_created, echo_versions, echo_written, json_line
 from testament.services import units
 
 _FIELDS = {

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from testament.domain import dates
+from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.services import history, search, vocabulary
 from testament.services.instance import Instance, os_agent, recording
-from testament.services.people import clean_text
 from testament.storage import tables
 from testament.storage.engine import read_transaction
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput
 from testament.services import cases, history, search, vocabulary
 from testament.services.instance import Instance, os_agent, recording
@@ -20,21 +21,6 @@ from testament.storage.engine import read_transaction
 
 KINDS = ("person", "person-role")
 EDITABLE = ("label", "description")
-
-
-def clean_text(value: object, name: str, where: str | None, *, required: bool = False) -> str:
-    """``value`` stripped; refuses non-text, NUL characters and (when ``required``) empty text.
-
-    Shared by the documentation-model services (people, units, sources, evidence links).
-    """
-    if not isinstance(value, str):
-        raise InvalidInput(f"{name} must be text", where=where)
-    if "\x00" in value:
-        raise InvalidInput(f"{name} contains a NUL character", where=where)
-    cleaned = value.strip()
-    if required and not cleaned:
-        raise InvalidInput(f"{name} must not be empty", where=where)
-    return cleaned
 
 
 def _fields(values: Mapping[str, Any], where: str | None) -> dict[str, str]:
