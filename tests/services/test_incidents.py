@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from testament.errors import InvalidInput, NotFound
-from testament.services import cases, incidents
+from testament.services import cases, gazetteer, incidents
 from testament.services.instance import Instance
 
 
@@ -114,3 +116,22 @@ def test_incidents_are_listed_in_date_order_and_deleted_ones_hidden(case: Instan
     assert [r["id"] for r in incidents.list_for_case(case, "Case A")] == [early, late]
     incidents.delete(case, late)
     assert [r["id"] for r in incidents.list_for_case(case, "Case A")] == [early]
+
+
+def test_a_plausibly_swapped_point_is_kept_with_a_warning(case: Instance) -> None:
+    sample = Path(__file__).resolve().parents[1] / "fixtures" / "gazetteer"
+    gazetteer.load(
+        case,
+        sample / "ukraine-adm1-sample.geojson",
+        level=1,
+        name_field="NAME_1",
+        alt_names_field="VARNAME_1",
+    )
+    swapped = incidents.show(case, _new(case, latitude=36.23, longitude=49.99))
+    assert (swapped["latitude"], swapped["longitude"]) == (36.23, 49.99)
+    assert swapped["areas"] == []
+    assert len(swapped["warnings"]) == 1
+    assert "look swapped" in swapped["warnings"][0] and "Kharkiv" in swapped["warnings"][0]
+    # A point inside an area, and a point far from every area either way, raise no warning.
+    assert incidents.show(case, _new(case, latitude=49.99, longitude=36.23))["warnings"] == []
+    assert incidents.show(case, _new(case, latitude=-33.9, longitude=18.4))["warnings"] == []

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from testament.cli.context import opened
-from testament.cli.output import json_line
+from testament.cli.output import echo_versions, json_line
 from testament.services import incidents
 
 _SINGLE = {
@@ -69,11 +69,17 @@ def add(case_name: str, as_json: bool, **options: Any) -> None:
         raise click.UsageError("--title is required")
     with opened() as inst:
         new_id = incidents.create(inst, case_name, incidents.IncidentInput(**fields))
-        shown = incidents.show(inst, new_id) if as_json else None
-    if shown is not None:
+        shown = incidents.show(inst, new_id)
+    _warn(shown)
+    if as_json:
         json_line(shown)
     else:
         click.echo(f"Recorded incident {new_id}")
+
+
+def _warn(shown: dict[str, Any]) -> None:
+    for warning in shown["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @incident_group.command("edit")
@@ -88,6 +94,8 @@ def edit(incident_id: str, expect_version: int | None, **options: Any) -> None:
         raise click.UsageError("name at least one field to change")
     with opened() as inst:
         version = incidents.edit(inst, incident_id, changes, expected_version=expect_version)
+        shown = incidents.show(inst, incident_id)
+    _warn(shown)
     click.echo(f"Incident {incident_id} is at version {version}")
 
 
@@ -159,14 +167,7 @@ def history_command(incident_id: str, kind: str, as_json: bool) -> None:
     """Every version of a record: who changed what, when, and its custody log entry."""
     with opened() as inst:
         found = incidents.versions(inst, kind, incident_id)
-    for version in found:
-        if as_json:
-            json_line(version.as_json())
-            continue
-        click.echo(
-            f"v{version.version}  {version.at}  {version.change:<6}  agent:{version.agent_id}  "
-            f"log entry {version.log_index}  sha256-commitment {version.digest[:16]}…"
-        )
+    echo_versions(found, as_json)
 
 
 @incident_group.command("casualty")

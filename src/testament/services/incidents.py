@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from testament.domain import dates, places
+from testament.domain.text import clean_text
 from testament.errors import InvalidInput
 from testament.services import cases, history, vocabulary
 from testament.services.instance import Instance, os_agent, recording
@@ -63,17 +64,6 @@ def _date(given: IncidentInput, where: str | None) -> dates.ReportedDate:
     return dates.parse(given.date, where=where, us_order=given.us_dates)
 
 
-def _text(value: str, name: str, where: str | None, *, required: bool = False) -> str:
-    if not isinstance(value, str):
-        raise InvalidInput(f"{name} must be text", where=where)
-    if "\x00" in value:
-        raise InvalidInput(f"{name} contains a NUL character", where=where)
-    cleaned = value.strip()
-    if required and not cleaned:
-        raise InvalidInput(f"{name} must not be empty", where=where)
-    return cleaned
-
-
 def prepare(
     connection: Connection, case_id: str, given: IncidentInput, *, where: str | None = None
 ) -> dict[str, Any]:
@@ -95,8 +85,8 @@ def prepare(
             )
     values: dict[str, Any] = {
         "case_id": case_id,
-        "title": _text(given.title, "the title", where, required=True),
-        "description": _text(given.description, "the description", where),
+        "title": clean_text(given.title, "the title", where, required=True),
+        "description": clean_text(given.description, "the description", where),
         "occurred_from": when.start,
         "occurred_to": when.end,
         "date_precision": when.precision.value,
@@ -104,7 +94,7 @@ def prepare(
         "latitude": point.latitude if point else None,
         "longitude": point.longitude if point else None,
         "uncertainty_m": point.uncertainty_m if point else None,
-        "place_text": _text(given.place_text, "the place", where),
+        "place_text": clean_text(given.place_text, "the place", where),
         "area_id": area_id,
         "status": vocabulary.require_one("incident-status", given.status, where=where),
         "unmapped": {k: list(v) for k, v in sorted(given.unmapped.items()) if v},
@@ -294,6 +284,7 @@ def show(instance: Instance, incident_id: str) -> dict[str, Any]:
             .order_by(tables.admin_area.c.level)
         )
         data["areas"] = [dict(a._mapping) for a in areas]
+        data["warnings"] = _place_warnings(conn, data)
         linked = {
             "casualties": (tables.casualty, "incident_id"),
             "relations": (tables.incident_relation, "incident_id"),
@@ -309,6 +300,28 @@ def show(instance: Instance, incident_id: str) -> dict[str, Any]:
                 for r in _children(conn, table, column, incident_id)
             ]
         return data
+
+
+def _place_warnings(connection: Connection, data: Mapping[str, Any]) -> list[str]:
+    """Say so when a point lies in no loaded area but would with latitude and longitude swapped.
+
+    The point is kept as given: only the documenter can tell a swap from a place outside the areas.
+    """
+    from testament.services import gazetteer  # noqa: PLC0415 - see after_write
+
+    latitude, longitude = data.get("latitude"), data.get("longitude")
+    if latitude is None or longitude is None:
+        return []
+    if any(area["method"] == "point" for area in data["areas"]):
+        return []
+    index = gazetteer.gazetteer(connection)
+    if not index.areas or not index.swapped_hint(float(latitude), float(longitude)):
+        return []
+    names = ", ".join(area.name for area in index.locate(float(longitude), float(latitude)))
+    return [
+        f"latitude and longitude look swapped: ({longitude}, {latitude}) lies in {names}; "
+        "the point is kept as given"
+    ]
 
 
 def list_for_case(
