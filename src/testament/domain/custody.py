@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-import rfc8785
+from testament.domain.canonical import canonical_json
 
 ENTRY_VERSION = 1
 PREMIS_EVENT_TYPE_URI = "http://id.loc.gov/vocabulary/preservation/eventType/"
@@ -46,6 +46,7 @@ class CustodyEventType(StrEnum):
     ENCRYPTION = "encryption"
     DECRYPTION = "decryption"
     FORMAT_IDENTIFICATION = "format identification"
+    DISSEMINATION = "dissemination"
     # Local types (not in PREMIS): see LOCAL_TYPES.
     INSTANCE_INITIALISATION = "instance initialisation"
     ACCESS = "access"
@@ -72,6 +73,7 @@ PREMIS_CODES: dict[CustodyEventType, str] = {
     CustodyEventType.ENCRYPTION: "enc",
     CustodyEventType.DECRYPTION: "der",
     CustodyEventType.FORMAT_IDENTIFICATION: "for",
+    CustodyEventType.DISSEMINATION: "dis",
 }
 
 LOCAL_TYPES: frozenset[CustodyEventType] = frozenset(
@@ -104,6 +106,10 @@ EVENT_TYPE_DESCRIPTIONS: dict[CustodyEventType, str] = {
     CustodyEventType.ENCRYPTION: "An object was encrypted.",
     CustodyEventType.DECRYPTION: "An object was decrypted.",
     CustodyEventType.FORMAT_IDENTIFICATION: "An object's format was identified.",
+    CustodyEventType.DISSEMINATION: (
+        "A case was exported (a file, standard output or a download); the entry holds the format, "
+        "the count of each kind of record and the SHA-256 and size of the bytes written."
+    ),
     CustodyEventType.INSTANCE_INITIALISATION: (
         "The instance was created; names its log origin and the IDs of its keys."
     ),
@@ -127,15 +133,14 @@ def utc_timestamp(moment: datetime | None = None) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical_json(value: Any) -> bytes:
-    """RFC 8785 (JCS) canonical JSON bytes."""
-    encoded: bytes = rfc8785.dumps(value)
-    return encoded
-
-
 def commitment(salt: bytes, record: Any) -> str:
     """A salted SHA-256 commitment to ``record`` (hex): hides the record, reveals later edits."""
-    return hashlib.sha256(salt + canonical_json(record)).hexdigest()
+    return commitment_to(salt, canonical_json(record))
+
+
+def commitment_to(salt: bytes, canonical: bytes) -> str:
+    """:func:`commitment` of a record already encoded as canonical JSON (saves encoding it twice)."""
+    return hashlib.sha256(salt + canonical).hexdigest()
 
 
 @dataclass(frozen=True)

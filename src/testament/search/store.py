@@ -14,13 +14,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, text
+from sqlalchemy import Connection, delete, func, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from testament.errors import InvalidInput
 from testament.search.base import CANDIDATE_CAP, Kind, SearchDocument, SearchHit, SearchResults
 from testament.search.query import WHERE, date_upper_bound, document_facets
 from testament.search.translit import key_text
+from testament.storage import bulk
 from testament.storage.tables import search_document
 
 # Longer bodies are cut before indexing (PostgreSQL refuses a tsvector over 1 MB).
@@ -62,8 +63,9 @@ def insert_rows(
         return []
     top = connection.execute(select(func.coalesce(func.max(search_document.c.id), 0))).scalar()
     numbered = list(enumerate(documents, start=int(top or 0) + 1))
-    connection.execute(
-        insert(search_document),
+    bulk.insert_many(
+        connection,
+        search_document,
         [
             {
                 "id": doc_id,

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 
 from testament.domain.custody import CustodyEvent, CustodyEventType, utc_timestamp
 from testament.ledger import log
+from testament.storage import bulk
 from testament.storage.tables import custody_event
 
 
@@ -74,5 +75,5 @@ def record(connection: Connection, events: Sequence[NewEvent]) -> list[int]:
     start = log.append(connection, entries)
     for offset, row in enumerate(rows):
         row["log_index"] = start + offset
-    connection.execute(insert(custody_event), rows)
+    bulk.insert_many(connection, custody_event, rows)
     return [start + i for i in range(len(rows))]

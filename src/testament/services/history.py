@@ -25,13 +25,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy import update as sql_update
 
-from testament.domain.custody import CustodyEventType, canonical_json, commitment, utc_timestamp
+from testament.domain.canonical import canonical_json
+from testament.domain.custody import CustodyEventType, commitment_to, utc_timestamp
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.services import custody
-from testament.storage import tables
+from testament.storage import bulk, tables
 
 KINDS: dict[str, Table] = {
     "situation": tables.situation,
@@ -55,6 +56,12 @@ META = frozenset({"id", "version", "created_at", "updated_at", "deleted_at"})
 JSON_COLUMNS = frozenset(
     {"types", "targets", "weapons", "sensitivity", "unmapped", "amendments", "aliases"}
 )
+
+# Plain ``str`` names (SQLAlchemy's are a subclass), so versions take canonical JSON's fast path.
+_FIELDS = {
+    kind: tuple(str(c.name) for c in table.columns if c.name not in META)
+    for kind, table in KINDS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,8 @@ def table_of(kind: str) -> Table:
 
 def fields(kind: str) -> tuple[str, ...]:
     """The fields a version of ``kind`` holds (every column but the bookkeeping ones)."""
-    return tuple(c.name for c in table_of(kind).columns if c.name not in META)
+    table_of(kind)
+    return _FIELDS[kind]
 
 
 def _stored(name: str, value: Any) -> Any:
@@ -155,7 +163,8 @@ def _record_versions(
     connection: Connection, writes: Sequence[_Write], case_ids: Sequence[str | None], agent_id: int
 ) -> list[int]:
     salts = [secrets.token_bytes(16) for _ in writes]
-    digests = [commitment(salt, w.data) for salt, w in zip(salts, writes, strict=True)]
+    encoded = [canonical_json(w.data) for w in writes]
+    digests = [commitment_to(salt, data) for salt, data in zip(salts, encoded, strict=True)]
     events = []
     for w, digest, case_id in zip(writes, digests, case_ids, strict=True):
         detail: dict[str, Any] = {
@@ -171,22 +180,25 @@ def _record_versions(
         )
     indices = custody.record(connection, events)
     now = utc_timestamp()
-    connection.execute(
-        insert(tables.record_version),
+    bulk.insert_many(
+        connection,
+        tables.record_version,
         [
             {
                 "kind": w.kind,
                 "record_id": w.data["id"],
                 "version": w.version,
                 "change": w.change,
-                "data": canonical_json(w.data).decode(),
+                "data": data.decode(),
                 "salt": salt,
                 "digest": digest,
                 "agent_id": agent_id,
                 "at": now,
                 "log_index": index,
             }
-            for w, salt, digest, index in zip(writes, salts, digests, indices, strict=True)
+            for w, data, salt, digest, index in zip(
+                writes, encoded, salts, digests, indices, strict=True
+            )
         ],
     )
     return indices
@@ -200,6 +212,7 @@ def create_many(
         return []
     table = table_of(kind)
     names = fields(kind)
+    encoded = [name for name in names if name in JSON_COLUMNS]
     now = utc_timestamp()
     rows: list[dict[str, Any]] = []
     writes: list[_Write] = []
@@ -209,12 +222,12 @@ def create_many(
             raise InvalidInput(f"a new {kind} lacks fields: {', '.join(missing)}")
         record_id = str(values.get("id") or uuid.uuid4())
         data = {name: values[name] for name in names} | {"id": record_id}
-        rows.append(
-            {name: _stored(name, value) for name, value in data.items()}
-            | {"version": 1, "created_at": now, "updated_at": now, "deleted_at": None}
-        )
+        row = data | {"version": 1, "created_at": now, "updated_at": now, "deleted_at": None}
+        for name in encoded:
+            row[name] = _stored(name, row[name])
+        rows.append(row)
         writes.append(_Write(kind, data, 1, "create", CustodyEventType.CREATION, ()))
-    connection.execute(insert(table), rows)
+    bulk.insert_many(connection, table, rows)
     _record_versions(connection, writes, _case_ids(connection, table, rows), agent_id)
     return [str(row["id"]) for row in rows]
 

@@ -8,6 +8,7 @@ incidents (``incident-source``) and, through an evidence link's optional source,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ from testament.storage.engine import read_transaction
 
 KINDS = ("source", "incident-source")
 FIELDS = ("kind", "title", "url", "reference", "published_at", "description")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")  # \s is str.isspace for str patterns
 _KEEP = {
     dates.DatePrecision.EXACT: 20,
     dates.DatePrecision.DAY: 10,
@@ -42,7 +44,7 @@ def check_url(value: str, *, where: str = "--url") -> str:
             where=where,
             hint="write it as https://host/path",
         )
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+    if _SPACE_OR_CONTROL.search(url):
         raise InvalidInput("a URL cannot contain spaces or control characters", where=where)
     return url
 

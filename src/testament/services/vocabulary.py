@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable
 
 from testament.errors import InvalidInput
 from testament.taxonomy import loader
 
 
+@functools.cache  # the shipped taxonomy is loaded once (loader.shipped); importers call this per row
 def codes(vocabulary: str) -> tuple[str, ...]:
     found = loader.shipped().vocabulary(vocabulary)
     if found is None:

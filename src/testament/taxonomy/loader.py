@@ -90,9 +90,13 @@ class Taxonomy:
         return next((v for v in self.vocabularies if v.code == code), None)
 
 
+# libyaml's safe loader when PyYAML was built with it: the same data, ten times faster to load.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InvalidInput(f"the taxonomy file cannot be read: {exc}", where=str(path)) from None
     if not isinstance(data, dict):
