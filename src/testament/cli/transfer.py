@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
 from testament.cli.context import opened
 from testament.cli.output import json_line
-from testament.errors import InvalidInput
 from testament.services import exports, import_jsonl, imports
 from testament.services.import_batches import Counts
 
@@ -144,26 +142,6 @@ def import_jsonl_command(
     _show(report, as_json)
 
 
-@contextlib.contextmanager
-def _output(path: Path) -> Iterator[TextIO]:
-    """A text stream to ``path`` ('-' for standard output), moved into place only when complete."""
-    if str(path) == "-":
-        yield sys.stdout
-        return
-    partial = path.with_name(path.name + ".partial")
-    try:
-        handle = partial.open("w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise InvalidInput(f"cannot write the export: {exc.strerror}", where=str(path)) from None
-    try:
-        with handle:
-            yield handle
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    partial.replace(path)
-
-
 @click.group("export")
 def export_group() -> None:
     """Export a case's incidents: jsonl (lossless, re-importable), csv, geojson or timemap."""
@@ -175,10 +153,11 @@ def _export_command(fmt: str, summary: str) -> click.Command:
                   help="The file to write ('-' for standard output).")  # fmt: skip
     @click.option("--case", "case_name", required=True, help="The case to export.")
     def command(case_name: str, out: Path, as_json: bool) -> None:
-        with opened() as inst, _output(out) as stream:
-            report = exports.export(inst, fmt, case_name, stream)
-        if str(out) == "-":
-            return
+        with opened() as inst:
+            if str(out) == "-":
+                exports.export(inst, fmt, case_name, sys.stdout)
+                return
+            report = exports.export_file(inst, fmt, case_name, out)
         if as_json:
             json_line(report.as_json())
         else:

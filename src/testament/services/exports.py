@@ -1,8 +1,14 @@
 """Exporting a case: JSON Lines (lossless, re-importable), CSV, GeoJSON and TimeMap.
 
-An export reads one consistent snapshot (a read transaction) and writes as it reads, a page of records
+An export reads one consistent snapshot (a transaction) and writes as it reads, a page of records
 at a time, so a case of any size exports in bounded memory. Exported incidents carry the names of the
 areas they were assigned to and their external IDs.
+
+An export is a disclosure, so it is recorded: in the transaction that read the data, a ``dissemination``
+custody event names the case, the format, the count of each kind of record and the SHA-256 and size of
+the UTF-8 bytes written (never a path, a file name or any record content), and the checkpoint signed on
+commit covers it. :func:`export_file` writes to a temporary file beside the target and moves it into place
+only after that transaction commits, so a failed export leaves neither a half-written file nor an event.
 
 JSON Lines holds a header line and then one line per record, ``{"kind", "data"}`` with keys sorted:
 sources, incidents, their links, casualties, relations, persons and roles, and the units involved (with
@@ -13,18 +19,22 @@ as ``areas`` beside ``data``. `testament import jsonl` reads it back with every 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from pathlib import Path
+from typing import IO, Any, TextIO
 
 from sqlalchemy import Connection
 
+from testament.domain.custody import CustodyEventType
 from testament.errors import InvalidInput
-from testament.services import cases, export_records, history, vocabulary
-from testament.services.instance import Instance
-from testament.sharing.exporters import csv_table, geojson, jsonl, timemap
+from testament.services import cases, custody, export_records, history, vocabulary
+from testament.services.instance import Instance, os_agent, recording
+from testament.sharing.exporters import TextSink, csv_table, geojson, jsonl, timemap
 from testament.sharing.importers.timemap import TARGETS_KEY, WEAPONS_KEY
-from testament.storage.engine import read_transaction
 from testament.taxonomy import loader
 
 FORMATS = ("jsonl", "csv", "geojson", "timemap")
@@ -38,6 +48,9 @@ class ExportReport:
     case: str
     incidents: int = 0
     records: dict[str, int] = field(default_factory=dict)
+    sha256: str = ""  # of the UTF-8 bytes written
+    size: int = 0
+    log_index: int | None = None  # the export's dissemination event
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -45,26 +58,118 @@ class ExportReport:
             "case": self.case,
             "incidents": self.incidents,
             "records": dict(self.records),
+            "sha256": self.sha256,
+            "size": self.size,
+            "log_index": self.log_index,
         }
 
 
+class _Digesting:
+    """Passes text through to ``out`` and keeps the SHA-256 and size of its UTF-8 bytes."""
+
+    def __init__(self, out: TextSink) -> None:
+        self.out = out
+        self.hash = hashlib.sha256()
+        self.size = 0
+
+    def write(self, text: str, /) -> int:
+        data = text.encode("utf-8")
+        self.hash.update(data)
+        self.size += len(data)
+        return self.out.write(text)
+
+
 def export(instance: Instance, fmt: str, case_name: str, out: TextIO) -> ExportReport:
-    """Write the case's records to ``out`` in ``fmt``; returns what was written."""
+    """Write the case's records to ``out`` in ``fmt`` and record the export; returns what was written.
+
+    ``out`` should encode as UTF-8 without newline translation, so the recorded SHA-256 is that of its bytes.
+    """
+    return _recorded(instance, fmt, case_name, out, out.flush)
+
+
+def export_file(instance: Instance, fmt: str, case_name: str, path: Path) -> ExportReport:
+    """:func:`export` to a file: written beside ``path`` and moved into place once recorded."""
+    _known_format(fmt)
+    if path.is_dir():
+        raise InvalidInput("cannot write the export: it is a directory", where=str(path))
+    try:
+        descriptor, name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".partial", dir=path.parent
+        )
+    except OSError as exc:
+        raise _unwritable(path, exc) from None
+    partial = Path(name)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            report = _recorded(instance, fmt, case_name, handle, lambda: _synced(handle))
+        try:
+            partial.replace(path)
+        except OSError as exc:
+            raise _unwritable(path, exc) from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return report
+
+
+def _known_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise InvalidInput(f"{fmt!r} is not an export format", hint=f"use {', '.join(FORMATS)}")
+
+
+def _unwritable(path: Path, exc: OSError) -> InvalidInput:
+    return InvalidInput(
+        f"cannot write the export: {exc.strerror}",
+        where=str(path),
+        hint="choose a directory you can write to",
+    )
+
+
+def _synced(handle: IO[str]) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _recorded(
+    instance: Instance, fmt: str, case_name: str, out: TextSink, done: Callable[[], None]
+) -> ExportReport:
+    """Write the export and record its dissemination event, in one transaction."""
+    _known_format(fmt)
     report = ExportReport(fmt, case_name)
-    with read_transaction(instance.engine) as connection:
+    digesting = _Digesting(out)
+    # A write transaction, so the event commits with the read. It still reads one consistent state: on
+    # SQLite BEGIN IMMEDIATE, on PostgreSQL the write lock every writer takes keeps others out until it ends.
+    with recording(instance) as connection:
         case_id = cases.case_id(connection, case_name)
-        if fmt == "jsonl":
-            _jsonl(connection, case_id, out, report)
-        else:
-            writer = {"csv": csv_table.write, "geojson": geojson.write, "timemap": timemap.write}[
-                fmt
-            ]
-            records = _incidents(connection, case_id, with_filters=fmt == "timemap")
-            report.incidents = writer(records, out)
-            report.records = {"incident": report.incidents}
+        _write(connection, fmt, case_id, digesting, report)
+        done()  # the bytes are out (and, for a file, on disk) before the event that names them
+        report.sha256, report.size = digesting.hash.hexdigest(), digesting.size
+        event = custody.NewEvent(
+            CustodyEventType.DISSEMINATION,
+            os_agent(connection),
+            case_id=case_id,
+            sha256=report.sha256,
+            detail={
+                "format": fmt,
+                "records": dict(report.records),
+                "size": report.size,
+                "digest_algorithm": "SHA-256",
+            },
+        )
+        report.log_index = custody.record(connection, [event])[0]
     return report
+
+
+def _write(
+    connection: Connection, fmt: str, case_id: str, out: TextSink, report: ExportReport
+) -> None:
+    if fmt == "jsonl":
+        _jsonl(connection, case_id, out, report)
+        return
+    writer = {"csv": csv_table.write, "geojson": geojson.write, "timemap": timemap.write}[fmt]
+    records = _incidents(connection, case_id, with_filters=fmt == "timemap")
+    report.incidents = writer(records, out)
+    report.records = {"incident": report.incidents}
 
 
 # --- Tabular formats: one record per incident ---------------------------------------------------------
@@ -114,7 +219,7 @@ def _incidents(
 # --- JSON Lines: every record ---------------------------------------------------------------------------
 
 
-def _jsonl(connection: Connection, case_id: str, out: TextIO, report: ExportReport) -> None:
+def _jsonl(connection: Connection, case_id: str, out: TextSink, report: ExportReport) -> None:
     out.write(jsonl.line({"kind": "header", "format": JSONL_FORMAT, "version": JSONL_VERSION}))
     units = export_records.involved_units(connection, case_id)
     for kind in export_records.JSONL_KINDS:

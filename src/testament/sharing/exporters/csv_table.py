@@ -12,7 +12,9 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, TextIO
+from typing import Any
+
+from testament.sharing.exporters import TextSink
 
 COLUMNS = (
     "id",
@@ -70,7 +72,7 @@ def row(record: Mapping[str, Any]) -> list[str | float | int]:
     return [_cell(values.get(column)) for column in COLUMNS]
 
 
-def write(records: Iterable[Mapping[str, Any]], out: TextIO) -> int:
+def write(records: Iterable[Mapping[str, Any]], out: TextSink) -> int:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     count = 0

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, TextIO
+from typing import Any
+
+from testament.sharing.exporters import TextSink
 
 PROPERTIES = (
     "external_ns",
@@ -45,7 +47,7 @@ def feature(record: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "id": record["id"], "geometry": geometry, "properties": properties}
 
 
-def write(records: Iterable[Mapping[str, Any]], out: TextIO) -> int:
+def write(records: Iterable[Mapping[str, Any]], out: TextSink) -> int:
     out.write('{"type": "FeatureCollection", "features": [')
     count = 0
     for record in records:

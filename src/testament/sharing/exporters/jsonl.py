@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, TextIO
+from typing import Any
+
+from testament.sharing.exporters import TextSink
 
 
 def line(record: Mapping[str, Any]) -> str:
     return json.dumps(record, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def write(records: Iterable[Mapping[str, Any]], out: TextIO) -> int:
+def write(records: Iterable[Mapping[str, Any]], out: TextSink) -> int:
     """Write each record as a line; returns the number of lines."""
     count = 0
     for record in records:

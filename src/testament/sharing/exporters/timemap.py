@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, TextIO
+from typing import Any
 
+from testament.sharing.exporters import TextSink
 from testament.sharing.importers.timemap import HIDDEN_NOTE
 
 
@@ -48,7 +49,7 @@ def event(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def write(records: Iterable[Mapping[str, Any]], out: TextIO) -> int:
+def write(records: Iterable[Mapping[str, Any]], out: TextSink) -> int:
     out.write("[")
     count = 0
     for record in records:
