@@ -9,7 +9,19 @@ from fastapi import Depends, FastAPI
 
 from testament import __version__
 from testament.api import auth, errors
-from testament.api.routes import cases, incidents, records
+from testament.api.routes import (
+    cases,
+    evidence,
+    gazetteer,
+    incidents,
+    legal,
+    people,
+    records,
+    search,
+    sources,
+    transfer,
+    units,
+)
 from testament.services.instance import Instance
 
 
@@ -30,6 +42,18 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
     app.state.instance = instance
     app.state.api_token = api_token
     errors.install(app)
-    for module in (cases, incidents, records):
+    for module in (
+        cases,
+        incidents,
+        records,
+        people,
+        units,
+        sources,
+        evidence,
+        legal,
+        search,
+        gazetteer,
+        transfer,
+    ):
         app.include_router(module.router)
     return app

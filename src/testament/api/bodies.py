@@ -1,0 +1,26 @@
+"""What request bodies share: strict models and the common field types."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Query
+from pydantic import BaseModel, ConfigDict, Field
+
+Name = Annotated[str, Field(min_length=1, max_length=500)]
+Text = Annotated[str, Field(max_length=100_000)]
+ExpectedVersion = Annotated[
+    int | None, Query(ge=1, description="Refuse (409) if the record is no longer at this version.")
+]
+
+
+class Body(BaseModel):
+    """A request body that refuses fields it does not know (a typo is a 422, not a silent no-op)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def given(self) -> dict[str, Any]:
+        """The fields the client sent, without ``expected_version``: the changes of an edit."""
+        sent = self.model_dump(exclude_unset=True)
+        sent.pop("expected_version", None)
+        return sent

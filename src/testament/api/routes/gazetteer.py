@@ -1,0 +1,101 @@
+"""The gazetteer: administrative areas, the areas a point lies in, and loading GeoJSON outlines."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from testament.analysis.gazetteer import AreaName
+from testament.api import uploads
+from testament.api.deps import Limit, Offset, instance, page
+from testament.api.fields import as_fields
+from testament.services import gazetteer
+from testament.services.instance import Instance
+from testament.storage.engine import read_transaction
+
+router = APIRouter(tags=["gazetteer"])
+Inst = Annotated[Instance, Depends(instance)]
+Level = Annotated[
+    int | None,
+    Query(ge=0, le=gazetteer.MAX_LEVEL, description="Only areas of this level (0 country …)."),
+]
+FieldName = Annotated[str | None, Field(min_length=1, max_length=200)]
+
+
+class LoadIn(BaseModel):
+    """How to read an uploaded GeoJSON FeatureCollection (the CLI's `gazetteer load` options)."""
+
+    level: int = Field(ge=0, le=gazetteer.MAX_LEVEL, description="0 country, 1 oblast …")
+    name_field: str = Field(min_length=1, max_length=200)
+    alt_names_field: FieldName = None
+    code_field: FieldName = None
+    dataset: FieldName = Field(None, description="The areas' source (default: the file name).")
+    filename: FieldName = Field(None, description="The uploaded file's name.")
+
+
+def _area(area: AreaName) -> dict[str, Any]:
+    return {
+        "id": area.id,
+        "level": area.level,
+        "code": area.code,
+        "name": area.name,
+        "alt_names": list(area.alt_names),
+    }
+
+
+@router.get("/gazetteer/areas")
+def list_areas(
+    inst: Inst, level: Level = None, limit: Limit = 100, offset: Offset = 0
+) -> dict[str, Any]:
+    found = gazetteer.areas(inst, level)[offset : offset + limit + 1]
+    return page([area.as_json() for area in found], limit, offset)
+
+
+@router.get("/gazetteer/find")
+def find(
+    inst: Inst,
+    name: Annotated[str, Query(min_length=1, max_length=500, description="Code, name or alias.")],
+    level: Level = None,
+) -> dict[str, Any]:
+    """The areas a code, a name or an alternative name denotes (several when it is ambiguous)."""
+    with read_transaction(inst.engine) as connection:
+        found = gazetteer.name_index(connection).match(name, level=level)
+    return {"ok": True, "items": [_area(area) for area in found]}
+
+
+@router.get("/gazetteer/locate")
+def locate(
+    inst: Inst,
+    latitude: Annotated[float, Query(ge=-90, le=90, description="Decimal degrees, WGS 84.")],
+    longitude: Annotated[float, Query(ge=-180, le=180, description="Decimal degrees, WGS 84.")],
+) -> dict[str, Any]:
+    """The areas the point lies in; ``swapped`` names those it would lie in were the two swapped."""
+    with as_fields({"the coordinates": "latitude"}):
+        found = gazetteer.locate(inst, latitude, longitude)
+    return {
+        "ok": True,
+        "areas": [_area(area) for area in found.areas],
+        "swapped": [_area(area) for area in found.swapped],
+    }
+
+
+@router.post("/gazetteer/areas", status_code=201)
+async def load(request: Request, params: Annotated[LoadIn, Query()], inst: Inst) -> dict[str, Any]:
+    """Load (or reload) the areas of the GeoJSON file sent as the request body."""
+    name = uploads.safe_name(params.filename, "areas.geojson")
+    async with uploads.received(request, name) as path:
+        report = await run_in_threadpool(
+            gazetteer.load,
+            inst,
+            path,
+            level=params.level,
+            name_field=params.name_field,
+            alt_names_field=params.alt_names_field,
+            code_field=params.code_field,
+            dataset=params.dataset,
+        )
+    return {"ok": True, "report": asdict(report) | {"path": name}}

@@ -1,0 +1,121 @@
+"""Preliminary legal qualification: crime codes on incidents, evidence linked to elements, the proof chart.
+
+Every qualification is preliminary (docs/legal.md): only lawyers and courts characterise conduct legally.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from testament.api.deps import instance
+from testament.api.fields import as_fields
+from testament.services import legal, proof_chart
+from testament.services.instance import Instance
+
+router = APIRouter(tags=["legal"])
+Inst = Annotated[Instance, Depends(instance)]
+CrimeCode = Annotated[str, Field(min_length=1, max_length=64, description="e.g. CAH-MURDER.")]
+Note = Annotated[str, Field(max_length=10_000, description="The analyst's reasoning.")]
+FIELDS = {"CRIME_CODE": "crime", "--element": "element", "--note": "note", "status": "status"}
+CHART_MEDIA = {"md": "text/markdown", "csv": "text/csv"}
+
+
+class QualificationIn(BaseModel):
+    crime: CrimeCode
+    note: Note = ""
+
+
+class ElementLinkIn(BaseModel):
+    item_id: str = Field(min_length=1, max_length=64)
+    incident_id: str = Field(min_length=1, max_length=64)
+    crime: CrimeCode
+    element: str = Field(
+        min_length=1, max_length=64, description="E1, E2 … or a contextual element (CTX-CAH.C1)."
+    )
+    stance: Literal["supports", "contradicts"]
+    confidence: Literal["low", "medium", "high"] = "medium"
+    note: Note = ""
+
+
+@router.get("/legal/crimes")
+def list_crimes() -> dict[str, Any]:
+    return {"ok": True, "items": legal.crimes()}
+
+
+@router.get("/legal/crimes/{code}")
+def show_crime(code: str) -> dict[str, Any]:
+    with as_fields({"CRIME_CODE": "code"}):
+        found = legal.crime(code)
+    elements = [
+        {"id": e.id, "type": e.type, "text": e.text} for e in legal.crime_rule(found).elements
+    ]
+    return {
+        "ok": True,
+        "crime": {
+            "code": found.code,
+            "family": found.family,
+            "label": dict(found.label),
+            "articles": dict(found.articles),
+            "amendments": dict(found.amendments),
+            "context": list(found.context),
+            "elements": elements,
+        },
+    }
+
+
+@router.post("/incidents/{incident_id}/qualifications", status_code=201)
+def qualify(incident_id: str, body: QualificationIn, inst: Inst) -> dict[str, Any]:
+    with as_fields(FIELDS):
+        result = legal.qualify(inst, incident_id, body.crime, body.note)
+    return {"ok": True, "id": result.id, "status": "preliminary", "warnings": result.warnings}
+
+
+@router.delete("/qualifications/{qualification_id}")
+def withdraw(qualification_id: str, inst: Inst) -> dict[str, Any]:
+    links = legal.withdraw_qualification(inst, qualification_id)
+    return {"ok": True, "withdrawn_links": links}
+
+
+@router.get("/incidents/{incident_id}/suggestions")
+def suggestions(incident_id: str, inst: Inst) -> dict[str, Any]:
+    return {"ok": True, "items": [s.as_json() for s in legal.suggest(inst, incident_id)]}
+
+
+@router.post("/element-links", status_code=201)
+def link(body: ElementLinkIn, inst: Inst) -> dict[str, Any]:
+    with as_fields(FIELDS):
+        link_id = legal.link_element(
+            inst,
+            body.item_id,
+            body.incident_id,
+            body.crime,
+            body.element,
+            stance=body.stance,
+            confidence=body.confidence,
+            note=body.note,
+        )
+    return {"ok": True, "id": link_id}
+
+
+@router.delete("/element-links/{link_id}")
+def unlink(link_id: str, inst: Inst) -> dict[str, Any]:
+    return {"ok": True, "version": legal.unlink_element(inst, link_id)}
+
+
+@router.get("/cases/{case_name}/proof-chart", response_model=None)
+def chart(
+    case_name: str,
+    inst: Inst,
+    fmt: Annotated[
+        Literal["json", "md", "csv"],
+        Query(alias="format", description="json (in the envelope), md or csv (as text)."),
+    ] = "json",
+) -> dict[str, Any] | Response:
+    proof = proof_chart.chart(inst, case_name)
+    if fmt == "json":
+        return {"ok": True, "chart": proof_chart.as_json(proof)}
+    return Response(proof_chart.render(proof, fmt), media_type=CHART_MEDIA[fmt])

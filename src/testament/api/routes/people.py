@@ -1,0 +1,88 @@
+"""People in a case, by label only, and the roles they hold in incidents."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import Field
+
+from testament.api.bodies import Body, ExpectedVersion, Name, Text
+from testament.api.deps import Limit, Offset, instance, page
+from testament.api.fields import as_fields
+from testament.services import people
+from testament.services.instance import Instance
+
+router = APIRouter(tags=["people"])
+Inst = Annotated[Instance, Depends(instance)]
+FIELDS = {"--role": "role", "--note": "note"}
+
+
+class PersonIn(Body):
+    case: str = Field(min_length=1, description="Case name or ID.")
+    label: Name = Field(description="A pseudonym, or a public figure's public name.")
+    description: Text = ""
+
+
+class PersonPatch(Body):
+    label: Name | None = None
+    description: Text | None = None
+    expected_version: int | None = Field(None, ge=1)
+
+
+class RoleIn(Body):
+    incident_id: str = Field(min_length=1)
+    role: str = Field(min_length=1, description="A person-roles code.")
+    note: Text = ""
+
+
+@router.post("/people", status_code=201)
+def create(body: PersonIn, inst: Inst) -> dict[str, Any]:
+    new_id = people.create(inst, body.case, body.label, body.description)
+    return {"ok": True, "person": people.show(inst, new_id)}
+
+
+@router.get("/people")
+def list_people(
+    inst: Inst,
+    case: Annotated[str, Query(description="Case name or ID.")],
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    return page(people.list_for_case(inst, case, limit=limit + 1, offset=offset), limit, offset)
+
+
+@router.get("/people/{person_id}")
+def show(person_id: str, inst: Inst) -> dict[str, Any]:
+    return {"ok": True, "person": people.show(inst, person_id)}
+
+
+@router.patch("/people/{person_id}")
+def edit(person_id: str, body: PersonPatch, inst: Inst) -> dict[str, Any]:
+    version = people.edit(inst, person_id, body.given(), expected_version=body.expected_version)
+    return {"ok": True, "version": version}
+
+
+@router.delete("/people/{person_id}")
+def delete(person_id: str, inst: Inst, expected_version: ExpectedVersion = None) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "version": people.delete(inst, person_id, expected_version=expected_version),
+    }
+
+
+@router.post("/people/{person_id}/roles", status_code=201)
+def add_role(person_id: str, body: RoleIn, inst: Inst) -> dict[str, Any]:
+    with as_fields(FIELDS):
+        new_id = people.add_role(inst, person_id, body.incident_id, body.role, body.note)
+    return {"ok": True, "id": new_id}
+
+
+@router.delete("/person-roles/{role_id}")
+def remove_role(
+    role_id: str, inst: Inst, expected_version: ExpectedVersion = None
+) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "version": people.remove_role(inst, role_id, expected_version=expected_version),
+    }

@@ -1,0 +1,62 @@
+"""Uploaded files: the request body, streamed chunk by chunk to a temporary file a service reads.
+
+A service reads files by path (imports and the gazetteer stream them from disk), so an upload is never
+held in memory. The file lives in its own temporary directory under the name the client gives (made
+safe), since defaults such as an import's namespace derive from the file name; diagnoses that name the
+temporary path name the upload instead, and the directory goes when the request ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path, PurePath
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from testament.errors import InvalidInput, TestamentError
+
+MAX_NAME = 100
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(given: str | None, default: str) -> str:
+    """A file name without directories or unusual characters; ``default`` when nothing is left."""
+    name = _UNSAFE.sub("-", PurePath((given or "").replace("\\", "/")).name).strip(".-")
+    return name[:MAX_NAME] or default
+
+
+def _unname(exc: TestamentError, folder: str) -> None:
+    prefix = folder.rstrip("/") + "/"
+    exc.what = exc.what.replace(prefix, "")
+    exc.where = exc.where.replace(prefix, "") if exc.where else exc.where
+    exc.hint = exc.hint.replace(prefix, "") if exc.hint else exc.hint
+    exc.errors = {k.replace(prefix, ""): v.replace(prefix, "") for k, v in exc.errors.items()}
+    exc.args = (exc.what,)
+
+
+@contextlib.asynccontextmanager
+async def received(request: Request, name: str) -> AsyncIterator[Path]:
+    """The request body as the file ``name`` in a temporary directory, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="testament-upload-") as folder:
+        path = Path(folder) / name
+        size = 0
+        with path.open("wb") as handle:
+            async for chunk in request.stream():
+                size += len(chunk)
+                await run_in_threadpool(handle.write, chunk)
+        if size == 0:
+            raise InvalidInput(
+                "the request body is empty",
+                where="body",
+                hint="send the file as the request body",
+                errors={"body": "empty"},
+            )
+        try:
+            yield path
+        except TestamentError as exc:
+            _unname(exc, folder)
+            raise
