@@ -124,4 +124,14 @@ def test_sources_evidence_links_and_assessments(cli: Cli, tmp_path: Path) -> Non
     assert [e["item_id"] for e in shown["evidence"]] == [item]
     assert [s["id"] for s in _lines(cli, "source list --case C")] == [source]
     assert [v["version"] for v in _lines(cli, f"source history {source}")] == [1]
+    assert _json(cli, f"source edit {source} --title 'Post, archived'") == {
+        "id": source,
+        "version": 2,
+    }
+    _refused(cli, f"source edit {source} --title X --expect-version 1", 7, "version")
+    link_id = shown["evidence"][0]["id"]
+    assert _json(cli, f"evidence unlink {link_id}")["version"] == 2
+    assert _json(cli, f"evidence show {item}")["incidents"] == []
+    assert _json(cli, f"source delete {source}")["version"] == 3
+    _refused(cli, f"source show {source}", 3, "no source has this ID")
     _verified(cli)

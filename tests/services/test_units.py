@@ -44,6 +44,8 @@ def test_a_unit_is_found_by_id_name_or_alias(case: Instance) -> None:
     ]  # fmt: skip
     with pytest.raises(Conflict, match="already has this alias"):
         units.add_alias(case, unit_id, "Kholodnyi Yar", "Latn")
+    with pytest.raises(Conflict, match="already has this alias"):
+        units.add_alias(case, unit_id, "KHOLODNYI YAR", "Latn")
     with pytest.raises(NotFound, match="no unit"):
         units.show(case, "94th Brigade")
 

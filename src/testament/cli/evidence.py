@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from testament.cli.context import opened
-from testament.cli.output import JSON_HELP, echo_created, echo_versions, json_line
+from testament.cli.output import JSON_HELP, echo_created, echo_versions, echo_written, json_line
 from testament.services import evidence
 
 
@@ -29,6 +29,17 @@ def link(
     with opened() as inst:
         new_id = evidence.link(inst, item_id, incident_id, relevance, source_id=source_id)
     echo_created("evidence link", new_id, as_json)
+
+
+@evidence_group.command("unlink")
+@click.argument("link_id")
+@click.option("--expect-version", type=int, help="Refuse if the link is no longer at this version.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def unlink(link_id: str, expect_version: int | None, as_json: bool) -> None:
+    """Mark an item–incident link deleted (its versions stay retrievable)."""
+    with opened() as inst:
+        version = evidence.unlink(inst, link_id, expected_version=expect_version)
+    echo_written("Link", link_id, version, as_json, "marked deleted at")
 
 
 @evidence_group.command("assess")

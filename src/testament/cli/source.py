@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from testament.cli.context import opened
-from testament.cli.output import JSON_HELP, echo_created, echo_versions, json_line
+from testament.cli.output import JSON_HELP, echo_created, echo_versions, echo_written, json_line
 from testament.services import sources
 
 
@@ -33,6 +33,41 @@ def add(case_name: str, as_json: bool, **options: Any) -> None:
     with opened() as inst:
         new_id = sources.create(inst, case_name, **options)
     echo_created("source", new_id, as_json)
+
+
+@source_group.command("edit")
+@click.argument("source_id")
+@click.option("--kind", help="A new source-types code.")
+@click.option("--title", help="A new title.")
+@click.option("--url", help="A new http(s) address.")
+@click.option("--reference", help="A new reference.")
+@click.option("--published", "published_at", help="A new publication date.")
+@click.option("--description", help="A new description.")
+@click.option(
+    "--expect-version", type=int, help="Refuse if the source is no longer at this version."
+)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def edit(source_id: str, expect_version: int | None, as_json: bool, **options: Any) -> None:
+    """Change fields of a source; the earlier version stays retrievable."""
+    changes = {k: v for k, v in options.items() if v is not None}
+    if not changes:
+        raise click.UsageError("name at least one field to change")
+    with opened() as inst:
+        version = sources.edit(inst, source_id, changes, expected_version=expect_version)
+    echo_written("Source", source_id, version, as_json)
+
+
+@source_group.command("delete")
+@click.argument("source_id")
+@click.option(
+    "--expect-version", type=int, help="Refuse if the source is no longer at this version."
+)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def delete(source_id: str, expect_version: int | None, as_json: bool) -> None:
+    """Mark a source deleted (it, its links and its history stay in the database and the log)."""
+    with opened() as inst:
+        version = sources.delete(inst, source_id, expected_version=expect_version)
+    echo_written("Source", source_id, version, as_json, "marked deleted at")
 
 
 @source_group.command("show")

@@ -24,20 +24,25 @@ EDITABLE = ("label", "description")
 
 
 def _fields(values: Mapping[str, Any], where: str | None) -> dict[str, str]:
+    """Checked label and description; ``where`` names the record, or (when None) each field's option."""
     unknown = sorted(set(values) - set(EDITABLE))
     if unknown:
         raise InvalidInput(f"a person has no field {', '.join(unknown)}", where=where)
     checked: dict[str, str] = {}
     if "label" in values:
-        checked["label"] = clean_text(values["label"], "the label", where, required=True)
+        checked["label"] = clean_text(
+            values["label"], "the label", where or "--label", required=True
+        )
     if "description" in values:
-        checked["description"] = clean_text(values["description"], "the description", where)
+        checked["description"] = clean_text(
+            values["description"], "the description", where or "--description"
+        )
     return checked
 
 
 def create(instance: Instance, case_name: str, label: str, description: str = "") -> str:
     """Record a person in a case under a label (a pseudonym or a public name); returns the ID."""
-    values = _fields({"label": label, "description": description}, "--label")
+    values = _fields({"label": label, "description": description}, None)
     with recording(instance) as conn:
         values_with_case = {"case_id": cases.case_id(conn, case_name)} | values
         new_id = history.create(conn, "person", values_with_case, agent_id=os_agent(conn))

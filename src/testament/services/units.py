@@ -181,7 +181,8 @@ def add_alias(instance: Instance, ref: str, name: str, script: str, lang: str | 
     with recording(instance) as conn:
         record_id = unit_id(conn, ref)
         known = history.snapshot("unit", history.current(conn, "unit", record_id))["aliases"]
-        if entry in known:
+        # Lookup by name ignores case, so an alias differing only in case would add nothing findable.
+        if any(a["name"].casefold() == entry["name"].casefold() for a in known):
             raise Conflict("the unit already has this alias", where=record_id)
         changes = {"aliases": [*known, entry]}
         version = history.update(conn, "unit", record_id, changes, agent_id=os_agent(conn))
