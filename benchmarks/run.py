@@ -13,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import gazetteer_bench, import_bench, ingest_bench, log_bench, search_bench
+from benchmarks.common import WORK
 
 
 def main() -> None:
@@ -21,6 +22,7 @@ def main() -> None:
     parser.add_argument("--only", default="ingest,items,appends,proofs,gazetteer,search,import")
     args = parser.parse_args()
     chosen = set(args.only.split(","))
+    WORK.mkdir(parents=True, exist_ok=True)  # a fresh clone has no scratch folder yet
     quick = args.quick
     if "ingest" in chosen:
         ingest_bench.large_files(total_mib=64 if quick else 1024, count=4, reps=3)
