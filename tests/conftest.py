@@ -8,6 +8,7 @@ own database, created and dropped here.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -21,6 +22,8 @@ import pytest
 from testament.config import Settings, load_settings
 from testament.services import instance as instance_service
 from testament.services.instance import Instance
+from testament.storage import migrate
+from testament.storage.engine import make_engine
 
 PG_ADMIN_URL = os.environ.get(
     "TESTAMENT_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -46,10 +49,45 @@ def pg_admin() -> Iterator[psycopg.Connection]:
     connection.close()
 
 
-@pytest.fixture
-def pg_database(pg_admin: psycopg.Connection) -> Iterator[str]:
-    name = f"testament_test_{uuid.uuid4().hex[:12]}"
+@pytest.fixture(scope="session")
+def pg_template(pg_admin: psycopg.Connection) -> Iterator[str]:
+    """A database migrated to the schema head once, copied for every test that opens an instance."""
+    name = f"testament_template_{uuid.uuid4().hex[:12]}"
     pg_admin.execute(f'CREATE DATABASE "{name}"')
+    engine = make_engine(_pg_url(name))
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield name
+    pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SQLite counterpart of :func:`pg_template`: a database file at the schema head."""
+    path = tmp_path_factory.mktemp("template") / "testament.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def _migrated(request: pytest.FixtureRequest) -> bool:
+    """Tests that open an instance start from a migrated copy; `testament init` then adds the rest.
+
+    Migrating once per session instead of once per test saves seconds a test. Tests of migrations
+    themselves, and of the CLI's `init`, use ``settings`` alone and still start from an empty database.
+    """
+    return "instance" in request.fixturenames
+
+
+@pytest.fixture
+def pg_database(pg_admin: psycopg.Connection, request: pytest.FixtureRequest) -> Iterator[str]:
+    name = f"testament_test_{uuid.uuid4().hex[:12]}"
+    if _migrated(request):
+        template = request.getfixturevalue("pg_template")
+        pg_admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    else:
+        pg_admin.execute(f'CREATE DATABASE "{name}"')
     yield _pg_url(name)
     pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -57,7 +95,11 @@ def pg_database(pg_admin: psycopg.Connection) -> Iterator[str]:
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'home' / 'testament.db'}"
+        path = tmp_path / "home" / "testament.db"
+        if _migrated(request):
+            path.parent.mkdir(mode=0o700)
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
     url: str = request.getfixturevalue("pg_database")
     return url
 
