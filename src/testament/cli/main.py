@@ -23,6 +23,7 @@ from testament.cli import source as source_cmd
 from testament.cli import taxonomy as taxonomy_cmd
 from testament.cli import transfer as transfer_cmd
 from testament.cli import unit as unit_cmd
+from testament.cli import user as user_cmd
 from testament.cli import verify as verify_cmd
 from testament.errors import TestamentError
 
@@ -57,6 +58,7 @@ cli.add_command(legal_cmd.legal_group)
 cli.add_command(search_cmd.search_group)
 cli.add_command(transfer_cmd.import_group)
 cli.add_command(transfer_cmd.export_group)
+cli.add_command(user_cmd.user_group)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -53,6 +53,7 @@ class CustodyEventType(StrEnum):
     DISCLOSURE = "disclosure"
     CONSENT_CHANGE = "consent-change"
     SHRED = "shred"
+    ROLE_CHANGE = "role-change"
 
 
 PREMIS_CODES: dict[CustodyEventType, str] = {
@@ -83,6 +84,7 @@ LOCAL_TYPES: frozenset[CustodyEventType] = frozenset(
         CustodyEventType.DISCLOSURE,
         CustodyEventType.CONSENT_CHANGE,
         CustodyEventType.SHRED,
+        CustodyEventType.ROLE_CHANGE,
     }
 )
 
@@ -117,6 +119,9 @@ EVENT_TYPE_DESCRIPTIONS: dict[CustodyEventType, str] = {
     CustodyEventType.DISCLOSURE: "Evidence was disclosed to a recipient outside the instance.",
     CustodyEventType.CONSENT_CHANGE: "A consent grant was given, changed or withdrawn.",
     CustodyEventType.SHRED: "Content was made unrecoverable by destroying its keys (erasure).",
+    CustodyEventType.ROLE_CHANGE: (
+        "A user's role on a case was granted or revoked; the entry names the user ID, the role and the change."
+    ),
 }
 
 

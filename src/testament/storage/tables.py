@@ -415,3 +415,46 @@ search_document = Table(
     Column("occurred_to", String(32)),
     UniqueConstraint("kind", "record_id", name="uq_search_document_kind_record"),
 )
+
+
+# --- Accounts (migration 0004) ----------------------------------------------------------------------------
+#
+# People who sign in, and their role on each case (docs/accounts.md). A role is never deleted: revoking it
+# sets ``revoked_at``, and both changes are custody events naming only IDs.
+
+organisation = Table(
+    "organisation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("created_at", String(32), nullable=False),
+)
+
+user_account = Table(
+    "user_account",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organisation_id", Integer, ForeignKey("organisation.id")),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("disabled_at", String(32)),
+    Column("is_admin", Boolean, nullable=False),
+    Column("totp_secret", Text),
+    Column("failed_logins", Integer, nullable=False),
+    Column("locked_until", String(32)),
+)
+
+case_role = Table(
+    "case_role",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("user_account.id"), nullable=False),
+    Column("case_id", String(36), ForeignKey("case.id"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("granted_by", Integer, ForeignKey("agent.id"), nullable=False),
+    Column("granted_at", String(32), nullable=False),
+    Column("revoked_at", String(32)),
+)
+Index("ix_case_role_user_id", case_role.c.user_id)
+Index("ix_case_role_case_id", case_role.c.case_id)

@@ -1,0 +1,79 @@
+"""`testament user …`: accounts and their role on each case (docs/accounts.md)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from testament.cli.context import opened
+from testament.cli.output import json_line
+from testament.domain.access import Role
+from testament.services import accounts
+
+PASSWORD_ENV = "TESTAMENT_PASSWORD"  # noqa: S105 - the variable's name, not a password
+
+
+@click.group("user")
+def user_group() -> None:
+    """User accounts and their roles on cases."""
+
+
+def _new_password() -> str:
+    from_env = os.environ.get(PASSWORD_ENV)
+    if from_env is not None:
+        return from_env
+    password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@user_group.command("create")
+@click.argument("username")
+@click.option("--admin", is_flag=True, help="An instance administrator: may do everything.")
+@click.option("--organisation", help="The organisation the user belongs to (created if new).")
+def user_create(username: str, admin: bool, organisation: str | None) -> None:
+    """Create the account USERNAME; the password is prompted for twice (or read from TESTAMENT_PASSWORD)."""
+    with opened() as inst:
+        user_id = accounts.create_user(
+            inst, username, _new_password(), admin=admin, organisation_name=organisation
+        )
+    click.echo(f"Created user {user_id}")
+
+
+@user_group.command("grant")
+@click.argument("username")
+@click.option("--case", "case_name", required=True, help="The case (name or ID).")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+def user_grant(username: str, case_name: str, role: str) -> None:
+    """Give USERNAME a role on a case (replacing the role they had there)."""
+    with opened() as inst:
+        accounts.grant_role(inst, username, case_name, role)
+    click.echo(f"Granted {role}")
+
+
+@user_group.command("revoke")
+@click.argument("username")
+@click.option("--case", "case_name", required=True, help="The case (name or ID).")
+def user_revoke(username: str, case_name: str) -> None:
+    """Take away USERNAME's role on a case."""
+    with opened() as inst:
+        accounts.revoke_role(inst, username, case_name)
+    click.echo("Revoked")
+
+
+@user_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def user_list(as_json: bool) -> None:
+    """List accounts with their organisation and their role on each case."""
+    with opened() as inst:
+        found = accounts.list_users(inst)
+    for user in found:
+        if as_json:
+            json_line(user.as_json())
+            continue
+        flags = "".join(
+            [" [admin]" if user.is_admin else "", " [disabled]" if user.disabled else ""]
+        )
+        org = f" ({user.organisation})" if user.organisation else ""
+        roles = ", ".join(f"{case}: {role}" for case, role in sorted(user.roles.items()))
+        click.echo(f"{user.id}  {user.username}{org}{flags}  {roles or 'no roles'}")

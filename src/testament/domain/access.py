@@ -1,0 +1,84 @@
+"""Who may do what on a case: roles, actions and the one policy decision (docs/accounts.md).
+
+Pure and stdlib-only. Every permission check in Testament goes through :func:`decide`, which denies unless
+a rule allows: an enabled instance administrator may do everything; anyone else may act on a case only
+through an active role on that case, and only if that role ranks at or above the action's minimum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Roles on one case, from least to most trusted (:data:`ROLE_RANK`)."""
+
+    VIEWER = "viewer"
+    DOCUMENTER = "documenter"
+    ANALYST = "analyst"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+ROLE_RANK: dict[Role, int] = {role: rank for rank, role in enumerate(Role)}
+
+
+class Action(StrEnum):
+    """What a user asks to do on a case."""
+
+    READ = "read"
+    DOCUMENT = "document"
+    ANALYSE = "analyse"
+    MANAGE_CASE = "manage-case"
+    MANAGE_USERS = "manage-users"
+    REVEAL_IDENTITY = "reveal-identity"
+
+
+MINIMUM_ROLE: dict[Action, Role] = {
+    Action.READ: Role.VIEWER,
+    Action.DOCUMENT: Role.DOCUMENTER,
+    Action.ANALYSE: Role.ANALYST,
+    Action.MANAGE_CASE: Role.COORDINATOR,
+    Action.MANAGE_USERS: Role.ADMIN,
+    Action.REVEAL_IDENTITY: Role.ADMIN,
+}
+
+WRITE_ACTIONS: frozenset[Action] = frozenset(set(Action) - {Action.READ})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user as the policy sees them: the flags that matter and their active role on each case."""
+
+    user_id: int
+    is_admin: bool = False
+    disabled: bool = False
+    roles: Mapping[str, Role] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def decide(user: Actor, action: Action, case_id: str | None) -> Decision:
+    """Whether ``user`` may do ``action`` on the case ``case_id`` (``None``: the instance as a whole)."""
+    if user.disabled:
+        return Decision(False, "the account is disabled")
+    if user.is_admin:
+        return Decision(True, "instance administrator")
+    if case_id is None:
+        return Decision(False, "only an instance administrator acts outside a case")
+    role = user.roles.get(case_id)
+    if role is None:
+        return Decision(False, "no role on this case")
+    needed = MINIMUM_ROLE[action]
+    if ROLE_RANK[role] < ROLE_RANK[needed]:
+        return Decision(False, f"{action.value} needs the {needed.value} role or above")
+    return Decision(True, f"{role.value} on this case")
