@@ -131,6 +131,10 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 TESTAMENT = [sys.executable, "-m", "testament.cli.main"]
 
+# The command-line edges of the documentation model hold no SQL: their services run their own tests on
+# both databases, so these slow subprocess tests run on SQLite only. The spine's CLI flows keep both.
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 class Cli:
     """Runs the real `testament` command in a subprocess against one home."""

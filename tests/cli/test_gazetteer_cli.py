@@ -6,6 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY
+
 SAMPLE = (
     Path(__file__).resolve().parents[1] / "fixtures" / "gazetteer" / "ukraine-adm1-sample.geojson"
 )

@@ -1,10 +1,12 @@
-"""`testament case|situation|incident …` from a user's terminal, on both databases."""
+"""`testament case|situation|incident …` from a user's terminal."""
 
 from __future__ import annotations
 
 import json
 
-from tests.conftest import Cli
+from tests.conftest import SQLITE_ONLY, Cli
+
+pytestmark = SQLITE_ONLY
 
 
 def test_document_an_incident_and_read_its_history(cli: Cli) -> None:

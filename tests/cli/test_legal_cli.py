@@ -1,4 +1,4 @@
-"""`testament legal …` and `testament taxonomy terms` from a user's terminal, on both databases."""
+"""`testament legal …` and `testament taxonomy terms` from a user's terminal."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import io
 import json
 from pathlib import Path
 
-from tests.conftest import Cli
+from tests.conftest import SQLITE_ONLY, Cli
+
+pytestmark = SQLITE_ONLY
 
 
 def _setup(cli: Cli, tmp_path: Path) -> tuple[str, str]:

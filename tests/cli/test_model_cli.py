@@ -1,4 +1,4 @@
-"""`testament person|unit|source|evidence …` from a user's terminal, on both databases.
+"""`testament person|unit|source|evidence …` from a user's terminal.
 
 Commands are written as a user types them (``shlex`` splits them); IDs are UUIDs and need no quoting.
 """
@@ -11,7 +11,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Cli
+from tests.conftest import SQLITE_ONLY, Cli
+
+pytestmark = SQLITE_ONLY
 
 
 def _run(cli: Cli, command: str, *, check: bool = False) -> subprocess.CompletedProcess[str]:

@@ -1,4 +1,4 @@
-"""`testament search` as a user runs it: real processes, both databases."""
+"""`testament search` as a user runs it: real processes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from sqlalchemy import Connection
 from testament.services import instance as instance_service
 from testament.services import search
 from testament.storage.engine import write_transaction
+from tests.conftest import SQLITE_ONLY
 from tests.search import records
+
+pytestmark = SQLITE_ONLY
 
 
 def _seed(cli: Any, *, index: bool) -> None:

@@ -1,10 +1,12 @@
-"""`testament user …` from a user's terminal, on both databases."""
+"""`testament user …` from a user's terminal."""
 
 from __future__ import annotations
 
 import json
 
-from tests.conftest import Cli
+from tests.conftest import SQLITE_ONLY, Cli
+
+pytestmark = SQLITE_ONLY
 
 PASSWORD = {"TESTAMENT_PASSWORD": "correct horse battery staple"}
 
