@@ -201,6 +201,17 @@ def test_digests_lists_exactly_what_was_committed(small: Harness) -> None:
     assert sorted(small.store.digests()) == sorted(committed)
 
 
+def test_discard_group_removes_only_that_group(small: Harness) -> None:
+    kept = small.store.stage(io.BytesIO(b"other caller"))
+    small.store.stage(io.BytesIO(b"lost one"), group="g1")
+    small.store.stage(io.BytesIO(b"lost two"), group="g1")
+    other_group = small.store.stage(io.BytesIO(b"other group"), group="g2")
+    assert small.store.discard_group("g1") >= 2
+    assert small.store.discard_group("g1") == 0
+    assert kept.commit() and other_group.commit()
+    assert sorted(small.store.digests()) == sorted([kept.digest, other_group.digest])
+
+
 def test_unknown_digest_is_not_found(backend: Harness) -> None:
     digest = hashlib.sha256(b"absent").hexdigest()
     assert not backend.store.exists(digest)

@@ -140,6 +140,32 @@ def test_file_changed_while_read_is_rejected(instance: Instance, tmp_path: Path)
     assert instance.blobs.stale_temporaries() == []
 
 
+def test_interrupt_as_staging_returns_leaves_no_temporaries(
+    instance: Instance, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C can land after the store has staged a file and before ingest holds the result;
+    # the staging group lets ingest clean up what it never received.
+    for n in range(3):
+        (tmp_path / f"f{n}").write_bytes(os.urandom(1000))
+    store = instance.blobs
+    real_stage = store.stage
+    calls = []
+
+    def stage_then_interrupt(*args: object, **kwargs: object) -> object:
+        staged = real_stage(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append(staged)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return staged
+
+    monkeypatch.setattr(store, "stage", stage_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        service.ingest(instance, [tmp_path], case_name="C")
+    assert list((instance.settings.vault_dir / "tmp").iterdir()) == []
+    assert _count(instance, evidence_item) == 0
+    assert list(instance.blobs.digests()) == []
+
+
 def test_batches_sign_one_checkpoint_each(instance: Instance, tmp_path: Path) -> None:
     from dataclasses import replace
 

@@ -214,7 +214,7 @@ def _unchanged(before: os.stat_result, after: os.stat_result) -> bool:
 
 
 def _stage(
-    instance: Instance, candidate: Candidate, progress: Callable[[int], None] | None
+    instance: Instance, candidate: Candidate, progress: Callable[[int], None] | None, group: str
 ) -> _Pending | IngestResult:
     path = candidate.path
     try:
@@ -230,7 +230,7 @@ def _stage(
         except OSError as exc:
             return _reject(path, f"cannot be read: {exc.strerror}")
         try:
-            staged = instance.blobs.stage(handle, progress=progress, durable=False)
+            staged = instance.blobs.stage(handle, progress=progress, durable=False, group=group)
         except InvalidInput as exc:
             return _reject(path, exc.what)
         try:
@@ -414,6 +414,7 @@ def ingest(
                 emit(result)
 
     settings = instance.settings
+    group = secrets.token_hex(8)
     found_all = list(discover(paths, exclude=[settings.home, settings.vault_dir]))
     if on_start is not None:
         files = [f for f in found_all if isinstance(f, Candidate)]
@@ -423,7 +424,7 @@ def ingest(
             if isinstance(found, IngestResult):
                 emit(found)
                 continue
-            staged = _stage(instance, found, progress)
+            staged = _stage(instance, found, progress, group)
             if isinstance(staged, IngestResult):
                 emit(staged)
             else:
@@ -434,5 +435,7 @@ def ingest(
     except BaseException:  # including Ctrl-C: staged files of an unrecorded batch go
         for pending in batch:
             pending.staged.discard()
+        # An interrupt can land after a file is staged and before it joins the batch.
+        instance.blobs.discard_group(group)
         raise
     return report

@@ -75,7 +75,12 @@ class BlobStore(Protocol):
     """Write-once, content-addressed storage for evidence files."""
 
     def stage(
-        self, source: BinaryIO, *, progress: Progress | None = None, durable: bool = True
+        self,
+        source: BinaryIO,
+        *,
+        progress: Progress | None = None,
+        durable: bool = True,
+        group: str | None = None,
     ) -> StagedBlob:
         """Read ``source`` once, in bounded memory, into a durable staged object.
 
@@ -83,7 +88,14 @@ class BlobStore(Protocol):
         that cannot be read raises InvalidInput; a store that cannot be written raises
         BackendUnavailable. Either way nothing is left behind. ``durable=False`` lets the store
         defer flushing to :meth:`sync`, so a batch of small files costs one flush, not one each.
+        ``group`` tags the staged data before any of it exists, so :meth:`discard_group` can
+        remove it even if the caller never received the StagedBlob (an interrupt between the
+        store returning and the caller keeping the result).
         """
+        ...
+
+    def discard_group(self, group: str) -> int:
+        """Remove every uncommitted object this process staged under ``group``; returns how many."""
         ...
 
     def sync(self) -> None:

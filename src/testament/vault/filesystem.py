@@ -80,7 +80,12 @@ class FilesystemBlobStore:
     # Writing
 
     def stage(
-        self, source: BinaryIO, *, progress: Progress | None = None, durable: bool = True
+        self,
+        source: BinaryIO,
+        *,
+        progress: Progress | None = None,
+        durable: bool = True,
+        group: str | None = None,
     ) -> FilesystemStagedBlob:
         if not self._tmp.is_dir():
             raise NotFound(
@@ -88,7 +93,7 @@ class FilesystemBlobStore:
                 where=str(self.root),
                 hint="run `testament init`, or check the configured data directory",
             )
-        stem = self._tmp / f"{os.getpid()}.{secrets.token_hex(8)}"
+        stem = self._tmp / f"{self._group_prefix(group)}{secrets.token_hex(8)}"
         blob_tmp = stem.with_name(stem.name + _BLOB_SUFFIX)
         key_tmp = stem.with_name(stem.name + _KEY_SUFFIX) if self.instance_key is not None else None
         try:
@@ -276,6 +281,23 @@ class FilesystemBlobStore:
             raise self._read_failed(error, digest, path) from None
         record = crypto.KeyRecord.decode(data, blob=blob, where=str(path))
         return crypto.unwrap_data_key(instance_key, record, blob=blob, where=str(path))
+
+    @staticmethod
+    def _group_prefix(group: str | None) -> str:
+        if group is None:
+            return f"{os.getpid()}."
+        if not group.isalnum():
+            raise ValueError(f"staging group {group!r} is not alphanumeric")
+        return f"{os.getpid()}.{group}."
+
+    def discard_group(self, group: str) -> int:
+        prefix = self._group_prefix(group)
+        removed = 0
+        for name in _sorted_names(self._tmp):
+            if name.startswith(prefix):
+                (self._tmp / name).unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     # Temporaries left by killed processes
 
