@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from testament.domain import dates
 from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
+from testament.domain.ids import new_id
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.services import custody, history, vocabulary
 from testament.services.instance import Instance, os_agent, recording
@@ -66,7 +66,7 @@ def situation_id(connection: Connection, name: str) -> str:
 
 def create_case_row(connection: Connection, name: str, agent_id: int) -> str:
     row: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
+        "id": new_id(),
         "name": name,
         "created_at": utc_timestamp(),
         "created_by": agent_id,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from testament.domain.custody import CustodyEvent, CustodyEventType, utc_timestamp
+from testament.domain.ids import new_id
 from testament.ledger import log
 from testament.storage import bulk
 from testament.storage.tables import custody_event
@@ -58,7 +58,7 @@ def record(connection: Connection, events: Sequence[NewEvent]) -> list[int]:
     now = utc_timestamp()
     rows = [
         {
-            "id": str(uuid.uuid4()),
+            "id": new_id(),
             "event_type": e.event_type.value,
             "occurred_at": now,
             "agent_id": e.agent_id,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +29,7 @@ from sqlalchemy import update as sql_update
 
 from testament.domain.canonical import canonical_json
 from testament.domain.custody import CustodyEventType, commitment_to, utc_timestamp
+from testament.domain.ids import new_id
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.services import custody
 from testament.storage import bulk, tables
@@ -220,7 +220,7 @@ def create_many(
         missing = [name for name in names if name not in values]
         if missing:
             raise InvalidInput(f"a new {kind} lacks fields: {', '.join(missing)}")
-        record_id = str(values.get("id") or uuid.uuid4())
+        record_id = str(values.get("id") or new_id())
         data = {name: values[name] for name in names} | {"id": record_id}
         row = data | {"version": 1, "created_at": now, "updated_at": now, "deleted_at": None}
         for name in encoded:

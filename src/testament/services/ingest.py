@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import secrets
 import stat
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ import magic
 from sqlalchemy import Connection, insert, select
 
 from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
+from testament.domain.ids import new_id
 from testament.errors import InvalidInput
 from testament.ledger import log
 from testament.services import cases, custody, search
@@ -287,7 +287,7 @@ def _new_item(
     """The item row and its ingestion event (which commits to the row's descriptive fields)."""
     size, digest = pending.staged.size, pending.staged.digest
     row: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
+        "id": new_id(),
         "case_id": case_id,
         "sha256": digest,
         "size": size,

@@ -21,6 +21,7 @@ from testament.errors import BackendUnavailable, Conflict, InvalidInput
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 SQLITE_CACHE_KIB = 262_144
+SQLITE_WAL_KEEP_BYTES = 64 * 1024 * 1024
 
 
 def normalise_url(url: str) -> str:
@@ -52,6 +53,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
+        # A large import grows the WAL to about the size of what it writes; once checkpointed, the
+        # file is cut back to this size instead of keeping its peak on disk.
+        cursor.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_KEEP_BYTES}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         # Proofs read a few dozen scattered tree nodes: a page cache that can hold the hot part of the
