@@ -1,4 +1,4 @@
-"""The FastAPI application factory: one instance, the error envelope, the token check, the routes."""
+"""The FastAPI application factory: one instance, the error envelope, who is asking, the routes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI
 
 from testament import __version__
 from testament.api import auth, errors
+from testament.api.ratelimit import SlidingWindow
 from testament.api.routes import (
     cases,
     evidence,
@@ -18,11 +19,14 @@ from testament.api.routes import (
     people,
     records,
     search,
+    session,
     sources,
     transfer,
     units,
 )
 from testament.services.instance import Instance
+
+LOGIN_ATTEMPTS_PER_MINUTE = 10
 
 
 def create_app(instance: Instance, *, api_token: str) -> FastAPI:
@@ -37,11 +41,15 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
         version=__version__,
         description="Documenting atrocity crimes with a chain of custody anyone can verify.",
         lifespan=lifespan,
-        dependencies=[Depends(auth.require_token)],
     )
     app.state.instance = instance
     app.state.api_token = api_token
+    app.state.login_limit = SlidingWindow(LOGIN_ATTEMPTS_PER_MINUTE, 60.0)
+    app.add_middleware(auth.ActingScope)
     errors.install(app)
+    app.include_router(
+        session.router
+    )  # signing in needs no credentials; its other routes ask for them
     for module in (
         cases,
         incidents,
@@ -55,5 +63,5 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
         gazetteer,
         transfer,
     ):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=[Depends(auth.principal)])
     return app

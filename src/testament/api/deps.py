@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 
 from testament.services.instance import Instance
 
@@ -13,6 +13,26 @@ def instance(request: Request) -> Instance:
     found: Instance = request.app.state.instance
     return found
 
+
+PURPOSE_HEADER = "x-testament-purpose"
+OPERATOR_PURPOSE = "operator access, no purpose stated"
+
+
+def purpose(
+    request: Request,
+    purpose: Annotated[
+        str | None,
+        Query(
+            max_length=1000,
+            description="Why you are opening this (or send the X-Testament-Purpose header). "
+            "Recorded in the custody log; do not name anyone.",
+        ),
+    ] = None,
+) -> str | None:
+    return purpose or request.headers.get(PURPOSE_HEADER)
+
+
+Purpose = Annotated[str | None, Depends(purpose)]
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]

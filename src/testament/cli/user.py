@@ -9,7 +9,7 @@ import click
 from testament.cli.context import opened
 from testament.cli.output import json_line
 from testament.domain.access import Role
-from testament.services import accounts
+from testament.services import accounts, credentials
 
 PASSWORD_ENV = "TESTAMENT_PASSWORD"  # noqa: S105 - the variable's name, not a password
 
@@ -77,3 +77,75 @@ def user_list(as_json: bool) -> None:
         org = f" ({user.organisation})" if user.organisation else ""
         roles = ", ".join(f"{case}: {role}" for case, role in sorted(user.roles.items()))
         click.echo(f"{user.id}  {user.username}{org}{flags}  {roles or 'no roles'}")
+
+
+@user_group.command("totp")
+@click.argument("username")
+@click.option(
+    "--require/--optional",
+    default=None,
+    help="Make a second factor compulsory for USERNAME (or not).",
+)
+@click.option(
+    "--enrol/--no-enrol", default=True, help="Make a new secret (default) or only change --require."
+)
+def user_totp(username: str, require: bool | None, enrol: bool) -> None:
+    """Give USERNAME a TOTP second factor; prints the secret and the otpauth:// link once.
+
+    The user scans the link (or types the secret) into an authenticator app. Any earlier secret stops
+    working. Keep the output off shared screens and out of shell history files.
+    """
+    with opened() as inst:
+        if require is not None:
+            credentials.require_totp(inst, username, require)
+            click.echo(f"Second factor {'required' if require else 'optional'} for {username}")
+        if enrol:
+            enrolment = credentials.enrol_totp(inst, username)
+            click.echo(f"Secret: {enrolment.secret}")
+            click.echo(f"Link:   {enrolment.uri}")
+
+
+@user_group.group("token")
+def token_group() -> None:
+    """API tokens: scoped, expiring and revocable."""
+
+
+@token_group.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="What the token is for (shown in lists).")
+@click.option(
+    "--scope", type=click.Choice(list(credentials.SCOPES)), default="read", show_default=True
+)
+@click.option("--days", type=int, default=90, show_default=True, help="Days until it expires.")
+def token_create(username: str, name: str, scope: str, days: int) -> None:
+    """Make an API token for USERNAME. The token is printed once and never stored: keep it safe."""
+    with opened() as inst:
+        token_id, secret = credentials.create_token(inst, username, name, scope=scope, days=days)
+    click.echo(f"Token {token_id} ({scope}, {days} days):")
+    click.echo(secret)
+
+
+@token_group.command("list")
+@click.option("--user", "username", help="Only this user's tokens.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def token_list(username: str | None, as_json: bool) -> None:
+    """API tokens, newest first (never the secrets)."""
+    with opened() as inst:
+        tokens = credentials.list_tokens(inst, username)
+    for token in tokens:
+        if as_json:
+            json_line(token.as_json())
+            continue
+        state = "revoked" if token.revoked_at else f"expires {token.expires_at[:10]}"
+        click.echo(
+            f"{token.id:>5}  {token.username:<20} {token.scope:<5}  {state:<18} {token.name}"
+        )
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    """Revoke token TOKEN_ID at once."""
+    with opened() as inst:
+        credentials.revoke_token(inst, token_id)
+    click.echo(f"Revoked token {token_id}")

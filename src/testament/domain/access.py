@@ -82,3 +82,16 @@ def decide(user: Actor, action: Action, case_id: str | None) -> Decision:
     if ROLE_RANK[role] < ROLE_RANK[needed]:
         return Decision(False, f"{action.value} needs the {needed.value} role or above")
     return Decision(True, f"{role.value} on this case")
+
+
+def decide_anywhere(user: Actor, action: Action) -> Decision:
+    """Whether ``user`` may do ``action`` on shared records (units, situations): a role that allows it on
+    at least one case is enough, since such records serve every case."""
+    if user.disabled:
+        return Decision(False, "the account is disabled")
+    if user.is_admin:
+        return Decision(True, "instance administrator")
+    needed = MINIMUM_ROLE[action]
+    if any(ROLE_RANK[role] >= ROLE_RANK[needed] for role in user.roles.values()):
+        return Decision(True, f"{needed.value} or above on some case")
+    return Decision(False, f"{action.value} needs the {needed.value} role on at least one case")

@@ -18,9 +18,9 @@ from sqlalchemy import Connection, insert, select, update
 from testament.domain.access import Action, Actor, Role, decide
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from testament.services import custody
+from testament.services import cases, credentials, custody
 from testament.services.cases import case_id
-from testament.services.instance import Instance, os_agent, recording
+from testament.services.instance import Instance, acting_agent, recording
 from testament.storage.engine import read_transaction, write_transaction
 from testament.storage.tables import case, case_role, organisation, user_account
 
@@ -127,7 +127,7 @@ def create_user(
         taken = select(user_account.c.id).where(user_account.c.username == username)
         if conn.execute(taken).scalar() is not None:
             raise Conflict("a user with this username already exists", where=username)
-        agent_id = os_agent(conn)
+        agent_id = acting_agent(conn)
         org_id = _organisation_id(conn, organisation_name, agent_id) if organisation_name else None
         new_id = int(
             conn.execute(
@@ -148,12 +148,14 @@ def create_user(
     return new_id
 
 
-def authenticate(instance: Instance, username: str, password: str) -> int:
-    """The ID of the user whose password this is; one error for every kind of failure.
+def authenticate(instance: Instance, username: str, password: str, totp: str | None = None) -> int:
+    """The ID of the user whose password (and, if they have one, second-factor code) this is.
 
     An unknown user, a wrong password, a disabled account and a locked account all raise the same
     :class:`PermissionDenied`, after the same argon2 work (done outside the write lock). The tenth failure
-    in a row locks the account for :data:`LOCKOUT_FOR`; a success clears the count.
+    in a row locks the account for :data:`LOCKOUT_FOR`; a success clears the count. A wrong or replayed
+    TOTP code counts as a failure too. Only once the password is right does the error say that a code is
+    missing or wrong, or that the account must set up a second factor first.
     """
     with read_transaction(instance.engine) as conn:
         row = conn.execute(
@@ -163,20 +165,54 @@ def authenticate(instance: Instance, username: str, password: str) -> int:
     if row is None:
         raise PermissionDenied(_LOGIN_FAILED)
     now = datetime.now(UTC)
+    refusal: PermissionDenied = PermissionDenied(_LOGIN_FAILED)
     with write_transaction(instance.engine) as conn:
-        locked_until = conn.execute(
-            select(user_account.c.locked_until).where(user_account.c.id == row.id)
-        ).scalar()
-        locked = locked_until is not None and locked_until > utc_timestamp(now)
+        current = conn.execute(
+            select(
+                user_account.c.locked_until,
+                user_account.c.totp_secret,
+                user_account.c.totp_last_step,
+                user_account.c.totp_required,
+            ).where(user_account.c.id == row.id)
+        ).one()
+        locked = current.locked_until is not None and current.locked_until > utc_timestamp(now)
         if matches and not locked and row.disabled_at is None:
             changes: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
-            if _hasher.check_needs_rehash(row.password_hash):
-                changes["password_hash"] = _hasher.hash(password)
-            conn.execute(update(user_account).where(user_account.c.id == row.id).values(changes))
-            return int(row.id)
-        if not matches and not locked:
+            if current.totp_secret is not None:
+                step = credentials.totp_step(
+                    current.totp_secret, totp or "", current.totp_last_step, now
+                )
+                if step is None:
+                    _count_failure(conn, row.id, now)
+                    refusal = _second_factor_refusal(totp)
+                    changes = {}
+                else:
+                    changes["totp_last_step"] = step
+            elif current.totp_required:
+                refusal = credentials.refuse_without_totp()
+                changes = {}
+            if changes:
+                if _hasher.check_needs_rehash(row.password_hash):
+                    changes["password_hash"] = _hasher.hash(password)
+                conn.execute(
+                    update(user_account).where(user_account.c.id == row.id).values(changes)
+                )
+                return int(row.id)
+        elif not matches and not locked:
             _count_failure(conn, row.id, now)
-    raise PermissionDenied(_LOGIN_FAILED)
+    raise refusal
+
+
+def _second_factor_refusal(given: str | None) -> PermissionDenied:
+    if not given:
+        return PermissionDenied(
+            "this account needs a second-factor code",
+            errors={"totp": "enter the six digits your authenticator app shows"},
+        )
+    return PermissionDenied(
+        "the second-factor code is wrong or was already used",
+        errors={"totp": "wait for the next code and try again"},
+    )
 
 
 def _verify(stored: str, password: str) -> bool:
@@ -236,34 +272,46 @@ def grant_role(instance: Instance, username: str, case_name: str, role: str) -> 
     """Give ``username`` ``role`` on a case (replacing any other role there); return the grant's ID."""
     wanted = _parse_role(role)
     with recording(instance) as conn:
-        user_id = _user_id(conn, username)
-        cid = case_id(conn, case_name)
-        agent_id = os_agent(conn)
-        events = []
-        current = _active_role(conn, user_id, cid)
-        if current is not None and current.role == wanted.value:
-            raise Conflict(f"the user already has the {wanted.value} role on this case")
-        now = utc_timestamp()
-        if current is not None:
-            conn.execute(
-                update(case_role).where(case_role.c.id == current.id).values(revoked_at=now)
+        return _grant(conn, _user_id(conn, username), case_id(conn, case_name), wanted)
+
+
+def create_case_for(
+    instance: Instance, user_id: int, name: str, *, situation_name: str | None = None
+) -> str:
+    """Create a case with ``user_id`` as its coordinator, in one transaction (a user who may create
+    cases must be able to work in the one they create)."""
+
+    def make_coordinator(conn: Connection, cid: str) -> None:
+        _grant(conn, user_id, cid, Role.COORDINATOR)
+
+    return cases.create_case(instance, name, situation_name=situation_name, also=make_coordinator)
+
+
+def _grant(conn: Connection, user_id: int, cid: str, wanted: Role) -> int:
+    agent_id = acting_agent(conn)
+    events = []
+    current = _active_role(conn, user_id, cid)
+    if current is not None and current.role == wanted.value:
+        raise Conflict(f"the user already has the {wanted.value} role on this case")
+    now = utc_timestamp()
+    if current is not None:
+        conn.execute(update(case_role).where(case_role.c.id == current.id).values(revoked_at=now))
+        events.append(_change(agent_id, cid, user_id, (current.id, current.role), "revoke"))
+    grant_id = int(
+        conn.execute(
+            insert(case_role)
+            .values(
+                user_id=user_id,
+                case_id=cid,
+                role=wanted.value,
+                granted_by=agent_id,
+                granted_at=now,
             )
-            events.append(_change(agent_id, cid, user_id, (current.id, current.role), "revoke"))
-        grant_id = int(
-            conn.execute(
-                insert(case_role)
-                .values(
-                    user_id=user_id,
-                    case_id=cid,
-                    role=wanted.value,
-                    granted_by=agent_id,
-                    granted_at=now,
-                )
-                .returning(case_role.c.id)
-            ).scalar_one()
-        )
-        events.append(_change(agent_id, cid, user_id, (grant_id, wanted.value), "grant"))
-        custody.record(conn, events)
+            .returning(case_role.c.id)
+        ).scalar_one()
+    )
+    events.append(_change(agent_id, cid, user_id, (grant_id, wanted.value), "grant"))
+    custody.record(conn, events)
     return grant_id
 
 
@@ -278,7 +326,7 @@ def revoke_role(instance: Instance, username: str, case_name: str) -> None:
         conn.execute(
             update(case_role).where(case_role.c.id == current.id).values(revoked_at=utc_timestamp())
         )
-        event = _change(os_agent(conn), cid, user_id, (current.id, current.role), "revoke")
+        event = _change(acting_agent(conn), cid, user_id, (current.id, current.role), "revoke")
         custody.record(conn, [event])
 
 
@@ -336,22 +384,40 @@ def can(instance: Instance, user_id: int, action: Action, case_ref: str | None) 
 def list_users(instance: Instance) -> list[UserSummary]:
     """Every account, with its organisation and its active role on each case (by case name)."""
     with read_transaction(instance.engine) as conn:
-        users = conn.execute(
-            select(
-                user_account.c.id,
-                user_account.c.username,
-                organisation.c.name,
-                user_account.c.is_admin,
-                user_account.c.disabled_at,
-            )
-            .select_from(user_account.outerjoin(organisation))
-            .order_by(user_account.c.username)
-        ).all()
-        grants = conn.execute(
-            select(case_role.c.user_id, case.c.name, case_role.c.role)
-            .select_from(case_role.join(case))
-            .where(case_role.c.revoked_at.is_(None))
-        ).all()
+        return _summaries(conn, None)
+
+
+def describe(instance: Instance, user_id: int) -> UserSummary:
+    """One account, as :func:`list_users` shows it."""
+    with read_transaction(instance.engine) as conn:
+        found = _summaries(conn, user_id)
+    if not found:
+        raise NotFound("no user has this ID", where=str(user_id))
+    return found[0]
+
+
+def _summaries(conn: Connection, user_id: int | None) -> list[UserSummary]:
+    users_query = (
+        select(
+            user_account.c.id,
+            user_account.c.username,
+            organisation.c.name,
+            user_account.c.is_admin,
+            user_account.c.disabled_at,
+        )
+        .select_from(user_account.outerjoin(organisation))
+        .order_by(user_account.c.username)
+    )
+    grants_query = (
+        select(case_role.c.user_id, case.c.name, case_role.c.role)
+        .select_from(case_role.join(case))
+        .where(case_role.c.revoked_at.is_(None))
+    )
+    if user_id is not None:
+        users_query = users_query.where(user_account.c.id == user_id)
+        grants_query = grants_query.where(case_role.c.user_id == user_id)
+    users = conn.execute(users_query).all()
+    grants = conn.execute(grants_query).all()
     roles: dict[int, dict[str, str]] = {}
     for uid, case_name, role in grants:
         roles.setdefault(int(uid), {})[str(case_name)] = str(role)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
 from testament.domain.ids import new_id
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.services import custody, history, vocabulary
-from testament.services.instance import Instance, os_agent, recording
+from testament.services.instance import Instance, acting_agent, recording
 from testament.services.records import case_record
 from testament.storage.engine import read_transaction
 from testament.storage.tables import case, case_situation, incident, situation
@@ -42,10 +43,15 @@ def case_id(connection: Connection, name: str) -> str:
         select(case.c.id).where((case.c.name == name) | (case.c.id == name))
     ).scalar()
     if found is None:
-        raise NotFound(
-            "no case has this name", where=name, hint="create it with `testament case create NAME`"
-        )
+        raise no_such_case(name)
     return str(found)
+
+
+def no_such_case(name: str) -> NotFound:
+    """The one error for a case that does not exist, or that the asker may not see."""
+    return NotFound(
+        "no case has this name", where=name, hint="create it with `testament case create NAME`"
+    )
 
 
 def situation_id(connection: Connection, name: str) -> str:
@@ -93,15 +99,25 @@ def _check_name(name: str, what: str) -> str:
     return cleaned
 
 
-def create_case(instance: Instance, name: str, *, situation_name: str | None = None) -> str:
+def create_case(
+    instance: Instance,
+    name: str,
+    *,
+    situation_name: str | None = None,
+    also: Callable[[Connection, str], None] | None = None,
+) -> str:
+    """Create a case; ``also(connection, case_id)`` runs in the same transaction (granting its creator
+    a role, for instance), so the case never exists without it."""
     name = _check_name(name, "case")
     with recording(instance) as conn:
         if conn.execute(select(case.c.id).where(case.c.name == name)).scalar() is not None:
             raise Conflict("a case with this name already exists", where=name)
-        agent_id = os_agent(conn)
+        agent_id = acting_agent(conn)
         new_id = create_case_row(conn, name, agent_id)
         if situation_name:
             _set_situation(conn, new_id, situation_id(conn, situation_name), agent_id)
+        if also is not None:
+            also(conn, new_id)
     return new_id
 
 
@@ -111,7 +127,7 @@ def assign_situation(instance: Instance, case_name: str, situation_name: str) ->
         cid = case_id(conn, case_name)
         sid = situation_id(conn, situation_name)
         conn.execute(case_situation.delete().where(case_situation.c.case_id == cid))
-        _set_situation(conn, cid, sid, os_agent(conn))
+        _set_situation(conn, cid, sid, acting_agent(conn))
 
 
 def _set_situation(connection: Connection, cid: str, sid: str, agent_id: int) -> None:
@@ -184,7 +200,7 @@ def create_situation(instance: Instance, values: dict[str, Any]) -> str:
     with recording(instance) as conn:
         if conn.execute(select(situation.c.id).where(situation.c.name == values["name"])).scalar():
             raise Conflict("a situation with this name already exists", where=values["name"])
-        return history.create(conn, "situation", values, agent_id=os_agent(conn))
+        return history.create(conn, "situation", values, agent_id=acting_agent(conn))
 
 
 def list_situations(instance: Instance) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from testament.domain import dates
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.services import history, search, vocabulary
-from testament.services.instance import Instance, os_agent, recording
+from testament.services.instance import Instance, acting_agent, recording
 from testament.storage import tables
 from testament.storage.engine import read_transaction
 
@@ -78,7 +78,7 @@ def link(
         ).scalar()
         if existing is not None:
             raise Conflict("this item is already linked to this incident", where=str(existing))
-        new_id = history.create(conn, "item-incident", values, agent_id=os_agent(conn))
+        new_id = history.create(conn, "item-incident", values, agent_id=acting_agent(conn))
         search.refresh(conn, "item", [item_id])
         return new_id
 
@@ -91,7 +91,7 @@ def unlink(instance: Instance, link_id: str, *, expected_version: int | None = N
             conn,
             "item-incident",
             link_id,
-            agent_id=os_agent(conn),
+            agent_id=acting_agent(conn),
             expected_version=expected_version,
         )
         search.refresh(conn, "item", [row["item_id"]])
@@ -135,7 +135,7 @@ def assess(
     }
     with recording(instance) as conn:
         _item(conn, item_id)
-        values["analyst_id"] = os_agent(conn)
+        values["analyst_id"] = acting_agent(conn)
         return history.create(conn, "assessment", values, agent_id=values["analyst_id"])
 
 

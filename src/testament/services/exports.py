@@ -32,7 +32,7 @@ from sqlalchemy import Connection
 from testament.domain.custody import CustodyEventType
 from testament.errors import InvalidInput
 from testament.services import cases, custody, export_records, history, vocabulary
-from testament.services.instance import Instance, os_agent, recording
+from testament.services.instance import Instance, acting_agent, recording
 from testament.sharing.exporters import TextSink, csv_table, geojson, jsonl, timemap
 from testament.sharing.importers.timemap import TARGETS_KEY, WEAPONS_KEY
 from testament.taxonomy import loader
@@ -146,7 +146,7 @@ def _recorded(
         report.sha256, report.size = digesting.hash.hexdigest(), digesting.size
         event = custody.NewEvent(
             CustodyEventType.DISSEMINATION,
-            os_agent(connection),
+            acting_agent(connection),
             case_id=case_id,
             sha256=report.sha256,
             detail={

@@ -22,7 +22,7 @@ from testament.errors import Conflict, InvalidInput
 from testament.services import gazetteer, history, incidents, search, vocabulary
 from testament.services.import_batches import BATCH, Counts, settle
 from testament.services.imports import ImportOptions, ImportReport, opened, rejects_path, run
-from testament.services.instance import Instance, os_agent
+from testament.services.instance import Instance, acting_agent
 from testament.sharing.rejects import Rejects
 from testament.sharing.textio import Utf8Text
 
@@ -146,7 +146,7 @@ class _Batches:
         self.case_id = case_id
         self.state = state  # the import run: reject(), report
         self.name = name
-        self.agent_id = os_agent(connection)
+        self.agent_id = acting_agent(connection)
 
     def _case_ids(self, kind: str, ids: Sequence[str]) -> set[str]:
         t = history.table_of(kind)

@@ -26,7 +26,7 @@ from testament.errors import InvalidInput, NotFound
 from testament.services import cases, vocabulary
 from testament.services.import_batches import Counts, Pending, Writer
 from testament.services.import_rows import csv_pending, timemap_pending
-from testament.services.instance import Instance, os_agent, recording
+from testament.services.instance import Instance, acting_agent, recording
 from testament.sharing.importers import Rejected, csv_mapping, timemap
 from testament.sharing.rejects import Rejects
 from testament.storage import tables
@@ -128,7 +128,7 @@ class ImportRun:
             raise InvalidInput(
                 "a case name must be non-empty text without control characters", where="--case"
             )
-        agent_id = os_agent(connection)
+        agent_id = acting_agent(connection)
         try:
             self.case_id = cases.case_id(connection, report.case)
         except NotFound:

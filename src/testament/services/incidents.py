@@ -17,7 +17,7 @@ from testament.domain import dates, places
 from testament.domain.text import clean_text
 from testament.errors import InvalidInput
 from testament.services import cases, history, vocabulary
-from testament.services.instance import Instance, os_agent, recording
+from testament.services.instance import Instance, acting_agent, recording
 from testament.storage import tables
 from testament.storage.engine import read_transaction
 
@@ -126,7 +126,7 @@ def write_new(
 def create(instance: Instance, case_name: str, given: IncidentInput) -> str:
     with recording(instance) as conn:
         row = prepare(conn, cases.case_id(conn, case_name), given)
-        return write_new(conn, [row], agent_id=os_agent(conn))[0]
+        return write_new(conn, [row], agent_id=acting_agent(conn))[0]
 
 
 def edit(
@@ -149,7 +149,7 @@ def edit(
             "incident",
             incident_id,
             fresh,
-            agent_id=os_agent(conn),
+            agent_id=acting_agent(conn),
             expected_version=expected_version,
         )
         after_write(conn, [incident_id])
@@ -188,7 +188,7 @@ def delete(instance: Instance, incident_id: str, *, expected_version: int | None
             conn,
             "incident",
             incident_id,
-            agent_id=os_agent(conn),
+            agent_id=acting_agent(conn),
             expected_version=expected_version,
         )
         after_write(conn, [incident_id])
@@ -232,7 +232,7 @@ def add_casualty(
             "source_id": source_id,
             "note": note,
         }
-        return history.create(conn, "casualty", values, agent_id=os_agent(conn))
+        return history.create(conn, "casualty", values, agent_id=acting_agent(conn))
 
 
 def relate(
@@ -254,7 +254,7 @@ def relate(
             "relation": vocabulary.require_one("incident-relations", relation, where="--relation"),
             "note": note,
         }
-        return history.create(conn, "incident-relation", values, agent_id=os_agent(conn))
+        return history.create(conn, "incident-relation", values, agent_id=acting_agent(conn))
 
 
 def _children(

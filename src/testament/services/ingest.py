@@ -26,7 +26,7 @@ from testament.domain.ids import new_id
 from testament.errors import InvalidInput
 from testament.ledger import log
 from testament.services import cases, custody, search
-from testament.services.instance import Instance, os_agent
+from testament.services.instance import Instance, acting_agent
 from testament.services.records import item_record
 from testament.storage.engine import write_transaction
 from testament.storage.tables import case, evidence_item
@@ -330,7 +330,7 @@ def _commit_batch(
     rows: list[dict[str, Any]] = []
     events: list[custody.NewEvent] = []
     with write_transaction(instance.engine) as connection:
-        agent_id = os_agent(connection)
+        agent_id = acting_agent(connection)
         case_id = _case_id(connection, case_name, agent_id)
         in_case, held = _known_items(connection, case_id, {p.staged.digest for p in batch})
         for pending in batch:

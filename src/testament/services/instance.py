@@ -11,6 +11,7 @@ import secrets
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -116,19 +117,56 @@ def _os_user() -> str:
         return f"uid:{os.getuid()}"
 
 
+# The account a request acts for. The web layer sets it for the length of a request; the CLI leaves it
+# unset, so its writes are the operating-system user's.
+_acting_user: ContextVar[int | None] = ContextVar("testament_acting_user", default=None)
+
+
+@contextmanager
+def acting_as(user_id: int | None) -> Iterator[None]:
+    """Attribute every write in this block to the account ``user_id`` (``None``: the OS user)."""
+    token = _acting_user.set(user_id)
+    try:
+        yield
+    finally:
+        _acting_user.reset(token)
+
+
+def set_acting_user(user_id: int | None) -> Token[int | None]:
+    """Set the acting account for the rest of the current context (the web layer, once per request)."""
+    return _acting_user.set(user_id)
+
+
+def acting_user() -> int | None:
+    """The account the current request acts for, if any."""
+    return _acting_user.get()
+
+
+def acting_agent(connection: Connection) -> int:
+    """The agent that custody events written now belong to: the acting account's, else the OS user's."""
+    user_id = _acting_user.get()
+    if user_id is None:
+        return os_agent(connection)
+    # The agent's name is the account's number, never its username: no personal data in the log.
+    return _agent(connection, "user", str(user_id))
+
+
 def os_agent(connection: Connection) -> int:
-    """The agent ID of the operating-system user running this process (until accounts exist).
+    """The agent ID of the operating-system user running this process.
 
     A new agent gets a creation event committing to its row (the name stays out of the log).
     """
-    name = _os_user()
+    return _agent(connection, "os-user", _os_user())
+
+
+def _agent(connection: Connection, kind: str, name: str) -> int:
     found = connection.execute(
-        select(agent.c.id).where(agent.c.kind == "os-user", agent.c.name == name)
+        select(agent.c.id).where(agent.c.kind == kind, agent.c.name == name)
     ).scalar()
     if found is not None:
         return int(found)
     row: dict[str, Any] = {
-        "kind": "os-user",
+        "kind": kind,
         "name": name,
         "created_at": utc_timestamp(),
         "record_salt": secrets.token_bytes(16),

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select
 from testament.domain import legal as rules
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.services import cases, history
-from testament.services.instance import Instance, os_agent, recording
+from testament.services.instance import Instance, acting_agent, recording
 from testament.storage import tables
 from testament.storage.engine import read_transaction
 from testament.taxonomy import loader
@@ -175,7 +175,7 @@ def qualify(
                 where=incident_id,
                 hint=f"the qualification is {existing}",
             )
-        agent_id = os_agent(conn)
+        agent_id = acting_agent(conn)
         values = {
             "incident_id": incident_id,
             "crime_code": rule.code,
@@ -193,7 +193,7 @@ def withdraw_qualification(instance: Instance, qualification_id: str) -> list[st
     link = tables.element_link
     with recording(instance) as conn:
         row = history.current(conn, "qualification", qualification_id, deleted=True)
-        agent_id = os_agent(conn)
+        agent_id = acting_agent(conn)
         linked = conn.execute(
             select(link.c.id)
             .where(
@@ -270,7 +270,7 @@ def link_element(
         existing = _duplicate(conn, values)
         if existing is not None:
             raise Conflict("this link already exists", where=existing)
-        agent_id = os_agent(conn)
+        agent_id = acting_agent(conn)
         values["analyst_id"] = agent_id
         return history.create(conn, "element-link", values, agent_id=agent_id)
 
@@ -278,7 +278,7 @@ def link_element(
 def unlink_element(instance: Instance, link_id: str) -> int:
     """Withdraw an element link (it and its versions stay); returns its new version."""
     with recording(instance) as conn:
-        return history.delete(conn, "element-link", link_id, agent_id=os_agent(conn))
+        return history.delete(conn, "element-link", link_id, agent_id=acting_agent(conn))
 
 
 @dataclass(frozen=True)

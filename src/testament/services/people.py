@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput
 from testament.services import cases, history, search, vocabulary
-from testament.services.instance import Instance, os_agent, recording
+from testament.services.instance import Instance, acting_agent, recording
 from testament.storage import tables
 from testament.storage.engine import read_transaction
 
@@ -45,7 +45,7 @@ def create(instance: Instance, case_name: str, label: str, description: str = ""
     values = _fields({"label": label, "description": description}, None)
     with recording(instance) as conn:
         values_with_case = {"case_id": cases.case_id(conn, case_name)} | values
-        new_id = history.create(conn, "person", values_with_case, agent_id=os_agent(conn))
+        new_id = history.create(conn, "person", values_with_case, agent_id=acting_agent(conn))
         search.refresh(conn, "person", [new_id])
         return new_id
 
@@ -65,7 +65,7 @@ def edit(
             "person",
             person_id,
             checked,
-            agent_id=os_agent(conn),
+            agent_id=acting_agent(conn),
             expected_version=expected_version,
         )
         search.refresh(conn, "person", [person_id])
@@ -88,7 +88,11 @@ def delete(instance: Instance, person_id: str, *, expected_version: int | None =
                 hint="remove them first with `testament person role remove ROLE_ID`",
             )
         version = history.delete(
-            conn, "person", person_id, agent_id=os_agent(conn), expected_version=expected_version
+            conn,
+            "person",
+            person_id,
+            agent_id=acting_agent(conn),
+            expected_version=expected_version,
         )
         search.refresh(conn, "person", [person_id])
         return version
@@ -166,7 +170,7 @@ def add_role(
     with recording(instance) as conn:
         person = history.current(conn, "person", person_id)
         _check_role(conn, person, values)
-        new_id = history.create(conn, "person-role", values, agent_id=os_agent(conn))
+        new_id = history.create(conn, "person-role", values, agent_id=acting_agent(conn))
         search.refresh(conn, "person", [person_id])
         return new_id
 
@@ -176,7 +180,11 @@ def remove_role(instance: Instance, role_id: str, *, expected_version: int | Non
     with recording(instance) as conn:
         role = history.current(conn, "person-role", role_id)
         version = history.delete(
-            conn, "person-role", role_id, agent_id=os_agent(conn), expected_version=expected_version
+            conn,
+            "person-role",
+            role_id,
+            agent_id=acting_agent(conn),
+            expected_version=expected_version,
         )
         search.refresh(conn, "person", [role["person_id"]])
         return version

@@ -19,7 +19,7 @@ from testament.domain import dates
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput
 from testament.services import cases, history, search, vocabulary
-from testament.services.instance import Instance, os_agent, recording
+from testament.services.instance import Instance, acting_agent, recording
 from testament.storage import tables
 from testament.storage.engine import read_transaction
 
@@ -104,7 +104,7 @@ def create(
             "external_ns": None,
             "external_id": None,
         }
-        new_id = history.create(conn, "source", values, agent_id=os_agent(conn))
+        new_id = history.create(conn, "source", values, agent_id=acting_agent(conn))
         search.refresh(conn, "source", [new_id])
         return new_id
 
@@ -126,7 +126,7 @@ def edit(
             "source",
             source_id,
             values,
-            agent_id=os_agent(conn),
+            agent_id=acting_agent(conn),
             expected_version=expected_version,
         )
         search.refresh(conn, "source", [source_id])
@@ -137,7 +137,11 @@ def delete(instance: Instance, source_id: str, *, expected_version: int | None =
     """Mark a source deleted (its links stay, as history, and show the source as deleted)."""
     with recording(instance) as conn:
         version = history.delete(
-            conn, "source", source_id, agent_id=os_agent(conn), expected_version=expected_version
+            conn,
+            "source",
+            source_id,
+            agent_id=acting_agent(conn),
+            expected_version=expected_version,
         )
         search.refresh(conn, "source", [source_id])
         return version
@@ -163,7 +167,7 @@ def link_incident(instance: Instance, source_id: str, incident_id: str, note: st
         ).scalar()
         if existing is not None:
             raise Conflict("this source is already linked to this incident", where=str(existing))
-        return history.create(conn, "incident-source", values, agent_id=os_agent(conn))
+        return history.create(conn, "incident-source", values, agent_id=acting_agent(conn))
 
 
 def _live(connection: Connection, table: Any, source_id: str) -> list[dict[str, Any]]:

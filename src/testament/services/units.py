@@ -18,7 +18,7 @@ from testament.domain import dates
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.services import history, search, vocabulary
-from testament.services.instance import Instance, os_agent, recording
+from testament.services.instance import Instance, acting_agent, recording
 from testament.storage import tables
 from testament.storage.engine import read_transaction
 
@@ -153,7 +153,7 @@ def create(
     given |= {"aliases": aliases, "description": description}
     with recording(instance) as conn:
         values = _values(conn, None, given)
-        return history.create(conn, "unit", values, agent_id=os_agent(conn))
+        return history.create(conn, "unit", values, agent_id=acting_agent(conn))
 
 
 def edit(
@@ -168,7 +168,7 @@ def edit(
             "unit",
             record_id,
             values,
-            agent_id=os_agent(conn),
+            agent_id=acting_agent(conn),
             expected_version=expected_version,
         )
         _refresh_incidents(conn, record_id)
@@ -185,7 +185,7 @@ def add_alias(instance: Instance, ref: str, name: str, script: str, lang: str | 
         if any(a["name"].casefold() == entry["name"].casefold() for a in known):
             raise Conflict("the unit already has this alias", where=record_id)
         changes = {"aliases": [*known, entry]}
-        version = history.update(conn, "unit", record_id, changes, agent_id=os_agent(conn))
+        version = history.update(conn, "unit", record_id, changes, agent_id=acting_agent(conn))
         _refresh_incidents(conn, record_id)
         return version
 
@@ -215,7 +215,7 @@ def delete(instance: Instance, ref: str, *, expected_version: int | None = None)
                 hint="give them another parent, or delete them, first",
             )
         version = history.delete(
-            conn, "unit", record_id, agent_id=os_agent(conn), expected_version=expected_version
+            conn, "unit", record_id, agent_id=acting_agent(conn), expected_version=expected_version
         )
         _refresh_incidents(conn, record_id)
         return version
@@ -255,7 +255,7 @@ def add_commander(
         values["unit_id"] = unit_id(conn, ref)
         if person_id is not None:
             history.current(conn, "person", person_id)
-        return history.create(conn, "unit-commander", values, agent_id=os_agent(conn))
+        return history.create(conn, "unit-commander", values, agent_id=acting_agent(conn))
 
 
 def involve(instance: Instance, ref: str, incident_id: str, degree: str, note: str = "") -> str:
@@ -282,7 +282,7 @@ def involve(instance: Instance, ref: str, incident_id: str, degree: str, note: s
                 "this involvement of the unit in the incident is already recorded",
                 where=str(duplicate),
             )
-        involvement = history.create(conn, "unit-involvement", values, agent_id=os_agent(conn))
+        involvement = history.create(conn, "unit-involvement", values, agent_id=acting_agent(conn))
         search.refresh(conn, "incident", [incident_id])
         return involvement
 

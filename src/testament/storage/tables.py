@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 NAMING = {
@@ -443,6 +444,8 @@ user_account = Table(
     Column("totp_secret", Text),
     Column("failed_logins", Integer, nullable=False),
     Column("locked_until", String(32)),
+    Column("totp_required", Boolean, nullable=False, server_default=false()),
+    Column("totp_last_step", BigInteger),
 )
 
 case_role = Table(
@@ -458,3 +461,32 @@ case_role = Table(
 )
 Index("ix_case_role_user_id", case_role.c.user_id)
 Index("ix_case_role_case_id", case_role.c.case_id)
+
+# Sign-in credentials: a browser session (cookie) or an API token. Only SHA-256 hashes of the secrets
+# are stored, so a copy of the database lets nobody in.
+web_session = Table(
+    "web_session",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("user_account.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("last_seen_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+    Column("ended_at", String(32)),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("user_account.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scope", String(16), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+    Column("revoked_at", String(32)),
+    Column("last_used_at", String(32)),
+)

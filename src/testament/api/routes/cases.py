@@ -7,8 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from testament.api.auth import Who
 from testament.api.deps import instance
-from testament.services import cases
+from testament.api.guard import allow, visible_cases
+from testament.domain.access import Action
+from testament.services import accounts, cases
 from testament.services.instance import Instance
 
 router = APIRouter(tags=["cases"])
@@ -34,18 +37,29 @@ class SituationOfCase(BaseModel):
 
 
 @router.get("/cases")
-def list_cases(inst: Inst) -> dict[str, Any]:
-    return {"ok": True, "items": [c.as_json() for c in cases.list_cases(inst)]}
+def list_cases(inst: Inst, who: Who) -> dict[str, Any]:
+    """The cases you may see."""
+    visible = visible_cases(inst, who)
+    found = [c for c in cases.list_cases(inst) if visible is None or c.id in visible]
+    return {"ok": True, "items": [c.as_json() for c in found]}
 
 
 @router.post("/cases", status_code=201)
-def create_case(body: CaseIn, inst: Inst) -> dict[str, Any]:
-    case_id = cases.create_case(inst, body.name, situation_name=body.situation)
+def create_case(body: CaseIn, inst: Inst, who: Who) -> dict[str, Any]:
+    """Create a case. A coordinator who creates one becomes its coordinator."""
+    allow(inst, who, Action.MANAGE_CASE)
+    if who.user_id is None or (who.actor is not None and who.actor.is_admin):
+        case_id = cases.create_case(inst, body.name, situation_name=body.situation)
+    else:
+        case_id = accounts.create_case_for(
+            inst, who.user_id, body.name, situation_name=body.situation
+        )
     return {"ok": True, "id": case_id}
 
 
 @router.put("/cases/{case_name}/situation")
-def set_situation(case_name: str, body: SituationOfCase, inst: Inst) -> dict[str, Any]:
+def set_situation(case_name: str, body: SituationOfCase, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.MANAGE_CASE, case=case_name)
     cases.assign_situation(inst, case_name, body.situation)
     return {"ok": True}
 
@@ -56,7 +70,8 @@ def list_situations(inst: Inst) -> dict[str, Any]:
 
 
 @router.post("/situations", status_code=201)
-def create_situation(body: SituationIn, inst: Inst) -> dict[str, Any]:
+def create_situation(body: SituationIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.MANAGE_CASE)
     values = cases.situation_values(
         body.name,
         conflict=body.conflict,

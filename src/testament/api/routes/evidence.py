@@ -5,15 +5,22 @@ Items themselves are ingested (``testament ingest``); here they are linked, unli
 
 from __future__ import annotations
 
+import base64
+import mimetypes
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import StreamingResponse
 from pydantic import Field
 
+from testament.api.auth import Principal, Who
 from testament.api.bodies import Body, ExpectedVersion, Text
-from testament.api.deps import instance
+from testament.api.deps import OPERATOR_PURPOSE, Purpose, instance
 from testament.api.fields import as_fields
-from testament.services import evidence
+from testament.api.guard import allow
+from testament.domain.access import Action
+from testament.services import access_log, evidence
 from testament.services.instance import Instance
 
 router = APIRouter(tags=["evidence"])
@@ -43,12 +50,47 @@ class AssessmentIn(Body):
 
 
 @router.get("/evidence/{item_id}")
-def show(item_id: str, inst: Inst) -> dict[str, Any]:
-    return {"ok": True, "item": evidence.show(inst, item_id)}
+def show(item_id: str, inst: Inst, who: Who, stated: Purpose) -> dict[str, Any]:
+    """The item's record. Opening it is an ``access`` event in the custody log, with your purpose."""
+    allow(inst, who, Action.READ, kind="evidence", record_id=item_id)
+    index = access_log.item_opened(inst, item_id, "view", _purpose(who, stated))
+    return {"ok": True, "item": evidence.show(inst, item_id), "access_log_index": index}
+
+
+@router.get("/evidence/{item_id}/content", response_class=StreamingResponse)
+def download(item_id: str, inst: Inst, who: Who, stated: Purpose) -> StreamingResponse:
+    """The item's bytes, streamed from the vault and checked against its SHA-256 on the way.
+
+    The ``Repr-Digest`` header (RFC 9530) carries the digest for the client to check too. If the stored
+    copy fails the check, the connection is cut before the end, so no damaged copy looks complete.
+    Downloading is an ``access`` event in the custody log, with your purpose.
+    """
+    allow(inst, who, Action.READ, kind="evidence", record_id=item_id)
+    item = evidence.show(inst, item_id)
+    chunks = access_log.stream_item(inst, item["sha256"])
+    access_log.item_opened(inst, item_id, "download", _purpose(who, stated))
+    # Named by ID, not by the original file name, which may name a person.
+    name = item_id + (mimetypes.guess_extension(item["media_type"] or "") or ".bin")
+    digest = base64.b64encode(bytes.fromhex(item["sha256"])).decode()
+    headers = {
+        "Content-Length": str(item["size"]),
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+        "Repr-Digest": f"sha-256=:{digest}:",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return StreamingResponse(chunks, media_type="application/octet-stream", headers=headers)
+
+
+def _purpose(who: Principal, stated: str | None) -> str:
+    if who.actor is None and not stated:
+        return OPERATOR_PURPOSE
+    return stated or ""
 
 
 @router.post("/evidence/{item_id}/links", status_code=201)
-def link(item_id: str, body: LinkIn, inst: Inst) -> dict[str, Any]:
+def link(item_id: str, body: LinkIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="evidence", record_id=item_id)
+    allow(inst, who, Action.DOCUMENT, kind="incident", record_id=body.incident_id)
     with as_fields(FIELDS):
         new_id = evidence.link(
             inst, item_id, body.incident_id, body.relevance, source_id=body.source_id
@@ -57,7 +99,10 @@ def link(item_id: str, body: LinkIn, inst: Inst) -> dict[str, Any]:
 
 
 @router.delete("/evidence-links/{link_id}")
-def unlink(link_id: str, inst: Inst, expected_version: ExpectedVersion = None) -> dict[str, Any]:
+def unlink(
+    link_id: str, inst: Inst, who: Who, expected_version: ExpectedVersion = None
+) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="item_incident", record_id=link_id)
     return {
         "ok": True,
         "version": evidence.unlink(inst, link_id, expected_version=expected_version),
@@ -65,7 +110,8 @@ def unlink(link_id: str, inst: Inst, expected_version: ExpectedVersion = None) -
 
 
 @router.post("/evidence/{item_id}/assessments", status_code=201)
-def assess(item_id: str, body: AssessmentIn, inst: Inst) -> dict[str, Any]:
+def assess(item_id: str, body: AssessmentIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.ANALYSE, kind="evidence", record_id=item_id)
     with as_fields(FIELDS):
         new_id = evidence.assess(inst, item_id, **body.model_dump())
     return {"ok": True, "id": new_id}

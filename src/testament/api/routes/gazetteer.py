@@ -11,8 +11,10 @@ from starlette.concurrency import run_in_threadpool
 
 from testament.analysis.gazetteer import AreaName
 from testament.api import uploads
+from testament.api.auth import Who
 from testament.api.deps import Limit, Offset, instance, page
 from testament.api.fields import as_fields
+from testament.api.guard import require_admin
 from testament.services import gazetteer
 from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
@@ -84,8 +86,11 @@ def locate(
 
 
 @router.post("/gazetteer/areas", status_code=201)
-async def load(request: Request, params: Annotated[LoadIn, Query()], inst: Inst) -> dict[str, Any]:
-    """Load (or reload) the areas of the GeoJSON file sent as the request body."""
+async def load(
+    request: Request, params: Annotated[LoadIn, Query()], inst: Inst, who: Who
+) -> dict[str, Any]:
+    """Load (or reload) the areas of the GeoJSON file sent as the request body (administrators)."""
+    require_admin(who)
     name = uploads.safe_name(params.filename, "areas.geojson")
     async with uploads.received(request, name) as path:
         report = await run_in_threadpool(

@@ -7,8 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from testament.api.deps import Limit, Offset, instance, page
-from testament.services import incidents
+from testament.api.auth import Who
+from testament.api.deps import OPERATOR_PURPOSE, Limit, Offset, Purpose, instance, page
+from testament.api.guard import allow
+from testament.domain.access import Action
+from testament.services import access_log, incidents
 from testament.services.instance import Instance
 
 router = APIRouter(tags=["incidents"])
@@ -63,7 +66,8 @@ class RelationIn(BaseModel):
 
 
 @router.post("/incidents", status_code=201)
-def create(body: IncidentIn, inst: Inst) -> dict[str, Any]:
+def create(body: IncidentIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, case=body.case)
     given = body.given()
     given.pop("case")
     new_id = incidents.create(inst, body.case, incidents.IncidentInput(**given))
@@ -73,21 +77,28 @@ def create(body: IncidentIn, inst: Inst) -> dict[str, Any]:
 @router.get("/incidents")
 def list_incidents(
     inst: Inst,
+    who: Who,
     case: Annotated[str, Query(description="Case name or ID.")],
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
+    allow(inst, who, Action.READ, case=case)
     rows = incidents.list_for_case(inst, case, limit=limit + 1, offset=offset)
     return page(rows, limit, offset)
 
 
 @router.get("/incidents/{incident_id}")
-def show(incident_id: str, inst: Inst) -> dict[str, Any]:
-    return {"ok": True, "incident": incidents.show(inst, incident_id)}
+def show(incident_id: str, inst: Inst, who: Who, stated: Purpose) -> dict[str, Any]:
+    """The incident. Viewing one with sensitivity labels is an ``access`` event, with your purpose."""
+    allow(inst, who, Action.READ, kind="incident", record_id=incident_id)
+    purpose = stated or (OPERATOR_PURPOSE if who.actor is None else None)
+    index = access_log.sensitive_record_viewed(inst, incident_id, purpose or "")
+    return {"ok": True, "incident": incidents.show(inst, incident_id), "access_log_index": index}
 
 
 @router.patch("/incidents/{incident_id}")
-def edit(incident_id: str, body: IncidentPatch, inst: Inst) -> dict[str, Any]:
+def edit(incident_id: str, body: IncidentPatch, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="incident", record_id=incident_id)
     changes = body.given()
     changes.pop("expected_version", None)
     version = incidents.edit(inst, incident_id, changes, expected_version=body.expected_version)
@@ -95,7 +106,10 @@ def edit(incident_id: str, body: IncidentPatch, inst: Inst) -> dict[str, Any]:
 
 
 @router.delete("/incidents/{incident_id}")
-def delete(incident_id: str, inst: Inst, expected_version: int | None = None) -> dict[str, Any]:
+def delete(
+    incident_id: str, inst: Inst, who: Who, expected_version: int | None = None
+) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="incident", record_id=incident_id)
     return {
         "ok": True,
         "version": incidents.delete(inst, incident_id, expected_version=expected_version),
@@ -103,12 +117,15 @@ def delete(incident_id: str, inst: Inst, expected_version: int | None = None) ->
 
 
 @router.post("/incidents/{incident_id}/casualties", status_code=201)
-def add_casualty(incident_id: str, body: CasualtyIn, inst: Inst) -> dict[str, Any]:
+def add_casualty(incident_id: str, body: CasualtyIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="incident", record_id=incident_id)
     new_id = incidents.add_casualty(inst, incident_id, **body.model_dump())
     return {"ok": True, "id": new_id}
 
 
 @router.post("/incidents/{incident_id}/relations", status_code=201)
-def relate(incident_id: str, body: RelationIn, inst: Inst) -> dict[str, Any]:
+def relate(incident_id: str, body: RelationIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="incident", record_id=incident_id)
+    allow(inst, who, Action.READ, kind="incident", record_id=body.related_id)
     new_id = incidents.relate(inst, incident_id, body.related_id, body.relation, body.note)
     return {"ok": True, "id": new_id}

@@ -11,8 +11,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from testament.api.auth import Who
 from testament.api.deps import instance
 from testament.api.fields import as_fields
+from testament.api.guard import allow
+from testament.domain.access import Action
 from testament.services import legal, proof_chart
 from testament.services.instance import Instance
 
@@ -68,25 +71,30 @@ def show_crime(code: str) -> dict[str, Any]:
 
 
 @router.post("/incidents/{incident_id}/qualifications", status_code=201)
-def qualify(incident_id: str, body: QualificationIn, inst: Inst) -> dict[str, Any]:
+def qualify(incident_id: str, body: QualificationIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.ANALYSE, kind="incident", record_id=incident_id)
     with as_fields(FIELDS):
         result = legal.qualify(inst, incident_id, body.crime, body.note)
     return {"ok": True, "id": result.id, "status": "preliminary", "warnings": result.warnings}
 
 
 @router.delete("/qualifications/{qualification_id}")
-def withdraw(qualification_id: str, inst: Inst) -> dict[str, Any]:
+def withdraw(qualification_id: str, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.ANALYSE, kind="qualification", record_id=qualification_id)
     links = legal.withdraw_qualification(inst, qualification_id)
     return {"ok": True, "withdrawn_links": links}
 
 
 @router.get("/incidents/{incident_id}/suggestions")
-def suggestions(incident_id: str, inst: Inst) -> dict[str, Any]:
+def suggestions(incident_id: str, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.READ, kind="incident", record_id=incident_id)
     return {"ok": True, "items": [s.as_json() for s in legal.suggest(inst, incident_id)]}
 
 
 @router.post("/element-links", status_code=201)
-def link(body: ElementLinkIn, inst: Inst) -> dict[str, Any]:
+def link(body: ElementLinkIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.ANALYSE, kind="evidence", record_id=body.item_id)
+    allow(inst, who, Action.ANALYSE, kind="incident", record_id=body.incident_id)
     with as_fields(FIELDS):
         link_id = legal.link_element(
             inst,
@@ -102,7 +110,8 @@ def link(body: ElementLinkIn, inst: Inst) -> dict[str, Any]:
 
 
 @router.delete("/element-links/{link_id}")
-def unlink(link_id: str, inst: Inst) -> dict[str, Any]:
+def unlink(link_id: str, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.ANALYSE, kind="element_link", record_id=link_id)
     return {"ok": True, "version": legal.unlink_element(inst, link_id)}
 
 
@@ -110,11 +119,13 @@ def unlink(link_id: str, inst: Inst) -> dict[str, Any]:
 def chart(
     case_name: str,
     inst: Inst,
+    who: Who,
     fmt: Annotated[
         Literal["json", "md", "csv"],
         Query(alias="format", description="json (in the envelope), md or csv (as text)."),
     ] = "json",
 ) -> dict[str, Any] | Response:
+    allow(inst, who, Action.READ, case=case_name)
     proof = proof_chart.chart(inst, case_name)
     if fmt == "json":
         return {"ok": True, "chart": proof_chart.as_json(proof)}

@@ -7,9 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
+from testament.api.auth import Who
 from testament.api.bodies import Body, ExpectedVersion, Name, Text
 from testament.api.deps import Limit, Offset, instance, page
 from testament.api.fields import as_fields
+from testament.api.guard import allow
+from testament.domain.access import Action
 from testament.services import people
 from testament.services.instance import Instance
 
@@ -37,7 +40,8 @@ class RoleIn(Body):
 
 
 @router.post("/people", status_code=201)
-def create(body: PersonIn, inst: Inst) -> dict[str, Any]:
+def create(body: PersonIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, case=body.case)
     new_id = people.create(inst, body.case, body.label, body.description)
     return {"ok": True, "person": people.show(inst, new_id)}
 
@@ -45,26 +49,33 @@ def create(body: PersonIn, inst: Inst) -> dict[str, Any]:
 @router.get("/people")
 def list_people(
     inst: Inst,
+    who: Who,
     case: Annotated[str, Query(description="Case name or ID.")],
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
+    allow(inst, who, Action.READ, case=case)
     return page(people.list_for_case(inst, case, limit=limit + 1, offset=offset), limit, offset)
 
 
 @router.get("/people/{person_id}")
-def show(person_id: str, inst: Inst) -> dict[str, Any]:
+def show(person_id: str, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.READ, kind="person", record_id=person_id)
     return {"ok": True, "person": people.show(inst, person_id)}
 
 
 @router.patch("/people/{person_id}")
-def edit(person_id: str, body: PersonPatch, inst: Inst) -> dict[str, Any]:
+def edit(person_id: str, body: PersonPatch, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="person", record_id=person_id)
     version = people.edit(inst, person_id, body.given(), expected_version=body.expected_version)
     return {"ok": True, "version": version}
 
 
 @router.delete("/people/{person_id}")
-def delete(person_id: str, inst: Inst, expected_version: ExpectedVersion = None) -> dict[str, Any]:
+def delete(
+    person_id: str, inst: Inst, who: Who, expected_version: ExpectedVersion = None
+) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="person", record_id=person_id)
     return {
         "ok": True,
         "version": people.delete(inst, person_id, expected_version=expected_version),
@@ -72,7 +83,9 @@ def delete(person_id: str, inst: Inst, expected_version: ExpectedVersion = None)
 
 
 @router.post("/people/{person_id}/roles", status_code=201)
-def add_role(person_id: str, body: RoleIn, inst: Inst) -> dict[str, Any]:
+def add_role(person_id: str, body: RoleIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="person", record_id=person_id)
+    allow(inst, who, Action.DOCUMENT, kind="incident", record_id=body.incident_id)
     with as_fields(FIELDS):
         new_id = people.add_role(inst, person_id, body.incident_id, body.role, body.note)
     return {"ok": True, "id": new_id}
@@ -80,8 +93,9 @@ def add_role(person_id: str, body: RoleIn, inst: Inst) -> dict[str, Any]:
 
 @router.delete("/person-roles/{role_id}")
 def remove_role(
-    role_id: str, inst: Inst, expected_version: ExpectedVersion = None
+    role_id: str, inst: Inst, who: Who, expected_version: ExpectedVersion = None
 ) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="person_role", record_id=role_id)
     return {
         "ok": True,
         "version": people.remove_role(inst, role_id, expected_version=expected_version),

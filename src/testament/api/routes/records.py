@@ -6,7 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
+from testament.api.auth import Who
 from testament.api.deps import instance
+from testament.api.guard import allow
+from testament.domain.access import Action
 from testament.services import incidents
 from testament.services.instance import Instance
 
@@ -15,5 +18,6 @@ Inst = Annotated[Instance, Depends(instance)]
 
 
 @router.get("/records/{kind}/{record_id}/versions")
-def versions(kind: str, record_id: str, inst: Inst) -> dict[str, Any]:
+def versions(kind: str, record_id: str, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.READ, kind=kind, record_id=record_id)
     return {"ok": True, "items": [v.as_json() for v in incidents.versions(inst, kind, record_id)]}

@@ -7,8 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from testament.api.auth import Who
 from testament.api.deps import instance, page
 from testament.api.fields import as_fields
+from testament.api.guard import allow, visible_cases
+from testament.domain.access import Action
 from testament.search.base import Kind, SearchQuery
 from testament.search.query import MAX_QUERY_CHARS, WHERE
 from testament.services import search
@@ -53,7 +56,16 @@ class SearchIn(BaseModel):
 
 
 @router.get("/search")
-def find(params: Annotated[SearchIn, Query()], inst: Inst) -> dict[str, Any]:
+def find(params: Annotated[SearchIn, Query()], inst: Inst, who: Who) -> dict[str, Any]:
+    """Search the cases you may see (all of them, or those named)."""
+    for named in params.case:
+        allow(inst, who, Action.READ, case=named)
+    visible = visible_cases(inst, who)
+    case_filter: list[str] = list(params.case)
+    if not case_filter and visible is not None:
+        if not visible:
+            return page([], params.limit, params.offset) | {"capped": False}
+        case_filter = sorted(visible)
     wanted = SearchQuery(
         text=params.q,
         kinds=tuple(params.kind),
@@ -66,7 +78,7 @@ def find(params: Annotated[SearchIn, Query()], inst: Inst) -> dict[str, Any]:
         limit=params.limit + 1,
         offset=params.offset,
     )
-    filters = search.Filters(cases=params.case, areas=params.area, units=params.unit)
+    filters = search.Filters(cases=case_filter, areas=params.area, units=params.unit)
     with as_fields(FIELDS):
         results = search.search(inst, wanted, filters)
     hits = [hit.as_json() for hit in results.hits]

@@ -7,9 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
+from testament.api.auth import Who
 from testament.api.bodies import Body, ExpectedVersion, Name, Text
 from testament.api.deps import Limit, Offset, instance, page
 from testament.api.fields import as_fields
+from testament.api.guard import allow
+from testament.domain.access import Action
 from testament.services import sources
 from testament.services.instance import Instance
 
@@ -53,7 +56,8 @@ class IncidentLinkIn(Body):
 
 
 @router.post("/sources", status_code=201)
-def create(body: SourceIn, inst: Inst) -> dict[str, Any]:
+def create(body: SourceIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, case=body.case)
     given = body.model_dump()
     case = given.pop("case")
     with as_fields(FIELDS):
@@ -64,20 +68,24 @@ def create(body: SourceIn, inst: Inst) -> dict[str, Any]:
 @router.get("/sources")
 def list_sources(
     inst: Inst,
+    who: Who,
     case: Annotated[str, Query(description="Case name or ID.")],
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
+    allow(inst, who, Action.READ, case=case)
     return page(sources.list_for_case(inst, case, limit=limit + 1, offset=offset), limit, offset)
 
 
 @router.get("/sources/{source_id}")
-def show(source_id: str, inst: Inst) -> dict[str, Any]:
+def show(source_id: str, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.READ, kind="source", record_id=source_id)
     return {"ok": True, "source": sources.show(inst, source_id)}
 
 
 @router.patch("/sources/{source_id}")
-def edit(source_id: str, body: SourcePatch, inst: Inst) -> dict[str, Any]:
+def edit(source_id: str, body: SourcePatch, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="source", record_id=source_id)
     with as_fields(FIELDS):
         version = sources.edit(
             inst, source_id, body.given(), expected_version=body.expected_version
@@ -86,7 +94,10 @@ def edit(source_id: str, body: SourcePatch, inst: Inst) -> dict[str, Any]:
 
 
 @router.delete("/sources/{source_id}")
-def delete(source_id: str, inst: Inst, expected_version: ExpectedVersion = None) -> dict[str, Any]:
+def delete(
+    source_id: str, inst: Inst, who: Who, expected_version: ExpectedVersion = None
+) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="source", record_id=source_id)
     return {
         "ok": True,
         "version": sources.delete(inst, source_id, expected_version=expected_version),
@@ -94,7 +105,9 @@ def delete(source_id: str, inst: Inst, expected_version: ExpectedVersion = None)
 
 
 @router.post("/sources/{source_id}/incidents", status_code=201)
-def link_incident(source_id: str, body: IncidentLinkIn, inst: Inst) -> dict[str, Any]:
+def link_incident(source_id: str, body: IncidentLinkIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="source", record_id=source_id)
+    allow(inst, who, Action.DOCUMENT, kind="incident", record_id=body.incident_id)
     with as_fields(FIELDS):
         new_id = sources.link_incident(inst, source_id, body.incident_id, body.note)
     return {"ok": True, "id": new_id}

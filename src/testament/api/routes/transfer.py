@@ -18,8 +18,11 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from testament.api import uploads
+from testament.api.auth import Who
 from testament.api.deps import instance
 from testament.api.fields import as_fields
+from testament.api.guard import allow, allow_or_create
+from testament.domain.access import Action
 from testament.services import exports, import_jsonl, imports
 from testament.services.instance import Instance
 
@@ -74,11 +77,13 @@ def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
 def export(
     case_name: str,
     inst: Inst,
+    who: Who,
     fmt: Annotated[
         ExportFormat,
         Query(alias="format", description="jsonl (lossless), csv, geojson or timemap."),
     ],
 ) -> StreamingResponse:
+    allow(inst, who, Action.ANALYSE, case=case_name)
     handle, report = _spooled(inst, fmt, case_name)
     media_type, extension = MEDIA[fmt]
     headers = {
@@ -95,14 +100,16 @@ def export(
 
 
 @router.post("/cases/{case_name}/import/{fmt}", status_code=201)
-async def import_file(
+async def import_file(  # noqa: PLR0917 - FastAPI passes what the route declares
     case_name: str,
     fmt: Literal["timemap", "jsonl"],
     request: Request,
     params: Annotated[ImportIn, Query()],
     inst: Inst,
+    who: Who,
 ) -> dict[str, Any]:
     """Import the file sent as the request body into the case (created if absent), in one transaction."""
+    await run_in_threadpool(allow_or_create, inst, who, Action.DOCUMENT, case_name)
     name = uploads.safe_name(params.filename, f"upload.{'json' if fmt == 'timemap' else 'jsonl'}")
     async with uploads.received(request, name) as path:
         options = imports.ImportOptions(

@@ -10,9 +10,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import Field
 
+from testament.api.auth import Who
 from testament.api.bodies import Body, ExpectedVersion, Name, Text
 from testament.api.deps import Limit, Offset, instance, page
 from testament.api.fields import as_fields
+from testament.api.guard import allow
+from testament.domain.access import Action
 from testament.services import units
 from testament.services.instance import Instance
 
@@ -74,7 +77,8 @@ class InvolvementIn(Body):
 
 
 @router.post("/units", status_code=201)
-def create(body: UnitIn, inst: Inst) -> dict[str, Any]:
+def create(body: UnitIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT)
     given = body.model_dump(exclude_none=True)
     new_id = units.create(inst, given.pop("name"), **given)
     return {"ok": True, "unit": units.show(inst, new_id)}
@@ -91,30 +95,37 @@ def show(unit: str, inst: Inst) -> dict[str, Any]:
 
 
 @router.patch("/units/{unit}")
-def edit(unit: str, body: UnitPatch, inst: Inst) -> dict[str, Any]:
+def edit(unit: str, body: UnitPatch, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT)
     version = units.edit(inst, unit, body.given(), expected_version=body.expected_version)
     return {"ok": True, "version": version}
 
 
 @router.delete("/units/{unit}")
-def delete(unit: str, inst: Inst, expected_version: ExpectedVersion = None) -> dict[str, Any]:
+def delete(
+    unit: str, inst: Inst, who: Who, expected_version: ExpectedVersion = None
+) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT)
     return {"ok": True, "version": units.delete(inst, unit, expected_version=expected_version)}
 
 
 @router.post("/units/{unit}/aliases")
-def add_alias(unit: str, body: AliasIn, inst: Inst) -> dict[str, Any]:
+def add_alias(unit: str, body: AliasIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT)
     return {"ok": True, "version": units.add_alias(inst, unit, body.name, body.script, body.lang)}
 
 
 @router.post("/units/{unit}/commanders", status_code=201)
-def add_commander(unit: str, body: CommanderIn, inst: Inst) -> dict[str, Any]:
+def add_commander(unit: str, body: CommanderIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT)
     with as_fields(FIELDS):
         new_id = units.add_commander(inst, unit, **body.model_dump())
     return {"ok": True, "id": new_id}
 
 
 @router.post("/units/{unit}/involvements", status_code=201)
-def involve(unit: str, body: InvolvementIn, inst: Inst) -> dict[str, Any]:
+def involve(unit: str, body: InvolvementIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="incident", record_id=body.incident_id)
     with as_fields(FIELDS):
         new_id = units.involve(inst, unit, body.incident_id, body.degree, body.note)
     return {"ok": True, "id": new_id}

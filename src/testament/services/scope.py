@@ -1,0 +1,96 @@
+"""Which case a record belongs to, and which cases a user may see (docs/accounts.md).
+
+The web layer asks :func:`case_of` before it lets anyone act on a record by ID, and answers "not found"
+when the user has no role on that case, so an ID from another case tells nothing about whether it exists.
+Units, their commanders and situations belong to no case: they are shared reference data.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Table, select
+
+from testament.domain.access import Actor
+from testament.errors import InvalidInput, NotFound
+from testament.storage.tables import (
+    assessment,
+    case,
+    casualty,
+    element_link,
+    evidence_item,
+    incident,
+    incident_relation,
+    incident_source,
+    item_incident,
+    person,
+    person_role,
+    qualification,
+    situation,
+    source,
+    unit,
+    unit_commander,
+    unit_involvement,
+)
+
+OWN_CASE: dict[str, Table] = {
+    "incident": incident,
+    "source": source,
+    "person": person,
+    "evidence": evidence_item,
+}
+VIA_INCIDENT: dict[str, Table] = {
+    "casualty": casualty,
+    "incident_relation": incident_relation,
+    "person_role": person_role,
+    "unit_involvement": unit_involvement,
+    "incident_source": incident_source,
+    "qualification": qualification,
+    "element_link": element_link,
+}
+VIA_ITEM: dict[str, Table] = {"item_incident": item_incident, "assessment": assessment}
+SHARED: dict[str, Table] = {"unit": unit, "unit_commander": unit_commander, "situation": situation}
+KINDS = frozenset(OWN_CASE) | frozenset(VIA_INCIDENT) | frozenset(VIA_ITEM) | frozenset(SHARED)
+
+
+def case_of(connection: Connection, kind: str, record_id: str) -> str | None:
+    """The case ID of record ``record_id`` of ``kind``; None for shared records. NotFound if absent.
+
+    ``kind`` is a table name or the history's spelling of it (``person-role``).
+    """
+    kind = kind.replace("-", "_")
+    if kind not in KINDS:
+        raise InvalidInput(
+            "unknown record kind", where=kind, errors={"kind": ", ".join(sorted(KINDS))}
+        )
+    found: object = None
+    if kind in OWN_CASE:
+        table = OWN_CASE[kind]
+        found = connection.execute(select(table.c.case_id).where(table.c.id == record_id)).scalar()
+    elif kind in VIA_INCIDENT:
+        table = VIA_INCIDENT[kind]
+        found = connection.execute(
+            select(incident.c.case_id)
+            .select_from(table.join(incident, table.c.incident_id == incident.c.id))
+            .where(table.c.id == record_id)
+        ).scalar()
+    elif kind in VIA_ITEM:
+        table = VIA_ITEM[kind]
+        found = connection.execute(
+            select(evidence_item.c.case_id)
+            .select_from(table.join(evidence_item, table.c.item_id == evidence_item.c.id))
+            .where(table.c.id == record_id)
+        ).scalar()
+    elif kind in SHARED:
+        return None
+    if found is None:
+        raise NotFound(f"no {kind.replace('_', ' ')} has this ID", where=record_id)
+    return str(found)
+
+
+def visible_cases(connection: Connection, who: Actor | None) -> set[str] | None:
+    """The IDs of the cases ``who`` may read; None means every case (an administrator, or the CLI)."""
+    if who is None or (who.is_admin and not who.disabled):
+        return None
+    if who.disabled:
+        return set()
+    known = {str(c) for c in connection.execute(select(case.c.id)).scalars()}
+    return {cid for cid in who.roles if cid in known}
