@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export TESTAMENT_HOME ?= $(CURDIR)/testament-data
 
-.PHONY: run test lint bench docs deps install clean
+.PHONY: run test lint bench docs deps install clean i18n
 
 $(STAMP): pyproject.toml
 	scripts/system-deps
@@ -20,9 +20,8 @@ deps:
 	scripts/system-deps
 
 run: $(STAMP)
-	$(BIN)/testament init
-	$(BIN)/testament ingest demo --case "Demo case" --source "Demo files shipped with Testament"
-	$(BIN)/testament verify
+	scripts/demo-data
+	$(BIN)/testament serve
 
 test: $(STAMP)
 	scripts/ensure-postgres
@@ -42,3 +41,6 @@ clean:
 
 docs: $(STAMP)
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md
+
+i18n: $(STAMP)
+	$(BIN)/python scripts/i18n_update.py

@@ -7,12 +7,8 @@ for an item of case B by ID.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +17,6 @@ from typing import Any
 import httpx2 as httpx
 import pyotp
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
@@ -31,6 +26,7 @@ from testament.services import accounts, cases, credentials, incidents, ingest
 from testament.services.instance import Instance
 from testament.storage.engine import read_transaction, write_transaction
 from testament.storage.tables import agent, api_token, custody_event, user_account, web_session
+from tests.http_server import served
 
 OPERATOR = "operator-token-0123456789"
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
@@ -62,26 +58,6 @@ def world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
         accounts.grant_role(instance, username, "Case A", role)
     ids["admin"] = accounts.create_user(instance, "root-admin", PASSWORD, admin=True)
     return ids
-
-
-@contextlib.contextmanager
-def served(app: Any) -> Iterator[str]:
-    """``app`` on a real uvicorn server on a free loopback port, for what only a real socket shows."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
 
 
 def _client(app: Any) -> TestClient:
@@ -552,3 +528,33 @@ def _no_leftover_acting_user() -> Iterator[None]:
 
     yield
     assert acting_user() is None
+
+
+def test_the_custody_timeline_and_a_proof_checked_offline(
+    app: Any, world: dict[str, Any], tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    http, _ = _login(app, "vera")
+    item_id = world["item Case A"]
+    http.get(f"/evidence/{item_id}", params={"purpose": "review the chain"})
+    events = http.get(f"/evidence/{item_id}/custody").json()["items"]
+    assert events[0]["event_type"] == "ingestion"
+    assert events[-1]["event_type"] == "access" and events[-1]["agent"].startswith("agent:")
+    assert [e["log_index"] for e in events] == sorted(e["log_index"] for e in events)
+    proof = http.get(f"/evidence/{item_id}/proof")
+    assert proof.headers["content-disposition"].endswith('.tlog-proof"')
+    (tmp_path / "item.tlog-proof").write_text(proof.text)
+    (tmp_path / "entry.json").write_bytes(http.get(f"/evidence/{item_id}/proof/entry").content)
+    key = http.get("/log/key").text.strip()
+    checked = subprocess.run(
+        [sys.executable, "-m", "testament.cli.main", "log", "verify-proof",
+         str(tmp_path / "item.tlog-proof"), "--entry", str(tmp_path / "entry.json"), "--key", key],
+        capture_output=True, text=True, check=False, env={"PATH": os.environ.get("PATH", "")},
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith("OK: the entry is in")
+    # Another case's item: the same 404 as an item that does not exist.
+    assert http.get(f"/evidence/{world['item Case B']}/proof").status_code == 404
+    assert http.get(f"/evidence/{world['item Case B']}/custody").status_code == 404

@@ -12,6 +12,7 @@ from testament.api import auth, errors
 from testament.api.ratelimit import SlidingWindow
 from testament.api.routes import (
     cases,
+    custody,
     evidence,
     gazetteer,
     incidents,
@@ -52,6 +53,7 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
     )  # signing in needs no credentials; its other routes ask for them
     for module in (
         cases,
+        custody,
         incidents,
         records,
         people,

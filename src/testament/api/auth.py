@@ -66,7 +66,7 @@ def _unauthenticated(what: str) -> HTTPException:
     return HTTPException(401, what)
 
 
-def _identify(request: Request) -> Principal:
+def identify(request: Request) -> Principal:
     inst: Instance = request.app.state.instance
     header = request.headers.get("authorization", "")
     if header:
@@ -113,7 +113,7 @@ def _actor(inst: Instance, user_id: int) -> Actor:
 
 async def principal(request: Request) -> AsyncIterator[Principal]:
     """FastAPI dependency: identify the caller and attribute the request's writes to them."""
-    found = await run_in_threadpool(_identify, request)
+    found = await run_in_threadpool(identify, request)
     request.state.principal = found
     # Set in the request's own context (see ``ActingScope``), so the endpoint's thread inherits it.
     set_acting_user(found.user_id)

@@ -18,6 +18,7 @@ from testament.cli import legal as legal_cmd
 from testament.cli import log as log_cmd
 from testament.cli import person as person_cmd
 from testament.cli import search as search_cmd
+from testament.cli import serve as serve_cmd
 from testament.cli import setup as setup_cmd
 from testament.cli import source as source_cmd
 from testament.cli import taxonomy as taxonomy_cmd
@@ -50,6 +51,7 @@ cli.add_command(case_cmd.case_group)
 cli.add_command(case_cmd.situation_group)
 cli.add_command(incident_cmd.incident_group)
 cli.add_command(api_cmd.api_group)
+cli.add_command(serve_cmd.serve)
 cli.add_command(person_cmd.person_group)
 cli.add_command(unit_cmd.unit_group)
 cli.add_command(source_cmd.source_group)

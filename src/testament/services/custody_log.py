@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from testament.errors import InvalidInput, NotFound
 from testament.ledger import checkpoint as notes
 from testament.ledger import log, proofs
 from testament.ledger.keys import VerifierKey
+from testament.services.custody import agent_ref
 from testament.services.instance import Instance
 from testament.storage.engine import read_transaction, write_transaction
 from testament.storage.tables import custody_event
@@ -103,3 +105,30 @@ def verify_proof(proof_text: str, entry_bytes: bytes, key_text: str) -> notes.Ch
     key = VerifierKey.parse(key_text)
     _, head = proofs.verify(proof_text, entry_bytes, key)
     return head
+
+
+def item_timeline(instance: Instance, item_id: str) -> list[dict[str, object]]:
+    """Every custody event of an evidence item, oldest first, each with its log index.
+
+    The agent appears as its opaque reference (``agent:<n>``), as in the log itself; who that is stays in
+    the database, for those allowed to ask.
+    """
+    ingestion_index(instance, item_id)  # NotFound for an unknown item, InvalidInput for a non-ID
+    with read_transaction(instance.engine) as conn:
+        rows = conn.execute(
+            select(custody_event)
+            .where(custody_event.c.item_id == item_id)
+            .order_by(custody_event.c.log_index)
+        ).mappings()
+        return [
+            {
+                "log_index": int(r["log_index"]),
+                "event_type": r["event_type"],
+                "occurred_at": r["occurred_at"],
+                "agent": agent_ref(int(r["agent_id"])),
+                "outcome": r["outcome"],
+                "sha256": r["sha256"],
+                "detail": json.loads(r["detail"]),
+            }
+            for r in rows
+        ]

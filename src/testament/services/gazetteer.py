@@ -393,3 +393,28 @@ def locate(instance: Instance, latitude: object, longitude: object) -> Location:
     if index.swapped_hint(point.latitude, point.longitude):
         swapped = tuple(index.locate(point.longitude, point.latitude))
     return Location(found, swapped)
+
+
+def areas_geojson(instance: Instance, level: int = 1, tolerance: float = 0.01) -> dict[str, Any]:
+    """The areas of ``level`` as a GeoJSON FeatureCollection, simplified for drawing on a map.
+
+    ``tolerance`` is in degrees (0.01° is about a kilometre); topology is kept so borders still meet.
+    """
+    with read_transaction(instance.engine) as conn:
+        rows = conn.execute(
+            select(admin_area.c.code, admin_area.c.name, admin_area.c.geometry)
+            .where(admin_area.c.level == level)
+            .order_by(admin_area.c.name)
+        ).all()
+    features = []
+    for code, name, geometry in rows:
+        shape = shapely.from_wkb(geometry).simplify(tolerance, preserve_topology=True)
+        features.append(
+            {
+                "type": "Feature",
+                "id": code,
+                "geometry": shapely.geometry.mapping(shape),
+                "properties": {"code": code, "name": name},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

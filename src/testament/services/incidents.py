@@ -7,6 +7,7 @@ raising :class:`InvalidInput` that names the field. Importers call it per row, t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -339,13 +340,19 @@ def list_for_case(
                 t.c.date_precision,
                 t.c.status,
                 t.c.place_text,
+                t.c.latitude,
+                t.c.longitude,
+                t.c.sensitivity,
             )
             .where(t.c.case_id == cid, t.c.deleted_at.is_(None))
             .order_by(t.c.occurred_from, t.c.id)
             .limit(limit)
             .offset(offset)
         )
-        return [dict(r._mapping) for r in conn.execute(query)]
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for row in rows:  # the labels are listed everywhere an incident is (the web-application issue)
+        row["sensitivity"] = json.loads(row["sensitivity"] or "[]")
+    return rows
 
 
 def versions(instance: Instance, kind: str, record_id: str) -> list[history.Version]:

@@ -1,0 +1,1 @@
+"""The web application: HTML pages (Jinja2 + htmx, assets vendored) over the same services as the API."""

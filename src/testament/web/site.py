@@ -1,0 +1,414 @@
+"""The site: HTML pages at ``/``, the JSON API at ``/api``, vendored assets at ``/static``.
+
+Pages read through the same services and the same policy door (``api.guard.allow``) as the API, and sign
+in with the same session cookie. A page that changes anything posts with the session's CSRF token, which
+``base.html`` hands to htmx as a header on every request.
+
+The first start of an instance with no administrator prints a one-time link to ``/setup``; the token in
+it lives only in this process's memory, so a restart prints a new one and nothing on disk can be stolen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from testament import __version__
+from testament.api import auth
+from testament.api.app import create_app
+from testament.api.auth import Principal
+from testament.api.guard import allow, visible_cases
+from testament.domain.access import Action
+from testament.errors import InvalidInput, NotFound, PermissionDenied, TestamentError
+from testament.search.base import SearchQuery
+from testament.services import (
+    access_log,
+    accounts,
+    cases,
+    credentials,
+    custody_log,
+    evidence,
+    gazetteer,
+    incidents,
+    search,
+)
+from testament.services.instance import Instance, set_acting_user
+from testament.storage.engine import read_transaction
+from testament.storage.tables import user_account
+from testament.web import i18n
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+TILE_URL_SETTING = "TESTAMENT_TILE_URL"
+
+
+class SignInNeeded(Exception):
+    """Raised by :func:`viewer` when a page is asked for without a live session."""
+
+
+def has_admin(inst: Instance) -> bool:
+    with read_transaction(inst.engine) as conn:
+        found = conn.execute(
+            select(user_account.c.id).where(user_account.c.is_admin.is_(True)).limit(1)
+        ).first()
+    return found is not None
+
+
+def create_site(
+    instance: Instance, *, api_token: str, setup_token: str | None = None, tile_url: str = ""
+) -> FastAPI:
+    """The whole site for ``instance``. ``setup_token`` opens ``/setup`` until an admin exists."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    site = FastAPI(title="Testament", version=__version__, lifespan=lifespan, docs_url=None,
+                   redoc_url=None, openapi_url=None)  # fmt: skip
+    site.state.instance = instance
+    site.state.api_token = api_token
+    site.state.setup_hash = (
+        hashlib.sha256(setup_token.encode()).hexdigest() if setup_token else None
+    )
+    site.state.tile_url = tile_url
+    api = create_app(instance, api_token=api_token)
+    site.state.login_limit = api.state.login_limit
+    site.add_middleware(auth.ActingScope)
+    site.mount("/api", api)
+    site.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # One environment per language, so concurrent requests in different languages never mix.
+    site.state.templates = {code: _templates(code) for code in i18n.LANGUAGES}
+    _routes(site)
+    _errors(site)
+    return site
+
+
+def _templates(lang: str) -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(i18n.catalogue(lang), newstyle=True)  # type: ignore[attr-defined]
+    return Jinja2Templates(env=env)
+
+
+def _render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
+    lang = i18n.language(request)
+    templates: Jinja2Templates = request.app.state.templates[lang]
+    who: Principal | None = getattr(request.state, "principal", None)
+    user = None
+    if who is not None and who.user_id is not None:
+        user = accounts.describe(request.app.state.instance, who.user_id)
+    context |= {
+        "lang": lang,
+        "languages": i18n.LANGUAGES,
+        "who": who,
+        "user": user,
+        "csrf_token": who.csrf_token if who else None,
+        "path": request.url.path,
+        "version": __version__,
+    }
+    response = templates.TemplateResponse(request, name, context, status_code=code)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data: " + _tile_origin(request) + "; "
+        "style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _tile_origin(request: Request) -> str:
+    url: str = request.app.state.tile_url
+    if not url:
+        return ""
+    parts = urlsplit(url.replace("{s}", "a"))
+    return f"{parts.scheme}://{parts.netloc}".replace("//a.", "//*.")
+
+
+async def viewer(request: Request) -> AsyncIterator[Principal]:
+    """Page dependency: the signed-in user (a session only), else a redirect to the sign-in page."""
+    if not request.cookies.get(auth.SESSION_COOKIE):
+        raise SignInNeeded
+    try:
+        found = await run_in_threadpool(auth.identify, request)
+    except HTTPException as exc:
+        if exc.status_code == 401:
+            raise SignInNeeded from None
+        raise
+    request.state.principal = found
+    set_acting_user(found.user_id)
+    yield found
+
+
+Viewer = Annotated[Principal, Depends(viewer)]
+
+
+def _inst(request: Request) -> Instance:
+    found: Instance = request.app.state.instance
+    return found
+
+
+def _same_origin(request: Request) -> bool:
+    """Sign-in CSRF: a browser's POST from another site carries that site's Origin."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.url.netloc
+
+
+def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every page
+    @site.get("/", include_in_schema=False)
+    def home(request: Request) -> Response:
+        if request.app.state.setup_hash and not has_admin(_inst(request)):
+            return RedirectResponse("/setup", status_code=303)
+        return RedirectResponse("/dashboard", status_code=303)
+
+    @site.get("/lang/{code}", include_in_schema=False)
+    def switch_language(
+        code: str, next_page: Annotated[str, Query(alias="next")] = "/"
+    ) -> Response:
+        target = next_page if next_page.startswith("/") and not next_page.startswith("//") else "/"
+        response = RedirectResponse(target, status_code=303)
+        if code in i18n.LANGUAGES:
+            response.set_cookie(
+                i18n.COOKIE, code, max_age=365 * 86400, samesite="lax", httponly=True
+            )
+        return response
+
+    @site.get("/login", include_in_schema=False)
+    def login_page(
+        request: Request, next_page: Annotated[str, Query(alias="next")] = "/dashboard"
+    ) -> Response:
+        return _render(request, "login.html", next_page=_local(next_page), error=None)
+
+    @site.post("/login", include_in_schema=False)
+    def login(
+        request: Request,
+        username: Annotated[str, Form(max_length=200)],
+        password: Annotated[str, Form(max_length=1000)],
+        totp: Annotated[str, Form(max_length=16)] = "",
+        next_page: Annotated[str, Form(alias="next")] = "/dashboard",
+    ) -> Response:
+        if not _same_origin(request):
+            raise HTTPException(403, "this sign-in did not come from Testament's own page")
+        client = request.client.host if request.client else "unknown"
+        if request.app.state.login_limit.hit(client):
+            return _render(request, "login.html", 429, next_page=_local(next_page),
+                           error="too-many")  # fmt: skip
+        inst = _inst(request)
+        try:
+            user_id = accounts.authenticate(inst, username, password, totp or None)
+        except PermissionDenied as exc:
+            needs_code = "totp" in exc.errors
+            return _render(request, "login.html", 403, next_page=_local(next_page),
+                           error="totp" if needs_code else "wrong", username=username)  # fmt: skip
+        return _signed_in(request, inst, user_id, _local(next_page))
+
+    @site.post("/logout", include_in_schema=False)
+    def logout(request: Request, csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+        inst = _inst(request)
+        cookie = request.cookies.get(auth.SESSION_COOKIE)
+        session = credentials.resolve_session(inst, cookie) if cookie else None
+        if session is not None and cookie:
+            sent = csrf_token or request.headers.get(auth.CSRF_HEADER, "")
+            if not secrets.compare_digest(sent, session.csrf_token):
+                raise HTTPException(403, "the CSRF token is missing or wrong; reload the page")
+            credentials.end_session(inst, cookie)
+        response = RedirectResponse("/login", status_code=303)
+        auth.clear_session_cookie(request, response)
+        return response
+
+    @site.get("/setup", include_in_schema=False)
+    def setup_page(request: Request, token: str = "") -> Response:
+        if not _setup_open(request):
+            return RedirectResponse("/login", status_code=303)
+        return _render(request, "setup.html", token=token, error=None)
+
+    @site.post("/setup", include_in_schema=False)
+    def setup(
+        request: Request,
+        token: Annotated[str, Form(max_length=200)],
+        username: Annotated[str, Form(max_length=200)],
+        password: Annotated[str, Form(max_length=1000)],
+    ) -> Response:
+        if not _setup_open(request) or not _same_origin(request):
+            return RedirectResponse("/login", status_code=303)
+        expected: str = request.app.state.setup_hash
+        given = hashlib.sha256(token.encode()).hexdigest()
+        if not secrets.compare_digest(given, expected):
+            return _render(request, "setup.html", 403, token="", error="token")
+        inst = _inst(request)
+        try:
+            user_id = accounts.create_user(inst, username, password, admin=True)
+        except InvalidInput as exc:
+            return _render(request, "setup.html", 422, token=token, error="input",
+                           problems=exc.errors or {"username": exc.what})  # fmt: skip
+        request.app.state.setup_hash = None  # one use only
+        return _signed_in(request, inst, user_id, "/dashboard")
+
+    @site.get("/dashboard", include_in_schema=False)
+    def dashboard(request: Request, who: Viewer) -> Response:
+        inst = _inst(request)
+        visible = visible_cases(inst, who)
+        found = [c for c in cases.list_cases(inst) if visible is None or c.id in visible]
+        with read_transaction(inst.engine) as conn:
+            from testament.ledger import log  # noqa: PLC0415
+
+            size = log.size(conn)
+            head = log.latest_checkpoint(conn)
+        return _render(request, "dashboard.html", cases=found, log_size=size,
+                       checkpoint_size=head.size if head else 0)  # fmt: skip
+
+    @site.get("/cases/{case_name}", include_in_schema=False)
+    def case_page(
+        request: Request,
+        case_name: str,
+        who: Viewer,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> Response:
+        inst = _inst(request)
+        allow(inst, who, Action.READ, case=case_name)
+        rows = incidents.list_for_case(inst, case_name, limit=101, offset=offset)
+        return _render(request, "incidents.html", case_name=case_name, incidents=rows[:100],
+                       next_offset=offset + 100 if len(rows) > 100 else None, offset=offset)  # fmt: skip
+
+    @site.get("/cases/{case_name}/map", include_in_schema=False)
+    def map_page(request: Request, case_name: str, who: Viewer) -> Response:
+        allow(_inst(request), who, Action.READ, case=case_name)
+        return _render(request, "map.html", case_name=case_name,
+                       tile_url=request.app.state.tile_url)  # fmt: skip
+
+    @site.get("/cases/{case_name}/incidents.geojson", include_in_schema=False)
+    def case_geojson(request: Request, case_name: str, who: Viewer) -> Response:
+        inst = _inst(request)
+        allow(inst, who, Action.READ, case=case_name)
+        features = []
+        offset = 0
+        while True:
+            rows = incidents.list_for_case(inst, case_name, limit=5000, offset=offset)
+            for row in rows:
+                if row["latitude"] is None or row["longitude"] is None:
+                    continue
+                features.append({
+                    "type": "Feature",
+                    "id": row["id"],
+                    "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
+                    "properties": {"title": row["title"], "date": row["occurred_from"],
+                                   "status": row["status"], "sensitivity": row["sensitivity"]},
+                })  # fmt: skip
+            if len(rows) < 5000:
+                break
+            offset += 5000
+        return JSONResponse({"type": "FeatureCollection", "features": features})
+
+    @site.get("/areas.geojson", include_in_schema=False)
+    def areas_geojson(request: Request, who: Viewer) -> Response:
+        index = gazetteer.areas_geojson(_inst(request), level=1)
+        return JSONResponse(index)
+
+    @site.get("/incidents/{incident_id}", include_in_schema=False)
+    def incident_page(
+        request: Request, incident_id: str, who: Viewer, purpose: str = ""
+    ) -> Response:
+        inst = _inst(request)
+        allow(inst, who, Action.READ, kind="incident", record_id=incident_id)
+        data = incidents.show(inst, incident_id)
+        if data.get("sensitivity") and not purpose:
+            return _render(request, "purpose.html", what="incident", labels=data["sensitivity"],
+                           action=f"/incidents/{incident_id}")  # fmt: skip
+        if data.get("sensitivity"):
+            access_log.sensitive_record_viewed(inst, incident_id, purpose)
+        history = incidents.versions(inst, "incident", incident_id)
+        return _render(request, "incident.html", incident=data, history=history)
+
+    @site.get("/evidence/{item_id}", include_in_schema=False)
+    def evidence_page(request: Request, item_id: str, who: Viewer, purpose: str = "") -> Response:
+        inst = _inst(request)
+        allow(inst, who, Action.READ, kind="evidence", record_id=item_id)
+        if not purpose:
+            return _render(request, "purpose.html", what="evidence", labels=[],
+                           action=f"/evidence/{item_id}")  # fmt: skip
+        index = access_log.item_opened(inst, item_id, "view", purpose)
+        item = evidence.show(inst, item_id)
+        timeline = custody_log.item_timeline(inst, item_id)
+        return _render(request, "evidence.html", item=item, timeline=timeline, access_index=index,
+                       purpose=purpose)  # fmt: skip
+
+    @site.get("/search", include_in_schema=False)
+    def search_page(request: Request, who: Viewer, q: str = "") -> Response:
+        inst = _inst(request)
+        hits: list[dict[str, Any]] = []
+        if q.strip():
+            visible = visible_cases(inst, who)
+            if visible is None or visible:
+                wanted = SearchQuery(text=q, limit=50)
+                filters = search.Filters(cases=sorted(visible) if visible is not None else ())
+                try:
+                    hits = [h.as_json() for h in search.search(inst, wanted, filters).hits]
+                except InvalidInput as exc:
+                    return _render(request, "search.html", 422, q=q, hits=[], error=exc.what)
+        return _render(request, "search.html", q=q, hits=hits, error=None)
+
+
+def _setup_open(request: Request) -> bool:
+    return bool(request.app.state.setup_hash) and not has_admin(_inst(request))
+
+
+def _local(target: str) -> str:
+    """Only paths on this site; never an open redirect to another."""
+    return target if target.startswith("/") and not target.startswith("//") else "/dashboard"
+
+
+def _signed_in(request: Request, inst: Instance, user_id: int, target: str) -> Response:
+    session = credentials.open_session(inst, user_id)
+    response = RedirectResponse(target, status_code=303)
+    auth.set_session_cookie(request, response, session.token,
+                            int(credentials.SESSION_LIFETIME.total_seconds()))  # fmt: skip
+    return response
+
+
+def _errors(site: FastAPI) -> None:
+    @site.exception_handler(SignInNeeded)
+    async def _sign_in(request: Request, _exc: SignInNeeded) -> Response:
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @site.exception_handler(TestamentError)
+    async def _known(request: Request, exc: TestamentError) -> Response:
+        status = (
+            404 if isinstance(exc, NotFound) else 403 if isinstance(exc, PermissionDenied) else 422
+        )
+        return _render(request, "error.html", status, status=status, message=exc.what,
+                       fields=exc.errors)  # fmt: skip
+
+    @site.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        message = f"internal error ({type(exc).__name__}); nothing half-written is kept"
+        return _render(request, "error.html", 500, status=500, message=message, fields={})
+
+    @site.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        return _render(request, "error.html", exc.status_code, status=exc.status_code,
+                       message=str(exc.detail), fields={})  # fmt: skip
+
+
+def tojson(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)

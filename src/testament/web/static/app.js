@@ -1,0 +1,62 @@
+// Testament's own script: no inline scripts (the pages' Content-Security-Policy forbids them).
+"use strict";
+
+// Every htmx request carries the session's CSRF token as a header.
+document.addEventListener("htmx:configRequest", (event) => {
+  const token = document.body.dataset.csrf;
+  if (token) {
+    event.detail.headers["X-CSRF-Token"] = token;
+  }
+});
+
+// The incident map: boundaries from Testament's own gazetteer, incidents as markers. Tiles only when an
+// administrator configured a tile URL, so the page works with no network at all.
+function drawMap(element) {
+  const map = L.map(element).setView([48.5, 31.5], 6);
+  map.createPane("areas").style.zIndex = "350";
+  if (element.dataset.tiles) {
+    L.tileLayer(element.dataset.tiles, { maxZoom: 18 }).addTo(map);
+  }
+  fetch(element.dataset.areas, { credentials: "same-origin" })
+    .then((response) => response.json())
+    .then((areas) => {
+      // Boundaries are context: below the markers, and never in the way of a click.
+      L.geoJSON(areas, {
+        pane: "areas", interactive: false, style: { color: "#666", weight: 1, fillOpacity: 0.04 },
+      }).addTo(map);
+    });
+  fetch(element.dataset.incidents, { credentials: "same-origin" })
+    .then((response) => response.json())
+    .then((incidents) => {
+      // SVG markers can be inspected and styled; past a few thousand, one canvas draws faster.
+      const renderer = incidents.features.length > 2000 ? L.canvas() : L.svg();
+      const layer = L.geoJSON(incidents, {
+        pointToLayer: (feature, latlng) =>
+          L.circleMarker(latlng, {
+            renderer, radius: 5, color: "#a61b1b", weight: 1, fillOpacity: 0.7, className: "incident-marker",
+          }),
+        onEachFeature: (feature, marker) => {
+          const link = document.createElement("a");
+          link.href = "/incidents/" + encodeURIComponent(feature.id);
+          link.textContent = feature.properties.title + " (" + (feature.properties.date || "") + ")";
+          marker.bindPopup(link);
+        },
+      }).addTo(map);
+      element.dataset.markers = String(incidents.features.length);
+      if (incidents.features.length) {
+        map.fitBounds(layer.getBounds(), { maxZoom: 10, padding: [20, 20] });
+      } else {
+        const note = document.createElement("p");
+        note.className = "empty";
+        note.textContent = element.dataset.empty;
+        element.after(note);
+      }
+    });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const element = document.getElementById("map");
+  if (element && window.L) {
+    drawMap(element);
+  }
+});

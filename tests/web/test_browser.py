@@ -1,0 +1,161 @@
+"""End to end in a real browser: Debian's Chromium, driven by Playwright, against a real server.
+
+Covers sign-in with TOTP, the dashboard, a case's list with its sensitivity labels, the map drawing
+markers with no network, search, an evidence item's custody timeline with its proof checked by
+`testament log verify-proof`, a permission denial, and the language switch.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+
+from testament.services import accounts, cases, credentials, gazetteer, incidents, ingest
+from testament.services.instance import Instance
+from testament.web.site import create_site
+from tests.conftest import SQLITE_ONLY
+from tests.http_server import served
+
+pytestmark = SQLITE_ONLY
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
+OPERATOR = "operator-token-for-tests"
+AREAS = Path(__file__).resolve().parents[2] / "demo" / "ukraine-adm1.geojson"
+# Flags for a machine with no network: no background connections, no first-run work.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (`make deps` installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
+    gazetteer.load(instance, AREAS, level=1, name_field="NAME_1", alt_names_field="VARNAME_1")
+    ids: dict[str, Any] = {}
+    for name, where in (("Case A", (50.45, 30.52)), ("Case B", (49.99, 36.23))):
+        cases.create_case(instance, name)
+        ids[name] = incidents.create(
+            instance,
+            name,
+            incidents.IncidentInput(
+                title=f"Shelling of school No. 5 ({name})",
+                date="2022-03-01",
+                latitude=where[0],
+                longitude=where[1],
+                sensitivity=["graphic"] if name == "Case A" else [],
+            ),
+        )
+        folder = tmp_path / name.replace(" ", "")
+        folder.mkdir()
+        (folder / "photo.jpg").write_bytes(os.urandom(3000))
+        ids[f"item {name}"] = ingest.ingest(instance, [folder], case_name=name).results[0].item_id
+    accounts.create_user(instance, "anna", PASSWORD)
+    accounts.grant_role(instance, "anna", "Case A", "analyst")
+    ids["totp"] = credentials.enrol_totp(instance, "anna").secret
+    return ids
+
+
+def test_a_documenter_works_through_the_site(
+    browser: Any, instance: Instance, world: dict[str, Any], tmp_path: Path
+) -> None:
+    site = create_site(instance, api_token=OPERATOR)
+    with served(site) as base:
+        context = browser.new_context(base_url=base, accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+
+        # Sign in: the password alone is not enough, the code is.
+        page.goto("/dashboard")
+        assert page.url.endswith("/login?next=/dashboard")
+        page.fill("input[name=username]", "anna")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        assert "authenticator" in page.inner_text("[role=alert]")
+        page.fill("input[name=password]", PASSWORD)
+        page.fill("input[name=totp]", pyotp.TOTP(world["totp"]).now())
+        page.click("button[type=submit]")
+        page.wait_for_url("**/dashboard")
+        assert "Case A" in page.inner_text("main") and "Case B" not in page.inner_text("main")
+
+        # The case's incidents, with their sensitivity labels.
+        page.click("text=Case A")
+        page.wait_for_url("**/cases/Case%20A")
+        assert page.inner_text("span.label-graphic") == "graphic"
+
+        # The map draws the incident over Testament's own boundaries, with no tile server.
+        page.goto("/cases/Case%20A/map")
+        page.wait_for_selector("#map[data-markers='1']")
+        page.wait_for_selector("path.incident-marker")
+        assert page.locator("path.incident-marker").count() == 1
+        page.wait_for_function("document.querySelectorAll('.leaflet-areas-pane path').length == 27")
+        page.click("path.incident-marker")  # its popup links to the incident
+        assert (
+            page.get_attribute(".leaflet-popup-content a", "href")
+            == f"/incidents/{world['Case A']}"
+        )
+
+        # Search, in Ukrainian transliteration of nothing in particular: the title's words.
+        page.goto("/search")
+        page.fill("input[name=q]", "school")
+        page.click("main button[type=submit]")
+        hits = page.inner_text("ol.hits")
+        assert "Case A" in hits and "Case B" not in hits
+
+        # An evidence item: the purpose, then the custody timeline and the proof.
+        item = world["item Case A"]
+        page.goto(f"/evidence/{item}")
+        page.fill("input[name=purpose]", "check geolocation")
+        page.click("main button[type=submit]")
+        timeline = page.inner_text("table.timeline")
+        assert "ingestion" in timeline and "check geolocation" in timeline
+        with page.expect_download() as proof_download:
+            page.click("text=Proof of inclusion (.tlog-proof)")
+        proof = tmp_path / "item.tlog-proof"
+        proof_download.value.save_as(proof)
+        entry = tmp_path / "entry.json"
+        entry.write_bytes(page.request.get(f"/api/evidence/{item}/proof/entry").body())
+        key = page.request.get("/api/log/key").text().strip()
+        checked = subprocess.run(
+            [sys.executable, "-m", "testament.cli.main", "log", "verify-proof", str(proof),
+             "--entry", str(entry), "--key", key],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert checked.returncode == 0, checked.stderr
+
+        # Another case's incident does not exist for this user.
+        response = page.goto(f"/incidents/{world['Case B']}")
+        assert response is not None and response.status == 404
+        assert "Not found" in page.inner_text("h1")
+
+        # The language switch.
+        page.goto("/dashboard")
+        page.click("a[lang=uk]")
+        page.wait_for_url("**/dashboard")
+        assert page.inner_text("h1") == "Панель"
+        context.close()

@@ -1,0 +1,239 @@
+"""The pages: first-admin setup, sign-in, the dashboard, lists, detail pages, escaping, and access rules."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from testament.services import accounts, cases, gazetteer, incidents, ingest
+from testament.services.instance import Instance
+from testament.storage.engine import read_transaction
+from testament.storage.tables import custody_event
+from testament.web.site import create_site
+from tests.conftest import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
+OPERATOR = "operator-token-for-tests"
+SETUP = "one-time-setup-token"
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+AREAS = Path(__file__).resolve().parents[2] / "demo" / "ukraine-adm1.geojson"
+
+
+@pytest.fixture
+def site(instance: Instance) -> Any:
+    return create_site(instance, api_token=OPERATOR, setup_token=SETUP)
+
+
+def _browser(site: Any) -> TestClient:
+    return TestClient(site, base_url="http://127.0.0.1", follow_redirects=False)
+
+
+def _signed_in(site: Any, username: str) -> TestClient:
+    http = _browser(site)
+    response = http.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 303, response.text
+    return http
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'data-csrf="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.fixture
+def world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
+    gazetteer.load(instance, AREAS, level=1, name_field="NAME_1", alt_names_field="VARNAME_1")
+    ids: dict[str, Any] = {}
+    for name in ("Case A", "Case B"):
+        cases.create_case(instance, name)
+        ids[name] = incidents.create(
+            instance,
+            name,
+            incidents.IncidentInput(
+                title=f"Shelling of a school in {name} {HOSTILE}",
+                date="2022-03-01",
+                latitude=50.45,
+                longitude=30.52,
+                description=HOSTILE,
+                sensitivity=["graphic"] if name == "Case A" else [],
+            ),
+        )
+        folder = tmp_path / name.replace(" ", "")
+        folder.mkdir()
+        (folder / "note.txt").write_bytes(os.urandom(100))
+        ids[f"item {name}"] = ingest.ingest(instance, [folder], case_name=name).results[0].item_id
+    ids["plain"] = incidents.create(
+        instance, "Case A", incidents.IncidentInput(title="Strike on a grain silo", date="2022-07")
+    )
+    ids["vera"] = accounts.create_user(instance, "vera", PASSWORD)
+    accounts.grant_role(instance, "vera", "Case A", "viewer")
+    return ids
+
+
+def _access_events(instance: Instance) -> list[dict[str, Any]]:
+    with read_transaction(instance.engine) as conn:
+        rows = conn.execute(
+            select(custody_event.c.detail).where(custody_event.c.event_type == "access")
+        ).scalars()
+        return [{"detail": json.loads(row)} for row in rows]
+
+
+def test_the_first_admin_is_made_once_with_the_printed_link(site: Any, instance: Instance) -> None:
+    http = _browser(site)
+    assert http.get("/").headers["location"] == "/setup"
+    wrong = http.post("/setup", data={"token": "guess", "username": "ops", "password": PASSWORD})
+    assert wrong.status_code == 403
+    weak = http.post("/setup", data={"token": SETUP, "username": "ops", "password": "short"})
+    assert weak.status_code == 422 and "at least 12 characters" in weak.text
+    made = http.post("/setup", data={"token": SETUP, "username": "ops", "password": PASSWORD})
+    assert made.status_code == 303 and made.headers["location"] == "/dashboard"
+    assert http.get("/dashboard").status_code == 200
+    again = _browser(site).post(
+        "/setup", data={"token": SETUP, "username": "ops2", "password": PASSWORD}
+    )
+    assert again.status_code == 303 and again.headers["location"] == "/login"
+    assert [u.username for u in accounts.list_users(instance)] == ["ops"]
+
+
+def test_pages_need_a_session_and_come_back_after_sign_in(site: Any, world: dict[str, Any]) -> None:
+    http = _browser(site)
+    bounced = http.get("/cases/Case%20A")
+    assert bounced.status_code == 303
+    assert bounced.headers["location"] == "/login?next=/cases/Case%20A"
+    wrong = http.post("/login", data={"username": "vera", "password": "wrong password!"})
+    assert wrong.status_code == 403 and "wrong" in wrong.text
+    done = http.post(
+        "/login", data={"username": "vera", "password": PASSWORD, "next": "/cases/Case A"}
+    )
+    assert done.headers["location"] == "/cases/Case%20A"
+    assert (
+        _browser(site)
+        .post(
+            "/login",
+            data={"username": "vera", "password": PASSWORD, "next": "https://evil.example"},
+        )
+        .headers["location"]
+        == "/dashboard"
+    )
+
+
+def test_a_sign_in_posted_from_another_site_is_refused(site: Any, world: dict[str, Any]) -> None:
+    response = _browser(site).post(
+        "/login",
+        data={"username": "vera", "password": PASSWORD},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert response.status_code == 403 and "set-cookie" not in response.headers
+
+
+def test_the_dashboard_lists_only_the_users_cases(site: Any, world: dict[str, Any]) -> None:
+    page = _signed_in(site, "vera").get("/dashboard")
+    assert page.status_code == 200
+    assert "Case A" in page.text and "Case B" not in page.text
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+
+
+def test_text_from_records_is_escaped_on_every_page(site: Any, world: dict[str, Any]) -> None:
+    http = _signed_in(site, "vera")
+    pages = [
+        http.get("/cases/Case A").text,
+        http.get(f"/incidents/{world['Case A']}", params={"purpose": "review"}).text,
+        http.get("/search", params={"q": "school"}).text,
+    ]
+    for page in pages:
+        assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in pages[0]
+
+
+def test_sensitivity_labels_show_on_the_list(site: Any, world: dict[str, Any]) -> None:
+    page = _signed_in(site, "vera").get("/cases/Case A").text
+    assert 'class="label label-graphic"' in page
+
+
+def test_a_sensitive_record_asks_for_a_purpose_and_logs_the_view(
+    site: Any, instance: Instance, world: dict[str, Any]
+) -> None:
+    http = _signed_in(site, "vera")
+    gate = http.get(f"/incidents/{world['Case A']}")
+    assert gate.status_code == 200 and 'name="purpose"' in gate.text
+    shown = http.get(f"/incidents/{world['Case A']}", params={"purpose": "weekly review"})
+    assert "History" in shown.text
+    plain = http.get(f"/incidents/{world['plain']}")
+    assert "grain silo" in plain.text and 'name="purpose"' not in plain.text
+    logged = [
+        (event["detail"]["id"], event["detail"]["purpose"])
+        for event in _access_events(instance)
+        if event["detail"].get("object") == "incident"
+    ]
+    assert logged == [(world["Case A"], "weekly review")]  # the plain record's view is not logged
+
+
+def test_evidence_page_shows_the_custody_timeline(site: Any, world: dict[str, Any]) -> None:
+    http = _signed_in(site, "vera")
+    item = world["item Case A"]
+    assert 'name="purpose"' in http.get(f"/evidence/{item}").text
+    page = http.get(f"/evidence/{item}", params={"purpose": "check the chain"}).text
+    assert "Custody timeline" in page and "ingestion" in page and "check the chain" in page
+    assert f"/api/evidence/{item}/proof" in page
+
+
+def test_another_cases_pages_are_not_found(site: Any, world: dict[str, Any]) -> None:
+    http = _signed_in(site, "vera")
+    for path in (
+        f"/incidents/{world['Case B']}",
+        f"/evidence/{world['item Case B']}?purpose=x",
+        "/cases/Case B",
+        "/cases/Case B/map",
+        "/cases/Case B/incidents.geojson",
+    ):
+        assert http.get(path).status_code == 404, path
+
+
+def test_map_data_comes_from_testament_itself(site: Any, world: dict[str, Any]) -> None:
+    http = _signed_in(site, "vera")
+    page = http.get("/cases/Case A/map").text
+    assert "/static/vendor/leaflet-1.9.4/leaflet.js" in page and "tile.openstreetmap" not in page
+    points = http.get("/cases/Case A/incidents.geojson").json()
+    assert [f["geometry"]["coordinates"] for f in points["features"]] == [[30.52, 50.45]]
+    areas = http.get("/areas.geojson").json()
+    assert len(areas["features"]) == 27
+
+
+def test_the_language_switch_translates_the_page(site: Any, world: dict[str, Any]) -> None:
+    http = _signed_in(site, "vera")
+    switched = http.get("/lang/uk", params={"next": "/dashboard"})
+    assert switched.headers["location"] == "/dashboard"
+    page = http.get("/dashboard").text
+    assert 'lang="uk"' in page and "Справи" in page
+    assert http.get("/lang/en", params={"next": "//evil.example"}).headers["location"] == "/"
+
+
+def test_browser_language_is_honoured(site: Any, world: dict[str, Any]) -> None:
+    http = _signed_in(site, "vera")
+    page = http.get("/dashboard", headers={"Accept-Language": "uk-UA,uk;q=0.9,en;q=0.8"}).text
+    assert "Панель" in page
+
+
+def test_sign_out_needs_the_csrf_token(site: Any, world: dict[str, Any]) -> None:
+    http = _signed_in(site, "vera")
+    token = _csrf(http.get("/dashboard").text)
+    assert http.post("/logout", data={"csrf_token": "wrong"}).status_code == 403
+    assert http.get("/dashboard").status_code == 200
+    assert http.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert http.get("/dashboard").status_code == 303  # back to the sign-in page
+
+
+def test_the_api_is_served_under_api(site: Any, world: dict[str, Any]) -> None:
+    http = _signed_in(site, "vera")
+    assert http.get("/api/cases").json()["items"][0]["name"] == "Case A"
+    assert http.get("/api/openapi.json").status_code == 200
