@@ -9,9 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Name = Annotated[str, Field(min_length=1, max_length=500)]
 Text = Annotated[str, Field(max_length=100_000)]
+# Integers a database column can hold on every backend (SQLite and PostgreSQL's bigint are 64-bit).
+MAX_VERSION = 2**31 - 1
+MAX_OFFSET = 10**9
+MAX_COUNT = 10**8
 ExpectedVersion = Annotated[
-    int | None, Query(ge=1, description="Refuse (409) if the record is no longer at this version.")
+    int | None,
+    Query(
+        ge=1, le=MAX_VERSION, description="Refuse (409) if the record is no longer at this version."
+    ),
 ]
+VersionField = Annotated[int | None, Field(ge=1, le=MAX_VERSION)]
 
 
 class Body(BaseModel):

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
+from testament.api.bodies import MAX_OFFSET
 from testament.services.instance import Instance
 
 
@@ -35,7 +36,7 @@ def purpose(
 Purpose = Annotated[str | None, Depends(purpose)]
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 
 
 def page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from testament.api.auth import Who
+from testament.api.bodies import MAX_COUNT, ExpectedVersion, VersionField
 from testament.api.deps import OPERATOR_PURPOSE, Limit, Offset, Purpose, instance, page
 from testament.api.guard import allow
 from testament.domain.access import Action
@@ -48,12 +49,12 @@ class IncidentIn(IncidentFields):
 
 class IncidentPatch(IncidentFields):
     title: str | None = None
-    expected_version: int | None = None
+    expected_version: VersionField = None
 
 
 class CasualtyIn(BaseModel):
     category: str
-    count: int = Field(ge=0)
+    count: int = Field(ge=0, le=MAX_COUNT)
     qualifier: str = "exact"
     source_id: str | None = None
     note: str = ""
@@ -107,7 +108,7 @@ def edit(incident_id: str, body: IncidentPatch, inst: Inst, who: Who) -> dict[st
 
 @router.delete("/incidents/{incident_id}")
 def delete(
-    incident_id: str, inst: Inst, who: Who, expected_version: int | None = None
+    incident_id: str, inst: Inst, who: Who, expected_version: ExpectedVersion = None
 ) -> dict[str, Any]:
     allow(inst, who, Action.DOCUMENT, kind="incident", record_id=incident_id)
     return {

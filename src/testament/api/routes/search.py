@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from testament.api.auth import Who
+from testament.api.bodies import MAX_OFFSET
 from testament.api.deps import instance, page
 from testament.api.fields import as_fields
 from testament.api.guard import allow, visible_cases
@@ -52,7 +53,7 @@ class SearchIn(BaseModel):
     status: str | None = Field(None, max_length=64, description="Incident status.")
     # One hit more than the page tells whether a next page exists, within the index's cap of 1,000.
     limit: int = Field(20, ge=1, le=500, description="Hits per page.")
-    offset: int = Field(0, ge=0, description="Hits to skip.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Hits to skip.")
 
 
 @router.get("/search")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from testament.api import auth
@@ -101,7 +101,9 @@ def create_token(body: TokenIn, who: Who, inst: Inst) -> dict[str, Any]:
 
 
 @router.delete("/auth/tokens/{token_id}")
-def revoke_token(token_id: int, who: Who, inst: Inst) -> dict[str, Any]:
+def revoke_token(
+    token_id: Annotated[int, Path(ge=1, le=2**62)], who: Who, inst: Inst
+) -> dict[str, Any]:
     _own(who, inst)
     credentials.revoke_token(inst, token_id, owner=who.user_id)
     return {"ok": True}

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
 from testament.api.auth import Who
-from testament.api.bodies import Body, ExpectedVersion, Name, Text
+from testament.api.bodies import Body, ExpectedVersion, Name, Text, VersionField
 from testament.api.deps import Limit, Offset, instance, page
 from testament.api.fields import as_fields
 from testament.api.guard import allow
@@ -47,7 +47,7 @@ class SourcePatch(Body):
     reference: Text | None = None
     published_at: str | None = Field(None, description=PUBLISHED)
     description: Text | None = None
-    expected_version: int | None = Field(None, ge=1)
+    expected_version: VersionField = None
 
 
 class IncidentLinkIn(Body):

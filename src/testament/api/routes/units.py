@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from testament.api.auth import Who
-from testament.api.bodies import Body, ExpectedVersion, Name, Text
+from testament.api.bodies import Body, ExpectedVersion, Name, Text, VersionField
 from testament.api.deps import Limit, Offset, instance, page
 from testament.api.fields import as_fields
 from testament.api.guard import allow
@@ -58,7 +58,7 @@ class UnitIn(UnitFields):
 class UnitPatch(UnitFields):
     name: Name | None = None
     aliases: list[AliasIn] | None = Field(None, description="Replaces every alias.")
-    expected_version: int | None = Field(None, ge=1)
+    expected_version: VersionField = None
 
 
 class CommanderIn(Body):
