@@ -37,6 +37,8 @@ class Settings:
     """Origin line and key name of this instance's log, fixed at ``init``. Default: a random name."""
     log_batch_size: int
     """Custody events appended per durable batch (one commit, one checkpoint). Default 256."""
+    max_upload_bytes: int = 64 * 1024**3
+    """Largest evidence file the web application accepts in one upload (413 above). Default 64 GiB."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -122,6 +124,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     database_url = raw("database_url") or f"sqlite:///{home / 'testament.db'}"
     encrypt = raw("encrypt_at_rest")
     batch = raw("log_batch_size")
+    upload = raw("max_upload_bytes")
     return _check_utf8(
         Settings(
             home=home,
@@ -134,5 +137,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             encrypt_at_rest=True if encrypt is None else _parse_bool("encrypt_at_rest", encrypt),
             log_origin=raw("log_origin") or None,
             log_batch_size=256 if batch is None else _parse_int("log_batch_size", batch, minimum=1),
+            max_upload_bytes=64 * 1024**3
+            if upload is None
+            else _parse_int("max_upload_bytes", upload, minimum=1),
         )
     )

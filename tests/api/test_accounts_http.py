@@ -25,7 +25,14 @@ from testament.domain.custody import CustodyEventType
 from testament.services import accounts, cases, credentials, incidents, ingest
 from testament.services.instance import Instance
 from testament.storage.engine import read_transaction, write_transaction
-from testament.storage.tables import agent, api_token, custody_event, user_account, web_session
+from testament.storage.tables import (
+    agent,
+    api_token,
+    custody_event,
+    evidence_item,
+    user_account,
+    web_session,
+)
 from tests.http_server import served
 
 OPERATOR = "operator-token-0123456789"
@@ -558,3 +565,75 @@ def test_the_custody_timeline_and_a_proof_checked_offline(
     # Another case's item: the same 404 as an item that does not exist.
     assert http.get(f"/evidence/{world['item Case B']}/proof").status_code == 404
     assert http.get(f"/evidence/{world['item Case B']}/custody").status_code == 404
+
+
+# Evidence upload
+
+
+def test_an_upload_is_ingested_with_its_custody(
+    app: Any, instance: Instance, world: dict[str, Any]
+) -> None:
+    http, csrf = _login(app, "dmytro")
+    data = os.urandom(300_000)
+    response = http.post(
+        "/cases/Case A/evidence",
+        params={"filename": "../../etc/фото\x07 1.jpg", "source": "sent by a partner"},
+        content=data,
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 201, response.json()
+    item = response.json()["item"]
+    assert item["sha256"] == hashlib.sha256(data).hexdigest() and item["status"] == "stored"
+    assert item["name"] == "фото-1.jpg"  # no directories, no control characters
+    assert b"".join(instance.blobs.read(item["sha256"])) == data
+    with read_transaction(instance.engine) as conn:
+        row = conn.execute(
+            select(evidence_item.c.source_path, evidence_item.c.original_name).where(
+                evidence_item.c.id == item["id"]
+            )
+        ).one()
+    assert (row.source_path, row.original_name) == ("upload:фото-1.jpg", "фото-1.jpg")
+    again = http.post(
+        "/cases/Case A/evidence",
+        params={"filename": "фото 1.jpg"},
+        content=data,
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert again.json()["item"]["status"] == "already-ingested"
+
+
+def test_an_upload_over_the_limit_gets_413_and_leaves_nothing(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    from dataclasses import replace
+
+    instance.settings = replace(instance.settings, max_upload_bytes=100_000)
+    app = create_app(instance, api_token=OPERATOR)
+    http, csrf = _login(app, "dmytro")
+    before = sorted(instance.blobs.digests())
+
+    def body() -> Iterator[bytes]:  # no Content-Length: the limit bites as the bytes arrive
+        for _ in range(30):
+            yield os.urandom(10_000)
+
+    streamed = http.post("/cases/Case A/evidence", content=body(), headers={"X-CSRF-Token": csrf})
+    assert streamed.status_code == 413 and "larger than" in streamed.json()["error"]
+    declared = http.post(
+        "/cases/Case A/evidence", content=os.urandom(200_000), headers={"X-CSRF-Token": csrf}
+    )
+    assert declared.status_code == 413
+    assert sorted(instance.blobs.digests()) == before
+    assert list((instance.settings.vault_dir / "tmp").iterdir()) == []
+
+
+def test_a_viewer_cannot_upload_and_an_empty_body_is_refused(
+    app: Any, world: dict[str, Any]
+) -> None:
+    viewer, vcsrf = _login(app, "vera")
+    refused = viewer.post("/cases/Case A/evidence", content=b"x", headers={"X-CSRF-Token": vcsrf})
+    assert refused.status_code == 403
+    hidden = viewer.post("/cases/Case B/evidence", content=b"x", headers={"X-CSRF-Token": vcsrf})
+    assert hidden.status_code == 404
+    documenter, csrf = _login(app, "dmytro")
+    empty = documenter.post("/cases/Case A/evidence", content=b"", headers={"X-CSRF-Token": csrf})
+    assert empty.status_code == 422 and "body" in empty.json()["errors"]

@@ -20,8 +20,10 @@ from testament.services.instance import Instance
 from tests.conftest import SQLITE_ONLY
 
 pytestmark = SQLITE_ONLY
-OPERATOR = "operator-token-for-schemathesis"  # noqa: S105 - a throwaway token for the test app
-EXAMPLES = int(os.environ.get("TESTAMENT_SCHEMATHESIS_EXAMPLES", "25"))  # per operation; about 70 operations
+OPERATOR = "operator-token-for-schemathesis"
+EXAMPLES = int(
+    os.environ.get("TESTAMENT_SCHEMATHESIS_EXAMPLES", "25")
+)  # per operation; about 70 operations
 
 
 @pytest.fixture
@@ -50,7 +52,11 @@ def test_no_generated_request_gets_a_server_error(api: Any) -> None:
         def check(case: Any) -> None:
             response = case.call(headers={"Authorization": f"Bearer {OPERATOR}"})
             statuses.append(response.status_code)
-            assert response.status_code < 500, (case.method, case.formatted_path, response.text[:300])
+            assert response.status_code < 500, (
+                case.method,
+                case.formatted_path,
+                response.text[:300],
+            )
             kind = str(response.headers.get("content-type"))  # a list of values here
             if response.status_code >= 400 and "application/json" in kind:
                 body = response.json()

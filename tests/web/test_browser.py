@@ -7,6 +7,7 @@ markers with no network, search, an evidence item's custody timeline with its pr
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -84,6 +85,8 @@ def world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
 def test_a_documenter_works_through_the_site(
     browser: Any, instance: Instance, world: dict[str, Any], tmp_path: Path
 ) -> None:
+    from playwright.sync_api import expect  # noqa: PLC0415 - see the browser fixture
+
     site = create_site(instance, api_token=OPERATOR)
     with served(site) as base:
         context = browser.new_context(base_url=base, accept_downloads=True)
@@ -113,7 +116,7 @@ def test_a_documenter_works_through_the_site(
         page.wait_for_selector("#map[data-markers='1']")
         page.wait_for_selector("path.incident-marker")
         assert page.locator("path.incident-marker").count() == 1
-        page.wait_for_function("document.querySelectorAll('.leaflet-areas-pane path').length == 27")
+        expect(page.locator(".leaflet-areas-pane path")).to_have_count(27)
         page.click("path.incident-marker")  # its popup links to the incident
         assert (
             page.get_attribute(".leaflet-popup-content a", "href")
@@ -147,6 +150,17 @@ def test_a_documenter_works_through_the_site(
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         assert checked.returncode == 0, checked.stderr
+
+        # Upload two files at once; each is streamed, hashed and recorded.
+        first, second = tmp_path / "drone-1.jpg", tmp_path / "свідчення.txt"
+        first.write_bytes(os.urandom(2_000_000))
+        second.write_bytes("Записано 2022-03-02".encode())
+        page.goto("/cases/Case%20A/upload")
+        page.set_input_files("input[type=file]", [str(first), str(second)])
+        expect(page.locator("table.uploads tr[data-item]")).to_have_count(2)
+        uploaded = page.inner_text("table.uploads")
+        assert "drone-1.jpg" in uploaded and "свідчення.txt" in uploaded
+        assert instance.blobs.exists(hashlib.sha256(first.read_bytes()).hexdigest())
 
         # Another case's incident does not exist for this user.
         response = page.goto(f"/incidents/{world['Case B']}")

@@ -14,13 +14,14 @@ import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path, PurePath
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from testament.errors import InvalidInput, TestamentError
 
 MAX_NAME = 100
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# Letters and digits of any script stay (Ukrainian names are common); separators and controls go.
+_UNSAFE = re.compile(r"[^\w.-]+")
 
 
 def safe_name(given: str | None, default: str) -> str:
@@ -38,15 +39,31 @@ def _unname(exc: TestamentError, folder: str) -> None:
     exc.args = (exc.what,)
 
 
+def too_large(limit: int) -> HTTPException:
+    return HTTPException(
+        413,
+        f"the upload is larger than this server accepts ({limit:,} bytes); nothing was kept",
+    )
+
+
 @contextlib.asynccontextmanager
-async def received(request: Request, name: str) -> AsyncIterator[Path]:
-    """The request body as the file ``name`` in a temporary directory, removed afterwards."""
+async def received(request: Request, name: str, *, limit: int | None = None) -> AsyncIterator[Path]:
+    """The request body as the file ``name`` in a temporary directory, removed afterwards.
+
+    Over ``limit`` bytes (by its Content-Length, or as it arrives) it is refused with 413 and the
+    partial file goes with the directory.
+    """
+    declared = request.headers.get("content-length", "")
+    if limit is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
     with tempfile.TemporaryDirectory(prefix="testament-upload-") as folder:
         path = Path(folder) / name
         size = 0
         with path.open("wb") as handle:
             async for chunk in request.stream():
                 size += len(chunk)
+                if limit is not None and size > limit:
+                    raise too_large(limit)
                 await run_in_threadpool(handle.write, chunk)
         if size == 0:
             raise InvalidInput(

@@ -88,6 +88,7 @@ class _Pending:
     staged: StagedBlob
     mtime: str
     media_type: str
+    source: str = ""  # where the file came from, as recorded (its absolute path, unless relabelled)
 
 
 def as_text(path: Path) -> str:
@@ -292,7 +293,7 @@ def _new_item(
         "sha256": digest,
         "size": size,
         "original_name": as_text(Path(pending.candidate.path.name)),
-        "source_path": as_text(pending.candidate.path.absolute()),
+        "source_path": pending.source,
         "mtime": pending.mtime,
         "media_type": pending.media_type,
         "source_note": source_note,
@@ -335,7 +336,7 @@ def _commit_batch(
         in_case, held = _known_items(connection, case_id, {p.staged.digest for p in batch})
         for pending in batch:
             digest, shown = pending.staged.digest, as_text(pending.candidate.path)
-            key = (digest, as_text(pending.candidate.path.absolute()))
+            key = (digest, pending.source)
             if key in in_case:
                 results.append(
                     IngestResult(
@@ -385,11 +386,14 @@ def ingest(
     progress: Callable[[int], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_result: Callable[[IngestResult], None] | None = None,
+    source_of: Callable[[Path], str] | None = None,
 ) -> IngestReport:
     """Ingest ``paths`` into case ``case_name``; report every path's outcome.
 
     ``on_start(files, bytes)`` is called once the paths are walked; ``progress(n)`` as bytes are read;
-    ``on_result`` for each path as soon as its outcome is durable.
+    ``on_result`` for each path as soon as its outcome is durable. ``source_of(path)`` says where a file
+    came from when its path here is only a stopover (an upload's temporary file); by default the
+    absolute path is recorded. The same content from the same source is ingested once per case.
     """
     _check_text(case_name, "--case", "the case name")
     if source_note is not None:
@@ -428,6 +432,8 @@ def ingest(
             if isinstance(staged, IngestResult):
                 emit(staged)
             else:
+                path = staged.candidate.path
+                staged.source = source_of(path) if source_of else as_text(path.absolute())
                 batch.append(staged)
             if len(batch) >= instance.settings.log_batch_size:
                 flush()

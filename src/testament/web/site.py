@@ -296,6 +296,11 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         return _render(request, "map.html", case_name=case_name,
                        tile_url=request.app.state.tile_url)  # fmt: skip
 
+    @site.get("/cases/{case_name}/upload", include_in_schema=False)
+    def upload_page(request: Request, case_name: str, who: Viewer) -> Response:
+        allow(_inst(request), who, Action.DOCUMENT, case=case_name)
+        return _render(request, "upload.html", case_name=case_name)
+
     @site.get("/cases/{case_name}/incidents.geojson", include_in_schema=False)
     def case_geojson(request: Request, case_name: str, who: Viewer) -> Response:
         inst = _inst(request)

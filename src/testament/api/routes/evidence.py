@@ -7,20 +7,24 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import Field
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
+from testament.api import uploads
 from testament.api.auth import Principal, Who
 from testament.api.bodies import Body, ExpectedVersion, Text
 from testament.api.deps import OPERATOR_PURPOSE, Purpose, instance
 from testament.api.fields import as_fields
 from testament.api.guard import allow
 from testament.domain.access import Action
-from testament.services import access_log, evidence
+from testament.errors import InvalidInput
+from testament.services import access_log, evidence, ingest
 from testament.services.instance import Instance
 
 router = APIRouter(tags=["evidence"])
@@ -35,6 +39,11 @@ FIELDS = {
 }
 
 
+class UploadIn(BaseModel):
+    filename: str = Field("upload.bin", max_length=1000, description="The file's name (made safe).")
+    source: str | None = Field(None, max_length=2000, description="Where the file came from.")
+
+
 class LinkIn(Body):
     incident_id: str = Field(min_length=1, description="An incident of the item's case.")
     relevance: Text = Field(min_length=1, description="Why the item matters to the incident.")
@@ -47,6 +56,39 @@ class AssessmentIn(Body):
     method: Text = Field(min_length=1, description="How it was assessed.")
     assessed_on: str | None = Field(None, description="YYYY-MM-DD; default today (UTC).")
     note: Text = ""
+
+
+@router.post("/cases/{case_name}/evidence", status_code=201)
+async def upload(
+    case_name: str, request: Request, params: Annotated[UploadIn, Query()], inst: Inst, who: Who
+) -> dict[str, Any]:
+    """Ingest the request body as one evidence file of the case.
+
+    The body is streamed to disk, never held in memory, then ingested exactly as `testament ingest`
+    does: hashed, encrypted into the vault, recorded in the custody log. Over the configured limit it
+    gets 413 and nothing is kept. The same content under the same name is ingested once per case.
+    """
+    await run_in_threadpool(allow, inst, who, Action.DOCUMENT, case=case_name)
+    name = uploads.safe_name(params.filename, "upload.bin")
+    limit = inst.settings.max_upload_bytes
+    async with uploads.received(request, name, limit=limit) as path:
+        report = await run_in_threadpool(
+            partial(
+                ingest.ingest,
+                inst,
+                [path],
+                case_name=case_name,
+                source_note=params.source,
+                source_of=lambda _path: f"upload:{name}",
+            )
+        )
+    (result,) = report.results
+    if result.status not in ("stored", "linked", "already-ingested"):
+        raise InvalidInput(
+            f"the upload was not ingested: {result.reason}", errors={"body": result.status}
+        )
+    return {"ok": True, "item": {"id": result.item_id, "name": name, "sha256": result.sha256,
+            "size": result.size, "status": result.status}}  # fmt: skip
 
 
 @router.get("/evidence/{item_id}")

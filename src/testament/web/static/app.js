@@ -54,9 +54,64 @@ function drawMap(element) {
     });
 }
 
+// Evidence upload: each file is its own streamed request, one at a time, with its progress shown.
+function uploadFiles(form, files) {
+  const rows = document.querySelector("table.uploads tbody");
+  const source = form.querySelector("input[name=source]").value;
+  let queue = Promise.resolve();
+  for (const file of files) {
+    const row = rows.insertRow();
+    row.insertCell().textContent = file.name;
+    const bar = document.createElement("progress");
+    bar.max = file.size || 1;
+    bar.value = 0;
+    row.insertCell().append(bar);
+    const result = row.insertCell();
+    queue = queue.then(() => new Promise((resolve) => {
+      const request = new XMLHttpRequest();
+      const query = new URLSearchParams({ filename: file.name });
+      if (source) {
+        query.set("source", source);
+      }
+      request.open("POST", form.dataset.target + "?" + query.toString());
+      request.setRequestHeader("X-CSRF-Token", document.body.dataset.csrf || "");
+      request.setRequestHeader("Content-Type", "application/octet-stream");
+      request.upload.onprogress = (event) => { bar.value = event.loaded; };
+      request.onload = () => {
+        let body = {};
+        try { body = JSON.parse(request.responseText); } catch (error) { body = {}; }
+        if (request.status === 201) {
+          bar.value = bar.max;
+          result.textContent = form.dataset.done + " · sha256:" + body.item.sha256.slice(0, 16) + "…";
+          row.dataset.item = body.item.id;
+        } else {
+          result.textContent = form.dataset.failed + ": " + (body.error || request.status);
+          result.className = "error";
+        }
+        resolve();
+      };
+      request.onerror = () => { result.textContent = form.dataset.failed; resolve(); };
+      request.send(file);
+    }));
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const element = document.getElementById("map");
   if (element && window.L) {
     drawMap(element);
+  }
+  const form = document.getElementById("upload");
+  if (form) {
+    const input = form.querySelector("input[type=file]");
+    input.addEventListener("change", () => uploadFiles(form, input.files));
+    const zone = form.querySelector(".drop");
+    zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
+    zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+    zone.addEventListener("drop", (event) => {
+      event.preventDefault();
+      zone.classList.remove("over");
+      uploadFiles(form, event.dataTransfer.files);
+    });
   }
 });
