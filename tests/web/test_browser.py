@@ -85,7 +85,7 @@ def world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
 def test_a_documenter_works_through_the_site(
     browser: Any, instance: Instance, world: dict[str, Any], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import expect  # noqa: PLC0415 - see the browser fixture
+    from playwright.sync_api import expect
 
     site = create_site(instance, api_token=OPERATOR)
     with served(site) as base:
