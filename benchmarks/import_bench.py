@@ -148,7 +148,7 @@ def _event(
     }
 
 
-def _generate(count: int) -> Path:
+def generate_file(count: int) -> Path:
     path = WORK / f"timemap-generated-{count}.json"
     if path.exists():
         return path
@@ -171,5 +171,5 @@ def generated(count: int | None = None) -> dict[str, float] | None:
         print(f"\n== import (generated): skipped ({REAL} or {AREAS} not found)")
         return None
     size = count or int(os.environ.get(SIZE_ENV, "1000000"))
-    path = _generate(size)
+    path = generate_file(size)
     return _compare(f"Import, generated TimeMap file ({size:,} incidents)", path, size)

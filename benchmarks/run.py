@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each beside its baseline from the same run.
 
-Options: --quick (small sizes, for a smoke run), --only ingest,items,appends,proofs,gazetteer,search,import.
+Options: --quick (small sizes, for a smoke run), --only ingest,items,appends,proofs,gazetteer,search,import,web.
 Large inputs are generated under benchmarks/scratch/ (ignored by git) and reused between runs.
 """
 
@@ -12,14 +12,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import gazetteer_bench, import_bench, ingest_bench, log_bench, search_bench
+from benchmarks import (
+    gazetteer_bench,
+    import_bench,
+    ingest_bench,
+    log_bench,
+    search_bench,
+    web_bench,
+)
 from benchmarks.common import WORK
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument("--only", default="ingest,items,appends,proofs,gazetteer,search,import")
+    parser.add_argument("--only", default="ingest,items,appends,proofs,gazetteer,search,import,web")
     args = parser.parse_args()
     chosen = set(args.only.split(","))
     WORK.mkdir(parents=True, exist_ok=True)  # a fresh clone has no scratch folder yet
@@ -45,6 +52,10 @@ def main() -> None:
     if "import" in chosen:
         import_bench.real_file()
         import_bench.generated(count=10_000 if quick else None)
+    if "web" in chosen:
+        web_bench.requests_per_second(reps=1 if quick else 3)
+        web_bench.list_and_map(count=5_000 if quick else 100_000)
+        web_bench.upload(total_mib=64 if quick else 1024, reps=1 if quick else 3)
 
 
 if __name__ == "__main__":

@@ -194,7 +194,7 @@ def test_another_cases_pages_are_not_found(site: Any, world: dict[str, Any]) -> 
         f"/evidence/{world['item Case B']}?purpose=x",
         "/cases/Case B",
         "/cases/Case B/map",
-        "/cases/Case B/incidents.geojson",
+        "/api/cases/Case B/map",
     ):
         assert http.get(path).status_code == 404, path
 
@@ -203,9 +203,9 @@ def test_map_data_comes_from_testament_itself(site: Any, world: dict[str, Any]) 
     http = _signed_in(site, "vera")
     page = http.get("/cases/Case A/map").text
     assert "/static/vendor/leaflet-1.9.4/leaflet.js" in page and "tile.openstreetmap" not in page
-    points = http.get("/cases/Case A/incidents.geojson").json()
+    points = http.get("/api/cases/Case A/map").json()
     assert [f["geometry"]["coordinates"] for f in points["features"]] == [[30.52, 50.45]]
-    areas = http.get("/areas.geojson").json()
+    areas = http.get("/api/gazetteer/areas.geojson").json()
     assert len(areas["features"]) == 27
 
 

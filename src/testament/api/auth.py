@@ -16,8 +16,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -60,6 +62,7 @@ class Principal:
     via: str
     session_id: int | None = None
     csrf_token: str | None = None
+    username: str | None = None
 
 
 def _unauthenticated(what: str) -> HTTPException:
@@ -67,35 +70,61 @@ def _unauthenticated(what: str) -> HTTPException:
 
 
 def identify(request: Request) -> Principal:
+    """Who sent ``request``: one read of the database, plus a write at most once a minute per credential
+    to record that it is still in use (for a caller on a thread; :func:`principal` splits the two)."""
+    found, touch = lookup(request)
+    if touch is not None:
+        touch()
+    return found
+
+
+def lookup(request: Request) -> tuple[Principal, Callable[[], None] | None]:
+    """Who sent ``request``, from one short read transaction, and the write (if one is due) that records
+    the credential's use. Reads never wait on a lock (SQLite's WAL, PostgreSQL's MVCC), so this is
+    cheap enough to run on the event loop; the write is not, and is left to the caller."""
     inst: Instance = request.app.state.instance
     header = request.headers.get("authorization", "")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    now = datetime.now(UTC)
     if header:
         scheme, _, given = header.partition(" ")
         given = given.strip()
         if scheme.lower() != "bearer" or not given:
             raise _unauthenticated("the Authorization header must be `Bearer <token>`")
         if secrets.compare_digest(given, request.app.state.api_token):
-            return Principal(None, None, "write", "operator")
-        holder = credentials.resolve_token(inst, given)
+            return Principal(None, None, "write", "operator"), None
+        with read_transaction(inst.engine) as conn:
+            holder = credentials.token_holder(conn, given, now)
+            account = accounts.actor_and_name(conn, holder[0].user_id) if holder else None
         if holder is None:
             raise _unauthenticated("this API token is unknown, expired or revoked")
-        return Principal(holder.user_id, _actor(inst, holder.user_id), holder.scope, "token")
-    cookie = request.cookies.get(SESSION_COOKIE)
+        token, touch = holder
+        actor, username = _enabled(account)
+        found = Principal(token.user_id, actor, token.scope, "token", username=username)
+        return found, partial(credentials.touch_token, inst, token.token_id, now) if touch else None
     if cookie:
-        session = credentials.resolve_session(inst, cookie)
-        if session is None:
+        with read_transaction(inst.engine) as conn:
+            live = credentials.session_info(conn, cookie, now)
+            account = accounts.actor_and_name(conn, live[0].user_id) if live else None
+        if live is None:
             raise _unauthenticated("the session has ended; sign in again")
+        session, touch = live
         if request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
             if not sent or not secrets.compare_digest(sent, session.csrf_token):
                 raise HTTPException(403, "the CSRF token is missing or wrong; reload the page")
-        return Principal(
+        actor, username = _enabled(account)
+        signed_in = Principal(
             session.user_id,
-            _actor(inst, session.user_id),
+            actor,
             "write",
             "session",
             session.session_id,
             session.csrf_token,
+            username,
+        )
+        return signed_in, (
+            partial(credentials.touch_session, inst, session.session_id, now) if touch else None
         )
     raise _unauthenticated(
         "sign in first, or send Authorization: Bearer <token> "
@@ -103,21 +132,21 @@ def identify(request: Request) -> Principal:
     )
 
 
-def _actor(inst: Instance, user_id: int) -> Actor:
-    with read_transaction(inst.engine) as conn:
-        found = accounts.actor(conn, user_id)
-    if found is None or found.disabled:
+def _enabled(account: tuple[Actor, str] | None) -> tuple[Actor, str]:
+    if account is None or account[0].disabled:
         raise _unauthenticated("this account no longer exists or is disabled")
-    return found
+    return account
 
 
-async def principal(request: Request) -> AsyncIterator[Principal]:
+async def principal(request: Request) -> Principal:
     """FastAPI dependency: identify the caller and attribute the request's writes to them."""
-    found = await run_in_threadpool(identify, request)
+    found, touch = lookup(request)
+    if touch is not None:
+        await run_in_threadpool(touch)
     request.state.principal = found
     # Set in the request's own context (see ``ActingScope``), so the endpoint's thread inherits it.
     set_acting_user(found.user_id)
-    yield found
+    return found
 
 
 Who = Annotated[Principal, Depends(principal)]

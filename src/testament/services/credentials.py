@@ -147,27 +147,45 @@ def open_session(instance: Instance, user_id: int, now: datetime | None = None) 
     return NewSession(token, csrf, expires)
 
 
+def session_info(
+    connection: Connection, token: str, now: datetime
+) -> tuple[SessionInfo, bool] | None:
+    """The live session behind a cookie value, and whether its last use is due to be recorded; None if
+    it is unknown, ended, idle or expired."""
+    row = connection.execute(
+        select(web_session).where(web_session.c.token_hash == _digest(token))
+    ).first()
+    if row is None or row.ended_at is not None or row.expires_at <= utc_timestamp(now):
+        return None
+    if row.last_seen_at <= utc_timestamp(now - SESSION_IDLE):
+        return None
+    touch = row.last_seen_at <= utc_timestamp(now - _TOUCH_EVERY)
+    return SessionInfo(int(row.id), int(row.user_id), row.csrf_token), touch
+
+
+def touch_session(instance: Instance, session_id: int, now: datetime) -> None:
+    """Record a use of the session (at most once a minute), which keeps it from going idle."""
+    with write_transaction(instance.engine) as conn:
+        conn.execute(
+            update(web_session)
+            .where(web_session.c.id == session_id)
+            .values(last_seen_at=utc_timestamp(now))
+        )
+
+
 def resolve_session(
     instance: Instance, token: str, now: datetime | None = None
 ) -> SessionInfo | None:
     """The live session behind a cookie value, or None if it is unknown, ended, idle or expired."""
     now = now or datetime.now(UTC)
     with read_transaction(instance.engine) as conn:
-        row = conn.execute(
-            select(web_session).where(web_session.c.token_hash == _digest(token))
-        ).first()
-    if row is None or row.ended_at is not None or row.expires_at <= utc_timestamp(now):
+        found = session_info(conn, token, now)
+    if found is None:
         return None
-    if row.last_seen_at <= utc_timestamp(now - SESSION_IDLE):
-        return None
-    if row.last_seen_at <= utc_timestamp(now - _TOUCH_EVERY):
-        with write_transaction(instance.engine) as conn:
-            conn.execute(
-                update(web_session)
-                .where(web_session.c.id == row.id)
-                .values(last_seen_at=utc_timestamp(now))
-            )
-    return SessionInfo(int(row.id), int(row.user_id), row.csrf_token)
+    info, touch = found
+    if touch:
+        touch_session(instance, info.session_id, now)
+    return info
 
 
 def end_session(instance: Instance, token: str) -> None:
@@ -252,27 +270,45 @@ def create_token(
     return token_id, secret
 
 
+def token_holder(
+    connection: Connection, secret: str, now: datetime
+) -> tuple[TokenHolder, bool] | None:
+    """Who holds this token, and whether its last use is due to be recorded; None if unknown, revoked
+    or expired."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    row = connection.execute(
+        select(api_token).where(api_token.c.token_hash == _digest(secret))
+    ).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= utc_timestamp(now):
+        return None
+    touch = row.last_used_at is None or row.last_used_at <= utc_timestamp(now - _TOUCH_EVERY)
+    return TokenHolder(int(row.id), int(row.user_id), row.scope), touch
+
+
+def touch_token(instance: Instance, token_id: int, now: datetime) -> None:
+    """Record a use of the token (at most once a minute: enough to show which tokens are idle)."""
+    with write_transaction(instance.engine) as conn:
+        conn.execute(
+            update(api_token)
+            .where(api_token.c.id == token_id)
+            .values(last_used_at=utc_timestamp(now))
+        )
+
+
 def resolve_token(
     instance: Instance, secret: str, now: datetime | None = None
 ) -> TokenHolder | None:
     """Who holds this token and with what scope; None if unknown, revoked or expired."""
     now = now or datetime.now(UTC)
-    if not secret.startswith(TOKEN_PREFIX):
-        return None
     with read_transaction(instance.engine) as conn:
-        row = conn.execute(
-            select(api_token).where(api_token.c.token_hash == _digest(secret))
-        ).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= utc_timestamp(now):
+        found = token_holder(conn, secret, now)
+    if found is None:
         return None
-    if row.last_used_at is None or row.last_used_at <= utc_timestamp(now - _TOUCH_EVERY):
-        with write_transaction(instance.engine) as conn:
-            conn.execute(
-                update(api_token)
-                .where(api_token.c.id == row.id)
-                .values(last_used_at=utc_timestamp(now))
-            )
-    return TokenHolder(int(row.id), int(row.user_id), row.scope)
+    holder, touch = found
+    if touch:
+        touch_token(instance, holder.token_id, now)
+    return holder
 
 
 def revoke_token(instance: Instance, token_id: int, *, owner: int | None = None) -> None:

@@ -355,6 +355,37 @@ def list_for_case(
     return rows
 
 
+def map_points(instance: Instance, case_name: str) -> dict[str, Any]:
+    """The case's incidents that have coordinates, as a GeoJSON FeatureCollection for the map."""
+    t = tables.incident
+    with read_transaction(instance.engine) as conn:
+        cid = cases.case_id(conn, case_name)
+        rows = conn.execute(
+            select(
+                t.c.id, t.c.title, t.c.occurred_from, t.c.status, t.c.sensitivity,
+                t.c.latitude, t.c.longitude,
+            )
+            .where(t.c.case_id == cid, t.c.deleted_at.is_(None), t.c.latitude.is_not(None))
+            .order_by(t.c.occurred_from, t.c.id)
+        ).all()  # fmt: skip
+    features = [
+        {
+            "type": "Feature",
+            "id": r.id,
+            "geometry": {"type": "Point", "coordinates": [r.longitude, r.latitude]},
+            "properties": {
+                "title": r.title,
+                "date": r.occurred_from,
+                "status": r.status,
+                "sensitivity": json.loads(r.sensitivity or "[]"),
+            },
+        }
+        for r in rows
+        if r.longitude is not None
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
 def versions(instance: Instance, kind: str, record_id: str) -> list[history.Version]:
     with read_transaction(instance.engine) as conn:
         return history.versions(conn, kind, record_id)

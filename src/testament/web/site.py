@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
@@ -42,7 +42,6 @@ from testament.services import (
     credentials,
     custody_log,
     evidence,
-    gazetteer,
     incidents,
     search,
 )
@@ -148,7 +147,9 @@ async def viewer(request: Request) -> AsyncIterator[Principal]:
     if not request.cookies.get(auth.SESSION_COOKIE):
         raise SignInNeeded
     try:
-        found = await run_in_threadpool(auth.identify, request)
+        found, touch = auth.lookup(request)
+        if touch is not None:
+            await run_in_threadpool(touch)
     except HTTPException as exc:
         if exc.status_code == 401:
             raise SignInNeeded from None
@@ -300,34 +301,6 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
     def upload_page(request: Request, case_name: str, who: Viewer) -> Response:
         allow(_inst(request), who, Action.DOCUMENT, case=case_name)
         return _render(request, "upload.html", case_name=case_name)
-
-    @site.get("/cases/{case_name}/incidents.geojson", include_in_schema=False)
-    def case_geojson(request: Request, case_name: str, who: Viewer) -> Response:
-        inst = _inst(request)
-        allow(inst, who, Action.READ, case=case_name)
-        features = []
-        offset = 0
-        while True:
-            rows = incidents.list_for_case(inst, case_name, limit=5000, offset=offset)
-            for row in rows:
-                if row["latitude"] is None or row["longitude"] is None:
-                    continue
-                features.append({
-                    "type": "Feature",
-                    "id": row["id"],
-                    "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
-                    "properties": {"title": row["title"], "date": row["occurred_from"],
-                                   "status": row["status"], "sensitivity": row["sensitivity"]},
-                })  # fmt: skip
-            if len(rows) < 5000:
-                break
-            offset += 5000
-        return JSONResponse({"type": "FeatureCollection", "features": features})
-
-    @site.get("/areas.geojson", include_in_schema=False)
-    def areas_geojson(request: Request, who: Viewer) -> Response:
-        index = gazetteer.areas_geojson(_inst(request), level=1)
-        return JSONResponse(index)
 
     @site.get("/incidents/{incident_id}", include_in_schema=False)
     def incident_page(

@@ -57,6 +57,14 @@ def list_areas(
     return page([area.as_json() for area in found], limit, offset)
 
 
+@router.get("/gazetteer/areas.geojson")
+def areas_geojson(
+    inst: Inst, level: Annotated[int, Query(ge=0, le=gazetteer.MAX_LEVEL)] = 1
+) -> dict[str, Any]:
+    """The areas of one level as GeoJSON, simplified to about a kilometre, for drawing on a map."""
+    return gazetteer.areas_geojson(inst, level=level)
+
+
 @router.get("/gazetteer/find")
 def find(
     inst: Inst,

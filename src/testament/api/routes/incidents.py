@@ -88,6 +88,13 @@ def list_incidents(
     return page(rows, limit, offset)
 
 
+@router.get("/cases/{case_name}/map")
+def map_data(case_name: str, inst: Inst, who: Who) -> dict[str, Any]:
+    """The case's incidents with coordinates, as GeoJSON points (what the map page draws)."""
+    allow(inst, who, Action.READ, case=case_name)
+    return incidents.map_points(inst, case_name)
+
+
 @router.get("/incidents/{incident_id}")
 def show(incident_id: str, inst: Inst, who: Who, stated: Purpose) -> dict[str, Any]:
     """The incident. Viewing one with sensitivity labels is an ``access`` event, with your purpose."""
