@@ -244,6 +244,8 @@ incident = _versioned(
     UniqueConstraint("case_id", "external_ns", "external_id", name="uq_incident_external"),
 )
 Index("ix_incident_case_id", incident.c.case_id)
+# A case's incidents in date order: the list pages and the API's list read them this way.
+Index("ix_incident_case_occurred", incident.c.case_id, incident.c.occurred_from, incident.c.id)
 
 # Areas an incident lies in: derived (point-in-polygon, or the area given), recomputed, not versioned.
 incident_area = Table(

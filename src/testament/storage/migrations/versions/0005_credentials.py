@@ -1,4 +1,5 @@
-"""Credentials: TOTP second factors, web sessions and API tokens (docs/accounts.md).
+"""Credentials: TOTP second factors, web sessions and API tokens (docs/accounts.md); an index that
+lists a case's incidents in date order.
 
 Revision ID: 0005
 Revises: 0004
@@ -56,8 +57,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_token_token_hash")),
     )
 
+    op.create_index(
+        "ix_incident_case_occurred", "incident", ["case_id", "occurred_from", "id"], unique=False
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_incident_case_occurred", table_name="incident")
     op.drop_table("api_token")
     op.drop_table("web_session")
     with op.batch_alter_table("user_account") as batch:
