@@ -31,6 +31,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
 OPERATOR = "operator-token-for-tests"
 AREAS = Path(__file__).resolve().parents[2] / "demo" / "ukraine-adm1.geojson"
+MARKER = (
+    Path(__file__).resolve().parents[2]
+    / "src/testament/web/static/vendor/leaflet-1.9.4/images/marker-icon.png"
+)
 # Flags for a machine with no network: no background connections, no first-run work.
 FLAGS = [
     "--no-sandbox",
@@ -76,6 +80,10 @@ def world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
         folder.mkdir()
         (folder / "photo.jpg").write_bytes(os.urandom(3000))
         ids[f"item {name}"] = ingest.ingest(instance, [folder], case_name=name).results[0].item_id
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    shutil.copy(MARKER, photos / "strike.png")
+    ids["photo"] = ingest.ingest(instance, [photos], case_name="Case A").results[0].item_id
     accounts.create_user(instance, "anna", PASSWORD)
     accounts.grant_role(instance, "anna", "Case A", "analyst")
     ids["totp"] = credentials.enrol_totp(instance, "anna").secret
@@ -150,6 +158,14 @@ def test_a_documenter_works_through_the_site(
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         assert checked.returncode == 0, checked.stderr
+
+        # A picture is blurred and grey until its viewer asks to see it.
+        page.goto(f"/evidence/{world['photo']}?purpose=review")
+        picture = page.locator("figure.preview img")
+        picture.wait_for()
+        assert "blur" in picture.evaluate("element => getComputedStyle(element).filter")
+        page.click("figure.preview button.reveal")
+        assert picture.evaluate("element => getComputedStyle(element).filter") == "none"
 
         # Upload two files at once; each is streamed, hashed and recorded.
         first, second = tmp_path / "drone-1.jpg", tmp_path / "свідчення.txt"

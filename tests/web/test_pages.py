@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from testament.services import accounts, cases, gazetteer, incidents, ingest
+from testament.services import accounts, cases, custody_log, gazetteer, incidents, ingest
 from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import custody_event
@@ -237,3 +237,68 @@ def test_the_api_is_served_under_api(site: Any, world: dict[str, Any]) -> None:
     http = _signed_in(site, "vera")
     assert http.get("/api/cases").json()["items"][0]["name"] == "Case A"
     assert http.get("/api/openapi.json").status_code == 200
+
+
+def test_previews_start_blurred_until_the_user_turns_it_off(
+    site: Any, instance: Instance, world: dict[str, Any], tmp_path: Path
+) -> None:
+    import shutil
+
+    photo = tmp_path / "photos" / "strike.png"
+    photo.parent.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[2] / "src" / "testament" / "web" / "static" / "vendor"
+                / "leaflet-1.9.4" / "images" / "marker-icon.png", photo)  # fmt: skip
+    item = ingest.ingest(instance, [photo], case_name="Case A").results[0].item_id
+    http = _signed_in(site, "vera")
+    page = http.get(f"/evidence/{item}", params={"purpose": "check"}).text
+    assert 'class="preview graphic"' in page and "button" in page
+    image = http.get(f"/api/evidence/{item}/content", params={"purpose": "check", "inline": "true"})
+    assert image.headers["content-type"] == "image/png"
+    assert image.headers["content-disposition"].startswith("inline")
+    assert image.headers["content-security-policy"].startswith("sandbox")
+    token = _csrf(page)
+    saved = http.post("/settings", data={}, headers={"X-CSRF-Token": token})
+    assert saved.status_code == 200 and "Saved." in saved.text
+    assert accounts.describe(instance, world["vera"]).blur_graphic is False
+    page = http.get(f"/evidence/{item}", params={"purpose": "check"}).text
+    assert 'class="preview"' in page and "graphic" not in page.split('class="preview')[1][:20]
+    http.post("/settings", data={"blur_graphic": "on"}, headers={"X-CSRF-Token": token})
+    assert accounts.describe(instance, world["vera"]).blur_graphic is True
+
+
+def test_evidence_that_is_not_media_never_shows_inline(site: Any, world: dict[str, Any]) -> None:
+    http = _signed_in(site, "vera")
+    item = world["item Case A"]
+    response = http.get(f"/api/evidence/{item}/content", params={"purpose": "x", "inline": "true"})
+    assert response.headers["content-type"] == "application/octet-stream"
+    assert response.headers["content-disposition"].startswith("attachment")
+
+
+def test_settings_need_the_csrf_token(site: Any, world: dict[str, Any]) -> None:
+    http = _signed_in(site, "vera")
+    assert http.post("/settings", data={"blur_graphic": "on"}).status_code == 403
+
+
+def test_the_admin_page_is_for_administrators(
+    site: Any, instance: Instance, world: dict[str, Any]
+) -> None:
+    assert _signed_in(site, "vera").get("/admin").status_code == 403
+    accounts.create_user(instance, "ops", PASSWORD, admin=True)
+    page = _signed_in(site, "ops").get("/admin")
+    assert page.status_code == 200
+    assert "vera" in page.text and "Case A: viewer" in page.text
+    assert custody_log.verifier_key(instance) in page.text
+
+
+def test_the_proof_chart_page(site: Any, instance: Instance, world: dict[str, Any]) -> None:
+    from testament.services import legal
+
+    http = _signed_in(site, "vera")
+    assert (
+        "No incident of this case has a legal qualification yet."
+        in http.get("/cases/Case A/proof-chart").text
+    )
+    legal.qualify(instance, world["Case A"], "CAH-MURDER", "killed at home")
+    page = http.get("/cases/Case A/proof-chart").text
+    assert "CAH-MURDER" in page and "Preliminary" in page and "<table>" in page
+    assert http.get("/cases/Case B/proof-chart").status_code == 404

@@ -43,6 +43,8 @@ class UserSummary:
     is_admin: bool
     disabled: bool
     roles: dict[str, str]
+    blur_graphic: bool = True
+    has_totp: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +54,8 @@ class UserSummary:
             "is_admin": self.is_admin,
             "disabled": self.disabled,
             "roles": dict(sorted(self.roles.items())),
+            "blur_graphic": self.blur_graphic,
+            "totp": self.has_totp,
         }
 
 
@@ -374,6 +378,16 @@ def actor_and_name(connection: Connection, user_id: int) -> tuple[Actor, str] | 
     ), first.username
 
 
+def set_blur_graphic(instance: Instance, user_id: int, blur: bool) -> None:
+    """A user's own choice: whether media previews start blurred and grey until clicked."""
+    with write_transaction(instance.engine) as conn:
+        changed = conn.execute(
+            update(user_account).where(user_account.c.id == user_id).values(blur_graphic=blur)
+        ).rowcount
+    if not changed:
+        raise NotFound("no user has this ID", where=str(user_id))
+
+
 def can(instance: Instance, user_id: int, action: Action, case_ref: str | None) -> bool:
     """Whether the user may do ``action`` on the case named (or with the ID) ``case_ref``.
 
@@ -415,6 +429,8 @@ def _summaries(conn: Connection, user_id: int | None) -> list[UserSummary]:
             organisation.c.name,
             user_account.c.is_admin,
             user_account.c.disabled_at,
+            user_account.c.blur_graphic,
+            user_account.c.totp_secret.is_not(None).label("has_totp"),
         )
         .select_from(user_account.outerjoin(organisation))
         .order_by(user_account.c.username)
@@ -440,6 +456,8 @@ def _summaries(conn: Connection, user_id: int | None) -> list[UserSummary]:
             bool(u.is_admin),
             u.disabled_at is not None,
             roles.get(int(u.id), {}),
+            bool(u.blur_graphic),
+            bool(u.has_totp),
         )
         for u in users
     ]

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 
 NAMING = {
@@ -448,6 +449,8 @@ user_account = Table(
     Column("locked_until", String(32)),
     Column("totp_required", Boolean, nullable=False, server_default=false()),
     Column("totp_last_step", BigInteger),
+    # Media previews start blurred and grey until clicked; a user may turn that off for themselves.
+    Column("blur_graphic", Boolean, nullable=False, server_default=true()),
 )
 
 case_role = Table(

@@ -31,7 +31,7 @@ from testament import __version__
 from testament.api import auth
 from testament.api.app import create_app
 from testament.api.auth import Principal
-from testament.api.guard import allow, visible_cases
+from testament.api.guard import allow, require_admin, visible_cases
 from testament.domain.access import Action
 from testament.errors import InvalidInput, NotFound, PermissionDenied, TestamentError
 from testament.search.base import SearchQuery
@@ -43,6 +43,7 @@ from testament.services import (
     custody_log,
     evidence,
     incidents,
+    proof_chart,
     search,
 )
 from testament.services.instance import Instance, set_acting_user
@@ -329,6 +330,48 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         timeline = custody_log.item_timeline(inst, item_id)
         return _render(request, "evidence.html", item=item, timeline=timeline, access_index=index,
                        purpose=purpose)  # fmt: skip
+
+    @site.get("/cases/{case_name}/proof-chart", include_in_schema=False)
+    def chart_page(request: Request, case_name: str, who: Viewer) -> Response:
+        inst = _inst(request)
+        allow(inst, who, Action.READ, case=case_name)
+        chart = proof_chart.as_json(proof_chart.chart(inst, case_name))
+        return _render(request, "chart.html", case_name=case_name, chart=chart)
+
+    @site.get("/settings", include_in_schema=False)
+    def settings_page(request: Request, who: Viewer) -> Response:
+        return _render(request, "settings.html", saved=False)
+
+    @site.post("/settings", include_in_schema=False)
+    def save_settings(
+        request: Request,
+        who: Viewer,
+        blur_graphic: Annotated[str, Form(max_length=8)] = "",
+    ) -> Response:
+        if who.user_id is None:
+            raise HTTPException(403, "the operator has no settings")
+        accounts.set_blur_graphic(_inst(request), who.user_id, blur_graphic == "on")
+        return _render(request, "settings.html", saved=True)
+
+    @site.get("/admin", include_in_schema=False)
+    def admin_page(request: Request, who: Viewer) -> Response:
+        require_admin(who)
+        inst = _inst(request)
+        with read_transaction(inst.engine) as conn:
+            from testament.ledger import log  # noqa: PLC0415
+
+            size = log.size(conn)
+            checkpoints = log.checkpoint_count(conn)
+        return _render(
+            request,
+            "admin.html",
+            users=accounts.list_users(inst),
+            tokens=credentials.list_tokens(inst),
+            log_size=size,
+            checkpoints=checkpoints,
+            checkpoint=custody_log.latest_checkpoint(inst),
+            verifier_key=custody_log.verifier_key(inst),
+        )
 
     @site.get("/search", include_in_schema=False)
     def search_page(request: Request, who: Viewer, q: str = "") -> Response:

@@ -28,6 +28,7 @@ from testament.services import access_log, evidence, ingest
 from testament.services.instance import Instance
 
 router = APIRouter(tags=["evidence"])
+INLINE_KINDS = ("image", "video", "audio")
 Inst = Annotated[Instance, Depends(instance)]
 FIELDS = {
     "--relevance": "relevance",
@@ -100,27 +101,42 @@ def show(item_id: str, inst: Inst, who: Who, stated: Purpose) -> dict[str, Any]:
 
 
 @router.get("/evidence/{item_id}/content", response_class=StreamingResponse)
-def download(item_id: str, inst: Inst, who: Who, stated: Purpose) -> StreamingResponse:
+def download(
+    item_id: str,
+    inst: Inst,
+    who: Who,
+    stated: Purpose,
+    inline: Annotated[
+        bool, Query(description="Show an image, video or sound in the page.")
+    ] = False,
+) -> StreamingResponse:
     """The item's bytes, streamed from the vault and checked against its SHA-256 on the way.
 
     The ``Repr-Digest`` header (RFC 9530) carries the digest for the client to check too. If the stored
     copy fails the check, the connection is cut before the end, so no damaged copy looks complete.
-    Downloading is an ``access`` event in the custody log, with your purpose.
+    Downloading (or, with ``inline``, viewing) is an ``access`` event in the custody log, with your
+    purpose. Only images, video and sound are ever shown inline, and never with script.
     """
     allow(inst, who, Action.READ, kind="evidence", record_id=item_id)
     item = evidence.show(inst, item_id)
+    media = str(item["media_type"] or "application/octet-stream")
+    shown = inline and media.split("/", maxsplit=1)[0] in INLINE_KINDS
     chunks = access_log.stream_item(inst, item["sha256"])
-    access_log.item_opened(inst, item_id, "download", _purpose(who, stated))
+    access_log.item_opened(inst, item_id, "view" if shown else "download", _purpose(who, stated))
     # Named by ID, not by the original file name, which may name a person.
-    name = item_id + (mimetypes.guess_extension(item["media_type"] or "") or ".bin")
+    name = item_id + (mimetypes.guess_extension(media) or ".bin")
     digest = base64.b64encode(bytes.fromhex(item["sha256"])).decode()
     headers = {
         "Content-Length": str(item["size"]),
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+        "Content-Disposition": f"{'inline' if shown else 'attachment'}; filename*=UTF-8''{quote(name)}",
         "Repr-Digest": f"sha-256=:{digest}:",
         "X-Content-Type-Options": "nosniff",
+        # Evidence is content from the world: whatever it is, it never runs in Testament's origin.
+        "Content-Security-Policy": "sandbox; default-src 'none'",
     }
-    return StreamingResponse(chunks, media_type="application/octet-stream", headers=headers)
+    return StreamingResponse(
+        chunks, media_type=media if shown else "application/octet-stream", headers=headers
+    )
 
 
 def _purpose(who: Principal, stated: str | None) -> str:

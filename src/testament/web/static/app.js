@@ -101,6 +101,10 @@ document.addEventListener("DOMContentLoaded", () => {
   if (element && window.L) {
     drawMap(element);
   }
+  // A blurred preview is revealed only when its viewer asks.
+  for (const button of document.querySelectorAll("figure.graphic button.reveal")) {
+    button.addEventListener("click", () => button.closest("figure").classList.add("revealed"));
+  }
   const form = document.getElementById("upload");
   if (form) {
     const input = form.querySelector("input[type=file]");

@@ -1,5 +1,5 @@
-"""Credentials: TOTP second factors, web sessions and API tokens (docs/accounts.md); an index that
-lists a case's incidents in date order.
+"""Credentials: TOTP second factors, web sessions and API tokens (docs/accounts.md); each user's choice
+to blur graphic media; an index that lists a case's incidents in date order.
 
 Revision ID: 0005
 Revises: 0004
@@ -23,6 +23,9 @@ def upgrade() -> None:
             sa.Column("totp_required", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
+        batch.add_column(
+            sa.Column("blur_graphic", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
     op.create_table(
         "web_session",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -67,5 +70,6 @@ def downgrade() -> None:
     op.drop_table("api_token")
     op.drop_table("web_session")
     with op.batch_alter_table("user_account") as batch:
+        batch.drop_column("blur_graphic")
         batch.drop_column("totp_last_step")
         batch.drop_column("totp_required")
