@@ -65,25 +65,25 @@ async def upload(
 ) -> dict[str, Any]:
     """Ingest the request body as one evidence file of the case.
 
-    The body is streamed to disk, never held in memory, then ingested exactly as `testament ingest`
-    does: hashed, encrypted into the vault, recorded in the custody log. Over the configured limit it
-    gets 413 and nothing is kept. The same content under the same name is ingested once per case.
+    The body streams straight into the vault, hashed and encrypted on the way, never held in memory
+    and never copied anywhere else, then is recorded as `testament ingest` records a file. Over the
+    configured limit it gets 413 and nothing is kept. The same content under the same name is
+    ingested once per case.
     """
     await run_in_threadpool(allow, inst, who, Action.DOCUMENT, case=case_name)
     name = uploads.safe_name(params.filename, "upload.bin")
-    limit = inst.settings.max_upload_bytes
-    async with uploads.received(request, name, limit=limit) as path:
-        report = await run_in_threadpool(
-            partial(
-                ingest.ingest,
-                inst,
-                [path],
-                case_name=case_name,
-                source_note=params.source,
-                source_of=lambda _path: f"upload:{name}",
-            )
+    body = uploads.BodyReader(request, inst.settings.max_upload_bytes)
+    result = await run_in_threadpool(
+        partial(
+            ingest.ingest_stream,
+            inst,
+            body,  # type: ignore[arg-type]
+            name=name,
+            case_name=case_name,
+            recorded_as=f"upload:{name}",
+            source_note=params.source,
         )
-    (result,) = report.results
+    )
     if result.status not in ("stored", "linked", "already-ingested"):
         raise InvalidInput(
             f"the upload was not ingested: {result.reason}", errors={"body": result.status}
