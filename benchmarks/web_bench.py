@@ -226,6 +226,7 @@ def list_and_map(count: int = 100_000, samples: int = 60) -> dict[str, float]:
 
 def upload(total_mib: int = 1024, reps: int = 3) -> dict[str, float]:
     source = WORK / "upload-source.bin"
+    WORK.mkdir(parents=True, exist_ok=True)
     if not source.exists() or source.stat().st_size != total_mib * MIB:
         block = os.urandom(4 * MIB)
         with source.open("wb") as handle:
