@@ -1,6 +1,6 @@
 """End to end in a real browser: Debian's Chromium, driven by Playwright, against a real server.
 
-Covers sign-in with TOTP, the dashboard, a case's list with its sensitivity labels, the map drawing
+Covers sign-in with TOTP, the dashboard, creating a case, a case's list with its sensitivity labels, the map drawing
 markers with no network, search, an evidence item's custody timeline with its proof checked by
 `testament log verify-proof`, a permission denial, and the language switch.
 """
@@ -85,7 +85,7 @@ def world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
     shutil.copy(MARKER, photos / "strike.png")
     ids["photo"] = ingest.ingest(instance, [photos], case_name="Case A").results[0].item_id
     accounts.create_user(instance, "anna", PASSWORD)
-    accounts.grant_role(instance, "anna", "Case A", "analyst")
+    accounts.grant_role(instance, "anna", "Case A", "coordinator")
     ids["totp"] = credentials.enrol_totp(instance, "anna").secret
     return ids
 
@@ -113,6 +113,14 @@ def test_a_documenter_works_through_the_site(
         page.click("button[type=submit]")
         page.wait_for_url("**/dashboard")
         assert "Case A" in page.inner_text("main") and "Case B" not in page.inner_text("main")
+
+        # A coordinator creates a case from the dashboard, and coordinates it.
+        page.fill("input[name=name]", "Case Zaporizhzhia")
+        page.click("text=Create case")
+        page.wait_for_url("**/cases/Case%20Zaporizhzhia")
+        assert "No incidents here yet" in page.inner_text("main")
+        page.goto("/dashboard")
+        assert "Case Zaporizhzhia" in page.inner_text("main")
 
         # The case's incidents, with their sensitivity labels.
         page.click("text=Case A")

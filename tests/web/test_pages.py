@@ -302,3 +302,44 @@ def test_the_proof_chart_page(site: Any, instance: Instance, world: dict[str, An
     page = http.get("/cases/Case A/proof-chart").text
     assert "CAH-MURDER" in page and "Preliminary" in page and "<table>" in page
     assert http.get("/cases/Case B/proof-chart").status_code == 404
+
+
+def test_a_coordinator_creates_a_case_from_the_dashboard(
+    site: Any, instance: Instance, world: dict[str, Any]
+) -> None:
+    viewer = _signed_in(site, "vera")
+    page = viewer.get("/dashboard").text
+    assert 'action="/cases"' not in page  # a viewer is not offered the form
+    refused = viewer.post("/cases", data={"name": "Case V"}, headers={"X-CSRF-Token": _csrf(page)})
+    assert refused.status_code == 403
+    accounts.grant_role(instance, "vera", "Case A", "coordinator")
+    page = viewer.get("/dashboard").text
+    assert 'action="/cases"' in page
+    made = viewer.post(
+        "/cases",
+        data={"name": "Case Kherson"},
+        headers={"X-CSRF-Token": _csrf(page), "HX-Request": "true"},
+    )
+    assert made.status_code == 200 and made.headers["hx-redirect"] == "/cases/Case%20Kherson"
+    assert accounts.describe(instance, world["vera"]).roles["Case Kherson"] == "coordinator"
+    assert viewer.post("/cases", data={"name": "Case X"}).status_code == 403  # no CSRF token
+
+
+def test_the_list_filters_and_the_timeline(
+    site: Any, instance: Instance, world: dict[str, Any]
+) -> None:
+    http = _signed_in(site, "vera")
+    page = http.get("/cases/Case A").text
+    assert "2022-03" in page and "2022-07" in page and "<meter" in page  # one bar per month
+    march = http.get("/cases/Case A", params={"date_to": "2022-03-31"}).text
+    assert "Shelling of a school" in march and "grain silo" not in march
+    graphic = http.get("/cases/Case A", params={"label": "graphic"}).text
+    assert "Shelling of a school" in graphic and "grain silo" not in graphic
+    bad = http.get("/cases/Case A", params={"date_from": "2022-02-30"})
+    assert bad.status_code == 422 and "date_from" in bad.text
+    api = http.get("/api/incidents", params={"case": "Case A", "status": "nonsense"})
+    assert api.status_code == 422 and "status" in api.json()["errors"]
+    assert http.get("/api/cases/Case A/timeline").json()["items"] == [
+        {"month": "2022-03", "incidents": 1},
+        {"month": "2022-07", "incidents": 1},
+    ]

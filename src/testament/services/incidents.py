@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from testament.domain import dates, places
 from testament.domain.text import clean_text
@@ -325,12 +326,56 @@ def _place_warnings(connection: Connection, data: Mapping[str, Any]) -> list[str
     ]
 
 
+@dataclass(frozen=True)
+class ListFilter:
+    """What a list of a case's incidents may be narrowed to (all optional)."""
+
+    status: str | None = None
+    date_from: str | None = None  # YYYY-MM-DD: incidents that end on or after it
+    date_to: str | None = None  # YYYY-MM-DD: incidents that start on or before it
+    label: str | None = None  # a sensitivity label
+
+    def check(self) -> ListFilter:
+        problems = {}
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value is not None and not _is_day(value):
+                problems[name] = "a date as YYYY-MM-DD"
+        if self.status is not None and self.status not in vocabulary.codes("incident-status"):
+            problems["status"] = "one of " + ", ".join(sorted(vocabulary.codes("incident-status")))
+        if problems:
+            raise InvalidInput("the list cannot be filtered this way", errors=problems)
+        return self
+
+
+def _is_day(text: str) -> bool:
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
 def list_for_case(
-    instance: Instance, case_name: str, *, limit: int = 100, offset: int = 0
+    instance: Instance,
+    case_name: str,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    only: ListFilter | None = None,
 ) -> list[dict[str, Any]]:
     t = tables.incident
+    wanted = (only or ListFilter()).check()
     with read_transaction(instance.engine) as conn:
         cid = cases.case_id(conn, case_name)
+        conditions = [t.c.case_id == cid, t.c.deleted_at.is_(None)]
+        if wanted.status is not None:
+            conditions.append(t.c.status == wanted.status)
+        if wanted.date_from is not None:
+            conditions.append(t.c.occurred_to >= wanted.date_from)
+        if wanted.date_to is not None:
+            conditions.append(t.c.occurred_from <= wanted.date_to)
+        if wanted.label is not None:
+            conditions.append(t.c.sensitivity.contains(json.dumps(wanted.label)))
         query = (
             select(
                 t.c.id,
@@ -344,7 +389,7 @@ def list_for_case(
                 t.c.longitude,
                 t.c.sensitivity,
             )
-            .where(t.c.case_id == cid, t.c.deleted_at.is_(None))
+            .where(*conditions)
             .order_by(t.c.occurred_from, t.c.id)
             .limit(limit)
             .offset(offset)
@@ -353,6 +398,21 @@ def list_for_case(
     for row in rows:  # the labels are listed everywhere an incident is (the web-application issue)
         row["sensitivity"] = json.loads(row["sensitivity"] or "[]")
     return rows
+
+
+def timeline(instance: Instance, case_name: str) -> list[dict[str, Any]]:
+    """How many of the case's incidents began in each month, oldest first (undated ones left out)."""
+    t = tables.incident
+    month = func.substr(t.c.occurred_from, 1, 7)
+    with read_transaction(instance.engine) as conn:
+        cid = cases.case_id(conn, case_name)
+        rows = conn.execute(
+            select(month.label("month"), func.count().label("incidents"))
+            .where(t.c.case_id == cid, t.c.deleted_at.is_(None), t.c.occurred_from.is_not(None))
+            .group_by(month)
+            .order_by(month)
+        ).all()
+    return [{"month": r.month, "incidents": int(r.incidents)} for r in rows]
 
 
 def map_points(instance: Instance, case_name: str) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from testament.api import auth
 from testament.api.app import create_app
 from testament.api.auth import Principal
 from testament.api.guard import allow, require_admin, visible_cases
-from testament.domain.access import Action
+from testament.domain.access import Action, decide_anywhere
 from testament.errors import InvalidInput, NotFound, PermissionDenied, TestamentError
 from testament.search.base import SearchQuery
 from testament.services import (
@@ -45,6 +45,7 @@ from testament.services import (
     incidents,
     proof_chart,
     search,
+    vocabulary,
 )
 from testament.services.instance import Instance, set_acting_user
 from testament.storage.engine import read_transaction
@@ -276,21 +277,48 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
 
             size = log.size(conn)
             head = log.latest_checkpoint(conn)
+        may_create = who.actor is None or bool(decide_anywhere(who.actor, Action.MANAGE_CASE))
         return _render(request, "dashboard.html", cases=found, log_size=size,
-                       checkpoint_size=head.size if head else 0)  # fmt: skip
+                       checkpoint_size=head.size if head else 0, may_create=may_create)  # fmt: skip
+
+    @site.post("/cases", include_in_schema=False)
+    def create_case_page(
+        request: Request, who: Viewer, name: Annotated[str, Form(min_length=1, max_length=500)]
+    ) -> Response:
+        inst = _inst(request)
+        allow(inst, who, Action.MANAGE_CASE)
+        if who.user_id is None or (who.actor is not None and who.actor.is_admin):
+            cases.create_case(inst, name)
+        else:
+            accounts.create_case_for(inst, who.user_id, name)
+        target = "/cases/" + quote(name.strip())
+        if request.headers.get("hx-request") == "true":
+            # The browser would follow a 303 before htmx saw it; htmx navigates on HX-Redirect.
+            return Response(status_code=200, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
 
     @site.get("/cases/{case_name}", include_in_schema=False)
-    def case_page(
+    def case_page(  # noqa: PLR0917 - the filter's fields
         request: Request,
         case_name: str,
         who: Viewer,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+        status: Annotated[str, Query(max_length=64)] = "",
+        date_from: Annotated[str, Query(max_length=10)] = "",
+        date_to: Annotated[str, Query(max_length=10)] = "",
+        label: Annotated[str, Query(max_length=64)] = "",
     ) -> Response:
         inst = _inst(request)
         allow(inst, who, Action.READ, case=case_name)
-        rows = incidents.list_for_case(inst, case_name, limit=101, offset=offset)
+        only = incidents.ListFilter(
+            status or None, date_from or None, date_to or None, label or None
+        )
+        rows = incidents.list_for_case(inst, case_name, limit=101, offset=offset, only=only)
         return _render(request, "incidents.html", case_name=case_name, incidents=rows[:100],
-                       next_offset=offset + 100 if len(rows) > 100 else None, offset=offset)  # fmt: skip
+                       next_offset=offset + 100 if len(rows) > 100 else None, offset=offset,
+                       only=only, statuses=vocabulary.codes("incident-status"),
+                       labels=vocabulary.codes("sensitivity-labels"),
+                       timeline=incidents.timeline(inst, case_name))  # fmt: skip
 
     @site.get("/cases/{case_name}/map", include_in_schema=False)
     def map_page(request: Request, case_name: str, who: Viewer) -> Response:

@@ -77,16 +77,29 @@ def create(body: IncidentIn, inst: Inst, who: Who) -> dict[str, Any]:
 
 
 @router.get("/incidents")
-def list_incidents(
+def list_incidents(  # noqa: PLR0917 - FastAPI passes the query's fields
     inst: Inst,
     who: Who,
     case: Annotated[str, Query(description="Case name or ID.")],
     limit: Limit = 100,
     offset: Offset = 0,
+    status: Annotated[str | None, Query(max_length=64, description="Incident status.")] = None,
+    date_from: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD.")] = None,
+    label: Annotated[str | None, Query(max_length=64, description="A sensitivity label.")] = None,
 ) -> dict[str, Any]:
+    """A page of the case's incidents in date order, optionally narrowed."""
     allow(inst, who, Action.READ, case=case)
-    rows = incidents.list_for_case(inst, case, limit=limit + 1, offset=offset)
+    only = incidents.ListFilter(status, date_from, date_to, label)
+    rows = incidents.list_for_case(inst, case, limit=limit + 1, offset=offset, only=only)
     return page(rows, limit, offset)
+
+
+@router.get("/cases/{case_name}/timeline")
+def timeline(case_name: str, inst: Inst, who: Who) -> dict[str, Any]:
+    """How many of the case's incidents began in each month."""
+    allow(inst, who, Action.READ, case=case_name)
+    return {"ok": True, "items": incidents.timeline(inst, case_name)}
 
 
 @router.get("/cases/{case_name}/map", response_class=JSONResponse)
