@@ -343,3 +343,43 @@ def test_the_list_filters_and_the_timeline(
         {"month": "2022-03", "incidents": 1},
         {"month": "2022-07", "incidents": 1},
     ]
+
+
+def test_an_administrator_adds_users_and_roles_from_the_page(
+    site: Any, instance: Instance, world: dict[str, Any]
+) -> None:
+    accounts.create_user(instance, "ops", PASSWORD, admin=True)
+    http = _signed_in(site, "ops")
+    token = {"X-CSRF-Token": _csrf(http.get("/admin").text)}
+    weak = http.post("/admin/users", data={"username": "olena", "password": "short"}, headers=token)
+    assert weak.status_code == 422 and "at least 12 characters" in weak.text
+    assert "short" not in weak.text.split('role="alert"')[1][:300]  # the password is never echoed
+    made = http.post(
+        "/admin/users",
+        data={"username": "olena", "password": PASSWORD, "organisation": "Truth Hounds"},
+        headers=token,
+    )
+    assert made.status_code == 200 and "olena" in made.text
+    granted = http.post(
+        "/admin/roles",
+        data={"username": "olena", "case": "Case B", "role": "analyst"},
+        headers=token,
+    )
+    assert granted.status_code == 200
+    assert accounts.describe(
+        instance, accounts.authenticate(instance, "olena", PASSWORD)
+    ).roles == {"Case B": "analyst"}
+    http.post(
+        "/admin/roles", data={"username": "olena", "case": "Case B", "role": "none"}, headers=token
+    )
+    assert {u.username: u.roles for u in accounts.list_users(instance)}["olena"] == {}
+    assert (
+        http.post("/admin/users", data={"username": "x", "password": PASSWORD}).status_code == 403
+    )
+    viewer = _signed_in(site, "vera")
+    vtoken = {"X-CSRF-Token": _csrf(viewer.get("/dashboard").text)}
+    refused = viewer.post(
+        "/admin/roles", data={"username": "vera", "case": "Case B", "role": "admin"}, headers=vtoken
+    )
+    assert refused.status_code == 403
+    assert "Case B" not in accounts.describe(instance, world["vera"]).roles

@@ -32,8 +32,8 @@ from testament.api import auth
 from testament.api.app import create_app
 from testament.api.auth import Principal
 from testament.api.guard import allow, require_admin, visible_cases
-from testament.domain.access import Action, decide_anywhere
-from testament.errors import InvalidInput, NotFound, PermissionDenied, TestamentError
+from testament.domain.access import Action, Role, decide_anywhere
+from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TestamentError
 from testament.search.base import SearchQuery
 from testament.services import (
     access_log,
@@ -384,22 +384,43 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
     @site.get("/admin", include_in_schema=False)
     def admin_page(request: Request, who: Viewer) -> Response:
         require_admin(who)
-        inst = _inst(request)
-        with read_transaction(inst.engine) as conn:
-            from testament.ledger import log  # noqa: PLC0415
+        return _admin(request)
 
-            size = log.size(conn)
-            checkpoints = log.checkpoint_count(conn)
-        return _render(
-            request,
-            "admin.html",
-            users=accounts.list_users(inst),
-            tokens=credentials.list_tokens(inst),
-            log_size=size,
-            checkpoints=checkpoints,
-            checkpoint=custody_log.latest_checkpoint(inst),
-            verifier_key=custody_log.verifier_key(inst),
-        )
+    @site.post("/admin/users", include_in_schema=False)
+    def admin_create_user(  # noqa: PLR0917 - the form's fields
+        request: Request,
+        who: Viewer,
+        username: Annotated[str, Form(max_length=200)],
+        password: Annotated[str, Form(max_length=1000)],
+        organisation: Annotated[str, Form(max_length=500)] = "",
+        admin: Annotated[str, Form(max_length=8)] = "",
+    ) -> Response:
+        require_admin(who)
+        try:
+            accounts.create_user(_inst(request), username, password, admin=admin == "on",
+                                 organisation_name=organisation.strip() or None)  # fmt: skip
+        except (InvalidInput, Conflict) as exc:
+            return _admin(request, 422, problem=exc.what, fields=exc.errors)
+        return _admin(request, done=f"user {username.strip()}")
+
+    @site.post("/admin/roles", include_in_schema=False)
+    def admin_set_role(
+        request: Request,
+        who: Viewer,
+        username: Annotated[str, Form(max_length=200)],
+        case_name: Annotated[str, Form(alias="case", max_length=500)],
+        role: Annotated[str, Form(max_length=32)],
+    ) -> Response:
+        require_admin(who)
+        inst = _inst(request)
+        try:
+            if role == "none":
+                accounts.revoke_role(inst, username, case_name)
+            else:
+                accounts.grant_role(inst, username, case_name, role)
+        except (InvalidInput, Conflict, NotFound) as exc:
+            return _admin(request, 422, problem=exc.what, fields=exc.errors)
+        return _admin(request, done=f"{username.strip()}: {role}")
 
     @site.get("/search", include_in_schema=False)
     def search_page(request: Request, who: Viewer, q: str = "") -> Response:
@@ -415,6 +436,31 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
                 except InvalidInput as exc:
                     return _render(request, "search.html", 422, q=q, hits=[], error=exc.what)
         return _render(request, "search.html", q=q, hits=hits, error=None)
+
+
+def _admin(request: Request, code: int = 200, **outcome: Any) -> HTMLResponse:
+    inst = _inst(request)
+    with read_transaction(inst.engine) as conn:
+        from testament.ledger import log  # noqa: PLC0415 - only this page reads the log's size
+
+        size = log.size(conn)
+        checkpoints = log.checkpoint_count(conn)
+    return _render(
+        request,
+        "admin.html",
+        code,
+        users=accounts.list_users(inst),
+        tokens=credentials.list_tokens(inst),
+        cases=cases.list_cases(inst),
+        roles=[role.value for role in Role],
+        log_size=size,
+        checkpoints=checkpoints,
+        checkpoint=custody_log.latest_checkpoint(inst),
+        verifier_key=custody_log.verifier_key(inst),
+        done=outcome.get("done"),
+        problem=outcome.get("problem"),
+        fields=outcome.get("fields") or {},
+    )
 
 
 def _setup_open(request: Request) -> bool:
