@@ -624,6 +624,9 @@ def test_an_upload_over_the_limit_gets_413_and_leaves_nothing(
     assert declared.status_code == 413
     assert sorted(instance.blobs.digests()) == before
     assert list((instance.settings.vault_dir / "tmp").iterdir()) == []
+    operator = TestClient(app, headers={"Authorization": f"Bearer {OPERATOR}"})
+    imported = operator.post("/cases/Case A/import/timemap", content=b"[" + b" " * 200_000 + b"]")
+    assert imported.status_code == 413  # imports are uploads too
 
 
 def test_a_viewer_cannot_upload_and_an_empty_body_is_refused(

@@ -50,9 +50,7 @@ class BodyReader:
     """
 
     def __init__(self, request: Request, limit: int | None) -> None:
-        declared = request.headers.get("content-length", "")
-        if limit is not None and declared.isdigit() and int(declared) > limit:
-            raise too_large(limit)
+        refuse_declared(request, limit)
         self._chunks = request.stream().__aiter__()
         self._limit = limit
         self._buffer = memoryview(b"")
@@ -86,6 +84,13 @@ class BodyReader:
         return count
 
 
+def refuse_declared(request: Request, limit: int | None) -> None:
+    """413 at once when the request says (Content-Length) that its body is over ``limit``."""
+    declared = request.headers.get("content-length", "")
+    if limit is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+
+
 def too_large(limit: int) -> HTTPException:
     return HTTPException(
         413,
@@ -94,15 +99,13 @@ def too_large(limit: int) -> HTTPException:
 
 
 @contextlib.asynccontextmanager
-async def received(request: Request, name: str, *, limit: int | None = None) -> AsyncIterator[Path]:
+async def received(request: Request, name: str, *, limit: int) -> AsyncIterator[Path]:
     """The request body as the file ``name`` in a temporary directory, removed afterwards.
 
     Over ``limit`` bytes (by its Content-Length, or as it arrives) it is refused with 413 and the
     partial file goes with the directory.
     """
-    declared = request.headers.get("content-length", "")
-    if limit is not None and declared.isdigit() and int(declared) > limit:
-        raise too_large(limit)
+    refuse_declared(request, limit)
     with tempfile.TemporaryDirectory(prefix="testament-upload-") as folder:
         path = Path(folder) / name
         size = 0
@@ -110,7 +113,7 @@ async def received(request: Request, name: str, *, limit: int | None = None) -> 
         with path.open("wb") as handle:
             async for chunk in request.stream():
                 size += len(chunk)
-                if limit is not None and size > limit:
+                if size > limit:
                     raise too_large(limit)
                 pending += chunk
                 if len(pending) >= WRITE_BLOCK:

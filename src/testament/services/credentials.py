@@ -165,12 +165,7 @@ def session_info(
 
 def touch_session(instance: Instance, session_id: int, now: datetime) -> None:
     """Record a use of the session (at most once a minute), which keeps it from going idle."""
-    with write_transaction(instance.engine) as conn:
-        conn.execute(
-            update(web_session)
-            .where(web_session.c.id == session_id)
-            .values(last_seen_at=utc_timestamp(now))
-        )
+    _touch(instance, web_session.c.last_seen_at, session_id, now)
 
 
 def resolve_session(
@@ -180,12 +175,18 @@ def resolve_session(
     now = now or datetime.now(UTC)
     with read_transaction(instance.engine) as conn:
         found = session_info(conn, token, now)
-    if found is None:
-        return None
-    info, touch = found
-    if touch:
-        touch_session(instance, info.session_id, now)
-    return info
+    if found is not None and found[1]:
+        touch_session(instance, found[0].session_id, now)
+    return None if found is None else found[0]
+
+
+def _touch(instance: Instance, column: Any, row_id: int, now: datetime) -> None:
+    """Set a credential's last-use time (``column`` of its table) to ``now``."""
+    table = column.table
+    with write_transaction(instance.engine) as conn:
+        conn.execute(
+            update(table).where(table.c.id == row_id).values({column.name: utc_timestamp(now)})
+        )
 
 
 def end_session(instance: Instance, token: str) -> None:
@@ -288,12 +289,7 @@ def token_holder(
 
 def touch_token(instance: Instance, token_id: int, now: datetime) -> None:
     """Record a use of the token (at most once a minute: enough to show which tokens are idle)."""
-    with write_transaction(instance.engine) as conn:
-        conn.execute(
-            update(api_token)
-            .where(api_token.c.id == token_id)
-            .values(last_used_at=utc_timestamp(now))
-        )
+    _touch(instance, api_token.c.last_used_at, token_id, now)
 
 
 def resolve_token(
@@ -303,12 +299,9 @@ def resolve_token(
     now = now or datetime.now(UTC)
     with read_transaction(instance.engine) as conn:
         found = token_holder(conn, secret, now)
-    if found is None:
-        return None
-    holder, touch = found
-    if touch:
-        touch_token(instance, holder.token_id, now)
-    return holder
+    if found is not None and found[1]:
+        touch_token(instance, found[0].token_id, now)
+    return None if found is None else found[0]
 
 
 def revoke_token(instance: Instance, token_id: int, *, owner: int | None = None) -> None:

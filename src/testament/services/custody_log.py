@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -105,6 +106,20 @@ def verify_proof(proof_text: str, entry_bytes: bytes, key_text: str) -> notes.Ch
     key = VerifierKey.parse(key_text)
     _, head = proofs.verify(proof_text, entry_bytes, key)
     return head
+
+
+@dataclass(frozen=True)
+class LogStatus:
+    size: int  # entries
+    signed_size: int  # entries covered by the latest checkpoint
+    checkpoints: int
+
+
+def status(instance: Instance) -> LogStatus:
+    """How long the log is, how much of it the latest checkpoint covers, and how many were signed."""
+    with read_transaction(instance.engine) as conn:
+        head = log.latest_checkpoint(conn)
+        return LogStatus(log.size(conn), head.size if head else 0, log.checkpoint_count(conn))
 
 
 def item_timeline(instance: Instance, item_id: str) -> list[dict[str, object]]:

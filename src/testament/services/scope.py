@@ -65,18 +65,15 @@ def case_of(connection: Connection, kind: str, record_id: str) -> str | None:
     if kind in OWN_CASE:
         table = OWN_CASE[kind]
         found = connection.execute(select(table.c.case_id).where(table.c.id == record_id)).scalar()
-    elif kind in VIA_INCIDENT:
-        table = VIA_INCIDENT[kind]
+    elif kind in VIA_INCIDENT or kind in VIA_ITEM:
+        table, parent, link = (
+            (VIA_INCIDENT[kind], incident, "incident_id")
+            if kind in VIA_INCIDENT
+            else (VIA_ITEM[kind], evidence_item, "item_id")
+        )
         found = connection.execute(
-            select(incident.c.case_id)
-            .select_from(table.join(incident, table.c.incident_id == incident.c.id))
-            .where(table.c.id == record_id)
-        ).scalar()
-    elif kind in VIA_ITEM:
-        table = VIA_ITEM[kind]
-        found = connection.execute(
-            select(evidence_item.c.case_id)
-            .select_from(table.join(evidence_item, table.c.item_id == evidence_item.c.id))
+            select(parent.c.case_id)
+            .select_from(table.join(parent, table.c[link] == parent.c.id))
             .where(table.c.id == record_id)
         ).scalar()
     elif kind in SHARED:

@@ -11,7 +11,6 @@ it lives only in this process's memory, so a restart prints a new one and nothin
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,7 +24,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from testament import __version__
 from testament.api import auth
@@ -47,7 +45,7 @@ from testament.services import (
     search,
     vocabulary,
 )
-from testament.services.instance import Instance, set_acting_user
+from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import user_account
 from testament.web import i18n
@@ -144,21 +142,17 @@ def _tile_origin(request: Request) -> str:
     return f"{parts.scheme}://{parts.netloc}".replace("//a.", "//*.")
 
 
-async def viewer(request: Request) -> AsyncIterator[Principal]:
-    """Page dependency: the signed-in user (a session only), else a redirect to the sign-in page."""
+async def viewer(request: Request) -> Principal:
+    """Page dependency: the API's own :func:`auth.principal` for a browser session, with a redirect to
+    the sign-in page where the API would answer 401."""
     if not request.cookies.get(auth.SESSION_COOKIE):
         raise SignInNeeded
     try:
-        found, touch = auth.lookup(request)
-        if touch is not None:
-            await run_in_threadpool(touch)
+        return await auth.principal(request)
     except HTTPException as exc:
         if exc.status_code == 401:
             raise SignInNeeded from None
         raise
-    request.state.principal = found
-    set_acting_user(found.user_id)
-    yield found
 
 
 Viewer = Annotated[Principal, Depends(viewer)]
@@ -272,14 +266,10 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         inst = _inst(request)
         visible = visible_cases(inst, who)
         found = [c for c in cases.list_cases(inst) if visible is None or c.id in visible]
-        with read_transaction(inst.engine) as conn:
-            from testament.ledger import log  # noqa: PLC0415
-
-            size = log.size(conn)
-            head = log.latest_checkpoint(conn)
+        status = custody_log.status(inst)
         may_create = who.actor is None or bool(decide_anywhere(who.actor, Action.MANAGE_CASE))
-        return _render(request, "dashboard.html", cases=found, log_size=size,
-                       checkpoint_size=head.size if head else 0, may_create=may_create)  # fmt: skip
+        return _render(request, "dashboard.html", cases=found, log_size=status.size,
+                       checkpoint_size=status.signed_size, may_create=may_create)  # fmt: skip
 
     @site.post("/cases", include_in_schema=False)
     def create_case_page(
@@ -440,11 +430,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
 
 def _admin(request: Request, code: int = 200, **outcome: Any) -> HTMLResponse:
     inst = _inst(request)
-    with read_transaction(inst.engine) as conn:
-        from testament.ledger import log  # noqa: PLC0415 - only this page reads the log's size
-
-        size = log.size(conn)
-        checkpoints = log.checkpoint_count(conn)
+    status = custody_log.status(inst)
     return _render(
         request,
         "admin.html",
@@ -453,8 +439,8 @@ def _admin(request: Request, code: int = 200, **outcome: Any) -> HTMLResponse:
         tokens=credentials.list_tokens(inst),
         cases=cases.list_cases(inst),
         roles=[role.value for role in Role],
-        log_size=size,
-        checkpoints=checkpoints,
+        log_size=status.size,
+        checkpoints=status.checkpoints,
         checkpoint=custody_log.latest_checkpoint(inst),
         verifier_key=custody_log.verifier_key(inst),
         done=outcome.get("done"),
@@ -503,7 +489,3 @@ def _errors(site: FastAPI) -> None:
     async def _http(request: Request, exc: HTTPException) -> Response:
         return _render(request, "error.html", exc.status_code, status=exc.status_code,
                        message=str(exc.detail), fields={})  # fmt: skip
-
-
-def tojson(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)

@@ -100,7 +100,7 @@ async def load(
     """Load (or reload) the areas of the GeoJSON file sent as the request body (administrators)."""
     require_admin(who)
     name = uploads.safe_name(params.filename, "areas.geojson")
-    async with uploads.received(request, name) as path:
+    async with uploads.received(request, name, limit=inst.settings.max_upload_bytes) as path:
         report = await run_in_threadpool(
             gazetteer.load,
             inst,

@@ -111,7 +111,7 @@ async def import_file(  # noqa: PLR0917 - FastAPI passes what the route declares
     """Import the file sent as the request body into the case (created if absent), in one transaction."""
     await run_in_threadpool(allow_or_create, inst, who, Action.DOCUMENT, case_name)
     name = uploads.safe_name(params.filename, f"upload.{'json' if fmt == 'timemap' else 'jsonl'}")
-    async with uploads.received(request, name) as path:
+    async with uploads.received(request, name, limit=inst.settings.max_upload_bytes) as path:
         options = imports.ImportOptions(
             namespace=params.namespace,
             suffix_duplicates=params.suffix_duplicates,
