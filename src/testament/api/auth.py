@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from testament.domain.access import Actor
 from testament.secretfiles import read_secret
-from testament.services import accounts, credentials
+from testament.services import credentials
 from testament.services.instance import Instance, set_acting_user
 from testament.storage.engine import read_transaction
 
@@ -94,48 +94,43 @@ def lookup(request: Request) -> tuple[Principal, Callable[[], None] | None]:
         if secrets.compare_digest(given, request.app.state.api_token):
             return Principal(None, None, "write", "operator"), None
         with read_transaction(inst.engine) as conn:
-            holder = credentials.token_holder(conn, given, now)
-            account = accounts.actor_and_name(conn, holder[0].user_id) if holder else None
-        if holder is None:
+            token = credentials.token_holder(conn, given, now)
+        if token is None:
             raise _unauthenticated("this API token is unknown, expired or revoked")
-        token, touch = holder
-        actor, username = _enabled(account)
-        found = Principal(token.user_id, actor, token.scope, "token", username=username)
-        return found, partial(credentials.touch_token, inst, token.token_id, now) if touch else None
+        _enabled(token)
+        found = Principal(token.user_id, token.actor, token.scope, "token", username=token.username)
+        touch = partial(credentials.touch_token, inst, token.credential_id, now)
+        return found, touch if token.touch_due else None
     if cookie:
         with read_transaction(inst.engine) as conn:
-            live = credentials.session_info(conn, cookie, now)
-            account = accounts.actor_and_name(conn, live[0].user_id) if live else None
-        if live is None:
+            session = credentials.session_info(conn, cookie, now)
+        if session is None:
             raise _unauthenticated("the session has ended; sign in again")
-        session, touch = live
         if request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
-            if not sent or not secrets.compare_digest(sent, session.csrf_token):
+            if not sent or not secrets.compare_digest(sent, session.csrf_token or ""):
                 raise HTTPException(403, "the CSRF token is missing or wrong; reload the page")
-        actor, username = _enabled(account)
+        _enabled(session)
         signed_in = Principal(
             session.user_id,
-            actor,
+            session.actor,
             "write",
             "session",
-            session.session_id,
+            session.credential_id,
             session.csrf_token,
-            username,
+            session.username,
         )
-        return signed_in, (
-            partial(credentials.touch_session, inst, session.session_id, now) if touch else None
-        )
+        touch = partial(credentials.touch_session, inst, session.credential_id, now)
+        return signed_in, touch if session.touch_due else None
     raise _unauthenticated(
         "sign in first, or send Authorization: Bearer <token> "
         "(`testament user token create` makes one; `testament api token` prints the operator's)"
     )
 
 
-def _enabled(account: tuple[Actor, str] | None) -> tuple[Actor, str]:
-    if account is None or account[0].disabled:
+def _enabled(caller: credentials.Caller) -> None:
+    if caller.actor.disabled:
         raise _unauthenticated("this account no longer exists or is disabled")
-    return account
 
 
 async def principal(request: Request) -> Principal:

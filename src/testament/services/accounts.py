@@ -356,26 +356,12 @@ def actor(connection: Connection, user_id: int) -> Actor | None:
 
 
 def actor_and_name(connection: Connection, user_id: int) -> tuple[Actor, str] | None:
-    """:func:`actor`, with the username (for showing who is signed in). One query: every request asks."""
-    active = case_role.c.revoked_at.is_(None) & (case_role.c.user_id == user_account.c.id)
-    rows = connection.execute(
-        select(
-            user_account.c.is_admin,
-            user_account.c.disabled_at,
-            user_account.c.username,
-            case_role.c.case_id,
-            case_role.c.role,
-        )
-        .select_from(user_account.outerjoin(case_role, active))
-        .where(user_account.c.id == user_id)
-    ).all()
-    if not rows:
-        return None
-    first = rows[0]
-    roles = {str(r.case_id): Role(r.role) for r in rows if r.case_id is not None}
-    return Actor(
-        user_id, bool(first.is_admin), first.disabled_at is not None, roles
-    ), first.username
+    """:func:`actor`, with the username (for showing who is signed in), in one query."""
+    rows = connection.execute(_ACCOUNT.where(user_account.c.id == user_id)).all()
+    return credentials.account_from_rows(rows) if rows else None
+
+
+_ACCOUNT = credentials.account_query()
 
 
 def set_blur_graphic(instance: Instance, user_id: int, blur: bool) -> None:

@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyotp
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Select, Table, bindparam, insert, select, update
 
+from testament.domain.access import Actor, Role
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.services import custody
 from testament.services.instance import Instance, acting_agent, recording
 from testament.storage.engine import read_transaction, write_transaction
-from testament.storage.tables import api_token, user_account, web_session
+from testament.storage.tables import api_token, case_role, user_account, web_session
 
 ISSUER = "Testament"
 SESSION_IDLE = timedelta(minutes=30)
@@ -48,6 +50,69 @@ def _user_row(connection: Connection, username: str) -> Any:
     if row is None:
         raise NotFound("no user has this username", where=username)
     return row
+
+
+# Who holds a credential
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The account behind a live session or API token, as the access policy sees it.
+
+    ``credential_id`` is the session's or the token's row; ``touch_due`` says that its last use is more
+    than a minute old and should be recorded (the caller decides when to write).
+    """
+
+    credential_id: int
+    actor: Actor
+    username: str
+    scope: str
+    csrf_token: str | None
+    touch_due: bool
+
+    @property
+    def user_id(self) -> int:
+        return self.actor.user_id
+
+
+def account_query(credential: Table | None = None) -> Select[Any]:
+    """One statement for an account's flags, username and active roles (one row per role), optionally
+    joined from a credential table (its ``token_hash`` is the parameter). Every request asks, so the
+    statements are built once, here, and only executed afterwards."""
+    active = case_role.c.revoked_at.is_(None) & (case_role.c.user_id == user_account.c.id)
+    account = [
+        user_account.c.id.label("account_id"),
+        user_account.c.is_admin,
+        user_account.c.disabled_at,
+        user_account.c.username,
+        case_role.c.case_id,
+        case_role.c.role,
+    ]
+    if credential is None:
+        return select(*account).select_from(user_account.outerjoin(case_role, active))
+    joined = credential.join(user_account, user_account.c.id == credential.c.user_id)
+    return (
+        select(credential, *account)
+        .select_from(joined.outerjoin(case_role, active))
+        .where(credential.c.token_hash == bindparam("token_hash"))
+    )
+
+
+def account_from_rows(rows: Sequence[Any]) -> tuple[Actor, str]:
+    """The :class:`Actor` and username from the rows of :func:`account_query`."""
+    first = rows[0]
+    roles = {str(r.case_id): Role(r.role) for r in rows if r.case_id is not None}
+    subject = Actor(int(first.account_id), bool(first.is_admin), first.disabled_at is not None, roles)
+    return subject, first.username
+
+
+def _caller(rows: Sequence[Any], scope: str, csrf: str | None, touch: bool) -> Caller:
+    subject, username = account_from_rows(rows)
+    return Caller(int(rows[0].id), subject, username, scope, csrf, touch)
+
+
+_TOKEN_CALLER = account_query(api_token)
+_SESSION_CALLER = account_query(web_session)
 
 
 # TOTP
@@ -121,13 +186,6 @@ class NewSession:
     expires_at: str
 
 
-@dataclass(frozen=True)
-class SessionInfo:
-    session_id: int
-    user_id: int
-    csrf_token: str
-
-
 def open_session(instance: Instance, user_id: int, now: datetime | None = None) -> NewSession:
     """Start a browser session for a user who has just signed in."""
     now = now or datetime.now(UTC)
@@ -147,20 +205,18 @@ def open_session(instance: Instance, user_id: int, now: datetime | None = None) 
     return NewSession(token, csrf, expires)
 
 
-def session_info(
-    connection: Connection, token: str, now: datetime
-) -> tuple[SessionInfo, bool] | None:
-    """The live session behind a cookie value, and whether its last use is due to be recorded; None if
-    it is unknown, ended, idle or expired."""
-    row = connection.execute(
-        select(web_session).where(web_session.c.token_hash == _digest(token))
-    ).first()
-    if row is None or row.ended_at is not None or row.expires_at <= utc_timestamp(now):
+def session_info(connection: Connection, token: str, now: datetime) -> Caller | None:
+    """Who holds the live session behind a cookie value; None if it is unknown, ended, idle or expired."""
+    rows = connection.execute(_SESSION_CALLER, {"token_hash": _digest(token)}).all()
+    if not rows:
+        return None
+    row = rows[0]
+    if row.ended_at is not None or row.expires_at <= utc_timestamp(now):
         return None
     if row.last_seen_at <= utc_timestamp(now - SESSION_IDLE):
         return None
     touch = row.last_seen_at <= utc_timestamp(now - _TOUCH_EVERY)
-    return SessionInfo(int(row.id), int(row.user_id), row.csrf_token), touch
+    return _caller(rows, "write", row.csrf_token, touch)
 
 
 def touch_session(instance: Instance, session_id: int, now: datetime) -> None:
@@ -168,16 +224,15 @@ def touch_session(instance: Instance, session_id: int, now: datetime) -> None:
     _touch(instance, web_session.c.last_seen_at, session_id, now)
 
 
-def resolve_session(
-    instance: Instance, token: str, now: datetime | None = None
-) -> SessionInfo | None:
-    """The live session behind a cookie value, or None if it is unknown, ended, idle or expired."""
+def resolve_session(instance: Instance, token: str, now: datetime | None = None) -> Caller | None:
+    """Who holds the live session behind a cookie value, or None if it is unknown, ended, idle or
+    expired. Records the use when one is due."""
     now = now or datetime.now(UTC)
     with read_transaction(instance.engine) as conn:
         found = session_info(conn, token, now)
-    if found is not None and found[1]:
-        touch_session(instance, found[0].session_id, now)
-    return None if found is None else found[0]
+    if found is not None and found.touch_due:
+        touch_session(instance, found.credential_id, now)
+    return found
 
 
 def _touch(instance: Instance, column: Any, row_id: int, now: datetime) -> None:
@@ -226,13 +281,6 @@ class TokenInfo:
         }
 
 
-@dataclass(frozen=True)
-class TokenHolder:
-    token_id: int
-    user_id: int
-    scope: str
-
-
 def create_token(
     instance: Instance, username: str, name: str, *, scope: str = "read", days: int = 90
 ) -> tuple[int, str]:
@@ -271,20 +319,18 @@ def create_token(
     return token_id, secret
 
 
-def token_holder(
-    connection: Connection, secret: str, now: datetime
-) -> tuple[TokenHolder, bool] | None:
-    """Who holds this token, and whether its last use is due to be recorded; None if unknown, revoked
-    or expired."""
+def token_holder(connection: Connection, secret: str, now: datetime) -> Caller | None:
+    """Who holds this API token, with its scope; None if it is unknown, revoked or expired."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    row = connection.execute(
-        select(api_token).where(api_token.c.token_hash == _digest(secret))
-    ).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= utc_timestamp(now):
+    rows = connection.execute(_TOKEN_CALLER, {"token_hash": _digest(secret)}).all()
+    if not rows:
+        return None
+    row = rows[0]
+    if row.revoked_at is not None or row.expires_at <= utc_timestamp(now):
         return None
     touch = row.last_used_at is None or row.last_used_at <= utc_timestamp(now - _TOUCH_EVERY)
-    return TokenHolder(int(row.id), int(row.user_id), row.scope), touch
+    return _caller(rows, row.scope, None, touch)
 
 
 def touch_token(instance: Instance, token_id: int, now: datetime) -> None:
@@ -292,16 +338,15 @@ def touch_token(instance: Instance, token_id: int, now: datetime) -> None:
     _touch(instance, api_token.c.last_used_at, token_id, now)
 
 
-def resolve_token(
-    instance: Instance, secret: str, now: datetime | None = None
-) -> TokenHolder | None:
-    """Who holds this token and with what scope; None if unknown, revoked or expired."""
+def resolve_token(instance: Instance, secret: str, now: datetime | None = None) -> Caller | None:
+    """Who holds this token and with what scope; None if unknown, revoked or expired. Records the use
+    when one is due."""
     now = now or datetime.now(UTC)
     with read_transaction(instance.engine) as conn:
         found = token_holder(conn, secret, now)
-    if found is not None and found[1]:
-        touch_token(instance, found[0].token_id, now)
-    return None if found is None else found[0]
+    if found is not None and found.touch_due:
+        touch_token(instance, found.credential_id, now)
+    return found
 
 
 def revoke_token(instance: Instance, token_id: int, *, owner: int | None = None) -> None:

@@ -226,7 +226,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         session = credentials.resolve_session(inst, cookie) if cookie else None
         if session is not None and cookie:
             sent = csrf_token or request.headers.get(auth.CSRF_HEADER, "")
-            if not secrets.compare_digest(sent, session.csrf_token):
+            if not secrets.compare_digest(sent, session.csrf_token or ""):
                 raise HTTPException(403, "the CSRF token is missing or wrong; reload the page")
             credentials.end_session(inst, cookie)
         response = RedirectResponse("/login", status_code=303)
