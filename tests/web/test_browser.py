@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
+import re
 import shutil
 import subprocess
 import sys
@@ -20,7 +22,7 @@ import pyotp
 import pytest
 
 from testament.services import accounts, cases, credentials, gazetteer, incidents, ingest
-from testament.services.instance import Instance
+from testament.services.instance import Instance, acting_agent, recording
 from testament.web.site import create_site
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served
@@ -35,6 +37,7 @@ MARKER = (
     Path(__file__).resolve().parents[2]
     / "src/testament/web/static/vendor/leaflet-1.9.4/images/marker-icon.png"
 )
+AN_INCIDENT = re.compile(r"/incidents/[0-9a-f-]{36}(\?.*)?$")
 # Flags for a machine with no network: no background connections, no first-run work.
 FLAGS = [
     "--no-sandbox",
@@ -186,6 +189,33 @@ def test_a_documenter_works_through_the_site(
         assert "drone-1.jpg" in uploaded and "свідчення.txt" in uploaded
         assert instance.blobs.exists(hashlib.sha256(first.read_bytes()).hexdigest())
 
+        # A new incident through the form; a wrong latitude is refused in place, then corrected.
+        page.goto("/cases/Case%20A")
+        page.click("text=New incident")
+        page.fill("input[name=title]", "Strike on a water pumping station")
+        page.fill("input[name=date]", "2022-04-02")
+        page.fill("input[name=latitude]", "95")
+        page.fill("input[name=longitude]", "31.7")
+        page.select_option("select[name=types]", ["attack-on-civilians"])
+        page.click("text=Create incident")
+        expect(page.locator("#incident-form [role=alert]")).to_contain_text("latitude 95.0")
+        assert page.input_value("input[name=title]") == "Strike on a water pumping station"
+        page.fill("input[name=latitude]", "47.1")
+        page.click("text=Create incident")
+        page.wait_for_url(AN_INCIDENT)
+        assert page.inner_text("h1") == "Strike on a water pumping station"
+        # Edit it, then link the uploaded drone photo to it.
+        page.click("main >> text=Edit")
+        page.select_option("select[name=status]", "verified")
+        page.click("text=Save changes")
+        page.wait_for_url(AN_INCIDENT)
+        expect(page.locator("dl.facts")).to_contain_text("verified")
+        drone = page.locator("select[name=item_id] option", has_text="drone-1.jpg")
+        page.select_option("select[name=item_id]", drone.get_attribute("value"))
+        page.fill("input[name=relevance]", "shows the pumping station after the strike")
+        page.click("text=Link evidence")
+        expect(page.locator("main")).to_contain_text("shows the pumping station after the strike")
+
         # Another case's incident does not exist for this user.
         response = page.goto(f"/incidents/{world['Case B']}")
         assert response is not None and response.status == 404
@@ -196,4 +226,53 @@ def test_a_documenter_works_through_the_site(
         page.click("a[lang=uk]")
         page.wait_for_url("**/dashboard")
         assert page.inner_text("h1") == "Панель"
+        context.close()
+
+
+def test_the_map_clusters_thousands_of_incidents_and_splits_them_on_zoom(
+    browser: Any, instance: Instance
+) -> None:
+    from playwright.sync_api import expect
+
+    cases.create_case(instance, "Case Big")
+    pick = random.Random(3)
+    with recording(instance) as conn:
+        cid = cases.case_id(conn, "Case Big")
+        rows = [
+            incidents.prepare(conn, cid, incidents.IncidentInput(
+                title=f"Strike {n}", date="2022-05",
+                latitude=pick.uniform(45.0, 52.0), longitude=pick.uniform(23.0, 40.0),
+            ))
+            for n in range(2500)
+        ]  # fmt: skip
+        incidents.write_new(conn, rows, agent_id=acting_agent(conn))
+    accounts.create_user(instance, "bo", PASSWORD)
+    accounts.grant_role(instance, "bo", "Case Big", "viewer")
+    site = create_site(instance, api_token=OPERATOR)
+    with served(site) as base:
+        context = browser.new_context(base_url=base)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto("/login")
+        page.fill("input[name=username]", "bo")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/dashboard")
+        page.goto("/cases/Case%20Big/map")
+        page.wait_for_selector("#map[data-clustered='true']")
+        assert page.get_attribute("#map", "data-markers") == "2500"
+        clusters = page.locator(".incident-cluster")
+        expect(clusters.first).to_be_visible()
+        counts = [int(text) for text in clusters.all_inner_texts()]
+        assert sum(counts) == 2500 and len(counts) < 2500
+        # Zooming into a cluster asks only for what is on screen: fewer incidents, drawn as points.
+        for _ in range(6):
+            if page.get_attribute("#map", "data-clustered") == "false":
+                break
+            clusters.first.click()
+            page.wait_for_timeout(600)
+        expect(page.locator("#map")).to_have_attribute("data-clustered", "false")
+        shown = int(page.get_attribute("#map", "data-markers") or "0")
+        assert 0 < shown <= 2000
+        expect(page.locator("path.incident-marker")).to_have_count(shown)
         context.close()

@@ -16,21 +16,15 @@ from testament.services import accounts, cases, custody_log, gazetteer, incident
 from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import custody_event
-from testament.web.site import create_site
 from tests.conftest import SQLITE_ONLY
 
 pytestmark = SQLITE_ONLY
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
-OPERATOR = "operator-token-for-tests"
-SETUP = "one-time-setup-token"
+from tests.web.conftest import SETUP  # noqa: E402
+
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 AREAS = Path(__file__).resolve().parents[2] / "demo" / "ukraine-adm1.geojson"
-
-
-@pytest.fixture
-def site(instance: Instance) -> Any:
-    return create_site(instance, api_token=OPERATOR, setup_token=SETUP)
 
 
 def _browser(site: Any) -> TestClient:

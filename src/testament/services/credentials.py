@@ -102,7 +102,9 @@ def account_from_rows(rows: Sequence[Any]) -> tuple[Actor, str]:
     """The :class:`Actor` and username from the rows of :func:`account_query`."""
     first = rows[0]
     roles = {str(r.case_id): Role(r.role) for r in rows if r.case_id is not None}
-    subject = Actor(int(first.account_id), bool(first.is_admin), first.disabled_at is not None, roles)
+    subject = Actor(
+        int(first.account_id), bool(first.is_admin), first.disabled_at is not None, roles
+    )
     return subject, first.username
 
 

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from testament.domain import dates
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
-from testament.services import history, search, vocabulary
+from testament.services import cases, history, search, vocabulary
 from testament.services.instance import Instance, acting_agent, recording
 from testament.storage import tables
 from testament.storage.engine import read_transaction
@@ -161,6 +161,31 @@ def show(instance: Instance, item_id: str) -> dict[str, Any]:
         data["assessments"] = [_public("assessment", r) for r in conn.execute(ordered).mappings()]
         data["latest"] = {a["axis"]: a for a in data["assessments"]}
         return data
+
+
+def list_for_case(
+    instance: Instance, case_name: str, *, limit: int = 100, offset: int = 0
+) -> list[dict[str, Any]]:
+    """A page of the case's evidence items, newest first, each with how many incidents it is linked to."""
+    t, links = tables.evidence_item, tables.item_incident
+    linked = (
+        select(func.count())
+        .where(links.c.item_id == t.c.id, links.c.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    with read_transaction(instance.engine) as conn:
+        cid = cases.case_id(conn, case_name)
+        rows = conn.execute(
+            select(
+                t.c.id, t.c.original_name, t.c.media_type, t.c.size, t.c.sha256, t.c.ingested_at,
+                t.c.duplicate, linked.label("incidents"),
+            )
+            .where(t.c.case_id == cid)
+            .order_by(t.c.ingested_at.desc(), t.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()  # fmt: skip
+    return [dict(r._mapping) for r in rows]
 
 
 def versions(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Integer, cast, func, select
 
 from testament.domain import dates, places
 from testament.domain.text import clean_text
@@ -415,20 +415,102 @@ def timeline(instance: Instance, case_name: str) -> list[dict[str, Any]]:
     return [{"month": r.month, "incidents": int(r.incidents)} for r in rows]
 
 
-def map_points(instance: Instance, case_name: str) -> dict[str, Any]:
-    """The case's incidents that have coordinates, as a GeoJSON FeatureCollection for the map."""
+MAP_POINTS_AT_MOST = 2000  # more than this in view and the map gets clusters instead of points
+MAP_CELLS_PER_TILE = 4  # a cluster cell is a quarter of a 256-pixel tile: 64 pixels at any zoom
+MAP_MAX_ZOOM = 20
+
+
+@dataclass(frozen=True)
+class MapView:
+    """The part of the map on screen: a box in degrees (west, south, east, north) and Leaflet's zoom."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+    zoom: int
+
+    @classmethod
+    def parse(cls, bbox: str, zoom: int) -> MapView:
+        """From ``west,south,east,north`` and a zoom level, naming what is wrong."""
+        parts = bbox.split(",")
+        problems: dict[str, str] = {}
+        try:
+            west, south, east, north = (float(p) for p in parts)
+        except ValueError:
+            west = south = east = north = 0.0
+            problems["bbox"] = "four numbers: west,south,east,north in degrees"
+        else:
+            if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+                problems["bbox"] = "west < east within -180..180 and south < north within -90..90"
+        if not 0 <= zoom <= MAP_MAX_ZOOM:
+            problems["zoom"] = f"a zoom level from 0 to {MAP_MAX_ZOOM}"
+        if problems:
+            raise InvalidInput("the map cannot show this view", errors=problems)
+        return cls(west, south, east, north, zoom)
+
+
+def map_points(
+    instance: Instance,
+    case_name: str,
+    view: MapView | None = None,
+    *,
+    at_most: int = MAP_POINTS_AT_MOST,
+) -> dict[str, Any]:
+    """The case's incidents that have coordinates (within ``view``, if given), as a GeoJSON
+    FeatureCollection for the map.
+
+    Up to ``at_most`` come back as points. Past that they come back as clusters: the
+    count and mean position of the incidents in each cell of a grid fixed to the globe (so clusters stay
+    put while the map pans), sized for ``view``'s zoom, or for the incidents' extent without a view.
+    ``total`` is the number of incidents in view either way; ``clustered`` says which came back.
+    """
     t = tables.incident
     with read_transaction(instance.engine) as conn:
         cid = cases.case_id(conn, case_name)
-        rows = conn.execute(
+        where = [t.c.case_id == cid, t.c.deleted_at.is_(None), t.c.latitude.is_not(None)]
+        where.append(t.c.longitude.is_not(None))
+        if view is not None:
+            where += [t.c.longitude.between(view.west, view.east)]
+            where += [t.c.latitude.between(view.south, view.north)]
+        total, *extent = conn.execute(
             select(
-                t.c.id, t.c.title, t.c.occurred_from, t.c.status, t.c.sensitivity,
-                t.c.latitude, t.c.longitude,
-            )
-            .where(t.c.case_id == cid, t.c.deleted_at.is_(None), t.c.latitude.is_not(None))
-            .order_by(t.c.occurred_from, t.c.id)
-        ).all()  # fmt: skip
-    features = [
+                func.count(), func.min(t.c.longitude), func.max(t.c.longitude),
+                func.min(t.c.latitude), func.max(t.c.latitude),
+            ).where(*where)
+        ).one()  # fmt: skip
+        if total > at_most:
+            cell = _cell_size(view, extent)
+            features = _clusters(conn, where, cell)
+        else:
+            features = _points(conn, where)
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "total": int(total),
+        "clustered": total > at_most,
+    }
+
+
+def _cell_size(view: MapView | None, extent: Sequence[float]) -> float:
+    """A cluster cell's side in degrees: 64 pixels at the view's zoom, or a 16th of the data's extent."""
+    if view is not None:
+        return 360.0 / (1 << view.zoom) / MAP_CELLS_PER_TILE
+    west, east, south, north = extent
+    return float(max(east - west, north - south, 1e-6)) / 16
+
+
+def _points(connection: Connection, where: list[Any]) -> list[dict[str, Any]]:
+    t = tables.incident
+    rows = connection.execute(
+        select(
+            t.c.id, t.c.title, t.c.occurred_from, t.c.status, t.c.sensitivity,
+            t.c.latitude, t.c.longitude,
+        )
+        .where(*where)
+        .order_by(t.c.occurred_from, t.c.id)
+    ).all()  # fmt: skip
+    return [
         {
             "type": "Feature",
             "id": r.id,
@@ -441,9 +523,31 @@ def map_points(instance: Instance, case_name: str) -> dict[str, Any]:
             },
         }
         for r in rows
-        if r.longitude is not None
     ]
-    return {"type": "FeatureCollection", "features": features}
+
+
+def _clusters(connection: Connection, where: list[Any], cell: float) -> list[dict[str, Any]]:
+    t = tables.incident
+    postgres = connection.dialect.name == "postgresql"
+
+    def index(column: Any, origin: float) -> Any:
+        offset = (column - origin) / cell  # never negative, so SQLite's truncating cast is a floor
+        return func.floor(offset) if postgres else cast(offset, Integer)
+
+    column, row = index(t.c.longitude, -180.0), index(t.c.latitude, -90.0)
+    rows = connection.execute(
+        select(func.count(), func.avg(t.c.longitude), func.avg(t.c.latitude))
+        .where(*where)
+        .group_by(column, row)
+    ).all()
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+            "properties": {"cluster": True, "count": int(count)},
+        }
+        for count, lon, lat in rows
+    ]
 
 
 def versions(instance: Instance, kind: str, record_id: str) -> list[history.Version]:

@@ -14,21 +14,18 @@ import hashlib
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
-import jinja2
-from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi import FastAPI, Form, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from testament import __version__
 from testament.api import auth
 from testament.api.app import create_app
-from testament.api.auth import Principal
 from testament.api.guard import allow, require_admin, visible_cases
 from testament.domain.access import Action, Role, decide_anywhere
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TestamentError
@@ -48,15 +45,18 @@ from testament.services import (
 from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import user_account
-from testament.web import i18n
+from testament.web import i18n, records
+from testament.web.pages import (
+    HERE,
+    SignInNeeded,
+    Viewer,
+    instance_of,
+    render,
+    templates_for,
+)
 
-HERE = Path(__file__).parent
 STATIC = HERE / "static"
 TILE_URL_SETTING = "TESTAMENT_TILE_URL"
-
-
-class SignInNeeded(Exception):
-    """Raised by :func:`viewer` when a page is asked for without a live session."""
 
 
 def has_admin(inst: Instance) -> bool:
@@ -90,77 +90,11 @@ def create_site(
     site.mount("/api", api)
     site.mount("/static", StaticFiles(directory=STATIC), name="static")
     # One environment per language, so concurrent requests in different languages never mix.
-    site.state.templates = {code: _templates(code) for code in i18n.LANGUAGES}
+    site.state.templates = {code: templates_for(code) for code in i18n.LANGUAGES}
     _routes(site)
+    records.routes(site)
     _errors(site)
     return site
-
-
-def _templates(lang: str) -> Jinja2Templates:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True,
-        extensions=["jinja2.ext.i18n"],
-        undefined=jinja2.StrictUndefined,
-    )
-    env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_translations(i18n.catalogue(lang), newstyle=True)  # type: ignore[attr-defined]
-    return Jinja2Templates(env=env)
-
-
-def _render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
-    lang = i18n.language(request)
-    templates: Jinja2Templates = request.app.state.templates[lang]
-    who: Principal | None = getattr(request.state, "principal", None)
-    user = None
-    if who is not None and who.user_id is not None:
-        user = accounts.describe(request.app.state.instance, who.user_id)
-    context |= {
-        "lang": lang,
-        "languages": i18n.LANGUAGES,
-        "who": who,
-        "user": user,
-        "csrf_token": who.csrf_token if who else None,
-        "path": request.url.path,
-        "version": __version__,
-    }
-    response = templates.TemplateResponse(request, name, context, status_code=code)
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data: " + _tile_origin(request) + "; "
-        "style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
-
-
-def _tile_origin(request: Request) -> str:
-    url: str = request.app.state.tile_url
-    if not url:
-        return ""
-    parts = urlsplit(url.replace("{s}", "a"))
-    return f"{parts.scheme}://{parts.netloc}".replace("//a.", "//*.")
-
-
-async def viewer(request: Request) -> Principal:
-    """Page dependency: the API's own :func:`auth.principal` for a browser session, with a redirect to
-    the sign-in page where the API would answer 401."""
-    if not request.cookies.get(auth.SESSION_COOKIE):
-        raise SignInNeeded
-    try:
-        return await auth.principal(request)
-    except HTTPException as exc:
-        if exc.status_code == 401:
-            raise SignInNeeded from None
-        raise
-
-
-Viewer = Annotated[Principal, Depends(viewer)]
-
-
-def _inst(request: Request) -> Instance:
-    found: Instance = request.app.state.instance
-    return found
 
 
 def _same_origin(request: Request) -> bool:
@@ -174,7 +108,7 @@ def _same_origin(request: Request) -> bool:
 def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every page
     @site.get("/", include_in_schema=False)
     def home(request: Request) -> Response:
-        if request.app.state.setup_hash and not has_admin(_inst(request)):
+        if request.app.state.setup_hash and not has_admin(instance_of(request)):
             return RedirectResponse("/setup", status_code=303)
         return RedirectResponse("/dashboard", status_code=303)
 
@@ -194,7 +128,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
     def login_page(
         request: Request, next_page: Annotated[str, Query(alias="next")] = "/dashboard"
     ) -> Response:
-        return _render(request, "login.html", next_page=_local(next_page), error=None)
+        return render(request, "login.html", next_page=_local(next_page), error=None)
 
     @site.post("/login", include_in_schema=False)
     def login(
@@ -208,20 +142,20 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
             raise HTTPException(403, "this sign-in did not come from Testament's own page")
         client = request.client.host if request.client else "unknown"
         if request.app.state.login_limit.hit(client):
-            return _render(request, "login.html", 429, next_page=_local(next_page),
+            return render(request, "login.html", 429, next_page=_local(next_page),
                            error="too-many")  # fmt: skip
-        inst = _inst(request)
+        inst = instance_of(request)
         try:
             user_id = accounts.authenticate(inst, username, password, totp or None)
         except PermissionDenied as exc:
             needs_code = "totp" in exc.errors
-            return _render(request, "login.html", 403, next_page=_local(next_page),
+            return render(request, "login.html", 403, next_page=_local(next_page),
                            error="totp" if needs_code else "wrong", username=username)  # fmt: skip
         return _signed_in(request, inst, user_id, _local(next_page))
 
     @site.post("/logout", include_in_schema=False)
     def logout(request: Request, csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
-        inst = _inst(request)
+        inst = instance_of(request)
         cookie = request.cookies.get(auth.SESSION_COOKIE)
         session = credentials.resolve_session(inst, cookie) if cookie else None
         if session is not None and cookie:
@@ -237,7 +171,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
     def setup_page(request: Request, token: str = "") -> Response:
         if not _setup_open(request):
             return RedirectResponse("/login", status_code=303)
-        return _render(request, "setup.html", token=token, error=None)
+        return render(request, "setup.html", token=token, error=None)
 
     @site.post("/setup", include_in_schema=False)
     def setup(
@@ -251,41 +185,37 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         expected: str = request.app.state.setup_hash
         given = hashlib.sha256(token.encode()).hexdigest()
         if not secrets.compare_digest(given, expected):
-            return _render(request, "setup.html", 403, token="", error="token")
-        inst = _inst(request)
+            return render(request, "setup.html", 403, token="", error="token")
+        inst = instance_of(request)
         try:
             user_id = accounts.create_user(inst, username, password, admin=True)
         except InvalidInput as exc:
-            return _render(request, "setup.html", 422, token=token, error="input",
+            return render(request, "setup.html", 422, token=token, error="input",
                            problems=exc.errors or {"username": exc.what})  # fmt: skip
         request.app.state.setup_hash = None  # one use only
         return _signed_in(request, inst, user_id, "/dashboard")
 
     @site.get("/dashboard", include_in_schema=False)
     def dashboard(request: Request, who: Viewer) -> Response:
-        inst = _inst(request)
+        inst = instance_of(request)
         visible = visible_cases(inst, who)
         found = [c for c in cases.list_cases(inst) if visible is None or c.id in visible]
         status = custody_log.status(inst)
         may_create = who.actor is None or bool(decide_anywhere(who.actor, Action.MANAGE_CASE))
-        return _render(request, "dashboard.html", cases=found, log_size=status.size,
+        return render(request, "dashboard.html", cases=found, log_size=status.size,
                        checkpoint_size=status.signed_size, may_create=may_create)  # fmt: skip
 
     @site.post("/cases", include_in_schema=False)
     def create_case_page(
         request: Request, who: Viewer, name: Annotated[str, Form(min_length=1, max_length=500)]
     ) -> Response:
-        inst = _inst(request)
+        inst = instance_of(request)
         allow(inst, who, Action.MANAGE_CASE)
         if who.user_id is None or (who.actor is not None and who.actor.is_admin):
             cases.create_case(inst, name)
         else:
             accounts.create_case_for(inst, who.user_id, name)
-        target = "/cases/" + quote(name.strip())
-        if request.headers.get("hx-request") == "true":
-            # The browser would follow a 303 before htmx saw it; htmx navigates on HX-Redirect.
-            return Response(status_code=200, headers={"HX-Redirect": target})
-        return RedirectResponse(target, status_code=303)
+        return records.go(request, "/cases/" + quote(name.strip()))
 
     @site.get("/cases/{case_name}", include_in_schema=False)
     def case_page(  # noqa: PLR0917 - the filter's fields
@@ -298,67 +228,72 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         date_to: Annotated[str, Query(max_length=10)] = "",
         label: Annotated[str, Query(max_length=64)] = "",
     ) -> Response:
-        inst = _inst(request)
+        inst = instance_of(request)
         allow(inst, who, Action.READ, case=case_name)
         only = incidents.ListFilter(
             status or None, date_from or None, date_to or None, label or None
         )
         rows = incidents.list_for_case(inst, case_name, limit=101, offset=offset, only=only)
-        return _render(request, "incidents.html", case_name=case_name, incidents=rows[:100],
+        return render(request, "incidents.html", case_name=case_name, incidents=rows[:100],
                        next_offset=offset + 100 if len(rows) > 100 else None, offset=offset,
                        only=only, statuses=vocabulary.codes("incident-status"),
                        labels=vocabulary.codes("sensitivity-labels"),
-                       timeline=incidents.timeline(inst, case_name))  # fmt: skip
+                       timeline=incidents.timeline(inst, case_name),
+                       may_document=records.may(request, who, Action.DOCUMENT,
+                                                case=case_name))  # fmt: skip
 
     @site.get("/cases/{case_name}/map", include_in_schema=False)
     def map_page(request: Request, case_name: str, who: Viewer) -> Response:
-        allow(_inst(request), who, Action.READ, case=case_name)
-        return _render(request, "map.html", case_name=case_name,
+        allow(instance_of(request), who, Action.READ, case=case_name)
+        return render(request, "map.html", case_name=case_name,
                        tile_url=request.app.state.tile_url)  # fmt: skip
 
     @site.get("/cases/{case_name}/upload", include_in_schema=False)
     def upload_page(request: Request, case_name: str, who: Viewer) -> Response:
-        allow(_inst(request), who, Action.DOCUMENT, case=case_name)
-        return _render(request, "upload.html", case_name=case_name)
+        allow(instance_of(request), who, Action.DOCUMENT, case=case_name)
+        return render(request, "upload.html", case_name=case_name)
 
     @site.get("/incidents/{incident_id}", include_in_schema=False)
     def incident_page(
         request: Request, incident_id: str, who: Viewer, purpose: str = ""
     ) -> Response:
-        inst = _inst(request)
+        inst = instance_of(request)
         allow(inst, who, Action.READ, kind="incident", record_id=incident_id)
         data = incidents.show(inst, incident_id)
         if data.get("sensitivity") and not purpose:
-            return _render(request, "purpose.html", what="incident", labels=data["sensitivity"],
+            return render(request, "purpose.html", what="incident", labels=data["sensitivity"],
                            action=f"/incidents/{incident_id}")  # fmt: skip
         if data.get("sensitivity"):
             access_log.sensitive_record_viewed(inst, incident_id, purpose)
         history = incidents.versions(inst, "incident", incident_id)
-        return _render(request, "incident.html", incident=data, history=history)
+        return render(request, "incident.html", incident=data, history=history, purpose=purpose,
+                      may_edit=records.may(request, who, Action.DOCUMENT, kind="incident",
+                                           record_id=incident_id),
+                      linkable=records.linkable(request, who, data))  # fmt: skip
 
     @site.get("/evidence/{item_id}", include_in_schema=False)
     def evidence_page(request: Request, item_id: str, who: Viewer, purpose: str = "") -> Response:
-        inst = _inst(request)
+        inst = instance_of(request)
         allow(inst, who, Action.READ, kind="evidence", record_id=item_id)
         if not purpose:
-            return _render(request, "purpose.html", what="evidence", labels=[],
+            return render(request, "purpose.html", what="evidence", labels=[],
                            action=f"/evidence/{item_id}")  # fmt: skip
         index = access_log.item_opened(inst, item_id, "view", purpose)
         item = evidence.show(inst, item_id)
         timeline = custody_log.item_timeline(inst, item_id)
-        return _render(request, "evidence.html", item=item, timeline=timeline, access_index=index,
+        return render(request, "evidence.html", item=item, timeline=timeline, access_index=index,
                        purpose=purpose)  # fmt: skip
 
     @site.get("/cases/{case_name}/proof-chart", include_in_schema=False)
     def chart_page(request: Request, case_name: str, who: Viewer) -> Response:
-        inst = _inst(request)
+        inst = instance_of(request)
         allow(inst, who, Action.READ, case=case_name)
         chart = proof_chart.as_json(proof_chart.chart(inst, case_name))
-        return _render(request, "chart.html", case_name=case_name, chart=chart)
+        return render(request, "chart.html", case_name=case_name, chart=chart)
 
     @site.get("/settings", include_in_schema=False)
     def settings_page(request: Request, who: Viewer) -> Response:
-        return _render(request, "settings.html", saved=False)
+        return render(request, "settings.html", saved=False)
 
     @site.post("/settings", include_in_schema=False)
     def save_settings(
@@ -368,8 +303,8 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
     ) -> Response:
         if who.user_id is None:
             raise HTTPException(403, "the operator has no settings")
-        accounts.set_blur_graphic(_inst(request), who.user_id, blur_graphic == "on")
-        return _render(request, "settings.html", saved=True)
+        accounts.set_blur_graphic(instance_of(request), who.user_id, blur_graphic == "on")
+        return render(request, "settings.html", saved=True)
 
     @site.get("/admin", include_in_schema=False)
     def admin_page(request: Request, who: Viewer) -> Response:
@@ -387,7 +322,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
     ) -> Response:
         require_admin(who)
         try:
-            accounts.create_user(_inst(request), username, password, admin=admin == "on",
+            accounts.create_user(instance_of(request), username, password, admin=admin == "on",
                                  organisation_name=organisation.strip() or None)  # fmt: skip
         except (InvalidInput, Conflict) as exc:
             return _admin(request, 422, problem=exc.what, fields=exc.errors)
@@ -402,7 +337,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         role: Annotated[str, Form(max_length=32)],
     ) -> Response:
         require_admin(who)
-        inst = _inst(request)
+        inst = instance_of(request)
         try:
             if role == "none":
                 accounts.revoke_role(inst, username, case_name)
@@ -414,7 +349,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
 
     @site.get("/search", include_in_schema=False)
     def search_page(request: Request, who: Viewer, q: str = "") -> Response:
-        inst = _inst(request)
+        inst = instance_of(request)
         hits: list[dict[str, Any]] = []
         if q.strip():
             visible = visible_cases(inst, who)
@@ -424,14 +359,14 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
                 try:
                     hits = [h.as_json() for h in search.search(inst, wanted, filters).hits]
                 except InvalidInput as exc:
-                    return _render(request, "search.html", 422, q=q, hits=[], error=exc.what)
-        return _render(request, "search.html", q=q, hits=hits, error=None)
+                    return render(request, "search.html", 422, q=q, hits=[], error=exc.what)
+        return render(request, "search.html", q=q, hits=hits, error=None)
 
 
 def _admin(request: Request, code: int = 200, **outcome: Any) -> HTMLResponse:
-    inst = _inst(request)
+    inst = instance_of(request)
     status = custody_log.status(inst)
-    return _render(
+    return render(
         request,
         "admin.html",
         code,
@@ -450,7 +385,7 @@ def _admin(request: Request, code: int = 200, **outcome: Any) -> HTMLResponse:
 
 
 def _setup_open(request: Request) -> bool:
-    return bool(request.app.state.setup_hash) and not has_admin(_inst(request))
+    return bool(request.app.state.setup_hash) and not has_admin(instance_of(request))
 
 
 def _local(target: str) -> str:
@@ -477,15 +412,24 @@ def _errors(site: FastAPI) -> None:
         status = (
             404 if isinstance(exc, NotFound) else 403 if isinstance(exc, PermissionDenied) else 422
         )
-        return _render(request, "error.html", status, status=status, message=exc.what,
+        return render(request, "error.html", status, status=status, message=exc.what,
                        fields=exc.errors)  # fmt: skip
 
     @site.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         message = f"internal error ({type(exc).__name__}); nothing half-written is kept"
-        return _render(request, "error.html", 500, status=500, message=message, fields={})
+        return render(request, "error.html", 500, status=500, message=message, fields={})
+
+    @site.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        fields = {
+            ".".join(str(part) for part in error["loc"][1:]) or "request": error["msg"]
+            for error in exc.errors()
+        }
+        return render(request, "error.html", 422, status=422,
+                      message="the form was not filled in as expected", fields=fields)  # fmt: skip
 
     @site.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
-        return _render(request, "error.html", exc.status_code, status=exc.status_code,
+        return render(request, "error.html", exc.status_code, status=exc.status_code,
                        message=str(exc.detail), fields={})  # fmt: skip

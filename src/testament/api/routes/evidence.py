@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from testament.api import uploads
 from testament.api.auth import Principal, Who
 from testament.api.bodies import Body, ExpectedVersion, Text
-from testament.api.deps import OPERATOR_PURPOSE, Purpose, instance
+from testament.api.deps import OPERATOR_PURPOSE, Limit, Offset, Purpose, instance, page
 from testament.api.fields import as_fields
 from testament.api.guard import allow
 from testament.domain.access import Action
@@ -90,6 +90,18 @@ async def upload(
         )
     return {"ok": True, "item": {"id": result.item_id, "name": name, "sha256": result.sha256,
             "size": result.size, "status": result.status}}  # fmt: skip
+
+
+@router.get("/cases/{case_name}/evidence")
+def list_items(
+    case_name: str, inst: Inst, who: Who, limit: Limit = 100, offset: Offset = 0
+) -> dict[str, Any]:
+    """A page of the case's evidence items, newest first, with how many incidents each is linked to.
+    Listing opens nothing, so it is not an ``access`` event; opening an item is."""
+    allow(inst, who, Action.READ, case=case_name)
+    return page(
+        evidence.list_for_case(inst, case_name, limit=limit + 1, offset=offset), limit, offset
+    )
 
 
 @router.get("/evidence/{item_id}")

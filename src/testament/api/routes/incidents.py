@@ -103,11 +103,22 @@ def timeline(case_name: str, inst: Inst, who: Who) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_name}/map", response_class=JSONResponse)
-def map_data(case_name: str, inst: Inst, who: Who) -> JSONResponse:
-    """The case's incidents with coordinates, as GeoJSON points (what the map page draws)."""
+def map_data(
+    case_name: str,
+    inst: Inst,
+    who: Who,
+    bbox: Annotated[
+        str | None, Query(max_length=120, description="west,south,east,north in degrees.")
+    ] = None,
+    zoom: Annotated[int, Query(ge=0, le=incidents.MAP_MAX_ZOOM, description="The map's zoom.")] = 6,
+) -> JSONResponse:
+    """The case's incidents with coordinates as GeoJSON: points, or clusters with a ``count`` when more
+    than 2,000 are in view (``clustered`` says which). Give the view's ``bbox`` and ``zoom`` to get only
+    what is on screen, clustered for that zoom."""
     allow(inst, who, Action.READ, case=case_name)
+    view = None if bbox is None else incidents.MapView.parse(bbox, zoom)
     # Plain JSON values already: skipping FastAPI's encoder halves the time at 100k points.
-    return JSONResponse(incidents.map_points(inst, case_name))
+    return JSONResponse(incidents.map_points(inst, case_name, view))
 
 
 @router.get("/incidents/{incident_id}")

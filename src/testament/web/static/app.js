@@ -9,6 +9,24 @@ document.addEventListener("htmx:configRequest", (event) => {
   }
 });
 
+// A refused form (422, or 409 when someone else saved first) comes back as the form with the reason on
+// top: show it, where htmx would otherwise leave the page as it was.
+// A refusal that is not the form (an error page) replaces the page's main part instead.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const status = event.detail.xhr.status;
+  if (status !== 422 && status !== 409) {
+    return;
+  }
+  event.detail.shouldSwap = true;
+  event.detail.isError = false;
+  const target = event.detail.target;
+  if (!target.id || !event.detail.serverResponse.includes('id="' + target.id + '"')) {
+    event.detail.target = document.querySelector("main");
+    event.detail.selectOverride = "main";
+    event.detail.swapOverride = "outerHTML";
+  }
+});
+
 // The incident map: boundaries from Testament's own gazetteer, incidents as markers. Tiles only when an
 // administrator configured a tile URL, so the page works with no network at all.
 function drawMap(element) {
@@ -25,33 +43,84 @@ function drawMap(element) {
         pane: "areas", interactive: false, style: { color: "#666", weight: 1, fillOpacity: 0.04 },
       }).addTo(map);
     });
-  fetch(element.dataset.incidents, { credentials: "same-origin" })
-    .then((response) => response.json())
-    .then((incidents) => {
-      // SVG markers can be inspected and styled; past a few thousand, one canvas draws faster.
-      const renderer = incidents.features.length > 2000 ? L.canvas() : L.svg();
-      const layer = L.geoJSON(incidents, {
-        pointToLayer: (feature, latlng) =>
-          L.circleMarker(latlng, {
-            renderer, radius: 5, color: "#a61b1b", weight: 1, fillOpacity: 0.7, className: "incident-marker",
-          }),
-        onEachFeature: (feature, marker) => {
-          const link = document.createElement("a");
-          link.href = "/incidents/" + encodeURIComponent(feature.id);
-          link.textContent = feature.properties.title + " (" + (feature.properties.date || "") + ")";
-          marker.bindPopup(link);
-        },
-      }).addTo(map);
-      element.dataset.markers = String(incidents.features.length);
-      if (incidents.features.length) {
-        map.fitBounds(layer.getBounds(), { maxZoom: 10, padding: [20, 20] });
-      } else {
-        const note = document.createElement("p");
-        note.className = "empty";
-        note.textContent = element.dataset.empty;
-        element.after(note);
-      }
+  // Up to 2,000 incidents in view come back as points; past that, as clusters of the view, fetched
+  // again whenever the view changes. Clicking a cluster zooms into it.
+  let layer = null;
+  let asked = 0;
+  const draw = (incidents) => {
+    // SVG markers can be inspected and styled; past a few thousand, one canvas draws faster.
+    const renderer = incidents.features.length > 2000 ? L.canvas() : L.svg();
+    const next = L.geoJSON(incidents, {
+      pointToLayer: (feature, latlng) => (feature.properties.cluster ? clusterMarker(map, feature, latlng)
+        : L.circleMarker(latlng, {
+          renderer, radius: 5, color: "#a61b1b", weight: 1, fillOpacity: 0.7, className: "incident-marker",
+        })),
+      onEachFeature: (feature, marker) => {
+        if (feature.properties.cluster) {
+          return;
+        }
+        const link = document.createElement("a");
+        link.href = "/incidents/" + encodeURIComponent(feature.id);
+        link.textContent = feature.properties.title + " (" + (feature.properties.date || "") + ")";
+        marker.bindPopup(link);
+      },
     });
+    if (layer) {
+      layer.remove();
+    }
+    layer = next.addTo(map);
+    element.dataset.markers = String(incidents.total);
+    element.dataset.clustered = String(incidents.clustered);
+  };
+  const load = (view) => {
+    asked += 1;
+    const mine = asked;
+    const url = new URL(element.dataset.incidents, window.location.href);
+    if (view) {
+      const box = map.getBounds();
+      const clamp = (value, limit) => Math.max(-limit, Math.min(limit, value));
+      url.searchParams.set("bbox", [clamp(box.getWest(), 180), clamp(box.getSouth(), 90),
+        clamp(box.getEast(), 180), clamp(box.getNorth(), 90)].join(","));
+      url.searchParams.set("zoom", String(Math.round(map.getZoom())));
+    }
+    return fetch(url, { credentials: "same-origin" })
+      .then((response) => response.json())
+      .then((incidents) => {
+        if (mine === asked) {  // a slower answer to an older view is dropped
+          draw(incidents);
+        }
+        return incidents;
+      });
+  };
+  load(false).then((incidents) => {
+    const clustered = incidents.clustered;
+    if (incidents.total) {
+      map.fitBounds(layer.getBounds(), { maxZoom: 10, padding: [20, 20] });
+    } else {
+      const note = document.createElement("p");
+      note.className = "empty";
+      note.textContent = element.dataset.empty;
+      element.after(note);
+    }
+    if (clustered) {
+      map.on("moveend", () => load(true));
+      load(true);
+    }
+  });
+}
+
+// A cluster: a disc with its count; a click zooms in on it.
+function clusterMarker(map, feature, latlng) {
+  const count = feature.properties.count;
+  const label = document.createElement("span");
+  label.textContent = count >= 10000 ? Math.round(count / 1000) + "k" : String(count);
+  const size = Math.min(56, 24 + 6 * Math.log10(count));
+  const marker = L.marker(latlng, {
+    icon: L.divIcon({ html: label, className: "incident-cluster", iconSize: [size, size] }),
+    title: String(count),
+  });
+  marker.on("click", () => map.setView(latlng, Math.min(map.getZoom() + 2, 18)));
+  return marker;
 }
 
 // Evidence upload: each file is its own streamed request, one at a time, with its progress shown.
