@@ -199,8 +199,25 @@ def test_map_data_comes_from_testament_itself(site: Any, world: dict[str, Any]) 
     assert "/static/vendor/leaflet-1.9.4/leaflet.js" in page and "tile.openstreetmap" not in page
     points = http.get("/api/cases/Case A/map").json()
     assert [f["geometry"]["coordinates"] for f in points["features"]] == [[30.52, 50.45]]
+    assert (points["total"], points["clustered"]) == (1, False)
+    kyiv = http.get("/api/cases/Case A/map", params={"bbox": "30,50,31,51", "zoom": 9}).json()
+    assert kyiv["total"] == 1
+    elsewhere = http.get("/api/cases/Case A/map", params={"bbox": "36,49,37,50", "zoom": 9}).json()
+    assert (elsewhere["total"], elsewhere["features"]) == (0, [])
+    for bbox, zoom in (("30,50,31", 9), ("31,50,30,51", 9), ("30,50,31,51", 30)):
+        refused = http.get("/api/cases/Case A/map", params={"bbox": bbox, "zoom": zoom})
+        assert refused.status_code == 422
+        assert set(refused.json()["errors"]) & {"bbox", "zoom"}, refused.json()
     areas = http.get("/api/gazetteer/areas.geojson").json()
     assert len(areas["features"]) == 27
+
+
+def test_a_case_lists_its_evidence_over_the_api(site: Any, world: dict[str, Any]) -> None:
+    http = _signed_in(site, "vera")
+    listed = http.get("/api/cases/Case A/evidence").json()
+    assert [item["id"] for item in listed["items"]] == [world["item Case A"]]
+    assert listed["items"][0]["original_name"] == "note.txt" and listed["next_offset"] is None
+    assert http.get("/api/cases/Case B/evidence").status_code == 404
 
 
 def test_the_language_switch_translates_the_page(site: Any, world: dict[str, Any]) -> None:

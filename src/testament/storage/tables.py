@@ -247,6 +247,14 @@ incident = _versioned(
 Index("ix_incident_case_id", incident.c.case_id)
 # A case's incidents in date order: the list pages and the API's list read them this way.
 Index("ix_incident_case_occurred", incident.c.case_id, incident.c.occurred_from, incident.c.id)
+# A case's incidents by position: the map's view of a box, and its clusters, read only this index.
+Index(
+    "ix_incident_case_position",
+    incident.c.case_id,
+    incident.c.longitude,
+    incident.c.latitude,
+    incident.c.deleted_at,
+)
 
 # Areas an incident lies in: derived (point-in-polygon, or the area given), recomputed, not versioned.
 incident_area = Table(
