@@ -31,6 +31,12 @@ class Settings:
     """Instance key that wraps every blob's data key (mode 0600). Default ``<home>/keys/vault.key``."""
     signing_key_file: Path
     """Ed25519 key that signs log checkpoints (mode 0600). Default ``<home>/keys/log-signing.pem``."""
+    identity_key_file: Path
+    """Key that wraps each person's identity key (mode 0600). Default ``<home>/keys/identity.key``."""
+    erasure_register: Path
+    """Append-only list of erased people, re-applied when a home is opened, so a restored backup cannot
+    bring an erased identity back (docs/survivors.md). Default ``<home>/erasures``; keep it outside the
+    backup rotation."""
     encrypt_at_rest: bool
     """Encrypt blobs with AES-256-GCM. Default ``true``; turn off only on an encrypted disk."""
     log_origin: str | None
@@ -99,7 +105,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _check_utf8(settings: Settings) -> Settings:
-    for name in ("home", "database_url", "vault_dir", "vault_key_file", "signing_key_file"):
+    for name in (
+        "home",
+        "database_url",
+        "vault_dir",
+        "vault_key_file",
+        "signing_key_file",
+        "identity_key_file",
+        "erasure_register",
+    ):
         try:
             str(getattr(settings, name)).encode("utf-8")
         except UnicodeEncodeError:
@@ -134,6 +148,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             signing_key_file=Path(
                 raw("signing_key_file") or home / "keys" / "log-signing.pem"
             ).expanduser(),
+            identity_key_file=Path(
+                raw("identity_key_file") or home / "keys" / "identity.key"
+            ).expanduser(),
+            erasure_register=Path(raw("erasure_register") or home / "erasures").expanduser(),
             encrypt_at_rest=True if encrypt is None else _parse_bool("encrypt_at_rest", encrypt),
             log_origin=raw("log_origin") or None,
             log_batch_size=256 if batch is None else _parse_int("log_batch_size", batch, minimum=1),

@@ -22,6 +22,7 @@ from testament.api.routes import (
     search,
     session,
     sources,
+    survivors,
     transfer,
     units,
 )
@@ -64,6 +65,7 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
         search,
         gazetteer,
         transfer,
+        survivors,
     ):
         app.include_router(module.router, dependencies=[Depends(auth.principal)])
     return app

@@ -10,6 +10,7 @@ import click
 from testament import __version__
 from testament.cli import api as api_cmd
 from testament.cli import case as case_cmd
+from testament.cli import consent as consent_cmd
 from testament.cli import evidence as evidence_cmd
 from testament.cli import gazetteer as gazetteer_cmd
 from testament.cli import incident as incident_cmd
@@ -53,6 +54,7 @@ cli.add_command(incident_cmd.incident_group)
 cli.add_command(api_cmd.api_group)
 cli.add_command(serve_cmd.serve)
 cli.add_command(person_cmd.person_group)
+cli.add_command(consent_cmd.consent_group)
 cli.add_command(unit_cmd.unit_group)
 cli.add_command(source_cmd.source_group)
 cli.add_command(evidence_cmd.evidence_group)

@@ -1,12 +1,15 @@
-"""`testament person …`: people in a case (by label only) and the roles they hold in incidents."""
+"""`testament person …`: people in a case, by pseudonymous label, with their identity sealed in the vault;
+the roles they hold in incidents; revealing, matching and erasing identities (docs/survivors.md)."""
 
 from __future__ import annotations
+
+from dataclasses import asdict
 
 import click
 
 from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, echo_created, echo_versions, echo_written, json_line
-from testament.services import people
+from testament.services import erasure, identity, people
 
 
 @click.group("person")
@@ -16,16 +19,70 @@ def person_group() -> None:
 
 @person_group.command("add")
 @click.option("--case", "case_name", required=True, help="The case the person belongs to.")
-@click.option("--label", required=True, help="A pseudonym, or a public figure's public name.")
+@click.option(
+    "--name",
+    help="Their name, sealed in the identity vault (never logged or indexed). Without it, "
+    "--label is required and nothing goes to the vault.",
+)
+@click.option("--other-name", "other_names", multiple=True, help="Another name or spelling.")
+@click.option("--dob", help="Date of birth: YYYY-MM-DD, YYYY-MM or YYYY (sealed).")
+@click.option("--place", help="Place of origin or residence (sealed).")
+@click.option("--address", help="Exact address (sealed).")
+@click.option("--contact", "contacts", multiple=True, help="A phone, e-mail or messenger (sealed).")
+@click.option("--preferred-name", help="How they wish to be addressed (sealed).")
+@click.option("--pronouns", help="Their pronouns (sealed).")
+@click.option("--safe-contact", help="The safe way and times to reach them (sealed).")
+@click.option(
+    "--label", help="A pseudonym, or a public figure's public name (default with --name: P-XXXXXX)."
+)
 @click.option(
     "--description", default="", help="What matters about them, without identifying details."
 )
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
-def add(case_name: str, label: str, description: str, as_json: bool) -> None:
-    """Record a person in a case."""
+def add(
+    case_name: str,
+    name: str | None,
+    other_names: tuple[str, ...],
+    dob: str | None,
+    place: str | None,
+    address: str | None,
+    contacts: tuple[str, ...],
+    preferred_name: str | None,
+    pronouns: str | None,
+    safe_contact: str | None,
+    label: str | None,
+    description: str,
+    as_json: bool,
+) -> None:
+    """Record a person in a case; with --name their identity is sealed and a pseudonymous ID printed."""
+    if name is None:
+        if label is None:
+            raise click.UsageError("give --name (sealed in the vault) or --label")
+        if other_names or dob or place or address or contacts:
+            raise click.UsageError("identity details need --name")
+        with opened() as inst:
+            new_id = people.create(inst, case_name, label, description)
+        echo_created("person", new_id, as_json)
+        return
+    who = identity.Identity(
+        name=name,
+        other_names=other_names,
+        date_of_birth=dob,
+        place=place,
+        address=address,
+        contacts=contacts,
+        preferred_name=preferred_name,
+        pronouns=pronouns,
+        safe_contact=safe_contact,
+    )
     with opened() as inst:
-        new_id = people.create(inst, case_name, label, description)
-    echo_created("person", new_id, as_json)
+        new_id, shown = identity.add_person(
+            inst, case_name, who, label=label, description=description
+        )
+    if as_json:
+        json_line({"id": new_id, "label": shown})
+    else:
+        click.echo(f"Recorded person {shown} ({new_id}); their identity is sealed in the vault")
 
 
 @person_group.command("edit")
@@ -67,19 +124,74 @@ def delete(person_id: str, expect_version: int | None, as_json: bool) -> None:
 
 @person_group.command("show")
 @click.argument("person_id")
+@click.option("--reveal", is_flag=True, help="Unseal their identity (recorded in the custody log).")
+@click.option("--reason", help="Why you need to see it; required with --reveal and logged.")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
-def show(person_id: str, as_json: bool) -> None:
-    """Show a person and the roles they hold."""
+def show(person_id: str, reveal: bool, reason: str | None, as_json: bool) -> None:
+    """Show a person and the roles they hold; --reveal --reason also shows their identity."""
+    if reveal and not reason:
+        raise click.UsageError("--reveal needs --reason: the reason is recorded in the custody log")
     with opened() as inst:
         data = people.show(inst, person_id)
+        data["identity"] = identity.summary(inst, person_id)["identity"]
+        if reveal and reason:
+            data["revealed"] = asdict(identity.reveal(inst, person_id, reason))
     if as_json:
         json_line(data)
         return
-    for key in ("id", "label", "description"):
+    for key in ("id", "label", "description", "identity"):
         click.echo(f"{key:>12}: {data[key] or '-'}")
+    for key, value in data.get("revealed", {}).items():
+        if value:
+            shown = ", ".join(value) if isinstance(value, (list, tuple)) else value
+            click.echo(f"{key.replace('_', ' '):>12}: {shown}")
     for role in data["roles"]:
         click.echo(f"{'role':>12}: {role['role']} in incident {role['incident_id']} ({role['id']})")
     click.echo(f"{'version':>12}: {data['version']} (updated {data['updated_at']})")
+
+
+@person_group.command("erase")
+@click.argument("person_id")
+@click.option(
+    "--reason",
+    required=True,
+    type=click.Choice(erasure.GROUNDS),
+    help="Why: the survivor asked, a safety emergency, or a legal obligation.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def erase(person_id: str, reason: str, yes: bool, as_json: bool) -> None:
+    """Erase a person's identity, testimony texts and notes for good (crypto-shredding).
+
+    Their custody history and every proof stay; exports show "erased under policy" instead.
+    """
+    if not yes:
+        click.confirm(
+            f"Erase person {person_id} for good? Nothing sealed with their key can be read again",
+            abort=True,
+        )
+    with opened() as inst:
+        report = erasure.erase(inst, person_id, grounds=reason)
+    if as_json:
+        json_line(report.as_json())
+        return
+    click.echo(
+        f"Erased person {person_id}: key destroyed, {report.grants_revoked} consent grants "
+        f"revoked, shred event at log index {report.log_index}"
+    )
+    for recipient in report.to_tell:
+        click.echo(
+            f"  tell: {recipient['recipient']} ({recipient['recipient_class']}), "
+            f"served since {recipient['first_served']}"
+        )
+
+
+@person_group.command("scrub")
+def scrub() -> None:
+    """Checkpoint and compact the database so no old copy of erased rows remains."""
+    with opened() as inst:
+        erasure.scrub(inst.engine)
+    click.echo("Scrubbed: old copies of erased rows are gone from the database files")
 
 
 @person_group.command("list")

@@ -151,13 +151,32 @@ def _export_command(fmt: str, summary: str) -> click.Command:
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
     @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
                   help="The file to write ('-' for standard output).")  # fmt: skip
+    @click.option(
+        "--recipient", help="The organisation receiving it, to tell if consent is withdrawn."
+    )
+    @click.option("--purpose", help="What it is for (consent-purposes); with --for.")
+    @click.option("--for", "recipient_class",
+                  help="Who receives it (recipient-classes); needed when the case holds people "
+                       "whose consent governs its use.")  # fmt: skip
     @click.option("--case", "case_name", required=True, help="The case to export.")
-    def command(case_name: str, out: Path, as_json: bool) -> None:
+    def command(
+        case_name: str,
+        out: Path,
+        as_json: bool,
+        recipient_class: str | None,
+        purpose: str | None,
+        recipient: str | None,
+    ) -> None:
+        audience = None
+        if recipient_class or purpose or recipient:
+            if not (recipient_class and purpose and recipient):
+                raise click.UsageError("--for, --purpose and --recipient go together")
+            audience = exports.Audience(recipient_class, purpose, recipient)
         with opened() as inst:
             if str(out) == "-":
-                exports.export(inst, fmt, case_name, sys.stdout)
+                exports.export(inst, fmt, case_name, sys.stdout, audience=audience)
                 return
-            report = exports.export_file(inst, fmt, case_name, out)
+            report = exports.export_file(inst, fmt, case_name, out, audience=audience)
         if as_json:
             json_line(report.as_json())
         else:
@@ -179,5 +198,9 @@ for _fmt, _summary in (
         "A GeoJSON FeatureCollection of the incidents (Points; null geometry without coordinates).",
     ),
     ("timemap", "A TimeMap JSON array of events with their sources and filters."),
+    (
+        "testimonies",
+        "The case's testimonies as JSON Lines, for a recipient every witness consented to.",
+    ),
 ):
     export_group.add_command(_export_command(_fmt, _summary))

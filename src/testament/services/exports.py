@@ -27,19 +27,49 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
+from testament.domain.consent import Use
 from testament.domain.custody import CustodyEventType
-from testament.errors import InvalidInput
-from testament.services import cases, custody, export_records, history, vocabulary
+from testament.domain.text import clean_text
+from testament.errors import ConsentRequired, InvalidInput
+from testament.services import (
+    cases,
+    consent,
+    custody,
+    export_records,
+    history,
+    identity,
+    vocabulary,
+)
 from testament.services.instance import Instance, acting_agent, recording
 from testament.sharing.exporters import TextSink, csv_table, geojson, jsonl, timemap
 from testament.sharing.importers.timemap import TARGETS_KEY, WEAPONS_KEY
+from testament.storage import tables
 from testament.taxonomy import loader
 
-FORMATS = ("jsonl", "csv", "geojson", "timemap")
+FORMATS = ("jsonl", "csv", "geojson", "timemap", "testimonies")
 JSONL_FORMAT = "testament-jsonl"
 JSONL_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who an export is for: every person whose information it carries must have consented to this."""
+
+    recipient_class: str
+    purpose: str
+    recipient: str  # the organisation, as it should be told if consent is withdrawn
+
+    def checked(self) -> Audience:
+        return Audience(
+            vocabulary.require_one("recipient-classes", self.recipient_class, where="--for"),
+            vocabulary.require_one("consent-purposes", self.purpose, where="--purpose"),
+            clean_text(self.recipient, "the recipient", "--recipient", required=True),
+        )
+
+    def use(self, data_scope: str) -> Use:
+        return Use("export", self.purpose, self.recipient_class, data_scope)
 
 
 @dataclass
@@ -79,15 +109,31 @@ class _Digesting:
         return self.out.write(text)
 
 
-def export(instance: Instance, fmt: str, case_name: str, out: TextIO) -> ExportReport:
+def export(
+    instance: Instance,
+    fmt: str,
+    case_name: str,
+    out: TextIO,
+    *,
+    audience: Audience | None = None,
+) -> ExportReport:
     """Write the case's records to ``out`` in ``fmt`` and record the export; returns what was written.
 
     ``out`` should encode as UTF-8 without newline translation, so the recorded SHA-256 is that of its bytes.
+    A case that holds survivors' or witnesses' information exports only for an ``audience`` every one of
+    them has consented to (MC-01, CSO-15).
     """
-    return _recorded(instance, fmt, case_name, out, out.flush)
+    return _recorded(instance, fmt, case_name, out, out.flush, audience=audience)
 
 
-def export_file(instance: Instance, fmt: str, case_name: str, path: Path) -> ExportReport:
+def export_file(
+    instance: Instance,
+    fmt: str,
+    case_name: str,
+    path: Path,
+    *,
+    audience: Audience | None = None,
+) -> ExportReport:
     """:func:`export` to a file: written beside ``path`` and moved into place once recorded."""
     _known_format(fmt)
     if path.is_dir():
@@ -101,7 +147,9 @@ def export_file(instance: Instance, fmt: str, case_name: str, path: Path) -> Exp
     partial = Path(name)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            report = _recorded(instance, fmt, case_name, handle, lambda: _synced(handle))
+            report = _recorded(
+                instance, fmt, case_name, handle, lambda: _synced(handle), audience=audience
+            )
         try:
             partial.replace(path)
         except OSError as exc:
@@ -131,17 +179,26 @@ def _synced(handle: IO[str]) -> None:
 
 
 def _recorded(
-    instance: Instance, fmt: str, case_name: str, out: TextSink, done: Callable[[], None]
+    instance: Instance,
+    fmt: str,
+    case_name: str,
+    out: TextSink,
+    done: Callable[[], None],
+    *,
+    audience: Audience | None,
 ) -> ExportReport:
     """Write the export and record its dissemination event, in one transaction."""
     _known_format(fmt)
+    audience = audience.checked() if audience is not None else None
     report = ExportReport(fmt, case_name)
     digesting = _Digesting(out)
     # A write transaction, so the event commits with the read. It still reads one consistent state: on
     # SQLite BEGIN IMMEDIATE, on PostgreSQL the write lock every writer takes keeps others out until it ends.
+    # Consent is asked inside it too: a withdrawal waits for the export to end, or the export for it.
     with recording(instance) as connection:
         case_id = cases.case_id(connection, case_name)
-        _write(connection, fmt, case_id, digesting, report)
+        checked = _consent_checked(connection, fmt, case_id, audience)
+        _write(connection, fmt, case_id, digesting, report, instance=instance)
         done()  # the bytes are out (and, for a file, on disk) before the event that names them
         report.sha256, report.size = digesting.hash.hexdigest(), digesting.size
         event = custody.NewEvent(
@@ -154,17 +211,59 @@ def _recorded(
                 "records": dict(report.records),
                 "size": report.size,
                 "digest_algorithm": "SHA-256",
-            },
+            }
+            | (
+                {}
+                if audience is None
+                else {
+                    "recipient_class": audience.recipient_class,
+                    "purpose": audience.purpose,
+                    "consent_checked": checked,
+                }
+            ),
         )
         report.log_index = custody.record(connection, [event])[0]
     return report
 
 
+def _consent_checked(
+    connection: Connection, fmt: str, case_id: str, audience: Audience | None
+) -> int:
+    """Refuse unless every consent-bearing person of the case consented to this export; how many."""
+    people = consent.consent_bearing(connection, case_id)
+    if not people:
+        return 0
+    if audience is None:
+        raise ConsentRequired(
+            f"this case holds information on {len(people)} people whose consent governs its use",
+            where=f"case {case_id}",
+            hint="say who the export is for: --for RECIPIENT_CLASS --purpose PURPOSE "
+            "--recipient ORGANISATION",
+        )
+    scope = "testimony" if fmt == "testimonies" else "incident-facts"
+    agent_id = acting_agent(connection)
+    return consent.require(
+        connection, people, audience.use(scope), recipient=audience.recipient, agent_id=agent_id
+    )
+
+
 def _write(
-    connection: Connection, fmt: str, case_id: str, out: TextSink, report: ExportReport
+    connection: Connection,
+    fmt: str,
+    case_id: str,
+    out: TextSink,
+    report: ExportReport,
+    *,
+    instance: Instance,
 ) -> None:
     if fmt == "jsonl":
         _jsonl(connection, case_id, out, report)
+        return
+    if fmt == "testimonies":
+        from testament.services import testimony  # noqa: PLC0415 - testimony builds on exports' peers
+
+        rows = testimony.export_rows(connection, instance, case_id)
+        report.records = {"testimony": jsonl.write(iter(rows), out)}
         return
     writer = {"csv": csv_table.write, "geojson": geojson.write, "timemap": timemap.write}[fmt]
     records = _incidents(connection, case_id, with_filters=fmt == "timemap")
@@ -238,17 +337,26 @@ def _kind_lines(
         pages = iter([sorted(rows, key=lambda r: order[r["id"]])])
     else:
         pages = export_records.pages(connection, statement)
+    erased = _erased(connection, case_id) if kind == "person" else set()
     for page in pages:
         extra = _incident_extras(connection, page) if kind == "incident" else {}
         for row in page:
             data = history.snapshot(kind, row)
             data.pop("case_id", None)
+            if row["id"] in erased:
+                data["description"] = identity.ERASED
             line: dict[str, Any] = {"kind": kind, "data": data}
             if kind == "incident":
                 area_id = data.pop("area_id")
                 data["area_code"] = extra["codes"].get(area_id) if area_id is not None else None
                 line["areas"] = extra["areas"][row["id"]]
             yield line
+
+
+def _erased(connection: Connection, case_id: str) -> set[str]:
+    p, e = tables.person, tables.erasure
+    query = select(e.c.person_id).join(p, p.c.id == e.c.person_id).where(p.c.case_id == case_id)
+    return set(connection.execute(query).scalars())
 
 
 def _incident_extras(connection: Connection, page: list[dict[str, Any]]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from functools import cached_property
@@ -77,6 +77,15 @@ class Instance:
         if not self.settings.encrypt_at_rest:
             return None
         return load_instance_key(self.settings.vault_key_file)
+
+    @cached_property
+    def identity_key(self) -> InstanceKey:
+        """The key that wraps each person's identity key; created the first time a home needs it."""
+        path = self.settings.identity_key_file
+        if not path.exists():
+            with suppress(Conflict):  # another process created it first
+                create_instance_key(path)
+        return load_instance_key(path, what="the identity key")
 
     @cached_property
     def blobs(self) -> BlobStore:
@@ -316,7 +325,17 @@ def open_instance(settings: Settings) -> Instance:
             where=str(settings.home),
             hint="run `testament init`",
         )
-    return Instance(settings, engine, record)
+    opened = Instance(settings, engine, record)
+    if settings.erasure_register.exists():
+        # A database restored from a backup older than an erasure is erased again before any use.
+        from testament.services import erasure  # noqa: PLC0415 - erasure builds on this module
+
+        try:
+            erasure.reapply(opened)
+        except Exception:
+            engine.dispose()
+            raise
+    return opened
 
 
 @contextmanager

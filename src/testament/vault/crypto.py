@@ -150,15 +150,15 @@ def _key_exists(path: Path) -> Conflict:
     )
 
 
-def load_instance_key(path: Path) -> InstanceKey:
-    """Load the instance key; refuse a key file that group or others can access."""
+def load_instance_key(path: Path, *, what: str = "the vault instance key") -> InstanceKey:
+    """Load an instance key; refuse a key file that group or others can access."""
     data = read_secret(
         path,
-        "the vault instance key",
+        what,
         missing_hint="run `testament init` to create it, or point Testament at the existing key file",
     )
     malformed = InvalidInput(
-        "the vault instance key file is malformed",
+        f"{what} file is malformed",
         where=str(path),
         hint=f"it must hold one line: base64 of {KEY_SIZE} bytes; restore it from your backup",
     )

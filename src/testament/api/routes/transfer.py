@@ -29,9 +29,10 @@ from testament.services.instance import Instance
 router = APIRouter(tags=["import and export"])
 Inst = Annotated[Instance, Depends(instance)]
 CHUNK = 1 << 16
-ExportFormat = Literal["jsonl", "csv", "geojson", "timemap"]
+ExportFormat = Literal["jsonl", "csv", "geojson", "timemap", "testimonies"]
 MEDIA: dict[str, tuple[str, str]] = {
     "jsonl": ("application/x-ndjson", "jsonl"),
+    "testimonies": ("application/x-ndjson", "testimonies.jsonl"),
     "csv": ("text/csv; charset=utf-8", "csv"),
     "geojson": ("application/geo+json", "geojson"),
     "timemap": ("application/json", "json"),
@@ -52,12 +53,14 @@ class ImportIn(BaseModel):
     )
 
 
-def _spooled(inst: Instance, fmt: str, case_name: str) -> tuple[IO[bytes], exports.ExportReport]:
+def _spooled(
+    inst: Instance, fmt: str, case_name: str, audience: exports.Audience | None
+) -> tuple[IO[bytes], exports.ExportReport]:
     """The export written to an anonymous temporary file, rewound."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
     try:
-        report = exports.export(inst, fmt, case_name, text)
+        report = exports.export(inst, fmt, case_name, text, audience=audience)
         text.flush()
     except BaseException:
         text.close()
@@ -74,17 +77,39 @@ def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
 
 
 @router.get("/cases/{case_name}/export", response_class=StreamingResponse)
-def export(
+def export(  # noqa: PLR0917 - FastAPI passes what the route declares
     case_name: str,
     inst: Inst,
     who: Who,
     fmt: Annotated[
         ExportFormat,
-        Query(alias="format", description="jsonl (lossless), csv, geojson or timemap."),
+        Query(
+            alias="format",
+            description="jsonl (lossless), csv, geojson, timemap, or testimonies (JSON Lines).",
+        ),
     ],
+    recipient_class: Annotated[
+        str | None,
+        Query(
+            alias="for",
+            max_length=48,
+            description="Who receives it (recipient-classes); needed when the case holds people "
+            "whose consent governs its use.",
+        ),
+    ] = None,
+    purpose: Annotated[
+        str | None, Query(max_length=48, description="What it is for (consent-purposes).")
+    ] = None,
+    recipient: Annotated[
+        str | None,
+        Query(max_length=200, description="The receiving organisation, to tell on withdrawal."),
+    ] = None,
 ) -> StreamingResponse:
     allow(inst, who, Action.ANALYSE, case=case_name)
-    handle, report = _spooled(inst, fmt, case_name)
+    audience = None
+    if recipient_class or purpose or recipient:
+        audience = exports.Audience(recipient_class or "", purpose or "", recipient or "")
+    handle, report = _spooled(inst, fmt, case_name, audience)
     media_type, extension = MEDIA[fmt]
     headers = {
         "Content-Disposition": f'attachment; filename="testament-export.{extension}"',

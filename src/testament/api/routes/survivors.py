@@ -1,0 +1,149 @@
+"""Survivors and witnesses: identities in the vault, consent grants, and erasure (docs/survivors.md).
+
+Revealing an identity needs the ``reveal-identity`` action (the admin role on the case) and a reason;
+the reveal is a custody event, and so is every refused attempt. Recording consent is a documenter's
+work; erasing a person is a coordinator's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import Field
+
+from testament.api.auth import Who
+from testament.api.bodies import Body, Name, Text
+from testament.api.deps import Purpose, instance
+from testament.api.guard import allow
+from testament.domain import consent as rules
+from testament.domain.access import Action
+from testament.errors import PermissionDenied
+from testament.services import consent, erasure, identity
+from testament.services.instance import Instance
+
+router = APIRouter(tags=["survivors"])
+Inst = Annotated[Instance, Depends(instance)]
+Short = Annotated[str, Field(max_length=200)]
+
+
+class IdentityIn(Body):
+    name: Name
+    other_names: list[Short] = Field(default_factory=list, max_length=identity.MAX_NAMES)
+    date_of_birth: Annotated[str, Field(max_length=10)] | None = None
+    place: Short | None = None
+    address: Short | None = None
+    contacts: list[Short] = Field(default_factory=list, max_length=identity.MAX_NAMES)
+    preferred_name: Short | None = None
+    pronouns: Short | None = None
+    safe_contact: Short | None = None
+
+    def identity(self) -> identity.Identity:
+        return identity.Identity.from_mapping(self.model_dump())
+
+
+class IdentifiedPersonIn(Body):
+    case: str = Field(min_length=1, description="Case name or ID.")
+    identity: IdentityIn
+    label: Name | None = Field(None, description="A pseudonym (default: P-XXXXXX).")
+    description: Text = ""
+
+
+class GrantIn(Body):
+    purpose: str = Field(min_length=1, max_length=48)
+    recipient_class: str = Field(min_length=1, max_length=48)
+    data_scope: str = Field("all", max_length=48)
+    identifiability: str = Field("pseudonymous", max_length=16)
+    mode: str = Field(max_length=16)
+    language: str = Field(max_length=16)
+    info_sheet_version: str = Field(min_length=1, max_length=32)
+    understanding_checked: bool = False
+    expires_at: Annotated[str, Field(max_length=10)] | None = None
+
+
+class WithdrawIn(Body):
+    communicated_via: str = Field(max_length=32)
+    grant_ids: list[Annotated[str, Field(max_length=36)]] = Field(
+        default_factory=list, max_length=1000
+    )
+
+
+class EraseIn(Body):
+    grounds: str = Field(max_length=32, description=", ".join(erasure.GROUNDS))
+
+
+@router.post("/people/identified", status_code=201)
+def create(body: IdentifiedPersonIn, inst: Inst, who: Who) -> dict[str, Any]:
+    """Record a person with their identity sealed in the vault; answers the pseudonymous ID and label."""
+    allow(inst, who, Action.DOCUMENT, case=body.case)
+    person_id, label = identity.add_person(
+        inst, body.case, body.identity.identity(), label=body.label, description=body.description
+    )
+    return {"ok": True, "person": {"id": person_id, "label": label}}
+
+
+@router.get("/people/{person_id}/identity")
+def reveal(person_id: str, inst: Inst, who: Who, reason: Purpose) -> dict[str, Any]:
+    """Unseal a person's identity: needs identity access and a reason; both outcomes are logged."""
+    try:
+        allow(inst, who, Action.REVEAL_IDENTITY, kind="person", record_id=person_id)
+    except PermissionDenied:
+        identity.refused(inst, person_id, reason)
+        raise
+    found = identity.reveal(inst, person_id, reason or "")
+    return {"ok": True, "identity": asdict(found)}
+
+
+@router.put("/people/{person_id}/identity")
+def replace_identity(person_id: str, body: IdentityIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.REVEAL_IDENTITY, kind="person", record_id=person_id)
+    identity.set_identity(inst, person_id, body.identity())
+    return {"ok": True}
+
+
+@router.get("/people/{person_id}/consent")
+def grants(person_id: str, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.READ, kind="person", record_id=person_id)
+    return {"ok": True, "grants": consent.grants(inst, person_id)}
+
+
+@router.post("/people/{person_id}/consent", status_code=201)
+def grant(person_id: str, body: GrantIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="person", record_id=person_id)
+    grant_id = consent.grant(inst, person_id, consent.GrantInput(**body.model_dump()))
+    return {"ok": True, "grant": grant_id}
+
+
+@router.get("/people/{person_id}/consent/check")
+def check(  # noqa: PLR0917 - FastAPI passes what the route declares
+    person_id: str,
+    inst: Inst,
+    who: Who,
+    purpose: Annotated[str, Query(max_length=48)],
+    recipient_class: Annotated[str, Query(max_length=48)],
+    scope: Annotated[str, Query(max_length=48)] = "testimony",
+    use: Annotated[str, Query(max_length=16)] = "export",
+) -> dict[str, Any]:
+    """Whether a live grant covers a use; a refusal names the missing grant."""
+    allow(inst, who, Action.READ, kind="person", record_id=person_id)
+    decision: rules.ConsentDecision = consent.check(
+        inst, person_id, consent.check_use(use, purpose, recipient_class, scope)
+    )
+    return {"ok": True, "allowed": decision.allowed, "reason": decision.reason}
+
+
+@router.post("/people/{person_id}/consent/withdraw")
+def withdraw(person_id: str, body: WithdrawIn, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.DOCUMENT, kind="person", record_id=person_id)
+    result = consent.withdraw(
+        inst, person_id, communicated_via=body.communicated_via, grant_ids=body.grant_ids
+    )
+    return {"ok": True, "withdrawal": result.as_json()}
+
+
+@router.post("/people/{person_id}/erase")
+def erase(person_id: str, body: EraseIn, inst: Inst, who: Who) -> dict[str, Any]:
+    """Crypto-shred a person's identity and words; custody history and proofs stay."""
+    allow(inst, who, Action.MANAGE_CASE, kind="person", record_id=person_id)
+    return {"ok": True, "erasure": erasure.erase(inst, person_id, grounds=body.grounds).as_json()}

@@ -1,0 +1,95 @@
+"""Consent as a set of grants, and the one rule that decides whether a use is covered (MC-01, MC-02, CSO-02).
+
+Pure and stdlib-only. A *grant* says: for this purpose, to this class of recipient, this part of the
+person's information, at most this identifiable, until this date. A *use* (an export, a share, a
+publication, a package) asks :func:`decide`, which allows it only through one live grant that matches the
+purpose and the recipient class exactly, covers the data scope (``all`` covers every scope) and allows
+at least the identifiability the use needs (a grant for *named* also allows pseudonymous and anonymous
+use). A withdrawn or expired grant covers nothing. A refusal says which grant is missing, or which grant
+would have covered the use and why it no longer does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+IDENTIFIABILITY = ("anonymous", "pseudonymous", "named")  # least to most identifying
+MODES = ("written", "oral", "recorded")
+USES = ("export", "share", "publish", "package")
+ALL_SCOPES = "all"
+
+
+@dataclass(frozen=True)
+class Grant:
+    grant_id: str
+    purpose: str
+    recipient_class: str
+    data_scope: str
+    identifiability: str
+    expires_at: str | None = None  # YYYY-MM-DD, the last day it holds
+    revoked_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Use:
+    use: str
+    purpose: str
+    recipient_class: str
+    data_scope: str
+    identifiability: str = "pseudonymous"
+
+    def wanted(self) -> str:
+        """The grant this use needs, in words (no personal data: codes only)."""
+        return (
+            f"purpose {self.purpose} to {self.recipient_class}, "
+            f"scope {self.data_scope}, {self.identifiability}"
+        )
+
+
+@dataclass(frozen=True)
+class ConsentDecision:
+    allowed: bool
+    grant_id: str | None
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def level(identifiability: str) -> int:
+    return IDENTIFIABILITY.index(identifiability)
+
+
+def matches(grant: Grant, use: Use) -> bool:
+    """Whether the grant is for this use, leaving aside whether it is still live."""
+    return (
+        grant.purpose == use.purpose
+        and grant.recipient_class == use.recipient_class
+        and grant.data_scope in (ALL_SCOPES, use.data_scope)
+        and level(grant.identifiability) >= level(use.identifiability)
+    )
+
+
+def live(grant: Grant, today: str) -> bool:
+    """Not withdrawn, and not past its last day (``today`` as YYYY-MM-DD)."""
+    return grant.revoked_at is None and (grant.expires_at is None or today <= grant.expires_at)
+
+
+def decide(grants: Iterable[Grant], use: Use, today: str) -> ConsentDecision:
+    """Allow ``use`` through the first live matching grant; otherwise name what is missing."""
+    dead: list[Grant] = []
+    for grant in grants:
+        if matches(grant, use):
+            if live(grant, today):
+                return ConsentDecision(True, grant.grant_id, f"grant {grant.grant_id}")
+            dead.append(grant)
+    if dead:
+        grant = dead[0]
+        why = (
+            f"was withdrawn on {grant.revoked_at[:10]}"
+            if grant.revoked_at
+            else f"expired on {grant.expires_at}"
+        )
+        return ConsentDecision(False, None, f"the grant for {use.wanted()} {why}")
+    return ConsentDecision(False, None, f"no grant for {use.wanted()}")
