@@ -1,0 +1,258 @@
+"""Has a partner organisation interviewed this person? Keyed Bloom-filter encodings of a NameRecord.
+
+Pure functions, no database and no I/O (docs/name-matching.md, "Across organisations"). Each organisation
+encodes its records with a secret shared by the consortium and sends only the encodings: names, dates and
+places stay where they are, and without the secret nobody can test an encoding against a guessed name.
+
+Each part of the name is encoded in the normalised forms of :func:`testament.search.names.parts`
+(folded, transliteration systems merged, Ukrainian and Russian forms of a given name merged):
+
+- a Bloom filter of :data:`PART_BITS` bits holding the part's letter pairs, each set at :data:`HASHES`
+  positions drawn from HMAC-SHA256 under the secret;
+- keyed tags (truncated HMAC-SHA256) of its spelling, its phonetic key and its stems without a feminine
+  ending, its length, and whether it is a patronymic or a known given name.
+
+The parts are sorted, so the order of the name does not show. The date of birth becomes keyed tags at
+each precision it has (and with the day and month swapped), the place one keyed tag per word key.
+:func:`similarity` estimates the edits between two parts from the letter pairs their filters do not
+share, judges each pair of parts with the local matcher's rules (:func:`testament.search.names.judge`),
+pairs the parts as it does (:func:`testament.search.names.combine`) and adds the same date and place
+evidence.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import struct
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes, hmac
+
+from testament.errors import InvalidInput
+from testament.search import names
+from testament.search.translit import keys
+
+VERSION = "tbf1"
+PART_BITS = 2048
+HASHES = 8  # bit positions per letter pair
+TAG_BYTES = 8
+MIN_SECRET_BYTES = 16
+ENCODING_THRESHOLD = names.MATCH_THRESHOLD
+_PATRONYMIC, _GIVEN_NAME = 1, 2
+_FILTER_BYTES = PART_BITS // 8
+_PART_SIZE = (
+    TAG_BYTES + 2 + _FILTER_BYTES + 3 * TAG_BYTES
+)  # spelling, flags, length, filter, 3 tags
+_NO_TAG = bytes(TAG_BYTES)
+
+
+def _digest(key: bytes, data: bytes) -> bytes:
+    mac = hmac.HMAC(key, hashes.SHA256())
+    mac.update(data)
+    return mac.finalize()
+
+
+def _tag(key: bytes, text: str) -> bytes:
+    return _digest(key, text.encode())[:TAG_BYTES]
+
+
+def _check_secret(secret: bytes) -> None:
+    if not isinstance(secret, bytes) or len(secret) < MIN_SECRET_BYTES:
+        raise InvalidInput(
+            f"the consortium secret must be at least {MIN_SECRET_BYTES} bytes",
+            where="secret",
+            hint="use the secret the consortium generated (32 random bytes)",
+        )
+
+
+def _pairs(text: str) -> list[str]:
+    """Unordered letter pairs of the padded text, repeats numbered: a transposition changes two of them."""
+    padded = f"^{text}$"
+    seen: dict[str, int] = {}
+    found = []
+    for i in range(len(padded) - 1):
+        pair = "".join(sorted(padded[i : i + 2]))
+        seen[pair] = seen.get(pair, 0) + 1
+        found.append(f"{pair}{seen[pair]}")
+    return found
+
+
+def _bloom(text: str, key: bytes) -> bytes:
+    bits = 0
+    for pair in _pairs(text):
+        digest = _digest(key, pair.encode())
+        for (position,) in struct.iter_unpack(">H", digest[: 2 * HASHES]):
+            bits |= 1 << (position % PART_BITS)
+    return bits.to_bytes(_FILTER_BYTES, "big")
+
+
+def _encode_part(part: names.Part, filter_key: bytes, tag_key: bytes) -> bytes:
+    flags = (_PATRONYMIC if part.patronymic else 0) | (_GIVEN_NAME if part.given_name else 0)
+    stems = [_tag(tag_key, f"s{stem}") for stem in part.stems]
+    return b"".join(
+        [
+            _tag(tag_key, f"s{part.spelling}"),
+            bytes([flags, min(len(part.spelling), 255)]),
+            _bloom(part.spelling, filter_key),
+            _tag(tag_key, f"k{part.key}"),
+            *stems,
+            _NO_TAG * (2 - len(stems)),
+        ]
+    )
+
+
+def _dob_tags(dob: str | None, key: bytes) -> list[bytes]:
+    if dob is None:
+        return []
+    values = names.dob_parts(dob)
+    labels = [f"y{values[0]}", f"m{values[:2]}", f"d{values}"][: len(values)]
+    if len(values) == 3:
+        labels.append(f"s{values[0]}-{sorted(values[1:])}")
+    return [_tag(key, label) for label in labels]
+
+
+def _place_tags(place: str | None, key: bytes) -> list[bytes]:
+    return sorted(_tag(key, word) for word in sorted(set(keys(place or "")))[:255])
+
+
+def encode(record: names.NameRecord, secret: bytes) -> str:
+    """The record's encoding under the consortium secret: ``tbf1.`` and base64url, no personal data."""
+    _check_secret(secret)
+    filter_key, tag_key, dob_key, place_key = (
+        _digest(secret, b"testament linkage v1 " + label)
+        for label in (b"pairs", b"parts", b"dob", b"place")
+    )
+    parts = sorted(_encode_part(p, filter_key, tag_key) for p in names.parts(record.name))
+    dob, place = _dob_tags(record.dob, dob_key), _place_tags(record.place, place_key)
+    body = b"".join([bytes([len(parts), len(dob), len(place)]), *parts, *dob, *place])
+    return f"{VERSION}.{base64.urlsafe_b64encode(body).decode().rstrip('=')}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    spelling: bytes
+    patronymic: bool
+    given_name: bool
+    length: int
+    pairs: int
+    key: bytes
+    stems: tuple[bytes, ...]
+
+
+def _read_part(chunk: bytes) -> _Part:
+    flags, length = chunk[TAG_BYTES], chunk[TAG_BYTES + 1]
+    tail = chunk[-3 * TAG_BYTES :]
+    stems = (tail[TAG_BYTES : 2 * TAG_BYTES], tail[2 * TAG_BYTES :])
+    return _Part(
+        spelling=chunk[:TAG_BYTES],
+        patronymic=bool(flags & _PATRONYMIC),
+        given_name=bool(flags & _GIVEN_NAME),
+        length=length,
+        pairs=int.from_bytes(chunk[TAG_BYTES + 2 : -3 * TAG_BYTES], "big"),
+        key=tail[:TAG_BYTES],
+        stems=tuple(stem for stem in stems if stem != _NO_TAG),
+    )
+
+
+_Decoded = tuple[tuple[_Part, ...], tuple[bytes, ...], tuple[bytes, ...]]
+
+
+@lru_cache(maxsize=65_536)
+def _decode(encoding: str) -> _Decoded:
+    bad = InvalidInput("not a name encoding of this version", where="encoding")
+    prefix, _, text = encoding.partition(".") if isinstance(encoding, str) else ("", "", "")
+    if prefix != VERSION:
+        raise bad
+    try:
+        body = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise bad from None
+    if len(body) < 3:
+        raise bad
+    count, dobs, places = body[0], body[1], body[2]
+    end = 3 + count * _PART_SIZE
+    if (
+        not 1 <= count <= names.MAX_PARTS
+        or dobs > 4
+        or len(body) != end + TAG_BYTES * (dobs + places)
+    ):
+        raise bad
+    parts = tuple(_read_part(body[i : i + _PART_SIZE]) for i in range(3, end, _PART_SIZE))
+    tags = tuple(body[i : i + TAG_BYTES] for i in range(end, len(body), TAG_BYTES))
+    return parts, tags[:dobs], tags[dobs:]
+
+
+def _elements(bits: int) -> float:
+    """The number of letter pairs in a filter, estimated from the share of bits set."""
+    ones = min(bits.bit_count(), PART_BITS - 1)
+    return -PART_BITS / HASHES * math.log1p(-ones / PART_BITS)
+
+
+def closeness(a: int, b: int, a_length: int, b_length: int) -> float:
+    """1 minus the estimated edits over the longer length, from two parts' filters and lengths.
+
+    A substituted or transposed letter changes up to four letter pairs (two on each side), a dropped one
+    three; and no fewer edits than the difference in length turn one part into the other.
+    """
+    differing = round(max(0.0, 2 * _elements(a | b) - _elements(a) - _elements(b)))
+    edits = max(abs(a_length - b_length), math.ceil(differing / 4))
+    return max(0.0, 1.0 - edits / max(a_length, b_length, 1))
+
+
+def _part_similarity(a: _Part, b: _Part) -> float:
+    if a.spelling == b.spelling:
+        return 1.0
+    return names.judge(
+        same=False,
+        feminine=a.spelling in b.stems or b.spelling in a.stems,
+        closeness=closeness(a.pairs, b.pairs, a.length, b.length),
+        given_names=a.given_name and b.given_name,
+        same_key=a.key == b.key,
+    )
+
+
+def _dob_evidence(a: tuple[bytes, ...], b: tuple[bytes, ...]) -> float:
+    if not a or not b:
+        return 0.0
+    shared = min(len(a), len(b), 3)
+    if a[shared - 1] == b[shared - 1]:
+        return names.DOB_AGREES[shared]
+    if len(a) == len(b) == 4 and a[3] == b[3]:
+        return 0.0  # the day and the month swapped
+    return names.DOB_CONFLICT
+
+
+def _place_evidence(a: tuple[bytes, ...], b: tuple[bytes, ...]) -> float:
+    if not a or not b:
+        return 0.0
+    return names.PLACE_AGREES if set(a) & set(b) else names.PLACE_DIFFERS
+
+
+def similarity(a: str, b: str) -> float:
+    """How likely two encodings (made with one secret) stand for the same person, in [0, 1]."""
+    first, second = _decode(a), _decode(b)
+    if (len(first[0]), [p.spelling for p in first[0]]) > (
+        len(second[0]),
+        [p.spelling for p in second[0]],
+    ):  # one order of work for (a, b) and (b, a): the similarity is symmetric
+        first, second = second, first
+    (a_parts, a_dob, a_place), (b_parts, b_dob, b_place) = first, second
+    a_patronymic, b_patronymic = (
+        any(p.patronymic for p in a_parts),
+        any(p.patronymic for p in b_parts),
+    )
+    total = names.combine(
+        [[_part_similarity(x, y) for y in b_parts] for x in a_parts],
+        [names.unpaired_cost(x.patronymic, b_patronymic) for x in a_parts],
+        [names.unpaired_cost(y.patronymic, a_patronymic) for y in b_parts],
+    )
+    total += _dob_evidence(a_dob, b_dob) + _place_evidence(a_place, b_place)
+    return min(1.0, max(0.0, total))
+
+
+def is_encoded_match(a: str, b: str) -> bool:
+    """Whether two encodings probably stand for the same person (:data:`ENCODING_THRESHOLD`)."""
+    return similarity(a, b) >= ENCODING_THRESHOLD

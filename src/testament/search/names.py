@@ -1,0 +1,393 @@
+"""Does an earlier account name the same person? Fuzzy name matching for the re-interview registry.
+
+Pure functions, no database and no I/O (docs/name-matching.md describes the rules and their sources):
+
+1. A name is split into parts (on spaces, hyphens, commas and full stops, then by
+   :func:`testament.search.translit.tokens`: Cyrillic folded to Latin, case and diacritics dropped), and
+   one-letter initials are left out. Each part gets three forms: as written, folded; a *spelling* that
+   merges the transliteration systems (German ``sch``/``tsch``/``w``, Polish ``sz``/``cz``, English ``x``,
+   ``y``/``j``/``i``, ``h``/``g``, ``ё`` as ``io`` or ``e``, doubled letters); and the phonetic
+   :func:`~testament.search.translit.key`, which is blind to vowels.
+2. Ukrainian and Russian forms of one given name (Петро/Пётр, Микола/Николай) share one spelling through
+   :data:`NAME_EQUIVALENTS`.
+3. Two parts are compared with rapidfuzz's optimal string alignment distance (a transposed pair of letters
+   is one edit) on the spelling and on the folded form. Agreement of the vowel-blind key alone counts for
+   :data:`KEY_SIMILARITY`, below the threshold, since Анна/Інна/Яна share a key. Two different
+   :data:`GIVEN_NAMES` (Марина/Марія) are different names however close; a part that is the other plus a
+   feminine ending (Oleksandr/Oleksandra, Ivan/Ivanna) is a different name too.
+4. The parts of the two names are paired so that the product of the similarities is largest, whatever their
+   order. A patronymic on one side only is optional; any other unpaired part costs :data:`EXTRA_PART`, and a
+   match resting on one shared part costs :data:`ONE_PART_ONLY`.
+5. Date of birth and place add or take away a little (:func:`dob_evidence`, :func:`place_evidence`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from testament.errors import InvalidInput
+from testament.search.translit import key, keys, tokens
+
+MATCH_THRESHOLD = 0.82
+KEY_SIMILARITY = 0.78
+GENDER_SIMILARITY = 0.3
+DISTINCT_NAMES = 0.6
+EXTRA_PART = 0.75
+PATRONYMIC_OMITTED = 0.98
+ONE_PART_ONLY = 0.6
+MAX_PARTS = 10
+MAX_NAME_LENGTH = 300
+
+DOB_AGREES = {1: 0.02, 2: 0.04, 3: 0.10}  # by the precision both dates share: year, month, day
+DOB_CONFLICT = -0.40
+PLACE_AGREES = 0.02
+PLACE_DIFFERS = -0.02
+
+# Forms of one given name that differ by more than a transliteration system: Ukrainian first (the
+# canonical form), then Russian, then Latin spellings that no transliteration table produces.
+NAME_EQUIVALENTS = (
+    ("Олександр", "Александр", "Alexander", "Aleksander"),
+    ("Олександра", "Александра", "Alexandra"),
+    ("Олексій", "Алексей"),
+    ("Анатолій", "Анатолий"),
+    ("Андрій", "Андрей"),
+    ("Валерій", "Валерий"),
+    ("Василь", "Василий"),
+    ("Віталій", "Виталий"),
+    ("Володимир", "Владимир"),
+    ("Ганна", "Анна"),
+    ("Геннадій", "Геннадий"),
+    ("Данило", "Даниил"),
+    ("Дмитро", "Дмитрий"),
+    ("Євген", "Евгений"),
+    ("Євгенія", "Евгения"),
+    ("Йосип", "Иосиф"),
+    ("Катерина", "Екатерина"),
+    ("Кирило", "Кирилл"),
+    ("Костянтин", "Константин"),
+    ("Матвій", "Матвей"),
+    ("Микола", "Николай"),
+    ("Михайло", "Михаил", "Michail"),
+    ("Надія", "Надежда"),
+    ("Олена", "Елена"),
+    ("Опанас", "Афанасий"),
+    ("Павло", "Павел"),
+    ("Петро", "Пётр", "Петр"),
+    ("Пилип", "Филипп"),
+    ("Сергій", "Сергей"),
+    ("Світлана", "Светлана"),
+    ("Тетяна", "Татьяна"),
+    ("Тимофій", "Тимофей"),
+    ("Федір", "Фёдор", "Федор"),
+    ("Хома", "Фома"),
+    ("Юрій", "Юрий"),
+    ("Яків", "Яков"),
+)
+
+# Common Ukrainian given names. Two different names from this list are different names even when one
+# edit apart (Марина/Марія, Діна/Діана), where an unknown spelling one edit away is taken for a typo.
+_GIVEN_NAMES = """
+Олександр Андрій Анатолій Антон Артем Богдан Борис Вадим Валентин Валерій Василь Віктор Віталій
+Володимир Вʼячеслав Геннадій Георгій Григорій Данило Денис Дмитро Євген Захар Іван Ігор Ілля Йосип
+Кирило Костянтин Леонід Максим Марко Матвій Микита Микола Мирон Мирослав Михайло Назар Олег Олексій
+Остап Павло Петро Роман Ростислав Руслан Святослав Семен Сергій Станіслав Степан Тарас Тимофій Федір
+Юрій Яків Ярослав Аліна Алла Анастасія Ангеліна Анна Ганна Валентина Валерія Василина Вероніка Віра
+Вікторія Галина Дарина Дарія Діана Діна Євгенія Зоряна Зоя Інна Ірина Іванна Ілона Катерина Христина
+Ксенія Лариса Леся Лілія Людмила Любов Марина Марія Марта Мирослава Надія Наталія Ніна Оксана
+Олександра Олена Олеся Ольга Поліна Павліна Роксолана Світлана Софія Соломія Тамара Тетяна Уляна
+Юлія Яна Ярослава Богдана
+"""
+GIVEN_NAMES = tuple(_GIVEN_NAMES.split())
+
+# Letters whose diacritic carries the sound, which fold would drop: GOST 7.79 System A and ISO 9 (ŝ û â
+# ê) and Polish (ż).
+_DIACRITICS = str.maketrans({"ŝ": "shch", "û": "ju", "â": "ja", "ê": "je", "ż": "zh"})
+# Longest first. German: schtsch, tsch, sch, w, tz; Polish: szcz, cz, sz, w; French: tch; English: x,
+# ph, ck; GOST 7.79 B: c; Ukrainian h and Russian g as one letter; y, j and i as one letter.
+_SPELLINGS = {
+    "schtsch": "shch",
+    "shch": "shch",
+    "szcz": "shch",
+    "tsch": "ch",
+    "sch": "sh",
+    "tch": "ch",
+    "cz": "ch",
+    "sz": "sh",
+    "ch": "ch",
+    "kh": "kh",
+    "sh": "sh",
+    "zh": "zh",
+    "ts": "ts",
+    "tz": "ts",
+    "gh": "g",
+    "ph": "f",
+    "ck": "k",
+    "c": "ts",
+    "h": "g",
+    "j": "i",
+    "q": "k",
+    "w": "v",
+    "x": "ks",
+    "y": "i",
+}
+_SPELLING = re.compile("|".join(sorted(_SPELLINGS, key=len, reverse=True)) + "|.", re.DOTALL)
+_REPEATS = re.compile(r"(.)\1+")
+_YO = re.compile(r"(?<=[bcdfgklmnprstvz])io")  # ё after a consonant: Фёдор, Fyodor, Fedor
+_PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ivna|ichna|..ich)$")
+_SEPARATORS = re.compile(r"[\s,;.()/\-\u2010-\u2015]+")
+_DOB = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One part of a name in the forms the matchers compare."""
+
+    folded: str  # as written, folded: "kowalenko"
+    spelling: str  # transliteration systems merged: "kovalenko"
+    key: str  # vowel-blind phonetic key: "kavalanka"
+    patronymic: bool  # looks like a patronymic (-ovych, -ivna, -ovich, -evna …)
+    given_name: bool  # one of GIVEN_NAMES (or an equivalent form of one)
+    stems: tuple[
+        str, ...
+    ]  # without a feminine ending: oleksandra → oleksandr, evgenia → evgen, evgeni
+
+
+def spelling(word: str) -> str:
+    """One folded word with the differences between transliteration systems removed."""
+    out = "".join(_SPELLINGS.get(m.group(), m.group()) for m in _SPELLING.finditer(word))
+    out = _YO.sub("e", _REPEATS.sub(r"\1", out))
+    return "e" + out[2:] if out.startswith("ie") else out  # Є, Е: Yevhen, Ievhen, Evgeny
+
+
+@lru_cache(maxsize=1)
+def _equivalents() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for canonical, *others in NAME_EQUIVALENTS:
+        target = spelling(tokens(canonical)[0])
+        for other in others:
+            table[spelling(tokens(other)[0])] = target
+    return table
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    table = _equivalents()
+    found = (spelling(tokens(name)[0]) for name in GIVEN_NAMES)
+    return frozenset(table.get(spelt, spelt) for spelt in found)
+
+
+def _part(word: str) -> Part:
+    spelt = spelling(word)
+    spelt = _equivalents().get(spelt, spelt)
+    patronymic = bool(_PATRONYMIC.search(spelt))
+    stems = tuple(spelt[: -len(end)] for end in ("ia", "a") if spelt.endswith(end))
+    return Part(word, spelt, key(spelt), patronymic, spelt in _given_names(), stems)
+
+
+@lru_cache(maxsize=65_536)
+def parts(name: str) -> tuple[Part, ...]:
+    """The parts of a name that matching uses, sorted: initials and numbers are left out."""
+    words = [
+        word
+        for chunk in _SEPARATORS.split(name.lower().translate(_DIACRITICS))
+        if sum(c.isalpha() for c in chunk) > 1
+        for word in tokens(chunk)
+        if not word.isdigit()
+    ]
+    return tuple(sorted((_part(w) for w in words), key=lambda p: (p.spelling, p.folded)))
+
+
+def match_key_parts(name: str) -> list[str]:
+    """The normalised name parts both matchers compare, in a fixed order (name order does not matter)."""
+    return [p.spelling for p in parts(name)]
+
+
+@dataclass(frozen=True)
+class NameRecord:
+    """A person as an earlier account names them. Raises InvalidInput for a name matching cannot use.
+
+    ``dob`` is ISO 8601 to the precision known (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``); ``place`` is a
+    place of birth or residence, in any script. No message quotes the values: they are personal data.
+    """
+
+    name: str
+    dob: str | None = None
+    place: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise InvalidInput("the name is empty", where="name")
+        if "\x00" in self.name or len(self.name) > MAX_NAME_LENGTH:
+            raise InvalidInput(
+                f"the name is longer than {MAX_NAME_LENGTH} characters or contains a NUL character",
+                where="name",
+            )
+        words = tokens(self.name)
+        if not any(not w.isdigit() for w in words):
+            raise InvalidInput("the name has no letters", where="name")
+        if not parts(self.name):
+            raise InvalidInput(
+                "matching needs at least one name part of two letters or more",
+                where="name",
+                hint="write the name in full; initials alone cannot be matched",
+            )
+        if len(parts(self.name)) > MAX_PARTS:
+            raise InvalidInput(f"the name has more than {MAX_PARTS} parts", where="name")
+        if self.dob is not None:
+            dob_parts(self.dob)
+        if self.place is not None and not isinstance(self.place, str):
+            raise InvalidInput("the place must be text", where="place")
+
+
+@lru_cache(maxsize=65_536)
+def dob_parts(dob: str) -> tuple[int, ...]:
+    """(year,), (year, month) or (year, month, day) of an ISO date of birth; InvalidInput otherwise."""
+    found = _DOB.match(dob) if isinstance(dob, str) else None
+    if found is None:
+        raise InvalidInput(
+            "the date of birth must be YYYY, YYYY-MM or YYYY-MM-DD",
+            where="dob",
+            hint="write the year alone, or the year and month, when the day is not known",
+        )
+    values = tuple(int(v) for v in found.groups() if v is not None)
+    month_ok = len(values) < 2 or 1 <= values[1] <= 12
+    day_ok = len(values) < 3 or (month_ok and values[2] <= _days_in(values[0], values[1]))
+    if not (month_ok and day_ok and (len(values) < 3 or values[2] >= 1)):
+        raise InvalidInput("the date of birth is not a date in the calendar", where="dob")
+    return values
+
+
+def _days_in(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in {4, 6, 9, 11} else 31
+
+
+def dob_evidence(a: str | None, b: str | None) -> float:
+    """What two dates of birth add to a name score: agreement to the precision both share, or a conflict.
+
+    A day and month swapped (04-09 against 09-04, the US and European orders) is neither.
+    """
+    if a is None or b is None:
+        return 0.0
+    x, y = dob_parts(a), dob_parts(b)
+    shared = min(len(x), len(y))
+    if x[:shared] == y[:shared]:
+        return DOB_AGREES[shared]
+    if shared == 3 and x == (y[0], y[2], y[1]):
+        return 0.0
+    return DOB_CONFLICT
+
+
+@lru_cache(maxsize=65_536)
+def _place_keys(place: str) -> frozenset[str]:
+    return frozenset(keys(place))
+
+
+def place_evidence(a: str | None, b: str | None) -> float:
+    """Weak evidence from places: any shared word key (Харків, Kharkiv, Kharkov) agrees."""
+    first, second = _place_keys(a or ""), _place_keys(b or "")
+    if not first or not second:
+        return 0.0
+    return PLACE_AGREES if first & second else PLACE_DIFFERS
+
+
+def judge(
+    *, same: bool, feminine: bool, closeness: float, given_names: bool, same_key: bool
+) -> float:
+    """A part similarity from what both matchers observe about two parts (rule 3 of the module).
+
+    ``same``: equal spellings; ``feminine``: one is the other plus a feminine ending; ``closeness``: 1 minus
+    edits over length; ``given_names``: both are (different) known given names; ``same_key``: equal
+    phonetic keys.
+    """
+    if same:
+        return 1.0
+    if feminine:
+        return GENDER_SIMILARITY
+    if given_names:
+        return min(closeness, DISTINCT_NAMES)
+    return max(closeness, KEY_SIMILARITY) if same_key else closeness
+
+
+def part_similarity(a: Part, b: Part) -> float:
+    """How alike two name parts are, in [0, 1]."""
+    if a.spelling == b.spelling:
+        return 1.0
+    return judge(
+        same=False,
+        feminine=a.spelling in b.stems or b.spelling in a.stems,
+        closeness=max(
+            OSA.normalized_similarity(a.spelling, b.spelling),
+            OSA.normalized_similarity(a.folded, b.folded),
+        ),
+        given_names=a.given_name and b.given_name,
+        same_key=a.key == b.key,
+    )
+
+
+def unpaired_cost(patronymic: bool, other_has_patronymic: bool) -> float:
+    """The cost of a part left unpaired: a patronymic is optional unless the other name has one too."""
+    return PATRONYMIC_OMITTED if patronymic and not other_has_patronymic else EXTRA_PART
+
+
+def combine(
+    similarity: list[list[float]], unpaired_a: list[float], unpaired_b: list[float]
+) -> float:
+    """The best pairing of parts: the largest product of pair similarities and unpaired-part costs.
+
+    ``similarity[i][j]`` compares part i of one name with part j of the other; ``unpaired_*`` are the
+    costs of leaving each part unpaired. Exact over every partial pairing, by dynamic programming over
+    the set of parts of the second name already paired (names have at most :data:`MAX_PARTS` parts).
+    Callers fix the order of the two names, so the products are the same whichever name comes first.
+    """
+    states = {0: 1.0}  # parts of b already paired → best product so far
+    for i, row in enumerate(similarity):
+        following: dict[int, float] = {}
+        for used, product in states.items():
+            skip = product * unpaired_a[i]
+            if skip > following.get(used, -1.0):
+                following[used] = skip
+            for j, value in enumerate(row):
+                if not used >> j & 1:
+                    paired = product * max(value, 1e-9)
+                    if paired > following.get(used | 1 << j, -1.0):
+                        following[used | 1 << j] = paired
+        states = following
+    widest = max(len(similarity), len(unpaired_b))
+    best = 0.0
+    for used, paired in states.items():
+        total = paired
+        for j, cost in enumerate(unpaired_b):
+            if not used >> j & 1:
+                total *= cost
+        best = max(best, total * ONE_PART_ONLY if used.bit_count() < 2 <= widest else total)
+    return best
+
+
+def name_score(a: tuple[Part, ...], b: tuple[Part, ...]) -> float:
+    """How well two names agree, in [0, 1], whatever the order of their parts."""
+    if (len(a), [p.folded for p in a]) > (len(b), [p.folded for p in b]):
+        a, b = b, a  # one order of work for (a, b) and (b, a): the score is symmetric
+    a_patronymic, b_patronymic = any(p.patronymic for p in a), any(p.patronymic for p in b)
+    return combine(
+        [[part_similarity(x, y) for y in b] for x in a],
+        [unpaired_cost(x.patronymic, b_patronymic) for x in a],
+        [unpaired_cost(y.patronymic, a_patronymic) for y in b],
+    )
+
+
+def score(a: NameRecord, b: NameRecord) -> float:
+    """How likely two records name the same person, in [0, 1]; :data:`MATCH_THRESHOLD` decides."""
+    total = name_score(parts(a.name), parts(b.name))
+    total += dob_evidence(a.dob, b.dob) + place_evidence(a.place, b.place)
+    return min(1.0, max(0.0, total))
+
+
+def is_match(a: NameRecord, b: NameRecord) -> bool:
+    """Whether two records probably name the same person (score at or above :data:`MATCH_THRESHOLD`)."""
+    return score(a, b) >= MATCH_THRESHOLD
