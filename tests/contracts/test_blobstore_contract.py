@@ -141,6 +141,21 @@ def test_round_trip(backend: Harness, size: int) -> None:
     assert backend.leftovers() == []
 
 
+def test_a_shredded_blob_can_never_be_read_again(backend: Harness, tmp_path: Path) -> None:
+    data = os.urandom(3000) + b"the words of a witness"
+    digest = put(backend.store, data)
+    other = put(backend.store, b"other evidence")
+    assert backend.store.shred(digest) is True
+    assert not backend.store.exists(digest)
+    with pytest.raises((NotFound, IntegrityError)):
+        read_all(backend.store, digest)
+    assert backend.store.shred(digest) is False  # nothing left to destroy
+    assert read_all(backend.store, other) == b"other evidence"
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert b"the words of a witness" not in path.read_bytes()
+
+
 def test_same_content_twice_is_stored_once(backend: Harness) -> None:
     data = b"testimony" * 1000
     digest = put(backend.store, data)

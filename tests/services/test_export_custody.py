@@ -51,7 +51,7 @@ def _last_event(instance: Instance) -> tuple[dict[str, Any], bytes]:
         return event, log.entry(conn, int(event["log_index"]))
 
 
-@pytest.mark.parametrize("fmt", exports.FORMATS)
+@pytest.mark.parametrize("fmt", exports.CASE_FORMATS)
 def test_an_export_file_is_recorded_with_its_digest(
     sample: Instance, outdir: Path, fmt: str
 ) -> None:
@@ -111,7 +111,9 @@ def test_a_failed_export_leaves_no_file_and_no_event(
     out.write_text("the previous export")
     before = _events(sample)
 
-    def fail_halfway(connection: Any, fmt: str, case_id: str, sink: Any, report: Any) -> None:
+    def fail_halfway(
+        connection: Any, fmt: str, case_id: str, sink: Any, report: Any, **_: Any
+    ) -> None:
         sink.write("[\n{")
         raise OSError(28, "No space left on device")
 

@@ -189,9 +189,9 @@ def test_paging_does_not_change_an_export(
 ) -> None:
     load_areas(instance)
     import_timemap(instance, SAMPLE, "Bellingcat")
-    whole = {fmt: export(instance, fmt) for fmt in exports.FORMATS}
+    whole = {fmt: export(instance, fmt) for fmt in exports.CASE_FORMATS}
     monkeypatch.setattr(export_records, "PAGE", 3)
-    assert {fmt: export(instance, fmt) for fmt in exports.FORMATS} == whole
+    assert {fmt: export(instance, fmt) for fmt in exports.CASE_FORMATS} == whole
 
 
 def test_the_csv_export_reads_back_through_the_example_mapping(

@@ -15,6 +15,9 @@ EXPECTED_VOCABULARIES = {
     "sensitivity-labels", "date-precision", "incident-relations", "person-roles",
     "degrees-of-involvement", "source-types", "verification-status",
     "conflict-characterisation", "casualty-categories",
+    "consent-purposes", "recipient-classes", "data-scopes",
+    "vulnerability-flags", "risk-decisions", "knowledge-sources", "training-topics",
+    "support-areas", "need-urgency", "referral-status",
 }  # fmt: skip
 
 

@@ -16,12 +16,14 @@ from testament.api.routes import (
     evidence,
     gazetteer,
     incidents,
+    interviews,
     legal,
     people,
     records,
     search,
     session,
     sources,
+    support,
     survivors,
     transfer,
     units,
@@ -66,6 +68,8 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
         gazetteer,
         transfer,
         survivors,
+        support,
+        interviews,
     ):
         app.include_router(module.router, dependencies=[Depends(auth.principal)])
     return app

@@ -39,7 +39,10 @@ def case_list(as_json: bool) -> None:
             json_line(summary.as_json())
         else:
             situation = f" [{summary.situation}]" if summary.situation else ""
-            click.echo(f"{summary.id}  {summary.name}{situation}  {summary.incidents} incident(s)")
+            closed = "  closed" if summary.closed_at else ""
+            click.echo(
+                f"{summary.id}  {summary.name}{situation}  {summary.incidents} incident(s){closed}"
+            )
 
 
 @case_group.command("set-situation")
@@ -50,6 +53,24 @@ def case_set_situation(case_name: str, situation: str) -> None:
     with opened() as inst:
         cases.assign_situation(inst, case_name, situation)
     click.echo("Situation set")
+
+
+@case_group.command("close")
+@click.argument("case_name")
+def case_close(case_name: str) -> None:
+    """Close CASE_NAME; refused while an urgent need of one of its people is unaddressed."""
+    with opened() as inst:
+        when = cases.close_case(inst, case_name)
+    click.echo(f"Case closed at {when}")
+
+
+@case_group.command("reopen")
+@click.argument("case_name")
+def case_reopen(case_name: str) -> None:
+    """Reopen a closed case."""
+    with opened() as inst:
+        cases.reopen_case(inst, case_name)
+    click.echo("Case reopened")
 
 
 @click.group("situation")

@@ -11,6 +11,7 @@ from testament import __version__
 from testament.cli import api as api_cmd
 from testament.cli import case as case_cmd
 from testament.cli import consent as consent_cmd
+from testament.cli import disclosure as disclosure_cmd
 from testament.cli import evidence as evidence_cmd
 from testament.cli import gazetteer as gazetteer_cmd
 from testament.cli import incident as incident_cmd
@@ -18,11 +19,14 @@ from testament.cli import ingest as ingest_cmd
 from testament.cli import legal as legal_cmd
 from testament.cli import log as log_cmd
 from testament.cli import person as person_cmd
+from testament.cli import registry as registry_cmd
 from testament.cli import search as search_cmd
 from testament.cli import serve as serve_cmd
 from testament.cli import setup as setup_cmd
 from testament.cli import source as source_cmd
+from testament.cli import support as support_cmd
 from testament.cli import taxonomy as taxonomy_cmd
+from testament.cli import testimony as testimony_cmd
 from testament.cli import transfer as transfer_cmd
 from testament.cli import unit as unit_cmd
 from testament.cli import user as user_cmd
@@ -55,6 +59,8 @@ cli.add_command(api_cmd.api_group)
 cli.add_command(serve_cmd.serve)
 cli.add_command(person_cmd.person_group)
 cli.add_command(consent_cmd.consent_group)
+cli.add_command(disclosure_cmd.disclosure_group)
+cli.add_command(registry_cmd.registry_group)
 cli.add_command(unit_cmd.unit_group)
 cli.add_command(source_cmd.source_group)
 cli.add_command(evidence_cmd.evidence_group)
@@ -63,6 +69,10 @@ cli.add_command(search_cmd.search_group)
 cli.add_command(transfer_cmd.import_group)
 cli.add_command(transfer_cmd.export_group)
 cli.add_command(user_cmd.user_group)
+cli.add_command(support_cmd.service_group)
+cli.add_command(support_cmd.need_group)
+cli.add_command(support_cmd.referral_group)
+cli.add_command(testimony_cmd.interview_group)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,7 +9,8 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, echo_created, echo_versions, echo_written, json_line
-from testament.services import erasure, identity, people
+from testament.search import names
+from testament.services import erasure, identity, people, registry
 
 
 @click.group("person")
@@ -158,9 +159,14 @@ def show(person_id: str, reveal: bool, reason: str | None, as_json: bool) -> Non
     type=click.Choice(erasure.GROUNDS),
     help="Why: the survivor asked, a safety emergency, or a legal obligation.",
 )
+@click.option(
+    "--keep-recordings",
+    is_flag=True,
+    help="Keep the files of their interview recordings (policy may require an original).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
-def erase(person_id: str, reason: str, yes: bool, as_json: bool) -> None:
+def erase(person_id: str, reason: str, keep_recordings: bool, yes: bool, as_json: bool) -> None:
     """Erase a person's identity, testimony texts and notes for good (crypto-shredding).
 
     Their custody history and every proof stay; exports show "erased under policy" instead.
@@ -171,19 +177,53 @@ def erase(person_id: str, reason: str, yes: bool, as_json: bool) -> None:
             abort=True,
         )
     with opened() as inst:
-        report = erasure.erase(inst, person_id, grounds=reason)
+        report = erasure.erase(inst, person_id, grounds=reason, recordings=not keep_recordings)
     if as_json:
         json_line(report.as_json())
         return
     click.echo(
         f"Erased person {person_id}: key destroyed, {report.grants_revoked} consent grants "
-        f"revoked, shred event at log index {report.log_index}"
+        f"revoked, {len(report.recordings_shredded)} recordings shredded, shred event at "
+        f"log index {report.log_index}"
     )
+    if report.recordings_kept:
+        click.echo(
+            f"  kept {len(report.recordings_kept)} recordings (policy, or evidence elsewhere)"
+        )
     for recipient in report.to_tell:
         click.echo(
             f"  tell: {recipient['recipient']} ({recipient['recipient_class']}), "
             f"served since {recipient['first_served']}"
         )
+
+
+@person_group.command("match")
+@click.option("--name", required=True, help="The name as the person gives it, in any script.")
+@click.option("--dob", help="Date of birth: YYYY-MM-DD, YYYY-MM or YYYY.")
+@click.option("--place", help="Place of birth or residence.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def match(name: str, dob: str | None, place: str | None, as_json: bool) -> None:
+    """Before an interview: has anyone here already taken this person's account? (MC-04)"""
+    query = names.NameRecord(name, dob, place)
+    with opened() as inst:
+        found = registry.match(inst, query)
+    if as_json:
+        for item in found:
+            json_line(item.as_json())
+        return
+    if not found:
+        click.echo("No earlier record of this person")
+        return
+    for item in found:
+        click.echo(f"{item.label} ({item.person_id}) in case {item.case}, score {item.score:.2f}")
+        for interview in item.interviews:
+            click.echo(f"  interviewed {interview['started_at']} by {interview['interviewer']}")
+        for grant in item.grants:
+            click.echo(
+                f"  consent: {grant['purpose']} to {grant['recipient_class']} ({grant['state']})"
+            )
+    click.echo("Ask the holder for a transfer before interviewing again; a new interview needs a "
+               "written justification")  # fmt: skip
 
 
 @person_group.command("scrub")

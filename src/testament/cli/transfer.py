@@ -166,6 +166,7 @@ def _export_command(fmt: str, summary: str) -> click.Command:
         recipient_class: str | None,
         purpose: str | None,
         recipient: str | None,
+        approval: str | None,
     ) -> None:
         audience = None
         if recipient_class or purpose or recipient:
@@ -174,9 +175,13 @@ def _export_command(fmt: str, summary: str) -> click.Command:
             audience = exports.Audience(recipient_class, purpose, recipient)
         with opened() as inst:
             if str(out) == "-":
-                exports.export(inst, fmt, case_name, sys.stdout, audience=audience)
+                exports.export(
+                    inst, fmt, case_name, sys.stdout, audience=audience, approval=approval
+                )
                 return
-            report = exports.export_file(inst, fmt, case_name, out, audience=audience)
+            report = exports.export_file(
+                inst, fmt, case_name, out, audience=audience, approval=approval
+            )
         if as_json:
             json_line(report.as_json())
         else:

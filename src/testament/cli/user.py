@@ -9,7 +9,8 @@ import click
 from testament.cli.context import opened
 from testament.cli.output import json_line
 from testament.domain.access import Role
-from testament.services import accounts, credentials
+from testament.domain.interview import TOPICS
+from testament.services import accounts, credentials, training
 
 PASSWORD_ENV = "TESTAMENT_PASSWORD"  # noqa: S105 - the variable's name, not a password
 
@@ -103,6 +104,44 @@ def user_totp(username: str, require: bool | None, enrol: bool) -> None:
             enrolment = credentials.enrol_totp(inst, username)
             click.echo(f"Secret: {enrolment.secret}")
             click.echo(f"Link:   {enrolment.uri}")
+
+
+@user_group.command("train")
+@click.argument("username")
+@click.option("--topic", required=True, type=click.Choice(TOPICS), help="The training completed.")
+@click.option("--attested", help="The day it was completed, YYYY-MM-DD (default today).")
+@click.option("--expires", help="The last day it holds, YYYY-MM-DD.")
+def user_train(username: str, topic: str, attested: str | None, expires: str | None) -> None:
+    """Attest that USERNAME completed training, so they may interview vulnerable persons (MC-08)."""
+    with opened() as inst:
+        number = training.record(inst, username, topic, attested_on=attested, expires_on=expires)
+    click.echo(f"Recorded training attestation {number}")
+
+
+@user_group.command("untrain")
+@click.argument("username")
+@click.option("--topic", required=True, type=click.Choice(TOPICS), help="The training to revoke.")
+def user_untrain(username: str, topic: str) -> None:
+    """Revoke USERNAME's training attestations in a topic."""
+    with opened() as inst:
+        count = training.revoke(inst, username, topic)
+    click.echo(f"Revoked {count} training attestation{'s' if count != 1 else ''}")
+
+
+@user_group.command("training")
+@click.argument("username")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def user_training(username: str, as_json: bool) -> None:
+    """List USERNAME's training attestations."""
+    with opened() as inst:
+        found = training.list_for_user(inst, username)
+    for row in found:
+        if as_json:
+            json_line(row)
+            continue
+        state = "active" if row["active"] else ("revoked" if row["revoked_at"] else "not in force")
+        until = f" until {row['expires_at']}" if row["expires_at"] else ""
+        click.echo(f"{row['id']:>5}  {row['topic']:<30} {row['attested_at'][:10]}{until}  {state}")
 
 
 @user_group.group("token")

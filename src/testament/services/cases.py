@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, update
 
 from testament.domain import dates
 from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
@@ -27,6 +27,7 @@ class CaseSummary:
     name: str
     situation: str | None
     incidents: int
+    closed_at: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -34,6 +35,7 @@ class CaseSummary:
             "name": self.name,
             "situation": self.situation,
             "incidents": self.incidents,
+            "closed_at": self.closed_at,
         }
 
 
@@ -151,14 +153,23 @@ def list_cases(instance: Instance) -> list[CaseSummary]:
         .subquery()
     )
     query = (
-        select(case.c.id, case.c.name, situation.c.name.label("situation"), counts.c.n)
+        select(
+            case.c.id,
+            case.c.name,
+            situation.c.name.label("situation"),
+            counts.c.n,
+            case.c.closed_at,
+        )
         .outerjoin(case_situation, case_situation.c.case_id == case.c.id)
         .outerjoin(situation, situation.c.id == case_situation.c.situation_id)
         .outerjoin(counts, counts.c.case_id == case.c.id)
         .order_by(case.c.name)
     )
     with read_transaction(instance.engine) as conn:
-        return [CaseSummary(r.id, r.name, r.situation, int(r.n or 0)) for r in conn.execute(query)]
+        return [
+            CaseSummary(r.id, r.name, r.situation, int(r.n or 0), r.closed_at)
+            for r in conn.execute(query)
+        ]
 
 
 def situation_values(
@@ -221,3 +232,50 @@ def conflict_of_case(connection: Connection, cid: str) -> tuple[str, list[str]] 
     if row is None:
         return None
     return str(row.conflict), list(history.snapshot_value("amendments", row.amendments))
+
+
+def close_case(instance: Instance, name: str) -> str:
+    """Close a case; returns when. Refused while an urgent need of any of its people is unaddressed
+    (Murad Code MC-05), with how many and where to see them, never whose they are."""
+    from testament.services import referrals  # noqa: PLC0415 - referrals builds on this module
+
+    with recording(instance) as conn:
+        cid = case_id(conn, name)
+        if _closed_at(conn, cid) is not None:
+            raise Conflict(
+                "this case is already closed", where=name, hint="`testament case reopen NAME`"
+            )
+        waiting = len(referrals.open_urgent_needs(conn, cid))
+        if waiting:
+            raise Conflict(
+                f"{waiting} urgent need(s) of people in this case are not addressed yet",
+                where=name,
+                hint="see them with `testament need urgent --case NAME`; refer each one "
+                "(`testament referral add NEED_ID --service S`) until a referral is accepted, "
+                "or mark it met with `testament need addressed NEED_ID`",
+            )
+        return _set_closed(conn, cid, utc_timestamp(), "closed")
+
+
+def reopen_case(instance: Instance, name: str) -> None:
+    """Reopen a closed case."""
+    with recording(instance) as conn:
+        cid = case_id(conn, name)
+        if _closed_at(conn, cid) is None:
+            raise Conflict("this case is not closed", where=name)
+        _set_closed(conn, cid, None, "reopened")
+
+
+def _closed_at(connection: Connection, cid: str) -> str | None:
+    found = connection.execute(select(case.c.closed_at).where(case.c.id == cid)).scalar()
+    return None if found is None else str(found)
+
+
+def _set_closed(connection: Connection, cid: str, when: str | None, change: str) -> str:
+    connection.execute(update(case).where(case.c.id == cid).values(closed_at=when))
+    detail = {"object": "case", "id": cid, "change": change}
+    event = custody.NewEvent(
+        CustodyEventType.METADATA_MODIFICATION, acting_agent(connection), case_id=cid, detail=detail
+    )
+    custody.record(connection, [event])
+    return when or ""

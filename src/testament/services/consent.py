@@ -183,6 +183,11 @@ def _rows(conn: Connection, person_id: str) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
+def grant_rows(conn: Connection, person_id: str) -> list[dict[str, Any]]:
+    """A person's grants as stored, oldest first (for the re-interview registry)."""
+    return _rows(conn, person_id)
+
+
 def _as_rule(row: dict[str, Any]) -> rules.Grant:
     return rules.Grant(
         grant_id=row["id"],

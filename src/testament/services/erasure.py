@@ -6,7 +6,10 @@ A survivor may ask for their data to be erased, and a safety emergency may deman
    database restored from an older backup is erased again the next time Testament opens it;
 2. in one transaction destroys the person's wrapped key and every value sealed with it (identity,
    testimony texts, facts, notes on needs), revokes every consent grant, records the erasure and a
-   ``shred`` custody event naming the person's ID and the grounds, never the content;
+   ``shred`` custody event naming the person's ID and the grounds, never the content, and one more
+   ``shred`` event for each recording of their interviews whose blob is to be destroyed (unless policy
+   keeps recordings, or the same file is also evidence elsewhere); after the commit the vault destroys
+   those blobs' data keys;
 3. scrubs what the database keeps of old row versions: on SQLite the row is rewritten with
    ``secure_delete`` on and the write-ahead log is checkpointed and truncated; on PostgreSQL the tables
    are rewritten with ``VACUUM FULL``.
@@ -24,7 +27,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, case, insert, select, update
 
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
@@ -47,6 +50,8 @@ class ErasureReport:
     log_index: int
     grants_revoked: int
     to_tell: list[dict[str, object]]
+    recordings_shredded: list[str]  # blob digests
+    recordings_kept: list[str]  # also evidence elsewhere, or kept by policy
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -56,11 +61,19 @@ class ErasureReport:
             "log_index": self.log_index,
             "grants_revoked": self.grants_revoked,
             "to_tell": self.to_tell,
+            "recordings_shredded": self.recordings_shredded,
+            "recordings_kept": self.recordings_kept,
         }
 
 
-def erase(instance: Instance, person_id: str, *, grounds: str) -> ErasureReport:
-    """Erase a person's identity and words for good; returns what was done and who must be told."""
+def erase(
+    instance: Instance, person_id: str, *, grounds: str, recordings: bool = True
+) -> ErasureReport:
+    """Erase a person's identity and words for good; returns what was done and who must be told.
+
+    ``recordings=False`` keeps the blobs of their interview recordings (policy may require keeping
+    an original for a court); their texts and identity go regardless.
+    """
     if grounds not in GROUNDS:
         raise InvalidInput(
             f"{grounds!r} is not a ground for erasure",
@@ -71,9 +84,11 @@ def erase(instance: Instance, person_id: str, *, grounds: str) -> ErasureReport:
         history.current(conn, "person", person_id)
         if _erased(conn, person_id):
             raise Conflict("this person was already erased", where=person_id)
-    _register(instance.settings.erasure_register, person_id, grounds)
+    _register(instance.settings.erasure_register, person_id, grounds, recordings)
     with recording(instance) as conn:
-        report = _shred(conn, person_id, grounds)
+        report = _shred(conn, person_id, grounds, recordings)
+    for digest in report.recordings_shredded:
+        instance.blobs.shred(digest)
     scrub(instance.engine)
     return report
 
@@ -83,15 +98,63 @@ def _erased(conn: Connection, person_id: str) -> bool:
     return conn.execute(select(t.c.id).where(t.c.person_id == person_id)).first() is not None
 
 
-def _shred(conn: Connection, person_id: str, grounds: str) -> ErasureReport:
+def _recordings(conn: Connection, person_id: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """The person's interview recordings as (item ID, digest) to shred, and digests to keep because
+    the same file is also another evidence item's."""
+    t, e = tables.testimony, tables.evidence_item
+    items = {
+        row.id: row.sha256
+        for row in conn.execute(
+            select(e.c.id, e.c.sha256)
+            .join(t, t.c.recording_item_id == e.c.id)
+            .where(t.c.person_id == person_id)
+        )
+    }
+    shred: list[tuple[str, str]] = []
+    kept: list[str] = []
+    for item_id, digest in sorted(items.items()):
+        others = conn.execute(
+            select(e.c.id).where(e.c.sha256 == digest, e.c.id.not_in(list(items)))
+        ).first()
+        if others is None:
+            shred.append((item_id, digest))
+        else:
+            kept.append(digest)
+    return shred, kept
+
+
+def _shred(conn: Connection, person_id: str, grounds: str, recordings: bool) -> ErasureReport:
     if conn.dialect.name == "sqlite":
         # Overwrite deleted content with zeros in the pages this transaction writes.
         conn.exec_driver_sql("PRAGMA secure_delete=ON")
     person = history.current(conn, "person", person_id)
     identity.forget(conn, person_id)
     t, f, n = tables.testimony, tables.testimony_fact, tables.support_need
+    # The interview's circumstances may name people and places around the survivor: they go too.
     conn.execute(
-        update(t).where(t.c.person_id == person_id).values(account_sealed=None, summary_sealed=None)
+        update(t)
+        .where(t.c.person_id == person_id)
+        .values(
+            account_sealed=None,
+            summary_sealed=None,
+            place=identity.ERASED,
+            interpreter=identity.ERASED,
+            present="[]",
+            contact_via=identity.ERASED,
+            given=identity.ERASED,
+            reinterview_justification=identity.ERASED,
+        )
+    )
+    r = tables.risk_assessment
+    conn.execute(
+        update(r)
+        .where(r.c.person_id == person_id)
+        .values(
+            risks_person=identity.ERASED,
+            risks_family=identity.ERASED,
+            risks_staff=identity.ERASED,
+            override_reason=case((r.c.override_reason.is_(None), None), else_=identity.ERASED),
+        )
     )
     conn.execute(
         update(f)
@@ -123,13 +186,44 @@ def _shred(conn: Connection, person_id: str, grounds: str) -> ErasureReport:
                     "person": person_id,
                     "erasure": erasure_id,
                     "grounds": grounds,
-                    "destroyed": ["person key", "identity", "testimony texts", "need notes"],
+                    "destroyed": [
+                        "person key",
+                        "identity",
+                        "testimony texts",
+                        "interview circumstances",
+                        "risk assessments",
+                        "need notes",
+                    ],
                 },
             )
         ],
     )
+    shred, kept = _recordings(conn, person_id)
+    if not recordings:
+        shred, kept = [], kept + [digest for _, digest in shred]
+    custody.record(
+        conn,
+        [
+            custody.NewEvent(
+                CustodyEventType.SHRED,
+                agent_id,
+                case_id=person["case_id"],
+                item_id=item_id,
+                sha256=digest,
+                detail={"object": "recording", "erasure": erasure_id, "destroyed": ["data key"]},
+            )
+            for item_id, digest in shred
+        ],
+    )
     return ErasureReport(
-        erasure_id, person_id, grounds, index, len(withdrawal.revoked), withdrawal.to_tell
+        erasure_id,
+        person_id,
+        grounds,
+        index,
+        len(withdrawal.revoked),
+        withdrawal.to_tell,
+        sorted({digest for _, digest in shred}),
+        sorted(set(kept)),
     )
 
 
@@ -160,9 +254,10 @@ def scrub(engine: Engine) -> None:
 # --- The erasure register ----------------------------------------------------------------------------
 
 
-def _register(path: Path, person_id: str, grounds: str) -> None:
+def _register(path: Path, person_id: str, grounds: str, recordings: bool) -> None:
     """Append one line (IDs and grounds only) and make it durable before the erasure commits."""
-    line = json.dumps({"person": person_id, "grounds": grounds, "at": utc_timestamp()}) + "\n"
+    entry = {"person": person_id, "grounds": grounds, "recordings": recordings}
+    line = json.dumps(entry | {"at": utc_timestamp()}) + "\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         new = not path.exists()
@@ -182,8 +277,8 @@ def _register(path: Path, person_id: str, grounds: str) -> None:
         ) from None
 
 
-def registered(path: Path) -> list[tuple[str, str]]:
-    """(person ID, grounds) of every erasure in the register, oldest first."""
+def registered(path: Path) -> list[tuple[str, str, bool]]:
+    """(person ID, grounds, shred recordings) of every erasure in the register, oldest first."""
     if not path.exists():
         return []
     found = []
@@ -192,7 +287,9 @@ def registered(path: Path) -> list[tuple[str, str]]:
             continue
         try:
             entry = json.loads(line)
-            found.append((str(entry["person"]), str(entry["grounds"])))
+            found.append(
+                (str(entry["person"]), str(entry["grounds"]), bool(entry.get("recordings", True)))
+            )
         except (ValueError, KeyError, TypeError):
             raise InvalidInput(
                 "the erasure register is damaged",
@@ -212,15 +309,17 @@ def reapply(instance: Instance) -> list[str]:
         present = set(
             conn.execute(
                 select(tables.person.c.id).where(
-                    tables.person.c.id.in_([pid for pid, _ in entries])
+                    tables.person.c.id.in_([entry[0] for entry in entries])
                 )
             ).scalars()
         )
-    pending = [(pid, g) for pid, g in entries if pid in present and pid not in erased]
+    pending = [entry for entry in entries if entry[0] in present and entry[0] not in erased]
     if not pending:
         return []
     with recording(instance) as conn:
-        for person_id, grounds in pending:
-            _shred(conn, person_id, grounds)
+        reports = [_shred(conn, pid, grounds, shred) for pid, grounds, shred in pending]
+    for report in reports:
+        for digest in report.recordings_shredded:
+            instance.blobs.shred(digest)
     scrub(instance.engine)
-    return [pid for pid, _ in pending]
+    return [pid for pid, _, _ in pending]

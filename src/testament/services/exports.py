@@ -37,6 +37,7 @@ from testament.services import (
     cases,
     consent,
     custody,
+    disclosure,
     export_records,
     history,
     identity,
@@ -48,7 +49,8 @@ from testament.sharing.importers.timemap import TARGETS_KEY, WEAPONS_KEY
 from testament.storage import tables
 from testament.taxonomy import loader
 
-FORMATS = ("jsonl", "csv", "geojson", "timemap", "testimonies")
+CASE_FORMATS = ("jsonl", "csv", "geojson", "timemap")  # the case's incidents and records
+FORMATS = (*CASE_FORMATS, "testimonies")  # testimonies: the words of witnesses, under consent
 JSONL_FORMAT = "testament-jsonl"
 JSONL_VERSION = 1
 
@@ -68,8 +70,9 @@ class Audience:
             clean_text(self.recipient, "the recipient", "--recipient", required=True),
         )
 
-    def use(self, data_scope: str) -> Use:
-        return Use("export", self.purpose, self.recipient_class, data_scope)
+    def use(self, data_scope: str, *, named: bool = False) -> Use:
+        level = "named" if named else "pseudonymous"
+        return Use("export", self.purpose, self.recipient_class, data_scope, level)
 
 
 @dataclass
@@ -116,14 +119,16 @@ def export(
     out: TextIO,
     *,
     audience: Audience | None = None,
+    approval: str | None = None,
 ) -> ExportReport:
     """Write the case's records to ``out`` in ``fmt`` and record the export; returns what was written.
 
     ``out`` should encode as UTF-8 without newline translation, so the recorded SHA-256 is that of its bytes.
     A case that holds survivors' or witnesses' information exports only for an ``audience`` every one of
-    them has consented to (MC-01, CSO-15).
+    them has consented to (MC-01, CSO-15). Testimonies name the people in them only with an ``approval``
+    given by a second person (:mod:`testament.services.disclosure`, MC-06).
     """
-    return _recorded(instance, fmt, case_name, out, out.flush, audience=audience)
+    return _recorded(instance, fmt, case_name, out, out.flush, audience=audience, approval=approval)
 
 
 def export_file(
@@ -133,6 +138,7 @@ def export_file(
     path: Path,
     *,
     audience: Audience | None = None,
+    approval: str | None = None,
 ) -> ExportReport:
     """:func:`export` to a file: written beside ``path`` and moved into place once recorded."""
     _known_format(fmt)
@@ -148,7 +154,13 @@ def export_file(
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
             report = _recorded(
-                instance, fmt, case_name, handle, lambda: _synced(handle), audience=audience
+                instance,
+                fmt,
+                case_name,
+                handle,
+                lambda: _synced(handle),
+                audience=audience,
+                approval=approval,
             )
         try:
             partial.replace(path)
@@ -186,10 +198,17 @@ def _recorded(
     done: Callable[[], None],
     *,
     audience: Audience | None,
+    approval: str | None = None,
 ) -> ExportReport:
     """Write the export and record its dissemination event, in one transaction."""
     _known_format(fmt)
     audience = audience.checked() if audience is not None else None
+    if approval is not None and (fmt != "testimonies" or audience is None):
+        raise InvalidInput(
+            "only a testimonies export for a named audience can name people",
+            where="--approval",
+            hint="add --for, --purpose and --recipient, and export testimonies",
+        )
     report = ExportReport(fmt, case_name)
     digesting = _Digesting(out)
     # A write transaction, so the event commits with the read. It still reads one consistent state: on
@@ -197,8 +216,18 @@ def _recorded(
     # Consent is asked inside it too: a withdrawal waits for the export to end, or the export for it.
     with recording(instance) as connection:
         case_id = cases.case_id(connection, case_name)
-        checked = _consent_checked(connection, fmt, case_id, audience)
-        _write(connection, fmt, case_id, digesting, report, instance=instance)
+        if approval is not None and audience is not None:
+            disclosure.use(connection, approval, case_id, audience)
+        checked = _consent_checked(connection, fmt, case_id, audience, named=approval is not None)
+        _write(
+            connection,
+            fmt,
+            case_id,
+            digesting,
+            report,
+            instance=instance,
+            named=approval is not None,
+        )
         done()  # the bytes are out (and, for a file, on disk) before the event that names them
         report.sha256, report.size = digesting.hash.hexdigest(), digesting.size
         event = custody.NewEvent(
@@ -219,7 +248,9 @@ def _recorded(
                     "recipient_class": audience.recipient_class,
                     "purpose": audience.purpose,
                     "consent_checked": checked,
+                    "identities": "named" if approval else "withheld",
                 }
+                | ({"approval": approval} if approval else {})
             ),
         )
         report.log_index = custody.record(connection, [event])[0]
@@ -227,7 +258,7 @@ def _recorded(
 
 
 def _consent_checked(
-    connection: Connection, fmt: str, case_id: str, audience: Audience | None
+    connection: Connection, fmt: str, case_id: str, audience: Audience | None, *, named: bool
 ) -> int:
     """Refuse unless every consent-bearing person of the case consented to this export; how many."""
     people = consent.consent_bearing(connection, case_id)
@@ -243,7 +274,11 @@ def _consent_checked(
     scope = "testimony" if fmt == "testimonies" else "incident-facts"
     agent_id = acting_agent(connection)
     return consent.require(
-        connection, people, audience.use(scope), recipient=audience.recipient, agent_id=agent_id
+        connection,
+        people,
+        audience.use(scope, named=named),
+        recipient=audience.recipient,
+        agent_id=agent_id,
     )
 
 
@@ -255,6 +290,7 @@ def _write(
     report: ExportReport,
     *,
     instance: Instance,
+    named: bool = False,
 ) -> None:
     if fmt == "jsonl":
         _jsonl(connection, case_id, out, report)
@@ -263,6 +299,9 @@ def _write(
         from testament.services import testimony  # noqa: PLC0415 - testimony builds on exports' peers
 
         rows = testimony.export_rows(connection, instance, case_id)
+        if named:
+            for row in rows:
+                row["identity"] = identity.exported(connection, instance, row["person_id"])
         report.records = {"testimony": jsonl.write(iter(rows), out)}
         return
     writer = {"csv": csv_table.write, "geojson": geojson.write, "timemap": timemap.write}[fmt]

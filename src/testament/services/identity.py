@@ -307,6 +307,12 @@ def _read(conn: Connection, instance: Instance, person_id: str) -> Identity | No
     return Identity.from_json(key.unseal("identity", row.sealed))
 
 
+def read(conn: Connection, instance: Instance, person_id: str) -> Identity | None:
+    """The person's identity, unsealed in memory for matching, None if the vault holds none; NotFound
+    once erased. Logs nothing: callers never show it (use :func:`reveal` for that)."""
+    return _read(conn, instance, person_id)
+
+
 def has_identity(conn: Connection, person_id: str) -> bool:
     """Whether the vault holds (or held, before an erasure) an identity for this person."""
     return (
@@ -360,6 +366,15 @@ def _access(conn: Connection, cid: str | None, person_id: str, stated: str, outc
             )
         ],
     )
+
+
+def exported(conn: Connection, instance: Instance, person_id: str) -> dict[str, Any] | str:
+    """The identity for an approved named export, or :data:`ERASED`."""
+    try:
+        found = _read(conn, instance, person_id)
+    except NotFound:
+        return ERASED
+    return ERASED if found is None else asdict(found)
 
 
 def identities(

@@ -428,7 +428,16 @@ def step8_blobs(instance: Instance, conn: Connection, sample: int | None) -> Ite
         )
         if r[0]
     }
-    digests = sorted(recorded)
+    shredded = {
+        r[0]
+        for r in conn.execute(
+            select(custody_event.c.sha256)
+            .where(custody_event.c.event_type == CustodyEventType.SHRED.value)
+            .distinct()
+        )
+        if r[0]
+    }
+    digests = sorted(recorded - shredded)
     chosen = digests if sample is None else random.sample(digests, min(sample, len(digests)))
     problems = 0
     for digest in chosen:
@@ -440,6 +449,8 @@ def step8_blobs(instance: Instance, conn: Connection, sample: int | None) -> Ite
     if not problems:
         scope = "all" if sample is None else f"a random sample of {len(chosen)} of"
         yield _good(8, f"{scope} {len(digests)} blob(s) re-hashed and match")
+    if shredded:
+        yield _note(8, f"{len(shredded)} blob(s) were shredded under policy (shred events)")
     orphans = sum(1 for d in instance.blobs.digests() if d not in recorded)
     if orphans:
         yield _note(

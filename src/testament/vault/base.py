@@ -125,6 +125,12 @@ class BlobStore(Protocol):
         """Every committed digest."""
         ...
 
+    def shred(self, digest: str) -> bool:
+        """Make the object unreadable for good: destroy its data key (and, stored in plaintext, the
+        object itself, overwritten first). False if there was nothing to destroy. The only way an
+        object ever stops being readable on purpose (erasure under policy)."""
+        ...
+
     def stale_temporaries(self) -> list[str]:
         """Staged objects left behind by processes that no longer run."""
         ...

@@ -319,6 +319,39 @@ class FilesystemBlobStore:
             removed += 1
         return removed
 
+    # Erasure
+
+    def shred(self, digest: str) -> bool:
+        """Overwrite, sync and remove the key record (encrypted mode) or the object (plain mode)."""
+        digest = validate_digest(digest)
+        target = (
+            self._key_path(digest) if self.instance_key is not None else self._object_path(digest)
+        )
+        try:
+            size = target.stat().st_size
+        except FileNotFoundError:
+            return False
+        except OSError as error:
+            raise self._unavailable(error, "cannot shred the blob") from None
+        try:
+            target.chmod(0o600)
+            with target.open("r+b", buffering=0) as handle:
+                handle.write(bytes(size))
+                os.fsync(handle.fileno())
+            target.unlink()
+            fsync_directory(target.parent)
+            if self.instance_key is None:
+                return True
+            # The ciphertext cannot be read without the key; remove it too so nothing is left.
+            obj = self._object_path(digest)
+            if obj.exists():
+                obj.chmod(0o600)
+                obj.unlink()
+                fsync_directory(obj.parent)
+        except OSError as error:
+            raise self._unavailable(error, "cannot shred the blob") from None
+        return True
+
     # Paths and errors
 
     def _object_path(self, digest: str) -> Path:

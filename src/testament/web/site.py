@@ -45,7 +45,7 @@ from testament.services import (
 from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import user_account
-from testament.web import i18n, records
+from testament.web import i18n, records, support
 from testament.web.pages import (
     HERE,
     SignInNeeded,
@@ -93,6 +93,7 @@ def create_site(
     site.state.templates = {code: templates_for(code) for code in i18n.LANGUAGES}
     _routes(site)
     records.routes(site)
+    support.routes(site)
     _errors(site)
     return site
 
@@ -203,7 +204,8 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         status = custody_log.status(inst)
         may_create = who.actor is None or bool(decide_anywhere(who.actor, Action.MANAGE_CASE))
         return render(request, "dashboard.html", cases=found, log_size=status.size,
-                       checkpoint_size=status.signed_size, may_create=may_create)  # fmt: skip
+                       checkpoint_size=status.signed_size, may_create=may_create,
+                       follow_ups=support.follow_ups(request, who))  # fmt: skip
 
     @site.post("/cases", include_in_schema=False)
     def create_case_page(

@@ -20,7 +20,8 @@ from testament.api.guard import allow
 from testament.domain import consent as rules
 from testament.domain.access import Action
 from testament.errors import PermissionDenied
-from testament.services import consent, erasure, identity
+from testament.search import names
+from testament.services import consent, disclosure, erasure, identity, registry
 from testament.services.instance import Instance
 
 router = APIRouter(tags=["survivors"])
@@ -71,6 +72,7 @@ class WithdrawIn(Body):
 
 class EraseIn(Body):
     grounds: str = Field(max_length=32, description=", ".join(erasure.GROUNDS))
+    keep_recordings: bool = False
 
 
 @router.post("/people/identified", status_code=201)
@@ -146,4 +148,43 @@ def withdraw(person_id: str, body: WithdrawIn, inst: Inst, who: Who) -> dict[str
 def erase(person_id: str, body: EraseIn, inst: Inst, who: Who) -> dict[str, Any]:
     """Crypto-shred a person's identity and words; custody history and proofs stay."""
     allow(inst, who, Action.MANAGE_CASE, kind="person", record_id=person_id)
-    return {"ok": True, "erasure": erasure.erase(inst, person_id, grounds=body.grounds).as_json()}
+    report = erasure.erase(
+        inst, person_id, grounds=body.grounds, recordings=not body.keep_recordings
+    )
+    return {"ok": True, "erasure": report.as_json()}
+
+
+class NamedExportIn(Body):
+    recipient_class: str = Field(max_length=48, description="Who receives it (recipient-classes).")
+    purpose: str = Field(max_length=48, description="What it is for (consent-purposes).")
+    recipient: Short = Field(description="The receiving organisation.")
+
+
+@router.post("/cases/{case}/named-exports", status_code=201)
+def request_named_export(case: str, body: NamedExportIn, inst: Inst, who: Who) -> dict[str, Any]:
+    """Ask for an export of testimonies that names people; a second person must approve it."""
+    allow(inst, who, Action.REVEAL_IDENTITY, case=case)
+    approval_id = disclosure.request(inst, case, body.recipient_class, body.purpose, body.recipient)
+    return {"ok": True, "approval": approval_id}
+
+
+@router.post("/named-exports/{approval_id}/approve")
+def approve_named_export(approval_id: str, inst: Inst, who: Who) -> dict[str, Any]:
+    allow(inst, who, Action.REVEAL_IDENTITY, case=disclosure.case_of(inst, approval_id))
+    disclosure.approve(inst, approval_id)
+    return {"ok": True}
+
+
+class MatchIn(Body):
+    name: Name
+    dob: Annotated[str, Field(max_length=10)] | None = None
+    place: Short | None = None
+
+
+@router.post("/registry/match")
+def match(body: MatchIn, inst: Inst, who: Who) -> dict[str, Any]:
+    """Before an interview: people already in the vault who are probably this person, with who holds
+    their accounts and under what consent (MC-04). Never answers a name."""
+    allow(inst, who, Action.DOCUMENT)
+    found = registry.match(inst, names.NameRecord(body.name, body.dob, body.place))
+    return {"ok": True, "matches": [m.as_json() for m in found]}

@@ -54,13 +54,17 @@ class ImportIn(BaseModel):
 
 
 def _spooled(
-    inst: Instance, fmt: str, case_name: str, audience: exports.Audience | None
+    inst: Instance,
+    fmt: str,
+    case_name: str,
+    audience: exports.Audience | None,
+    approval: str | None,
 ) -> tuple[IO[bytes], exports.ExportReport]:
     """The export written to an anonymous temporary file, rewound."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
     try:
-        report = exports.export(inst, fmt, case_name, text, audience=audience)
+        report = exports.export(inst, fmt, case_name, text, audience=audience, approval=approval)
         text.flush()
     except BaseException:
         text.close()
@@ -104,12 +108,18 @@ def export(  # noqa: PLR0917 - FastAPI passes what the route declares
         str | None,
         Query(max_length=200, description="The receiving organisation, to tell on withdrawal."),
     ] = None,
+    approval: Annotated[
+        str | None,
+        Query(max_length=36, description="A named-export approval given by a second person."),
+    ] = None,
 ) -> StreamingResponse:
     allow(inst, who, Action.ANALYSE, case=case_name)
     audience = None
     if recipient_class or purpose or recipient:
         audience = exports.Audience(recipient_class or "", purpose or "", recipient or "")
-    handle, report = _spooled(inst, fmt, case_name, audience)
+    if approval is not None:
+        allow(inst, who, Action.REVEAL_IDENTITY, case=case_name)
+    handle, report = _spooled(inst, fmt, case_name, audience, approval)
     media_type, extension = MEDIA[fmt]
     headers = {
         "Content-Disposition": f'attachment; filename="testament-export.{extension}"',

@@ -311,9 +311,33 @@ def upgrade() -> None:
 
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.add_column(sa.Column("closed_at", sa.String(length=32), nullable=True))
+    op.create_table(
+        "disclosure_approval",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("case_id", sa.String(length=36), nullable=False),
+        sa.Column("recipient_class", sa.String(length=48), nullable=False),
+        sa.Column("purpose", sa.String(length=48), nullable=False),
+        sa.Column("recipient", sa.Text(), nullable=False),
+        sa.Column("requested_by", sa.Integer(), nullable=False),
+        sa.Column("requested_at", sa.String(length=32), nullable=False),
+        sa.Column("approved_by", sa.Integer(), nullable=True),
+        sa.Column("approved_at", sa.String(length=32), nullable=True),
+        sa.Column("used_at", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["approved_by"], ["agent.id"], name=op.f("fk_disclosure_approval_approved_by_agent")
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["case.id"], name=op.f("fk_disclosure_approval_case_id_case")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by"], ["agent.id"], name=op.f("fk_disclosure_approval_requested_by_agent")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_disclosure_approval")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("disclosure_approval")
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.drop_column("closed_at")
 
