@@ -396,3 +396,40 @@ def test_after_a_shred_postgresql_files_hold_no_key(instance: Instance) -> None:
     assert wrapped in table_files()  # the search can find it
     erasure.erase(instance, person_id, grounds="safety-emergency")
     assert wrapped not in table_files()
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def test_a_face_photo_is_sealed_revealed_with_a_reason_and_erased(instance: Instance) -> None:
+    person_id = survivor(instance)
+    identity.set_photo(instance, person_id, PNG)
+    with read_transaction(instance.engine) as conn:
+        sealed = conn.execute(select(tables.person_identity.c.photo_sealed)).scalar_one()
+    assert PNG not in sealed
+    assert identity.reveal_photo(instance, person_id, "identify at trial") == (PNG, "image/png")
+    assert '"action":"reveal-photo"' in log_text(instance).replace(" ", "")
+    for bad, message in ((b"", "empty"), (b"%PDF-1.4 not a face", "not an image")):
+        with pytest.raises(InvalidInput, match=message):
+            identity.set_photo(instance, person_id, bad)
+    erasure.erase(instance, person_id, grounds="survivor-request")
+    with read_transaction(instance.engine) as conn:
+        assert conn.execute(select(tables.person_identity.c.photo_sealed)).scalar_one() is None
+    with pytest.raises(NotFound):
+        identity.reveal_photo(instance, person_id, "audit")
+
+
+def test_the_api_seals_and_reveals_a_photo(instance: Instance) -> None:
+    person_id = survivor(instance)
+    app = create_app(instance, api_token=OPERATOR)
+    with TestClient(app, headers={"Authorization": f"Bearer {OPERATOR}"}) as http:
+        assert http.put(f"/people/{person_id}/photo", content=PNG).status_code == 200
+        refused = http.put(f"/people/{person_id}/photo", content=b"plain text")
+        assert refused.status_code == 422 and "not an image" in refused.text
+        shown = http.get(f"/people/{person_id}/photo", params={"purpose": "identification"})
+        assert shown.status_code == 200 and shown.content == PNG
+        assert shown.headers["content-type"] == "image/png"
+        assert http.get(f"/people/{person_id}/photo").status_code == 422  # no purpose

@@ -3,12 +3,22 @@ the roles they hold in incidents; revealing, matching and erasing identities (do
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
+from pathlib import Path
 
 import click
 
 from testament.cli.context import opened
-from testament.cli.output import JSON_HELP, echo_created, echo_versions, echo_written, json_line
+from testament.cli.output import (
+    JSON_HELP,
+    echo_created,
+    echo_versions,
+    echo_written,
+    json_line,
+    read_bytes,
+)
+from testament.errors import InvalidInput
 from testament.search import names
 from testament.services import erasure, identity, people, registry
 
@@ -34,6 +44,11 @@ def person_group() -> None:
 @click.option("--pronouns", help="Their pronouns (sealed).")
 @click.option("--safe-contact", help="The safe way and times to reach them (sealed).")
 @click.option(
+    "--photo",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A photo of their face (JPEG, PNG, WebP, HEIC or TIFF), sealed in the vault.",
+)
+@click.option(
     "--label", help="A pseudonym, or a public figure's public name (default with --name: P-XXXXXX)."
 )
 @click.option(
@@ -51,6 +66,7 @@ def add(
     preferred_name: str | None,
     pronouns: str | None,
     safe_contact: str | None,
+    photo: Path | None,
     label: str | None,
     description: str,
     as_json: bool,
@@ -59,7 +75,7 @@ def add(
     if name is None:
         if label is None:
             raise click.UsageError("give --name (sealed in the vault) or --label")
-        if other_names or dob or place or address or contacts:
+        if other_names or dob or place or address or contacts or photo:
             raise click.UsageError("identity details need --name")
         with opened() as inst:
             new_id = people.create(inst, case_name, label, description)
@@ -76,10 +92,15 @@ def add(
         pronouns=pronouns,
         safe_contact=safe_contact,
     )
+    picture = read_bytes(photo, "photo") if photo is not None else None
+    if picture is not None:
+        identity.check_photo(picture)
     with opened() as inst:
         new_id, shown = identity.add_person(
             inst, case_name, who, label=label, description=description
         )
+        if picture is not None:
+            identity.set_photo(inst, new_id, picture)
     if as_json:
         json_line({"id": new_id, "label": shown})
     else:
@@ -127,16 +148,29 @@ def delete(person_id: str, expect_version: int | None, as_json: bool) -> None:
 @click.argument("person_id")
 @click.option("--reveal", is_flag=True, help="Unseal their identity (recorded in the custody log).")
 @click.option("--reason", help="Why you need to see it; required with --reveal and logged.")
+@click.option(
+    "--photo-out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="With --reveal: write their photo to this file (logged like the reveal).",
+)
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
-def show(person_id: str, reveal: bool, reason: str | None, as_json: bool) -> None:
+def show(
+    person_id: str, reveal: bool, reason: str | None, photo_out: Path | None, as_json: bool
+) -> None:
     """Show a person and the roles they hold; --reveal --reason also shows their identity."""
     if reveal and not reason:
         raise click.UsageError("--reveal needs --reason: the reason is recorded in the custody log")
+    if photo_out is not None and not reveal:
+        raise click.UsageError("--photo-out needs --reveal and --reason")
     with opened() as inst:
         data = people.show(inst, person_id)
         data["identity"] = identity.summary(inst, person_id)["identity"]
         if reveal and reason:
             data["revealed"] = asdict(identity.reveal(inst, person_id, reason))
+            if photo_out is not None:
+                picture, media_type = identity.reveal_photo(inst, person_id, reason)
+                write_private(photo_out, picture)
+                data["photo"] = {"file": str(photo_out), "media_type": media_type}
     if as_json:
         json_line(data)
         return
@@ -149,6 +183,27 @@ def show(person_id: str, reveal: bool, reason: str | None, as_json: bool) -> Non
     for role in data["roles"]:
         click.echo(f"{'role':>12}: {role['role']} in incident {role['incident_id']} ({role['id']})")
     click.echo(f"{'version':>12}: {data['version']} (updated {data['updated_at']})")
+
+
+@person_group.command("photo")
+@click.argument("person_id")
+@click.argument("photo", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+def photo_command(person_id: str, photo: Path) -> None:
+    """Seal a photo of a person's face in the vault (it replaces an earlier one)."""
+    picture = read_bytes(photo, "photo")
+    with opened() as inst:
+        identity.set_photo(inst, person_id, picture)
+    click.echo(f"Sealed the photo of {person_id} in the vault; you may now delete {photo}")
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a revealed file readable by its owner only."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write the photo: {exc.strerror}", where=str(path)) from None
 
 
 @person_group.command("erase")

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import magic
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap
@@ -41,6 +42,8 @@ NONCE_SIZE = 12
 LABEL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread aloud
 ERASED = "erased under policy"
 MAX_NAMES = 20
+MAX_PHOTO_BYTES = 20 * 1024 * 1024
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/tiff")
 
 
 @dataclass(frozen=True)
@@ -334,7 +337,7 @@ def reveal(instance: Instance, person_id: str, reason: str) -> Identity:
         identity = _read(conn, instance, person_id)
         if identity is None:
             raise NotFound("the vault holds no identity for this person", where=person_id)
-        _access(conn, person["case_id"], person_id, stated, "success")
+        _access(conn, person["case_id"], person_id, stated, outcome="success")
     return identity
 
 
@@ -345,10 +348,18 @@ def refused(instance: Instance, person_id: str, reason: str | None) -> None:
         row = conn.execute(
             select(tables.person.c.case_id).where(tables.person.c.id == person_id)
         ).first()
-        _access(conn, row.case_id if row else None, person_id, stated, "denied")
+        _access(conn, row.case_id if row else None, person_id, stated, outcome="denied")
 
 
-def _access(conn: Connection, cid: str | None, person_id: str, stated: str, outcome: str) -> None:
+def _access(
+    conn: Connection,
+    cid: str | None,
+    person_id: str,
+    stated: str,
+    *,
+    outcome: str,
+    action: str = "reveal",
+) -> None:
     custody.record(
         conn,
         [
@@ -360,7 +371,7 @@ def _access(conn: Connection, cid: str | None, person_id: str, stated: str, outc
                 detail={
                     "object": "person-identity",
                     "person": person_id,
-                    "action": "reveal",
+                    "action": action,
                     "purpose": clean_text(stated, "the reason", "--reason"),
                 },
             )
@@ -412,8 +423,73 @@ def forget(conn: Connection, person_id: str) -> None:
     conn.execute(
         update(tables.person_identity)
         .where(tables.person_identity.c.person_id == person_id)
-        .values(sealed=None, updated_at=now)
+        .values(sealed=None, photo_sealed=None, updated_at=now)
     )
+
+
+def check_photo(data: bytes, where: str = "--photo") -> str:
+    """The photo's media type; InvalidInput unless it is an image of a usable size."""
+    if not data:
+        raise InvalidInput("the photo is empty", where=where)
+    if len(data) > MAX_PHOTO_BYTES:
+        raise InvalidInput(
+            f"the photo is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MiB", where=where
+        )
+    media_type = str(magic.from_buffer(data[:8192], mime=True))
+    if media_type not in PHOTO_TYPES:
+        raise InvalidInput(
+            f"the photo is {media_type}, not an image Testament keeps in the vault",
+            where=where,
+            hint=f"use {', '.join(t.split('/')[1].upper() for t in PHOTO_TYPES)}",
+        )
+    return media_type
+
+
+def set_photo(instance: Instance, person_id: str, data: bytes) -> None:
+    """Seal a photo of the person's face in the vault (it replaces an earlier one)."""
+    check_photo(data)
+    with recording(instance) as conn:
+        person = history.current(conn, "person", person_id)
+        key = key_for(conn, instance, person_id)
+        t = tables.person_identity
+        sealed = key.seal("photo", data)
+        now = utc_timestamp()
+        changed = conn.execute(
+            update(t).where(t.c.person_id == person_id).values(photo_sealed=sealed, updated_at=now)
+        ).rowcount
+        if not changed:
+            conn.execute(insert(t).values(person_id=person_id, photo_sealed=sealed, updated_at=now))
+        custody.record(
+            conn,
+            [
+                custody.NewEvent(
+                    CustodyEventType.ENCRYPTION,
+                    acting_agent(conn),
+                    case_id=person["case_id"],
+                    detail={"object": "person-photo", "person": person_id},
+                )
+            ],
+        )
+
+
+def reveal_photo(instance: Instance, person_id: str, reason: str) -> tuple[bytes, str]:
+    """Unseal the person's photo and its media type; an ``access`` custody event with the reason."""
+    stated = check_purpose(reason)
+    with recording(instance) as conn:
+        person = history.current(conn, "person", person_id)
+        row = conn.execute(
+            select(tables.person_identity.c.photo_sealed).where(
+                tables.person_identity.c.person_id == person_id
+            )
+        ).first()
+        key = person_key(conn, instance, person_id)
+        if row is None or row.photo_sealed is None or key is None:
+            raise NotFound("the vault holds no photo of this person", where=person_id)
+        data = key.unseal("photo", row.photo_sealed)
+        _access(
+            conn, person["case_id"], person_id, stated, outcome="success", action="reveal-photo"
+        )
+    return data, check_photo(data)
 
 
 def summary(instance: Instance, person_id: str) -> dict[str, Any]:

@@ -529,6 +529,7 @@ person_identity = Table(
     metadata,
     Column("person_id", String(36), ForeignKey("person.id"), primary_key=True),
     Column("sealed", LargeBinary),
+    Column("photo_sealed", LargeBinary),  # a photo of their face, sealed like the rest
     Column("updated_at", String(32), nullable=False),
 )
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 
 from testament.api.auth import Who
 from testament.api.bodies import Body, Name, Text
@@ -19,7 +20,7 @@ from testament.api.deps import Purpose, instance
 from testament.api.guard import allow
 from testament.domain import consent as rules
 from testament.domain.access import Action
-from testament.errors import PermissionDenied
+from testament.errors import InvalidInput, PermissionDenied
 from testament.search import names
 from testament.services import consent, disclosure, erasure, identity, registry
 from testament.services.instance import Instance
@@ -102,6 +103,34 @@ def replace_identity(person_id: str, body: IdentityIn, inst: Inst, who: Who) -> 
     allow(inst, who, Action.REVEAL_IDENTITY, kind="person", record_id=person_id)
     identity.set_identity(inst, person_id, body.identity())
     return {"ok": True}
+
+
+@router.put("/people/{person_id}/photo")
+async def put_photo(person_id: str, request: Request, inst: Inst, who: Who) -> dict[str, Any]:
+    """Seal a photo of the person's face (the request body: JPEG, PNG, WebP, HEIC or TIFF)."""
+    allow(inst, who, Action.REVEAL_IDENTITY, kind="person", record_id=person_id)
+    data = bytearray()
+    async for chunk in request.stream():
+        data.extend(chunk)
+        if len(data) > identity.MAX_PHOTO_BYTES:
+            raise InvalidInput(
+                f"the photo is larger than {identity.MAX_PHOTO_BYTES // (1024 * 1024)} MiB",
+                where="body",
+            )
+    await run_in_threadpool(identity.set_photo, inst, person_id, bytes(data))
+    return {"ok": True}
+
+
+@router.get("/people/{person_id}/photo")
+def get_photo(person_id: str, inst: Inst, who: Who, reason: Purpose) -> Response:
+    """The person's photo: identity access and a reason, logged like a reveal."""
+    try:
+        allow(inst, who, Action.REVEAL_IDENTITY, kind="person", record_id=person_id)
+    except PermissionDenied:
+        identity.refused(inst, person_id, reason)
+        raise
+    data, media_type = identity.reveal_photo(inst, person_id, reason or "")
+    return Response(data, media_type=media_type, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/people/{person_id}/consent")

@@ -88,6 +88,7 @@ def upgrade() -> None:
         "person_identity",
         sa.Column("person_id", sa.String(length=36), nullable=False),
         sa.Column("sealed", sa.LargeBinary(), nullable=True),
+        sa.Column("photo_sealed", sa.LargeBinary(), nullable=True),
         sa.Column("updated_at", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["person_id"], ["person.id"], name=op.f("fk_person_identity_person_id_person")
