@@ -251,30 +251,37 @@ def add_person(
         )
         key = create_key(conn, instance, person_id)
         _store(conn, key, checked)
-        custody.record(
-            conn,
-            [
-                custody.NewEvent(
-                    CustodyEventType.ENCRYPTION,
-                    agent_id,
-                    case_id=cid,
-                    detail={"object": "person-identity", "person": person_id},
-                )
-            ],
-        )
+        _sealed(conn, cid, "person-identity", person_id)
         search.refresh(conn, "person", [person_id])
     return person_id, shown
 
 
 def _store(conn: Connection, key: PersonKey, identity: Identity) -> None:
-    sealed = key.seal("identity", identity.to_json())
+    _upsert(conn, key.person_id, sealed=key.seal("identity", identity.to_json()))
+
+
+def _upsert(conn: Connection, person_id: str, **sealed: bytes) -> None:
+    """Write sealed values into the person's vault row, creating it if needed."""
     t = tables.person_identity
-    now = utc_timestamp()
-    changed = conn.execute(
-        update(t).where(t.c.person_id == key.person_id).values(sealed=sealed, updated_at=now)
-    ).rowcount
+    values = sealed | {"updated_at": utc_timestamp()}
+    changed = conn.execute(update(t).where(t.c.person_id == person_id).values(**values)).rowcount
     if not changed:
-        conn.execute(insert(t).values(person_id=key.person_id, sealed=sealed, updated_at=now))
+        conn.execute(insert(t).values(person_id=person_id, **values))
+
+
+def _sealed(conn: Connection, case_id: str, what: str, person_id: str) -> None:
+    """The custody event of a sealed write: what was sealed, for whom, by ID only."""
+    custody.record(
+        conn,
+        [
+            custody.NewEvent(
+                CustodyEventType.ENCRYPTION,
+                acting_agent(conn),
+                case_id=case_id,
+                detail={"object": what, "person": person_id},
+            )
+        ],
+    )
 
 
 def set_identity(instance: Instance, person_id: str, identity: Identity) -> None:
@@ -283,17 +290,7 @@ def set_identity(instance: Instance, person_id: str, identity: Identity) -> None
     with recording(instance) as conn:
         person = history.current(conn, "person", person_id)
         _store(conn, key_for(conn, instance, person_id), checked)
-        custody.record(
-            conn,
-            [
-                custody.NewEvent(
-                    CustodyEventType.ENCRYPTION,
-                    acting_agent(conn),
-                    case_id=person["case_id"],
-                    detail={"object": "person-identity", "person": person_id},
-                )
-            ],
-        )
+        _sealed(conn, person["case_id"], "person-identity", person_id)
 
 
 def _read(conn: Connection, instance: Instance, person_id: str) -> Identity | None:
@@ -451,25 +448,8 @@ def set_photo(instance: Instance, person_id: str, data: bytes) -> None:
     with recording(instance) as conn:
         person = history.current(conn, "person", person_id)
         key = key_for(conn, instance, person_id)
-        t = tables.person_identity
-        sealed = key.seal("photo", data)
-        now = utc_timestamp()
-        changed = conn.execute(
-            update(t).where(t.c.person_id == person_id).values(photo_sealed=sealed, updated_at=now)
-        ).rowcount
-        if not changed:
-            conn.execute(insert(t).values(person_id=person_id, photo_sealed=sealed, updated_at=now))
-        custody.record(
-            conn,
-            [
-                custody.NewEvent(
-                    CustodyEventType.ENCRYPTION,
-                    acting_agent(conn),
-                    case_id=person["case_id"],
-                    detail={"object": "person-photo", "person": person_id},
-                )
-            ],
-        )
+        _upsert(conn, person_id, photo_sealed=key.seal("photo", data))
+        _sealed(conn, person["case_id"], "person-photo", person_id)
 
 
 def reveal_photo(instance: Instance, person_id: str, reason: str) -> tuple[bytes, str]:
