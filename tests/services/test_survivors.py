@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
@@ -433,3 +434,29 @@ def test_the_api_seals_and_reveals_a_photo(instance: Instance) -> None:
         assert shown.status_code == 200 and shown.content == PNG
         assert shown.headers["content-type"] == "image/png"
         assert http.get(f"/people/{person_id}/photo").status_code == 422  # no purpose
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_restored_postgresql_backup_is_erased_again(
+    instance: Instance, pg_admin: psycopg.Connection
+) -> None:
+    """A real copy of the database (CREATE DATABASE … TEMPLATE) taken before the erasure, restored after."""
+    person_id = survivor(instance)
+    name = instance.engine.url.database
+    backup = f"{name}_backup"
+    instance.engine.dispose()
+    pg_admin.execute(f'CREATE DATABASE "{backup}" TEMPLATE "{name}"')
+    try:
+        erasure.erase(instance, person_id, grounds="safety-emergency")
+        instance.close()
+        pg_admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        pg_admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{backup}"')  # the restore
+        reopened = instance_service.open_instance(instance.settings)
+        try:
+            with pytest.raises(NotFound, match="erased under policy"):
+                identity.reveal(reopened, person_id, "audit")
+            assert all(f.ok for f in verification.run(reopened))
+        finally:
+            reopened.close()
+    finally:
+        pg_admin.execute(f'DROP DATABASE IF EXISTS "{backup}" WITH (FORCE)')
