@@ -67,6 +67,9 @@ def _interview(assessment: str, **changes: Any) -> dict[str, Any]:
         "account": ACCOUNT,
         "facts": [{"statement": "held in the school basement", "knowledge": "saw"}],
         "nothing_promised": True,
+        "intended_use": "criminal-investigation",
+        "why_needed": "no other account exists",
+        "best_interests": "specialist judged it safe",
     } | changes
 
 

@@ -44,7 +44,9 @@ def _record(
         "--started", "2024-03-01T10:00+02:00", "--ended", "2024-03-01T11:00+02:00",
         "--timezone", "Europe/Kyiv", "--place", "partner office", "--language", "uk",
         "--present", "interviewer", "--present", "psychologist",
-        "--contact-via", "legal aid NGO", *extra,
+        "--contact-via", "legal aid NGO", "--intended-use", "criminal-investigation",
+        "--why-needed", "no other account exists", "--best-interests", "specialist judged it safe",
+        *extra,
     )  # fmt: skip
 
 

@@ -61,8 +61,22 @@ def test_add_reveal_consent_and_erase(cli: Cli, tmp_path: Path) -> None:
     ours = "--for internal --purpose internal-analysis --recipient 'Our analysts'"
     _run(cli, f"export jsonl --case C --out {out} {ours}", check=True)
 
+    testimonies = tmp_path / "testimonies.jsonl"
+    _run(cli, f"export testimonies --case C --out {testimonies} {ours}", check=True)
+    request = _json(
+        cli, "disclosure request --case C --for internal --purpose internal-analysis "
+        "--recipient 'Our analysts'"
+    )["id"]  # fmt: skip
+    same = _run(cli, f"disclosure approve {request}")
+    assert same.returncode == 4 and "cannot approve" in same.stderr  # the one who asked
+    unapproved = _run(
+        cli, f"export testimonies --case C --out {testimonies} {ours} --approval {request}"
+    )
+    assert unapproved.returncode == 4 and "not been approved" in unapproved.stderr
+    assert request in _run(cli, "disclosure pending", check=True).stdout
+
     withdrawn = _json(cli, f"consent withdraw {person} --via phone")
-    assert [r["recipient"] for r in withdrawn["to_tell"]] == ["Our analysts"]
+    assert [(r["recipient"], r["uses"]) for r in withdrawn["to_tell"]] == [("Our analysts", 2)]
     states = [
         g["state"]
         for g in map(json.loads, _run(cli, f"consent list {person} --json").stdout.splitlines())

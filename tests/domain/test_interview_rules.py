@@ -32,6 +32,9 @@ def _ready(flags: frozenset[str] = frozenset(), **changes: object) -> rules.Prop
         child_assent=True,
         interviewer_topics=frozenset(rules.TOPICS),
         has_account=True,
+        intended_use="criminal-investigation",
+        why_needed="no other account exists",
+        best_interests="a specialist judged it safe",
     )
     return replace(proposal, **changes)  # type: ignore[arg-type]
 
@@ -217,8 +220,11 @@ def test_every_unmet_requirement_is_listed_at_once() -> None:
     assert [p.code for p in rules.unmet(everything_wrong)] == [
         "risk-decision",
         "consent-missing",
+        "intended-use-missing",
+        "why-needed-missing",
         "guardian-consent-missing",
         "child-assent-missing",
+        "best-interests-missing",
         "training-missing",
         "reinterview-justification-missing",
         "account-missing",
@@ -249,3 +255,15 @@ def test_a_time_without_its_zone_is_refused(moment: datetime) -> None:
     with pytest.raises(InvalidInput) as caught:
         rules.instant(moment.isoformat(), "--started", NOW)
     assert caught.value.where == "--started"
+
+
+@given(st.sampled_from(["intended_use", "why_needed"]), st.frozensets(st.sampled_from(rules.FLAGS)))
+def test_an_interview_without_a_stated_use_is_refused(field: str, flags: frozenset[str]) -> None:
+    """MC-07, whatever else holds."""
+    assert field in {p.field for p in rules.unmet(_ready(flags, **{field: "  "}))}
+
+
+@given(st.frozensets(st.sampled_from(rules.FLAGS)))
+def test_only_a_child_needs_a_best_interests_note(flags: frozenset[str]) -> None:
+    fields = {p.field for p in rules.unmet(_ready(flags, best_interests=""))}
+    assert ("best_interests" in fields) == (rules.CHILD in flags)

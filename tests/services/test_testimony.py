@@ -102,6 +102,9 @@ def take(instance: Instance, person_id: str, assessment: str, **changes: Any) ->
         "summary": SUMMARY,
         "facts": [(FACT, "saw"), ("The brother was taken to the school.", "heard")],
         "nothing_promised": True,
+        "intended_use": "criminal-investigation",
+        "why_needed": "no other account of the cellar detentions exists",
+        "best_interests": "a specialist judged the account will not harm the child",
     }
     return testimony.record(instance, person_id, **(values | changes))
 
@@ -523,3 +526,26 @@ def test_a_withdrawn_consent_stops_new_accounts(instance: Instance, world: dict[
     assessment = assess(instance, person)
     consent.withdraw(instance, person, communicated_via="phone")
     assert isinstance(refusal(instance, person, assessment), ConsentRequired)
+
+
+def test_an_interview_must_say_what_it_is_for_and_why(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    """MC-07: no survivor interview for general awareness, and none that repeats what is known."""
+    person = world["person"]
+    assessment = assess(instance, person)
+    error = refusal(instance, person, assessment, intended_use="", why_needed=" ")
+    assert {"--intended-use", "--why-needed"} <= set(error.errors)
+    with pytest.raises(InvalidInput) as refused:
+        take(instance, person, assessment, intended_use="general-awareness")
+    assert refused.value.where == "--intended-use"
+
+
+def test_a_child_interview_needs_a_best_interests_note(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    person = world["person"]
+    assessment = assess(instance, person, ("child",), override=OVERRIDE)
+    both = {"guardian_consent": True, "child_assent": True, "interviewer": "taras"}
+    error = refusal(instance, person, assessment, best_interests="", **both)
+    assert set(error.errors) == {"--best-interests"} and "MC-10" in error.errors["--best-interests"]

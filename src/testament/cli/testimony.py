@@ -90,8 +90,21 @@ def _fact(value: str) -> tuple[str, str]:
 @click.option("--given", help="What was promised or given (e.g. travel expenses).")
 @click.option("--guardian-consent", is_flag=True, help="A child's guardian consented.")
 @click.option("--child-assent", is_flag=True, help="The child assented.")
-@click.option("--reinterview-justification", default="",
-              help="Why another account of an interviewed person is needed.")  # fmt: skip
+@click.option(
+    "--reinterview-justification",
+    default="",
+    help="Why another account of an interviewed person is needed.",
+)
+@click.option(
+    "--intended-use", default="", help="What the account is for: a consent-purposes code (MC-07)."
+)
+@click.option(
+    "--why-needed",
+    default="",
+    help="Why the information is not already available elsewhere (MC-07).",
+)
+@click.option("--best-interests", default="",
+              help="For a child: why the interview is in the child's best interests (MC-10).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def record(**options: Any) -> None:
     """Record a testimony; every unmet requirement is named at once (CSO-01…08, MC-04, MC-08, MC-10)."""
@@ -124,6 +137,9 @@ def record(**options: Any) -> None:
             guardian_consent=options["guardian_consent"],
             child_assent=options["child_assent"],
             reinterview_justification=options["reinterview_justification"],
+            intended_use=options["intended_use"],
+            why_needed=options["why_needed"],
+            best_interests=options["best_interests"],
         )
     warning = rules.promise_warning(options["nothing_promised"])
     if warning:
@@ -135,7 +151,7 @@ FIELDS = (
     "id", "person_id", "interviewer", "started_at", "started_local", "ended_at", "ended_local",
     "place", "language", "interpreter", "present", "contact_via", "recording_item_id",
     "nothing_promised", "given", "guardian_consent", "child_assent", "reinterview_justification",
-    "risk_assessment_id", "recorded_at",
+    "intended_use", "why_needed", "best_interests", "risk_assessment_id", "recorded_at",
 )  # fmt: skip
 
 

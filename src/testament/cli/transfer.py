@@ -152,6 +152,9 @@ def _export_command(fmt: str, summary: str) -> click.Command:
     @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
                   help="The file to write ('-' for standard output).")  # fmt: skip
     @click.option(
+        "--approval", help="A named-export approval (`testament disclosure`); testimonies only."
+    )
+    @click.option(
         "--recipient", help="The organisation receiving it, to tell if consent is withdrawn."
     )
     @click.option("--purpose", help="What it is for (consent-purposes); with --for.")

@@ -102,6 +102,9 @@ class Proposal:
     has_recording: bool = False
     nothing_promised: bool = True
     given: str = ""
+    intended_use: str = ""
+    why_needed: str = ""
+    best_interests: str = ""
 
     @property
     def flags(self) -> frozenset[str]:
@@ -206,6 +209,38 @@ def _child(proposal: Proposal) -> list[Unmet]:
                 CONSENT,
             )
         )
+    if not proposal.best_interests.strip():
+        found.append(
+            Unmet(
+                "best-interests-missing",
+                "best_interests",
+                "a child's interview needs a note on why it is in the child's best interests (MC-10)",
+            )
+        )
+    return found
+
+
+def _plan(proposal: Proposal) -> list[Unmet]:
+    """MC-07: an interview must add value: say what it is for and why the information is not already
+    available."""
+    found = []
+    if not proposal.intended_use.strip():
+        found.append(
+            Unmet(
+                "intended-use-missing",
+                "intended_use",
+                "state what the account is for (a consent-purposes code; general awareness is not "
+                "a reason to interview a survivor, MC-07)",
+            )
+        )
+    if not proposal.why_needed.strip():
+        found.append(
+            Unmet(
+                "why-needed-missing",
+                "why_needed",
+                "state why the information is not already available from other sources (MC-07)",
+            )
+        )
     return found
 
 
@@ -281,7 +316,7 @@ def unmet(proposal: Proposal) -> list[Unmet]:
                 CONSENT,
             )
         )
-    return found + _child(proposal) + _interviewer(proposal) + _account(proposal)
+    return found + _plan(proposal) + _child(proposal) + _interviewer(proposal) + _account(proposal)
 
 
 def promise_warning(nothing_promised: bool) -> str | None:

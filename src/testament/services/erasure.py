@@ -143,6 +143,8 @@ def _shred(conn: Connection, person_id: str, grounds: str, recordings: bool) -> 
             contact_via=identity.ERASED,
             given=identity.ERASED,
             reinterview_justification=identity.ERASED,
+            why_needed=identity.ERASED,
+            best_interests=identity.ERASED,
         )
     )
     r = tables.risk_assessment

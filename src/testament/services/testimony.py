@@ -55,6 +55,9 @@ OPTIONS = {
     "child_assent": "--child-assent",
     "interviewer": "--interviewer",
     "reinterview_justification": "--reinterview-justification",
+    "intended_use": "--intended-use",
+    "why_needed": "--why-needed",
+    "best_interests": "--best-interests",
     "account": "--account",
     "given": "--given",
 }
@@ -244,6 +247,9 @@ def record(
     guardian_consent: bool = False,
     child_assent: bool = False,
     reinterview_justification: str = "",
+    intended_use: str = "",
+    why_needed: str = "",
+    best_interests: str = "",
 ) -> str:
     """Record a testimony once every requirement is met; returns its ID.
 
@@ -270,6 +276,13 @@ def record(
         "reinterview_justification": _text(
             reinterview_justification, "the justification", "--reinterview-justification"
         ),
+        "intended_use": (
+            vocabulary.require_one("consent-purposes", intended_use, where="--intended-use")
+            if intended_use.strip()
+            else ""
+        ),
+        "why_needed": _text(why_needed, "why it is needed", "--why-needed"),
+        "best_interests": _text(best_interests, "the best-interests note", "--best-interests"),
     }
     words = {
         "account": _text(account, "the account", "--account") or None,
@@ -337,6 +350,9 @@ def _admit(
         interviewer_may_document=may_document,
         earlier_dates=_earlier_dates(conn, instance, person_id),
         reinterview_justification=columns["reinterview_justification"],
+        intended_use=columns["intended_use"],
+        why_needed=columns["why_needed"],
+        best_interests=columns["best_interests"],
         has_account=has_account,
         has_recording=columns["recording_item_id"] is not None,
         nothing_promised=columns["nothing_promised"],
@@ -403,7 +419,8 @@ def _metadata(row: dict[str, Any], case_id: str) -> dict[str, Any]:
         "id", "person_id", "risk_assessment_id", "interviewer", "started_at", "ended_at",
         "timezone", "place", "language", "interpreter", "contact_via", "recording_item_id",
         "nothing_promised", "given", "guardian_consent", "child_assent",
-        "reinterview_justification", "recorded_at", "recorded_by",
+        "reinterview_justification", "intended_use", "why_needed", "best_interests",
+        "recorded_at", "recorded_by",
     )  # fmt: skip
     data = {k: row[k] for k in keys} | {"case_id": case_id, "present": json.loads(row["present"])}
     data["nothing_promised"] = bool(row["nothing_promised"])

@@ -642,6 +642,11 @@ testimony = Table(
     Column("guardian_consent", Boolean, nullable=False),
     Column("child_assent", Boolean, nullable=False),
     Column("reinterview_justification", Text, nullable=False),
+    Column("intended_use", String(48), nullable=False),  # MC-07: a consent-purposes code
+    Column(
+        "why_needed", Text, nullable=False
+    ),  # MC-07: why the information is not already available
+    Column("best_interests", Text, nullable=False),  # MC-10: for a child
     Column("recorded_at", String(32), nullable=False),
     Column("recorded_by", Integer, ForeignKey("agent.id"), nullable=False),
 )

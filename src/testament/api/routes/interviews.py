@@ -37,6 +37,8 @@ FIELDS = {
     "--account": "account", "--recording": "recording_item_id", "--summary": "summary",
     "--fact": "facts", "--given": "given", "--guardian-consent": "guardian_consent",
     "--child-assent": "child_assent", "--reinterview-justification": "reinterview_justification",
+    "--intended-use": "intended_use", "--why-needed": "why_needed",
+    "--best-interests": "best_interests",
     "--topic": "topic", "--attested": "attested_on", "--expires": "expires_on",
 }  # fmt: skip
 Short = Annotated[str, Field(max_length=100)]
@@ -94,6 +96,9 @@ class InterviewIn(BaseModel):
     guardian_consent: bool = False
     child_assent: bool = False
     reinterview_justification: Text = ""
+    intended_use: Short = Field(default="", description="What it is for (consent-purposes; MC-07).")
+    why_needed: Text = Field(default="", description="Why it is not already available (MC-07).")
+    best_interests: Text = Field(default="", description="For a child (MC-10).")
 
 
 class TrainingIn(Body):

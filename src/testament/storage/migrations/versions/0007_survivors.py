@@ -240,6 +240,9 @@ def upgrade() -> None:
         sa.Column("guardian_consent", sa.Boolean(), nullable=False),
         sa.Column("child_assent", sa.Boolean(), nullable=False),
         sa.Column("reinterview_justification", sa.Text(), nullable=False),
+        sa.Column("intended_use", sa.String(length=48), nullable=False),
+        sa.Column("why_needed", sa.Text(), nullable=False),
+        sa.Column("best_interests", sa.Text(), nullable=False),
         sa.Column("recorded_at", sa.String(length=32), nullable=False),
         sa.Column("recorded_by", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
