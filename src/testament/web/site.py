@@ -45,7 +45,7 @@ from testament.services import (
 from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import user_account
-from testament.web import i18n, records, support
+from testament.web import i18n, intake, records, support
 from testament.web.pages import (
     HERE,
     SignInNeeded,
@@ -94,6 +94,7 @@ def create_site(
     _routes(site)
     records.routes(site)
     support.routes(site)
+    intake.routes(site)
     _errors(site)
     return site
 
