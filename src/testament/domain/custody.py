@@ -120,7 +120,8 @@ EVENT_TYPE_DESCRIPTIONS: dict[CustodyEventType, str] = {
     CustodyEventType.CONSENT_CHANGE: "A consent grant was given, changed or withdrawn.",
     CustodyEventType.SHRED: "Content was made unrecoverable by destroying its keys (erasure).",
     CustodyEventType.ROLE_CHANGE: (
-        "A user's role on a case was granted or revoked; the entry names the user ID, the role and the change."
+        "A user's role on a case, or a training attestation that qualifies them to interview survivors, "
+        "was granted or revoked; the entry names the user ID, the role or training topic and the change."
     ),
 }
 
