@@ -107,6 +107,9 @@ def test_bad_person_and_consent_input(cli: Cli) -> None:
         (f"consent check {person} --use internal-analysis --recipient-class nobody", 2,
          "recipient-classes"),
         (f"person erase {person} --reason because --yes", 2, "because"),
+        ("person match --name I", 2, "where: --name"),
+        ("person match --name ''", 2, "the name is empty"),
+        ("person match --name Ivan --dob 1990-13", 2, "where: --dob"),
         ("person erase 01234567-0000-0000-0000-000000000000 --reason survivor-request --yes", 3,
          "no person"),
     ):  # fmt: skip

@@ -18,8 +18,8 @@ from testament.cli.output import (
     json_line,
     read_bytes,
 )
+from testament.cli.registry import name_record
 from testament.errors import InvalidInput
-from testament.search import names
 from testament.services import erasure, identity, people, registry
 
 
@@ -259,7 +259,7 @@ def erase(person_id: str, reason: str, keep_recordings: bool, yes: bool, as_json
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def match(name: str, dob: str | None, place: str | None, as_json: bool) -> None:
     """Before an interview: has anyone here already taken this person's account? (MC-04)"""
-    query = names.NameRecord(name, dob, place)
+    query = name_record(name, dob, place)
     with opened() as inst:
         found = registry.match(inst, query)
     if as_json:

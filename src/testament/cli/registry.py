@@ -8,7 +8,7 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import json_line
-from testament.errors import NotFound
+from testament.errors import InvalidInput, NotFound
 from testament.search import names
 from testament.services import registry
 
@@ -18,6 +18,16 @@ SECRET = click.option(
     required=True,
     help="The consortium's shared secret (mode 0600, at least 16 bytes).",
 )
+
+
+def name_record(name: str, dob: str | None, place: str | None) -> names.NameRecord:
+    """The name to match, its refusals naming the command-line option."""
+    try:
+        return names.NameRecord(name, dob, place)
+    except InvalidInput as exc:
+        if exc.where in ("name", "dob", "place"):
+            exc.where = f"--{exc.where}"
+        raise
 
 
 @click.group("registry")
@@ -52,7 +62,7 @@ def check(
     secret_file: Path, against: Path, name: str, dob: str | None, place: str | None, as_json: bool
 ) -> None:
     """Does a partner hold an earlier record of this person? Prints their opaque references."""
-    query = names.NameRecord(name, dob, place)
+    query = name_record(name, dob, place)
     secret = registry.load_secret(secret_file)
     found = registry.check_encodings(query, secret, registry.read_encodings(against))
     for item in found:
