@@ -49,7 +49,7 @@ def person_group() -> None:
     help="A photo of their face (JPEG, PNG, WebP, HEIC or TIFF), sealed in the vault.",
 )
 @click.option(
-    "--label", help="A pseudonym, or a public figure's public name (default with --name: P-XXXXXX)."
+    "--label", help="A pseudonym, or a public figure's public name (default with --name: P-7KQ2MX)."
 )
 @click.option(
     "--description", default="", help="What matters about them, without identifying details."

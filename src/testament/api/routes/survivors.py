@@ -48,7 +48,7 @@ class IdentityIn(Body):
 class IdentifiedPersonIn(Body):
     case: str = Field(min_length=1, description="Case name or ID.")
     identity: IdentityIn
-    label: Name | None = Field(None, description="A pseudonym (default: P-XXXXXX).")
+    label: Name | None = Field(None, description="A pseudonym (default: P-7KQ2MX).")
     description: Text = ""
 
 
