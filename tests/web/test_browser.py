@@ -93,6 +93,18 @@ def world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
     return ids
 
 
+def signed_in(browser: Any, base: str, username: str) -> Any:
+    """A page of a fresh browser context, signed in as ``username`` (no second factor) on the dashboard."""
+    page = browser.new_context(base_url=base).new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/dashboard")
+    return page
+
+
 def test_a_documenter_works_through_the_site(
     browser: Any, instance: Instance, world: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -250,14 +262,7 @@ def test_the_map_clusters_thousands_of_incidents_and_splits_them_on_zoom(
     accounts.grant_role(instance, "bo", "Case Big", "viewer")
     site = create_site(instance, api_token=OPERATOR)
     with served(site) as base:
-        context = browser.new_context(base_url=base)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto("/login")
-        page.fill("input[name=username]", "bo")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/dashboard")
+        page = signed_in(browser, base, "bo")
         page.goto("/cases/Case%20Big/map")
         page.wait_for_selector("#map[data-clustered='true']")
         assert page.get_attribute("#map", "data-markers") == "2500"
@@ -275,4 +280,4 @@ def test_the_map_clusters_thousands_of_incidents_and_splits_them_on_zoom(
         shown = int(page.get_attribute("#map", "data-markers") or "0")
         assert 0 < shown <= 2000
         expect(page.locator("path.incident-marker")).to_have_count(shown)
-        context.close()
+        page.context.close()

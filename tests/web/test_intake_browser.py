@@ -14,7 +14,12 @@ from testament.services.instance import Instance
 from testament.web.site import create_site
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served
-from tests.web.test_browser import OPERATOR, PASSWORD, browser  # noqa: F401 - the browser fixture
+from tests.web.test_browser import (  # noqa: F401 - the browser fixture
+    OPERATOR,
+    PASSWORD,
+    browser,
+    signed_in,
+)
 
 pytestmark = SQLITE_ONLY
 
@@ -31,14 +36,7 @@ def test_a_documenter_walks_the_intake(browser: Any, instance: Instance) -> None
     accounts.grant_role(instance, "dana", "Case A", "documenter")
     site = create_site(instance, api_token=OPERATOR)
     with served(site) as base:
-        context = browser.new_context(base_url=base)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto("/login")
-        page.fill("input[name=username]", "dana")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/dashboard")
+        page = signed_in(browser, base, "dana")
 
         # Step 1: who are you meeting? The person is checked against the registry, then recorded.
         page.goto("/cases/Case%20A")
@@ -95,6 +93,6 @@ def test_a_documenter_walks_the_intake(browser: Any, instance: Instance) -> None
         expect(page.locator("#step-interview")).to_contain_text("2024-03-01 by dana")
         expect(page.locator("main")).not_to_contain_text(ACCOUNT)
         person_id = page.url.split("/")[-2]
-        context.close()
+        page.context.close()
     (taken,) = testimony.list_for_person(instance, person_id)
     assert taken["interviewer"] == "dana"

@@ -73,26 +73,44 @@ def _best(query: names.NameRecord, candidates: Iterable[names.NameRecord]) -> fl
 
 def match(
     instance: Instance,
-    query: names.NameRecord,
+    query: names.NameRecord | identity.Identity,
     *,
     exclude: str | None = None,
     limit: int = 20,
 ) -> list[Match]:
-    """People in the vault who are probably ``query``, best first (``exclude``: a person ID to skip)."""
+    """People in the vault who are probably ``query``, best first (``exclude``: a person ID to skip).
+
+    An identity is asked about under its name and every other spelling it gives; its name must be one
+    matching can use (InvalidInput otherwise), other spellings that cannot be matched are left out.
+    """
+    if isinstance(query, identity.Identity):
+        names.NameRecord(query.name, query.date_of_birth, query.place)
+        queries = record_of(query)
+    else:
+        queries = [query]
     with read_transaction(instance.engine) as conn:
-        found = matches_in(conn, instance, query, exclude=exclude)
+        found = matches_in(conn, instance, queries, exclude=exclude)
         return [_described(conn, pid, s) for pid, s in found[:limit]]
 
 
 def matches_in(
-    conn: Connection, instance: Instance, query: names.NameRecord, *, exclude: str | None = None
+    conn: Connection,
+    instance: Instance,
+    queries: Iterable[names.NameRecord],
+    *,
+    exclude: str | None = None,
 ) -> list[tuple[str, float]]:
-    """(person ID, score) of every identity that matches ``query``, best first."""
+    """(person ID, best score) of every identity that matches any of ``queries``, best first.
+
+    The vault is unsealed once, however many spellings are asked about.
+    """
+    asked = list(queries)
     scored = []
     for person_id, found in identity.identities(conn, instance):
         if person_id == exclude:
             continue
-        best = _best(query, record_of(found))
+        candidates = record_of(found)
+        best = max((_best(query, candidates) for query in asked), default=0.0)
         if best >= names.MATCH_THRESHOLD:
             scored.append((person_id, best))
     return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
@@ -137,13 +155,10 @@ def earlier_accounts(conn: Connection, instance: Instance, person_id: str) -> li
     if not candidates:
         return []
     interviewed = set(conn.execute(select(tables.testimony.c.person_id)).scalars())
-    best: dict[str, float] = {}
-    for query in candidates:
-        for other, score in matches_in(conn, instance, query, exclude=person_id):
-            if other in interviewed:
-                best[other] = max(best.get(other, 0.0), score)
-    ranked = sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
-    return [_described(conn, pid, score) for pid, score in ranked]
+    if not interviewed - {person_id}:
+        return []  # nobody else has given an account: nothing to unseal
+    ranked = matches_in(conn, instance, candidates, exclude=person_id)
+    return [_described(conn, pid, score) for pid, score in ranked if pid in interviewed]
 
 
 # --- Across organisations -------------------------------------------------------------------------

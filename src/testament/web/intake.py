@@ -29,7 +29,6 @@ from testament.domain import consent as consent_rules
 from testament.domain import interview as rules
 from testament.domain.access import Action
 from testament.errors import ConsentRequired, InvalidInput, NotFound, PermissionDenied
-from testament.search import names
 from testament.services import consent, evidence, identity, intake, people, registry, testimony
 from testament.web import i18n
 from testament.web.intake_forms import ConsentForm, InterviewForm, PersonForm, RiskForm, refusal
@@ -57,21 +56,7 @@ def _terms(request: Request) -> dict[str, list[dict[str, str]]]:
 
 def _matches(request: Request, found: identity.Identity) -> list[dict[str, Any]]:
     """Everyone in the vault who is probably this person, under any of their spellings; best first."""
-    inst = instance_of(request)
-    best: dict[str, registry.Match] = {}
-    spellings = [found.name, *found.other_names]
-    for number, name in enumerate(spellings):
-        try:
-            query = names.NameRecord(name, found.date_of_birth, found.place)
-        except InvalidInput:
-            if number == 0:
-                raise  # the name itself must be one matching can use
-            continue
-        for match in registry.match(inst, query):
-            if match.person_id not in best or best[match.person_id].score < match.score:
-                best[match.person_id] = match
-    ranked = sorted(best.values(), key=lambda m: (-m.score, m.person_id))
-    return [m.as_json() for m in ranked]
+    return [m.as_json() for m in registry.match(instance_of(request), found)]
 
 
 def _person_page(request: Request, case_name: str, code: int = 200, **context: Any) -> Response:
