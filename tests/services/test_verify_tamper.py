@@ -291,3 +291,98 @@ def test_merkle_proof_from_stored_nodes_matches_reference(filled: Instance) -> N
         for old in range(size + 1):
             assert log.consistency_proof(conn, old, size) == merkle.consistency_proof(old, leaves)
         assert log.root_at(conn, size) == merkle.root(leaves)
+
+
+# --- Checkpoints deleted from the middle or the start of the history ------------------------------------
+
+
+def _more_checkpoints(instance: Instance, count: int) -> list[log.StoredCheckpoint]:
+    """Sign ``count`` more checkpoints (each write signs one); return every stored checkpoint."""
+    from testament.services import cases
+
+    for n in range(count):
+        cases.create_case(instance, f"Another case {n}")
+    with read_transaction(instance.engine) as conn:
+        return log.all_checkpoints(conn)
+
+
+def _delete_checkpoints(instance: Instance, *numbers: int) -> None:
+    with write_transaction(instance.engine) as conn:
+        conn.execute(delete(checkpoint).where(checkpoint.c.number.in_(numbers)))
+
+
+def test_checkpoints_are_numbered_and_sign_their_number_and_predecessor(filled: Instance) -> None:
+    stored = _more_checkpoints(filled, 2)
+    assert [cp.number for cp in stored] == list(range(1, len(stored) + 1))
+    for before, cp in zip([None, *stored], stored, strict=False):
+        head = notes.verify(cp.note, filled.record.verifier_key)
+        expected = notes.Sequence(cp.number, None if before is None else before.size)
+        assert notes.sequence_of(head) == expected
+        assert head.extensions == (expected.line(),)
+    passed = next(f for f in verification.run(filled) if f.step == 2)
+    assert passed.ok and f"numbered 1 to {len(stored)}" in passed.detail
+
+
+def test_a_middle_checkpoint_deleted_is_named_by_number_and_size(filled: Instance) -> None:
+    stored = _more_checkpoints(filled, 3)
+    gone = stored[-3]
+    _delete_checkpoints(filled, gone.number)
+    failures = _failures(filled)
+    assert [(f.step, f.where) for f in failures] == [
+        (2, f"checkpoint number {gone.number}, tree size {gone.size}")
+    ]
+    assert "a signed checkpoint was deleted" in failures[0].detail
+    assert f"signed after one over {gone.size} entries" in failures[0].detail
+
+
+def test_the_first_checkpoint_deleted_is_named(filled: Instance) -> None:
+    stored = _more_checkpoints(filled, 1)
+    _delete_checkpoints(filled, 1)
+    failures = _failures(filled)
+    assert [(f.step, f.where) for f in failures] == [
+        (2, f"checkpoint number 1, tree size {stored[0].size}")
+    ]
+
+
+def test_several_checkpoints_deleted_are_named_as_a_range(filled: Instance) -> None:
+    stored = _more_checkpoints(filled, 4)
+    _delete_checkpoints(filled, 2, 3, 4)
+    failures = _failures(filled)
+    assert [(f.step, f.where) for f in failures] == [(2, "checkpoint numbers 2 to 4")]
+    assert "checkpoint numbers 2 to 4 are missing" in failures[0].detail
+    assert f"signed after one over {stored[3].size} entries" in failures[0].detail
+
+
+def test_renumbering_to_hide_a_deleted_checkpoint_is_caught(filled: Instance) -> None:
+    """The numbers are signed: closing the gap in the database contradicts the signed ones."""
+    stored = _more_checkpoints(filled, 2)
+    gone = stored[-2]
+    _delete_checkpoints(filled, gone.number)
+    with write_transaction(filled.engine) as conn:
+        conn.execute(
+            update(checkpoint)
+            .where(checkpoint.c.number > gone.number)
+            .values(number=checkpoint.c.number - 1)
+        )
+    failures = _failures(filled)
+    assert [(f.step, f.where) for f in failures] == [(2, f"checkpoint {stored[-1].size}")]
+    assert f"signed as number {stored[-1].number}" in failures[0].detail
+
+
+def test_newest_checkpoint_deleted_and_signed_again_is_caught_against_a_kept_one(
+    filled: Instance, tmp_path: Path
+) -> None:
+    """A later write re-signs the whole log under the deleted number; a kept copy shows it."""
+    from testament.services import cases
+
+    stored = _more_checkpoints(filled, 1)
+    kept = stored[-1]
+    _delete_checkpoints(filled, kept.number)
+    cases.create_case(filled, "After the deletion")
+    assert _failures(filled) == []  # self-consistent without outside evidence
+    findings = verification.run(filled, anchors=[kept.note])
+    failures = [f for f in findings if not f.ok]
+    assert [(f.step, f.where) for f in failures] == [(5, f"given checkpoint {kept.size}")]
+    assert f"stored checkpoint number {kept.number} covers {kept.size + 1} entries" in (
+        failures[0].detail
+    )

@@ -65,3 +65,80 @@ def test_init_on_an_existing_home_keeps_its_keys(settings: Settings) -> None:
     assert first.created and not again.created
     assert again.verifier_key == first.verifier_key
     assert again.schema_before == again.schema_after == migrate.SCHEMA_HEAD
+
+
+def _sign_unnumbered(settings: Settings) -> list[tuple[int, bytes]]:
+    """Rewrite a home as Testament wrote it before checkpoints were numbered (schema 0007)."""
+    from alembic import command
+
+    from testament.ledger import checkpoint as notes
+    from testament.ledger import log
+    from testament.services import cases
+    from testament.storage.engine import write_transaction
+    from testament.storage.tables import checkpoint
+
+    opened = instance_service.open_instance(settings)
+    try:
+        for n in range(3):
+            cases.create_case(opened, f"Case {n}")
+        with write_transaction(opened.engine) as conn:
+            stored = log.all_checkpoints(conn)
+            for cp in stored:
+                head = notes.Checkpoint(opened.record.log_origin, cp.size, cp.root_hash)
+                conn.execute(
+                    checkpoint.update()
+                    .where(checkpoint.c.size == cp.size)
+                    .values(note=notes.sign(head, opened.signer))
+                )
+    finally:
+        opened.close()
+    engine = make_engine(settings.database_url)
+    try:
+        config = migrate._config()
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0007")
+            connection.commit()
+        assert migrate.current_revision(engine) == "0007"
+    finally:
+        engine.dispose()
+    return [(cp.size, cp.root_hash) for cp in stored]
+
+
+def test_upgrade_numbers_existing_checkpoints_and_verify_names_a_deleted_one(
+    settings: Settings,
+) -> None:
+    from sqlalchemy import delete
+
+    from testament.ledger import checkpoint as notes
+    from testament.ledger import log
+    from testament.services import cases, verification
+    from testament.storage.engine import read_transaction, write_transaction
+    from testament.storage.tables import checkpoint
+
+    instance_service.init(settings)
+    legacy = _sign_unnumbered(settings)
+    assert instance_service.init(settings).schema_before == "0007"
+    opened = instance_service.open_instance(settings)
+    try:
+        with read_transaction(opened.engine) as conn:
+            stored = log.all_checkpoints(conn)
+        assert [(cp.number, cp.size) for cp in stored] == [
+            (n, size) for n, (size, _) in enumerate(legacy, start=1)
+        ]
+        assert [f for f in verification.run(opened) if not f.ok] == []
+        cases.create_case(opened, "After the upgrade")
+        with read_transaction(opened.engine) as conn:
+            newest = log.latest_checkpoint(conn)
+        assert newest is not None and newest.number == len(legacy) + 1
+        head = notes.verify(newest.note, opened.record.verifier_key)
+        assert notes.sequence_of(head) == notes.Sequence(len(legacy) + 1, legacy[-1][0])
+        # A checkpoint signed before numbering is deleted: its number is missing.
+        with write_transaction(opened.engine) as conn:
+            conn.execute(delete(checkpoint).where(checkpoint.c.number == 2))
+        failures = [f for f in verification.run(opened) if not f.ok]
+        assert [(f.step, f.where) for f in failures] == [
+            (2, f"checkpoint number 2, tree size between {legacy[0][0]} and {legacy[2][0]}")
+        ]
+    finally:
+        opened.close()

@@ -5,8 +5,15 @@
     <origin>
     <tree size>
     <base64 root hash>
+    testament-checkpoint <number> [after <size of the previous checkpoint>]
 
-    — <key name> <base64(4-byte key ID || Ed25519 signature over the three lines above)>
+    — <key name> <base64(4-byte key ID || Ed25519 signature over the lines above)>
+
+The fourth line is an extension line (tlog-checkpoint §Note text): Testament numbers its checkpoints
+1, 2, 3, … and names the previous checkpoint's tree size, so that `testament verify` can name a
+checkpoint removed from the middle of the history (docs/verification.md, step 2). Readers that do not
+know the line ignore it, as the specification requires. Checkpoints signed before Testament numbered
+them carry no such line.
 """
 
 from __future__ import annotations
@@ -26,16 +33,50 @@ DECIMAL = re.compile(r"0|[1-9][0-9]*", re.ASCII)
 MAX_SIGNATURES = 64
 
 
+SEQUENCE_TAG = "testament-checkpoint"
+_SEQUENCE = re.compile(r"testament-checkpoint ([1-9][0-9]*)(?: after ([1-9][0-9]*|0))?", re.ASCII)
+
+
 @dataclass(frozen=True)
 class Checkpoint:
-    """A tree head: origin, size and root hash."""
+    """A tree head: origin, size and root hash, and any extension lines."""
 
     origin: str
     size: int
     root_hash: bytes
+    extensions: tuple[str, ...] = ()
 
     def body(self) -> str:
-        return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root_hash).decode()}\n"
+        lines = [self.origin, str(self.size), base64.b64encode(self.root_hash).decode()]
+        return "".join(f"{line}\n" for line in [*lines, *self.extensions])
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """A checkpoint's place in the history: its number and the previous checkpoint's tree size."""
+
+    number: int
+    previous_size: int | None
+
+    def line(self) -> str:
+        after = "" if self.previous_size is None else f" after {self.previous_size}"
+        return f"{SEQUENCE_TAG} {self.number}{after}"
+
+
+def sequence_of(checkpoint: Checkpoint) -> Sequence | None:
+    """The signed sequence line of ``checkpoint``; None if it has none (signed before numbering)."""
+    lines = [line for line in checkpoint.extensions if line.split(" ", 1)[0] == SEQUENCE_TAG]
+    if not lines:
+        return None
+    found = _SEQUENCE.fullmatch(lines[0])
+    if len(lines) > 1 or found is None:
+        raise InvalidInput(
+            "the checkpoint's sequence line is malformed",
+            where="checkpoint extension line",
+            hint=f"expected one line `{SEQUENCE_TAG} N` or `{SEQUENCE_TAG} N after SIZE`",
+        )
+    number, after = found.groups()
+    return Sequence(int(number), None if after is None else int(after))
 
 
 @dataclass(frozen=True)
@@ -80,7 +121,7 @@ def split_note(text: str) -> tuple[str, list[NoteSignature]]:
 
 
 def parse_body(body: str) -> Checkpoint:
-    """Parse the three mandatory checkpoint lines (extension lines are ignored)."""
+    """Parse the three mandatory checkpoint lines and keep any extension lines as they are."""
     lines = body.split("\n")[:-1]
     if len(lines) < 3 or any(not line for line in lines):
         raise InvalidInput("the checkpoint text is malformed", where="checkpoint body")
@@ -93,7 +134,7 @@ def parse_body(body: str) -> Checkpoint:
         root_hash = b""
     if len(root_hash) != HASH_SIZE:
         raise InvalidInput("the checkpoint root is not a base64 SHA-256 hash", where="checkpoint")
-    return Checkpoint(origin, int(size_text), root_hash)
+    return Checkpoint(origin, int(size_text), root_hash, tuple(lines[3:]))
 
 
 def verify(text: str, verifier: VerifierKey) -> Checkpoint:

@@ -63,6 +63,7 @@ class StoredCheckpoint:
     root_hash: bytes
     note: str
     signed_at: str
+    number: int
 
 
 def initialise(connection: Connection) -> None:
@@ -209,12 +210,13 @@ _CHECKPOINTS = select(
     checkpoint_table.c.root,
     checkpoint_table.c.note,
     checkpoint_table.c.signed_at,
+    checkpoint_table.c.number,
 )
 
 
 def _row_checkpoint(row: object) -> StoredCheckpoint:
-    size_, root_, note_, signed_at_ = cast(tuple[int, bytes, str, str], row)
-    return StoredCheckpoint(int(size_), bytes(root_), str(note_), str(signed_at_))
+    size_, root_, note_, signed_at_, number_ = cast(tuple[int, bytes, str, str, int], row)
+    return StoredCheckpoint(int(size_), bytes(root_), str(note_), str(signed_at_), int(number_))
 
 
 def latest_checkpoint(connection: Connection) -> StoredCheckpoint | None:
@@ -252,6 +254,7 @@ def sign_checkpoint(
 ) -> StoredCheckpoint | None:
     """Sign a checkpoint at the current size, after proving it consistent with the last one.
 
+    The checkpoint takes the next number and names the last one's size in its signed sequence line.
     Returns None when the latest checkpoint already covers the whole log.
     """
     current = _locked_size(connection)
@@ -269,8 +272,13 @@ def sign_checkpoint(
                 where=f"checkpoint {last.size} -> log size {current}",
                 hint="the log was altered; run `testament verify` to find where",
             ) from exc
-    note = notes.sign(notes.Checkpoint(origin, current, new_root), signer)
-    connection.execute(
-        insert(checkpoint_table).values(size=current, root=new_root, note=note, signed_at=signed_at)
+    sequence = notes.Sequence(
+        1 if last is None else last.number + 1, None if last is None else last.size
     )
-    return StoredCheckpoint(current, new_root, note, signed_at)
+    note = notes.sign(notes.Checkpoint(origin, current, new_root, (sequence.line(),)), signer)
+    connection.execute(
+        insert(checkpoint_table).values(
+            size=current, root=new_root, note=note, signed_at=signed_at, number=sequence.number
+        )
+    )
+    return StoredCheckpoint(current, new_root, note, signed_at, sequence.number)

@@ -54,7 +54,7 @@ class Finding:
 
 STEPS: dict[int, str] = {
     1: "log key",
-    2: "checkpoint signatures",
+    2: "checkpoint signatures and numbering",
     3: "log entries",
     4: "tree nodes",
     5: "checkpoint roots and consistency",
@@ -106,12 +106,14 @@ def step1_key(instance: Instance, trusted: VerifierKey | None) -> Iterator[Findi
 
 
 def step2_signatures(conn: Connection, key: VerifierKey) -> Iterator[Finding]:
-    """(2) Every stored checkpoint verifies under the key and matches its own size and root columns."""
+    """(2) Every stored checkpoint verifies under the key and matches its own columns; none is missing."""
     stored = log.all_checkpoints(conn)
     bad = 0
+    sequences: dict[int, notes.Sequence | None] = {}
     for cp in stored:
         try:
             head = notes.verify(cp.note, key)
+            sequences[cp.number] = notes.sequence_of(head)
         except (IntegrityError, InvalidInput) as exc:
             bad += 1
             yield _bad(2, exc.what, f"checkpoint {cp.size}")
@@ -121,10 +123,87 @@ def step2_signatures(conn: Connection, key: VerifierKey) -> Iterator[Finding]:
             yield _bad(
                 2, "the signed text differs from the stored size or root", f"checkpoint {cp.size}"
             )
+    for finding in _check_numbering(stored, sequences):
+        bad += 1
+        yield finding
     if not stored:
         yield _bad(2, "no checkpoint has ever been signed", "checkpoint table")
     elif not bad:
-        yield _good(2, f"{len(stored)} checkpoint(s) signed by the log key")
+        yield _good(
+            2,
+            f"{len(stored)} checkpoint(s) signed by the log key, numbered 1 to {len(stored)} "
+            "with none missing",
+        )
+
+
+def _check_numbering(
+    stored: list[log.StoredCheckpoint], sequences: dict[int, notes.Sequence | None]
+) -> Iterator[Finding]:
+    """Numbers run 1, 2, 3, … in size order, each equal to its signed number, and none is missing.
+
+    ``stored`` is in size order; ``sequences`` holds the signed sequence line of each checkpoint whose
+    signature verified (None for one signed before checkpoints were numbered).
+    """
+    previous: log.StoredCheckpoint | None = None
+    numbered = False
+    for cp in stored:
+        where = f"checkpoint {cp.size}"
+        expected = 1 if previous is None else previous.number + 1
+        signed = sequences.get(cp.number)
+        if cp.number < expected:
+            yield _bad(
+                2,
+                f"numbered {cp.number}, out of order (the one before it is {expected - 1})",
+                where,
+            )
+        elif cp.number > expected:
+            yield _missing(expected, cp, signed, previous)
+        if signed is not None:
+            numbered = True
+            if signed.number != cp.number:
+                yield _bad(
+                    2, f"signed as number {signed.number} but stored as number {cp.number}", where
+                )
+            elif cp.number == expected and signed.previous_size != (
+                None if previous is None else previous.size
+            ):
+                yield _bad(
+                    2,
+                    f"signed after a checkpoint over {signed.previous_size} entries, but the one "
+                    f"stored before it covers {None if previous is None else previous.size}",
+                    where,
+                )
+        elif numbered and cp.number in sequences:
+            yield _bad(2, "the checkpoint carries no signed number, unlike those before it", where)
+        previous = cp
+
+
+def _missing(
+    expected: int,
+    cp: log.StoredCheckpoint,
+    signed: notes.Sequence | None,
+    previous: log.StoredCheckpoint | None,
+) -> Finding:
+    """The checkpoints missing before ``cp``: numbers, and the size its signed line gives the last."""
+    last = cp.number - 1
+    numbers = f"number {last}" if last == expected else f"numbers {expected} to {last}"
+    verb = "is" if last == expected else "are"
+    low = 0 if previous is None else previous.size
+    if signed is not None and signed.number == cp.number and signed.previous_size is not None:
+        size = f"tree size {signed.previous_size}"
+        known = (
+            f"checkpoint number {cp.number} was signed after one over {signed.previous_size} "
+            "entries, which is gone"
+        )
+    else:
+        size = f"tree size between {low} and {cp.size}"
+        known = f"they covered more than {low} and fewer than {cp.size} entries"
+    return _bad(
+        2,
+        f"checkpoint {numbers} {verb} missing from the checkpoint table: a signed checkpoint "
+        f"was deleted ({known})",
+        f"checkpoint {numbers}" + (f", {size}" if last == expected else ""),
+    )
 
 
 def step3_entries(conn: Connection, size: int) -> Iterator[Finding]:
@@ -215,15 +294,26 @@ def step4_nodes(conn: Connection, size: int) -> Iterator[Finding]:
         yield _good(4, "every stored node matches the entries")
 
 
-def _check_anchor(conn: Connection, key: VerifierKey, text: str, size: int) -> Iterator[Finding]:
+def _check_anchor(
+    conn: Connection, key: VerifierKey, text: str, size: int, stored: list[log.StoredCheckpoint]
+) -> Iterator[Finding]:
     """A checkpoint the user kept from earlier: the log must still contain that exact tree."""
     try:
         head = notes.verify(text, key)
+        sequence = notes.sequence_of(head)
     except (IntegrityError, InvalidInput) as exc:
         yield _bad(5, f"the given checkpoint does not verify: {exc.what}", "--checkpoint")
         return
     where = f"given checkpoint {head.size}"
-    if head.size > size:
+    same = [cp for cp in stored if sequence is not None and cp.number == sequence.number]
+    if same and (same[0].size, same[0].root_hash) != (head.size, head.root_hash):
+        yield _bad(
+            5,
+            f"the stored checkpoint number {same[0].number} covers {same[0].size} entries, not "
+            f"the given one's {head.size}: checkpoints were deleted and signed again",
+            where,
+        )
+    elif head.size > size:
         yield _bad(
             5,
             f"the log has {size} entries, fewer than the given checkpoint: it was rolled back",
@@ -276,7 +366,7 @@ def step5_roots(
             f"log entries {stored[-1].size} to {size - 1}",
         )
     for text in anchors:
-        found = list(_check_anchor(conn, key, text, size))
+        found = list(_check_anchor(conn, key, text, size, stored))
         failures += sum(1 for f in found if not f.ok)
         yield from found
     if not failures and stored:

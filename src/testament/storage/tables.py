@@ -142,6 +142,8 @@ checkpoint = Table(
     Column("root", LargeBinary(32), nullable=False),
     Column("note", Text, nullable=False),
     Column("signed_at", String(32), nullable=False),
+    # 1, 2, 3, … in signing order (migration 0008); signed into the note too (docs/verification.md).
+    Column("number", BigInteger, nullable=False, unique=True),
 )
 
 
