@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export TESTAMENT_HOME ?= $(CURDIR)/testament-data
+# Hypothesis profile (tests/conftest.py): "ci" is derandomised, so the suite is the same every run.
+export HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: run test lint bench docs deps install clean i18n
+.PHONY: run test fuzz lint bench docs deps install clean i18n
 
 $(STAMP): pyproject.toml
 	scripts/system-deps
@@ -26,6 +28,12 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/ensure-postgres
 	$(BIN)/python -m pytest
+
+# The property tests again with a long random search (the "fuzz" profile); a failure it finds is
+# printed with the example to add as an @example.
+fuzz: $(STAMP)
+	scripts/ensure-postgres
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest $$(grep -rlE '^from hypothesis|^import hypothesis' tests)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

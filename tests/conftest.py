@@ -18,12 +18,23 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from testament.config import Settings, load_settings
 from testament.services import instance as instance_service
 from testament.services.instance import Instance
 from testament.storage import migrate
 from testament.storage.engine import make_engine
+
+# Hypothesis profiles, chosen with `--hypothesis-profile` (the Makefile passes $(HYPOTHESIS_PROFILE)):
+# - "ci": derandomised and without the example database, so every run tries the same examples and a
+#   failure is a bug to fix, never a fluke to retry. `make test` and `.ci/run` use it.
+# - "dev": Hypothesis's random search with its local database, for a developer's quick runs.
+# - "fuzz": a long random search (`make fuzz`); tests with their own `max_examples` keep that count.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.register_profile("fuzz", max_examples=5_000, deadline=None, database=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PG_ADMIN_URL = os.environ.get(
     "TESTAMENT_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -70,7 +70,11 @@ LATIN |= {"đ": "d", "ð": "d", "þ": "th", "ı": "i", "ĳ": "ij", "ŀ": "l"}
 # Marks removed inside words: apostrophes (Ukrainian ʼ, ASCII ', typographic ’ ‘), the BGN/PCGN
 # soft and hard sign marks (’ ”), primes, the BGN disambiguating middle dot, the Arabic tatweel.
 WORD_MARKS = "'ʼ’‘`´ʹʺ″′”·ـ"
-_POSSESSIVE = re.compile(f"[{WORD_MARKS}]s(?![^\\W_])")
+# An English possessive ("Kyiv’s") is an apostrophe, s and the end of a word, after a letter. The
+# romanisations' sign marks (ʹ ʺ ″ ′ ” ·) are never apostrophes, so "ʹs" (scholarly ьс) stays a word;
+# BGN/PCGN's soft sign is the apostrophe ’ itself, so its "’s" at a word's end still reads as possessive.
+POSSESSIVE_MARKS = "'ʼ’‘`´"
+_POSSESSIVE = re.compile(f"(?<=[^\\W_])[{POSSESSIVE_MARKS}]s(?![^\\W_])")
 _TABLE = str.maketrans({**CYRILLIC, **LATIN} | dict.fromkeys(WORD_MARKS, ""))
 _WORD = re.compile(r"[^\W_]+")
 _ALNUM = b"abcdefghijklmnopqrstuvwxyz0123456789"
@@ -127,7 +131,9 @@ def fold(text: str) -> str:
         return lowered
     lowered = unicodedata.normalize("NFKC", text).casefold()
     lowered = _POSSESSIVE.sub("", lowered).translate(_TABLE)
-    return unicodedata.normalize("NFKD", lowered).translate(_combining())
+    bare = unicodedata.normalize("NFKD", lowered).translate(_combining())
+    # Decomposition can reveal a Cyrillic letter under a mark (ѓ is г and an acute): spell it out too.
+    return bare if bare.isascii() else bare.translate(_TABLE)
 
 
 def tokens(text: str) -> list[str]:
