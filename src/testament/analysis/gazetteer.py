@@ -11,7 +11,6 @@ prepared point-in-polygon test keeps the true ones. A point on a shared border l
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.errors import ShapelyError
 from shapely.geometry import MultiPolygon, Polygon, shape
 
+from testament.domain import boundedjson
 from testament.errors import InvalidInput
 
 Polygonal = Polygon | MultiPolygon
@@ -87,24 +87,17 @@ def parse_areas(
     return areas
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def _features(data: bytes, source: str) -> list[Any]:
     hint = 'give a GeoJSON FeatureCollection: {"type": "FeatureCollection", "features": [...]}'
     try:
-        value = json.loads(data, parse_constant=_reject_constant)
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput("the file is not UTF-8 text", where=source, hint=hint) from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"the file is not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})",
-            where=source,
-            hint=hint,
-        ) from None
-    except ValueError as exc:
-        raise InvalidInput(f"the file is not valid JSON ({exc})", where=source, hint=hint) from None
+    try:
+        value = boundedjson.loads(text.removeprefix("\ufeff"), source, what="the file")
+    except InvalidInput as exc:
+        exc.hint = hint
+        raise
     if not isinstance(value, dict) or value.get("type") != "FeatureCollection":
         raise InvalidInput("the file is not a GeoJSON FeatureCollection", where=source, hint=hint)
     features = value.get("features")

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 from testament.errors import InvalidInput
 
+SHOWN_CHARS = 40  # the most of a refused value a diagnosis repeats
+SHOWN_BITS = 128
+
 
 @dataclass(frozen=True)
 class Point:
@@ -20,20 +23,30 @@ class Point:
     uncertainty_m: float | None = None
 
 
+def _shown(value: object) -> str:
+    """``value`` as a diagnosis quotes it: shortened, so a 400-digit number is not repeated whole."""
+    if isinstance(value, int) and value.bit_length() > SHOWN_BITS:
+        return "a whole number too large to be a coordinate"  # and too long to print
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
 def _number(value: object, name: str, where: str | None) -> float:
     if isinstance(value, bool):
         raise InvalidInput(f"{name} must be a number, not {value!r}", where=where)
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, int | float):
+            number = float(value)
+        elif isinstance(value, str):
             number = float(value.strip().replace(",", "."))
-        except ValueError:
-            raise InvalidInput(f"{name} must be a number, not {value!r}", where=where) from None
-    else:
-        raise InvalidInput(f"{name} must be a number, not {value!r}", where=where)
+        else:
+            raise InvalidInput(f"{name} must be a number, not {_shown(value)}", where=where)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a number, not {_shown(value)}", where=where) from None
+    except OverflowError:  # an integer beyond the largest float
+        number = math.inf
     if not math.isfinite(number):
-        raise InvalidInput(f"{name} must be a finite number, not {value!r}", where=where)
+        raise InvalidInput(f"{name} must be a finite number, not {_shown(value)}", where=where)
     return number
 
 

@@ -6,11 +6,14 @@ checked before anything of its batch is written: its fields must be exactly the 
 vocabulary values known, and every record it refers to must exist in this case (in the file's earlier
 lines or already in the home). A record whose ID already exists is compared like any imported row
 (:func:`testament.services.import_batches.settle`); one whose ID belongs to another case is refused.
+
+Each line is decoded within the limits of :mod:`testament.domain.boundedjson`, and its text fields within
+those of :data:`testament.domain.text.FIELD_CHARS`. A last line that is cut short (no line break, not
+JSON) means the file is truncated: the import is refused whole, naming the line and byte.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +21,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from testament.domain import boundedjson
+from testament.domain.text import check_length
 from testament.errors import Conflict, InvalidInput
 from testament.services import gazetteer, history, incidents, search, vocabulary
 from testament.services.import_batches import BATCH, Counts, settle
@@ -27,6 +32,7 @@ from testament.sharing.rejects import Rejects
 from testament.sharing.textio import Utf8Text
 
 FORMAT = "testament-jsonl"
+MAX_LINE_CHARS = 64 << 20  # one record; its text fields are bounded far below this
 CASE_KINDS = frozenset({"source", "incident", "person"})
 VOCABULARIES: dict[str, dict[str, str]] = {
     "incident": dict(incidents.LISTS) | {"status": "incident-status"},
@@ -69,12 +75,7 @@ def _where(name: str, number: int) -> str:
 
 
 def _decode(text: str, number: int, name: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"line {number} is not JSON: {exc.msg}", where=_where(name, number)
-        ) from None
+    value = boundedjson.loads(text, _where(name, number), what=f"line {number}")
     if not isinstance(value, dict):
         raise InvalidInput(f"line {number} is not a JSON object", where=_where(name, number))
     return value
@@ -98,6 +99,7 @@ def parse_line(value: dict[str, Any], number: int, name: str) -> Line:
         raise InvalidInput(
             f"a {kind} on line {number} has the wrong fields", where=where, errors=errors
         )
+    _check_lengths(data, where)
     for field, vocab in VOCABULARIES.get(kind, {}).items():
         given = data[field]
         values = given if isinstance(given, list) else [given]
@@ -110,15 +112,37 @@ def parse_line(value: dict[str, Any], number: int, name: str) -> Line:
     return Line(number, kind, dict(data), value)
 
 
+def _check_lengths(data: dict[str, Any], where: str) -> None:
+    """Refuse text longer than its field may hold (domain/text.py's table), naming the field."""
+    for field, value in data.items():
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            if not isinstance(text, str):
+                continue
+            try:
+                check_length(text, f"the {field}", where, field=field)
+            except InvalidInput as exc:
+                raise InvalidInput(
+                    exc.what, where=where, hint=exc.hint, errors={field: exc.what}
+                ) from None
+
+
 def _lines(stream: Any, name: str) -> Iterator[tuple[int, dict[str, Any] | InvalidInput]]:
-    """(line number, decoded object or why not) for every non-empty line after a valid header."""
+    """(line number, decoded object or why not) for every non-empty line after a valid header.
+
+    A last line without its line break that is not JSON was cut short: the file is truncated.
+    """
     header_seen = False
-    for number, text in enumerate(Utf8Text(stream, name).lines(), start=1):
+    source = Utf8Text(stream, name)
+    for number, text in enumerate(source.lines(MAX_LINE_CHARS), start=1):
         if not text.strip():
             continue
         try:
             value: dict[str, Any] | InvalidInput = _decode(text, number, name)
         except InvalidInput as exc:
+            if not text.endswith("\n"):
+                start = source.size - len(text.encode("utf-8"))
+                raise source.truncated(number, start, f"line {number}") from None
             if not header_seen:
                 raise
             value = exc

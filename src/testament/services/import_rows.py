@@ -8,6 +8,7 @@ import report. In a CSV mapping an unknown value is refused unless the mapping s
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
@@ -15,6 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection
 
 from testament.domain import dates, places
+from testament.domain.text import check_length
 from testament.errors import InvalidInput
 from testament.services import gazetteer, incidents, sources, vocabulary
 from testament.services.import_batches import Pending
@@ -118,6 +120,17 @@ def _no_nul(name: str, where: str, *texts: str) -> None:
         raise InvalidInput(f"{name} contains a NUL character", where=where, errors={name: "NUL"})
 
 
+def _fits(name: str, where: str, values: Mapping[str, Any]) -> None:
+    """Refuse text longer than its field may hold (domain/text.py's table), naming ``name``."""
+    for field, value in values.items():
+        if isinstance(value, str):
+            check(
+                name,
+                where,
+                functools.partial(check_length, value, f"the {field}", None, field=field),
+            )
+
+
 def _null_island(latitude: float | None, longitude: float | None) -> bool:
     """Within about a kilometre of (0, 0): where a missing coordinate lands."""
     return latitude is not None and longitude is not None and abs(latitude) + abs(longitude) < 0.01
@@ -150,6 +163,7 @@ def _timemap_source(ctx: Context, source: timemap.Source, where: str, index: int
         "external_ns": ctx.namespace,
         "external_id": source.id,
     }
+    _fits(f"sources[{index}]", where, base)
     if source.hidden:
         description = source.description + timemap.HIDDEN_NOTE
         return base | {
@@ -160,12 +174,14 @@ def _timemap_source(ctx: Context, source: timemap.Source, where: str, index: int
         }
     url = web_address(source.path)
     title = title_from(source.description, source.path, fallback=f"Source {source.id}")
-    return base | {
+    values = base | {
         "kind": source_kind(url),
         "title": title,
         "url": url,
         "description": source.description,
     }
+    _fits(f"sources[{index}]", where, values)
+    return values
 
 
 def _filters(
@@ -188,6 +204,7 @@ def timemap_pending(
 ) -> Pending:
     """A TimeMap event as a checked incident with its sources."""
     where = timemap.where(name, event.row, event.line, event.id)
+    _fits("id", where, {"external_id": event.id})
     check("date", where, lambda: dates.parse(event.date, us_order=True))
     _check_point(where, event.latitude, event.longitude, ("latitude", "longitude"))
     _no_nul("description", where, event.description, event.location)
@@ -296,10 +313,10 @@ def _known_area(ctx: Context, name: str) -> int:
     return found
 
 
-def _csv_source(ctx: Context, text: str) -> dict[str, Any]:
+def _csv_source(ctx: Context, text: str, column: str, where: str) -> dict[str, Any]:
     """A source cited by URL; any other text (a report's name, ``HIDDEN``) is a document source."""
     url = web_address(text)
-    return {
+    values = {
         "case_id": ctx.case_id,
         "kind": source_kind(url),
         "title": title_from(text, fallback=text),
@@ -310,6 +327,8 @@ def _csv_source(ctx: Context, text: str) -> dict[str, Any]:
         "external_ns": ctx.namespace,
         "external_id": text,
     }
+    _fits(column, where, values)
+    return values
 
 
 def csv_pending(
@@ -319,6 +338,7 @@ def csv_pending(
     where = f"{name}: row {row.row}, line {row.line}"
     fields = row.fields
     _no_nul("the row", where, *fields.values())
+    _fits(mapping.id_column or "id", where, {"external_id": row.id})
     _csv_checks(ctx, fields, mapping, where)
     known, unmapped = _codes(row, mapping, where)
     given = incidents.IncidentInput(
@@ -343,5 +363,6 @@ def csv_pending(
         sensitivity=known.get("sensitivity", ()),
     )
     values = _prepare(ctx, given, where)
-    found = [_csv_source(ctx, text) for text in row.sources]
+    column = mapping.sources[0] if mapping.sources else "sources"
+    found = [_csv_source(ctx, text, column, where) for text in row.sources]
     return _accepted(ctx, Pending(row.row, where, values, found), row.id, unmapped)

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from testament.domain import boundedjson
 from testament.domain.custody import CustodyEventType
 from testament.errors import InvalidInput, NotFound
 from testament.search import linkage, names
@@ -236,10 +237,7 @@ def read_encodings(path: Path) -> list[tuple[str, str]]:
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            value = json.loads(line)
-        except ValueError:
-            raise InvalidInput("not JSON", where=f"{path}, line {number}") from None
+        value = boundedjson.loads(line, f"{path}, line {number}", what=f"line {number}")
         if number == 1:
             if not isinstance(value, dict) or value.get("format") != ENCODINGS_FORMAT:
                 raise InvalidInput(

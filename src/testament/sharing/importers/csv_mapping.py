@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import yaml
 
+from testament.domain import boundedjson
 from testament.errors import InvalidInput
 from testament.sharing.importers import Rejected
 from testament.sharing.textio import Utf8Text
@@ -206,10 +207,13 @@ def _build(data: dict[str, Any]) -> CsvMapping:
 
 def load_mapping(text: str, name: str) -> CsvMapping:
     """Check a mapping; raises InvalidInput naming the key at fault."""
+    boundedjson.check_depth(text, name, what="the mapping")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise InvalidInput(f"the mapping is not YAML: {exc}", where=name) from None
+    except RecursionError:
+        raise boundedjson.nested_too_deep(name, "the mapping") from None
     if not isinstance(data, dict):
         raise InvalidInput("the mapping must be a YAML mapping", where=name)
     try:
@@ -333,16 +337,33 @@ class CsvRows:
         self.header: list[str] = []
 
     def __iter__(self) -> Iterator[Row | Rejected]:
-        lines = Utf8Text(self.stream, self.name).lines()
-        reader = csv.reader(lines, delimiter=self.mapping.delimiter, strict=True)
+        self._text = Utf8Text(self.stream, self.name)
+        self._read = 0  # bytes of the lines the reader has taken
+        self._begin = (0, 1, 1)  # where the row being read begins: bytes before it, row, line
+        self._last = ""  # the last line it took: without a line break only at the end of the file
+        reader = csv.reader(self._lines(), delimiter=self.mapping.delimiter, strict=True)
         try:
             yield from self._rows(reader)
         except csv.Error as exc:
+            if not self._last.endswith("\n"):  # the end came inside a quoted cell
+                raise self._cut_short() from None
             raise InvalidInput(
                 f"the file is not valid CSV: {exc}",
                 where=f"{self.name}: line {reader.line_num}",
                 hint=f"the mapping reads {self.mapping.delimiter!r} as the delimiter",
             ) from None
+
+    def _lines(self) -> Iterator[str]:
+        for line in self._text.lines():
+            self._read += len(line.encode("utf-8"))
+            self._last = line
+            yield line
+
+    def _cut_short(self) -> InvalidInput:
+        """The file ended inside the row being read (call once the reader has reached its end)."""
+        before, row, line = self._begin
+        start = self._text.size - (self._read - before)  # counted from the end: a BOM is not text
+        return self._text.truncated(line, start, f"row {row}")
 
     def _rows(self, reader: Any) -> Iterator[Row | Rejected]:
         header = next(reader, None)
@@ -351,9 +372,14 @@ class CsvRows:
         self.header = list(header)
         rows = _Reader(self.mapping, _index(header, self.mapping, self.name), len(header))
         row, line = 1, reader.line_num
+        self._begin = (self._read, row + 1, line + 1)
         for cells in reader:
             row, start, line = row + 1, line + 1, reader.line_num
-            if not any(c.strip() for c in cells):
+            blank = not any(c.strip() for c in cells)
+            if not blank and not self._last.endswith("\n") and len(cells) < len(header):
+                raise self._cut_short()  # the last row stops short of the header's columns
+            self._begin = (self._read, row + 1, line + 1)
+            if blank:
                 continue
             try:
                 yield rows.row(cells, row, start)

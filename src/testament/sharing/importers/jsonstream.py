@@ -2,33 +2,35 @@
 
 TimeMap files are one JSON array of events. :func:`elements` keeps only a window of the text in memory
 (about a chunk, or one element if an element is larger) and decodes each element with the standard
-library's decoder, so a file of a million events needs no more memory than one of a thousand.
+library's decoder, so a file of a million events needs no more memory than one of a thousand. Each
+element is decoded within the limits of :mod:`testament.domain.boundedjson` (nesting, numbers), and a
+file that ends inside an element is reported as truncated, naming the line and byte.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from testament.domain import boundedjson
 from testament.errors import InvalidInput
+from testament.sharing.textio import truncated
 
 MAX_ELEMENT = 64 << 20  # characters: a larger element is not a TimeMap event
 _SPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER_TAIL = re.compile(r"[0-9.eE+-]*")
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")
+_TOO_DEEP = f"nests arrays and objects more than {boundedjson.MAX_DEPTH} levels deep"
 
 
 class _Window:
     """A sliding window over the text that tracks line numbers."""
 
-    def __init__(self, chunks: Iterator[str], name: str) -> None:
+    def __init__(self, chunks: Iterator[str], name: str, size: Callable[[], int]) -> None:
         self.chunks = chunks
         self.name = name
+        self.size = size  # bytes read so far: the file's size at its end
         self.text = ""
         self.pos = 0
         self.eof = False
@@ -78,21 +80,36 @@ class _Window:
             hint="check the file is complete (not truncated) and valid JSON",
         )
 
+    def cut_short(self, inside: str) -> InvalidInput:
+        """The file ends (the window holds its end) inside what begins at the current position."""
+        start = self.size() - len(self.text[self.pos :].encode("utf-8", "surrogatepass"))
+        return truncated(self.name, self.size(), self.line(), start, inside)
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+def _ends_early(window: _Window, exc: json.JSONDecodeError) -> bool:
+    """Whether a decoding error at the end of the file is the text running out, not a wrong character."""
+    return exc.msg.startswith("Unterminated string") or exc.pos >= len(window.text.rstrip())
 
 
-def _value(window: _Window) -> Any:
+def _value(window: _Window, row: int) -> Any:
     while True:
         window.peek()
         try:
-            value, end = _DECODER.raw_decode(window.text, window.pos)
+            value, end = boundedjson.DECODER.raw_decode(window.text, window.pos)
         except json.JSONDecodeError as exc:
-            if len(window.text) - window.pos > MAX_ELEMENT or not window.more():
+            if len(window.text) - window.pos > MAX_ELEMENT:
+                raise window.error(exc.msg, exc.pos) from None
+            if not window.more():
+                if _ends_early(window, exc):
+                    raise window.cut_short(f"element {row}") from None
                 raise window.error(exc.msg, exc.pos) from None
             continue
-        except ValueError as exc:
+        except RecursionError:
+            raise window.error(f"element {row} {_TOO_DEEP}") from None
+        except ValueError as exc:  # a number out of range, NaN or Infinity
             raise window.error(str(exc)) from None
+        if boundedjson.too_deep(window.text[window.pos : end]):
+            raise window.error(f"element {row} {_TOO_DEEP}")
         number = isinstance(value, int | float) and not isinstance(value, bool)
         if number and _NUMBER_TAIL.fullmatch(window.text, end) and window.more():
             continue  # a number at the end of the window may go on in the next chunk
@@ -100,9 +117,14 @@ def _value(window: _Window) -> Any:
         return value
 
 
-def elements(chunks: Iterator[str], name: str) -> Iterator[tuple[int, int, Any]]:
-    """(position from 1, line, value) of each element of the array the text holds."""
-    window = _Window(chunks, name)
+def elements(
+    chunks: Iterator[str], name: str, size: Callable[[], int] = lambda: 0
+) -> Iterator[tuple[int, int, Any]]:
+    """(position from 1, line, value) of each element of the array the text holds.
+
+    ``size`` tells how many bytes of the file have been read (for naming the byte where it ends).
+    """
+    window = _Window(chunks, name, size)
     if window.peek() != "[":
         raise window.error("expected '[' (a TimeMap file is one JSON array)")
     window.pos += 1
@@ -115,8 +137,10 @@ def elements(chunks: Iterator[str], name: str) -> Iterator[tuple[int, int, Any]]
             window.peek()
             window.advance_mark()
             line = window.line()
-            yield row, line, _value(window)
+            yield row, line, _value(window, row)
             separator = window.peek()
+            if separator == "":
+                raise window.cut_short(f"the array, after element {row}")
             window.pos += 1
             if separator == "]":
                 break

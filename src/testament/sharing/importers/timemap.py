@@ -188,7 +188,8 @@ def event(raw: object, row: int, line: int, name: str) -> Event:
 
 def read(stream: IO[bytes], name: str) -> Iterator[Event | Rejected]:
     """Every event of a TimeMap file, in order; a file that is not a JSON array raises InvalidInput."""
-    for row, line, raw in elements(Utf8Text(stream, name).chunks(), name):
+    text = Utf8Text(stream, name)
+    for row, line, raw in elements(text.chunks(), name, lambda: text.size):
         try:
             yield event(raw, row, line, name)
         except InvalidInput as exc:
