@@ -10,7 +10,7 @@ export HYPOTHESIS_PROFILE ?= ci
 .PHONY: run test fuzz lint bench docs deps install clean i18n
 
 $(STAMP): pyproject.toml
-	scripts/system-deps
+	scripts/system-deps run
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -19,15 +19,22 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 deps:
-	scripts/system-deps
+	scripts/system-deps test
+
+# Where `make run` serves the web application.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Extra arguments for pytest in `make test`, e.g. PYTEST_ARGS="tests/web -x".
+PYTEST_ARGS ?=
 
 run: $(STAMP)
 	scripts/demo-data
-	$(BIN)/testament serve
+	$(BIN)/testament serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	scripts/system-deps test
 	scripts/ensure-postgres
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The property tests again with a long random search (the "fuzz" profile); a failure it finds is
 # printed with the example to add as an @example.
