@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -30,8 +31,17 @@ LOCKOUT_AFTER = 10
 LOCKOUT_FOR = timedelta(minutes=15)
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so that a miss costs as much time as a wrong password.
-_DUMMY_HASH = _hasher.hash("not the password of anyone at all")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so that a miss costs as much as a wrong password.
+
+    Made on first use: hashing costs a fraction of a second that no command but sign-in should pay.
+    """
+    return _hasher.hash("not the password of anyone at all")
+
+
 _LOGIN_FAILED = "the username or password is wrong, or the account is locked for a while"
 
 
@@ -165,7 +175,7 @@ def authenticate(instance: Instance, username: str, password: str, totp: str | N
         row = conn.execute(
             select(user_account).where(user_account.c.username == username.strip())
         ).first()
-    matches = _verify(row.password_hash if row is not None else _DUMMY_HASH, password)
+    matches = _verify(row.password_hash if row is not None else _dummy_hash(), password)
     if row is None:
         raise PermissionDenied(_LOGIN_FAILED)
     now = datetime.now(UTC)
