@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from testament.ledger import checkpoint as notes
 from testament.ledger import log, merkle
@@ -386,3 +386,191 @@ def test_newest_checkpoint_deleted_and_signed_again_is_caught_against_a_kept_one
     assert f"stored checkpoint number {kept.number} covers {kept.size + 1} entries" in (
         failures[0].detail
     )
+
+
+# --- Every stored kind of record that verify covers, altered as an insider would -------------------------
+
+_EDITED_COLUMNS = ("note", "description", "relevance", "title", "label", "name")
+
+
+def _one_of_each_documentation_kind(instance: Instance) -> None:
+    """A record of every kind :data:`history.KINDS` names, each written through its service."""
+    from testament.services import cases, evidence, incidents, legal, people, sources, units
+
+    item_id, _, _ = _an_item(instance)
+    values = cases.situation_values("Situation", conflict="non-international")
+    cases.create_situation(instance, values)
+    cases.assign_situation(instance, "Case", "Situation")
+    given = incidents.IncidentInput(
+        title="Strike", types=["attack-on-civilians"], weapons=["artillery"]
+    )
+    first = incidents.create(instance, "Case", given)
+    second = incidents.create(instance, "Case", incidents.IncidentInput(title="Second strike"))
+    incidents.relate(instance, first, second, "follows")
+    source = sources.create(instance, "Case", kind="person", title="Witness A")
+    sources.link_incident(instance, source, first)
+    incidents.add_casualty(instance, first, category="injured", count=1, source_id=source)
+    person = people.create(instance, "Case", "Witness W-1")
+    people.add_role(instance, person, first, "witness")
+    brigade = units.create(instance, "Example brigade")
+    units.add_commander(instance, brigade, name="Commander C", person_id=person)
+    units.involve(instance, brigade, first, "suspected")
+    evidence.link(instance, item_id, first, "shows the school")
+    evidence.assess(instance, item_id, axis="source", status="verified", method="interview")
+    legal.qualify(instance, first, "CAH-MURDER")
+    legal.link_element(instance, item_id, first, "CAH-MURDER", "E1", stance="supports")
+
+
+def test_every_kind_of_documentation_record_edited_is_named(filled: Instance) -> None:
+    from testament.services import history
+
+    _one_of_each_documentation_kind(filled)
+    assert _failures(filled) == []
+    edited = {}
+    with write_transaction(filled.engine) as conn:
+        for kind, table in history.KINDS.items():
+            column = next(name for name in _EDITED_COLUMNS if name in table.c)
+            record_id = conn.execute(select(table.c.id).limit(1)).scalar_one()
+            conn.execute(
+                update(table)
+                .where(table.c.id == record_id)
+                .values({column: table.c[column] + " (edited)"})
+            )
+            edited[kind] = f"{kind} {record_id}"
+    failures = _failures(filled)
+    assert sorted((f.step, f.where) for f in failures) == sorted((9, w) for w in edited.values())
+    assert all("changed outside Testament" in f.detail for f in failures)
+
+
+def test_checkpoint_root_column_edited(filled: Instance) -> None:
+    with write_transaction(filled.engine) as conn:
+        first = log.all_checkpoints(conn)[0]
+        conn.execute(update(checkpoint).where(checkpoint.c.number == 1).values(root=b"\x01" * 32))
+    failures = _failures(filled)
+    assert (2, f"checkpoint {first.size}") in [(f.step, f.where) for f in failures]
+    assert any("differs from the stored size or root" in f.detail for f in failures)
+
+
+def test_log_state_size_edited(filled: Instance) -> None:
+    with write_transaction(filled.engine) as conn:
+        size = log.size(conn)
+        conn.execute(update(log.log_state).values(size=size + 1))
+    failures = _failures(filled)
+    assert (3, "log state") in [(f.step, f.where) for f in failures]
+    assert any(f"says {size + 1} entries but {size} are stored" in f.detail for f in failures)
+
+
+def test_log_entry_deleted(filled: Instance) -> None:
+    _, _, index = _an_item(filled)
+    with write_transaction(filled.engine) as conn:
+        conn.execute(delete(log_entry).where(log_entry.c.idx == index))
+    failures = _failures(filled)
+    assert (3, f"log entry {index}") in [(f.step, f.where) for f in failures]
+    assert any(
+        f.step == 6 and f.where == f"custody event {_event_id(filled, index)}" for f in failures
+    )
+
+
+def _event_id(instance: Instance, index: int) -> str:
+    with read_transaction(instance.engine) as conn:
+        return str(
+            conn.execute(
+                select(custody_event.c.id).where(custody_event.c.log_index == index)
+            ).scalar_one()
+        )
+
+
+def test_log_node_edited(filled: Instance) -> None:
+    with write_transaction(filled.engine) as conn:
+        key = log.node_key(1, 0)
+        conn.execute(update(log_node).where(log_node.c.id == key).values(hash=b"\x02" * 32))
+    failures = _failures(filled)
+    assert [(f.step, f.where) for f in failures] == [(4, "tree level 1 index 0")]
+
+
+def test_custody_record_added_outside_the_log(filled: Instance) -> None:
+    _, _, index = _an_item(filled)
+    added = "00000000-0000-4000-8000-000000000000"
+    with write_transaction(filled.engine) as conn:
+        row = dict(
+            conn.execute(select(custody_event).where(custody_event.c.log_index == index))
+            .mappings()
+            .one()
+        )
+        row.update(id=added, log_index=log.size(conn) + 10)
+        conn.execute(custody_event.insert().values(row))
+    failures = _failures(filled)
+    assert (6, f"custody event {added}") in [(f.step, f.where) for f in failures]
+    assert any("not in the log" in f.detail for f in failures)
+
+
+def _key_record(instance: Instance, digest: str) -> Path:
+    (path,) = (instance.settings.vault_dir / "keys").rglob(f"{digest}.key")
+    return path
+
+
+def test_vault_key_record_altered(filled: Instance) -> None:
+    _, digest, _ = _an_item(filled)
+    path = _key_record(filled, digest)
+    path.chmod(0o600)
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0x01
+    path.write_bytes(bytes(data))
+    failures = _failures(filled)
+    assert [(f.step, f.where) for f in failures] == [(8, f"blob sha256:{digest}")]
+
+
+def test_vault_object_deleted(filled: Instance) -> None:
+    _, digest, _ = _an_item(filled)
+    _object_path(filled, digest).unlink()
+    failures = _failures(filled)
+    assert [(f.step, f.where) for f in failures] == [(8, f"blob sha256:{digest}")]
+
+
+def test_record_version_edited(filled: Instance) -> None:
+    from testament.services import units
+    from testament.storage.tables import record_version
+
+    unit_id = units.create(filled, "Example brigade")
+    with write_transaction(filled.engine) as conn:
+        conn.execute(
+            update(record_version)
+            .where(record_version.c.record_id == unit_id)
+            .values(data=func.replace(record_version.c.data, "Example", "Forged"))
+        )
+    failures = _failures(filled)
+    assert (9, f"unit {unit_id} version 1") in [(f.step, f.where) for f in failures]
+    assert any("changed after it was recorded" in f.detail for f in failures)
+
+
+# Each store `testament verify` reads, and the test above that alters it. A new kind of record that
+# verify covers fails the next test until a tamper test for it is added here.
+TAMPER_TESTS = {
+    "instance": "test_verifier_key_swapped_in_the_database",
+    "checkpoint": "test_checkpoint_root_column_edited",
+    "log_state": "test_log_state_size_edited",
+    "log_entry": "test_log_entry_deleted",
+    "log_node": "test_log_node_edited",
+    "custody_event": "test_custody_record_added_outside_the_log",
+    "agent": "test_case_name_and_agent_name_edits_are_caught",
+    "case": "test_case_name_and_agent_name_edits_are_caught",
+    "evidence_item": "test_item_record_edited",
+    "record_version": "test_record_version_edited",
+    "vault object": "test_one_byte_changed_in_a_blob",
+    "vault key record": "test_vault_key_record_altered",
+}
+
+
+def test_every_store_that_verify_covers_has_a_tamper_test() -> None:
+    from testament.services import history
+    from testament.services.records import RECORD_KINDS
+
+    documentation = {table.name for table in history.KINDS.values()}
+    covered = {kind.table.name for kind in RECORD_KINDS} | documentation
+    covered |= {"instance", "checkpoint", "log_state", "log_entry", "log_node", "custody_event"}
+    covered |= {"record_version", "vault object", "vault key record"}
+    assert set(TAMPER_TESTS) | documentation == covered
+    for name in TAMPER_TESTS.values():
+        assert callable(globals()[name]), name
+    # The documentation kinds are all edited by one test, which names each of them.
+    assert callable(test_every_kind_of_documentation_record_edited_is_named)
