@@ -215,14 +215,20 @@ def test_stale_temporaries_after_sigkill(tmp_path: Path, key: InstanceKey) -> No
             assert time.monotonic() < deadline, "the writer never started writing"
             time.sleep(0.02)
         assert store.stale_temporaries() == []  # the owner is still alive
+        (writing,) = store.temporaries()
+        assert (writing.owner, writing.stale) == (child.pid, False)
+        assert store.remove_stale_temporaries() == []  # a write in progress is never removed
     finally:
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
     stale = store.stale_temporaries()
     assert len(stale) == 1
     assert Path(stale[0]).name.startswith(f"{child.pid}.")
+    (left,) = store.temporaries()
+    assert left.stale and left.size == Path(stale[0]).stat().st_size > 65536
     assert list(store.digests()) == []
-    assert store.remove_stale_temporaries() == 1
+    assert store.remove_stale_temporaries({"another-name"}) == []  # only the names given
+    assert store.remove_stale_temporaries() == [left]
     assert list((tmp_path / "tmp").iterdir()) == []
     assert store.stale_temporaries() == []
 

@@ -30,6 +30,7 @@ from testament.cli import testimony as testimony_cmd
 from testament.cli import transfer as transfer_cmd
 from testament.cli import unit as unit_cmd
 from testament.cli import user as user_cmd
+from testament.cli import vault as vault_cmd
 from testament.cli import verify as verify_cmd
 from testament.errors import TestamentError
 
@@ -49,6 +50,7 @@ def cli() -> None:
 cli.add_command(setup_cmd.init)
 cli.add_command(ingest_cmd.ingest)
 cli.add_command(verify_cmd.verify)
+cli.add_command(vault_cmd.vault_group)
 cli.add_command(log_cmd.log)
 cli.add_command(taxonomy_cmd.taxonomy)
 cli.add_command(gazetteer_cmd.gazetteer)

@@ -97,7 +97,10 @@ EVENT_TYPE_DESCRIPTIONS: dict[CustodyEventType, str] = {
     CustodyEventType.MIGRATION: "An object was transformed into another format.",
     CustodyEventType.REDACTION: "A redacted working copy was produced or content was withheld.",
     CustodyEventType.TRANSFER: "Objects left the instance, for example in an evidence package.",
-    CustodyEventType.DELETION: "A record was marked deleted (records are never hard-deleted).",
+    CustodyEventType.DELETION: (
+        "A record was marked deleted (records are never hard-deleted), or partial files a crash left "
+        "in the vault's staging area were removed (`testament vault clean-tmp --yes`)."
+    ),
     CustodyEventType.METADATA_MODIFICATION: (
         "A documentation record was changed; the entry names the changed fields and commits to the new version."
     ),

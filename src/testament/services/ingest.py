@@ -400,7 +400,6 @@ def ingest(
         _check_text(source_note, "--source", "the source note")
     check_paths(paths)
     instance.signer  # noqa: B018 - fail on a bad signing key before touching any file
-    instance.blobs.remove_stale_temporaries()
     report = IngestReport()
     batch: list[_Pending] = []
 

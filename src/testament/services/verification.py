@@ -21,7 +21,7 @@ from testament.errors import IntegrityError, InvalidInput, NotFound, TestamentEr
 from testament.ledger import checkpoint as notes
 from testament.ledger import log, merkle
 from testament.ledger.keys import VerifierKey
-from testament.services import verify_versions
+from testament.services import vault_staging, verify_versions
 from testament.services.custody import to_domain
 from testament.services.instance import Instance
 from testament.services.records import RECORD_KINDS, RecordKind
@@ -30,6 +30,7 @@ from testament.storage.tables import custody_event, evidence_item, log_entry, lo
 
 STREAM_ROWS = 10_000
 MAX_FINDINGS_PER_STEP = 50
+MAX_NAMED = 10
 
 
 @dataclass(frozen=True)
@@ -549,9 +550,17 @@ def step8_blobs(instance: Instance, conn: Connection, sample: int | None) -> Ite
             "ingest; re-running it links them)",
             "vault",
         )
-    stale = instance.blobs.stale_temporaries()
+    stale = [t for t in vault_staging.temporaries(instance) if t.stale]
     if stale:
-        yield _note(8, f"{len(stale)} temporary file(s) left by a killed process", "vault tmp")
+        names = ", ".join(t.name for t in stale[:MAX_NAMED])
+        more = f" and {len(stale) - MAX_NAMED} more" if len(stale) > MAX_NAMED else ""
+        yield _note(
+            8,
+            f"{vault_staging.stale_summary(stale)} (a crash during an upload or ingest): "
+            f"{names}{more}; list them with `testament vault clean-tmp`, remove them with "
+            "`testament vault clean-tmp --yes`",
+            "vault tmp",
+        )
 
 
 def step9_versions(conn: Connection) -> Iterator[Finding]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import BinaryIO, Protocol, Self
@@ -36,6 +36,20 @@ class BlobInfo:
 
     digest: str
     size: int
+
+
+@dataclass(frozen=True)
+class Temporary:
+    """A staged file not (yet) committed: a write in progress, or one a crash left behind.
+
+    ``stale`` means the process that wrote it no longer runs, so it will never be committed.
+    """
+
+    name: str
+    size: int
+    modified: float
+    owner: int | None
+    stale: bool
 
 
 class StagedBlob(Protocol):
@@ -131,12 +145,21 @@ class BlobStore(Protocol):
         object ever stops being readable on purpose (erasure under policy)."""
         ...
 
+    def temporaries(self) -> list[Temporary]:
+        """Every staged file, in name order: writes in progress and those left by a crash."""
+        ...
+
     def stale_temporaries(self) -> list[str]:
         """Staged objects left behind by processes that no longer run."""
         ...
 
-    def remove_stale_temporaries(self) -> int:
-        """Remove :meth:`stale_temporaries`; return how many were removed."""
+    def remove_stale_temporaries(self, names: Collection[str] | None = None) -> list[Temporary]:
+        """Remove the stale :meth:`temporaries` (only those ``names``, if given; never one whose
+        writer still runs); return what was removed.
+
+        Only `testament vault clean-tmp --yes` calls this, and records what it removed: a partial
+        upload is never deleted silently (docs/vault.md).
+        """
         ...
 
 

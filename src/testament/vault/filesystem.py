@@ -12,8 +12,9 @@ key record is put in place (and its directory fsynced) before the object is link
 any point leaves either no visible object or an object with its key record. A crash can leave an
 orphan key record with no object; the next commit of the same digest replaces it. Commits of one
 digest are serialised with ``flock`` on the object's shard directory, so the store needs a local
-filesystem. Temporary names carry the writer's process ID, which lets :meth:`stale_temporaries`
-find what a killed process left behind on this host.
+filesystem. Temporary names carry the writer's process ID, which lets :meth:`temporaries` tell what a
+killed process left behind on this host (stale) from a write in progress; only `testament vault
+clean-tmp --yes` removes stale ones.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import fcntl
 import hashlib
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Self
@@ -33,6 +34,7 @@ from testament.vault.base import (
     CHUNK_SIZE,
     BlobInfo,
     Progress,
+    Temporary,
     ingest,
     is_digest,
     read_full,
@@ -301,22 +303,34 @@ class FilesystemBlobStore:
 
     # Temporaries left by killed processes
 
-    def stale_temporaries(self) -> list[str]:
-        stale = []
+    def temporaries(self) -> list[Temporary]:
+        found = []
         for name in _sorted_names(self._tmp):
-            owner = name.split(".", 1)[0]
-            if owner.isdigit() and not _process_alive(int(owner)):
-                stale.append(str(self._tmp / name))
-        return stale
-
-    def remove_stale_temporaries(self) -> int:
-        removed = 0
-        for name in self.stale_temporaries():
             try:
-                Path(name).unlink()
+                status = (self._tmp / name).lstat()
+            except FileNotFoundError:
+                continue  # committed or discarded since the directory was listed
+            owner_text = name.split(".", 1)[0]
+            owner = int(owner_text) if owner_text.isdigit() else None
+            stale = owner is not None and not _process_alive(owner)
+            found.append(Temporary(name, status.st_size, status.st_mtime, owner, stale))
+        return found
+
+    def stale_temporaries(self) -> list[str]:
+        return [str(self._tmp / t.name) for t in self.temporaries() if t.stale]
+
+    def remove_stale_temporaries(self, names: Collection[str] | None = None) -> list[Temporary]:
+        removed = []
+        for temporary in self.temporaries():
+            if not temporary.stale or (names is not None and temporary.name not in names):
+                continue
+            try:
+                (self._tmp / temporary.name).unlink()
             except FileNotFoundError:
                 continue
-            removed += 1
+            removed.append(temporary)
+        if removed:
+            fsync_directory(self._tmp)
         return removed
 
     # Erasure

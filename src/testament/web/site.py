@@ -40,6 +40,7 @@ from testament.services import (
     incidents,
     proof_chart,
     search,
+    vault_staging,
     vocabulary,
 )
 from testament.services.instance import Instance
@@ -381,6 +382,7 @@ def _admin(request: Request, code: int = 200, **outcome: Any) -> HTMLResponse:
         checkpoints=status.checkpoints,
         checkpoint=custody_log.latest_checkpoint(inst),
         verifier_key=custody_log.verifier_key(inst),
+        stale=[t for t in vault_staging.temporaries(inst) if t.stale],
         done=outcome.get("done"),
         problem=outcome.get("problem"),
         fields=outcome.get("fields") or {},
