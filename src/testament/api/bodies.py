@@ -7,8 +7,12 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
-Name = Annotated[str, Field(min_length=1, max_length=500)]
-Text = Annotated[str, Field(max_length=100_000)]
+from testament.domain import text
+
+# The lengths of domain/text.py's table, so the API refuses what the services would (422, per field).
+Name = Annotated[str, Field(min_length=1, max_length=text.NAME_CHARS)]
+Line = Annotated[str, Field(max_length=text.LINE_CHARS)]
+Text = Annotated[str, Field(max_length=text.LONG_CHARS)]
 # Integers a database column can hold on every backend (SQLite and PostgreSQL's bigint are 64-bit).
 MAX_VERSION = 2**31 - 1
 MAX_OFFSET = 10**9

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from testament.api.auth import Who
-from testament.api.bodies import MAX_COUNT, ExpectedVersion, VersionField
+from testament.api.bodies import MAX_COUNT, ExpectedVersion, Line, Name, Text, VersionField
 from testament.api.deps import OPERATOR_PURPOSE, Limit, Offset, Purpose, instance, page
 from testament.api.guard import allow
 from testament.domain.access import Action
@@ -22,7 +22,7 @@ Coordinate = float | str | None
 
 
 class IncidentFields(BaseModel):
-    description: str | None = None
+    description: Text | None = None
     date: str | None = Field(
         None, description="YYYY-MM-DD, YYYY-MM, YYYY or an ISO time with a zone."
     )
@@ -32,7 +32,7 @@ class IncidentFields(BaseModel):
     longitude: Coordinate = None
     uncertainty_m: Coordinate = None
     area: str | None = None
-    place_text: str | None = None
+    place_text: Line | None = None
     status: str | None = None
     types: list[str] | None = None
     targets: list[str] | None = None
@@ -45,11 +45,11 @@ class IncidentFields(BaseModel):
 
 class IncidentIn(IncidentFields):
     case: str
-    title: str = Field(min_length=1)
+    title: Name
 
 
 class IncidentPatch(IncidentFields):
-    title: str | None = None
+    title: Name | None = None
     expected_version: VersionField = None
 
 
@@ -58,13 +58,13 @@ class CasualtyIn(BaseModel):
     count: int = Field(ge=0, le=MAX_COUNT)
     qualifier: str = "exact"
     source_id: str | None = None
-    note: str = ""
+    note: Text = ""
 
 
 class RelationIn(BaseModel):
     related_id: str
     relation: str
-    note: str = ""
+    note: Text = ""
 
 
 @router.post("/incidents", status_code=201)
