@@ -297,7 +297,7 @@ def test_the_admin_page_is_for_administrators(
     accounts.create_user(instance, "ops", PASSWORD, admin=True)
     page = _signed_in(site, "ops").get("/admin")
     assert page.status_code == 200
-    assert "vera" in page.text and "Case A: viewer" in page.text
+    assert "vera" in page.text and "Case A: Viewer" in page.text
     assert custody_log.verifier_key(instance) in page.text
 
 

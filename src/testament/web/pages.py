@@ -5,6 +5,7 @@ Split from ``site.py`` so that groups of pages (``records.py``) can live in thei
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -19,7 +20,7 @@ from testament.api import auth
 from testament.api.auth import Principal
 from testament.services import accounts
 from testament.services.instance import Instance
-from testament.web import i18n
+from testament.web import i18n, labels
 
 HERE = Path(__file__).parent
 
@@ -36,7 +37,9 @@ def templates_for(lang: str) -> Jinja2Templates:
         undefined=jinja2.StrictUndefined,
     )
     env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_translations(i18n.catalogue(lang), newstyle=True)  # type: ignore[attr-defined]
+    messages = i18n.catalogue(lang)
+    env.install_gettext_translations(messages, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["label"] = partial(labels.label, language=lang, messages=messages)
     return Jinja2Templates(env=env)
 
 
