@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from testament import __version__
-from testament.api import auth, errors, limits
+from testament.api import auth, errors, guard
 from testament.api.ratelimit import SlidingWindow
 from testament.api.routes import (
     cases,
@@ -50,7 +50,6 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
     app.state.api_token = api_token
     app.state.login_limit = SlidingWindow(LOGIN_ATTEMPTS_PER_MINUTE, 60.0)
     app.add_middleware(auth.ActingScope)
-    app.add_middleware(limits.BoundedBodies)
     errors.install(app)
     app.include_router(
         session.router
@@ -72,5 +71,8 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
         support,
         interviews,
     ):
-        app.include_router(module.router, dependencies=[Depends(auth.principal)])
+        # Who is asking, then whether they may see what the path names (before the body is read).
+        app.include_router(
+            module.router, dependencies=[Depends(auth.principal), Depends(guard.hide_unseen)]
+        )
     return app

@@ -2,17 +2,23 @@
 
 Every route that touches a case's records calls :func:`allow` before it calls a service. A user with no
 role on the case gets the same 404 as for a record that does not exist, so IDs from other cases leak
-nothing; a user who may read the case but not do this gets 403 with the reason.
+nothing; a user who may read the case but not do this gets 403 with the reason. :func:`hide_unseen`, a
+dependency of every router, does the same for the records named in the path before the body and the
+query are validated, so an invalid request about a hidden record is a 404 too, never a 422.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
 from sqlalchemy import select
 
-from testament.api.auth import Principal
+from testament.api.auth import Principal, principal
 from testament.domain.access import WRITE_ACTIONS, Action, decide, decide_anywhere
 from testament.errors import NotFound, PermissionDenied
-from testament.services import scope
+from testament.services import disclosure, referrals, scope, testimony
 from testament.services.cases import case_id, no_such_case
 from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
@@ -58,7 +64,8 @@ def allow(
     else:
         if not decide(actor, Action.READ, cid):
             if kind is not None:
-                raise NotFound(f"no {kind.replace('_', ' ')} has this ID", where=record_id)
+                spelled = kind.replace("-", " ").replace("_", " ")  # as scope.case_of says it
+                raise NotFound(f"no {spelled} has this ID", where=record_id)
             hidden = no_such_case(case or "")
             hidden.errors.setdefault("case", hidden.what)
             raise hidden
@@ -92,3 +99,102 @@ def visible_cases(inst: Instance, who: Principal) -> set[str] | None:
     """The case IDs ``who`` may read (None: all of them)."""
     with read_transaction(inst.engine) as conn:
         return scope.visible_cases(conn, who.actor)
+
+
+# --- Records named in the path ------------------------------------------------------------------------
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+CREATES_CASE = "_testament_creates_case"
+
+
+def creates_case(endpoint: Endpoint) -> Endpoint:
+    """Mark a route that creates the case named in its path when it is absent (an import): there an
+    absent case goes on to the route, which asks :func:`allow_or_create`."""
+    setattr(endpoint, CREATES_CASE, True)
+    return endpoint
+
+
+def _hidden_as(message: str, where: str, check: Callable[[], object]) -> None:
+    """Run ``check``; a record it cannot find, or may not show, is answered with ``message``."""
+    try:
+        check()
+    except NotFound:
+        raise NotFound(message, where=where) from None
+
+
+def _record(inst: Instance, who: Principal, kind: str, record_id: str) -> None:
+    allow(inst, who, Action.READ, kind=kind, record_id=record_id)
+
+
+def _case(inst: Instance, who: Principal, name: str, *, may_create: bool) -> None:
+    if may_create:
+        with read_transaction(inst.engine) as conn:
+            found = conn.execute(
+                select(case_table.c.id).where(
+                    (case_table.c.name == name) | (case_table.c.id == name)
+                )
+            ).first()
+        if found is None:
+            return
+    allow(inst, who, Action.READ, case=name)
+
+
+def _through_person(inst: Instance, who: Principal, kind: str, record_id: str) -> None:
+    """A need, a referral or a testimony is its person's: hidden where the person is."""
+
+    def check() -> None:
+        if kind == "testimony":
+            person = testimony.person_of(inst, record_id)
+        else:
+            person = referrals.person_of(inst, kind, record_id)
+        allow(inst, who, Action.READ, kind="person", record_id=person)
+
+    _hidden_as(f"no {kind.replace('_', ' ')} has this ID", record_id, check)
+
+
+def _approval(inst: Instance, who: Principal, approval_id: str) -> None:
+    _hidden_as(
+        "no named-export request has this ID",
+        approval_id,
+        lambda: allow(inst, who, Action.READ, case=disclosure.case_of(inst, approval_id)),
+    )
+
+
+# The kind of record each path parameter names (a ``link_id`` is told apart by its path).
+PATH_RECORDS = {
+    "incident_id": "incident",
+    "item_id": "evidence",
+    "source_id": "source",
+    "person_id": "person",
+    "qualification_id": "qualification",
+    "role_id": "person_role",
+}
+THROUGH_PERSON = {"need_id": "support_need", "referral_id": "referral", "testimony_id": "testimony"}
+CASE_PARAMETERS = frozenset({"case", "case_name"})
+
+
+def _check_parameter(
+    request: Request, inst: Instance, who: Principal, name: str, value: str
+) -> None:
+    if name in PATH_RECORDS:
+        _record(inst, who, PATH_RECORDS[name], value)
+    elif name == "link_id":
+        kind = "element_link" if "/element-links/" in request.url.path else "item_incident"
+        _record(inst, who, kind, value)
+    elif name == "record_id" and "kind" in request.path_params:
+        _record(inst, who, request.path_params["kind"], value)
+    elif name in THROUGH_PERSON:
+        _through_person(inst, who, THROUGH_PERSON[name], value)
+    elif name == "approval_id":
+        _approval(inst, who, value)
+    elif name in CASE_PARAMETERS:
+        endpoint = request.scope.get("endpoint")
+        _case(inst, who, value, may_create=getattr(endpoint, CREATES_CASE, False))
+
+
+def hide_unseen(request: Request, who: Annotated[Principal, Depends(principal)]) -> None:
+    """Router dependency: a record named in the path that ``who`` may not read (or that does not exist)
+    answers 404 before the request's body and query are validated (docs/api.md)."""
+    inst: Instance = request.app.state.instance
+    for name, value in request.path_params.items():
+        _check_parameter(request, inst, who, name, str(value))

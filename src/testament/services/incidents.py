@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Integer, cast, func, select
 
 from testament.domain import dates, places
 from testament.domain.text import clean_text
-from testament.errors import InvalidInput
+from testament.errors import InvalidInput, NotFound
 from testament.services import cases, history, vocabulary
 from testament.services.instance import Instance, acting_agent, recording
 from testament.storage import tables
@@ -223,9 +223,9 @@ def add_casualty(
             hint=f"use {', '.join(QUALIFIERS)}",
         )
     with recording(instance) as conn:
-        history.current(conn, "incident", incident_id)
+        incident = history.current(conn, "incident", incident_id)
         if source_id is not None:
-            history.current(conn, "source", source_id)
+            _same_case_source(conn, source_id, incident["case_id"])
         values = {
             "incident_id": incident_id,
             "category": vocabulary.require_one("casualty-categories", category, where="--category"),
@@ -235,6 +235,17 @@ def add_casualty(
             "note": note,
         }
         return history.create(conn, "casualty", values, agent_id=acting_agent(conn))
+
+
+def _same_case_source(connection: Connection, source_id: str, case_id: str) -> None:
+    """A casualty figure cites a source of its incident's case; another case's source is answered as
+    absent, so the incident's readers learn nothing of the other case."""
+    try:
+        source = history.current(connection, "source", source_id)
+    except NotFound:
+        source = {"case_id": None}
+    if source["case_id"] != case_id:
+        raise NotFound("no source of the incident's case has this ID", where=source_id)
 
 
 def relate(

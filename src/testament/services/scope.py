@@ -2,15 +2,20 @@
 
 The web layer asks :func:`case_of` before it lets anyone act on a record by ID, and answers "not found"
 when the user has no role on that case, so an ID from another case tells nothing about whether it exists.
-Units, their commanders and situations belong to no case: they are shared reference data.
+Units, their commanders and situations belong to no case: they are shared reference data. What links
+them to a case is shown only to those who may read that case: a unit's involvement in an incident is the
+incident's case's, and a commander recorded as a person of a case is that case's. Services that show
+shared records ask :func:`readable_cases` for the account acting now and :func:`readable` for each link.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Connection, Table, select
 
-from testament.domain.access import Actor
+from testament.domain.access import Action, Actor, decide
 from testament.errors import InvalidInput, NotFound
+from testament.services.accounts import actor
+from testament.services.instance import acting_user
 from testament.storage.tables import (
     assessment,
     case,
@@ -76,11 +81,25 @@ def case_of(connection: Connection, kind: str, record_id: str) -> str | None:
             .select_from(table.join(parent, table.c[link] == parent.c.id))
             .where(table.c.id == record_id)
         ).scalar()
+    elif kind == "unit_commander":
+        return _commander_case(connection, record_id)
     elif kind in SHARED:
         return None
     if found is None:
         raise NotFound(f"no {kind.replace('_', ' ')} has this ID", where=record_id)
     return str(found)
+
+
+def _commander_case(connection: Connection, record_id: str) -> str | None:
+    """A commander is shared with its unit, unless it records a person: then it is that person's case's."""
+    row = connection.execute(
+        select(person.c.case_id)
+        .select_from(unit_commander.outerjoin(person, unit_commander.c.person_id == person.c.id))
+        .where(unit_commander.c.id == record_id)
+    ).first()
+    if row is None:
+        raise NotFound("no unit commander has this ID", where=record_id)
+    return None if row.case_id is None else str(row.case_id)
 
 
 def visible_cases(connection: Connection, who: Actor | None) -> set[str] | None:
@@ -90,4 +109,29 @@ def visible_cases(connection: Connection, who: Actor | None) -> set[str] | None:
     if who.disabled:
         return set()
     known = {str(c) for c in connection.execute(select(case.c.id)).scalars()}
-    return {cid for cid in who.roles if cid in known}
+    return {cid for cid in known if decide(who, Action.READ, cid)}
+
+
+def readable_cases(connection: Connection) -> set[str] | None:
+    """The cases the account acting now (``instance.acting_user``) may read; None means every case.
+
+    The CLI and the operator token act for no account and may read everything. An account that no
+    longer exists may read nothing.
+    """
+    user_id = acting_user()
+    if user_id is None:
+        return None
+    subject = actor(connection, user_id)
+    return set() if subject is None else visible_cases(connection, subject)
+
+
+def readable(connection: Connection, kind: str, record_id: str, cases: set[str] | None) -> bool:
+    """Whether the record of ``kind`` lies in one of ``cases`` (from :func:`readable_cases`), or is
+    shared. A record that does not exist is not readable."""
+    if cases is None:
+        return True
+    try:
+        found = case_of(connection, kind, record_id)
+    except NotFound:
+        return False
+    return found is None or found in cases

@@ -4,6 +4,10 @@ Units are shared by every case of an instance (the same brigade appears in many 
 a parent (a unit is never its own ancestor), aliases (each a name with its ISO 15924 script and optional
 language tag, since a unit is often known by a Cyrillic and a Latin name), commanders over date ranges,
 and degrees of involvement in incidents (HURIDOCS MT18-like vocabulary ``degrees-of-involvement``).
+
+What links a unit to a case is shown only to those who may read that case (docs/accounts.md): its
+involvements in incidents of other cases are left out, and a commander recorded as a person of another
+case shows no ``person_id``. The CLI, acting for no account, sees everything.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from sqlalchemy import Connection, select
 from testament.domain import dates
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
-from testament.services import history, search, vocabulary
+from testament.services import history, scope, search, vocabulary
 from testament.services.instance import Instance, acting_agent, recording
 from testament.storage import tables
 from testament.storage.engine import read_transaction
@@ -255,6 +259,8 @@ def add_commander(
         values["unit_id"] = unit_id(conn, ref)
         if person_id is not None:
             history.current(conn, "person", person_id)
+            if not scope.readable(conn, "person", person_id, scope.readable_cases(conn)):
+                raise NotFound("no person has this ID", where=person_id)
         return history.create(conn, "unit-commander", values, agent_id=acting_agent(conn))
 
 
@@ -308,12 +314,29 @@ def show(instance: Instance, ref: str) -> dict[str, Any]:
             {"id": u["id"], "name": u["name"]}
             for u in _live(conn, tables.unit, "parent_id", data["id"])
         ]
+        cases = scope.readable_cases(conn)
         commanders = _live(conn, tables.unit_commander, "unit_id", data["id"])
         commanders.sort(key=lambda c: (c["from_date"] or "", c["created_at"]))
-        data["commanders"] = [_public("unit-commander", c) for c in commanders]
+        data["commanders"] = [
+            commander_seen(conn, _public("unit-commander", c), cases) for c in commanders
+        ]
         involved = _live(conn, tables.unit_involvement, "unit_id", data["id"])
-        data["incidents"] = [_public("unit-involvement", i) for i in involved]
+        data["incidents"] = [
+            _public("unit-involvement", i)
+            for i in involved
+            if scope.readable(conn, "incident", i["incident_id"], cases)
+        ]
         return data
+
+
+def commander_seen(
+    connection: Connection, commander: dict[str, Any], cases: set[str] | None
+) -> dict[str, Any]:
+    """A commander as someone who may read ``cases`` sees it: no ``person_id`` of another case."""
+    person = commander.get("person_id")
+    if person and not scope.readable(connection, "person", person, cases):
+        return commander | {"person_id": None}
+    return commander
 
 
 def list_units(instance: Instance, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from testament.api import uploads
 from testament.api.auth import Who
 from testament.api.deps import instance
 from testament.api.fields import as_fields
-from testament.api.guard import allow, allow_or_create
+from testament.api.guard import allow, allow_or_create, creates_case
 from testament.domain.access import Action
 from testament.services import exports, import_jsonl, imports
 from testament.services.instance import Instance
@@ -135,6 +135,7 @@ def export(  # noqa: PLR0917 - FastAPI passes what the route declares
 
 
 @router.post("/cases/{case_name}/import/{fmt}", status_code=201)
+@creates_case
 async def import_file(  # noqa: PLR0917 - FastAPI passes what the route declares
     case_name: str,
     fmt: Literal["timemap", "jsonl"],
