@@ -87,7 +87,7 @@ def prepare(
             )
     values: dict[str, Any] = {
         "case_id": case_id,
-        "title": clean_text(given.title, "the title", where, required=True),
+        "title": clean_text(given.title, "the title", where, required=True, field="title"),
         "description": clean_text(given.description, "the description", where),
         "occurred_from": when.start,
         "occurred_to": when.end,
@@ -96,7 +96,7 @@ def prepare(
         "latitude": point.latitude if point else None,
         "longitude": point.longitude if point else None,
         "uncertainty_m": point.uncertainty_m if point else None,
-        "place_text": clean_text(given.place_text, "the place", where),
+        "place_text": clean_text(given.place_text, "the place", where, field="place_text"),
         "area_id": area_id,
         "status": vocabulary.require_one("incident-status", given.status, where=where),
         "unmapped": {k: list(v) for k, v in sorted(given.unmapped.items()) if v},

@@ -31,7 +31,7 @@ def _fields(values: Mapping[str, Any], where: str | None) -> dict[str, str]:
     checked: dict[str, str] = {}
     if "label" in values:
         checked["label"] = clean_text(
-            values["label"], "the label", where or "--label", required=True
+            values["label"], "the label", where or "--label", required=True, field="label"
         )
     if "description" in values:
         checked["description"] = clean_text(

@@ -36,7 +36,7 @@ _KEEP = {
 
 def check_url(value: str, *, where: str = "--url") -> str:
     """An absolute http or https URL with a host, without spaces or control characters."""
-    url = clean_text(value, "the URL", where, required=True)
+    url = clean_text(value, "the URL", where, required=True, field="url")
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InvalidInput(
@@ -65,10 +65,12 @@ def _fields(given: Mapping[str, Any], where: str | None) -> dict[str, Any]:
     if "kind" in given:
         values["kind"] = vocabulary.require_one("source-types", given["kind"], where="--kind")
     if "title" in given:
-        values["title"] = clean_text(given["title"], "the title", "--title", required=True)
+        values["title"] = clean_text(
+            given["title"], "the title", "--title", required=True, field="title"
+        )
     for name in ("reference", "description"):
         if name in given:
-            values[name] = clean_text(given[name], f"the {name}", f"--{name}")
+            values[name] = clean_text(given[name], f"the {name}", f"--{name}", field=name)
     if "url" in given:
         values["url"] = check_url(given["url"]) if given["url"] else None
     if "published_at" in given:
