@@ -470,7 +470,8 @@ def test_a_download_streams_the_exact_bytes_and_is_logged(
 
     digest = base64.b64encode(hashlib.sha256(response.content).digest()).decode()
     assert response.headers["repr-digest"] == f"sha-256=:{digest}:"
-    assert "photo" not in response.headers["content-disposition"]  # the original name stays private
+    # Named as it was ingested, for those who may read the case (docs/web.md, "Names as shown").
+    assert 'filename="photo.jpg"' in response.headers["content-disposition"]
     (event,) = _access_events(instance, item_id)
     assert (event["action"], event["purpose"]) == ("download", "prepare exhibit")
 
@@ -584,7 +585,8 @@ def test_an_upload_is_ingested_with_its_custody(
     assert response.status_code == 201, response.json()
     item = response.json()["item"]
     assert item["sha256"] == hashlib.sha256(data).hexdigest() and item["status"] == "stored"
-    assert item["name"] == "фото-1.jpg"  # no directories, no control characters
+    # No directories; the name kept byte for byte, its control character shown (docs/web.md).
+    assert (item["name"], item["shown_name"]) == ("фото\x07 1.jpg", "фото[U+0007] 1.jpg")
     assert b"".join(instance.blobs.read(item["sha256"])) == data
     with read_transaction(instance.engine) as conn:
         row = conn.execute(
@@ -592,7 +594,7 @@ def test_an_upload_is_ingested_with_its_custody(
                 evidence_item.c.id == item["id"]
             )
         ).one()
-    assert (row.source_path, row.original_name) == ("upload:фото-1.jpg", "фото-1.jpg")
+    assert (row.source_path, row.original_name) == ("upload:фото-1.jpg", "фото\x07 1.jpg")
     again = http.post(
         "/cases/Case A/evidence",
         params={"filename": "фото 1.jpg"},

@@ -18,18 +18,21 @@ def _found(instance: Instance, text: str, kind: str) -> set[str]:
     return {hit.doc_id for hit in results.hits}
 
 
-def test_ingested_items_are_searchable_by_their_source_note(
+def test_ingested_items_are_searchable_by_their_file_name_and_source_note(
     instance: Instance, tmp_path: Path
 ) -> None:
-    photo = tmp_path / "photo.txt"
+    folder = tmp_path / "volunteers"
+    folder.mkdir()
+    photo = folder / "photo.txt"
     photo.write_text("a frame from a drone video")
     report = ingest.ingest(
         instance, [photo], case_name="Case A", source_note="Telegram channel Irpinsky"
     )
     item_id = report.results[0].item_id
     assert _found(instance, "Irpinsky", "item") == {item_id}
-    # The file name can identify people, so it is not searchable.
-    assert _found(instance, "photo", "item") == set()
+    assert _found(instance, "photo", "item") == {item_id}
+    # The folders it came from can name people, so they are not searchable (docs/search.md).
+    assert _found(instance, "volunteers", "item") == set()
 
 
 def test_a_unit_rename_or_new_alias_reaches_its_incidents(instance: Instance) -> None:

@@ -190,15 +190,17 @@ def test_a_documenter_works_through_the_site(
         page.click("figure.preview button.reveal")
         assert picture.evaluate("element => getComputedStyle(element).filter") == "none"
 
-        # Upload two files at once; each is streamed, hashed and recorded.
-        first, second = tmp_path / "drone-1.jpg", tmp_path / "свідчення.txt"
+        # Upload two files at once; each is streamed, hashed and recorded, and becomes a link to its
+        # item. A right-to-left override in a name is shown, never obeyed.
+        first, second = tmp_path / "drone-1.jpg", tmp_path / "свідчення\u202etxt.exe"
         first.write_bytes(os.urandom(2_000_000))
         second.write_bytes("Записано 2022-03-02".encode())
         page.goto("/cases/Case%20A/upload")
         page.set_input_files("input[type=file]", [str(first), str(second)])
-        expect(page.locator("table.uploads tr[data-item]")).to_have_count(2)
+        expect(page.locator("table.uploads tr[data-item] a[href^='/evidence/']")).to_have_count(2)
         uploaded = page.inner_text("table.uploads")
-        assert "drone-1.jpg" in uploaded and "свідчення.txt" in uploaded
+        assert "drone-1.jpg" in uploaded and "свідчення[U+202E]txt.exe" in uploaded
+        assert "\u202e" not in uploaded
         assert instance.blobs.exists(hashlib.sha256(first.read_bytes()).hexdigest())
 
         # A new incident through the form; a wrong latitude is refused in place, then corrected.

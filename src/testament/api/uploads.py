@@ -32,6 +32,18 @@ def safe_name(given: str | None, default: str) -> str:
     return name[:MAX_NAME] or default
 
 
+def original_name(given: str | None, default: str) -> str:
+    """The file's name as the client gave it, only without directories: an evidence file's name is
+    kept byte for byte (and shown through ``domain.display.shown``, never as is). NUL is refused."""
+    if given and "\x00" in given:
+        raise InvalidInput(
+            "the file name contains a NUL character",
+            where="filename",
+            hint="send the file's name as it is, without NUL",
+        )
+    return PurePath((given or "").replace("\\", "/")).name or default
+
+
 def _unname(exc: TestamentError, folder: str) -> None:
     prefix = folder.rstrip("/") + "/"
     exc.what = exc.what.replace(prefix, "")

@@ -71,6 +71,7 @@ def show(item_id: str, as_json: bool) -> None:
     if as_json:
         json_line(data)
         return
+    click.echo(f"{'name':>12}: {data['shown_name']}")
     for key in ("id", "sha256", "media_type", "size"):
         click.echo(f"{key:>12}: {data[key]}")
     for item_link in data["incidents"]:

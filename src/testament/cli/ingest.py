@@ -10,6 +10,7 @@ import click
 
 from testament.cli.output import json_line
 from testament.config import load_settings
+from testament.domain.display import shown
 from testament.services import ingest as service
 from testament.services.instance import open_instance
 
@@ -42,7 +43,7 @@ def ingest(paths: tuple[Path, ...], case_name: str, source_note: str | None, as_
         if as_json:
             json_line(result.as_json())
         elif result.status in {"skipped", "rejected"}:
-            click.echo(f"{result.status}: {result.path}: {result.reason}", err=True)
+            click.echo(f"{result.status}: {shown(result.path)}: {result.reason}", err=True)
 
     try:
         report = service.ingest(

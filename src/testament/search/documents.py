@@ -1,8 +1,9 @@
 """Search documents built from the documentation tables: what of each record is searchable.
 
-Only public fields enter the index. A person is indexed by label and description; an evidence item by
-its source note and the relevance notes of its links to incidents, never by its file name or path. An
-incident carries the names of the places and units it is linked to, so that a search for "Kharkov" or
+Only public fields enter the index. A person is indexed by label and description. An evidence item is
+indexed by its file name (its title), its source note and the relevance notes of its links to
+incidents, never by the path it came from; an item that is the recording of a testimony (a survivor's
+account) by none of these, only by its type and digest. An incident carries the names of the places and units it is linked to, so that a search for "Kharkov" or
 for a brigade's alias finds it.
 """
 
@@ -167,24 +168,37 @@ def _relevance(connection: Connection, ids: Sequence[str]) -> dict[str, list[str
     return found
 
 
+def _recordings(connection: Connection, ids: Sequence[str]) -> set[str]:
+    """Which of these items record a testimony: their names and notes may name the survivor."""
+    found = select(t.testimony.c.recording_item_id).where(t.testimony.c.recording_item_id.in_(ids))
+    return {str(i) for i in connection.execute(found).scalars()}
+
+
+def _item(row: Any, notes: list[str], recording: bool) -> SearchDocument:
+    anonymous = f"{row.media_type} sha256:{row.sha256[:12]}"
+    if recording:
+        return SearchDocument(doc_id=row.id, kind="item", case_id=row.case_id, title=anonymous)
+    return SearchDocument(
+        doc_id=row.id,
+        kind="item",
+        case_id=row.case_id,
+        title=row.original_name or anonymous,
+        body="\n".join([row.source_note or "", *notes]),
+    )
+
+
 def items(connection: Connection, ids: Sequence[str]) -> Built:
     item = t.evidence_item
-    # Deliberately not original_name or source_path: file names can identify people.
+    # Never source_path: the folders a file came from can name the people in it.
     columns = (item.c.id, item.c.case_id, item.c.sha256, item.c.media_type, item.c.source_note)
-    rows = connection.execute(select(*columns).where(item.c.id.in_(ids))).all()
-    present = {row.id for row in rows}
-    notes = _relevance(connection, list(present))
-    documents = [
-        SearchDocument(
-            doc_id=row.id,
-            kind="item",
-            case_id=row.case_id,
-            title=f"{row.media_type} sha256:{row.sha256[:12]}",
-            body="\n".join([row.source_note or "", *notes[row.id]]),
-        )
-        for row in rows
-    ]
-    return documents, [i for i in ids if i not in present]
+    rows = connection.execute(
+        select(*columns, item.c.original_name).where(item.c.id.in_(ids))
+    ).all()
+    present = [row.id for row in rows]
+    notes, recordings = _relevance(connection, present), _recordings(connection, present)
+    documents = [_item(row, notes[row.id], row.id in recordings) for row in rows]
+    known = set(present)
+    return documents, [i for i in ids if i not in known]
 
 
 BUILDERS: dict[Kind, Callable[[Connection, Sequence[str]], Built]] = {

@@ -8,13 +8,14 @@ per axis is the item's current standing, the rest its verification history.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from testament.domain import dates
+from testament.domain.display import shown
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.services import cases, history, search, vocabulary
@@ -24,7 +25,10 @@ from testament.storage.engine import read_transaction
 
 AXES = ("source", "technical", "content")
 KINDS = ("item-incident", "assessment")
-_ITEM_FIELDS = ("id", "case_id", "sha256", "size", "media_type", "ingested_at")
+_ITEM_FIELDS = (
+    "id", "case_id", "original_name", "sha256", "size", "media_type", "source_note", "ingested_at",
+    "duplicate",
+)  # fmt: skip
 
 
 def _item(connection: Connection, item_id: str) -> dict[str, Any]:
@@ -38,7 +42,12 @@ def _item(connection: Connection, item_id: str) -> dict[str, Any]:
             where=item_id,
             hint="item IDs are printed by `testament ingest`",
         )
-    return dict(row._mapping)
+    return _named(dict(row._mapping))
+
+
+def _named(item: dict[str, Any]) -> dict[str, Any]:
+    """An item with ``shown_name``: its original name (kept byte for byte) as it may be displayed."""
+    return item | {"shown_name": shown(item["original_name"])}
 
 
 def _same_case(item: Mapping[str, Any], other: Mapping[str, Any], what: str) -> None:
@@ -185,7 +194,23 @@ def list_for_case(
             .limit(limit)
             .offset(offset)
         ).all()  # fmt: skip
-    return [dict(r._mapping) for r in rows]
+    return [_named(dict(r._mapping)) for r in rows]
+
+
+def name_items(connection: Connection, links: Sequence[dict[str, Any]]) -> None:
+    """Add to each link to an item (``item_id``) the item's name, as kept and as shown, its type and
+    size, so that lists name items rather than show their IDs."""
+    t = tables.evidence_item
+    wanted = sorted({link["item_id"] for link in links})
+    rows = connection.execute(
+        select(t.c.id, t.c.original_name, t.c.media_type, t.c.size).where(t.c.id.in_(wanted))
+    ).all()
+    found = {row.id: _named(dict(row._mapping)) for row in rows}
+    for link in links:
+        named = found.get(link["item_id"], {})
+        link.update(
+            {key: named.get(key) for key in ("original_name", "shown_name", "media_type", "size")}
+        )
 
 
 def versions(

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Integer, cast, func, select
 from testament.domain import dates, places
 from testament.domain.text import clean_text
 from testament.errors import InvalidInput, NotFound
-from testament.services import cases, history, vocabulary
+from testament.services import cases, evidence, history, vocabulary
 from testament.services.instance import Instance, acting_agent, recording
 from testament.storage import tables
 from testament.storage.engine import read_transaction
@@ -312,6 +312,7 @@ def show(instance: Instance, incident_id: str) -> dict[str, Any]:
                 {k: v for k, v in r.items() if k not in ("created_at", "deleted_at")}
                 for r in _children(conn, table, column, incident_id)
             ]
+        evidence.name_items(conn, data["evidence"])
         return data
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, or_, select
 
 from testament.errors import InvalidInput, NotFound
 from testament.search import documents, index_for
-from testament.search.base import KINDS, Kind, SearchQuery, SearchResults
+from testament.search.base import KINDS, Kind, SearchHit, SearchQuery, SearchResults
 from testament.search.translit import key_text
 from testament.services.instance import Instance
 from testament.storage import tables
@@ -88,6 +88,36 @@ def search(instance: Instance, query: SearchQuery, filters: Filters | None = Non
         if filters is not None:
             query = _resolve(connection, query, filters)
         return index_for(connection.dialect.name).search(connection, query)
+
+
+def described(instance: Instance, hits: Sequence[SearchHit]) -> list[dict[str, Any]]:
+    """Hits as a list shows them, each with what tells it apart from another of the same title: an
+    item's size and type, a source's address or reference and its date."""
+    item, source = tables.evidence_item, tables.source
+    wanted: dict[str, list[str]] = {"item": [], "source": []}
+    for hit in hits:
+        wanted.get(hit.kind, []).append(hit.doc_id)
+    with read_transaction(instance.engine) as connection:
+        details = {
+            ("item", row.id): {"media_type": row.media_type, "size": row.size}
+            for row in connection.execute(
+                select(item.c.id, item.c.media_type, item.c.size).where(
+                    item.c.id.in_(wanted["item"])
+                )
+            )
+        } | {
+            ("source", row.id): {
+                "url": row.url,
+                "reference": row.reference,
+                "published_at": row.published_at,
+            }
+            for row in connection.execute(
+                select(source.c.id, source.c.url, source.c.reference, source.c.published_at).where(
+                    source.c.id.in_(wanted["source"])
+                )
+            )
+        }
+    return [hit.as_json() | details.get((hit.kind, hit.doc_id), {}) for hit in hits]
 
 
 def _resolve(connection: Connection, query: SearchQuery, filters: Filters) -> SearchQuery:

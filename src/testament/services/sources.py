@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select
 from testament.domain import dates
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput
-from testament.services import cases, history, search, vocabulary
+from testament.services import cases, evidence, history, search, vocabulary
 from testament.services.instance import Instance, acting_agent, recording
 from testament.storage import tables
 from testament.storage.engine import read_transaction
@@ -178,6 +178,12 @@ def _live(connection: Connection, table: Any, source_id: str) -> list[dict[str, 
     return [{k: v for k, v in r.items() if k not in ("created_at", "deleted_at")} for r in rows]
 
 
+def _titles(connection: Connection, incident_ids: list[str]) -> dict[str, str]:
+    t = tables.incident
+    rows = connection.execute(select(t.c.id, t.c.title).where(t.c.id.in_(incident_ids)))
+    return {row.id: row.title for row in rows}
+
+
 def show(instance: Instance, source_id: str) -> dict[str, Any]:
     """A source with the incidents it reports on and the evidence links that cite it."""
     with read_transaction(instance.engine) as conn:
@@ -185,7 +191,11 @@ def show(instance: Instance, source_id: str) -> dict[str, Any]:
         data = history.snapshot("source", row)
         data |= {"version": row["version"], "updated_at": row["updated_at"]}
         data["incidents"] = _live(conn, tables.incident_source, source_id)
+        titles = _titles(conn, [link["incident_id"] for link in data["incidents"]])
+        for link in data["incidents"]:
+            link["incident_title"] = titles.get(link["incident_id"], "")
         data["evidence"] = _live(conn, tables.item_incident, source_id)
+        evidence.name_items(conn, data["evidence"])
         return data
 
 

@@ -37,6 +37,7 @@ from testament.services import (
     history,
     identity,
     registry,
+    search,
     training,
     vocabulary,
 )
@@ -315,6 +316,9 @@ def record(
             )
         )
         _store_facts(conn, key, testimony_id, checked_facts)
+        if columns["recording_item_id"]:
+            # A recording's file name and notes may name the person: they leave the search index.
+            search.refresh(conn, "item", [columns["recording_item_id"]])
         _event(
             conn,
             CustodyEventType.CREATION,

@@ -20,7 +20,7 @@ from testament.api import auth
 from testament.api.auth import Principal
 from testament.services import accounts
 from testament.services.instance import Instance
-from testament.web import i18n, labels
+from testament.web import display, i18n, labels
 
 HERE = Path(__file__).parent
 
@@ -40,6 +40,7 @@ def templates_for(lang: str) -> Jinja2Templates:
     messages = i18n.catalogue(lang)
     env.install_gettext_translations(messages, newstyle=True)  # type: ignore[attr-defined]
     env.globals["label"] = partial(labels.label, language=lang, messages=messages)
+    display.install(env, lang)
     return Jinja2Templates(env=env)
 
 

@@ -1,4 +1,5 @@
-"""Pages that write the documentation: a new incident, editing one, a case's evidence and linking it.
+"""Pages that write the documentation: a new incident, editing one, a case's evidence and linking it,
+and a source's page.
 
 Each form posts through the same services and the same policy door as the JSON API. A refused form comes
 back with what was typed still in it and the reason on top; nothing is half-written. An edit carries the
@@ -18,7 +19,7 @@ from testament.api.auth import Principal
 from testament.api.guard import allow
 from testament.domain.access import Action
 from testament.errors import Conflict, InvalidInput, PermissionDenied
-from testament.services import access_log, evidence, incidents, vocabulary
+from testament.services import access_log, evidence, incidents, sources, vocabulary
 from testament.web.pages import Viewer, instance_of, render
 
 ITEMS_TO_LINK = 200  # the newest items offered in the incident page's link form
@@ -118,6 +119,8 @@ def _refused(exc: InvalidInput | Conflict) -> dict[str, Any]:
 
 
 def routes(site: FastAPI) -> None:
+    source_routes(site)
+
     @site.get("/cases/{case_name}/incidents/new", include_in_schema=False)
     def new_incident(request: Request, case_name: str, who: Viewer) -> Response:
         allow(instance_of(request), who, Action.DOCUMENT, case=case_name)
@@ -203,6 +206,14 @@ def routes(site: FastAPI) -> None:
         return render(request, "evidence_list.html", case_name=case_name, items=items[:100],
                       offset=offset, next_offset=offset + 100 if len(items) > 100 else None,
                       may_upload=may(request, who, Action.DOCUMENT, case=case_name))  # fmt: skip
+
+
+def source_routes(site: FastAPI) -> None:
+    @site.get("/sources/{source_id}", include_in_schema=False)
+    def source_page(request: Request, source_id: str, who: Viewer) -> Response:
+        inst = instance_of(request)
+        allow(inst, who, Action.READ, kind="source", record_id=source_id)
+        return render(request, "source.html", source=sources.show(inst, source_id))
 
 
 def linkable(request: Request, who: Principal, incident: dict[str, Any]) -> list[dict[str, Any]]:

@@ -361,7 +361,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
                 wanted = SearchQuery(text=q, limit=50)
                 filters = search.Filters(cases=sorted(visible) if visible is not None else ())
                 try:
-                    hits = [h.as_json() for h in search.search(inst, wanted, filters).hits]
+                    hits = search.described(inst, search.search(inst, wanted, filters).hits)
                 except InvalidInput as exc:
                     return render(request, "search.html", 422, q=q, hits=[], error=exc.what)
         return render(request, "search.html", q=q, hits=hits, error=None)

@@ -23,6 +23,7 @@ from testament.api.deps import OPERATOR_PURPOSE, Limit, Offset, Purpose, instanc
 from testament.api.fields import as_fields
 from testament.api.guard import allow
 from testament.domain.access import Action
+from testament.domain.display import ascii_name, download_name, shown
 from testament.errors import InvalidInput
 from testament.services import access_log, evidence, ingest
 from testament.services.instance import Instance
@@ -71,6 +72,7 @@ async def upload(
     ingested once per case.
     """
     await run_in_threadpool(allow, inst, who, Action.DOCUMENT, case=case_name)
+    original = uploads.original_name(params.filename, "upload.bin")
     name = uploads.safe_name(params.filename, "upload.bin")
     body = uploads.BodyReader(request, inst.settings.max_upload_bytes)
     result = await run_in_threadpool(
@@ -78,7 +80,7 @@ async def upload(
             ingest.ingest_stream,
             inst,
             body,  # type: ignore[arg-type]
-            name=name,
+            name=original,
             case_name=case_name,
             recorded_as=f"upload:{name}",
             source_note=params.source,
@@ -88,8 +90,9 @@ async def upload(
         raise InvalidInput(
             f"the upload was not ingested: {result.reason}", errors={"body": result.status}
         )
-    return {"ok": True, "item": {"id": result.item_id, "name": name, "sha256": result.sha256,
-            "size": result.size, "status": result.status}}  # fmt: skip
+    return {"ok": True, "item": {"id": result.item_id, "name": original,
+            "shown_name": shown(original), "sha256": result.sha256, "size": result.size,
+            "status": result.status}}  # fmt: skip
 
 
 @router.get("/cases/{case_name}/evidence")
@@ -132,22 +135,29 @@ def download(
     allow(inst, who, Action.READ, kind="evidence", record_id=item_id)
     item = evidence.show(inst, item_id)
     media = str(item["media_type"] or "application/octet-stream")
-    shown = inline and media.split("/", maxsplit=1)[0] in INLINE_KINDS
+    inline_shown = inline and media.split("/", maxsplit=1)[0] in INLINE_KINDS
     chunks = access_log.stream_item(inst, item["sha256"])
-    access_log.item_opened(inst, item_id, "view" if shown else "download", _purpose(who, stated))
-    # Named by ID, not by the original file name, which may name a person.
-    name = item_id + (mimetypes.guess_extension(media) or ".bin")
+    access_log.item_opened(
+        inst, item_id, "view" if inline_shown else "download", _purpose(who, stated)
+    )
+    # Named as it was ingested, with any bidirectional control shown (docs/web.md, "Names as shown").
+    name = download_name(
+        item["original_name"], item_id + (mimetypes.guess_extension(media) or ".bin")
+    )
     digest = base64.b64encode(bytes.fromhex(item["sha256"])).decode()
+    disposition = "inline" if inline_shown else "attachment"
     headers = {
         "Content-Length": str(item["size"]),
-        "Content-Disposition": f"{'inline' if shown else 'attachment'}; filename*=UTF-8''{quote(name)}",
+        "Content-Disposition": (
+            f"{disposition}; filename=\"{ascii_name(name)}\"; filename*=UTF-8''{quote(name)}"
+        ),
         "Repr-Digest": f"sha-256=:{digest}:",
         "X-Content-Type-Options": "nosniff",
         # Evidence is content from the world: whatever it is, it never runs in Testament's origin.
         "Content-Security-Policy": "sandbox; default-src 'none'",
     }
     return StreamingResponse(
-        chunks, media_type=media if shown else "application/octet-stream", headers=headers
+        chunks, media_type=media if inline_shown else "application/octet-stream", headers=headers
     )
 
 

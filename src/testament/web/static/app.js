@@ -123,14 +123,24 @@ function clusterMarker(map, feature, latlng) {
   return marker;
 }
 
+// A file name as pages show it: each bidirectional control or control character written as [U+XXXX],
+// so that "photo\u202Egpj.exe" cannot pass for "photoexe.jpg". The page hands over the server's own list
+// of those characters (testament.domain.display), so there is one list.
+function shownName(form, name) {
+  const hidden = new RegExp(form.dataset.hidden, "gu");
+  return name.replace(hidden, (c) => "[U+" + c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0") + "]");
+}
+
 // Evidence upload: each file is its own streamed request, one at a time, with its progress shown.
+// Each stored file becomes a link to its item, under the name the server recorded.
 function uploadFiles(form, files) {
   const rows = document.querySelector("table.uploads tbody");
   const source = form.querySelector("input[name=source]").value;
   let queue = Promise.resolve();
   for (const file of files) {
     const row = rows.insertRow();
-    row.insertCell().textContent = file.name;
+    const name = row.insertCell();
+    name.textContent = shownName(form, file.name);
     const bar = document.createElement("progress");
     bar.max = file.size || 1;
     bar.value = 0;
@@ -151,6 +161,10 @@ function uploadFiles(form, files) {
         try { body = JSON.parse(request.responseText); } catch (error) { body = {}; }
         if (request.status === 201) {
           bar.value = bar.max;
+          const link = document.createElement("a");
+          link.href = "/evidence/" + encodeURIComponent(body.item.id);
+          link.textContent = body.item.shown_name;
+          name.replaceChildren(link);
           result.textContent = form.dataset.done + " · sha256:" + body.item.sha256.slice(0, 16) + "…";
           row.dataset.item = body.item.id;
         } else {
