@@ -176,3 +176,17 @@ def test_evidence_file_names_titles_and_notes_are_searchable(
     hits = search.search(instance, SearchQuery("silo wall", kinds=("item",))).hits
     assert [hit.title for hit in hits] == ["silo-north-wall.jpg"]
     assert evidence.show(instance, desk["photo"])["shown_name"] == "silo-north-wall.jpg"
+
+
+def test_the_proof_chart_names_the_items_it_cites(
+    site: Any, desk: dict[str, Any], instance: Instance
+) -> None:
+    from testament.services import legal
+
+    evidence.link(instance, desk["photo"], desk["incident"], "the north wall after the strike")
+    legal.qualify(instance, desk["incident"], "CAH-MURDER", "killed at the silo")
+    legal.link_element(
+        instance, desk["photo"], desk["incident"], "CAH-MURDER", "E1", stance="supports"
+    )
+    chart = _signed_in(site, "dana").get("/cases/Case A/proof-chart").text
+    assert f'<a href="/evidence/{desk["photo"]}">silo-north-wall.jpg</a>' in chart

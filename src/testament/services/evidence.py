@@ -213,6 +213,14 @@ def name_items(connection: Connection, links: Sequence[dict[str, Any]]) -> None:
         )
 
 
+def names(instance: Instance, item_ids: Sequence[str]) -> dict[str, str]:
+    """Each of these items' names as shown, by ID (for lists that name items, such as a proof chart)."""
+    links: list[dict[str, Any]] = [{"item_id": item_id} for item_id in item_ids]
+    with read_transaction(instance.engine) as conn:
+        name_items(conn, links)
+    return {link["item_id"]: link["shown_name"] for link in links if link["shown_name"] is not None}
+
+
 def versions(
     instance: Instance, record_id: str, kind: str = "item-incident"
 ) -> list[history.Version]:

@@ -293,7 +293,10 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         inst = instance_of(request)
         allow(inst, who, Action.READ, case=case_name)
         chart = proof_chart.as_json(proof_chart.chart(inst, case_name))
-        return render(request, "chart.html", case_name=case_name, chart=chart)
+        cited = [item for crime in chart["crimes"] for row in crime["elements"]
+                 for item in (*row["supporting"], *row["contradicting"])]  # fmt: skip
+        return render(request, "chart.html", case_name=case_name, chart=chart,
+                      item_names=evidence.names(inst, cited))  # fmt: skip
 
     @site.get("/settings", include_in_schema=False)
     def settings_page(request: Request, who: Viewer) -> Response:
