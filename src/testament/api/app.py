@@ -50,6 +50,7 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
     app.state.api_token = api_token
     app.state.login_limit = SlidingWindow(LOGIN_ATTEMPTS_PER_MINUTE, 60.0)
     app.add_middleware(auth.ActingScope)
+    app.add_middleware(auth.SameOriginWrites)  # no change, sign-in included, from another site
     errors.install(app)
     app.include_router(
         session.router

@@ -9,6 +9,9 @@
 
 Anything else gets 401. Every write made during the request is attributed to the account's own agent in
 the custody log (``instance.acting_as``).
+
+A request that changes anything (signing in included) from a page of another site is refused with 403
+(:func:`same_origin`, :class:`SameOriginWrites`); the sign-in and setup forms ask the same function.
 """
 
 from __future__ import annotations
@@ -22,10 +25,13 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from testament.api import errors
 from testament.domain.access import Actor
 from testament.secretfiles import read_secret
 from testament.services import credentials
@@ -159,6 +165,47 @@ class ActingScope:
             await self.app(scope, receive, send)  # type: ignore[operator]
         finally:
             token.var.reset(token)
+
+
+# What a browser says in Sec-Fetch-Site about a request from Testament's own pages (``none``: the user
+# typed the address or used a bookmark).
+OWN_FETCH_SITES = frozenset({"same-origin", "none"})
+CROSS_SITE = "this request came from another site's page, so it was refused"
+CROSS_SITE_HINT = (
+    "use Testament's own pages, or a client that sends no Origin header with an API token"
+)
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a request was not sent by another site's page (cross-site request forgery).
+
+    Browsers name the page a request comes from in ``Origin`` (``null`` for a sandboxed or opaque one)
+    and say how it relates to the target in ``Sec-Fetch-Site``. Either one pointing elsewhere refuses
+    it; a client that sends neither (curl, a script with an API token) is not a browser on another site.
+    """
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site not in OWN_FETCH_SITES:
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return origin != "null" and urlsplit(origin).netloc == request.url.netloc
+
+
+class SameOriginWrites:
+    """ASGI middleware: every request that may change something (not GET, HEAD or OPTIONS) must pass
+    :func:`same_origin`, or gets 403 in the error envelope before anything reads it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        writes = scope["type"] == "http" and scope["method"] not in SAFE_METHODS
+        if writes and not same_origin(Request(scope)):
+            refused = errors.envelope(403, CROSS_SITE, hint=CROSS_SITE_HINT)
+            await refused(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def set_session_cookie(request: Request, response: Response, token: str, max_age: int) -> None:

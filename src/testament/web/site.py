@@ -15,7 +15,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import FastAPI, Form, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -100,14 +100,6 @@ def create_site(
     return site
 
 
-def _same_origin(request: Request) -> bool:
-    """Sign-in CSRF: a browser's POST from another site carries that site's Origin."""
-    origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None
-    return urlsplit(origin).netloc == request.url.netloc
-
-
 def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every page
     @site.get("/", include_in_schema=False)
     def home(request: Request) -> Response:
@@ -141,7 +133,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         totp: Annotated[str, Form(max_length=16)] = "",
         next_page: Annotated[str, Form(alias="next")] = "/dashboard",
     ) -> Response:
-        if not _same_origin(request):
+        if not auth.same_origin(request):
             raise HTTPException(403, "this sign-in did not come from Testament's own page")
         client = request.client.host if request.client else "unknown"
         if request.app.state.login_limit.hit(client):
@@ -183,7 +175,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         username: Annotated[str, Form(max_length=200)],
         password: Annotated[str, Form(max_length=1000)],
     ) -> Response:
-        if not _setup_open(request) or not _same_origin(request):
+        if not _setup_open(request) or not auth.same_origin(request):
             return RedirectResponse("/login", status_code=303)
         expected: str = request.app.state.setup_hash
         given = hashlib.sha256(token.encode()).hexdigest()
@@ -293,10 +285,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         inst = instance_of(request)
         allow(inst, who, Action.READ, case=case_name)
         chart = proof_chart.as_json(proof_chart.chart(inst, case_name))
-        cited = [item for crime in chart["crimes"] for row in crime["elements"]
-                 for item in (*row["supporting"], *row["contradicting"])]  # fmt: skip
-        return render(request, "chart.html", case_name=case_name, chart=chart,
-                      item_names=evidence.names(inst, cited))  # fmt: skip
+        return render(request, "chart.html", case_name=case_name, chart=chart)
 
     @site.get("/settings", include_in_schema=False)
     def settings_page(request: Request, who: Viewer) -> Response:
