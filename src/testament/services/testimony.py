@@ -316,9 +316,9 @@ def record(
             )
         )
         _store_facts(conn, key, testimony_id, checked_facts)
-        if columns["recording_item_id"]:
+        if recording_item_id:
             # A recording's file name and notes may name the person: they leave the search index.
-            search.refresh(conn, "item", [columns["recording_item_id"]])
+            search.refresh(conn, "item", [recording_item_id])
         _event(
             conn,
             CustodyEventType.CREATION,
