@@ -35,6 +35,7 @@ from testament.services import (
     legal,
     people,
     referrals,
+    sources,
     units,
     vocabulary,
 )
@@ -218,6 +219,9 @@ def _everything(instance: Instance, tmp_path: Path) -> dict[str, Any]:
         evidence.assess(instance, item, axis=axis, status=status, method="Порівняння з мапою")
     evidence.link(instance, item, full, relevance="Фото місця")
     evidence.link(instance, other, full, relevance="Свідчення")
+    source = sources.create(instance, CASE, kind="document", title="Звіт про обстріл",
+                            reference="Звіт № 5", published_at="2022-03-02")  # fmt: skip
+    sources.link_incident(instance, source, full, "Підтверджує час")
     legal.qualify(instance, full, "CAH-MURDER")
     legal.link_element(instance, item, full, "CAH-MURDER", "E1", stance="supports")
     legal.link_element(instance, item, full, "CAH-MURDER", "CTX-CAH.C1", stance="supports")
@@ -242,7 +246,7 @@ def _everything(instance: Instance, tmp_path: Path) -> dict[str, Any]:
         accounts.grant_role(instance, f"user-{role.value}", CASE, role.value)
     for scope in credentials.SCOPES:
         credentials.create_token(instance, "ops", f"token-{scope}", scope=scope)
-    return {"incidents": shown, "item": item, "person": survivor}
+    return {"incidents": shown, "item": item, "person": survivor, "source": source}
 
 
 def _data(instance: Instance, world: dict[str, Any]) -> set[str]:
@@ -276,6 +280,7 @@ def _pages(world: dict[str, Any], case: str) -> list[str]:
         f"/incidents/{full}/edit",
         *(f"/incidents/{other}" for other in others),
         f"/evidence/{world['item']}",
+        f"/sources/{world['source']}",
         f"/people/{world['person']}/intake",
         f"/people/{world['person']}/needs",
         "/services",
