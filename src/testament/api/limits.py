@@ -1,4 +1,4 @@
-"""JSON request bodies are bounded before anything decodes them.
+"""JSON request bodies (and the pages' forms) are bounded before anything decodes them.
 
 A route whose parameters include a body model has its body decoded whole by FastAPI. This middleware
 hands that body over only once it has checked the raw bytes: more than :data:`MAX_JSON_BODY_BYTES` is
@@ -19,6 +19,7 @@ from testament.domain import boundedjson
 # The longest JSON body a route decodes: room for every text field at its limit (domain/text.py),
 # even with each character escaped as \uXXXX, and far below what would strain the server.
 MAX_JSON_BODY_BYTES = 8 << 20
+_CHECKED = "testament.body_checked"
 
 
 def too_large(limit: int) -> HTTPException:
@@ -52,14 +53,22 @@ class _Bounded:
         self.first = True
 
     def _decoded(self) -> bool:
-        # The router has put the matched route in the scope before anything reads the body.
+        """Whether FastAPI is about to decode the body whole (multipart forms have limits of their own).
+
+        The router has put the matched route in the scope before anything reads the body; the site
+        and the API it mounts share the scope, so the body is checked once.
+        """
         route = self.scope.get("route")
-        return isinstance(route, APIRoute) and route.body_field is not None
+        if self.scope.get(_CHECKED) or not isinstance(route, APIRoute) or route.body_field is None:
+            return False
+        content_type = dict(self.scope["headers"]).get(b"content-type", b"")
+        return not content_type.lower().startswith(b"multipart/")
 
     async def receive(self) -> Message:
         if not self.first or not self._decoded():
             return await self.upstream()
         self.first = False
+        self.scope[_CHECKED] = True
         declared = dict(self.scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.limit:
             raise too_large(self.limit)

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Form, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,6 +27,7 @@ from testament import __version__
 from testament.api import auth
 from testament.api.app import create_app
 from testament.api.guard import allow, require_admin, visible_cases
+from testament.api.limits import BoundedBodies
 from testament.domain.access import Action, Role, decide_anywhere
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TestamentError
 from testament.search.base import SearchQuery
@@ -88,6 +89,7 @@ def create_site(
     api = create_app(instance, api_token=api_token)
     site.state.login_limit = api.state.login_limit
     site.add_middleware(auth.ActingScope)
+    site.add_middleware(BoundedBodies)  # the pages' forms, as the API's bodies
     site.mount("/api", api)
     site.mount("/static", StaticFiles(directory=STATIC), name="static")
     # One environment per language, so concurrent requests in different languages never mix.
@@ -98,6 +100,14 @@ def create_site(
     intake.routes(site)
     _errors(site)
     return site
+
+
+def _same_origin(request: Request) -> bool:
+    """Sign-in CSRF: a browser's POST from another site carries that site's Origin."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.url.netloc
 
 
 def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every page
@@ -133,7 +143,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         totp: Annotated[str, Form(max_length=16)] = "",
         next_page: Annotated[str, Form(alias="next")] = "/dashboard",
     ) -> Response:
-        if not auth.same_origin(request):
+        if not _same_origin(request):
             raise HTTPException(403, "this sign-in did not come from Testament's own page")
         client = request.client.host if request.client else "unknown"
         if request.app.state.login_limit.hit(client):
@@ -175,7 +185,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         username: Annotated[str, Form(max_length=200)],
         password: Annotated[str, Form(max_length=1000)],
     ) -> Response:
-        if not _setup_open(request) or not auth.same_origin(request):
+        if not _setup_open(request) or not _same_origin(request):
             return RedirectResponse("/login", status_code=303)
         expected: str = request.app.state.setup_hash
         given = hashlib.sha256(token.encode()).hexdigest()
@@ -353,7 +363,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
                 wanted = SearchQuery(text=q, limit=50)
                 filters = search.Filters(cases=sorted(visible) if visible is not None else ())
                 try:
-                    hits = search.described(inst, search.search(inst, wanted, filters).hits)
+                    hits = [h.as_json() for h in search.search(inst, wanted, filters).hits]
                 except InvalidInput as exc:
                     return render(request, "search.html", 422, q=q, hits=[], error=exc.what)
         return render(request, "search.html", q=q, hits=hits, error=None)
