@@ -7,6 +7,7 @@ reason, and nothing is half-written.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 from testament.services import accounts, cases, incidents, ingest
 from testament.services.instance import Instance
 from tests.conftest import SQLITE_ONLY
+from tests.web.conftest import open_with_purpose
 from tests.web.test_pages import HOSTILE, PASSWORD, _access_events, _csrf, _signed_in
 
 pytestmark = SQLITE_ONLY
@@ -84,7 +86,7 @@ def test_a_documenter_creates_an_incident_from_the_case_page(
         "2022-03-14", 49.99, ["attack-on-civilians"],
     )  # fmt: skip
     assert shown["sensitivity"] == ["graphic"] and shown["description"] == HOSTILE
-    page = http.get(f"/incidents/{new_id}", params={"purpose": "checking the new record"}).text
+    page = open_with_purpose(http, f"/incidents/{new_id}", "checking the new record").text
     assert HOSTILE not in page and "&lt;script&gt;" in page
 
 
@@ -141,11 +143,16 @@ def test_editing_a_sensitive_incident_asks_the_purpose_and_logs_it(
     http = _signed_in(site, "dana")
     asked = http.get(f"/incidents/{incident}/edit")
     assert asked.status_code == 200 and 'name="purpose"' in asked.text
-    _, csrf = _page(http, f"/incidents/{incident}/edit?purpose=adding+the+date")
+    form = open_with_purpose(http, f"/incidents/{incident}/edit", "adding the date")
+    assert 'name="title"' in form.text and "adding the date" not in str(form.url)
+    access = re.search(r'name="access" value="(\d+)"', form.text)
+    assert access is not None
     fields = {"version": "1", "title": "Detention site", "date": "2022-04",
-              "sensitivity": ["graphic"], "purpose": "adding the date"}  # fmt: skip
-    saved = http.post(f"/incidents/{incident}/edit", headers=csrf, data=fields)
-    assert saved.headers["location"] == f"/incidents/{incident}?purpose=adding%20the%20date"
+              "sensitivity": ["graphic"], "access": access.group(1)}  # fmt: skip
+    saved = http.post(f"/incidents/{incident}/edit", headers={"X-CSRF-Token": _csrf(form.text)},
+                      data=fields)  # fmt: skip
+    assert saved.headers["location"] == f"/incidents/{incident}?access={access.group(1)}"
+    assert "Detention site" in http.get(saved.headers["location"]).text
 
     purposes = [e["detail"].get("purpose") for e in _access_events(instance)]
     assert "adding the date" in purposes

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from testament import __version__
-from testament.api import auth, errors, guard
+from testament.api import auth, docs, errors, guard
 from testament.api.ratelimit import SlidingWindow
 from testament.api.routes import (
     cases,
@@ -45,6 +45,8 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
         version=__version__,
         description="Documenting atrocity crimes with a chain of custody anyone can verify.",
         lifespan=lifespan,
+        docs_url=None,  # served from Testament itself by docs.install, never from a CDN
+        redoc_url=None,
     )
     app.state.instance = instance
     app.state.api_token = api_token
@@ -52,6 +54,7 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
     app.add_middleware(auth.ActingScope)
     app.add_middleware(auth.SameOriginWrites)  # no change, sign-in included, from another site
     errors.install(app)
+    docs.install(app)
     app.include_router(
         session.router
     )  # signing in needs no credentials; its other routes ask for them

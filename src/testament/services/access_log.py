@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from testament.domain.custody import CustodyEventType
+from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.text import clean_text
-from testament.errors import InvalidInput, NotFound
+from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.services import custody
-from testament.services.instance import Instance, acting_agent, recording
+from testament.services.instance import Instance, acting_agent, acting_identity, recording
 from testament.storage.engine import read_transaction
-from testament.storage.tables import evidence_item, incident
+from testament.storage.tables import agent, custody_event, evidence_item, incident
 
 MAX_PURPOSE = 300
 ACTIONS = ("view", "download")
+REFERENCE_LIFETIME = timedelta(hours=12)
 
 
 def check_purpose(purpose: str | None) -> str:
@@ -87,6 +89,50 @@ def sensitive_record_viewed(instance: Instance, incident_id: str, purpose: str) 
         )
         (recorded,) = custody.record(conn, [event])
     return int(recorded)
+
+
+def stated_purpose(instance: Instance, access_index: int, kind: str, record_id: str) -> str:
+    """The purpose stated at log entry ``access_index``, for the pages to carry a reference to that
+    entry instead of the purpose itself (a purpose never travels in a URL, where addresses are logged).
+
+    The entry must be the acting user's own ``access`` to the same record (``kind`` is
+    ``evidence_item`` or ``incident``), made within :data:`REFERENCE_LIFETIME` (a session's whole
+    length); otherwise PermissionDenied, and the page asks for the purpose again.
+    """
+    since = utc_timestamp(datetime.now(UTC) - REFERENCE_LIFETIME)
+    with read_transaction(instance.engine) as conn:
+        row = conn.execute(
+            select(custody_event.c.item_id, custody_event.c.detail, custody_event.c.occurred_at,
+                   agent.c.kind, agent.c.name)
+            .select_from(custody_event.join(agent, agent.c.id == custody_event.c.agent_id))
+            .where(custody_event.c.log_index == access_index,
+                   custody_event.c.event_type == CustodyEventType.ACCESS.value)
+        ).first()  # fmt: skip
+    detail = json.loads(row.detail) if row is not None else {}
+    record = row.item_id if kind == "evidence_item" and row is not None else detail.get("id")
+    if (
+        row is None
+        or (row.kind, row.name) != acting_identity()
+        or detail.get("object") != kind
+        or record != record_id
+        or row.occurred_at < since
+        or not detail.get("purpose")
+    ):
+        raise PermissionDenied(
+            "this view's stated purpose is not yours, not of this record, or too old",
+            errors={"access": "state why you are opening this again"},
+        )
+    return str(detail["purpose"])
+
+
+def item_reopened(instance: Instance, item_id: str, action: str, access_index: int) -> int:
+    """An evidence item's content opened again under the view recorded at ``access_index`` (see
+    :func:`stated_purpose`). Showing it in that view's page is part of that view, and is not logged a
+    second time; downloading it is a new ``download`` event with the same purpose. Its log index."""
+    purpose = stated_purpose(instance, access_index, "evidence_item", item_id)
+    if action == "view":
+        return access_index
+    return item_opened(instance, item_id, action, purpose)
 
 
 def _labels(stored: str | None) -> list[str]:

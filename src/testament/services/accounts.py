@@ -193,15 +193,13 @@ def authenticate(instance: Instance, username: str, password: str, totp: str | N
         if matches and not locked and row.disabled_at is None:
             changes: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
             if current.totp_secret is not None:
-                step = credentials.totp_step(
-                    current.totp_secret, totp or "", current.totp_last_step, now
-                )
-                if step is None:
+                proven = _second_factor(conn, row.id, current, totp or "", now)
+                if proven is None:
                     _count_failure(conn, row.id, now)
                     refusal = _second_factor_refusal(totp)
                     changes = {}
                 else:
-                    changes["totp_last_step"] = step
+                    changes |= proven
             elif current.totp_required:
                 refusal = credentials.refuse_without_totp()
                 changes = {}
@@ -215,6 +213,60 @@ def authenticate(instance: Instance, username: str, password: str, totp: str | N
         elif not matches and not locked:
             _count_failure(conn, row.id, now)
     raise refusal
+
+
+def _second_factor(
+    conn: Connection, user_id: int, current: Any, code: str, now: datetime
+) -> dict[str, Any] | None:
+    """The account's changes if ``code`` proves its second factor (a fresh TOTP code, whose step is
+    then stored, or an unused recovery code, which is then spent); None if it does not."""
+    step = credentials.totp_step(current.totp_secret, code, current.totp_last_step, now)
+    if step is not None:
+        return {"totp_last_step": step}
+    if credentials.use_recovery_code(conn, user_id, code, now):
+        return {}
+    return None
+
+
+def reauthenticate(instance: Instance, user_id: int, password: str, code: str = "") -> None:
+    """Make sure the signed-in user is at the keyboard before a change to how they sign in: their
+    password again and, if they have a second factor, a code from it (or a recovery code).
+
+    A wrong password or code counts towards the lockout exactly as at sign-in, and a locked or disabled
+    account is refused. The refusal names the field (``password`` or ``totp``), never its value.
+    """
+    with read_transaction(instance.engine) as conn:
+        row = conn.execute(select(user_account).where(user_account.c.id == user_id)).first()
+    if row is None:  # the ID comes from a live session, so this is no oracle for usernames
+        raise NotFound("no user has this ID", where=str(user_id))
+    matches = _verify(row.password_hash, password)
+    now = datetime.now(UTC)
+    refusal = PermissionDenied(
+        "the password is wrong, or the account is locked for a while",
+        errors={"password": "type the password you sign in with"},
+    )
+    with write_transaction(instance.engine) as conn:
+        current = conn.execute(
+            select(
+                user_account.c.locked_until,
+                user_account.c.totp_secret,
+                user_account.c.totp_last_step,
+            ).where(user_account.c.id == user_id)
+        ).one()
+        locked = current.locked_until is not None and current.locked_until > utc_timestamp(now)
+        if locked or row.disabled_at is not None:
+            raise refusal
+        proven = (
+            None if not matches
+            else {} if current.totp_secret is None
+            else _second_factor(conn, user_id, current, code, now)
+        )  # fmt: skip
+        if proven is None:
+            _count_failure(conn, user_id, now)
+        elif proven:
+            conn.execute(update(user_account).where(user_account.c.id == user_id).values(proven))
+    if proven is None:
+        raise refusal if not matches else _second_factor_refusal(code)
 
 
 def _second_factor_refusal(given: str | None) -> PermissionDenied:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyotp
-from sqlalchemy import Connection, Select, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Select, Table, bindparam, delete, func, insert, select, update
 
 from testament.domain.access import Actor, Role
 from testament.domain.custody import CustodyEventType, utc_timestamp
@@ -28,7 +28,7 @@ from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.services import custody
 from testament.services.instance import Instance, acting_agent, recording
 from testament.storage.engine import read_transaction, write_transaction
-from testament.storage.tables import api_token, case_role, user_account, web_session
+from testament.storage.tables import api_token, case_role, recovery_code, user_account, web_session
 
 ISSUER = "Testament"
 SESSION_IDLE = timedelta(minutes=30)
@@ -176,6 +176,64 @@ def totp_step(secret: str, code: str, last_step: int | None, at: datetime) -> in
         if secrets.compare_digest(totp.generate_otp(step), cleaned):
             return step
     return None
+
+
+# Recovery codes
+
+RECOVERY_CODES = 10
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+
+
+def _recovery_digest(user_id: int, code: str) -> str:
+    cleaned = "".join(ch for ch in code.lower() if ch.isalnum())
+    return _digest(f"{user_id}:{cleaned}")
+
+
+def issue_recovery_codes(connection: Connection, user_id: int) -> list[str]:
+    """Replace the user's recovery codes with :data:`RECOVERY_CODES` new ones, returned to be shown
+    once. Each has 16 characters (about 79 random bits); only its SHA-256 is stored."""
+    connection.execute(delete(recovery_code).where(recovery_code.c.user_id == user_id))
+    codes = []
+    for _ in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(16))
+        codes.append("-".join(raw[i : i + 4] for i in range(0, 16, 4)))
+    connection.execute(
+        insert(recovery_code),
+        [
+            {"user_id": user_id, "code_hash": _recovery_digest(user_id, code),
+             "created_at": utc_timestamp()}
+            for code in codes
+        ],
+    )  # fmt: skip
+    return codes
+
+
+def use_recovery_code(connection: Connection, user_id: int, code: str, at: datetime) -> bool:
+    """Spend one of the user's unused recovery codes; whether ``code`` was one."""
+    if not code.strip() or len(code) > 64:
+        return False
+    spent = connection.execute(
+        update(recovery_code)
+        .where(
+            recovery_code.c.user_id == user_id,
+            recovery_code.c.code_hash == _recovery_digest(user_id, code),
+            recovery_code.c.used_at.is_(None),
+        )
+        .values(used_at=utc_timestamp(at))
+    ).rowcount
+    return bool(spent)
+
+
+def recovery_codes_left(instance: Instance, user_id: int) -> int:
+    """How many of the user's recovery codes are still unused."""
+    with read_transaction(instance.engine) as conn:
+        return int(
+            conn.execute(
+                select(func.count()).where(
+                    recovery_code.c.user_id == user_id, recovery_code.c.used_at.is_(None)
+                )
+            ).scalar_one()
+        )
 
 
 # Sessions

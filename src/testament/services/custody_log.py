@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from testament.ledger.keys import VerifierKey
 from testament.services.custody import agent_ref
 from testament.services.instance import Instance
 from testament.storage.engine import read_transaction, write_transaction
-from testament.storage.tables import custody_event
+from testament.storage.tables import agent, custody_event, user_account
 
 
 def verifier_key(instance: Instance) -> str:
@@ -147,3 +148,34 @@ def item_timeline(instance: Instance, item_id: str) -> list[dict[str, object]]:
             }
             for r in rows
         ]
+
+
+def agents_named(instance: Instance, refs: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Who the agents ``refs`` (``agent:<n>``, as log entries name them) are, for a page that shows a
+    record's custody to someone allowed to read it: ``("user", username)`` for an account, and
+    ``("os-user", name)`` for the operating-system user of the command line. The log itself keeps only
+    the opaque reference; the names stay in the database."""
+    ids = {int(ref.removeprefix("agent:")) for ref in refs if ref.removeprefix("agent:").isdigit()}
+    if not ids:
+        return {}
+    with read_transaction(instance.engine) as conn:
+        agents = conn.execute(
+            select(agent.c.id, agent.c.kind, agent.c.name).where(agent.c.id.in_(sorted(ids)))
+        ).all()
+        accounts = {int(a.name) for a in agents if a.kind == "user" and a.name.isdigit()}
+        usernames = dict(
+            conn.execute(
+                select(user_account.c.id, user_account.c.username).where(
+                    user_account.c.id.in_(sorted(accounts))
+                )
+            ).all()
+        )
+    named: dict[str, tuple[str, str]] = {}
+    for found in agents:
+        if found.kind == "user":
+            username = usernames.get(int(found.name)) if found.name.isdigit() else None
+            if username is not None:
+                named[agent_ref(int(found.id))] = ("user", str(username))
+        else:
+            named[agent_ref(int(found.id))] = (str(found.kind), str(found.name))
+    return named

@@ -153,11 +153,16 @@ def acting_user() -> int | None:
 
 def acting_agent(connection: Connection) -> int:
     """The agent that custody events written now belong to: the acting account's, else the OS user's."""
+    return _agent(connection, *acting_identity())
+
+
+def acting_identity() -> tuple[str, str]:
+    """The kind and name of the agent that :func:`acting_agent` stands for."""
     user_id = _acting_user.get()
     if user_id is None:
-        return os_agent(connection)
+        return "os-user", _os_user()
     # The agent's name is the account's number, never its username: no personal data in the log.
-    return _agent(connection, "user", str(user_id))
+    return "user", str(user_id)
 
 
 def os_agent(connection: Connection) -> int:

@@ -461,6 +461,8 @@ user_account = Table(
     Column("locked_until", String(32)),
     Column("totp_required", Boolean, nullable=False, server_default=false()),
     Column("totp_last_step", BigInteger),
+    # A secret its owner has been shown but not yet confirmed with a code (docs/accounts.md).
+    Column("totp_pending", Text),
     # Media previews start blurred and grey until clicked; a user may turn that off for themselves.
     Column("blur_graphic", Boolean, nullable=False, server_default=true()),
 )
@@ -493,6 +495,18 @@ web_session = Table(
     Column("expires_at", String(32), nullable=False),
     Column("ended_at", String(32)),
 )
+
+# One-time codes for signing in without the authenticator; only their SHA-256 is kept.
+recovery_code = Table(
+    "recovery_code",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("user_account.id"), nullable=False),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("created_at", String(32), nullable=False),
+    Column("used_at", String(32)),
+)
+Index("ix_recovery_code_user_id", recovery_code.c.user_id)
 
 api_token = Table(
     "api_token",

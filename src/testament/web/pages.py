@@ -5,7 +5,7 @@ Split from ``site.py`` so that groups of pages (``records.py``) can live in thei
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -29,7 +29,11 @@ class SignInNeeded(Exception):
     """Raised by :func:`viewer` when a page is asked for without a live session."""
 
 
+@cache
 def templates_for(lang: str) -> Jinja2Templates:
+    """One environment per language (built once), so concurrent requests in different languages never
+    mix. Kept here rather than on the app's state: an error raised inside the mounted API reaches the
+    site's handlers with the API as ``request.app``, and rendering must still work there."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
@@ -46,7 +50,7 @@ def templates_for(lang: str) -> Jinja2Templates:
 
 def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
     lang = i18n.language(request)
-    templates: Jinja2Templates = request.app.state.templates[lang]
+    templates = templates_for(lang)
     who: Principal | None = getattr(request.state, "principal", None)
     user = None
     if who is not None and who.user_id is not None:
@@ -71,7 +75,7 @@ def render(request: Request, name: str, code: int = 200, **context: Any) -> HTML
 
 
 def tile_origin(request: Request) -> str:
-    url: str = request.app.state.tile_url
+    url: str = getattr(request.app.state, "tile_url", "")
     if not url:
         return ""
     parts = urlsplit(url.replace("{s}", "a"))

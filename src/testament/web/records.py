@@ -9,7 +9,6 @@ version it started from, so two people editing at once cannot silently overwrite
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -44,10 +43,10 @@ class IncidentForm(BaseModel):
     version: int | None = Field(
         None, ge=1, le=10**9, description="The version the edit began from."
     )
-    purpose: str = Field("", max_length=1000)
+    access: int | None = Field(None, ge=0, le=2**62, description="The view's log entry.")
 
     def values(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"version", "purpose"})
+        return self.model_dump(exclude={"version", "access"})
 
 
 def may(request: Request, who: Principal, action: Action, **where: str) -> bool:
@@ -109,9 +108,29 @@ def _changes(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _incident_url(incident_id: str, purpose: str) -> str:
-    """Back to the incident; a sensitive one's page asks for the purpose again unless it is carried."""
-    return f"/incidents/{incident_id}" + (f"?purpose={quote(purpose)}" if purpose else "")
+def _incident_url(incident_id: str, access: int | None) -> str:
+    """Back to the incident; a sensitive one's page asks for the purpose again unless the view's log
+    entry is carried (the purpose itself never is: it would be in every address and every log)."""
+    return f"/incidents/{incident_id}" + (f"?access={access}" if access is not None else "")
+
+
+def viewing(request: Request, kind: str, record_id: str, access: int | None) -> bool:
+    """Whether ``access`` is the caller's own recent view of this record, with its stated purpose."""
+    if access is None:
+        return False
+    try:
+        access_log.stated_purpose(instance_of(request), access, kind, record_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def ask_purpose(request: Request, what: str, record_id: str, labels: list[str],
+                then: str = "view") -> Response:  # fmt: skip
+    """The form that asks why a record is being opened; it posts, so the purpose stays out of URLs."""
+    folder = "evidence" if what == "evidence" else "incidents"
+    return render(request, "purpose.html", what=what, labels=labels, then=then,
+                  action=f"/{folder}/{record_id}/purpose")  # fmt: skip
 
 
 def _refused(exc: InvalidInput | Conflict) -> dict[str, Any]:
@@ -128,7 +147,7 @@ def routes(site: FastAPI) -> None:
                  "latitude": "", "longitude": "", "uncertainty_m": "", "status": "reported",
                  **{name: [] for name in incidents.LISTS}}  # fmt: skip
         return render(request, "incident_form.html", case_name=case_name, incident_id=None,
-                      record_version=None, purpose="", values=blank, problem=None,
+                      record_version=None, access=None, values=blank, problem=None,
                       choices=_choices())  # fmt: skip
 
     @site.post("/cases/{case_name}/incidents", include_in_schema=False)
@@ -142,24 +161,24 @@ def routes(site: FastAPI) -> None:
             new_id = incidents.create(inst, case_name, incidents.IncidentInput(**_changes(values)))
         except InvalidInput as exc:
             return render(request, "incident_form.html", 422, case_name=case_name,
-                          incident_id=None, record_version=None, purpose="", values=values,
+                          incident_id=None, record_version=None, access=None, values=values,
                           problem=_refused(exc), choices=_choices())  # fmt: skip
         return go(request, f"/incidents/{new_id}")
 
     @site.get("/incidents/{incident_id}/edit", include_in_schema=False)
     def edit_incident_page(
-        request: Request, incident_id: str, who: Viewer, purpose: str = ""
+        request: Request,
+        incident_id: str,
+        who: Viewer,
+        access: Annotated[int | None, Query(ge=0, le=2**62)] = None,
     ) -> Response:
         inst = instance_of(request)
         allow(inst, who, Action.DOCUMENT, kind="incident", record_id=incident_id)
         shown = incidents.show(inst, incident_id)
-        if shown["sensitivity"] and not purpose:
-            return render(request, "purpose.html", what="incident", labels=shown["sensitivity"],
-                          action=f"/incidents/{incident_id}/edit")  # fmt: skip
-        if shown["sensitivity"]:
-            access_log.sensitive_record_viewed(inst, incident_id, purpose)
+        if shown["sensitivity"] and not viewing(request, "incident", incident_id, access):
+            return ask_purpose(request, "incident", incident_id, shown["sensitivity"], "edit")
         return render(request, "incident_form.html", case_name=None, incident_id=incident_id,
-                      record_version=shown["version"], purpose=purpose, values=_form_values(shown),
+                      record_version=shown["version"], access=access, values=_form_values(shown),
                       problem=None, choices=_choices())  # fmt: skip
 
     @site.post("/incidents/{incident_id}/edit", include_in_schema=False)
@@ -168,15 +187,15 @@ def routes(site: FastAPI) -> None:
     ) -> Response:
         inst = instance_of(request)
         allow(inst, who, Action.DOCUMENT, kind="incident", record_id=incident_id)
-        values, purpose = form.values(), form.purpose
+        values, access = form.values(), form.access
         try:
             incidents.edit(inst, incident_id, _changes(values), expected_version=form.version)
         except (InvalidInput, Conflict) as exc:
             return render(request, "incident_form.html", 409 if isinstance(exc, Conflict) else 422,
                           case_name=None, incident_id=incident_id, record_version=form.version,
-                          purpose=purpose, values=values, problem=_refused(exc),
+                          access=access, values=values, problem=_refused(exc),
                           choices=_choices())  # fmt: skip
-        return go(request, _incident_url(incident_id, purpose))
+        return go(request, _incident_url(incident_id, access))
 
     @site.post("/incidents/{incident_id}/evidence", include_in_schema=False)
     def link_evidence(  # noqa: PLR0917 - the form's fields
@@ -185,13 +204,13 @@ def routes(site: FastAPI) -> None:
         who: Viewer,
         item_id: Annotated[str, Form(min_length=1, max_length=36)],
         relevance: Annotated[str, Form(max_length=2000)] = "",
-        purpose: Annotated[str, Form(max_length=1000)] = "",
+        access: Annotated[int | None, Form(ge=0, le=2**62)] = None,
     ) -> Response:
         inst = instance_of(request)
         allow(inst, who, Action.DOCUMENT, kind="incident", record_id=incident_id)
         allow(inst, who, Action.DOCUMENT, kind="evidence", record_id=item_id)
         evidence.link(inst, item_id, incident_id, relevance)
-        return go(request, _incident_url(incident_id, purpose))
+        return go(request, _incident_url(incident_id, access))
 
     @site.get("/cases/{case_name}/evidence", include_in_schema=False)
     def evidence_list(

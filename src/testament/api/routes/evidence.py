@@ -116,7 +116,7 @@ def show(item_id: str, inst: Inst, who: Who, stated: Purpose) -> dict[str, Any]:
 
 
 @router.get("/evidence/{item_id}/content", response_class=StreamingResponse)
-def download(
+def download(  # noqa: PLR0917 - the query's parameters
     item_id: str,
     inst: Inst,
     who: Who,
@@ -124,6 +124,15 @@ def download(
     inline: Annotated[
         bool, Query(description="Show an image, video or sound in the page.")
     ] = False,
+    access: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=2**62,
+            description="Instead of a purpose: the log entry of your own recent "
+            "view of this item, whose purpose applies (the pages use this).",
+        ),
+    ] = None,
 ) -> StreamingResponse:
     """The item's bytes, streamed from the vault and checked against its SHA-256 on the way.
 
@@ -137,9 +146,11 @@ def download(
     media = str(item["media_type"] or "application/octet-stream")
     inline_shown = inline and media.split("/", maxsplit=1)[0] in INLINE_KINDS
     chunks = access_log.stream_item(inst, item["sha256"])
-    access_log.item_opened(
-        inst, item_id, "view" if inline_shown else "download", _purpose(who, stated)
-    )
+    action = "view" if inline_shown else "download"
+    if access is not None:
+        access_log.item_reopened(inst, item_id, action, access)
+    else:
+        access_log.item_opened(inst, item_id, action, _purpose(who, stated))
     # Named as it was ingested, with any bidirectional control shown (docs/web.md, "Names as shown").
     name = download_name(
         item["original_name"], item_id + (mimetypes.guess_extension(media) or ".bin")

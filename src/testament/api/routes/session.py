@@ -24,7 +24,9 @@ class LoginIn(BaseModel):
     username: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=1000)
     totp: str | None = Field(
-        None, max_length=16, description="The six-digit code, if the account has one."
+        None,
+        max_length=32,
+        description="The six-digit code, if the account has one, or one of its recovery codes.",
     )
 
 
