@@ -36,7 +36,7 @@ def alias(
     name: str, script: str, lang: str | None = None, *, where: str | None = None
 ) -> dict[str, str]:
     """A validated alias: the name, its ISO 15924 script (``Cyrl``, ``Latn`` …), an optional BCP 47 tag."""
-    entry = {"name": clean_text(name, "an alias", where, required=True)}
+    entry = {"name": clean_text(name, "an alias", where, required=True, field="alias")}
     if not isinstance(script, str) or not SCRIPT.match(script):
         raise InvalidInput(
             f"{script!r} is not an ISO 15924 script code",
@@ -133,7 +133,7 @@ def _values(
     for name in TEXT_FIELDS:
         if name in given:
             values[name] = clean_text(
-                given[name], f"the {name}", record_id, required=name == "name"
+                given[name], f"the {name}", record_id, required=name == "name", field=name
             )
     if "aliases" in given:
         values["aliases"] = _aliases(given["aliases"], record_id)
@@ -248,8 +248,8 @@ def add_commander(
     if start and end and end < start:
         raise InvalidInput("the command ends before it starts", where=f"{from_date} – {to_date}")
     values = {
-        "name": clean_text(name, "the commander's name", "--name", required=True),
-        "rank": clean_text(rank, "the rank", "--rank"),
+        "name": clean_text(name, "the commander's name", "--name", required=True, field="name"),
+        "rank": clean_text(rank, "the rank", "--rank", field="rank"),
         "person_id": person_id,
         "from_date": start,
         "to_date": end,
