@@ -22,9 +22,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from testament import __version__
 from testament.api import auth
+from testament.api import errors as api_errors
 from testament.api.app import create_app
 from testament.api.guard import allow, require_admin, visible_cases
 from testament.api.limits import BoundedBodies
@@ -41,6 +43,7 @@ from testament.services import (
     incidents,
     proof_chart,
     search,
+    second_factor,
     vault_staging,
     vocabulary,
 )
@@ -58,6 +61,8 @@ from testament.web.pages import (
 )
 
 STATIC = HERE / "static"
+# A view's log entry, which the pages carry in place of its stated purpose (docs/web.md).
+AccessRef = Annotated[int | None, Query(ge=0, le=2**62)]
 TILE_URL_SETTING = "TESTAMENT_TILE_URL"
 
 
@@ -92,8 +97,8 @@ def create_site(
     site.add_middleware(BoundedBodies)  # the pages' forms, as the API's bodies
     site.mount("/api", api)
     site.mount("/static", StaticFiles(directory=STATIC), name="static")
-    # One environment per language, so concurrent requests in different languages never mix.
-    site.state.templates = {code: templates_for(code) for code in i18n.LANGUAGES}
+    for code in i18n.LANGUAGES:
+        templates_for(code)  # built at start-up: a broken template fails here, not at a request
     _routes(site)
     records.routes(site)
     support.routes(site)
@@ -132,7 +137,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         request: Request,
         username: Annotated[str, Form(max_length=200)],
         password: Annotated[str, Form(max_length=1000)],
-        totp: Annotated[str, Form(max_length=16)] = "",
+        totp: Annotated[str, Form(max_length=32)] = "",
         next_page: Annotated[str, Form(alias="next")] = "/dashboard",
     ) -> Response:
         if not auth.same_origin(request):
@@ -253,45 +258,110 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
 
     @site.get("/incidents/{incident_id}", include_in_schema=False)
     def incident_page(
-        request: Request, incident_id: str, who: Viewer, purpose: str = ""
+        request: Request, incident_id: str, who: Viewer, access: AccessRef = None
     ) -> Response:
         inst = instance_of(request)
         allow(inst, who, Action.READ, kind="incident", record_id=incident_id)
         data = incidents.show(inst, incident_id)
-        if data.get("sensitivity") and not purpose:
-            return render(request, "purpose.html", what="incident", labels=data["sensitivity"],
-                           action=f"/incidents/{incident_id}")  # fmt: skip
-        if data.get("sensitivity"):
-            access_log.sensitive_record_viewed(inst, incident_id, purpose)
+        if data.get("sensitivity") and not records.viewing(
+            request, "incident", incident_id, access
+        ):
+            return records.ask_purpose(request, "incident", incident_id, data["sensitivity"])
         history = incidents.versions(inst, "incident", incident_id)
-        return render(request, "incident.html", incident=data, history=history, purpose=purpose,
+        return render(request, "incident.html", incident=data, history=history,
+                      access=access if data.get("sensitivity") else None,
                       may_edit=records.may(request, who, Action.DOCUMENT, kind="incident",
                                            record_id=incident_id),
                       linkable=records.linkable(request, who, data))  # fmt: skip
 
+    @site.post("/incidents/{incident_id}/purpose", include_in_schema=False)
+    def incident_purpose(
+        request: Request,
+        incident_id: str,
+        who: Viewer,
+        purpose: Annotated[str, Form(max_length=1000)],
+        then: Annotated[str, Form(max_length=8)] = "view",
+    ) -> Response:
+        inst = instance_of(request)
+        allow(inst, who, Action.READ, kind="incident", record_id=incident_id)
+        index = access_log.sensitive_record_viewed(inst, incident_id, purpose)
+        target = f"/incidents/{incident_id}" + ("/edit" if then == "edit" else "")
+        return records.go(request, target + (f"?access={index}" if index is not None else ""))
+
     @site.get("/evidence/{item_id}", include_in_schema=False)
-    def evidence_page(request: Request, item_id: str, who: Viewer, purpose: str = "") -> Response:
+    def evidence_page(
+        request: Request, item_id: str, who: Viewer, access: AccessRef = None
+    ) -> Response:
         inst = instance_of(request)
         allow(inst, who, Action.READ, kind="evidence", record_id=item_id)
-        if not purpose:
-            return render(request, "purpose.html", what="evidence", labels=[],
-                           action=f"/evidence/{item_id}")  # fmt: skip
-        index = access_log.item_opened(inst, item_id, "view", purpose)
+        if access is None or not records.viewing(request, "evidence_item", item_id, access):
+            return records.ask_purpose(request, "evidence", item_id, [])
         item = evidence.show(inst, item_id)
         timeline = custody_log.item_timeline(inst, item_id)
-        return render(request, "evidence.html", item=item, timeline=timeline, access_index=index,
-                       purpose=purpose)  # fmt: skip
+        agents = custody_log.agents_named(inst, [str(event["agent"]) for event in timeline])
+        return render(request, "evidence.html", item=item, timeline=timeline, access_index=access,
+                      agents=agents)  # fmt: skip
+
+    @site.post("/evidence/{item_id}/purpose", include_in_schema=False)
+    def evidence_purpose(
+        request: Request, item_id: str, who: Viewer, purpose: Annotated[str, Form(max_length=1000)]
+    ) -> Response:
+        inst = instance_of(request)
+        allow(inst, who, Action.READ, kind="evidence", record_id=item_id)
+        index = access_log.item_opened(inst, item_id, "view", purpose)
+        return records.go(request, f"/evidence/{item_id}?access={index}")
 
     @site.get("/cases/{case_name}/proof-chart", include_in_schema=False)
     def chart_page(request: Request, case_name: str, who: Viewer) -> Response:
         inst = instance_of(request)
         allow(inst, who, Action.READ, case=case_name)
         chart = proof_chart.as_json(proof_chart.chart(inst, case_name))
-        return render(request, "chart.html", case_name=case_name, chart=chart)
+        cited = [item for crime in chart["crimes"] for row in crime["elements"]
+                 for item in (*row["supporting"], *row["contradicting"])]  # fmt: skip
+        return render(request, "chart.html", case_name=case_name, chart=chart,
+                      item_names=evidence.names(inst, cited))  # fmt: skip
 
     @site.get("/settings", include_in_schema=False)
     def settings_page(request: Request, who: Viewer) -> Response:
-        return render(request, "settings.html", saved=False)
+        return _settings(request, who)
+
+    @site.post("/settings/totp", include_in_schema=False)
+    def begin_second_factor(
+        request: Request, who: Viewer, password: Annotated[str, Form(max_length=1000)] = ""
+    ) -> Response:
+        user_id = _own_account(who)
+        try:
+            pending = second_factor.begin(instance_of(request), user_id, password)
+        except (InvalidInput, Conflict, PermissionDenied) as exc:
+            return _settings(request, who, 422, problem=_problem(exc))
+        return _settings(request, who, pending=pending)
+
+    @site.post("/settings/totp/confirm", include_in_schema=False)
+    def confirm_second_factor(
+        request: Request, who: Viewer, code: Annotated[str, Form(max_length=32)] = ""
+    ) -> Response:
+        user_id = _own_account(who)
+        inst = instance_of(request)
+        try:
+            codes = second_factor.confirm(inst, user_id, code)
+        except InvalidInput as exc:
+            waiting = second_factor.waiting(inst, user_id)
+            return _settings(request, who, 422, pending=waiting, problem=_problem(exc))
+        return _settings(request, who, recovery_codes=codes)
+
+    @site.post("/settings/totp/remove", include_in_schema=False)
+    def remove_second_factor(
+        request: Request,
+        who: Viewer,
+        password: Annotated[str, Form(max_length=1000)] = "",
+        code: Annotated[str, Form(max_length=32)] = "",
+    ) -> Response:
+        user_id = _own_account(who)
+        try:
+            second_factor.remove(instance_of(request), user_id, password, code)
+        except (InvalidInput, Conflict, PermissionDenied) as exc:
+            return _settings(request, who, 422, problem=_problem(exc))
+        return _settings(request, who, removed=True)
 
     @site.post("/settings", include_in_schema=False)
     def save_settings(
@@ -302,7 +372,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         if who.user_id is None:
             raise HTTPException(403, "the operator has no settings")
         accounts.set_blur_graphic(instance_of(request), who.user_id, blur_graphic == "on")
-        return render(request, "settings.html", saved=True)
+        return _settings(request, who, saved=True)
 
     @site.get("/admin", include_in_schema=False)
     def admin_page(request: Request, who: Viewer) -> Response:
@@ -383,6 +453,24 @@ def _admin(request: Request, code: int = 200, **outcome: Any) -> HTMLResponse:
     )
 
 
+def _own_account(who: auth.Principal) -> int:
+    if who.user_id is None:
+        raise HTTPException(403, "the operator has no settings")
+    return who.user_id
+
+
+def _settings(request: Request, who: auth.Principal, code: int = 200, **shown: Any) -> HTMLResponse:
+    """The settings page; ``shown`` carries what a second-factor step has to show (docs/accounts.md)."""
+    factor = second_factor.status(instance_of(request), _own_account(who))
+    context = {"saved": False, "pending": None, "recovery_codes": None, "problem": None,
+               "removed": False} | shown  # fmt: skip
+    return render(request, "settings.html", code, factor=factor, **context)
+
+
+def _problem(exc: TestamentError) -> dict[str, Any]:
+    return {"message": exc.what, "fields": exc.errors}
+
+
 def _setup_open(request: Request) -> bool:
     return bool(request.app.state.setup_hash) and not has_admin(instance_of(request))
 
@@ -417,7 +505,9 @@ def _errors(site: FastAPI) -> None:
     @site.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         message = f"internal error ({type(exc).__name__}); nothing half-written is kept"
-        return render(request, "error.html", 500, status=500, message=message, fields={})
+        if _is_api(request):
+            return api_errors.envelope(500, message)
+        return _error_page(request, 500, message)
 
     @site.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -428,7 +518,28 @@ def _errors(site: FastAPI) -> None:
         return render(request, "error.html", 422, status=422,
                       message="the form was not filled in as expected", fields=fields)  # fmt: skip
 
-    @site.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> Response:
-        return render(request, "error.html", exc.status_code, status=exc.status_code,
-                       message=str(exc.detail), fields={})  # fmt: skip
+    @site.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_api(request):
+            return api_errors.envelope(exc.status_code, str(exc.detail))
+        # The router's own refusals (no such page, a method the page does not take) say so in the
+        # reader's language; a page's refusals carry their reason.
+        routed = exc.status_code in (404, 405) and not isinstance(exc, HTTPException)
+        return _error_page(request, exc.status_code, "" if routed else str(exc.detail))
+
+
+def _is_api(request: Request) -> bool:
+    """Whether the request was for the JSON API (an error raised inside the mounted API can reach the
+    site's handlers too), which answers in its error envelope, never with a page."""
+    path: str = request.scope.get("root_path", "") + request.scope.get("path", "")
+    return path == "/api" or path.startswith("/api/") or request.url.path.startswith("/api/")
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    """The error page; if even that cannot be drawn, a plain one. An error handler never fails."""
+    try:
+        return render(request, "error.html", status, status=status, message=message, fields={})
+    except Exception:
+        return HTMLResponse(
+            f"<!doctype html><title>{status}</title><h1>{status}</h1>", status_code=status
+        )
