@@ -84,6 +84,24 @@ def nested_too_deep(where: str, what: str = "the JSON") -> InvalidInput:
     )
 
 
+def ran_out(text: str, exc: json.JSONDecodeError) -> bool:
+    """Whether decoding ``text`` failed because the text ends too soon, not at a wrong character."""
+    return exc.msg.startswith("Unterminated string") or exc.pos >= len(text.rstrip())
+
+
+def cut_short(text: str) -> bool:
+    """Whether ``text`` is the beginning of JSON that stops before its end (as a truncated file does)."""
+    if too_deep(text):
+        return False
+    try:
+        DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        return ran_out(text, exc)
+    except (ValueError, RecursionError):
+        return False
+    return False
+
+
 def loads(text: str, where: str, *, what: str = "the JSON") -> Any:
     """Decode ``text`` within the limits; ``where`` and ``what`` name it in a diagnosis."""
     check_depth(text, where, what=what)

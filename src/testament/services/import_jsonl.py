@@ -130,7 +130,8 @@ def _check_lengths(data: dict[str, Any], where: str) -> None:
 def _lines(stream: Any, name: str) -> Iterator[tuple[int, dict[str, Any] | InvalidInput]]:
     """(line number, decoded object or why not) for every non-empty line after a valid header.
 
-    A last line without its line break that is not JSON was cut short: the file is truncated.
+    A last line without its line break that stops before its JSON ends was cut short: the file is
+    truncated.
     """
     header_seen = False
     source = Utf8Text(stream, name)
@@ -140,7 +141,7 @@ def _lines(stream: Any, name: str) -> Iterator[tuple[int, dict[str, Any] | Inval
         try:
             value: dict[str, Any] | InvalidInput = _decode(text, number, name)
         except InvalidInput as exc:
-            if not text.endswith("\n"):
+            if not text.endswith("\n") and boundedjson.cut_short(text):
                 start = source.size - len(text.encode("utf-8"))
                 raise source.truncated(number, start, f"line {number}") from None
             if not header_seen:

@@ -86,11 +86,6 @@ class _Window:
         return truncated(self.name, self.size(), self.line(), start, inside)
 
 
-def _ends_early(window: _Window, exc: json.JSONDecodeError) -> bool:
-    """Whether a decoding error at the end of the file is the text running out, not a wrong character."""
-    return exc.msg.startswith("Unterminated string") or exc.pos >= len(window.text.rstrip())
-
-
 def _value(window: _Window, row: int) -> Any:
     while True:
         window.peek()
@@ -100,7 +95,7 @@ def _value(window: _Window, row: int) -> Any:
             if len(window.text) - window.pos > MAX_ELEMENT:
                 raise window.error(exc.msg, exc.pos) from None
             if not window.more():
-                if _ends_early(window, exc):
+                if boundedjson.ran_out(window.text, exc):
                     raise window.cut_short(f"element {row}") from None
                 raise window.error(exc.msg, exc.pos) from None
             continue
