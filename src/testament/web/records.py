@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from testament.api.auth import Principal
 from testament.api.guard import allow
+from testament.domain import text
 from testament.domain.access import Action
 from testament.errors import Conflict, InvalidInput, PermissionDenied
 from testament.services import access_log, evidence, incidents, sources, vocabulary
@@ -25,14 +26,15 @@ ITEMS_TO_LINK = 200  # the newest items offered in the incident page's link form
 
 
 class IncidentForm(BaseModel):
-    """The incident form's fields, as typed. The services check them; this only bounds their size."""
+    """The incident form's fields, as typed. The services check them; this only bounds their size,
+    by the domain's table of text lengths."""
 
-    title: str = Field(max_length=500)
+    title: str = Field(max_length=text.NAME_CHARS)
     status: str = Field("reported", max_length=64)
-    description: str = Field("", max_length=100_000)
+    description: str = Field("", max_length=text.LONG_CHARS)
     date: str = Field("", max_length=100)
     date_to: str = Field("", max_length=100)
-    place_text: str = Field("", max_length=500)
+    place_text: str = Field("", max_length=text.LINE_CHARS)
     latitude: str = Field("", max_length=40)
     longitude: str = Field("", max_length=40)
     uncertainty_m: str = Field("", max_length=40)
