@@ -33,6 +33,12 @@ def test_create_edit_delete_are_one_version_and_one_event_each(case: Instance) -
     assert [v.change for v in units.versions(case, unit_id)] == ["create", "update", "delete"]
 
 
+def test_null_aliases_in_an_edit_remove_them_all(case: Instance) -> None:
+    unit_id = units.create(case, "93rd Brigade", aliases=[CYRILLIC])
+    assert units.edit(case, unit_id, {"aliases": None}) == 2
+    assert units.show(case, unit_id)["aliases"] == []
+
+
 def test_a_unit_is_found_by_id_name_or_alias(case: Instance) -> None:
     unit_id = units.create(case, "93rd Brigade", aliases=[CYRILLIC])
     for ref in (unit_id, "93rd Brigade", "93RD brigade", CYRILLIC["name"]):

@@ -55,9 +55,10 @@ def alias(
     return entry
 
 
-def _aliases(given: Sequence[Mapping[str, Any]], where: str | None) -> list[dict[str, str]]:
+def _aliases(given: Sequence[Mapping[str, Any]] | None, where: str | None) -> list[dict[str, str]]:
+    """The aliases, checked and without repeats; ``None`` (JSON null) is none, as for ``parent``."""
     checked: list[dict[str, str]] = []
-    for item in given:
+    for item in given or ():
         unknown = sorted(set(item) - {"name", "script", "lang"})
         if unknown:
             raise InvalidInput(f"an alias has no field {', '.join(unknown)}", where=where)
