@@ -45,6 +45,9 @@ class Settings:
     """Custody events appended per durable batch (one commit, one checkpoint). Default 256."""
     max_upload_bytes: int = 64 * 1024**3
     """Largest evidence file the web application accepts in one upload (413 above). Default 64 GiB."""
+    registry_contact: str = ""
+    """Whom a documenter with no role on a case is told to contact about a possible earlier account
+    held there (docs/survivors.md). Default empty: the coordinator role of that case, never a name."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -125,6 +128,17 @@ def _check_utf8(settings: Settings) -> Settings:
     return settings
 
 
+def _contact(value: Any) -> str:
+    """The registry contact: one line of text, at most 200 characters."""
+    text = " ".join(str(value or "").split())
+    if len(text) > 200:
+        raise InvalidInput(
+            "setting registry_contact must be at most 200 characters",
+            where=f"{ENV_PREFIX}REGISTRY_CONTACT",
+        )
+    return text
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build :class:`Settings` from ``environ`` (default: the process environment)."""
     env = dict(os.environ if environ is None else environ)
@@ -158,5 +172,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             max_upload_bytes=64 * 1024**3
             if upload is None
             else _parse_int("max_upload_bytes", upload, minimum=1),
+            registry_contact=_contact(raw("registry_contact")),
         )
     )

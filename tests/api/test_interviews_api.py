@@ -38,7 +38,9 @@ def api(instance: Instance) -> dict[str, Any]:
     consent.grant(
         instance,
         person_id,
-        consent.GrantInput("criminal-investigation", "icc-otp", info_sheet_version="1"),
+        consent.GrantInput(
+            "criminal-investigation", "icc-otp", info_sheet_version="1", understanding_checked=True
+        ),
     )
     world: dict[str, Any] = {"person": person_id, "app": create_app(instance, api_token=OPERATOR)}
     for username, case, role in [*((u, "Case A", r) for u, r in ROLES.items()), ("bob", "Case B", "documenter")]:  # fmt: skip
@@ -68,6 +70,7 @@ def _interview(assessment: str, **changes: Any) -> dict[str, Any]:
         "facts": [{"statement": "held in the school basement", "knowledge": "saw"}],
         "nothing_promised": True,
         "intended_use": "criminal-investigation",
+        "intended_recipient": "icc-otp",
         "why_needed": "no other account exists",
         "best_interests": "specialist judged it safe",
     } | changes

@@ -26,7 +26,12 @@ def _survivor(cli: Cli) -> str:
         consent.grant(
             inst,
             person_id,
-            consent.GrantInput("criminal-investigation", "icc-otp", info_sheet_version="1"),
+            consent.GrantInput(
+                "criminal-investigation",
+                "icc-otp",
+                info_sheet_version="1",
+                understanding_checked=True,
+            ),
         )
         for username in ("iryna", "taras"):
             accounts.create_user(inst, username, "correct horse battery staple")
@@ -45,6 +50,7 @@ def _record(
         "--timezone", "Europe/Kyiv", "--place", "partner office", "--language", "uk",
         "--present", "interviewer", "--present", "psychologist",
         "--contact-via", "legal aid NGO", "--intended-use", "criminal-investigation",
+        "--recipient-class", "icc-otp",
         "--why-needed", "no other account exists", "--best-interests", "specialist judged it safe",
         *extra,
     )  # fmt: skip

@@ -33,6 +33,7 @@ def _ready(flags: frozenset[str] = frozenset(), **changes: object) -> rules.Prop
         interviewer_topics=frozenset(rules.TOPICS),
         has_account=True,
         intended_use="criminal-investigation",
+        intended_recipient="icc-otp",
         why_needed="no other account exists",
         best_interests="a specialist judged it safe",
     )
@@ -221,6 +222,7 @@ def test_every_unmet_requirement_is_listed_at_once() -> None:
         "risk-decision",
         "consent-missing",
         "intended-use-missing",
+        "intended-recipient-missing",
         "why-needed-missing",
         "guardian-consent-missing",
         "child-assent-missing",
@@ -257,7 +259,10 @@ def test_a_time_without_its_zone_is_refused(moment: datetime) -> None:
     assert caught.value.where == "--started"
 
 
-@given(st.sampled_from(["intended_use", "why_needed"]), st.frozensets(st.sampled_from(rules.FLAGS)))
+@given(
+    st.sampled_from(["intended_use", "intended_recipient", "why_needed"]),
+    st.frozensets(st.sampled_from(rules.FLAGS)),
+)
 def test_an_interview_without_a_stated_use_is_refused(field: str, flags: frozenset[str]) -> None:
     """MC-07, whatever else holds."""
     assert field in {p.field for p in rules.unmet(_ready(flags, **{field: "  "}))}

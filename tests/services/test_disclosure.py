@@ -83,7 +83,8 @@ def world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
         account=ACCOUNT,
         recording_item_id=ids["recording"],
         nothing_promised=True,
-        intended_use="criminal-investigation",
+        intended_use="internal-analysis",
+        intended_recipient="internal",
         why_needed="the only account of the detention",
     )
     return ids

@@ -28,6 +28,7 @@ GRANT = consent.GrantInput(
     mode="oral",
     language="uk",
     info_sheet_version="2026-1",
+    understanding_checked=True,
 )
 
 
@@ -90,7 +91,7 @@ def test_an_erased_person_is_never_matched(instance: Instance, people: dict[str,
     erasure.erase(instance, people["petrenko"], grounds="survivor-request")
     assert registry.match(instance, names.NameRecord("Maria Petrenko")) == []
     with read_transaction(instance.engine) as conn:
-        assert registry.earlier_accounts(conn, instance, people["petrenko"]) == []
+        assert registry.earlier_ranked(conn, instance, people["petrenko"]) == []
 
 
 @pytest.mark.parametrize("name", ["", "   ", "I", "I. K.", "12345"])

@@ -103,6 +103,7 @@ def take(instance: Instance, person_id: str, assessment: str, **changes: Any) ->
         "facts": [(FACT, "saw"), ("The brother was taken to the school.", "heard")],
         "nothing_promised": True,
         "intended_use": "criminal-investigation",
+        "intended_recipient": "icc-otp",
         "why_needed": "no other account of the cellar detentions exists",
         "best_interests": "a specialist judged the account will not harm the child",
     }

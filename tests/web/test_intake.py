@@ -38,6 +38,7 @@ RISKS = {
 }
 INTERVIEW = {
     "intended_use": "criminal-investigation",
+    "recipient_class": "national-prosecutor",
     "why_needed": "the only witness to the detention who is willing to speak",
     "started": "2024-03-01T10:00",
     "ended": "2024-03-01T11:30",
@@ -133,14 +134,14 @@ def test_the_whole_intake_ends_with_a_testimony(
     granted = http.post(
         f"/people/{person_id}/intake/consent",
         headers=csrf,
-        data={"purpose": "criminal-investigation", "recipient_class": "icc-otp",
+        data={"purpose": "criminal-investigation", "recipient_class": "national-prosecutor",
               "data_scope": "testimony", "identifiability": "pseudonymous", "mode": "oral",
               "language": "uk", "info_sheet_version": "2026-1", "understood": "on"},
     )  # fmt: skip
     assert granted.status_code == 303, granted.text
     (grant,) = consent.grants(instance, person_id)
     assert (grant["recipient_class"], grant["mode"], grant["understanding_checked"]) == (
-        "icc-otp", "oral", True,
+        "national-prosecutor", "oral", True,
     )  # fmt: skip
 
     steps, _ = _page(http, steps_url)
@@ -178,7 +179,10 @@ def test_the_interview_is_refused_until_safety_and_consent(
     refused = http.post(f"/people/{person_id}/intake/interview", headers=csrf, data=INTERVIEW)
     assert refused.status_code == 422
     assert "Step 2, safety</strong>: an interview needs a risk assessment" in refused.text
-    assert "Step 3, consent</strong>: the person has no active consent grant" in refused.text
+    assert (
+        "Step 3, consent</strong>: consent does not cover this account&#39;s intended use: no grant "
+        "for purpose criminal-investigation to national-prosecutor" in refused.text
+    )
     assert ACCOUNT in refused.text  # what was typed comes back, nothing is lost
     assert 'id="intake-interview-form"' in refused.text
 
@@ -186,7 +190,10 @@ def test_the_interview_is_refused_until_safety_and_consent(
     refused = http.post(f"/people/{person_id}/intake/interview", headers=csrf, data=INTERVIEW)
     assert refused.status_code == 422
     assert "Step 2, safety</strong>" not in refused.text
-    assert "Step 3, consent</strong>: the person has no active consent grant" in refused.text
+    assert (
+        "Step 3, consent</strong>: consent does not cover this account&#39;s intended use: no grant "
+        "for purpose criminal-investigation to national-prosecutor" in refused.text
+    )
     assert testimony.list_for_person(instance, person_id) == []
 
     referred = _person(instance, name="Petro Marchenko")
@@ -246,27 +253,31 @@ def test_a_child_needs_a_supervisor_and_their_guardians_consent(
 def test_an_earlier_account_is_shown_by_label_and_going_on_needs_a_reason(
     site: Any, world: dict[str, Any], instance: Instance
 ) -> None:
+    """On a case where the documenter holds a role; elsewhere only whom to ask is shown
+    (tests/web/test_registry_requests.py)."""
     earlier, label = identity.add_person(
-        instance, "Case B",
+        instance, "Case A",
         identity.Identity(name=NAME, other_names=(CYRILLIC,), contacts=(CONTACT,), date_of_birth="1984"),
     )  # fmt: skip
     consent.grant(instance, earlier, GRANT)
     testimony.record(
-        instance, earlier, risk_assessment_id=_assessed(instance, earlier), interviewer="boris",
+        instance, earlier, risk_assessment_id=_assessed(instance, earlier), interviewer="dana",
         started_at="2023-05-02T10:00+03:00", timezone="Europe/Kyiv", place="partner office",
         language="uk", contact_via="a hotline", account=ACCOUNT, nothing_promised=True,
-        intended_use="criminal-investigation", why_needed="no other witness",
+        intended_use="criminal-investigation", intended_recipient="national-prosecutor",
+        why_needed="no other witness",
     )  # fmt: skip
     http = _signed_in(site, "dana")
     _, csrf = _page(http, "/cases/Case A/intake")
     typed = {"name": "Galina Petrenko", "date_of_birth": "1984"}
     shown = http.post("/cases/Case A/intake", headers=csrf, data=typed)
     assert shown.status_code == 409, shown.text
-    assert label in shown.text and "Case B" in shown.text
-    assert "2023-05-02 by boris" in shown.text and "criminal-investigation" in shown.text
+    assert label in shown.text and "Case A" in shown.text
+    assert "2023-05-02 by dana" in shown.text
+    assert "Criminal investigation and prosecution" in shown.text
     assert "Ask the holder for a transfer" in shown.text
     assert NAME not in shown.text and CYRILLIC not in shown.text and CONTACT not in shown.text
-    assert people.list_for_case(instance, "Case A") == []
+    assert [p["id"] for p in people.list_for_case(instance, "Case A")] == [earlier]
 
     why = "the earlier account was about another incident"
     made = http.post("/cases/Case A/intake", headers=csrf, data={**typed, "justification": why})

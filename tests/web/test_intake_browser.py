@@ -76,6 +76,7 @@ def test_a_documenter_walks_the_intake(browser: Any, instance: Instance) -> None
         # Step 4: the account. A start in the future is refused in place, with what was typed kept.
         page.click("text=Take the account")
         page.select_option("select[name=intended_use]", "criminal-investigation")
+        page.select_option("select[name=recipient_class]", "national-prosecutor")
         page.fill("textarea[name=why_needed]", "the only witness who is willing to speak")
         page.fill("input[name=started]", "2099-03-01T10:00")
         page.fill("input[name=place]", "partner office")

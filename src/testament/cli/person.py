@@ -270,6 +270,10 @@ def match(name: str, dob: str | None, place: str | None, as_json: bool) -> None:
         click.echo("No earlier record of this person")
         return
     for item in found:
+        if isinstance(item, registry.HeldElsewhere):
+            click.echo(f"A possible earlier account is held elsewhere: contact {item.contact} "
+                       f"(request {item.request_id})")  # fmt: skip
+            continue
         click.echo(f"{item.label} ({item.person_id}) in case {item.case}, score {item.score:.2f}")
         for interview in item.interviews:
             click.echo(f"  interviewed {interview['started_at']} by {interview['interviewer']}")

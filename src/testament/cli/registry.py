@@ -85,3 +85,33 @@ def whose(secret_file: Path, ref: str) -> None:
     if person_id is None:
         raise NotFound("no person of this instance has this reference", where=ref)
     click.echo(person_id)
+
+
+@registry_group.command("requests")
+@click.option("--open", "open_only", is_flag=True, help="Only those not yet decided.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def requests(open_only: bool, as_json: bool) -> None:
+    """Registry requests about people of the cases you coordinate, and those you asked."""
+    with opened() as inst:
+        found = registry.requests(inst, open_only=open_only)
+    for item in found:
+        if as_json:
+            json_line(item)
+        else:
+            click.echo(
+                f"{item['id']}  {item['state']:<13}  {item.get('label', '-')} in "
+                f"{item.get('case', '-')}, asked {item['asked_at'][:10]} by {item.get('asked_by', '-')}"
+            )
+    if not found and not as_json:
+        click.echo("No registry requests")
+
+
+@registry_group.command("decide")
+@click.argument("request_id")
+@click.option("--decision", type=click.Choice(registry.DECISIONS), required=True,
+              help="share-contact: the asker is shown whom to contact; decline: nothing more.")  # fmt: skip
+def decide(request_id: str, decision: str) -> None:
+    """Decide a registry request about a person of a case you coordinate."""
+    with opened() as inst:
+        registry.decide(inst, request_id, decision)
+    click.echo(f"Request {request_id}: {decision}")

@@ -99,6 +99,12 @@ def _fact(value: str) -> tuple[str, str]:
     "--intended-use", default="", help="What the account is for: a consent-purposes code (MC-07)."
 )
 @click.option(
+    "--recipient-class",
+    "intended_recipient",
+    default="",
+    help="Who the account is for: a recipient-classes code; consent must cover it and the purpose.",
+)
+@click.option(
     "--why-needed",
     default="",
     help="Why the information is not already available elsewhere (MC-07).",
@@ -138,6 +144,7 @@ def record(**options: Any) -> None:
             child_assent=options["child_assent"],
             reinterview_justification=options["reinterview_justification"],
             intended_use=options["intended_use"],
+            intended_recipient=options["intended_recipient"],
             why_needed=options["why_needed"],
             best_interests=options["best_interests"],
         )
@@ -151,8 +158,24 @@ FIELDS = (
     "id", "person_id", "interviewer", "started_at", "started_local", "ended_at", "ended_local",
     "place", "language", "interpreter", "present", "contact_via", "recording_item_id",
     "nothing_promised", "given", "guardian_consent", "child_assent", "reinterview_justification",
-    "intended_use", "why_needed", "best_interests", "risk_assessment_id", "recorded_at",
+    "intended_use", "intended_recipient", "why_needed", "best_interests", "risk_assessment_id",
+    "recorded_at",
 )  # fmt: skip
+
+
+@interview_group.command("use")
+@click.argument("testimony_id")
+@click.option(
+    "--intended-use", required=True, help="What the account is now for (consent-purposes)."
+)
+@click.option("--recipient-class", required=True, help="Who it is now for (recipient-classes).")
+def change_use(testimony_id: str, intended_use: str, recipient_class: str) -> None:
+    """Change what a testimony is held for; refused (exit 5) unless consent covers the new use."""
+    with opened() as inst:
+        testimony.change_use(
+            inst, testimony_id, intended_use=intended_use, intended_recipient=recipient_class
+        )
+    click.echo(f"Testimony {testimony_id} is now held for {intended_use} to {recipient_class}")
 
 
 @interview_group.command("show")

@@ -5,8 +5,9 @@ person's information, at most this identifiable, until this date. A *use* (an ex
 publication, a package) asks :func:`decide`, which allows it only through one live grant that matches the
 purpose and the recipient class exactly, covers the data scope (``all`` covers every scope) and allows
 at least the identifiability the use needs (a grant for *named* also allows pseudonymous and anonymous
-use). A withdrawn or expired grant covers nothing. A refusal says which grant is missing, or which grant
-would have covered the use and why it no longer does.
+use). A withdrawn or expired grant covers nothing, and neither does one recorded without the check that the
+person understood what they agreed to (MC-03): that is not informed consent. A refusal says which grant is
+missing, or which grant would have covered the use and why it does not.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 IDENTIFIABILITY = ("anonymous", "pseudonymous", "named")  # least to most identifying
 MODES = ("written", "oral", "recorded")
-USES = ("export", "share", "publish", "package")
+USES = ("export", "share", "publish", "package", "record")  # record: hold a testimony for a use
 ALL_SCOPES = "all"
 
 
@@ -29,6 +30,7 @@ class Grant:
     identifiability: str
     expires_at: str | None = None  # YYYY-MM-DD, the last day it holds
     revoked_at: str | None = None
+    understood: bool = True  # the person restated what they agreed to (MC-03)
 
 
 @dataclass(frozen=True)
@@ -76,20 +78,30 @@ def live(grant: Grant, today: str) -> bool:
     return grant.revoked_at is None and (grant.expires_at is None or today <= grant.expires_at)
 
 
+def counts(grant: Grant, today: str) -> bool:
+    """Whether the grant is consent today: live, and the person's understanding was checked (MC-03)."""
+    return grant.understood and live(grant, today)
+
+
+def _why_not(grant: Grant) -> str:
+    if grant.revoked_at:
+        return f"was withdrawn on {grant.revoked_at[:10]}"
+    if not grant.understood:
+        return (
+            "was recorded without confirming that the person understood what they agreed to, "
+            "so it is not informed consent (MC-03)"
+        )
+    return f"expired on {grant.expires_at}"
+
+
 def decide(grants: Iterable[Grant], use: Use, today: str) -> ConsentDecision:
-    """Allow ``use`` through the first live matching grant; otherwise name what is missing."""
+    """Allow ``use`` through the first matching grant that counts; otherwise name what is missing."""
     dead: list[Grant] = []
     for grant in grants:
         if matches(grant, use):
-            if live(grant, today):
+            if counts(grant, today):
                 return ConsentDecision(True, grant.grant_id, f"grant {grant.grant_id}")
             dead.append(grant)
     if dead:
-        grant = dead[0]
-        why = (
-            f"was withdrawn on {grant.revoked_at[:10]}"
-            if grant.revoked_at
-            else f"expired on {grant.expires_at}"
-        )
-        return ConsentDecision(False, None, f"the grant for {use.wanted()} {why}")
+        return ConsentDecision(False, None, f"the grant for {use.wanted()} {_why_not(dead[0])}")
     return ConsentDecision(False, None, f"no grant for {use.wanted()}")

@@ -7,7 +7,8 @@ assessment, whether consent was granted, what training the interviewer holds, ea
 - **Risk gate** (CSO-01, CSO-03). An interview needs a recorded risk assessment of the same person whose
   decision is ``proceed``. A person flagged as vulnerable is referred by default (``refer``): a ``proceed``
   for them stands only with a supervisor's override reason.
-- **Consent** (CSO-02). An account is taken only after the person granted consent.
+- **Consent** (CSO-02). An account is taken only for a use the person consented to: its intended purpose,
+  to its intended recipient class (the services ask ``consent.decide``, as ``testament consent check``).
 - **Children** (MC-10). A child's interview needs their guardian's consent *and* the child's own assent.
 - **Competency** (MC-08, CSO-17). Children and survivors of sexual violence are interviewed only by someone
   holding an active training attestation in trauma-informed interviewing *and* in the specialism
@@ -97,14 +98,17 @@ class Proposal:
     interviewer_topics: frozenset[str] = frozenset()
     interviewer_may_document: bool = True
     earlier_dates: tuple[str, ...] = ()
+    earlier_elsewhere: int = 0  # possible earlier accounts in cases the asker holds no role on
     reinterview_justification: str = ""
     has_account: bool = False
     has_recording: bool = False
     nothing_promised: bool = True
     given: str = ""
     intended_use: str = ""
+    intended_recipient: str = ""
     why_needed: str = ""
     best_interests: str = ""
+    consent_reason: str = ""  # why consent does not cover the intended use (codes only)
 
     @property
     def flags(self) -> frozenset[str]:
@@ -233,6 +237,15 @@ def _plan(proposal: Proposal) -> list[Unmet]:
                 "a reason to interview a survivor, MC-07)",
             )
         )
+    if not proposal.intended_recipient.strip():
+        found.append(
+            Unmet(
+                "intended-recipient-missing",
+                "intended_recipient",
+                "state who the account is for (a recipient-classes code): consent is given for a "
+                "purpose and a recipient (MC-02)",
+            )
+        )
     if not proposal.why_needed.strip():
         found.append(
             Unmet(
@@ -270,14 +283,20 @@ def _interviewer(proposal: Proposal) -> list[Unmet]:
 
 def _account(proposal: Proposal) -> list[Unmet]:
     found = []
-    if proposal.earlier_dates and not proposal.reinterview_justification.strip():
+    earlier = proposal.earlier_dates or proposal.earlier_elsewhere
+    if earlier and not proposal.reinterview_justification.strip():
         dates = ", ".join(sorted(set(proposal.earlier_dates)))
+        said = (
+            f"this person was already interviewed on {dates}"
+            if dates
+            else "a possible earlier account of this person is held in a case you have no role "
+            "on (ask its coordinator)"
+        )
         found.append(
             Unmet(
                 "reinterview-justification-missing",
                 "reinterview_justification",
-                f"this person was already interviewed on {dates}; state why another account is "
-                "needed (CSO-04, MC-04)",
+                f"{said}; state why another account is needed (CSO-04, MC-04)",
             )
         )
     if not (proposal.has_account or proposal.has_recording):
@@ -312,7 +331,11 @@ def unmet(proposal: Proposal) -> list[Unmet]:
             Unmet(
                 "consent-missing",
                 "consent",
-                "the person has no active consent grant; record their informed consent first (CSO-02)",
+                f"consent does not cover this account's intended use: {proposal.consent_reason}; "
+                "record their informed consent for it first (CSO-02)"
+                if proposal.consent_reason
+                else "the person has no active consent grant; record their informed consent "
+                "first (CSO-02)",
                 CONSENT,
             )
         )

@@ -73,7 +73,7 @@ class GrantInput:
             expires = _day(self.expires_at, "--expires")
             if expires < today:
                 raise InvalidInput("the grant would already have expired", where="--expires")
-        return GrantInput(
+        checked = GrantInput(
             purpose=vocabulary.require_one("consent-purposes", self.purpose, where="--purpose"),
             recipient_class=vocabulary.require_one(
                 "recipient-classes", self.recipient_class, where="--recipient-class"
@@ -86,6 +86,14 @@ class GrantInput:
             understanding_checked=bool(self.understanding_checked),
             expires_at=expires,
         )
+        if not checked.understanding_checked:
+            raise InvalidInput(
+                "a grant is consent only once the person has said in their own words what they "
+                "agreed to (MC-03)",
+                where="--understood",
+                hint="explain again and ask them to restate it; record the grant once they can",
+            )
+        return checked
 
 
 def _day(text: str, where: str) -> str:
@@ -197,32 +205,44 @@ def _as_rule(row: dict[str, Any]) -> rules.Grant:
         identifiability=row["identifiability"],
         expires_at=row["expires_at"],
         revoked_at=row["revoked_at"],
+        understood=bool(row["understanding_checked"]),
     )
 
 
+def _state(rule: rules.Grant, day: str) -> str:
+    if rule.revoked_at:
+        return "withdrawn"
+    if not rules.live(rule, day):
+        return "expired"
+    return "active" if rule.understood else "unconfirmed"
+
+
 def grants(instance: Instance, person_id: str) -> list[dict[str, Any]]:
-    """Every grant of a person, oldest first, with its state (``active``, ``expired``, ``withdrawn``)."""
+    """Every grant of a person, oldest first, with its state: ``active``, ``expired``, ``withdrawn``, or
+    ``unconfirmed`` (recorded without the check that they understood it: not consent, MC-03)."""
     with read_transaction(instance.engine) as conn:
         _person(conn, person_id)
         rows = _rows(conn, person_id)
     day = today()
     for row in rows:
-        rule = _as_rule(row)
-        row["state"] = (
-            "withdrawn" if rule.revoked_at else ("active" if rules.live(rule, day) else "expired")
-        )
+        row["state"] = _state(_as_rule(row), day)
         row.pop("recorded_by")
     return rows
 
 
-def has_active_grant(conn: Connection, person_id: str) -> bool:
-    """Whether the person has at least one live grant (an account may only be taken after one, CSO-02)."""
-    day = today()
-    return any(rules.live(_as_rule(row), day) for row in _rows(conn, person_id))
+def recording_use(purpose: str, recipient_class: str) -> rules.Use:
+    """What holding a testimony for an intended use asks of consent: that purpose, to that recipient
+    class, for the person's testimony (``testament consent check --as record`` asks the same)."""
+    return rules.Use(use="record", purpose=purpose, recipient_class=recipient_class,
+                     data_scope="testimony")  # fmt: skip
 
 
 def decide(conn: Connection, person_id: str, use: rules.Use) -> rules.ConsentDecision:
-    """The decision for one person and one use, as of today; records nothing."""
+    """The decision for one person and one use, as of today; records nothing.
+
+    The one consent gate: ``testament consent check``, every export and disclosure (:func:`require`),
+    recording a testimony and changing its intended use all ask it.
+    """
     if _erased(conn, person_id):
         return rules.ConsentDecision(False, None, "the person's data was erased under policy")
     return rules.decide((_as_rule(r) for r in _rows(conn, person_id)), use, today())

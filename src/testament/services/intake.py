@@ -75,10 +75,15 @@ class Progress:
             found.append(NO_CONSENT)
         return found
 
-    def earlier_dates(self, matches: list[registry.Match]) -> list[str]:
-        """Days of earlier accounts: the person's own, and those of the people ``matches`` names."""
+    def earlier_dates(self, matches: list[registry.Match | registry.HeldElsewhere]) -> list[str]:
+        """Days of earlier accounts: the person's own, and those of the people ``matches`` describes."""
         own = [t["started_at"][:10] for t in self.testimonies]
-        matched = [i["started_at"][:10] for m in matches for i in m.interviews]
+        matched = [
+            i["started_at"][:10]
+            for m in matches
+            if isinstance(m, registry.Match)
+            for i in m.interviews
+        ]
         return sorted(set(own + matched))
 
 
@@ -147,11 +152,15 @@ def progress(instance: Instance, person_id: str) -> Progress:
     )
 
 
-def earlier_accounts(instance: Instance, person_id: str) -> list[registry.Match]:
-    """Other people the registry matches with this one who have given an account, best first."""
+def earlier_accounts(
+    instance: Instance, person_id: str
+) -> list[registry.Match | registry.HeldElsewhere]:
+    """Other people the registry matches with this one who have given an account, best first, as the
+    acting user may see them (``registry.answer``: only whom to ask, where they hold no role)."""
     with read_transaction(instance.engine) as conn:
         history.current(conn, "person", person_id)
-        return registry.earlier_accounts(conn, instance, person_id)
+        ranked = registry.earlier_ranked(conn, instance, person_id)
+    return registry.answer(instance, ranked)
 
 
 def choices(vocabulary: str, language: str) -> list[dict[str, str]]:

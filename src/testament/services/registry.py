@@ -4,6 +4,10 @@ Locally, :func:`match` compares a name (with date of birth and place, when known
 in the vault, across scripts and transliterations (:mod:`testament.search.names`), and answers, for each
 person it matches, who holds their earlier accounts and under what consent: the pseudonymous ID and
 label, the case, each interview's date and interviewer, and the grants' codes. It never answers a name.
+That much only to someone with a role on the case holding the person (and to the operator): anyone else
+learns only that a possible earlier account exists and whom to contact (:class:`HeldElsewhere`), and
+their question becomes a *request* that the holding case's coordinators see and decide (:func:`decide`),
+a custody event naming only IDs.
 
 Across organisations, :func:`encodings` writes Bloom-filter encodings of every identity, keyed with a
 secret the consortium shares (:mod:`testament.search.linkage`); :func:`check_encodings` compares a
@@ -16,25 +20,29 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select, update
 
-from testament.domain import boundedjson
-from testament.domain.custody import CustodyEventType
+from testament.domain import access, boundedjson
+from testament.domain.custody import CustodyEventType, utc_timestamp
+from testament.domain.ids import new_id
 from testament.errors import InvalidInput, NotFound
 from testament.search import linkage, names
 from testament.secretfiles import read_secret
-from testament.services import consent, custody, identity
-from testament.services.instance import Instance, acting_agent, recording
+from testament.services import accounts, consent, custody, identity
+from testament.services.instance import Instance, acting_agent, acting_user, recording
 from testament.storage import tables
 from testament.storage.engine import read_transaction
 
 ENCODINGS_FORMAT = "testament-linkage"
 MAX_ENCODINGS = 200_000
+# Whom to contact when no instance setting names someone (``registry_contact``): a role, never a person.
+COORDINATOR = "the coordinator of the case that holds it"
+DECISIONS = ("share-contact", "decline")
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,18 @@ class Match:
             "interviews": self.interviews,
             "grants": self.grants,
         }
+
+
+@dataclass(frozen=True)
+class HeldElsewhere:
+    """A possible earlier account, held in a case the asker has no role on: only that it exists, whom
+    to contact, and the request the holding case's coordinators will decide."""
+
+    request_id: str
+    contact: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"held_elsewhere": True, "request": self.request_id, "contact": self.contact}
 
 
 def record_of(found: identity.Identity) -> list[names.NameRecord]:
@@ -78,8 +98,9 @@ def match(
     *,
     exclude: str | None = None,
     limit: int = 20,
-) -> list[Match]:
-    """People in the vault who are probably ``query``, best first (``exclude``: a person ID to skip).
+) -> list[Match | HeldElsewhere]:
+    """People in the vault who are probably ``query``, best first (``exclude``: a person ID to skip),
+    each as the acting user may see it (:func:`answer`).
 
     An identity is asked about under its name and every other spelling it gives; its name must be one
     matching can use (InvalidInput otherwise), other spellings that cannot be matched are left out.
@@ -91,7 +112,167 @@ def match(
         queries = [query]
     with read_transaction(instance.engine) as conn:
         found = matches_in(conn, instance, queries, exclude=exclude)
-        return [_described(conn, pid, s) for pid, s in found[:limit]]
+    return answer(instance, found[:limit])
+
+
+def answer(instance: Instance, ranked: list[tuple[str, float]]) -> list[Match | HeldElsewhere]:
+    """Each ranked match as the acting user may see it: described in full on a case where they hold a
+    role (or for the operator); otherwise only that it exists and whom to contact, with the request
+    that records their question (filed once per user and person while undecided)."""
+    with read_transaction(instance.engine) as conn:
+        sees = sees_case(conn)
+        cases = {pid: _case_of(conn, pid) for pid, _ in ranked}
+        shown = {pid: _described(conn, pid, score) for pid, score in ranked if sees(cases[pid])}
+    hidden = [pid for pid, _ in ranked if pid not in shown]
+    asked = _ask(instance, hidden, cases) if hidden else {}
+    contact = instance.settings.registry_contact or COORDINATOR
+    return [shown.get(pid) or HeldElsewhere(asked[pid], contact) for pid, _ in ranked]
+
+
+def _policy(conn: Connection, action: access.Action) -> Callable[[str], bool]:
+    """Whether the acting user may do ``action`` on a case (the operator, acting for no account, may)."""
+    user_id = acting_user()
+    if user_id is None:
+        return lambda _case_id: True
+    actor = accounts.actor(conn, user_id)
+    return lambda case_id: actor is not None and bool(access.decide(actor, action, case_id))
+
+
+def sees_case(conn: Connection) -> Callable[[str], bool]:
+    """Whether the acting user holds a role on a case, and so sees matches held there in full."""
+    return _policy(conn, access.Action.READ)
+
+
+def _case_of(conn: Connection, person_id: str) -> str:
+    p = tables.person
+    return str(conn.execute(select(p.c.case_id).where(p.c.id == person_id)).scalar_one())
+
+
+def _ask(instance: Instance, person_ids: list[str], cases: dict[str, str]) -> dict[str, str]:
+    """The acting user's open request about each person, filed (a custody event) where none is."""
+    user_id = acting_user()
+    r = tables.registry_request
+    found: dict[str, str] = {}
+    with recording(instance) as conn:
+        for person_id in person_ids:
+            open_id = conn.execute(
+                select(r.c.id).where(
+                    r.c.person_id == person_id, r.c.asked_by == user_id, r.c.decision.is_(None)
+                )
+            ).scalar()
+            if open_id is None:
+                open_id = new_id()
+                conn.execute(
+                    insert(r).values(
+                        id=open_id,
+                        person_id=person_id,
+                        case_id=cases[person_id],
+                        asked_by=user_id,
+                        asked_at=utc_timestamp(),
+                    )
+                )
+                _request_event(conn, cases[person_id], open_id, person_id, "asked")
+            found[person_id] = str(open_id)
+    return found
+
+
+def _request_event(
+    conn: Connection, case_id: str, request_id: str, person_id: str, change: str
+) -> None:
+    custody.record(
+        conn,
+        [
+            custody.NewEvent(
+                CustodyEventType.ACCESS,
+                acting_agent(conn),
+                case_id=case_id,
+                detail={
+                    "object": "registry-request",
+                    "request": request_id,
+                    "person": person_id,
+                    "action": change,
+                },
+            )
+        ],
+    )
+
+
+def requests(instance: Instance, *, open_only: bool = False) -> list[dict[str, Any]]:
+    """Registry requests the acting user may see, newest first: those about people of the cases they
+    coordinate (every one, for the operator), with the person's label; and those they asked, with
+    only the state and whom to contact (once shared, the coordinator who agreed to be contacted)."""
+    r, p, c, u = tables.registry_request, tables.person, tables.case, tables.user_account
+    asker, decider = u.alias("asker"), u.alias("decider")
+    query = (
+        select(
+            r.c.id, r.c.case_id, r.c.person_id, r.c.asked_at, r.c.decision, r.c.decided_at,
+            r.c.asked_by, p.c.label, c.c.name.label("case"),
+            asker.c.username.label("asker"), decider.c.username.label("decider"),
+        )
+        .join(p, p.c.id == r.c.person_id)
+        .join(c, c.c.id == r.c.case_id)
+        .join(asker, asker.c.id == r.c.asked_by)
+        .outerjoin(decider, decider.c.id == r.c.decided_by)
+        .order_by(r.c.asked_at.desc(), r.c.id)
+    )  # fmt: skip
+    if open_only:
+        query = query.where(r.c.decision.is_(None))
+    user_id = acting_user()
+    contact = instance.settings.registry_contact or COORDINATOR
+    with read_transaction(instance.engine) as conn:
+        coordinates = _policy(conn, access.Action.MANAGE_CASE)
+        rows = [dict(row) for row in conn.execute(query).mappings()]
+    found = []
+    for row in rows:
+        if coordinates(row["case_id"]):
+            found.append(_for_coordinator(row))
+        elif row["asked_by"] == user_id:
+            found.append(_for_asker(row, contact))
+    return found
+
+
+def _for_coordinator(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"], "side": "holder", "state": row["decision"] or "open",
+        "case": row["case"], "person": row["person_id"], "label": row["label"],
+        "asked_by": row["asker"], "asked_at": row["asked_at"], "decided_by": row["decider"],
+        "decided_at": row["decided_at"],
+    }  # fmt: skip
+
+
+def _for_asker(row: dict[str, Any], contact: str) -> dict[str, Any]:
+    shared = row["decision"] == "share-contact"
+    return {
+        "id": row["id"], "side": "asker", "state": row["decision"] or "open",
+        "asked_at": row["asked_at"], "contact": (row["decider"] or contact) if shared else contact,
+        "decided_at": row["decided_at"],
+    }  # fmt: skip
+
+
+def decide(instance: Instance, request_id: str, decision: str) -> None:
+    """A coordinator of the holding case decides a request: ``share-contact`` (the asker is shown
+    whom to talk to: the deciding coordinator) or ``decline``. A custody event names only IDs."""
+    if decision not in DECISIONS:
+        raise InvalidInput(
+            f"{decision!r} is not a decision",
+            where="--decision",
+            hint=f"use {', '.join(DECISIONS)}",
+        )
+    r = tables.registry_request
+    with recording(instance) as conn:
+        row = conn.execute(select(r).where(r.c.id == request_id)).mappings().first()
+        if row is None or not _policy(conn, access.Action.MANAGE_CASE)(row["case_id"]):
+            raise NotFound("no registry request has this ID", where=request_id)
+        if row["decision"] is not None:
+            raise InvalidInput(
+                f"this request was already decided: {row['decision']}", where=request_id
+            )
+        conn.execute(
+            update(r)
+            .where(r.c.id == request_id)
+            .values(decision=decision, decided_by=acting_user(), decided_at=utc_timestamp())
+        )
+        _request_event(conn, row["case_id"], request_id, row["person_id"], decision)
 
 
 def matches_in(
@@ -143,9 +324,9 @@ def _described(conn: Connection, person_id: str, score: float) -> Match:
     return Match(person_id, row.label, row.name, score, interviews, grants)
 
 
-def earlier_accounts(conn: Connection, instance: Instance, person_id: str) -> list[Match]:
-    """Other people in the vault who match this person and have given an account (for the testimony
-    service's re-interview check)."""
+def earlier_ranked(conn: Connection, instance: Instance, person_id: str) -> list[tuple[str, float]]:
+    """(person ID, score) of other people in the vault who match this person and have given an
+    account, best first."""
     try:
         found = identity.read(conn, instance, person_id)
     except NotFound:  # erased: nothing left to match
@@ -159,7 +340,20 @@ def earlier_accounts(conn: Connection, instance: Instance, person_id: str) -> li
     if not interviewed - {person_id}:
         return []  # nobody else has given an account: nothing to unseal
     ranked = matches_in(conn, instance, candidates, exclude=person_id)
-    return [_described(conn, pid, score) for pid, score in ranked if pid in interviewed]
+    return [(pid, score) for pid, score in ranked if pid in interviewed]
+
+
+def earlier_seen(conn: Connection, instance: Instance, person_id: str) -> tuple[list[Match], int]:
+    """:func:`earlier_ranked` as the acting user may see it: the matches on cases where they hold a
+    role, described; and how many more are held in cases where they hold none."""
+    sees = sees_case(conn)
+    shown, elsewhere = [], 0
+    for pid, score in earlier_ranked(conn, instance, person_id):
+        if sees(_case_of(conn, pid)):
+            shown.append(_described(conn, pid, score))
+        else:
+            elsewhere += 1
+    return shown, elsewhere
 
 
 # --- Across organisations -------------------------------------------------------------------------

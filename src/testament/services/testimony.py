@@ -2,10 +2,12 @@
 
 :func:`assess_risk` records the do-no-harm assessment that must come first (CSO-01, CSO-03).
 :func:`record` takes an account only when :mod:`testament.domain.interview` finds nothing unmet: a
-``proceed`` assessment of the same person, an active consent grant (CSO-02), a guardian's consent and the
-child's assent for a child (MC-10), a trained interviewer for a child or a survivor of sexual violence
-(MC-08), a reason for any second account (CSO-04, MC-04), and the account or its recording (CSO-07). It
-records when and where, in what language, with whom present, how the person was reached, and whether
+``proceed`` assessment of the same person, a consent grant covering the intended use: its purpose,
+to its recipient class (CSO-02, asked of ``consent.decide`` as ``testament consent check`` asks
+it), a guardian's consent and the child's assent for a child (MC-10), a trained interviewer for a
+child or a survivor of sexual violence (MC-08), a reason for any second account (CSO-04, MC-04),
+and the account or its recording (CSO-07). It records when and where, in what language, with whom
+present, how the person was reached, and whether
 anything was promised or given (CSO-06), and the source of knowledge of each fact (CSO-08).
 
 The account, its summary and each fact are sealed with the person's own key (``identity.PersonKey``), so
@@ -22,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from testament.domain import access
 from testament.domain import interview as rules
@@ -57,6 +59,7 @@ OPTIONS = {
     "interviewer": "--interviewer",
     "reinterview_justification": "--reinterview-justification",
     "intended_use": "--intended-use",
+    "intended_recipient": "--recipient-class",
     "why_needed": "--why-needed",
     "best_interests": "--best-interests",
     "account": "--account",
@@ -213,16 +216,15 @@ def earlier_accounts(conn: Connection, person_id: str) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
-def _earlier_dates(conn: Connection, instance: Instance, person_id: str) -> tuple[str, ...]:
+def _earlier(conn: Connection, instance: Instance, person_id: str) -> tuple[tuple[str, ...], int]:
     """Days of the person's earlier accounts: their own, and those of anyone in the vault whose name,
-    date of birth and place match theirs (the re-interview registry, across scripts and spellings)."""
+    date of birth and place match theirs (the re-interview registry, across scripts and spellings) on
+    a case the acting user holds a role on; and how many matches are held where they hold none (their
+    dates are not told)."""
     own = [e["started_at"][:10] for e in earlier_accounts(conn, person_id)]
-    matched = [
-        interview["started_at"][:10]
-        for found in registry.earlier_accounts(conn, instance, person_id)
-        for interview in found.interviews
-    ]
-    return tuple(own + matched)
+    seen, elsewhere = registry.earlier_seen(conn, instance, person_id)
+    matched = [interview["started_at"][:10] for found in seen for interview in found.interviews]
+    return tuple(own + matched), elsewhere
 
 
 def record(
@@ -249,6 +251,7 @@ def record(
     child_assent: bool = False,
     reinterview_justification: str = "",
     intended_use: str = "",
+    intended_recipient: str = "",
     why_needed: str = "",
     best_interests: str = "",
 ) -> str:
@@ -280,6 +283,13 @@ def record(
         "intended_use": (
             vocabulary.require_one("consent-purposes", intended_use, where="--intended-use")
             if intended_use.strip()
+            else ""
+        ),
+        "intended_recipient": (
+            vocabulary.require_one(
+                "recipient-classes", intended_recipient, where="--recipient-class"
+            )
+            if intended_recipient.strip()
             else ""
         ),
         "why_needed": _text(why_needed, "why it is needed", "--why-needed"),
@@ -344,15 +354,22 @@ def _admit(
     interviewer_id, may_document = _interviewer(conn, interviewer, case_id)
     if columns["recording_item_id"]:
         _check_item(conn, columns["recording_item_id"], case_id)
+    earlier_dates, elsewhere = _earlier(conn, instance, person_id)
+    consented, consent_reason = _covered(
+        conn, person_id, columns["intended_use"], columns["intended_recipient"]
+    )
     proposal = rules.Proposal(
         person_id=person_id,
         assessment=_assessment(conn, columns["risk_assessment_id"]),
-        consented=consent.has_active_grant(conn, person_id),
+        consented=consented,
+        consent_reason=consent_reason,
+        intended_recipient=columns["intended_recipient"],
         guardian_consent=columns["guardian_consent"],
         child_assent=columns["child_assent"],
         interviewer_topics=training.active_topics(conn, interviewer_id, columns["started_at"]),
         interviewer_may_document=may_document,
-        earlier_dates=_earlier_dates(conn, instance, person_id),
+        earlier_dates=earlier_dates,
+        earlier_elsewhere=elsewhere,
         reinterview_justification=columns["reinterview_justification"],
         intended_use=columns["intended_use"],
         why_needed=columns["why_needed"],
@@ -366,6 +383,56 @@ def _admit(
     if problems:
         _refuse(problems)
     return interviewer_id
+
+
+def _covered(conn: Connection, person_id: str, purpose: str, recipient: str) -> tuple[bool, str]:
+    """Whether consent covers holding the account for this purpose and recipient class, and if not,
+    why (codes only). Unstated, the plan's own requirement refuses it (MC-07)."""
+    if not (purpose and recipient):
+        return True, ""
+    decision = consent.decide(conn, person_id, consent.recording_use(purpose, recipient))
+    return decision.allowed, decision.reason
+
+
+def change_use(
+    instance: Instance, testimony_id: str, *, intended_use: str, intended_recipient: str
+) -> None:
+    """Change what a testimony is held for, once consent covers the new purpose and recipient class.
+
+    Refused (ConsentRequired, naming the missing grant by its codes) otherwise; the change is a
+    ``metadata modification`` event naming the codes, never the person.
+    """
+    purpose = vocabulary.require_one("consent-purposes", intended_use, where="--intended-use")
+    recipient = vocabulary.require_one(
+        "recipient-classes", intended_recipient, where="--recipient-class"
+    )
+    with recording(instance) as conn:
+        row, case_id = _opened(conn, testimony_id)
+        covered, reason = _covered(conn, row["person_id"], purpose, recipient)
+        if not covered:
+            raise ConsentRequired(
+                f"consent does not cover this account's intended use: {reason}",
+                where="--intended-use",
+                errors={"--intended-use": reason, "--recipient-class": reason},
+                hint="record the grant with `testament consent grant` once the person has agreed "
+                "to it",
+            )
+        t = tables.testimony
+        conn.execute(
+            update(t)
+            .where(t.c.id == testimony_id)
+            .values(intended_use=purpose, intended_recipient=recipient)
+        )
+        _event(
+            conn,
+            CustodyEventType.METADATA_MODIFICATION,
+            case_id,
+            object="testimony",
+            testimony=testimony_id,
+            person=row["person_id"],
+            intended_use=purpose,
+            intended_recipient=recipient,
+        )
 
 
 def _store_facts(
@@ -423,7 +490,8 @@ def _metadata(row: dict[str, Any], case_id: str) -> dict[str, Any]:
         "id", "person_id", "risk_assessment_id", "interviewer", "started_at", "ended_at",
         "timezone", "place", "language", "interpreter", "contact_via", "recording_item_id",
         "nothing_promised", "given", "guardian_consent", "child_assent",
-        "reinterview_justification", "intended_use", "why_needed", "best_interests",
+        "reinterview_justification", "intended_use", "intended_recipient", "why_needed",
+        "best_interests",
         "recorded_at", "recorded_by",
     )  # fmt: skip
     data = {k: row[k] for k in keys} | {"case_id": case_id, "present": json.loads(row["present"])}

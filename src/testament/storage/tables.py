@@ -659,6 +659,8 @@ testimony = Table(
     Column("child_assent", Boolean, nullable=False),
     Column("reinterview_justification", Text, nullable=False),
     Column("intended_use", String(48), nullable=False),  # MC-07: a consent-purposes code
+    # Who the account is for, a recipient-classes code: consent must cover it with the purpose.
+    Column("intended_recipient", String(48), nullable=False, server_default=""),
     Column(
         "why_needed", Text, nullable=False
     ),  # MC-07: why the information is not already available
@@ -735,3 +737,19 @@ disclosure_approval = Table(
     Column("approved_at", String(32)),
     Column("used_at", String(32)),
 )
+
+# A documenter with no role on a case asked whether a person it holds gave an earlier account; the
+# case's coordinators decide what to share (docs/survivors.md, "The re-interview registry").
+registry_request = Table(
+    "registry_request",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("person_id", String(36), ForeignKey("person.id"), nullable=False),
+    Column("case_id", String(36), ForeignKey("case.id"), nullable=False),
+    Column("asked_by", Integer, ForeignKey("user_account.id"), nullable=False),
+    Column("asked_at", String(32), nullable=False),
+    Column("decision", String(16)),  # share-contact or decline
+    Column("decided_by", Integer, ForeignKey("user_account.id")),
+    Column("decided_at", String(32)),
+)
+Index("ix_registry_request_case_id", registry_request.c.case_id)

@@ -38,7 +38,7 @@ FIELDS = {
     "--guardian-consent": "guardian_consent", "--child-assent": "child_assent",
     "--reinterview-justification": "reinterview_justification",
     "--intended-use": "intended_use", "--why-needed": "why_needed",
-    "--best-interests": "best_interests",
+    "--best-interests": "best_interests", "--understood": "understood",
 }  # fmt: skip
 
 
@@ -151,6 +151,7 @@ class InterviewForm(BaseModel):
     """Step 4: the interview, the account in the person's words, and the facts with how they know them."""
 
     intended_use: str = Field(default="", max_length=64)
+    recipient_class: str = Field(default="", max_length=64)
     why_needed: str = Field(default="", max_length=LONG)
     interviewer: str = Field(default="", max_length=200)
     started: str = Field(default="", max_length=40)
@@ -213,6 +214,7 @@ class InterviewForm(BaseModel):
             "best_interests": self.best_interests,
             "reinterview_justification": self.reinterview_justification,
             "intended_use": self.intended_use,
+            "intended_recipient": self.recipient_class,
             "why_needed": self.why_needed,
         }
 

@@ -50,7 +50,7 @@ from testament.services import (
 from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import user_account
-from testament.web import i18n, intake, records, support
+from testament.web import i18n, intake, records, registry_requests, support
 from testament.web.pages import (
     HERE,
     SignInNeeded,
@@ -103,6 +103,7 @@ def create_site(
     records.routes(site)
     support.routes(site)
     intake.routes(site)
+    registry_requests.routes(site)
     _errors(site)
     return site
 

@@ -37,7 +37,8 @@ FIELDS = {
     "--account": "account", "--recording": "recording_item_id", "--summary": "summary",
     "--fact": "facts", "--given": "given", "--guardian-consent": "guardian_consent",
     "--child-assent": "child_assent", "--reinterview-justification": "reinterview_justification",
-    "--intended-use": "intended_use", "--why-needed": "why_needed",
+    "--intended-use": "intended_use", "--recipient-class": "intended_recipient",
+    "--why-needed": "why_needed",
     "--best-interests": "best_interests",
     "--topic": "topic", "--attested": "attested_on", "--expires": "expires_on",
 }  # fmt: skip
@@ -97,8 +98,14 @@ class InterviewIn(BaseModel):
     child_assent: bool = False
     reinterview_justification: Text = ""
     intended_use: Short = Field(default="", description="What it is for (consent-purposes; MC-07).")
+    intended_recipient: Short = Field(default="", description="Who it is for (recipient-classes); consent must cover both.")  # fmt: skip
     why_needed: Text = Field(default="", description="Why it is not already available (MC-07).")
     best_interests: Text = Field(default="", description="For a child (MC-10).")
+
+
+class UseIn(Body):
+    intended_use: Short = Field(description="What the account is now for (consent-purposes).")
+    intended_recipient: Short = Field(description="Who it is now for (recipient-classes).")
 
 
 class TrainingIn(Body):
@@ -178,6 +185,21 @@ def show(
     with _fields():
         shown = testimony.show(inst, testimony_id, reveal_reason=reason or "")
     return {"ok": True, "interview": shown}
+
+
+@router.put("/interviews/{testimony_id}/use")
+def change_use(testimony_id: str, body: UseIn, inst: Inst, who: Who) -> dict[str, Any]:
+    """Change what the account is held for; refused unless consent covers the new purpose and
+    recipient class."""
+    _allow_testimony(inst, who, Action.DOCUMENT, testimony_id)
+    with _fields():
+        testimony.change_use(
+            inst,
+            testimony_id,
+            intended_use=body.intended_use,
+            intended_recipient=body.intended_recipient,
+        )
+    return {"ok": True}
 
 
 @router.post("/users/{username}/training", status_code=201)

@@ -213,7 +213,31 @@ class MatchIn(Body):
 @router.post("/registry/match")
 def match(body: MatchIn, inst: Inst, who: Who) -> dict[str, Any]:
     """Before an interview: people already in the vault who are probably this person, with who holds
-    their accounts and under what consent (MC-04). Never answers a name."""
+    their accounts and under what consent (MC-04). Never answers a name. A match held in a case the
+    caller has no role on answers only ``held_elsewhere``, whom to contact and the request filed."""
     allow(inst, who, Action.DOCUMENT)
     found = registry.match(inst, names.NameRecord(body.name, body.dob, body.place))
     return {"ok": True, "matches": [m.as_json() for m in found]}
+
+
+@router.get("/registry/requests")
+def registry_requests(
+    inst: Inst, who: Who, open_only: Annotated[bool, Query(alias="open")] = False
+) -> dict[str, Any]:
+    """Registry requests about the people of the cases you coordinate, and those you asked."""
+    allow(inst, who, Action.READ)
+    return {"ok": True, "items": registry.requests(inst, open_only=open_only)}
+
+
+class DecisionIn(Body):
+    decision: str = Field(max_length=16, description=", ".join(registry.DECISIONS))
+
+
+@router.post("/registry/requests/{request_id}/decision")
+def decide_registry_request(
+    request_id: str, body: DecisionIn, inst: Inst, who: Who
+) -> dict[str, Any]:
+    """A coordinator of the holding case shares their contact with the asker, or declines."""
+    allow(inst, who, Action.MANAGE_CASE)
+    registry.decide(inst, request_id, body.decision)
+    return {"ok": True}
