@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from starlette.routing import Mount
 
-from testament.services import accounts, cases, ingest
+from testament.services import access_log, accounts, cases, ingest
 from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import custody_event
@@ -208,3 +209,14 @@ def test_the_api_docs_page_loads_only_vendored_assets(site: Any) -> None:
     http = TestClient(site, base_url="http://127.0.0.1")
     for asset in assets:
         assert http.get(asset).status_code == 200, asset
+
+
+def test_an_old_view_reference_asks_for_the_purpose_again(
+    site: Any, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http = _signed_in(site, "vera")
+    shown = open_with_purpose(http, f"/evidence/{world['item']}", "review")
+    assert "Custody timeline" in shown.text
+    monkeypatch.setattr(access_log, "REFERENCE_LIFETIME", timedelta(0))
+    again = http.get(str(shown.url))
+    assert 'name="purpose"' in again.text and "Custody timeline" not in again.text

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.text import clean_text
 from testament.errors import InvalidInput, NotFound, PermissionDenied
-from testament.services import custody
+from testament.services import credentials, custody
 from testament.services.instance import Instance, acting_agent, acting_identity, recording
 from testament.storage.engine import read_transaction
 from testament.storage.tables import agent, custody_event, evidence_item, incident
 
 MAX_PURPOSE = 300
 ACTIONS = ("view", "download")
-REFERENCE_LIFETIME = timedelta(hours=12)
+REFERENCE_LIFETIME = credentials.SESSION_LIFETIME  # a reference lasts as long as a session can
 
 
 def check_purpose(purpose: str | None) -> str:
