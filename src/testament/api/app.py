@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from testament import __version__
-from testament.api import auth, docs, errors, guard
+from testament.api import auth, docs, errors, guard, limits
 from testament.api.ratelimit import SlidingWindow
 from testament.api.routes import (
     cases,
@@ -53,6 +53,7 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
     app.state.login_limit = SlidingWindow(LOGIN_ATTEMPTS_PER_MINUTE, 60.0)
     app.add_middleware(auth.ActingScope)
     app.add_middleware(auth.SameOriginWrites)  # no change, sign-in included, from another site
+    app.add_middleware(limits.BoundedBodies)
     errors.install(app)
     docs.install(app)
     app.include_router(
