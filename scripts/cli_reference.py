@@ -13,14 +13,23 @@ Every command prints a diagnosis (what, where, what to do) to standard error and
 """
 
 
-def _sections(command: click.Command, path: list[str]) -> list[str]:
+def _sections(
+    command: click.Command, path: list[str], parent: click.Context | None = None
+) -> list[str]:
+    """Each command's help as `testament ... --help` prints it: in a context made from its parent's,
+    with the command's own settings (help option names, say), so nothing depends on what ran before."""
     context = click.Context(
-        command, info_name=" ".join(path), terminal_width=100, max_content_width=100
+        command,
+        parent=parent,
+        info_name=path[-1],
+        terminal_width=100,
+        max_content_width=100,
+        **command.context_settings,
     )
     out = [f"## `{' '.join(path)}`\n\n```\n{command.get_help(context)}\n```\n"]
     if isinstance(command, click.Group):
         for name in sorted(command.commands):
-            out += _sections(command.commands[name], [*path, name])
+            out += _sections(command.commands[name], [*path, name], context)
     return out
 
 

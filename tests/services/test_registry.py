@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -114,9 +115,16 @@ def test_partners_find_each_other_through_encodings_only(
     secret = registry.load_secret(_secret(tmp_path))
     out = tmp_path / "encodings.jsonl"
     assert registry.encodings(instance, secret, out) == 3
-    shared = out.read_text(encoding="utf-8")
+    header, *rows = (json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
+    # Each row is an opaque reference (hex) and an encoding (base64url): nothing a name can hide in.
+    # The words are looked for in everything else, since random base64 may spell "1980" by chance.
+    for row in rows:
+        assert set(row) == {"ref", "encoding"}
+        assert re.fullmatch("[0-9a-f]{32}", row["ref"])
+        assert re.fullmatch(r"tbf1\.[A-Za-z0-9_-]+", row["encoding"])
+    readable = json.dumps(header, ensure_ascii=False)
     for word in ("Коваленко", "Kovalenko", "Петренко", "Ivanchenko", "1980"):
-        assert word not in shared
+        assert word not in readable
     partner = registry.read_encodings(out)
     (hit,) = registry.check_encodings(
         names.NameRecord("Aleksandr Kowalenko", "1980-03-02"), secret, partner
