@@ -26,6 +26,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Extra arguments for pytest in `make test`, e.g. PYTEST_ARGS="tests/web -x".
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`: one per core; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 
 run: $(STAMP)
 	scripts/demo-data
@@ -34,7 +36,7 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/system-deps test
 	scripts/ensure-postgres
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses=$(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The property tests again with a long random search (the "fuzz" profile); a failure it finds is
 # printed with the example to add as an @example.

@@ -107,7 +107,7 @@ def fetch(url: str) -> str:
 def test_make_test_sets_up_and_runs_the_tests(tmp_path: Path) -> None:
     args = "-q -p no:cacheprovider tests/test_hypothesis_profiles.py"
     done = subprocess.run(
-        ["make", "test", f"PYTEST_ARGS={args}"],
+        ["make", "test", f"PYTEST_ARGS={args}", "TEST_WORKERS=0"],
         cwd=ROOT,
         env=newcomer_env(tmp_path / "home"),
         capture_output=True,
