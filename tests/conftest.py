@@ -31,9 +31,16 @@ from testament.storage.engine import make_engine
 #   failure is a bug to fix, never a fluke to retry. `make test` and `.ci/run` use it.
 # - "dev": Hypothesis's random search with its local database, for a developer's quick runs.
 # - "fuzz": a long random search (`make fuzz`); tests with their own `max_examples` keep that count.
-hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
-hypothesis_settings.register_profile("dev", deadline=None)
-hypothesis_settings.register_profile("fuzz", max_examples=5_000, deadline=None, database=None)
+# Each starts from Hypothesis's own defaults, not from whatever is loaded (with CI set, Hypothesis
+# loads a derandomised profile of its own, which a profile built on it would inherit).
+_DEFAULTS = hypothesis_settings.get_profile("default")
+hypothesis_settings.register_profile(
+    "ci", _DEFAULTS, derandomize=True, database=None, deadline=None
+)
+hypothesis_settings.register_profile("dev", _DEFAULTS, derandomize=False, deadline=None)
+hypothesis_settings.register_profile(
+    "fuzz", _DEFAULTS, derandomize=False, max_examples=5_000, deadline=None, database=None
+)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PG_ADMIN_URL = os.environ.get(
