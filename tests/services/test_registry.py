@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 
 from testament.api.app import create_app
 from testament.errors import InvalidInput, PermissionDenied
@@ -17,7 +17,7 @@ from testament.search import names
 from testament.services import cases, consent, erasure, identity, registry
 from testament.services.instance import Instance
 from testament.storage import tables
-from testament.storage.engine import read_transaction
+from testament.storage.engine import read_transaction, write_transaction
 from tests.conftest import SQLITE_ONLY
 
 CASE = "Irpin"
@@ -82,10 +82,35 @@ def test_a_match_says_who_holds_the_account_and_under_what_consent(
             "purpose": "criminal-investigation",
             "recipient_class": "national-prosecutor",
             "data_scope": "testimony",
-            "state": "granted",
+            "state": "active",
         }
     ]
     assert "Петренко" not in json.dumps(data, ensure_ascii=False)
+
+
+def test_a_match_never_shows_a_grant_that_is_not_consent_as_given(
+    instance: Instance, people: dict[str, str]
+) -> None:
+    """A grant stored without the check that the person understood it (MC-03), or past its last day,
+    is shown as what it is, through the consent service's own rule, never as consent given."""
+    with write_transaction(instance.engine) as conn:
+        agent = conn.execute(select(func.min(tables.agent.c.id))).scalar_one()
+        for grant_id, understood, expires in (("g-unconfirmed", False, None),
+                                              ("g-expired", True, "2020-01-01")):  # fmt: skip
+            conn.execute(
+                insert(tables.consent_grant).values(
+                    id=grant_id, person_id=people["petrenko"], purpose="advocacy-publication",
+                    recipient_class="media-public", data_scope="all", identifiability="named",
+                    mode="oral", language="uk", info_sheet_version="2026-1",
+                    understanding_checked=understood, granted_at="2019-01-01T00:00:00Z",
+                    expires_at=expires, recorded_by=agent,
+                )
+            )  # fmt: skip
+    (found,) = registry.match(instance, names.NameRecord("Mariia Petrenko", "1991-05"))
+    states = sorted(g["state"] for g in found.as_json()["grants"])
+    assert states == ["expired", "unconfirmed"]
+    shown = {g["id"]: g["state"] for g in consent.grants(instance, people["petrenko"])}
+    assert shown == {"g-unconfirmed": "unconfirmed", "g-expired": "expired"}
 
 
 def test_an_erased_person_is_never_matched(instance: Instance, people: dict[str, str]) -> None:

@@ -217,15 +217,21 @@ def _state(rule: rules.Grant, day: str) -> str:
     return "active" if rule.understood else "unconfirmed"
 
 
+def state(row: dict[str, Any], day: str | None = None) -> str:
+    """A stored grant's state on ``day`` (today): ``active``, ``expired``, ``withdrawn``, or
+    ``unconfirmed`` (recorded without the check that they understood it: not consent, MC-03).
+    Only ``active`` is consent; whatever shows a grant says which it is."""
+    return _state(_as_rule(row), day or today())
+
+
 def grants(instance: Instance, person_id: str) -> list[dict[str, Any]]:
-    """Every grant of a person, oldest first, with its state: ``active``, ``expired``, ``withdrawn``, or
-    ``unconfirmed`` (recorded without the check that they understood it: not consent, MC-03)."""
+    """Every grant of a person, oldest first, with its :func:`state`."""
     with read_transaction(instance.engine) as conn:
         _person(conn, person_id)
         rows = _rows(conn, person_id)
     day = today()
     for row in rows:
-        row["state"] = _state(_as_rule(row), day)
+        row["state"] = state(row, day)
         row.pop("recorded_by")
     return rows
 

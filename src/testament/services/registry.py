@@ -317,7 +317,7 @@ def _described(conn: Connection, person_id: str, score: float) -> Match:
             "purpose": g["purpose"],
             "recipient_class": g["recipient_class"],
             "data_scope": g["data_scope"],
-            "state": "withdrawn" if g["revoked_at"] else "granted",
+            "state": consent.state(g),
         }
         for g in consent.grant_rows(conn, person_id)
     ]
