@@ -556,6 +556,23 @@ def person_of(instance: Instance, testimony_id: str) -> str:
     return str(found)
 
 
+def recorded_in(instance: Instance, item_id: str) -> str | None:
+    """The testimony whose recording evidence item ``item_id`` is, if any (the first recorded).
+
+    A recording is the person's words: its bytes are played or downloaded only under the rule that
+    unseals the words (``reveal-identity``), and a refused attempt is logged as one on the words.
+    """
+    t = tables.testimony
+    with read_transaction(instance.engine) as conn:
+        found = conn.execute(
+            select(t.c.id)
+            .where(t.c.recording_item_id == item_id)
+            .order_by(t.c.recorded_at, t.c.id)
+            .limit(1)
+        ).scalar()
+    return None if found is None else str(found)
+
+
 def describe(instance: Instance, testimony_id: str) -> dict[str, Any]:
     """A testimony's metadata without its words: what anyone who may read the case sees."""
     with read_transaction(instance.engine) as conn:

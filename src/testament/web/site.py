@@ -44,6 +44,7 @@ from testament.services import (
     proof_chart,
     search,
     second_factor,
+    testimony,
     vault_staging,
     vocabulary,
 )
@@ -300,8 +301,12 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
         item = evidence.show(inst, item_id)
         timeline = custody_log.item_timeline(inst, item_id)
         agents = custody_log.agents_named(inst, [str(event["agent"]) for event in timeline])
+        # A testimony's recording plays only for those who may read the words (the API refuses others).
+        playable = testimony.recorded_in(inst, item_id) is None or records.may(
+            request, who, Action.REVEAL_IDENTITY, kind="evidence", record_id=item_id
+        )
         return render(request, "evidence.html", item=item, timeline=timeline, access_index=access,
-                      agents=agents)  # fmt: skip
+                      agents=agents, playable=playable)  # fmt: skip
 
     @site.post("/evidence/{item_id}/purpose", include_in_schema=False)
     def evidence_purpose(

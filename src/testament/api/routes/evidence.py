@@ -24,8 +24,8 @@ from testament.api.fields import as_fields
 from testament.api.guard import allow
 from testament.domain.access import Action
 from testament.domain.display import ascii_name, download_name, shown
-from testament.errors import InvalidInput
-from testament.services import access_log, evidence, ingest
+from testament.errors import InvalidInput, PermissionDenied
+from testament.services import access_log, evidence, ingest, testimony
 from testament.services.instance import Instance
 
 router = APIRouter(tags=["evidence"])
@@ -142,6 +142,7 @@ def download(  # noqa: PLR0917 - the query's parameters
     purpose. Only images, video and sound are ever shown inline, and never with script.
     """
     allow(inst, who, Action.READ, kind="evidence", record_id=item_id)
+    allow_recording(inst, who, item_id, stated)
     item = evidence.show(inst, item_id)
     media = str(item["media_type"] or "application/octet-stream")
     inline_shown = inline and media.split("/", maxsplit=1)[0] in INLINE_KINDS
@@ -170,6 +171,20 @@ def download(  # noqa: PLR0917 - the query's parameters
     return StreamingResponse(
         chunks, media_type=media if inline_shown else "application/octet-stream", headers=headers
     )
+
+
+def allow_recording(inst: Instance, who: Principal, item_id: str, stated: str | None) -> None:
+    """A testimony's recording is the person's words: its bytes need what the words need
+    (``reveal-identity``, as ``GET /interviews/{id}?reveal=true``); a refusal is logged as one on the
+    words, against the testimony."""
+    held = testimony.recorded_in(inst, item_id)
+    if held is None:
+        return
+    try:
+        allow(inst, who, Action.REVEAL_IDENTITY, kind="evidence", record_id=item_id)
+    except PermissionDenied:
+        testimony.refused(inst, held, stated)
+        raise
 
 
 def _purpose(who: Principal, stated: str | None) -> str:
