@@ -49,3 +49,22 @@ def test_a_description_past_its_limit_is_refused_from_the_form(
         data={"title": "Strike", "description": "ж" * LONG_CHARS},
     )
     assert fits.status_code == 303, fits.text
+
+
+@pytest.mark.parametrize("as_file", [False, True], ids=["text part", "file part"])
+def test_a_form_sent_as_multipart_is_bounded_too(
+    dana: Any, instance: Instance, as_file: bool
+) -> None:
+    """No page takes a file in a form: a multipart body is held to the same limit, so a 50 MB part is
+    refused with 413 before it is parsed (not spooled to disk, not a bare 400)."""
+    form = dana.get("/cases/Case A/incidents/new")
+    csrf = {"X-CSRF-Token": _csrf(form.text)}
+    big = b"x" * (50 * 1024 * 1024)
+    part: Any = ("description.txt", big, "text/plain") if as_file else (None, big)
+    sent = dana.post(
+        "/cases/Case A/incidents",
+        headers=csrf,
+        files={"title": (None, b"Strike"), "description": part},
+    )
+    assert sent.status_code == 413 and "<html" in sent.text, sent.text[:300]
+    assert incidents.list_for_case(instance, "Case A") == []

@@ -1,11 +1,12 @@
 """JSON request bodies (and the pages' forms) are bounded before anything decodes them.
 
 A route whose parameters include a body model has its body decoded whole by FastAPI. This middleware
-hands that body over only once it has checked the raw bytes: more than :data:`MAX_JSON_BODY_BYTES` is
-refused with 413 (at once when the Content-Length says so), and arrays and objects nested deeper than
-:data:`~testament.domain.boundedjson.MAX_DEPTH` with 422, both in the one error envelope. Routes without
-a body model (imports, evidence, areas, photos) stream their body to a file under their own limit, and
-their readers apply the same JSON limits (docs/api.md, "Limits").
+hands that body over only once it has checked the raw bytes (a form's too, multipart or not): more
+than :data:`MAX_JSON_BODY_BYTES` is refused with 413 (at once when the Content-Length says so), and
+arrays and objects nested deeper than :data:`~testament.domain.boundedjson.MAX_DEPTH` with 422, both
+in the one error envelope. Routes without a body model (imports, evidence, areas, photos) stream their
+body to a file under their own limit, and their readers apply the same JSON limits (docs/api.md,
+"Limits").
 """
 
 from __future__ import annotations
@@ -53,16 +54,21 @@ class _Bounded:
         self.first = True
 
     def _decoded(self) -> bool:
-        """Whether FastAPI is about to decode the body whole (multipart forms have limits of their own).
+        """Whether FastAPI is about to decode the body whole, as JSON or as a form.
 
+        A form sent as multipart is bounded too: no route takes a file in a form, and the parser would
+        otherwise spool any size of file part to disk, and refuse a long text part with a bare 400.
         The router has put the matched route in the scope before anything reads the body; the site
         and the API it mounts share the scope, so the body is checked once.
         """
         route = self.scope.get("route")
-        if self.scope.get(_CHECKED) or not isinstance(route, APIRoute) or route.body_field is None:
-            return False
+        return not (
+            self.scope.get(_CHECKED) or not isinstance(route, APIRoute) or route.body_field is None
+        )
+
+    def _multipart(self) -> bool:
         content_type = dict(self.scope["headers"]).get(b"content-type", b"")
-        return not content_type.lower().startswith(b"multipart/")
+        return content_type.lower().startswith(b"multipart/")
 
     async def receive(self) -> Message:
         if not self.first or not self._decoded():
@@ -82,6 +88,6 @@ class _Bounded:
                 raise too_large(self.limit)
             if not message.get("more_body", False):
                 break
-        if boundedjson.too_deep(body.decode("utf-8", "replace")):
+        if not self._multipart() and boundedjson.too_deep(body.decode("utf-8", "replace")):
             raise HTTPException(422, boundedjson.nested_too_deep("body", "the request body").what)
         return {"type": "http.request", "body": bytes(body), "more_body": False}

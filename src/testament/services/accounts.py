@@ -18,6 +18,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from testament.domain.access import Action, Actor, Role, decide
 from testament.domain.custody import CustodyEventType, utc_timestamp
+from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from testament.services import cases, credentials, custody
 from testament.services.cases import case_id
@@ -101,11 +102,10 @@ def check_password(username: str, password: str) -> None:
 
 
 def _organisation_id(connection: Connection, name: str, agent_id: int) -> int:
-    cleaned = name.strip()
-    if not cleaned:
-        raise InvalidInput(
-            "the organisation name is empty", errors={"organisation": "must not be empty"}
-        )
+    try:
+        cleaned = clean_text(name, "the organisation name", None, required=True, field="name")
+    except InvalidInput as exc:
+        raise InvalidInput(exc.what, errors={"organisation": exc.what}) from None
     found = connection.execute(
         select(organisation.c.id).where(organisation.c.name == cleaned)
     ).scalar()

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from testament.domain import dates
 from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
 from testament.domain.ids import new_id
+from testament.domain.text import check_length, clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.services import custody, history, vocabulary
 from testament.services.instance import Instance, acting_agent, recording
@@ -93,6 +94,7 @@ def create_case_row(connection: Connection, name: str, agent_id: int) -> str:
 
 
 def _check_name(name: str, what: str) -> str:
+    check_length(name, f"the {what} name", "NAME", field="name")
     cleaned = name.strip()
     if not cleaned or any(ord(ch) < 32 for ch in cleaned):
         raise InvalidInput(
@@ -197,7 +199,9 @@ def situation_values(
         raise InvalidInput("the situation ends before it starts", where=f"{starts_on} – {ends_on}")
     return {
         "name": _check_name(name, "situation"),
-        "description": description,
+        "description": clean_text(
+            description, "the description", "--description", field="description"
+        ),
         "starts_on": bounds[0][:10] if bounds[0] else None,
         "ends_on": bounds[1][:10] if bounds[1] else None,
         "conflict": vocabulary.require_one(

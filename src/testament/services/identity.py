@@ -62,7 +62,7 @@ class Identity:
 
     def checked(self) -> Identity:
         """The identity with every field cleaned; InvalidInput names the field, never its value."""
-        name = clean_text(self.name, "the name", "--name", required=True)
+        name = clean_text(self.name, "the name", "--name", required=True, field="name")
         if not any(ch.isalpha() for ch in name):
             raise InvalidInput("the name has no letters", where="--name")
         if len(self.other_names) > MAX_NAMES or len(self.contacts) > MAX_NAMES:
@@ -73,18 +73,23 @@ class Identity:
         return Identity(
             name=name,
             other_names=tuple(
-                clean_text(n, "another name", "--other-name", required=True)
+                clean_text(n, "another name", "--other-name", required=True, field="name")
                 for n in self.other_names
             ),
             date_of_birth=dob,
-            place=_optional(self.place, "the place", "--place"),
-            address=_optional(self.address, "the address", "--address"),
+            place=_optional(self.place, "the place", "--place", "place_text"),
+            address=_optional(self.address, "the address", "--address", "address"),
             contacts=tuple(
-                clean_text(c, "a contact", "--contact", required=True) for c in self.contacts
+                clean_text(c, "a contact", "--contact", required=True, field="contact")
+                for c in self.contacts
             ),
-            preferred_name=_optional(self.preferred_name, "the preferred name", "--preferred-name"),
-            pronouns=_optional(self.pronouns, "the pronouns", "--pronouns"),
-            safe_contact=_optional(self.safe_contact, "the safe contact", "--safe-contact"),
+            preferred_name=_optional(
+                self.preferred_name, "the preferred name", "--preferred-name", "name"
+            ),
+            pronouns=_optional(self.pronouns, "the pronouns", "--pronouns", "pronouns"),
+            safe_contact=_optional(
+                self.safe_contact, "the safe contact", "--safe-contact", "contact"
+            ),
         )
 
     def to_json(self) -> bytes:
@@ -132,8 +137,8 @@ def check_dob(value: str) -> str:
     return text
 
 
-def _optional(value: str | None, what: str, where: str) -> str | None:
-    return clean_text(value, what, where) or None if value else None
+def _optional(value: str | None, what: str, where: str, field: str) -> str | None:
+    return clean_text(value, what, where, field=field) or None if value else None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from testament.domain import legal as rules
+from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.services import cases, history
 from testament.services.instance import Instance, acting_agent, recording
@@ -130,9 +131,7 @@ def crimes() -> list[dict[str, Any]]:
 
 
 def _note(note: str) -> str:
-    if not isinstance(note, str) or "\x00" in note:
-        raise InvalidInput("the note must be text without NUL characters", where="--note")
-    return note.strip()
+    return clean_text(note, "the note", "--note", field="note")
 
 
 def _qualified_codes(connection: Connection, incident_id: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DataError, OperationalError
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 
 from testament.errors import BackendUnavailable, Conflict, InvalidInput
@@ -108,6 +108,10 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
             yield connection
     except OperationalError as exc:
         raise _unavailable(engine, exc) from None
+    except DataError as exc:
+        if _holds_nul(exc):
+            raise _nul_refused() from None
+        raise
     except DBIntegrityError as exc:
         raise Conflict(
             "the database refused the change because it conflicts with data already stored",
@@ -135,6 +139,24 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
                 yield connection
     except OperationalError as exc:
         raise _unavailable(engine, exc) from None
+    except DataError as exc:
+        if _holds_nul(exc):
+            raise _nul_refused() from None
+        raise
+
+
+def _holds_nul(exc: DataError) -> bool:
+    """Whether PostgreSQL refused a NUL character in text that reached a query (a name in an address,
+    a username typed at sign-in): it cannot hold one, not even to compare it; SQLite can, and finds
+    nothing. Such text is bad input, refused as such; the text itself is never quoted."""
+    return "NUL" in str(exc.orig)
+
+
+def _nul_refused() -> InvalidInput:
+    return InvalidInput(
+        "the text given contains a NUL character, which no text in Testament may hold",
+        hint="send the text without NUL (U+0000) characters",
+    )
 
 
 def _unavailable(engine: Engine, exc: OperationalError) -> BackendUnavailable:

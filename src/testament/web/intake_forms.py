@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field
 
+from testament.domain import text
 from testament.errors import InvalidInput, TestamentError
 from testament.services import consent, identity
 
@@ -66,11 +67,11 @@ class PersonForm(BaseModel):
     name: str = Field(default="", max_length=500)
     other_names: str = Field(default="", max_length=10_000)
     date_of_birth: str = Field(default="", max_length=20)
-    place: str = Field(default="", max_length=500)
+    place: str = Field(default="", max_length=text.LINE_CHARS)
     contacts: str = Field(default="", max_length=10_000)
-    preferred_name: str = Field(default="", max_length=500)
-    pronouns: str = Field(default="", max_length=100)
-    safe_contact: str = Field(default="", max_length=2000)
+    preferred_name: str = Field(default="", max_length=text.NAME_CHARS)
+    pronouns: str = Field(default="", max_length=text.NAME_CHARS)
+    safe_contact: str = Field(default="", max_length=text.LINE_CHARS)
     different_person: bool = False
     justification: str = Field(default="", max_length=2000)
 

@@ -15,6 +15,7 @@ from testament.api.auth import Who
 from testament.api.deps import instance
 from testament.api.fields import as_fields
 from testament.api.guard import allow
+from testament.domain import text
 from testament.domain.access import Action
 from testament.services import legal, proof_chart
 from testament.services.instance import Instance
@@ -22,7 +23,7 @@ from testament.services.instance import Instance
 router = APIRouter(tags=["legal"])
 Inst = Annotated[Instance, Depends(instance)]
 CrimeCode = Annotated[str, Field(min_length=1, max_length=64, description="e.g. CAH-MURDER.")]
-Note = Annotated[str, Field(max_length=10_000, description="The analyst's reasoning.")]
+Note = Annotated[str, Field(max_length=text.LONG_CHARS, description="The analyst's reasoning.")]
 FIELDS = {"CRIME_CODE": "crime", "--element": "element", "--note": "note", "status": "status"}
 CHART_MEDIA = {"md": "text/markdown", "csv": "text/csv"}
 

@@ -15,10 +15,11 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from testament.api.auth import Who
-from testament.api.bodies import Body, Name, Text
+from testament.api.bodies import Body, Line, Name, Text
 from testament.api.deps import Purpose, instance
 from testament.api.guard import allow
 from testament.domain import consent as rules
+from testament.domain import text
 from testament.domain.access import Action
 from testament.errors import InvalidInput, PermissionDenied
 from testament.search import names
@@ -30,16 +31,20 @@ Inst = Annotated[Instance, Depends(instance)]
 Short = Annotated[str, Field(max_length=200)]
 
 
+# An identity's fields take the lengths of domain/text.py's table, as the intake form and the CLI do.
+NameText = Annotated[str, Field(max_length=text.NAME_CHARS)]
+
+
 class IdentityIn(Body):
     name: Name
-    other_names: list[Short] = Field(default_factory=list, max_length=identity.MAX_NAMES)
+    other_names: list[NameText] = Field(default_factory=list, max_length=identity.MAX_NAMES)
     date_of_birth: Annotated[str, Field(max_length=10)] | None = None
-    place: Short | None = None
-    address: Short | None = None
-    contacts: list[Short] = Field(default_factory=list, max_length=identity.MAX_NAMES)
-    preferred_name: Short | None = None
-    pronouns: Short | None = None
-    safe_contact: Short | None = None
+    place: Line | None = None
+    address: Line | None = None
+    contacts: list[Line] = Field(default_factory=list, max_length=identity.MAX_NAMES)
+    preferred_name: NameText | None = None
+    pronouns: NameText | None = None
+    safe_contact: Line | None = None
 
     def identity(self) -> identity.Identity:
         return identity.Identity.from_mapping(self.model_dump())

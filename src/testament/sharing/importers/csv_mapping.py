@@ -214,6 +214,11 @@ def load_mapping(text: str, name: str) -> CsvMapping:
         raise InvalidInput(f"the mapping is not YAML: {exc}", where=name) from None
     except RecursionError:
         raise boundedjson.nested_too_deep(name, "the mapping") from None
+    except ValueError as exc:  # a whole number past 4,300 digits, a date such as 2022-02-30
+        reason = str(exc).split(";")[0]
+        raise InvalidInput(
+            f"the mapping holds a value YAML cannot read: {reason}", where=name
+        ) from None
     if not isinstance(data, dict):
         raise InvalidInput("the mapping must be a YAML mapping", where=name)
     try:
