@@ -6,15 +6,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from alembic import command
 
+from testament.cli.main import main
+from testament.config import Settings
 from testament.search import index_for
 from testament.search.base import SearchQuery
 from testament.services import ingest, search
 from testament.services.instance import Instance
 from testament.storage import migrate
 from testament.storage.engine import write_transaction
-from tests.conftest import SQLITE_ONLY, Cli
+from tests.conftest import SQLITE_ONLY, Cli, settings_env
 
 pytestmark = SQLITE_ONLY
 
@@ -54,3 +57,28 @@ def test_an_upgrade_rebuilds_the_search_index(instance: Instance, cli: Cli, tmp_
     assert [hit.doc_id for hit in hits] == [item]
     again = json.loads(cli("init", "--json", check=True).stdout)
     assert again["search_reindexed"] is None  # nothing to rebuild when nothing was upgraded
+
+
+def test_search_prints_a_file_name_with_its_controls_visible(
+    instance: Instance,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`testament search` names an item as `evidence show` does (in this process: a new one costs
+    seconds, and the entry point is the same)."""
+    item = _item(instance, tmp_path / "in", "kharkiv-gate\u202egpj.exe")
+    for name, value in settings_env(settings).items():
+        if name.startswith("TESTAMENT_"):
+            monkeypatch.setenv(name, value)
+
+    def run(*args: str) -> str:
+        capsys.readouterr()
+        main(list(args))  # a failure would exit
+        return capsys.readouterr().out
+
+    printed = run("search", "kharkiv")
+    assert f"kharkiv-gate[U+202E]gpj.exe  [{item}]" in printed and "\u202e" not in printed
+    hit = json.loads(run("search", "kharkiv", "--json").splitlines()[0])
+    assert hit["title"] == "kharkiv-gate\u202egpj.exe"  # the data keeps it byte for byte

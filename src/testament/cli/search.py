@@ -8,6 +8,7 @@ import click
 
 from testament.cli.output import json_line
 from testament.config import load_settings
+from testament.domain.display import shown
 from testament.search.base import CANDIDATE_CAP, KINDS, SearchQuery, SearchResults
 from testament.services import search as service
 from testament.services.instance import open_instance
@@ -112,7 +113,7 @@ def _print(results: SearchResults, *, as_json: bool) -> None:
             json_line(hit.as_json())
         else:
             when = hit.occurred_from[:10] if hit.occurred_from else "-"
-            click.echo(f"{hit.kind:<8}  {when:<10}  {hit.title}  [{hit.doc_id}]")
+            click.echo(f"{hit.kind:<8}  {when:<10}  {shown(hit.title)}  [{hit.doc_id}]")
     if as_json:
         json_line({"summary": True, "count": len(results.hits), "capped": results.capped})
         return
