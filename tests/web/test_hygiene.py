@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from starlette.routing import Mount
 
+from testament.api.app import create_app
 from testament.services import access_log, accounts, cases, ingest
 from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
@@ -220,3 +221,16 @@ def test_an_old_view_reference_asks_for_the_purpose_again(
     monkeypatch.setattr(access_log, "REFERENCE_LIFETIME", timedelta(0))
     again = http.get(str(shown.url))
     assert 'name="purpose"' in again.text and "Custody timeline" not in again.text
+
+
+def test_the_api_docs_page_works_when_the_api_is_served_alone(instance: Instance) -> None:
+    """`testament api serve` serves the API at the root, with no site around it: its docs page
+    must still find Swagger UI (a blank page otherwise)."""
+    alone = create_app(instance, api_token="alone")  # noqa: S106 - a test token
+    http = TestClient(alone, base_url="http://127.0.0.1")
+    page = http.get("/docs")
+    assert page.status_code == 200 and 'data-openapi="/openapi.json"' in page.text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert len(assets) == 3
+    for asset in assets:
+        assert http.get(asset).status_code == 200, asset

@@ -134,3 +134,23 @@ def test_the_api_docs_draw_from_testament_alone(browser: Any, instance: Instance
         assert "Testament" in page.inner_text(".swagger-ui .info")
         assert page.evaluate("window.__violations") == []
         assert asked and all(url.startswith(base + "/") for url in asked), asked
+
+
+def test_a_form_refused_with_an_error_page_shows_it(
+    browser: Any,  # noqa: F811
+    instance: Instance,
+) -> None:
+    """htmx leaves the page as it was on an error status: a form refused with an error page (here
+    403, as when the page's CSRF token no longer holds; 413 for a form too large) must show it."""
+    cases.create_case(instance, "Case A")
+    accounts.create_user(instance, "anna", PASSWORD, admin=True)
+    site = create_site(instance, api_token=OPERATOR)
+    with served(site) as base:
+        page = signed_in(browser, base, "anna")
+        page.goto("/cases/Case A/incidents/new")
+        page.fill("input[name=title]", "Shelling of a school")
+        page.evaluate("document.body.dataset.csrf = 'stale'")
+        page.click("#incident-form button[type=submit]")
+        page.locator("main h1", has_text="Not allowed").wait_for()
+        assert "CSRF token" in page.inner_text("main")
+        assert incidents.list_for_case(instance, "Case A") == []

@@ -19,9 +19,11 @@ import pytest
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
+from testament.api.limits import MAX_JSON_BODY_BYTES
 from testament.domain import legal as rules
 from testament.domain.access import Role
 from testament.domain.custody import CustodyEventType
+from testament.domain.text import NAME_CHARS
 from testament.search.base import Kind
 from testament.services import (
     accounts,
@@ -44,6 +46,7 @@ from testament.services.instance import Instance, _os_user
 from testament.taxonomy import loader
 from testament.web import i18n, labels
 from tests.conftest import SQLITE_ONLY
+from tests.services.test_referrals import consent_to_referral
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
 CASE = "Справа про обстріли"
@@ -227,6 +230,7 @@ def _everything(instance: Instance, tmp_path: Path) -> dict[str, Any]:
     legal.link_element(instance, item, full, "CAH-MURDER", "CTX-CAH.C1", stance="supports")
     legal.link_element(instance, other, full, "CAH-MURDER", "CTX-CAH.C1", stance="contradicts")
     survivor, _label = identity.add_person(instance, CASE, identity.Identity(name="Олена Коваль"))
+    consent_to_referral(instance, survivor)
     service = directory.add_service(
         instance, "Центр допомоги", vocab("support-areas"), "Харківська область", "+380 57 000"
     )
@@ -350,3 +354,38 @@ def test_the_same_pages_show_the_english_labels_in_english(
     assert "Supported" in chart and "Contested" in chart and "Gap: no supporting item" in chart
     admin = http.get("/admin").text
     assert "Case administrator" in admin and "read and write" in admin
+
+
+@SQLITE_ONLY
+def test_what_the_admin_page_says_it_saved_and_the_error_pages_are_in_ukrainian(
+    site: Any, instance: Instance
+) -> None:
+    """The admin page's confirmations name the role in words, and the pages a refused form lands on
+    (a field too long, a form too large) say why in the reader's language."""
+    cases.create_case(instance, CASE)
+    accounts.create_user(instance, "ops", PASSWORD, admin=True)
+    http = TestClient(site, base_url="http://127.0.0.1", follow_redirects=False)
+    http.cookies.set(i18n.COOKIE, "uk")
+    assert http.post("/login", data={"username": "ops", "password": PASSWORD}).status_code == 303
+    csrf = re.search(r'data-csrf="([^"]+)"', http.get("/admin").text)
+    assert csrf is not None
+    headers = {"X-CSRF-Token": csrf.group(1)}
+    user = {"username": "olena", "password": PASSWORD}
+    made = http.post("/admin/users", data=user, headers=headers)
+    role = {"username": "olena", "case": CASE, "role": "documenter"}
+    granted = http.post("/admin/roles", data=role, headers=headers)
+    revoked = http.post("/admin/roles", data=role | {"role": "none"}, headers=headers)
+    assert "«Документувальник»" in granted.text
+    too_long = http.post(
+        f"/cases/{CASE}/incidents", data={"title": "ж" * (NAME_CHARS + 1)}, headers=headers
+    )
+    too_large = http.post(
+        f"/cases/{CASE}/incidents",
+        data={"title": "Удар", "description": "ж" * (MAX_JSON_BODY_BYTES // 2)},
+        headers=headers,
+    )
+    assert (too_long.status_code, too_large.status_code) == (422, 413)
+    assert f"щонайбільше {NAME_CHARS} символів" in too_long.text
+    for page in (made, granted, revoked, too_long, too_large):
+        assert page.status_code in (200, 413, 422)
+        assert _english_words(page.text, {"olena", "ops", CASE, "title"}) == [], page.text

@@ -200,3 +200,17 @@ def test_a_recovery_code_signs_in_over_the_api_once(site: Any, wanda: int) -> No
     assert again.status_code == 403 and again.json()["errors"] == {
         "totp": "wait for the next code and try again"
     }
+
+
+def test_the_secret_and_the_recovery_codes_are_never_cached(site: Any, wanda: int) -> None:
+    """Shown once means no copy in a cache: the settings pages are sent with no-store."""
+    http, _ = _sign_in(site, "wanda")
+    headers = _csrf(http)
+    shown = http.post("/settings/totp", data={"password": PASSWORD}, headers=headers)
+    secret = re.search(r'<code class="digest secret">([A-Z2-7]+)</code>', shown.text)
+    assert secret is not None and shown.headers["cache-control"] == "no-store"
+    done = http.post(
+        "/settings/totp/confirm", data={"code": pyotp.TOTP(secret.group(1)).now()}, headers=headers
+    )
+    assert "shown only this once" in done.text and done.headers["cache-control"] == "no-store"
+    assert http.get("/settings").headers["cache-control"] == "no-store"

@@ -8,9 +8,15 @@ pages' own policy: nothing from elsewhere, no inline script or style (docs/web.m
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
+# The site's static files, which hold the vendored Swagger UI; the API served alone
+# (`testament api serve`) serves them itself, at the same address as the site does.
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 SWAGGER_UI = "/static/vendor/swagger-ui-dist-5.36.0"
 POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -34,7 +40,9 @@ _PAGE = """<!doctype html>
 
 
 def install(app: FastAPI) -> None:
-    """Serve the documentation page at ``/docs`` (create the app with ``docs_url=None``)."""
+    """Serve the documentation page at ``/docs`` (create the app with ``docs_url=None``), and its assets
+    under ``/static`` for when the API is served alone (under the site, the site's own serve them)."""
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/docs", include_in_schema=False)
     def docs(request: Request) -> HTMLResponse:

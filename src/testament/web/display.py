@@ -49,5 +49,6 @@ def install(env: jinja2.Environment, language: str) -> None:
     """Give a language's templates the display filters and helpers."""
     env.filters["shown"] = shown
     env.filters["filesize"] = partial(file_size, language=language)
+    env.filters["number"] = partial(format_decimal, locale=language)
     env.globals["record_url"] = record_url
     env.globals["hidden_characters"] = HIDDEN_CLASS

@@ -29,7 +29,7 @@ from testament.api import auth
 from testament.api import errors as api_errors
 from testament.api.app import create_app
 from testament.api.guard import allow, require_admin, visible_cases
-from testament.api.limits import BoundedBodies
+from testament.api.limits import MAX_JSON_BODY_BYTES, BoundedBodies
 from testament.domain.access import Action, Role, decide_anywhere
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TestamentError
 from testament.search.base import SearchQuery
@@ -400,7 +400,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
                                  organisation_name=organisation.strip() or None)  # fmt: skip
         except (InvalidInput, Conflict) as exc:
             return _admin(request, 422, problem=exc.what, fields=exc.errors)
-        return _admin(request, done=f"user {username.strip()}")
+        return _admin(request, done={"user": username.strip()})
 
     @site.post("/admin/roles", include_in_schema=False)
     def admin_set_role(
@@ -419,7 +419,7 @@ def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every pag
                 accounts.grant_role(inst, username, case_name, role)
         except (InvalidInput, Conflict, NotFound) as exc:
             return _admin(request, 422, problem=exc.what, fields=exc.errors)
-        return _admin(request, done=f"{username.strip()}: {role}")
+        return _admin(request, done={"user": username.strip(), "role": role})
 
     @site.get("/search", include_in_schema=False)
     def search_page(request: Request, who: Viewer, q: str = "") -> Response:
@@ -470,7 +470,10 @@ def _settings(request: Request, who: auth.Principal, code: int = 200, **shown: A
     factor = second_factor.status(instance_of(request), _own_account(who))
     context = {"saved": False, "pending": None, "recovery_codes": None, "problem": None,
                "removed": False} | shown  # fmt: skip
-    return render(request, "settings.html", code, factor=factor, **context)
+    response = render(request, "settings.html", code, factor=factor, **context)
+    # A new secret and the recovery codes are shown once: no cache may keep a copy to show again.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _problem(exc: TestamentError) -> dict[str, Any]:
@@ -506,7 +509,7 @@ def _errors(site: FastAPI) -> None:
             404 if isinstance(exc, NotFound) else 403 if isinstance(exc, PermissionDenied) else 422
         )
         return render(request, "error.html", status, status=status, message=exc.what,
-                       fields=exc.errors)  # fmt: skip
+                       fields=exc.errors, invalid=[])  # fmt: skip
 
     @site.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -517,12 +520,14 @@ def _errors(site: FastAPI) -> None:
 
     @site.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        fields = {
-            ".".join(str(part) for part in error["loc"][1:]) or "request": error["msg"]
+        # In the reader's language: each field with what was wrong (its limit, if it was too long).
+        invalid = [
+            (".".join(str(part) for part in error["loc"][1:]) or "request", error["type"],
+             (error.get("ctx") or {}).get("max_length"))
             for error in exc.errors()
-        }
-        return render(request, "error.html", 422, status=422,
-                      message="the form was not filled in as expected", fields=fields)  # fmt: skip
+        ]  # fmt: skip
+        return render(request, "error.html", 422, status=422, message="", fields={},
+                      invalid=invalid)  # fmt: skip
 
     @site.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -531,7 +536,8 @@ def _errors(site: FastAPI) -> None:
         # The router's own refusals (no such page, a method the page does not take) say so in the
         # reader's language; a page's refusals carry their reason.
         routed = exc.status_code in (404, 405) and not isinstance(exc, HTTPException)
-        return _error_page(request, exc.status_code, "" if routed else str(exc.detail))
+        general = routed or exc.status_code == 413  # the body limit, said by the page
+        return _error_page(request, exc.status_code, "" if general else str(exc.detail))
 
 
 def _is_api(request: Request) -> bool:
@@ -544,7 +550,8 @@ def _is_api(request: Request) -> bool:
 def _error_page(request: Request, status: int, message: str) -> Response:
     """The error page; if even that cannot be drawn, a plain one. An error handler never fails."""
     try:
-        return render(request, "error.html", status, status=status, message=message, fields={})
+        return render(request, "error.html", status, status=status, message=message, fields={},
+                      invalid=[], body_limit=MAX_JSON_BODY_BYTES)  # fmt: skip
     except Exception:
         return HTMLResponse(
             f"<!doctype html><title>{status}</title><h1>{status}</h1>", status_code=status

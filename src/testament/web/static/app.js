@@ -11,10 +11,12 @@ document.addEventListener("htmx:configRequest", (event) => {
 
 // A refused form (422, or 409 when someone else saved first) comes back as the form with the reason on
 // top: show it, where htmx would otherwise leave the page as it was.
-// A refusal that is not the form (an error page) replaces the page's main part instead.
+// A refusal that is not the form (an error page: too large, not allowed, not found) replaces the page's
+// main part instead, so that a form never seems to do nothing.
 document.addEventListener("htmx:beforeSwap", (event) => {
   const status = event.detail.xhr.status;
-  if (status !== 422 && status !== 409) {
+  const page = (event.detail.xhr.getResponseHeader("Content-Type") || "").startsWith("text/html");
+  if (status < 400 || !page) {
     return;
   }
   event.detail.shouldSwap = true;
