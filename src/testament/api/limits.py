@@ -62,12 +62,12 @@ class _Bounded:
         and the API it mounts share the scope, so the body is checked once.
         """
         route = self.scope.get("route")
-        return not (
-            self.scope.get(_CHECKED) or not isinstance(route, APIRoute) or route.body_field is None
-        )
+        if self.scope.get(_CHECKED) or not isinstance(route, APIRoute):
+            return False
+        return route.body_field is not None
 
     def _multipart(self) -> bool:
-        content_type = dict(self.scope["headers"]).get(b"content-type", b"")
+        content_type: bytes = dict(self.scope["headers"]).get(b"content-type", b"")
         return content_type.lower().startswith(b"multipart/")
 
     async def receive(self) -> Message:
