@@ -195,3 +195,21 @@ def test_the_api_answers_matches_without_names(instance: Instance, people: dict[
         assert "Коваленко" not in response.text
         refused = http.post("/registry/match", json={"name": "K"})
         assert refused.status_code == 422 and "name" in refused.text
+
+
+def test_a_partner_file_is_bounded_before_it_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A partner's file comes from outside: a line past its bound, or a file past its size, is refused
+    naming where, before anything of it is decoded or held whole."""
+    bad = tmp_path / "partner.jsonl"
+    line = '{"ref": "a", "encoding": "' + "A" * registry.MAX_ENCODING_LINE_BYTES + '"}\n'
+    bad.write_text('{"format": "testament-linkage"}\n' + line)
+    with pytest.raises(InvalidInput) as refused:
+        registry.read_encodings(bad)
+    assert refused.value.where == f"{bad}, line 2" and "longer than" in refused.value.what
+    monkeypatch.setattr(registry, "MAX_ENCODINGS_FILE_BYTES", 100)
+    bad.write_text('{"format": "testament-linkage"}\n' + '{"ref": "a", "encoding": "x"}\n' * 5)
+    with pytest.raises(InvalidInput) as refused:
+        registry.read_encodings(bad)
+    assert refused.value.where == str(bad) and "larger than 100 bytes" in refused.value.what

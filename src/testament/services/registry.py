@@ -20,8 +20,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,11 @@ from testament.storage.engine import read_transaction
 
 ENCODINGS_FORMAT = "testament-linkage"
 MAX_ENCODINGS = 200_000
+# A partner's file comes from outside: it is read a line at a time, within these bounds. A line holds
+# one reference and one encoding (about 1.5 kB; a 300-character name of one-letter words stays under
+# 64 kB), and the file at most MAX_ENCODINGS of them.
+MAX_ENCODING_LINE_BYTES = 256 << 10
+MAX_ENCODINGS_FILE_BYTES = 512 << 20
 # Whom to contact when no instance setting names someone (``registry_contact``): a role, never a person.
 COORDINATOR = "the coordinator of the case that holds it"
 DECISIONS = ("share-contact", "decline")
@@ -420,15 +426,18 @@ def encodings(instance: Instance, secret: bytes, out: Path) -> int:
 
 
 def read_encodings(path: Path) -> list[tuple[str, str]]:
-    """(reference, encoding) pairs of a partner's file; InvalidInput names the line that is wrong."""
+    """(reference, encoding) pairs of a partner's file; InvalidInput names the line that is wrong.
+
+    The file is bounded before it is parsed: its size, then each line's, then how many it holds.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        lines = list(_lines(path))
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(
             "cannot read the partner's encodings", where=str(path), hint=str(exc)
         ) from None
     found: list[tuple[str, str]] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         value = boundedjson.loads(line, f"{path}, line {number}", what=f"line {number}")
@@ -452,6 +461,28 @@ def read_encodings(path: Path) -> list[tuple[str, str]]:
         if len(found) > MAX_ENCODINGS:
             raise InvalidInput("too many encodings in one file", where=str(path))
     return found
+
+
+def _lines(path: Path) -> Iterator[str]:
+    """The file's lines, each read within :data:`MAX_ENCODING_LINE_BYTES`, the whole within
+    :data:`MAX_ENCODINGS_FILE_BYTES` (InvalidInput past either, before it is parsed)."""
+    if path.stat().st_size > MAX_ENCODINGS_FILE_BYTES:
+        raise InvalidInput(
+            f"the partner's file is larger than {MAX_ENCODINGS_FILE_BYTES:,} bytes",
+            where=str(path),
+            hint="ask the partner for the output of `testament registry encodings`",
+        )
+    with path.open("rb") as handle:
+        for number, raw in enumerate(
+            iter(partial(handle.readline, MAX_ENCODING_LINE_BYTES + 1), b""), 1
+        ):
+            if len(raw) > MAX_ENCODING_LINE_BYTES:
+                raise InvalidInput(
+                    f"line {number} is longer than {MAX_ENCODING_LINE_BYTES:,} bytes",
+                    where=f"{path}, line {number}",
+                    hint="ask the partner for the output of `testament registry encodings`",
+                )
+            yield raw.decode("utf-8")
 
 
 def check_encodings(
