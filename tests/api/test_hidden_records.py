@@ -40,6 +40,7 @@ from testament.services import (
 )
 from testament.services.instance import Instance, acting_as
 from tests.conftest import SQLITE_ONLY
+from tests.services.test_referrals import consent_to_referral
 from tests.services.test_testimony import GRANT, assess, take
 
 OPERATOR = "operator-token-0123456789"
@@ -101,6 +102,7 @@ def _build(instance: Instance, tmp_path: Path) -> dict[str, Any]:
     (ids["need_id"],) = referrals.assess_needs(
         instance, ids["person_id"], [("medical", "urgent", "a wound that needs dressing")]
     )
+    consent_to_referral(instance, ids["person_id"])
     ids["referral_id"] = referrals.refer(instance, ids["need_id"], "Clinic")
     ids["approval_id"] = disclosure.request(
         instance, "Case B", "national-prosecutor", "criminal-investigation", "Office X"

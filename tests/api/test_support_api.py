@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from testament.api.app import create_app
 from testament.services import accounts, cases, credentials, identity, people
 from testament.services.instance import Instance
+from tests.services.test_referrals import consent_to_referral
 
 OPERATOR = "operator-token-0123456789"
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
@@ -51,6 +52,7 @@ def world(instance: Instance, app: Any) -> Iterator[dict[str, Any]]:
     cases.create_case(instance, "Case A")
     cases.create_case(instance, "Case B")
     person, _ = identity.add_person(instance, "Case A", identity.Identity(name="Іван Петренко"))
+    consent_to_referral(instance, person)
     ids: dict[str, Any] = {"person": person, "other": people.create(instance, "Case B", "W")}
     clients: dict[str, TestClient] = {"operator": _as(app, OPERATOR)}
     for username, case, role in (

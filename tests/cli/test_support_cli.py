@@ -85,6 +85,9 @@ def test_needs_referrals_and_closing_a_case(cli: Cli) -> None:
     _refused(cli, f"referral add {need} --service Nowhere", 3, "no service")
     _refused(cli, f"referral add {MISSING} --service Clinic", 3, "no support need")
     _refused(cli, f"referral add {need} --service Clinic --follow-up 31/12/2026", 2, "not a date")
+    _run(cli, f"consent grant {person} --purpose referral-support --recipient-class "
+         "partner-organisation --identifiability named --mode oral --language uk "
+         "--info-sheet 1 --understood", check=True)  # fmt: skip
     referral = _json(cli, f"referral add {need} --service Clinic --follow-up 2026-01-10")["id"]
     due = _lines(cli, "referral due --case C --on 2026-01-10")
     assert [(d["kind"], d["referral_id"]) for d in due] == [("referral", referral)]

@@ -9,16 +9,18 @@ never reach the custody log or the search index.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from testament.errors import Conflict, InvalidInput, NotFound
+from testament.errors import Conflict, ConsentRequired, InvalidInput, NotFound
 from testament.search.base import SearchQuery
 from testament.services import (
     cases,
+    consent,
     directory,
     erasure,
     identity,
@@ -29,7 +31,7 @@ from testament.services import (
 )
 from testament.services.instance import Instance
 from testament.storage import tables
-from testament.storage.engine import read_transaction
+from testament.storage.engine import read_transaction, write_transaction
 
 CASE = "Irpin"
 NOTE = "Needs insulin daily; diabetic since 2009; shrapnel wound left leg"
@@ -53,10 +55,22 @@ def log_details(instance: Instance) -> list[dict[str, object]]:
         return [json.loads(row) for row in rows.scalars()]
 
 
+REFERRAL_CONSENT = consent.GrantInput(
+    purpose="referral-support", recipient_class="partner-organisation", identifiability="named",
+    info_sheet_version="2026-1", understanding_checked=True,
+)  # fmt: skip
+
+
+def consent_to_referral(instance: Instance, person_id: str) -> str:
+    """The grant a referral asks for: referral-support to a partner organisation, understood."""
+    return consent.grant(instance, person_id, REFERRAL_CONSENT)
+
+
 @pytest.fixture
 def person(instance: Instance) -> str:
     cases.create_case(instance, CASE)
     person_id, _ = identity.add_person(instance, CASE, identity.Identity(name="Галина Мельник"))
+    consent_to_referral(instance, person_id)
     return person_id
 
 
@@ -245,6 +259,43 @@ def test_referrals_address_needs_and_are_checked(
     assert {"object": "support-need", "need": medical, "person": person,
             "change": f"addressed by referral {referral}"} in changes  # fmt: skip
     assert "insulin" not in log_text(instance)
+
+
+def test_a_referral_needs_consent_to_referral_support(instance: Instance, clinic: str) -> None:
+    """Refused without a grant that counts (none, too narrow, not understood, withdrawn), naming
+    the purpose and recipient class, never the person, with nothing written; allowed by the grant."""
+    cases.create_case(instance, CASE)
+    name = "Галина Мельник"
+    person_id, _ = identity.add_person(instance, CASE, identity.Identity(name=name))
+    (need,) = referrals.assess_needs(instance, person_id, [("medical", "urgent", NOTE)])
+    events = len(log_details(instance))
+
+    def refused() -> str:
+        with pytest.raises(ConsentRequired) as refusal:
+            referrals.refer(instance, need, clinic)
+        text = f"{refusal.value} {refusal.value.where}"
+        assert "referral-support" in text and "partner-organisation" in text, text
+        assert name not in text
+        assert referrals.needs_for_person(instance, person_id)[0]["referrals"] == []
+        return text
+
+    assert "no grant" in refused()
+    assert len(log_details(instance)) == events  # the refusal wrote nothing
+    consent.grant(instance, person_id, replace(REFERRAL_CONSENT, identifiability="pseudonymous"))
+    assert "named" in refused()  # a pseudonymous grant does not let the service reach them
+    with write_transaction(instance.engine) as conn:  # stored before the understanding check
+        conn.execute(
+            update(tables.consent_grant)
+            .where(tables.consent_grant.c.person_id == person_id)
+            .values(identifiability="named", understanding_checked=False)
+        )
+    assert "understood" in refused()
+    consent_to_referral(instance, person_id)
+    consent.withdraw(instance, person_id, communicated_via="in-person")
+    assert "withdrawn" in refused()
+    consent_to_referral(instance, person_id)
+    referral = referrals.refer(instance, need, clinic)
+    assert referrals.needs_for_person(instance, person_id)[0]["referrals"][0]["id"] == referral
 
 
 def test_a_case_cannot_close_with_an_urgent_need(

@@ -5,8 +5,10 @@ the check that they understood it, to ``advocacy-publication`` for ``media-publi
 that check was required: it must not count). Each path below (the service use cases, the API routes, the
 intake's forms, the command line and every export format) is asked for the uncovered use and must refuse
 it, naming the missing purpose and recipient class and never the person, with nothing written. The
-second test fails when a route or a command that touches testimonies, consent or exports is added
-without being listed here.
+second test fails when a route or a command that touches testimonies, consent, exports or referrals is
+added without being listed here. A referral of the person's need to a support service is a later use
+too (``referral-support`` to a ``partner-organisation``), which they never consented to: each referral
+path refuses it, and a grant for it lets each through.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from testament.services import (
     accounts,
     cases,
     consent,
+    directory,
     disclosure,
     exports,
     identity,
+    referrals,
     testimony,
 )
 from testament.services.instance import Instance, acting_as
@@ -42,6 +46,7 @@ from tests.web.test_pages import PASSWORD, _csrf, _signed_in
 CASE = "Case A"
 NAME = "Halyna Petrenko"
 PURPOSE, RECIPIENT = "advocacy-publication", "media-public"  # the use nobody consented to
+REFERRAL = ("referral-support", "partner-organisation")  # nor to a referral
 GIVEN = consent.GrantInput(
     purpose="criminal-investigation",
     recipient_class="national-prosecutor",
@@ -95,23 +100,25 @@ def world(instance: Instance) -> dict[str, Any]:
         approval = disclosure.request(instance, CASE, RECIPIENT, PURPOSE, "Kyiv Daily")
     with acting_as(users["alla"]):
         disclosure.approve(instance, approval)
+    (need,) = referrals.assess_needs(instance, person_id, [("medical", "urgent", "")])
+    clinic = directory.add_service(instance, "Clinic", ["medical"], "Kyiv", "+380 44 000")
     return {"person": person_id, "assessment": assessment, "testimony": held,
-            "approval": approval}  # fmt: skip
+            "approval": approval, "need": need, "clinic": clinic}  # fmt: skip
 
 
 WRITES = (CustodyEventType.DISSEMINATION, CustodyEventType.METADATA_MODIFICATION,
-          CustodyEventType.CONSENT_CHANGE)  # fmt: skip
+          CustodyEventType.CONSENT_CHANGE, CustodyEventType.CREATION)  # fmt: skip
 
 
 def _snapshot(instance: Instance) -> tuple[int, ...]:
     """What a refused use must leave as it was: testimonies and what they are held for, grants,
-    recorded uses, and the custody events a use, a change or a grant would add."""
+    recorded uses, referrals, and the custody events a use, a change or a grant would add."""
     t = tables
     events = select(func.count()).where(t.custody_event.c.event_type.in_([e.value for e in WRITES]))
     with read_transaction(instance.engine) as conn:
         counts = [
             conn.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in (t.testimony, t.consent_use, t.consent_grant)
+            for table in (t.testimony, t.consent_use, t.consent_grant, t.referral)
         ]
         held = select(func.count()).where(t.testimony.c.intended_use == PURPOSE)
         return (*counts, conn.execute(held).scalar_one(), conn.execute(events).scalar_one())
@@ -307,6 +314,66 @@ def _cli_export(fmt: str, *, named: bool = False) -> UsePath:
     return path
 
 
+# --- The referral paths: a later use of the person's data, asked of the same gate ------------------
+
+
+def service_refer(inst: Instance, w: dict[str, Any], site: Any, cli: Cli) -> str:
+    return _service_error(lambda: referrals.refer(inst, w["need"], w["clinic"]))
+
+
+def service_check_refer(inst: Instance, w: dict[str, Any], site: Any, cli: Cli) -> str:
+    use = consent.check_use("refer", *REFERRAL, "all")
+    assert use == consent.referral_use()  # `check --as refer` asks what a referral asks
+    decision = consent.check(inst, w["person"], use)
+    assert not decision.allowed
+    return decision.reason
+
+
+def api_refer(inst: Instance, w: dict[str, Any], site: Any, cli: Cli) -> str:
+    body = {"service": w["clinic"]}
+    return _api_error(_api_client(site).post(f"/api/needs/{w['need']}/referrals", json=body))
+
+
+def _refer_form(site: Any, w: dict[str, Any], language: str = "en") -> Any:
+    http = _signed_in(site, "dana")
+    http.cookies.set("testament_lang", language)
+    page = http.get(f"/people/{w['person']}/needs")
+    return http.post(
+        f"/needs/{w['need']}/referrals",
+        headers={"X-CSRF-Token": _csrf(page.text)},
+        data={"service": w["clinic"], "follow_up_due": ""},
+    )
+
+
+def form_refer(inst: Instance, w: dict[str, Any], site: Any, cli: Cli) -> str:
+    text = _api_error(_refer_form(site, w), 422)
+    assert "has not agreed to be referred" in text
+    ukrainian = _api_error(_refer_form(site, w, "uk"), 422)
+    assert "Особа не погодилася на направлення" in ukrainian
+    assert all(code in ukrainian for code in REFERRAL) and NAME not in ukrainian
+    return text
+
+
+def cli_refer(inst: Instance, w: dict[str, Any], site: Any, cli: Cli) -> str:
+    return _cli_error(cli("referral", "add", w["need"], "--service", "Clinic"))
+
+
+def cli_check_refer(inst: Instance, w: dict[str, Any], site: Any, cli: Cli) -> str:
+    return _cli_error(cli(
+        "consent", "check", w["person"], "--use", REFERRAL[0], "--recipient-class", REFERRAL[1],
+        "--as", "refer",
+    ))  # fmt: skip
+
+
+REFERRAL_PATHS: dict[str, UsePath] = {
+    "service referrals.refer": service_refer,
+    "service consent.check as refer": service_check_refer,
+    "POST /needs/{need_id}/referrals": api_refer,
+    "form /needs/{need_id}/referrals": form_refer,
+    "testament referral add": cli_refer,
+    "testament consent check --as refer": cli_check_refer,
+}
+
 FORMATS = ("jsonl", "csv", "geojson", "timemap", "testimonies")
 PATHS: dict[str, UsePath] = {
     "service testimony.record": service_record,
@@ -346,6 +413,9 @@ NOT_A_USE = {
     "testament interview list": "metadata only",
     "testament consent list": "lists the grants",
     "testament consent withdraw": "withdraws consent",
+    "PATCH /referrals/{referral_id}": "follows up a referral; making it asked consent",
+    "testament referral update": "follows up a referral; making it asked consent",
+    "testament referral due": "lists follow-ups by label and area",
 }
 
 
@@ -353,12 +423,34 @@ NOT_A_USE = {
 def test_every_path_refuses_a_use_the_person_did_not_consent_to(
     instance: Instance, world: dict[str, Any], site: Any, cli: Cli
 ) -> None:
-    for name, path in PATHS.items():
-        before = _snapshot(instance)
-        refusal = path(instance, world, site, cli)
-        assert PURPOSE in refusal and RECIPIENT in refusal, (name, refusal)
-        assert NAME not in refusal, name
-        assert _snapshot(instance) == before, f"{name} wrote something"
+    asked = [(PATHS, (PURPOSE, RECIPIENT)), (REFERRAL_PATHS, REFERRAL)]
+    for paths, (purpose, recipient) in asked:
+        for name, path in paths.items():
+            before = _snapshot(instance)
+            refusal = path(instance, world, site, cli)
+            assert purpose in refusal and recipient in refusal, (name, refusal)
+            assert NAME not in refusal, name
+            assert _snapshot(instance) == before, f"{name} wrote something"
+
+
+@SQLITE_ONLY
+def test_a_grant_for_referral_support_lets_each_referral_path_through(
+    instance: Instance, world: dict[str, Any], site: Any, cli: Cli
+) -> None:
+    consent.grant(instance, world["person"], consent.GrantInput(
+        *REFERRAL, identifiability="named", info_sheet_version="2026-1", understanding_checked=True,
+    ))  # fmt: skip
+    referrals.refer(instance, world["need"], world["clinic"])
+    made = _api_client(site).post(
+        f"/api/needs/{world['need']}/referrals", json={"service": world["clinic"]}
+    )
+    assert made.status_code == 201, made.text
+    assert _refer_form(site, world).status_code == 303
+    cli("referral", "add", world["need"], "--service", "Clinic", check=True)
+    cli("consent", "check", world["person"], "--use", REFERRAL[0], "--recipient-class",
+        REFERRAL[1], "--as", "refer", check=True)  # fmt: skip
+    (need,) = referrals.needs_for_person(instance, world["person"])
+    assert len(need["referrals"]) == 4
 
 
 def test_every_route_and_command_on_testimonies_consent_or_exports_is_listed(site: Any) -> None:
@@ -367,15 +459,19 @@ def test_every_route_and_command_on_testimonies_consent_or_exports_is_listed(sit
         f"{method} {route.path}"
         for route in api.routes
         if isinstance(route, APIRoute)
-        and any(word in route.path for word in ("interview", "consent", "export", "assessment"))
+        and any(
+            word in route.path
+            for word in ("interview", "consent", "export", "assessment", "referral")
+        )
         for method in route.methods
     }
     commands = {
         f"testament {group} {name}"
-        for group in ("interview", "consent", "export")
+        for group in ("interview", "consent", "export", "referral")
         for name in cli_root.commands[group].commands  # type: ignore[attr-defined]
     }
-    listed = {name.split(" ", 2)[0] + " " + name.split(" ", 2)[1] for name in PATHS}
-    listed |= {" ".join(name.split(" ")[:3]) for name in PATHS if name.startswith("testament")}
+    names = [*PATHS, *REFERRAL_PATHS]
+    listed = {name.split(" ", 2)[0] + " " + name.split(" ", 2)[1] for name in names}
+    listed |= {" ".join(name.split(" ")[:3]) for name in names if name.startswith("testament")}
     listed |= set(NOT_A_USE)
     assert routes | commands <= listed, sorted((routes | commands) - listed)

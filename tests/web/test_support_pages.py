@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from testament.services import accounts, cases, directory, identity, people, referrals
 from testament.services.instance import Instance
 from tests.conftest import SQLITE_ONLY
+from tests.services.test_referrals import consent_to_referral
 from tests.web.test_intake import _custody
 from tests.web.test_pages import _csrf
 
@@ -36,6 +37,7 @@ def world(instance: Instance) -> dict[str, Any]:
     for name in ("Case A", "Case B"):
         cases.create_case(instance, name)
     person, label = identity.add_person(instance, "Case A", identity.Identity(name=NAME))
+    consent_to_referral(instance, person)
     clinic = directory.add_service(instance, "Clinic", ["medical"], "Kyiv", "+380 44 000")
     medical, _legal = referrals.assess_needs(
         instance, person, [("medical", "soon", NOTE), ("legal", "urgent", "")]
@@ -122,6 +124,7 @@ def test_a_need_is_referred_and_completed_and_leaves_the_follow_ups(
     site: Any, world: dict[str, Any], instance: Instance
 ) -> None:
     person, label = identity.add_person(instance, "Case A", identity.Identity(name="Petro Lysenko"))
+    consent_to_referral(instance, person)
     shelter = directory.add_service(instance, "Dim Lviv", ["shelter"], "Lviv", "+380 32 000", languages=["uk", "en"])  # fmt: skip
     http = _signed_in(site, "dana")
     url = f"/people/{person}/needs"

@@ -92,11 +92,17 @@ def list_command(person_id: str, as_json: bool) -> None:
 @click.argument("person_id")
 @click.option("--use", "purpose", required=True, help="The purpose of the use (consent-purposes).")
 @click.option("--recipient-class", required=True, help="Who would receive it (recipient-classes).")
-@click.option("--scope", default="testimony", show_default=True, help="A data-scopes code.")
+@click.option(
+    "--scope", help="A data-scopes code [default: all for --as refer, testimony otherwise]."
+)
 @click.option("--as", "kind", type=click.Choice(rules.USES), default="export", show_default=True)
-def check(person_id: str, purpose: str, recipient_class: str, scope: str, kind: str) -> None:
-    """Exit 0 if a live grant covers the use; otherwise exit 5 naming the missing grant."""
-    use = consent.check_use(kind, purpose, recipient_class, scope)
+def check(person_id: str, purpose: str, recipient_class: str, scope: str | None, kind: str) -> None:
+    """Exit 0 if a live grant covers the use; otherwise exit 5 naming the missing grant.
+
+    With --as refer --use referral-support --recipient-class partner-organisation it asks what a
+    referral asks (scope all, named)."""
+    default = consent.referral_use().data_scope if kind == "refer" else "testimony"
+    use = consent.check_use(kind, purpose, recipient_class, scope or default)
     with opened() as inst:
         decision = consent.check(inst, person_id, use)
     if not decision.allowed:

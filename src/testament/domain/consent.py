@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 IDENTIFIABILITY = ("anonymous", "pseudonymous", "named")  # least to most identifying
 MODES = ("written", "oral", "recorded")
-USES = ("export", "share", "publish", "package", "record")  # record: hold a testimony for a use
+# record: hold a testimony for a use; refer: pass the person to a support service (MC-05)
+USES = ("export", "share", "publish", "package", "record", "refer")
 ALL_SCOPES = "all"
 
 

@@ -120,6 +120,7 @@ def check_use(use: str, purpose: str, recipient_class: str, data_scope: str) -> 
             "recipient-classes", recipient_class, where="--recipient-class"
         ),
         data_scope=vocabulary.require_one("data-scopes", data_scope, where="--scope"),
+        identifiability=referral_use().identifiability if use == "refer" else "pseudonymous",
     )
 
 
@@ -243,11 +244,24 @@ def recording_use(purpose: str, recipient_class: str) -> rules.Use:
                      data_scope="testimony")  # fmt: skip
 
 
+REFERRAL_PURPOSE = "referral-support"
+REFERRAL_RECIPIENT = "partner-organisation"
+
+
+def referral_use() -> rules.Use:
+    """What referring a need to a support service asks of consent: ``referral-support`` to a
+    ``partner-organisation`` (a service outside the organisation), everything recorded, with the
+    person named, since the service must reach them (``testament consent check --as refer`` asks the
+    same)."""
+    return rules.Use(use="refer", purpose=REFERRAL_PURPOSE, recipient_class=REFERRAL_RECIPIENT,
+                     data_scope=rules.ALL_SCOPES, identifiability="named")  # fmt: skip
+
+
 def decide(conn: Connection, person_id: str, use: rules.Use) -> rules.ConsentDecision:
     """The decision for one person and one use, as of today; records nothing.
 
     The one consent gate: ``testament consent check``, every export and disclosure (:func:`require`),
-    recording a testimony and changing its intended use all ask it.
+    recording a testimony, changing its intended use and referring a need all ask it.
     """
     if _erased(conn, person_id):
         return rules.ConsentDecision(False, None, "the person's data was erased under policy")

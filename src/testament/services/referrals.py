@@ -9,6 +9,8 @@ notes needs a stated purpose, recorded as an ``access`` event.
 A need is met by a referral to a service of the directory (:mod:`testament.services.directory`) that
 covers its area (``referral-status``:
 an ``accepted`` or ``completed`` referral marks the need addressed) or is marked addressed directly. A
+referral passes the person to a service outside the organisation, so it asks the one consent gate
+(``consent.referral_use``: ``referral-support`` to a ``partner-organisation``). A
 case cannot be closed while an urgent need of any of its people is unaddressed
 (:func:`testament.services.cases.close_case`). Custody events name records by ID only: the person, the
 need, the service, the referral.
@@ -27,8 +29,8 @@ from sqlalchemy import Connection, Row, and_, exists, insert, select, update
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
 from testament.domain.text import clean_text
-from testament.errors import Conflict, InvalidInput, NotFound
-from testament.services import cases, custody, directory, history, identity, vocabulary
+from testament.errors import Conflict, ConsentRequired, InvalidInput, NotFound
+from testament.services import cases, consent, custody, directory, history, identity, vocabulary
 from testament.services.access_log import check_purpose
 from testament.services.instance import Instance, acting_agent, recording
 from testament.storage import tables
@@ -194,6 +196,7 @@ def refer(
                 hint="`testament need list PERSON_ID` shows the need's area; "
                 "`testament service list --area AREA` the services that cover it",
             )
+        _require_consent(conn, need)
         referral_id = new_id()
         now = utc_timestamp()
         conn.execute(
@@ -218,6 +221,20 @@ def refer(
         }
         _event(conn, CustodyEventType.CREATION, need.case_id, detail)
     return referral_id
+
+
+def _require_consent(conn: Connection, need: Row[Any]) -> None:
+    """Refuse unless a grant that counts covers a referral (:func:`consent.referral_use`): the
+    one consent gate, asked inside the referral's transaction. The refusal names the missing purpose
+    and recipient class by their codes, and the need by ID; never the person."""
+    decision = consent.decide(conn, need.person_id, consent.referral_use())
+    if not decision.allowed:
+        raise ConsentRequired(
+            f"consent does not cover this referral: {decision.reason}",
+            where=need.id,
+            hint="record the grant with `testament consent grant` once the person has agreed "
+            "to be referred",
+        )
 
 
 def update_referral(

@@ -22,7 +22,7 @@ from fastapi.responses import Response
 from testament.api.auth import Principal
 from testament.api.guard import allow, visible_cases
 from testament.domain.access import Action
-from testament.errors import Conflict, InvalidInput, NotFound, TestamentError
+from testament.errors import Conflict, ConsentRequired, InvalidInput, NotFound, TestamentError
 from testament.services import directory, intake, people, referrals, vocabulary
 from testament.web import i18n
 from testament.web.pages import Viewer, instance_of, render
@@ -38,7 +38,7 @@ from testament.web.support_forms import (
 
 SHOWN = 100  # follow-ups listed on the dashboard; the rest are counted
 VOCABULARIES = {"area": "support-areas", "urgency": "need-urgency", "status": "referral-status"}
-REFUSED = (InvalidInput, Conflict, NotFound)  # what the services refuse with, shown on the form
+REFUSED = (InvalidInput, Conflict, NotFound, ConsentRequired)  # shown on the form
 NEW_NEED = "need-form"
 
 
