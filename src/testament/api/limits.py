@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from testament.domain import boundedjson
 
 # The longest JSON body a route decodes: room for every text field at its limit (domain/text.py),
-# even with each character escaped as \uXXXX, and far below what would strain the server.
+# even with each character escaped as a six-character \u escape, and far below what would strain the server.
 MAX_JSON_BODY_BYTES = 8 << 20
 _CHECKED = "testament.body_checked"
 

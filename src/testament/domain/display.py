@@ -26,7 +26,7 @@ _VISIBLE: Mapping[int, str] = {code: f"[U+{code:04X}]" for code in range(0x3000)
 
 
 def shown(text: str | None) -> str:
-    """``text`` with every bidirectional control and control character written as ``[U+XXXX]``."""
+    """``text`` with every bidirectional control and control character written as its code point in brackets (``[U+202E]``)."""
     return (text or "").translate(_VISIBLE)
 
 

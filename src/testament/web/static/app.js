@@ -125,7 +125,7 @@ function clusterMarker(map, feature, latlng) {
   return marker;
 }
 
-// A file name as pages show it: each bidirectional control or control character written as [U+XXXX],
+// A file name as pages show it: each bidirectional control or control character written as its code point in brackets ([U+202E]),
 // so that "photo\u202Egpj.exe" cannot pass for "photoexe.jpg". The page hands over the server's own list
 // of those characters (testament.domain.display), so there is one list.
 function shownName(form, name) {
