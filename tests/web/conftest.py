@@ -6,12 +6,14 @@ import re
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from testament.services.instance import Instance
 from testament.web.site import create_site
 
 OPERATOR = "operator-token-for-tests"
 SETUP = "one-time-setup-token"
+PASSWORD = "correct horse battery staple"  # noqa: S105 - the test accounts' password
 
 
 @pytest.fixture
@@ -35,3 +37,18 @@ def open_with_purpose(http: Any, path: str, purpose: str) -> Any:
     )
     assert posted.status_code == 303, posted.text
     return http.get(posted.headers["location"])
+
+
+def signed_in(site: Any, username: str, **options: Any) -> TestClient:
+    """A browser-like client signed in to ``site`` as ``username`` (whose password is PASSWORD)."""
+    http = TestClient(site, base_url="http://127.0.0.1", follow_redirects=False, **options)
+    response = http.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 303, response.text
+    return http
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token a page carries for its forms."""
+    found = re.search(r'data-csrf="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)

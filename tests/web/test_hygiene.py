@@ -23,28 +23,16 @@ from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import custody_event
 from tests.conftest import SQLITE_ONLY
-from tests.web.conftest import open_with_purpose
+from tests.web.conftest import PASSWORD, open_with_purpose
+from tests.web.conftest import csrf_token as _csrf
+from tests.web.conftest import signed_in as _signed_in
 
 pytestmark = SQLITE_ONLY
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
 MARKER = (
     Path(__file__).resolve().parents[2]
     / "src/testament/web/static/vendor/leaflet-1.9.4/images/marker-icon.png"
 )
-
-
-def _signed_in(site: Any, username: str, **options: Any) -> TestClient:
-    http = TestClient(site, base_url="http://127.0.0.1", follow_redirects=False, **options)
-    response = http.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 303, response.text
-    return http
-
-
-def _csrf(page: str) -> str:
-    found = re.search(r'data-csrf="([^"]+)"', page)
-    assert found is not None
-    return found.group(1)
 
 
 @pytest.fixture

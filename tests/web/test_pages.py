@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +16,11 @@ from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import custody_event
 from tests.conftest import SQLITE_ONLY
+from tests.web.conftest import PASSWORD, SETUP, open_with_purpose
+from tests.web.conftest import csrf_token as _csrf
+from tests.web.conftest import signed_in as _signed_in
 
 pytestmark = SQLITE_ONLY
-
-PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
-from tests.web.conftest import SETUP, open_with_purpose  # noqa: E402
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 AREAS = Path(__file__).resolve().parents[2] / "demo" / "ukraine-adm1.geojson"
@@ -29,19 +28,6 @@ AREAS = Path(__file__).resolve().parents[2] / "demo" / "ukraine-adm1.geojson"
 
 def _browser(site: Any) -> TestClient:
     return TestClient(site, base_url="http://127.0.0.1", follow_redirects=False)
-
-
-def _signed_in(site: Any, username: str) -> TestClient:
-    http = _browser(site)
-    response = http.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 303, response.text
-    return http
-
-
-def _csrf(page: str) -> str:
-    found = re.search(r'data-csrf="([^"]+)"', page)
-    assert found is not None
-    return found.group(1)
 
 
 @pytest.fixture

@@ -17,19 +17,13 @@ from testament.services import accounts, cases, directory, identity, people, ref
 from testament.services.instance import Instance
 from tests.conftest import SQLITE_ONLY
 from tests.services.test_referrals import consent_to_referral
+from tests.web.conftest import PASSWORD
+from tests.web.conftest import signed_in as _signed_in
 from tests.web.test_intake import _custody
 from tests.web.test_pages import _csrf
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
 NAME = "Оксана Бондаренко"
 NOTE = "Pregnant, needs antenatal care urgently"
-
-
-def _signed_in(site: Any, username: str) -> TestClient:
-    http = TestClient(site, base_url="http://127.0.0.1", follow_redirects=False)
-    response = http.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 303, response.text
-    return http
 
 
 @pytest.fixture
