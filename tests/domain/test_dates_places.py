@@ -1,4 +1,4 @@
-"""Reported dates keep their precision; coordinates are checked (standards.md HUR-03)."""
+"""Reported dates keep their precision; coordinates are checked (HUR-02, docs/requirements.md)."""
 
 from __future__ import annotations
 

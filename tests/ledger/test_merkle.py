@@ -1,4 +1,4 @@
-"""Known-answer and edge-case tests for the RFC 9162 Merkle core (standards §7.5, MTL-01..05)."""
+"""Known-answer and edge-case tests for the RFC 9162 Merkle core (MTL-01..05)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Properties of the RFC 9162 Merkle core over every tree size up to 300 (standards §7.5, MTL-01..05).
+"""Properties of the RFC 9162 Merkle core over every tree size up to 300 (MTL-01..05).
 
 The references here are the recursive definitions of RFC 9162 §2.1.1 (MTH), §2.1.3.1 (PATH) and
 §2.1.4.1 (SUBPROOF), written out independently of the iterative code under test.

@@ -4,7 +4,7 @@ A custody event records one action on evidence. Its log entry (the Merkle leaf i
 canonical JSON of :meth:`CustodyEvent.entry`. Entries carry identifiers, digests, an agent ID, the action
 and the time, and never personal data: names, paths and free-text notes stay in the database and enter
 the entry only as a salted commitment (``record``), so a later edit of those fields is detectable
-without disclosing them (ARCHITECTURE key decision 3; standards.md PREM-01, PREM-05, MTL-06).
+without disclosing them (ARCHITECTURE key decision 3; PREM-01, PREM-05, MTL-06 in docs/requirements.md).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ LOCAL_EVENT_TYPE_URI = "urn:testament:event-type:"
 
 
 class CustodyEventType(StrEnum):
-    """Custody event types: PREMIS 3.0 event types (standards.md PREM-04) plus local types.
+    """Custody event types: PREMIS 3.0 event types (PREM-04, docs/requirements.md) plus local types.
 
     Each member's docstring-like description lives in :data:`EVENT_TYPE_DESCRIPTIONS` and its identifier
     URI in :func:`event_type_uri`; ``docs/custody-events.md`` lists them all and a test keeps the three in step.

@@ -3,7 +3,7 @@
 A reported date becomes a :class:`ReportedDate`: the earliest and latest moments it can mean, the precision
 (``exact``, ``day``, ``month``, ``year``, ``estimate``; the ``date-precision`` vocabulary) and the text as
 reported. "March 2022" is the range 2022-03-01 to 2022-03-31 with precision ``month``: it is never stored
-as the 1st of March (HURIDOCS date-type practice; standards.md HUR-03).
+as the 1st of March (HURIDOCS date-type practice; HUR-02 in docs/requirements.md).
 
 Bounds are ISO 8601 strings: ``YYYY-MM-DD`` for day-level and coarser precision, and an RFC 3339 UTC time
 for ``exact``. Comparing two bounds as strings orders them correctly within one precision family.

@@ -36,7 +36,7 @@ REGIME_NAMES = {
     "NIAC": "a non-international armed conflict",
 }
 # Contexts that belong to one regime: the armed-conflict nexus of each, grave breaches (Geneva
-# Conventions, 8(2)(a)) and common Article 3 (8(2)(c)); standards.md §5.1.
+# Conventions, 8(2)(a)) and common Article 3 (8(2)(c)); docs/requirements.md lists the contexts.
 CONTEXT_REGIMES: Mapping[str, str] = {
     "CTX-WC-IAC": "IAC",
     "CTX-WC-PROT": "IAC",

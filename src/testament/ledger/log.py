@@ -7,7 +7,8 @@ consistency proof therefore needs only the O(log n) perfect subtrees named by
 from leaves (performance goals G5 and G6).
 
 Appends are batched by the caller: one call appends many entries in the caller's transaction, and the
-caller signs one checkpoint after committing (:func:`sign_checkpoint`).
+caller signs one checkpoint over them in that same transaction, before it commits
+(:func:`sign_checkpoint`), so entries and checkpoint become durable together.
 """
 
 from __future__ import annotations

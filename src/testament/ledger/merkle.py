@@ -1,4 +1,6 @@
-"""The RFC 9162 (Certificate Transparency v2) Merkle tree core of the custody log (standards §7.5).
+"""The RFC 9162 (Certificate Transparency v2) Merkle tree core of the custody log (MTL-01…05).
+
+The requirement IDs are explained in docs/requirements.md.
 
 Pure functions over hashes: no database, no I/O. Hashing follows RFC 9162 §2.1.1 (MTL-01):
 ``leaf = SHA-256(0x00 || entry)``, ``node = SHA-256(0x01 || left || right)``,
