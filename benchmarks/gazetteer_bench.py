@@ -3,7 +3,7 @@
 - points: the gazetteer's bulk lookup (STR-tree candidates, then a prepared, vectorised test) against
   two baselines on the same points (each timing includes making point geometries from the coordinates): a loop over the polygons calling shapely ``contains`` on all points,
   and the STR-tree's own predicate query (``STRtree.query(points, predicate="intersects")``);
-- assign: :func:`testament.services.gazetteer.assign` for that many incidents in a SQLite home,
+- assign: :func:`testament.documentation.gazetteer.assign` for that many incidents in a SQLite home,
   database reads and ``incident_area`` writes included.
 
 The areas come from ../shared/datasets/ukraine-adm1.geojson; without it the benchmark says so and skips.
@@ -22,9 +22,9 @@ import shapely
 from benchmarks.common import ROOT, WORK, fresh_dir, median, report
 from testament.analysis.gazetteer import Area, Gazetteer, parse_areas
 from testament.config import load_settings
-from testament.services import gazetteer as service
-from testament.services import instance as instance_service
-from testament.services.instance import os_agent
+from testament.custody import instance as instance_service
+from testament.custody.instance import os_agent
+from testament.documentation import gazetteer as service
 from testament.storage.engine import write_transaction
 from testament.storage.tables import case, incident
 

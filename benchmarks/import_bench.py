@@ -66,8 +66,9 @@ def _baseline(path: Path, database: Path) -> float:
 
 def _testament(path: Path, home: Path) -> tuple[float, Any]:
     from testament.config import load_settings
-    from testament.services import gazetteer, imports
-    from testament.services import instance as instance_service
+    from testament.custody import instance as instance_service
+    from testament.documentation import gazetteer
+    from testament.transfer import imports
 
     fresh_dir(home)
     settings = load_settings({"TESTAMENT_HOME": str(home)})

@@ -70,7 +70,7 @@ def _testament(source: Path, home: Path) -> float:
 def _library(source: Path, home: Path) -> float:
     """The same ingest through the service API in this process: no interpreter start-up or imports."""
     from testament.config import load_settings
-    from testament.services import ingest, instance
+    from testament.custody import ingest, instance
 
     fresh_dir(home)
     settings = load_settings({"TESTAMENT_HOME": str(home)})

@@ -103,7 +103,7 @@ def _home(name: str) -> tuple[Path, dict[str, str]]:
 def _site_command(home: Path) -> list[str]:
     code = (
         "import sys, uvicorn; from testament.config import load_settings; "
-        "from testament.services.instance import open_instance; "
+        "from testament.custody.instance import open_instance; "
         "from testament.web.site import create_site; from testament.api import auth; "
         "s = load_settings(); i = open_instance(s); "
         f"uvicorn.run(create_site(i, api_token=auth.ensure_token(s.home)), host='127.0.0.1', port={PORT}, "

@@ -21,8 +21,8 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from testament.config import Settings, load_settings
-from testament.services import instance as instance_service
-from testament.services.instance import Instance
+from testament.custody import instance as instance_service
+from testament.custody.instance import Instance
 from testament.storage import migrate
 from testament.storage.engine import make_engine
 

@@ -9,6 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from testament.config import Settings
+from testament.custody import verification
 from testament.domain.custody import (
     EVENT_TYPE_DESCRIPTIONS,
     LOCAL_TYPES,
@@ -16,7 +17,6 @@ from testament.domain.custody import (
     CustodyEventType,
     event_type_uri,
 )
-from testament.services import verification
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

@@ -20,10 +20,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from testament.accounts import accounts, credentials
 from testament.api.app import create_app
+from testament.custody import cases, ingest
+from testament.custody.instance import Instance
+from testament.documentation import incidents
 from testament.domain.custody import CustodyEventType
-from testament.services import accounts, cases, credentials, incidents, ingest
-from testament.services.instance import Instance
 from testament.storage.engine import read_transaction, write_transaction
 from testament.storage.tables import (
     agent,
@@ -532,7 +534,7 @@ def test_viewing_a_sensitive_incident_is_logged(
 
 @pytest.fixture(autouse=True)
 def _no_leftover_acting_user() -> Iterator[None]:
-    from testament.services.instance import acting_user
+    from testament.custody.instance import acting_user
 
     yield
     assert acting_user() is None

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from testament.api.app import create_app
-from testament.services.instance import Instance
+from testament.custody.instance import Instance
 
 TOKEN = "test-token-0123456789"  # noqa: S105 - a throwaway token for the test app
 

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from testament.api.app import create_app
-from testament.services import ingest
-from testament.services.instance import Instance
+from testament.custody import ingest
+from testament.custody.instance import Instance
 from tests.api.test_api import TOKEN
 from tests.services.test_people import DESCRIPTION, LABEL, one_write
 

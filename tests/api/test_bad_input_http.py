@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import func, select
 
 from testament.api.limits import MAX_JSON_BODY_BYTES
+from testament.custody.instance import Instance
 from testament.domain.boundedjson import MAX_DEPTH
 from testament.domain.text import LONG_CHARS, NAME_CHARS
-from testament.services.instance import Instance
 from testament.storage import tables
 from testament.storage.engine import read_transaction
 from testament.web.site import create_site

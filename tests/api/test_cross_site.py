@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from testament.accounts import accounts, credentials
 from testament.api.app import create_app
-from testament.services import accounts, cases, credentials
-from testament.services.instance import Instance
+from testament.custody import cases
+from testament.custody.instance import Instance
 from testament.web.site import create_site
 from tests.conftest import SQLITE_ONLY
 

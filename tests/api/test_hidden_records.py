@@ -17,28 +17,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from testament.accounts import accounts, credentials
 from testament.api.app import create_app
+from testament.custody import cases, ingest
+from testament.custody.instance import Instance, acting_as
+from testament.documentation import evidence, gazetteer, incidents, legal, people, sources, units
 from testament.errors import NotFound
-from testament.services import (
-    accounts,
-    cases,
-    consent,
-    credentials,
-    directory,
-    disclosure,
-    evidence,
-    gazetteer,
-    identity,
-    incidents,
-    ingest,
-    legal,
-    people,
-    referrals,
-    sources,
-    training,
-    units,
-)
-from testament.services.instance import Instance, acting_as
+from testament.survivors import consent, directory, identity, referrals, training
+from testament.transfer import disclosure
 from tests.conftest import SQLITE_ONLY
 from tests.services.test_referrals import consent_to_referral
 from tests.services.test_testimony import GRANT, assess, take

@@ -15,11 +15,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from testament.accounts import accounts, credentials
 from testament.api.app import create_app
-from testament.services import accounts, cases, consent, credentials, identity
-from testament.services.instance import Instance
+from testament.custody import cases
+from testament.custody.instance import Instance
 from testament.storage import tables
 from testament.storage.engine import read_transaction
+from testament.survivors import consent, identity
 
 OPERATOR = "operator-token-0123456789"
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password

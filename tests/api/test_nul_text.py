@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from testament.services import accounts, cases
-from testament.services.instance import Instance
+from testament.accounts import accounts
+from testament.custody import cases
+from testament.custody.instance import Instance
 from testament.web.site import create_site
 from tests.web.conftest import OPERATOR, SETUP
 

@@ -15,8 +15,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from testament.api.app import create_app
-from testament.services import cases, incidents, ingest
-from testament.services.instance import Instance
+from testament.custody import cases, ingest
+from testament.custody.instance import Instance
+from testament.documentation import incidents
 from tests.conftest import SQLITE_ONLY
 
 pytestmark = SQLITE_ONLY

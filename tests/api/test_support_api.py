@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from testament.accounts import accounts, credentials
 from testament.api.app import create_app
-from testament.services import accounts, cases, credentials, identity, people
-from testament.services.instance import Instance
+from testament.custody import cases
+from testament.custody.instance import Instance
+from testament.documentation import people
+from testament.survivors import identity
 from tests.services.test_referrals import consent_to_referral
 
 OPERATOR = "operator-token-0123456789"

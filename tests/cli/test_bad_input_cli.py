@@ -15,11 +15,12 @@ import pytest
 
 from testament.cli.main import INTERNAL_ERROR_EXIT, main
 from testament.config import Settings
+from testament.custody import cases
+from testament.custody.instance import Instance
+from testament.documentation import incidents
 from testament.domain.boundedjson import MAX_DEPTH
 from testament.domain.text import LONG_CHARS
 from testament.errors import InvalidInput
-from testament.services import cases, incidents
-from testament.services.instance import Instance
 from tests.conftest import SQLITE_ONLY, Cli, settings_env
 
 pytestmark = SQLITE_ONLY

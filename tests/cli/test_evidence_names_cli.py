@@ -11,10 +11,11 @@ from alembic import command
 
 from testament.cli.main import main
 from testament.config import Settings
+from testament.custody import ingest
+from testament.custody.instance import Instance
+from testament.documentation import search
 from testament.search import index_for
 from testament.search.base import SearchQuery
-from testament.services import ingest, search
-from testament.services.instance import Instance
 from testament.storage import migrate
 from testament.storage.engine import write_transaction
 from tests.conftest import SQLITE_ONLY, Cli, settings_env

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from testament.services.instance import open_instance
+from testament.custody.instance import open_instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import evidence_item
 

@@ -6,8 +6,10 @@ import json
 import subprocess
 from pathlib import Path
 
-from testament.services import accounts, cases, consent, identity
-from testament.services import instance as instance_service
+from testament.accounts import accounts
+from testament.custody import cases
+from testament.custody import instance as instance_service
+from testament.survivors import consent, identity
 from tests.conftest import SQLITE_ONLY, Cli
 
 pytestmark = SQLITE_ONLY

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from testament.services import instance as instance_service
-from testament.services import search
+from testament.custody import instance as instance_service
+from testament.search import indexing
 from testament.storage.engine import write_transaction
 from tests.conftest import SQLITE_ONLY
 from tests.search import records
@@ -41,7 +41,7 @@ def _records(connection: Connection, *, index: bool) -> None:
         records.incident(connection, other, "Strike in Kharkov suburbs", place_text="Kharkov"),
     ]
     if index:
-        search.refresh(connection, "incident", ids)
+        indexing.refresh(connection, "incident", ids)
 
 
 def _lines(stdout: str) -> list[dict[str, Any]]:

@@ -19,8 +19,8 @@ pytestmark = SQLITE_ONLY
 SLOW_UPLOAD = """
 import time
 from testament.config import load_settings
-from testament.services import ingest
-from testament.services.instance import open_instance
+from testament.custody import ingest
+from testament.custody.instance import open_instance
 
 class Body:
     name = "request body"

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, delete, update
 
+from testament.custody.instance import Instance
+from testament.documentation import search
 from testament.errors import InvalidInput, NotFound
-from testament.search import index_for, postgres_fts, sqlite_fts, store
+from testament.search import index_for, indexing, postgres_fts, sqlite_fts, store
 from testament.search.base import SearchQuery
-from testament.services import search
-from testament.services.instance import Instance
 from testament.storage import tables
 from testament.storage.engine import write_transaction
 from tests.search import records
@@ -105,7 +105,7 @@ def _corpus(connection: Connection) -> Corpus:
     records.involve(connection, corpus.unit, ids["market"])
     for kind in ("incident", "source", "person"):
         ids_of_kind = [v for k, v in ids.items() if _kind_of(k) == kind]
-        search.refresh(connection, kind, ids_of_kind)
+        indexing.refresh(connection, kind, ids_of_kind)
     return corpus
 
 
@@ -175,7 +175,7 @@ def test_ukrainian_apostrophes_of_every_kind_match_each_other(
         incident = records.incident(
             connection, corpus.case_a, "Обстріл у Слов’янську", description="сімʼя загинула"
         )
-        search.refresh(connection, "incident", [incident])
+        indexing.refresh(connection, "incident", [incident])
 
     _write(instance, add)
     wanted = {"Обстріл у Слов’янську"}
@@ -342,7 +342,7 @@ def test_deleted_records_disappear(instance: Instance, corpus: Corpus) -> None:
             .where(tables.incident.c.id == school)
             .values(deleted_at=records.STAMP)
         )
-        search.refresh(connection, "incident", [school])
+        indexing.refresh(connection, "incident", [school])
 
     _write(instance, remove)
     assert SCHOOL not in _found(instance, "school")
@@ -358,7 +358,7 @@ def test_an_edit_replaces_the_old_words(instance: Instance, corpus: Corpus) -> N
             .where(tables.incident.c.id == market)
             .values(title="Strike on a bakery", description="Bread queue hit.")
         )
-        search.refresh(connection, "incident", [market])
+        indexing.refresh(connection, "incident", [market])
 
     _write(instance, edit)
     assert _found(instance, "market") == set()
@@ -370,7 +370,7 @@ def test_a_record_gone_from_its_table_leaves_the_index(instance: Instance, corpu
 
     def remove(connection: Connection) -> None:
         connection.execute(delete(tables.person).where(tables.person.c.id == witness))
-        search.refresh(connection, "person", [witness])
+        indexing.refresh(connection, "person", [witness])
 
     _write(instance, remove)
     assert _found(instance, "witness") == set()
@@ -391,7 +391,7 @@ def test_reindex_rebuilds_from_the_tables(instance: Instance, corpus: Corpus) ->
 
 def test_refresh_refuses_an_unknown_kind(instance: Instance) -> None:
     with write_transaction(instance.engine) as connection, pytest.raises(InvalidInput):
-        search.refresh(connection, "situation", ["x"])
+        indexing.refresh(connection, "situation", ["x"])
 
 
 # -- privacy --------------------------------------------------------------------------------------
@@ -409,7 +409,7 @@ def test_items_are_found_by_file_name_and_notes_never_by_path(
             path="/home/ivanenko/maria/",
         )
         records.link_item(connection, item, corpus.ids["school"], "Shows the crater by the gym")
-        search.refresh(connection, "item", [item])
+        indexing.refresh(connection, "item", [item])
         return item
 
     item_id = _write(instance, add)
@@ -427,7 +427,7 @@ def test_items_are_found_by_file_name_and_notes_never_by_path(
 def _many(instance: Instance, case_id: str, rows: list[tuple[str, str]]) -> list[str]:
     def add(connection: Connection) -> list[str]:
         ids = [records.incident(connection, case_id, t, description=d) for t, d in rows]
-        search.refresh(connection, "incident", ids)
+        indexing.refresh(connection, "incident", ids)
         return ids
 
     added: list[str] = _write(instance, add)
@@ -490,8 +490,8 @@ def test_refreshing_many_records_twice_keeps_one_document_each(instance: Instanc
     def add(connection: Connection) -> list[str]:
         case_id = records.case(connection, "Bulk")
         ids = [records.incident(connection, case_id, f"Bulk record {n}") for n in range(1_200)]
-        search.refresh(connection, "incident", ids)
-        search.refresh(connection, "incident", ids)
+        indexing.refresh(connection, "incident", ids)
+        indexing.refresh(connection, "incident", ids)
         return ids
 
     ids: list[str] = _write(instance, add)

@@ -8,10 +8,11 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
+from testament.accounts import accounts
+from testament.custody import cases, verification
+from testament.custody.instance import Instance
 from testament.domain.access import Action
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from testament.services import accounts, cases, verification
-from testament.services.instance import Instance
 from testament.storage.engine import read_transaction, write_transaction
 from testament.storage.tables import custody_event, log_entry, user_account
 

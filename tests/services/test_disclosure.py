@@ -13,20 +13,12 @@ from typing import Any
 
 import pytest
 
+from testament.accounts import accounts
+from testament.custody import cases, ingest, verification
+from testament.custody.instance import Instance, acting_as
 from testament.errors import Conflict, ConsentRequired, InvalidInput, NotFound, PermissionDenied
-from testament.services import (
-    accounts,
-    cases,
-    consent,
-    disclosure,
-    erasure,
-    exports,
-    identity,
-    ingest,
-    testimony,
-    verification,
-)
-from testament.services.instance import Instance, acting_as
+from testament.survivors import consent, erasure, identity, testimony
+from testament.transfer import disclosure, exports
 
 CASE = "Kharkiv"
 NAME = "Halyna Melnyk"

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from testament.custody import cases, verification
+from testament.custody import ingest as ingest_service
+from testament.custody.instance import Instance
+from testament.documentation import evidence, sources
 from testament.errors import Conflict, InvalidInput, NotFound
-from testament.services import cases, evidence, sources, verification
-from testament.services import ingest as ingest_service
-from testament.services.instance import Instance
 from tests.services.test_people import new_incident, one_write
 
 RELEVANCE = "shows the crater next to School 5"

@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from testament.custody import cases, verification
+from testament.custody.instance import Instance
 from testament.errors import InvalidInput, NotFound
 from testament.ledger import log
-from testament.services import cases, exports, verification
-from testament.services.imports import import_timemap
-from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import custody_event
+from testament.transfer import exports
+from testament.transfer.imports import import_timemap
 from tests.services.test_imports import SAMPLE
 
 CASE = "Bellingcat"

@@ -14,13 +14,14 @@ import psycopg
 import pytest
 
 from testament.config import load_settings
+from testament.custody import instance as instance_service
+from testament.custody.instance import Instance
+from testament.documentation import incidents, people, units
 from testament.errors import InvalidInput
-from testament.services import export_records, exports, incidents, people, units
-from testament.services import instance as instance_service
-from testament.services.import_jsonl import import_jsonl
-from testament.services.imports import import_csv, import_timemap
-from testament.services.instance import Instance
 from testament.sharing.importers import timemap
+from testament.transfer import export_records, exports
+from testament.transfer.import_jsonl import import_jsonl
+from testament.transfer.imports import import_csv, import_timemap
 from tests.conftest import PG_ADMIN_URL
 from tests.services.test_imports import SAMPLE, by_external_id, load_areas
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, func, insert, select, update
 
+from testament.custody.instance import Instance, os_agent
+from testament.documentation import gazetteer as service
 from testament.errors import InvalidInput, NotFound
-from testament.services import gazetteer as service
-from testament.services.instance import Instance, os_agent
 from testament.storage.engine import read_transaction, write_transaction
 from testament.storage.tables import admin_area, case, custody_event, incident, incident_area
 

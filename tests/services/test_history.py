@@ -11,11 +11,12 @@ import json
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from testament.custody import cases, history, verification
+from testament.custody.instance import Instance
+from testament.documentation import incidents
 from testament.domain.custody import commitment
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.ledger import log
-from testament.services import cases, history, incidents, verification
-from testament.services.instance import Instance
 from testament.storage.engine import read_transaction, write_transaction
 from testament.storage.tables import custody_event, incident, record_version
 

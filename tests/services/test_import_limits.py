@@ -12,15 +12,17 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from testament.custody import cases
+from testament.custody.instance import Instance
+from testament.documentation import gazetteer, incidents
 from testament.domain.boundedjson import MAX_DEPTH
 from testament.domain.text import LONG_CHARS, NAME_CHARS
 from testament.errors import InvalidInput
-from testament.services import cases, exports, gazetteer, incidents
-from testament.services.import_jsonl import import_jsonl
-from testament.services.imports import ImportOptions, import_csv, import_timemap
-from testament.services.instance import Instance
 from testament.storage import tables
 from testament.storage.engine import read_transaction
+from testament.transfer import exports
+from testament.transfer.import_jsonl import import_jsonl
+from testament.transfer.imports import ImportOptions, import_csv, import_timemap
 
 DEEP = "[" * 100_000 + "]" * 100_000
 MAPPING = {

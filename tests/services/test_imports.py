@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from testament.custody.instance import Instance
+from testament.documentation import gazetteer, incidents
 from testament.errors import InvalidInput
-from testament.services import gazetteer, incidents
-from testament.services.imports import ImportOptions, ImportReport, import_csv, import_timemap
-from testament.services.instance import Instance
 from testament.storage import tables
 from testament.storage.engine import read_transaction
+from testament.transfer.imports import ImportOptions, ImportReport, import_csv, import_timemap
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SAMPLE = FIXTURES / "timemap" / "bellingcat-sample.json"

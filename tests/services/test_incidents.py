@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from testament.custody import cases
+from testament.custody.instance import Instance
+from testament.documentation import gazetteer, incidents
 from testament.errors import InvalidInput, NotFound
-from testament.services import cases, gazetteer, incidents
-from testament.services.instance import Instance
 
 
 @pytest.fixture

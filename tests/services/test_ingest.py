@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from testament.custody import ingest as service
+from testament.custody import verification
+from testament.custody.instance import Instance
 from testament.errors import InvalidInput
-from testament.services import ingest as service
-from testament.services import verification
-from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import custody_event, evidence_item
 

@@ -11,18 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from testament.custody import cases, history, verification
+from testament.custody import ingest as ingest_service
+from testament.custody.instance import Instance, os_agent
+from testament.documentation import incidents, legal, proof_chart
 from testament.domain import legal as rules
 from testament.errors import Conflict, InvalidInput, NotFound
-from testament.services import (
-    cases,
-    history,
-    incidents,
-    legal,
-    proof_chart,
-    verification,
-)
-from testament.services import ingest as ingest_service
-from testament.services.instance import Instance, os_agent
 from testament.storage.engine import read_transaction, write_transaction
 from testament.storage.tables import custody_event
 from testament.taxonomy import loader

@@ -13,10 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from testament.custody import cases
+from testament.custody.instance import Instance
+from testament.documentation import incidents
+from testament.documentation.incidents import MapView
 from testament.errors import InvalidInput
-from testament.services import cases, incidents
-from testament.services.incidents import MapView
-from testament.services.instance import Instance
 
 AT_MOST = 10
 

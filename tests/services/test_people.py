@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from testament.custody import cases
+from testament.custody.instance import Instance
+from testament.documentation import incidents, people
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.ledger import log
-from testament.services import cases, incidents, people
-from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import custody_event, record_version
 

@@ -16,22 +16,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from testament.custody import cases, verification
+from testament.custody.instance import Instance
+from testament.documentation import people, search
 from testament.errors import Conflict, ConsentRequired, InvalidInput, NotFound
 from testament.search.base import SearchQuery
-from testament.services import (
-    cases,
-    consent,
-    directory,
-    erasure,
-    identity,
-    people,
-    referrals,
-    search,
-    verification,
-)
-from testament.services.instance import Instance
 from testament.storage import tables
 from testament.storage.engine import read_transaction, write_transaction
+from testament.survivors import consent, directory, erasure, identity, referrals
 
 CASE = "Irpin"
 NOTE = "Needs insulin daily; diabetic since 2009; shrapnel wound left leg"

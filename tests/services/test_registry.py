@@ -12,12 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, insert, select
 
 from testament.api.app import create_app
+from testament.custody import cases
+from testament.custody.instance import Instance
 from testament.errors import InvalidInput, PermissionDenied
 from testament.search import names
-from testament.services import cases, consent, erasure, identity, registry
-from testament.services.instance import Instance
 from testament.storage import tables
 from testament.storage.engine import read_transaction, write_transaction
+from testament.survivors import consent, erasure, identity, registry
 from tests.conftest import SQLITE_ONLY
 
 CASE = "Irpin"

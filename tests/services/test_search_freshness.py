@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from testament.custody import cases, ingest
+from testament.custody.instance import Instance
+from testament.documentation import gazetteer, incidents, search, units
 from testament.search.base import SearchQuery
-from testament.services import cases, gazetteer, incidents, ingest, search, units
-from testament.services.instance import Instance
 
 SAMPLE = (
     Path(__file__).resolve().parents[1] / "fixtures" / "gazetteer" / "ukraine-adm1-sample.geojson"

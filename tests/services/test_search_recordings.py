@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from testament.custody import ingest
+from testament.custody.instance import Instance
+from testament.documentation import search
 from testament.search.base import SearchQuery
-from testament.services import ingest, search
-from testament.services.instance import Instance
 from tests.services.test_testimony import CASE, assess, everything_stored, take, world
 
 __all__ = ["world"]  # the fixture, shared with the testimony tests

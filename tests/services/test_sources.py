@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from testament.custody import cases
+from testament.custody.instance import Instance
+from testament.documentation import sources
 from testament.errors import Conflict, InvalidInput, NotFound
-from testament.services import cases, sources
-from testament.services.instance import Instance
 from tests.services.test_people import new_incident, one_write
 
 TITLE = "Telegram post by a local resident"

@@ -19,22 +19,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
+from testament import startup
+from testament.accounts import accounts, credentials
 from testament.api.app import create_app
+from testament.custody import cases, verification
+from testament.custody.instance import Instance, recording
 from testament.errors import Conflict, ConsentRequired, IntegrityError, InvalidInput, NotFound
-from testament.services import (
-    accounts,
-    cases,
-    consent,
-    credentials,
-    erasure,
-    exports,
-    identity,
-    verification,
-)
-from testament.services import instance as instance_service
-from testament.services.instance import Instance, recording
 from testament.storage import tables
 from testament.storage.engine import read_transaction
+from testament.survivors import consent, erasure, identity
+from testament.transfer import exports
 from tests.conftest import SQLITE_ONLY
 
 CASE = "Bucha"
@@ -364,7 +358,7 @@ def test_a_restored_backup_is_erased_again_when_opened(instance: Instance, tmp_p
     instance.close()
     database.unlink()
     shutil.copyfile(backup, database)  # the old backup comes back, with the person's key in it
-    reopened = instance_service.open_instance(instance.settings)
+    reopened = startup.open_home(instance.settings)
     try:
         with pytest.raises(NotFound, match="erased under policy"):
             identity.reveal(reopened, person_id, "audit")
@@ -451,7 +445,7 @@ def test_a_restored_postgresql_backup_is_erased_again(
         instance.close()
         pg_admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         pg_admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{backup}"')  # the restore
-        reopened = instance_service.open_instance(instance.settings)
+        reopened = startup.open_home(instance.settings)
         try:
             with pytest.raises(NotFound, match="erased under policy"):
                 identity.reveal(reopened, person_id, "audit")

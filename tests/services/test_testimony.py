@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
+from testament.accounts import accounts
+from testament.custody import cases, ingest
+from testament.custody.instance import Instance, acting_as, recording
 from testament.domain import interview as rules
 from testament.errors import (
     ConsentRequired,
@@ -22,19 +25,9 @@ from testament.errors import (
     PermissionDenied,
 )
 from testament.errors import TestamentError as Refusal
-from testament.services import (
-    accounts,
-    cases,
-    consent,
-    erasure,
-    identity,
-    ingest,
-    testimony,
-    training,
-)
-from testament.services.instance import Instance, acting_as, recording
 from testament.storage import tables
 from testament.storage.engine import read_transaction
+from testament.survivors import consent, erasure, identity, testimony, training
 
 CASE = "Case A"
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password

@@ -9,13 +9,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from testament.accounts import accounts
+from testament.custody import cases
+from testament.custody.instance import Instance
+from testament.documentation import legal
 from testament.domain.text import LINE_CHARS, LONG_CHARS, NAME_CHARS
 from testament.errors import InvalidInput
-from testament.services import accounts, cases, identity, legal
-from testament.services.instance import Instance
 from testament.sharing.importers import csv_mapping
 from testament.storage import tables
 from testament.storage.engine import read_transaction
+from testament.survivors import identity
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
 

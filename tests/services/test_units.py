@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from testament.custody import cases
+from testament.custody.instance import Instance
+from testament.documentation import people, units
 from testament.errors import Conflict, InvalidInput, NotFound
-from testament.services import cases, people, units
-from testament.services.instance import Instance
 from tests.services.test_people import new_incident, one_write
 
 CYRILLIC = {"name": "93-тя окрема механізована бригада", "script": "Cyrl", "lang": "uk"}

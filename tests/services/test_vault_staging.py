@@ -13,9 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from testament.services import ingest as ingest_service
-from testament.services import vault_staging, verification
-from testament.services.instance import Instance
+from testament.custody import ingest as ingest_service
+from testament.custody import vault_staging, verification
+from testament.custody.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import custody_event
 

@@ -14,12 +14,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, func, select, update
 
+from testament.custody import ingest as ingest_service
+from testament.custody import verification
+from testament.custody.instance import Instance
 from testament.ledger import checkpoint as notes
 from testament.ledger import log, merkle
 from testament.ledger.keys import NoteSigner
-from testament.services import ingest as ingest_service
-from testament.services import verification
-from testament.services.instance import Instance
 from testament.storage.engine import read_transaction, write_transaction
 from testament.storage.tables import checkpoint, custody_event, evidence_item, log_entry, log_node
 
@@ -157,7 +157,7 @@ def test_verifier_key_swapped_in_the_database(filled: Instance) -> None:
     impostor = NoteSigner(filled.record.log_origin, Ed25519PrivateKey.generate())
     with write_transaction(filled.engine) as conn:
         conn.execute(update(instance_table).values(verifier_key=impostor.verifier.encode()))
-    from testament.services.instance import open_instance
+    from testament.custody.instance import open_instance
 
     reopened = open_instance(filled.settings)
     try:
@@ -175,8 +175,8 @@ def test_sample_rehashes_only_n_blobs(filled: Instance) -> None:
 
 def test_entries_appended_outside_testament_are_caught(filled: Instance) -> None:
     """Every write signs its own checkpoint, so an unsigned tail means someone bypassed Testament."""
+    from testament.custody import custody
     from testament.domain.custody import CustodyEventType
-    from testament.services import custody
 
     with write_transaction(filled.engine) as conn:
         custody.record(conn, [custody.NewEvent(CustodyEventType.FIXITY_CHECK, agent_id=1)])
@@ -298,7 +298,7 @@ def test_merkle_proof_from_stored_nodes_matches_reference(filled: Instance) -> N
 
 def _more_checkpoints(instance: Instance, count: int) -> list[log.StoredCheckpoint]:
     """Sign ``count`` more checkpoints (each write signs one); return every stored checkpoint."""
-    from testament.services import cases
+    from testament.custody import cases
 
     for n in range(count):
         cases.create_case(instance, f"Another case {n}")
@@ -373,7 +373,7 @@ def test_newest_checkpoint_deleted_and_signed_again_is_caught_against_a_kept_one
     filled: Instance, tmp_path: Path
 ) -> None:
     """A later write re-signs the whole log under the deleted number; a kept copy shows it."""
-    from testament.services import cases
+    from testament.custody import cases
 
     stored = _more_checkpoints(filled, 1)
     kept = stored[-1]
@@ -395,7 +395,8 @@ _EDITED_COLUMNS = ("note", "description", "relevance", "title", "label", "name")
 
 def _one_of_each_documentation_kind(instance: Instance) -> None:
     """A record of every kind :data:`history.KINDS` names, each written through its service."""
-    from testament.services import cases, evidence, incidents, legal, people, sources, units
+    from testament.custody import cases
+    from testament.documentation import evidence, incidents, legal, people, sources, units
 
     item_id, _, _ = _an_item(instance)
     values = cases.situation_values("Situation", conflict="non-international")
@@ -422,7 +423,7 @@ def _one_of_each_documentation_kind(instance: Instance) -> None:
 
 
 def test_every_kind_of_documentation_record_edited_is_named(filled: Instance) -> None:
-    from testament.services import history
+    from testament.custody import history
 
     _one_of_each_documentation_kind(filled)
     assert _failures(filled) == []
@@ -528,7 +529,7 @@ def test_vault_object_deleted(filled: Instance) -> None:
 
 
 def test_record_version_edited(filled: Instance) -> None:
-    from testament.services import units
+    from testament.documentation import units
     from testament.storage.tables import record_version
 
     unit_id = units.create(filled, "Example brigade")
@@ -562,8 +563,8 @@ TAMPER_TESTS = {
 
 
 def test_every_store_that_verify_covers_has_a_tamper_test() -> None:
-    from testament.services import history
-    from testament.services.records import RECORD_KINDS
+    from testament.custody import history
+    from testament.custody.records import RECORD_KINDS
 
     documentation = {table.name for table in history.KINDS.values()}
     covered = {kind.table.name for kind in RECORD_KINDS} | documentation

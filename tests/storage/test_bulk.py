@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 
-from testament.services.instance import Instance
+from testament.custody.instance import Instance
 from testament.storage import bulk, tables
 from testament.storage.engine import read_transaction, write_transaction
 

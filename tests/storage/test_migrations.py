@@ -8,8 +8,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from testament.config import Settings
+from testament.custody import instance as instance_service
 from testament.errors import Conflict
-from testament.services import instance as instance_service
 from testament.storage import migrate
 from testament.storage.engine import make_engine
 from testament.storage.tables import metadata
@@ -71,9 +71,9 @@ def _sign_unnumbered(settings: Settings) -> list[tuple[int, bytes]]:
     """Rewrite a home as Testament wrote it before checkpoints were numbered (schema 0007)."""
     from alembic import command
 
+    from testament.custody import cases
     from testament.ledger import checkpoint as notes
     from testament.ledger import log
-    from testament.services import cases
     from testament.storage.engine import write_transaction
     from testament.storage.tables import checkpoint
 
@@ -110,9 +110,9 @@ def test_upgrade_numbers_existing_checkpoints_and_verify_names_a_deleted_one(
 ) -> None:
     from sqlalchemy import delete
 
+    from testament.custody import cases, verification
     from testament.ledger import checkpoint as notes
     from testament.ledger import log
-    from testament.services import cases, verification
     from testament.storage.engine import read_transaction, write_transaction
     from testament.storage.tables import checkpoint
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from testament.services.instance import Instance
+from testament.custody.instance import Instance
 from testament.web.site import create_site
 
 OPERATOR = "operator-token-for-tests"

@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from testament.services import accounts
-from testament.services.instance import Instance
+from testament.accounts import accounts
+from testament.custody.instance import Instance
 from tests.conftest import SQLITE_ONLY
 
 pytestmark = SQLITE_ONLY

@@ -21,8 +21,10 @@ from typing import Any
 import pyotp
 import pytest
 
-from testament.services import accounts, cases, credentials, gazetteer, incidents, ingest
-from testament.services.instance import Instance, acting_agent, recording
+from testament.accounts import accounts, credentials
+from testament.custody import cases, ingest
+from testament.custody.instance import Instance, acting_agent, recording
+from testament.documentation import gazetteer, incidents
 from testament.web.site import create_site
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served

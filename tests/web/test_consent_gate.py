@@ -22,23 +22,16 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, insert, select
 
+from testament.accounts import accounts
 from testament.cli.main import cli as cli_root
+from testament.custody import cases
+from testament.custody.instance import Instance, acting_as
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.errors import ConsentRequired, InvalidInput
-from testament.services import (
-    accounts,
-    cases,
-    consent,
-    directory,
-    disclosure,
-    exports,
-    identity,
-    referrals,
-    testimony,
-)
-from testament.services.instance import Instance, acting_as
 from testament.storage import tables
 from testament.storage.engine import read_transaction, write_transaction
+from testament.survivors import consent, directory, identity, referrals, testimony
+from testament.transfer import disclosure, exports
 from tests.conftest import SQLITE_ONLY, Cli
 from tests.web.conftest import OPERATOR
 from tests.web.test_pages import PASSWORD, _csrf, _signed_in

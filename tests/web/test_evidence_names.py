@@ -16,9 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from testament.accounts import accounts
+from testament.custody import cases, ingest
+from testament.custody.instance import Instance
+from testament.documentation import evidence, incidents, search, sources
 from testament.search.base import SearchQuery
-from testament.services import accounts, cases, evidence, incidents, ingest, search, sources
-from testament.services.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import evidence_item
 from tests.conftest import SQLITE_ONLY
@@ -181,7 +183,7 @@ def test_evidence_file_names_titles_and_notes_are_searchable(
 def test_the_proof_chart_names_the_items_it_cites(
     site: Any, desk: dict[str, Any], instance: Instance
 ) -> None:
-    from testament.services import legal
+    from testament.documentation import legal
 
     evidence.link(instance, desk["photo"], desk["incident"], "the north wall after the strike")
     legal.qualify(instance, desk["incident"], "CAH-MURDER", "killed at the silo")

@@ -17,9 +17,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from starlette.routing import Mount
 
+from testament.accounts import accounts
 from testament.api.app import create_app
-from testament.services import access_log, accounts, cases, ingest
-from testament.services.instance import Instance
+from testament.custody import access_log, cases, ingest
+from testament.custody.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import custody_event
 from tests.conftest import SQLITE_ONLY

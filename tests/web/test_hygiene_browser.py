@@ -9,8 +9,10 @@ from typing import Any
 
 import pyotp
 
-from testament.services import accounts, cases, incidents, ingest
-from testament.services.instance import Instance
+from testament.accounts import accounts
+from testament.custody import cases, ingest
+from testament.custody.instance import Instance
+from testament.documentation import incidents
 from testament.web.site import create_site
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served

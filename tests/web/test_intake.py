@@ -14,11 +14,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from testament.accounts import accounts
+from testament.custody import cases
+from testament.custody.instance import Instance
+from testament.documentation import people
 from testament.domain import interview as rules
-from testament.services import accounts, cases, consent, identity, people, testimony, training
-from testament.services.instance import Instance
 from testament.storage import tables
 from testament.storage.engine import read_transaction
+from testament.survivors import consent, identity, testimony, training
 from tests.web.test_pages import PASSWORD, _csrf, _signed_in
 
 NAME = "Halyna Petrenko"

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from testament.services import accounts, cases, testimony
-from testament.services.instance import Instance
+from testament.accounts import accounts
+from testament.custody import cases
+from testament.custody.instance import Instance
+from testament.survivors import testimony
 from testament.web.site import create_site
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served

@@ -19,31 +19,19 @@ import pytest
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
+from testament.accounts import accounts, credentials
 from testament.api.limits import MAX_JSON_BODY_BYTES
+from testament.custody import cases, ingest
+from testament.custody.instance import Instance, _os_user
+from testament.documentation import evidence, incidents, legal, people, sources, units
+from testament.documentation.evidence import AXES
 from testament.domain import legal as rules
 from testament.domain.access import Role
 from testament.domain.custody import CustodyEventType
 from testament.domain.text import NAME_CHARS
 from testament.search.base import Kind
-from testament.services import (
-    accounts,
-    cases,
-    credentials,
-    directory,
-    evidence,
-    identity,
-    incidents,
-    ingest,
-    legal,
-    people,
-    referrals,
-    sources,
-    units,
-    vocabulary,
-)
-from testament.services.evidence import AXES
-from testament.services.instance import Instance, _os_user
-from testament.taxonomy import loader
+from testament.survivors import directory, identity, referrals
+from testament.taxonomy import loader, vocabulary
 from testament.web import i18n, labels
 from tests.conftest import SQLITE_ONLY
 from tests.services.test_referrals import consent_to_referral

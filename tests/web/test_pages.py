@@ -11,8 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from testament.services import accounts, cases, custody_log, gazetteer, incidents, ingest
-from testament.services.instance import Instance
+from testament.accounts import accounts
+from testament.custody import cases, custody_log, ingest
+from testament.custody.instance import Instance
+from testament.documentation import gazetteer, incidents
 from testament.storage.engine import read_transaction
 from testament.storage.tables import custody_event
 from tests.conftest import SQLITE_ONLY
@@ -288,7 +290,7 @@ def test_the_admin_page_is_for_administrators(
 
 
 def test_the_proof_chart_page(site: Any, instance: Instance, world: dict[str, Any]) -> None:
-    from testament.services import legal
+    from testament.documentation import legal
 
     http = _signed_in(site, "vera")
     assert (

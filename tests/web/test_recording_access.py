@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from testament.services import accounts, cases, consent, identity, ingest, testimony
-from testament.services.instance import Instance
+from testament.accounts import accounts
+from testament.custody import cases, ingest
+from testament.custody.instance import Instance
 from testament.storage import tables
 from testament.storage.engine import read_transaction
+from testament.survivors import consent, identity, testimony
 from tests.web.conftest import open_with_purpose
 from tests.web.test_pages import PASSWORD, _signed_in
 

@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from testament.services import accounts, cases, incidents, ingest
-from testament.services.instance import Instance
+from testament.accounts import accounts
+from testament.custody import cases, ingest
+from testament.custody.instance import Instance
+from testament.documentation import incidents
 from tests.conftest import SQLITE_ONLY
 from tests.web.conftest import open_with_purpose
 from tests.web.test_pages import HOSTILE, PASSWORD, _access_events, _csrf, _signed_in

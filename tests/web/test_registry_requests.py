@@ -16,11 +16,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from testament.accounts import accounts, credentials
+from testament.custody import cases
+from testament.custody.instance import Instance, acting_as
 from testament.search import names
-from testament.services import accounts, cases, consent, credentials, identity, registry, testimony
-from testament.services.instance import Instance, acting_as
 from testament.storage import tables
 from testament.storage.engine import read_transaction
+from testament.survivors import consent, identity, registry, testimony
 from tests.conftest import SQLITE_ONLY, Cli
 from tests.web.test_pages import PASSWORD, _csrf, _signed_in
 

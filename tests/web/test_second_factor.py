@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from testament.services import accounts, credentials
-from testament.services.instance import Instance
+from testament.accounts import accounts, credentials
+from testament.custody.instance import Instance
 from testament.storage.engine import read_transaction
 from testament.storage.tables import custody_event, recovery_code, user_account
 from tests.conftest import SQLITE_ONLY

@@ -13,8 +13,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from testament.services import accounts, cases, directory, identity, people, referrals
-from testament.services.instance import Instance
+from testament.accounts import accounts
+from testament.custody import cases
+from testament.custody.instance import Instance
+from testament.documentation import people
+from testament.survivors import directory, identity, referrals
 from tests.conftest import SQLITE_ONLY
 from tests.services.test_referrals import consent_to_referral
 from tests.web.conftest import PASSWORD

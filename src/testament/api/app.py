@@ -28,7 +28,7 @@ from testament.api.routes import (
     transfer,
     units,
 )
-from testament.services.instance import Instance
+from testament.custody.instance import Instance
 
 LOGIN_ATTEMPTS_PER_MINUTE = 10
 

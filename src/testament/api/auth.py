@@ -31,12 +31,11 @@ from fastapi import Depends, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from testament.accounts import credentials
 from testament.api import errors
+from testament.custody.instance import Instance, set_acting_user
 from testament.domain.access import Actor
 from testament.secretfiles import read_secret
-from testament.services import credentials
-from testament.services.instance import Instance, set_acting_user
-from testament.storage.engine import read_transaction
 
 SESSION_COOKIE = "testament_session"
 CSRF_HEADER = "x-csrf-token"
@@ -99,8 +98,7 @@ def lookup(request: Request) -> tuple[Principal, Callable[[], None] | None]:
             raise _unauthenticated("the Authorization header must be `Bearer <token>`")
         if secrets.compare_digest(given, request.app.state.api_token):
             return Principal(None, None, "write", "operator"), None
-        with read_transaction(inst.engine) as conn:
-            token = credentials.token_holder(conn, given, now)
+        token = credentials.api_token_holder(inst, given, now)
         if token is None:
             raise _unauthenticated("this API token is unknown, expired or revoked")
         _enabled(token)
@@ -108,8 +106,7 @@ def lookup(request: Request) -> tuple[Principal, Callable[[], None] | None]:
         touch = partial(credentials.touch_token, inst, token.credential_id, now)
         return found, touch if token.touch_due else None
     if cookie:
-        with read_transaction(inst.engine) as conn:
-            session = credentials.session_info(conn, cookie, now)
+        session = credentials.session_holder(inst, cookie, now)
         if session is None:
             raise _unauthenticated("the session has ended; sign in again")
         if request.method not in SAFE_METHODS:

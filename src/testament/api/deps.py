@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 
 from testament.api.bodies import MAX_OFFSET
-from testament.services.instance import Instance
+from testament.custody.instance import Instance
 
 
 def instance(request: Request) -> Instance:

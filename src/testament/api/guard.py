@@ -13,16 +13,15 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import select
 
+from testament.accounts import scope
 from testament.api.auth import Principal, principal
+from testament.custody.cases import no_such_case
+from testament.custody.instance import Instance
 from testament.domain.access import WRITE_ACTIONS, Action, decide, decide_anywhere
 from testament.errors import NotFound, PermissionDenied
-from testament.services import disclosure, referrals, scope, testimony
-from testament.services.cases import case_id, no_such_case
-from testament.services.instance import Instance
-from testament.storage.engine import read_transaction
-from testament.storage.tables import case as case_table
+from testament.survivors import referrals, testimony
+from testament.transfer import disclosure
 
 
 def allow(
@@ -43,17 +42,7 @@ def allow(
         raise PermissionDenied(
             "this API token may only read", hint="create a token with --scope write to make changes"
         )
-    with read_transaction(inst.engine) as conn:
-        if kind is not None:
-            cid = scope.case_of(conn, kind, record_id or "")
-        elif case is not None:
-            try:
-                cid = case_id(conn, case)
-            except NotFound as exc:
-                exc.errors.setdefault("case", exc.what)
-                raise
-        else:
-            cid = None
+    cid = scope.case_in_question(inst, case=case, kind=kind, record_id=record_id)
     actor = who.actor
     if actor is None:  # the operator token: the CLI's own powers
         return cid
@@ -77,11 +66,7 @@ def allow(
 
 def allow_or_create(inst: Instance, who: Principal, action: Action, case: str) -> None:
     """:func:`allow` on an existing case; for one a request would create, whether ``who`` may make cases."""
-    with read_transaction(inst.engine) as conn:
-        exists = conn.execute(
-            select(case_table.c.id).where((case_table.c.name == case) | (case_table.c.id == case))
-        ).first()
-    if exists is not None:
+    if scope.case_exists(inst, case):
         allow(inst, who, action, case=case)
     else:
         allow(inst, who, Action.MANAGE_CASE)
@@ -97,8 +82,7 @@ def require_admin(who: Principal) -> None:
 
 def visible_cases(inst: Instance, who: Principal) -> set[str] | None:
     """The case IDs ``who`` may read (None: all of them)."""
-    with read_transaction(inst.engine) as conn:
-        return scope.visible_cases(conn, who.actor)
+    return scope.cases_visible_to(inst, who.actor)
 
 
 # --- Records named in the path ------------------------------------------------------------------------
@@ -127,15 +111,8 @@ def _record(inst: Instance, who: Principal, kind: str, record_id: str) -> None:
 
 
 def _case(inst: Instance, who: Principal, name: str, *, may_create: bool) -> None:
-    if may_create:
-        with read_transaction(inst.engine) as conn:
-            found = conn.execute(
-                select(case_table.c.id).where(
-                    (case_table.c.name == name) | (case_table.c.id == name)
-                )
-            ).first()
-        if found is None:
-            return
+    if may_create and not scope.case_exists(inst, name):
+        return
     allow(inst, who, Action.READ, case=name)
 
 

@@ -30,10 +30,10 @@ def serve(host: str, port: int) -> None:
 
     from testament.api import auth  # noqa: PLC0415
     from testament.api.app import create_app  # noqa: PLC0415
-    from testament.services.instance import open_instance  # noqa: PLC0415
+    from testament.startup import open_home  # noqa: PLC0415
 
     settings = load_settings()
-    inst = open_instance(settings)
+    inst = open_home(settings)
     try:
         app = create_app(inst, api_token=auth.ensure_token(settings.home))
         click.echo(

@@ -6,7 +6,7 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import json_line
-from testament.services import cases
+from testament.custody import cases
 
 
 @click.group("case")

@@ -8,7 +8,7 @@ from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, json_line
 from testament.domain import consent as rules
 from testament.errors import ConsentRequired
-from testament.services import consent
+from testament.survivors import consent
 
 
 @click.group("consent")

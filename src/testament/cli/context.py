@@ -6,13 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from testament.config import load_settings
-from testament.services.instance import Instance, open_instance
+from testament.custody.instance import Instance
+from testament.startup import open_home
 
 
 @contextmanager
 def opened() -> Iterator[Instance]:
     """The instance named by the environment, closed when the command ends."""
-    inst = open_instance(load_settings())
+    inst = open_home(load_settings())
     try:
         yield inst
     finally:

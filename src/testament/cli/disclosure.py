@@ -6,7 +6,7 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, json_line
-from testament.services import disclosure
+from testament.transfer import disclosure
 
 
 @click.group("disclosure")

@@ -8,7 +8,7 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, echo_created, echo_versions, echo_written, json_line
-from testament.services import evidence
+from testament.documentation import evidence
 
 
 @click.group("evidence")

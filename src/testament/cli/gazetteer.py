@@ -8,8 +8,8 @@ import click
 
 from testament.cli.output import json_line
 from testament.config import load_settings
-from testament.services import gazetteer as service
-from testament.services.instance import open_instance
+from testament.documentation import gazetteer as service
+from testament.startup import open_home
 
 SHOWN_IDS = 10
 
@@ -41,7 +41,7 @@ def load(
     as_json: bool,
 ) -> None:
     """Load or reload areas from GeoJSON, then place every incident in them."""
-    inst = open_instance(load_settings())
+    inst = open_home(load_settings())
     try:
         report = service.load(
             inst,
@@ -90,7 +90,7 @@ def _warn_swapped(ids: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per area.")
 def list_areas(level: int | None, as_json: bool) -> None:
     """List the loaded areas: level, code, name and alternative names."""
-    inst = open_instance(load_settings())
+    inst = open_home(load_settings())
     try:
         found = service.areas(inst, level)
     finally:
@@ -109,7 +109,7 @@ def list_areas(level: int | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per area.")
 def locate(latitude: float, longitude: float, as_json: bool) -> None:
     """Print the areas a point (decimal degrees, WGS 84) lies in."""
-    inst = open_instance(load_settings())
+    inst = open_home(load_settings())
     try:
         found = service.locate(inst, latitude, longitude)
     finally:

@@ -9,7 +9,7 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import echo_versions, json_line
-from testament.services import incidents
+from testament.documentation import incidents
 
 _SINGLE = {
     "title": "Short title.",

@@ -10,9 +10,9 @@ import click
 
 from testament.cli.output import json_line
 from testament.config import load_settings
+from testament.custody import ingest as service
 from testament.domain.display import shown
-from testament.services import ingest as service
-from testament.services.instance import open_instance
+from testament.startup import open_home
 
 
 @click.command()
@@ -24,7 +24,7 @@ from testament.services.instance import open_instance
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per path.")
 def ingest(paths: tuple[Path, ...], case_name: str, source_note: str | None, as_json: bool) -> None:
     """Hash, store and record files and directories (recursively) as evidence."""
-    inst = open_instance(load_settings())
+    inst = open_home(load_settings())
     bar: dict[str, Any] = {}
     show_bar = not as_json and sys.stderr.isatty()
 

@@ -8,8 +8,8 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import json_line
+from testament.documentation import legal, proof_chart
 from testament.errors import InvalidInput
-from testament.services import legal, proof_chart
 
 
 @click.group("legal")

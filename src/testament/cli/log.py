@@ -10,9 +10,9 @@ import click
 
 from testament.cli.output import read_bytes, read_text
 from testament.config import load_settings
+from testament.custody import custody_log
 from testament.errors import InvalidInput
-from testament.services import custody_log
-from testament.services.instance import open_instance
+from testament.startup import open_home
 
 
 @click.group()
@@ -24,7 +24,7 @@ def log() -> None:
 @click.option("--sign", is_flag=True, help="First sign a checkpoint over any unsigned entries.")
 def checkpoint(sign: bool) -> None:
     """Print the latest signed checkpoint (C2SP signed note)."""
-    inst = open_instance(load_settings())
+    inst = open_home(load_settings())
     try:
         click.echo(custody_log.latest_checkpoint(inst, sign_tail=sign), nl=False)
     finally:
@@ -34,7 +34,7 @@ def checkpoint(sign: bool) -> None:
 @log.command()
 def key() -> None:
     """Print the verifier key: <name>+<key id>+<base64 key>."""
-    inst = open_instance(load_settings())
+    inst = open_home(load_settings())
     try:
         click.echo(custody_log.verifier_key(inst))
     finally:
@@ -50,7 +50,7 @@ def prove(item_id: str | None, index: int | None) -> None:
         raise InvalidInput(
             "name an ITEM_ID or --entry N (one of them)", where="testament log prove"
         )
-    inst = open_instance(load_settings())
+    inst = open_home(load_settings())
     try:
         target = custody_log.ingestion_index(inst, item_id) if item_id is not None else index or 0
         click.echo(custody_log.prove_entry(inst, target), nl=False)
@@ -65,7 +65,7 @@ def prove(item_id: str | None, index: int | None) -> None:
 )
 def consistency(old_size: int, new_size: int | None) -> None:
     """Print an RFC 9162 consistency proof, base64 hashes one per line."""
-    inst = open_instance(load_settings())
+    inst = open_home(load_settings())
     try:
         for digest in custody_log.consistency(inst, old_size, new_size):
             click.echo(base64.b64encode(digest).decode())
@@ -77,7 +77,7 @@ def consistency(old_size: int, new_size: int | None) -> None:
 @click.argument("index", type=int)
 def entry(index: int) -> None:
     """Write the exact bytes of entry N (canonical JSON, the leaf input) to standard output."""
-    inst = open_instance(load_settings())
+    inst = open_home(load_settings())
     try:
         data = custody_log.entry(inst, index)
     finally:

@@ -12,7 +12,7 @@ import click
 from testament.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from testament.services.history import Version
+    from testament.custody.history import Version
 
 
 def json_line(value: dict[str, Any]) -> None:

@@ -19,8 +19,9 @@ from testament.cli.output import (
     read_bytes,
 )
 from testament.cli.registry import name_record
+from testament.documentation import people
 from testament.errors import InvalidInput
-from testament.services import erasure, identity, people, registry
+from testament.survivors import erasure, identity, registry
 
 
 @click.group("person")

@@ -10,7 +10,7 @@ from testament.cli.context import opened
 from testament.cli.output import json_line
 from testament.errors import InvalidInput, NotFound
 from testament.search import names
-from testament.services import registry
+from testament.survivors import registry
 
 SECRET = click.option(
     "--secret-file",

@@ -8,10 +8,10 @@ import click
 
 from testament.cli.output import json_line
 from testament.config import load_settings
+from testament.documentation import search as service
 from testament.domain.display import shown
 from testament.search.base import CANDIDATE_CAP, KINDS, SearchQuery, SearchResults
-from testament.services import search as service
-from testament.services.instance import open_instance
+from testament.startup import open_home
 
 
 class _DefaultQuery(click.Group):
@@ -99,7 +99,7 @@ def query(words: tuple[str, ...], **options: Any) -> None:
         offset=options["offset"],
     )
     filters = service.Filters(cases=options["case"], areas=options["area"], units=options["unit"])
-    inst = open_instance(load_settings())
+    inst = open_home(load_settings())
     try:
         results = service.search(inst, wanted, filters)
     finally:
@@ -131,7 +131,7 @@ def _print(results: SearchResults, *, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON line.")
 def reindex(as_json: bool) -> None:
     """Rebuild the search index from the documentation records (it is derived data)."""
-    inst = open_instance(load_settings())
+    inst = open_home(load_settings())
     try:
         report = service.reindex(inst)
     finally:

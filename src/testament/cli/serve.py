@@ -18,12 +18,13 @@ def serve(host: str, port: int) -> None:
     """Serve Testament in a browser. The first start prints a one-time link to create the first admin."""
     import uvicorn  # noqa: PLC0415 - the web stack costs time every other command need not pay
 
+    from testament.accounts.accounts import has_admin  # noqa: PLC0415
     from testament.api import auth  # noqa: PLC0415
-    from testament.services.instance import open_instance  # noqa: PLC0415
-    from testament.web.site import TILE_URL_SETTING, create_site, has_admin  # noqa: PLC0415
+    from testament.startup import open_home  # noqa: PLC0415
+    from testament.web.site import TILE_URL_SETTING, create_site  # noqa: PLC0415
 
     settings = load_settings()
-    inst = open_instance(settings)
+    inst = open_home(settings)
     try:
         setup_token = None if has_admin(inst) else secrets.token_urlsafe(24)
         site = create_site(

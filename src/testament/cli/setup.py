@@ -6,7 +6,9 @@ import click
 
 from testament.cli.output import json_line
 from testament.config import Settings, load_settings
-from testament.services import instance, search
+from testament.custody import instance
+from testament.documentation import search
+from testament.startup import open_home
 
 
 @click.command()
@@ -39,7 +41,7 @@ def init(as_json: bool) -> None:
 
 
 def _reindex(settings: Settings) -> int:
-    opened = instance.open_instance(settings)
+    opened = open_home(settings)
     try:
         return sum(search.reindex(opened).counts.values())
     finally:

@@ -8,7 +8,7 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, echo_created, echo_versions, echo_written, json_line
-from testament.services import sources
+from testament.documentation import sources
 
 
 @click.group("source")

@@ -12,7 +12,7 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, echo_created, json_line
-from testament.services import directory, referrals
+from testament.survivors import directory, referrals
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 

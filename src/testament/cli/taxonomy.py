@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from testament.cli.output import json_line
-from testament.services import legal
+from testament.documentation import legal
 
 
 @click.group()

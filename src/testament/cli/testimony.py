@@ -9,7 +9,7 @@ import click
 from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, echo_created, json_line
 from testament.domain import interview as rules
-from testament.services import testimony
+from testament.survivors import testimony
 
 
 @click.group("interview")

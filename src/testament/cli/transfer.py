@@ -11,8 +11,8 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import json_line
-from testament.services import exports, import_jsonl, imports
-from testament.services.import_batches import Counts
+from testament.transfer import exports, import_jsonl, imports
+from testament.transfer.import_batches import Counts
 
 SHOWN_WARNINGS = 20
 FILE = click.Path(path_type=Path, dir_okay=False)

@@ -11,7 +11,7 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, echo_created, echo_versions, echo_written, json_line
-from testament.services import units
+from testament.documentation import units
 
 _FIELDS = {
     "kind": "What sort of unit: brigade, battalion, police unit …",

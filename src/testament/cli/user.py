@@ -6,11 +6,12 @@ import os
 
 import click
 
+from testament.accounts import accounts, credentials
 from testament.cli.context import opened
 from testament.cli.output import json_line
 from testament.domain.access import Role
 from testament.domain.interview import TOPICS
-from testament.services import accounts, credentials, training
+from testament.survivors import training
 
 PASSWORD_ENV = "TESTAMENT_PASSWORD"  # noqa: S105 - the variable's name, not a password
 

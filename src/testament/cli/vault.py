@@ -8,8 +8,8 @@ import click
 
 from testament.cli.output import JSON_HELP, json_line
 from testament.config import load_settings
-from testament.services import vault_staging
-from testament.services.instance import open_instance
+from testament.custody import vault_staging
+from testament.startup import open_home
 
 
 @click.group("vault")
@@ -37,7 +37,7 @@ def clean_tmp(yes: bool, as_json: bool) -> None:
     its size is recorded first, then the files are removed. Files that a running process is still
     writing are never touched.
     """
-    inst = open_instance(load_settings())
+    inst = open_home(load_settings())
     try:
         cleaned = vault_staging.clean(inst) if yes else None
         found = vault_staging.temporaries(inst) if cleaned is None else cleaned.listed

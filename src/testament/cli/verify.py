@@ -9,9 +9,9 @@ import click
 
 from testament.cli.output import json_line, read_text
 from testament.config import load_settings
+from testament.custody import verification
 from testament.ledger.keys import VerifierKey
-from testament.services import verification
-from testament.services.instance import open_instance
+from testament.startup import open_home
 
 
 @click.command()
@@ -33,7 +33,7 @@ def verify(
     """Check the vault, the custody records, the log and every checkpoint (docs/verification.md)."""
     trusted = VerifierKey.parse(key_text) if key_text else None
     anchors = [read_text(path, "checkpoint") for path in checkpoint_files]
-    inst = open_instance(load_settings())
+    inst = open_home(load_settings())
 
     def show(finding: verification.Finding) -> None:
         if as_json:

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
+
+# How long a browser session lasts in all (accounts), and so how long a view's access reference does.
+SESSION_LIFETIME = timedelta(hours=12)
 
 
 class Role(StrEnum):

@@ -25,11 +25,12 @@ from fastapi.responses import Response
 
 from testament.api.auth import Principal
 from testament.api.guard import allow
+from testament.documentation import evidence, people
 from testament.domain import consent as consent_rules
 from testament.domain import interview as rules
 from testament.domain.access import Action
 from testament.errors import ConsentRequired, InvalidInput, NotFound, PermissionDenied
-from testament.services import consent, evidence, identity, intake, people, registry, testimony
+from testament.survivors import consent, identity, intake, registry, testimony
 from testament.web import i18n
 from testament.web.intake_forms import ConsentForm, InterviewForm, PersonForm, RiskForm, refusal
 from testament.web.pages import Viewer, instance_of, render

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from testament.domain import text
 from testament.errors import InvalidInput, TestamentError
-from testament.services import consent, identity
+from testament.survivors import consent, identity
 
 MAX_LINES = 50  # other spellings, contacts, people present
 FACT_ROWS = 3  # empty fact rows offered below those already typed

@@ -20,8 +20,7 @@ from collections.abc import Mapping
 from testament.domain.access import Role
 from testament.domain.custody import CustodyEventType as Event
 from testament.domain.legal import CONTESTED, GAP, SUPPORTED
-from testament.services import vocabulary
-from testament.taxonomy import loader
+from testament.taxonomy import loader, vocabulary
 
 CRIME = "crime"
 

@@ -16,10 +16,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from testament import __version__
+from testament.accounts import accounts
 from testament.api import auth
 from testament.api.auth import Principal
-from testament.services import accounts
-from testament.services.instance import Instance
+from testament.custody.instance import Instance
 from testament.web import display, i18n, labels
 
 HERE = Path(__file__).parent

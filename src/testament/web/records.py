@@ -16,10 +16,12 @@ from pydantic import BaseModel, Field
 
 from testament.api.auth import Principal
 from testament.api.guard import allow
+from testament.custody import access_log
+from testament.documentation import evidence, incidents, sources
 from testament.domain import text
 from testament.domain.access import Action
 from testament.errors import Conflict, InvalidInput, PermissionDenied
-from testament.services import access_log, evidence, incidents, sources, vocabulary
+from testament.taxonomy import vocabulary
 from testament.web.pages import Viewer, instance_of, render
 
 ITEMS_TO_LINK = 200  # the newest items offered in the incident page's link form

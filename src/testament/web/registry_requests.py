@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from testament.api.guard import allow
 from testament.domain.access import Action
 from testament.errors import InvalidInput, NotFound
-from testament.services import registry
+from testament.survivors import registry
 from testament.web.pages import Viewer, instance_of, render
 from testament.web.records import go
 

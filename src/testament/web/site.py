@@ -21,36 +21,23 @@ from fastapi import FastAPI, Form, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from testament import __version__
+from testament.accounts import accounts, credentials, second_factor
 from testament.api import auth
 from testament.api import errors as api_errors
 from testament.api.app import create_app
 from testament.api.guard import allow, require_admin, visible_cases
 from testament.api.limits import MAX_JSON_BODY_BYTES, BoundedBodies
-from testament.domain.access import Action, Role, decide_anywhere
+from testament.custody import access_log, cases, custody_log, vault_staging
+from testament.custody.instance import Instance
+from testament.documentation import evidence, incidents, proof_chart, search
+from testament.domain.access import SESSION_LIFETIME, Action, Role, decide_anywhere
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TestamentError
 from testament.search.base import SearchQuery
-from testament.services import (
-    access_log,
-    accounts,
-    cases,
-    credentials,
-    custody_log,
-    evidence,
-    incidents,
-    proof_chart,
-    search,
-    second_factor,
-    testimony,
-    vault_staging,
-    vocabulary,
-)
-from testament.services.instance import Instance
-from testament.storage.engine import read_transaction
-from testament.storage.tables import user_account
+from testament.survivors import testimony
+from testament.taxonomy import vocabulary
 from testament.web import i18n, intake, records, registry_requests, support
 from testament.web.pages import (
     HERE,
@@ -65,14 +52,6 @@ STATIC = HERE / "static"
 # A view's log entry, which the pages carry in place of its stated purpose (docs/web.md).
 AccessRef = Annotated[int | None, Query(ge=0, le=2**62)]
 TILE_URL_SETTING = "TESTAMENT_TILE_URL"
-
-
-def has_admin(inst: Instance) -> bool:
-    with read_transaction(inst.engine) as conn:
-        found = conn.execute(
-            select(user_account.c.id).where(user_account.c.is_admin.is_(True)).limit(1)
-        ).first()
-    return found is not None
 
 
 def create_site(
@@ -112,7 +91,7 @@ def create_site(
 def _routes(site: FastAPI) -> None:  # noqa: PLR0915 - one place lists every page
     @site.get("/", include_in_schema=False)
     def home(request: Request) -> Response:
-        if request.app.state.setup_hash and not has_admin(instance_of(request)):
+        if request.app.state.setup_hash and not accounts.has_admin(instance_of(request)):
             return RedirectResponse("/setup", status_code=303)
         return RedirectResponse("/dashboard", status_code=303)
 
@@ -481,7 +460,7 @@ def _problem(exc: TestamentError) -> dict[str, Any]:
 
 
 def _setup_open(request: Request) -> bool:
-    return bool(request.app.state.setup_hash) and not has_admin(instance_of(request))
+    return bool(request.app.state.setup_hash) and not accounts.has_admin(instance_of(request))
 
 
 def _local(target: str) -> str:
@@ -493,7 +472,7 @@ def _signed_in(request: Request, inst: Instance, user_id: int, target: str) -> R
     session = credentials.open_session(inst, user_id)
     response = RedirectResponse(target, status_code=303)
     auth.set_session_cookie(request, response, session.token,
-                            int(credentials.SESSION_LIFETIME.total_seconds()))  # fmt: skip
+                            int(SESSION_LIFETIME.total_seconds()))  # fmt: skip
     return response
 
 

@@ -21,9 +21,11 @@ from fastapi.responses import Response
 
 from testament.api.auth import Principal
 from testament.api.guard import allow, visible_cases
+from testament.documentation import people
 from testament.domain.access import Action
 from testament.errors import Conflict, ConsentRequired, InvalidInput, NotFound, TestamentError
-from testament.services import directory, intake, people, referrals, vocabulary
+from testament.survivors import directory, intake, referrals
+from testament.taxonomy import vocabulary
 from testament.web import i18n
 from testament.web.pages import Viewer, instance_of, render
 from testament.web.records import go, may

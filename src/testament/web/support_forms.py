@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from testament.errors import InvalidInput, TestamentError
-from testament.services import referrals
+from testament.survivors import referrals
 
 LONG = 100_000  # a need's note, as the API allows
 NEED_FIELDS = {"--area": "area", "--urgency": "urgency", "--note": "note"}

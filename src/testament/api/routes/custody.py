@@ -10,9 +10,9 @@ from fastapi.responses import PlainTextResponse, Response
 from testament.api.auth import Who
 from testament.api.deps import instance
 from testament.api.guard import allow
+from testament.custody import custody_log
+from testament.custody.instance import Instance
 from testament.domain.access import Action
-from testament.services import custody_log
-from testament.services.instance import Instance
 
 router = APIRouter(tags=["custody"])
 Inst = Annotated[Instance, Depends(instance)]

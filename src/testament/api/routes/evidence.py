@@ -22,11 +22,13 @@ from testament.api.bodies import Body, ExpectedVersion, Text
 from testament.api.deps import OPERATOR_PURPOSE, Limit, Offset, Purpose, instance, page
 from testament.api.fields import as_fields
 from testament.api.guard import allow
+from testament.custody import access_log, ingest
+from testament.custody.instance import Instance
+from testament.documentation import evidence
 from testament.domain.access import Action
 from testament.domain.display import ascii_name, download_name, shown
 from testament.errors import InvalidInput, PermissionDenied
-from testament.services import access_log, evidence, ingest, testimony
-from testament.services.instance import Instance
+from testament.survivors import testimony
 
 router = APIRouter(tags=["evidence"])
 INLINE_KINDS = ("image", "video", "audio")

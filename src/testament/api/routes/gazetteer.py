@@ -15,9 +15,8 @@ from testament.api.auth import Who
 from testament.api.deps import Limit, Offset, instance, page
 from testament.api.fields import as_fields
 from testament.api.guard import require_admin
-from testament.services import gazetteer
-from testament.services.instance import Instance
-from testament.storage.engine import read_transaction
+from testament.custody.instance import Instance
+from testament.documentation import gazetteer
 
 router = APIRouter(tags=["gazetteer"])
 Inst = Annotated[Instance, Depends(instance)]
@@ -72,8 +71,7 @@ def find(
     level: Level = None,
 ) -> dict[str, Any]:
     """The areas a code, a name or an alternative name denotes (several when it is ambiguous)."""
-    with read_transaction(inst.engine) as connection:
-        found = gazetteer.name_index(connection).match(name, level=level)
+    found = gazetteer.areas_named(inst, name, level)
     return {"ok": True, "items": [_area(area) for area in found]}
 
 

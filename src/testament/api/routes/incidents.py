@@ -12,9 +12,10 @@ from testament.api.auth import Who
 from testament.api.bodies import MAX_COUNT, ExpectedVersion, Line, Name, Text, VersionField
 from testament.api.deps import OPERATOR_PURPOSE, Limit, Offset, Purpose, instance, page
 from testament.api.guard import allow
+from testament.custody import access_log
+from testament.custody.instance import Instance
+from testament.documentation import incidents
 from testament.domain.access import Action
-from testament.services import access_log, incidents
-from testament.services.instance import Instance
 
 router = APIRouter(tags=["incidents"])
 Inst = Annotated[Instance, Depends(instance)]

@@ -18,11 +18,11 @@ from testament.api.auth import Principal, Who
 from testament.api.bodies import Body, Name, Text
 from testament.api.deps import Purpose, instance
 from testament.api.guard import allow
+from testament.custody.instance import Instance
 from testament.domain import interview as rules
 from testament.domain.access import Action
 from testament.errors import NotFound, PermissionDenied, TestamentError
-from testament.services import testimony, training
-from testament.services.instance import Instance
+from testament.survivors import testimony, training
 
 router = APIRouter(tags=["interviews"])
 Inst = Annotated[Instance, Depends(instance)]

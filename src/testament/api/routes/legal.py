@@ -15,10 +15,10 @@ from testament.api.auth import Who
 from testament.api.deps import instance
 from testament.api.fields import as_fields
 from testament.api.guard import allow
+from testament.custody.instance import Instance
+from testament.documentation import legal, proof_chart
 from testament.domain import text
 from testament.domain.access import Action
-from testament.services import legal, proof_chart
-from testament.services.instance import Instance
 
 router = APIRouter(tags=["legal"])
 Inst = Annotated[Instance, Depends(instance)]

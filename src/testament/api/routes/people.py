@@ -12,9 +12,9 @@ from testament.api.bodies import Body, ExpectedVersion, Name, Text, VersionField
 from testament.api.deps import Limit, Offset, instance, page
 from testament.api.fields import as_fields
 from testament.api.guard import allow
+from testament.custody.instance import Instance
+from testament.documentation import people
 from testament.domain.access import Action
-from testament.services import people
-from testament.services.instance import Instance
 
 router = APIRouter(tags=["people"])
 Inst = Annotated[Instance, Depends(instance)]

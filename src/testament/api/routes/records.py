@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends
 from testament.api.auth import Who
 from testament.api.deps import instance
 from testament.api.guard import allow
+from testament.custody.instance import Instance
+from testament.documentation import incidents
 from testament.domain.access import Action
-from testament.services import incidents
-from testament.services.instance import Instance
 
 router = APIRouter(tags=["history"])
 Inst = Annotated[Instance, Depends(instance)]

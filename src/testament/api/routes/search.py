@@ -12,11 +12,11 @@ from testament.api.bodies import MAX_OFFSET
 from testament.api.deps import instance, page
 from testament.api.fields import as_fields
 from testament.api.guard import allow, visible_cases
+from testament.custody.instance import Instance
+from testament.documentation import search
 from testament.domain.access import Action
 from testament.search.base import Kind, SearchQuery
 from testament.search.query import MAX_QUERY_CHARS, WHERE
-from testament.services import search
-from testament.services.instance import Instance
 
 router = APIRouter(tags=["search"])
 Inst = Annotated[Instance, Depends(instance)]

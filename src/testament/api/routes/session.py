@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from testament.accounts import accounts, credentials
 from testament.api import auth
 from testament.api.auth import Who
 from testament.api.deps import instance
+from testament.custody.instance import Instance
+from testament.domain.access import SESSION_LIFETIME
 from testament.errors import PermissionDenied
-from testament.services import accounts, credentials
-from testament.services.instance import Instance
 
 router = APIRouter(tags=["session"])
 Inst = Annotated[Instance, Depends(instance)]
@@ -48,7 +49,7 @@ def login(body: LoginIn, request: Request, response: Response, inst: Inst) -> di
         )
     user_id = accounts.authenticate(inst, body.username, body.password, body.totp)
     session = credentials.open_session(inst, user_id)
-    max_age = int(credentials.SESSION_LIFETIME.total_seconds())
+    max_age = int(SESSION_LIFETIME.total_seconds())
     auth.set_session_cookie(request, response, session.token, max_age)
     return {
         "ok": True,

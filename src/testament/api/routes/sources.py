@@ -12,9 +12,9 @@ from testament.api.bodies import Body, ExpectedVersion, Name, Text, VersionField
 from testament.api.deps import Limit, Offset, instance, page
 from testament.api.fields import as_fields
 from testament.api.guard import allow
+from testament.custody.instance import Instance
+from testament.documentation import sources
 from testament.domain.access import Action
-from testament.services import sources
-from testament.services.instance import Instance
 
 router = APIRouter(tags=["sources"])
 Inst = Annotated[Instance, Depends(instance)]

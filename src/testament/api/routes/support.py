@@ -22,10 +22,11 @@ from testament.api.bodies import Body, Name, Text
 from testament.api.deps import Purpose, instance
 from testament.api.fields import as_fields
 from testament.api.guard import allow, visible_cases
+from testament.custody import cases
+from testament.custody.instance import Instance
 from testament.domain.access import Action
 from testament.errors import NotFound
-from testament.services import cases, directory, referrals
-from testament.services.instance import Instance
+from testament.survivors import directory, referrals
 
 router = APIRouter(tags=["support"])
 Inst = Annotated[Instance, Depends(instance)]

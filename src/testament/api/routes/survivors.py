@@ -18,13 +18,14 @@ from testament.api.auth import Who
 from testament.api.bodies import Body, Line, Name, Text
 from testament.api.deps import Purpose, instance
 from testament.api.guard import allow
+from testament.custody.instance import Instance
 from testament.domain import consent as rules
 from testament.domain import text
 from testament.domain.access import Action
 from testament.errors import InvalidInput, PermissionDenied
 from testament.search import names
-from testament.services import consent, disclosure, erasure, identity, registry
-from testament.services.instance import Instance
+from testament.survivors import consent, erasure, identity, registry
+from testament.transfer import disclosure
 
 router = APIRouter(tags=["survivors"])
 Inst = Annotated[Instance, Depends(instance)]

@@ -22,9 +22,9 @@ from testament.api.auth import Who
 from testament.api.deps import instance
 from testament.api.fields import as_fields
 from testament.api.guard import allow, allow_or_create, creates_case
+from testament.custody.instance import Instance
 from testament.domain.access import Action
-from testament.services import exports, import_jsonl, imports
-from testament.services.instance import Instance
+from testament.transfer import exports, import_jsonl, imports
 
 router = APIRouter(tags=["import and export"])
 Inst = Annotated[Instance, Depends(instance)]

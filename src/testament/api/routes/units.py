@@ -15,9 +15,9 @@ from testament.api.bodies import Body, ExpectedVersion, Name, Text, VersionField
 from testament.api.deps import Limit, Offset, instance, page
 from testament.api.fields import as_fields
 from testament.api.guard import allow
+from testament.custody.instance import Instance
+from testament.documentation import units
 from testament.domain.access import Action
-from testament.services import units
-from testament.services.instance import Instance
 
 router = APIRouter(tags=["units"])
 Inst = Annotated[Instance, Depends(instance)]

@@ -1,0 +1,521 @@
+"""User accounts, passwords and per-case roles; every permission check goes through :func:`can`.
+
+Passwords are hashed with argon2id (argon2-cffi's ``PasswordHasher`` defaults, RFC 9106). Granting and
+revoking a role are ``role-change`` custody events; creating a user or an organisation is a ``creation``
+event. Entries carry only IDs and the role, never a username or an organisation's name (docs/accounts.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, insert, select, update
+
+from testament.accounts import credentials
+from testament.custody import cases, custody
+from testament.custody.cases import case_id
+from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain.access import Action, Actor, Role, decide
+from testament.domain.custody import CustodyEventType, utc_timestamp
+from testament.domain.text import clean_text
+from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from testament.storage.engine import read_transaction, write_transaction
+from testament.storage.tables import case, case_role, organisation, user_account
+
+MIN_PASSWORD_LENGTH = 12
+MAX_USERNAME_LENGTH = 64
+LOCKOUT_AFTER = 10
+LOCKOUT_FOR = timedelta(minutes=15)
+
+_hasher = PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so that a miss costs as much as a wrong password.
+
+    Made on first use: hashing costs a fraction of a second that no command but sign-in should pay.
+    """
+    return _hasher.hash("not the password of anyone at all")
+
+
+_LOGIN_FAILED = "the username or password is wrong, or the account is locked for a while"
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    id: int
+    username: str
+    organisation: str | None
+    is_admin: bool
+    disabled: bool
+    roles: dict[str, str]
+    blur_graphic: bool = True
+    has_totp: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "organisation": self.organisation,
+            "is_admin": self.is_admin,
+            "disabled": self.disabled,
+            "roles": dict(sorted(self.roles.items())),
+            "blur_graphic": self.blur_graphic,
+            "totp": self.has_totp,
+        }
+
+
+def _check_username(username: str) -> str:
+    cleaned = username.strip()
+    if not cleaned or len(cleaned) > MAX_USERNAME_LENGTH or any(ch.isspace() for ch in cleaned):
+        raise InvalidInput(
+            "the username is not acceptable",
+            where=repr(username),
+            errors={"username": f"1 to {MAX_USERNAME_LENGTH} characters, no spaces"},
+        )
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise InvalidInput(
+            "the username is not acceptable",
+            errors={"username": "control characters are not allowed"},
+        )
+    return cleaned
+
+
+def check_password(username: str, password: str) -> None:
+    """Refuse a weak password. The message names the field and never repeats the password."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problem = f"must be at least {MIN_PASSWORD_LENGTH} characters long"
+    elif username.casefold() in password.casefold():
+        problem = "must not contain the username"
+    else:
+        return
+    raise InvalidInput(
+        "the password is not acceptable",
+        errors={"password": problem},
+        hint="choose a longer passphrase, such as several unrelated words",
+    )
+
+
+def _organisation_id(connection: Connection, name: str, agent_id: int) -> int:
+    try:
+        cleaned = clean_text(name, "the organisation name", None, required=True, field="name")
+    except InvalidInput as exc:
+        raise InvalidInput(exc.what, errors={"organisation": exc.what}) from None
+    found = connection.execute(
+        select(organisation.c.id).where(organisation.c.name == cleaned)
+    ).scalar()
+    if found is not None:
+        return int(found)
+    new_id = int(
+        connection.execute(
+            insert(organisation)
+            .values(name=cleaned, created_at=utc_timestamp())
+            .returning(organisation.c.id)
+        ).scalar_one()
+    )
+    event = custody.NewEvent(
+        CustodyEventType.CREATION, agent_id, detail={"object": "organisation", "id": new_id}
+    )
+    custody.record(connection, [event])
+    return new_id
+
+
+def create_user(
+    instance: Instance,
+    username: str,
+    password: str,
+    *,
+    admin: bool = False,
+    organisation_name: str | None = None,
+) -> int:
+    """Create an account; return its ID."""
+    username = _check_username(username)
+    check_password(username, password)
+    password_hash = _hasher.hash(password)
+    with recording(instance) as conn:
+        taken = select(user_account.c.id).where(user_account.c.username == username)
+        if conn.execute(taken).scalar() is not None:
+            raise Conflict("a user with this username already exists", where=username)
+        agent_id = acting_agent(conn)
+        org_id = _organisation_id(conn, organisation_name, agent_id) if organisation_name else None
+        new_id = int(
+            conn.execute(
+                insert(user_account)
+                .values(
+                    organisation_id=org_id,
+                    username=username,
+                    password_hash=password_hash,
+                    created_at=utc_timestamp(),
+                    is_admin=admin,
+                    failed_logins=0,
+                )
+                .returning(user_account.c.id)
+            ).scalar_one()
+        )
+        detail = {"object": "user_account", "id": new_id, "admin": admin, "organisation": org_id}
+        custody.record(conn, [custody.NewEvent(CustodyEventType.CREATION, agent_id, detail=detail)])
+    return new_id
+
+
+def authenticate(instance: Instance, username: str, password: str, totp: str | None = None) -> int:
+    """The ID of the user whose password (and, if they have one, second-factor code) this is.
+
+    An unknown user, a wrong password, a disabled account and a locked account all raise the same
+    :class:`PermissionDenied`, after the same argon2 work (done outside the write lock). The tenth failure
+    in a row locks the account for :data:`LOCKOUT_FOR`; a success clears the count. A wrong or replayed
+    TOTP code counts as a failure too. Only once the password is right does the error say that a code is
+    missing or wrong, or that the account must set up a second factor first.
+    """
+    with read_transaction(instance.engine) as conn:
+        row = conn.execute(
+            select(user_account).where(user_account.c.username == username.strip())
+        ).first()
+    matches = _verify(row.password_hash if row is not None else _dummy_hash(), password)
+    if row is None:
+        raise PermissionDenied(_LOGIN_FAILED)
+    now = datetime.now(UTC)
+    refusal: PermissionDenied = PermissionDenied(_LOGIN_FAILED)
+    with write_transaction(instance.engine) as conn:
+        current = conn.execute(
+            select(
+                user_account.c.locked_until,
+                user_account.c.totp_secret,
+                user_account.c.totp_last_step,
+                user_account.c.totp_required,
+            ).where(user_account.c.id == row.id)
+        ).one()
+        locked = current.locked_until is not None and current.locked_until > utc_timestamp(now)
+        if matches and not locked and row.disabled_at is None:
+            changes: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
+            if current.totp_secret is not None:
+                proven = _second_factor(conn, row.id, current, totp or "", now)
+                if proven is None:
+                    _count_failure(conn, row.id, now)
+                    refusal = _second_factor_refusal(totp)
+                    changes = {}
+                else:
+                    changes |= proven
+            elif current.totp_required:
+                refusal = credentials.refuse_without_totp()
+                changes = {}
+            if changes:
+                if _hasher.check_needs_rehash(row.password_hash):
+                    changes["password_hash"] = _hasher.hash(password)
+                conn.execute(
+                    update(user_account).where(user_account.c.id == row.id).values(changes)
+                )
+                return int(row.id)
+        elif not matches and not locked:
+            _count_failure(conn, row.id, now)
+    raise refusal
+
+
+def _second_factor(
+    conn: Connection, user_id: int, current: Any, code: str, now: datetime
+) -> dict[str, Any] | None:
+    """The account's changes if ``code`` proves its second factor (a fresh TOTP code, whose step is
+    then stored, or an unused recovery code, which is then spent); None if it does not."""
+    step = credentials.totp_step(current.totp_secret, code, current.totp_last_step, now)
+    if step is not None:
+        return {"totp_last_step": step}
+    if credentials.use_recovery_code(conn, user_id, code, now):
+        return {}
+    return None
+
+
+def reauthenticate(instance: Instance, user_id: int, password: str, code: str = "") -> None:
+    """Make sure the signed-in user is at the keyboard before a change to how they sign in: their
+    password again and, if they have a second factor, a code from it (or a recovery code).
+
+    A wrong password or code counts towards the lockout exactly as at sign-in, and a locked or disabled
+    account is refused. The refusal names the field (``password`` or ``totp``), never its value.
+    """
+    with read_transaction(instance.engine) as conn:
+        row = conn.execute(select(user_account).where(user_account.c.id == user_id)).first()
+    if row is None:  # the ID comes from a live session, so this is no oracle for usernames
+        raise NotFound("no user has this ID", where=str(user_id))
+    matches = _verify(row.password_hash, password)
+    now = datetime.now(UTC)
+    refusal = PermissionDenied(
+        "the password is wrong, or the account is locked for a while",
+        errors={"password": "type the password you sign in with"},
+    )
+    with write_transaction(instance.engine) as conn:
+        current = conn.execute(
+            select(
+                user_account.c.locked_until,
+                user_account.c.totp_secret,
+                user_account.c.totp_last_step,
+            ).where(user_account.c.id == user_id)
+        ).one()
+        locked = current.locked_until is not None and current.locked_until > utc_timestamp(now)
+        if locked or row.disabled_at is not None:
+            raise refusal
+        proven = (
+            None if not matches
+            else {} if current.totp_secret is None
+            else _second_factor(conn, user_id, current, code, now)
+        )  # fmt: skip
+        if proven is None:
+            _count_failure(conn, user_id, now)
+        elif proven:
+            conn.execute(update(user_account).where(user_account.c.id == user_id).values(proven))
+    if proven is None:
+        raise refusal if not matches else _second_factor_refusal(code)
+
+
+def _second_factor_refusal(given: str | None) -> PermissionDenied:
+    if not given:
+        return PermissionDenied(
+            "this account needs a second-factor code",
+            errors={"totp": "enter the six digits your authenticator app shows"},
+        )
+    return PermissionDenied(
+        "the second-factor code is wrong or was already used",
+        errors={"totp": "wait for the next code and try again"},
+    )
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _count_failure(conn: Connection, user_id: int, now: datetime) -> None:
+    failures = int(
+        conn.execute(
+            update(user_account)
+            .where(user_account.c.id == user_id)
+            .values(failed_logins=user_account.c.failed_logins + 1)
+            .returning(user_account.c.failed_logins)
+        ).scalar_one()
+    )
+    if failures >= LOCKOUT_AFTER:
+        conn.execute(
+            update(user_account)
+            .where(user_account.c.id == user_id)
+            .values(failed_logins=0, locked_until=utc_timestamp(now + LOCKOUT_FOR))
+        )
+
+
+def _user_id(connection: Connection, username: str) -> int:
+    found = connection.execute(
+        select(user_account.c.id).where(user_account.c.username == username.strip())
+    ).scalar()
+    if found is None:
+        raise NotFound("no user has this username", where=username)
+    return int(found)
+
+
+def _active_role(connection: Connection, user_id: int, cid: str) -> Any:
+    return connection.execute(
+        select(case_role.c.id, case_role.c.role).where(
+            case_role.c.user_id == user_id,
+            case_role.c.case_id == cid,
+            case_role.c.revoked_at.is_(None),
+        )
+    ).first()
+
+
+def _parse_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise InvalidInput(
+            "unknown role", where=role, errors={"role": f"one of {choices}"}
+        ) from None
+
+
+def grant_role(instance: Instance, username: str, case_name: str, role: str) -> int:
+    """Give ``username`` ``role`` on a case (replacing any other role there); return the grant's ID."""
+    wanted = _parse_role(role)
+    with recording(instance) as conn:
+        return _grant(conn, _user_id(conn, username), case_id(conn, case_name), wanted)
+
+
+def create_case_for(
+    instance: Instance, user_id: int, name: str, *, situation_name: str | None = None
+) -> str:
+    """Create a case with ``user_id`` as its coordinator, in one transaction (a user who may create
+    cases must be able to work in the one they create)."""
+
+    def make_coordinator(conn: Connection, cid: str) -> None:
+        _grant(conn, user_id, cid, Role.COORDINATOR)
+
+    return cases.create_case(instance, name, situation_name=situation_name, also=make_coordinator)
+
+
+def _grant(conn: Connection, user_id: int, cid: str, wanted: Role) -> int:
+    agent_id = acting_agent(conn)
+    events = []
+    current = _active_role(conn, user_id, cid)
+    if current is not None and current.role == wanted.value:
+        raise Conflict(f"the user already has the {wanted.value} role on this case")
+    now = utc_timestamp()
+    if current is not None:
+        conn.execute(update(case_role).where(case_role.c.id == current.id).values(revoked_at=now))
+        events.append(_change(agent_id, cid, user_id, (current.id, current.role), "revoke"))
+    grant_id = int(
+        conn.execute(
+            insert(case_role)
+            .values(
+                user_id=user_id,
+                case_id=cid,
+                role=wanted.value,
+                granted_by=agent_id,
+                granted_at=now,
+            )
+            .returning(case_role.c.id)
+        ).scalar_one()
+    )
+    events.append(_change(agent_id, cid, user_id, (grant_id, wanted.value), "grant"))
+    custody.record(conn, events)
+    return grant_id
+
+
+def revoke_role(instance: Instance, username: str, case_name: str) -> None:
+    """Take away ``username``'s role on a case."""
+    with recording(instance) as conn:
+        user_id = _user_id(conn, username)
+        cid = case_id(conn, case_name)
+        current = _active_role(conn, user_id, cid)
+        if current is None:
+            raise NotFound("the user has no role on this case", where=case_name)
+        conn.execute(
+            update(case_role).where(case_role.c.id == current.id).values(revoked_at=utc_timestamp())
+        )
+        event = _change(acting_agent(conn), cid, user_id, (current.id, current.role), "revoke")
+        custody.record(conn, [event])
+
+
+def _change(
+    agent_id: int, cid: str, user_id: int, grant: tuple[int, str], change: str
+) -> custody.NewEvent:
+    """A ``role-change`` event for ``grant`` (the ``case_role`` row's ID and role): IDs only."""
+    grant_id, role = grant
+    detail = {
+        "object": "case_role",
+        "id": grant_id,
+        "user": user_id,
+        "role": role,
+        "change": change,
+    }
+    return custody.NewEvent(CustodyEventType.ROLE_CHANGE, agent_id, case_id=cid, detail=detail)
+
+
+def actor(connection: Connection, user_id: int) -> Actor | None:
+    """The policy's view of a user: flags and active roles (``None`` if there is no such user)."""
+    found = actor_and_name(connection, user_id)
+    return None if found is None else found[0]
+
+
+def actor_and_name(connection: Connection, user_id: int) -> tuple[Actor, str] | None:
+    """:func:`actor`, with the username (for showing who is signed in), in one query."""
+    rows = connection.execute(_ACCOUNT.where(user_account.c.id == user_id)).all()
+    return credentials.account_from_rows(rows) if rows else None
+
+
+_ACCOUNT = credentials.account_query()
+
+
+def set_blur_graphic(instance: Instance, user_id: int, blur: bool) -> None:
+    """A user's own choice: whether media previews start blurred and grey until clicked."""
+    with write_transaction(instance.engine) as conn:
+        changed = conn.execute(
+            update(user_account).where(user_account.c.id == user_id).values(blur_graphic=blur)
+        ).rowcount
+    if not changed:
+        raise NotFound("no user has this ID", where=str(user_id))
+
+
+def can(instance: Instance, user_id: int, action: Action, case_ref: str | None) -> bool:
+    """Whether the user may do ``action`` on the case named (or with the ID) ``case_ref``.
+
+    An unknown user or an unknown case is simply denied, so a refusal does not tell which exists.
+    """
+    with read_transaction(instance.engine) as conn:
+        subject = actor(conn, user_id)
+        if subject is None:
+            return False
+        cid: str | None = None
+        if case_ref is not None:
+            try:
+                cid = case_id(conn, case_ref)
+            except NotFound:
+                return False
+    return decide(subject, action, cid).allowed
+
+
+def list_users(instance: Instance) -> list[UserSummary]:
+    """Every account, with its organisation and its active role on each case (by case name)."""
+    with read_transaction(instance.engine) as conn:
+        return _summaries(conn, None)
+
+
+def describe(instance: Instance, user_id: int) -> UserSummary:
+    """One account, as :func:`list_users` shows it."""
+    with read_transaction(instance.engine) as conn:
+        found = _summaries(conn, user_id)
+    if not found:
+        raise NotFound("no user has this ID", where=str(user_id))
+    return found[0]
+
+
+def _summaries(conn: Connection, user_id: int | None) -> list[UserSummary]:
+    users_query = (
+        select(
+            user_account.c.id,
+            user_account.c.username,
+            organisation.c.name,
+            user_account.c.is_admin,
+            user_account.c.disabled_at,
+            user_account.c.blur_graphic,
+            user_account.c.totp_secret.is_not(None).label("has_totp"),
+        )
+        .select_from(user_account.outerjoin(organisation))
+        .order_by(user_account.c.username)
+    )
+    grants_query = (
+        select(case_role.c.user_id, case.c.name, case_role.c.role)
+        .select_from(case_role.join(case))
+        .where(case_role.c.revoked_at.is_(None))
+    )
+    if user_id is not None:
+        users_query = users_query.where(user_account.c.id == user_id)
+        grants_query = grants_query.where(case_role.c.user_id == user_id)
+    users = conn.execute(users_query).all()
+    grants = conn.execute(grants_query).all()
+    roles: dict[int, dict[str, str]] = {}
+    for uid, case_name, role in grants:
+        roles.setdefault(int(uid), {})[str(case_name)] = str(role)
+    return [
+        UserSummary(
+            int(u.id),
+            u.username,
+            u.name,
+            bool(u.is_admin),
+            u.disabled_at is not None,
+            roles.get(int(u.id), {}),
+            bool(u.blur_graphic),
+            bool(u.has_totp),
+        )
+        for u in users
+    ]
+
+
+def has_admin(instance: Instance) -> bool:
+    """Whether any account is an instance administrator (until one is, the web offers first-run setup)."""
+    with read_transaction(instance.engine) as conn:
+        found = conn.execute(
+            select(user_account.c.id).where(user_account.c.is_admin.is_(True)).limit(1)
+        ).first()
+    return found is not None

@@ -1,0 +1,479 @@
+"""Second factors, browser sessions and API tokens (docs/accounts.md).
+
+- **TOTP** (RFC 6238, via pyotp): six digits, 30-second steps, one step of clock drift either way. A code is
+  accepted once: the step it belongs to is stored, and a code from that step or an earlier one is refused,
+  so a code read over someone's shoulder cannot be replayed.
+- **Sessions**: a 256-bit random cookie value and a separate CSRF token. Only the SHA-256 of the cookie is
+  stored. A session ends after :data:`SESSION_IDLE` without use or :data:`SESSION_LIFETIME` in all.
+- **API tokens**: ``tst_`` and 256 random bits, shown once. Each has a scope (``read`` or ``write``), an expiry
+  and can be revoked; only its SHA-256 is stored. Creating and revoking a token are custody events that
+  carry IDs only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyotp
+from sqlalchemy import Connection, Select, Table, bindparam, delete, func, insert, select, update
+
+from testament.custody import custody
+from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain.access import SESSION_LIFETIME, Actor, Role
+from testament.domain.custody import CustodyEventType, utc_timestamp
+from testament.errors import InvalidInput, NotFound, PermissionDenied
+from testament.storage.engine import read_transaction, write_transaction
+from testament.storage.tables import api_token, case_role, recovery_code, user_account, web_session
+
+ISSUER = "Testament"
+SESSION_IDLE = timedelta(minutes=30)
+SCOPES = ("read", "write")
+TOKEN_PREFIX = "tst_"  # noqa: S105 - a public prefix, not a secret
+MAX_TOKEN_DAYS = 366
+_TOUCH_EVERY = timedelta(seconds=60)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _user_row(connection: Connection, username: str) -> Any:
+    row = connection.execute(
+        select(user_account).where(user_account.c.username == username.strip())
+    ).first()
+    if row is None:
+        raise NotFound("no user has this username", where=username)
+    return row
+
+
+# Who holds a credential
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The account behind a live session or API token, as the access policy sees it.
+
+    ``credential_id`` is the session's or the token's row; ``touch_due`` says that its last use is more
+    than a minute old and should be recorded (the caller decides when to write).
+    """
+
+    credential_id: int
+    actor: Actor
+    username: str
+    scope: str
+    csrf_token: str | None
+    touch_due: bool
+
+    @property
+    def user_id(self) -> int:
+        return self.actor.user_id
+
+
+def account_query(credential: Table | None = None) -> Select[Any]:
+    """One statement for an account's flags, username and active roles (one row per role), optionally
+    joined from a credential table (its ``token_hash`` is the parameter). Every request asks, so the
+    statements are built once, here, and only executed afterwards."""
+    active = case_role.c.revoked_at.is_(None) & (case_role.c.user_id == user_account.c.id)
+    account = [
+        user_account.c.id.label("account_id"),
+        user_account.c.is_admin,
+        user_account.c.disabled_at,
+        user_account.c.username,
+        case_role.c.case_id,
+        case_role.c.role,
+    ]
+    if credential is None:
+        return select(*account).select_from(user_account.outerjoin(case_role, active))
+    joined = credential.join(user_account, user_account.c.id == credential.c.user_id)
+    return (
+        select(credential, *account)
+        .select_from(joined.outerjoin(case_role, active))
+        .where(credential.c.token_hash == bindparam("token_hash"))
+    )
+
+
+def account_from_rows(rows: Sequence[Any]) -> tuple[Actor, str]:
+    """The :class:`Actor` and username from the rows of :func:`account_query`."""
+    first = rows[0]
+    roles = {str(r.case_id): Role(r.role) for r in rows if r.case_id is not None}
+    subject = Actor(
+        int(first.account_id), bool(first.is_admin), first.disabled_at is not None, roles
+    )
+    return subject, first.username
+
+
+def _caller(rows: Sequence[Any], scope: str, csrf: str | None, touch: bool) -> Caller:
+    subject, username = account_from_rows(rows)
+    return Caller(int(rows[0].id), subject, username, scope, csrf, touch)
+
+
+_TOKEN_CALLER = account_query(api_token)
+_SESSION_CALLER = account_query(web_session)
+
+
+# TOTP
+
+
+@dataclass(frozen=True)
+class TotpEnrolment:
+    secret: str
+    uri: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"secret": self.secret, "uri": self.uri}
+
+
+def enrol_totp(instance: Instance, username: str) -> TotpEnrolment:
+    """Give the user a new TOTP secret (replacing any old one); shown once, for their authenticator app."""
+    secret = pyotp.random_base32()
+    with recording(instance) as conn:
+        row = _user_row(conn, username)
+        conn.execute(
+            update(user_account)
+            .where(user_account.c.id == row.id)
+            .values(totp_secret=secret, totp_last_step=None)
+        )
+        detail = {"object": "user_account", "id": int(row.id), "change": "totp-enrolled"}
+        event = custody.NewEvent(
+            CustodyEventType.METADATA_MODIFICATION, acting_agent(conn), detail=detail
+        )
+        custody.record(conn, [event])
+    uri = pyotp.TOTP(secret).provisioning_uri(name=row.username, issuer_name=ISSUER)
+    return TotpEnrolment(secret, uri)
+
+
+def require_totp(instance: Instance, username: str, required: bool = True) -> None:
+    """An administrator's switch: the user may not sign in without a second factor."""
+    with recording(instance) as conn:
+        row = _user_row(conn, username)
+        conn.execute(
+            update(user_account).where(user_account.c.id == row.id).values(totp_required=required)
+        )
+        change = "totp-required" if required else "totp-optional"
+        detail = {"object": "user_account", "id": int(row.id), "change": change}
+        event = custody.NewEvent(
+            CustodyEventType.METADATA_MODIFICATION, acting_agent(conn), detail=detail
+        )
+        custody.record(conn, [event])
+
+
+def totp_step(secret: str, code: str, last_step: int | None, at: datetime) -> int | None:
+    """The time step ``code`` belongs to, if it is valid now and newer than ``last_step``; else None."""
+    cleaned = code.strip().replace(" ", "")
+    if len(cleaned) != 6 or not cleaned.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    now_step = totp.timecode(at)
+    for step in (now_step, now_step - 1, now_step + 1):
+        if last_step is not None and step <= last_step:
+            continue
+        if secrets.compare_digest(totp.generate_otp(step), cleaned):
+            return step
+    return None
+
+
+# Recovery codes
+
+RECOVERY_CODES = 10
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+
+
+def _recovery_digest(user_id: int, code: str) -> str:
+    cleaned = "".join(ch for ch in code.lower() if ch.isalnum())
+    return _digest(f"{user_id}:{cleaned}")
+
+
+def issue_recovery_codes(connection: Connection, user_id: int) -> list[str]:
+    """Replace the user's recovery codes with :data:`RECOVERY_CODES` new ones, returned to be shown
+    once. Each has 16 characters (about 79 random bits); only its SHA-256 is stored."""
+    connection.execute(delete(recovery_code).where(recovery_code.c.user_id == user_id))
+    codes = []
+    for _ in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(16))
+        codes.append("-".join(raw[i : i + 4] for i in range(0, 16, 4)))
+    connection.execute(
+        insert(recovery_code),
+        [
+            {"user_id": user_id, "code_hash": _recovery_digest(user_id, code),
+             "created_at": utc_timestamp()}
+            for code in codes
+        ],
+    )  # fmt: skip
+    return codes
+
+
+def use_recovery_code(connection: Connection, user_id: int, code: str, at: datetime) -> bool:
+    """Spend one of the user's unused recovery codes; whether ``code`` was one."""
+    if not code.strip() or len(code) > 64:
+        return False
+    spent = connection.execute(
+        update(recovery_code)
+        .where(
+            recovery_code.c.user_id == user_id,
+            recovery_code.c.code_hash == _recovery_digest(user_id, code),
+            recovery_code.c.used_at.is_(None),
+        )
+        .values(used_at=utc_timestamp(at))
+    ).rowcount
+    return bool(spent)
+
+
+def recovery_codes_left(instance: Instance, user_id: int) -> int:
+    """How many of the user's recovery codes are still unused."""
+    with read_transaction(instance.engine) as conn:
+        return int(
+            conn.execute(
+                select(func.count()).where(
+                    recovery_code.c.user_id == user_id, recovery_code.c.used_at.is_(None)
+                )
+            ).scalar_one()
+        )
+
+
+# Sessions
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str
+    csrf_token: str
+    expires_at: str
+
+
+def open_session(instance: Instance, user_id: int, now: datetime | None = None) -> NewSession:
+    """Start a browser session for a user who has just signed in."""
+    now = now or datetime.now(UTC)
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    expires = utc_timestamp(now + SESSION_LIFETIME)
+    with write_transaction(instance.engine) as conn:
+        conn.execute(
+            insert(web_session).values(
+                user_id=user_id,
+                token_hash=_digest(token),
+                csrf_token=csrf,
+                created_at=utc_timestamp(now),
+                last_seen_at=utc_timestamp(now),
+                expires_at=expires,
+            )
+        )
+    return NewSession(token, csrf, expires)
+
+
+def session_info(connection: Connection, token: str, now: datetime) -> Caller | None:
+    """Who holds the live session behind a cookie value; None if it is unknown, ended, idle or expired."""
+    rows = connection.execute(_SESSION_CALLER, {"token_hash": _digest(token)}).all()
+    if not rows:
+        return None
+    row = rows[0]
+    if row.ended_at is not None or row.expires_at <= utc_timestamp(now):
+        return None
+    if row.last_seen_at <= utc_timestamp(now - SESSION_IDLE):
+        return None
+    touch = row.last_seen_at <= utc_timestamp(now - _TOUCH_EVERY)
+    return _caller(rows, "write", row.csrf_token, touch)
+
+
+def touch_session(instance: Instance, session_id: int, now: datetime) -> None:
+    """Record a use of the session (at most once a minute), which keeps it from going idle."""
+    _touch(instance, web_session.c.last_seen_at, session_id, now)
+
+
+def resolve_session(instance: Instance, token: str, now: datetime | None = None) -> Caller | None:
+    """Who holds the live session behind a cookie value, or None if it is unknown, ended, idle or
+    expired. Records the use when one is due."""
+    now = now or datetime.now(UTC)
+    with read_transaction(instance.engine) as conn:
+        found = session_info(conn, token, now)
+    if found is not None and found.touch_due:
+        touch_session(instance, found.credential_id, now)
+    return found
+
+
+def _touch(instance: Instance, column: Any, row_id: int, now: datetime) -> None:
+    """Set a credential's last-use time (``column`` of its table) to ``now``."""
+    table = column.table
+    with write_transaction(instance.engine) as conn:
+        conn.execute(
+            update(table).where(table.c.id == row_id).values({column.name: utc_timestamp(now)})
+        )
+
+
+def end_session(instance: Instance, token: str) -> None:
+    """Sign out: the cookie stops working at once. Unknown cookies are ignored."""
+    with write_transaction(instance.engine) as conn:
+        conn.execute(
+            update(web_session)
+            .where(web_session.c.token_hash == _digest(token), web_session.c.ended_at.is_(None))
+            .values(ended_at=utc_timestamp())
+        )
+
+
+# API tokens
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: int
+    username: str
+    name: str
+    scope: str
+    created_at: str
+    expires_at: str
+    revoked_at: str | None
+    last_used_at: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "name": self.name,
+            "scope": self.scope,
+            "created_at": self.created_at,
+            "expires_at": self.expires_at,
+            "revoked_at": self.revoked_at,
+            "last_used_at": self.last_used_at,
+        }
+
+
+def create_token(
+    instance: Instance, username: str, name: str, *, scope: str = "read", days: int = 90
+) -> tuple[int, str]:
+    """A new API token for ``username``: its ID and the secret, which is never shown again."""
+    cleaned = name.strip()
+    problems: dict[str, str] = {}
+    if not cleaned or len(cleaned) > 100 or any(ord(ch) < 32 for ch in cleaned):
+        problems["name"] = "1 to 100 printable characters"
+    if scope not in SCOPES:
+        problems["scope"] = f"one of {', '.join(SCOPES)}"
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        problems["days"] = f"from 1 to {MAX_TOKEN_DAYS}"
+    if problems:
+        raise InvalidInput("the token cannot be created as asked", errors=problems)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with recording(instance) as conn:
+        row = _user_row(conn, username)
+        token_id = int(
+            conn.execute(
+                insert(api_token)
+                .values(
+                    user_id=row.id,
+                    name=cleaned,
+                    token_hash=_digest(secret),
+                    scope=scope,
+                    created_at=utc_timestamp(now),
+                    expires_at=utc_timestamp(now + timedelta(days=days)),
+                )
+                .returning(api_token.c.id)
+            ).scalar_one()
+        )
+        detail = {"object": "api_token", "id": token_id, "user": int(row.id), "scope": scope}
+        event = custody.NewEvent(CustodyEventType.CREATION, acting_agent(conn), detail=detail)
+        custody.record(conn, [event])
+    return token_id, secret
+
+
+def token_holder(connection: Connection, secret: str, now: datetime) -> Caller | None:
+    """Who holds this API token, with its scope; None if it is unknown, revoked or expired."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    rows = connection.execute(_TOKEN_CALLER, {"token_hash": _digest(secret)}).all()
+    if not rows:
+        return None
+    row = rows[0]
+    if row.revoked_at is not None or row.expires_at <= utc_timestamp(now):
+        return None
+    touch = row.last_used_at is None or row.last_used_at <= utc_timestamp(now - _TOUCH_EVERY)
+    return _caller(rows, row.scope, None, touch)
+
+
+def touch_token(instance: Instance, token_id: int, now: datetime) -> None:
+    """Record a use of the token (at most once a minute: enough to show which tokens are idle)."""
+    _touch(instance, api_token.c.last_used_at, token_id, now)
+
+
+def resolve_token(instance: Instance, secret: str, now: datetime | None = None) -> Caller | None:
+    """Who holds this token and with what scope; None if unknown, revoked or expired. Records the use
+    when one is due."""
+    now = now or datetime.now(UTC)
+    with read_transaction(instance.engine) as conn:
+        found = token_holder(conn, secret, now)
+    if found is not None and found.touch_due:
+        touch_token(instance, found.credential_id, now)
+    return found
+
+
+def revoke_token(instance: Instance, token_id: int, *, owner: int | None = None) -> None:
+    """Revoke a token at once. ``owner`` limits it to that user's tokens (a user revoking their own)."""
+    with recording(instance) as conn:
+        query = select(api_token.c.id, api_token.c.user_id, api_token.c.revoked_at).where(
+            api_token.c.id == token_id
+        )
+        row = conn.execute(query).first()
+        if row is None or (owner is not None and row.user_id != owner):
+            raise NotFound("no API token has this ID", where=str(token_id))
+        if row.revoked_at is not None:
+            return
+        conn.execute(
+            update(api_token).where(api_token.c.id == token_id).values(revoked_at=utc_timestamp())
+        )
+        detail = {
+            "object": "api_token",
+            "id": token_id,
+            "user": int(row.user_id),
+            "change": "revoke",
+        }
+        event = custody.NewEvent(
+            CustodyEventType.METADATA_MODIFICATION, acting_agent(conn), detail=detail
+        )
+        custody.record(conn, [event])
+
+
+def list_tokens(instance: Instance, username: str | None = None) -> list[TokenInfo]:
+    """Every token (or one user's), newest first; never the secrets."""
+    with read_transaction(instance.engine) as conn:
+        query = (
+            select(api_token, user_account.c.username)
+            .select_from(api_token.join(user_account))
+            .order_by(api_token.c.id.desc())
+        )
+        if username is not None:
+            query = query.where(user_account.c.id == _user_row(conn, username).id)
+        rows = conn.execute(query).all()
+    return [
+        TokenInfo(
+            int(r.id),
+            r.username,
+            r.name,
+            r.scope,
+            r.created_at,
+            r.expires_at,
+            r.revoked_at,
+            r.last_used_at,
+        )
+        for r in rows
+    ]
+
+
+def refuse_without_totp() -> PermissionDenied:
+    return PermissionDenied(
+        "this account must use a second factor, and none is set up",
+        hint="ask an administrator to run `testament user totp USERNAME` and scan the code it prints",
+    )
+
+
+def session_holder(instance: Instance, token: str, now: datetime) -> Caller | None:
+    """:func:`session_info` in its own read transaction (the edges' sign-in check)."""
+    with read_transaction(instance.engine) as connection:
+        return session_info(connection, token, now)
+
+
+def api_token_holder(instance: Instance, secret: str, now: datetime) -> Caller | None:
+    """:func:`token_holder` in its own read transaction (the edges' bearer-token check)."""
+    with read_transaction(instance.engine) as connection:
+        return token_holder(connection, secret, now)

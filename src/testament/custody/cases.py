@@ -1,0 +1,304 @@
+"""Cases (investigation workspaces) and situations (the conflicts they belong to)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+
+from testament.custody import custody, history
+from testament.custody.instance import Instance, acting_agent, recording
+from testament.custody.records import case_record
+from testament.domain import dates
+from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
+from testament.domain.ids import new_id
+from testament.domain.text import check_length, clean_text
+from testament.errors import Conflict, InvalidInput, NotFound
+from testament.storage import tables
+from testament.storage.engine import read_transaction
+from testament.storage.tables import case, case_situation, incident, situation
+from testament.taxonomy import loader, vocabulary
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: str
+    name: str
+    situation: str | None
+    incidents: int
+    closed_at: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "situation": self.situation,
+            "incidents": self.incidents,
+            "closed_at": self.closed_at,
+        }
+
+
+def case_id(connection: Connection, name: str) -> str:
+    """The ID of the case called ``name`` (or with that ID)."""
+    found = connection.execute(
+        select(case.c.id).where((case.c.name == name) | (case.c.id == name))
+    ).scalar()
+    if found is None:
+        raise no_such_case(name)
+    return str(found)
+
+
+def no_such_case(name: str) -> NotFound:
+    """The one error for a case that does not exist, or that the asker may not see."""
+    return NotFound(
+        "no case has this name", where=name, hint="create it with `testament case create NAME`"
+    )
+
+
+def situation_id(connection: Connection, name: str) -> str:
+    found = connection.execute(
+        select(situation.c.id).where(
+            ((situation.c.name == name) | (situation.c.id == name))
+            & situation.c.deleted_at.is_(None)
+        )
+    ).scalar()
+    if found is None:
+        raise NotFound(
+            "no situation has this name",
+            where=name,
+            hint="create it with `testament situation create NAME --conflict …`",
+        )
+    return str(found)
+
+
+def create_case_row(connection: Connection, name: str, agent_id: int) -> str:
+    row: dict[str, Any] = {
+        "id": new_id(),
+        "name": name,
+        "created_at": utc_timestamp(),
+        "created_by": agent_id,
+        "record_salt": secrets.token_bytes(16),
+    }
+    connection.execute(insert(case).values(**row))
+    event = custody.NewEvent(
+        CustodyEventType.CREATION,
+        agent_id,
+        case_id=row["id"],
+        detail={"object": "case"},
+        record=commitment(row["record_salt"], case_record(row)),
+    )
+    custody.record(connection, [event])
+    return str(row["id"])
+
+
+def _check_name(name: str, what: str) -> str:
+    check_length(name, f"the {what} name", "NAME", field="name")
+    cleaned = name.strip()
+    if not cleaned or any(ord(ch) < 32 for ch in cleaned):
+        raise InvalidInput(
+            f"a {what} name must be non-empty text without control characters", where=repr(name)
+        )
+    return cleaned
+
+
+def create_case(
+    instance: Instance,
+    name: str,
+    *,
+    situation_name: str | None = None,
+    also: Callable[[Connection, str], None] | None = None,
+) -> str:
+    """Create a case; ``also(connection, case_id)`` runs in the same transaction (granting its creator
+    a role, for instance), so the case never exists without it."""
+    name = _check_name(name, "case")
+    with recording(instance) as conn:
+        if conn.execute(select(case.c.id).where(case.c.name == name)).scalar() is not None:
+            raise Conflict("a case with this name already exists", where=name)
+        agent_id = acting_agent(conn)
+        new_id = create_case_row(conn, name, agent_id)
+        if situation_name:
+            _set_situation(conn, new_id, situation_id(conn, situation_name), agent_id)
+        if also is not None:
+            also(conn, new_id)
+    return new_id
+
+
+def assign_situation(instance: Instance, case_name: str, situation_name: str) -> None:
+    """Place a case in a situation (which decides the conflict type its crime codes are checked against)."""
+    with recording(instance) as conn:
+        cid = case_id(conn, case_name)
+        sid = situation_id(conn, situation_name)
+        conn.execute(case_situation.delete().where(case_situation.c.case_id == cid))
+        _set_situation(conn, cid, sid, acting_agent(conn))
+
+
+def _set_situation(connection: Connection, cid: str, sid: str, agent_id: int) -> None:
+    connection.execute(insert(case_situation).values(case_id=cid, situation_id=sid))
+    detail = {"object": "case", "id": cid, "change": "situation", "situation": sid}
+    custody.record(
+        connection,
+        [
+            custody.NewEvent(
+                CustodyEventType.METADATA_MODIFICATION, agent_id, case_id=cid, detail=detail
+            )
+        ],
+    )
+
+
+def list_cases(instance: Instance) -> list[CaseSummary]:
+    counts = (
+        select(incident.c.case_id, func.count().label("n"))
+        .where(incident.c.deleted_at.is_(None))
+        .group_by(incident.c.case_id)
+        .subquery()
+    )
+    query = (
+        select(
+            case.c.id,
+            case.c.name,
+            situation.c.name.label("situation"),
+            counts.c.n,
+            case.c.closed_at,
+        )
+        .outerjoin(case_situation, case_situation.c.case_id == case.c.id)
+        .outerjoin(situation, situation.c.id == case_situation.c.situation_id)
+        .outerjoin(counts, counts.c.case_id == case.c.id)
+        .order_by(case.c.name)
+    )
+    with read_transaction(instance.engine) as conn:
+        return [
+            CaseSummary(r.id, r.name, r.situation, int(r.n or 0), r.closed_at)
+            for r in conn.execute(query)
+        ]
+
+
+def situation_values(
+    name: str,
+    *,
+    conflict: str,
+    starts_on: str | None = None,
+    ends_on: str | None = None,
+    amendments: list[str] | None = None,
+    description: str = "",
+) -> dict[str, Any]:
+    """Validated fields of a situation."""
+    known = set(loader.shipped().amendments)
+    for code in amendments or []:
+        if code not in known:
+            raise InvalidInput(
+                f"{code!r} is not a Statute amendment Testament knows",
+                hint=f"known: {', '.join(sorted(known))}",
+            )
+    bounds = [
+        dates.parse(v, where=opt).start if v else None
+        for v, opt in ((starts_on, "--from"), (ends_on, "--to"))
+    ]
+    if bounds[0] and bounds[1] and bounds[0] > bounds[1]:
+        raise InvalidInput("the situation ends before it starts", where=f"{starts_on} – {ends_on}")
+    return {
+        "name": _check_name(name, "situation"),
+        "description": clean_text(
+            description, "the description", "--description", field="description"
+        ),
+        "starts_on": bounds[0][:10] if bounds[0] else None,
+        "ends_on": bounds[1][:10] if bounds[1] else None,
+        "conflict": vocabulary.require_one(
+            "conflict-characterisation", conflict, where="--conflict"
+        ),
+        "amendments": sorted(set(amendments or [])),
+    }
+
+
+def create_situation(instance: Instance, values: dict[str, Any]) -> str:
+    with recording(instance) as conn:
+        if conn.execute(select(situation.c.id).where(situation.c.name == values["name"])).scalar():
+            raise Conflict("a situation with this name already exists", where=values["name"])
+        return history.create(conn, "situation", values, agent_id=acting_agent(conn))
+
+
+def list_situations(instance: Instance) -> list[dict[str, Any]]:
+    with read_transaction(instance.engine) as conn:
+        rows = conn.execute(
+            select(situation).where(situation.c.deleted_at.is_(None)).order_by(situation.c.name)
+        )
+        return [history.snapshot("situation", r._mapping) | {"version": r.version} for r in rows]
+
+
+def conflict_of_case(connection: Connection, cid: str) -> tuple[str, list[str]] | None:
+    """The conflict characterisation and amendments in force of a case's situation, if it has one."""
+    row = connection.execute(
+        select(situation.c.conflict, situation.c.amendments)
+        .join(case_situation, case_situation.c.situation_id == situation.c.id)
+        .where(case_situation.c.case_id == cid)
+    ).first()
+    if row is None:
+        return None
+    return str(row.conflict), list(history.snapshot_value("amendments", row.amendments))
+
+
+# A case cannot close while the urgent needs of its people wait (Murad Code MC-05). The rule is the
+# case's, so the query is here; survivors/referrals.py uses it for the needs pages.
+def unaddressed_urgent() -> Any:
+    """A support need that is urgent and not yet addressed."""
+    n = tables.support_need
+    return and_(n.c.urgency == "urgent", n.c.addressed_at.is_(None))
+
+
+def open_urgent_needs(conn: Connection, case_id: str) -> list[str]:
+    """The IDs of the unaddressed urgent needs of the case's (undeleted) people, oldest first."""
+    n, p = tables.support_need, tables.person
+    query = (
+        select(n.c.id)
+        .join(p, p.c.id == n.c.person_id)
+        .where(p.c.case_id == case_id, p.c.deleted_at.is_(None), unaddressed_urgent())
+        .order_by(n.c.assessed_at, n.c.id)
+    )
+    return [str(need_id) for need_id in conn.execute(query).scalars()]
+
+
+def close_case(instance: Instance, name: str) -> str:
+    """Close a case; returns when. Refused while an urgent need of any of its people is unaddressed
+    (Murad Code MC-05), with how many and where to see them, never whose they are."""
+    with recording(instance) as conn:
+        cid = case_id(conn, name)
+        if _closed_at(conn, cid) is not None:
+            raise Conflict(
+                "this case is already closed", where=name, hint="`testament case reopen NAME`"
+            )
+        waiting = len(open_urgent_needs(conn, cid))
+        if waiting:
+            raise Conflict(
+                f"{waiting} urgent need(s) of people in this case are not addressed yet",
+                where=name,
+                hint="see them with `testament need urgent --case NAME`; refer each one "
+                "(`testament referral add NEED_ID --service S`) until a referral is accepted, "
+                "or mark it met with `testament need addressed NEED_ID`",
+            )
+        return _set_closed(conn, cid, utc_timestamp(), "closed")
+
+
+def reopen_case(instance: Instance, name: str) -> None:
+    """Reopen a closed case."""
+    with recording(instance) as conn:
+        cid = case_id(conn, name)
+        if _closed_at(conn, cid) is None:
+            raise Conflict("this case is not closed", where=name)
+        _set_closed(conn, cid, None, "reopened")
+
+
+def _closed_at(connection: Connection, cid: str) -> str | None:
+    found = connection.execute(select(case.c.closed_at).where(case.c.id == cid)).scalar()
+    return None if found is None else str(found)
+
+
+def _set_closed(connection: Connection, cid: str, when: str | None, change: str) -> str:
+    connection.execute(update(case).where(case.c.id == cid).values(closed_at=when))
+    detail = {"object": "case", "id": cid, "change": change}
+    event = custody.NewEvent(
+        CustodyEventType.METADATA_MODIFICATION, acting_agent(connection), case_id=cid, detail=detail
+    )
+    custody.record(connection, [event])
+    return when or ""

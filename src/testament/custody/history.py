@@ -1,0 +1,360 @@
+"""Versioned documentation records: every create, update and delete is a version and a custody event.
+
+A documentation record (a situation, incident, person, unit, source, or a link between them) lives in its
+own table as its current version. Each write also
+
+* appends a row to ``record_version`` holding the canonical JSON of the whole new version, a fresh salt and
+  the salted SHA-256 commitment to it (:func:`testament.domain.custody.commitment`), and
+* records a custody event (``creation``, ``metadata modification`` or ``deletion``) whose entry names the
+  record's kind, ID, version and changed field names, and carries the commitment as ``record``.
+
+Field *values* never enter the log: a person's label or an incident's description may identify someone.
+The commitment lets `testament verify` prove that no version was edited afterwards. Deleting marks the row
+(``deleted_at``); no row and no version is ever removed.
+
+All functions take the caller's connection: they run inside the caller's write transaction, so a record,
+its version and its custody event commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Table, select
+from sqlalchemy import update as sql_update
+
+from testament.custody import custody
+from testament.domain.canonical import canonical_json
+from testament.domain.custody import CustodyEventType, commitment_to, utc_timestamp
+from testament.domain.ids import new_id
+from testament.errors import Conflict, InvalidInput, NotFound
+from testament.storage import bulk, tables
+
+KINDS: dict[str, Table] = {
+    "situation": tables.situation,
+    "incident": tables.incident,
+    "casualty": tables.casualty,
+    "incident-relation": tables.incident_relation,
+    "person": tables.person,
+    "person-role": tables.person_role,
+    "unit": tables.unit,
+    "unit-commander": tables.unit_commander,
+    "unit-involvement": tables.unit_involvement,
+    "source": tables.source,
+    "incident-source": tables.incident_source,
+    "item-incident": tables.item_incident,
+    "assessment": tables.assessment,
+    "qualification": tables.qualification,
+    "element-link": tables.element_link,
+}
+META = frozenset({"id", "version", "created_at", "updated_at", "deleted_at"})
+# Columns stored as JSON text; a version holds their decoded value.
+JSON_COLUMNS = frozenset(
+    {"types", "targets", "weapons", "sensitivity", "unmapped", "amendments", "aliases"}
+)
+
+# Plain ``str`` names (SQLAlchemy's are a subclass), so versions take canonical JSON's fast path.
+_FIELDS = {
+    kind: tuple(str(c.name) for c in table.columns if c.name not in META)
+    for kind, table in KINDS.items()
+}
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a record, as ``testament ... history`` shows it."""
+
+    kind: str
+    record_id: str
+    version: int
+    change: str
+    data: dict[str, Any]
+    digest: str
+    agent_id: int
+    at: str
+    log_index: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.record_id,
+            "version": self.version,
+            "change": self.change,
+            "data": self.data,
+            "digest": self.digest,
+            "agent": f"agent:{self.agent_id}",
+            "at": self.at,
+            "log_index": self.log_index,
+        }
+
+
+def table_of(kind: str) -> Table:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise InvalidInput(
+            f"{kind!r} is not a kind of record", hint=f"kinds are: {', '.join(sorted(KINDS))}"
+        ) from None
+
+
+def fields(kind: str) -> tuple[str, ...]:
+    """The fields a version of ``kind`` holds (every column but the bookkeeping ones)."""
+    table_of(kind)
+    return _FIELDS[kind]
+
+
+def _stored(name: str, value: Any) -> Any:
+    if name in JSON_COLUMNS:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return value
+
+
+def _decoded(name: str, value: Any) -> Any:
+    if name in JSON_COLUMNS and isinstance(value, str):
+        return json.loads(value)
+    return value
+
+
+def snapshot_value(name: str, value: Any) -> Any:
+    """A stored column value as a version holds it (JSON columns decoded)."""
+    return _decoded(name, value)
+
+
+def snapshot(kind: str, row: Mapping[str, Any] | Any) -> dict[str, Any]:
+    """The version data of a row: its ID and every field, JSON columns decoded."""
+    data = {name: _decoded(name, row[name]) for name in fields(kind)}
+    data["id"] = row["id"]
+    return data
+
+
+def _case_ids(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> list[str | None]:
+    """The case each record belongs to, for the custody event (None for instance-wide records)."""
+    if "case_id" in table.c:
+        return [row["case_id"] for row in rows]
+    if "incident_id" in table.c:
+        ids = sorted({row["incident_id"] for row in rows})
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            query = select(tables.incident.c.id, tables.incident.c.case_id)
+            for r in connection.execute(query.where(tables.incident.c.id.in_(chunk))):
+                found[r.id] = r.case_id
+        return [found.get(row["incident_id"]) for row in rows]
+    return [None] * len(rows)
+
+
+@dataclass(frozen=True)
+class _Write:
+    kind: str
+    data: dict[str, Any]
+    version: int
+    change: str
+    event_type: CustodyEventType
+    changed: tuple[str, ...]
+
+
+def _record_versions(
+    connection: Connection, writes: Sequence[_Write], case_ids: Sequence[str | None], agent_id: int
+) -> list[int]:
+    salts = [secrets.token_bytes(16) for _ in writes]
+    encoded = [canonical_json(w.data) for w in writes]
+    digests = [commitment_to(salt, data) for salt, data in zip(salts, encoded, strict=True)]
+    events = []
+    for w, digest, case_id in zip(writes, digests, case_ids, strict=True):
+        detail: dict[str, Any] = {
+            "object": w.kind,
+            "id": w.data["id"],
+            "version": w.version,
+            "change": w.change,
+        }
+        if w.changed:
+            detail["fields"] = list(w.changed)
+        events.append(
+            custody.NewEvent(w.event_type, agent_id, case_id=case_id, detail=detail, record=digest)
+        )
+    indices = custody.record(connection, events)
+    now = utc_timestamp()
+    bulk.insert_many(
+        connection,
+        tables.record_version,
+        [
+            {
+                "kind": w.kind,
+                "record_id": w.data["id"],
+                "version": w.version,
+                "change": w.change,
+                "data": data.decode(),
+                "salt": salt,
+                "digest": digest,
+                "agent_id": agent_id,
+                "at": now,
+                "log_index": index,
+            }
+            for w, data, salt, digest, index in zip(
+                writes, encoded, salts, digests, indices, strict=True
+            )
+        ],
+    )
+    return indices
+
+
+def create_many(
+    connection: Connection, kind: str, records: Sequence[Mapping[str, Any]], *, agent_id: int
+) -> list[str]:
+    """Insert new records of ``kind`` (each a mapping of every field; ``id`` optional); return their IDs."""
+    if not records:
+        return []
+    table = table_of(kind)
+    names = fields(kind)
+    encoded = [name for name in names if name in JSON_COLUMNS]
+    now = utc_timestamp()
+    rows: list[dict[str, Any]] = []
+    writes: list[_Write] = []
+    for values in records:
+        missing = [name for name in names if name not in values]
+        if missing:
+            raise InvalidInput(f"a new {kind} lacks fields: {', '.join(missing)}")
+        record_id = str(values.get("id") or new_id())
+        data = {name: values[name] for name in names} | {"id": record_id}
+        row = data | {"version": 1, "created_at": now, "updated_at": now, "deleted_at": None}
+        for name in encoded:
+            row[name] = _stored(name, row[name])
+        rows.append(row)
+        writes.append(_Write(kind, data, 1, "create", CustodyEventType.CREATION, ()))
+    bulk.insert_many(connection, table, rows)
+    _record_versions(connection, writes, _case_ids(connection, table, rows), agent_id)
+    return [str(row["id"]) for row in rows]
+
+
+def create(connection: Connection, kind: str, values: Mapping[str, Any], *, agent_id: int) -> str:
+    """Insert one new record; see :func:`create_many`."""
+    return create_many(connection, kind, [values], agent_id=agent_id)[0]
+
+
+def current(
+    connection: Connection, kind: str, record_id: str, *, deleted: bool = False
+) -> dict[str, Any]:
+    """The current version of a record as data (raises NotFound, also for deleted ones unless asked)."""
+    table = table_of(kind)
+    row = connection.execute(select(table).where(table.c.id == record_id)).mappings().first()
+    if row is None or (row["deleted_at"] is not None and not deleted):
+        raise NotFound(f"no {kind} has this ID", where=record_id)
+    return dict(row)
+
+
+def _check_version(kind: str, record_id: str, row: Mapping[str, Any], expected: int | None) -> None:
+    if row["deleted_at"] is not None:
+        raise Conflict(
+            f"this {kind} was deleted", where=record_id, hint="deleted records cannot be edited"
+        )
+    if expected is not None and row["version"] != expected:
+        raise Conflict(
+            f"this {kind} changed since version {expected} was read (it is now at version {row['version']})",
+            where=record_id,
+            hint="reload it and apply the change again",
+        )
+
+
+def update(
+    connection: Connection,
+    kind: str,
+    record_id: str,
+    changes: Mapping[str, Any],
+    *,
+    agent_id: int,
+    expected_version: int | None = None,
+) -> int:
+    """Apply ``changes`` to a record as a new version; returns the version (unchanged if nothing differs)."""
+    table = table_of(kind)
+    unknown = sorted(set(changes) - set(fields(kind)))
+    if unknown:
+        raise InvalidInput(f"a {kind} has no field {', '.join(unknown)}", where=record_id)
+    row = current(connection, kind, record_id, deleted=True)
+    _check_version(kind, record_id, row, expected_version)
+    before = snapshot(kind, row)
+    changed = tuple(sorted(name for name, value in changes.items() if before[name] != value))
+    if not changed:
+        return int(row["version"])
+    version = int(row["version"]) + 1
+    data = before | {name: changes[name] for name in changed}
+    connection.execute(
+        sql_update(table)
+        .where(table.c.id == record_id)
+        .values(
+            {name: _stored(name, data[name]) for name in changed}
+            | {"version": version, "updated_at": utc_timestamp()}
+        )
+    )
+    write = _Write(kind, data, version, "update", CustodyEventType.METADATA_MODIFICATION, changed)
+    _record_versions(connection, [write], _case_ids(connection, table, [row]), agent_id)
+    return version
+
+
+def delete(
+    connection: Connection,
+    kind: str,
+    record_id: str,
+    *,
+    agent_id: int,
+    expected_version: int | None = None,
+) -> int:
+    """Mark a record deleted, as a new version; the row and all its versions stay."""
+    table = table_of(kind)
+    row = current(connection, kind, record_id, deleted=True)
+    _check_version(kind, record_id, row, expected_version)
+    version = int(row["version"]) + 1
+    now = utc_timestamp()
+    connection.execute(
+        sql_update(table)
+        .where(table.c.id == record_id)
+        .values(version=version, updated_at=now, deleted_at=now)
+    )
+    write = _Write(kind, snapshot(kind, row), version, "delete", CustodyEventType.DELETION, ())
+    _record_versions(connection, [write], _case_ids(connection, table, [row]), agent_id)
+    return version
+
+
+def versions(connection: Connection, kind: str, record_id: str) -> list[Version]:
+    """Every version of a record, oldest first."""
+    table_of(kind)
+    rows = connection.execute(
+        select(tables.record_version)
+        .where(tables.record_version.c.kind == kind, tables.record_version.c.record_id == record_id)
+        .order_by(tables.record_version.c.version)
+    ).mappings()
+    found = [
+        Version(
+            kind=kind,
+            record_id=record_id,
+            version=int(r["version"]),
+            change=str(r["change"]),
+            data=json.loads(r["data"]),
+            digest=str(r["digest"]),
+            agent_id=int(r["agent_id"]),
+            at=str(r["at"]),
+            log_index=int(r["log_index"]),
+        )
+        for r in rows
+    ]
+    if not found:
+        raise NotFound(f"no {kind} has this ID", where=record_id)
+    return found
+
+
+def live_ids(connection: Connection, kind: str, ids: Iterable[str]) -> set[str]:
+    """Which of ``ids`` name records of ``kind`` that exist and are not deleted."""
+    table = table_of(kind)
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        query = select(table.c.id).where(
+            table.c.id.in_(wanted[start : start + 500]), table.c.deleted_at.is_(None)
+        )
+        found.update(str(r) for r in connection.execute(query).scalars())
+    return found

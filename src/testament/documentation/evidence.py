@@ -1,0 +1,235 @@
+"""Evidence links and verification assessments.
+
+An evidence item (ingested with ``testament ingest``) is linked to the incidents it documents, each link with
+a note on its relevance and, optionally, the source it came from. Its verification is assessed on the three
+axes of the Berkeley Protocol (source, technical and content analysis). Every assessment is kept: the latest
+per axis is the item's current standing, the rest its verification history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from testament.custody import cases, history
+from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain import dates
+from testament.domain.display import shown
+from testament.domain.text import clean_text
+from testament.errors import Conflict, InvalidInput, NotFound
+from testament.search import indexing
+from testament.storage import tables
+from testament.storage.engine import read_transaction
+from testament.taxonomy import vocabulary
+
+AXES = ("source", "technical", "content")
+KINDS = ("item-incident", "assessment")
+_ITEM_FIELDS = (
+    "id", "case_id", "original_name", "sha256", "size", "media_type", "source_note", "ingested_at",
+    "duplicate",
+)  # fmt: skip
+
+
+def _item(connection: Connection, item_id: str) -> dict[str, Any]:
+    t = tables.evidence_item
+    row = connection.execute(
+        select(*(t.c[name] for name in _ITEM_FIELDS)).where(t.c.id == item_id)
+    ).first()
+    if row is None:
+        raise NotFound(
+            "no evidence item has this ID",
+            where=item_id,
+            hint="item IDs are printed by `testament ingest`",
+        )
+    return _named(dict(row._mapping))
+
+
+def _named(item: dict[str, Any]) -> dict[str, Any]:
+    """An item with ``shown_name``: its original name (kept byte for byte) as it may be displayed."""
+    return item | {"shown_name": shown(item["original_name"])}
+
+
+def _same_case(item: Mapping[str, Any], other: Mapping[str, Any], what: str) -> None:
+    if item["case_id"] != other["case_id"]:
+        raise InvalidInput(
+            f"the evidence item and the {what} are in different cases",
+            where=f"item {item['id']}, {what} {other['id']}",
+            hint=f"link an item only to a {what} of its own case",
+        )
+
+
+def link(
+    instance: Instance,
+    item_id: str,
+    incident_id: str,
+    relevance: str,
+    *,
+    source_id: str | None = None,
+) -> str:
+    """Link an item to an incident of its case, saying why it is relevant; returns the link's ID."""
+    values = {
+        "item_id": item_id,
+        "incident_id": incident_id,
+        "source_id": source_id,
+        "relevance": clean_text(relevance, "the relevance", "--relevance", required=True),
+    }
+    with recording(instance) as conn:
+        item = _item(conn, item_id)
+        _same_case(item, history.current(conn, "incident", incident_id), "incident")
+        if source_id is not None:
+            _same_case(item, history.current(conn, "source", source_id), "source")
+        t = tables.item_incident
+        existing = conn.execute(
+            select(t.c.id).where(
+                t.c.item_id == item_id, t.c.incident_id == incident_id, t.c.deleted_at.is_(None)
+            )
+        ).scalar()
+        if existing is not None:
+            raise Conflict("this item is already linked to this incident", where=str(existing))
+        new_id = history.create(conn, "item-incident", values, agent_id=acting_agent(conn))
+        indexing.refresh(conn, "item", [item_id])
+        return new_id
+
+
+def unlink(instance: Instance, link_id: str, *, expected_version: int | None = None) -> int:
+    """Mark an item–incident link deleted (its versions stay); returns the version."""
+    with recording(instance) as conn:
+        row = history.current(conn, "item-incident", link_id)
+        version = history.delete(
+            conn,
+            "item-incident",
+            link_id,
+            agent_id=acting_agent(conn),
+            expected_version=expected_version,
+        )
+        indexing.refresh(conn, "item", [row["item_id"]])
+        return version
+
+
+def _assessed_on(text: str | None) -> str:
+    if not text:
+        return datetime.now(UTC).date().isoformat()
+    parsed = dates.parse(text, where="--date")
+    single = parsed.precision in (dates.DatePrecision.DAY, dates.DatePrecision.EXACT)
+    if not single or parsed.start is None:
+        raise InvalidInput(
+            f"{text!r} is not a single day", where="--date", hint="write the day as YYYY-MM-DD"
+        )
+    return parsed.start[:10]
+
+
+def assess(
+    instance: Instance,
+    item_id: str,
+    *,
+    axis: str,
+    status: str,
+    method: str,
+    assessed_on: str | None = None,
+    note: str = "",
+) -> str:
+    """Record an assessment of an item on one Berkeley Protocol axis, by the acting analyst."""
+    if axis not in AXES:
+        raise InvalidInput(
+            f"{axis!r} is not a verification axis", where="--axis", hint=f"use {', '.join(AXES)}"
+        )
+    values: dict[str, Any] = {
+        "item_id": item_id,
+        "axis": axis,
+        "status": vocabulary.require_one("verification-status", status, where="--status"),
+        "method": clean_text(method, "the method", "--method", required=True),
+        "assessed_on": _assessed_on(assessed_on),
+        "note": clean_text(note, "the note", "--note"),
+    }
+    with recording(instance) as conn:
+        _item(conn, item_id)
+        values["analyst_id"] = acting_agent(conn)
+        return history.create(conn, "assessment", values, agent_id=values["analyst_id"])
+
+
+def _public(kind: str, row: Mapping[Any, Any]) -> dict[str, Any]:
+    return history.snapshot(kind, row) | {
+        "version": row["version"],
+        "created_at": row["created_at"],
+    }
+
+
+def show(instance: Instance, item_id: str) -> dict[str, Any]:
+    """An item's incident links, its latest assessment per axis and every assessment, oldest first."""
+    links, marks = tables.item_incident, tables.assessment
+    with read_transaction(instance.engine) as conn:
+        data = _item(conn, item_id)
+        query = select(links).where(links.c.item_id == item_id, links.c.deleted_at.is_(None))
+        data["incidents"] = [
+            _public("item-incident", r)
+            for r in conn.execute(query.order_by(links.c.created_at)).mappings()
+        ]
+        query = select(marks).where(marks.c.item_id == item_id, marks.c.deleted_at.is_(None))
+        ordered = query.order_by(marks.c.assessed_on, marks.c.created_at, marks.c.id)
+        data["assessments"] = [_public("assessment", r) for r in conn.execute(ordered).mappings()]
+        data["latest"] = {a["axis"]: a for a in data["assessments"]}
+        return data
+
+
+def list_for_case(
+    instance: Instance, case_name: str, *, limit: int = 100, offset: int = 0
+) -> list[dict[str, Any]]:
+    """A page of the case's evidence items, newest first, each with how many incidents it is linked to."""
+    t, links = tables.evidence_item, tables.item_incident
+    linked = (
+        select(func.count())
+        .where(links.c.item_id == t.c.id, links.c.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    with read_transaction(instance.engine) as conn:
+        cid = cases.case_id(conn, case_name)
+        rows = conn.execute(
+            select(
+                t.c.id, t.c.original_name, t.c.media_type, t.c.size, t.c.sha256, t.c.ingested_at,
+                t.c.duplicate, linked.label("incidents"),
+            )
+            .where(t.c.case_id == cid)
+            .order_by(t.c.ingested_at.desc(), t.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()  # fmt: skip
+    return [_named(dict(r._mapping)) for r in rows]
+
+
+def name_items(connection: Connection, links: Sequence[dict[str, Any]]) -> None:
+    """Add to each link to an item (``item_id``) the item's name, as kept and as shown, its type and
+    size, so that lists name items rather than show their IDs."""
+    t = tables.evidence_item
+    wanted = sorted({link["item_id"] for link in links})
+    rows = connection.execute(
+        select(t.c.id, t.c.original_name, t.c.media_type, t.c.size).where(t.c.id.in_(wanted))
+    ).all()
+    found = {row.id: _named(dict(row._mapping)) for row in rows}
+    for link in links:
+        named = found.get(link["item_id"], {})
+        link.update(
+            {key: named.get(key) for key in ("original_name", "shown_name", "media_type", "size")}
+        )
+
+
+def names(instance: Instance, item_ids: Sequence[str]) -> dict[str, str]:
+    """Each of these items' names as shown, by ID (for lists that name items, such as a proof chart)."""
+    links: list[dict[str, Any]] = [{"item_id": item_id} for item_id in item_ids]
+    with read_transaction(instance.engine) as conn:
+        name_items(conn, links)
+    return {link["item_id"]: link["shown_name"] for link in links if link["shown_name"] is not None}
+
+
+def versions(
+    instance: Instance, record_id: str, kind: str = "item-incident"
+) -> list[history.Version]:
+    """Every version of an evidence link or an assessment, oldest first."""
+    if kind not in KINDS:
+        raise InvalidInput(
+            f"{kind!r} is not a kind of evidence record", hint=f"use {', '.join(KINDS)}"
+        )
+    with read_transaction(instance.engine) as conn:
+        return history.versions(conn, kind, record_id)

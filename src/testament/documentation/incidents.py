@@ -1,0 +1,564 @@
+"""Incidents: what happened, when, where, to what, with which weapons, and how many were harmed.
+
+:func:`prepare` turns loosely typed input (CLI options, a TimeMap event, a CSV row) into validated fields,
+raising :class:`InvalidInput` that names the field. Importers call it per row, then write all rows with
+:func:`write_new` in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Integer, cast, func, select
+
+from testament.custody import cases, history
+from testament.custody.instance import Instance, acting_agent, recording
+from testament.documentation import evidence, gazetteer
+from testament.domain import dates, places
+from testament.domain.text import clean_text
+from testament.errors import InvalidInput, NotFound
+from testament.search import indexing
+from testament.storage import tables
+from testament.storage.engine import read_transaction
+from testament.taxonomy import vocabulary
+
+LISTS = {
+    "types": "incident-types",
+    "targets": "target-object-types",
+    "weapons": "weapon-systems",
+    "sensitivity": "sensitivity-labels",
+}
+QUALIFIERS = ("exact", "at-least", "approximate")
+
+
+@dataclass
+class IncidentInput:
+    """What a documenter states about an incident; every field optional but the title."""
+
+    title: str
+    description: str = ""
+    date: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    us_dates: bool = False
+    latitude: object = None
+    longitude: object = None
+    uncertainty_m: object = None
+    area: str = ""
+    area_id: int | None = None
+    place_text: str = ""
+    status: str = "reported"
+    types: Sequence[str] = ()
+    targets: Sequence[str] = ()
+    weapons: Sequence[str] = ()
+    sensitivity: Sequence[str] = ()
+    unmapped: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    external_ns: str | None = None
+    external_id: str | None = None
+
+
+def _date(given: IncidentInput, where: str | None) -> dates.ReportedDate:
+    if given.date_from or given.date_to:
+        if given.date:
+            raise InvalidInput("give a date or an estimated range (from/to), not both", where=where)
+        return dates.estimate(given.date_from, given.date_to, where=where)
+    return dates.parse(given.date, where=where, us_order=given.us_dates)
+
+
+def prepare(
+    connection: Connection, case_id: str, given: IncidentInput, *, where: str | None = None
+) -> dict[str, Any]:
+    """Validated fields of a new incident (``where`` names the input: an option, a row, a file)."""
+    when = _date(given, where)
+    point = None
+    if given.latitude not in (None, "") or given.longitude not in (None, ""):
+        point = places.point(given.latitude, given.longitude, given.uncertainty_m, where=where)
+    area_id = given.area_id
+    if given.area:
+        area_id = gazetteer.find_area(connection, given.area)
+        if area_id is None:
+            raise InvalidInput(
+                f"no administrative area is called {given.area!r}",
+                where=where,
+                hint="load areas with `testament gazetteer load`, or see `testament gazetteer list`",
+            )
+    values: dict[str, Any] = {
+        "case_id": case_id,
+        "title": clean_text(given.title, "the title", where, required=True, field="title"),
+        "description": clean_text(given.description, "the description", where),
+        "occurred_from": when.start,
+        "occurred_to": when.end,
+        "date_precision": when.precision.value,
+        "date_text": when.text,
+        "latitude": point.latitude if point else None,
+        "longitude": point.longitude if point else None,
+        "uncertainty_m": point.uncertainty_m if point else None,
+        "place_text": clean_text(given.place_text, "the place", where, field="place_text"),
+        "area_id": area_id,
+        "status": vocabulary.require_one("incident-status", given.status, where=where),
+        "unmapped": {k: list(v) for k, v in sorted(given.unmapped.items()) if v},
+        "external_ns": given.external_ns,
+        "external_id": given.external_id,
+    }
+    for name, vocab in LISTS.items():
+        values[name] = vocabulary.require(vocab, getattr(given, name), where=where)
+    return values
+
+
+def after_write(connection: Connection, incident_ids: Sequence[str]) -> None:
+    """Keep derived data in step with incidents written in this transaction: areas, then the search index."""
+    gazetteer.assign(connection, list(incident_ids))
+    indexing.refresh(connection, "incident", list(incident_ids))
+
+
+def write_new(
+    connection: Connection, rows: Sequence[Mapping[str, Any]], *, agent_id: int
+) -> list[str]:
+    """Insert prepared incidents as version 1, with their custody events and derived data."""
+    ids = history.create_many(connection, "incident", rows, agent_id=agent_id)
+    after_write(connection, ids)
+    return ids
+
+
+def create(instance: Instance, case_name: str, given: IncidentInput) -> str:
+    with recording(instance) as conn:
+        row = prepare(conn, cases.case_id(conn, case_name), given)
+        return write_new(conn, [row], agent_id=acting_agent(conn))[0]
+
+
+def edit(
+    instance: Instance,
+    incident_id: str,
+    changes: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> int:
+    """Change fields of an incident (``changes`` as :class:`IncidentInput` field names); returns the version."""
+    with recording(instance) as conn:
+        row = history.current(conn, "incident", incident_id)
+        before = history.snapshot("incident", row)
+        merged = IncidentInput(**_as_input(before) | dict(changes))
+        if "area" in changes:
+            merged.area_id = None
+        fresh = prepare(conn, row["case_id"], merged, where=incident_id)
+        version = history.update(
+            conn,
+            "incident",
+            incident_id,
+            fresh,
+            agent_id=acting_agent(conn),
+            expected_version=expected_version,
+        )
+        after_write(conn, [incident_id])
+        return version
+
+
+def _as_input(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An incident's version data back in :class:`IncidentInput` terms (for partial edits)."""
+    precise = data["date_precision"] in ("exact", "day", "month", "year")
+    return {
+        "title": data["title"],
+        "description": data["description"],
+        "date": data["date_text"] if precise else "",
+        "date_from": "" if precise else (data["occurred_from"] or ""),
+        "date_to": "" if precise else (data["occurred_to"] or ""),
+        "us_dates": True,
+        "latitude": data["latitude"],
+        "longitude": data["longitude"],
+        "uncertainty_m": data["uncertainty_m"],
+        "area_id": data["area_id"],
+        "place_text": data["place_text"],
+        "status": data["status"],
+        "types": data["types"],
+        "targets": data["targets"],
+        "weapons": data["weapons"],
+        "sensitivity": data["sensitivity"],
+        "unmapped": data["unmapped"],
+        "external_ns": data["external_ns"],
+        "external_id": data["external_id"],
+    }
+
+
+def delete(instance: Instance, incident_id: str, *, expected_version: int | None = None) -> int:
+    with recording(instance) as conn:
+        version = history.delete(
+            conn,
+            "incident",
+            incident_id,
+            agent_id=acting_agent(conn),
+            expected_version=expected_version,
+        )
+        after_write(conn, [incident_id])
+        return version
+
+
+def add_casualty(
+    instance: Instance,
+    incident_id: str,
+    *,
+    category: str,
+    count: object,
+    qualifier: str = "exact",
+    source_id: str | None = None,
+    note: str = "",
+) -> str:
+    """Record one casualty figure of an incident, with the source that gives it."""
+    number = count if isinstance(count, int) and not isinstance(count, bool) else None
+    if isinstance(count, str) and count.strip().isdigit():
+        number = int(count)
+    if number is None or number < 0:
+        raise InvalidInput(
+            f"a casualty count must be a whole number of zero or more, not {count!r}",
+            where="--count",
+        )
+    if qualifier not in QUALIFIERS:
+        raise InvalidInput(
+            f"{qualifier!r} is not a qualifier",
+            where="--qualifier",
+            hint=f"use {', '.join(QUALIFIERS)}",
+        )
+    with recording(instance) as conn:
+        incident = history.current(conn, "incident", incident_id)
+        if source_id is not None:
+            _same_case_source(conn, source_id, incident["case_id"])
+        values = {
+            "incident_id": incident_id,
+            "category": vocabulary.require_one("casualty-categories", category, where="--category"),
+            "count": number,
+            "qualifier": qualifier,
+            "source_id": source_id,
+            "note": note,
+        }
+        return history.create(conn, "casualty", values, agent_id=acting_agent(conn))
+
+
+def _same_case_source(connection: Connection, source_id: str, case_id: str) -> None:
+    """A casualty figure cites a source of its incident's case; another case's source is answered as
+    absent, so the incident's readers learn nothing of the other case."""
+    try:
+        source = history.current(connection, "source", source_id)
+    except NotFound:
+        source = {"case_id": None}
+    if source["case_id"] != case_id:
+        raise NotFound("no source of the incident's case has this ID", where=source_id)
+
+
+def relate(
+    instance: Instance, incident_id: str, related_id: str, relation: str, note: str = ""
+) -> str:
+    """Relate two incidents (part of, follows, the same event reported twice …)."""
+    if incident_id == related_id:
+        raise InvalidInput("an incident cannot be related to itself", where=incident_id)
+    with recording(instance) as conn:
+        first = history.current(conn, "incident", incident_id)
+        second = history.current(conn, "incident", related_id)
+        if first["case_id"] != second["case_id"]:
+            raise InvalidInput(
+                "related incidents must be in the same case", where=f"{incident_id} {related_id}"
+            )
+        values = {
+            "incident_id": incident_id,
+            "related_id": related_id,
+            "relation": vocabulary.require_one("incident-relations", relation, where="--relation"),
+            "note": note,
+        }
+        return history.create(conn, "incident-relation", values, agent_id=acting_agent(conn))
+
+
+def _children(
+    connection: Connection, table: Any, column: str, incident_id: str
+) -> list[dict[str, Any]]:
+    query = select(table).where(table.c[column] == incident_id, table.c.deleted_at.is_(None))
+    return [dict(r) for r in connection.execute(query).mappings()]
+
+
+def show(instance: Instance, incident_id: str) -> dict[str, Any]:
+    """An incident with everything linked to it (areas, casualties, people, units, sources, evidence)."""
+    with read_transaction(instance.engine) as conn:
+        row = history.current(conn, "incident", incident_id)
+        data = history.snapshot("incident", row) | {
+            "version": row["version"],
+            "updated_at": row["updated_at"],
+        }
+        areas = conn.execute(
+            select(
+                tables.admin_area.c.id,
+                tables.admin_area.c.level,
+                tables.admin_area.c.name,
+                tables.incident_area.c.method,
+            )
+            .join(tables.incident_area, tables.incident_area.c.area_id == tables.admin_area.c.id)
+            .where(tables.incident_area.c.incident_id == incident_id)
+            .order_by(tables.admin_area.c.level)
+        )
+        data["areas"] = [dict(a._mapping) for a in areas]
+        data["warnings"] = _place_warnings(conn, data)
+        linked = {
+            "casualties": (tables.casualty, "incident_id"),
+            "relations": (tables.incident_relation, "incident_id"),
+            "roles": (tables.person_role, "incident_id"),
+            "units": (tables.unit_involvement, "incident_id"),
+            "sources": (tables.incident_source, "incident_id"),
+            "evidence": (tables.item_incident, "incident_id"),
+            "qualifications": (tables.qualification, "incident_id"),
+        }
+        for name, (table, column) in linked.items():
+            data[name] = [
+                {k: v for k, v in r.items() if k not in ("created_at", "deleted_at")}
+                for r in _children(conn, table, column, incident_id)
+            ]
+        evidence.name_items(conn, data["evidence"])
+        return data
+
+
+def _place_warnings(connection: Connection, data: Mapping[str, Any]) -> list[str]:
+    """Say so when a point lies in no loaded area but would with latitude and longitude swapped.
+
+    The point is kept as given: only the documenter can tell a swap from a place outside the areas.
+    """
+    latitude, longitude = data.get("latitude"), data.get("longitude")
+    if latitude is None or longitude is None:
+        return []
+    if any(area["method"] == "point" for area in data["areas"]):
+        return []
+    index = gazetteer.gazetteer(connection)
+    if not index.areas or not index.swapped_hint(float(latitude), float(longitude)):
+        return []
+    names = ", ".join(area.name for area in index.locate(float(longitude), float(latitude)))
+    return [
+        f"latitude and longitude look swapped: ({longitude}, {latitude}) lies in {names}; "
+        "the point is kept as given"
+    ]
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """What a list of a case's incidents may be narrowed to (all optional)."""
+
+    status: str | None = None
+    date_from: str | None = None  # YYYY-MM-DD: incidents that end on or after it
+    date_to: str | None = None  # YYYY-MM-DD: incidents that start on or before it
+    label: str | None = None  # a sensitivity label
+
+    def check(self) -> ListFilter:
+        problems = {}
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value is not None and not _is_day(value):
+                problems[name] = "a date as YYYY-MM-DD"
+        if self.status is not None and self.status not in vocabulary.codes("incident-status"):
+            problems["status"] = "one of " + ", ".join(sorted(vocabulary.codes("incident-status")))
+        if problems:
+            raise InvalidInput("the list cannot be filtered this way", errors=problems)
+        return self
+
+
+def _is_day(text: str) -> bool:
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
+def list_for_case(
+    instance: Instance,
+    case_name: str,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    only: ListFilter | None = None,
+) -> list[dict[str, Any]]:
+    t = tables.incident
+    wanted = (only or ListFilter()).check()
+    with read_transaction(instance.engine) as conn:
+        cid = cases.case_id(conn, case_name)
+        conditions = [t.c.case_id == cid, t.c.deleted_at.is_(None)]
+        if wanted.status is not None:
+            conditions.append(t.c.status == wanted.status)
+        if wanted.date_from is not None:
+            conditions.append(t.c.occurred_to >= wanted.date_from)
+        if wanted.date_to is not None:
+            conditions.append(t.c.occurred_from <= wanted.date_to)
+        if wanted.label is not None:
+            conditions.append(t.c.sensitivity.contains(json.dumps(wanted.label)))
+        query = (
+            select(
+                t.c.id,
+                t.c.title,
+                t.c.occurred_from,
+                t.c.occurred_to,
+                t.c.date_precision,
+                t.c.status,
+                t.c.place_text,
+                t.c.latitude,
+                t.c.longitude,
+                t.c.sensitivity,
+            )
+            .where(*conditions)
+            .order_by(t.c.occurred_from, t.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for row in rows:  # the labels are listed everywhere an incident is (the web-application issue)
+        row["sensitivity"] = json.loads(row["sensitivity"] or "[]")
+    return rows
+
+
+def timeline(instance: Instance, case_name: str) -> list[dict[str, Any]]:
+    """How many of the case's incidents began in each month, oldest first (undated ones left out)."""
+    t = tables.incident
+    month = func.substr(t.c.occurred_from, 1, 7)
+    with read_transaction(instance.engine) as conn:
+        cid = cases.case_id(conn, case_name)
+        rows = conn.execute(
+            select(month.label("month"), func.count().label("incidents"))
+            .where(t.c.case_id == cid, t.c.deleted_at.is_(None), t.c.occurred_from.is_not(None))
+            .group_by(month)
+            .order_by(month)
+        ).all()
+    return [{"month": r.month, "incidents": int(r.incidents)} for r in rows]
+
+
+MAP_POINTS_AT_MOST = 2000  # more than this in view and the map gets clusters instead of points
+MAP_CELLS_PER_TILE = 4  # a cluster cell is a quarter of a 256-pixel tile: 64 pixels at any zoom
+MAP_MAX_ZOOM = 20
+
+
+@dataclass(frozen=True)
+class MapView:
+    """The part of the map on screen: a box in degrees (west, south, east, north) and Leaflet's zoom."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+    zoom: int
+
+    @classmethod
+    def parse(cls, bbox: str, zoom: int) -> MapView:
+        """From ``west,south,east,north`` and a zoom level, naming what is wrong."""
+        parts = bbox.split(",")
+        problems: dict[str, str] = {}
+        try:
+            west, south, east, north = (float(p) for p in parts)
+        except ValueError:
+            west = south = east = north = 0.0
+            problems["bbox"] = "four numbers: west,south,east,north in degrees"
+        else:
+            if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+                problems["bbox"] = "west < east within -180..180 and south < north within -90..90"
+        if not 0 <= zoom <= MAP_MAX_ZOOM:
+            problems["zoom"] = f"a zoom level from 0 to {MAP_MAX_ZOOM}"
+        if problems:
+            raise InvalidInput("the map cannot show this view", errors=problems)
+        return cls(west, south, east, north, zoom)
+
+
+def map_points(
+    instance: Instance,
+    case_name: str,
+    view: MapView | None = None,
+    *,
+    at_most: int = MAP_POINTS_AT_MOST,
+) -> dict[str, Any]:
+    """The case's incidents that have coordinates (within ``view``, if given), as a GeoJSON
+    FeatureCollection for the map.
+
+    Up to ``at_most`` come back as points. Past that they come back as clusters: the
+    count and mean position of the incidents in each cell of a grid fixed to the globe (so clusters stay
+    put while the map pans), sized for ``view``'s zoom, or for the incidents' extent without a view.
+    ``total`` is the number of incidents in view either way; ``clustered`` says which came back.
+    """
+    t = tables.incident
+    with read_transaction(instance.engine) as conn:
+        cid = cases.case_id(conn, case_name)
+        where = [t.c.case_id == cid, t.c.deleted_at.is_(None), t.c.latitude.is_not(None)]
+        where.append(t.c.longitude.is_not(None))
+        if view is not None:
+            where += [t.c.longitude.between(view.west, view.east)]
+            where += [t.c.latitude.between(view.south, view.north)]
+        total, *extent = conn.execute(
+            select(
+                func.count(), func.min(t.c.longitude), func.max(t.c.longitude),
+                func.min(t.c.latitude), func.max(t.c.latitude),
+            ).where(*where)
+        ).one()  # fmt: skip
+        if total > at_most:
+            cell = _cell_size(view, extent)
+            features = _clusters(conn, where, cell)
+        else:
+            features = _points(conn, where)
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "total": int(total),
+        "clustered": total > at_most,
+    }
+
+
+def _cell_size(view: MapView | None, extent: Sequence[float]) -> float:
+    """A cluster cell's side in degrees: 64 pixels at the view's zoom, or a 16th of the data's extent."""
+    if view is not None:
+        return 360.0 / (1 << view.zoom) / MAP_CELLS_PER_TILE
+    west, east, south, north = extent
+    return float(max(east - west, north - south, 1e-6)) / 16
+
+
+def _points(connection: Connection, where: list[Any]) -> list[dict[str, Any]]:
+    t = tables.incident
+    rows = connection.execute(
+        select(
+            t.c.id, t.c.title, t.c.occurred_from, t.c.status, t.c.sensitivity,
+            t.c.latitude, t.c.longitude,
+        )
+        .where(*where)
+        .order_by(t.c.occurred_from, t.c.id)
+    ).all()  # fmt: skip
+    return [
+        {
+            "type": "Feature",
+            "id": r.id,
+            "geometry": {"type": "Point", "coordinates": [r.longitude, r.latitude]},
+            "properties": {
+                "title": r.title,
+                "date": r.occurred_from,
+                "status": r.status,
+                "sensitivity": json.loads(r.sensitivity or "[]"),
+            },
+        }
+        for r in rows
+    ]
+
+
+def _clusters(connection: Connection, where: list[Any], cell: float) -> list[dict[str, Any]]:
+    t = tables.incident
+    postgres = connection.dialect.name == "postgresql"
+
+    def index(column: Any, origin: float) -> Any:
+        offset = (column - origin) / cell  # never negative, so SQLite's truncating cast is a floor
+        return func.floor(offset) if postgres else cast(offset, Integer)
+
+    column, row = index(t.c.longitude, -180.0), index(t.c.latitude, -90.0)
+    rows = connection.execute(
+        select(func.count(), func.avg(t.c.longitude), func.avg(t.c.latitude))
+        .where(*where)
+        .group_by(column, row)
+    ).all()
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+            "properties": {"cluster": True, "count": int(count)},
+        }
+        for count, lon, lat in rows
+    ]
+
+
+def versions(instance: Instance, kind: str, record_id: str) -> list[history.Version]:
+    with read_transaction(instance.engine) as conn:
+        return history.versions(conn, kind, record_id)

@@ -1,0 +1,316 @@
+"""Preliminary legal qualification: candidate crime codes on incidents, and evidence linked to elements.
+
+A *qualification* says that an incident may constitute a crime of the Rome Statute taxonomy. Its status is
+always ``preliminary``: Testament helps analysts organise evidence, and only lawyers and courts characterise
+conduct legally, so nothing here can confirm a qualification. An *element link* says that an evidence item
+supports or contradicts one element of a qualified crime (docs/legal.md). Both are versioned records: every
+write is a version and a custody event.
+
+The taxonomy itself (checking a reviewed copy, listing crimes and vocabulary terms) is also reached here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from testament.custody import cases, history
+from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain import legal as rules
+from testament.domain.text import clean_text
+from testament.errors import Conflict, InvalidInput, NotFound
+from testament.storage import tables
+from testament.storage.engine import read_transaction
+from testament.taxonomy import loader
+from testament.taxonomy.lint import lint
+
+SUGGESTING = {
+    "types": "incident-types",
+    "targets": "target-object-types",
+    "weapons": "weapon-systems",
+}
+
+
+@dataclass(frozen=True)
+class TaxonomyCheck:
+    crimes: int
+    contexts: int
+    vocabularies: int
+    terms: int
+    problems: list[str]
+
+
+def check_taxonomy(directory: Path | None = None) -> TaxonomyCheck:
+    """Load and lint the taxonomy in ``directory`` (default: the one shipped with Testament)."""
+    if directory is not None and not (directory / "rome_statute.yaml").is_file():
+        raise NotFound(
+            "no rome_statute.yaml in this directory",
+            where=str(directory),
+            hint="point --dir at a copy of src/testament/taxonomy",
+        )
+    taxonomy = loader.load(directory or loader.DATA)
+    return TaxonomyCheck(
+        crimes=len(taxonomy.crimes),
+        contexts=len(taxonomy.contexts),
+        vocabularies=len(taxonomy.vocabularies),
+        terms=sum(len(v.terms) for v in taxonomy.vocabularies),
+        problems=lint(taxonomy),
+    )
+
+
+def vocabulary_terms(code: str, language: str = "en") -> list[dict[str, Any]]:
+    """The terms of a controlled vocabulary: code, label in ``language`` (English if missing), parent."""
+    vocabulary = loader.shipped().vocabulary(code)
+    if vocabulary is None:
+        known = [v.code for v in loader.shipped().vocabularies]
+        close = difflib.get_close_matches(code, known, n=3)
+        raise NotFound(
+            "there is no vocabulary with this code",
+            where=code,
+            hint=(f"did you mean {', '.join(close)}? " if close else "")
+            + f"known: {', '.join(known)}",
+        )
+    return [
+        {
+            "code": t.code,
+            "label": t.label.get(language) or t.label.get("en", t.code),
+            "parent": t.parent,
+            "suggests": list(t.suggests),
+        }
+        for t in vocabulary.terms
+    ]
+
+
+def crime_rule(crime: loader.Crime, taxonomy: loader.Taxonomy | None = None) -> rules.CrimeRule:
+    """The plain data the rules need about ``crime``: its elements, then its contexts' elements."""
+    contexts = {c.code: c for c in (taxonomy or loader.shipped()).contexts}
+    elements = [rules.ElementRef(e.id, e.type, e.text) for e in crime.elements]
+    for code in crime.context:
+        context = contexts.get(code)
+        elements += [
+            rules.ElementRef(rules.context_element_id(code, e.id), e.type, e.text)
+            for e in (context.elements if context else ())
+        ]
+    return rules.CrimeRule(
+        crime.code, crime.articles, crime.amendments, crime.context, tuple(elements)
+    )
+
+
+def crime(code: str) -> loader.Crime:
+    """The crime ``code`` of the shipped taxonomy; refuses an unknown code with the closest matches."""
+    found = loader.shipped().crime(code)
+    if found is None:
+        known = [c.code for c in loader.shipped().crimes]
+        close = difflib.get_close_matches(code.upper(), known, n=3)
+        raise InvalidInput(
+            f"{code!r} is not a crime code of the taxonomy",
+            where="CRIME_CODE",
+            hint=(f"did you mean {', '.join(close)}? " if close else "")
+            + "list them with `testament legal crimes`",
+        )
+    return found
+
+
+def crimes() -> list[dict[str, Any]]:
+    """Every crime of the taxonomy with its English and Ukrainian labels, articles and amendments."""
+    return [
+        {
+            "code": c.code,
+            "family": c.family,
+            "label": dict(c.label),
+            "articles": dict(c.articles),
+            "amendments": dict(c.amendments),
+            "elements": list(crime_rule(c).element_ids()),
+        }
+        for c in loader.shipped().crimes
+    ]
+
+
+def _note(note: str) -> str:
+    return clean_text(note, "the note", "--note", field="note")
+
+
+def _qualified_codes(connection: Connection, incident_id: str) -> dict[str, str]:
+    """Crime code → ID of the live qualifications of an incident."""
+    q = tables.qualification
+    rows = connection.execute(
+        select(q.c.crime_code, q.c.id).where(
+            q.c.incident_id == incident_id, q.c.deleted_at.is_(None)
+        )
+    )
+    return {str(r.crime_code): str(r.id) for r in rows}
+
+
+@dataclass(frozen=True)
+class Qualified:
+    """A new qualification and the warnings about its applicability to the case's situation."""
+
+    id: str
+    warnings: list[str]
+
+
+def qualify(
+    instance: Instance,
+    incident_id: str,
+    crime_code: str,
+    note: str = "",
+    *,
+    status: str = rules.PRELIMINARY,
+) -> Qualified:
+    """Record that an incident may constitute ``crime_code``, always as a preliminary qualification."""
+    rules.check_status(status)
+    rule = crime_rule(crime(crime_code))
+    note = _note(note)
+    with recording(instance) as conn:
+        incident = history.current(conn, "incident", incident_id)
+        existing = _qualified_codes(conn, incident_id).get(rule.code)
+        if existing is not None:
+            raise Conflict(
+                f"this incident already carries {rule.code}",
+                where=incident_id,
+                hint=f"the qualification is {existing}",
+            )
+        agent_id = acting_agent(conn)
+        values = {
+            "incident_id": incident_id,
+            "crime_code": rule.code,
+            "status": rules.PRELIMINARY,
+            "analyst_id": agent_id,
+            "note": note,
+        }
+        new_id = history.create(conn, "qualification", values, agent_id=agent_id)
+        situation = cases.conflict_of_case(conn, incident["case_id"])
+    return Qualified(new_id, rules.applicability_warnings(rule, situation))
+
+
+def withdraw_qualification(instance: Instance, qualification_id: str) -> list[str]:
+    """Withdraw a qualification and the element links made under it; returns the links' IDs."""
+    link = tables.element_link
+    with recording(instance) as conn:
+        row = history.current(conn, "qualification", qualification_id, deleted=True)
+        agent_id = acting_agent(conn)
+        linked = conn.execute(
+            select(link.c.id)
+            .where(
+                link.c.incident_id == row["incident_id"],
+                link.c.crime_code == row["crime_code"],
+                link.c.deleted_at.is_(None),
+            )
+            .order_by(link.c.id)
+        ).scalars()
+        withdrawn = [str(i) for i in linked]
+        for link_id in withdrawn:
+            history.delete(conn, "element-link", link_id, agent_id=agent_id)
+        history.delete(conn, "qualification", qualification_id, agent_id=agent_id)
+    return withdrawn
+
+
+def _check_item(connection: Connection, item_id: str, incident: dict[str, Any]) -> None:
+    item_case = connection.execute(
+        select(tables.evidence_item.c.case_id).where(tables.evidence_item.c.id == item_id)
+    ).scalar()
+    if item_case is None:
+        raise NotFound("no evidence item has this ID", where=item_id)
+    if item_case != incident["case_id"]:
+        raise InvalidInput(
+            "the evidence item and the incident belong to different cases",
+            where=f"{item_id} {incident['id']}",
+            hint="link an item only to elements of incidents in its own case",
+        )
+
+
+def _duplicate(connection: Connection, values: dict[str, Any]) -> str | None:
+    link = tables.element_link
+    same = ("item_id", "incident_id", "crime_code", "element_id", "stance")
+    found = connection.execute(
+        select(link.c.id).where(
+            *(link.c[name] == values[name] for name in same), link.c.deleted_at.is_(None)
+        )
+    ).scalar()
+    return None if found is None else str(found)
+
+
+def link_element(
+    instance: Instance,
+    item_id: str,
+    incident_id: str,
+    crime_code: str,
+    element_id: str,
+    *,
+    stance: str,
+    confidence: str = "medium",
+    note: str = "",
+) -> str:
+    """Record that an item supports or contradicts an element of a crime qualified on an incident."""
+    rule = crime_rule(crime(crime_code))
+    rules.check_element(rule, element_id)
+    values: dict[str, Any] = {
+        "item_id": item_id,
+        "incident_id": incident_id,
+        "crime_code": rule.code,
+        "element_id": element_id,
+        "stance": rules.check_stance(stance),
+        "confidence": rules.check_confidence(confidence),
+        "note": _note(note),
+    }
+    with recording(instance) as conn:
+        incident = history.current(conn, "incident", incident_id)
+        _check_item(conn, item_id, incident)
+        if rule.code not in _qualified_codes(conn, incident_id):
+            raise InvalidInput(
+                f"the incident does not carry {rule.code}",
+                where=incident_id,
+                hint=f"qualify it first: `testament legal qualify {incident_id} {rule.code}`",
+            )
+        existing = _duplicate(conn, values)
+        if existing is not None:
+            raise Conflict("this link already exists", where=existing)
+        agent_id = acting_agent(conn)
+        values["analyst_id"] = agent_id
+        return history.create(conn, "element-link", values, agent_id=agent_id)
+
+
+def unlink_element(instance: Instance, link_id: str) -> int:
+    """Withdraw an element link (it and its versions stay); returns its new version."""
+    with recording(instance) as conn:
+        return history.delete(conn, "element-link", link_id, agent_id=acting_agent(conn))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A crime code an incident's vocabulary terms suggest; shown to analysts, never applied."""
+
+    code: str
+    label: dict[str, str]
+    because: list[str]
+    qualified: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "label": self.label,
+            "because": self.because,
+            "qualified": self.qualified,
+        }
+
+
+def suggest(instance: Instance, incident_id: str) -> list[Suggestion]:
+    """The crime codes suggested by the incident's types, targets and weapons (suggestions only)."""
+    with read_transaction(instance.engine) as conn:
+        data = history.snapshot("incident", history.current(conn, "incident", incident_id))
+        qualified = _qualified_codes(conn, incident_id)
+    reasons: dict[str, list[str]] = {}
+    for field, vocabulary_code in SUGGESTING.items():
+        vocabulary = loader.shipped().vocabulary(vocabulary_code)
+        for term_code in data[field]:
+            term = vocabulary.term(term_code) if vocabulary else None
+            for code in term.suggests if term else ():
+                reasons.setdefault(code, []).append(f"{vocabulary_code}:{term_code}")
+    return [
+        Suggestion(code, dict(crime(code).label), reasons[code], code in qualified)
+        for code in sorted(reasons)
+    ]

@@ -1,0 +1,233 @@
+"""The proof chart of a case: crime × element, with the evidence for and against each, and the gaps.
+
+:func:`chart` reads one consistent snapshot; the renderers (Markdown, CSV, JSON) are pure and
+deterministic, so the same database gives the same bytes. docs/legal.md explains the columns and the rule
+that counts independent sources.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from testament.custody import cases
+from testament.custody.instance import Instance
+from testament.documentation import legal
+from testament.domain import legal as rules
+from testament.errors import InvalidInput
+from testament.storage import tables
+from testament.storage.engine import read_transaction
+from testament.taxonomy import loader
+
+SCHEMA = "testament.proof-chart/1"
+CSV_COLUMNS = (
+    "crime_code",
+    "element_id",
+    "element_type",
+    "status",
+    "applies",
+    "supporting_items",
+    "independent_sources",
+    "contradicting_items",
+    "confidence_high",
+    "confidence_medium",
+    "confidence_low",
+    "incidents",
+)
+
+
+def _qualified(connection: Connection, cid: str) -> set[tuple[str, str]]:
+    """(incident ID, crime code) of every live qualification on a live incident of the case."""
+    q, i = tables.qualification, tables.incident
+    rows = connection.execute(
+        select(q.c.incident_id, q.c.crime_code)
+        .join(i, i.c.id == q.c.incident_id)
+        .where(i.c.case_id == cid, i.c.deleted_at.is_(None), q.c.deleted_at.is_(None))
+    )
+    return {(str(r.incident_id), str(r.crime_code)) for r in rows}
+
+
+def _links(connection: Connection, cid: str) -> list[Any]:
+    link, i, item = tables.element_link, tables.incident, tables.evidence_item
+    query = (
+        select(link, item.c.sha256)
+        .join(i, i.c.id == link.c.incident_id)
+        .join(item, item.c.id == link.c.item_id)
+        .where(i.c.case_id == cid, i.c.deleted_at.is_(None), link.c.deleted_at.is_(None))
+    )
+    return list(connection.execute(query))
+
+
+def _item_sources(connection: Connection, cid: str) -> dict[tuple[str, str], set[str]]:
+    """(item ID, incident ID) → the sources its live links to the incident name."""
+    ii, i = tables.item_incident, tables.incident
+    rows = connection.execute(
+        select(ii.c.item_id, ii.c.incident_id, ii.c.source_id)
+        .join(i, i.c.id == ii.c.incident_id)
+        .where(i.c.case_id == cid, ii.c.deleted_at.is_(None), ii.c.source_id.is_not(None))
+    )
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in rows:
+        found[(str(r.item_id), str(r.incident_id))].add(f"source:{r.source_id}")
+    return found
+
+
+def _rule(code: str) -> tuple[rules.CrimeRule, dict[str, str]]:
+    crime = loader.shipped().crime(code)
+    if crime is None:
+        return rules.CrimeRule(code, {}, {}, (), ()), {}
+    return legal.crime_rule(crime), dict(crime.label)
+
+
+def chart(instance: Instance, case_name: str) -> rules.ProofChart:
+    """The proof chart of a case: every crime qualified on any of its incidents, element by element."""
+    with read_transaction(instance.engine) as conn:
+        cid = cases.case_id(conn, case_name)
+        name = conn.execute(select(tables.case.c.name).where(tables.case.c.id == cid)).scalar_one()
+        situation = cases.conflict_of_case(conn, cid)
+        qualified = _qualified(conn, cid)
+        rows = _links(conn, cid)
+        sources = _item_sources(conn, cid)
+    links: dict[str, list[rules.EvidenceLink]] = defaultdict(list)
+    for r in rows:
+        if (r.incident_id, r.crime_code) not in qualified:
+            continue
+        keys = sources.get((r.item_id, r.incident_id), set()) | {f"sha256:{r.sha256}"}
+        links[r.crime_code].append(
+            rules.EvidenceLink(
+                r.item_id, r.incident_id, r.element_id, r.stance, r.confidence, frozenset(keys)
+            )
+        )
+    incidents = Counter(code for _, code in qualified)
+    crimes = []
+    for code in sorted(incidents):
+        rule, label = _rule(code)
+        warnings = (
+            rules.applicability_warnings(rule, situation)
+            if label
+            else [f"{code} is no longer in the taxonomy; its elements cannot be shown"]
+        )
+        crimes.append(
+            rules.crime_chart(
+                rule,
+                label,
+                incidents[code],
+                links[code],
+                warnings=warnings,
+                regimes=rules.situation_regimes(situation),
+            )
+        )
+    return rules.ProofChart(str(cid), str(name), tuple(crimes))
+
+
+def _cell(values: Iterable[str]) -> str:
+    return " ".join(values)
+
+
+def _articles(crime: rules.CrimeChart) -> str:
+    return "; ".join(f"Art. {a} ({k})" for k, a in sorted(crime.rule.articles.items()))
+
+
+def render_markdown(proof: rules.ProofChart) -> str:
+    """One section per crime, with a table of its elements and a line naming its gaps."""
+    out = [
+        f"# Proof chart: {proof.case_name}",
+        "",
+        "Preliminary legal characterisation, for analysis only; not a legal finding.",
+        "",
+    ]
+    if not proof.crimes:
+        out += ["No incident of this case carries a qualification yet.", ""]
+    for crime in proof.crimes:
+        title = crime.label.get("en", crime.rule.code)
+        out += [f"## {crime.rule.code}: {title}", ""]
+        out += [f"{_articles(crime)}. Incidents: {crime.incidents}.", ""]
+        out += [f"> warning: {w}" for w in crime.warnings] + ([""] if crime.warnings else [])
+        out += [
+            "| Element | Type | Status | Supporting items | Sources | Contradicting items | Confidence |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for row in crime.rows:
+            status = row.status if row.applies else f"{row.status} (other conflict)"
+            cells = (row.element.id, row.element.type, status, _cell(row.supporting) or "-",
+                     str(row.sources), _cell(row.contradicting) or "-",
+                     rules.confidence_text(row.confidence) or "-")  # fmt: skip
+            out.append("| " + " | ".join(cells) + " |")
+        out += ["", f"Gaps: {', '.join(crime.gaps()) or 'none'}.", ""]
+    return "\n".join(out)
+
+
+def render_csv(proof: rules.ProofChart) -> str:
+    """One row per crime × element; item IDs separated by spaces; ``\\n`` line endings."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for crime in proof.crimes:
+        for row in crime.rows:
+            writer.writerow(
+                [crime.rule.code, row.element.id, row.element.type, row.status,
+                 "yes" if row.applies else "no", _cell(row.supporting), row.sources, _cell(row.contradicting),
+                 *(row.confidence[c] for c in rules.CONFIDENCES), crime.incidents]
+            )  # fmt: skip
+    return buffer.getvalue()
+
+
+def as_json(proof: rules.ProofChart) -> dict[str, Any]:
+    """The chart as data, in the stable shape ``testament.proof-chart/1`` (docs/legal.md)."""
+    return {
+        "schema": SCHEMA,
+        "case": {"id": proof.case_id, "name": proof.case_name},
+        "status": proof.status,
+        "crimes": [
+            {
+                "code": crime.rule.code,
+                "label": dict(crime.label),
+                "articles": dict(crime.rule.articles),
+                "incidents": crime.incidents,
+                "warnings": list(crime.warnings),
+                "gaps": list(crime.gaps()),
+                "elements": [
+                    {
+                        "id": row.element.id,
+                        "type": row.element.type,
+                        "text": row.element.text,
+                        "status": row.status,
+                        "applies": row.applies,
+                        "supporting": list(row.supporting),
+                        "independent_sources": row.sources,
+                        "contradicting": list(row.contradicting),
+                        "confidence": dict(row.confidence),
+                    }
+                    for row in crime.rows
+                ],
+            }
+            for crime in proof.crimes
+        ],
+    }
+
+
+def render_json(proof: rules.ProofChart) -> str:
+    return json.dumps(as_json(proof), sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+
+
+RENDERERS: dict[str, Callable[[rules.ProofChart], str]] = {
+    "md": render_markdown,
+    "csv": render_csv,
+    "json": render_json,
+}
+
+
+def render(proof: rules.ProofChart, fmt: str) -> str:
+    try:
+        renderer = RENDERERS[fmt]
+    except KeyError:
+        raise InvalidInput(
+            f"{fmt!r} is not a chart format", where="--format", hint="use md, csv or json"
+        ) from None
+    return renderer(proof)

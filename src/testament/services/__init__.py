@@ -1,1 +1,0 @@
-"""Use cases. One function is one user intention and one transaction; the CLI calls only these."""

@@ -1,0 +1,351 @@
+"""Erasing a person: crypto-shredding their identity and their words, keeping every proof (docs/survivors.md).
+
+A survivor may ask for their data to be erased, and a safety emergency may demand it. :func:`erase`
+
+1. appends the person's ID to the *erasure register* (a file outside the database, IDs only), so that a
+   database restored from an older backup is erased again the next time Testament opens it;
+2. in one transaction destroys the person's wrapped key and every value sealed with it (identity,
+   testimony texts, facts, notes on needs), revokes every consent grant, records the erasure and a
+   ``shred`` custody event naming the person's ID and the grounds, never the content, and one more
+   ``shred`` event for each recording of their interviews whose blob is to be destroyed (unless policy
+   keeps recordings, or the same file is also evidence elsewhere); after the commit the vault destroys
+   those blobs' data keys;
+3. scrubs what the database keeps of old row versions: on SQLite the row is rewritten with
+   ``secure_delete`` on and the write-ahead log is checkpointed and truncated; on PostgreSQL the tables
+   are rewritten with ``VACUUM FULL``.
+
+Custody history is never deleted: the log still holds every event of the person, by ID, and every proof
+and `testament verify` still pass. Exports show "erased under policy" where the content was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, case, insert, select, update
+
+from testament.custody import custody, history
+from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain.custody import CustodyEventType, utc_timestamp
+from testament.domain.ids import new_id
+from testament.errors import BackendUnavailable, Conflict, InvalidInput
+from testament.storage import tables
+from testament.storage.engine import read_transaction
+from testament.survivors import consent, identity
+from testament.vault.crypto import fsync_directory
+
+GROUNDS = ("survivor-request", "safety-emergency", "legal-obligation")
+SEALED_TABLES = ("person_key", "person_identity", "testimony", "testimony_fact", "support_need")
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    erasure_id: str
+    person_id: str
+    grounds: str
+    log_index: int
+    grants_revoked: int
+    to_tell: list[dict[str, object]]
+    recordings_shredded: list[str]  # blob digests
+    recordings_kept: list[str]  # also evidence elsewhere, or kept by policy
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "erasure": self.erasure_id,
+            "person": self.person_id,
+            "grounds": self.grounds,
+            "log_index": self.log_index,
+            "grants_revoked": self.grants_revoked,
+            "to_tell": self.to_tell,
+            "recordings_shredded": self.recordings_shredded,
+            "recordings_kept": self.recordings_kept,
+        }
+
+
+def erase(
+    instance: Instance, person_id: str, *, grounds: str, recordings: bool = True
+) -> ErasureReport:
+    """Erase a person's identity and words for good; returns what was done and who must be told.
+
+    ``recordings=False`` keeps the blobs of their interview recordings (policy may require keeping
+    an original for a court); their texts and identity go regardless.
+    """
+    if grounds not in GROUNDS:
+        raise InvalidInput(
+            f"{grounds!r} is not a ground for erasure",
+            where="--grounds",
+            hint=f"use {', '.join(GROUNDS)}",
+        )
+    with read_transaction(instance.engine) as conn:
+        history.current(conn, "person", person_id)
+        if _erased(conn, person_id):
+            raise Conflict("this person was already erased", where=person_id)
+    _register(instance.settings.erasure_register, person_id, grounds, recordings)
+    with recording(instance) as conn:
+        report = _shred(conn, person_id, grounds, recordings)
+    for digest in report.recordings_shredded:
+        instance.blobs.shred(digest)
+    scrub(instance.engine)
+    return report
+
+
+def _erased(conn: Connection, person_id: str) -> bool:
+    t = tables.erasure
+    return conn.execute(select(t.c.id).where(t.c.person_id == person_id)).first() is not None
+
+
+def _recordings(conn: Connection, person_id: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """The person's interview recordings as (item ID, digest) to shred, and digests to keep because
+    the same file is also another evidence item's."""
+    t, e = tables.testimony, tables.evidence_item
+    items = {
+        row.id: row.sha256
+        for row in conn.execute(
+            select(e.c.id, e.c.sha256)
+            .join(t, t.c.recording_item_id == e.c.id)
+            .where(t.c.person_id == person_id)
+        )
+    }
+    shred: list[tuple[str, str]] = []
+    kept: list[str] = []
+    for item_id, digest in sorted(items.items()):
+        others = conn.execute(
+            select(e.c.id).where(e.c.sha256 == digest, e.c.id.not_in(list(items)))
+        ).first()
+        if others is None:
+            shred.append((item_id, digest))
+        else:
+            kept.append(digest)
+    return shred, kept
+
+
+def _shred(conn: Connection, person_id: str, grounds: str, recordings: bool) -> ErasureReport:
+    if conn.dialect.name == "sqlite":
+        # Overwrite deleted content with zeros in the pages this transaction writes.
+        conn.exec_driver_sql("PRAGMA secure_delete=ON")
+    person = history.current(conn, "person", person_id)
+    identity.forget(conn, person_id)
+    t, f, n = tables.testimony, tables.testimony_fact, tables.support_need
+    # The interview's circumstances may name people and places around the survivor: they go too.
+    conn.execute(
+        update(t)
+        .where(t.c.person_id == person_id)
+        .values(
+            account_sealed=None,
+            summary_sealed=None,
+            place=identity.ERASED,
+            interpreter=identity.ERASED,
+            present="[]",
+            contact_via=identity.ERASED,
+            given=identity.ERASED,
+            reinterview_justification=identity.ERASED,
+            why_needed=identity.ERASED,
+            best_interests=identity.ERASED,
+        )
+    )
+    r = tables.risk_assessment
+    conn.execute(
+        update(r)
+        .where(r.c.person_id == person_id)
+        .values(
+            risks_person=identity.ERASED,
+            risks_family=identity.ERASED,
+            risks_staff=identity.ERASED,
+            override_reason=case((r.c.override_reason.is_(None), None), else_=identity.ERASED),
+        )
+    )
+    conn.execute(
+        update(f)
+        .where(f.c.testimony_id.in_(select(t.c.id).where(t.c.person_id == person_id)))
+        .values(statement_sealed=None)
+    )
+    conn.execute(update(n).where(n.c.person_id == person_id).values(note_sealed=None))
+    withdrawal = consent.withdraw_all_for_erasure(conn, person_id)
+    agent_id = acting_agent(conn)
+    erasure_id = new_id()
+    conn.execute(
+        insert(tables.erasure).values(
+            id=erasure_id,
+            person_id=person_id,
+            grounds=grounds,
+            erased_at=utc_timestamp(),
+            erased_by=agent_id,
+        )
+    )
+    (index,) = custody.record(
+        conn,
+        [
+            custody.NewEvent(
+                CustodyEventType.SHRED,
+                agent_id,
+                case_id=person["case_id"],
+                detail={
+                    "object": "person",
+                    "person": person_id,
+                    "erasure": erasure_id,
+                    "grounds": grounds,
+                    "destroyed": [
+                        "person key",
+                        "identity",
+                        "testimony texts",
+                        "interview circumstances",
+                        "risk assessments",
+                        "need notes",
+                    ],
+                },
+            )
+        ],
+    )
+    shred, kept = _recordings(conn, person_id)
+    if not recordings:
+        shred, kept = [], kept + [digest for _, digest in shred]
+    custody.record(
+        conn,
+        [
+            custody.NewEvent(
+                CustodyEventType.SHRED,
+                agent_id,
+                case_id=person["case_id"],
+                item_id=item_id,
+                sha256=digest,
+                detail={"object": "recording", "erasure": erasure_id, "destroyed": ["data key"]},
+            )
+            for item_id, digest in shred
+        ],
+    )
+    return ErasureReport(
+        erasure_id,
+        person_id,
+        grounds,
+        index,
+        len(withdrawal.revoked),
+        withdrawal.to_tell,
+        sorted({digest for _, digest in shred}),
+        sorted(set(kept)),
+    )
+
+
+def scrub(engine: Engine) -> None:
+    """Leave no old copy of shredded rows where the database keeps them (WAL, dead tuples)."""
+    try:
+        if engine.dialect.name == "sqlite":
+            path = engine.url.database
+            if path and path != ":memory:":
+                # A connection of its own, outside any transaction: a checkpoint cannot run inside one.
+                with closing(sqlite3.connect(path, isolation_level=None)) as raw:
+                    raw.execute("PRAGMA busy_timeout=30000")
+                    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        else:
+            with engine.connect() as conn:
+                auto = conn.execution_options(isolation_level="AUTOCOMMIT")
+                _await_older_snapshots(auto)
+                for name in SEALED_TABLES:
+                    auto.exec_driver_sql(f'VACUUM FULL "{name}"')
+                auto.exec_driver_sql("CHECKPOINT")
+    except Exception as exc:  # the erasure itself is committed; say what is left
+        raise BackendUnavailable(
+            "the person was erased, but old copies of the rows could not be scrubbed yet",
+            where=str(engine.url.render_as_string(hide_password=True)),
+            hint="run `testament person scrub` when no other Testament process is writing",
+        ) from exc
+
+
+# VACUUM FULL keeps a dead row that a snapshot still open might see: another request's read, an
+# autovacuum ANALYZE, or a CREATE DATABASE anywhere on the server (its snapshot holds back every
+# database's horizon). So the scrub first waits for the transactions older than itself to end.
+SNAPSHOT_WAIT_S = 30.0
+_OLDER_SNAPSHOTS = (
+    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+    "AND backend_xmin IS NOT NULL AND xact_start < %(since)s"
+)
+
+
+def _await_older_snapshots(conn: Connection) -> None:
+    """Wait until no other session holds a snapshot taken before now; refuse after
+    SNAPSHOT_WAIT_S (the caller says the scrub is still to do)."""
+    since = conn.exec_driver_sql("SELECT clock_timestamp()").scalar()
+    deadline = time.monotonic() + SNAPSHOT_WAIT_S
+    while conn.exec_driver_sql(_OLDER_SNAPSHOTS, {"since": since}).scalar():
+        if time.monotonic() > deadline:
+            raise TimeoutError("another session kept an older snapshot open")
+        time.sleep(0.02)
+
+
+# --- The erasure register ----------------------------------------------------------------------------
+
+
+def _register(path: Path, person_id: str, grounds: str, recordings: bool) -> None:
+    """Append one line (IDs and grounds only) and make it durable before the erasure commits."""
+    entry = {"person": person_id, "grounds": grounds, "recordings": recordings}
+    line = json.dumps(entry | {"at": utc_timestamp()}) + "\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        new = not path.exists()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        try:
+            os.write(fd, line.encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if new:
+            fsync_directory(path.parent)
+    except OSError as exc:
+        raise BackendUnavailable(
+            f"cannot write the erasure register: {exc.strerror}",
+            where=str(path),
+            hint="nothing was erased; make the register writable and try again",
+        ) from None
+
+
+def registered(path: Path) -> list[tuple[str, str, bool]]:
+    """(person ID, grounds, shred recordings) of every erasure in the register, oldest first."""
+    if not path.exists():
+        return []
+    found = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            found.append(
+                (str(entry["person"]), str(entry["grounds"]), bool(entry.get("recordings", True)))
+            )
+        except (ValueError, KeyError, TypeError):
+            raise InvalidInput(
+                "the erasure register is damaged",
+                where=f"{path}, line {number}",
+                hint="restore it from its own copy; never edit it by hand",
+            ) from None
+    return found
+
+
+def reapply(instance: Instance) -> list[str]:
+    """Erase again everyone in the register whom this database still holds (a restored backup)."""
+    entries = registered(instance.settings.erasure_register)
+    if not entries:
+        return []
+    with read_transaction(instance.engine) as conn:
+        erased = set(conn.execute(select(tables.erasure.c.person_id)).scalars())
+        present = set(
+            conn.execute(
+                select(tables.person.c.id).where(
+                    tables.person.c.id.in_([entry[0] for entry in entries])
+                )
+            ).scalars()
+        )
+    pending = [entry for entry in entries if entry[0] in present and entry[0] not in erased]
+    if not pending:
+        return []
+    with recording(instance) as conn:
+        reports = [_shred(conn, pid, grounds, shred) for pid, grounds, shred in pending]
+    for report in reports:
+        for digest in report.recordings_shredded:
+            instance.blobs.shred(digest)
+    scrub(instance.engine)
+    return [pid for pid, _, _ in pending]

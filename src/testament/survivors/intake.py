@@ -1,0 +1,179 @@
+"""Where a person's guided intake stands, step by step (docs/survivors.md, "The guided intake").
+
+The steps are those every testimony follows: the person is recorded (the identity vault), the risk
+assessment (CSO-01, CSO-03), consent (CSO-02), the interview (CSO-05…08) and needs and referrals (MC-05).
+:func:`progress` reads what each step holds for one person, so a page can show the state of each and
+keep the interview closed until its gates are met: the latest risk assessment's decision and flags
+(never its texts), the consent grants with their state, the testimonies (metadata only) and how many
+needs were assessed. :func:`earlier_accounts` asks the re-interview registry for other people who match
+this one and have given an account (CSO-04, MC-04); it compares every identity in the vault, so only the
+interview step asks it.
+
+Nothing here unseals a value or writes anything. The steps themselves are recorded by ``identity``,
+``testimony``, ``consent`` and ``referrals``, which enforce every rule again whatever a page shows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from testament.custody import history
+from testament.custody.instance import Instance
+from testament.domain import interview as rules
+from testament.errors import NotFound
+from testament.storage import tables
+from testament.storage.engine import read_transaction
+from testament.survivors import consent, identity, registry
+from testament.taxonomy import loader
+
+# What the interview still waits for, in the order of the steps.
+NO_ASSESSMENT, NOT_PROCEED, NO_CONSENT = "risk-assessment", "risk-decision", "consent"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One person's intake: what each step holds. ``identity`` is ``sealed``, ``none`` or ``erased``."""
+
+    person_id: str
+    label: str
+    case: str
+    identity: str
+    assessment: dict[str, Any] | None
+    grants: list[dict[str, Any]]
+    testimonies: list[dict[str, Any]]
+    needs: int
+
+    @property
+    def decision(self) -> str | None:
+        return None if self.assessment is None else str(self.assessment["decision"])
+
+    @property
+    def flags(self) -> list[str]:
+        return [] if self.assessment is None else list(self.assessment["flags"])
+
+    @property
+    def consented(self) -> bool:
+        """At least one live grant (an account may only be taken after one, CSO-02)."""
+        return any(grant["state"] == "active" for grant in self.grants)
+
+    @property
+    def referred(self) -> bool:
+        """The latest assessment decided not to interview now (``refer`` or ``defer``)."""
+        return self.decision in (rules.REFER, rules.DEFER)
+
+    def missing(self) -> list[str]:
+        """What the interview still waits for: :data:`NO_ASSESSMENT`, :data:`NOT_PROCEED`, :data:`NO_CONSENT`."""
+        found = []
+        if self.assessment is None:
+            found.append(NO_ASSESSMENT)
+        elif self.decision != rules.PROCEED:
+            found.append(NOT_PROCEED)
+        if not self.consented:
+            found.append(NO_CONSENT)
+        return found
+
+    def earlier_dates(self, matches: list[registry.Match | registry.HeldElsewhere]) -> list[str]:
+        """Days of earlier accounts: the person's own, and those of the people ``matches`` describes."""
+        own = [t["started_at"][:10] for t in self.testimonies]
+        matched = [
+            i["started_at"][:10]
+            for m in matches
+            if isinstance(m, registry.Match)
+            for i in m.interviews
+        ]
+        return sorted(set(own + matched))
+
+
+def _latest_assessment(conn: Connection, person_id: str) -> dict[str, Any] | None:
+    t = tables.risk_assessment
+    row = conn.execute(
+        select(t.c.id, t.c.flags, t.c.decision, t.c.override_reason, t.c.assessed_at)
+        .where(t.c.person_id == person_id)
+        .order_by(t.c.assessed_at.desc(), t.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return {
+        "id": row.id,
+        "flags": sorted(json.loads(row.flags)),
+        "decision": row.decision,
+        "overridden": bool(row.override_reason),
+        "assessed_at": row.assessed_at,
+    }
+
+
+def _testimonies(conn: Connection, person_id: str) -> list[dict[str, Any]]:
+    t, u = tables.testimony, tables.user_account
+    rows = conn.execute(
+        select(t.c.id, t.c.started_at, t.c.timezone, t.c.nothing_promised, u.c.username)
+        .join(u, u.c.id == t.c.interviewer_id)
+        .where(t.c.person_id == person_id)
+        .order_by(t.c.started_at, t.c.id)
+    )
+    return [
+        {
+            "id": r.id,
+            "started_at": r.started_at,
+            "timezone": r.timezone,
+            "interviewer": r.username,
+            "something_given": not r.nothing_promised,
+        }
+        for r in rows
+    ]
+
+
+def progress(instance: Instance, person_id: str) -> Progress:
+    """Where the intake of ``person_id`` stands (NotFound for a person that does not exist)."""
+    with read_transaction(instance.engine) as conn:
+        person = history.current(conn, "person", person_id)
+        case = conn.execute(
+            select(tables.case.c.name).where(tables.case.c.id == person["case_id"])
+        ).scalar_one()
+        assessment = _latest_assessment(conn, person_id)
+        testimonies = _testimonies(conn, person_id)
+        needs = conn.execute(
+            select(func.count())
+            .select_from(tables.support_need)
+            .where(tables.support_need.c.person_id == person_id)
+        ).scalar_one()
+    return Progress(
+        person_id=person_id,
+        label=str(person["label"]),
+        case=str(case),
+        identity=identity.summary(instance, person_id)["identity"],
+        assessment=assessment,
+        grants=consent.grants(instance, person_id),
+        testimonies=testimonies,
+        needs=int(needs),
+    )
+
+
+def earlier_accounts(
+    instance: Instance, person_id: str
+) -> list[registry.Match | registry.HeldElsewhere]:
+    """Other people the registry matches with this one who have given an account, best first, as the
+    acting user may see them (``registry.answer``: only whom to ask, where they hold no role)."""
+    with read_transaction(instance.engine) as conn:
+        history.current(conn, "person", person_id)
+        ranked = registry.earlier_ranked(conn, instance, person_id)
+    return registry.answer(instance, ranked)
+
+
+def choices(vocabulary: str, language: str) -> list[dict[str, str]]:
+    """A vocabulary's terms as a form offers them: code, label and definition in ``language``."""
+    found = loader.shipped().vocabulary(vocabulary)
+    if found is None:
+        raise NotFound(f"there is no vocabulary {vocabulary!r}")
+    return [
+        {
+            "code": term.code,
+            "label": term.label.get(language) or term.label.get("en") or term.code,
+            "definition": term.definition.get(language) or term.definition.get("en") or "",
+        }
+        for term in found.terms
+    ]

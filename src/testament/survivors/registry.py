@@ -1,0 +1,516 @@
+"""The re-interview registry: has anyone already taken this person's account? (MC-04, CSO-04)
+
+Locally, :func:`match` compares a name (with date of birth and place, when known) against every identity
+in the vault, across scripts and transliterations (:mod:`testament.search.names`), and answers, for each
+person it matches, who holds their earlier accounts and under what consent: the pseudonymous ID and
+label, the case, each interview's date and interviewer, and the grants' codes. It never answers a name.
+That much only to someone with a role on the case holding the person (and to the operator): anyone else
+learns only that a possible earlier account exists and whom to contact (:class:`HeldElsewhere`), and
+their question becomes a *request* that the holding case's coordinators see and decide (:func:`decide`),
+a custody event naming only IDs.
+
+Across organisations, :func:`encodings` writes Bloom-filter encodings of every identity, keyed with a
+secret the consortium shares (:mod:`testament.search.linkage`); :func:`check_encodings` compares a
+name against a partner's file. Neither side's names leave it: a partner learns only that one of its
+opaque references is close, and then asks its holder through the consortium's own channel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from testament.accounts import accounts
+from testament.custody import custody
+from testament.custody.instance import Instance, acting_agent, acting_user, recording
+from testament.domain import access, boundedjson
+from testament.domain.custody import CustodyEventType, utc_timestamp
+from testament.domain.ids import new_id
+from testament.errors import InvalidInput, NotFound
+from testament.search import linkage, names
+from testament.secretfiles import read_secret
+from testament.storage import tables
+from testament.storage.engine import read_transaction
+from testament.survivors import consent, identity
+
+ENCODINGS_FORMAT = "testament-linkage"
+MAX_ENCODINGS = 200_000
+# A partner's file comes from outside: it is read a line at a time, within these bounds. A line holds
+# one reference and one encoding (about 1.5 kB; a 300-character name of one-letter words stays under
+# 64 kB), and the file at most MAX_ENCODINGS of them.
+MAX_ENCODING_LINE_BYTES = 256 << 10
+MAX_ENCODINGS_FILE_BYTES = 512 << 20
+# Whom to contact when no instance setting names someone (``registry_contact``): a role, never a person.
+COORDINATOR = "the coordinator of the case that holds it"
+DECISIONS = ("share-contact", "decline")
+
+
+@dataclass(frozen=True)
+class Match:
+    person_id: str
+    label: str
+    case: str
+    score: float
+    interviews: list[dict[str, Any]] = field(default_factory=list)
+    grants: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "person": self.person_id,
+            "label": self.label,
+            "case": self.case,
+            "score": round(self.score, 3),
+            "interviews": self.interviews,
+            "grants": self.grants,
+        }
+
+
+@dataclass(frozen=True)
+class HeldElsewhere:
+    """A possible earlier account, held in a case the asker has no role on: only that it exists, whom
+    to contact, and the request the holding case's coordinators will decide."""
+
+    request_id: str
+    contact: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"held_elsewhere": True, "request": self.request_id, "contact": self.contact}
+
+
+def record_of(found: identity.Identity) -> list[names.NameRecord]:
+    """The name records an identity offers to matching: its name and each other spelling."""
+    records = []
+    for name in (found.name, *found.other_names):
+        try:
+            records.append(names.NameRecord(name, found.date_of_birth, found.place))
+        except InvalidInput:
+            continue  # an initial alone, say: it cannot be matched, and the other spellings may
+    return records
+
+
+def _best(query: names.NameRecord, candidates: Iterable[names.NameRecord]) -> float:
+    return max((names.score(query, c) for c in candidates), default=0.0)
+
+
+def match(
+    instance: Instance,
+    query: names.NameRecord | identity.Identity,
+    *,
+    exclude: str | None = None,
+    limit: int = 20,
+) -> list[Match | HeldElsewhere]:
+    """People in the vault who are probably ``query``, best first (``exclude``: a person ID to skip),
+    each as the acting user may see it (:func:`answer`).
+
+    An identity is asked about under its name and every other spelling it gives; its name must be one
+    matching can use (InvalidInput otherwise), other spellings that cannot be matched are left out.
+    """
+    if isinstance(query, identity.Identity):
+        names.NameRecord(query.name, query.date_of_birth, query.place)
+        queries = record_of(query)
+    else:
+        queries = [query]
+    with read_transaction(instance.engine) as conn:
+        found = matches_in(conn, instance, queries, exclude=exclude)
+    return answer(instance, found[:limit])
+
+
+def answer(instance: Instance, ranked: list[tuple[str, float]]) -> list[Match | HeldElsewhere]:
+    """Each ranked match as the acting user may see it: described in full on a case where they hold a
+    role (or for the operator); otherwise only that it exists and whom to contact, with the request
+    that records their question (filed once per user and person while undecided)."""
+    with read_transaction(instance.engine) as conn:
+        sees = sees_case(conn)
+        cases = {pid: _case_of(conn, pid) for pid, _ in ranked}
+        shown = {pid: _described(conn, pid, score) for pid, score in ranked if sees(cases[pid])}
+    hidden = [pid for pid, _ in ranked if pid not in shown]
+    asked = _ask(instance, hidden, cases) if hidden else {}
+    contact = instance.settings.registry_contact or COORDINATOR
+    return [shown.get(pid) or HeldElsewhere(asked[pid], contact) for pid, _ in ranked]
+
+
+def _policy(conn: Connection, action: access.Action) -> Callable[[str], bool]:
+    """Whether the acting user may do ``action`` on a case (the operator, acting for no account, may)."""
+    user_id = acting_user()
+    if user_id is None:
+        return lambda _case_id: True
+    actor = accounts.actor(conn, user_id)
+    return lambda case_id: actor is not None and bool(access.decide(actor, action, case_id))
+
+
+def sees_case(conn: Connection) -> Callable[[str], bool]:
+    """Whether the acting user holds a role on a case, and so sees matches held there in full."""
+    return _policy(conn, access.Action.READ)
+
+
+def _case_of(conn: Connection, person_id: str) -> str:
+    p = tables.person
+    return str(conn.execute(select(p.c.case_id).where(p.c.id == person_id)).scalar_one())
+
+
+def _ask(instance: Instance, person_ids: list[str], cases: dict[str, str]) -> dict[str, str]:
+    """The acting user's open request about each person, filed (a custody event) where none is."""
+    user_id = acting_user()
+    r = tables.registry_request
+    found: dict[str, str] = {}
+    with recording(instance) as conn:
+        for person_id in person_ids:
+            open_id = conn.execute(
+                select(r.c.id).where(
+                    r.c.person_id == person_id, r.c.asked_by == user_id, r.c.decision.is_(None)
+                )
+            ).scalar()
+            if open_id is None:
+                open_id = new_id()
+                conn.execute(
+                    insert(r).values(
+                        id=open_id,
+                        person_id=person_id,
+                        case_id=cases[person_id],
+                        asked_by=user_id,
+                        asked_at=utc_timestamp(),
+                    )
+                )
+                _request_event(conn, cases[person_id], open_id, person_id, "asked")
+            found[person_id] = str(open_id)
+    return found
+
+
+def _request_event(
+    conn: Connection, case_id: str, request_id: str, person_id: str, change: str
+) -> None:
+    custody.record(
+        conn,
+        [
+            custody.NewEvent(
+                CustodyEventType.ACCESS,
+                acting_agent(conn),
+                case_id=case_id,
+                detail={
+                    "object": "registry-request",
+                    "request": request_id,
+                    "person": person_id,
+                    "action": change,
+                },
+            )
+        ],
+    )
+
+
+def requests(instance: Instance, *, open_only: bool = False) -> list[dict[str, Any]]:
+    """Registry requests the acting user may see, newest first: those about people of the cases they
+    coordinate (every one, for the operator), with the person's label; and those they asked, with
+    only the state and whom to contact (once shared, the coordinator who agreed to be contacted)."""
+    r, p, c, u = tables.registry_request, tables.person, tables.case, tables.user_account
+    asker, decider = u.alias("asker"), u.alias("decider")
+    query = (
+        select(
+            r.c.id, r.c.case_id, r.c.person_id, r.c.asked_at, r.c.decision, r.c.decided_at,
+            r.c.asked_by, p.c.label, c.c.name.label("case"),
+            asker.c.username.label("asker"), decider.c.username.label("decider"),
+        )
+        .join(p, p.c.id == r.c.person_id)
+        .join(c, c.c.id == r.c.case_id)
+        .join(asker, asker.c.id == r.c.asked_by)
+        .outerjoin(decider, decider.c.id == r.c.decided_by)
+        .order_by(r.c.asked_at.desc(), r.c.id)
+    )  # fmt: skip
+    if open_only:
+        query = query.where(r.c.decision.is_(None))
+    user_id = acting_user()
+    contact = instance.settings.registry_contact or COORDINATOR
+    with read_transaction(instance.engine) as conn:
+        coordinates = _policy(conn, access.Action.MANAGE_CASE)
+        rows = [dict(row) for row in conn.execute(query).mappings()]
+    found = []
+    for row in rows:
+        if coordinates(row["case_id"]):
+            found.append(_for_coordinator(row))
+        elif row["asked_by"] == user_id:
+            found.append(_for_asker(row, contact))
+    return found
+
+
+def _for_coordinator(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"], "side": "holder", "state": row["decision"] or "open",
+        "case": row["case"], "person": row["person_id"], "label": row["label"],
+        "asked_by": row["asker"], "asked_at": row["asked_at"], "decided_by": row["decider"],
+        "decided_at": row["decided_at"],
+    }  # fmt: skip
+
+
+def _for_asker(row: dict[str, Any], contact: str) -> dict[str, Any]:
+    shared = row["decision"] == "share-contact"
+    return {
+        "id": row["id"], "side": "asker", "state": row["decision"] or "open",
+        "asked_at": row["asked_at"], "contact": (row["decider"] or contact) if shared else contact,
+        "decided_at": row["decided_at"],
+    }  # fmt: skip
+
+
+def decide(instance: Instance, request_id: str, decision: str) -> None:
+    """A coordinator of the holding case decides a request: ``share-contact`` (the asker is shown
+    whom to talk to: the deciding coordinator) or ``decline``. A custody event names only IDs."""
+    if decision not in DECISIONS:
+        raise InvalidInput(
+            f"{decision!r} is not a decision",
+            where="--decision",
+            hint=f"use {', '.join(DECISIONS)}",
+        )
+    r = tables.registry_request
+    with recording(instance) as conn:
+        row = conn.execute(select(r).where(r.c.id == request_id)).mappings().first()
+        if row is None or not _policy(conn, access.Action.MANAGE_CASE)(row["case_id"]):
+            raise NotFound("no registry request has this ID", where=request_id)
+        if row["decision"] is not None:
+            raise InvalidInput(
+                f"this request was already decided: {row['decision']}", where=request_id
+            )
+        conn.execute(
+            update(r)
+            .where(r.c.id == request_id)
+            .values(decision=decision, decided_by=acting_user(), decided_at=utc_timestamp())
+        )
+        _request_event(conn, row["case_id"], request_id, row["person_id"], decision)
+
+
+def matches_in(
+    conn: Connection,
+    instance: Instance,
+    queries: Iterable[names.NameRecord],
+    *,
+    exclude: str | None = None,
+) -> list[tuple[str, float]]:
+    """(person ID, best score) of every identity that matches any of ``queries``, best first.
+
+    The vault is unsealed once, however many spellings are asked about.
+    """
+    asked = list(queries)
+    scored = []
+    for person_id, found in identity.identities(conn, instance):
+        if person_id == exclude:
+            continue
+        candidates = record_of(found)
+        best = max((_best(query, candidates) for query in asked), default=0.0)
+        if best >= names.MATCH_THRESHOLD:
+            scored.append((person_id, best))
+    return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
+
+
+def _described(conn: Connection, person_id: str, score: float) -> Match:
+    p, c, t, u = tables.person, tables.case, tables.testimony, tables.user_account
+    row = conn.execute(
+        select(p.c.label, c.c.name).join(c, c.c.id == p.c.case_id).where(p.c.id == person_id)
+    ).one()
+    interviews = [
+        {"id": r.id, "started_at": r.started_at, "interviewer": r.username}
+        for r in conn.execute(
+            select(t.c.id, t.c.started_at, u.c.username)
+            .join(u, u.c.id == t.c.interviewer_id)
+            .where(t.c.person_id == person_id)
+            .order_by(t.c.started_at)
+        )
+    ]
+    grants = [
+        {
+            "purpose": g["purpose"],
+            "recipient_class": g["recipient_class"],
+            "data_scope": g["data_scope"],
+            "state": consent.state(g),
+        }
+        for g in consent.grant_rows(conn, person_id)
+    ]
+    return Match(person_id, row.label, row.name, score, interviews, grants)
+
+
+def earlier_ranked(conn: Connection, instance: Instance, person_id: str) -> list[tuple[str, float]]:
+    """(person ID, score) of other people in the vault who match this person and have given an
+    account, best first."""
+    try:
+        found = identity.read(conn, instance, person_id)
+    except NotFound:  # erased: nothing left to match
+        return []
+    if found is None:
+        return []
+    candidates = record_of(found)
+    if not candidates:
+        return []
+    interviewed = set(conn.execute(select(tables.testimony.c.person_id)).scalars())
+    if not interviewed - {person_id}:
+        return []  # nobody else has given an account: nothing to unseal
+    ranked = matches_in(conn, instance, candidates, exclude=person_id)
+    return [(pid, score) for pid, score in ranked if pid in interviewed]
+
+
+def earlier_seen(conn: Connection, instance: Instance, person_id: str) -> tuple[list[Match], int]:
+    """:func:`earlier_ranked` as the acting user may see it: the matches on cases where they hold a
+    role, described; and how many more are held in cases where they hold none."""
+    sees = sees_case(conn)
+    shown, elsewhere = [], 0
+    for pid, score in earlier_ranked(conn, instance, person_id):
+        if sees(_case_of(conn, pid)):
+            shown.append(_described(conn, pid, score))
+        else:
+            elsewhere += 1
+    return shown, elsewhere
+
+
+# --- Across organisations -------------------------------------------------------------------------
+
+
+def load_secret(path: Path) -> bytes:
+    """The consortium secret from a file only its owner can read (at least 16 bytes)."""
+    secret = read_secret(
+        path,
+        "the consortium secret",
+        missing_hint="every member of the consortium keeps the same secret file; ask its keeper",
+    ).strip()
+    if len(secret) < linkage.MIN_SECRET_BYTES:
+        raise InvalidInput(
+            f"the consortium secret must be at least {linkage.MIN_SECRET_BYTES} bytes",
+            where=str(path),
+        )
+    return secret
+
+
+def _reference(secret: bytes, instance_id: str, person_id: str) -> str:
+    """An opaque reference a partner can quote back; only this instance can tell whom it means."""
+    mac = hmac.new(secret, f"{instance_id}|{person_id}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def encodings(instance: Instance, secret: bytes, out: Path) -> int:
+    """Write every identity's encodings (one line per name spelling) for partners; how many people.
+
+    The file holds opaque references and encodings, no names; writing it is a ``dissemination`` event.
+    """
+    instance_id = instance.record.instance_id
+    lines = [json.dumps({"format": ENCODINGS_FORMAT, "version": 1, "encoding": linkage.VERSION})]
+    people = 0
+    with recording(instance) as conn:
+        for person_id, found in identity.identities(conn, instance):
+            records = record_of(found)
+            if not records:
+                continue
+            people += 1
+            ref = _reference(secret, instance_id, person_id)
+            lines.extend(
+                json.dumps({"ref": ref, "encoding": linkage.encode(r, secret)}) for r in records
+            )
+        data = ("\n".join(lines) + "\n").encode()
+        try:
+            out.write_bytes(data)
+        except OSError as exc:
+            raise InvalidInput(
+                f"cannot write the encodings: {exc.strerror}", where=str(out)
+            ) from None
+        custody.record(
+            conn,
+            [
+                custody.NewEvent(
+                    CustodyEventType.DISSEMINATION,
+                    acting_agent(conn),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    detail={"object": "linkage-encodings", "people": people, "size": len(data)},
+                )
+            ],
+        )
+    return people
+
+
+def read_encodings(path: Path) -> list[tuple[str, str]]:
+    """(reference, encoding) pairs of a partner's file; InvalidInput names the line that is wrong.
+
+    The file is bounded before it is parsed: its size, then each line's, then how many it holds.
+    """
+    try:
+        lines = list(_lines(path))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            "cannot read the partner's encodings", where=str(path), hint=str(exc)
+        ) from None
+    found: list[tuple[str, str]] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        value = boundedjson.loads(line, f"{path}, line {number}", what=f"line {number}")
+        if number == 1:
+            if not isinstance(value, dict) or value.get("format") != ENCODINGS_FORMAT:
+                raise InvalidInput(
+                    "not a Testament encodings file", where=f"{path}, line 1",
+                    hint="ask the partner for the output of `testament registry encodings`",
+                )  # fmt: skip
+            continue
+        if not (
+            isinstance(value, dict)
+            and isinstance(value.get("ref"), str)
+            and isinstance(value.get("encoding"), str)
+            and value["encoding"].startswith(linkage.VERSION + ".")
+        ):
+            raise InvalidInput(
+                "each line needs a ref and an encoding", where=f"{path}, line {number}"
+            )
+        found.append((value["ref"], value["encoding"]))
+        if len(found) > MAX_ENCODINGS:
+            raise InvalidInput("too many encodings in one file", where=str(path))
+    return found
+
+
+def _lines(path: Path) -> Iterator[str]:
+    """The file's lines, each read within :data:`MAX_ENCODING_LINE_BYTES`, the whole within
+    :data:`MAX_ENCODINGS_FILE_BYTES` (InvalidInput past either, before it is parsed)."""
+    if path.stat().st_size > MAX_ENCODINGS_FILE_BYTES:
+        raise InvalidInput(
+            f"the partner's file is larger than {MAX_ENCODINGS_FILE_BYTES:,} bytes",
+            where=str(path),
+            hint="ask the partner for the output of `testament registry encodings`",
+        )
+    with path.open("rb") as handle:
+        for number, raw in enumerate(
+            iter(partial(handle.readline, MAX_ENCODING_LINE_BYTES + 1), b""), 1
+        ):
+            if len(raw) > MAX_ENCODING_LINE_BYTES:
+                raise InvalidInput(
+                    f"line {number} is longer than {MAX_ENCODING_LINE_BYTES:,} bytes",
+                    where=f"{path}, line {number}",
+                    hint="ask the partner for the output of `testament registry encodings`",
+                )
+            yield raw.decode("utf-8")
+
+
+def check_encodings(
+    query: names.NameRecord, secret: bytes, partner: list[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """The partner's references whose encodings match ``query``'s, best first."""
+    mine = linkage.encode(query, secret)
+    best: dict[str, float] = {}
+    for ref, encoding in partner:
+        try:
+            similarity = linkage.similarity(mine, encoding)
+        except InvalidInput:
+            raise InvalidInput(
+                "an encoding in the partner's file is damaged", where=f"ref {ref}"
+            ) from None
+        if similarity >= linkage.ENCODING_THRESHOLD:
+            best[ref] = max(best.get(ref, 0.0), similarity)
+    return [
+        {"ref": ref, "similarity": round(sim, 3)}
+        for ref, sim in sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
+    ]
+
+
+def whose(instance: Instance, secret: bytes, ref: str) -> str | None:
+    """The person behind one of this instance's references (when a partner asks back)."""
+    instance_id = instance.record.instance_id
+    with read_transaction(instance.engine) as conn:
+        ids = conn.execute(select(tables.person_key.c.person_id)).scalars()
+        return next((p for p in ids if _reference(secret, instance_id, p) == ref), None)

@@ -1,0 +1,160 @@
+"""Training attestations: which interviewers may interview children and survivors of sexual violence (MC-08).
+
+A coordinator or administrator attests that a user account completed training in a topic of the
+``training-topics`` vocabulary (the edges check who may; this module records who did). An attestation
+holds from the day the training was attested until its last day (``expires_at``, if any), unless it was
+revoked. :func:`holds` is what the testimony service asks before recording a flagged interview
+(``domain/interview.TRAINING`` says which topics each flag needs).
+
+Recording and revoking an attestation is a ``role-change`` custody event naming the user's number, the
+topic and the change, like a role on a case: it changes what the user may be assigned to do.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from testament.custody import custody
+from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain.custody import CustodyEventType, utc_timestamp
+from testament.errors import InvalidInput, NotFound
+from testament.storage import tables
+from testament.storage.engine import read_transaction
+from testament.taxonomy import vocabulary
+
+VOCABULARY = "training-topics"
+
+
+def _day(text: str, where: str) -> str:
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise InvalidInput("not a date", where=where, hint="write YYYY-MM-DD") from None
+
+
+def _user_id(conn: Connection, username: str) -> int:
+    found = conn.execute(
+        select(tables.user_account.c.id).where(tables.user_account.c.username == username.strip())
+    ).scalar()
+    if found is None:
+        raise NotFound("no user has this username", where=username)
+    return int(found)
+
+
+def _event(conn: Connection, row_id: int, user_id: int, topic: str, change: str) -> None:
+    detail = {
+        "object": "training_attestation",
+        "id": row_id,
+        "user": user_id,
+        "topic": topic,
+        "change": change,
+    }
+    custody.record(
+        conn, [custody.NewEvent(CustodyEventType.ROLE_CHANGE, acting_agent(conn), detail=detail)]
+    )
+
+
+def record(
+    instance: Instance,
+    username: str,
+    topic: str,
+    *,
+    attested_on: str | None = None,
+    expires_on: str | None = None,
+) -> int:
+    """Attest that ``username`` completed training in ``topic``; returns the attestation's number.
+
+    ``attested_on`` is the day the training was completed (default today); ``expires_on`` its last day.
+    """
+    code = vocabulary.require_one(VOCABULARY, topic, where="--topic")
+    today = datetime.now(UTC).date().isoformat()
+    start = _day(attested_on, "--attested") if attested_on else today
+    if start > today:
+        raise InvalidInput(
+            "training cannot be attested for a day still to come", where="--attested"
+        )
+    last = _day(expires_on, "--expires") if expires_on else None
+    if last is not None and last < today:
+        raise InvalidInput("the attestation would already have expired", where="--expires")
+    attested_at = f"{start}T00:00:00.000000Z"  # from the start of that day (UTC)
+    with recording(instance) as conn:
+        user_id = _user_id(conn, username)
+        row_id = int(
+            conn.execute(
+                insert(tables.training_attestation)
+                .values(
+                    user_id=user_id,
+                    topic=code,
+                    attested_at=attested_at,
+                    expires_at=last,
+                    recorded_by=acting_agent(conn),
+                )
+                .returning(tables.training_attestation.c.id)
+            ).scalar_one()
+        )
+        _event(conn, row_id, user_id, code, "attest")
+    return row_id
+
+
+def revoke(instance: Instance, username: str, topic: str) -> int:
+    """Revoke ``username``'s unrevoked attestations in ``topic``; returns how many."""
+    code = vocabulary.require_one(VOCABULARY, topic, where="--topic")
+    t = tables.training_attestation
+    with recording(instance) as conn:
+        user_id = _user_id(conn, username)
+        ids = list(
+            conn.execute(
+                select(t.c.id).where(
+                    t.c.user_id == user_id, t.c.topic == code, t.c.revoked_at.is_(None)
+                )
+            ).scalars()
+        )
+        if not ids:
+            raise NotFound("the user holds no attestation in this topic", where="--topic")
+        conn.execute(update(t).where(t.c.id.in_(ids)).values(revoked_at=utc_timestamp()))
+        for row_id in ids:
+            _event(conn, row_id, user_id, code, "revoke")
+    return len(ids)
+
+
+def list_for_user(instance: Instance, username: str) -> list[dict[str, Any]]:
+    """Every attestation of ``username``, oldest first, with whether it holds today."""
+    t = tables.training_attestation
+    now = utc_timestamp()
+    with read_transaction(instance.engine) as conn:
+        user_id = _user_id(conn, username)
+        rows = conn.execute(
+            select(
+                t.c.id, t.c.topic, t.c.attested_at, t.c.expires_at, t.c.revoked_at, t.c.recorded_by
+            )
+            .where(t.c.user_id == user_id)
+            .order_by(t.c.attested_at, t.c.id)
+        ).mappings()
+        return [dict(row) | {"active": _live(row, now)} for row in rows]
+
+
+def _live(row: Any, at: str) -> bool:
+    return bool(
+        row["revoked_at"] is None
+        and row["attested_at"] <= at
+        and (row["expires_at"] is None or at[:10] <= row["expires_at"])
+    )
+
+
+def active_topics(conn: Connection, user_id: int, at: str) -> frozenset[str]:
+    """The topics in which the user holds an attestation at ``at`` (a UTC timestamp)."""
+    t = tables.training_attestation
+    rows = conn.execute(
+        select(t.c.topic, t.c.attested_at, t.c.expires_at, t.c.revoked_at).where(
+            t.c.user_id == user_id
+        )
+    ).mappings()
+    return frozenset(row["topic"] for row in rows if _live(row, at))
+
+
+def holds(conn: Connection, user_id: int, topic: str, at: str) -> bool:
+    """Whether the user holds an unrevoked, unexpired attestation in ``topic`` at ``at`` (UTC)."""
+    return topic in active_topics(conn, user_id, at)

@@ -1,0 +1,161 @@
+"""Two-person approval before an export names the people in it (MC-06: exports are redacted by default).
+
+One person asks for a named export of a case for one audience (recipient class, purpose, recipient);
+a *different* person approves it; the export then uses the approval once. Each step is a ``disclosure``
+custody event naming the case, the audience's codes and the agents, never a person. Consent still
+applies: every person in a named export needs a live grant that allows *named* use by that recipient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from testament.custody import cases, custody
+from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain.consent import Use
+from testament.domain.custody import CustodyEventType, utc_timestamp
+from testament.domain.ids import new_id
+from testament.domain.text import clean_text
+from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from testament.storage import tables
+from testament.storage.engine import read_transaction
+from testament.taxonomy import vocabulary
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who an export is for: every person whose information it carries must have consented to this."""
+
+    recipient_class: str
+    purpose: str
+    recipient: str  # the organisation, as it should be told if consent is withdrawn
+
+    def checked(self) -> Audience:
+        return Audience(
+            vocabulary.require_one("recipient-classes", self.recipient_class, where="--for"),
+            vocabulary.require_one("consent-purposes", self.purpose, where="--purpose"),
+            clean_text(self.recipient, "the recipient", "--recipient", required=True),
+        )
+
+    def use(self, data_scope: str, *, named: bool = False) -> Use:
+        level = "named" if named else "pseudonymous"
+        return Use("export", self.purpose, self.recipient_class, data_scope, level)
+
+
+def _event(conn: Connection, case_id: str, detail: dict[str, Any]) -> None:
+    custody.record(
+        conn,
+        [
+            custody.NewEvent(
+                CustodyEventType.DISCLOSURE, acting_agent(conn), case_id=case_id, detail=detail
+            )
+        ],
+    )
+
+
+def request(
+    instance: Instance, case_name: str, recipient_class: str, purpose: str, recipient: str
+) -> str:
+    """Ask for a named export for one audience; returns the request's ID for a second person."""
+    audience = Audience(recipient_class, purpose, recipient).checked()
+    with recording(instance) as conn:
+        cid = cases.case_id(conn, case_name)
+        approval_id = new_id()
+        conn.execute(
+            insert(tables.disclosure_approval).values(
+                id=approval_id,
+                case_id=cid,
+                recipient_class=audience.recipient_class,
+                purpose=audience.purpose,
+                recipient=audience.recipient,
+                requested_by=acting_agent(conn),
+                requested_at=utc_timestamp(),
+            )
+        )
+        _event(
+            conn,
+            cid,
+            {
+                "object": "named-export",
+                "change": "requested",
+                "approval": approval_id,
+                "recipient_class": audience.recipient_class,
+                "purpose": audience.purpose,
+            },
+        )
+    return approval_id
+
+
+def _row(conn: Connection, approval_id: str) -> Any:
+    t = tables.disclosure_approval
+    row = conn.execute(select(t).where(t.c.id == approval_id)).first()
+    if row is None:
+        raise NotFound("no named-export request has this ID", where=approval_id)
+    return row
+
+
+def approve(instance: Instance, approval_id: str) -> None:
+    """Approve someone else's request; the person who asked can never approve it."""
+    with recording(instance) as conn:
+        row = _row(conn, approval_id)
+        agent_id = acting_agent(conn)
+        if row.approved_at is not None:
+            raise Conflict("this request was already approved", where=approval_id)
+        if row.requested_by == agent_id:
+            raise PermissionDenied(
+                "the person who asked for a named export cannot approve it",
+                where=approval_id,
+                hint="a second person with identity access must approve it",
+            )
+        t = tables.disclosure_approval
+        conn.execute(
+            update(t)
+            .where(t.c.id == approval_id)
+            .values(approved_by=agent_id, approved_at=utc_timestamp())
+        )
+        _event(
+            conn,
+            row.case_id,
+            {"object": "named-export", "change": "approved", "approval": approval_id},
+        )
+
+
+def use(conn: Connection, approval_id: str, case_id: str, audience: Any) -> None:
+    """Spend an approval on the export being written (in its transaction); refuse any mismatch."""
+    row = _row(conn, approval_id)
+    if row.approved_at is None:
+        raise PermissionDenied(
+            "this named export has not been approved by a second person", where=approval_id
+        )
+    if row.used_at is not None:
+        raise Conflict("this approval was already used for an export", where=approval_id)
+    if (row.case_id, row.recipient_class, row.purpose, row.recipient) != (
+        case_id,
+        audience.recipient_class,
+        audience.purpose,
+        audience.recipient,
+    ):
+        raise InvalidInput(
+            "the approval was given for another case or audience",
+            where=approval_id,
+            hint="export for exactly the case, --for, --purpose and --recipient that were approved",
+        )
+    t = tables.disclosure_approval
+    conn.execute(update(t).where(t.c.id == approval_id).values(used_at=utc_timestamp()))
+
+
+def case_of(instance: Instance, approval_id: str) -> str:
+    """The case a request is for (for the policy check before approving it)."""
+    with read_transaction(instance.engine) as conn:
+        return str(_row(conn, approval_id).case_id)
+
+
+def pending(instance: Instance) -> list[dict[str, Any]]:
+    """Requests waiting for a second person's approval."""
+    t = tables.disclosure_approval
+    with read_transaction(instance.engine) as conn:
+        query = select(t).where(t.c.approved_at.is_(None)).order_by(t.c.requested_at)
+        return [dict(r) for r in conn.execute(query).mappings()]
