@@ -7,19 +7,25 @@ own database, created and dropped here.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from subprocess import CompletedProcess
+from subprocess import run as run_process
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 from hypothesis import settings as hypothesis_settings
 
+from testament.cli.main import main as cli_main
 from testament.config import Settings, load_settings
 from testament.custody import instance as instance_service
 from testament.custody.instance import Instance
@@ -150,12 +156,66 @@ def settings_env(settings: Settings) -> dict[str, str]:
 TESTAMENT = [sys.executable, "-m", "testament.cli.main"]
 
 # The command-line edges of the documentation model hold no SQL: their services run their own tests on
-# both databases, so these slow subprocess tests run on SQLite only. The spine's CLI flows keep both.
+# both databases, so these CLI tests run on SQLite only. The spine's CLI flows keep both.
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
+def _exit_status(code: object) -> tuple[int, str]:
+    """The exit status and stderr text of ``SystemExit(code)``, as the interpreter reports them."""
+    if code is None:
+        return 0, ""
+    if isinstance(code, int):
+        return code, ""
+    return 1, f"{code}\n"
+
+
+def run_in_process(
+    args: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    cwd: Path | None = None,
+    input: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run `testament ARGS` through its real entry point in this process, as a new process would.
+
+    The entry point is :func:`testament.cli.main.main`, with its own diagnoses and exit codes. The
+    process environment is exactly ``env`` for the length of the command (settings are read from it
+    per command), stdin is ``input``, stdout and stderr are captured apart, and the command runs in a
+    fresh context, so no context variable (the acting account) leaks in or out. An exception that
+    escapes the entry point (one it does not turn into a diagnosis) propagates and fails the test, as a
+    traceback on a subprocess's stderr does.
+    """
+    overrides: dict[str, str | None] = {name: None for name in os.environ if name not in env}
+    overrides.update(env)
+    runner = CliRunner()
+    with runner.isolation(input=input, env=overrides) as (stdout, stderr, _mixed):
+        try:
+            with contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext():
+                contextvars.Context().run(cli_main, list(args))
+            code, reported = 0, ""
+        except SystemExit as exc:
+            code, reported = _exit_status(exc.code)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        if reported:
+            sys.stderr.write(reported)
+            sys.stderr.flush()
+        return subprocess.CompletedProcess(
+            ["testament", *args],
+            code,
+            stdout.getvalue().decode(runner.charset),
+            stderr.getvalue().decode(runner.charset),
+        )
+
+
 class Cli:
-    """Runs the real `testament` command in a subprocess against one home."""
+    """Runs the real `testament` command against one home: in this process, or in a subprocess.
+
+    In process (the default) a command costs milliseconds instead of an interpreter start and every
+    import. Tests that need a real process (a signal, a resource limit, a wrapper such as ``setpriv``
+    given as ``prefix``) ask for one with ``subprocess=True`` or use :data:`TESTAMENT` themselves.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -170,16 +230,23 @@ class Cli:
         cwd: Path | None = None,
         extra_env: dict[str, str] | None = None,
         prefix: tuple[str, ...] = (),
-    ) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [*prefix, *TESTAMENT, *args],
-            capture_output=True,
-            text=True,
-            env=self.env(extra_env),
-            cwd=cwd,
-            timeout=600,
-            check=False,
-        )
+        input: str | None = None,
+        subprocess: bool = False,
+    ) -> CompletedProcess[str]:
+        env = self.env(extra_env)
+        if subprocess or prefix:
+            result = run_process(
+                [*prefix, *TESTAMENT, *args],
+                capture_output=True,
+                text=True,
+                input=input,
+                env=env,
+                cwd=cwd,
+                timeout=600,
+                check=False,
+            )
+        else:
+            result = run_in_process(args, env, cwd=cwd, input=input)
         assert "Traceback" not in result.stderr, result.stderr
         if check:
             assert result.returncode == 0, result.stderr

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import SQLITE_ONLY, TESTAMENT, Cli
+from tests.conftest import SQLITE_ONLY, Cli
 
 pytestmark = SQLITE_ONLY
 
@@ -64,10 +64,9 @@ def test_needs_referrals_and_closing_a_case(cli: Cli) -> None:
     person = _json(cli, "person add --case C --name 'Марія Коваль'")["id"]
     _json(cli, "service add Clinic --area medical --region Kyiv --contact x")
     lawyers = _json(cli, "service add Lawyers --area legal --region Kyiv --contact y")["id"]
-    added = subprocess.run(
-        [*TESTAMENT, "need", "add", person, "--area", "medical", "--urgency", "urgent",
-         "--note", "-", "--json"],
-        input=NOTE, capture_output=True, text=True, env=cli.env(), check=True, timeout=600,
+    added = cli(
+        "need", "add", person, "--area", "medical", "--urgency", "urgent", "--note", "-", "--json",
+        input=NOTE, check=True,
     )  # fmt: skip
     need = json.loads(added.stdout)["id"]
     _refused(cli, f"need add {person} --area dental --urgency soon", 2, "support-areas")
