@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from hypothesis import settings as hypothesis_settings
 
 from testament.cli.main import main as cli_main
-from testament.config import Settings, load_settings
+from testament.config import HASH_PROFILE_TEST_ONLY, Settings, load_settings
 from testament.custody import instance as instance_service
 from testament.custody.instance import Instance
 from testament.storage import migrate
@@ -128,9 +128,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+# Account passwords in tests are hashed at argon2id's least cost, not RFC 9106's (a fraction of a second
+# each, thousands of times in a run): the suite tests what is done with a hash, not argon2. The profile
+# travels with the settings, so the commands a test runs use it too; no server starts with it.
+TEST_ENVIRONMENT = {"TESTAMENT_PASSWORD_HASHING": HASH_PROFILE_TEST_ONLY}
+
+
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    base = load_settings({"TESTAMENT_HOME": str(tmp_path / "home")})
+    base = load_settings({"TESTAMENT_HOME": str(tmp_path / "home")} | TEST_ENVIRONMENT)
     return replace(base, database_url=database_url)
 
 
@@ -149,6 +155,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         TESTAMENT_HOME=str(settings.home),
         TESTAMENT_DATABASE_URL=settings.database_url,
         TESTAMENT_LOG_BATCH_SIZE=str(settings.log_batch_size),
+        TESTAMENT_PASSWORD_HASHING=settings.password_hashing,
     )
     return env
 

@@ -16,6 +16,18 @@ from testament.errors import InvalidInput
 
 ENV_PREFIX = "TESTAMENT_"
 
+# How account passwords are hashed (argon2id), by name; the accounts capability holds the parameters.
+# "rfc9106-low-memory" is argon2-cffi's default (3 passes over 64 MiB, 4 lanes) and "rfc9106-high-memory"
+# RFC 9106's first choice (1 pass over 2 GiB). Nothing weaker can be configured but the test profile,
+# which costs nothing to guess against: the test suite uses it, and no server starts with it.
+HASH_PROFILE_DEFAULT = "rfc9106-low-memory"
+HASH_PROFILE_TEST_ONLY = "insecure-test-only"
+HASH_PROFILES = (
+    HASH_PROFILE_DEFAULT,
+    "rfc9106-high-memory",
+    HASH_PROFILE_TEST_ONLY,
+)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -48,6 +60,9 @@ class Settings:
     registry_contact: str = ""
     """Whom a documenter with no role on a case is told to contact about a possible earlier account
     held there (docs/survivors.md). Default empty: the coordinator role of that case, never a name."""
+    password_hashing: str = HASH_PROFILE_DEFAULT
+    """Argon2id cost of account passwords, by profile name (:data:`HASH_PROFILES`).
+    Default ``rfc9106-low-memory``; ``insecure-test-only`` is for the test suite, never a server."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -139,6 +154,29 @@ def _contact(value: Any) -> str:
     return text
 
 
+def _password_hashing(value: Any) -> str:
+    """A known hashing profile; an unknown name is refused, never taken as the default."""
+    name = str(value).strip()
+    if name not in HASH_PROFILES:
+        raise InvalidInput(
+            f"setting password_hashing must name a hashing profile, not {value!r}",
+            where=f"{ENV_PREFIX}PASSWORD_HASHING",
+            hint=f"use {HASH_PROFILE_DEFAULT} (the default) or rfc9106-high-memory",
+        )
+    return name
+
+
+def check_servable(settings: Settings) -> None:
+    """Refuse to serve with settings meant for the test suite only (``insecure-test-only`` hashing)."""
+    if settings.password_hashing == HASH_PROFILE_TEST_ONLY:
+        raise InvalidInput(
+            f"refusing to serve: password hashing is {HASH_PROFILE_TEST_ONLY}, whose hashes cost "
+            "nothing to guess against",
+            where=f"{ENV_PREFIX}PASSWORD_HASHING",
+            hint=f"unset it (the default is {HASH_PROFILE_DEFAULT}); the test profile is for tests only",
+        )
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build :class:`Settings` from ``environ`` (default: the process environment)."""
     env = dict(os.environ if environ is None else environ)
@@ -173,5 +211,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             if upload is None
             else _parse_int("max_upload_bytes", upload, minimum=1),
             registry_contact=_contact(raw("registry_contact")),
+            password_hashing=_password_hashing(raw("password_hashing") or HASH_PROFILE_DEFAULT),
         )
     )

@@ -1,22 +1,24 @@
 """User accounts, passwords and per-case roles; every permission check goes through :func:`can`.
 
-Passwords are hashed with argon2id (argon2-cffi's ``PasswordHasher`` defaults, RFC 9106). Granting and
-revoking a role are ``role-change`` custody events; creating a user or an organisation is a ``creation``
-event. Entries carry only IDs and the role, never a username or an organisation's name (docs/accounts.md).
+Passwords are hashed with argon2id at the cost the settings name (``password_hashing``; by default
+argon2-cffi's ``PasswordHasher`` defaults, RFC 9106's low-memory choice). Granting and revoking a role
+are ``role-change`` custody events; creating a user or an organisation is a ``creation`` event.
+Entries carry only IDs and the role, never a username or an organisation's name (docs/accounts.md).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, insert, select, update
 
 from testament.accounts import credentials
+from testament.config import HASH_PROFILE_DEFAULT, HASH_PROFILE_TEST_ONLY
 from testament.custody import cases, custody
 from testament.custody.cases import case_id
 from testament.custody.instance import Instance, acting_agent, recording
@@ -32,16 +34,33 @@ MAX_USERNAME_LENGTH = 64
 LOCKOUT_AFTER = 10
 LOCKOUT_FOR = timedelta(minutes=15)
 
-_hasher = PasswordHasher()
+# The argon2id parameters of each hashing profile the settings may name (docs/configuration.md).
+HASH_PARAMETERS: dict[str, Parameters] = {
+    HASH_PROFILE_DEFAULT: profiles.RFC_9106_LOW_MEMORY,  # PasswordHasher()'s own defaults
+    "rfc9106-high-memory": profiles.RFC_9106_HIGH_MEMORY,
+    # The least work argon2id allows, with a full-length salt and hash: for the test suite only.
+    HASH_PROFILE_TEST_ONLY: replace(profiles.CHEAPEST, salt_len=16, hash_len=32),
+}
 
 
 @cache
-def _dummy_hash() -> str:
+def _hasher(profile: str) -> PasswordHasher:
+    """The hasher for a profile named in the settings, made once per profile."""
+    return PasswordHasher.from_parameters(HASH_PARAMETERS[profile])
+
+
+def _instance_hasher(instance: Instance) -> PasswordHasher:
+    """The hasher this instance's settings ask for (``password_hashing``)."""
+    return _hasher(instance.settings.password_hashing)
+
+
+@cache
+def _dummy_hash(profile: str) -> str:
     """Verified against when the username is unknown, so that a miss costs as much as a wrong password.
 
     Made on first use: hashing costs a fraction of a second that no command but sign-in should pay.
     """
-    return _hasher.hash("not the password of anyone at all")
+    return _hasher(profile).hash("not the password of anyone at all")
 
 
 _LOGIN_FAILED = "the username or password is wrong, or the account is locked for a while"
@@ -137,7 +156,7 @@ def create_user(
     """Create an account; return its ID."""
     username = _check_username(username)
     check_password(username, password)
-    password_hash = _hasher.hash(password)
+    password_hash = _instance_hasher(instance).hash(password)
     with recording(instance) as conn:
         taken = select(user_account.c.id).where(user_account.c.username == username)
         if conn.execute(taken).scalar() is not None:
@@ -176,7 +195,8 @@ def authenticate(instance: Instance, username: str, password: str, totp: str | N
         row = conn.execute(
             select(user_account).where(user_account.c.username == username.strip())
         ).first()
-    matches = _verify(row.password_hash if row is not None else _dummy_hash(), password)
+    profile = instance.settings.password_hashing
+    matches = _verify(row.password_hash if row is not None else _dummy_hash(profile), password)
     if row is None:
         raise PermissionDenied(_LOGIN_FAILED)
     now = datetime.now(UTC)
@@ -205,8 +225,8 @@ def authenticate(instance: Instance, username: str, password: str, totp: str | N
                 refusal = credentials.refuse_without_totp()
                 changes = {}
             if changes:
-                if _hasher.check_needs_rehash(row.password_hash):
-                    changes["password_hash"] = _hasher.hash(password)
+                if _instance_hasher(instance).check_needs_rehash(row.password_hash):
+                    changes["password_hash"] = _instance_hasher(instance).hash(password)
                 conn.execute(
                     update(user_account).where(user_account.c.id == row.id).values(changes)
                 )
@@ -284,7 +304,8 @@ def _second_factor_refusal(given: str | None) -> PermissionDenied:
 
 def _verify(stored: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored, password)
+        # The stored hash names its own parameters, so any profile's hasher verifies it.
+        return _hasher(HASH_PROFILE_DEFAULT).verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from testament.config import load_settings
+from testament.config import check_servable, load_settings
 
 
 @click.group("api")
@@ -33,6 +33,7 @@ def serve(host: str, port: int) -> None:
     from testament.startup import open_home  # noqa: PLC0415
 
     settings = load_settings()
+    check_servable(settings)
     inst = open_home(settings)
     try:
         app = create_app(inst, api_token=auth.ensure_token(settings.home))

@@ -7,7 +7,7 @@ import secrets
 
 import click
 
-from testament.config import load_settings
+from testament.config import check_servable, load_settings
 
 
 @click.command("serve")
@@ -24,6 +24,7 @@ def serve(host: str, port: int) -> None:
     from testament.web.site import TILE_URL_SETTING, create_site  # noqa: PLC0415
 
     settings = load_settings()
+    check_servable(settings)
     inst = open_home(settings)
     try:
         setup_token = None if has_admin(inst) else secrets.token_urlsafe(24)
