@@ -63,6 +63,10 @@ class Settings:
     password_hashing: str = HASH_PROFILE_DEFAULT
     """Argon2id cost of account passwords, by profile name (:data:`HASH_PROFILES`).
     Default ``rfc9106-low-memory``; ``insecure-test-only`` is for the test suite, never a server."""
+    act_as: str | None = None
+    """The account the CLI acts as (``testament --as USER``): its roles are checked and it is the agent
+    of the command's custody events. Default: the instance owner, the operating-system user who holds
+    the home's keys, who may do everything."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -212,5 +216,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             else _parse_int("max_upload_bytes", upload, minimum=1),
             registry_contact=_contact(raw("registry_contact")),
             password_hashing=_password_hashing(raw("password_hashing") or HASH_PROFILE_DEFAULT),
+            act_as=str(raw("act_as") or "").strip() or None,
         )
     )

@@ -19,10 +19,10 @@ from sqlalchemy import Connection, insert, select, update
 
 from testament.accounts import credentials
 from testament.config import HASH_PROFILE_DEFAULT, HASH_PROFILE_TEST_ONLY
-from testament.custody import cases, custody
+from testament.custody import cases, custody, policy
 from testament.custody.cases import case_id
 from testament.custody.instance import Instance, acting_agent, recording
-from testament.domain.access import Action, Actor, Role, decide
+from testament.domain.access import Action, Actor, Principal, Role, decide
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -540,3 +540,20 @@ def has_admin(instance: Instance) -> bool:
             select(user_account.c.id).where(user_account.c.is_admin.is_(True)).limit(1)
         ).first()
     return found is not None
+
+
+def principal_named(instance: Instance, username: str) -> Principal:
+    """The principal of the account called ``username``, for the CLI's ``--as``: refused if there is no
+    such account or it is disabled (the owner's keys open the home; ``--as`` narrows what they do)."""
+    with read_transaction(instance.engine) as conn:
+        try:
+            user_id = _user_id(conn, username)
+        except NotFound:
+            raise NotFound(
+                "no account has this username", where="--as", hint="`testament user list`"
+            ) from None
+        found = policy.actor_and_name(conn, user_id)
+    if found is None or found[0].disabled:
+        raise PermissionDenied("this account is disabled", where="--as")
+    subject, name = found
+    return Principal(user_id, subject, "write", "cli", username=name)

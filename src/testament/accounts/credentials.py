@@ -20,15 +20,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyotp
-from sqlalchemy import Connection, Select, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-from testament.custody import custody
+from testament.custody import custody, policy
 from testament.custody.instance import Instance, acting_agent, recording
-from testament.domain.access import SESSION_LIFETIME, Actor, Role
+from testament.domain.access import SESSION_LIFETIME, Actor
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.storage.engine import read_transaction, write_transaction
-from testament.storage.tables import api_token, case_role, recovery_code, user_account, web_session
+from testament.storage.tables import api_token, recovery_code, user_account, web_session
 
 ISSUER = "Testament"
 SESSION_IDLE = timedelta(minutes=30)
@@ -74,37 +74,8 @@ class Caller:
         return self.actor.user_id
 
 
-def account_query(credential: Table | None = None) -> Select[Any]:
-    """One statement for an account's flags, username and active roles (one row per role), optionally
-    joined from a credential table (its ``token_hash`` is the parameter). Every request asks, so the
-    statements are built once, here, and only executed afterwards."""
-    active = case_role.c.revoked_at.is_(None) & (case_role.c.user_id == user_account.c.id)
-    account = [
-        user_account.c.id.label("account_id"),
-        user_account.c.is_admin,
-        user_account.c.disabled_at,
-        user_account.c.username,
-        case_role.c.case_id,
-        case_role.c.role,
-    ]
-    if credential is None:
-        return select(*account).select_from(user_account.outerjoin(case_role, active))
-    joined = credential.join(user_account, user_account.c.id == credential.c.user_id)
-    return (
-        select(credential, *account)
-        .select_from(joined.outerjoin(case_role, active))
-        .where(credential.c.token_hash == bindparam("token_hash"))
-    )
-
-
-def account_from_rows(rows: Sequence[Any]) -> tuple[Actor, str]:
-    """The :class:`Actor` and username from the rows of :func:`account_query`."""
-    first = rows[0]
-    roles = {str(r.case_id): Role(r.role) for r in rows if r.case_id is not None}
-    subject = Actor(
-        int(first.account_id), bool(first.is_admin), first.disabled_at is not None, roles
-    )
-    return subject, first.username
+account_query = policy.account_query
+account_from_rows = policy.account_from_rows
 
 
 def _caller(rows: Sequence[Any], scope: str, csrf: str | None, touch: bool) -> Caller:

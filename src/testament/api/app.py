@@ -29,6 +29,7 @@ from testament.api.routes import (
     units,
 )
 from testament.custody.instance import Instance
+from testament.domain.access import NOBODY
 
 LOGIN_ATTEMPTS_PER_MINUTE = 10
 
@@ -48,7 +49,7 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
         docs_url=None,  # served from Testament itself by docs.install, never from a CDN
         redoc_url=None,
     )
-    app.state.instance = instance
+    app.state.instance = instance.acting_for(NOBODY)  # each request binds its own caller
     app.state.api_token = api_token
     app.state.login_limit = SlidingWindow(LOGIN_ATTEMPTS_PER_MINUTE, 60.0)
     app.add_middleware(auth.ActingScope)

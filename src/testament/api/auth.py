@@ -20,7 +20,6 @@ import ipaddress
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -34,7 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from testament.accounts import credentials
 from testament.api import errors
 from testament.custody.instance import Instance, set_acting_user
-from testament.domain.access import Actor
+from testament.domain import access
 from testament.secretfiles import read_secret
 
 SESSION_COOKIE = "testament_session"
@@ -57,17 +56,8 @@ def ensure_token(home: Path) -> str:
     return read_secret(path, "API token", missing_hint="run `testament api token`").decode().strip()
 
 
-@dataclass(frozen=True)
-class Principal:
-    """The caller of one request. ``actor`` is None for the operator, who may do what the CLI may."""
-
-    user_id: int | None
-    actor: Actor | None
-    scope: str
-    via: str
-    session_id: int | None = None
-    csrf_token: str | None = None
-    username: str | None = None
+# Who sent a request: the policy's principal (domain/access.py), made here from its credential.
+Principal = access.Principal
 
 
 def _unauthenticated(what: str) -> HTTPException:
@@ -136,14 +126,29 @@ def _enabled(caller: credentials.Caller) -> None:
         raise _unauthenticated("this account no longer exists or is disabled")
 
 
-async def principal(request: Request) -> Principal:
-    """FastAPI dependency: identify the caller and attribute the request's writes to them."""
-    found, touch = lookup(request)
+async def maybe_principal(request: Request) -> Principal | None:
+    """FastAPI dependency: the caller, if the request carries a good credential (None otherwise, the
+    refusal kept for :func:`principal`); their writes are attributed to them."""
+    try:
+        found, touch = lookup(request)
+    except HTTPException as refused:
+        request.state.refused = refused
+        return None
     if touch is not None:
         await run_in_threadpool(touch)
     request.state.principal = found
     # Set in the request's own context (see ``ActingScope``), so the endpoint's thread inherits it.
     set_acting_user(found.user_id)
+    return found
+
+
+async def principal(
+    request: Request, found: Annotated[Principal | None, Depends(maybe_principal)]
+) -> Principal:
+    """FastAPI dependency: the caller; a request without a good credential is refused (401, or 403
+    for a missing CSRF token)."""
+    if found is None:
+        raise request.state.refused
     return found
 
 

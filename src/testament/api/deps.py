@@ -6,13 +6,18 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
+from testament.api.auth import maybe_principal
 from testament.api.bodies import MAX_OFFSET
 from testament.custody.instance import Instance
+from testament.domain.access import NOBODY, Principal
 
 
-def instance(request: Request) -> Instance:
-    found: Instance = request.app.state.instance
-    return found
+def instance(
+    request: Request, who: Annotated[Principal | None, Depends(maybe_principal)]
+) -> Instance:
+    """The home as the request's caller acts on it (nobody, for a request without a credential)."""
+    base: Instance = request.app.state.instance
+    return base.acting_for(who or NOBODY)
 
 
 PURPOSE_HEADER = "x-testament-purpose"

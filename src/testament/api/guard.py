@@ -16,9 +16,9 @@ from fastapi import Depends, Request
 
 from testament.accounts import scope
 from testament.api.auth import Principal, principal
-from testament.custody.cases import no_such_case
+from testament.custody import policy
 from testament.custody.instance import Instance
-from testament.domain.access import WRITE_ACTIONS, Action, decide, decide_anywhere
+from testament.domain.access import Action
 from testament.errors import NotFound, PermissionDenied
 from testament.survivors import referrals, testimony
 from testament.transfer import disclosure
@@ -33,35 +33,14 @@ def allow(
     kind: str | None = None,
     record_id: str | None = None,
 ) -> str | None:
-    """Refuse unless ``who`` may do ``action`` on the case named, or on the record's case.
+    """Refuse unless ``who`` may do ``action`` on the case named, or on the record's case: the policy's
+    own :func:`testament.custody.policy.require`, asked before a request's body is read, so a record of
+    another case is answered as absent before anything else is said about the request.
 
     Returns the case ID (None for shared records). With neither ``case`` nor ``kind``, the action is on
     shared reference data (units, situations, the gazetteer).
     """
-    if who.scope == "read" and action in WRITE_ACTIONS:
-        raise PermissionDenied(
-            "this API token may only read", hint="create a token with --scope write to make changes"
-        )
-    cid = scope.case_in_question(inst, case=case, kind=kind, record_id=record_id)
-    actor = who.actor
-    if actor is None:  # the operator token: the CLI's own powers
-        return cid
-    if cid is None:
-        if action is Action.READ:
-            return None
-        decision = decide_anywhere(actor, action)
-    else:
-        if not decide(actor, Action.READ, cid):
-            if kind is not None:
-                spelled = kind.replace("-", " ").replace("_", " ")  # as scope.case_of says it
-                raise NotFound(f"no {spelled} has this ID", where=record_id)
-            hidden = no_such_case(case or "")
-            hidden.errors.setdefault("case", hidden.what)
-            raise hidden
-        decision = decide(actor, action, cid)
-    if not decision:
-        raise PermissionDenied(f"you may not {action.value} here", hint=decision.reason)
-    return cid
+    return policy.check(inst.acting_for(who), action, case=case, kind=kind, record_id=record_id)
 
 
 def allow_or_create(inst: Instance, who: Principal, action: Action, case: str) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
-from testament.custody import custody, history
+from testament.custody import custody, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.custody.records import case_record
 from testament.domain import dates
@@ -41,21 +41,9 @@ class CaseSummary:
         }
 
 
-def case_id(connection: Connection, name: str) -> str:
-    """The ID of the case called ``name`` (or with that ID)."""
-    found = connection.execute(
-        select(case.c.id).where((case.c.name == name) | (case.c.id == name))
-    ).scalar()
-    if found is None:
-        raise no_such_case(name)
-    return str(found)
-
-
-def no_such_case(name: str) -> NotFound:
-    """The one error for a case that does not exist, or that the asker may not see."""
-    return NotFound(
-        "no case has this name", where=name, hint="create it with `testament case create NAME`"
-    )
+# The case lookups are the policy's, which every use case asks first.
+case_id = policy.case_id
+no_such_case = policy.no_such_case
 
 
 def situation_id(connection: Connection, name: str) -> str:

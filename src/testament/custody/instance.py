@@ -9,11 +9,10 @@ import getpass
 import os
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar, Token
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
@@ -21,6 +20,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from testament.config import Settings
 from testament.custody import custody
 from testament.custody.records import agent_record
+from testament.domain.access import OWNER, Principal
 from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
 from testament.errors import BackendUnavailable, Conflict, IntegrityError, InvalidInput, NotFound
 from testament.ledger import log
@@ -55,14 +55,34 @@ class InstanceRecord:
 
 @dataclass
 class Instance:
-    """An opened Testament home. Build with :func:`open_instance`; close with :meth:`close`."""
+    """An opened Testament home, as one principal acts on it. Build with :func:`open_instance`; bind
+    to whoever acts with :meth:`acting_for`; close with :meth:`close`.
+
+    Every use case takes an instance and asks the policy (``custody.policy``) about ``principal``.
+    Copies made by :meth:`acting_for` share the engine, the keys and the vault.
+    """
 
     settings: Settings
     engine: Engine
     record: InstanceRecord
+    principal: Principal = OWNER
+    _shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    @cached_property
+    def acting_for(self, principal: Principal) -> Instance:
+        """This home as ``principal`` acts on it: their permissions, and their agent in the log."""
+        return replace(self, principal=principal)
+
+    def _once(self, name: str, make: Callable[[], Any]) -> Any:
+        if name not in self._shared:
+            self._shared[name] = make()
+        return self._shared[name]
+
+    @property
     def signer(self) -> NoteSigner:
+        found: NoteSigner = self._once("signer", self._load_signer)
+        return found
+
+    def _load_signer(self) -> NoteSigner:
         signer = load_signing_key(self.settings.signing_key_file, self.record.log_origin)
         if signer.verifier != self.record.verifier_key:
             raise IntegrityError(
@@ -72,24 +92,35 @@ class Instance:
             )
         return signer
 
-    @cached_property
+    @property
     def vault_key(self) -> InstanceKey | None:
         if not self.settings.encrypt_at_rest:
             return None
-        return load_instance_key(self.settings.vault_key_file)
+        found: InstanceKey = self._once(
+            "vault_key", lambda: load_instance_key(self.settings.vault_key_file)
+        )
+        return found
 
-    @cached_property
+    @property
     def identity_key(self) -> InstanceKey:
         """The key that wraps each person's identity key; created the first time a home needs it."""
+        found: InstanceKey = self._once("identity_key", self._load_identity_key)
+        return found
+
+    def _load_identity_key(self) -> InstanceKey:
         path = self.settings.identity_key_file
         if not path.exists():
             with suppress(Conflict):  # another process created it first
                 create_instance_key(path)
         return load_instance_key(path, what="the identity key")
 
-    @cached_property
+    @property
     def blobs(self) -> BlobStore:
-        return FilesystemBlobStore(self.settings.vault_dir, instance_key=self.vault_key)
+        found: BlobStore = self._once(
+            "blobs",
+            lambda: FilesystemBlobStore(self.settings.vault_dir, instance_key=self.vault_key),
+        )
+        return found
 
     def close(self) -> None:
         self.engine.dispose()
@@ -149,6 +180,15 @@ def set_acting_user(user_id: int | None) -> Token[int | None]:
 def acting_user() -> int | None:
     """The account the current request acts for, if any."""
     return _acting_user.get()
+
+
+def who_acts(instance: Instance) -> Principal:
+    """The principal the policy asks about: the instance's, except that the owner may narrow itself to
+    an account for a block of code (:func:`acting_as`), as the web layer and tests do."""
+    user_id = _acting_user.get()
+    if instance.principal.is_owner and user_id is not None:
+        return Principal(user_id, None, "write", "account")
+    return instance.principal
 
 
 def acting_agent(connection: Connection) -> int:
@@ -343,8 +383,12 @@ def recording(instance: Instance) -> Iterator[Connection]:
     Every service that records custody events writes through this, so the log never has unsigned
     entries at rest (verify step 5 reports entries that no checkpoint covers).
     """
-    with write_transaction(instance.engine) as connection:
-        yield connection
-        log.sign_checkpoint(
-            connection, instance.record.log_origin, instance.signer, utc_timestamp()
-        )
+    token = _acting_user.set(who_acts(instance).user_id)  # its events are the principal's
+    try:
+        with write_transaction(instance.engine) as connection:
+            yield connection
+            log.sign_checkpoint(
+                connection, instance.record.log_origin, instance.signer, utc_timestamp()
+            )
+    finally:
+        _acting_user.reset(token)

@@ -263,7 +263,7 @@ def add_commander(
         values["unit_id"] = unit_id(conn, ref)
         if person_id is not None:
             history.current(conn, "person", person_id)
-            if not scope.readable(conn, "person", person_id, scope.readable_cases(conn)):
+            if not scope.readable(conn, "person", person_id, scope.readable_cases(conn, instance)):
                 raise NotFound("no person has this ID", where=person_id)
         return history.create(conn, "unit-commander", values, agent_id=acting_agent(conn))
 
@@ -318,7 +318,7 @@ def show(instance: Instance, ref: str) -> dict[str, Any]:
             {"id": u["id"], "name": u["name"]}
             for u in _live(conn, tables.unit, "parent_id", data["id"])
         ]
-        cases = scope.readable_cases(conn)
+        cases = scope.readable_cases(conn, instance)
         commanders = _live(conn, tables.unit_commander, "unit_id", data["id"])
         commanders.sort(key=lambda c: (c["from_date"] or "", c["created_at"]))
         data["commanders"] = [

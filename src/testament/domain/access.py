@@ -99,3 +99,29 @@ def decide_anywhere(user: Actor, action: Action) -> Decision:
     if any(ROLE_RANK[role] >= ROLE_RANK[needed] for role in user.roles.values()):
         return Decision(True, f"{needed.value} or above on some case")
     return Decision(False, f"{action.value} needs the {needed.value} role on at least one case")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who acts: the account (``user_id``, with its policy view ``actor``) and how they came in.
+
+    ``actor`` None with ``via`` "owner" or "operator" is the instance owner, the operating-system user
+    who holds the home's keys (the CLI by default, the API's operator token): every power, as the keys
+    give it anyway. ``via`` "nobody" may do nothing. ``scope`` "read" refuses every write action.
+    """
+
+    user_id: int | None
+    actor: Actor | None
+    scope: str
+    via: str
+    session_id: int | None = None
+    csrf_token: str | None = None
+    username: str | None = None
+
+    @property
+    def is_owner(self) -> bool:
+        return self.actor is None and self.via in {"owner", "operator"}
+
+
+OWNER = Principal(None, None, "write", "owner")
+NOBODY = Principal(None, None, "read", "nobody")

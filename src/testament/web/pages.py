@@ -20,6 +20,7 @@ from testament.accounts import accounts
 from testament.api import auth
 from testament.api.auth import Principal
 from testament.custody.instance import Instance
+from testament.domain.access import NOBODY
 from testament.web import display, i18n, labels
 
 HERE = Path(__file__).parent
@@ -88,7 +89,7 @@ async def viewer(request: Request) -> Principal:
     if not request.cookies.get(auth.SESSION_COOKIE):
         raise SignInNeeded
     try:
-        return await auth.principal(request)
+        return await auth.principal(request, await auth.maybe_principal(request))
     except HTTPException as exc:
         if exc.status_code == 401:
             raise SignInNeeded from None
@@ -99,5 +100,6 @@ Viewer = Annotated[Principal, Depends(viewer)]
 
 
 def instance_of(request: Request) -> Instance:
-    found: Instance = request.app.state.instance
-    return found
+    """The home as the page's signed-in user acts on it (nobody, before sign-in)."""
+    base: Instance = request.app.state.instance
+    return base.acting_for(getattr(request.state, "principal", None) or NOBODY)
