@@ -267,6 +267,19 @@ def require_admin(connection: Connection, instance: Instance) -> None:
         raise PermissionDenied("only an instance administrator may do this")
 
 
+def require_self_or_admin(connection: Connection, instance: Instance, user_id: int) -> None:
+    """An account's own settings (second factor, tokens, preferences): the account itself, or an
+    administrator (or the owner)."""
+    who = who_acts(instance)
+    if who.via == "nobody":
+        raise PermissionDenied("sign in first", hint="nobody is acting for this request")
+    subject = current_actor(connection, who)
+    if subject is None or (subject.user_id == user_id and not subject.disabled):
+        return
+    if not (subject.is_admin and not subject.disabled):
+        raise PermissionDenied("only the account itself or an administrator may do this")
+
+
 def readable_cases(connection: Connection, instance: Instance) -> set[str] | None:
     """The IDs of the cases the acting principal may read; None means every case (the owner, an
     administrator)."""
