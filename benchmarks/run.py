@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each beside its baseline from the same run.
 
-Options: --quick (small sizes, for a smoke run), --only ingest,items,appends,proofs,gazetteer,search,import,web.
+Options: --quick (small sizes, for a smoke run), --only startup,ingest,items,appends,proofs,gazetteer,search,import,web.
 Large inputs are generated under benchmarks/scratch/ (ignored by git) and reused between runs.
 """
 
@@ -18,6 +18,7 @@ from benchmarks import (
     ingest_bench,
     log_bench,
     search_bench,
+    startup_bench,
     web_bench,
 )
 from benchmarks.common import WORK
@@ -26,11 +27,15 @@ from benchmarks.common import WORK
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument("--only", default="ingest,items,appends,proofs,gazetteer,search,import,web")
+    parser.add_argument(
+        "--only", default="startup,ingest,items,appends,proofs,gazetteer,search,import,web"
+    )
     args = parser.parse_args()
     chosen = set(args.only.split(","))
     WORK.mkdir(parents=True, exist_ok=True)  # a fresh clone has no scratch folder yet
     quick = args.quick
+    if "startup" in chosen:
+        startup_bench.startup(reps=5 if quick else 20)
     if "ingest" in chosen:
         ingest_bench.large_files(total_mib=64 if quick else 1024, count=4, reps=3)
     if "items" in chosen:

@@ -28,8 +28,12 @@ def _sections(
     )
     out = [f"## `{' '.join(path)}`\n\n```\n{command.get_help(context)}\n```\n"]
     if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            out += _sections(command.commands[name], [*path, name], context)
+        # list_commands and get_command, not .commands: the top group imports its subcommands lazily.
+        for name in sorted(command.list_commands(context)):
+            subcommand = command.get_command(context, name)
+            if subcommand is None:
+                raise LookupError(f"{' '.join(path)} lists {name} but has no such command")
+            out += _sections(subcommand, [*path, name], context)
     return out
 
 

@@ -26,11 +26,11 @@ def token() -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 def serve(host: str, port: int) -> None:
     """Serve the JSON API for the home in TESTAMENT_HOME."""
-    import uvicorn  # noqa: PLC0415 - see token
+    import uvicorn  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
 
-    from testament.api import auth  # noqa: PLC0415
-    from testament.api.app import create_app  # noqa: PLC0415
-    from testament.startup import open_home  # noqa: PLC0415
+    from testament.api import auth  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
+    from testament.api.app import create_app  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
+    from testament.startup import open_home  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
 
     settings = load_settings()
     check_servable(settings)

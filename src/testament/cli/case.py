@@ -6,7 +6,6 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import json_line
-from testament.custody import cases
 
 
 @click.group("case")
@@ -20,6 +19,8 @@ def case_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the new case as JSON.")
 def case_create(name: str, situation: str | None, as_json: bool) -> None:
     """Create a case called NAME."""
+    from testament.custody import cases  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         case_id = cases.create_case(inst, name, situation_name=situation)
     if as_json:
@@ -32,6 +33,8 @@ def case_create(name: str, situation: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def case_list(as_json: bool) -> None:
     """List cases with their situation and number of incidents."""
+    from testament.custody import cases  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         found = cases.list_cases(inst)
     for summary in found:
@@ -50,6 +53,8 @@ def case_list(as_json: bool) -> None:
 @click.argument("situation")
 def case_set_situation(case_name: str, situation: str) -> None:
     """Place CASE_NAME in SITUATION (its conflict type decides which war-crime codes apply)."""
+    from testament.custody import cases  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         cases.assign_situation(inst, case_name, situation)
     click.echo("Situation set")
@@ -59,6 +64,8 @@ def case_set_situation(case_name: str, situation: str) -> None:
 @click.argument("case_name")
 def case_close(case_name: str) -> None:
     """Close CASE_NAME; refused while an urgent need of one of its people is unaddressed."""
+    from testament.custody import cases  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         when = cases.close_case(inst, case_name)
     click.echo(f"Case closed at {when}")
@@ -68,6 +75,8 @@ def case_close(case_name: str) -> None:
 @click.argument("case_name")
 def case_reopen(case_name: str) -> None:
     """Reopen a closed case."""
+    from testament.custody import cases  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         cases.reopen_case(inst, case_name)
     click.echo("Case reopened")
@@ -98,6 +107,8 @@ def situation_create(
     as_json: bool,
 ) -> None:
     """Create a situation called NAME."""
+    from testament.custody import cases  # noqa: PLC0415 - imported on use: keeps --help fast
+
     values = cases.situation_values(
         name,
         conflict=conflict,
@@ -118,6 +129,8 @@ def situation_create(
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def situation_list(as_json: bool) -> None:
     """List situations."""
+    from testament.custody import cases  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         found = cases.list_situations(inst)
     for item in found:

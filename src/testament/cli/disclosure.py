@@ -6,7 +6,6 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, json_line
-from testament.transfer import disclosure
 
 
 @click.group("disclosure")
@@ -26,6 +25,8 @@ def request(
     case_name: str, recipient_class: str, purpose: str, recipient: str, as_json: bool
 ) -> None:
     """Ask for an export of testimonies that names the people in them."""
+    from testament.transfer import disclosure  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         approval_id = disclosure.request(inst, case_name, recipient_class, purpose, recipient)
     if as_json:
@@ -38,6 +39,8 @@ def request(
 @click.argument("approval_id")
 def approve(approval_id: str) -> None:
     """Approve someone else's request for a named export."""
+    from testament.transfer import disclosure  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         disclosure.approve(inst, approval_id)
     click.echo(f"Approved {approval_id}; it can be used for one export")
@@ -47,6 +50,8 @@ def approve(approval_id: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def pending(as_json: bool) -> None:
     """List requests waiting for approval."""
+    from testament.transfer import disclosure  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         rows = disclosure.pending(inst)
     for row in rows:

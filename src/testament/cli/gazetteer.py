@@ -8,8 +8,6 @@ import click
 
 from testament.cli.output import json_line
 from testament.config import load_settings
-from testament.documentation import gazetteer as service
-from testament.startup import open_home
 
 SHOWN_IDS = 10
 
@@ -41,6 +39,9 @@ def load(
     as_json: bool,
 ) -> None:
     """Load or reload areas from GeoJSON, then place every incident in them."""
+    from testament.documentation import gazetteer as service  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.startup import open_home  # noqa: PLC0415 - imported on use: keeps --help fast
+
     inst = open_home(load_settings())
     try:
         report = service.load(
@@ -90,6 +91,9 @@ def _warn_swapped(ids: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per area.")
 def list_areas(level: int | None, as_json: bool) -> None:
     """List the loaded areas: level, code, name and alternative names."""
+    from testament.documentation import gazetteer as service  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.startup import open_home  # noqa: PLC0415 - imported on use: keeps --help fast
+
     inst = open_home(load_settings())
     try:
         found = service.areas(inst, level)
@@ -109,6 +113,9 @@ def list_areas(level: int | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per area.")
 def locate(latitude: float, longitude: float, as_json: bool) -> None:
     """Print the areas a point (decimal degrees, WGS 84) lies in."""
+    from testament.documentation import gazetteer as service  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.startup import open_home  # noqa: PLC0415 - imported on use: keeps --help fast
+
     inst = open_home(load_settings())
     try:
         found = service.locate(inst, latitude, longitude)

@@ -9,7 +9,6 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import echo_versions, json_line
-from testament.documentation import incidents
 
 _SINGLE = {
     "title": "Short title.",
@@ -64,6 +63,8 @@ def incident_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the new incident as JSON.")
 def add(case_name: str, as_json: bool, **options: Any) -> None:
     """Record a new incident."""
+    from testament.documentation import incidents  # noqa: PLC0415 - imported on use: keeps --help fast
+
     fields = _given(options)
     if "title" not in fields:
         raise click.UsageError("--title is required")
@@ -89,6 +90,8 @@ def _warn(shown: dict[str, Any]) -> None:
               help="Refuse the edit if the incident is no longer at this version.")  # fmt: skip
 def edit(incident_id: str, expect_version: int | None, **options: Any) -> None:
     """Change fields of an incident; the earlier version stays retrievable."""
+    from testament.documentation import incidents  # noqa: PLC0415 - imported on use: keeps --help fast
+
     changes = _given(options)
     if not changes:
         raise click.UsageError("name at least one field to change")
@@ -106,6 +109,8 @@ def edit(incident_id: str, expect_version: int | None, **options: Any) -> None:
 )
 def delete(incident_id: str, expect_version: int | None) -> None:
     """Mark an incident deleted (it and its history stay in the database and the log)."""
+    from testament.documentation import incidents  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         version = incidents.delete(inst, incident_id, expected_version=expect_version)
     click.echo(f"Incident {incident_id} marked deleted (version {version})")
@@ -116,6 +121,8 @@ def delete(incident_id: str, expect_version: int | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def show(incident_id: str, as_json: bool) -> None:
     """Show an incident and everything linked to it."""
+    from testament.documentation import incidents  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         data = incidents.show(inst, incident_id)
     if as_json:
@@ -148,6 +155,8 @@ def show(incident_id: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def list_command(case_name: str, limit: int, offset: int, as_json: bool) -> None:
     """List a case's incidents, oldest first."""
+    from testament.documentation import incidents  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         rows = incidents.list_for_case(inst, case_name, limit=limit, offset=offset)
     for row in rows:
@@ -165,6 +174,8 @@ def list_command(case_name: str, limit: int, offset: int, as_json: bool) -> None
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per version.")
 def history_command(incident_id: str, kind: str, as_json: bool) -> None:
     """Every version of a record: who changed what, when, and its custody log entry."""
+    from testament.documentation import incidents  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         found = incidents.versions(inst, kind, incident_id)
     echo_versions(found, as_json)
@@ -185,6 +196,8 @@ def casualty(
     incident_id: str, category: str, count: str, qualifier: str, source_id: str | None, note: str
 ) -> None:
     """Add a casualty figure to an incident, with its source."""
+    from testament.documentation import incidents  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         new_id = incidents.add_casualty(
             inst,
@@ -205,6 +218,8 @@ def casualty(
 @click.option("--note", default="", help="Free text.")
 def relate(incident_id: str, related_id: str, relation: str, note: str) -> None:
     """Relate INCIDENT_ID to RELATED_ID."""
+    from testament.documentation import incidents  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         new_id = incidents.relate(inst, incident_id, related_id, relation, note)
     click.echo(f"Recorded relation {new_id}")

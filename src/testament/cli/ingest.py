@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from testament.cli.output import json_line
 from testament.config import load_settings
-from testament.custody import ingest as service
 from testament.domain.display import shown
-from testament.startup import open_home
+
+if TYPE_CHECKING:
+    from testament.custody.ingest import IngestResult
 
 
 @click.command()
@@ -24,6 +25,9 @@ from testament.startup import open_home
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per path.")
 def ingest(paths: tuple[Path, ...], case_name: str, source_note: str | None, as_json: bool) -> None:
     """Hash, store and record files and directories (recursively) as evidence."""
+    from testament.custody import ingest as service  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.startup import open_home  # noqa: PLC0415 - imported on use: keeps --help fast
+
     inst = open_home(load_settings())
     bar: dict[str, Any] = {}
     show_bar = not as_json and sys.stderr.isatty()
@@ -39,7 +43,7 @@ def ingest(paths: tuple[Path, ...], case_name: str, source_note: str | None, as_
         if "bar" in bar:
             bar["bar"].update(n)
 
-    def on_result(result: service.IngestResult) -> None:
+    def on_result(result: IngestResult) -> None:
         if as_json:
             json_line(result.as_json())
         elif result.status in {"skipped", "rejected"}:

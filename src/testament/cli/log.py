@@ -10,9 +10,7 @@ import click
 
 from testament.cli.output import read_bytes, read_text
 from testament.config import load_settings
-from testament.custody import custody_log
 from testament.errors import InvalidInput
-from testament.startup import open_home
 
 
 @click.group()
@@ -24,6 +22,9 @@ def log() -> None:
 @click.option("--sign", is_flag=True, help="First sign a checkpoint over any unsigned entries.")
 def checkpoint(sign: bool) -> None:
     """Print the latest signed checkpoint (C2SP signed note)."""
+    from testament.custody import custody_log  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.startup import open_home  # noqa: PLC0415 - imported on use: keeps --help fast
+
     inst = open_home(load_settings())
     try:
         click.echo(custody_log.latest_checkpoint(inst, sign_tail=sign), nl=False)
@@ -34,6 +35,9 @@ def checkpoint(sign: bool) -> None:
 @log.command()
 def key() -> None:
     """Print the verifier key: <name>+<key id>+<base64 key>."""
+    from testament.custody import custody_log  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.startup import open_home  # noqa: PLC0415 - imported on use: keeps --help fast
+
     inst = open_home(load_settings())
     try:
         click.echo(custody_log.verifier_key(inst))
@@ -46,6 +50,9 @@ def key() -> None:
 @click.option("--entry", "index", type=int, help="Prove entry N instead of an item's ingestion.")
 def prove(item_id: str | None, index: int | None) -> None:
     """Print a C2SP tlog-proof for an item's ingestion entry (or --entry N)."""
+    from testament.custody import custody_log  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.startup import open_home  # noqa: PLC0415 - imported on use: keeps --help fast
+
     if (item_id is None) == (index is None):
         raise InvalidInput(
             "name an ITEM_ID or --entry N (one of them)", where="testament log prove"
@@ -65,6 +72,9 @@ def prove(item_id: str | None, index: int | None) -> None:
 )
 def consistency(old_size: int, new_size: int | None) -> None:
     """Print an RFC 9162 consistency proof, base64 hashes one per line."""
+    from testament.custody import custody_log  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.startup import open_home  # noqa: PLC0415 - imported on use: keeps --help fast
+
     inst = open_home(load_settings())
     try:
         for digest in custody_log.consistency(inst, old_size, new_size):
@@ -77,6 +87,9 @@ def consistency(old_size: int, new_size: int | None) -> None:
 @click.argument("index", type=int)
 def entry(index: int) -> None:
     """Write the exact bytes of entry N (canonical JSON, the leaf input) to standard output."""
+    from testament.custody import custody_log  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.startup import open_home  # noqa: PLC0415 - imported on use: keeps --help fast
+
     inst = open_home(load_settings())
     try:
         data = custody_log.entry(inst, index)
@@ -98,6 +111,8 @@ def entry(index: int) -> None:
 @click.option("--key", "key_text", required=True, help="The log's verifier key.")
 def verify_proof(proof_file: Path, entry_file: Path, key_text: str) -> None:
     """Check a tlog-proof offline, with no Testament home: entry + proof + verifier key."""
+    from testament.custody import custody_log  # noqa: PLC0415 - imported on use: keeps --help fast
+
     proof_text = read_text(proof_file, "proof")
     head = custody_log.verify_proof(proof_text, read_bytes(entry_file, "entry"), key_text)
     click.echo(f"OK: the entry is in {head.origin} at tree size {head.size}")

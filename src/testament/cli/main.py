@@ -8,36 +8,135 @@ import sys
 import click
 
 from testament import __version__
-from testament.cli import api as api_cmd
-from testament.cli import case as case_cmd
-from testament.cli import consent as consent_cmd
-from testament.cli import disclosure as disclosure_cmd
-from testament.cli import evidence as evidence_cmd
-from testament.cli import gazetteer as gazetteer_cmd
-from testament.cli import incident as incident_cmd
-from testament.cli import ingest as ingest_cmd
-from testament.cli import legal as legal_cmd
-from testament.cli import log as log_cmd
-from testament.cli import person as person_cmd
-from testament.cli import registry as registry_cmd
-from testament.cli import search as search_cmd
-from testament.cli import serve as serve_cmd
-from testament.cli import setup as setup_cmd
-from testament.cli import source as source_cmd
-from testament.cli import support as support_cmd
-from testament.cli import taxonomy as taxonomy_cmd
-from testament.cli import testimony as testimony_cmd
-from testament.cli import transfer as transfer_cmd
-from testament.cli import unit as unit_cmd
-from testament.cli import user as user_cmd
-from testament.cli import vault as vault_cmd
-from testament.cli import verify as verify_cmd
+from testament.cli.lazy import LazyCommand, LazyGroup
 from testament.errors import TestamentError
 
 INTERNAL_ERROR_EXIT = 70
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Each subcommand: where it lives, and its short help for `testament --help` (kept equal to the
+# command's own by tests/cli/test_lazy_commands.py). Its module is imported only when it is used.
+COMMANDS: dict[str, LazyCommand] = {
+    "init": LazyCommand(
+        "testament.cli.setup:init",
+        "Create $TESTAMENT_HOME (database, instance keys, vault), or upgrade an existing one.",
+    ),
+    "ingest": LazyCommand(
+        "testament.cli.ingest:ingest",
+        "Hash, store and record files and directories (recursively) as evidence.",
+    ),
+    "verify": LazyCommand(
+        "testament.cli.verify:verify",
+        "Check the vault, the custody records, the log and every checkpoint (docs/verification.md).",
+    ),
+    "vault": LazyCommand(
+        "testament.cli.vault:vault_group",
+        "Look after the vault: partial files that a crash left in its staging area.",
+    ),
+    "log": LazyCommand(
+        "testament.cli.log:log",
+        "Inspect the custody log and export proofs a stranger can check offline.",
+    ),
+    "taxonomy": LazyCommand(
+        "testament.cli.taxonomy:taxonomy",
+        "The Rome Statute taxonomy and the controlled vocabularies (YAML a lawyer can review).",
+    ),
+    "gazetteer": LazyCommand(
+        "testament.cli.gazetteer:gazetteer",
+        "Administrative areas (GeoJSON outlines) that incidents are placed in.",
+    ),
+    "case": LazyCommand(
+        "testament.cli.case:case_group",
+        "Cases: investigation workspaces grouping incidents, evidence and people.",
+    ),
+    "situation": LazyCommand(
+        "testament.cli.case:situation_group",
+        "Situations: the conflict context, its characterisation and the Statute amendments in force.",
+    ),
+    "incident": LazyCommand(
+        "testament.cli.incident:incident_group",
+        "Incidents: what happened, when, where, to what and with which weapons.",
+    ),
+    "api": LazyCommand(
+        "testament.cli.api:api_group",
+        "The JSON API (OpenAPI document at /docs and /openapi.json).",
+    ),
+    "serve": LazyCommand(
+        "testament.cli.serve:serve",
+        "Serve Testament in a browser.",
+    ),
+    "person": LazyCommand(
+        "testament.cli.person:person_group",
+        "People in a case, by label (a pseudonym or public name), and their roles in incidents.",
+    ),
+    "consent": LazyCommand(
+        "testament.cli.consent:consent_group",
+        "A person's informed consent: one grant per purpose and recipient class; every use asks it.",
+    ),
+    "disclosure": LazyCommand(
+        "testament.cli.disclosure:disclosure_group",
+        "Named exports: one person asks, a different person approves, the export uses it once.",
+    ),
+    "registry": LazyCommand(
+        "testament.cli.registry:registry_group",
+        "Privacy-preserving encodings of names, to ask partners whether they interviewed someone.",
+    ),
+    "unit": LazyCommand(
+        "testament.cli.unit:unit_group",
+        "Military and security units, shared by every case of this instance.",
+    ),
+    "source": LazyCommand(
+        "testament.cli.source:source_group",
+        "Sources of information: web pages, documents, people, organisations …",
+    ),
+    "evidence": LazyCommand(
+        "testament.cli.evidence:evidence_group",
+        "Evidence items' links to incidents and their verification (Berkeley Protocol).",
+    ),
+    "legal": LazyCommand(
+        "testament.cli.legal:legal_group",
+        "Preliminary legal qualification: candidate crime codes, element links and the proof chart.",
+    ),
+    "search": LazyCommand(
+        "testament.cli.search:search_group",
+        "Full-text search over incidents, sources, people and evidence notes.",
+    ),
+    "import": LazyCommand(
+        "testament.cli.transfer:import_group",
+        "Import incidents and sources from TimeMap JSON, CSV (through a mapping) or Testament JSON Lines.",
+    ),
+    "export": LazyCommand(
+        "testament.cli.transfer:export_group",
+        "Export a case's incidents: jsonl (lossless, re-importable), csv, geojson or timemap.",
+    ),
+    "user": LazyCommand(
+        "testament.cli.user:user_group",
+        "User accounts and their roles on cases.",
+    ),
+    "service": LazyCommand(
+        "testament.cli.support:service_group",
+        "The directory of support services that people can be referred to (shared by every case).",
+    ),
+    "need": LazyCommand(
+        "testament.cli.support:need_group",
+        "A person's support needs: each area assessed with its urgency and a sealed note.",
+    ),
+    "referral": LazyCommand(
+        "testament.cli.support:referral_group",
+        "Referrals of needs to services of the directory, and their follow-ups.",
+    ),
+    "interview": LazyCommand(
+        "testament.cli.testimony:interview_group",
+        "Risk assessments and testimonies: no account is taken before the risk gate and consent.",
+    ),
+}
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="testament")
 def cli() -> None:
     """Testament: preserve evidence with a chain of custody anyone can verify offline.
@@ -45,36 +144,6 @@ def cli() -> None:
     Settings come from TESTAMENT_* environment variables (see docs/configuration.md);
     TESTAMENT_HOME (default ./testament-data) holds the database, keys and vault.
     """
-
-
-cli.add_command(setup_cmd.init)
-cli.add_command(ingest_cmd.ingest)
-cli.add_command(verify_cmd.verify)
-cli.add_command(vault_cmd.vault_group)
-cli.add_command(log_cmd.log)
-cli.add_command(taxonomy_cmd.taxonomy)
-cli.add_command(gazetteer_cmd.gazetteer)
-cli.add_command(case_cmd.case_group)
-cli.add_command(case_cmd.situation_group)
-cli.add_command(incident_cmd.incident_group)
-cli.add_command(api_cmd.api_group)
-cli.add_command(serve_cmd.serve)
-cli.add_command(person_cmd.person_group)
-cli.add_command(consent_cmd.consent_group)
-cli.add_command(disclosure_cmd.disclosure_group)
-cli.add_command(registry_cmd.registry_group)
-cli.add_command(unit_cmd.unit_group)
-cli.add_command(source_cmd.source_group)
-cli.add_command(evidence_cmd.evidence_group)
-cli.add_command(legal_cmd.legal_group)
-cli.add_command(search_cmd.search_group)
-cli.add_command(transfer_cmd.import_group)
-cli.add_command(transfer_cmd.export_group)
-cli.add_command(user_cmd.user_group)
-cli.add_command(support_cmd.service_group)
-cli.add_command(support_cmd.need_group)
-cli.add_command(support_cmd.referral_group)
-cli.add_command(testimony_cmd.interview_group)
 
 
 def main(argv: list[str] | None = None) -> None:

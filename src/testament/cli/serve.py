@@ -18,10 +18,10 @@ def serve(host: str, port: int) -> None:
     """Serve Testament in a browser. The first start prints a one-time link to create the first admin."""
     import uvicorn  # noqa: PLC0415 - the web stack costs time every other command need not pay
 
-    from testament.accounts.accounts import has_admin  # noqa: PLC0415
-    from testament.api import auth  # noqa: PLC0415
-    from testament.startup import open_home  # noqa: PLC0415
-    from testament.web.site import TILE_URL_SETTING, create_site  # noqa: PLC0415
+    from testament.accounts.accounts import has_admin  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
+    from testament.api import auth  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
+    from testament.startup import open_home  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
+    from testament.web.site import TILE_URL_SETTING, create_site  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
 
     settings = load_settings()
     check_servable(settings)

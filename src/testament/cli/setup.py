@@ -6,9 +6,6 @@ import click
 
 from testament.cli.output import json_line
 from testament.config import Settings, load_settings
-from testament.custody import instance
-from testament.documentation import search
-from testament.startup import open_home
 
 
 @click.command()
@@ -18,6 +15,8 @@ def init(as_json: bool) -> None:
 
     An upgrade also rebuilds the search index, since what a record contributes to it may have changed.
     """
+    from testament.custody import instance  # noqa: PLC0415 - imported on use: keeps --help fast
+
     settings = load_settings()
     report = instance.init(settings)
     upgraded = not report.created and report.schema_before != report.schema_after
@@ -41,6 +40,9 @@ def init(as_json: bool) -> None:
 
 
 def _reindex(settings: Settings) -> int:
+    from testament.documentation import search  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.startup import open_home  # noqa: PLC0415 - imported on use: keeps --help fast
+
     opened = open_home(settings)
     try:
         return sum(search.reindex(opened).counts.values())

@@ -12,7 +12,6 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, echo_created, json_line
-from testament.survivors import directory, referrals
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -41,6 +40,8 @@ def service_add(
     as_json: bool,
 ) -> None:
     """Add the service NAME to the directory."""
+    from testament.survivors import directory  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         new_id = directory.add_service(inst, name, areas, region, contact, languages=languages)
     echo_created("service", new_id, as_json)
@@ -52,6 +53,8 @@ def service_add(
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def service_list(area: str | None, region: str | None, as_json: bool) -> None:
     """List the directory by name."""
+    from testament.survivors import directory  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         found = directory.list_services(inst, area=area, region=region)
     for row in found:
@@ -73,6 +76,8 @@ def service_import(path: Path, as_json: bool) -> None:
     Areas and languages are separated by ";". All or nothing: a bad row refuses the whole file and
     each problem is named by row (the header is row 1) and column.
     """
+    from testament.survivors import directory  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         ids = directory.import_services(inst, path)
     if as_json:
@@ -96,6 +101,8 @@ def need_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def need_add(person_id: str, area: str, urgency: str, note: str, as_json: bool) -> None:
     """Record a need of PERSON_ID."""
+    from testament.survivors import referrals  # noqa: PLC0415 - imported on use: keeps --help fast
+
     text = sys.stdin.read() if note == "-" else note
     with opened() as inst:
         (new_id,) = referrals.assess_needs(inst, person_id, [(area, urgency, text)])
@@ -108,6 +115,8 @@ def need_add(person_id: str, area: str, urgency: str, note: str, as_json: bool) 
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def need_list(person_id: str, purpose: str | None, as_json: bool) -> None:
     """List PERSON_ID's needs, oldest first, with their referrals."""
+    from testament.survivors import referrals  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         found = referrals.needs_for_person(inst, person_id, purpose=purpose)
     for need in found:
@@ -130,6 +139,8 @@ def need_list(person_id: str, purpose: str | None, as_json: bool) -> None:
 @click.argument("need_id")
 def need_addressed(need_id: str) -> None:
     """Mark NEED_ID addressed without a referral."""
+    from testament.survivors import referrals  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         referrals.mark_addressed(inst, need_id)
     click.echo(f"Need {need_id} is addressed")
@@ -140,6 +151,8 @@ def need_addressed(need_id: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def need_urgent(case_name: str, as_json: bool) -> None:
     """List the case's urgent needs not yet addressed (they keep it from closing)."""
+    from testament.survivors import referrals  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         found = referrals.urgent_needs(inst, case_name)
     for need in found:
@@ -165,6 +178,8 @@ def referral_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def referral_add(need_id: str, service: str, follow_up: str | None, as_json: bool) -> None:
     """Refer NEED_ID to a service (status: proposed)."""
+    from testament.survivors import referrals  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         new_id = referrals.refer(inst, need_id, service, follow_up_due=follow_up)
     echo_created("referral", new_id, as_json)
@@ -184,6 +199,8 @@ def referral_update(
     as_json: bool,
 ) -> None:
     """Change a referral's status or follow-up; accepted or completed addresses its need."""
+    from testament.survivors import referrals  # noqa: PLC0415 - imported on use: keeps --help fast
+
     if follow_up is not None and no_follow_up:
         raise click.UsageError("give --follow-up or --no-follow-up, not both")
     with opened() as inst:
@@ -203,6 +220,8 @@ def referral_update(
 def referral_due(case_name: str | None, on_day: datetime | None, as_json: bool) -> None:
     """List follow-ups due: referrals whose follow-up date has come and that are not completed, and
     urgent needs that no pending referral covers."""
+    from testament.survivors import referrals  # noqa: PLC0415 - imported on use: keeps --help fast
+
     today = (on_day or datetime.now(UTC)).date()
     with opened() as inst:
         found = referrals.due_for_case(inst, case_name, today)

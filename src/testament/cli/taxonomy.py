@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from testament.cli.output import json_line
-from testament.documentation import legal
 
 
 @click.group()
@@ -21,6 +20,8 @@ def taxonomy() -> None:
               help="Check an edited copy instead of the shipped taxonomy.")  # fmt: skip
 def lint_command(directory: Path | None) -> None:
     """Check the taxonomy for duplicate codes, dangling references and missing labels."""
+    from testament.documentation import legal  # noqa: PLC0415 - imported on use: keeps --help fast
+
     result = legal.check_taxonomy(directory)
     for problem in result.problems:
         click.echo(f"problem: {problem}", err=True)
@@ -46,6 +47,8 @@ def terms_command(vocabulary: str, language: str, as_json: bool) -> None:
 
     The codes and labels of VOCABULARY (incident-types, target-object-types, weapon-systems, …).
     """
+    from testament.documentation import legal  # noqa: PLC0415 - imported on use: keeps --help fast
+
     for term in legal.vocabulary_terms(vocabulary, language):
         if as_json:
             json_line(term)

@@ -9,7 +9,6 @@ import click
 from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, echo_created, json_line
 from testament.domain import interview as rules
-from testament.survivors import testimony
 
 
 @click.group("interview")
@@ -43,6 +42,8 @@ def assess(
 
     Do not name anyone in the risks: describe them.
     """
+    from testament.survivors import testimony  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         new_id = testimony.assess_risk(
             inst,
@@ -114,6 +115,8 @@ def _fact(value: str) -> tuple[str, str]:
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def record(**options: Any) -> None:
     """Record a testimony; every unmet requirement is named at once (CSO-01…08, MC-04, MC-08, MC-10)."""
+    from testament.survivors import testimony  # noqa: PLC0415 - imported on use: keeps --help fast
+
     account_file: IO[str] | None = options["account_file"]
     if account_file is not None and options["account"] is not None:
         raise click.UsageError("give the account as --account-file or --account, not both")
@@ -171,6 +174,8 @@ FIELDS = (
 @click.option("--recipient-class", required=True, help="Who it is now for (recipient-classes).")
 def change_use(testimony_id: str, intended_use: str, recipient_class: str) -> None:
     """Change what a testimony is held for; refused (exit 5) unless consent covers the new use."""
+    from testament.survivors import testimony  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         testimony.change_use(
             inst, testimony_id, intended_use=intended_use, intended_recipient=recipient_class
@@ -185,6 +190,8 @@ def change_use(testimony_id: str, intended_use: str, recipient_class: str) -> No
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def show(testimony_id: str, reveal: bool, reason: str | None, as_json: bool) -> None:
     """Show a testimony's record; with --reveal --reason, the person's words too."""
+    from testament.survivors import testimony  # noqa: PLC0415 - imported on use: keeps --help fast
+
     if reason is not None and not reveal:
         raise click.UsageError("--reason goes with --reveal")
     with opened() as inst:
@@ -215,6 +222,8 @@ def show(testimony_id: str, reveal: bool, reason: str | None, as_json: bool) -> 
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def list_command(person_id: str, as_json: bool) -> None:
     """A person's testimonies, oldest first (never their words)."""
+    from testament.survivors import testimony  # noqa: PLC0415 - imported on use: keeps --help fast
+
     with opened() as inst:
         rows = testimony.list_for_person(inst, person_id)
     for row in rows:

@@ -8,8 +8,6 @@ import click
 
 from testament.cli.output import JSON_HELP, json_line
 from testament.config import load_settings
-from testament.custody import vault_staging
-from testament.startup import open_home
 
 
 @click.group("vault")
@@ -37,6 +35,9 @@ def clean_tmp(yes: bool, as_json: bool) -> None:
     its size is recorded first, then the files are removed. Files that a running process is still
     writing are never touched.
     """
+    from testament.custody import vault_staging  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.startup import open_home  # noqa: PLC0415 - imported on use: keeps --help fast
+
     inst = open_home(load_settings())
     try:
         cleaned = vault_staging.clean(inst) if yes else None

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from testament.cli.output import json_line, read_text
 from testament.config import load_settings
-from testament.custody import verification
-from testament.ledger.keys import VerifierKey
-from testament.startup import open_home
+
+if TYPE_CHECKING:
+    from testament.custody.verification import Finding
 
 
 @click.command()
@@ -31,11 +32,15 @@ def verify(
     as_json: bool, sample: int | None, key_text: str | None, checkpoint_files: tuple[Path, ...]
 ) -> None:
     """Check the vault, the custody records, the log and every checkpoint (docs/verification.md)."""
+    from testament.custody import verification  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.ledger.keys import VerifierKey  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.startup import open_home  # noqa: PLC0415 - imported on use: keeps --help fast
+
     trusted = VerifierKey.parse(key_text) if key_text else None
     anchors = [read_text(path, "checkpoint") for path in checkpoint_files]
     inst = open_home(load_settings())
 
-    def show(finding: verification.Finding) -> None:
+    def show(finding: Finding) -> None:
         if as_json:
             json_line(finding.as_json())
             return
