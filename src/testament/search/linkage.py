@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import math
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
-
-from cryptography.hazmat.primitives import hashes, hmac
 
 from testament.errors import InvalidInput
 from testament.search import names
@@ -50,9 +49,7 @@ _NO_TAG = bytes(TAG_BYTES)
 
 
 def _digest(key: bytes, data: bytes) -> bytes:
-    mac = hmac.HMAC(key, hashes.SHA256())
-    mac.update(data)
-    return mac.finalize()
+    return hmac.digest(key, data, "sha256")
 
 
 def _tag(key: bytes, text: str) -> bytes:

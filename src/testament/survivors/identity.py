@@ -22,9 +22,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import magic
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.keywrap import InvalidUnwrap
 from sqlalchemy import Connection, insert, select, update
 
 from testament.custody import cases, custody, history
@@ -37,9 +34,8 @@ from testament.errors import IntegrityError, InvalidInput, NotFound
 from testament.search import indexing
 from testament.storage import tables
 from testament.storage.engine import read_transaction
+from testament.vault import sealing
 
-SEAL_VERSION = b"\x01"
-NONCE_SIZE = 12
 LABEL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread aloud
 ERASED = "erased under policy"
 MAX_NAMES = 20
@@ -150,17 +146,16 @@ class PersonKey:
     _key: bytes = field(repr=False)
 
     def seal(self, purpose: str, plaintext: bytes) -> bytes:
-        nonce = secrets.token_bytes(NONCE_SIZE)
-        aad = self._aad(purpose)
-        return SEAL_VERSION + nonce + AESGCM(self._key).encrypt(nonce, plaintext, aad)
+        return sealing.seal(self._key, self._aad(purpose), plaintext)
 
     def unseal(self, purpose: str, sealed: bytes) -> bytes:
-        if not sealed.startswith(SEAL_VERSION) or len(sealed) < 1 + NONCE_SIZE + 16:
-            raise IntegrityError("a sealed value is malformed", where=f"person {self.person_id}")
-        nonce = sealed[1 : 1 + NONCE_SIZE]
         try:
-            return AESGCM(self._key).decrypt(nonce, sealed[1 + NONCE_SIZE :], self._aad(purpose))
-        except InvalidTag:
+            return sealing.unseal(self._key, self._aad(purpose), sealed)
+        except sealing.Unsealable as exc:
+            if exc.malformed:
+                raise IntegrityError(
+                    "a sealed value is malformed", where=f"person {self.person_id}"
+                ) from None
             raise IntegrityError(
                 "a sealed value fails its integrity check",
                 where=f"person {self.person_id}",
@@ -185,7 +180,7 @@ def new_label() -> str:
 
 def create_key(conn: Connection, instance: Instance, person_id: str) -> PersonKey:
     """Give a person their own key (wrapped by the instance's identity key)."""
-    raw = secrets.token_bytes(32)
+    raw = sealing.new_key()
     wrapping = instance.identity_key
     conn.execute(
         insert(tables.person_key).values(
@@ -222,8 +217,8 @@ def person_key(conn: Connection, instance: Instance, person_id: str) -> PersonKe
             hint="open this home with the identity key it was written with",
         )
     try:
-        return PersonKey(person_id, wrapping.unwrap(row.wrapped_key))
-    except InvalidUnwrap:
+        return PersonKey(person_id, sealing.unwrap_key(wrapping, row.wrapped_key))
+    except sealing.Unsealable:
         raise IntegrityError(
             f"person {person_id}'s key fails its integrity check",
             where=person_id,
@@ -408,8 +403,8 @@ def identities(
     found = []
     for row in conn.execute(query.order_by(k.c.person_id)):
         try:
-            key = PersonKey(row.person_id, wrapping.unwrap(row.wrapped_key))
-        except InvalidUnwrap:
+            key = PersonKey(row.person_id, sealing.unwrap_key(wrapping, row.wrapped_key))
+        except sealing.Unsealable:
             continue  # damaged or foreign: `testament verify` reports it; matching skips it
         found.append((row.person_id, Identity.from_json(key.unseal("identity", row.sealed))))
     return found
