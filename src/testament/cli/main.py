@@ -138,12 +138,32 @@ COMMANDS: dict[str, LazyCommand] = {
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, prog_name="testament")
-def cli() -> None:
+@click.option(
+    "--as",
+    "act_as",
+    metavar="USER",
+    help="Act as this account: its roles are checked and it is the agent of the custody events "
+    "(TESTAMENT_ACT_AS). Default: the instance owner, who may do everything.",
+)
+def cli(act_as: str | None) -> None:
     """Testament: preserve evidence with a chain of custody anyone can verify offline.
 
     Settings come from TESTAMENT_* environment variables (see docs/configuration.md);
     TESTAMENT_HOME (default ./testament-data) holds the database, keys and vault.
     """
+    if act_as is not None:
+        # Settings are read from the environment by each command; --as is the setting for this one
+        # command, and no longer once it ends (the CLI may run in process, as its tests do).
+        before = os.environ.get("TESTAMENT_ACT_AS")
+        os.environ["TESTAMENT_ACT_AS"] = act_as
+        click.get_current_context().call_on_close(lambda: _restore("TESTAMENT_ACT_AS", before))
+
+
+def _restore(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def main(argv: list[str] | None = None) -> None:
