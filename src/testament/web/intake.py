@@ -91,6 +91,13 @@ def _interview_page(
 
 
 def routes(site: FastAPI) -> None:
+    _person_routes(site)
+    _risk_routes(site)
+    _consent_routes(site)
+    _interview_routes(site)
+
+
+def _person_routes(site: FastAPI) -> None:
     @site.get("/cases/{case_name}/intake", include_in_schema=False)
     def start(request: Request, case_name: str, who: Viewer) -> Response:
         allow(instance_of(request), who, Action.DOCUMENT, case=case_name)
@@ -119,6 +126,8 @@ def routes(site: FastAPI) -> None:
         may_document = may(request, who, Action.DOCUMENT, kind="person", record_id=person_id)
         return _step_page(request, "intake.html", person_id, why, may_document=may_document)
 
+
+def _risk_routes(site: FastAPI) -> None:
     @site.get("/people/{person_id}/intake/risk", include_in_schema=False)
     def risk_form(request: Request, person_id: str, who: Viewer, why: Why = "") -> Response:
         allow(instance_of(request), who, Action.DOCUMENT, kind="person", record_id=person_id)
@@ -146,6 +155,8 @@ def routes(site: FastAPI) -> None:
                               may_override=_may_override(request, who, person_id))  # fmt: skip
         return go(request, _steps_url(person_id, form.why))
 
+
+def _consent_routes(site: FastAPI) -> None:
     @site.get("/people/{person_id}/intake/consent", include_in_schema=False)
     def consent_form(request: Request, person_id: str, who: Viewer, why: Why = "") -> Response:
         allow(instance_of(request), who, Action.DOCUMENT, kind="person", record_id=person_id)
@@ -169,6 +180,8 @@ def routes(site: FastAPI) -> None:
                               levels=consent_rules.IDENTIFIABILITY)  # fmt: skip
         return go(request, _steps_url(person_id, form.why))
 
+
+def _interview_routes(site: FastAPI) -> None:
     @site.get("/people/{person_id}/intake/interview", include_in_schema=False)
     def interview_form(request: Request, person_id: str, who: Viewer, why: Why = "") -> Response:
         allow(instance_of(request), who, Action.DOCUMENT, kind="person", record_id=person_id)

@@ -143,7 +143,11 @@ def _refused(exc: InvalidInput | Conflict) -> dict[str, Any]:
 
 def routes(site: FastAPI) -> None:
     source_routes(site)
+    _incident_routes(site)
+    _evidence_routes(site)
 
+
+def _incident_routes(site: FastAPI) -> None:
     @site.get("/cases/{case_name}/incidents/new", include_in_schema=False)
     def new_incident(request: Request, case_name: str, who: Viewer) -> Response:
         allow(instance_of(request), who, Action.DOCUMENT, case=case_name)
@@ -201,6 +205,8 @@ def routes(site: FastAPI) -> None:
                           choices=_choices())  # fmt: skip
         return go(request, _incident_url(incident_id, access))
 
+
+def _evidence_routes(site: FastAPI) -> None:
     @site.post("/incidents/{incident_id}/evidence", include_in_schema=False)
     def link_evidence(  # noqa: PLR0917 - the form's fields
         request: Request,

@@ -1,0 +1,117 @@
+"""The reading pages of cases: the dashboard, a case's incidents, its map, upload page and proof chart, and
+search across the cases the reader may see."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Form, Query, Request
+from fastapi.responses import Response
+
+from testament.accounts import accounts
+from testament.api.guard import allow, visible_cases
+from testament.custody import cases, custody_log
+from testament.documentation import evidence, incidents, proof_chart, search
+from testament.domain.access import Action, decide_anywhere
+from testament.errors import InvalidInput
+from testament.search.base import SearchQuery
+from testament.taxonomy import vocabulary
+from testament.web import records, support
+from testament.web.pages import Viewer, instance_of, render
+
+
+def routes(site: FastAPI) -> None:
+    _case_routes(site)
+    _case_view_routes(site)
+    _search_routes(site)
+
+
+def _case_routes(site: FastAPI) -> None:
+    @site.get("/dashboard", include_in_schema=False)
+    def dashboard(request: Request, who: Viewer) -> Response:
+        inst = instance_of(request)
+        visible = visible_cases(inst, who)
+        found = [c for c in cases.list_cases(inst) if visible is None or c.id in visible]
+        status = custody_log.status(inst)
+        may_create = who.actor is None or bool(decide_anywhere(who.actor, Action.MANAGE_CASE))
+        return render(request, "dashboard.html", cases=found, log_size=status.size,
+                       checkpoint_size=status.signed_size, may_create=may_create,
+                       follow_ups=support.follow_ups(request, who))  # fmt: skip
+
+    @site.post("/cases", include_in_schema=False)
+    def create_case_page(
+        request: Request, who: Viewer, name: Annotated[str, Form(min_length=1, max_length=500)]
+    ) -> Response:
+        inst = instance_of(request)
+        allow(inst, who, Action.MANAGE_CASE)
+        if who.user_id is None or (who.actor is not None and who.actor.is_admin):
+            cases.create_case(inst, name)
+        else:
+            accounts.create_case_for(inst, who.user_id, name)
+        return records.go(request, "/cases/" + quote(name.strip()))
+
+    @site.get("/cases/{case_name}", include_in_schema=False)
+    def case_page(  # noqa: PLR0917 - the filter's fields
+        request: Request,
+        case_name: str,
+        who: Viewer,
+        offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+        status: Annotated[str, Query(max_length=64)] = "",
+        date_from: Annotated[str, Query(max_length=10)] = "",
+        date_to: Annotated[str, Query(max_length=10)] = "",
+        label: Annotated[str, Query(max_length=64)] = "",
+    ) -> Response:
+        inst = instance_of(request)
+        allow(inst, who, Action.READ, case=case_name)
+        only = incidents.ListFilter(
+            status or None, date_from or None, date_to or None, label or None
+        )
+        rows = incidents.list_for_case(inst, case_name, limit=101, offset=offset, only=only)
+        return render(request, "incidents.html", case_name=case_name, incidents=rows[:100],
+                       next_offset=offset + 100 if len(rows) > 100 else None, offset=offset,
+                       only=only, statuses=vocabulary.codes("incident-status"),
+                       labels=vocabulary.codes("sensitivity-labels"),
+                       timeline=incidents.timeline(inst, case_name),
+                       may_document=records.may(request, who, Action.DOCUMENT,
+                                                case=case_name))  # fmt: skip
+
+
+def _case_view_routes(site: FastAPI) -> None:
+    @site.get("/cases/{case_name}/map", include_in_schema=False)
+    def map_page(request: Request, case_name: str, who: Viewer) -> Response:
+        allow(instance_of(request), who, Action.READ, case=case_name)
+        return render(request, "map.html", case_name=case_name,
+                       tile_url=request.app.state.tile_url)  # fmt: skip
+
+    @site.get("/cases/{case_name}/upload", include_in_schema=False)
+    def upload_page(request: Request, case_name: str, who: Viewer) -> Response:
+        allow(instance_of(request), who, Action.DOCUMENT, case=case_name)
+        return render(request, "upload.html", case_name=case_name)
+
+    @site.get("/cases/{case_name}/proof-chart", include_in_schema=False)
+    def chart_page(request: Request, case_name: str, who: Viewer) -> Response:
+        inst = instance_of(request)
+        allow(inst, who, Action.READ, case=case_name)
+        chart = proof_chart.as_json(proof_chart.chart(inst, case_name))
+        cited = [item for crime in chart["crimes"] for row in crime["elements"]
+                 for item in (*row["supporting"], *row["contradicting"])]  # fmt: skip
+        return render(request, "chart.html", case_name=case_name, chart=chart,
+                      item_names=evidence.names(inst, cited))  # fmt: skip
+
+
+def _search_routes(site: FastAPI) -> None:
+    @site.get("/search", include_in_schema=False)
+    def search_page(request: Request, who: Viewer, q: str = "") -> Response:
+        inst = instance_of(request)
+        hits: list[dict[str, Any]] = []
+        if q.strip():
+            visible = visible_cases(inst, who)
+            if visible is None or visible:
+                wanted = SearchQuery(text=q, limit=50)
+                filters = search.Filters(cases=sorted(visible) if visible is not None else ())
+                try:
+                    hits = search.described(inst, search.search(inst, wanted, filters).hits)
+                except InvalidInput as exc:
+                    return render(request, "search.html", 422, q=q, hits=[], error=exc.what)
+        return render(request, "search.html", q=q, hits=hits, error=None)
