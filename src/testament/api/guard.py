@@ -151,6 +151,7 @@ def _check_parameter(
 def hide_unseen(request: Request, who: Annotated[Principal, Depends(principal)]) -> None:
     """Router dependency: a record named in the path that ``who`` may not read (or that does not exist)
     answers 404 before the request's body and query are validated (docs/api.md)."""
-    inst: Instance = request.app.state.instance
+    base: Instance = request.app.state.instance
+    inst = base.acting_for(who)  # the use cases asked here check the caller too
     for name, value in request.path_params.items():
         _check_parameter(request, inst, who, name, str(value))

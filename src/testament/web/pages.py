@@ -55,7 +55,7 @@ def render(request: Request, name: str, code: int = 200, **context: Any) -> HTML
     who: Principal | None = getattr(request.state, "principal", None)
     user = None
     if who is not None and who.user_id is not None:
-        user = accounts.describe(request.app.state.instance, who.user_id)
+        user = accounts.describe(request.app.state.instance.acting_for(who), who.user_id)
     context |= {
         "lang": lang,
         "languages": i18n.LANGUAGES,
