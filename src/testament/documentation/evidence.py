@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from testament.custody import cases, history
+from testament.custody import history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.domain import dates
+from testament.domain.access import Action
 from testament.domain.display import shown
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
@@ -33,17 +34,30 @@ _ITEM_FIELDS = (
 )  # fmt: skip
 
 
+def _no_item(item_id: str) -> NotFound:
+    return NotFound(
+        "no evidence item has this ID",
+        where=item_id,
+        hint="item IDs are printed by `testament ingest`",
+    )
+
+
+def require_item(connection: Connection, instance: Instance, action: Action, item_id: str) -> None:
+    """The policy's :func:`~testament.custody.policy.require` on an evidence item, answering an item of a
+    case the principal may not read as it answers a missing one."""
+    try:
+        policy.require(connection, instance, action, kind="evidence", record_id=item_id)
+    except NotFound:
+        raise _no_item(item_id) from None
+
+
 def _item(connection: Connection, item_id: str) -> dict[str, Any]:
     t = tables.evidence_item
     row = connection.execute(
         select(*(t.c[name] for name in _ITEM_FIELDS)).where(t.c.id == item_id)
     ).first()
     if row is None:
-        raise NotFound(
-            "no evidence item has this ID",
-            where=item_id,
-            hint="item IDs are printed by `testament ingest`",
-        )
+        raise _no_item(item_id)
     return _named(dict(row._mapping))
 
 
@@ -77,6 +91,10 @@ def link(
         "relevance": clean_text(relevance, "the relevance", "--relevance", required=True),
     }
     with recording(instance) as conn:
+        require_item(conn, instance, Action.DOCUMENT, item_id)
+        policy.require(conn, instance, Action.DOCUMENT, kind="incident", record_id=incident_id)
+        if source_id is not None:
+            policy.require(conn, instance, Action.READ, kind="source", record_id=source_id)
         item = _item(conn, item_id)
         _same_case(item, history.current(conn, "incident", incident_id), "incident")
         if source_id is not None:
@@ -97,6 +115,7 @@ def link(
 def unlink(instance: Instance, link_id: str, *, expected_version: int | None = None) -> int:
     """Mark an item–incident link deleted (its versions stay); returns the version."""
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="item_incident", record_id=link_id)
         row = history.current(conn, "item-incident", link_id)
         version = history.delete(
             conn,
@@ -145,6 +164,7 @@ def assess(
         "note": clean_text(note, "the note", "--note"),
     }
     with recording(instance) as conn:
+        require_item(conn, instance, Action.ANALYSE, item_id)
         _item(conn, item_id)
         values["analyst_id"] = acting_agent(conn)
         return history.create(conn, "assessment", values, agent_id=values["analyst_id"])
@@ -161,6 +181,7 @@ def show(instance: Instance, item_id: str) -> dict[str, Any]:
     """An item's incident links, its latest assessment per axis and every assessment, oldest first."""
     links, marks = tables.item_incident, tables.assessment
     with read_transaction(instance.engine) as conn:
+        require_item(conn, instance, Action.READ, item_id)
         data = _item(conn, item_id)
         query = select(links).where(links.c.item_id == item_id, links.c.deleted_at.is_(None))
         data["incidents"] = [
@@ -185,7 +206,7 @@ def list_for_case(
         .scalar_subquery()
     )
     with read_transaction(instance.engine) as conn:
-        cid = cases.case_id(conn, case_name)
+        cid = policy.require(conn, instance, Action.READ, case=case_name)
         rows = conn.execute(
             select(
                 t.c.id, t.c.original_name, t.c.media_type, t.c.size, t.c.sha256, t.c.ingested_at,
@@ -216,11 +237,27 @@ def name_items(connection: Connection, links: Sequence[dict[str, Any]]) -> None:
 
 
 def names(instance: Instance, item_ids: Sequence[str]) -> dict[str, str]:
-    """Each of these items' names as shown, by ID (for lists that name items, such as a proof chart)."""
+    """Each of these items' names as shown, by ID (for lists that name items, such as a proof chart).
+
+    An account is answered "not found" for an item of a case it may not read, as for a missing one.
+    """
     links: list[dict[str, Any]] = [{"item_id": item_id} for item_id in item_ids]
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
+        readable = policy.readable_cases(conn, instance)
+        if readable is not None:
+            _all_readable(conn, item_ids, readable)
         name_items(conn, links)
     return {link["item_id"]: link["shown_name"] for link in links if link["shown_name"] is not None}
+
+
+def _all_readable(connection: Connection, item_ids: Sequence[str], readable: set[str]) -> None:
+    t = tables.evidence_item
+    rows = connection.execute(select(t.c.id, t.c.case_id).where(t.c.id.in_(set(item_ids))))
+    found = {str(row.id): str(row.case_id) for row in rows}
+    for item_id in item_ids:
+        if found.get(item_id) not in readable:
+            raise _no_item(item_id)
 
 
 def versions(
@@ -232,4 +269,5 @@ def versions(
             f"{kind!r} is not a kind of evidence record", hint=f"use {', '.join(KINDS)}"
         )
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ, kind=kind, record_id=record_id)
         return history.versions(conn, kind, record_id)

@@ -33,8 +33,10 @@ from testament.analysis.gazetteer import (
     NameIndex,
     parse_areas,
 )
+from testament.custody import policy
 from testament.custody.instance import Instance
 from testament.domain import places
+from testament.domain.access import Action
 from testament.errors import InvalidInput, NotFound
 from testament.search import indexing
 from testament.storage.engine import read_transaction, write_transaction
@@ -135,6 +137,7 @@ def load(
     )
     label = f"{dataset or path.name} sha256:{hashlib.sha256(data).hexdigest()}"
     with write_transaction(instance.engine) as connection:
+        policy.require_admin(connection, instance)
         added, updated, unchanged, kept = _store(connection, level, features, label)
         _CACHE.pop(connection.get_transaction(), None)
         assignment = assign_all(connection)
@@ -324,6 +327,7 @@ def areas(instance: Instance, level: int | None = None) -> list[AreaRecord]:
     if level is not None:
         query = query.where(admin_area.c.level == level)
     with read_transaction(instance.engine) as connection:
+        policy.require(connection, instance, Action.READ)
         rows = connection.execute(query).all()
     return [
         AreaRecord(
@@ -382,6 +386,7 @@ def locate(instance: Instance, latitude: object, longitude: object) -> Location:
     """The areas a point lies in, with the swapped-coordinates hint when it lies in none."""
     point = places.point(latitude, longitude, where="the coordinates")
     with read_transaction(instance.engine) as connection:
+        policy.require(connection, instance, Action.READ)
         index = gazetteer(connection)
     if not index.areas:
         raise NotFound(
@@ -401,6 +406,7 @@ def areas_geojson(instance: Instance, level: int = 1, tolerance: float = 0.01) -
     ``tolerance`` is in degrees (0.01° is about a kilometre); topology is kept so borders still meet.
     """
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
         rows = conn.execute(
             select(admin_area.c.code, admin_area.c.name, admin_area.c.geometry)
             .where(admin_area.c.level == level)
@@ -423,4 +429,5 @@ def areas_geojson(instance: Instance, level: int = 1, tolerance: float = 0.01) -
 def areas_named(instance: Instance, name: str, level: int | None = None) -> list[AreaName]:
     """The areas a code, a name or an alternative name denotes (several when it is ambiguous)."""
     with read_transaction(instance.engine) as connection:
+        policy.require(connection, instance, Action.READ)
         return list(name_index(connection).match(name, level=level))

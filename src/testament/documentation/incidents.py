@@ -15,10 +15,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Integer, cast, func, select
 
-from testament.custody import cases, history
+from testament.custody import history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.documentation import evidence, gazetteer
 from testament.domain import dates, places
+from testament.domain.access import Action
 from testament.domain.text import clean_text
 from testament.errors import InvalidInput, NotFound
 from testament.search import indexing
@@ -118,15 +119,23 @@ def after_write(connection: Connection, incident_ids: Sequence[str]) -> None:
 def write_new(
     connection: Connection, rows: Sequence[Mapping[str, Any]], *, agent_id: int
 ) -> list[str]:
-    """Insert prepared incidents as version 1, with their custody events and derived data."""
-    ids = history.create_many(connection, "incident", rows, agent_id=agent_id)
-    after_write(connection, ids)
-    return ids
+    """Insert prepared incidents as version 1, with their custody events and derived data.
+
+    The derived data comes first, while other writers may still append to the custody log.
+    """
+    return history.create_many(
+        connection,
+        "incident",
+        rows,
+        agent_id=agent_id,
+        derive=lambda ids: after_write(connection, ids),
+    )
 
 
 def create(instance: Instance, case_name: str, given: IncidentInput) -> str:
     with recording(instance) as conn:
-        row = prepare(conn, cases.case_id(conn, case_name), given)
+        cid = str(policy.require(conn, instance, Action.DOCUMENT, case=case_name))
+        row = prepare(conn, cid, given)
         return write_new(conn, [row], agent_id=acting_agent(conn))[0]
 
 
@@ -139,6 +148,7 @@ def edit(
 ) -> int:
     """Change fields of an incident (``changes`` as :class:`IncidentInput` field names); returns the version."""
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="incident", record_id=incident_id)
         row = history.current(conn, "incident", incident_id)
         before = history.snapshot("incident", row)
         merged = IncidentInput(**_as_input(before) | dict(changes))
@@ -185,6 +195,7 @@ def _as_input(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def delete(instance: Instance, incident_id: str, *, expected_version: int | None = None) -> int:
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="incident", record_id=incident_id)
         version = history.delete(
             conn,
             "incident",
@@ -222,6 +233,7 @@ def add_casualty(
             hint=f"use {', '.join(QUALIFIERS)}",
         )
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="incident", record_id=incident_id)
         incident = history.current(conn, "incident", incident_id)
         if source_id is not None:
             _same_case_source(conn, source_id, incident["case_id"])
@@ -254,6 +266,8 @@ def relate(
     if incident_id == related_id:
         raise InvalidInput("an incident cannot be related to itself", where=incident_id)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="incident", record_id=incident_id)
+        policy.require(conn, instance, Action.READ, kind="incident", record_id=related_id)
         first = history.current(conn, "incident", incident_id)
         second = history.current(conn, "incident", related_id)
         if first["case_id"] != second["case_id"]:
@@ -279,6 +293,7 @@ def _children(
 def show(instance: Instance, incident_id: str) -> dict[str, Any]:
     """An incident with everything linked to it (areas, casualties, people, units, sources, evidence)."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ, kind="incident", record_id=incident_id)
         row = history.current(conn, "incident", incident_id)
         data = history.snapshot("incident", row) | {
             "version": row["version"],
@@ -375,7 +390,7 @@ def list_for_case(
     t = tables.incident
     wanted = (only or ListFilter()).check()
     with read_transaction(instance.engine) as conn:
-        cid = cases.case_id(conn, case_name)
+        cid = policy.require(conn, instance, Action.READ, case=case_name)
         conditions = [t.c.case_id == cid, t.c.deleted_at.is_(None)]
         if wanted.status is not None:
             conditions.append(t.c.status == wanted.status)
@@ -414,7 +429,7 @@ def timeline(instance: Instance, case_name: str) -> list[dict[str, Any]]:
     t = tables.incident
     month = func.substr(t.c.occurred_from, 1, 7)
     with read_transaction(instance.engine) as conn:
-        cid = cases.case_id(conn, case_name)
+        cid = policy.require(conn, instance, Action.READ, case=case_name)
         rows = conn.execute(
             select(month.label("month"), func.count().label("incidents"))
             .where(t.c.case_id == cid, t.c.deleted_at.is_(None), t.c.occurred_from.is_not(None))
@@ -476,7 +491,7 @@ def map_points(
     """
     t = tables.incident
     with read_transaction(instance.engine) as conn:
-        cid = cases.case_id(conn, case_name)
+        cid = policy.require(conn, instance, Action.READ, case=case_name)
         where = [t.c.case_id == cid, t.c.deleted_at.is_(None), t.c.latitude.is_not(None)]
         where.append(t.c.longitude.is_not(None))
         if view is not None:
@@ -560,5 +575,8 @@ def _clusters(connection: Connection, where: list[Any], cell: float) -> list[dic
 
 
 def versions(instance: Instance, kind: str, record_id: str) -> list[history.Version]:
+    """Every version of a documentation record of any kind, oldest first."""
+    history.table_of(kind)
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ, kind=kind, record_id=record_id)
         return history.versions(conn, kind, record_id)

@@ -18,9 +18,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from testament.custody import cases, history
+from testament.custody import cases, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
+from testament.documentation import evidence
 from testament.domain import legal as rules
+from testament.domain.access import Action
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.storage import tables
@@ -166,6 +168,7 @@ def qualify(
     rule = crime_rule(crime(crime_code))
     note = _note(note)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.ANALYSE, kind="incident", record_id=incident_id)
         incident = history.current(conn, "incident", incident_id)
         existing = _qualified_codes(conn, incident_id).get(rule.code)
         if existing is not None:
@@ -191,6 +194,9 @@ def withdraw_qualification(instance: Instance, qualification_id: str) -> list[st
     """Withdraw a qualification and the element links made under it; returns the links' IDs."""
     link = tables.element_link
     with recording(instance) as conn:
+        policy.require(
+            conn, instance, Action.ANALYSE, kind="qualification", record_id=qualification_id
+        )
         row = history.current(conn, "qualification", qualification_id, deleted=True)
         agent_id = acting_agent(conn)
         linked = conn.execute(
@@ -258,6 +264,8 @@ def link_element(
         "note": _note(note),
     }
     with recording(instance) as conn:
+        evidence.require_item(conn, instance, Action.ANALYSE, item_id)
+        policy.require(conn, instance, Action.ANALYSE, kind="incident", record_id=incident_id)
         incident = history.current(conn, "incident", incident_id)
         _check_item(conn, item_id, incident)
         if rule.code not in _qualified_codes(conn, incident_id):
@@ -277,6 +285,7 @@ def link_element(
 def unlink_element(instance: Instance, link_id: str) -> int:
     """Withdraw an element link (it and its versions stay); returns its new version."""
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.ANALYSE, kind="element_link", record_id=link_id)
         return history.delete(conn, "element-link", link_id, agent_id=acting_agent(conn))
 
 
@@ -301,6 +310,7 @@ class Suggestion:
 def suggest(instance: Instance, incident_id: str) -> list[Suggestion]:
     """The crime codes suggested by the incident's types, targets and weapons (suggestions only)."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ, kind="incident", record_id=incident_id)
         data = history.snapshot("incident", history.current(conn, "incident", incident_id))
         qualified = _qualified_codes(conn, incident_id)
     reasons: dict[str, list[str]] = {}

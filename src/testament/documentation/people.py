@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from testament.custody import cases, history
+from testament.custody import history, policy
 from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain.access import Action
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput
 from testament.search import indexing
@@ -46,7 +47,8 @@ def create(instance: Instance, case_name: str, label: str, description: str = ""
     """Record a person in a case under a label (a pseudonym or a public name); returns the ID."""
     values = _fields({"label": label, "description": description}, None)
     with recording(instance) as conn:
-        values_with_case = {"case_id": cases.case_id(conn, case_name)} | values
+        cid = policy.require(conn, instance, Action.DOCUMENT, case=case_name)
+        values_with_case = {"case_id": cid} | values
         new_id = history.create(conn, "person", values_with_case, agent_id=acting_agent(conn))
         indexing.refresh(conn, "person", [new_id])
         return new_id
@@ -62,6 +64,7 @@ def edit(
     """Change a person's label or description; returns the version."""
     checked = _fields(changes, person_id)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="person", record_id=person_id)
         version = history.update(
             conn,
             "person",
@@ -82,6 +85,7 @@ def _live(connection: Connection, table: Any, column: str, value: str) -> list[d
 def delete(instance: Instance, person_id: str, *, expected_version: int | None = None) -> int:
     """Mark a person deleted; refused while they still hold a role (remove the roles first)."""
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="person", record_id=person_id)
         history.current(conn, "person", person_id)
         if _live(conn, tables.person_role, "person_id", person_id):
             raise Conflict(
@@ -110,6 +114,7 @@ def _public(kind: str, row: Mapping[str, Any]) -> dict[str, Any]:
 def show(instance: Instance, person_id: str) -> dict[str, Any]:
     """A person with the live roles they hold, oldest first."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ, kind="person", record_id=person_id)
         data = _public("person", history.current(conn, "person", person_id))
         roles = _live(conn, tables.person_role, "person_id", person_id)
         data["roles"] = [_public("person-role", role) for role in roles]
@@ -122,9 +127,10 @@ def list_for_case(
     """A case's live people, by label."""
     t = tables.person
     with read_transaction(instance.engine) as conn:
+        cid = policy.require(conn, instance, Action.READ, case=case_name)
         query = (
             select(t.c.id, t.c.label, t.c.version)
-            .where(t.c.case_id == cases.case_id(conn, case_name), t.c.deleted_at.is_(None))
+            .where(t.c.case_id == cid, t.c.deleted_at.is_(None))
             .order_by(t.c.label, t.c.id)
             .limit(limit)
             .offset(offset)
@@ -170,6 +176,8 @@ def add_role(
         "note": clean_text(note, "the note", "--note"),
     }
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="person", record_id=person_id)
+        policy.require(conn, instance, Action.DOCUMENT, kind="incident", record_id=incident_id)
         person = history.current(conn, "person", person_id)
         _check_role(conn, person, values)
         new_id = history.create(conn, "person-role", values, agent_id=acting_agent(conn))
@@ -180,6 +188,7 @@ def add_role(
 def remove_role(instance: Instance, role_id: str, *, expected_version: int | None = None) -> int:
     """Mark a role deleted (its versions stay); returns the version."""
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="person_role", record_id=role_id)
         role = history.current(conn, "person-role", role_id)
         version = history.delete(
             conn,
@@ -199,4 +208,5 @@ def versions(instance: Instance, record_id: str, kind: str = "person") -> list[h
             f"{kind!r} is not a kind of people record", hint=f"use {', '.join(KINDS)}"
         )
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ, kind=kind, record_id=record_id)
         return history.versions(conn, kind, record_id)

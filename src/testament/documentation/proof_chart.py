@@ -16,10 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from testament.custody import cases
+from testament.custody import cases, policy
 from testament.custody.instance import Instance
 from testament.documentation import legal
 from testament.domain import legal as rules
+from testament.domain.access import Action
 from testament.errors import InvalidInput
 from testament.storage import tables
 from testament.storage.engine import read_transaction
@@ -88,7 +89,7 @@ def _rule(code: str) -> tuple[rules.CrimeRule, dict[str, str]]:
 def chart(instance: Instance, case_name: str) -> rules.ProofChart:
     """The proof chart of a case: every crime qualified on any of its incidents, element by element."""
     with read_transaction(instance.engine) as conn:
-        cid = cases.case_id(conn, case_name)
+        cid = str(policy.require(conn, instance, Action.READ, case=case_name))
         name = conn.execute(select(tables.case.c.name).where(tables.case.c.id == cid)).scalar_one()
         situation = cases.conflict_of_case(conn, cid)
         qualified = _qualified(conn, cid)

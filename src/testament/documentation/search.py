@@ -1,7 +1,8 @@
 """Search: find incidents, sources, people and evidence by their words, across scripts (docs/search.md).
 
 Writers keep the index in step through :mod:`testament.search.indexing`; :func:`reindex` rebuilds all
-of it.
+of it. An account finds only the records of the cases it may read: a case it may not read is named
+in a filter as if it did not exist.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select
 
+from testament.custody import policy
 from testament.custody.instance import Instance
+from testament.domain.access import Action
 from testament.errors import NotFound
 from testament.search import documents, index_for, indexing
 from testament.search.base import SearchHit, SearchQuery, SearchResults
@@ -44,14 +47,24 @@ def reindex(instance: Instance) -> ReindexReport:
     Searches running meanwhile keep seeing the old index until the new one commits.
     """
     with write_transaction(instance.engine) as connection:
+        policy.require_admin(connection, instance)
         return ReindexReport(indexing.rebuild(connection))
 
 
 def search(instance: Instance, query: SearchQuery, filters: Filters | None = None) -> SearchResults:
-    """Ranked hits for ``query``, with named filters resolved to IDs first (read transaction)."""
+    """Ranked hits for ``query``, with named filters resolved to IDs first (read transaction); an
+    account's search is kept to the cases it may read."""
     with read_transaction(instance.engine) as connection:
+        policy.require(connection, instance, Action.READ)
+        readable = policy.readable_cases(connection, instance)
+        for cid in query.case_ids:
+            _readable_case(cid, cid, readable)
         if filters is not None:
-            query = _resolve(connection, query, filters)
+            query = _resolve(connection, query, filters, readable)
+        if readable is not None and not query.case_ids:
+            if not readable:
+                return SearchResults()
+            query = replace(query, case_ids=tuple(sorted(readable)))
         return index_for(connection.dialect.name).search(connection, query)
 
 
@@ -63,6 +76,10 @@ def described(instance: Instance, hits: Sequence[SearchHit]) -> list[dict[str, A
     for hit in hits:
         wanted.get(hit.kind, []).append(hit.doc_id)
     with read_transaction(instance.engine) as connection:
+        policy.require(connection, instance, Action.READ)
+        readable = policy.readable_cases(connection, instance)
+        if readable is not None:
+            _all_readable(connection, wanted, readable)
         details = {
             ("item", row.id): {"media_type": row.media_type, "size": row.size}
             for row in connection.execute(
@@ -85,22 +102,43 @@ def described(instance: Instance, hits: Sequence[SearchHit]) -> list[dict[str, A
     return [hit.as_json() | details.get((hit.kind, hit.doc_id), {}) for hit in hits]
 
 
-def _resolve(connection: Connection, query: SearchQuery, filters: Filters) -> SearchQuery:
+def _all_readable(connection: Connection, wanted: dict[str, list[str]], readable: set[str]) -> None:
+    """Refuse, as not found, to describe an item or a source of a case the account may not read."""
+    for kind, table in (("item", tables.evidence_item), ("source", tables.source)):
+        query = select(table.c.id, table.c.case_id).where(table.c.id.in_(wanted[kind]))
+        found = {str(row.id): str(row.case_id) for row in connection.execute(query)}
+        for doc_id in wanted[kind]:
+            if found.get(doc_id) not in readable:
+                raise NotFound(f"no {kind} has this ID", where=doc_id)
+
+
+def _resolve(
+    connection: Connection, query: SearchQuery, filters: Filters, readable: set[str] | None
+) -> SearchQuery:
+    cases = tuple(_case_id(connection, name, readable) for name in filters.cases)
     return replace(
         query,
-        case_ids=query.case_ids + tuple(_case_id(connection, name) for name in filters.cases),
+        case_ids=query.case_ids + cases,
         area_ids=query.area_ids + tuple(i for n in filters.areas for i in _area_ids(connection, n)),
         unit_ids=query.unit_ids + tuple(i for n in filters.units for i in _unit_ids(connection, n)),
     )
 
 
-def _case_id(connection: Connection, name: str) -> str:
+def _case_id(connection: Connection, name: str, readable: set[str] | None) -> str:
     found = connection.execute(
         select(tables.case.c.id).where(or_(tables.case.c.name == name, tables.case.c.id == name))
     ).scalar()
     if found is None:
         raise NotFound(f"there is no case called {name!r}", where="--case")
-    return str(found)
+    return _readable_case(str(found), name, readable)
+
+
+def _readable_case(cid: str, name: str, readable: set[str] | None) -> str:
+    """The case ``cid`` if it is among the ``readable`` ones (None: all); else the answer for a
+    missing one."""
+    if readable is not None and cid not in readable:
+        raise NotFound(f"there is no case called {name!r}", where="--case")
+    return cid
 
 
 def _named(rows: Sequence[tuple[Any, ...]], name: str) -> list[Any]:

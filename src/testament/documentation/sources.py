@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, select
 
-from testament.custody import cases, history
+from testament.custody import history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.documentation import evidence
 from testament.domain import dates
+from testament.domain.access import Action
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput
 from testament.search import indexing
@@ -105,7 +106,7 @@ def create(
     _require_url(values, "--url")
     with recording(instance) as conn:
         values |= {
-            "case_id": cases.case_id(conn, case_name),
+            "case_id": policy.require(conn, instance, Action.DOCUMENT, case=case_name),
             "external_ns": None,
             "external_id": None,
         }
@@ -124,6 +125,7 @@ def edit(
     """Change a source's fields; returns the version."""
     values = _fields(changes, source_id)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="source", record_id=source_id)
         before = history.snapshot("source", history.current(conn, "source", source_id))
         _require_url(before | values, source_id)
         version = history.update(
@@ -141,6 +143,7 @@ def edit(
 def delete(instance: Instance, source_id: str, *, expected_version: int | None = None) -> int:
     """Mark a source deleted (its links stay, as history, and show the source as deleted)."""
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="source", record_id=source_id)
         version = history.delete(
             conn,
             "source",
@@ -157,6 +160,8 @@ def link_incident(instance: Instance, source_id: str, incident_id: str, note: st
     values = {"incident_id": incident_id, "source_id": source_id}
     values["note"] = clean_text(note, "the note", "--note")
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="source", record_id=source_id)
+        policy.require(conn, instance, Action.DOCUMENT, kind="incident", record_id=incident_id)
         source = history.current(conn, "source", source_id)
         incident = history.current(conn, "incident", incident_id)
         if source["case_id"] != incident["case_id"]:
@@ -190,6 +195,7 @@ def _titles(connection: Connection, incident_ids: list[str]) -> dict[str, str]:
 def show(instance: Instance, source_id: str) -> dict[str, Any]:
     """A source with the incidents it reports on and the evidence links that cite it."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ, kind="source", record_id=source_id)
         row = history.current(conn, "source", source_id)
         data = history.snapshot("source", row)
         data |= {"version": row["version"], "updated_at": row["updated_at"]}
@@ -208,9 +214,10 @@ def list_for_case(
     """A case's live sources, by title."""
     t = tables.source
     with read_transaction(instance.engine) as conn:
+        cid = policy.require(conn, instance, Action.READ, case=case_name)
         query = (
             select(t.c.id, t.c.kind, t.c.title, t.c.url, t.c.published_at, t.c.version)
-            .where(t.c.case_id == cases.case_id(conn, case_name), t.c.deleted_at.is_(None))
+            .where(t.c.case_id == cid, t.c.deleted_at.is_(None))
             .order_by(t.c.title, t.c.id)
             .limit(limit)
             .offset(offset)
@@ -225,4 +232,5 @@ def versions(instance: Instance, record_id: str, kind: str = "source") -> list[h
             f"{kind!r} is not a kind of source record", hint=f"use {', '.join(KINDS)}"
         )
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ, kind=kind, record_id=record_id)
         return history.versions(conn, kind, record_id)

@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from testament.accounts import scope
-from testament.custody import history
+from testament.custody import history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.domain import dates
+from testament.domain.access import Action
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.search import indexing
@@ -101,6 +102,7 @@ def unit_id(connection: Connection, ref: str) -> str:
 def resolve(instance: Instance, ref: str) -> str:
     """The ID of the live unit with this ID, name or alias."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
         return unit_id(conn, ref)
 
 
@@ -160,6 +162,7 @@ def create(
     given: dict[str, Any] = {"name": name, "parent": parent, "kind": kind, "country": country}
     given |= {"aliases": aliases, "description": description}
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT)
         values = _values(conn, None, given)
         return history.create(conn, "unit", values, agent_id=acting_agent(conn))
 
@@ -169,6 +172,7 @@ def edit(
 ) -> int:
     """Change a unit's fields (``parent`` by reference, ``None`` for none); returns the version."""
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT)
         record_id = unit_id(conn, ref)
         values = _values(conn, record_id, changes)
         version = history.update(
@@ -187,6 +191,7 @@ def add_alias(instance: Instance, ref: str, name: str, script: str, lang: str | 
     """Add a name a unit is known by; returns the unit's version."""
     entry = alias(name, script, lang, where=ref)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT)
         record_id = unit_id(conn, ref)
         known = history.snapshot("unit", history.current(conn, "unit", record_id))["aliases"]
         # Lookup by name ignores case, so an alias differing only in case would add nothing findable.
@@ -215,6 +220,7 @@ def _live(connection: Connection, table: Any, column: str, value: str) -> list[d
 def delete(instance: Instance, ref: str, *, expected_version: int | None = None) -> int:
     """Mark a unit deleted; refused while it has sub-units."""
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT)
         record_id = unit_id(conn, ref)
         if _live(conn, tables.unit, "parent_id", record_id):
             raise Conflict(
@@ -260,11 +266,12 @@ def add_commander(
         "note": clean_text(note, "the note", "--note"),
     }
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT)
+        if person_id is not None:  # the commander is then a record of the person's case
+            policy.require(conn, instance, Action.DOCUMENT, kind="person", record_id=person_id)
         values["unit_id"] = unit_id(conn, ref)
         if person_id is not None:
             history.current(conn, "person", person_id)
-            if not scope.readable(conn, "person", person_id, scope.readable_cases(conn, instance)):
-                raise NotFound("no person has this ID", where=person_id)
         return history.create(conn, "unit-commander", values, agent_id=acting_agent(conn))
 
 
@@ -276,6 +283,7 @@ def involve(instance: Instance, ref: str, incident_id: str, degree: str, note: s
         "note": clean_text(note, "the note", "--note"),
     }
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="incident", record_id=incident_id)
         values["unit_id"] = unit_id(conn, ref)
         history.current(conn, "incident", incident_id)
         t = tables.unit_involvement
@@ -307,6 +315,7 @@ def _public(kind: str, row: Mapping[str, Any]) -> dict[str, Any]:
 def show(instance: Instance, ref: str) -> dict[str, Any]:
     """A unit with its parent, sub-units, commanders (by start date) and involvements."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
         data = _public("unit", history.current(conn, "unit", unit_id(conn, ref)))
         parent = data["parent_id"]
         data["parent"] = (
@@ -354,6 +363,7 @@ def list_units(instance: Instance, *, limit: int = 100, offset: int = 0) -> list
         .offset(offset)
     )
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
         return [
             dict(r._mapping) | {"aliases": history.snapshot_value("aliases", r.aliases)}
             for r in conn.execute(query)
@@ -365,8 +375,12 @@ def versions(instance: Instance, record_id: str, kind: str = "unit") -> list[his
     if kind not in KINDS:
         raise InvalidInput(f"{kind!r} is not a kind of unit record", hint=f"use {', '.join(KINDS)}")
     with read_transaction(instance.engine) as conn:
-        if kind == "unit" and not _exists(conn, record_id):
-            record_id = unit_id(conn, record_id)
+        if kind == "unit":  # shared: anyone signed in reads it, by ID, name or alias
+            policy.require(conn, instance, Action.READ)
+            if not _exists(conn, record_id):
+                record_id = unit_id(conn, record_id)
+        else:
+            policy.require(conn, instance, Action.READ, kind=kind, record_id=record_id)
         return history.versions(conn, kind, record_id)
 
 

@@ -1,0 +1,247 @@
+"""Documentation asks the policy: every use case refuses an account without the role it needs.
+
+Each call acts on a record of Case B (tests/policy/conftest.py). The actions mirror the API's routes
+and the web pages: reading a case's records needs a role on it, documenting them the documenter role,
+legal qualification and verification the analyst role. Units and the gazetteer are shared reference
+data: anyone signed in reads them, a documenter of any case documents units, and only an administrator
+loads areas or rebuilds the search index.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from testament.custody.instance import Instance
+from testament.documentation import (
+    evidence,
+    gazetteer,
+    incidents,
+    legal,
+    people,
+    proof_chart,
+    search,
+    sources,
+    units,
+)
+from testament.domain.access import NOBODY
+from testament.errors import PermissionDenied
+from testament.search.base import SearchHit, SearchQuery
+from tests.api.test_hidden_records import AREAS
+from tests.policy.conftest import (
+    ADMIN,
+    DOCUMENTER,
+    DOCUMENTERS_TOO,
+    NOT_ADMIN,
+    STRANGER,
+    VIEWER,
+    WRITE,
+    UseCase,
+    as_account,
+    refusals,
+)
+
+SHARED = ()  # shared reference data: read by anyone signed in (nobody is refused: see below)
+VIEWER_ONLY = (
+    VIEWER,
+)  # a shared write: any role allowing it on some case will do (anna's on Case A)
+
+
+def _hit(world: dict[str, Any]) -> SearchHit:
+    return SearchHit(world["source_id"], "source", world["case_b"], "Channel post", None, None, 1.0)
+
+
+USE_CASES: dict[str, UseCase] = {
+    # Incidents
+    "incidents.create": UseCase(
+        lambda i, w: incidents.create(i, "Case B", incidents.IncidentInput(title="Shelling")),
+        refuses=WRITE,
+    ),
+    "incidents.edit": UseCase(
+        lambda i, w: incidents.edit(i, w["incident_id"], {"description": "at dawn"}),
+        refuses=WRITE,
+    ),
+    "incidents.add_casualty": UseCase(
+        lambda i, w: incidents.add_casualty(i, w["incident_id"], category="killed", count=1),
+        refuses=WRITE,
+    ),
+    "incidents.relate": UseCase(
+        lambda i, w: incidents.relate(i, w["second"], w["incident_id"], "related"), refuses=WRITE
+    ),
+    "incidents.show": UseCase(lambda i, w: incidents.show(i, w["incident_id"])),
+    "incidents.list_for_case": UseCase(lambda i, w: incidents.list_for_case(i, "Case B")),
+    "incidents.timeline": UseCase(lambda i, w: incidents.timeline(i, "Case B")),
+    "incidents.map_points": UseCase(lambda i, w: incidents.map_points(i, "Case B")),
+    "incidents.versions": UseCase(lambda i, w: incidents.versions(i, "incident", w["incident_id"])),
+    # Sources
+    "sources.create": UseCase(
+        lambda i, w: sources.create(i, "Case B", kind="document", title="Leaflet"), refuses=WRITE
+    ),
+    "sources.edit": UseCase(
+        lambda i, w: sources.edit(i, w["source_id"], {"description": "a repost"}), refuses=WRITE
+    ),
+    "sources.link_incident": UseCase(
+        lambda i, w: sources.link_incident(i, w["source_id"], w["second"]), refuses=WRITE
+    ),
+    "sources.show": UseCase(lambda i, w: sources.show(i, w["source_id"])),
+    "sources.list_for_case": UseCase(lambda i, w: sources.list_for_case(i, "Case B")),
+    "sources.versions": UseCase(lambda i, w: sources.versions(i, w["source_id"])),
+    # People (documentation records of people in a case; their identities are the vault's)
+    "people.create": UseCase(lambda i, w: people.create(i, "Case B", "W-2"), refuses=WRITE),
+    "people.edit": UseCase(
+        lambda i, w: people.edit(i, w["person_id"], {"description": "a neighbour"}), refuses=WRITE
+    ),
+    "people.add_role": UseCase(
+        lambda i, w: people.add_role(i, w["person_id"], w["second"], "victim"), refuses=WRITE
+    ),
+    "people.show": UseCase(lambda i, w: people.show(i, w["person_id"])),
+    "people.list_for_case": UseCase(lambda i, w: people.list_for_case(i, "Case B")),
+    "people.versions": UseCase(lambda i, w: people.versions(i, w["role_id"], "person-role")),
+    # Evidence
+    "evidence.link": UseCase(
+        lambda i, w: evidence.link(i, w["item_id"], w["second"], "the same crater, later"),
+        refuses=WRITE,
+    ),
+    "evidence.assess": UseCase(
+        lambda i, w: evidence.assess(
+            i, w["item_id"], axis="source", status="verified", method="reverse image search"
+        ),
+        refuses=DOCUMENTERS_TOO,
+    ),
+    "evidence.show": UseCase(lambda i, w: evidence.show(i, w["item_id"])),
+    "evidence.list_for_case": UseCase(lambda i, w: evidence.list_for_case(i, "Case B")),
+    "evidence.names": UseCase(lambda i, w: evidence.names(i, [w["item_id"]])),
+    "evidence.versions": UseCase(lambda i, w: evidence.versions(i, w["evidence-links"])),
+    # Legal qualification
+    "legal.qualify": UseCase(
+        lambda i, w: legal.qualify(i, w["second"], "CAH-MURDER"), refuses=DOCUMENTERS_TOO
+    ),
+    "legal.link_element": UseCase(
+        lambda i, w: legal.link_element(
+            i, w["item_id"], w["incident_id"], "CAH-MURDER", "E1", stance="contradicts"
+        ),
+        refuses=DOCUMENTERS_TOO,
+    ),
+    "legal.suggest": UseCase(lambda i, w: legal.suggest(i, w["incident_id"])),
+    "proof_chart.chart": UseCase(lambda i, w: proof_chart.chart(i, "Case B")),
+    # Units: shared, but what links one to a case is that case's
+    "units.create": UseCase(lambda i, w: units.create(i, "2nd Brigade"), refuses=VIEWER_ONLY),
+    "units.edit": UseCase(
+        lambda i, w: units.edit(i, "1st Brigade", {"country": "UA"}), refuses=VIEWER_ONLY
+    ),
+    "units.add_alias": UseCase(
+        lambda i, w: units.add_alias(i, "1st Brigade", "Перша бригада", "Cyrl", "uk"),
+        refuses=VIEWER_ONLY,
+    ),
+    "units.add_commander": UseCase(  # recorded as a person of Case B: a record of Case B
+        lambda i, w: units.add_commander(i, "1st Brigade", name="Maj. Y", person_id=w["person_id"]),
+        refuses=WRITE,
+    ),
+    "units.involve": UseCase(
+        lambda i, w: units.involve(i, "1st Brigade", w["incident_id"], "suspected"),
+        refuses=WRITE,
+    ),
+    "units.versions": UseCase(lambda i, w: units.versions(i, w["commander_id"], "unit-commander")),
+    "units.list_units": UseCase(lambda i, w: units.list_units(i), refuses=SHARED),
+    "units.show": UseCase(lambda i, w: units.show(i, "1st Brigade"), refuses=SHARED),
+    "units.resolve": UseCase(lambda i, w: units.resolve(i, "1st Brigade"), refuses=SHARED),
+    # The gazetteer: shared, loaded by administrators
+    "gazetteer.areas": UseCase(lambda i, w: gazetteer.areas(i), refuses=SHARED),
+    "gazetteer.areas_geojson": UseCase(lambda i, w: gazetteer.areas_geojson(i), refuses=SHARED),
+    "gazetteer.areas_named": UseCase(lambda i, w: gazetteer.areas_named(i, "Kyiv"), refuses=SHARED),
+    "gazetteer.locate": UseCase(lambda i, w: gazetteer.locate(i, 50.45, 30.52), refuses=SHARED),
+    "gazetteer.load": UseCase(
+        lambda i, w: gazetteer.load(i, AREAS, level=1, name_field="NAME_1", code_field="HASC_1"),
+        refuses=NOT_ADMIN,
+    ),
+    # Search: kept to the cases the account may read; the index is rebuilt by administrators
+    "search.search": UseCase(
+        lambda i, w: search.search(i, SearchQuery("strike"), search.Filters(cases=["Case B"]))
+    ),
+    "search.described": UseCase(lambda i, w: search.described(i, [_hit(w)])),
+    "search.reindex": UseCase(lambda i, w: search.reindex(i), refuses=NOT_ADMIN),
+    # Deletions last, and never run as someone allowed: they would spoil the world
+    "evidence.unlink": UseCase(
+        lambda i, w: evidence.unlink(i, w["evidence-links"]), refuses=WRITE, allowed_as=None
+    ),
+    "people.remove_role": UseCase(
+        lambda i, w: people.remove_role(i, w["role_id"]), refuses=WRITE, allowed_as=None
+    ),
+    "people.delete": UseCase(
+        lambda i, w: people.delete(i, w["person_id"]), refuses=WRITE, allowed_as=None
+    ),
+    "legal.unlink_element": UseCase(
+        lambda i, w: legal.unlink_element(i, w["element-links"]),
+        refuses=DOCUMENTERS_TOO,
+        allowed_as=None,
+    ),
+    "legal.withdraw_qualification": UseCase(
+        lambda i, w: legal.withdraw_qualification(i, w["qualification_id"]),
+        refuses=DOCUMENTERS_TOO,
+        allowed_as=None,
+    ),
+    "sources.delete": UseCase(
+        lambda i, w: sources.delete(i, w["source_id"]), refuses=WRITE, allowed_as=None
+    ),
+    "incidents.delete": UseCase(
+        lambda i, w: incidents.delete(i, w["incident_id"]), refuses=WRITE, allowed_as=None
+    ),
+    "units.delete": UseCase(
+        lambda i, w: units.delete(i, "1st Brigade"), refuses=VIEWER_ONLY, allowed_as=None
+    ),
+}
+
+NOT_USE_CASES: dict[str, str] = {}
+
+
+def _more(instance: Instance, world: dict[str, Any]) -> dict[str, Any]:
+    """The records of Case B that the shared world names no key for."""
+    listed = incidents.list_for_case(instance, "Case B")
+    world["second"] = next(i["id"] for i in listed if i["id"] != world["incident_id"])
+    world["case_b"] = incidents.show(instance, world["incident_id"])["case_id"]
+    world["commander_id"] = units.show(instance, "1st Brigade")["commanders"][0]["id"]
+    return world
+
+
+def test_each_use_case_refuses_an_account_without_the_role(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    failures = refusals(instance, _more(instance, world), USE_CASES)
+    print("\n".join(failures))
+    assert failures == []
+
+
+def test_shared_reference_data_is_read_by_anyone_signed_in_and_by_nobody_else(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    """The use cases that refuse no account (units and areas, read by every case) refuse whoever
+    is not signed in, and no account."""
+    _more(instance, world)
+    shared = [name for name, use_case in USE_CASES.items() if not use_case.refuses]
+    assert shared, "the table names the shared reads"
+    nobody = instance.acting_for(NOBODY)
+    failures: list[str] = []
+    for name in shared:
+        try:
+            USE_CASES[name].call(nobody, world)
+        except PermissionDenied:
+            pass
+        else:
+            failures.append(f"{name}: nobody was not refused")
+        for username in (STRANGER, VIEWER, DOCUMENTER, ADMIN):
+            try:
+                USE_CASES[name].call(as_account(instance, username), world)
+            except PermissionDenied as exc:
+                failures.append(f"{name}: {username} was refused: {exc}")
+    assert failures == [], "\n".join(failures)
+
+
+def test_a_search_finds_only_the_cases_the_account_may_read(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    def found(username: str) -> set[str]:
+        hits = search.search(as_account(instance, username), SearchQuery("strike")).hits
+        return {hit.doc_id for hit in hits}
+
+    assert world["incident_id"] in found(ADMIN)
+    assert world["incident_id"] in found(VIEWER)
+    assert found(STRANGER) == set()
