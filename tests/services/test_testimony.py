@@ -275,6 +275,10 @@ def test_a_flagged_person_is_referred_unless_a_supervisor_overrides(
         assess(instance, person, decision=None)  # an unflagged person's assessor must decide
     with pytest.raises(InvalidInput):
         assess(instance, person, decision="refer", override=OVERRIDE)
+    # A supervisor's override is a coordinator's: a documenter's is refused.
+    with acting_as(world["iryna"]), pytest.raises(PermissionDenied):
+        assess(instance, person, ("trauma",), override=OVERRIDE)
+    accounts.grant_role(instance, "taras", CASE, "coordinator")
     with acting_as(world["taras"]):
         overridden = assess(instance, person, ("trauma",), override=OVERRIDE)
     t = tables.risk_assessment

@@ -20,9 +20,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, union, update
 
-from testament.custody import custody, history
+from testament.custody import custody, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.domain import consent as rules
+from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
 from testament.domain.text import clean_text
@@ -146,6 +147,7 @@ def grant(instance: Instance, person_id: str, values: GrantInput) -> str:
     now = utc_timestamp()
     checked = values.checked(now[:10])
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="person", record_id=person_id)
         person = _person(conn, person_id)
         if _erased(conn, person_id):
             raise ConsentRequired(
@@ -229,6 +231,7 @@ def state(row: dict[str, Any], day: str | None = None) -> str:
 def grants(instance: Instance, person_id: str) -> list[dict[str, Any]]:
     """Every grant of a person, oldest first, with its :func:`state`."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ, kind="person", record_id=person_id)
         _person(conn, person_id)
         rows = _rows(conn, person_id)
     day = today()
@@ -272,6 +275,7 @@ def decide(conn: Connection, person_id: str, use: rules.Use) -> rules.ConsentDec
 def check(instance: Instance, person_id: str, use: rules.Use) -> rules.ConsentDecision:
     """:func:`decide` in its own read transaction (``testament consent check``)."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ, kind="person", record_id=person_id)
         _person(conn, person_id)
         return decide(conn, person_id, use)
 
@@ -345,6 +349,7 @@ def withdraw(
             hint=f"use {', '.join(WITHDRAWAL_CHANNELS)}",
         )
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="person", record_id=person_id)
         return _withdraw(conn, person_id, communicated_via, grant_ids)
 
 

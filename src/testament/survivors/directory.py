@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Row, insert, select
 
-from testament.custody import custody
+from testament.custody import custody, policy
 from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
 from testament.domain.text import clean_text
@@ -125,6 +126,7 @@ def add_service(
     """Add a service to the directory (shared by every case); returns its ID."""
     values = service_values(name, areas, region, contact, languages)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT)  # a documenter on any case, as the API says
         if _taken(conn, [values["name"]]):
             raise Conflict(
                 "the directory already has a service with this name",
@@ -149,6 +151,7 @@ def list_services(
     wanted = vocabulary.require_one(AREAS, area, where="--area") if area else None
     t = tables.support_service
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
         rows = [_service_json(r) for r in conn.execute(select(t).order_by(t.c.name, t.c.id))]
     return [
         row
@@ -223,6 +226,7 @@ def import_services(instance: Instance, path: Path) -> list[str]:
         except InvalidInput as exc:
             problems.update(exc.errors)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT)
         taken = _taken(conn, [values["name"] for _, values in checked])
         for number, values in checked:
             if values["name"] in taken:

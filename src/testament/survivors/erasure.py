@@ -30,8 +30,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, case, insert, select, update
 
-from testament.custody import custody, history
+from testament.custody import custody, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
 from testament.errors import BackendUnavailable, Conflict, InvalidInput
@@ -82,12 +83,14 @@ def erase(
             where="--grounds",
             hint=f"use {', '.join(GROUNDS)}",
         )
-    with read_transaction(instance.engine) as conn:
+    with read_transaction(instance.engine) as conn:  # refused before the register is written
+        policy.require(conn, instance, Action.MANAGE_CASE, kind="person", record_id=person_id)
         history.current(conn, "person", person_id)
         if _erased(conn, person_id):
             raise Conflict("this person was already erased", where=person_id)
     _register(instance.settings.erasure_register, person_id, grounds, recordings)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.MANAGE_CASE, kind="person", record_id=person_id)
         report = _shred(conn, person_id, grounds, recordings)
     for digest in report.recordings_shredded:
         instance.blobs.shred(digest)

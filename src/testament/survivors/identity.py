@@ -24,10 +24,11 @@ from typing import Any
 import magic
 from sqlalchemy import Connection, insert, select, update
 
-from testament.custody import cases, custody, history
+from testament.custody import custody, history, policy
 from testament.custody.access_log import check_purpose
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.domain import dates
+from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.text import clean_text
 from testament.errors import IntegrityError, InvalidInput, NotFound
@@ -245,8 +246,8 @@ def add_person(
     shown = clean_text(label, "the label", "--label", required=True) if label else new_label()
     note = clean_text(description, "the description", "--description")
     with recording(instance) as conn:
+        cid = str(policy.require(conn, instance, Action.DOCUMENT, case=case_name))
         agent_id = acting_agent(conn)
-        cid = cases.case_id(conn, case_name)
         person_id = history.create(
             conn, "person", {"case_id": cid, "label": shown, "description": note}, agent_id=agent_id
         )
@@ -289,6 +290,7 @@ def set_identity(instance: Instance, person_id: str, identity: Identity) -> None
     """Replace a person's sealed identity (the old one is overwritten, not versioned)."""
     checked = identity.checked()
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.REVEAL_IDENTITY, kind="person", record_id=person_id)
         person = history.current(conn, "person", person_id)
         _store(conn, key_for(conn, instance, person_id), checked)
         _sealed(conn, person["case_id"], "person-identity", person_id)
@@ -327,10 +329,11 @@ def has_identity(conn: Connection, person_id: str) -> bool:
 def reveal(instance: Instance, person_id: str, reason: str) -> Identity:
     """Unseal a person's identity for the acting user; the reveal and its reason are a custody event.
 
-    The caller has checked the user's right to see identities (``reveal-identity``).
+    It needs the ``reveal-identity`` action on the person's case.
     """
     stated = check_purpose(reason)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.REVEAL_IDENTITY, kind="person", record_id=person_id)
         person = history.current(conn, "person", person_id)
         identity = _read(conn, instance, person_id)
         if identity is None:
@@ -340,9 +343,11 @@ def reveal(instance: Instance, person_id: str, reason: str) -> Identity:
 
 
 def refused(instance: Instance, person_id: str, reason: str | None) -> None:
-    """Record an attempt to see an identity that the policy refused (outcome ``denied``)."""
+    """Record an attempt to see an identity that the policy refused (outcome ``denied``): by someone
+    who may read the person's case (to anyone else the person is absent)."""
     stated = " ".join((reason or "").split())[:300] or "(none stated)"
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.READ, kind="person", record_id=person_id)
         row = conn.execute(
             select(tables.person.c.case_id).where(tables.person.c.id == person_id)
         ).first()
@@ -447,6 +452,7 @@ def set_photo(instance: Instance, person_id: str, data: bytes) -> None:
     """Seal a photo of the person's face in the vault (it replaces an earlier one)."""
     check_photo(data)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.REVEAL_IDENTITY, kind="person", record_id=person_id)
         person = history.current(conn, "person", person_id)
         key = key_for(conn, instance, person_id)
         _upsert(conn, person_id, photo_sealed=key.seal("photo", data))
@@ -457,6 +463,7 @@ def reveal_photo(instance: Instance, person_id: str, reason: str) -> tuple[bytes
     """Unseal the person's photo and its media type; an ``access`` custody event with the reason."""
     stated = check_purpose(reason)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.REVEAL_IDENTITY, kind="person", record_id=person_id)
         person = history.current(conn, "person", person_id)
         row = conn.execute(
             select(tables.person_identity.c.photo_sealed).where(
@@ -476,6 +483,7 @@ def reveal_photo(instance: Instance, person_id: str, reason: str) -> tuple[bytes
 def summary(instance: Instance, person_id: str) -> dict[str, Any]:
     """What anyone who may read the case sees: the person's ID, label and whether the vault holds them."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ, kind="person", record_id=person_id)
         person = history.current(conn, "person", person_id)
         key_row = conn.execute(
             select(tables.person_key.c.shredded_at).where(

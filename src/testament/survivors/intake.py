@@ -21,9 +21,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from testament.custody import history
+from testament.custody import history, policy
 from testament.custody.instance import Instance
 from testament.domain import interview as rules
+from testament.domain.access import Action
 from testament.errors import NotFound
 from testament.storage import tables
 from testament.storage.engine import read_transaction
@@ -130,6 +131,7 @@ def _testimonies(conn: Connection, person_id: str) -> list[dict[str, Any]]:
 def progress(instance: Instance, person_id: str) -> Progress:
     """Where the intake of ``person_id`` stands (NotFound for a person that does not exist)."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ, kind="person", record_id=person_id)
         person = history.current(conn, "person", person_id)
         case = conn.execute(
             select(tables.case.c.name).where(tables.case.c.id == person["case_id"])
@@ -157,8 +159,10 @@ def earlier_accounts(
     instance: Instance, person_id: str
 ) -> list[registry.Match | registry.HeldElsewhere]:
     """Other people the registry matches with this one who have given an account, best first, as the
-    acting user may see them (``registry.answer``: only whom to ask, where they hold no role)."""
+    acting user may see them (``registry.answer``: only whom to ask, where they hold no role). For
+    whoever may document the person (the interview step): asking may file registry requests."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="person", record_id=person_id)
         history.current(conn, "person", person_id)
         ranked = registry.earlier_ranked(conn, instance, person_id)
     return registry.answer(instance, ranked)

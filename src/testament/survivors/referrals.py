@@ -26,9 +26,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, exists, insert, select, update
 
-from testament.custody import cases, custody, history
+from testament.custody import cases, custody, history, policy
 from testament.custody.access_log import check_purpose
 from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
 from testament.domain.text import clean_text
@@ -101,6 +102,7 @@ def assess_needs(
     """
     checked = _check_needs(needs)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.DOCUMENT, kind="person", record_id=person_id)
         person = history.current(conn, "person", person_id)
         _open_case(conn, person["case_id"])
         key = identity.key_for(conn, instance, person_id)
@@ -143,12 +145,27 @@ def _need(conn: Connection, need_id: str) -> Row[Any]:
         select(n, p.c.case_id).join(p, p.c.id == n.c.person_id).where(n.c.id == need_id)
     ).first()
     if row is None:
-        raise NotFound(
-            "no support need has this ID",
-            where=need_id,
-            hint="a person's needs are listed by `testament need list PERSON_ID`",
-        )
+        raise _no_need(need_id)
     return row
+
+
+def _no_need(need_id: str) -> NotFound:
+    return NotFound(
+        "no support need has this ID",
+        where=need_id,
+        hint="a person's needs are listed by `testament need list PERSON_ID`",
+    )
+
+
+def _on_person(
+    conn: Connection, instance: Instance, action: Action, person_id: str, hidden: NotFound
+) -> None:
+    """The policy for a need or a referral is its person's; one of a case the principal may not read
+    is answered as ``hidden`` (as if it did not exist)."""
+    try:
+        policy.require(conn, instance, action, kind="person", record_id=person_id)
+    except NotFound:
+        raise hidden from None
 
 
 def check_day(value: str, where: str = "--follow-up") -> str:
@@ -178,6 +195,7 @@ def mark_addressed(instance: Instance, need_id: str) -> None:
     """Mark a need addressed without a referral (met by the documenting organisation, say)."""
     with recording(instance) as conn:
         need = _need(conn, need_id)
+        _on_person(conn, instance, Action.DOCUMENT, need.person_id, _no_need(need_id))
         if need.addressed_at is not None:
             raise Conflict("this need is already addressed", where=need_id)
         _addressed(conn, need, "addressed")
@@ -190,6 +208,7 @@ def refer(
     due = check_day(follow_up_due) if follow_up_due is not None else None
     with recording(instance) as conn:
         need = _need(conn, need_id)
+        _on_person(conn, instance, Action.DOCUMENT, need.person_id, _no_need(need_id))
         found = directory.find(conn, service)
         if need.area not in found.areas.split(directory.SEPARATOR):
             raise InvalidInput(
@@ -260,8 +279,10 @@ def update_referral(
     r = tables.referral
     with recording(instance) as conn:
         row = conn.execute(select(r).where(r.c.id == referral_id)).first()
+        missing = NotFound("no referral has this ID", where=referral_id)
         if row is None:
-            raise NotFound("no referral has this ID", where=referral_id)
+            raise missing
+        _on_person(conn, instance, Action.DOCUMENT, row.person_id, missing)
         need = _need(conn, row.need_id)
         conn.execute(
             update(r).where(r.c.id == referral_id).values(updated_at=utc_timestamp(), **changes)
@@ -290,10 +311,12 @@ def _referral_json(row: Any) -> dict[str, Any]:
 def person_of(instance: Instance, kind: str, record_id: str) -> str:
     """The person a need (``support_need``) or a referral belongs to, for the policy door."""
     table = tables.support_need if kind == "support_need" else tables.referral
+    missing = NotFound(f"no {kind.replace('_', ' ')} has this ID", where=record_id)
     with read_transaction(instance.engine) as conn:
         found = conn.execute(select(table.c.person_id).where(table.c.id == record_id)).scalar()
-    if found is None:
-        raise NotFound(f"no {kind.replace('_', ' ')} has this ID", where=record_id)
+        if found is None:
+            raise missing
+        _on_person(conn, instance, Action.READ, str(found), missing)
     return str(found)
 
 
@@ -306,10 +329,12 @@ def needs_for_person(
     """
     if purpose is None:
         with read_transaction(instance.engine) as conn:
+            policy.require(conn, instance, Action.READ, kind="person", record_id=person_id)
             history.current(conn, "person", person_id)
             return _needs(conn, person_id, notes=False, key=None)
     stated = check_purpose(purpose)
-    with recording(instance) as conn:
+    with recording(instance) as conn:  # the notes: a documenter's, for a stated purpose
+        policy.require(conn, instance, Action.DOCUMENT, kind="person", record_id=person_id)
         person = history.current(conn, "person", person_id)
         try:
             key = identity.person_key(conn, instance, person_id)
@@ -386,7 +411,8 @@ def follow_ups_due(
 ) -> list[FollowUp]:
     """Referrals whose follow-up date is ``today`` or past and that are not completed, and urgent needs
     not yet addressed that no pending (``proposed``) referral covers: urgent needs first, then
-    referrals by date. ``case_ids`` None means every case; deleted people are left out."""
+    referrals by date. ``case_ids`` None means every case the principal may read; a case among
+    ``case_ids`` that they may not read is answered as absent. Deleted people are left out."""
     n, r, p, c = tables.support_need, tables.referral, tables.person, tables.case
     base = (
         select(n, p.c.label, p.c.case_id, c.c.name.label("case"))
@@ -405,6 +431,14 @@ def follow_ups_due(
         .order_by(r.c.follow_up_due, r.c.id)
     )
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
+        readable = policy.readable_cases(conn, instance)
+        if readable is not None:
+            hidden = sorted(set(case_ids or ()) - readable)
+            if hidden:
+                raise policy.no_such_case(hidden[0])
+            urgent = urgent.where(p.c.case_id.in_(sorted(readable)))
+            due = due.where(p.c.case_id.in_(sorted(readable)))
         found = [_follow(row, "urgent-need") for row in conn.execute(urgent)]
         found += [_follow(row, "referral") for row in conn.execute(due)]
     return found
@@ -415,7 +449,7 @@ def due_for_case(instance: Instance, case_name: str | None, today: date) -> list
     if case_name is None:
         return follow_ups_due(instance, None, today)
     with read_transaction(instance.engine) as conn:
-        cid = cases.case_id(conn, case_name)
+        cid = str(policy.require(conn, instance, Action.READ, case=case_name))
     return follow_ups_due(instance, [cid], today)
 
 
@@ -444,7 +478,8 @@ def urgent_needs(instance: Instance, case_name: str) -> list[dict[str, Any]]:
     """The unaddressed urgent needs of a case (what blocks closing it), by person label and area."""
     n, r, p = tables.support_need, tables.referral, tables.person
     with read_transaction(instance.engine) as conn:
-        ids = cases.open_urgent_needs(conn, cases.case_id(conn, case_name))
+        cid = str(policy.require(conn, instance, Action.READ, case=case_name))
+        ids = cases.open_urgent_needs(conn, cid)
         rows = conn.execute(
             select(n.c.id, n.c.person_id, p.c.label, n.c.area, n.c.assessed_at)
             .join(p, p.c.id == n.c.person_id)

@@ -28,13 +28,12 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from testament.accounts import accounts
-from testament.custody import custody
-from testament.custody.instance import Instance, acting_agent, acting_user, recording
+from testament.custody import custody, policy
+from testament.custody.instance import Instance, acting_agent, recording, who_acts
 from testament.domain import access, boundedjson
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
-from testament.errors import InvalidInput, NotFound
+from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.search import linkage, names
 from testament.secretfiles import read_secret
 from testament.storage import tables
@@ -112,6 +111,7 @@ def match(
 
     An identity is asked about under its name and every other spelling it gives; its name must be one
     matching can use (InvalidInput otherwise), other spellings that cannot be matched are left out.
+    For a documenter on some case (MC-04: asked before an interview), as the API asks.
     """
     if isinstance(query, identity.Identity):
         names.NameRecord(query.name, query.date_of_birth, query.place)
@@ -119,6 +119,7 @@ def match(
     else:
         queries = [query]
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, access.Action.DOCUMENT)
         found = matches_in(conn, instance, queries, exclude=exclude)
     return answer(instance, found[:limit])
 
@@ -128,7 +129,8 @@ def answer(instance: Instance, ranked: list[tuple[str, float]]) -> list[Match | 
     role (or for the operator); otherwise only that it exists and whom to contact, with the request
     that records their question (filed once per user and person while undecided)."""
     with read_transaction(instance.engine) as conn:
-        sees = sees_case(conn)
+        policy.require(conn, instance, access.Action.DOCUMENT)  # asking may file requests
+        sees = sees_case(conn, instance)
         cases = {pid: _case_of(conn, pid) for pid, _ in ranked}
         shown = {pid: _described(conn, pid, score) for pid, score in ranked if sees(cases[pid])}
     hidden = [pid for pid, _ in ranked if pid not in shown]
@@ -137,18 +139,21 @@ def answer(instance: Instance, ranked: list[tuple[str, float]]) -> list[Match | 
     return [shown.get(pid) or HeldElsewhere(asked[pid], contact) for pid, _ in ranked]
 
 
-def _policy(conn: Connection, action: access.Action) -> Callable[[str], bool]:
-    """Whether the acting user may do ``action`` on a case (the operator, acting for no account, may)."""
-    user_id = acting_user()
-    if user_id is None:
-        return lambda _case_id: True
-    actor = accounts.actor(conn, user_id)
-    return lambda case_id: actor is not None and bool(access.decide(actor, action, case_id))
+def _policy(conn: Connection, instance: Instance, action: access.Action) -> Callable[[str], bool]:
+    """Whether the acting principal may do ``action`` on a case, as the policy decides it (the owner,
+    acting for no account, may; nobody may not)."""
+    who = who_acts(instance)
+    subject = policy.current_actor(conn, who)
+    if subject is None:
+        allowed = who.via != "nobody"
+        return lambda _case_id: allowed
+    actor: access.Actor = subject
+    return lambda case_id: bool(access.decide(actor, action, case_id))
 
 
-def sees_case(conn: Connection) -> Callable[[str], bool]:
-    """Whether the acting user holds a role on a case, and so sees matches held there in full."""
-    return _policy(conn, access.Action.READ)
+def sees_case(conn: Connection, instance: Instance) -> Callable[[str], bool]:
+    """Whether the acting principal holds a role on a case, and so sees matches held there in full."""
+    return _policy(conn, instance, access.Action.READ)
 
 
 def _case_of(conn: Connection, person_id: str) -> str:
@@ -158,7 +163,7 @@ def _case_of(conn: Connection, person_id: str) -> str:
 
 def _ask(instance: Instance, person_ids: list[str], cases: dict[str, str]) -> dict[str, str]:
     """The acting user's open request about each person, filed (a custody event) where none is."""
-    user_id = acting_user()
+    user_id = who_acts(instance).user_id
     r = tables.registry_request
     found: dict[str, str] = {}
     with recording(instance) as conn:
@@ -225,10 +230,11 @@ def requests(instance: Instance, *, open_only: bool = False) -> list[dict[str, A
     )  # fmt: skip
     if open_only:
         query = query.where(r.c.decision.is_(None))
-    user_id = acting_user()
+    user_id = who_acts(instance).user_id
     contact = instance.settings.registry_contact or COORDINATOR
     with read_transaction(instance.engine) as conn:
-        coordinates = _policy(conn, access.Action.MANAGE_CASE)
+        policy.require(conn, instance, access.Action.READ)
+        coordinates = _policy(conn, instance, access.Action.MANAGE_CASE)
         rows = [dict(row) for row in conn.execute(query).mappings()]
     found = []
     for row in rows:
@@ -269,8 +275,13 @@ def decide(instance: Instance, request_id: str, decision: str) -> None:
     r = tables.registry_request
     with recording(instance) as conn:
         row = conn.execute(select(r).where(r.c.id == request_id)).mappings().first()
-        if row is None or not _policy(conn, access.Action.MANAGE_CASE)(row["case_id"]):
-            raise NotFound("no registry request has this ID", where=request_id)
+        missing = NotFound("no registry request has this ID", where=request_id)
+        if row is None:
+            raise missing
+        try:  # the holding case's coordinators decide; to anyone else the request is absent
+            policy.require(conn, instance, access.Action.MANAGE_CASE, case=row["case_id"])
+        except (NotFound, PermissionDenied):
+            raise missing from None
         if row["decision"] is not None:
             raise InvalidInput(
                 f"this request was already decided: {row['decision']}", where=request_id
@@ -278,7 +289,11 @@ def decide(instance: Instance, request_id: str, decision: str) -> None:
         conn.execute(
             update(r)
             .where(r.c.id == request_id)
-            .values(decision=decision, decided_by=acting_user(), decided_at=utc_timestamp())
+            .values(
+                decision=decision,
+                decided_by=who_acts(instance).user_id,
+                decided_at=utc_timestamp(),
+            )
         )
         _request_event(conn, row["case_id"], request_id, row["person_id"], decision)
 
@@ -354,7 +369,7 @@ def earlier_ranked(conn: Connection, instance: Instance, person_id: str) -> list
 def earlier_seen(conn: Connection, instance: Instance, person_id: str) -> tuple[list[Match], int]:
     """:func:`earlier_ranked` as the acting user may see it: the matches on cases where they hold a
     role, described; and how many more are held in cases where they hold none."""
-    sees = sees_case(conn)
+    sees = sees_case(conn, instance)
     shown, elsewhere = [], 0
     for pid, score in earlier_ranked(conn, instance, person_id):
         if sees(_case_of(conn, pid)):
@@ -392,11 +407,13 @@ def encodings(instance: Instance, secret: bytes, out: Path) -> int:
     """Write every identity's encodings (one line per name spelling) for partners; how many people.
 
     The file holds opaque references and encodings, no names; writing it is a ``dissemination`` event.
+    It covers every case, so it is an instance administrator's.
     """
     instance_id = instance.record.instance_id
     lines = [json.dumps({"format": ENCODINGS_FORMAT, "version": 1, "encoding": linkage.VERSION})]
     people = 0
     with recording(instance) as conn:
+        policy.require_admin(conn, instance)
         for person_id, found in identity.identities(conn, instance):
             records = record_of(found)
             if not records:
@@ -509,8 +526,10 @@ def check_encodings(
 
 
 def whose(instance: Instance, secret: bytes, ref: str) -> str | None:
-    """The person behind one of this instance's references (when a partner asks back)."""
+    """The person behind one of this instance's references (when a partner asks back); any case's, so
+    an instance administrator's."""
     instance_id = instance.record.instance_id
     with read_transaction(instance.engine) as conn:
+        policy.require_admin(conn, instance)
         ids = conn.execute(select(tables.person_key.c.person_id)).scalars()
         return next((p for p in ids if _reference(secret, instance_id, p) == ref), None)

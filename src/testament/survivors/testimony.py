@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Connection, insert, select, update
 
 from testament.accounts import accounts
-from testament.custody import custody, history
+from testament.custody import custody, history, policy
 from testament.custody.access_log import check_purpose
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.domain import access
@@ -102,8 +102,8 @@ def assess_risk(
     """Record a risk assessment of a person; returns its ID.
 
     ``decision`` None takes the default, ``refer``, for a flagged person. A ``proceed`` for a flagged
-    person needs ``override_reason``; the acting user is recorded as the supervisor who overrode (the
-    edges check they hold the coordinator role or above).
+    person needs ``override_reason``; the acting user is recorded as the supervisor who overrode (an
+    override needs the coordinator role or above on the person's case).
     """
     codes = vocabulary.require("vulnerability-flags", flags, where="--flag")
     chosen = decision or rules.default_decision(codes)
@@ -120,6 +120,9 @@ def assess_risk(
     if problems:
         _refuse(problems)
     with recording(instance) as conn:
+        _require(conn, instance, access.Action.DOCUMENT, person_id)
+        if override:  # a supervisor's override is a coordinator's (CSO-03)
+            _require(conn, instance, access.Action.MANAGE_CASE, person_id)
         person = history.current(conn, "person", person_id)
         agent_id = acting_agent(conn)
         assessment_id = new_id()
@@ -145,6 +148,10 @@ def assess_risk(
             person=person_id,
         )
     return assessment_id
+
+
+def _require(conn: Connection, instance: Instance, action: access.Action, person_id: str) -> None:
+    policy.require(conn, instance, action, kind="person", record_id=person_id)
 
 
 def _assessment(conn: Connection, assessment_id: str) -> rules.Assessment | None:
@@ -295,6 +302,7 @@ def record(
     }
     checked_facts = rules.facts(facts)
     with recording(instance) as conn:
+        _require(conn, instance, access.Action.DOCUMENT, person_id)
         case_id = history.current(conn, "person", person_id)["case_id"]
         interviewer_id = _admit(
             conn,
@@ -401,7 +409,7 @@ def change_use(
         "recipient-classes", intended_recipient, where="--recipient-class"
     )
     with recording(instance) as conn:
-        row, case_id = _opened(conn, testimony_id)
+        row, case_id = _opened_as(conn, instance, access.Action.DOCUMENT, testimony_id)
         covered, reason = _covered(conn, row["person_id"], purpose, recipient)
         if not covered:
             raise ConsentRequired(
@@ -471,6 +479,25 @@ def _opened(conn: Connection, testimony_id: str) -> tuple[dict[str, Any], str]:
         raise NotFound("no testimony has this ID", where=testimony_id)
     person = history.current(conn, "person", row["person_id"], deleted=True)
     return dict(row), str(person["case_id"])
+
+
+def _opened_as(
+    conn: Connection, instance: Instance, action: access.Action, testimony_id: str
+) -> tuple[dict[str, Any], str]:
+    """:func:`_opened`, for a principal who may do ``action`` on the person's case; to anyone who may
+    not read it, the testimony is absent."""
+    row, case_id = _opened(conn, testimony_id)
+    _hidden_unless(conn, instance, action, row["person_id"], testimony_id)
+    return row, case_id
+
+
+def _hidden_unless(
+    conn: Connection, instance: Instance, action: access.Action, person_id: str, testimony_id: str
+) -> None:
+    try:
+        _require(conn, instance, action, person_id)
+    except NotFound:
+        raise NotFound("no testimony has this ID", where=testimony_id) from None
 
 
 def _local(moment: str | None, zone: str) -> str | None:
@@ -545,8 +572,9 @@ def person_of(instance: Instance, testimony_id: str) -> str:
         found = conn.execute(
             select(tables.testimony.c.person_id).where(tables.testimony.c.id == testimony_id)
         ).scalar()
-    if found is None:
-        raise NotFound("no testimony has this ID", where=testimony_id)
+        if found is None:
+            raise NotFound("no testimony has this ID", where=testimony_id)
+        _hidden_unless(conn, instance, access.Action.READ, str(found), testimony_id)
     return str(found)
 
 
@@ -558,6 +586,7 @@ def recorded_in(instance: Instance, item_id: str) -> str | None:
     """
     t = tables.testimony
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, access.Action.READ, kind="evidence", record_id=item_id)
         found = conn.execute(
             select(t.c.id)
             .where(t.c.recording_item_id == item_id)
@@ -570,7 +599,7 @@ def recorded_in(instance: Instance, item_id: str) -> str | None:
 def describe(instance: Instance, testimony_id: str) -> dict[str, Any]:
     """A testimony's metadata without its words: what anyone who may read the case sees."""
     with read_transaction(instance.engine) as conn:
-        row, case_id = _opened(conn, testimony_id)
+        row, case_id = _opened_as(conn, instance, access.Action.READ, testimony_id)
         facts = _fact_rows(conn, testimony_id)
     return _metadata(row, case_id) | {
         "has_account": row["account_sealed"] is not None,
@@ -582,21 +611,22 @@ def describe(instance: Instance, testimony_id: str) -> dict[str, Any]:
 def show(instance: Instance, testimony_id: str, *, reveal_reason: str) -> dict[str, Any]:
     """A testimony with its words unsealed; the reveal and its reason are an ``access`` event.
 
-    The caller has checked the user's right to see them (``reveal-identity``).
+    It needs ``reveal-identity`` on the person's case.
     """
     stated = check_purpose(reveal_reason)
     with recording(instance) as conn:
-        row, case_id = _opened(conn, testimony_id)
+        row, case_id = _opened_as(conn, instance, access.Action.REVEAL_IDENTITY, testimony_id)
         data = _metadata(row, case_id) | _texts(conn, _key(conn, instance, row["person_id"]), row)
         _access(conn, row, case_id, stated, "success")
     return data
 
 
 def refused(instance: Instance, testimony_id: str, reason: str | None) -> None:
-    """Record an attempt to read a testimony's words that the policy refused (outcome ``denied``)."""
+    """Record an attempt to read a testimony's words that the policy refused (outcome ``denied``): by
+    someone who may read the case (to anyone else the testimony is absent)."""
     stated = " ".join((reason or "").replace("\x00", "").split())[:300] or "(none stated)"
     with recording(instance) as conn:
-        row, case_id = _opened(conn, testimony_id)
+        row, case_id = _opened_as(conn, instance, access.Action.READ, testimony_id)
         _access(conn, row, case_id, stated, "denied")
 
 
@@ -625,6 +655,7 @@ def list_for_person(instance: Instance, person_id: str) -> list[dict[str, Any]]:
     """A person's testimonies, oldest first: metadata only, never their words."""
     t, u = tables.testimony, tables.user_account
     with read_transaction(instance.engine) as conn:
+        _require(conn, instance, access.Action.READ, person_id)
         history.current(conn, "person", person_id)
         rows = conn.execute(
             select(

@@ -1,10 +1,11 @@
 """Training attestations: which interviewers may interview children and survivors of sexual violence (MC-08).
 
-A coordinator or administrator attests that a user account completed training in a topic of the
-``training-topics`` vocabulary (the edges check who may; this module records who did). An attestation
-holds from the day the training was attested until its last day (``expires_at``, if any), unless it was
-revoked. :func:`holds` is what the testimony service asks before recording a flagged interview
-(``domain/interview.TRAINING`` says which topics each flag needs).
+Someone who may manage users (the admin role on some case, or an instance administrator) attests
+that a user account completed training in a topic of the ``training-topics`` vocabulary; this module
+records who did. An attestation holds from the day the training was attested until its last day
+(``expires_at``, if any), unless it was revoked. :func:`holds` is what the testimony service asks
+before recording a flagged interview (``domain/interview.TRAINING`` says which topics each flag
+needs).
 
 Recording and revoking an attestation is a ``role-change`` custody event naming the user's number, the
 topic and the change, like a role on a case: it changes what the user may be assigned to do.
@@ -17,8 +18,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from testament.custody import custody
-from testament.custody.instance import Instance, acting_agent, recording
+from testament.custody import custody, policy
+from testament.custody.instance import Instance, acting_agent, recording, who_acts
+from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.errors import InvalidInput, NotFound
 from testament.storage import tables
@@ -36,12 +38,17 @@ def _day(text: str, where: str) -> str:
 
 
 def _user_id(conn: Connection, username: str) -> int:
+    found = _found(conn, username)
+    if found is None:
+        raise NotFound("no user has this username", where=username)
+    return found
+
+
+def _found(conn: Connection, username: str) -> int | None:
     found = conn.execute(
         select(tables.user_account.c.id).where(tables.user_account.c.username == username.strip())
     ).scalar()
-    if found is None:
-        raise NotFound("no user has this username", where=username)
-    return int(found)
+    return None if found is None else int(found)
 
 
 def _event(conn: Connection, row_id: int, user_id: int, topic: str, change: str) -> None:
@@ -81,6 +88,7 @@ def record(
         raise InvalidInput("the attestation would already have expired", where="--expires")
     attested_at = f"{start}T00:00:00.000000Z"  # from the start of that day (UTC)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.MANAGE_USERS)
         user_id = _user_id(conn, username)
         row_id = int(
             conn.execute(
@@ -104,6 +112,7 @@ def revoke(instance: Instance, username: str, topic: str) -> int:
     code = vocabulary.require_one(VOCABULARY, topic, where="--topic")
     t = tables.training_attestation
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.MANAGE_USERS)
         user_id = _user_id(conn, username)
         ids = list(
             conn.execute(
@@ -121,10 +130,16 @@ def revoke(instance: Instance, username: str, topic: str) -> int:
 
 
 def list_for_user(instance: Instance, username: str) -> list[dict[str, Any]]:
-    """Every attestation of ``username``, oldest first, with whether it holds today."""
+    """Every attestation of ``username``, oldest first, with whether it holds today: for the account
+    itself, or one that may manage users."""
     t = tables.training_attestation
     now = utc_timestamp()
     with read_transaction(instance.engine) as conn:
+        found = _found(conn, username)
+        if found is not None and found == who_acts(instance).user_id:
+            policy.require_self_or_admin(conn, instance, found)
+        else:
+            policy.require(conn, instance, Action.MANAGE_USERS)
         user_id = _user_id(conn, username)
         rows = conn.execute(
             select(
