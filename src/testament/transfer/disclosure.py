@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from testament.custody import cases, custody
+from testament.custody import custody, policy
 from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain.access import Action
 from testament.domain.consent import Use
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
@@ -59,10 +60,11 @@ def _event(conn: Connection, case_id: str, detail: dict[str, Any]) -> None:
 def request(
     instance: Instance, case_name: str, recipient_class: str, purpose: str, recipient: str
 ) -> str:
-    """Ask for a named export for one audience; returns the request's ID for a second person."""
+    """Ask for a named export for one audience; returns the request's ID for a second person. Both
+    need identity access (``reveal-identity``) on the case."""
     audience = Audience(recipient_class, purpose, recipient).checked()
     with recording(instance) as conn:
-        cid = cases.case_id(conn, case_name)
+        cid = str(policy.require(conn, instance, Action.REVEAL_IDENTITY, case=case_name))
         approval_id = new_id()
         conn.execute(
             insert(tables.disclosure_approval).values(
@@ -89,6 +91,16 @@ def request(
     return approval_id
 
 
+def _require(
+    conn: Connection, instance: Instance, action: Action, case_id: str, approval_id: str
+) -> None:
+    """The policy on the request's case; to anyone who may not read it, the request is absent."""
+    try:
+        policy.require(conn, instance, action, case=case_id)
+    except NotFound:
+        raise NotFound("no named-export request has this ID", where=approval_id) from None
+
+
 def _row(conn: Connection, approval_id: str) -> Any:
     t = tables.disclosure_approval
     row = conn.execute(select(t).where(t.c.id == approval_id)).first()
@@ -101,6 +113,7 @@ def approve(instance: Instance, approval_id: str) -> None:
     """Approve someone else's request; the person who asked can never approve it."""
     with recording(instance) as conn:
         row = _row(conn, approval_id)
+        _require(conn, instance, Action.REVEAL_IDENTITY, row.case_id, approval_id)
         agent_id = acting_agent(conn)
         if row.approved_at is not None:
             raise Conflict("this request was already approved", where=approval_id)
@@ -150,12 +163,18 @@ def use(conn: Connection, approval_id: str, case_id: str, audience: Any) -> None
 def case_of(instance: Instance, approval_id: str) -> str:
     """The case a request is for (for the policy check before approving it)."""
     with read_transaction(instance.engine) as conn:
-        return str(_row(conn, approval_id).case_id)
+        case_id = str(_row(conn, approval_id).case_id)
+        _require(conn, instance, Action.READ, case_id, approval_id)
+    return case_id
 
 
 def pending(instance: Instance) -> list[dict[str, Any]]:
-    """Requests waiting for a second person's approval."""
+    """Requests waiting for a second person's approval, of the cases the principal may read."""
     t = tables.disclosure_approval
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
         query = select(t).where(t.c.approved_at.is_(None)).order_by(t.c.requested_at)
+        readable = policy.readable_cases(conn, instance)
+        if readable is not None:
+            query = query.where(t.c.case_id.in_(sorted(readable)))
         return [dict(r) for r in conn.execute(query).mappings()]

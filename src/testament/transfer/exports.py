@@ -29,8 +29,9 @@ from typing import IO, Any, TextIO
 
 from sqlalchemy import Connection, select
 
-from testament.custody import cases, custody, history
+from testament.custody import custody, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType
 from testament.errors import ConsentRequired, InvalidInput
 from testament.sharing.exporters import TextSink, csv_table, geojson, jsonl, timemap
@@ -99,7 +100,8 @@ def export(
     ``out`` should encode as UTF-8 without newline translation, so the recorded SHA-256 is that of its bytes.
     A case that holds survivors' or witnesses' information exports only for an ``audience`` every one of
     them has consented to (MC-01, CSO-15). Testimonies name the people in them only with an ``approval``
-    given by a second person (:mod:`testament.transfer.disclosure`, MC-06).
+    given by a second person (:mod:`testament.transfer.disclosure`, MC-06). An export is an analyst's;
+    one that names people needs identity access (``reveal-identity``) too.
     """
     return _recorded(instance, fmt, case_name, out, out.flush, audience=audience, approval=approval)
 
@@ -188,7 +190,9 @@ def _recorded(
     # SQLite BEGIN IMMEDIATE, on PostgreSQL the write lock every writer takes keeps others out until it ends.
     # Consent is asked inside it too: a withdrawal waits for the export to end, or the export for it.
     with recording(instance) as connection:
-        case_id = cases.case_id(connection, case_name)
+        case_id = str(policy.require(connection, instance, Action.ANALYSE, case=case_name))
+        if approval is not None:
+            policy.require(connection, instance, Action.REVEAL_IDENTITY, case=case_name)
         if approval is not None and audience is not None:
             disclosure.use(connection, approval, case_id, audience)
         checked = _consent_checked(connection, fmt, case_id, audience, named=approval is not None)

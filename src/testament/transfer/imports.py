@@ -22,8 +22,9 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, select
 
-from testament.custody import cases
+from testament.custody import cases, policy
 from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain.access import Action
 from testament.errors import InvalidInput, NotFound
 from testament.sharing.importers import Rejected, csv_mapping, timemap
 from testament.sharing.rejects import Rejects
@@ -211,6 +212,17 @@ def _areas_loaded(connection: Connection) -> bool:
     return connection.execute(select(tables.admin_area.c.id).limit(1)).first() is not None
 
 
+def _may_import(connection: Connection, instance: Instance, case_name: str) -> None:
+    """Importing into a case is a documenter's; into a new one (the import creates it), the work of
+    someone who may create cases, as the API asks."""
+    try:
+        policy.case_id(connection, case_name)
+    except NotFound:
+        policy.require(connection, instance, Action.MANAGE_CASE)
+        return
+    policy.require(connection, instance, Action.DOCUMENT, case=case_name)
+
+
 def run(
     instance: Instance,
     report: ImportReport,
@@ -220,6 +232,7 @@ def run(
 ) -> ImportReport:
     try:
         with recording(instance) as connection:
+            _may_import(connection, instance, report.case)
             run = ImportRun(connection, report, options, rejects)
             body(run)
             run.finish()
