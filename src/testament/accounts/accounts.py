@@ -153,11 +153,14 @@ def create_user(
     admin: bool = False,
     organisation_name: str | None = None,
 ) -> int:
-    """Create an account; return its ID."""
+    """Create an account; return its ID. Administrators only, except the first administrator of a
+    home that has none yet (the web's first-run setup, which its one-time token guards)."""
     username = _check_username(username)
     check_password(username, password)
     password_hash = _instance_hasher(instance).hash(password)
     with recording(instance) as conn:
+        if not (admin and not _any_admin(conn)):
+            policy.require_admin(conn, instance)
         taken = select(user_account.c.id).where(user_account.c.username == username)
         if conn.execute(taken).scalar() is not None:
             raise Conflict("a user with this username already exists", where=username)
@@ -360,6 +363,7 @@ def grant_role(instance: Instance, username: str, case_name: str, role: str) -> 
     """Give ``username`` ``role`` on a case (replacing any other role there); return the grant's ID."""
     wanted = _parse_role(role)
     with recording(instance) as conn:
+        policy.require_admin(conn, instance)
         return _grant(conn, _user_id(conn, username), case_id(conn, case_name), wanted)
 
 
@@ -367,9 +371,11 @@ def create_case_for(
     instance: Instance, user_id: int, name: str, *, situation_name: str | None = None
 ) -> str:
     """Create a case with ``user_id`` as its coordinator, in one transaction (a user who may create
-    cases must be able to work in the one they create)."""
+    cases must be able to work in the one they create). Creating cases is asked by
+    :func:`cases.create_case`; making someone else its coordinator is for administrators."""
 
     def make_coordinator(conn: Connection, cid: str) -> None:
+        policy.require_self_or_admin(conn, instance, user_id)
         _grant(conn, user_id, cid, Role.COORDINATOR)
 
     return cases.create_case(instance, name, situation_name=situation_name, also=make_coordinator)
@@ -406,6 +412,7 @@ def _grant(conn: Connection, user_id: int, cid: str, wanted: Role) -> int:
 def revoke_role(instance: Instance, username: str, case_name: str) -> None:
     """Take away ``username``'s role on a case."""
     with recording(instance) as conn:
+        policy.require_admin(conn, instance)
         user_id = _user_id(conn, username)
         cid = case_id(conn, case_name)
         current = _active_role(conn, user_id, cid)
@@ -451,6 +458,7 @@ _ACCOUNT = credentials.account_query()
 def set_blur_graphic(instance: Instance, user_id: int, blur: bool) -> None:
     """A user's own choice: whether media previews start blurred and grey until clicked."""
     with write_transaction(instance.engine) as conn:
+        policy.require_self_or_admin(conn, instance, user_id)
         changed = conn.execute(
             update(user_account).where(user_account.c.id == user_id).values(blur_graphic=blur)
         ).rowcount
@@ -462,8 +470,10 @@ def can(instance: Instance, user_id: int, action: Action, case_ref: str | None) 
     """Whether the user may do ``action`` on the case named (or with the ID) ``case_ref``.
 
     An unknown user or an unknown case is simply denied, so a refusal does not tell which exists.
+    Asked about oneself, or by an administrator.
     """
     with read_transaction(instance.engine) as conn:
+        policy.require_self_or_admin(conn, instance, user_id)
         subject = actor(conn, user_id)
         if subject is None:
             return False
@@ -477,14 +487,17 @@ def can(instance: Instance, user_id: int, action: Action, case_ref: str | None) 
 
 
 def list_users(instance: Instance) -> list[UserSummary]:
-    """Every account, with its organisation and its active role on each case (by case name)."""
+    """Every account, with its organisation and its active role on each case (by case name).
+    Administrators only."""
     with read_transaction(instance.engine) as conn:
+        policy.require_admin(conn, instance)
         return _summaries(conn, None)
 
 
 def describe(instance: Instance, user_id: int) -> UserSummary:
-    """One account, as :func:`list_users` shows it."""
+    """One account, as :func:`list_users` shows it: to the account itself, or an administrator."""
     with read_transaction(instance.engine) as conn:
+        policy.require_self_or_admin(conn, instance, user_id)
         found = _summaries(conn, user_id)
     if not found:
         raise NotFound("no user has this ID", where=str(user_id))
@@ -536,9 +549,13 @@ def _summaries(conn: Connection, user_id: int | None) -> list[UserSummary]:
 def has_admin(instance: Instance) -> bool:
     """Whether any account is an instance administrator (until one is, the web offers first-run setup)."""
     with read_transaction(instance.engine) as conn:
-        found = conn.execute(
-            select(user_account.c.id).where(user_account.c.is_admin.is_(True)).limit(1)
-        ).first()
+        return _any_admin(conn)
+
+
+def _any_admin(conn: Connection) -> bool:
+    found = conn.execute(
+        select(user_account.c.id).where(user_account.c.is_admin.is_(True)).limit(1)
+    ).first()
     return found is not None
 
 

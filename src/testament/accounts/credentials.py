@@ -51,6 +51,26 @@ def _user_row(connection: Connection, username: str) -> Any:
     return row
 
 
+def _holder_or_admin(connection: Connection, instance: Instance, user_id: int) -> bool:
+    try:
+        policy.require_self_or_admin(connection, instance, user_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _own_row(connection: Connection, instance: Instance, username: str) -> Any:
+    """The account called ``username``, for the account itself or an administrator; anyone else is
+    refused alike whether or not the username exists."""
+    try:
+        row = _user_row(connection, username)
+    except NotFound:
+        policy.require_admin(connection, instance)
+        raise
+    policy.require_self_or_admin(connection, instance, int(row.id))
+    return row
+
+
 # Who holds a credential
 
 
@@ -100,9 +120,13 @@ class TotpEnrolment:
 
 
 def enrol_totp(instance: Instance, username: str) -> TotpEnrolment:
-    """Give the user a new TOTP secret (replacing any old one); shown once, for their authenticator app."""
+    """Give the user a new TOTP secret (replacing any old one); shown once, for their authenticator app.
+
+    An administrator's task: a user sets up their own with ``second_factor``, which asks the password.
+    """
     secret = pyotp.random_base32()
     with recording(instance) as conn:
+        policy.require_admin(conn, instance)
         row = _user_row(conn, username)
         conn.execute(
             update(user_account)
@@ -121,6 +145,7 @@ def enrol_totp(instance: Instance, username: str) -> TotpEnrolment:
 def require_totp(instance: Instance, username: str, required: bool = True) -> None:
     """An administrator's switch: the user may not sign in without a second factor."""
     with recording(instance) as conn:
+        policy.require_admin(conn, instance)
         row = _user_row(conn, username)
         conn.execute(
             update(user_account).where(user_account.c.id == row.id).values(totp_required=required)
@@ -197,6 +222,7 @@ def use_recovery_code(connection: Connection, user_id: int, code: str, at: datet
 def recovery_codes_left(instance: Instance, user_id: int) -> int:
     """How many of the user's recovery codes are still unused."""
     with read_transaction(instance.engine) as conn:
+        policy.require_self_or_admin(conn, instance, user_id)
         return int(
             conn.execute(
                 select(func.count()).where(
@@ -328,7 +354,7 @@ def create_token(
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     with recording(instance) as conn:
-        row = _user_row(conn, username)
+        row = _own_row(conn, instance, username)
         token_id = int(
             conn.execute(
                 insert(api_token)
@@ -386,6 +412,8 @@ def revoke_token(instance: Instance, token_id: int, *, owner: int | None = None)
             api_token.c.id == token_id
         )
         row = conn.execute(query).first()
+        if row is not None and not _holder_or_admin(conn, instance, int(row.user_id)):
+            row = None  # someone else's token is answered as absent
         if row is None or (owner is not None and row.user_id != owner):
             raise NotFound("no API token has this ID", where=str(token_id))
         if row.revoked_at is not None:
@@ -406,15 +434,18 @@ def revoke_token(instance: Instance, token_id: int, *, owner: int | None = None)
 
 
 def list_tokens(instance: Instance, username: str | None = None) -> list[TokenInfo]:
-    """Every token (or one user's), newest first; never the secrets."""
+    """Every token (or one user's), newest first; never the secrets. Every token is for
+    administrators; one user's, for that user too."""
     with read_transaction(instance.engine) as conn:
+        if username is None:
+            policy.require_admin(conn, instance)
         query = (
             select(api_token, user_account.c.username)
             .select_from(api_token.join(user_account))
             .order_by(api_token.c.id.desc())
         )
         if username is not None:
-            query = query.where(user_account.c.id == _user_row(conn, username).id)
+            query = query.where(user_account.c.id == _own_row(conn, instance, username).id)
         rows = conn.execute(query).all()
     return [
         TokenInfo(

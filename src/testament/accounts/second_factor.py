@@ -23,7 +23,7 @@ import segno
 from sqlalchemy import Connection, delete, select, update
 
 from testament.accounts import accounts, credentials
-from testament.custody import custody
+from testament.custody import custody, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.domain.custody import CustodyEventType
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -50,6 +50,7 @@ class Status:
 def status(instance: Instance, user_id: int) -> Status:
     """Whether the user has a second factor, must have one, and how many recovery codes are left."""
     with read_transaction(instance.engine) as conn:
+        policy.require_self_or_admin(conn, instance, user_id)
         row = conn.execute(
             select(user_account.c.totp_secret, user_account.c.totp_required).where(
                 user_account.c.id == user_id
@@ -71,6 +72,7 @@ def begin(instance: Instance, user_id: int, password: str) -> Pending:
     accounts.reauthenticate(instance, user_id, password)
     secret = pyotp.random_base32()
     with write_transaction(instance.engine) as conn:
+        policy.require_self_or_admin(conn, instance, user_id)
         username = conn.execute(
             update(user_account)
             .where(user_account.c.id == user_id)
@@ -83,6 +85,7 @@ def begin(instance: Instance, user_id: int, password: str) -> Pending:
 def waiting(instance: Instance, user_id: int) -> Pending | None:
     """The secret kept aside by :func:`begin`, if one is waiting for its code."""
     with read_transaction(instance.engine) as conn:
+        policy.require_self_or_admin(conn, instance, user_id)
         row = conn.execute(
             select(user_account.c.totp_pending, user_account.c.username).where(
                 user_account.c.id == user_id
@@ -104,6 +107,7 @@ def confirm(instance: Instance, user_id: int, code: str) -> list[str]:
     """Step 2: a code from the waiting secret puts it in force; the new recovery codes, shown once."""
     now = datetime.now(UTC)
     with recording(instance) as conn:
+        policy.require_self_or_admin(conn, instance, user_id)
         row = conn.execute(
             select(user_account.c.totp_pending).where(user_account.c.id == user_id)
         ).first()
@@ -140,6 +144,7 @@ def remove(instance: Instance, user_id: int, password: str, code: str) -> None:
         )
     accounts.reauthenticate(instance, user_id, password, code)
     with recording(instance) as conn:
+        policy.require_self_or_admin(conn, instance, user_id)
         conn.execute(
             update(user_account)
             .where(user_account.c.id == user_id)

@@ -14,9 +14,15 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from testament.custody import custody
-from testament.custody.instance import Instance, acting_agent, acting_identity, recording
-from testament.domain.access import SESSION_LIFETIME
+from testament.custody import custody, policy
+from testament.custody.instance import (
+    Instance,
+    acting_agent,
+    acting_identity,
+    recording,
+    who_acts,
+)
+from testament.domain.access import SESSION_LIFETIME, Action
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.text import clean_text
 from testament.errors import InvalidInput, NotFound, PermissionDenied
@@ -26,6 +32,8 @@ from testament.storage.tables import agent, custody_event, evidence_item, incide
 MAX_PURPOSE = 300
 ACTIONS = ("view", "download")
 REFERENCE_LIFETIME = SESSION_LIFETIME  # a reference lasts as long as a session can
+# The policy's name for each kind of record whose views are logged.
+POLICY_KIND = {"evidence_item": "evidence", "incident": "incident"}
 
 
 def check_purpose(purpose: str | None) -> str:
@@ -52,6 +60,7 @@ def item_opened(instance: Instance, item_id: str, action: str, purpose: str) -> 
         )
     stated = check_purpose(purpose)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.READ, kind="evidence", record_id=item_id)
         row = conn.execute(
             select(evidence_item.c.case_id, evidence_item.c.sha256).where(
                 evidence_item.c.id == item_id
@@ -75,6 +84,7 @@ def item_opened(instance: Instance, item_id: str, action: str, purpose: str) -> 
 def sensitive_record_viewed(instance: Instance, incident_id: str, purpose: str) -> int | None:
     """Record a view of an incident that carries sensitivity labels; None if it carries none."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ, kind="incident", record_id=incident_id)
         row = conn.execute(
             select(incident.c.case_id, incident.c.sensitivity).where(incident.c.id == incident_id)
         ).first()
@@ -84,6 +94,7 @@ def sensitive_record_viewed(instance: Instance, incident_id: str, purpose: str) 
         return None
     stated = check_purpose(purpose)
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.READ, kind="incident", record_id=incident_id)
         detail = {"object": "incident", "id": incident_id, "action": "view", "purpose": stated}
         event = custody.NewEvent(
             CustodyEventType.ACCESS, acting_agent(conn), case_id=row.case_id, detail=detail
@@ -102,6 +113,9 @@ def stated_purpose(instance: Instance, access_index: int, kind: str, record_id: 
     """
     since = utc_timestamp(datetime.now(UTC) - REFERENCE_LIFETIME)
     with read_transaction(instance.engine) as conn:
+        policy.require(
+            conn, instance, Action.READ, kind=POLICY_KIND.get(kind, kind), record_id=record_id
+        )
         row = conn.execute(
             select(custody_event.c.item_id, custody_event.c.detail, custody_event.c.occurred_at,
                    agent.c.kind, agent.c.name)
@@ -111,9 +125,11 @@ def stated_purpose(instance: Instance, access_index: int, kind: str, record_id: 
         ).first()  # fmt: skip
     detail = json.loads(row.detail) if row is not None else {}
     record = row.item_id if kind == "evidence_item" and row is not None else detail.get("id")
+    account = who_acts(instance).user_id  # the instance's principal, or the account acted as
+    mine = ("user", str(account)) if account is not None else acting_identity()
     if (
         row is None
-        or (row.kind, row.name) != acting_identity()
+        or (row.kind, row.name) != mine
         or detail.get("object") != kind
         or record != record_id
         or row.occurred_at < since
@@ -148,7 +164,22 @@ def stream_item(instance: Instance, digest: str) -> Iterator[bytes]:
     The last chunk is held back until the whole content has passed the check, so a damaged copy raises
     IntegrityError before its final bytes leave: the web layer then breaks the connection, and a client
     never receives a complete-looking download of damaged evidence.
+
+    Only content that an evidence item of a case the principal may read holds is streamed (asked now,
+    before the first chunk is read); other content is answered as absent.
     """
+    with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
+        readable = policy.readable_cases(conn, instance)
+        holders = conn.execute(
+            select(evidence_item.c.case_id).where(evidence_item.c.sha256 == digest)
+        ).scalars()
+        if readable is not None and not any(str(cid) in readable for cid in holders):
+            raise NotFound("no evidence item has this content", where=digest)
+    return _checked_chunks(instance, digest)
+
+
+def _checked_chunks(instance: Instance, digest: str) -> Iterator[bytes]:
     held: bytes | None = None
     for chunk in instance.blobs.read(digest):
         if held is not None:

@@ -13,6 +13,7 @@ from testament.custody import custody, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.custody.records import case_record
 from testament.domain import dates
+from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
 from testament.domain.ids import new_id
 from testament.domain.text import check_length, clean_text
@@ -103,6 +104,7 @@ def create_case(
     a role, for instance), so the case never exists without it."""
     name = _check_name(name, "case")
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.MANAGE_CASE)  # a coordinator of some case may
         if conn.execute(select(case.c.id).where(case.c.name == name)).scalar() is not None:
             raise Conflict("a case with this name already exists", where=name)
         agent_id = acting_agent(conn)
@@ -117,7 +119,7 @@ def create_case(
 def assign_situation(instance: Instance, case_name: str, situation_name: str) -> None:
     """Place a case in a situation (which decides the conflict type its crime codes are checked against)."""
     with recording(instance) as conn:
-        cid = case_id(conn, case_name)
+        cid = str(policy.require(conn, instance, Action.MANAGE_CASE, case=case_name))
         sid = situation_id(conn, situation_name)
         conn.execute(case_situation.delete().where(case_situation.c.case_id == cid))
         _set_situation(conn, cid, sid, acting_agent(conn))
@@ -137,6 +139,7 @@ def _set_situation(connection: Connection, cid: str, sid: str, agent_id: int) ->
 
 
 def list_cases(instance: Instance) -> list[CaseSummary]:
+    """The cases the principal may read, by name."""
     counts = (
         select(incident.c.case_id, func.count().label("n"))
         .where(incident.c.deleted_at.is_(None))
@@ -157,6 +160,10 @@ def list_cases(instance: Instance) -> list[CaseSummary]:
         .order_by(case.c.name)
     )
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
+        readable = policy.readable_cases(conn, instance)
+        if readable is not None:
+            query = query.where(case.c.id.in_(sorted(readable)))
         return [
             CaseSummary(r.id, r.name, r.situation, int(r.n or 0), r.closed_at)
             for r in conn.execute(query)
@@ -202,6 +209,7 @@ def situation_values(
 
 def create_situation(instance: Instance, values: dict[str, Any]) -> str:
     with recording(instance) as conn:
+        policy.require(conn, instance, Action.MANAGE_CASE)  # as the API asks
         if conn.execute(select(situation.c.id).where(situation.c.name == values["name"])).scalar():
             raise Conflict("a situation with this name already exists", where=values["name"])
         return history.create(conn, "situation", values, agent_id=acting_agent(conn))
@@ -209,6 +217,7 @@ def create_situation(instance: Instance, values: dict[str, Any]) -> str:
 
 def list_situations(instance: Instance) -> list[dict[str, Any]]:
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)  # shared reference data
         rows = conn.execute(
             select(situation).where(situation.c.deleted_at.is_(None)).order_by(situation.c.name)
         )
@@ -251,7 +260,7 @@ def close_case(instance: Instance, name: str) -> str:
     """Close a case; returns when. Refused while an urgent need of any of its people is unaddressed
     (Murad Code MC-05), with how many and where to see them, never whose they are."""
     with recording(instance) as conn:
-        cid = case_id(conn, name)
+        cid = str(policy.require(conn, instance, Action.MANAGE_CASE, case=name))
         if _closed_at(conn, cid) is not None:
             raise Conflict(
                 "this case is already closed", where=name, hint="`testament case reopen NAME`"
@@ -271,7 +280,7 @@ def close_case(instance: Instance, name: str) -> str:
 def reopen_case(instance: Instance, name: str) -> None:
     """Reopen a closed case."""
     with recording(instance) as conn:
-        cid = case_id(conn, name)
+        cid = str(policy.require(conn, instance, Action.MANAGE_CASE, case=name))
         if _closed_at(conn, cid) is None:
             raise Conflict("this case is not closed", where=name)
         _set_closed(conn, cid, None, "reopened")

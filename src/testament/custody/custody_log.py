@@ -1,4 +1,8 @@
-"""Reading the custody log: checkpoints, the verifier key, entries and proofs, for a stranger to check."""
+"""Reading the custody log: checkpoints, the verifier key, entries and proofs, for a stranger to check.
+
+The log carries IDs and digests only, no case data: anyone signed in may read it. An item's own
+custody (its timeline, its ingestion entry) is its case's, read as the item is.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,12 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
+from testament.custody import policy
 from testament.custody.custody import agent_ref
 from testament.custody.instance import Instance
+from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.errors import InvalidInput, NotFound
 from testament.ledger import checkpoint as notes
@@ -22,15 +28,20 @@ from testament.storage.tables import agent, custody_event, user_account
 
 def verifier_key(instance: Instance) -> str:
     """The verifier key string anyone needs to check this instance's checkpoints and proofs."""
+    with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
     return instance.record.verifier_key.encode()
 
 
 def latest_checkpoint(instance: Instance, *, sign_tail: bool = False) -> str:
-    """The latest signed checkpoint note; with ``sign_tail``, first sign any unsigned entries."""
+    """The latest signed checkpoint note; with ``sign_tail``, first sign any unsigned entries (an
+    operator's task: administrators only)."""
     if sign_tail:
         with write_transaction(instance.engine) as conn:
+            policy.require_admin(conn, instance)
             log.sign_checkpoint(conn, instance.record.log_origin, instance.signer, utc_timestamp())
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
         latest = log.latest_checkpoint(conn)
     if latest is None:
         raise NotFound("no checkpoint has been signed yet", hint="run `testament init`")
@@ -40,6 +51,7 @@ def latest_checkpoint(instance: Instance, *, sign_tail: bool = False) -> str:
 def entry(instance: Instance, index: int) -> bytes:
     """The canonical JSON bytes of entry ``index`` (the exact leaf input)."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
         size = log.size(conn)
         if not 0 <= index < size:
             raise NotFound(
@@ -54,6 +66,7 @@ def prove_entry(instance: Instance, index: int) -> str:
     if index < 0:
         raise InvalidInput("the entry index must be zero or more", where="--entry")
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
         size = log.size(conn)
         if index >= size:
             raise NotFound(
@@ -69,15 +82,9 @@ def prove_entry(instance: Instance, index: int) -> str:
 
 def ingestion_index(instance: Instance, item_id: str) -> int:
     """The log index of an item's ingestion event."""
-    try:
-        uuid.UUID(item_id)
-    except ValueError:
-        raise InvalidInput(
-            "not an item ID",
-            where=item_id,
-            hint="item IDs look like 0b5c3f1e-…, as printed by `testament ingest`",
-        ) from None
+    _check_item_id(item_id)
     with read_transaction(instance.engine) as conn:
+        _require_item(conn, instance, item_id)
         index = conn.execute(
             select(custody_event.c.log_index).where(
                 custody_event.c.item_id == item_id,
@@ -89,9 +96,30 @@ def ingestion_index(instance: Instance, item_id: str) -> int:
     return int(index)
 
 
+def _require_item(conn: Connection, instance: Instance, item_id: str) -> None:
+    """An item's custody is read as the item is; one of a case the principal may not read is
+    answered as a missing one."""
+    try:
+        policy.require(conn, instance, Action.READ, kind="evidence", record_id=item_id)
+    except NotFound:
+        raise NotFound("no evidence item has this ID", where=item_id) from None
+
+
+def _check_item_id(item_id: str) -> None:
+    try:
+        uuid.UUID(item_id)
+    except ValueError:
+        raise InvalidInput(
+            "not an item ID",
+            where=item_id,
+            hint="item IDs look like 0b5c3f1e-…, as printed by `testament ingest`",
+        ) from None
+
+
 def consistency(instance: Instance, old_size: int, new_size: int | None) -> list[bytes]:
     """RFC 9162 consistency proof from ``old_size`` to ``new_size`` (default: latest checkpoint)."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
         if new_size is None:
             head = log.latest_checkpoint(conn)
             new_size = head.size if head else log.size(conn)
@@ -119,6 +147,7 @@ class LogStatus:
 def status(instance: Instance) -> LogStatus:
     """How long the log is, how much of it the latest checkpoint covers, and how many were signed."""
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
         head = log.latest_checkpoint(conn)
         return LogStatus(log.size(conn), head.size if head else 0, log.checkpoint_count(conn))
 
@@ -129,8 +158,9 @@ def item_timeline(instance: Instance, item_id: str) -> list[dict[str, object]]:
     The agent appears as its opaque reference (``agent:<n>``), as in the log itself; who that is stays in
     the database, for those allowed to ask.
     """
-    ingestion_index(instance, item_id)  # NotFound for an unknown item, InvalidInput for a non-ID
+    _check_item_id(item_id)
     with read_transaction(instance.engine) as conn:
+        _require_item(conn, instance, item_id)
         rows = conn.execute(
             select(custody_event)
             .where(custody_event.c.item_id == item_id)
@@ -156,9 +186,10 @@ def agents_named(instance: Instance, refs: Iterable[str]) -> dict[str, tuple[str
     ``("os-user", name)`` for the operating-system user of the command line. The log itself keeps only
     the opaque reference; the names stay in the database."""
     ids = {int(ref.removeprefix("agent:")) for ref in refs if ref.removeprefix("agent:").isdigit()}
-    if not ids:
-        return {}
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
+        if not ids:
+            return {}
         agents = conn.execute(
             select(agent.c.id, agent.c.kind, agent.c.name).where(agent.c.id.in_(sorted(ids)))
         ).all()

@@ -21,15 +21,16 @@ from typing import Any, BinaryIO
 import magic
 from sqlalchemy import Connection, insert, select
 
-from testament.custody import cases, custody
+from testament.custody import cases, custody, policy
 from testament.custody.instance import Instance, acting_agent
 from testament.custody.records import item_record
+from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
 from testament.domain.ids import new_id
 from testament.errors import InvalidInput
 from testament.ledger import log
 from testament.search import indexing
-from testament.storage.engine import write_transaction
+from testament.storage.engine import read_transaction, write_transaction
 from testament.storage.tables import case, evidence_item
 from testament.vault.base import StagedBlob
 
@@ -259,6 +260,22 @@ def _check_staged(
     return _Pending(Candidate(path, before.st_size), staged, utc_timestamp(mtime), _sniff(head))
 
 
+def _may_ingest(connection: Connection, instance: Instance, name: str) -> None:
+    """Refuse unless the principal may add evidence to the case called ``name`` (documenter or
+    above), or, where no case has that name yet, may create cases (as the API asks)."""
+    found = connection.execute(select(case.c.id).where(case.c.name == name)).scalar()
+    if found is None:
+        policy.require(connection, instance, Action.MANAGE_CASE)
+    else:
+        policy.require(connection, instance, Action.DOCUMENT, case=name)
+
+
+def _check_may_ingest(instance: Instance, name: str) -> None:
+    """:func:`_may_ingest` before any file is read, so a refusal stores nothing in the vault either."""
+    with read_transaction(instance.engine) as connection:
+        _may_ingest(connection, instance, name)
+
+
 def _case_id(connection: Connection, name: str, agent_id: int) -> str:
     """The case called ``name``; ingesting into a new name creates it."""
     found = connection.execute(select(case.c.id).where(case.c.name == name)).scalar()
@@ -333,6 +350,7 @@ def _commit_batch(
     events: list[custody.NewEvent] = []
     with write_transaction(instance.engine) as connection:
         agent_id = acting_agent(connection)
+        _may_ingest(connection, instance, case_name)
         case_id = _case_id(connection, case_name, agent_id)
         in_case, held = _known_items(connection, case_id, {p.staged.digest for p in batch})
         for pending in batch:
@@ -401,6 +419,7 @@ def ingest(
         _check_text(source_note, "--source", "the source note")
     check_paths(paths)
     instance.signer  # noqa: B018 - fail on a bad signing key before touching any file
+    _check_may_ingest(instance, case_name.strip())
     report = IngestReport()
     batch: list[_Pending] = []
 
@@ -488,6 +507,7 @@ def ingest_stream(
     if source_note is not None:
         _check_text(source_note, "--source", "the source note")
     instance.signer  # noqa: B018 - fail on a bad signing key before reading anything
+    _check_may_ingest(instance, case_name.strip())
     group = secrets.token_hex(8)
     sniffing = _Sniffing(source)
     path = Path(name)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from testament.custody import custody
+from testament.custody import custody, policy
 from testament.custody.instance import Instance, acting_agent, recording
+from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType
+from testament.storage.engine import read_transaction
 from testament.vault.base import Temporary
 
 STAGING_OBJECT = "vault-staging"
@@ -34,7 +36,10 @@ class Cleaned:
 
 
 def temporaries(instance: Instance) -> list[Temporary]:
-    """Every file in the staging area, stale or in use, in name order."""
+    """Every file in the staging area, stale or in use, in name order (no case data: anyone signed in
+    may see them)."""
+    with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
     return instance.blobs.temporaries()
 
 
@@ -52,8 +57,10 @@ def clean(instance: Instance) -> Cleaned:
 
     The event commits first: if the removal is then interrupted, the files it names are still
     reported, and a second run removes them and records them again. Files whose writer still runs
-    are never touched.
+    are never touched. An operator's task: administrators only.
     """
+    with read_transaction(instance.engine) as conn:  # refused alike whatever the area holds
+        policy.require_admin(conn, instance)
     found = temporaries(instance)
     stale = [t for t in found if t.stale]
     in_use = [t for t in found if not t.stale]
@@ -67,6 +74,7 @@ def clean(instance: Instance) -> Cleaned:
         "size": sum(t.size for t in stale),
     }
     with recording(instance) as conn:
+        policy.require_admin(conn, instance)
         event = custody.NewEvent(
             CustodyEventType.DELETION, agent_id=acting_agent(conn), detail=detail
         )

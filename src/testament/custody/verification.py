@@ -16,10 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from testament.custody import vault_staging, verify_versions
+from testament.custody import policy, vault_staging, verify_versions
 from testament.custody.custody import to_domain
 from testament.custody.instance import Instance
 from testament.custody.records import RECORD_KINDS, RecordKind
+from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, commitment
 from testament.errors import IntegrityError, InvalidInput, NotFound, TestamentError
 from testament.ledger import checkpoint as notes
@@ -89,6 +90,8 @@ def _stream(conn: Connection, query: Any) -> Generator[Any, None, None]:
 
 def step1_key(instance: Instance, trusted: VerifierKey | None) -> Iterator[Finding]:
     """(1) Establish the verifier key: the given one, else the signing key file's; cross-check the database."""
+    with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)  # the log is no case's: anyone signed in
     recorded = instance.record.verifier_key
     if trusted is None:
         try:
@@ -509,6 +512,7 @@ def step7_records(conn: Connection) -> Iterator[Finding]:
 
 def step8_blobs(instance: Instance, conn: Connection, sample: int | None) -> Iterator[Finding]:
     """(8) Re-hash every blob (or a random sample) and compare with its address."""
+    policy.require(conn, instance, Action.READ)
     recorded = {r[0] for r in conn.execute(select(evidence_item.c.sha256).distinct())}
     recorded |= {
         r[0]
@@ -550,7 +554,7 @@ def step8_blobs(instance: Instance, conn: Connection, sample: int | None) -> Ite
             "ingest; re-running it links them)",
             "vault",
         )
-    stale = [t for t in vault_staging.temporaries(instance) if t.stale]
+    stale = [t for t in instance.blobs.temporaries() if t.stale]  # asked above, in this snapshot
     if stale:
         names = ", ".join(t.name for t in stale[:MAX_NAMED])
         more = f" and {len(stale) - MAX_NAMED} more" if len(stale) > MAX_NAMED else ""
@@ -613,6 +617,7 @@ def run(
         return findings
     key = trusted_key or instance.record.verifier_key
     with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
         try:
             size = log.size(conn)
         except NotFound:
