@@ -180,13 +180,14 @@ def test_a_coordinator_makes_cases_for_themselves_only(
     assert accounts.describe(vera, _id(instance, VIEWER)).roles["Case C"] == "coordinator"
 
 
-def test_the_first_administrator_needs_no_administrator(instance: Instance) -> None:
-    """First-run setup (which the web guards with a one-time token) makes the first administrator
-    before anyone can sign in; after that, accounts are made by administrators only."""
+def test_nobody_makes_an_account_not_even_the_first_administrator(instance: Instance) -> None:
+    """First-run setup acts as the owner once its one-time token is shown (web/routes_auth.py);
+    without it, no request may make an account, and afterwards only administrators do."""
     nobody = instance.acting_for(NOBODY)
-    with pytest.raises(PermissionDenied):
-        accounts.create_user(nobody, "first", PASSWORD)
-    accounts.create_user(nobody, "first", PASSWORD, admin=True)
-    with pytest.raises(PermissionDenied):
-        accounts.create_user(nobody, "second", PASSWORD, admin=True)
+    for admin in (False, True):
+        with pytest.raises(PermissionDenied):
+            accounts.create_user(nobody, "first", PASSWORD, admin=admin)
+    accounts.create_user(instance, "first", PASSWORD, admin=True)  # the owner, as setup does
     accounts.create_user(as_account(instance, "first"), "second", PASSWORD)
+    with pytest.raises(PermissionDenied):
+        accounts.create_user(as_account(instance, "second"), "third", PASSWORD)

@@ -153,14 +153,13 @@ def create_user(
     admin: bool = False,
     organisation_name: str | None = None,
 ) -> int:
-    """Create an account; return its ID. Administrators only, except the first administrator of a
-    home that has none yet (the web's first-run setup, which its one-time token guards)."""
+    """Create an account; return its ID. Administrators only (the owner included: the web's first-run
+    setup acts as the owner once its one-time token is shown)."""
     username = _check_username(username)
     check_password(username, password)
     password_hash = _instance_hasher(instance).hash(password)
     with recording(instance) as conn:
-        if not (admin and not _any_admin(conn)):
-            policy.require_admin(conn, instance)
+        policy.require_admin(conn, instance)
         taken = select(user_account.c.id).where(user_account.c.username == username)
         if conn.execute(taken).scalar() is not None:
             raise Conflict("a user with this username already exists", where=username)
@@ -473,7 +472,7 @@ def can(instance: Instance, user_id: int, action: Action, case_ref: str | None) 
     Asked about oneself, or by an administrator.
     """
     with read_transaction(instance.engine) as conn:
-        policy.require_self_or_admin(conn, instance, user_id)
+        policy.require_self_or_admin(conn, instance, user_id, reading=True)
         subject = actor(conn, user_id)
         if subject is None:
             return False
@@ -497,7 +496,7 @@ def list_users(instance: Instance) -> list[UserSummary]:
 def describe(instance: Instance, user_id: int) -> UserSummary:
     """One account, as :func:`list_users` shows it: to the account itself, or an administrator."""
     with read_transaction(instance.engine) as conn:
-        policy.require_self_or_admin(conn, instance, user_id)
+        policy.require_self_or_admin(conn, instance, user_id, reading=True)
         found = _summaries(conn, user_id)
     if not found:
         raise NotFound("no user has this ID", where=str(user_id))

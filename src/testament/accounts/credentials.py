@@ -59,7 +59,9 @@ def _holder_or_admin(connection: Connection, instance: Instance, user_id: int) -
     return True
 
 
-def _own_row(connection: Connection, instance: Instance, username: str) -> Any:
+def _own_row(
+    connection: Connection, instance: Instance, username: str, *, reading: bool = False
+) -> Any:
     """The account called ``username``, for the account itself or an administrator; anyone else is
     refused alike whether or not the username exists."""
     try:
@@ -67,7 +69,7 @@ def _own_row(connection: Connection, instance: Instance, username: str) -> Any:
     except NotFound:
         policy.require_admin(connection, instance)
         raise
-    policy.require_self_or_admin(connection, instance, int(row.id))
+    policy.require_self_or_admin(connection, instance, int(row.id), reading=reading)
     return row
 
 
@@ -222,7 +224,7 @@ def use_recovery_code(connection: Connection, user_id: int, code: str, at: datet
 def recovery_codes_left(instance: Instance, user_id: int) -> int:
     """How many of the user's recovery codes are still unused."""
     with read_transaction(instance.engine) as conn:
-        policy.require_self_or_admin(conn, instance, user_id)
+        policy.require_self_or_admin(conn, instance, user_id, reading=True)
         return int(
             conn.execute(
                 select(func.count()).where(
@@ -445,7 +447,9 @@ def list_tokens(instance: Instance, username: str | None = None) -> list[TokenIn
             .order_by(api_token.c.id.desc())
         )
         if username is not None:
-            query = query.where(user_account.c.id == _own_row(conn, instance, username).id)
+            query = query.where(
+                user_account.c.id == _own_row(conn, instance, username, reading=True).id
+            )
         rows = conn.execute(query).all()
     return [
         TokenInfo(

@@ -50,7 +50,7 @@ class Status:
 def status(instance: Instance, user_id: int) -> Status:
     """Whether the user has a second factor, must have one, and how many recovery codes are left."""
     with read_transaction(instance.engine) as conn:
-        policy.require_self_or_admin(conn, instance, user_id)
+        policy.require_self_or_admin(conn, instance, user_id, reading=True)
         row = conn.execute(
             select(user_account.c.totp_secret, user_account.c.totp_required).where(
                 user_account.c.id == user_id
@@ -85,7 +85,7 @@ def begin(instance: Instance, user_id: int, password: str) -> Pending:
 def waiting(instance: Instance, user_id: int) -> Pending | None:
     """The secret kept aside by :func:`begin`, if one is waiting for its code."""
     with read_transaction(instance.engine) as conn:
-        policy.require_self_or_admin(conn, instance, user_id)
+        policy.require_self_or_admin(conn, instance, user_id, reading=True)
         row = conn.execute(
             select(user_account.c.totp_pending, user_account.c.username).where(
                 user_account.c.id == user_id

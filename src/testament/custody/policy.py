@@ -200,6 +200,21 @@ def current_actor(connection: Connection, who: Principal) -> Actor | None:
     return actor(connection, who.user_id) or Actor(who.user_id, disabled=True)
 
 
+def _case_in_question(
+    connection: Connection, case: str | None, kind: str | None, record_id: str | None
+) -> str | None:
+    """The record's case, else the named case's ID (its error keyed "case"), else None."""
+    if kind is not None:
+        return case_of(connection, kind, record_id or "")
+    if case is None:
+        return None
+    try:
+        return case_id(connection, case)
+    except NotFound as exc:
+        exc.errors.setdefault("case", exc.what)
+        raise
+
+
 def require(
     connection: Connection,
     instance: Instance,
@@ -223,19 +238,12 @@ def require(
         raise PermissionDenied(
             "this API token may only read", hint="create a token with --scope write to make changes"
         )
-    if kind is not None:
-        cid = case_of(connection, kind, record_id or "")
-    elif case is not None:
-        try:
-            cid = case_id(connection, case)
-        except NotFound as exc:
-            exc.errors.setdefault("case", exc.what)
-            raise
-    else:
-        cid = None
+    cid = _case_in_question(connection, case, kind, record_id)
     subject = current_actor(connection, who)
     if subject is None:  # the owner: the keys' holder may do everything
         return cid
+    if subject.disabled:
+        raise PermissionDenied("the account is disabled")
     if cid is None:
         decision = decide_anywhere(subject, action) if action is not Action.READ else None
         if decision is not None and not decision:
@@ -267,16 +275,22 @@ def require_admin(connection: Connection, instance: Instance) -> None:
         raise PermissionDenied("only an instance administrator may do this")
 
 
-def require_self_or_admin(connection: Connection, instance: Instance, user_id: int) -> None:
+def require_self_or_admin(
+    connection: Connection, instance: Instance, user_id: int, *, reading: bool = False
+) -> None:
     """An account's own settings (second factor, tokens, preferences): the account itself, or an
-    administrator (or the owner)."""
+    administrator (or the owner). A read-only API token may only read them."""
     who = who_acts(instance)
     if who.via == "nobody":
         raise PermissionDenied("sign in first", hint="nobody is acting for this request")
+    if who.scope == "read" and not reading:
+        raise PermissionDenied("this API token may only read")
     subject = current_actor(connection, who)
-    if subject is None or (subject.user_id == user_id and not subject.disabled):
+    if subject is None:
         return
-    if not (subject.is_admin and not subject.disabled):
+    if subject.disabled:
+        raise PermissionDenied("the account is disabled")
+    if subject.user_id != user_id and not subject.is_admin:
         raise PermissionDenied("only the account itself or an administrator may do this")
 
 

@@ -137,7 +137,7 @@ def list_for_user(instance: Instance, username: str) -> list[dict[str, Any]]:
     with read_transaction(instance.engine) as conn:
         found = _found(conn, username)
         if found is not None and found == who_acts(instance).user_id:
-            policy.require_self_or_admin(conn, instance, found)
+            policy.require_self_or_admin(conn, instance, found, reading=True)
         else:
             policy.require(conn, instance, Action.MANAGE_USERS)
         user_id = _user_id(conn, username)

@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from testament.accounts import accounts, credentials
 from testament.api import auth
 from testament.custody.instance import Instance
-from testament.domain.access import SESSION_LIFETIME
+from testament.domain.access import OWNER, SESSION_LIFETIME
 from testament.errors import InvalidInput, PermissionDenied
 from testament.web import i18n
 from testament.web.pages import instance_of, render
@@ -113,7 +113,8 @@ def _setup_routes(site: FastAPI) -> None:
         given = hashlib.sha256(token.encode()).hexdigest()
         if not secrets.compare_digest(given, expected):
             return render(request, "setup.html", 403, token="", error="token")
-        inst = instance_of(request)
+        # The one-time token, printed by the owner's `testament serve`, stands for the owner here.
+        inst = instance_of(request).acting_for(OWNER)
         try:
             user_id = accounts.create_user(inst, username, password, admin=True)
         except InvalidInput as exc:
