@@ -132,7 +132,7 @@ USE_CASES: dict[str, UseCase] = {
         lambda inst, w: intake.earlier_accounts(inst, w["person_id"]), refuses=WRITE
     ),
     # Risk assessments and testimonies.
-    "testimony.assess_risk": UseCase(lambda inst, w: assess(inst, w["person_id"]), refuses=WRITE),
+    "risk.assess_risk": UseCase(lambda inst, w: assess(inst, w["person_id"]), refuses=WRITE),
     "testimony.record": UseCase(_interview, refuses=WRITE),
     "testimony.change_use": UseCase(
         lambda inst, w: testimony.change_use(
@@ -143,19 +143,25 @@ USE_CASES: dict[str, UseCase] = {
         ),
         refuses=WRITE,
     ),
-    "testimony.describe": UseCase(lambda inst, w: testimony.describe(inst, w["testimony_id"])),
-    "testimony.show": UseCase(
+    "testimony_reading.describe": UseCase(
+        lambda inst, w: testimony.describe(inst, w["testimony_id"])
+    ),
+    "testimony_reading.show": UseCase(
         lambda inst, w: testimony.show(inst, w["testimony_id"], reveal_reason=REASON),
         refuses=DOCUMENTERS_TOO,
     ),
-    "testimony.refused": UseCase(
+    "testimony_reading.refused": UseCase(
         lambda inst, w: testimony.refused(inst, w["testimony_id"], REASON)
     ),
-    "testimony.list_for_person": UseCase(
+    "testimony_reading.list_for_person": UseCase(
         lambda inst, w: testimony.list_for_person(inst, w["person_id"])
     ),
-    "testimony.person_of": UseCase(lambda inst, w: testimony.person_of(inst, w["testimony_id"])),
-    "testimony.recorded_in": UseCase(lambda inst, w: testimony.recorded_in(inst, w["item_id"])),
+    "testimony_reading.person_of": UseCase(
+        lambda inst, w: testimony.person_of(inst, w["testimony_id"])
+    ),
+    "testimony_reading.recorded_in": UseCase(
+        lambda inst, w: testimony.recorded_in(inst, w["item_id"])
+    ),
     # The directory: shared; a documenter on any case (anna, an analyst on Case A) may add to it.
     "directory.list_services": UseCase(
         lambda inst, w: directory.list_services(inst), refuses=(), allowed_as=STRANGER

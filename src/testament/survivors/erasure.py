@@ -129,11 +129,45 @@ def _recordings(conn: Connection, person_id: str) -> tuple[list[tuple[str, str]]
 
 
 def _shred(conn: Connection, person_id: str, grounds: str, recordings: bool) -> ErasureReport:
+    """In the erasure's transaction: destroy the person's key and everything sealed or written about
+    them, revoke their grants, and record the erasure and its ``shred`` events."""
     if conn.dialect.name == "sqlite":
         # Overwrite deleted content with zeros in the pages this transaction writes.
         conn.exec_driver_sql("PRAGMA secure_delete=ON")
     person = history.current(conn, "person", person_id)
     identity.forget(conn, person_id)
+    _erase_texts(conn, person_id)
+    withdrawal = consent.withdraw_all_for_erasure(conn, person_id)
+    agent_id = acting_agent(conn)
+    erasure_id = new_id()
+    index = _record_erasure(
+        conn,
+        agent_id,
+        case_id=person["case_id"],
+        person_id=person_id,
+        erasure_id=erasure_id,
+        grounds=grounds,
+    )
+    shred, kept = _recordings(conn, person_id)
+    if not recordings:
+        shred, kept = [], kept + [digest for _, digest in shred]
+    _record_recordings(
+        conn, agent_id, case_id=person["case_id"], erasure_id=erasure_id, shred=shred
+    )
+    return ErasureReport(
+        erasure_id,
+        person_id,
+        grounds,
+        index,
+        len(withdrawal.revoked),
+        withdrawal.to_tell,
+        sorted({digest for _, digest in shred}),
+        sorted(set(kept)),
+    )
+
+
+def _erase_texts(conn: Connection, person_id: str) -> None:
+    """The testimonies' words and circumstances, the risk assessments' prose and the need notes."""
     t, f, n = tables.testimony, tables.testimony_fact, tables.support_need
     # The interview's circumstances may name people and places around the survivor: they go too.
     conn.execute(
@@ -169,9 +203,12 @@ def _shred(conn: Connection, person_id: str, grounds: str, recordings: bool) -> 
         .values(statement_sealed=None)
     )
     conn.execute(update(n).where(n.c.person_id == person_id).values(note_sealed=None))
-    withdrawal = consent.withdraw_all_for_erasure(conn, person_id)
-    agent_id = acting_agent(conn)
-    erasure_id = new_id()
+
+
+def _record_erasure(
+    conn: Connection, agent_id: int, *, case_id: str, person_id: str, erasure_id: str, grounds: str
+) -> int:
+    """The erasure's row and its ``shred`` event (IDs and grounds, never content); the log index."""
     conn.execute(
         insert(tables.erasure).values(
             id=erasure_id,
@@ -187,7 +224,7 @@ def _shred(conn: Connection, person_id: str, grounds: str, recordings: bool) -> 
             custody.NewEvent(
                 CustodyEventType.SHRED,
                 agent_id,
-                case_id=person["case_id"],
+                case_id=case_id,
                 detail={
                     "object": "person",
                     "person": person_id,
@@ -205,32 +242,26 @@ def _shred(conn: Connection, person_id: str, grounds: str, recordings: bool) -> 
             )
         ],
     )
-    shred, kept = _recordings(conn, person_id)
-    if not recordings:
-        shred, kept = [], kept + [digest for _, digest in shred]
+    return index
+
+
+def _record_recordings(
+    conn: Connection, agent_id: int, *, case_id: str, erasure_id: str, shred: list[tuple[str, str]]
+) -> None:
+    """A ``shred`` event for each recording whose blob the vault destroys after the commit."""
     custody.record(
         conn,
         [
             custody.NewEvent(
                 CustodyEventType.SHRED,
                 agent_id,
-                case_id=person["case_id"],
+                case_id=case_id,
                 item_id=item_id,
                 sha256=digest,
                 detail={"object": "recording", "erasure": erasure_id, "destroyed": ["data key"]},
             )
             for item_id, digest in shred
         ],
-    )
-    return ErasureReport(
-        erasure_id,
-        person_id,
-        grounds,
-        index,
-        len(withdrawal.revoked),
-        withdrawal.to_tell,
-        sorted({digest for _, digest in shred}),
-        sorted(set(kept)),
     )
 
 

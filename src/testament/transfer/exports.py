@@ -176,14 +176,7 @@ def _recorded(
     approval: str | None = None,
 ) -> ExportReport:
     """Write the export and record its dissemination event, in one transaction."""
-    _known_format(fmt)
-    audience = audience.checked() if audience is not None else None
-    if approval is not None and (fmt != "testimonies" or audience is None):
-        raise InvalidInput(
-            "only a testimonies export for a named audience can name people",
-            where="--approval",
-            hint="add --for, --purpose and --recipient, and export testimonies",
-        )
+    audience = _checked_request(fmt, audience, approval)
     report = ExportReport(fmt, case_name)
     digesting = _Digesting(out)
     # A write transaction, so the event commits with the read. It still reads one consistent state: on
@@ -207,31 +200,60 @@ def _recorded(
         )
         done()  # the bytes are out (and, for a file, on disk) before the event that names them
         report.sha256, report.size = digesting.hash.hexdigest(), digesting.size
-        event = custody.NewEvent(
-            CustodyEventType.DISSEMINATION,
-            acting_agent(connection),
-            case_id=case_id,
-            sha256=report.sha256,
-            detail={
-                "format": fmt,
-                "records": dict(report.records),
-                "size": report.size,
-                "digest_algorithm": "SHA-256",
-            }
-            | (
-                {}
-                if audience is None
-                else {
-                    "recipient_class": audience.recipient_class,
-                    "purpose": audience.purpose,
-                    "consent_checked": checked,
-                    "identities": "named" if approval else "withheld",
-                }
-                | ({"approval": approval} if approval else {})
-            ),
+        event = _dissemination(
+            connection, case_id, report, audience=audience, checked=checked, approval=approval
         )
         report.log_index = custody.record(connection, [event])[0]
     return report
+
+
+def _checked_request(fmt: str, audience: Audience | None, approval: str | None) -> Audience | None:
+    """The format known, the audience checked; an approval only for testimonies to a named audience."""
+    _known_format(fmt)
+    audience = audience.checked() if audience is not None else None
+    if approval is not None and (fmt != "testimonies" or audience is None):
+        raise InvalidInput(
+            "only a testimonies export for a named audience can name people",
+            where="--approval",
+            hint="add --for, --purpose and --recipient, and export testimonies",
+        )
+    return audience
+
+
+def _dissemination(
+    connection: Connection,
+    case_id: str,
+    report: ExportReport,
+    *,
+    audience: Audience | None,
+    checked: int,
+    approval: str | None,
+) -> custody.NewEvent:
+    """The export's ``dissemination`` event: format, counts, digest and size, and for an audience
+    who it is for, how many consents were checked and whether it names people."""
+    return custody.NewEvent(
+        CustodyEventType.DISSEMINATION,
+        acting_agent(connection),
+        case_id=case_id,
+        sha256=report.sha256,
+        detail={
+            "format": report.format,
+            "records": dict(report.records),
+            "size": report.size,
+            "digest_algorithm": "SHA-256",
+        }
+        | (
+            {}
+            if audience is None
+            else {
+                "recipient_class": audience.recipient_class,
+                "purpose": audience.purpose,
+                "consent_checked": checked,
+                "identities": "named" if approval else "withheld",
+            }
+            | ({"approval": approval} if approval else {})
+        ),
+    )
 
 
 def _consent_checked(
