@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each beside its baseline from the same run.
 
-Options: --quick (small sizes, for a smoke run), --only startup,ingest,items,appends,proofs,gazetteer,search,import,web.
+Options: --quick (small sizes, for a smoke run), --only startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web.
 Large inputs are generated under benchmarks/scratch/ (ignored by git) and reused between runs.
 """
 
@@ -20,6 +20,7 @@ from benchmarks import (
     search_bench,
     startup_bench,
     web_bench,
+    write_bench,
 )
 from benchmarks.common import WORK
 
@@ -28,7 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument(
-        "--only", default="startup,ingest,items,appends,proofs,gazetteer,search,import,web"
+        "--only", default="startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web"
     )
     args = parser.parse_args()
     chosen = set(args.only.split(","))
@@ -48,7 +49,8 @@ def main() -> None:
         log_bench.proofs(
             sizes, count=200 if quick else 2000, pymerkle_max=10_000 if quick else 1_000_000
         )
-
+    if "writes" in chosen:
+        write_bench.writers(per_writer=25 if quick else 60, reps=1 if quick else 3)
     if "gazetteer" in chosen:
         gazetteer_bench.points(count=10_000 if quick else 100_000)
         gazetteer_bench.assign(count=10_000 if quick else 100_000)

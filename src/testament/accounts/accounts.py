@@ -26,7 +26,7 @@ from testament.domain.access import Action, Actor, Principal, Role, decide
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from testament.storage.engine import read_transaction, write_transaction
+from testament.storage.engine import lock_log, read_transaction, write_transaction
 from testament.storage.tables import case, case_role, organisation, user_account
 
 MIN_PASSWORD_LENGTH = 12
@@ -383,6 +383,7 @@ def create_case_for(
 def _grant(conn: Connection, user_id: int, cid: str, wanted: Role) -> int:
     agent_id = acting_agent(conn)
     events = []
+    lock_log(conn)  # the role read below holds until commit
     current = _active_role(conn, user_id, cid)
     if current is not None and current.role == wanted.value:
         raise Conflict(f"the user already has the {wanted.value} role on this case")
@@ -414,6 +415,7 @@ def revoke_role(instance: Instance, username: str, case_name: str) -> None:
         policy.require_admin(conn, instance)
         user_id = _user_id(conn, username)
         cid = case_id(conn, case_name)
+        lock_log(conn)  # the role read below holds until commit
         current = _active_role(conn, user_id, cid)
         if current is None:
             raise NotFound("the user has no role on this case", where=case_name)

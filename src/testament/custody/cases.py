@@ -19,7 +19,7 @@ from testament.domain.ids import new_id
 from testament.domain.text import check_length, clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.storage import tables
-from testament.storage.engine import read_transaction
+from testament.storage.engine import lock_log, read_transaction
 from testament.storage.tables import case, case_situation, incident, situation
 from testament.taxonomy import loader, vocabulary
 
@@ -261,6 +261,7 @@ def close_case(instance: Instance, name: str) -> str:
     (Murad Code MC-05), with how many and where to see them, never whose they are."""
     with recording(instance) as conn:
         cid = str(policy.require(conn, instance, Action.MANAGE_CASE, case=name))
+        lock_log(conn)  # the checks below hold until commit
         if _closed_at(conn, cid) is not None:
             raise Conflict(
                 "this case is already closed", where=name, hint="`testament case reopen NAME`"
@@ -281,6 +282,7 @@ def reopen_case(instance: Instance, name: str) -> None:
     """Reopen a closed case."""
     with recording(instance) as conn:
         cid = str(policy.require(conn, instance, Action.MANAGE_CASE, case=name))
+        lock_log(conn)  # the check below holds until commit
         if _closed_at(conn, cid) is None:
             raise Conflict("this case is not closed", where=name)
         _set_closed(conn, cid, None, "reopened")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -205,9 +205,19 @@ def _record_versions(
 
 
 def create_many(
-    connection: Connection, kind: str, records: Sequence[Mapping[str, Any]], *, agent_id: int
+    connection: Connection,
+    kind: str,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    agent_id: int,
+    derive: Callable[[list[str]], None] | None = None,
 ) -> list[str]:
-    """Insert new records of ``kind`` (each a mapping of every field; ``id`` optional); return their IDs."""
+    """Insert new records of ``kind`` (each a mapping of every field; ``id`` optional); return their IDs.
+
+    ``derive(ids)`` runs once the rows are in and before their versions are recorded: derived data
+    written there (areas, search documents) comes before the custody log's lock, which the versions'
+    events take and hold until commit, so it overlaps with other writers.
+    """
     if not records:
         return []
     table = table_of(kind)
@@ -228,8 +238,11 @@ def create_many(
         rows.append(row)
         writes.append(_Write(kind, data, 1, "create", CustodyEventType.CREATION, ()))
     bulk.insert_many(connection, table, rows)
+    ids = [str(row["id"]) for row in rows]
+    if derive is not None:
+        derive(ids)
     _record_versions(connection, writes, _case_ids(connection, table, rows), agent_id)
-    return [str(row["id"]) for row in rows]
+    return ids
 
 
 def create(connection: Connection, kind: str, values: Mapping[str, Any], *, agent_id: int) -> str:

@@ -30,7 +30,7 @@ from testament.domain.ids import new_id
 from testament.errors import InvalidInput
 from testament.ledger import log
 from testament.search import indexing
-from testament.storage.engine import read_transaction, write_transaction
+from testament.storage.engine import lock_log, read_transaction, write_transaction
 from testament.storage.tables import case, evidence_item
 from testament.vault.base import StagedBlob
 
@@ -350,7 +350,10 @@ def _commit_batch(
     events: list[custody.NewEvent] = []
     with write_transaction(instance.engine) as connection:
         agent_id = acting_agent(connection)
-        _may_ingest(connection, instance, case_name)
+        # What the vault and the case already hold decides each file's outcome: it must hold until
+        # commit (the files' blobs, the slow part, were written before this transaction began).
+        lock_log(connection)
+        _may_ingest(connection, instance, case_name)  # what it reads holds until commit
         case_id = _case_id(connection, case_name, agent_id)
         in_case, held = _known_items(connection, case_id, {p.staged.digest for p in batch})
         for pending in batch:

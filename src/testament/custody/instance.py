@@ -33,6 +33,7 @@ from testament.ledger.keys import (
 )
 from testament.storage import migrate
 from testament.storage.engine import (
+    lock_log,
     make_engine,
     read_transaction,
     translate_errors,
@@ -214,9 +215,11 @@ def os_agent(connection: Connection) -> int:
 
 
 def _agent(connection: Connection, kind: str, name: str) -> int:
-    found = connection.execute(
-        select(agent.c.id).where(agent.c.kind == kind, agent.c.name == name)
-    ).scalar()
+    query = select(agent.c.id).where(agent.c.kind == kind, agent.c.name == name)
+    found = connection.execute(query).scalar()
+    if found is None:
+        lock_log(connection)  # a writer beside this one may be creating the same agent: ask again
+        found = connection.execute(query).scalar()
     if found is not None:
         return int(found)
     row: dict[str, Any] = {

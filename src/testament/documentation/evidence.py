@@ -23,7 +23,7 @@ from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.search import indexing
 from testament.storage import tables
-from testament.storage.engine import read_transaction
+from testament.storage.engine import lock_log, read_transaction
 from testament.taxonomy import vocabulary
 
 AXES = ("source", "technical", "content")
@@ -100,6 +100,7 @@ def link(
         if source_id is not None:
             _same_case(item, history.current(conn, "source", source_id), "source")
         t = tables.item_incident
+        lock_log(conn)  # no constraint backs this check: it holds until commit
         existing = conn.execute(
             select(t.c.id).where(
                 t.c.item_id == item_id, t.c.incident_id == incident_id, t.c.deleted_at.is_(None)

@@ -26,7 +26,7 @@ from testament.domain.access import Action
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.storage import tables
-from testament.storage.engine import read_transaction
+from testament.storage.engine import lock_log, read_transaction
 from testament.taxonomy import loader
 from testament.taxonomy.lint import lint
 
@@ -170,6 +170,7 @@ def qualify(
     with recording(instance) as conn:
         policy.require(conn, instance, Action.ANALYSE, kind="incident", record_id=incident_id)
         incident = history.current(conn, "incident", incident_id)
+        lock_log(conn)  # no constraint backs this check: it holds until commit
         existing = _qualified_codes(conn, incident_id).get(rule.code)
         if existing is not None:
             raise Conflict(
@@ -274,6 +275,7 @@ def link_element(
                 where=incident_id,
                 hint=f"qualify it first: `testament legal qualify {incident_id} {rule.code}`",
             )
+        lock_log(conn)  # no constraint backs these checks: they hold until commit
         existing = _duplicate(conn, values)
         if existing is not None:
             raise Conflict("this link already exists", where=existing)

@@ -19,7 +19,7 @@ from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput
 from testament.search import indexing
 from testament.storage import tables
-from testament.storage.engine import read_transaction
+from testament.storage.engine import lock_log, read_transaction
 from testament.taxonomy import vocabulary
 
 KINDS = ("person", "person-role")
@@ -149,6 +149,7 @@ def _check_role(
             hint="a role links a person to an incident of the person's own case",
         )
     t = tables.person_role
+    lock_log(connection)  # no constraint backs this check: it holds until commit
     duplicate = connection.execute(
         select(t.c.id).where(
             t.c.person_id == values["person_id"],

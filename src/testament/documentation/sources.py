@@ -24,7 +24,7 @@ from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput
 from testament.search import indexing
 from testament.storage import tables
-from testament.storage.engine import read_transaction
+from testament.storage.engine import lock_log, read_transaction
 from testament.taxonomy import vocabulary
 
 KINDS = ("source", "incident-source")
@@ -170,6 +170,7 @@ def link_incident(instance: Instance, source_id: str, incident_id: str, note: st
                 where=f"source {source_id}, incident {incident_id}",
             )
         t = tables.incident_source
+        lock_log(conn)  # no constraint backs this check: it holds until commit
         existing = conn.execute(
             select(t.c.id).where(
                 t.c.source_id == source_id, t.c.incident_id == incident_id, t.c.deleted_at.is_(None)

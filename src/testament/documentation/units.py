@@ -27,7 +27,7 @@ from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.search import indexing
 from testament.storage import tables
-from testament.storage.engine import read_transaction
+from testament.storage.engine import lock_log, read_transaction
 from testament.taxonomy import vocabulary
 
 KINDS = ("unit", "unit-commander", "unit-involvement")
@@ -287,6 +287,7 @@ def involve(instance: Instance, ref: str, incident_id: str, degree: str, note: s
         values["unit_id"] = unit_id(conn, ref)
         history.current(conn, "incident", incident_id)
         t = tables.unit_involvement
+        lock_log(conn)  # no constraint backs this check: it holds until commit
         duplicate = conn.execute(
             select(t.c.id).where(
                 t.c.unit_id == values["unit_id"],

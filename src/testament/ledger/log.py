@@ -9,20 +9,28 @@ from leaves (performance goals G5 and G6).
 Appends are batched by the caller: one call appends many entries in the caller's transaction, and the
 caller signs one checkpoint over them in that same transaction, before it commits
 (:func:`sign_checkpoint`), so entries and checkpoint become durable together.
+
+Appending takes the log's lock (``BEGIN IMMEDIATE`` already made a SQLite writer the only one; on
+PostgreSQL the ``log_state`` row ``FOR UPDATE``), held until the transaction ends. While it is held
+nothing else can change the log, so the transaction keeps the size and every tree node it read or wrote
+(:class:`_Held`): the checkpoint it then signs, and a second append, ask the database for nothing they
+already know. Writers hold the lock from their first append to their commit, so the fewer statements
+come after it, the more of their work overlaps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select
 
 from testament.errors import IntegrityError, InvalidInput, NotFound
 from testament.ledger import checkpoint as notes
 from testament.ledger import merkle
 from testament.ledger.keys import NoteSigner
+from testament.storage.engine import locked_log_size, note_log_locked
 from testament.storage.tables import checkpoint as checkpoint_table
 from testament.storage.tables import log_entry, log_state
 
@@ -82,21 +90,67 @@ def _read_size(connection: Connection, sql: str) -> int:
     return int(value)
 
 
+@dataclass
+class _Held:
+    """The log as a transaction holding its lock knows it: the size, and tree nodes read or written.
+
+    Kept in the connection's ``info`` with the transaction object itself, so it is never taken for a
+    later transaction's. Nodes are perfect subtrees, which never change once written; those this
+    transaction wrote would go with it on rollback, and so does this (no savepoints are used).
+    """
+
+    transaction: object
+    size: int
+    nodes: dict[merkle.NodeId, bytes] = field(default_factory=dict)
+
+
+_HELD = "testament.log_held"
+
+
+def _held(connection: Connection) -> _Held | None:
+    held = connection.info.get(_HELD)
+    if isinstance(held, _Held) and held.transaction is connection.get_transaction():
+        return held
+    return None
+
+
 def size(connection: Connection) -> int:
     """Number of entries appended (committed in this transaction's view)."""
-    return _read_size(connection, _SIZE_SQL)
+    held = _held(connection)
+    return held.size if held is not None else _read_size(connection, _SIZE_SQL)
 
 
 def _locked_size(connection: Connection) -> int:
-    locked = connection.dialect.name == "postgresql"
-    return _read_size(connection, _SIZE_SQL + (" FOR UPDATE" if locked else ""))
+    """The size, with the log's lock taken (once per transaction)."""
+    held = _held(connection)
+    if held is not None:
+        return held.size
+    # Only this module appends, and it makes _Held first: a size noted when the lock was taken still holds.
+    current = locked_log_size(connection)
+    if current is None:
+        locked = connection.dialect.name == "postgresql"
+        current = _read_size(connection, _SIZE_SQL + (" FOR UPDATE" if locked else ""))
+        if locked:
+            note_log_locked(connection, current)
+    connection.info[_HELD] = _Held(connection.get_transaction(), current)
+    return current
 
 
 def fetch_nodes(connection: Connection, ids: Iterable[merkle.NodeId]) -> dict[merkle.NodeId, bytes]:
-    """Fetch persisted perfect-subtree hashes by (level, index), in one query."""
+    """Fetch persisted perfect-subtree hashes by (level, index), in one query (none if known)."""
     wanted = list(ids)
     if not wanted:
         return {}
+    held = _held(connection)
+    if held is None:
+        return _fetch_nodes(connection, wanted)
+    missing = [node for node in wanted if node not in held.nodes]
+    if missing:
+        held.nodes.update(_fetch_nodes(connection, missing))
+    return {node: held.nodes[node] for node in wanted}
+
+
+def _fetch_nodes(connection: Connection, wanted: list[merkle.NodeId]) -> dict[merkle.NodeId, bytes]:
     keys = [node_key(level, index) for level, index in wanted]
     keys += keys[:1] * (-len(keys) % _FETCH_WIDTH)
     marks = ",".join([_placeholder(connection)] * len(keys))
@@ -144,9 +198,14 @@ def append(connection: Connection, entries: Sequence[bytes]) -> int:
         f"INSERT INTO log_node (id, hash) VALUES ({mark}, {mark})",  # noqa: S608 - placeholders
         [(node_key(lv, ix), h) for (lv, ix), h in new_nodes.items()],
     )
-    connection.execute(
-        update(log_state).where(log_state.c.id == 1).values(size=start + len(entries))
+    connection.exec_driver_sql(
+        f"UPDATE log_state SET size = {mark} WHERE id = 1",  # noqa: S608 - placeholder
+        (start + len(entries),),
     )
+    held = _held(connection)
+    if held is not None:
+        held.size = start + len(entries)
+        held.nodes.update(new_nodes)
     return start
 
 
@@ -220,9 +279,14 @@ def _row_checkpoint(row: object) -> StoredCheckpoint:
     return StoredCheckpoint(int(size_), bytes(root_), str(note_), str(signed_at_), int(number_))
 
 
+_LATEST_SQL = (
+    "SELECT size, root, note, signed_at, number FROM checkpoint ORDER BY size DESC LIMIT 1"
+)
+
+
 def latest_checkpoint(connection: Connection) -> StoredCheckpoint | None:
-    row = connection.execute(_CHECKPOINTS.order_by(checkpoint_table.c.size.desc()).limit(1)).first()
-    return None if row is None else _row_checkpoint(row)
+    rows = _query(connection, _LATEST_SQL)  # every signing asks: straight to the driver
+    return _row_checkpoint(rows[0]) if rows else None
 
 
 def checkpoint_for(connection: Connection, minimum_size: int) -> StoredCheckpoint:
@@ -277,9 +341,9 @@ def sign_checkpoint(
         1 if last is None else last.number + 1, None if last is None else last.size
     )
     note = notes.sign(notes.Checkpoint(origin, current, new_root, (sequence.line(),)), signer)
-    connection.execute(
-        insert(checkpoint_table).values(
-            size=current, root=new_root, note=note, signed_at=signed_at, number=sequence.number
-        )
+    marks = ", ".join([_placeholder(connection)] * 5)
+    connection.exec_driver_sql(
+        f"INSERT INTO checkpoint (size, root, note, signed_at, number) VALUES ({marks})",  # noqa: S608 - placeholders
+        (current, new_root, note, signed_at, sequence.number),
     )
     return StoredCheckpoint(current, new_root, note, signed_at, sequence.number)

@@ -62,10 +62,9 @@ class PostgresSearchIndex:
 
     def upsert(self, connection: Connection, documents: Sequence[SearchDocument]) -> None:
         latest = store.unique_latest(documents)
+        keyed = [store.text_row(0, doc) for doc in latest]
         store.remove(connection, [(d.kind, d.doc_id) for d in latest])  # cascades to search_text
-        rows = [
-            store.text_row(doc_id, doc) for doc_id, doc in store.insert_rows(connection, latest)
-        ]
+        rows = store.text_rows(connection, latest, keyed)
         if rows:
             connection.execute(INSERT, rows)
 

@@ -49,12 +49,11 @@ class SqliteSearchIndex:
 
     def upsert(self, connection: Connection, documents: Sequence[SearchDocument]) -> None:
         latest = store.unique_latest(documents)
+        keyed = [store.text_row(0, doc) for doc in latest]
         self._delete_text(
             connection, store.remove(connection, [(d.kind, d.doc_id) for d in latest])
         )
-        rows = [
-            store.text_row(doc_id, doc) for doc_id, doc in store.insert_rows(connection, latest)
-        ]
+        rows = store.text_rows(connection, latest, keyed)
         if rows:
             connection.execute(
                 text(

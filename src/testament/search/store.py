@@ -22,6 +22,7 @@ from testament.search.base import CANDIDATE_CAP, Kind, SearchDocument, SearchHit
 from testament.search.query import WHERE, date_upper_bound, document_facets
 from testament.search.translit import key_text
 from testament.storage import bulk
+from testament.storage.engine import lock_log
 from testament.storage.tables import search_document
 
 # Longer bodies are cut before indexing (PostgreSQL refuses a tsvector over 1 MB).
@@ -40,7 +41,11 @@ class TextSQL:
 
 
 def remove(connection: Connection, keys: Sequence[tuple[Kind, str]]) -> list[int]:
-    """Delete the rows of these (kind, record ID) pairs; return the IDs they had."""
+    """Delete the rows of these (kind, record ID) pairs; return the IDs they had.
+
+    Deleting takes the log's lock first, as :func:`insert_rows` does; finding nothing to delete (a new
+    record's document) takes no lock.
+    """
     by_kind: dict[Kind, list[str]] = {}
     for kind, record_id in keys:
         by_kind.setdefault(kind, []).append(record_id)
@@ -51,6 +56,7 @@ def remove(connection: Connection, keys: Sequence[tuple[Kind, str]]) -> list[int
             int(i) for i in connection.execute(select(search_document.c.id).where(where)).scalars()
         ]
     if ids:
+        lock_log(connection)
         connection.execute(delete(search_document).where(search_document.c.id.in_(ids)))
     return ids
 
@@ -58,9 +64,14 @@ def remove(connection: Connection, keys: Sequence[tuple[Kind, str]]) -> list[int
 def insert_rows(
     connection: Connection, documents: Sequence[SearchDocument]
 ) -> list[tuple[int, SearchDocument]]:
-    """Insert documents under new IDs above every ID in use; return them with their IDs."""
+    """Insert documents under new IDs above every ID in use; return them with their IDs.
+
+    The IDs follow the order of the transactions that commit them: the log's lock, held from here
+    until commit, keeps two writers from numbering from the same top.
+    """
     if not documents:
         return []
+    lock_log(connection)
     top = connection.execute(select(func.coalesce(func.max(search_document.c.id), 0))).scalar()
     numbered = list(enumerate(documents, start=int(top or 0) + 1))
     bulk.insert_many(
@@ -80,6 +91,18 @@ def insert_rows(
         ],
     )
     return numbered
+
+
+def text_rows(
+    connection: Connection, documents: Sequence[SearchDocument], keyed: Sequence[dict[str, object]]
+) -> list[dict[str, object]]:
+    """Insert ``documents`` (:func:`insert_rows`) and return their full-text rows, numbered.
+
+    ``keyed`` holds their :func:`text_row` fields, made beforehand: keying text is the costly part,
+    and :func:`insert_rows` holds the log's lock from here until commit.
+    """
+    numbered = insert_rows(connection, documents)
+    return [row | {"id": doc_id} for row, (doc_id, _) in zip(keyed, numbered, strict=True)]
 
 
 def text_row(doc_id: int, doc: SearchDocument) -> dict[str, object]:

@@ -3,7 +3,14 @@
 SQLite has one writer at a time. Every write transaction starts with ``BEGIN IMMEDIATE`` so two
 processes never both read the log size and then race to append (the second waits on ``busy_timeout``).
 Read-only work uses :func:`read_transaction`, which starts a deferred transaction and never blocks writers.
-On PostgreSQL the log's single ``log_state`` row is locked ``FOR UPDATE`` by the appender instead.
+
+On PostgreSQL writers run side by side until one appends to the custody log: the append locks the log's
+single ``log_state`` row ``FOR UPDATE`` (:func:`lock_log`), and the lock is held until the transaction
+ends. Log entries therefore take the order in which their transactions commit, and everything a
+transaction does before its first append (reading, checking, inserting its records) overlaps with other
+writers. Where another writer got there first, a unique constraint refuses the second and
+:func:`write_transaction` turns that into :class:`Conflict`; a check that no constraint backs (is this
+already linked? already decided?) takes :func:`lock_log` before it reads.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DataError, OperationalError
+from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 
 from testament.errors import BackendUnavailable, Conflict, InvalidInput
@@ -88,25 +95,71 @@ def translate_errors(engine: Engine) -> Iterator[None]:
         raise _unavailable(engine, exc) from None
 
 
-# Any fixed key: every Testament write transaction on PostgreSQL takes this advisory lock first, so
-# writers are serialised exactly as BEGIN IMMEDIATE serialises them on SQLite. A second ingest then
-# waits instead of racing on "does this case or item exist yet".
-WRITE_LOCK_KEY = 0x7465_7374_616D_6E74
+# The custody log's lock: its one state row, locked until the transaction ends.
+LOG_LOCK_SQL = "SELECT size FROM log_state WHERE id = 1 FOR UPDATE"
+
+# SQLSTATE classes of a transaction PostgreSQL rolled back because of another one (40001 serialization
+# failure, 40P01 deadlock detected): nothing is wrong, the same request can simply be made again.
+_ROLLED_BACK_FOR_ANOTHER = "40"
+
+
+def lock_log(connection: Connection) -> None:
+    """Hold the custody log's lock from now until this transaction ends.
+
+    While it is held no other transaction can append to the log, and so none can commit a recorded
+    change; what this transaction reads after taking it stays as it read it, for every write that is
+    recorded (all documentation, custody and consent changes are). Appending takes it too, so a
+    second call, or an append after it, is free. On SQLite ``BEGIN IMMEDIATE`` already made this
+    transaction the only writer, and this does nothing.
+    """
+    if connection.dialect.name == "postgresql" and locked_log_size(connection) is None:
+        size = connection.exec_driver_sql(LOG_LOCK_SQL).scalar()
+        if size is not None:  # else the log is not initialised, which appending will say
+            note_log_locked(connection, int(size))
+
+
+# Where a connection notes that its current transaction holds the log's lock, with the log's size as
+# the lock found it. The note keeps the transaction object itself, so it is never taken for a later
+# transaction's.
+_LOG_LOCK_NOTE = "testament.log_lock"
+
+
+def note_log_locked(connection: Connection, size: int) -> None:
+    """Note that the current transaction took the log's lock and found ``size`` entries."""
+    connection.info[_LOG_LOCK_NOTE] = (connection.get_transaction(), size)
+
+
+def locked_log_size(connection: Connection) -> int | None:
+    """The log's size when the current transaction took its lock; None if it has not (PostgreSQL)."""
+    note = connection.info.get(_LOG_LOCK_NOTE)
+    if note is None or note[0] is not connection.get_transaction():
+        return None
+    return int(note[1])
 
 
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One write transaction, serialised with every other writer; commits on success.
+    """One write transaction; commits on success.
 
-    ``BEGIN IMMEDIATE`` on SQLite, a transaction-scoped advisory lock on PostgreSQL. A constraint
-    violation (another writer got there first) becomes :class:`Conflict`.
+    On SQLite it starts with ``BEGIN IMMEDIATE``: one writer at a time. On PostgreSQL it runs beside
+    other writers until it appends to the custody log or calls :func:`lock_log` (see the module's
+    notes). A constraint violation (another writer got there first), a deadlock or a serialization
+    failure becomes :class:`Conflict`, which says to run the request again.
     """
     try:
-        with engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-            yield connection
+        try:
+            with engine.begin() as connection:
+                yield connection
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # The log's hot paths speak to the driver directly: its errors arrive unwrapped.
+            raise DBAPIError.instance(None, None, exc, engine.dialect.loaded_dbapi.Error) from exc
     except OperationalError as exc:
+        if _rolled_back_for_another(exc):
+            raise Conflict(
+                "the database stopped this change because another one was made at the same time",
+                where=engine.url.render_as_string(hide_password=True),
+                hint="run the command again",
+            ) from exc
         raise _unavailable(engine, exc) from None
     except DataError as exc:
         if _holds_nul(exc):
@@ -143,6 +196,11 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
         if _holds_nul(exc):
             raise _nul_refused() from None
         raise
+
+
+def _rolled_back_for_another(exc: OperationalError) -> bool:
+    state = getattr(exc.orig, "sqlstate", None)
+    return isinstance(state, str) and state.startswith(_ROLLED_BACK_FOR_ANOTHER)
 
 
 def _holds_nul(exc: DataError) -> bool:

@@ -29,7 +29,7 @@ from testament.domain.ids import new_id
 from testament.domain.text import clean_text
 from testament.errors import ConsentRequired, InvalidInput, NotFound
 from testament.storage import tables
-from testament.storage.engine import read_transaction
+from testament.storage.engine import lock_log, read_transaction
 from testament.taxonomy import vocabulary
 
 WITHDRAWAL_CHANNELS = ("in-person", "phone", "written", "message", "through-representative")
@@ -148,6 +148,7 @@ def grant(instance: Instance, person_id: str, values: GrantInput) -> str:
     checked = values.checked(now[:10])
     with recording(instance) as conn:
         policy.require(conn, instance, Action.DOCUMENT, kind="person", record_id=person_id)
+        lock_log(conn)  # an erasure is either committed before or sees this grant
         person = _person(conn, person_id)
         if _erased(conn, person_id):
             raise ConsentRequired(
@@ -293,8 +294,10 @@ def require(
 
     ``uses`` may give some people a different use (a wider data scope, say); the rest get ``use``.
     Call it inside the transaction that performs the use, so a withdrawal either comes first and
-    refuses it, or comes after and lists this recipient among those to tell.
+    refuses it, or comes after and lists this recipient among those to tell (both hold the log's lock
+    from their first read of the grants until they commit).
     """
+    lock_log(conn)
     decided: list[tuple[str, rules.Use, str]] = []
     for person_id in person_ids:
         wanted = (uses or {}).get(person_id, use)
@@ -356,6 +359,7 @@ def withdraw(
 def _withdraw(
     conn: Connection, person_id: str, communicated_via: str, grant_ids: Sequence[str]
 ) -> Withdrawal:
+    lock_log(conn)  # every use of these grants is either committed before or refused after
     person = _person(conn, person_id)
     rows = {row["id"]: row for row in _rows(conn, person_id)}
     unknown = sorted(set(grant_ids) - set(rows))

@@ -35,7 +35,7 @@ from testament.domain.ids import new_id
 from testament.domain.text import clean_text
 from testament.errors import Conflict, ConsentRequired, InvalidInput, NotFound
 from testament.storage import tables
-from testament.storage.engine import read_transaction
+from testament.storage.engine import lock_log, read_transaction
 from testament.survivors import consent, directory, identity
 from testament.taxonomy import vocabulary
 
@@ -140,6 +140,8 @@ def _sealed_as(need_id: str) -> str:
 
 
 def _need(conn: Connection, need_id: str) -> Row[Any]:
+    """A need, for a change: under the log's lock, so whether it is addressed holds until commit."""
+    lock_log(conn)
     n, p = tables.support_need, tables.person
     row = conn.execute(
         select(n, p.c.case_id).join(p, p.c.id == n.c.person_id).where(n.c.id == need_id)

@@ -37,7 +37,7 @@ from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.search import linkage, names
 from testament.secretfiles import read_secret
 from testament.storage import tables
-from testament.storage.engine import read_transaction
+from testament.storage.engine import lock_log, read_transaction
 from testament.survivors import consent, identity
 
 ENCODINGS_FORMAT = "testament-linkage"
@@ -274,6 +274,7 @@ def decide(instance: Instance, request_id: str, decision: str) -> None:
         )
     r = tables.registry_request
     with recording(instance) as conn:
+        lock_log(conn)  # the decision read below holds until commit
         row = conn.execute(select(r).where(r.c.id == request_id)).mappings().first()
         missing = NotFound("no registry request has this ID", where=request_id)
         if row is None:

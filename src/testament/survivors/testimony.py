@@ -36,6 +36,7 @@ from testament.domain.text import clean_text
 from testament.errors import ConsentRequired, InvalidInput, NotFound
 from testament.search import indexing
 from testament.storage import tables
+from testament.storage.engine import lock_log
 from testament.survivors import consent, identity, registry, risk, testimony_reading, training
 from testament.taxonomy import vocabulary
 
@@ -331,9 +332,11 @@ def _admit(
 
 def _covered(conn: Connection, person_id: str, purpose: str, recipient: str) -> tuple[bool, str]:
     """Whether consent covers holding the account for this purpose and recipient class, and if not,
-    why (codes only). Unstated, the plan's own requirement refuses it (MC-07)."""
+    why (codes only). Unstated, the plan's own requirement refuses it (MC-07). Asked under the log's
+    lock, as :func:`consent.require` is, so a withdrawal either comes first or sees this use."""
     if not (purpose and recipient):
         return True, ""
+    lock_log(conn)
     decision = consent.decide(conn, person_id, consent.recording_use(purpose, recipient))
     return decision.allowed, decision.reason
 

@@ -22,7 +22,7 @@ from testament.domain.ids import new_id
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from testament.storage import tables
-from testament.storage.engine import read_transaction
+from testament.storage.engine import lock_log, read_transaction
 from testament.taxonomy import vocabulary
 
 
@@ -112,6 +112,7 @@ def _row(conn: Connection, approval_id: str) -> Any:
 def approve(instance: Instance, approval_id: str) -> None:
     """Approve someone else's request; the person who asked can never approve it."""
     with recording(instance) as conn:
+        lock_log(conn)  # the approval's state read below holds until commit
         row = _row(conn, approval_id)
         _require(conn, instance, Action.REVEAL_IDENTITY, row.case_id, approval_id)
         agent_id = acting_agent(conn)
@@ -138,6 +139,7 @@ def approve(instance: Instance, approval_id: str) -> None:
 
 def use(conn: Connection, approval_id: str, case_id: str, audience: Any) -> None:
     """Spend an approval on the export being written (in its transaction); refuse any mismatch."""
+    lock_log(conn)  # spent once: its state read below holds until commit
     row = _row(conn, approval_id)
     if row.approved_at is None:
         raise PermissionDenied(

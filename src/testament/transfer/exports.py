@@ -37,6 +37,7 @@ from testament.errors import ConsentRequired, InvalidInput
 from testament.sharing.exporters import TextSink, csv_table, geojson, jsonl, timemap
 from testament.sharing.importers.timemap import TARGETS_KEY, WEAPONS_KEY
 from testament.storage import tables
+from testament.storage.engine import lock_log
 from testament.survivors import consent, identity, testimony
 from testament.taxonomy import loader, vocabulary
 from testament.transfer import disclosure, export_records
@@ -180,9 +181,11 @@ def _recorded(
     report = ExportReport(fmt, case_name)
     digesting = _Digesting(out)
     # A write transaction, so the event commits with the read. It still reads one consistent state: on
-    # SQLite BEGIN IMMEDIATE, on PostgreSQL the write lock every writer takes keeps others out until it ends.
-    # Consent is asked inside it too: a withdrawal waits for the export to end, or the export for it.
+    # SQLite BEGIN IMMEDIATE, on PostgreSQL the log's lock, taken first, keeps every recorded change out
+    # until it ends. Consent is asked inside it too: a withdrawal waits for the export to end, or the
+    # export for it.
     with recording(instance) as connection:
+        lock_log(connection)
         case_id = str(policy.require(connection, instance, Action.ANALYSE, case=case_name))
         if approval is not None:
             policy.require(connection, instance, Action.REVEAL_IDENTITY, case=case_name)
