@@ -53,6 +53,7 @@ def _baseline(files: list[Path], dest: Path) -> float:
 
 def _baseline_many(source: Path, dest: Path) -> float:
     fresh_dir(dest)
+    os.sync()  # the removal of the last run's copy is not this run's work (nor the next one's)
     script = (
         f"cd '{source}' && find . -type f -print0 | xargs -0 openssl dgst -sha256 > /dev/null"
         f" && cp -r . '{dest}/' && sync -f '{dest}'"
@@ -64,6 +65,7 @@ def _testament(source: Path, home: Path) -> float:
     fresh_dir(home)
     env = testament_env(home)
     run([*TESTAMENT, "init"], env=env)
+    os.sync()  # as in the baseline: the last run's removal is flushed before the clock starts
     return run([*TESTAMENT, "ingest", str(source), "--case", "bench"], env=env)
 
 
@@ -128,7 +130,7 @@ def small_files(count: int = 10_000, size: int = 10 * 1024, reps: int = 3) -> di
         [
             ("openssl dgst + cp + sync (one process each)", f"{base_rate:8.0f} items/s"),
             ("testament ingest (encrypted, durable)", f"{cand_rate:8.0f} items/s"),
-            ("ratio", f"{cand_rate / base_rate:8.2f}x"),
+            ("ratio (goal >= 0.3x)", f"{cand_rate / base_rate:8.2f}x"),
         ],
     )
     return {"items_s": cand_rate, "baseline_items_s": base_rate, "ratio": cand_rate / base_rate}

@@ -66,6 +66,7 @@ class FilesystemBlobStore:
         self._keys = self.root / "keys"
         self._tmp = self.root / "tmp"
         self._dirty = False
+        self._shards: set[str] = set()  # shard directories this store made or found (never removed)
 
     def __repr__(self) -> str:
         mode = "plain" if self.instance_key is None else f"key {self.instance_key.key_id}"
@@ -161,9 +162,9 @@ class FilesystemBlobStore:
         digest = staged.digest
         target = self._object_path(digest)
         try:
-            _make_dirs(target.parent)
+            self._shard(target.parent, durable)
             if staged.key_tmp is not None:
-                _make_dirs(self._key_path(digest).parent)
+                self._shard(self._key_path(digest).parent, durable)
             shard = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             try:
                 fcntl.flock(shard, fcntl.LOCK_EX)
@@ -174,6 +175,18 @@ class FilesystemBlobStore:
             raise self._unavailable(error, f"cannot commit blob sha256:{digest}") from None
         finally:
             staged.remove_temporaries()
+
+    def _shard(self, directory: Path, durable: bool) -> None:
+        """Make sure a shard directory exists; a deferred commit leaves it to the next sync."""
+        name = str(directory)
+        if not durable and name in self._shards:
+            return
+        if _make_dirs(directory, durable=durable):
+            self._dirty = self._dirty or not durable
+        elif durable:
+            # Another writer's deferred commit may have made it and not flushed it yet.
+            fsync_directory(directory.parent)
+        self._shards.add(name)
 
     def _link_locked(
         self, staged: FilesystemStagedBlob, target: Path, shard: int, durable: bool
@@ -443,18 +456,28 @@ class FilesystemStagedBlob:
         self.discard()
 
 
-def _make_dirs(path: Path) -> None:
-    """Create ``path`` and its missing parents (mode 0700), fsyncing each parent that changed."""
+def _make_dirs(path: Path, *, durable: bool = True) -> bool:
+    """Create ``path`` and its missing parents (mode 0700); whether any was created.
+
+    Each parent that changed is fsynced, unless ``durable`` is False: the caller then flushes the
+    filesystem (:meth:`FilesystemBlobStore.sync`) before relying on them, as a batched ingest does.
+    (A directory fsync per new shard forces a journal commit each, which stalls the files written
+    meanwhile: the first ingest into a new vault makes all 512 shards.)
+    """
     missing = []
     while not path.is_dir():
         missing.append(path)
         path = path.parent
+    created = False
     for directory in reversed(missing):
         try:
             directory.mkdir(mode=0o700)
         except FileExistsError:
             continue
-        fsync_directory(directory.parent)
+        created = True
+        if durable:
+            fsync_directory(directory.parent)
+    return created
 
 
 def _sorted_names(directory: Path) -> list[str]:
