@@ -128,7 +128,7 @@ def test_the_id_pattern_finds_ids_and_nothing_else() -> None:
     text = (
         f"see {bogus}, MTL-01..03 and MC-04…05 (G5, G12); not UTF-16, SHA-256, SHA-512, AES-256, "
         "RFC-9162, RFC 3161, KN-24, OTR-21, BM-30, B-16, W-17, G13, CAH-MURDER, CTX-WC-CA3, "
-        "P-7KQ2MX or ERN XXX-OTP-0001-0001"
+        "P-7KQ2MX or ERN ICC-OTP-0001-0001"
     )
     assert cited_ids(text) == {bogus, "MTL-01", "MTL-02", "MTL-03", "MC-04", "MC-05", "G5", "G12"}
 
