@@ -28,6 +28,10 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 # pytest-xdist workers for `make test`: one per core; TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
+# Branch coverage ([tool.coverage] in pyproject.toml) of a whole-suite run: the total is printed and
+# `make test` fails below its fail_under. A partial run (PYTEST_ARGS) is not measured unless it asks
+# (--cov); `.venv/bin/coverage report` lists what the last measured run missed.
+COVERAGE ?= $(if $(PYTEST_ARGS),,--cov --cov-report=)
 
 run: $(STAMP)
 	scripts/demo-data
@@ -36,7 +40,7 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/system-deps test
 	scripts/ensure-postgres
-	$(BIN)/python -m pytest --numprocesses=$(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses=$(TEST_WORKERS) $(COVERAGE) $(PYTEST_ARGS)
 
 # The property tests again with a long random search (the "fuzz" profile); a failure it finds is
 # printed with the example to add as an @example.
@@ -55,7 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/name_matching.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage .coverage.*
 
 docs: $(STAMP)
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md
