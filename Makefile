@@ -30,8 +30,8 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
 # Branch coverage ([tool.coverage] in pyproject.toml) of a whole-suite run: the total is printed and
 # `make test` fails below its fail_under. A partial run (PYTEST_ARGS) is not measured unless it asks
-# (--cov); `.venv/bin/coverage report` lists what the last measured run missed.
-COVERAGE ?= $(if $(PYTEST_ARGS),,--cov --cov-report=)
+# (--cov); TEST_COVERAGE= turns it off; `.venv/bin/coverage report` lists what the last run missed.
+TEST_COVERAGE ?= $(if $(PYTEST_ARGS),,--cov --cov-report=)
 
 run: $(STAMP)
 	scripts/demo-data
@@ -40,7 +40,7 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/system-deps test
 	scripts/ensure-postgres
-	$(BIN)/python -m pytest --numprocesses=$(TEST_WORKERS) $(COVERAGE) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses=$(TEST_WORKERS) $(TEST_COVERAGE) $(PYTEST_ARGS)
 
 # The property tests again with a long random search (the "fuzz" profile); a failure it finds is
 # printed with the example to add as an @example.
