@@ -423,22 +423,7 @@ def ingest(
     check_paths(paths)
     instance.signer  # noqa: B018 - fail on a bad signing key before touching any file
     _check_may_ingest(instance, case_name.strip())
-    report = IngestReport()
-    batch: list[_Pending] = []
-
-    def emit(result: IngestResult) -> None:
-        report.results.append(result)
-        if on_result is not None:
-            on_result(result)
-
-    def flush() -> None:
-        if batch:
-            results, signed = _commit_batch(instance, batch, case_name.strip(), source_note)
-            batch.clear()
-            report.checkpoint_size = signed or report.checkpoint_size
-            for result in results:
-                emit(result)
-
+    batches = _Batches(instance, case_name.strip(), source_note, on_result)
     settings = instance.settings
     group = secrets.token_hex(8)
     found_all = list(discover(paths, exclude=[settings.home, settings.vault_dir]))
@@ -447,26 +432,61 @@ def ingest(
         on_start(len(files), sum(f.size for f in files))
     try:
         for found in found_all:
-            if isinstance(found, IngestResult):
-                emit(found)
-                continue
-            staged = _stage(instance, found, progress, group)
+            staged = (
+                found
+                if isinstance(found, IngestResult)
+                else _stage(instance, found, progress, group)
+            )
             if isinstance(staged, IngestResult):
-                emit(staged)
-            else:
-                path = staged.candidate.path
-                staged.source = source_of(path) if source_of else as_text(path.absolute())
-                batch.append(staged)
-            if len(batch) >= instance.settings.log_batch_size:
-                flush()
-        flush()
+                batches.emit(staged)
+                continue
+            path = staged.candidate.path
+            staged.source = source_of(path) if source_of else as_text(path.absolute())
+            batches.add(staged)
+        batches.flush()
     except BaseException:  # including Ctrl-C: staged files of an unrecorded batch go
-        for pending in batch:
-            pending.staged.discard()
+        batches.discard()
         # An interrupt can land after a file is staged and before it joins the batch.
         instance.blobs.discard_group(group)
         raise
-    return report
+    return batches.report
+
+
+@dataclass
+class _Batches:
+    """One ingest's staged files, committed ``log_batch_size`` at a time, and what it reports."""
+
+    instance: Instance
+    case_name: str
+    source_note: str | None
+    on_result: Callable[[IngestResult], None] | None
+    report: IngestReport = field(default_factory=IngestReport)
+    pending: list[_Pending] = field(default_factory=list)
+
+    def emit(self, result: IngestResult) -> None:
+        self.report.results.append(result)
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def add(self, staged: _Pending) -> None:
+        self.pending.append(staged)
+        if len(self.pending) >= self.instance.settings.log_batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        results, signed = _commit_batch(
+            self.instance, self.pending, self.case_name, self.source_note
+        )
+        self.pending.clear()
+        self.report.checkpoint_size = signed or self.report.checkpoint_size
+        for result in results:
+            self.emit(result)
+
+    def discard(self) -> None:
+        for pending in self.pending:
+            pending.staged.discard()
 
 
 class _Sniffing:
