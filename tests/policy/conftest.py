@@ -8,6 +8,7 @@ and dmytro a documenter on Case B, so a write can be tried by someone who may re
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,13 @@ class UseCase:
 WRITE = (STRANGER, VIEWER)  # a write: refused to a stranger and to a reader of the case
 DOCUMENTERS_TOO = (STRANGER, VIEWER, DOCUMENTER)  # needs more than the documenter role
 NOT_ADMIN = (STRANGER, VIEWER, DOCUMENTER)  # instance-wide: administrators only
+
+_COUNTER = itertools.count(1)
+
+
+def fresh(what: str, sep: str = " ") -> str:
+    """A name no other call in this test run gives: ``what`` and a number."""
+    return f"{what}{sep}{next(_COUNTER)}"
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ What runs before anyone is identified, or identifies them, is not a use case.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import pytest
@@ -24,15 +23,11 @@ from tests.policy.conftest import (
     VIEWER,
     UseCase,
     as_account,
+    fresh,
     refusals,
 )
 
 OTHER = "iryna"  # an account none of those refused is: a documenter on Case B
-_fresh = itertools.count(1)
-
-
-def _new(what: str) -> str:
-    return f"{what}{next(_fresh)}"
 
 
 def _id(instance: Instance, username: str) -> int:
@@ -44,7 +39,8 @@ def _id(instance: Instance, username: str) -> int:
 USE_CASES: dict[str, UseCase] = {
     # Instance-wide administration.
     "accounts.create_user": UseCase(
-        lambda inst, w: accounts.create_user(inst, _new("newcomer"), PASSWORD), refuses=NOT_ADMIN
+        lambda inst, w: accounts.create_user(inst, fresh("newcomer", sep=""), PASSWORD),
+        refuses=NOT_ADMIN,
     ),
     "accounts.grant_role": UseCase(
         lambda inst, w: accounts.grant_role(inst, OTHER, "Case A", "viewer"), refuses=NOT_ADMIN
@@ -55,7 +51,7 @@ USE_CASES: dict[str, UseCase] = {
     "accounts.list_users": UseCase(lambda inst, w: accounts.list_users(inst), refuses=NOT_ADMIN),
     # Making someone else the coordinator of a new case (creating cases is asked by cases).
     "accounts.create_case_for": UseCase(
-        lambda inst, w: accounts.create_case_for(inst, _id(inst, ADMIN), _new("Case ")),
+        lambda inst, w: accounts.create_case_for(inst, _id(inst, ADMIN), fresh("Case ", sep="")),
         refuses=NOT_ADMIN,
     ),
     # An account's own: the account itself, or an administrator.

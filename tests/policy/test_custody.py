@@ -8,7 +8,6 @@ Views of a record are read as the record is; cases are made, closed and reopened
 from __future__ import annotations
 
 import io
-import itertools
 from typing import Any
 
 import pytest
@@ -37,14 +36,9 @@ from tests.policy.conftest import (
     WRITE,
     UseCase,
     as_account,
+    fresh,
     refusals,
 )
-
-_fresh = itertools.count(1)
-
-
-def _new_name(what: str) -> str:
-    return f"{what} {next(_fresh)}"
 
 
 def _digest(instance: Instance, item_id: str) -> str:
@@ -56,7 +50,7 @@ def _digest(instance: Instance, item_id: str) -> str:
 
 
 def _situation(inst: Instance, w: dict[str, Any]) -> str:
-    values = cases.situation_values(_new_name("Situation"), conflict="international")
+    values = cases.situation_values(fresh("Situation"), conflict="international")
     return cases.create_situation(inst, values)
 
 
@@ -149,7 +143,7 @@ USE_CASES: dict[str, UseCase] = {
     ),
     # Cases.
     "cases.create_case": UseCase(
-        lambda inst, w: cases.create_case(inst, _new_name("Case")), refuses=NOT_ADMIN
+        lambda inst, w: cases.create_case(inst, fresh("Case")), refuses=NOT_ADMIN
     ),
     "cases.create_situation": UseCase(_situation, refuses=NOT_ADMIN),
     "cases.assign_situation": UseCase(

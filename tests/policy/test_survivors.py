@@ -11,7 +11,6 @@ read its own. Consent itself is not what is tested here: the consent gate decide
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -47,6 +46,7 @@ from tests.policy.conftest import (
     WRITE,
     UseCase,
     as_account,
+    fresh,
     refusals,
 )
 from tests.services.test_testimony import GRANT, assess, take
@@ -61,20 +61,14 @@ SECRET = b"a consortium secret of some length"
 REASON = "checking the file before a referral"
 COORDINATOR = "kateryna"
 
-_fresh = itertools.count(1)
-
-
-def _new(what: str) -> str:
-    return f"{what} {next(_fresh)}"
-
 
 def _today() -> Any:
     return datetime.now(UTC).date()
 
 
 def _services_file(inst: Instance, w: dict[str, Any]) -> list[str]:
-    path = w["tmp_path"] / f"services-{next(_fresh)}.csv"
-    path.write_text(f"name,areas,region,contact,languages\n{_new('Shelter')},shelter,Lviv,x,uk\n")
+    path = w["tmp_path"] / f"{fresh('services', '-')}.csv"
+    path.write_text(f"name,areas,region,contact,languages\n{fresh('Shelter')},shelter,Lviv,x,uk\n")
     return directory.import_services(inst, path)
 
 
@@ -167,7 +161,7 @@ USE_CASES: dict[str, UseCase] = {
         lambda inst, w: directory.list_services(inst), refuses=(), allowed_as=STRANGER
     ),
     "directory.add_service": UseCase(
-        lambda inst, w: directory.add_service(inst, _new("Clinic"), ["medical"], "Kyiv", "+380"),
+        lambda inst, w: directory.add_service(inst, fresh("Clinic"), ["medical"], "Kyiv", "+380"),
         refuses=(VIEWER,),
         allowed_as=STRANGER,
     ),

@@ -9,7 +9,6 @@ someone who may create cases.
 from __future__ import annotations
 
 import io
-import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from tests.policy.conftest import (
     WRITE,
     UseCase,
     as_account,
+    fresh,
     refusals,
 )
 
@@ -43,11 +43,9 @@ ICC = exports.Audience("icc-otp", "criminal-investigation", "ICC OTP")
 MAPPING = {"testament-csv-mapping": 1, "id": "Ref", "fields": {"title": "Title"}}
 ANALYST = "alla"  # an analyst on Case B: may export, may not name people
 
-_fresh = itertools.count(1)
-
 
 def _options(w: dict[str, Any]) -> imports.ImportOptions:
-    return imports.ImportOptions(rejects=w["tmp_path"] / f"rejects-{next(_fresh)}")
+    return imports.ImportOptions(rejects=w["tmp_path"] / fresh("rejects", "-"))
 
 
 def _export(inst: Instance, w: dict[str, Any]) -> exports.ExportReport:
@@ -55,7 +53,7 @@ def _export(inst: Instance, w: dict[str, Any]) -> exports.ExportReport:
 
 
 def _export_file(inst: Instance, w: dict[str, Any]) -> exports.ExportReport:
-    path = w["tmp_path"] / f"export-{next(_fresh)}.jsonl"
+    path = w["tmp_path"] / f"{fresh('export', '-')}.jsonl"
     return exports.export_file(inst, "jsonl", "Case B", path, audience=ICC)
 
 
@@ -67,7 +65,7 @@ def _jsonl(inst: Instance, w: dict[str, Any]) -> imports.ImportReport:
 
 def _csv(inst: Instance, w: dict[str, Any]) -> imports.ImportReport:
     data, spec = w["tmp_path"] / "rows.csv", w["tmp_path"] / "mapping.json"
-    data.write_text(f"Ref,Title\nrow-{next(_fresh)},Shelling of the market\n")
+    data.write_text(f"Ref,Title\n{fresh('row', '-')},Shelling of the market\n")
     spec.write_text(json.dumps(MAPPING))
     return imports.import_csv(inst, data, "Case B", spec, _options(w))
 
