@@ -122,7 +122,6 @@ NOT_USE_CASES: dict[str, str] = {
     "credentials.touch_token": "records a use of the caller's own token while identifying them",
     "scope.case_exists": "the edges' plumbing: whether a request would create its case, asked "
     "before the policy is (which then asks for the right to create cases)",
-    "scope.case_in_question": "the edges' plumbing: the case a request is on, for the policy",
     "scope.cases_visible_to": "the edges' plumbing: the policy's answer for the given account",
 }
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from sqlalchemy import Connection, select
 
 from testament.custody import policy
-from testament.custody.cases import case_id
 from testament.custody.instance import Instance
 from testament.domain.access import Action, Actor, decide
 from testament.errors import NotFound
@@ -51,27 +50,6 @@ def readable(connection: Connection, kind: str, record_id: str, cases: set[str] 
     except NotFound:
         return False
     return found is None or found in cases
-
-
-def case_in_question(
-    instance: Instance,
-    *,
-    case: str | None = None,
-    kind: str | None = None,
-    record_id: str | None = None,
-) -> str | None:
-    """The case an action is on: the case of the record ``kind``/``record_id``, else the case named
-    ``case`` (refused as absent, with the error keyed by "case"), else None (shared reference data)."""
-    with read_transaction(instance.engine) as conn:
-        if kind is not None:
-            return case_of(conn, kind, record_id or "")
-        if case is None:
-            return None
-        try:
-            return case_id(conn, case)
-        except NotFound as exc:
-            exc.errors.setdefault("case", exc.what)
-            raise
 
 
 def case_exists(instance: Instance, name: str) -> bool:
