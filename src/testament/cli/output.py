@@ -9,14 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from testament.domain.results import plain
 from testament.errors import InvalidInput
 
 if TYPE_CHECKING:
     from testament.custody.history import Version
 
 
-def json_line(value: dict[str, Any]) -> None:
-    click.echo(json.dumps(value, sort_keys=True, ensure_ascii=False))
+def json_line(value: Any) -> None:
+    """One JSON line: a result (``testament.domain.results``), a list of them, or a plain dict."""
+    click.echo(json.dumps(plain(value), sort_keys=True, ensure_ascii=False))
 
 
 def read_bytes(path: Path, what: str) -> bytes:
