@@ -34,7 +34,6 @@ PENDING_SQL: set[str] = {
     "custody/access_log.py",
     "custody/cases.py",
     "custody/custody_log.py",
-    "custody/history.py",
     "custody/ingest.py",
     "custody/records.py",
     "custody/instance.py",

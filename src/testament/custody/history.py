@@ -24,33 +24,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
-from sqlalchemy import update as sql_update
+from sqlalchemy import Connection
 
 from testament.custody import custody
+from testament.custody.queries import records as queries
 from testament.domain.canonical import canonical_json
 from testament.domain.custody import CustodyEventType, commitment_to, utc_timestamp
 from testament.domain.ids import new_id
 from testament.errors import Conflict, InvalidInput, NotFound
-from testament.storage import bulk, tables
 
-KINDS: dict[str, Table] = {
-    "situation": tables.situation,
-    "incident": tables.incident,
-    "casualty": tables.casualty,
-    "incident-relation": tables.incident_relation,
-    "person": tables.person,
-    "person-role": tables.person_role,
-    "unit": tables.unit,
-    "unit-commander": tables.unit_commander,
-    "unit-involvement": tables.unit_involvement,
-    "source": tables.source,
-    "incident-source": tables.incident_source,
-    "item-incident": tables.item_incident,
-    "assessment": tables.assessment,
-    "qualification": tables.qualification,
-    "element-link": tables.element_link,
-}
+KINDS = queries.KINDS
 META = frozenset({"id", "version", "created_at", "updated_at", "deleted_at"})
 # Columns stored as JSON text; a version holds their decoded value.
 JSON_COLUMNS = frozenset(
@@ -59,8 +42,7 @@ JSON_COLUMNS = frozenset(
 
 # Plain ``str`` names (SQLAlchemy's are a subclass), so versions take canonical JSON's fast path.
 _FIELDS = {
-    kind: tuple(str(c.name) for c in table.columns if c.name not in META)
-    for kind, table in KINDS.items()
+    kind: tuple(name for name in queries.columns(kind) if name not in META) for kind in KINDS
 }
 
 
@@ -92,13 +74,7 @@ class Version:
         }
 
 
-def table_of(kind: str) -> Table:
-    try:
-        return KINDS[kind]
-    except KeyError:
-        raise InvalidInput(
-            f"{kind!r} is not a kind of record", hint=f"kinds are: {', '.join(sorted(KINDS))}"
-        ) from None
+table_of = queries.table_of
 
 
 def fields(kind: str) -> tuple[str, ...]:
@@ -129,24 +105,6 @@ def snapshot(kind: str, row: Mapping[str, Any] | Any) -> dict[str, Any]:
     data = {name: _decoded(name, row[name]) for name in fields(kind)}
     data["id"] = row["id"]
     return data
-
-
-def _case_ids(
-    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
-) -> list[str | None]:
-    """The case each record belongs to, for the custody event (None for instance-wide records)."""
-    if "case_id" in table.c:
-        return [row["case_id"] for row in rows]
-    if "incident_id" in table.c:
-        ids = sorted({row["incident_id"] for row in rows})
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            query = select(tables.incident.c.id, tables.incident.c.case_id)
-            for r in connection.execute(query.where(tables.incident.c.id.in_(chunk))):
-                found[r.id] = r.case_id
-        return [found.get(row["incident_id"]) for row in rows]
-    return [None] * len(rows)
 
 
 @dataclass(frozen=True)
@@ -180,9 +138,8 @@ def _record_versions(
         )
     indices = custody.record(connection, events)
     now = utc_timestamp()
-    bulk.insert_many(
+    queries.insert_versions(
         connection,
-        tables.record_version,
         [
             {
                 "kind": w.kind,
@@ -220,7 +177,6 @@ def create_many(
     """
     if not records:
         return []
-    table = table_of(kind)
     names = fields(kind)
     encoded = [name for name in names if name in JSON_COLUMNS]
     now = utc_timestamp()
@@ -237,11 +193,11 @@ def create_many(
             row[name] = _stored(name, row[name])
         rows.append(row)
         writes.append(_Write(kind, data, 1, "create", CustodyEventType.CREATION, ()))
-    bulk.insert_many(connection, table, rows)
+    queries.insert_records(connection, kind, rows)
     ids = [str(row["id"]) for row in rows]
     if derive is not None:
         derive(ids)
-    _record_versions(connection, writes, _case_ids(connection, table, rows), agent_id)
+    _record_versions(connection, writes, queries.case_ids(connection, kind, rows), agent_id)
     return ids
 
 
@@ -254,11 +210,10 @@ def current(
     connection: Connection, kind: str, record_id: str, *, deleted: bool = False
 ) -> dict[str, Any]:
     """The current version of a record as data (raises NotFound, also for deleted ones unless asked)."""
-    table = table_of(kind)
-    row = connection.execute(select(table).where(table.c.id == record_id)).mappings().first()
+    row = queries.record_row(connection, kind, record_id)
     if row is None or (row["deleted_at"] is not None and not deleted):
         raise NotFound(f"no {kind} has this ID", where=record_id)
-    return dict(row)
+    return row
 
 
 def _check_version(kind: str, record_id: str, row: Mapping[str, Any], expected: int | None) -> None:
@@ -284,7 +239,6 @@ def update(
     expected_version: int | None = None,
 ) -> int:
     """Apply ``changes`` to a record as a new version; returns the version (unchanged if nothing differs)."""
-    table = table_of(kind)
     unknown = sorted(set(changes) - set(fields(kind)))
     if unknown:
         raise InvalidInput(f"a {kind} has no field {', '.join(unknown)}", where=record_id)
@@ -296,16 +250,15 @@ def update(
         return int(row["version"])
     version = int(row["version"]) + 1
     data = before | {name: changes[name] for name in changed}
-    connection.execute(
-        sql_update(table)
-        .where(table.c.id == record_id)
-        .values(
-            {name: _stored(name, data[name]) for name in changed}
-            | {"version": version, "updated_at": utc_timestamp()}
-        )
+    queries.update_record(
+        connection,
+        kind,
+        record_id,
+        {name: _stored(name, data[name]) for name in changed}
+        | {"version": version, "updated_at": utc_timestamp()},
     )
     write = _Write(kind, data, version, "update", CustodyEventType.METADATA_MODIFICATION, changed)
-    _record_versions(connection, [write], _case_ids(connection, table, [row]), agent_id)
+    _record_versions(connection, [write], queries.case_ids(connection, kind, [row]), agent_id)
     return version
 
 
@@ -318,29 +271,22 @@ def delete(
     expected_version: int | None = None,
 ) -> int:
     """Mark a record deleted, as a new version; the row and all its versions stay."""
-    table = table_of(kind)
     row = current(connection, kind, record_id, deleted=True)
     _check_version(kind, record_id, row, expected_version)
     version = int(row["version"]) + 1
     now = utc_timestamp()
-    connection.execute(
-        sql_update(table)
-        .where(table.c.id == record_id)
-        .values(version=version, updated_at=now, deleted_at=now)
+    queries.update_record(
+        connection, kind, record_id, {"version": version, "updated_at": now, "deleted_at": now}
     )
     write = _Write(kind, snapshot(kind, row), version, "delete", CustodyEventType.DELETION, ())
-    _record_versions(connection, [write], _case_ids(connection, table, [row]), agent_id)
+    _record_versions(connection, [write], queries.case_ids(connection, kind, [row]), agent_id)
     return version
 
 
 def versions(connection: Connection, kind: str, record_id: str) -> list[Version]:
     """Every version of a record, oldest first."""
     table_of(kind)
-    rows = connection.execute(
-        select(tables.record_version)
-        .where(tables.record_version.c.kind == kind, tables.record_version.c.record_id == record_id)
-        .order_by(tables.record_version.c.version)
-    ).mappings()
+    rows = queries.version_rows(connection, kind, record_id)
     found = [
         Version(
             kind=kind,
@@ -362,12 +308,4 @@ def versions(connection: Connection, kind: str, record_id: str) -> list[Version]
 
 def live_ids(connection: Connection, kind: str, ids: Iterable[str]) -> set[str]:
     """Which of ``ids`` name records of ``kind`` that exist and are not deleted."""
-    table = table_of(kind)
-    wanted = sorted(set(ids))
-    found: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        query = select(table.c.id).where(
-            table.c.id.in_(wanted[start : start + 500]), table.c.deleted_at.is_(None)
-        )
-        found.update(str(r) for r in connection.execute(query).scalars())
-    return found
+    return queries.live_ids(connection, kind, ids)
