@@ -16,7 +16,7 @@ from sqlalchemy import Connection, delete, update
 from testament.custody.instance import Instance
 from testament.documentation import search
 from testament.errors import InvalidInput, NotFound
-from testament.search import index_for, indexing, postgres_fts, sqlite_fts, store
+from testament.search import index_for, indexing, postgres_fts, queries, sqlite_fts
 from testament.search.base import SearchQuery
 from testament.storage import tables
 from testament.storage.engine import write_transaction
@@ -476,7 +476,7 @@ def test_ranking_considers_only_the_newest_matches_beyond_the_cap(
     full = search.search(instance, SearchQuery("convoy"))
     assert full.hits[0].title == best
     assert not full.capped
-    monkeypatch.setattr(store, "CANDIDATE_CAP", 3)
+    monkeypatch.setattr(queries, "CANDIDATE_CAP", 3)
     capped = search.search(instance, SearchQuery("convoy", limit=3))
     assert capped.capped
     assert len(capped.hits) == 3

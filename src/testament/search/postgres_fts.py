@@ -3,7 +3,7 @@
 The ``simple`` configuration only lower-cases, which is all keys need: folding, transliteration and
 stemming-like merging already happened in :mod:`translit`. Fields carry weights (names A, title B,
 body D) and the facet tokens weight C, which the text query never asks for and ranking weighs at zero.
-Ranking is ``ts_rank`` with length normalisation over the capped candidate set of :mod:`store`.
+Ranking is ``ts_rank`` with length normalisation over the capped candidate set of :mod:`queries`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, text
 
-from testament.search import store
+from testament.search import queries
 from testament.search.base import Kind, SearchDocument, SearchQuery, SearchResults
 from testament.search.query import Clause, ParsedQuery, parse
 
-SQL = store.TextSQL(
+SQL = queries.TextSQL(
     source="search_text JOIN search_document AS d ON d.id = search_text.doc_id",
     table="search_text",
     text_id="search_text.doc_id",
@@ -61,15 +61,15 @@ class PostgresSearchIndex:
     """:class:`~testament.search.base.SearchIndex` on PostgreSQL full-text search."""
 
     def upsert(self, connection: Connection, documents: Sequence[SearchDocument]) -> None:
-        latest = store.unique_latest(documents)
-        keyed = [store.text_row(0, doc) for doc in latest]
-        store.remove(connection, [(d.kind, d.doc_id) for d in latest])  # cascades to search_text
-        rows = store.text_rows(connection, latest, keyed)
+        latest = queries.unique_latest(documents)
+        keyed = [queries.text_row(0, doc) for doc in latest]
+        queries.remove(connection, [(d.kind, d.doc_id) for d in latest])  # cascades to search_text
+        rows = queries.text_rows(connection, latest, keyed)
         if rows:
             connection.execute(INSERT, rows)
 
     def delete(self, connection: Connection, kind: Kind, doc_ids: Sequence[str]) -> None:
-        store.remove(connection, [(kind, i) for i in doc_ids])
+        queries.remove(connection, [(kind, i) for i in doc_ids])
 
     def clear(self, connection: Connection) -> None:
         connection.execute(text("DELETE FROM search_text"))
@@ -80,7 +80,7 @@ class PostgresSearchIndex:
 
     def search(self, connection: Connection, query: SearchQuery) -> SearchResults:
         parsed = parse(query)
-        return store.ranked(
+        return queries.ranked(
             connection,
             SQL,
             compile_match(parsed),

@@ -2,7 +2,7 @@
 
 ``search_text`` has four columns: ``names``, ``title`` and ``body`` hold keys (:mod:`translit`), and
 ``facets`` holds the facet tokens (:mod:`query`). Ranking is FTS5's BM25 with column weights 4, 2, 1
-and 0, over the capped candidate set of :mod:`store`.
+and 0, over the capped candidate set of :mod:`queries`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, text
 
-from testament.search import store
+from testament.search import queries
 from testament.search.base import Kind, SearchDocument, SearchQuery, SearchResults
 from testament.search.query import Clause, ParsedQuery, parse
 
-SQL = store.TextSQL(
+SQL = queries.TextSQL(
     source="search_text CROSS JOIN search_document AS d ON d.id = search_text.rowid",
     table="search_text",
     text_id="search_text.rowid",
@@ -48,12 +48,12 @@ class SqliteSearchIndex:
     """:class:`~testament.search.base.SearchIndex` on SQLite FTS5."""
 
     def upsert(self, connection: Connection, documents: Sequence[SearchDocument]) -> None:
-        latest = store.unique_latest(documents)
-        keyed = [store.text_row(0, doc) for doc in latest]
+        latest = queries.unique_latest(documents)
+        keyed = [queries.text_row(0, doc) for doc in latest]
         self._delete_text(
-            connection, store.remove(connection, [(d.kind, d.doc_id) for d in latest])
+            connection, queries.remove(connection, [(d.kind, d.doc_id) for d in latest])
         )
-        rows = store.text_rows(connection, latest, keyed)
+        rows = queries.text_rows(connection, latest, keyed)
         if rows:
             connection.execute(
                 text(
@@ -64,7 +64,7 @@ class SqliteSearchIndex:
             )
 
     def delete(self, connection: Connection, kind: Kind, doc_ids: Sequence[str]) -> None:
-        self._delete_text(connection, store.remove(connection, [(kind, i) for i in doc_ids]))
+        self._delete_text(connection, queries.remove(connection, [(kind, i) for i in doc_ids]))
 
     def clear(self, connection: Connection) -> None:
         connection.execute(text("DELETE FROM search_text"))
@@ -74,7 +74,7 @@ class SqliteSearchIndex:
         connection.execute(text("INSERT INTO search_text (search_text) VALUES ('optimize')"))
 
     def search(self, connection: Connection, query: SearchQuery) -> SearchResults:
-        return store.ranked(
+        return queries.ranked(
             connection,
             SQL,
             compile_match(parse(query)),

@@ -1,4 +1,5 @@
-"""What both backends share: rows of ``search_document`` and the capped, ranked query (docs/search.md).
+"""The search capability's SQL: what both backends share, rows of ``search_document`` and the capped,
+ranked query (docs/search.md), and the rows of the records that search documents are built from.
 
 Ranking every match of a common word costs time in proportion to the matches (FTS5's ``bm25`` and
 PostgreSQL's ``ts_rank`` both score each one), so a query runs in two steps. First an unranked pass walks
@@ -9,12 +10,13 @@ and sorted. A query with fewer matches than the cap is ranked in full.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy import Connection, RowMapping, delete, func, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from testament.errors import InvalidInput
@@ -22,6 +24,7 @@ from testament.search.base import CANDIDATE_CAP, Kind, SearchDocument, SearchHit
 from testament.search.query import WHERE, date_upper_bound, document_facets
 from testament.search.translit import key_text
 from testament.storage import bulk
+from testament.storage import tables as t
 from testament.storage.engine import lock_log
 from testament.storage.tables import search_document
 
@@ -141,6 +144,7 @@ def _floor(
     connection: Connection, sql: TextSQL, conditions: list[str], params: dict[str, Any], cap: int
 ) -> tuple[int | None, bool]:
     """The row ID of the cap-th newest match (None if fewer match) and whether more matched."""
+    # Text, not Core: the match condition and the full-text tables are each engine's own dialect.
     source = sql.source if len(conditions) > 1 else sql.table
     statement = (
         f"SELECT {sql.text_id} FROM {source} WHERE {' AND '.join(conditions)} "  # noqa: S608 - fixed SQL
@@ -200,3 +204,103 @@ def translate_query_errors() -> Iterator[None]:
 def _is_syntax_error(exc: OperationalError | ProgrammingError) -> bool:
     message = str(exc.orig).lower()
     return "fts5" in message or "syntax error" in message or "tsquery" in message
+
+
+# --- The records search documents are built from --------------------------------------------------------
+
+
+def incident_areas(connection: Connection, ids: Sequence[str]) -> dict[str, list[RowMapping]]:
+    """The areas (id, name, alternative names) each of these incidents was assigned to."""
+    rows = connection.execute(
+        select(t.incident_area.c.incident_id, t.admin_area.c.id, t.admin_area.c.name)
+        .add_columns(t.admin_area.c.alt_names)
+        .join(t.admin_area, t.admin_area.c.id == t.incident_area.c.area_id)
+        .where(t.incident_area.c.incident_id.in_(ids))
+    ).mappings()
+    found: dict[str, list[RowMapping]] = defaultdict(list)
+    for row in rows:
+        found[row["incident_id"]].append(row)
+    return found
+
+
+def incident_units(connection: Connection, ids: Sequence[str]) -> dict[str, list[RowMapping]]:
+    """The live units (id, name, aliases) involved in each of these incidents."""
+    involvement = t.unit_involvement
+    rows = connection.execute(
+        select(involvement.c.incident_id, t.unit.c.id, t.unit.c.name, t.unit.c.aliases)
+        .join(t.unit, t.unit.c.id == involvement.c.unit_id)
+        .where(
+            involvement.c.incident_id.in_(ids),
+            involvement.c.deleted_at.is_(None),
+            t.unit.c.deleted_at.is_(None),
+        )
+    ).mappings()
+    found: dict[str, list[RowMapping]] = defaultdict(list)
+    for row in rows:
+        found[row["incident_id"]].append(row)
+    return found
+
+
+def incident_rows(connection: Connection, ids: Sequence[str]) -> list[RowMapping]:
+    """These incidents' rows, deleted ones included."""
+    statement = select(t.incident).where(t.incident.c.id.in_(ids))
+    return list(connection.execute(statement).mappings())
+
+
+def source_rows(connection: Connection, ids: Sequence[str]) -> list[RowMapping]:
+    """These sources' rows, deleted ones included."""
+    statement = select(t.source).where(t.source.c.id.in_(ids))
+    return list(connection.execute(statement).mappings())
+
+
+def person_rows(connection: Connection, ids: Sequence[str]) -> list[RowMapping]:
+    """These persons' public fields (label and description), deleted ones included."""
+    columns = (t.person.c.id, t.person.c.case_id, t.person.c.label, t.person.c.description)
+    statement = select(*columns, t.person.c.deleted_at).where(t.person.c.id.in_(ids))
+    return list(connection.execute(statement).mappings())
+
+
+def item_rows(connection: Connection, ids: Sequence[str]) -> list[RowMapping]:
+    """These evidence items' searchable fields."""
+    item = t.evidence_item
+    # Never source_path: the folders a file came from can name the people in it.
+    columns = (item.c.id, item.c.case_id, item.c.sha256, item.c.media_type, item.c.source_note)
+    statement = select(*columns, item.c.original_name).where(item.c.id.in_(ids))
+    return list(connection.execute(statement).mappings())
+
+
+def relevance_notes(connection: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
+    """The relevance notes of the live links of each of these items to incidents."""
+    link = t.item_incident
+    rows = connection.execute(
+        select(link.c.item_id, link.c.relevance).where(
+            link.c.item_id.in_(ids), link.c.deleted_at.is_(None)
+        )
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    for item_id, relevance in rows:
+        found[item_id].append(relevance)
+    return found
+
+
+def testimony_recordings(connection: Connection, ids: Sequence[str]) -> set[str]:
+    """Which of these items record a testimony."""
+    found = select(t.testimony.c.recording_item_id).where(t.testimony.c.recording_item_id.in_(ids))
+    return {str(i) for i in connection.execute(found).scalars()}
+
+
+ORDER = {
+    "incident": (t.incident.c.created_at, t.incident.c.id),
+    "source": (t.source.c.created_at, t.source.c.id),
+    "person": (t.person.c.created_at, t.person.c.id),
+    "item": (t.evidence_item.c.ingested_at, t.evidence_item.c.id),
+}
+
+
+def all_ids(connection: Connection, kind: Kind) -> list[str]:
+    """Every live record of a kind, oldest first (the order documents are numbered in on a rebuild)."""
+    created, record_id = ORDER[kind]
+    statement = select(record_id).order_by(created, record_id)
+    if "deleted_at" in record_id.table.c:
+        statement = statement.where(record_id.table.c.deleted_at.is_(None))
+    return list(connection.execute(statement).scalars())
