@@ -39,7 +39,7 @@ def case_list(as_json: bool) -> None:
         found = cases.list_cases(inst)
     for summary in found:
         if as_json:
-            json_line(summary.as_json())
+            json_line(summary)
         else:
             situation = f" [{summary.situation}]" if summary.situation else ""
             closed = "  closed" if summary.closed_at else ""
@@ -137,5 +137,5 @@ def situation_list(as_json: bool) -> None:
         if as_json:
             json_line(item)
         else:
-            span = f"{item['starts_on'] or '?'} – {item['ends_on'] or ''}"
-            click.echo(f"{item['id']}  {item['name']}  {item['conflict']}  {span}")
+            span = f"{item.starts_on or '?'} – {item.ends_on or ''}"
+            click.echo(f"{item.id}  {item.name}  {item.conflict}  {span}")

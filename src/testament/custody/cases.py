@@ -4,43 +4,23 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection
 
 from testament.custody import custody, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
+from testament.custody.queries import cases as queries
 from testament.custody.records import case_record
+from testament.custody.results import CaseSummary, SituationView
 from testament.domain import dates
 from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
 from testament.domain.ids import new_id
 from testament.domain.text import check_length, clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
-from testament.storage import tables
 from testament.storage.engine import lock_log, read_transaction
-from testament.storage.tables import case, case_situation, incident, situation
 from testament.taxonomy import loader, vocabulary
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    id: str
-    name: str
-    situation: str | None
-    incidents: int
-    closed_at: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "situation": self.situation,
-            "incidents": self.incidents,
-            "closed_at": self.closed_at,
-        }
-
 
 # The case lookups are the policy's, which every use case asks first.
 case_id = policy.case_id
@@ -48,19 +28,14 @@ no_such_case = policy.no_such_case
 
 
 def situation_id(connection: Connection, name: str) -> str:
-    found = connection.execute(
-        select(situation.c.id).where(
-            ((situation.c.name == name) | (situation.c.id == name))
-            & situation.c.deleted_at.is_(None)
-        )
-    ).scalar()
+    found = queries.situation_named(connection, name)
     if found is None:
         raise NotFound(
             "no situation has this name",
             where=name,
             hint="create it with `testament situation create NAME --conflict …`",
         )
-    return str(found)
+    return found
 
 
 def create_case_row(connection: Connection, name: str, agent_id: int) -> str:
@@ -71,7 +46,7 @@ def create_case_row(connection: Connection, name: str, agent_id: int) -> str:
         "created_by": agent_id,
         "record_salt": secrets.token_bytes(16),
     }
-    connection.execute(insert(case).values(**row))
+    queries.insert_case(connection, row)
     event = custody.NewEvent(
         CustodyEventType.CREATION,
         agent_id,
@@ -105,7 +80,7 @@ def create_case(
     name = _check_name(name, "case")
     with recording(instance) as conn:
         policy.require(conn, instance, Action.MANAGE_CASE)  # a coordinator of some case may
-        if conn.execute(select(case.c.id).where(case.c.name == name)).scalar() is not None:
+        if queries.case_with_name(conn, name) is not None:
             raise Conflict("a case with this name already exists", where=name)
         agent_id = acting_agent(conn)
         new_id = create_case_row(conn, name, agent_id)
@@ -121,12 +96,12 @@ def assign_situation(instance: Instance, case_name: str, situation_name: str) ->
     with recording(instance) as conn:
         cid = str(policy.require(conn, instance, Action.MANAGE_CASE, case=case_name))
         sid = situation_id(conn, situation_name)
-        conn.execute(case_situation.delete().where(case_situation.c.case_id == cid))
+        queries.remove_situation_of(conn, cid)
         _set_situation(conn, cid, sid, acting_agent(conn))
 
 
 def _set_situation(connection: Connection, cid: str, sid: str, agent_id: int) -> None:
-    connection.execute(insert(case_situation).values(case_id=cid, situation_id=sid))
+    queries.insert_case_situation(connection, cid, sid)
     detail = {"object": "case", "id": cid, "change": "situation", "situation": sid}
     custody.record(
         connection,
@@ -140,34 +115,14 @@ def _set_situation(connection: Connection, cid: str, sid: str, agent_id: int) ->
 
 def list_cases(instance: Instance) -> list[CaseSummary]:
     """The cases the principal may read, by name."""
-    counts = (
-        select(incident.c.case_id, func.count().label("n"))
-        .where(incident.c.deleted_at.is_(None))
-        .group_by(incident.c.case_id)
-        .subquery()
-    )
-    query = (
-        select(
-            case.c.id,
-            case.c.name,
-            situation.c.name.label("situation"),
-            counts.c.n,
-            case.c.closed_at,
-        )
-        .outerjoin(case_situation, case_situation.c.case_id == case.c.id)
-        .outerjoin(situation, situation.c.id == case_situation.c.situation_id)
-        .outerjoin(counts, counts.c.case_id == case.c.id)
-        .order_by(case.c.name)
-    )
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ)
         readable = policy.readable_cases(conn, instance)
-        if readable is not None:
-            query = query.where(case.c.id.in_(sorted(readable)))
-        return [
-            CaseSummary(r.id, r.name, r.situation, int(r.n or 0), r.closed_at)
-            for r in conn.execute(query)
-        ]
+        rows = queries.case_summaries(conn, readable)
+    return [
+        CaseSummary(r["id"], r["name"], r["situation"], int(r["n"] or 0), r["closed_at"])
+        for r in rows
+    ]
 
 
 def situation_values(
@@ -210,50 +165,35 @@ def situation_values(
 def create_situation(instance: Instance, values: dict[str, Any]) -> str:
     with recording(instance) as conn:
         policy.require(conn, instance, Action.MANAGE_CASE)  # as the API asks
-        if conn.execute(select(situation.c.id).where(situation.c.name == values["name"])).scalar():
+        if queries.situation_with_name(conn, values["name"]):
             raise Conflict("a situation with this name already exists", where=values["name"])
         return history.create(conn, "situation", values, agent_id=acting_agent(conn))
 
 
-def list_situations(instance: Instance) -> list[dict[str, Any]]:
+def list_situations(instance: Instance) -> list[SituationView]:
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ)  # shared reference data
-        rows = conn.execute(
-            select(situation).where(situation.c.deleted_at.is_(None)).order_by(situation.c.name)
-        )
-        return [history.snapshot("situation", r._mapping) | {"version": r.version} for r in rows]
+        rows = queries.live_situations(conn)
+    return [_situation(history.snapshot("situation", r) | {"version": r["version"]}) for r in rows]
+
+
+def _situation(data: dict[str, Any]) -> SituationView:
+    return SituationView(**data | {"amendments": tuple(data["amendments"])})
 
 
 def conflict_of_case(connection: Connection, cid: str) -> tuple[str, list[str]] | None:
     """The conflict characterisation and amendments in force of a case's situation, if it has one."""
-    row = connection.execute(
-        select(situation.c.conflict, situation.c.amendments)
-        .join(case_situation, case_situation.c.situation_id == situation.c.id)
-        .where(case_situation.c.case_id == cid)
-    ).first()
-    if row is None:
+    found = queries.conflict_of_case(connection, cid)
+    if found is None:
         return None
-    return str(row.conflict), list(history.snapshot_value("amendments", row.amendments))
+    conflict, amendments = found
+    return conflict, list(history.snapshot_value("amendments", amendments))
 
 
 # A case cannot close while the urgent needs of its people wait (Murad Code MC-05). The rule is the
-# case's, so the query is here; survivors/referrals.py uses it for the needs pages.
-def unaddressed_urgent() -> Any:
-    """A support need that is urgent and not yet addressed."""
-    n = tables.support_need
-    return and_(n.c.urgency == "urgent", n.c.addressed_at.is_(None))
-
-
-def open_urgent_needs(conn: Connection, case_id: str) -> list[str]:
-    """The IDs of the unaddressed urgent needs of the case's (undeleted) people, oldest first."""
-    n, p = tables.support_need, tables.person
-    query = (
-        select(n.c.id)
-        .join(p, p.c.id == n.c.person_id)
-        .where(p.c.case_id == case_id, p.c.deleted_at.is_(None), unaddressed_urgent())
-        .order_by(n.c.assessed_at, n.c.id)
-    )
-    return [str(need_id) for need_id in conn.execute(query).scalars()]
+# case's, so its query is custody's; survivors/referrals.py uses it for the needs pages.
+unaddressed_urgent = queries.unaddressed_urgent
+open_urgent_needs = queries.open_urgent_needs
 
 
 def close_case(instance: Instance, name: str) -> str:
@@ -262,7 +202,7 @@ def close_case(instance: Instance, name: str) -> str:
     with recording(instance) as conn:
         cid = str(policy.require(conn, instance, Action.MANAGE_CASE, case=name))
         lock_log(conn)  # the checks below hold until commit
-        if _closed_at(conn, cid) is not None:
+        if queries.closed_at(conn, cid) is not None:
             raise Conflict(
                 "this case is already closed", where=name, hint="`testament case reopen NAME`"
             )
@@ -283,18 +223,13 @@ def reopen_case(instance: Instance, name: str) -> None:
     with recording(instance) as conn:
         cid = str(policy.require(conn, instance, Action.MANAGE_CASE, case=name))
         lock_log(conn)  # the check below holds until commit
-        if _closed_at(conn, cid) is None:
+        if queries.closed_at(conn, cid) is None:
             raise Conflict("this case is not closed", where=name)
         _set_closed(conn, cid, None, "reopened")
 
 
-def _closed_at(connection: Connection, cid: str) -> str | None:
-    found = connection.execute(select(case.c.closed_at).where(case.c.id == cid)).scalar()
-    return None if found is None else str(found)
-
-
 def _set_closed(connection: Connection, cid: str, when: str | None, change: str) -> str:
-    connection.execute(update(case).where(case.c.id == cid).values(closed_at=when))
+    queries.set_closed_at(connection, cid, when)
     detail = {"object": "case", "id": cid, "change": change}
     event = custody.NewEvent(
         CustodyEventType.METADATA_MODIFICATION, acting_agent(connection), case_id=cid, detail=detail
