@@ -54,7 +54,6 @@ PENDING_SQL: set[str] = {
     "documentation/search.py",
     "documentation/sources.py",
     "documentation/units.py",
-    "survivors/consent.py",
     "survivors/directory.py",
     "survivors/erasure.py",
     "survivors/identity.py",

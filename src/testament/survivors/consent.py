@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, union, update
+from sqlalchemy import Connection
 
 from testament.custody import custody, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
@@ -28,8 +28,8 @@ from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
 from testament.domain.text import clean_text
 from testament.errors import ConsentRequired, InvalidInput, NotFound
-from testament.storage import tables
 from testament.storage.engine import lock_log, read_transaction
+from testament.survivors.queries import consent as queries
 from testament.taxonomy import vocabulary
 
 WITHDRAWAL_CHANNELS = ("in-person", "phone", "written", "message", "through-representative")
@@ -155,22 +155,23 @@ def grant(instance: Instance, person_id: str, values: GrantInput) -> str:
                 "this person's data was erased; nothing can be granted for it", where=person_id
             )
         grant_id = new_id()
-        conn.execute(
-            insert(tables.consent_grant).values(
-                id=grant_id,
-                person_id=person_id,
-                purpose=checked.purpose,
-                recipient_class=checked.recipient_class,
-                data_scope=checked.data_scope,
-                identifiability=checked.identifiability,
-                mode=checked.mode,
-                language=checked.language,
-                info_sheet_version=checked.info_sheet_version,
-                understanding_checked=checked.understanding_checked,
-                granted_at=now,
-                expires_at=checked.expires_at,
-                recorded_by=acting_agent(conn),
-            )
+        queries.insert_grant(
+            conn,
+            {
+                "id": grant_id,
+                "person_id": person_id,
+                "purpose": checked.purpose,
+                "recipient_class": checked.recipient_class,
+                "data_scope": checked.data_scope,
+                "identifiability": checked.identifiability,
+                "mode": checked.mode,
+                "language": checked.language,
+                "info_sheet_version": checked.info_sheet_version,
+                "understanding_checked": checked.understanding_checked,
+                "granted_at": now,
+                "expires_at": checked.expires_at,
+                "recorded_by": acting_agent(conn),
+            },
         )
         _event(
             conn,
@@ -191,9 +192,7 @@ def grant(instance: Instance, person_id: str, values: GrantInput) -> str:
 
 
 def _rows(conn: Connection, person_id: str) -> list[dict[str, Any]]:
-    t = tables.consent_grant
-    query = select(t).where(t.c.person_id == person_id).order_by(t.c.granted_at, t.c.id)
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return queries.grants_of(conn, person_id)
 
 
 def grant_rows(conn: Connection, person_id: str) -> list[dict[str, Any]]:
@@ -312,17 +311,18 @@ def require(
         decided.append((person_id, wanted, decision.grant_id))
     now = utc_timestamp()
     for person_id, wanted, grant_id in decided:
-        conn.execute(
-            insert(tables.consent_use).values(
-                person_id=person_id,
-                grant_id=grant_id,
-                use=wanted.use,
-                purpose=wanted.purpose,
-                recipient_class=wanted.recipient_class,
-                recipient=recipient,
-                used_at=now,
-                agent_id=agent_id,
-            )
+        queries.insert_use(
+            conn,
+            {
+                "person_id": person_id,
+                "grant_id": grant_id,
+                "use": wanted.use,
+                "purpose": wanted.purpose,
+                "recipient_class": wanted.recipient_class,
+                "recipient": recipient,
+                "used_at": now,
+                "agent_id": agent_id,
+            },
         )
     return len(decided)
 
@@ -372,22 +372,18 @@ def _withdraw(
     now = utc_timestamp()
     withdrawal_id = new_id()
     agent_id = acting_agent(conn)
-    conn.execute(
-        insert(tables.consent_withdrawal).values(
-            id=withdrawal_id,
-            person_id=person_id,
-            communicated_via=communicated_via,
-            recorded_at=now,
-            recorded_by=agent_id,
-        )
+    queries.insert_withdrawal(
+        conn,
+        {
+            "id": withdrawal_id,
+            "person_id": person_id,
+            "communicated_via": communicated_via,
+            "recorded_at": now,
+            "recorded_by": agent_id,
+        },
     )
     if revoking:
-        t = tables.consent_grant
-        conn.execute(
-            update(t)
-            .where(t.c.id.in_(revoking))
-            .values(revoked_at=now, withdrawal_id=withdrawal_id)
-        )
+        queries.revoke_grants(conn, revoking, now, withdrawal_id)
     to_tell = _served(conn, chosen)
     _event(
         conn,
@@ -408,24 +404,11 @@ def _withdraw(
 def _served(conn: Connection, grant_ids: Sequence[str]) -> list[dict[str, Any]]:
     if not grant_ids:
         return []
-    u = tables.consent_use
-    query = (
-        select(
-            u.c.recipient,
-            u.c.recipient_class,
-            func.min(u.c.used_at).label("first_served"),
-            func.count().label("uses"),
-        )
-        .where(u.c.grant_id.in_(grant_ids))
-        .group_by(u.c.recipient, u.c.recipient_class)
-        .order_by(u.c.recipient_class, u.c.recipient)
-    )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return queries.recipients_served(conn, grant_ids)
 
 
 def _erased(conn: Connection, person_id: str) -> bool:
-    t = tables.erasure
-    return conn.execute(select(t.c.id).where(t.c.person_id == person_id)).first() is not None
+    return queries.is_erased(conn, person_id)
 
 
 def withdraw_all_for_erasure(conn: Connection, person_id: str) -> Withdrawal:
@@ -436,20 +419,4 @@ def withdraw_all_for_erasure(conn: Connection, person_id: str) -> Withdrawal:
 def consent_bearing(conn: Connection, case_id: str) -> list[str]:
     """The people of a case whose information is governed by consent: those with a sealed identity, a
     grant, or a testimony; erased people excluded (nothing of theirs is left to use)."""
-    p = tables.person
-    governed = union(
-        select(tables.person_key.c.person_id.label("pid")),
-        select(tables.consent_grant.c.person_id),
-        select(tables.testimony.c.person_id),
-    ).subquery()
-    query = (
-        select(p.c.id)
-        .join(governed, governed.c.pid == p.c.id)
-        .where(
-            p.c.case_id == case_id,
-            p.c.deleted_at.is_(None),
-            p.c.id.not_in(select(tables.erasure.c.person_id)),
-        )
-        .order_by(p.c.id)
-    )
-    return [str(r) for r in conn.execute(query).scalars()]
+    return queries.consent_bearing(conn, case_id)
