@@ -32,7 +32,6 @@ ENGINES = {
 # Modules whose queries have not moved yet; emptied as they move.
 PENDING_SQL: set[str] = {
     "custody/access_log.py",
-    "custody/custody_log.py",
     "custody/ingest.py",
     "custody/records.py",
     "custody/instance.py",
@@ -74,8 +73,6 @@ PENDING_SQL: set[str] = {
 
 # Use cases whose results have no type yet; emptied as they get one.
 PENDING_RESULTS: set[str] = {
-    "custody/custody_log.py:item_timeline",
-    "custody/custody_log.py:agents_named",
     "documentation/evidence.py:show",
     "documentation/evidence.py:list_for_case",
     "documentation/evidence.py:names",

@@ -11,19 +11,20 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from testament.custody import policy
 from testament.custody.custody import agent_ref
 from testament.custody.instance import Instance
+from testament.custody.queries import log as queries
+from testament.custody.results import AgentName, TimelineEvent
 from testament.domain.access import Action
-from testament.domain.custody import CustodyEventType, utc_timestamp
+from testament.domain.custody import utc_timestamp
 from testament.errors import InvalidInput, NotFound
 from testament.ledger import checkpoint as notes
 from testament.ledger import log, proofs
 from testament.ledger.keys import VerifierKey
 from testament.storage.engine import read_transaction, write_transaction
-from testament.storage.tables import agent, custody_event, user_account
 
 
 def verifier_key(instance: Instance) -> str:
@@ -85,15 +86,10 @@ def ingestion_index(instance: Instance, item_id: str) -> int:
     _check_item_id(item_id)
     with read_transaction(instance.engine) as conn:
         _require_item(conn, instance, item_id)
-        index = conn.execute(
-            select(custody_event.c.log_index).where(
-                custody_event.c.item_id == item_id,
-                custody_event.c.event_type == CustodyEventType.INGESTION.value,
-            )
-        ).scalar()
+        index = queries.ingestion_index(conn, item_id)
     if index is None:
         raise NotFound("no evidence item has this ID", where=item_id)
-    return int(index)
+    return index
 
 
 def _require_item(conn: Connection, instance: Instance, item_id: str) -> None:
@@ -152,7 +148,7 @@ def status(instance: Instance) -> LogStatus:
         return LogStatus(log.size(conn), head.size if head else 0, log.checkpoint_count(conn))
 
 
-def item_timeline(instance: Instance, item_id: str) -> list[dict[str, object]]:
+def item_timeline(instance: Instance, item_id: str) -> list[TimelineEvent]:
     """Every custody event of an evidence item, oldest first, each with its log index.
 
     The agent appears as its opaque reference (``agent:<n>``), as in the log itself; who that is stays in
@@ -161,52 +157,41 @@ def item_timeline(instance: Instance, item_id: str) -> list[dict[str, object]]:
     _check_item_id(item_id)
     with read_transaction(instance.engine) as conn:
         _require_item(conn, instance, item_id)
-        rows = conn.execute(
-            select(custody_event)
-            .where(custody_event.c.item_id == item_id)
-            .order_by(custody_event.c.log_index)
-        ).mappings()
-        return [
-            {
-                "log_index": int(r["log_index"]),
-                "event_type": r["event_type"],
-                "occurred_at": r["occurred_at"],
-                "agent": agent_ref(int(r["agent_id"])),
-                "outcome": r["outcome"],
-                "sha256": r["sha256"],
-                "detail": json.loads(r["detail"]),
-            }
-            for r in rows
-        ]
+        rows = queries.item_events(conn, item_id)
+    return [
+        TimelineEvent(
+            log_index=int(r["log_index"]),
+            event_type=r["event_type"],
+            occurred_at=r["occurred_at"],
+            agent=agent_ref(int(r["agent_id"])),
+            outcome=r["outcome"],
+            sha256=r["sha256"],
+            detail=json.loads(r["detail"]),
+        )
+        for r in rows
+    ]
 
 
-def agents_named(instance: Instance, refs: Iterable[str]) -> dict[str, tuple[str, str]]:
+def agents_named(instance: Instance, refs: Iterable[str]) -> list[AgentName]:
     """Who the agents ``refs`` (``agent:<n>``, as log entries name them) are, for a page that shows a
-    record's custody to someone allowed to read it: ``("user", username)`` for an account, and
-    ``("os-user", name)`` for the operating-system user of the command line. The log itself keeps only
-    the opaque reference; the names stay in the database."""
+    record's custody to someone allowed to read it: kind ``user`` and the username for an account, and
+    ``os-user`` and the name for the operating-system user of the command line (an account since
+    deleted is left out). The log itself keeps only the opaque reference; the names stay in the
+    database."""
     ids = {int(ref.removeprefix("agent:")) for ref in refs if ref.removeprefix("agent:").isdigit()}
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ)
         if not ids:
-            return {}
-        agents = conn.execute(
-            select(agent.c.id, agent.c.kind, agent.c.name).where(agent.c.id.in_(sorted(ids)))
-        ).all()
-        accounts = {int(a.name) for a in agents if a.kind == "user" and a.name.isdigit()}
-        usernames = dict(
-            conn.execute(
-                select(user_account.c.id, user_account.c.username).where(
-                    user_account.c.id.in_(sorted(accounts))
-                )
-            ).all()
-        )
-    named: dict[str, tuple[str, str]] = {}
-    for found in agents:
-        if found.kind == "user":
-            username = usernames.get(int(found.name)) if found.name.isdigit() else None
+            return []
+        agents = queries.agents(conn, ids)
+        accounts = {int(name) for _, kind, name in agents if kind == "user" and name.isdigit()}
+        usernames = queries.usernames(conn, accounts)
+    named: list[AgentName] = []
+    for agent_id, kind, name in agents:
+        if kind == "user":
+            username = usernames.get(int(name)) if name.isdigit() else None
             if username is not None:
-                named[agent_ref(int(found.id))] = ("user", str(username))
+                named.append(AgentName(agent_ref(agent_id), "user", username))
         else:
-            named[agent_ref(int(found.id))] = (str(found.kind), str(found.name))
+            named.append(AgentName(agent_ref(agent_id), kind, name))
     return named

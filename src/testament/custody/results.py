@@ -51,7 +51,9 @@ class TimelineEvent(Result):
 
 @dataclass(frozen=True)
 class AgentName(Result):
-    """Who an agent of the log is: ``user`` and a username, or ``os-user`` and a name."""
+    """Who an agent of the log (``agent``, its reference ``agent:<n>``) is: kind ``user`` and a
+    username, or ``os-user`` and a name."""
 
+    agent: str
     kind: str
     name: str

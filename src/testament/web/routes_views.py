@@ -74,7 +74,8 @@ def _evidence_routes(site: FastAPI) -> None:
             return records.ask_purpose(request, "evidence", item_id, [])
         item = evidence.show(inst, item_id)
         timeline = custody_log.item_timeline(inst, item_id)
-        agents = custody_log.agents_named(inst, [str(event["agent"]) for event in timeline])
+        named = custody_log.agents_named(inst, [event.agent for event in timeline])
+        agents = {agent.agent: (agent.kind, agent.name) for agent in named}
         # A testimony's recording plays only for those who may read the words (the API refuses others).
         playable = testimony.recorded_in(inst, item_id) is None or records.may(
             request, who, Action.REVEAL_IDENTITY, kind="evidence", record_id=item_id
