@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection
 
 from testament.custody import custody, policy
 from testament.custody.instance import Instance, acting_agent, recording
@@ -24,8 +24,8 @@ from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
-from testament.storage import tables
 from testament.storage.engine import read_transaction
+from testament.survivors.queries import support as queries
 from testament.taxonomy import vocabulary
 
 AREAS = "support-areas"
@@ -94,7 +94,7 @@ def _insert_services(conn: Connection, rows: Sequence[dict[str, str]]) -> list[s
     agent_id = acting_agent(conn)
     ids = [new_id() for _ in rows]
     for service_id, values in zip(ids, rows, strict=True):
-        conn.execute(insert(tables.support_service).values(id=service_id, created_at=now, **values))
+        queries.insert_service(conn, {"id": service_id, "created_at": now, **values})
     custody.record(
         conn,
         [
@@ -110,8 +110,7 @@ def _insert_services(conn: Connection, rows: Sequence[dict[str, str]]) -> list[s
 
 
 def _taken(conn: Connection, names: Collection[str]) -> set[str]:
-    t = tables.support_service
-    return set(conn.execute(select(t.c.name).where(t.c.name.in_(list(names)))).scalars())
+    return queries.service_names_taken(conn, names)
 
 
 def add_service(
@@ -137,8 +136,8 @@ def add_service(
     return service_id
 
 
-def _service_json(row: Any) -> dict[str, Any]:
-    data = dict(row._mapping)
+def _service_json(row: dict[str, Any]) -> dict[str, Any]:
+    data = dict(row)
     data["areas"] = [a for a in data["areas"].split(SEPARATOR) if a]
     data["languages"] = [code for code in data["languages"].split(SEPARATOR) if code]
     return data
@@ -149,10 +148,9 @@ def list_services(
 ) -> list[dict[str, Any]]:
     """The directory by name; only services covering ``area``, or in ``region`` (any case)."""
     wanted = vocabulary.require_one(AREAS, area, where="--area") if area else None
-    t = tables.support_service
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ)
-        rows = [_service_json(r) for r in conn.execute(select(t).order_by(t.c.name, t.c.id))]
+        rows = [_service_json(r) for r in queries.services(conn)]
     return [
         row
         for row in rows
@@ -248,10 +246,9 @@ def _row_order(item: tuple[str, str]) -> tuple[int, str]:
     return (int(number) if number.isdigit() else 0, key)
 
 
-def find(conn: Connection, ref: str) -> Row[Any]:
-    """The service with this ID or name, in the caller's transaction."""
-    t = tables.support_service
-    row = conn.execute(select(t).where((t.c.id == ref) | (t.c.name == ref))).first()
+def find(conn: Connection, ref: str) -> dict[str, Any]:
+    """The service with this ID or name (as stored), in the caller's transaction."""
+    row = queries.service_by_ref(conn, ref)
     if row is None:
         raise NotFound(
             "no service in the directory has this ID or name",

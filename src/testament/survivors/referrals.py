@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Row, exists, insert, select, update
+from sqlalchemy import Connection
 
 from testament.custody import cases, custody, history, policy
 from testament.custody.access_log import check_purpose
@@ -34,9 +34,9 @@ from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
 from testament.domain.text import clean_text
 from testament.errors import Conflict, ConsentRequired, InvalidInput, NotFound
-from testament.storage import tables
 from testament.storage.engine import lock_log, read_transaction
 from testament.survivors import consent, directory, identity
+from testament.survivors.queries import support as queries
 from testament.taxonomy import vocabulary
 
 AREAS = directory.AREAS
@@ -76,10 +76,7 @@ def _check_needs(needs: Sequence[NeedInput | tuple[str, str, str]]) -> list[Need
 
 
 def _open_case(conn: Connection, case_id: str) -> None:
-    closed = conn.execute(
-        select(tables.case.c.closed_at).where(tables.case.c.id == case_id)
-    ).scalar()
-    if closed is not None:
+    if queries.case_closed_at(conn, case_id) is not None:
         raise Conflict(
             "the person's case is closed",
             where=case_id,
@@ -110,16 +107,17 @@ def assess_needs(
         agent_id = acting_agent(conn)
         ids = sorted(new_id() for _ in checked)  # one assessment lists in the order given
         for need_id, need in zip(ids, checked, strict=True):
-            conn.execute(
-                insert(tables.support_need).values(
-                    id=need_id,
-                    person_id=person_id,
-                    area=need.area,
-                    urgency=need.urgency,
-                    note_sealed=key.seal_text(_sealed_as(need_id), need.note),
-                    assessed_at=now,
-                    assessed_by=agent_id,
-                )
+            queries.insert_need(
+                conn,
+                {
+                    "id": need_id,
+                    "person_id": person_id,
+                    "area": need.area,
+                    "urgency": need.urgency,
+                    "note_sealed": key.seal_text(_sealed_as(need_id), need.note),
+                    "assessed_at": now,
+                    "assessed_by": agent_id,
+                },
             )
         events = [
             custody.NewEvent(
@@ -139,13 +137,11 @@ def _sealed_as(need_id: str) -> str:
     return f"{NOTE_PURPOSE}|{need_id}"
 
 
-def _need(conn: Connection, need_id: str) -> Row[Any]:
-    """A need, for a change: under the log's lock, so whether it is addressed holds until commit."""
+def _need(conn: Connection, need_id: str) -> dict[str, Any]:
+    """A need (with its person's ``case_id``), for a change: under the log's lock, so whether it is
+    addressed holds until commit."""
     lock_log(conn)
-    n, p = tables.support_need, tables.person
-    row = conn.execute(
-        select(n, p.c.case_id).join(p, p.c.id == n.c.person_id).where(n.c.id == need_id)
-    ).first()
+    row = queries.need_with_case(conn, need_id)
     if row is None:
         raise _no_need(need_id)
     return row
@@ -183,22 +179,23 @@ def check_day(value: str, where: str = "--follow-up") -> str:
         ) from None
 
 
-def _addressed(conn: Connection, need: Row[Any], change: str) -> None:
-    conn.execute(
-        update(tables.support_need)
-        .where(tables.support_need.c.id == need.id)
-        .values(addressed_at=utc_timestamp())
-    )
-    detail = {"object": "support-need", "need": need.id, "person": need.person_id, "change": change}
-    _event(conn, CustodyEventType.METADATA_MODIFICATION, need.case_id, detail)
+def _addressed(conn: Connection, need: dict[str, Any], change: str) -> None:
+    queries.mark_need_addressed(conn, need["id"], utc_timestamp())
+    detail = {
+        "object": "support-need",
+        "need": need["id"],
+        "person": need["person_id"],
+        "change": change,
+    }
+    _event(conn, CustodyEventType.METADATA_MODIFICATION, need["case_id"], detail)
 
 
 def mark_addressed(instance: Instance, need_id: str) -> None:
     """Mark a need addressed without a referral (met by the documenting organisation, say)."""
     with recording(instance) as conn:
         need = _need(conn, need_id)
-        _on_person(conn, instance, Action.DOCUMENT, need.person_id, _no_need(need_id))
-        if need.addressed_at is not None:
+        _on_person(conn, instance, Action.DOCUMENT, need["person_id"], _no_need(need_id))
+        if need["addressed_at"] is not None:
             raise Conflict("this need is already addressed", where=need_id)
         _addressed(conn, need, "addressed")
 
@@ -210,9 +207,9 @@ def refer(
     due = check_day(follow_up_due) if follow_up_due is not None else None
     with recording(instance) as conn:
         need = _need(conn, need_id)
-        _on_person(conn, instance, Action.DOCUMENT, need.person_id, _no_need(need_id))
+        _on_person(conn, instance, Action.DOCUMENT, need["person_id"], _no_need(need_id))
         found = directory.find(conn, service)
-        if need.area not in found.areas.split(directory.SEPARATOR):
+        if need["area"] not in found["areas"].split(directory.SEPARATOR):
             raise InvalidInput(
                 "this service does not cover the need's support area",
                 where="--service",
@@ -222,39 +219,40 @@ def refer(
         _require_consent(conn, need)
         referral_id = new_id()
         now = utc_timestamp()
-        conn.execute(
-            insert(tables.referral).values(
-                id=referral_id,
-                person_id=need.person_id,
-                need_id=need_id,
-                service_id=found.id,
-                referred_at=now,
-                status=PENDING,
-                follow_up_due=due,
-                updated_at=now,
-                recorded_by=acting_agent(conn),
-            )
+        queries.insert_referral(
+            conn,
+            {
+                "id": referral_id,
+                "person_id": need["person_id"],
+                "need_id": need_id,
+                "service_id": found["id"],
+                "referred_at": now,
+                "status": PENDING,
+                "follow_up_due": due,
+                "updated_at": now,
+                "recorded_by": acting_agent(conn),
+            },
         )
         detail = {
             "object": "referral",
             "referral": referral_id,
             "need": need_id,
-            "person": need.person_id,
-            "service": found.id,
+            "person": need["person_id"],
+            "service": found["id"],
         }
-        _event(conn, CustodyEventType.CREATION, need.case_id, detail)
+        _event(conn, CustodyEventType.CREATION, need["case_id"], detail)
     return referral_id
 
 
-def _require_consent(conn: Connection, need: Row[Any]) -> None:
+def _require_consent(conn: Connection, need: dict[str, Any]) -> None:
     """Refuse unless a grant that counts covers a referral (:func:`consent.referral_use`): the
     one consent gate, asked inside the referral's transaction. The refusal names the missing purpose
     and recipient class by their codes, and the need by ID; never the person."""
-    decision = consent.decide(conn, need.person_id, consent.referral_use())
+    decision = consent.decide(conn, need["person_id"], consent.referral_use())
     if not decision.allowed:
         raise ConsentRequired(
             f"consent does not cover this referral: {decision.reason}",
-            where=need.id,
+            where=need["id"],
             hint="record the grant with `testament consent grant` once the person has agreed "
             "to be referred",
         )
@@ -278,44 +276,40 @@ def update_referral(
         changes["follow_up_due"] = None
     if not changes:
         raise InvalidInput("name a new status or follow-up date", where="--status")
-    r = tables.referral
     with recording(instance) as conn:
-        row = conn.execute(select(r).where(r.c.id == referral_id)).first()
+        row = queries.referral(conn, referral_id)
         missing = NotFound("no referral has this ID", where=referral_id)
         if row is None:
             raise missing
-        _on_person(conn, instance, Action.DOCUMENT, row.person_id, missing)
-        need = _need(conn, row.need_id)
-        conn.execute(
-            update(r).where(r.c.id == referral_id).values(updated_at=utc_timestamp(), **changes)
-        )
+        _on_person(conn, instance, Action.DOCUMENT, row["person_id"], missing)
+        need = _need(conn, row["need_id"])
+        queries.update_referral(conn, referral_id, {"updated_at": utc_timestamp(), **changes})
         detail = {
             "object": "referral",
             "referral": referral_id,
-            "need": need.id,
-            "person": need.person_id,
+            "need": need["id"],
+            "person": need["person_id"],
             "fields": sorted(changes),
-            "status": changes.get("status", row.status),
+            "status": changes.get("status", row["status"]),
         }
-        _event(conn, CustodyEventType.METADATA_MODIFICATION, need.case_id, detail)
-        if changes.get("status") in ADDRESSING and need.addressed_at is None:
+        _event(conn, CustodyEventType.METADATA_MODIFICATION, need["case_id"], detail)
+        if changes.get("status") in ADDRESSING and need["addressed_at"] is None:
             _addressed(conn, need, f"addressed by referral {referral_id}")
-        updated = conn.execute(select(r).where(r.c.id == referral_id)).one()
+        updated = queries.referral_written(conn, referral_id)
     return _referral_json(updated)
 
 
-def _referral_json(row: Any) -> dict[str, Any]:
-    data = dict(row._mapping)
+def _referral_json(row: dict[str, Any]) -> dict[str, Any]:
+    data = dict(row)
     data.pop("recorded_by", None)
     return data
 
 
 def person_of(instance: Instance, kind: str, record_id: str) -> str:
     """The person a need (``support_need``) or a referral belongs to, for the policy door."""
-    table = tables.support_need if kind == "support_need" else tables.referral
     missing = NotFound(f"no {kind.replace('_', ' ')} has this ID", where=record_id)
     with read_transaction(instance.engine) as conn:
-        found = conn.execute(select(table.c.person_id).where(table.c.id == record_id)).scalar()
+        found = queries.person_of_record(conn, kind, record_id)
         if found is None:
             raise missing
         _on_person(conn, instance, Action.READ, str(found), missing)
@@ -351,31 +345,21 @@ def needs_for_person(
 def _needs(
     conn: Connection, person_id: str, *, notes: bool, key: identity.PersonKey | None
 ) -> list[dict[str, Any]]:
-    n, r, s = tables.support_need, tables.referral, tables.support_service
     referrals: dict[str, list[dict[str, Any]]] = {}
-    query = (
-        select(r, s.c.name.label("service"))
-        .join(s, s.c.id == r.c.service_id)
-        .where(r.c.person_id == person_id)
-        .order_by(r.c.referred_at, r.c.id)
-    )
-    for row in conn.execute(query):
-        referrals.setdefault(row.need_id, []).append(_referral_json(row))
+    for row in queries.referrals_of_person(conn, person_id):
+        referrals.setdefault(row["need_id"], []).append(_referral_json(row))
     found = []
-    needs = conn.execute(
-        select(n).where(n.c.person_id == person_id).order_by(n.c.assessed_at, n.c.id)
-    )
-    for row in needs:
-        data = dict(row._mapping)
+    for row in queries.needs_of_person(conn, person_id):
+        data = dict(row)
         sealed = data.pop("note_sealed")
         data.pop("assessed_by")
         if notes:
             data["note"] = (
-                key.unseal_text(_sealed_as(row.id), sealed)
+                key.unseal_text(_sealed_as(row["id"]), sealed)
                 if key is not None and sealed is not None
                 else identity.ERASED
             )
-        data["referrals"] = referrals.get(row.id, [])
+        data["referrals"] = referrals.get(row["id"], [])
         found.append(data)
     return found
 
@@ -415,23 +399,6 @@ def follow_ups_due(
     not yet addressed that no pending (``proposed``) referral covers: urgent needs first, then
     referrals by date. ``case_ids`` None means every case the principal may read; a case among
     ``case_ids`` that they may not read is answered as absent. Deleted people are left out."""
-    n, r, p, c = tables.support_need, tables.referral, tables.person, tables.case
-    base = (
-        select(n, p.c.label, p.c.case_id, c.c.name.label("case"))
-        .join(p, p.c.id == n.c.person_id)
-        .join(c, c.c.id == p.c.case_id)
-        .where(p.c.deleted_at.is_(None))
-    )
-    if case_ids is not None:
-        base = base.where(p.c.case_id.in_(list(case_ids)))
-    pending = exists().where(r.c.need_id == n.c.id, r.c.status == PENDING)
-    urgent = base.where(cases.unaddressed_urgent(), ~pending).order_by(n.c.assessed_at, n.c.id)
-    due = (
-        base.add_columns(r.c.id.label("referral_id"), r.c.service_id, r.c.status, r.c.follow_up_due)
-        .join(r, r.c.need_id == n.c.id)
-        .where(r.c.follow_up_due <= today.isoformat(), r.c.status != "completed")
-        .order_by(r.c.follow_up_due, r.c.id)
-    )
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ)
         readable = policy.readable_cases(conn, instance)
@@ -439,11 +406,10 @@ def follow_ups_due(
             hidden = sorted(set(case_ids or ()) - readable)
             if hidden:
                 raise policy.no_such_case(hidden[0])
-            urgent = urgent.where(p.c.case_id.in_(sorted(readable)))
-            due = due.where(p.c.case_id.in_(sorted(readable)))
-        found = [_follow(row, "urgent-need") for row in conn.execute(urgent)]
-        found += [_follow(row, "referral") for row in conn.execute(due)]
-    return found
+        urgent, due = queries.follow_ups(conn, case_ids, readable, today)
+    return [_follow(row, "urgent-need") for row in urgent] + [
+        _follow(row, "referral") for row in due
+    ]
 
 
 def due_for_case(instance: Instance, case_name: str | None, today: date) -> list[FollowUp]:
@@ -455,8 +421,7 @@ def due_for_case(instance: Instance, case_name: str | None, today: date) -> list
     return follow_ups_due(instance, [cid], today)
 
 
-def _follow(row: Any, kind: str) -> FollowUp:
-    data = row._mapping
+def _follow(data: dict[str, Any], kind: str) -> FollowUp:
     extra = (
         {k: data[k] for k in ("referral_id", "service_id", "status", "follow_up_due")}
         if kind == "referral"
@@ -478,19 +443,9 @@ def _follow(row: Any, kind: str) -> FollowUp:
 
 def urgent_needs(instance: Instance, case_name: str) -> list[dict[str, Any]]:
     """The unaddressed urgent needs of a case (what blocks closing it), by person label and area."""
-    n, r, p = tables.support_need, tables.referral, tables.person
     with read_transaction(instance.engine) as conn:
         cid = str(policy.require(conn, instance, Action.READ, case=case_name))
         ids = cases.open_urgent_needs(conn, cid)
-        rows = conn.execute(
-            select(n.c.id, n.c.person_id, p.c.label, n.c.area, n.c.assessed_at)
-            .join(p, p.c.id == n.c.person_id)
-            .where(n.c.id.in_(ids))
-            .order_by(n.c.assessed_at, n.c.id)
-        ).all()
-        waiting = set(
-            conn.execute(
-                select(r.c.need_id).where(r.c.status == PENDING, r.c.need_id.in_(ids))
-            ).scalars()
-        )
-    return [dict(row._mapping) | {"referral_pending": row.id in waiting} for row in rows]
+        rows = queries.needs_described(conn, ids)
+        waiting = queries.with_pending_referral(conn, ids)
+    return [row | {"referral_pending": row["id"] in waiting} for row in rows]
