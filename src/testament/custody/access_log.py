@@ -12,8 +12,6 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from testament.custody import custody, policy
 from testament.custody.instance import (
     Instance,
@@ -22,12 +20,12 @@ from testament.custody.instance import (
     recording,
     who_acts,
 )
+from testament.custody.queries import access as queries
 from testament.domain.access import SESSION_LIFETIME, Action
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.text import clean_text
 from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.storage.engine import read_transaction
-from testament.storage.tables import agent, custody_event, evidence_item, incident
 
 MAX_PURPOSE = 300
 ACTIONS = ("view", "download")
@@ -61,20 +59,17 @@ def item_opened(instance: Instance, item_id: str, action: str, purpose: str) -> 
     stated = check_purpose(purpose)
     with recording(instance) as conn:
         policy.require(conn, instance, Action.READ, kind="evidence", record_id=item_id)
-        row = conn.execute(
-            select(evidence_item.c.case_id, evidence_item.c.sha256).where(
-                evidence_item.c.id == item_id
-            )
-        ).first()
-        if row is None:
+        found = queries.item_case_and_digest(conn, item_id)
+        if found is None:
             raise NotFound("no evidence item has this ID", where=item_id)
+        case_id, digest = found
         detail = {"object": "evidence_item", "action": action, "purpose": stated}
         event = custody.NewEvent(
             CustodyEventType.ACCESS,
             acting_agent(conn),
-            case_id=row.case_id,
+            case_id=case_id,
             item_id=item_id,
-            sha256=row.sha256,
+            sha256=digest,
             detail=detail,
         )
         (recorded,) = custody.record(conn, [event])
@@ -85,19 +80,18 @@ def sensitive_record_viewed(instance: Instance, incident_id: str, purpose: str) 
     """Record a view of an incident that carries sensitivity labels; None if it carries none."""
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ, kind="incident", record_id=incident_id)
-        row = conn.execute(
-            select(incident.c.case_id, incident.c.sensitivity).where(incident.c.id == incident_id)
-        ).first()
-    if row is None:
+        found = queries.incident_case_and_labels(conn, incident_id)
+    if found is None:
         raise NotFound("no incident has this ID", where=incident_id)
-    if not _labels(row.sensitivity):
+    case_id, labels = found
+    if not _labels(labels):
         return None
     stated = check_purpose(purpose)
     with recording(instance) as conn:
         policy.require(conn, instance, Action.READ, kind="incident", record_id=incident_id)
         detail = {"object": "incident", "id": incident_id, "action": "view", "purpose": stated}
         event = custody.NewEvent(
-            CustodyEventType.ACCESS, acting_agent(conn), case_id=row.case_id, detail=detail
+            CustodyEventType.ACCESS, acting_agent(conn), case_id=case_id, detail=detail
         )
         (recorded,) = custody.record(conn, [event])
     return int(recorded)
@@ -116,23 +110,17 @@ def stated_purpose(instance: Instance, access_index: int, kind: str, record_id: 
         policy.require(
             conn, instance, Action.READ, kind=POLICY_KIND.get(kind, kind), record_id=record_id
         )
-        row = conn.execute(
-            select(custody_event.c.item_id, custody_event.c.detail, custody_event.c.occurred_at,
-                   agent.c.kind, agent.c.name)
-            .select_from(custody_event.join(agent, agent.c.id == custody_event.c.agent_id))
-            .where(custody_event.c.log_index == access_index,
-                   custody_event.c.event_type == CustodyEventType.ACCESS.value)
-        ).first()  # fmt: skip
-    detail = json.loads(row.detail) if row is not None else {}
-    record = row.item_id if kind == "evidence_item" and row is not None else detail.get("id")
+        row = queries.access_event(conn, access_index)
+    detail = json.loads(row["detail"]) if row is not None else {}
+    record = row["item_id"] if kind == "evidence_item" and row is not None else detail.get("id")
     account = who_acts(instance).user_id  # the instance's principal, or the account acted as
     mine = ("user", str(account)) if account is not None else acting_identity()
     if (
         row is None
-        or (row.kind, row.name) != mine
+        or (row["kind"], row["name"]) != mine
         or detail.get("object") != kind
         or record != record_id
-        or row.occurred_at < since
+        or row["occurred_at"] < since
         or not detail.get("purpose")
     ):
         raise PermissionDenied(
@@ -171,9 +159,7 @@ def stream_item(instance: Instance, digest: str) -> Iterator[bytes]:
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ)
         readable = policy.readable_cases(conn, instance)
-        holders = conn.execute(
-            select(evidence_item.c.case_id).where(evidence_item.c.sha256 == digest)
-        ).scalars()
+        holders = queries.cases_holding(conn, digest)
         if readable is not None and not any(str(cid) in readable for cid in holders):
             raise NotFound("no evidence item has this content", where=digest)
     return _checked_chunks(instance, digest)
