@@ -104,9 +104,9 @@ def _site_command(home: Path) -> list[str]:
     code = (
         "import sys, uvicorn; from testament.config import load_settings; "
         "from testament.custody.instance import open_instance; "
-        "from testament.web.site import create_site; from testament.api import auth; "
+        "from testament.server import create_server; from testament.http import auth; "
         "s = load_settings(); i = open_instance(s); "
-        f"uvicorn.run(create_site(i, api_token=auth.ensure_token(s.home)), host='127.0.0.1', port={PORT}, "
+        f"uvicorn.run(create_server(i, api_token=auth.ensure_token(s.home)), host='127.0.0.1', port={PORT}, "
         "log_level='warning', access_log=False)"
     )
     return [sys.executable, "-c", code]

@@ -15,13 +15,13 @@ import httpx2 as httpx
 import pytest
 from sqlalchemy import func, select
 
-from testament.api.limits import MAX_JSON_BODY_BYTES
 from testament.custody.instance import Instance
 from testament.domain.boundedjson import MAX_DEPTH
 from testament.domain.text import LONG_CHARS, NAME_CHARS
+from testament.http.limits import MAX_JSON_BODY_BYTES
+from testament.server import create_server
 from testament.storage import tables
 from testament.storage.engine import read_transaction
-from testament.web.site import create_site
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served
 
@@ -36,7 +36,7 @@ AREAS = "/gazetteer/areas?level=1&name_field=NAME_1"
 
 @pytest.fixture
 def http(instance: Instance) -> Iterator[httpx.Client]:
-    site = create_site(instance, api_token=OPERATOR, setup_token=SETUP)
+    site = create_server(instance, api_token=OPERATOR, setup_token=SETUP)
     with (
         served(site) as base,
         httpx.Client(

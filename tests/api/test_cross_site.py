@@ -17,7 +17,7 @@ from testament.accounts import accounts, credentials
 from testament.api.app import create_app
 from testament.custody import cases
 from testament.custody.instance import Instance
-from testament.web.site import create_site
+from testament.server import create_server
 from tests.conftest import SQLITE_ONLY
 
 pytestmark = SQLITE_ONLY  # the order of checks in a request; no storage question
@@ -92,7 +92,7 @@ def test_the_pages_sign_in_and_change_things_from_their_own_origin(instance: Ins
     cases.create_case(instance, "Case A")
     accounts.create_user(instance, "dmytro", PASSWORD)
     accounts.grant_role(instance, "dmytro", "Case A", "documenter")
-    site = create_site(instance, api_token=OPERATOR)
+    site = create_server(instance, api_token=OPERATOR)
     http = TestClient(site, base_url=BASE, follow_redirects=False)
     browser = OWN | {"Sec-Fetch-Site": "same-origin"}
     for headers in FOREIGN:

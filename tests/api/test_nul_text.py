@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from testament.accounts import accounts
 from testament.custody import cases
 from testament.custody.instance import Instance
-from testament.web.site import create_site
+from testament.server import create_server
 from tests.web.conftest import OPERATOR, SETUP
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
@@ -20,7 +20,7 @@ PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's passw
 
 @pytest.fixture
 def http(instance: Instance) -> TestClient:
-    site = create_site(instance, api_token=OPERATOR, setup_token=SETUP)
+    site = create_server(instance, api_token=OPERATOR, setup_token=SETUP)
     cases.create_case(instance, "Case A")
     accounts.create_user(instance, "olena", PASSWORD)
     return TestClient(site, base_url="http://127.0.0.1", follow_redirects=False)

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from testament.custody.instance import Instance
-from testament.web.site import create_site
+from testament.server import create_server
 
 OPERATOR = "operator-token-for-tests"
 SETUP = "one-time-setup-token"
@@ -18,7 +18,7 @@ PASSWORD = "correct horse battery staple"  # noqa: S105 - the test accounts' pas
 
 @pytest.fixture
 def site(instance: Instance) -> Any:
-    return create_site(instance, api_token=OPERATOR, setup_token=SETUP)
+    return create_server(instance, api_token=OPERATOR, setup_token=SETUP)
 
 
 def open_with_purpose(http: Any, path: str, purpose: str) -> Any:

@@ -25,7 +25,7 @@ from testament.accounts import accounts, credentials
 from testament.custody import cases, ingest
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.documentation import gazetteer, incidents
-from testament.web.site import create_site
+from testament.server import create_server
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served
 
@@ -112,7 +112,7 @@ def test_a_documenter_works_through_the_site(
 ) -> None:
     from playwright.sync_api import expect
 
-    site = create_site(instance, api_token=OPERATOR)
+    site = create_server(instance, api_token=OPERATOR)
     with served(site) as base:
         context = browser.new_context(base_url=base, accept_downloads=True)
         page = context.new_page()
@@ -266,7 +266,7 @@ def test_the_map_clusters_thousands_of_incidents_and_splits_them_on_zoom(
         incidents.write_new(conn, rows, agent_id=acting_agent(conn))
     accounts.create_user(instance, "bo", PASSWORD)
     accounts.grant_role(instance, "bo", "Case Big", "viewer")
-    site = create_site(instance, api_token=OPERATOR)
+    site = create_server(instance, api_token=OPERATOR)
     with served(site) as base:
         page = signed_in(browser, base, "bo")
         page.goto("/cases/Case%20Big/map")

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from testament.accounts import accounts
-from testament.api.limits import MAX_JSON_BODY_BYTES
 from testament.custody import cases
 from testament.custody.instance import Instance
 from testament.documentation import incidents
 from testament.domain.text import LONG_CHARS
+from testament.http.limits import MAX_JSON_BODY_BYTES
 from tests.conftest import SQLITE_ONLY
 from tests.web.test_pages import PASSWORD, _csrf, _signed_in
 

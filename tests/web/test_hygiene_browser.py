@@ -13,7 +13,7 @@ from testament.accounts import accounts
 from testament.custody import cases, ingest
 from testament.custody.instance import Instance
 from testament.documentation import incidents
-from testament.web.site import create_site
+from testament.server import create_server
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served
 from tests.web.test_browser import (  # noqa: F401 - the browser fixture
@@ -56,7 +56,7 @@ def test_the_main_pages_break_no_content_security_policy(
     tmp_path: Path,
 ) -> None:
     ids = _world(instance, tmp_path)
-    site = create_site(instance, api_token=OPERATOR)
+    site = create_server(instance, api_token=OPERATOR)
     with served(site) as base:
         page = signed_in(browser, base, "anna")
         page.add_init_script(WATCH)
@@ -89,7 +89,7 @@ def test_the_administrator_sets_up_two_factor_sign_in_in_the_browser(
     instance: Instance,
 ) -> None:
     accounts.create_user(instance, "anna", PASSWORD, admin=True)
-    site = create_site(instance, api_token=OPERATOR)
+    site = create_server(instance, api_token=OPERATOR)
     with served(site) as base:
         page = signed_in(browser, base, "anna")
         page.add_init_script(WATCH)
@@ -124,7 +124,7 @@ def test_the_administrator_sets_up_two_factor_sign_in_in_the_browser(
 
 def test_the_api_docs_draw_from_testament_alone(browser: Any, instance: Instance) -> None:  # noqa: F811
     accounts.create_user(instance, "anna", PASSWORD, admin=True)
-    site = create_site(instance, api_token=OPERATOR)
+    site = create_server(instance, api_token=OPERATOR)
     with served(site) as base:
         page = signed_in(browser, base, "anna")
         page.add_init_script(WATCH)
@@ -146,7 +146,7 @@ def test_a_form_refused_with_an_error_page_shows_it(
     403, as when the page's CSRF token no longer holds; 413 for a form too large) must show it."""
     cases.create_case(instance, "Case A")
     accounts.create_user(instance, "anna", PASSWORD, admin=True)
-    site = create_site(instance, api_token=OPERATOR)
+    site = create_server(instance, api_token=OPERATOR)
     with served(site) as base:
         page = signed_in(browser, base, "anna")
         page.goto("/cases/Case A/incidents/new")

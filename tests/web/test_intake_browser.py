@@ -12,8 +12,8 @@ from typing import Any
 from testament.accounts import accounts
 from testament.custody import cases
 from testament.custody.instance import Instance
+from testament.server import create_server
 from testament.survivors import testimony
-from testament.web.site import create_site
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served
 from tests.web.test_browser import (  # noqa: F401 - the browser fixture
@@ -36,7 +36,7 @@ def test_a_documenter_walks_the_intake(browser: Any, instance: Instance) -> None
     cases.create_case(instance, "Case A")
     accounts.create_user(instance, "dana", PASSWORD)
     accounts.grant_role(instance, "dana", "Case A", "documenter")
-    site = create_site(instance, api_token=OPERATOR)
+    site = create_server(instance, api_token=OPERATOR)
     with served(site) as base:
         page = signed_in(browser, base, "dana")
 

@@ -20,7 +20,6 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
 from testament.accounts import accounts, credentials
-from testament.api.limits import MAX_JSON_BODY_BYTES
 from testament.custody import cases, ingest
 from testament.custody.instance import Instance, _os_user
 from testament.documentation import evidence, incidents, legal, people, sources, units
@@ -29,6 +28,7 @@ from testament.domain import legal as rules
 from testament.domain.access import Role
 from testament.domain.custody import CustodyEventType
 from testament.domain.text import NAME_CHARS
+from testament.http.limits import MAX_JSON_BODY_BYTES
 from testament.search.base import Kind
 from testament.survivors import directory, identity, referrals
 from testament.taxonomy import loader, vocabulary

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from testament import __version__
-from testament.api import auth, docs, errors, guard, limits
+from testament.api import docs, errors
 from testament.api.ratelimit import SlidingWindow
 from testament.api.routes import (
     cases,
@@ -30,6 +30,7 @@ from testament.api.routes import (
 )
 from testament.custody.instance import Instance
 from testament.domain.access import NOBODY
+from testament.http import auth, guard, limits
 
 LOGIN_ATTEMPTS_PER_MINUTE = 10
 

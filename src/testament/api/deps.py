@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
-from testament.api.auth import maybe_principal
 from testament.api.bodies import MAX_OFFSET
 from testament.custody.instance import Instance
 from testament.domain.access import NOBODY, Principal
+from testament.http.auth import maybe_principal
 
 
 def instance(

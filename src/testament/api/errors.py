@@ -2,6 +2,7 @@
 
 Every failure a client can meet, from a service's :class:`TestamentError` to malformed JSON, leaves here in
 this shape, and never with a traceback or a record's content (errors.py's privacy rule holds for the API).
+The envelope and the status of each kind of failure are shared with the pages (``testament.http.errors``).
 """
 
 from __future__ import annotations
@@ -14,28 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from testament import errors
-
-STATUS: dict[type[errors.TestamentError], int] = {
-    errors.InvalidInput: 422,
-    errors.NotFound: 404,
-    errors.PermissionDenied: 403,
-    errors.ConsentRequired: 403,
-    errors.Conflict: 409,
-    errors.IntegrityError: 409,
-    errors.BackendUnavailable: 503,
-}
-
-
-def envelope(status: int, error: str, **extra: Any) -> JSONResponse:
-    body: dict[str, Any] = {"ok": False, "status": status, "error": error, "errors": {}} | extra
-    return JSONResponse(body, status_code=status)
-
-
-def _status(exc: errors.TestamentError) -> int:
-    for kind in type(exc).__mro__:
-        if kind in STATUS:
-            return STATUS[kind]
-    return 400
+from testament.http.errors import envelope, status_of
 
 
 def _field(location: tuple[Any, ...]) -> str:
@@ -48,7 +28,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(errors.TestamentError)
     async def _testament(_request: Request, exc: errors.TestamentError) -> JSONResponse:
-        return envelope(_status(exc), exc.what, errors=exc.errors, where=exc.where, hint=exc.hint)
+        return envelope(status_of(exc), exc.what, errors=exc.errors, where=exc.where, hint=exc.hint)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -15,7 +15,7 @@ def api_group() -> None:
 @api_group.command("token")
 def token() -> None:
     """Print the API token (created, mode 0600, on first use)."""
-    from testament.api import auth  # noqa: PLC0415 - FastAPI costs time every other command need not pay
+    from testament.http import auth  # noqa: PLC0415 - FastAPI costs time every other command need not pay
 
     click.echo(auth.ensure_token(load_settings().home))
 
@@ -28,8 +28,8 @@ def serve(host: str, port: int) -> None:
     """Serve the JSON API for the home in TESTAMENT_HOME."""
     import uvicorn  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
 
-    from testament.api import auth  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
     from testament.api.app import create_app  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
+    from testament.http import auth  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
     from testament.startup import open_home  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
 
     settings = load_settings()

@@ -19,16 +19,17 @@ def serve(host: str, port: int) -> None:
     import uvicorn  # noqa: PLC0415 - the web stack costs time every other command need not pay
 
     from testament.accounts.accounts import has_admin  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
-    from testament.api import auth  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
+    from testament.http import auth  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
+    from testament.server import create_server  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
     from testament.startup import open_home  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
-    from testament.web.site import TILE_URL_SETTING, create_site  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
+    from testament.web.site import TILE_URL_SETTING  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
 
     settings = load_settings()
     check_servable(settings)
     inst = open_home(settings)
     try:
         setup_token = None if has_admin(inst) else secrets.token_urlsafe(24)
-        site = create_site(
+        site = create_server(
             inst,
             api_token=auth.ensure_token(settings.home),
             setup_token=setup_token,

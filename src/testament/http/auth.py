@@ -1,4 +1,5 @@
-"""Who is asking: an API token, a browser session, or the home's operator token (docs/accounts.md).
+"""Who is asking, for the API and the pages alike: an API token, a browser session, or the home's
+operator token (docs/accounts.md).
 
 - ``Authorization: Bearer tst_…``: an API token of an account, with its scope (``read`` or ``write``).
 - The ``testament_session`` cookie: a browser session. Requests that change anything must also send the
@@ -31,9 +32,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from testament.accounts import credentials
-from testament.api import errors
 from testament.custody.instance import Instance, set_acting_user
 from testament.domain import access
+from testament.http import errors
 from testament.secretfiles import read_secret
 
 SESSION_COOKIE = "testament_session"

@@ -1,10 +1,11 @@
-"""The web layer's one door to the policy: :func:`allow` (docs/accounts.md).
+"""The HTTP edges' one door to the policy: :func:`allow` (docs/accounts.md).
 
-Every route that touches a case's records calls :func:`allow` before it calls a service. A user with no
-role on the case gets the same 404 as for a record that does not exist, so IDs from other cases leak
-nothing; a user who may read the case but not do this gets 403 with the reason. :func:`hide_unseen`, a
-dependency of every router, does the same for the records named in the path before the body and the
-query are validated, so an invalid request about a hidden record is a 404 too, never a 422.
+Every route and page that touches a case's records calls :func:`allow` before it calls a service. A
+user with no role on the case gets the same 404 as for a record that does not exist, so IDs from other
+cases leak nothing; a user who may read the case but not do this gets 403 with the reason.
+:func:`hide_unseen`, a dependency of every API router, does the same for the records named in the path
+before the body and the query are validated, so an invalid request about a hidden record is a 404 too,
+never a 422.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 
 from testament.accounts import scope
-from testament.api.auth import Principal, principal
 from testament.custody import policy
 from testament.custody.instance import Instance
 from testament.domain.access import Action
 from testament.errors import NotFound, PermissionDenied
+from testament.http.auth import Principal, principal
 from testament.survivors import referrals, testimony
 from testament.transfer import disclosure
 

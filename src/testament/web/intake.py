@@ -23,13 +23,13 @@ from urllib.parse import quote
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import Response
 
-from testament.api.auth import Principal
-from testament.api.guard import allow
 from testament.documentation import evidence, people
 from testament.domain import consent as consent_rules
 from testament.domain import interview as rules
 from testament.domain.access import Action
 from testament.errors import ConsentRequired, InvalidInput, NotFound, PermissionDenied
+from testament.http.auth import Principal
+from testament.http.guard import allow
 from testament.survivors import consent, identity, intake, registry, testimony
 from testament.web import i18n
 from testament.web.intake_forms import ConsentForm, InterviewForm, PersonForm, RiskForm, refusal

@@ -17,10 +17,10 @@ from fastapi.templating import Jinja2Templates
 
 from testament import __version__
 from testament.accounts import accounts
-from testament.api import auth
-from testament.api.auth import Principal
 from testament.custody.instance import Instance
 from testament.domain.access import NOBODY
+from testament.http import auth
+from testament.http.auth import Principal
 from testament.web import display, i18n, labels
 
 HERE = Path(__file__).parent

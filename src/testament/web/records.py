@@ -14,13 +14,13 @@ from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from testament.api.auth import Principal
-from testament.api.guard import allow
 from testament.custody import access_log
 from testament.documentation import evidence, incidents, sources
 from testament.domain import text
 from testament.domain.access import Action
 from testament.errors import Conflict, InvalidInput, PermissionDenied
+from testament.http.auth import Principal
+from testament.http.guard import allow
 from testament.taxonomy import vocabulary
 from testament.web.pages import Viewer, instance_of, render
 

@@ -14,9 +14,9 @@ from typing import Annotated
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import Response
 
-from testament.api.guard import allow
 from testament.domain.access import Action
 from testament.errors import InvalidInput, NotFound
+from testament.http.guard import allow
 from testament.survivors import registry
 from testament.web.pages import Viewer, instance_of, render
 from testament.web.records import go

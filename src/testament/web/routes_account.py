@@ -9,11 +9,11 @@ from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from testament.accounts import accounts, credentials, second_factor
-from testament.api import auth
-from testament.api.guard import require_admin
 from testament.custody import cases, custody_log, vault_staging
 from testament.domain.access import Role
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TestamentError
+from testament.http import auth
+from testament.http.guard import require_admin
 from testament.web.pages import Viewer, instance_of, render
 
 
@@ -81,6 +81,10 @@ def _second_factor_routes(site: FastAPI) -> None:
 
 
 def _admin_routes(site: FastAPI) -> None:
+    # Each page asks require_admin first, though the use cases ask the policy too: a refused form
+    # comes back on the admin page, which draws instance-wide state (the log, the staging area) from
+    # use cases that allow more than administrators, and creating a user hashes its password before
+    # the use case's own check.
     @site.get("/admin", include_in_schema=False)
     def admin_page(request: Request, who: Viewer) -> Response:
         require_admin(who)

@@ -14,10 +14,10 @@ from fastapi import FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from testament.accounts import accounts, credentials
-from testament.api import auth
 from testament.custody.instance import Instance
 from testament.domain.access import OWNER, SESSION_LIFETIME
 from testament.errors import InvalidInput, PermissionDenied
+from testament.http import auth
 from testament.web import i18n
 from testament.web.pages import instance_of, render
 

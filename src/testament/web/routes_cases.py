@@ -10,11 +10,11 @@ from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import Response
 
 from testament.accounts import accounts
-from testament.api.guard import allow, visible_cases
 from testament.custody import cases, custody_log
 from testament.documentation import evidence, incidents, proof_chart, search
 from testament.domain.access import Action, decide_anywhere
 from testament.errors import InvalidInput
+from testament.http.guard import allow, visible_cases
 from testament.search.base import SearchQuery
 from testament.taxonomy import vocabulary
 from testament.web import records, support

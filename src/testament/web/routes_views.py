@@ -12,10 +12,10 @@ from typing import Annotated
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import Response
 
-from testament.api.guard import allow
 from testament.custody import access_log, custody_log
 from testament.documentation import evidence, incidents
 from testament.domain.access import Action
+from testament.http.guard import allow
 from testament.survivors import testimony
 from testament.web import records
 from testament.web.pages import Viewer, instance_of, render

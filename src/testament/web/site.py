@@ -1,7 +1,8 @@
 """The site: HTML pages at ``/``, the JSON API at ``/api``, vendored assets at ``/static``.
 
-Pages read through the same services and the same policy door (``api.guard.allow``) as the API, and sign
-in with the same session cookie. A page that changes anything posts with the session's CSRF token, which
+The API is handed in, built by ``testament.server`` (the web edge never imports the API edge). Pages
+read through the same services and the same policy door (``http.guard.allow``) as the API, and sign in
+with the same session cookie. A page that changes anything posts with the session's CSRF token, which
 ``base.html`` hands to htmx as a header on every request.
 
 The first start of an instance with no administrator prints a one-time link to ``/setup``; the token in
@@ -27,12 +28,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from testament import __version__
-from testament.api import auth
-from testament.api import errors as api_errors
-from testament.api.app import create_app
-from testament.api.limits import MAX_JSON_BODY_BYTES, BoundedBodies
 from testament.custody.instance import Instance
 from testament.errors import NotFound, PermissionDenied, TestamentError
+from testament.http import auth
+from testament.http import errors as http_errors
+from testament.http.limits import MAX_JSON_BODY_BYTES, BoundedBodies
 from testament.web import (
     i18n,
     intake,
@@ -51,9 +51,15 @@ TILE_URL_SETTING = "TESTAMENT_TILE_URL"
 
 
 def create_site(
-    instance: Instance, *, api_token: str, setup_token: str | None = None, tile_url: str = ""
+    instance: Instance,
+    *,
+    api: FastAPI,
+    api_token: str,
+    setup_token: str | None = None,
+    tile_url: str = "",
 ) -> FastAPI:
-    """The whole site for ``instance``. ``setup_token`` opens ``/setup`` until an admin exists."""
+    """The pages for ``instance``, with ``api`` (the JSON API for the same instance) mounted at ``/api``
+    and sharing its sign-in limit. ``setup_token`` opens ``/setup`` until an admin exists."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -67,7 +73,6 @@ def create_site(
         hashlib.sha256(setup_token.encode()).hexdigest() if setup_token else None
     )
     site.state.tile_url = tile_url
-    api = create_app(instance, api_token=api_token)
     site.state.login_limit = api.state.login_limit
     site.add_middleware(auth.ActingScope)
     site.add_middleware(BoundedBodies)  # the pages' forms, as the API's bodies
@@ -105,7 +110,7 @@ def _errors(site: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> Response:
         message = f"internal error ({type(exc).__name__}); nothing half-written is kept"
         if _is_api(request):
-            return api_errors.envelope(500, message)
+            return http_errors.envelope(500, message)
         return _error_page(request, 500, message)
 
     @site.exception_handler(RequestValidationError)
@@ -122,7 +127,7 @@ def _errors(site: FastAPI) -> None:
     @site.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
-            return api_errors.envelope(exc.status_code, str(exc.detail))
+            return http_errors.envelope(exc.status_code, str(exc.detail))
         # The router's own refusals (no such page, a method the page does not take) say so in the
         # reader's language; a page's refusals carry their reason.
         routed = exc.status_code in (404, 405) and not isinstance(exc, HTTPException)

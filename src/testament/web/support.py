@@ -19,11 +19,11 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import Response
 
-from testament.api.auth import Principal
-from testament.api.guard import allow, visible_cases
 from testament.documentation import people
 from testament.domain.access import Action
 from testament.errors import Conflict, ConsentRequired, InvalidInput, NotFound, TestamentError
+from testament.http.auth import Principal
+from testament.http.guard import allow, visible_cases
 from testament.survivors import directory, intake, referrals
 from testament.taxonomy import vocabulary
 from testament.web import i18n

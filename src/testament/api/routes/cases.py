@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from testament.accounts import accounts
-from testament.api.auth import Who
 from testament.api.deps import instance
-from testament.api.guard import allow, visible_cases
 from testament.custody import cases
 from testament.custody.instance import Instance
 from testament.domain.access import Action
+from testament.http.auth import Who
+from testament.http.guard import allow, visible_cases
 
 router = APIRouter(tags=["cases"])
 Inst = Annotated[Instance, Depends(instance)]

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict
 
-from testament.api.auth import Who
 from testament.api.deps import instance
 from testament.custody import custody_log
 from testament.custody.instance import Instance
 from testament.custody.results import TimelineEvent
+from testament.http.auth import Who
 
 router = APIRouter(tags=["custody"])
 Inst = Annotated[Instance, Depends(instance)]

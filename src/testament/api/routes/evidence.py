@@ -17,17 +17,17 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from testament.api import uploads
-from testament.api.auth import Principal, Who
 from testament.api.bodies import Body, ExpectedVersion, Text
 from testament.api.deps import OPERATOR_PURPOSE, Limit, Offset, Purpose, instance, page
 from testament.api.fields import as_fields
-from testament.api.guard import allow
 from testament.custody import access_log, ingest
 from testament.custody.instance import Instance
 from testament.documentation import evidence
 from testament.domain.access import Action
 from testament.domain.display import ascii_name, download_name, shown
 from testament.errors import InvalidInput, PermissionDenied
+from testament.http.auth import Principal, Who
+from testament.http.guard import allow
 from testament.survivors import testimony
 
 router = APIRouter(tags=["evidence"])

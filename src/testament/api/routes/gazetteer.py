@@ -11,12 +11,12 @@ from starlette.concurrency import run_in_threadpool
 
 from testament.analysis.gazetteer import AreaName
 from testament.api import uploads
-from testament.api.auth import Who
 from testament.api.deps import Limit, Offset, instance, page
 from testament.api.fields import as_fields
-from testament.api.guard import require_admin
 from testament.custody.instance import Instance
 from testament.documentation import gazetteer
+from testament.http.auth import Who
+from testament.http.guard import require_admin
 
 router = APIRouter(tags=["gazetteer"])
 Inst = Annotated[Instance, Depends(instance)]

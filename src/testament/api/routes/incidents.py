@@ -8,14 +8,14 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from testament.api.auth import Who
 from testament.api.bodies import MAX_COUNT, ExpectedVersion, Line, Name, Text, VersionField
 from testament.api.deps import OPERATOR_PURPOSE, Limit, Offset, Purpose, instance, page
-from testament.api.guard import allow
 from testament.custody import access_log
 from testament.custody.instance import Instance
 from testament.documentation import incidents
 from testament.domain.access import Action
+from testament.http.auth import Who
+from testament.http.guard import allow
 
 router = APIRouter(tags=["incidents"])
 Inst = Annotated[Instance, Depends(instance)]

@@ -14,14 +14,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from testament.api.auth import Principal, Who
 from testament.api.bodies import Body, Name, Text
 from testament.api.deps import Purpose, instance
-from testament.api.guard import allow
 from testament.custody.instance import Instance
 from testament.domain import interview as rules
 from testament.domain.access import Action
 from testament.errors import NotFound, PermissionDenied, TestamentError
+from testament.http.auth import Principal, Who
+from testament.http.guard import allow
 from testament.survivors import testimony, training
 
 router = APIRouter(tags=["interviews"])

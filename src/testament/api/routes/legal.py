@@ -11,14 +11,14 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from testament.api.auth import Who
 from testament.api.deps import instance
 from testament.api.fields import as_fields
-from testament.api.guard import allow
 from testament.custody.instance import Instance
 from testament.documentation import legal, proof_chart
 from testament.domain import text
 from testament.domain.access import Action
+from testament.http.auth import Who
+from testament.http.guard import allow
 
 router = APIRouter(tags=["legal"])
 Inst = Annotated[Instance, Depends(instance)]

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from testament.api.auth import Who
 from testament.api.deps import instance
-from testament.api.guard import allow
 from testament.custody.instance import Instance
 from testament.documentation import incidents
 from testament.domain.access import Action
+from testament.http.auth import Who
+from testament.http.guard import allow
 
 router = APIRouter(tags=["history"])
 Inst = Annotated[Instance, Depends(instance)]

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from testament.api.auth import Who
 from testament.api.bodies import MAX_OFFSET
 from testament.api.deps import instance, page
 from testament.api.fields import as_fields
-from testament.api.guard import allow, visible_cases
 from testament.custody.instance import Instance
 from testament.documentation import search
 from testament.domain.access import Action
+from testament.http.auth import Who
+from testament.http.guard import allow, visible_cases
 from testament.search.base import Kind, SearchQuery
 from testament.search.query import MAX_QUERY_CHARS, WHERE
 

@@ -10,12 +10,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from testament.accounts import accounts, credentials
-from testament.api import auth
-from testament.api.auth import Who
 from testament.api.deps import instance
 from testament.custody.instance import Instance
 from testament.domain.access import SESSION_LIFETIME
 from testament.errors import PermissionDenied
+from testament.http import auth
+from testament.http.auth import Who
 
 router = APIRouter(tags=["session"])
 Inst = Annotated[Instance, Depends(instance)]

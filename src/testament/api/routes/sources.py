@@ -7,14 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
-from testament.api.auth import Who
 from testament.api.bodies import Body, ExpectedVersion, Name, Text, VersionField
 from testament.api.deps import Limit, Offset, instance, page
 from testament.api.fields import as_fields
-from testament.api.guard import allow
 from testament.custody.instance import Instance
 from testament.documentation import sources
 from testament.domain.access import Action
+from testament.http.auth import Who
+from testament.http.guard import allow
 
 router = APIRouter(tags=["sources"])
 Inst = Annotated[Instance, Depends(instance)]

@@ -17,15 +17,15 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from testament.api import uploads
-from testament.api.auth import Principal, Who
 from testament.api.bodies import Body, Name, Text
 from testament.api.deps import Purpose, instance
 from testament.api.fields import as_fields
-from testament.api.guard import allow, visible_cases
 from testament.custody import cases
 from testament.custody.instance import Instance
 from testament.domain.access import Action
 from testament.errors import NotFound
+from testament.http.auth import Principal, Who
+from testament.http.guard import allow, visible_cases
 from testament.survivors import directory, referrals
 
 router = APIRouter(tags=["support"])

@@ -14,15 +14,15 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
-from testament.api.auth import Who
 from testament.api.bodies import Body, Line, Name, Text
 from testament.api.deps import Purpose, instance
-from testament.api.guard import allow
 from testament.custody.instance import Instance
 from testament.domain import consent as rules
 from testament.domain import text
 from testament.domain.access import Action
 from testament.errors import InvalidInput, PermissionDenied
+from testament.http.auth import Who
+from testament.http.guard import allow
 from testament.search import names
 from testament.survivors import consent, erasure, identity, registry
 from testament.transfer import disclosure

@@ -18,12 +18,12 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from testament.api import uploads
-from testament.api.auth import Who
 from testament.api.deps import instance
 from testament.api.fields import as_fields
-from testament.api.guard import allow, allow_or_create, creates_case
 from testament.custody.instance import Instance
 from testament.domain.access import Action
+from testament.http.auth import Who
+from testament.http.guard import allow, allow_or_create, creates_case
 from testament.transfer import exports, import_jsonl, imports
 
 router = APIRouter(tags=["import and export"])
