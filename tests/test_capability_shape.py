@@ -59,7 +59,6 @@ PENDING_SQL: set[str] = {
     "survivors/risk.py",
     "survivors/testimony.py",
     "survivors/testimony_reading.py",
-    "survivors/training.py",
     "transfer/disclosure.py",
     "transfer/export_records.py",
     "transfer/exports.py",

@@ -16,15 +16,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection
 
 from testament.custody import custody, policy
 from testament.custody.instance import Instance, acting_agent, recording, who_acts
 from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.errors import InvalidInput, NotFound
-from testament.storage import tables
 from testament.storage.engine import read_transaction
+from testament.survivors.queries import training as queries
 from testament.taxonomy import vocabulary
 
 VOCABULARY = "training-topics"
@@ -45,10 +45,7 @@ def _user_id(conn: Connection, username: str) -> int:
 
 
 def _found(conn: Connection, username: str) -> int | None:
-    found = conn.execute(
-        select(tables.user_account.c.id).where(tables.user_account.c.username == username.strip())
-    ).scalar()
-    return None if found is None else int(found)
+    return queries.user_id_named(conn, username)
 
 
 def _event(conn: Connection, row_id: int, user_id: int, topic: str, change: str) -> None:
@@ -90,18 +87,15 @@ def record(
     with recording(instance) as conn:
         policy.require(conn, instance, Action.MANAGE_USERS)
         user_id = _user_id(conn, username)
-        row_id = int(
-            conn.execute(
-                insert(tables.training_attestation)
-                .values(
-                    user_id=user_id,
-                    topic=code,
-                    attested_at=attested_at,
-                    expires_at=last,
-                    recorded_by=acting_agent(conn),
-                )
-                .returning(tables.training_attestation.c.id)
-            ).scalar_one()
+        row_id = queries.insert_attestation(
+            conn,
+            {
+                "user_id": user_id,
+                "topic": code,
+                "attested_at": attested_at,
+                "expires_at": last,
+                "recorded_by": acting_agent(conn),
+            },
         )
         _event(conn, row_id, user_id, code, "attest")
     return row_id
@@ -110,20 +104,13 @@ def record(
 def revoke(instance: Instance, username: str, topic: str) -> int:
     """Revoke ``username``'s unrevoked attestations in ``topic``; returns how many."""
     code = vocabulary.require_one(VOCABULARY, topic, where="--topic")
-    t = tables.training_attestation
     with recording(instance) as conn:
         policy.require(conn, instance, Action.MANAGE_USERS)
         user_id = _user_id(conn, username)
-        ids = list(
-            conn.execute(
-                select(t.c.id).where(
-                    t.c.user_id == user_id, t.c.topic == code, t.c.revoked_at.is_(None)
-                )
-            ).scalars()
-        )
+        ids = queries.unrevoked(conn, user_id, code)
         if not ids:
             raise NotFound("the user holds no attestation in this topic", where="--topic")
-        conn.execute(update(t).where(t.c.id.in_(ids)).values(revoked_at=utc_timestamp()))
+        queries.revoke(conn, ids, utc_timestamp())
         for row_id in ids:
             _event(conn, row_id, user_id, code, "revoke")
     return len(ids)
@@ -132,7 +119,6 @@ def revoke(instance: Instance, username: str, topic: str) -> int:
 def list_for_user(instance: Instance, username: str) -> list[dict[str, Any]]:
     """Every attestation of ``username``, oldest first, with whether it holds today: for the account
     itself, or one that may manage users."""
-    t = tables.training_attestation
     now = utc_timestamp()
     with read_transaction(instance.engine) as conn:
         found = _found(conn, username)
@@ -141,14 +127,8 @@ def list_for_user(instance: Instance, username: str) -> list[dict[str, Any]]:
         else:
             policy.require(conn, instance, Action.MANAGE_USERS)
         user_id = _user_id(conn, username)
-        rows = conn.execute(
-            select(
-                t.c.id, t.c.topic, t.c.attested_at, t.c.expires_at, t.c.revoked_at, t.c.recorded_by
-            )
-            .where(t.c.user_id == user_id)
-            .order_by(t.c.attested_at, t.c.id)
-        ).mappings()
-        return [dict(row) | {"active": _live(row, now)} for row in rows]
+        rows = queries.attestations_of(conn, user_id)
+    return [row | {"active": _live(row, now)} for row in rows]
 
 
 def _live(row: Any, at: str) -> bool:
@@ -161,12 +141,7 @@ def _live(row: Any, at: str) -> bool:
 
 def active_topics(conn: Connection, user_id: int, at: str) -> frozenset[str]:
     """The topics in which the user holds an attestation at ``at`` (a UTC timestamp)."""
-    t = tables.training_attestation
-    rows = conn.execute(
-        select(t.c.topic, t.c.attested_at, t.c.expires_at, t.c.revoked_at).where(
-            t.c.user_id == user_id
-        )
-    ).mappings()
+    rows = queries.topics_of(conn, user_id)
     return frozenset(row["topic"] for row in rows if _live(row, at))
 
 
