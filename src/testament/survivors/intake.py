@@ -19,16 +19,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from testament.custody import history, policy
 from testament.custody.instance import Instance
 from testament.domain import interview as rules
 from testament.domain.access import Action
 from testament.errors import NotFound
-from testament.storage import tables
 from testament.storage.engine import read_transaction
 from testament.survivors import consent, identity, registry
+from testament.survivors.queries import interviews as queries
+from testament.survivors.queries import support
 from testament.taxonomy import loader
 
 # What the interview still waits for, in the order of the steps.
@@ -90,41 +91,28 @@ class Progress:
 
 
 def _latest_assessment(conn: Connection, person_id: str) -> dict[str, Any] | None:
-    t = tables.risk_assessment
-    row = conn.execute(
-        select(t.c.id, t.c.flags, t.c.decision, t.c.override_reason, t.c.assessed_at)
-        .where(t.c.person_id == person_id)
-        .order_by(t.c.assessed_at.desc(), t.c.id.desc())
-        .limit(1)
-    ).first()
+    row = queries.latest_assessment(conn, person_id)
     if row is None:
         return None
     return {
-        "id": row.id,
-        "flags": sorted(json.loads(row.flags)),
-        "decision": row.decision,
-        "overridden": bool(row.override_reason),
-        "assessed_at": row.assessed_at,
+        "id": row["id"],
+        "flags": sorted(json.loads(row["flags"])),
+        "decision": row["decision"],
+        "overridden": bool(row["override_reason"]),
+        "assessed_at": row["assessed_at"],
     }
 
 
 def _testimonies(conn: Connection, person_id: str) -> list[dict[str, Any]]:
-    t, u = tables.testimony, tables.user_account
-    rows = conn.execute(
-        select(t.c.id, t.c.started_at, t.c.timezone, t.c.nothing_promised, u.c.username)
-        .join(u, u.c.id == t.c.interviewer_id)
-        .where(t.c.person_id == person_id)
-        .order_by(t.c.started_at, t.c.id)
-    )
     return [
         {
-            "id": r.id,
-            "started_at": r.started_at,
-            "timezone": r.timezone,
-            "interviewer": r.username,
-            "something_given": not r.nothing_promised,
+            "id": r["id"],
+            "started_at": r["started_at"],
+            "timezone": r["timezone"],
+            "interviewer": r["username"],
+            "something_given": not r["nothing_promised"],
         }
-        for r in rows
+        for r in queries.testimonies_in_brief(conn, person_id)
     ]
 
 
@@ -133,16 +121,10 @@ def progress(instance: Instance, person_id: str) -> Progress:
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ, kind="person", record_id=person_id)
         person = history.current(conn, "person", person_id)
-        case = conn.execute(
-            select(tables.case.c.name).where(tables.case.c.id == person["case_id"])
-        ).scalar_one()
+        case = queries.case_name(conn, person["case_id"])
         assessment = _latest_assessment(conn, person_id)
         testimonies = _testimonies(conn, person_id)
-        needs = conn.execute(
-            select(func.count())
-            .select_from(tables.support_need)
-            .where(tables.support_need.c.person_id == person_id)
-        ).scalar_one()
+        needs = support.count_needs(conn, person_id)
     return Progress(
         person_id=person_id,
         label=str(person["label"]),

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
 
 from testament.custody import custody, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
@@ -22,7 +22,7 @@ from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
 from testament.domain.text import clean_text
 from testament.errors import ConsentRequired, InvalidInput, PermissionDenied
-from testament.storage import tables
+from testament.survivors.queries import interviews as queries
 from testament.taxonomy import vocabulary
 
 # The domain's field names, as the CLI's options (the API maps them back to its own fields).
@@ -106,18 +106,19 @@ def assess_risk(
         person = history.current(conn, "person", person_id)
         agent_id = acting_agent(conn)
         assessment_id = new_id()
-        conn.execute(
-            insert(tables.risk_assessment).values(
-                id=assessment_id,
-                person_id=person_id,
-                flags=json.dumps(sorted(codes)),
-                decision=chosen,
-                override_reason=override,
-                override_by=agent_id if override else None,
-                assessed_at=utc_timestamp(),
-                assessed_by=agent_id,
+        queries.insert_assessment(
+            conn,
+            {
+                "id": assessment_id,
+                "person_id": person_id,
+                "flags": json.dumps(sorted(codes)),
+                "decision": chosen,
+                "override_reason": override,
+                "override_by": agent_id if override else None,
+                "assessed_at": utc_timestamp(),
+                "assessed_by": agent_id,
                 **risks,
-            )
+            },
         )
         _event(
             conn,
@@ -136,8 +137,7 @@ def _require(conn: Connection, instance: Instance, action: access.Action, person
 
 def assessment(conn: Connection, assessment_id: str) -> rules.Assessment | None:
     """A recorded assessment as the interview rules read it; None if no assessment has this ID."""
-    t = tables.risk_assessment
-    row = conn.execute(select(t).where(t.c.id == assessment_id)).mappings().first()
+    row = queries.assessment(conn, assessment_id)
     if row is None:
         return None
     return rules.Assessment(

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection
 
 from testament.accounts import accounts
 from testament.custody import custody, history, policy
@@ -35,9 +35,10 @@ from testament.domain.ids import new_id
 from testament.domain.text import clean_text
 from testament.errors import ConsentRequired, InvalidInput, NotFound
 from testament.search import indexing
-from testament.storage import tables
 from testament.storage.engine import lock_log
 from testament.survivors import consent, identity, registry, risk, testimony_reading, training
+from testament.survivors.queries import interviews as queries
+from testament.survivors.queries.training import user_id_named
 from testament.taxonomy import vocabulary
 
 # The risk gate and reading testimonies back, under the names the edges and tests use.
@@ -81,9 +82,7 @@ def _zone(value: str) -> str:
 
 def _interviewer(conn: Connection, username: str, case_id: str) -> tuple[int, bool]:
     """The interviewer's account number, and whether they may document on the case."""
-    found = conn.execute(
-        select(tables.user_account.c.id).where(tables.user_account.c.username == username.strip())
-    ).scalar()
+    found = user_id_named(conn, username)
     if found is None:
         raise NotFound("no user has this username", where="--interviewer")
     actor = accounts.actor(conn, int(found))
@@ -92,9 +91,7 @@ def _interviewer(conn: Connection, username: str, case_id: str) -> tuple[int, bo
 
 
 def _check_item(conn: Connection, item_id: str, case_id: str) -> None:
-    t = tables.evidence_item
-    found = conn.execute(select(t.c.case_id).where(t.c.id == item_id)).scalar()
-    if found != case_id:
+    if queries.item_case(conn, item_id) != case_id:
         raise InvalidInput(
             "the recording must be an evidence item of the person's case", where="--recording"
         )
@@ -102,14 +99,7 @@ def _check_item(conn: Connection, item_id: str, case_id: str) -> None:
 
 def earlier_accounts(conn: Connection, person_id: str) -> list[dict[str, Any]]:
     """The person's testimonies so far, oldest first: ID, start and interviewer (CSO-04, MC-04)."""
-    t, u = tables.testimony, tables.user_account
-    rows = conn.execute(
-        select(t.c.id, t.c.started_at, u.c.username.label("interviewer"))
-        .join(u, u.c.id == t.c.interviewer_id)
-        .where(t.c.person_id == person_id)
-        .order_by(t.c.started_at, t.c.id)
-    ).mappings()
-    return [dict(row) for row in rows]
+    return queries.earlier_accounts(conn, person_id)
 
 
 def _earlier(conn: Connection, instance: Instance, person_id: str) -> tuple[tuple[str, ...], int]:
@@ -258,17 +248,18 @@ def _store(
     )
     key = identity.key_for(conn, instance, person_id)
     testimony_id = new_id()
-    conn.execute(
-        insert(tables.testimony).values(
-            id=testimony_id,
-            person_id=person_id,
-            interviewer_id=interviewer_id,
-            account_sealed=_seal(key, testimony_id, "account", words["account"]),
-            summary_sealed=_seal(key, testimony_id, "summary", words["summary"]),
-            recorded_at=utc_timestamp(),
-            recorded_by=acting_agent(conn),
+    queries.insert_testimony(
+        conn,
+        {
+            "id": testimony_id,
+            "person_id": person_id,
+            "interviewer_id": interviewer_id,
+            "account_sealed": _seal(key, testimony_id, "account", words["account"]),
+            "summary_sealed": _seal(key, testimony_id, "summary", words["summary"]),
+            "recorded_at": utc_timestamp(),
+            "recorded_by": acting_agent(conn),
             **columns,
-        )
+        },
     )
     _store_facts(conn, key, testimony_id, facts)
     if columns["recording_item_id"]:
@@ -366,12 +357,7 @@ def change_use(
                 hint="record the grant with `testament consent grant` once the person has agreed "
                 "to it",
             )
-        t = tables.testimony
-        conn.execute(
-            update(t)
-            .where(t.c.id == testimony_id)
-            .values(intended_use=purpose, intended_recipient=recipient)
-        )
+        queries.set_intended_use(conn, testimony_id, purpose, recipient)
         _event(
             conn,
             CustodyEventType.METADATA_MODIFICATION,
@@ -389,8 +375,8 @@ def _store_facts(
 ) -> None:
     if not facts:
         return
-    conn.execute(
-        insert(tables.testimony_fact),
+    queries.insert_facts(
+        conn,
         [
             {
                 "testimony_id": testimony_id,

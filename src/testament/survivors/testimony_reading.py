@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from testament.custody import custody, history, policy
 from testament.custody.access_log import check_purpose
@@ -24,9 +24,9 @@ from testament.domain import access
 from testament.domain.custody import CustodyEventType
 from testament.domain.text import clean_text
 from testament.errors import NotFound
-from testament.storage import tables
 from testament.storage.engine import read_transaction
 from testament.survivors import identity
+from testament.survivors.queries import interviews as queries
 
 
 def _require(conn: Connection, instance: Instance, action: access.Action, person_id: str) -> None:
@@ -35,20 +35,11 @@ def _require(conn: Connection, instance: Instance, action: access.Action, person
 
 def _opened(conn: Connection, testimony_id: str) -> tuple[dict[str, Any], str]:
     """The testimony's row (with the interviewer's username) and its case's ID."""
-    t, u = tables.testimony, tables.user_account
-    row = (
-        conn.execute(
-            select(t, u.c.username.label("interviewer"))
-            .join(u, u.c.id == t.c.interviewer_id)
-            .where(t.c.id == testimony_id)
-        )
-        .mappings()
-        .first()
-    )
+    row = queries.testimony(conn, testimony_id)
     if row is None:
         raise NotFound("no testimony has this ID", where=testimony_id)
     person = history.current(conn, "person", row["person_id"], deleted=True)
-    return dict(row), str(person["case_id"])
+    return row, str(person["case_id"])
 
 
 def opened_as(
@@ -95,13 +86,7 @@ def _metadata(row: dict[str, Any], case_id: str) -> dict[str, Any]:
 
 
 def _fact_rows(conn: Connection, testimony_id: str) -> list[dict[str, Any]]:
-    f = tables.testimony_fact
-    rows = conn.execute(
-        select(f.c.position, f.c.knowledge, f.c.statement_sealed)
-        .where(f.c.testimony_id == testimony_id)
-        .order_by(f.c.position)
-    ).mappings()
-    return [dict(r) for r in rows]
+    return queries.facts(conn, testimony_id)
 
 
 def _key(conn: Connection, instance: Instance, person_id: str) -> identity.PersonKey | None:
@@ -139,9 +124,7 @@ def _texts(conn: Connection, key: identity.PersonKey | None, row: dict[str, Any]
 def person_of(instance: Instance, testimony_id: str) -> str:
     """The ID of the person who gave the testimony (the edges ask the policy about their case)."""
     with read_transaction(instance.engine) as conn:
-        found = conn.execute(
-            select(tables.testimony.c.person_id).where(tables.testimony.c.id == testimony_id)
-        ).scalar()
+        found = queries.person_of(conn, testimony_id)
         if found is None:
             raise NotFound("no testimony has this ID", where=testimony_id)
         _hidden_unless(conn, instance, access.Action.READ, str(found), testimony_id)
@@ -154,16 +137,9 @@ def recorded_in(instance: Instance, item_id: str) -> str | None:
     A recording is the person's words: its bytes are played or downloaded only under the rule that
     unseals the words (``reveal-identity``), and a refused attempt is logged as one on the words.
     """
-    t = tables.testimony
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, access.Action.READ, kind="evidence", record_id=item_id)
-        found = conn.execute(
-            select(t.c.id)
-            .where(t.c.recording_item_id == item_id)
-            .order_by(t.c.recorded_at, t.c.id)
-            .limit(1)
-        ).scalar()
-    return None if found is None else str(found)
+        return queries.first_with_recording(conn, item_id)
 
 
 def describe(instance: Instance, testimony_id: str) -> dict[str, Any]:
@@ -223,44 +199,18 @@ def _access(conn: Connection, row: dict[str, Any], case_id: str, stated: str, ou
 
 def list_for_person(instance: Instance, person_id: str) -> list[dict[str, Any]]:
     """A person's testimonies, oldest first: metadata only, never their words."""
-    t, u = tables.testimony, tables.user_account
     with read_transaction(instance.engine) as conn:
         _require(conn, instance, access.Action.READ, person_id)
         history.current(conn, "person", person_id)
-        rows = conn.execute(
-            select(
-                t.c.id,
-                t.c.started_at,
-                t.c.ended_at,
-                t.c.timezone,
-                t.c.language,
-                u.c.username.label("interviewer"),
-                t.c.risk_assessment_id,
-                t.c.recording_item_id,
-                t.c.recorded_at,
-            )
-            .join(u, u.c.id == t.c.interviewer_id)
-            .where(t.c.person_id == person_id)
-            .order_by(t.c.started_at, t.c.id)
-        ).mappings()
-        return [dict(row) for row in rows]
+        return queries.testimonies_of(conn, person_id)
 
 
 def export_rows(conn: Connection, instance: Instance, case_id: str) -> list[dict[str, Any]]:
     """Every testimony of the case with its words unsealed (or erased), for an export already
     cleared by consent; oldest first."""
-    t, u, p = tables.testimony, tables.user_account, tables.person
-    rows = conn.execute(
-        select(t, u.c.username.label("interviewer"))
-        .join(u, u.c.id == t.c.interviewer_id)
-        .join(p, p.c.id == t.c.person_id)
-        .where(p.c.case_id == case_id)
-        .order_by(t.c.started_at, t.c.id)
-    ).mappings()
     keys: dict[str, identity.PersonKey | None] = {}
     found = []
-    for mapping in rows.all():
-        row = dict(mapping)
+    for row in queries.testimonies_of_case(conn, case_id):
         person_id = row["person_id"]
         if person_id not in keys:
             keys[person_id] = _key(conn, instance, person_id)
