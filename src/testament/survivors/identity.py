@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import magic
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection
 
 from testament.custody import custody, history, policy
 from testament.custody.access_log import check_purpose
@@ -33,8 +33,8 @@ from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.text import clean_text
 from testament.errors import IntegrityError, InvalidInput, NotFound
 from testament.search import indexing
-from testament.storage import tables
 from testament.storage.engine import read_transaction
+from testament.survivors.queries import identity as queries
 from testament.vault import sealing
 
 LABEL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread aloud
@@ -183,42 +183,39 @@ def create_key(conn: Connection, instance: Instance, person_id: str) -> PersonKe
     """Give a person their own key (wrapped by the instance's identity key)."""
     raw = sealing.new_key()
     wrapping = instance.identity_key
-    conn.execute(
-        insert(tables.person_key).values(
-            person_id=person_id,
-            wrapped_key=wrapping.wrap(raw),
-            key_id=wrapping.key_id,
-            created_at=utc_timestamp(),
-        )
+    queries.insert_person_key(
+        conn,
+        {
+            "person_id": person_id,
+            "wrapped_key": wrapping.wrap(raw),
+            "key_id": wrapping.key_id,
+            "created_at": utc_timestamp(),
+        },
     )
     return PersonKey(person_id, raw)
 
 
 def person_key(conn: Connection, instance: Instance, person_id: str) -> PersonKey | None:
     """The person's key, or None if they have none; :class:`Gone` once it was shredded."""
-    row = conn.execute(
-        select(tables.person_key.c.wrapped_key, tables.person_key.c.key_id).where(
-            tables.person_key.c.person_id == person_id
-        )
-    ).first()
+    row = queries.wrapped_key(conn, person_id)
     if row is None:
         return None
-    if row.wrapped_key is None:
+    if row["wrapped_key"] is None:
         raise NotFound(
             f"person {person_id}'s identity was {ERASED}",
             where=person_id,
             hint="nothing sealed with their key can be read any more",
         )
     wrapping = instance.identity_key
-    if row.key_id != wrapping.key_id:
+    if row["key_id"] != wrapping.key_id:
         raise IntegrityError(
-            f"person {person_id}'s key is wrapped by identity key {row.key_id}, "
+            f"person {person_id}'s key is wrapped by identity key {row['key_id']}, "
             f"but the loaded identity key is {wrapping.key_id}",
             where=str(instance.settings.identity_key_file),
             hint="open this home with the identity key it was written with",
         )
     try:
-        return PersonKey(person_id, sealing.unwrap_key(wrapping, row.wrapped_key))
+        return PersonKey(person_id, sealing.unwrap_key(wrapping, row["wrapped_key"]))
     except sealing.Unsealable:
         raise IntegrityError(
             f"person {person_id}'s key fails its integrity check",
@@ -264,11 +261,9 @@ def _store(conn: Connection, key: PersonKey, identity: Identity) -> None:
 
 def _upsert(conn: Connection, person_id: str, **sealed: bytes) -> None:
     """Write sealed values into the person's vault row, creating it if needed."""
-    t = tables.person_identity
     values = sealed | {"updated_at": utc_timestamp()}
-    changed = conn.execute(update(t).where(t.c.person_id == person_id).values(**values)).rowcount
-    if not changed:
-        conn.execute(insert(t).values(person_id=person_id, **values))
+    if not queries.update_sealed(conn, person_id, values):
+        queries.insert_sealed(conn, person_id, values)
 
 
 def _sealed(conn: Connection, case_id: str, what: str, person_id: str) -> None:
@@ -297,17 +292,13 @@ def set_identity(instance: Instance, person_id: str, identity: Identity) -> None
 
 
 def _read(conn: Connection, instance: Instance, person_id: str) -> Identity | None:
-    row = conn.execute(
-        select(tables.person_identity.c.sealed).where(
-            tables.person_identity.c.person_id == person_id
-        )
-    ).first()
+    row = queries.sealed_identity(conn, person_id)
     if row is None:
         return None
     key = person_key(conn, instance, person_id)
-    if key is None or row.sealed is None:
+    if key is None or row["sealed"] is None:
         raise NotFound(f"person {person_id}'s identity was {ERASED}", where=person_id)
-    return Identity.from_json(key.unseal("identity", row.sealed))
+    return Identity.from_json(key.unseal("identity", row["sealed"]))
 
 
 def read(conn: Connection, instance: Instance, person_id: str) -> Identity | None:
@@ -318,12 +309,7 @@ def read(conn: Connection, instance: Instance, person_id: str) -> Identity | Non
 
 def has_identity(conn: Connection, person_id: str) -> bool:
     """Whether the vault holds (or held, before an erasure) an identity for this person."""
-    return (
-        conn.execute(
-            select(tables.person_key.c.person_id).where(tables.person_key.c.person_id == person_id)
-        ).first()
-        is not None
-    )
+    return queries.has_key(conn, person_id)
 
 
 def reveal(instance: Instance, person_id: str, reason: str) -> Identity:
@@ -348,10 +334,8 @@ def refused(instance: Instance, person_id: str, reason: str | None) -> None:
     stated = " ".join((reason or "").split())[:300] or "(none stated)"
     with recording(instance) as conn:
         policy.require(conn, instance, Action.READ, kind="person", record_id=person_id)
-        row = conn.execute(
-            select(tables.person.c.case_id).where(tables.person.c.id == person_id)
-        ).first()
-        _access(conn, row.case_id if row else None, person_id, stated, outcome="denied")
+        case_id = queries.case_of_person(conn, person_id)
+        _access(conn, case_id, person_id, stated, outcome="denied")
 
 
 def _access(
@@ -395,39 +379,23 @@ def identities(
     conn: Connection, instance: Instance, case_id: str | None = None
 ) -> list[tuple[str, Identity]]:
     """Every readable identity (of one case, or all), unsealed in memory for matching; erased skipped."""
-    k, i, p = tables.person_key, tables.person_identity, tables.person
-    query = (
-        select(k.c.person_id, k.c.wrapped_key, k.c.key_id, i.c.sealed)
-        .join(i, i.c.person_id == k.c.person_id)
-        .join(p, p.c.id == k.c.person_id)
-        .where(k.c.wrapped_key.is_not(None), i.c.sealed.is_not(None), p.c.deleted_at.is_(None))
-    )
-    if case_id is not None:
-        query = query.where(p.c.case_id == case_id)
     wrapping = instance.identity_key
     found = []
-    for row in conn.execute(query.order_by(k.c.person_id)):
+    for row in queries.sealed_identities(conn, case_id):
+        person_id = row["person_id"]
         try:
-            key = PersonKey(row.person_id, sealing.unwrap_key(wrapping, row.wrapped_key))
+            key = PersonKey(person_id, sealing.unwrap_key(wrapping, row["wrapped_key"]))
         except sealing.Unsealable:
             continue  # damaged or foreign: `testament verify` reports it; matching skips it
-        found.append((row.person_id, Identity.from_json(key.unseal("identity", row.sealed))))
+        found.append((person_id, Identity.from_json(key.unseal("identity", row["sealed"]))))
     return found
 
 
 def forget(conn: Connection, person_id: str) -> None:
     """Destroy the person's key and every value sealed with it (erasure's part in the vault)."""
     now = utc_timestamp()
-    conn.execute(
-        update(tables.person_key)
-        .where(tables.person_key.c.person_id == person_id)
-        .values(wrapped_key=None, shredded_at=now)
-    )
-    conn.execute(
-        update(tables.person_identity)
-        .where(tables.person_identity.c.person_id == person_id)
-        .values(sealed=None, photo_sealed=None, updated_at=now)
-    )
+    queries.shred_key(conn, person_id, now)
+    queries.shred_sealed(conn, person_id, now)
 
 
 def check_photo(data: bytes, where: str = "--photo") -> str:
@@ -465,15 +433,11 @@ def reveal_photo(instance: Instance, person_id: str, reason: str) -> tuple[bytes
     with recording(instance) as conn:
         policy.require(conn, instance, Action.REVEAL_IDENTITY, kind="person", record_id=person_id)
         person = history.current(conn, "person", person_id)
-        row = conn.execute(
-            select(tables.person_identity.c.photo_sealed).where(
-                tables.person_identity.c.person_id == person_id
-            )
-        ).first()
+        row = queries.sealed_photo(conn, person_id)
         key = person_key(conn, instance, person_id)
-        if row is None or row.photo_sealed is None or key is None:
+        if row is None or row["photo_sealed"] is None or key is None:
             raise NotFound("the vault holds no photo of this person", where=person_id)
-        data = key.unseal("photo", row.photo_sealed)
+        data = key.unseal("photo", row["photo_sealed"])
         _access(
             conn, person["case_id"], person_id, stated, outcome="success", action="reveal-photo"
         )
@@ -485,13 +449,6 @@ def summary(instance: Instance, person_id: str) -> dict[str, Any]:
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ, kind="person", record_id=person_id)
         person = history.current(conn, "person", person_id)
-        key_row = conn.execute(
-            select(tables.person_key.c.shredded_at).where(
-                tables.person_key.c.person_id == person_id
-            )
-        ).first()
-    return {
-        "id": person_id,
-        "label": person["label"],
-        "identity": "none" if key_row is None else ("erased" if key_row.shredded_at else "sealed"),
-    }
+        key_row = queries.key_state(conn, person_id)
+    state = "none" if key_row is None else ("erased" if key_row["shredded_at"] else "sealed")
+    return {"id": person_id, "label": person["label"], "identity": state}
