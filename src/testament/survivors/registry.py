@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection
 
 from testament.custody import custody, policy
 from testament.custody.instance import Instance, acting_agent, recording, who_acts
@@ -36,9 +36,11 @@ from testament.domain.ids import new_id
 from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.search import linkage, names
 from testament.secretfiles import read_secret
-from testament.storage import tables
 from testament.storage.engine import lock_log, read_transaction
 from testament.survivors import consent, identity
+from testament.survivors.queries import identity as vault
+from testament.survivors.queries import interviews
+from testament.survivors.queries import registry as queries
 
 ENCODINGS_FORMAT = "testament-linkage"
 MAX_ENCODINGS = 200_000
@@ -157,32 +159,27 @@ def sees_case(conn: Connection, instance: Instance) -> Callable[[str], bool]:
 
 
 def _case_of(conn: Connection, person_id: str) -> str:
-    p = tables.person
-    return str(conn.execute(select(p.c.case_id).where(p.c.id == person_id)).scalar_one())
+    return queries.case_of(conn, person_id)
 
 
 def _ask(instance: Instance, person_ids: list[str], cases: dict[str, str]) -> dict[str, str]:
     """The acting user's open request about each person, filed (a custody event) where none is."""
     user_id = who_acts(instance).user_id
-    r = tables.registry_request
     found: dict[str, str] = {}
     with recording(instance) as conn:
         for person_id in person_ids:
-            open_id = conn.execute(
-                select(r.c.id).where(
-                    r.c.person_id == person_id, r.c.asked_by == user_id, r.c.decision.is_(None)
-                )
-            ).scalar()
+            open_id = queries.open_request(conn, person_id, user_id)
             if open_id is None:
                 open_id = new_id()
-                conn.execute(
-                    insert(r).values(
-                        id=open_id,
-                        person_id=person_id,
-                        case_id=cases[person_id],
-                        asked_by=user_id,
-                        asked_at=utc_timestamp(),
-                    )
+                queries.insert_request(
+                    conn,
+                    {
+                        "id": open_id,
+                        "person_id": person_id,
+                        "case_id": cases[person_id],
+                        "asked_by": user_id,
+                        "asked_at": utc_timestamp(),
+                    },
                 )
                 _request_event(conn, cases[person_id], open_id, person_id, "asked")
             found[person_id] = str(open_id)
@@ -214,28 +211,12 @@ def requests(instance: Instance, *, open_only: bool = False) -> list[dict[str, A
     """Registry requests the acting user may see, newest first: those about people of the cases they
     coordinate (every one, for the operator), with the person's label; and those they asked, with
     only the state and whom to contact (once shared, the coordinator who agreed to be contacted)."""
-    r, p, c, u = tables.registry_request, tables.person, tables.case, tables.user_account
-    asker, decider = u.alias("asker"), u.alias("decider")
-    query = (
-        select(
-            r.c.id, r.c.case_id, r.c.person_id, r.c.asked_at, r.c.decision, r.c.decided_at,
-            r.c.asked_by, p.c.label, c.c.name.label("case"),
-            asker.c.username.label("asker"), decider.c.username.label("decider"),
-        )
-        .join(p, p.c.id == r.c.person_id)
-        .join(c, c.c.id == r.c.case_id)
-        .join(asker, asker.c.id == r.c.asked_by)
-        .outerjoin(decider, decider.c.id == r.c.decided_by)
-        .order_by(r.c.asked_at.desc(), r.c.id)
-    )  # fmt: skip
-    if open_only:
-        query = query.where(r.c.decision.is_(None))
     user_id = who_acts(instance).user_id
     contact = instance.settings.registry_contact or COORDINATOR
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, access.Action.READ)
         coordinates = _policy(conn, instance, access.Action.MANAGE_CASE)
-        rows = [dict(row) for row in conn.execute(query).mappings()]
+        rows = queries.requests(conn, open_only=open_only)
     found = []
     for row in rows:
         if coordinates(row["case_id"]):
@@ -272,10 +253,9 @@ def decide(instance: Instance, request_id: str, decision: str) -> None:
             where="--decision",
             hint=f"use {', '.join(DECISIONS)}",
         )
-    r = tables.registry_request
     with recording(instance) as conn:
         lock_log(conn)  # the decision read below holds until commit
-        row = conn.execute(select(r).where(r.c.id == request_id)).mappings().first()
+        row = queries.request(conn, request_id)
         missing = NotFound("no registry request has this ID", where=request_id)
         if row is None:
             raise missing
@@ -287,14 +267,8 @@ def decide(instance: Instance, request_id: str, decision: str) -> None:
             raise InvalidInput(
                 f"this request was already decided: {row['decision']}", where=request_id
             )
-        conn.execute(
-            update(r)
-            .where(r.c.id == request_id)
-            .values(
-                decision=decision,
-                decided_by=who_acts(instance).user_id,
-                decided_at=utc_timestamp(),
-            )
+        queries.record_decision(
+            conn, request_id, decision, who_acts(instance).user_id, utc_timestamp()
         )
         _request_event(conn, row["case_id"], request_id, row["person_id"], decision)
 
@@ -323,19 +297,8 @@ def matches_in(
 
 
 def _described(conn: Connection, person_id: str, score: float) -> Match:
-    p, c, t, u = tables.person, tables.case, tables.testimony, tables.user_account
-    row = conn.execute(
-        select(p.c.label, c.c.name).join(c, c.c.id == p.c.case_id).where(p.c.id == person_id)
-    ).one()
-    interviews = [
-        {"id": r.id, "started_at": r.started_at, "interviewer": r.username}
-        for r in conn.execute(
-            select(t.c.id, t.c.started_at, u.c.username)
-            .join(u, u.c.id == t.c.interviewer_id)
-            .where(t.c.person_id == person_id)
-            .order_by(t.c.started_at)
-        )
-    ]
+    label, case = queries.label_and_case(conn, person_id)
+    held = interviews.interviews_in_brief(conn, person_id)
     grants = [
         {
             "purpose": g["purpose"],
@@ -345,7 +308,7 @@ def _described(conn: Connection, person_id: str, score: float) -> Match:
         }
         for g in consent.grant_rows(conn, person_id)
     ]
-    return Match(person_id, row.label, row.name, score, interviews, grants)
+    return Match(person_id, label, case, score, held, grants)
 
 
 def earlier_ranked(conn: Connection, instance: Instance, person_id: str) -> list[tuple[str, float]]:
@@ -360,7 +323,7 @@ def earlier_ranked(conn: Connection, instance: Instance, person_id: str) -> list
     candidates = record_of(found)
     if not candidates:
         return []
-    interviewed = set(conn.execute(select(tables.testimony.c.person_id)).scalars())
+    interviewed = interviews.interviewed(conn)
     if not interviewed - {person_id}:
         return []  # nobody else has given an account: nothing to unseal
     ranked = matches_in(conn, instance, candidates, exclude=person_id)
@@ -532,5 +495,5 @@ def whose(instance: Instance, secret: bytes, ref: str) -> str | None:
     instance_id = instance.record.instance_id
     with read_transaction(instance.engine) as conn:
         policy.require_admin(conn, instance)
-        ids = conn.execute(select(tables.person_key.c.person_id)).scalars()
+        ids = vault.keyed_people(conn)
         return next((p for p in ids if _reference(secret, instance_id, p) == ref), None)
