@@ -52,7 +52,6 @@ PENDING_SQL: set[str] = {
     "documentation/search.py",
     "documentation/sources.py",
     "documentation/units.py",
-    "survivors/erasure.py",
     "transfer/disclosure.py",
     "transfer/export_records.py",
     "transfer/exports.py",

@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import time
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, case, insert, select, update
+from sqlalchemy import Connection, Engine
 
 from testament.custody import custody, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
@@ -36,9 +34,10 @@ from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
 from testament.errors import BackendUnavailable, Conflict, InvalidInput
-from testament.storage import tables
 from testament.storage.engine import read_transaction
 from testament.survivors import consent, identity
+from testament.survivors.queries import consent as consent_queries
+from testament.survivors.queries import erasure as queries
 from testament.vault.crypto import fsync_directory
 
 GROUNDS = ("survivor-request", "safety-emergency", "legal-obligation")
@@ -99,29 +98,17 @@ def erase(
 
 
 def _erased(conn: Connection, person_id: str) -> bool:
-    t = tables.erasure
-    return conn.execute(select(t.c.id).where(t.c.person_id == person_id)).first() is not None
+    return consent_queries.is_erased(conn, person_id)
 
 
 def _recordings(conn: Connection, person_id: str) -> tuple[list[tuple[str, str]], list[str]]:
     """The person's interview recordings as (item ID, digest) to shred, and digests to keep because
     the same file is also another evidence item's."""
-    t, e = tables.testimony, tables.evidence_item
-    items = {
-        row.id: row.sha256
-        for row in conn.execute(
-            select(e.c.id, e.c.sha256)
-            .join(t, t.c.recording_item_id == e.c.id)
-            .where(t.c.person_id == person_id)
-        )
-    }
+    items = queries.recording_items(conn, person_id)
     shred: list[tuple[str, str]] = []
     kept: list[str] = []
     for item_id, digest in sorted(items.items()):
-        others = conn.execute(
-            select(e.c.id).where(e.c.sha256 == digest, e.c.id.not_in(list(items)))
-        ).first()
-        if others is None:
+        if not queries.digest_held_elsewhere(conn, digest, items):
             shred.append((item_id, digest))
         else:
             kept.append(digest)
@@ -133,7 +120,7 @@ def _shred(conn: Connection, person_id: str, grounds: str, recordings: bool) -> 
     them, revoke their grants, and record the erasure and its ``shred`` events."""
     if conn.dialect.name == "sqlite":
         # Overwrite deleted content with zeros in the pages this transaction writes.
-        conn.exec_driver_sql("PRAGMA secure_delete=ON")
+        queries.secure_delete(conn)
     person = history.current(conn, "person", person_id)
     identity.forget(conn, person_id)
     _erase_texts(conn, person_id)
@@ -168,55 +155,26 @@ def _shred(conn: Connection, person_id: str, grounds: str, recordings: bool) -> 
 
 def _erase_texts(conn: Connection, person_id: str) -> None:
     """The testimonies' words and circumstances, the risk assessments' prose and the need notes."""
-    t, f, n = tables.testimony, tables.testimony_fact, tables.support_need
     # The interview's circumstances may name people and places around the survivor: they go too.
-    conn.execute(
-        update(t)
-        .where(t.c.person_id == person_id)
-        .values(
-            account_sealed=None,
-            summary_sealed=None,
-            place=identity.ERASED,
-            interpreter=identity.ERASED,
-            present="[]",
-            contact_via=identity.ERASED,
-            given=identity.ERASED,
-            reinterview_justification=identity.ERASED,
-            why_needed=identity.ERASED,
-            best_interests=identity.ERASED,
-        )
-    )
-    r = tables.risk_assessment
-    conn.execute(
-        update(r)
-        .where(r.c.person_id == person_id)
-        .values(
-            risks_person=identity.ERASED,
-            risks_family=identity.ERASED,
-            risks_staff=identity.ERASED,
-            override_reason=case((r.c.override_reason.is_(None), None), else_=identity.ERASED),
-        )
-    )
-    conn.execute(
-        update(f)
-        .where(f.c.testimony_id.in_(select(t.c.id).where(t.c.person_id == person_id)))
-        .values(statement_sealed=None)
-    )
-    conn.execute(update(n).where(n.c.person_id == person_id).values(note_sealed=None))
+    queries.scrub_testimonies(conn, person_id, identity.ERASED)
+    queries.scrub_assessments(conn, person_id, identity.ERASED)
+    queries.scrub_facts(conn, person_id)
+    queries.scrub_need_notes(conn, person_id)
 
 
 def _record_erasure(
     conn: Connection, agent_id: int, *, case_id: str, person_id: str, erasure_id: str, grounds: str
 ) -> int:
     """The erasure's row and its ``shred`` event (IDs and grounds, never content); the log index."""
-    conn.execute(
-        insert(tables.erasure).values(
-            id=erasure_id,
-            person_id=person_id,
-            grounds=grounds,
-            erased_at=utc_timestamp(),
-            erased_by=agent_id,
-        )
+    queries.insert_erasure(
+        conn,
+        {
+            "id": erasure_id,
+            "person_id": person_id,
+            "grounds": grounds,
+            "erased_at": utc_timestamp(),
+            "erased_by": agent_id,
+        },
     )
     (index,) = custody.record(
         conn,
@@ -271,17 +229,14 @@ def scrub(engine: Engine) -> None:
         if engine.dialect.name == "sqlite":
             path = engine.url.database
             if path and path != ":memory:":
-                # A connection of its own, outside any transaction: a checkpoint cannot run inside one.
-                with closing(sqlite3.connect(path, isolation_level=None)) as raw:
-                    raw.execute("PRAGMA busy_timeout=30000")
-                    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                queries.checkpoint_sqlite(path)
         else:
             with engine.connect() as conn:
                 auto = conn.execution_options(isolation_level="AUTOCOMMIT")
                 _await_older_snapshots(auto)
                 for name in SEALED_TABLES:
-                    auto.exec_driver_sql(f'VACUUM FULL "{name}"')
-                auto.exec_driver_sql("CHECKPOINT")
+                    queries.vacuum_full(auto, name)
+                queries.checkpoint(auto)
     except Exception as exc:  # the erasure itself is committed; say what is left
         raise BackendUnavailable(
             "the person was erased, but old copies of the rows could not be scrubbed yet",
@@ -294,18 +249,14 @@ def scrub(engine: Engine) -> None:
 # autovacuum ANALYZE, or a CREATE DATABASE anywhere on the server (its snapshot holds back every
 # database's horizon). So the scrub first waits for the transactions older than itself to end.
 SNAPSHOT_WAIT_S = 30.0
-_OLDER_SNAPSHOTS = (
-    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-    "AND backend_xmin IS NOT NULL AND xact_start < %(since)s"
-)
 
 
 def _await_older_snapshots(conn: Connection) -> None:
     """Wait until no other session holds a snapshot taken before now; refuse after
     SNAPSHOT_WAIT_S (the caller says the scrub is still to do)."""
-    since = conn.exec_driver_sql("SELECT clock_timestamp()").scalar()
+    since = queries.clock(conn)
     deadline = time.monotonic() + SNAPSHOT_WAIT_S
-    while conn.exec_driver_sql(_OLDER_SNAPSHOTS, {"since": since}).scalar():
+    while queries.older_snapshots(conn, since):
         if time.monotonic() > deadline:
             raise TimeoutError("another session kept an older snapshot open")
         time.sleep(0.02)
@@ -365,14 +316,8 @@ def reapply(instance: Instance) -> list[str]:
     if not entries:
         return []
     with read_transaction(instance.engine) as conn:
-        erased = set(conn.execute(select(tables.erasure.c.person_id)).scalars())
-        present = set(
-            conn.execute(
-                select(tables.person.c.id).where(
-                    tables.person.c.id.in_([entry[0] for entry in entries])
-                )
-            ).scalars()
-        )
+        erased = queries.erased_people(conn)
+        present = queries.people_present(conn, [entry[0] for entry in entries])
     pending = [entry for entry in entries if entry[0] in present and entry[0] not in erased]
     if not pending:
         return []
