@@ -34,7 +34,6 @@ PENDING_SQL: set[str] = {
     "custody/ingest.py",
     "custody/records.py",
     "custody/instance.py",
-    "custody/policy.py",
     "custody/verification.py",
     "custody/verify_findings.py",
     "custody/verify_log.py",

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, bindparam, or_, select
+from sqlalchemy import Connection
 
 from testament.custody.instance import Instance, who_acts
+from testament.custody.queries import policy as queries
 from testament.domain.access import (
     WRITE_ACTIONS,
     Action,
@@ -29,52 +30,10 @@ from testament.domain.access import (
 )
 from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.storage.engine import read_transaction
-from testament.storage.tables import (
-    assessment,
-    case,
-    case_role,
-    casualty,
-    element_link,
-    evidence_item,
-    incident,
-    incident_relation,
-    incident_source,
-    item_incident,
-    person,
-    person_role,
-    qualification,
-    situation,
-    source,
-    unit,
-    unit_commander,
-    unit_involvement,
-    user_account,
-)
 
 # --- The account as the policy sees it ------------------------------------------------------------------
 
-
-def account_query(credential: Table | None = None) -> Select[Any]:
-    """One statement for an account's flags, username and active roles (one row per role), optionally
-    joined from a credential table (its ``token_hash`` is the parameter). Every request asks, so the
-    statements are built once and only executed afterwards."""
-    active = case_role.c.revoked_at.is_(None) & (case_role.c.user_id == user_account.c.id)
-    account = [
-        user_account.c.id.label("account_id"),
-        user_account.c.is_admin,
-        user_account.c.disabled_at,
-        user_account.c.username,
-        case_role.c.case_id,
-        case_role.c.role,
-    ]
-    if credential is None:
-        return select(*account).select_from(user_account.outerjoin(case_role, active))
-    joined = credential.join(user_account, user_account.c.id == credential.c.user_id)
-    return (
-        select(credential, *account)
-        .select_from(joined.outerjoin(case_role, active))
-        .where(credential.c.token_hash == bindparam("token_hash"))
-    )
+account_query = queries.account_query
 
 
 def account_from_rows(rows: Sequence[Any]) -> tuple[Actor, str]:
@@ -87,12 +46,9 @@ def account_from_rows(rows: Sequence[Any]) -> tuple[Actor, str]:
     return subject, first.username
 
 
-_ACCOUNT = account_query()
-
-
 def actor_and_name(connection: Connection, user_id: int) -> tuple[Actor, str] | None:
     """The policy's view of a user, with the username, in one query (None: no such user)."""
-    rows = connection.execute(_ACCOUNT.where(user_account.c.id == user_id)).all()
+    rows = queries.account_rows(connection, user_id)
     return account_from_rows(rows) if rows else None
 
 
@@ -104,24 +60,12 @@ def actor(connection: Connection, user_id: int) -> Actor | None:
 
 # --- Which case a record belongs to -----------------------------------------------------------------------
 
-OWN_CASE: dict[str, Table] = {
-    "incident": incident,
-    "source": source,
-    "person": person,
-    "evidence": evidence_item,
-}
-VIA_INCIDENT: dict[str, Table] = {
-    "casualty": casualty,
-    "incident_relation": incident_relation,
-    "person_role": person_role,
-    "unit_involvement": unit_involvement,
-    "incident_source": incident_source,
-    "qualification": qualification,
-    "element_link": element_link,
-}
-VIA_ITEM: dict[str, Table] = {"item_incident": item_incident, "assessment": assessment}
-SHARED: dict[str, Table] = {"unit": unit, "unit_commander": unit_commander, "situation": situation}
-KINDS = frozenset(OWN_CASE) | frozenset(VIA_INCIDENT) | frozenset(VIA_ITEM) | frozenset(SHARED)
+KINDS = (
+    frozenset(queries.OWN_CASE)
+    | frozenset(queries.VIA_INCIDENT)
+    | frozenset(queries.VIA_ITEM)
+    | frozenset(queries.SHARED)
+)
 
 
 def case_of(connection: Connection, kind: str, record_id: str) -> str | None:
@@ -135,23 +79,13 @@ def case_of(connection: Connection, kind: str, record_id: str) -> str | None:
             "unknown record kind", where=kind, errors={"kind": ", ".join(sorted(KINDS))}
         )
     found: object = None
-    if kind in OWN_CASE:
-        table = OWN_CASE[kind]
-        found = connection.execute(select(table.c.case_id).where(table.c.id == record_id)).scalar()
-    elif kind in VIA_INCIDENT or kind in VIA_ITEM:
-        table, parent, link = (
-            (VIA_INCIDENT[kind], incident, "incident_id")
-            if kind in VIA_INCIDENT
-            else (VIA_ITEM[kind], evidence_item, "item_id")
-        )
-        found = connection.execute(
-            select(parent.c.case_id)
-            .select_from(table.join(parent, table.c[link] == parent.c.id))
-            .where(table.c.id == record_id)
-        ).scalar()
+    if kind in queries.OWN_CASE:
+        found = queries.own_case(connection, kind, record_id)
+    elif kind in queries.VIA_INCIDENT or kind in queries.VIA_ITEM:
+        found = queries.parent_case(connection, kind, record_id)
     elif kind == "unit_commander":
         return _commander_case(connection, record_id)
-    elif kind in SHARED:
+    elif kind in queries.SHARED:
         return None
     if found is None:
         raise NotFound(f"no {kind.replace('_', ' ')} has this ID", where=record_id)
@@ -160,14 +94,10 @@ def case_of(connection: Connection, kind: str, record_id: str) -> str | None:
 
 def _commander_case(connection: Connection, record_id: str) -> str | None:
     """A commander is shared with its unit, unless it records a person: then it is that person's case's."""
-    row = connection.execute(
-        select(person.c.case_id)
-        .select_from(unit_commander.outerjoin(person, unit_commander.c.person_id == person.c.id))
-        .where(unit_commander.c.id == record_id)
-    ).first()
-    if row is None:
+    exists, found = queries.commander_case(connection, record_id)
+    if not exists:
         raise NotFound("no unit commander has this ID", where=record_id)
-    return None if row.case_id is None else str(row.case_id)
+    return found
 
 
 # --- The decision -------------------------------------------------------------------------------------
@@ -182,12 +112,10 @@ def no_such_case(name: str) -> NotFound:
 
 def case_id(connection: Connection, name: str) -> str:
     """The ID of the case called ``name`` (or with that ID)."""
-    found = connection.execute(
-        select(case.c.id).where(or_(case.c.name == name, case.c.id == name))
-    ).scalar()
+    found = queries.case_named(connection, name)
     if found is None:
         raise no_such_case(name)
-    return str(found)
+    return found
 
 
 def current_actor(connection: Connection, who: Principal) -> Actor | None:
