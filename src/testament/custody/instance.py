@@ -15,10 +15,11 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine
 
 from testament.config import Settings
 from testament.custody import custody
+from testament.custody.queries import instance as queries
 from testament.custody.records import agent_record
 from testament.domain.access import OWNER, Principal
 from testament.domain.custody import CustodyEventType, commitment, utc_timestamp
@@ -39,7 +40,6 @@ from testament.storage.engine import (
     translate_errors,
     write_transaction,
 )
-from testament.storage.tables import agent, instance
 from testament.vault.base import BlobStore
 from testament.vault.crypto import InstanceKey, create_instance_key, load_instance_key
 from testament.vault.filesystem import FilesystemBlobStore
@@ -128,15 +128,7 @@ class Instance:
 
 
 def _read_record(connection: Connection) -> InstanceRecord | None:
-    row = connection.execute(
-        select(
-            instance.c.instance_id,
-            instance.c.log_origin,
-            instance.c.vault_key_id,
-            instance.c.verifier_key,
-            instance.c.created_at,
-        ).where(instance.c.id == 1)
-    ).first()
+    row = queries.instance_row(connection)
     if row is None:
         return None
     try:
@@ -215,22 +207,19 @@ def os_agent(connection: Connection) -> int:
 
 
 def _agent(connection: Connection, kind: str, name: str) -> int:
-    query = select(agent.c.id).where(agent.c.kind == kind, agent.c.name == name)
-    found = connection.execute(query).scalar()
+    found = queries.agent_named(connection, kind, name)
     if found is None:
         lock_log(connection)  # a writer beside this one may be creating the same agent: ask again
-        found = connection.execute(query).scalar()
+        found = queries.agent_named(connection, kind, name)
     if found is not None:
-        return int(found)
+        return found
     row: dict[str, Any] = {
         "kind": kind,
         "name": name,
         "created_at": utc_timestamp(),
         "record_salt": secrets.token_bytes(16),
     }
-    row["id"] = int(
-        connection.execute(insert(agent).values(**row).returning(agent.c.id)).scalar_one()
-    )
+    row["id"] = queries.insert_agent(connection, row)
     custody.record(
         connection,
         [
@@ -314,16 +303,16 @@ def _create(settings: Settings, engine: Engine, before: str | None, after: str) 
     store.initialise()
     created_at = utc_timestamp()
     with write_transaction(engine) as connection:
-        connection.execute(
-            insert(instance).values(
-                id=1,
-                instance_id=instance_id,
-                log_origin=origin,
-                vault_key_id=vault_key_id,
-                signing_key_id=signer.verifier.key_id.hex(),
-                verifier_key=signer.verifier.encode(),
-                created_at=created_at,
-            )
+        queries.insert_instance(
+            connection,
+            {
+                "instance_id": instance_id,
+                "log_origin": origin,
+                "vault_key_id": vault_key_id,
+                "signing_key_id": signer.verifier.key_id.hex(),
+                "verifier_key": signer.verifier.encode(),
+                "created_at": created_at,
+            },
         )
         log.initialise(connection)
         custody.record(
