@@ -42,7 +42,7 @@ def verify(
 
     def show(finding: Finding) -> None:
         if as_json:
-            json_line(finding.as_json())
+            json_line(finding)
             return
         mark = "ok  " if finding.ok and not finding.info else ("note" if finding.ok else "FAIL")
         where = f" [{finding.where}]" if finding.where else ""

@@ -9,11 +9,9 @@ commitment of every existing row would no longer match.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table
-
+from testament.custody.queries.verify import RecordKind
 from testament.domain.custody import CustodyEventType
 from testament.storage.tables import agent, case, evidence_item
 
@@ -36,17 +34,7 @@ item_record = _pick(ITEM_FIELDS)
 case_record = _pick(CASE_FIELDS)
 agent_record = _pick(AGENT_FIELDS)
 
-
-@dataclass(frozen=True)
-class RecordKind:
-    """A table whose rows are committed to by one creation event each."""
-
-    name: str
-    table: Table
-    event_type: CustodyEventType
-    event_column: str
-    record: Callable[[Mapping[str, Any]], dict[str, Any]]
-
+# The tables whose rows are committed to by one creation event each (verify step 7).
 
 RECORD_KINDS = (
     RecordKind("agent", agent, CustodyEventType.CREATION, "agent_id", agent_record),

@@ -15,19 +15,20 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from testament.custody import policy, vault_staging, verify_findings, verify_log, verify_versions
 from testament.custody.custody import to_domain
 from testament.custody.instance import Instance
-from testament.custody.records import RECORD_KINDS, RecordKind
+from testament.custody.queries import verify as queries
+from testament.custody.queries.verify import RecordKind
+from testament.custody.records import RECORD_KINDS
 from testament.custody.verify_findings import (
     MAX_FINDINGS_PER_STEP,
     MAX_NAMED,
     failed,
     noted,
     passed,
-    stream,
 )
 from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, commitment
@@ -35,7 +36,6 @@ from testament.errors import IntegrityError, InvalidInput, NotFound, TestamentEr
 from testament.ledger import log
 from testament.ledger.keys import VerifierKey
 from testament.storage.engine import read_transaction
-from testament.storage.tables import custody_event, evidence_item, log_entry
 
 # Named here as docs/verification.md names them: the findings, and the log's own steps.
 Finding = verify_findings.Finding
@@ -69,13 +69,8 @@ def step1_key(instance: Instance, trusted: VerifierKey | None) -> Iterator[Findi
 
 def step6_records(conn: Connection, size: int) -> Iterator[Finding]:
     """(6) Every custody row re-derives its log entry byte for byte, and every entry has its row."""
-    query_rows = select(custody_event).order_by(custody_event.c.log_index)
-    query_entries = select(log_entry.c.idx, log_entry.c.data).order_by(log_entry.c.idx)
     problems: list[Finding] = []
-    with (
-        closing(stream(conn, query_rows)) as rows,
-        closing(stream(conn, query_entries)) as entries,
-    ):
+    with closing(queries.custody_rows(conn)) as rows, closing(queries.entries(conn)) as entries:
         row = next(rows, None)
         for idx, data in entries:
             while row is not None and row.log_index < idx:
@@ -137,9 +132,8 @@ def _differs(record: bytes, entry: bytes) -> str:
 def _creation_events(conn: Connection) -> dict[str, dict[str, Any]]:
     """Creation events by "<kind> <id>", from the custody rows (already checked against the log)."""
     wanted = [CustodyEventType.CREATION.value, CustodyEventType.INGESTION.value]
-    query = select(custody_event).where(custody_event.c.event_type.in_(wanted))
     events: dict[str, dict[str, Any]] = {}
-    with closing(stream(conn, query)) as rows:
+    with closing(queries.custody_rows_of_types(conn, wanted)) as rows:
         for row in rows:
             data = dict(row._mapping)
             try:
@@ -161,7 +155,7 @@ def _check_kind(
     conn: Connection, kind: RecordKind, events: dict[str, dict[str, Any]]
 ) -> Iterator[Finding]:
     seen: set[str] = set()
-    with closing(stream(conn, select(kind.table))) as rows:
+    with closing(queries.rows_of(conn, kind.table)) as rows:
         for row in rows:
             data = dict(row._mapping)
             key = f"{kind.name} {data['id']}"
@@ -203,25 +197,8 @@ def step7_records(conn: Connection) -> Iterator[Finding]:
 def step8_blobs(instance: Instance, conn: Connection, sample: int | None) -> Iterator[Finding]:
     """(8) Re-hash every blob (or a random sample) and compare with its address."""
     policy.require(conn, instance, Action.READ)
-    recorded = {r[0] for r in conn.execute(select(evidence_item.c.sha256).distinct())}
-    recorded |= {
-        r[0]
-        for r in conn.execute(
-            select(custody_event.c.sha256)
-            .where(custody_event.c.event_type == CustodyEventType.INGESTION.value)
-            .distinct()
-        )
-        if r[0]
-    }
-    shredded = {
-        r[0]
-        for r in conn.execute(
-            select(custody_event.c.sha256)
-            .where(custody_event.c.event_type == CustodyEventType.SHRED.value)
-            .distinct()
-        )
-        if r[0]
-    }
+    recorded = queries.recorded_digests(conn)
+    shredded = queries.shredded_digests(conn)
     digests = sorted(recorded - shredded)
     chosen = digests if sample is None else random.sample(digests, min(sample, len(digests)))
     problems = 0

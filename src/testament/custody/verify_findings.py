@@ -1,41 +1,29 @@
 """What `testament verify` finds: one :class:`Finding` per check, under the step that made it.
 
 :data:`STEPS` names the numbered steps of docs/verification.md; :func:`failed`, :func:`passed` and
-:func:`noted` make a step's findings, and :func:`stream` reads rows in bounded memory. The steps
-themselves are in :mod:`testament.custody.verification` and :mod:`testament.custody.verify_log`.
+:func:`noted` make a step's findings. The steps themselves are in :mod:`testament.custody.verification` and :mod:`testament.custody.verify_log`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Connection
+from testament.domain.results import Result
 
-STREAM_ROWS = 10_000
 MAX_FINDINGS_PER_STEP = 50
 MAX_NAMED = 10
 
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(Result):
+    """One check of a step: ``ok`` False names ``where`` what differs; ``info`` is a note."""
+
     step: int
     check: str
     ok: bool
     detail: str
     where: str | None = None
     info: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "step": self.step,
-            "check": self.check,
-            "ok": self.ok,
-            "info": self.info,
-            "detail": self.detail,
-            "where": self.where,
-        }
 
 
 STEPS: dict[int, str] = {
@@ -64,12 +52,3 @@ def passed(step: int, detail: str) -> Finding:
 def noted(step: int, detail: str, where: str | None = None) -> Finding:
     """Information that does not fail verification."""
     return Finding(step, STEPS[step], True, detail, where, info=True)
-
-
-def stream(conn: Connection, query: Any) -> Generator[Any, None, None]:
-    """Rows in bounded memory (a server-side cursor on PostgreSQL); close it with ``closing``."""
-    result = conn.execution_options(yield_per=STREAM_ROWS).execute(query)
-    try:
-        yield from result
-    finally:
-        result.close()

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from contextlib import closing
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from testament.custody.verify_findings import MAX_FINDINGS_PER_STEP, Finding, failed, passed, stream
+from testament.custody.queries import verify as queries
+from testament.custody.verify_findings import MAX_FINDINGS_PER_STEP, Finding, failed, passed
 from testament.errors import IntegrityError, InvalidInput
 from testament.ledger import checkpoint as notes
 from testament.ledger import log, merkle
 from testament.ledger.keys import VerifierKey
-from testament.storage.tables import log_entry, log_node
 
 
 def step2_signatures(conn: Connection, key: VerifierKey) -> Iterator[Finding]:
@@ -126,13 +126,11 @@ def _missing(
 
 def step3_entries(conn: Connection, size: int) -> Iterator[Finding]:
     """(3) Entries are numbered 0..size-1 with none missing and none extra."""
-    count = conn.execute(select(func.count()).select_from(log_entry)).scalar_one()
-    low, high = conn.execute(select(func.min(log_entry.c.idx), func.max(log_entry.c.idx))).one()
+    count, low, high = queries.entry_count_and_bounds(conn)
     if count == size and (size == 0 or (low == 0 and high == size - 1)):
         yield passed(3, f"{size} entries, numbered 0 to {size - 1}")
         return
-    query = select(log_entry.c.idx).order_by(log_entry.c.idx)
-    with closing(stream(conn, query)) as ordered:
+    with closing(queries.entry_indices(conn)) as ordered:
         for expected, (idx,) in enumerate(ordered):
             if idx != expected:
                 yield failed(3, f"entry {expected} is missing", f"log entry {expected}")
@@ -142,20 +140,14 @@ def step3_entries(conn: Connection, size: int) -> Iterator[Finding]:
 
 def _level_rows(conn: Connection, level: int) -> Generator[tuple[int, bytes], None, None]:
     low, high = log.node_key(level, 0), log.node_key(level + 1, 0)
-    query = (
-        select(log_node.c.id, log_node.c.hash)
-        .where(log_node.c.id >= low, log_node.c.id < high)
-        .order_by(log_node.c.id)
-    )
-    with closing(stream(conn, query)) as rows:
+    with closing(queries.nodes_between(conn, low, high)) as rows:
         for key, value in rows:
             yield int(key) - low, bytes(value)
 
 
 def _check_leaves(conn: Connection) -> Iterator[Finding]:
-    query = select(log_entry.c.idx, log_entry.c.data).order_by(log_entry.c.idx)
     problems = 0
-    with closing(stream(conn, query)) as entries, closing(_level_rows(conn, 0)) as leaves:
+    with closing(queries.entries(conn)) as entries, closing(_level_rows(conn, 0)) as leaves:
         for (idx, data), stored in zip(entries, leaves, strict=False):
             if stored[0] != idx or stored[1] != merkle.leaf_hash(bytes(data)):
                 problems += 1
@@ -191,13 +183,9 @@ def step4_nodes(conn: Connection, size: int) -> Iterator[Finding]:
     yield from problems
     level, width = 0, size
     while width >= 1 and not problems:
-        stored_count = conn.execute(
-            select(func.count())
-            .select_from(log_node)
-            .where(
-                log_node.c.id >= log.node_key(level, 0), log_node.c.id < log.node_key(level + 1, 0)
-            )
-        ).scalar_one()
+        stored_count = queries.node_count_between(
+            conn, log.node_key(level, 0), log.node_key(level + 1, 0)
+        )
         if stored_count != width:
             problems.append(
                 failed(4, f"{stored_count} nodes stored, {width} expected", f"tree level {level}")

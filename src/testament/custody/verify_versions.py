@@ -7,31 +7,22 @@ itself lives there and wraps these checks. Each check yields ``(detail, where)``
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from contextlib import closing
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from testament.custody import history
+from testament.custody.queries import verify as queries
 from testament.domain.custody import CustodyEventType, commitment
-from testament.storage.tables import custody_event, record_version
 
-STREAM_ROWS = 10_000
 VERSION_EVENTS = {
     "create": CustodyEventType.CREATION.value,
     "update": CustodyEventType.METADATA_MODIFICATION.value,
     "delete": CustodyEventType.DELETION.value,
 }
 Problem = tuple[str, str]
-
-
-def _stream(conn: Connection, query: Any) -> Generator[Any, None, None]:
-    result = conn.execution_options(yield_per=STREAM_ROWS).execute(query)
-    try:
-        yield from result
-    finally:
-        result.close()
 
 
 def _check_version(row: Any) -> str | None:
@@ -59,19 +50,8 @@ def versions(
     conn: Connection,
 ) -> Iterator[tuple[Problem | None, tuple[str, str, int, str, dict[str, Any]] | None]]:
     """Check every version; also yield (kind, id, version, change, data) of each record's latest one."""
-    rv, ce = record_version, custody_event
-    query = (
-        select(
-            rv,
-            ce.c.event_type,
-            ce.c.detail.label("event_detail"),
-            ce.c.record.label("event_record"),
-        )
-        .outerjoin(ce, ce.c.log_index == rv.c.log_index)
-        .order_by(rv.c.kind, rv.c.record_id, rv.c.version)
-    )
     previous: Any = None
-    with closing(_stream(conn, query)) as rows:
+    with closing(queries.versions_with_events(conn)) as rows:
         for row in rows:
             where = f"{row.kind} {row.record_id} version {row.version}"
             reason = _check_version(row)
@@ -103,7 +83,7 @@ def current_rows(
 ) -> Iterator[Problem]:
     """Every record's row must equal its latest version; every versioned record must still have its row."""
     for kind, table in history.KINDS.items():
-        with closing(_stream(conn, select(table))) as rows:
+        with closing(queries.rows_of(conn, table)) as rows:
             for row in rows:
                 where = f"{kind} {row.id}"
                 found = latest.pop((kind, row.id), None)
@@ -124,13 +104,7 @@ def current_rows(
 
 def orphan_events(conn: Connection) -> Iterator[Problem]:
     """Custody events about documentation records whose version row is gone."""
-    ce, rv = custody_event, record_version
-    query = (
-        select(ce.c.id, ce.c.detail, ce.c.log_index)
-        .outerjoin(rv, rv.c.log_index == ce.c.log_index)
-        .where(rv.c.id.is_(None), ce.c.event_type.in_(list(VERSION_EVENTS.values())))
-    )
-    with closing(_stream(conn, query)) as rows:
+    with closing(queries.events_without_version(conn, VERSION_EVENTS.values())) as rows:
         for row in rows:
             try:
                 detail = json.loads(row.detail)
