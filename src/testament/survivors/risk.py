@@ -106,20 +106,12 @@ def assess_risk(
         person = history.current(conn, "person", person_id)
         agent_id = acting_agent(conn)
         assessment_id = new_id()
-        queries.insert_assessment(
-            conn,
-            {
-                "id": assessment_id,
-                "person_id": person_id,
-                "flags": json.dumps(sorted(codes)),
-                "decision": chosen,
-                "override_reason": override,
-                "override_by": agent_id if override else None,
-                "assessed_at": utc_timestamp(),
-                "assessed_by": agent_id,
-                **risks,
-            },
-        )
+        queries.insert_assessment(conn, {
+            "id": assessment_id, "person_id": person_id, "flags": json.dumps(sorted(codes)),
+            "decision": chosen, "override_reason": override,
+            "override_by": agent_id if override else None,
+            "assessed_at": utc_timestamp(), "assessed_by": agent_id, **risks,
+        })  # fmt: skip
         _event(
             conn,
             CustodyEventType.CREATION,
