@@ -7,6 +7,7 @@ commit order, reading) and this module as the I/O machinery that makes ingest fa
 from __future__ import annotations
 
 import ctypes
+import errno
 import functools
 import os
 import queue
@@ -148,6 +149,32 @@ def write_file(path: Path, data: bytes, *, mode: int, durable: bool = True) -> N
             os.fsync(fd)
     finally:
         os.close(fd)
+
+
+_AT_FDCWD = -100
+_RENAME_NOREPLACE = 1
+
+
+def move_new(source: Path, target: Path) -> None:
+    """Give ``source`` the name ``target``, which must not exist (FileExistsError if it does).
+
+    One ``renameat2(RENAME_NOREPLACE)`` where the kernel and filesystem have it; else ``os.link``,
+    after which ``source`` is left for the caller to remove. Either way an existing ``target`` is
+    never replaced, and a crash leaves ``target`` whole or absent.
+    """
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is not None:
+        done = renameat2(
+            _AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), _RENAME_NOREPLACE
+        )
+        if done == 0:
+            return
+        error = ctypes.get_errno()
+        if error == errno.EEXIST:
+            raise FileExistsError(error, os.strerror(error), str(target))
+        if error not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+            raise OSError(error, os.strerror(error), str(target))
+    os.link(source, target)
 
 
 def sync_filesystem(path: Path) -> None:

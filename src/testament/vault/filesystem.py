@@ -6,8 +6,9 @@ Layout under the store's root::
     keys/ab/<digest>.key         its key record (encrypted mode only), mode 0400
     tmp/<pid>.<random>.blob      staged objects, and .key staged key records
 
-A write goes to a temporary file that is fsynced, then linked into place with ``os.link``, which
-fails rather than replace an existing object, then the directory is fsynced. In encrypted mode the
+A write goes to a temporary file that is fsynced, then moved into place with a rename that fails
+rather than replace an existing object (``renameat2(RENAME_NOREPLACE)``, else ``os.link``), then the
+directory is fsynced. In encrypted mode the
 key record is put in place (and its directory fsynced) before the object is linked, so a crash at
 any point leaves either no visible object or an object with its key record. A crash can leave an
 orphan key record with no object; the next commit of the same digest replaces it. Commits of one
@@ -19,6 +20,7 @@ clean-tmp --yes` removes stale ones.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -45,6 +47,7 @@ from testament.vault.crypto import InstanceKey, fsync_directory
 from testament.vault.fileio import (
     ChunkWriter,
     WritebackAhead,
+    move_new,
     sync_filesystem,
     write_file,
 )
@@ -72,13 +75,28 @@ class FilesystemBlobStore:
         mode = "plain" if self.instance_key is None else f"key {self.instance_key.key_id}"
         return f"FilesystemBlobStore({str(self.root)!r}, {mode})"
 
-    def initialise(self) -> None:
-        """Create the store's directories (idempotent). `testament init` calls this."""
+    def initialise(self, *, shards: bool = False) -> None:
+        """Create the store's directories (idempotent). `testament init` calls this.
+
+        With ``shards``, also the 256 shard directories of ``objects/`` and of ``keys/``, with one
+        fsync of each parent: an ingest into a new vault then makes no directory (the first batch of
+        small files would otherwise make all 512, each a metadata write among the files').
+        """
         try:
             for directory in (self._objects, self._keys, self._tmp):
                 _make_dirs(directory)
+            if shards:
+                self._make_shards()
         except OSError as error:
             raise self._unavailable(error, "cannot create the blob store") from None
+
+    def _make_shards(self) -> None:
+        for parent in (self._objects, self._keys):
+            for number in range(256):
+                with contextlib.suppress(FileExistsError):
+                    (parent / f"{number:02x}").mkdir(mode=0o700)
+                self._shards.add(str(parent / f"{number:02x}"))
+            fsync_directory(parent)
 
     # Writing
 
@@ -200,7 +218,7 @@ class FilesystemBlobStore:
             if durable:
                 fsync_directory(key_path.parent)
         try:
-            os.link(staged.blob_tmp, target)
+            move_new(staged.blob_tmp, target)
         except FileExistsError:
             return False
         if durable:
