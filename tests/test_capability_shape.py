@@ -31,7 +31,6 @@ ENGINES = {
 
 # Modules whose queries have not moved yet; emptied as they move.
 PENDING_SQL: set[str] = {
-    "custody/ingest.py",
     "accounts/accounts.py",
     "accounts/credentials.py",
     "accounts/scope.py",
@@ -48,9 +47,6 @@ PENDING_SQL: set[str] = {
     "transfer/disclosure.py",
     "transfer/export_records.py",
     "transfer/exports.py",
-    "transfer/import_batches.py",
-    "transfer/import_jsonl.py",
-    "transfer/imports.py",
 }
 
 # Use cases whose results have no type yet; emptied as they get one.

@@ -23,15 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection
 
 from testament.custody import history
 from testament.documentation import gazetteer, incidents
 from testament.search import indexing
-from testament.storage import tables
+from testament.transfer.queries import imports as queries
 
 BATCH = 1000
-CHUNK = 500
 MAX_WARNINGS = 1000
 
 
@@ -71,25 +70,11 @@ class Tally:
             self.warnings.append(text)
 
 
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
 def existing(
-    connection: Connection, table: Table, case_id: str, namespace: str, keys: Iterable[str]
+    connection: Connection, kind: str, case_id: str, namespace: str, keys: Iterable[str]
 ) -> dict[str, dict[str, Any]]:
-    """The stored records of ``table`` in this case and namespace with these external IDs, by ID."""
-    found: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks(sorted(set(keys))):
-        query = select(table).where(
-            table.c.case_id == case_id,
-            table.c.external_ns == namespace,
-            table.c.external_id.in_(chunk),
-        )
-        for row in connection.execute(query).mappings():
-            found[row["external_id"]] = dict(row)
-    return found
+    """The stored records of ``kind`` in this case and namespace with these external IDs, by ID."""
+    return queries.records_by_external_id(connection, kind, case_id, namespace, keys)
 
 
 def settle(
@@ -153,7 +138,7 @@ class Writer:
         for pending in batch:
             for source in pending.sources:
                 first.setdefault(source["external_id"], source)
-        stored = existing(self.connection, tables.source, self.case_id, self.namespace, first)
+        stored = existing(self.connection, "source", self.case_id, self.namespace, first)
         ids = {key: str(record["id"]) for key, record in stored.items()}
         new, touched = [], []
         for key, values in first.items():
@@ -180,7 +165,7 @@ class Writer:
 
     def _incidents(self, batch: Sequence[Pending]) -> list[str]:
         keys = [p.values["external_id"] for p in batch]
-        stored = existing(self.connection, tables.incident, self.case_id, self.namespace, keys)
+        stored = existing(self.connection, "incident", self.case_id, self.namespace, keys)
         new, touched = [], []
         for pending in batch:
             record = stored.get(pending.values["external_id"])
@@ -208,15 +193,7 @@ class Writer:
     def _links(
         self, batch: Sequence[Pending], incident_ids: Sequence[str], source_ids: Mapping[str, str]
     ) -> None:
-        t = tables.incident_source
-        have: set[tuple[str, str]] = set()
-        for chunk in _chunks(sorted(set(incident_ids))):
-            query = select(t.c.incident_id, t.c.source_id).where(
-                t.c.incident_id.in_(chunk), t.c.deleted_at.is_(None)
-            )
-            have.update(
-                (str(r.incident_id), str(r.source_id)) for r in self.connection.execute(query)
-            )
+        have = queries.live_source_links(self.connection, incident_ids)
         new = []
         for pending, incident_id in zip(batch, incident_ids, strict=True):
             for source in pending.sources:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from testament.custody import history
 from testament.custody.instance import Instance, acting_agent
@@ -33,6 +33,7 @@ from testament.sharing.textio import Utf8Text
 from testament.taxonomy import vocabulary
 from testament.transfer.import_batches import BATCH, Counts, settle
 from testament.transfer.imports import ImportOptions, ImportReport, opened, rejects_path, run
+from testament.transfer.queries import imports as queries
 
 FORMAT = "testament-jsonl"
 MAX_LINE_CHARS = 64 << 20  # one record; its text fields are bounded far below this
@@ -177,16 +178,8 @@ class _Batches:
         self.agent_id = acting_agent(connection)
 
     def _case_ids(self, kind: str, ids: Sequence[str]) -> set[str]:
-        t = history.table_of(kind)
-        found: set[str] = set()
-        for start in range(0, len(ids), 500):
-            query = select(t.c.id).where(
-                t.c.id.in_(ids[start : start + 500]), t.c.deleted_at.is_(None)
-            )
-            if kind in CASE_KINDS:
-                query = query.where(t.c.case_id == self.case_id)
-            found.update(str(i) for i in self.connection.execute(query).scalars())
-        return found
+        case_id = self.case_id if kind in CASE_KINDS else None
+        return queries.live_ids(self.connection, history.table_of(kind), ids, case_id=case_id)
 
     def _resolve(self, lines: list[Line]) -> list[Line]:
         """The lines whose references exist (the rest rejected), with case and area filled in."""
@@ -238,10 +231,7 @@ class _Batches:
         table = history.table_of(kind)
         counts = self.state.counts(kind)
         ids = [str(line.data["id"]) for line in lines]
-        stored = {
-            str(r["id"]): dict(r)
-            for r in self.connection.execute(select(table).where(table.c.id.in_(ids))).mappings()
-        }
+        stored = queries.records_by_id(self.connection, table, ids)
         new, touched = [], []
         for line in lines:
             record = stored.get(str(line.data["id"]))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from testament.custody import cases, policy
 from testament.custody.instance import Instance, acting_agent, recording
@@ -28,10 +28,10 @@ from testament.domain.access import Action
 from testament.errors import InvalidInput, NotFound
 from testament.sharing.importers import Rejected, csv_mapping, timemap
 from testament.sharing.rejects import Rejects
-from testament.storage import tables
 from testament.taxonomy import vocabulary
 from testament.transfer.import_batches import Counts, Pending, Writer
 from testament.transfer.import_rows import csv_pending, timemap_pending
+from testament.transfer.queries import imports as queries
 
 __all__ = [
     "ImportOptions",
@@ -200,16 +200,12 @@ class ImportRun:
             tally.links + self.report.other.get("incident-source", Counts()).created,
         )
         self.report.warnings, self.report.warning_count = tally.warnings, tally.warning_count
-        if self.report.rows and not _areas_loaded(self.connection):
+        if self.report.rows and not queries.areas_loaded(self.connection):
             self.report.warnings.append(
                 "no administrative areas are loaded, so no incident was assigned to an area: load them "
                 "with `testament gazetteer load`, which assigns every incident"
             )
             self.report.warning_count += 1
-
-
-def _areas_loaded(connection: Connection) -> bool:
-    return connection.execute(select(tables.admin_area.c.id).limit(1)).first() is not None
 
 
 def _may_import(connection: Connection, instance: Instance, case_name: str) -> None:
