@@ -12,26 +12,22 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from testament.custody import history, policy
 from testament.custody.instance import Instance, acting_agent, recording
+from testament.documentation import queries
 from testament.domain import dates
 from testament.domain.access import Action
 from testament.domain.display import shown
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.search import indexing
-from testament.storage import tables
 from testament.storage.engine import lock_log, read_transaction
 from testament.taxonomy import vocabulary
 
 AXES = ("source", "technical", "content")
 KINDS = ("item-incident", "assessment")
-_ITEM_FIELDS = (
-    "id", "case_id", "original_name", "sha256", "size", "media_type", "source_note", "ingested_at",
-    "duplicate",
-)  # fmt: skip
 
 
 def _no_item(item_id: str) -> NotFound:
@@ -52,13 +48,10 @@ def require_item(connection: Connection, instance: Instance, action: Action, ite
 
 
 def _item(connection: Connection, item_id: str) -> dict[str, Any]:
-    t = tables.evidence_item
-    row = connection.execute(
-        select(*(t.c[name] for name in _ITEM_FIELDS)).where(t.c.id == item_id)
-    ).first()
+    row = queries.item(connection, item_id)
     if row is None:
         raise _no_item(item_id)
-    return _named(dict(row._mapping))
+    return _named(row)
 
 
 def _named(item: dict[str, Any]) -> dict[str, Any]:
@@ -99,13 +92,8 @@ def link(
         _same_case(item, history.current(conn, "incident", incident_id), "incident")
         if source_id is not None:
             _same_case(item, history.current(conn, "source", source_id), "source")
-        t = tables.item_incident
         lock_log(conn)  # no constraint backs this check: it holds until commit
-        existing = conn.execute(
-            select(t.c.id).where(
-                t.c.item_id == item_id, t.c.incident_id == incident_id, t.c.deleted_at.is_(None)
-            )
-        ).scalar()
+        existing = queries.live_item_link(conn, item_id, incident_id)
         if existing is not None:
             raise Conflict("this item is already linked to this incident", where=str(existing))
         new_id = history.create(conn, "item-incident", values, agent_id=acting_agent(conn))
@@ -180,18 +168,13 @@ def _public(kind: str, row: Mapping[Any, Any]) -> dict[str, Any]:
 
 def show(instance: Instance, item_id: str) -> dict[str, Any]:
     """An item's incident links, its latest assessment per axis and every assessment, oldest first."""
-    links, marks = tables.item_incident, tables.assessment
     with read_transaction(instance.engine) as conn:
         require_item(conn, instance, Action.READ, item_id)
         data = _item(conn, item_id)
-        query = select(links).where(links.c.item_id == item_id, links.c.deleted_at.is_(None))
-        data["incidents"] = [
-            _public("item-incident", r)
-            for r in conn.execute(query.order_by(links.c.created_at)).mappings()
+        data["incidents"] = [_public("item-incident", r) for r in queries.item_links(conn, item_id)]
+        data["assessments"] = [
+            _public("assessment", r) for r in queries.item_assessments(conn, item_id)
         ]
-        query = select(marks).where(marks.c.item_id == item_id, marks.c.deleted_at.is_(None))
-        ordered = query.order_by(marks.c.assessed_on, marks.c.created_at, marks.c.id)
-        data["assessments"] = [_public("assessment", r) for r in conn.execute(ordered).mappings()]
         data["latest"] = {a["axis"]: a for a in data["assessments"]}
         return data
 
@@ -200,36 +183,17 @@ def list_for_case(
     instance: Instance, case_name: str, *, limit: int = 100, offset: int = 0
 ) -> list[dict[str, Any]]:
     """A page of the case's evidence items, newest first, each with how many incidents it is linked to."""
-    t, links = tables.evidence_item, tables.item_incident
-    linked = (
-        select(func.count())
-        .where(links.c.item_id == t.c.id, links.c.deleted_at.is_(None))
-        .scalar_subquery()
-    )
     with read_transaction(instance.engine) as conn:
         cid = policy.require(conn, instance, Action.READ, case=case_name)
-        rows = conn.execute(
-            select(
-                t.c.id, t.c.original_name, t.c.media_type, t.c.size, t.c.sha256, t.c.ingested_at,
-                t.c.duplicate, linked.label("incidents"),
-            )
-            .where(t.c.case_id == cid)
-            .order_by(t.c.ingested_at.desc(), t.c.id.desc())
-            .limit(limit)
-            .offset(offset)
-        ).all()  # fmt: skip
-    return [_named(dict(r._mapping)) for r in rows]
+        rows = queries.case_items(conn, cid, limit=limit, offset=offset)
+    return [_named(row) for row in rows]
 
 
 def name_items(connection: Connection, links: Sequence[dict[str, Any]]) -> None:
     """Add to each link to an item (``item_id``) the item's name, as kept and as shown, its type and
     size, so that lists name items rather than show their IDs."""
-    t = tables.evidence_item
-    wanted = sorted({link["item_id"] for link in links})
-    rows = connection.execute(
-        select(t.c.id, t.c.original_name, t.c.media_type, t.c.size).where(t.c.id.in_(wanted))
-    ).all()
-    found = {row.id: _named(dict(row._mapping)) for row in rows}
+    wanted = {link["item_id"] for link in links}
+    found = {key: _named(row) for key, row in queries.item_labels(connection, wanted).items()}
     for link in links:
         named = found.get(link["item_id"], {})
         link.update(
@@ -253,9 +217,7 @@ def names(instance: Instance, item_ids: Sequence[str]) -> dict[str, str]:
 
 
 def _all_readable(connection: Connection, item_ids: Sequence[str], readable: set[str]) -> None:
-    t = tables.evidence_item
-    rows = connection.execute(select(t.c.id, t.c.case_id).where(t.c.id.in_(set(item_ids))))
-    found = {str(row.id): str(row.case_id) for row in rows}
+    found = queries.cases_of(connection, "item", set(item_ids))
     for item_id in item_ids:
         if found.get(item_id) not in readable:
             raise _no_item(item_id)

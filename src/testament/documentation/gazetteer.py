@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +23,7 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 import shapely
-from sqlalchemy import Connection, Row, Select, delete, insert, select, update
+from sqlalchemy import Connection
 
 from testament.analysis.gazetteer import (
     Area,
@@ -35,12 +35,12 @@ from testament.analysis.gazetteer import (
 )
 from testament.custody import policy
 from testament.custody.instance import Instance
+from testament.documentation import queries
 from testament.domain import places
 from testament.domain.access import Action
 from testament.errors import InvalidInput, NotFound
 from testament.search import indexing
 from testament.storage.engine import read_transaction, write_transaction
-from testament.storage.tables import admin_area, incident, incident_area
 
 BATCH = 5000
 MAX_LEVEL = 10
@@ -186,10 +186,7 @@ def _store(
     connection: Connection, level: int, features: Sequence[AreaFeature], dataset: str
 ) -> tuple[int, int, int, int]:
     """Insert or update by (level, code); return added, updated, unchanged and kept counts."""
-    stored = {
-        row.code: row
-        for row in connection.execute(select(admin_area).where(admin_area.c.level == level))
-    }
+    stored = {row["code"]: row for row in queries.areas_of_level(connection, level)}
     new, updated, unchanged = [], 0, 0
     for area in features:
         row = _row(area, level, dataset)
@@ -197,15 +194,15 @@ def _store(
         if old is None:
             new.append(row)
             continue
-        same = all(_plain(old._mapping[column]) == row[column] for column in CONTENT)
-        if not same or old.dataset != dataset:
-            connection.execute(update(admin_area).where(admin_area.c.id == old.id).values(**row))
+        same = all(_plain(old[column]) == row[column] for column in CONTENT)
+        if not same or old["dataset"] != dataset:
+            queries.update_area(connection, old["id"], row)
         if same:
             unchanged += 1
         else:
             updated += 1
     if new:
-        connection.execute(insert(admin_area), new)
+        queries.insert_areas(connection, new)
     kept = len(stored.keys() - {area.code for area in features})
     return len(new), updated, unchanged, kept
 
@@ -232,19 +229,17 @@ def _cached(connection: Connection, key: str, build: Callable[[], T]) -> T:
 
 
 def _read_gazetteer(connection: Connection) -> Gazetteer:
-    rows = connection.execute(
-        select(
-            admin_area.c.id,
-            admin_area.c.level,
-            admin_area.c.code,
-            admin_area.c.name,
-            admin_area.c.alt_names,
-            admin_area.c.geometry,
-        ).order_by(admin_area.c.level, admin_area.c.code)
-    ).all()
-    outlines = shapely.from_wkb(np.array([bytes(row.geometry) for row in rows], dtype=object))
+    rows = queries.area_outlines(connection)
+    outlines = shapely.from_wkb(np.array([bytes(row["geometry"]) for row in rows], dtype=object))
     return Gazetteer(
-        Area(row.id, row.level, row.code, row.name, tuple(json.loads(row.alt_names)), outline)
+        Area(
+            row["id"],
+            row["level"],
+            row["code"],
+            row["name"],
+            tuple(json.loads(row["alt_names"])),
+            outline,
+        )
         for row, outline in zip(rows, outlines, strict=True)
     )
 
@@ -263,8 +258,8 @@ def assign(connection: Connection, incident_ids: Iterable[str]) -> AssignReport:
     report = AssignReport()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        connection.execute(delete(incident_area).where(incident_area.c.incident_id.in_(chunk)))
-        rows = connection.execute(_incidents().where(incident.c.id.in_(chunk))).all()
+        queries.clear_incident_areas(connection, chunk)
+        rows = queries.incident_points(connection, chunk)
         report += _assign_rows(connection, index, rows)
     return report
 
@@ -272,49 +267,41 @@ def assign(connection: Connection, incident_ids: Iterable[str]) -> AssignReport:
 def assign_all(connection: Connection) -> AssignReport:
     """Recompute the areas of every incident (after a load), in batches by incident ID."""
     index = gazetteer(connection)
-    connection.execute(delete(incident_area))
+    queries.clear_incident_areas(connection)
     report, last = AssignReport(), None
     while True:
-        query = _incidents().order_by(incident.c.id).limit(BATCH)
-        rows = connection.execute(
-            query if last is None else query.where(incident.c.id > last)
-        ).all()
+        rows = queries.incident_points_after(connection, last, BATCH)
         if not rows:
             return report
         report += _assign_rows(connection, index, rows)
         # Incidents are found by the names of their areas, so new areas reach their index.
-        indexing.refresh(connection, "incident", [row.id for row in rows])
-        last = rows[-1].id
-
-
-def _incidents() -> Select[Any]:
-    return select(
-        incident.c.id, incident.c.latitude, incident.c.longitude, incident.c.area_id
-    ).where(incident.c.deleted_at.is_(None))
+        indexing.refresh(connection, "incident", [row["id"] for row in rows])
+        last = rows[-1]["id"]
 
 
 def _assign_rows(
-    connection: Connection, index: Gazetteer, rows: Sequence[Row[Any]]
+    connection: Connection, index: Gazetteer, rows: Sequence[Mapping[Any, Any]]
 ) -> AssignReport:
     # None (no coordinates) becomes NaN, which lies in no area.
-    lat, lon = np.array([(r.latitude, r.longitude) for r in rows], np.float64).reshape(-1, 2).T
+    points = [(r["latitude"], r["longitude"]) for r in rows]
+    lat, lon = np.array(points, np.float64).reshape(-1, 2).T
     point_index, area_index = index.pairs(lat, lon)
     links = [
-        {"incident_id": rows[p].id, "area_id": index.areas[a].id, "method": "point"}
+        {"incident_id": rows[p]["id"], "area_id": index.areas[a].id, "method": "point"}
         for p, a in zip(point_index.tolist(), area_index.tolist(), strict=True)
     ]
     located = np.zeros(len(rows), dtype=bool)
     located[point_index] = True
     given = [
-        {"incident_id": row.id, "area_id": row.area_id, "method": "given"}
+        {"incident_id": row["id"], "area_id": row["area_id"], "method": "given"}
         for row, found in zip(rows, located.tolist(), strict=True)
-        if not found and row.area_id is not None
+        if not found and row["area_id"] is not None
     ]
     if links or given:
-        connection.execute(insert(incident_area), links + given)
+        queries.insert_incident_areas(connection, links + given)
     unlocated = np.flatnonzero(~located & ~np.isnan(lat) & ~np.isnan(lon))
     swapped_index, _ = index.pairs(lon[unlocated], lat[unlocated])
-    swapped = tuple(rows[i].id for i in unlocated[np.unique(swapped_index)].tolist())
+    swapped = tuple(rows[i]["id"] for i in unlocated[np.unique(swapped_index)].tolist())
     return AssignReport(len(rows), len(links), len(given), int(unlocated.size), swapped)
 
 
@@ -323,38 +310,30 @@ def _assign_rows(
 
 def areas(instance: Instance, level: int | None = None) -> list[AreaRecord]:
     """The stored areas (all levels, or one), by level and code."""
-    query = select(admin_area).order_by(admin_area.c.level, admin_area.c.code)
-    if level is not None:
-        query = query.where(admin_area.c.level == level)
     with read_transaction(instance.engine) as connection:
         policy.require(connection, instance, Action.READ)
-        rows = connection.execute(query).all()
+        rows = queries.stored_areas(connection, level)
     return [
         AreaRecord(
-            row.id,
-            row.level,
-            row.code,
-            row.name,
-            tuple(json.loads(row.alt_names)),
-            row.parent_code,
-            row.dataset,
-            (row.min_x, row.min_y, row.max_x, row.max_y),
+            row["id"],
+            row["level"],
+            row["code"],
+            row["name"],
+            tuple(json.loads(row["alt_names"])),
+            row["parent_code"],
+            row["dataset"],
+            (row["min_x"], row["min_y"], row["max_x"], row["max_y"]),
         )
         for row in rows
     ]
 
 
 def _read_names(connection: Connection) -> NameIndex:
-    query = select(
-        admin_area.c.id,
-        admin_area.c.level,
-        admin_area.c.code,
-        admin_area.c.name,
-        admin_area.c.alt_names,
-    )
     return NameIndex(
-        AreaName(row.id, row.level, row.code, row.name, tuple(json.loads(row.alt_names)))
-        for row in connection.execute(query)
+        AreaName(
+            row["id"], row["level"], row["code"], row["name"], tuple(json.loads(row["alt_names"]))
+        )
+        for row in queries.area_name_rows(connection)
     )
 
 
@@ -407,14 +386,11 @@ def areas_geojson(instance: Instance, level: int = 1, tolerance: float = 0.01) -
     """
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ)
-        rows = conn.execute(
-            select(admin_area.c.code, admin_area.c.name, admin_area.c.geometry)
-            .where(admin_area.c.level == level)
-            .order_by(admin_area.c.name)
-        ).all()
+        rows = queries.level_outlines(conn, level)
     features = []
-    for code, name, geometry in rows:
-        shape = shapely.from_wkb(geometry).simplify(tolerance, preserve_topology=True)
+    for row in rows:
+        code, name = row["code"], row["name"]
+        shape = shapely.from_wkb(row["geometry"]).simplify(tolerance, preserve_topology=True)
         features.append(
             {
                 "type": "Feature",

@@ -16,16 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from testament.custody import cases, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
-from testament.documentation import evidence
+from testament.documentation import evidence, queries
 from testament.domain import legal as rules
 from testament.domain.access import Action
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
-from testament.storage import tables
 from testament.storage.engine import lock_log, read_transaction
 from testament.taxonomy import loader
 from testament.taxonomy.lint import lint
@@ -136,17 +135,6 @@ def _note(note: str) -> str:
     return clean_text(note, "the note", "--note", field="note")
 
 
-def _qualified_codes(connection: Connection, incident_id: str) -> dict[str, str]:
-    """Crime code → ID of the live qualifications of an incident."""
-    q = tables.qualification
-    rows = connection.execute(
-        select(q.c.crime_code, q.c.id).where(
-            q.c.incident_id == incident_id, q.c.deleted_at.is_(None)
-        )
-    )
-    return {str(r.crime_code): str(r.id) for r in rows}
-
-
 @dataclass(frozen=True)
 class Qualified:
     """A new qualification and the warnings about its applicability to the case's situation."""
@@ -171,7 +159,7 @@ def qualify(
         policy.require(conn, instance, Action.ANALYSE, kind="incident", record_id=incident_id)
         incident = history.current(conn, "incident", incident_id)
         lock_log(conn)  # no constraint backs this check: it holds until commit
-        existing = _qualified_codes(conn, incident_id).get(rule.code)
+        existing = queries.qualified_codes(conn, incident_id).get(rule.code)
         if existing is not None:
             raise Conflict(
                 f"this incident already carries {rule.code}",
@@ -193,23 +181,13 @@ def qualify(
 
 def withdraw_qualification(instance: Instance, qualification_id: str) -> list[str]:
     """Withdraw a qualification and the element links made under it; returns the links' IDs."""
-    link = tables.element_link
     with recording(instance) as conn:
         policy.require(
             conn, instance, Action.ANALYSE, kind="qualification", record_id=qualification_id
         )
         row = history.current(conn, "qualification", qualification_id, deleted=True)
         agent_id = acting_agent(conn)
-        linked = conn.execute(
-            select(link.c.id)
-            .where(
-                link.c.incident_id == row["incident_id"],
-                link.c.crime_code == row["crime_code"],
-                link.c.deleted_at.is_(None),
-            )
-            .order_by(link.c.id)
-        ).scalars()
-        withdrawn = [str(i) for i in linked]
+        withdrawn = queries.live_element_links(conn, row["incident_id"], row["crime_code"])
         for link_id in withdrawn:
             history.delete(conn, "element-link", link_id, agent_id=agent_id)
         history.delete(conn, "qualification", qualification_id, agent_id=agent_id)
@@ -217,9 +195,7 @@ def withdraw_qualification(instance: Instance, qualification_id: str) -> list[st
 
 
 def _check_item(connection: Connection, item_id: str, incident: dict[str, Any]) -> None:
-    item_case = connection.execute(
-        select(tables.evidence_item.c.case_id).where(tables.evidence_item.c.id == item_id)
-    ).scalar()
+    item_case = queries.item_case(connection, item_id)
     if item_case is None:
         raise NotFound("no evidence item has this ID", where=item_id)
     if item_case != incident["case_id"]:
@@ -228,17 +204,6 @@ def _check_item(connection: Connection, item_id: str, incident: dict[str, Any]) 
             where=f"{item_id} {incident['id']}",
             hint="link an item only to elements of incidents in its own case",
         )
-
-
-def _duplicate(connection: Connection, values: dict[str, Any]) -> str | None:
-    link = tables.element_link
-    same = ("item_id", "incident_id", "crime_code", "element_id", "stance")
-    found = connection.execute(
-        select(link.c.id).where(
-            *(link.c[name] == values[name] for name in same), link.c.deleted_at.is_(None)
-        )
-    ).scalar()
-    return None if found is None else str(found)
 
 
 def link_element(
@@ -269,14 +234,14 @@ def link_element(
         policy.require(conn, instance, Action.ANALYSE, kind="incident", record_id=incident_id)
         incident = history.current(conn, "incident", incident_id)
         _check_item(conn, item_id, incident)
-        if rule.code not in _qualified_codes(conn, incident_id):
+        if rule.code not in queries.qualified_codes(conn, incident_id):
             raise InvalidInput(
                 f"the incident does not carry {rule.code}",
                 where=incident_id,
                 hint=f"qualify it first: `testament legal qualify {incident_id} {rule.code}`",
             )
         lock_log(conn)  # no constraint backs these checks: they hold until commit
-        existing = _duplicate(conn, values)
+        existing = queries.same_element_link(conn, values)
         if existing is not None:
             raise Conflict("this link already exists", where=existing)
         agent_id = acting_agent(conn)
@@ -314,7 +279,7 @@ def suggest(instance: Instance, incident_id: str) -> list[Suggestion]:
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ, kind="incident", record_id=incident_id)
         data = history.snapshot("incident", history.current(conn, "incident", incident_id))
-        qualified = _qualified_codes(conn, incident_id)
+        qualified = queries.qualified_codes(conn, incident_id)
     reasons: dict[str, list[str]] = {}
     for field, vocabulary_code in SUGGESTING.items():
         vocabulary = loader.shipped().vocabulary(vocabulary_code)

@@ -14,15 +14,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, select
-
 from testament.custody import cases, policy
 from testament.custody.instance import Instance
-from testament.documentation import legal
+from testament.documentation import legal, queries
 from testament.domain import legal as rules
 from testament.domain.access import Action
 from testament.errors import InvalidInput
-from testament.storage import tables
 from testament.storage.engine import read_transaction
 from testament.taxonomy import loader
 
@@ -43,42 +40,6 @@ CSV_COLUMNS = (
 )
 
 
-def _qualified(connection: Connection, cid: str) -> set[tuple[str, str]]:
-    """(incident ID, crime code) of every live qualification on a live incident of the case."""
-    q, i = tables.qualification, tables.incident
-    rows = connection.execute(
-        select(q.c.incident_id, q.c.crime_code)
-        .join(i, i.c.id == q.c.incident_id)
-        .where(i.c.case_id == cid, i.c.deleted_at.is_(None), q.c.deleted_at.is_(None))
-    )
-    return {(str(r.incident_id), str(r.crime_code)) for r in rows}
-
-
-def _links(connection: Connection, cid: str) -> list[Any]:
-    link, i, item = tables.element_link, tables.incident, tables.evidence_item
-    query = (
-        select(link, item.c.sha256)
-        .join(i, i.c.id == link.c.incident_id)
-        .join(item, item.c.id == link.c.item_id)
-        .where(i.c.case_id == cid, i.c.deleted_at.is_(None), link.c.deleted_at.is_(None))
-    )
-    return list(connection.execute(query))
-
-
-def _item_sources(connection: Connection, cid: str) -> dict[tuple[str, str], set[str]]:
-    """(item ID, incident ID) → the sources its live links to the incident name."""
-    ii, i = tables.item_incident, tables.incident
-    rows = connection.execute(
-        select(ii.c.item_id, ii.c.incident_id, ii.c.source_id)
-        .join(i, i.c.id == ii.c.incident_id)
-        .where(i.c.case_id == cid, ii.c.deleted_at.is_(None), ii.c.source_id.is_not(None))
-    )
-    found: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for r in rows:
-        found[(str(r.item_id), str(r.incident_id))].add(f"source:{r.source_id}")
-    return found
-
-
 def _rule(code: str) -> tuple[rules.CrimeRule, dict[str, str]]:
     crime = loader.shipped().crime(code)
     if crime is None:
@@ -90,19 +51,24 @@ def chart(instance: Instance, case_name: str) -> rules.ProofChart:
     """The proof chart of a case: every crime qualified on any of its incidents, element by element."""
     with read_transaction(instance.engine) as conn:
         cid = str(policy.require(conn, instance, Action.READ, case=case_name))
-        name = conn.execute(select(tables.case.c.name).where(tables.case.c.id == cid)).scalar_one()
+        name = queries.case_name(conn, cid)
         situation = cases.conflict_of_case(conn, cid)
-        qualified = _qualified(conn, cid)
-        rows = _links(conn, cid)
-        sources = _item_sources(conn, cid)
+        qualified = queries.case_qualifications(conn, cid)
+        rows = queries.case_element_links(conn, cid)
+        sources = queries.case_item_sources(conn, cid)
     links: dict[str, list[rules.EvidenceLink]] = defaultdict(list)
     for r in rows:
-        if (r.incident_id, r.crime_code) not in qualified:
+        if (r["incident_id"], r["crime_code"]) not in qualified:
             continue
-        keys = sources.get((r.item_id, r.incident_id), set()) | {f"sha256:{r.sha256}"}
-        links[r.crime_code].append(
+        keys = sources.get((r["item_id"], r["incident_id"]), set()) | {f"sha256:{r['sha256']}"}
+        links[r["crime_code"]].append(
             rules.EvidenceLink(
-                r.item_id, r.incident_id, r.element_id, r.stance, r.confidence, frozenset(keys)
+                r["item_id"],
+                r["incident_id"],
+                r["element_id"],
+                r["stance"],
+                r["confidence"],
+                frozenset(keys),
             )
         )
     incidents = Counter(code for _, code in qualified)

@@ -11,16 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection
 
 from testament.custody import policy
 from testament.custody.instance import Instance
+from testament.documentation import queries
 from testament.domain.access import Action
 from testament.errors import NotFound
 from testament.search import documents, index_for, indexing
 from testament.search.base import SearchHit, SearchQuery, SearchResults
 from testament.search.translit import key_text
-from testament.storage import tables
 from testament.storage.engine import read_transaction, write_transaction
 
 
@@ -71,7 +71,6 @@ def search(instance: Instance, query: SearchQuery, filters: Filters | None = Non
 def described(instance: Instance, hits: Sequence[SearchHit]) -> list[dict[str, Any]]:
     """Hits as a list shows them, each with what tells it apart from another of the same title: an
     item's size and type, a source's address or reference and its date."""
-    item, source = tables.evidence_item, tables.source
     wanted: dict[str, list[str]] = {"item": [], "source": []}
     for hit in hits:
         wanted.get(hit.kind, []).append(hit.doc_id)
@@ -80,33 +79,18 @@ def described(instance: Instance, hits: Sequence[SearchHit]) -> list[dict[str, A
         readable = policy.readable_cases(connection, instance)
         if readable is not None:
             _all_readable(connection, wanted, readable)
-        details = {
-            ("item", row.id): {"media_type": row.media_type, "size": row.size}
-            for row in connection.execute(
-                select(item.c.id, item.c.media_type, item.c.size).where(
-                    item.c.id.in_(wanted["item"])
-                )
-            )
-        } | {
-            ("source", row.id): {
-                "url": row.url,
-                "reference": row.reference,
-                "published_at": row.published_at,
-            }
-            for row in connection.execute(
-                select(source.c.id, source.c.url, source.c.reference, source.c.published_at).where(
-                    source.c.id.in_(wanted["source"])
-                )
-            )
+        items = queries.item_details(connection, wanted["item"])
+        sources = queries.source_details(connection, wanted["source"])
+        details = {("item", key): found for key, found in items.items()} | {
+            ("source", key): found for key, found in sources.items()
         }
     return [hit.as_json() | details.get((hit.kind, hit.doc_id), {}) for hit in hits]
 
 
 def _all_readable(connection: Connection, wanted: dict[str, list[str]], readable: set[str]) -> None:
     """Refuse, as not found, to describe an item or a source of a case the account may not read."""
-    for kind, table in (("item", tables.evidence_item), ("source", tables.source)):
-        query = select(table.c.id, table.c.case_id).where(table.c.id.in_(wanted[kind]))
-        found = {str(row.id): str(row.case_id) for row in connection.execute(query)}
+    for kind in ("item", "source"):
+        found = queries.cases_of(connection, kind, wanted[kind])
         for doc_id in wanted[kind]:
             if found.get(doc_id) not in readable:
                 raise NotFound(f"no {kind} has this ID", where=doc_id)
@@ -125,12 +109,10 @@ def _resolve(
 
 
 def _case_id(connection: Connection, name: str, readable: set[str] | None) -> str:
-    found = connection.execute(
-        select(tables.case.c.id).where(or_(tables.case.c.name == name, tables.case.c.id == name))
-    ).scalar()
+    found = queries.case_named(connection, name)
     if found is None:
         raise NotFound(f"there is no case called {name!r}", where="--case")
-    return _readable_case(str(found), name, readable)
+    return _readable_case(found, name, readable)
 
 
 def _readable_case(cid: str, name: str, readable: set[str] | None) -> str:
@@ -154,21 +136,14 @@ def _named(rows: Sequence[tuple[Any, ...]], name: str) -> list[Any]:
 
 
 def _area_ids(connection: Connection, name: str) -> list[int]:
-    area = tables.admin_area
-    columns = (area.c.id, area.c.code, area.c.name, area.c.alt_names)
-    rows = [tuple(row) for row in connection.execute(select(*columns))]
-    found = sorted({int(i) for i in _named(rows, name)})
+    found = sorted({int(i) for i in _named(queries.area_names(connection), name)})
     if not found:
         raise NotFound(f"no administrative area is called {name!r}", where="--area")
     return found
 
 
 def _unit_ids(connection: Connection, name: str) -> list[str]:
-    unit = tables.unit
-    columns = (unit.c.id, unit.c.id, unit.c.name, unit.c.aliases)
-    live = select(*columns).where(unit.c.deleted_at.is_(None))
-    rows = [tuple(row) for row in connection.execute(live)]
-    found = sorted({str(i) for i in _named(rows, name)})
+    found = sorted({str(i) for i in _named(queries.unit_names(connection), name)})
     if not found:
         raise NotFound(f"no unit is called {name!r}", where="--unit")
     return found

@@ -1,0 +1,330 @@
+"""The SQL of evidence links and assessments, legal qualification, the proof chart, the gazetteer and
+search filters: SQLAlchemy Core statements over ``testament.storage.tables``.
+
+The use cases (``evidence``, ``legal``, ``proof_chart``, ``gazetteer``, ``search``) keep their
+transactions and their rules; these functions run one statement each in the caller's transaction and
+answer with plain values or rows as mappings. (Incidents, sources, units and people keep theirs in
+``repository``.)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, delete, func, insert, or_, select, update
+
+from testament.storage import tables
+from testament.storage.tables import admin_area, incident, incident_area
+
+# --- Evidence items, their links and assessments --------------------------------------------------------
+
+ITEM_FIELDS = (
+    "id", "case_id", "original_name", "sha256", "size", "media_type", "source_note", "ingested_at",
+    "duplicate",
+)  # fmt: skip
+
+
+def item(conn: Connection, item_id: str) -> dict[str, Any] | None:
+    """An evidence item's fields (:data:`ITEM_FIELDS`), or None."""
+    t = tables.evidence_item
+    row = conn.execute(
+        select(*(t.c[name] for name in ITEM_FIELDS)).where(t.c.id == item_id)
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+def live_item_link(conn: Connection, item_id: str, incident_id: str) -> str | None:
+    """The ID of the live link between an item and an incident, if there is one."""
+    t = tables.item_incident
+    found = conn.execute(
+        select(t.c.id).where(
+            t.c.item_id == item_id, t.c.incident_id == incident_id, t.c.deleted_at.is_(None)
+        )
+    ).scalar()
+    return None if found is None else str(found)
+
+
+def item_links(conn: Connection, item_id: str) -> list[RowMapping]:
+    """An item's live links to incidents, oldest first."""
+    links = tables.item_incident
+    query = select(links).where(links.c.item_id == item_id, links.c.deleted_at.is_(None))
+    return list(conn.execute(query.order_by(links.c.created_at)).mappings())
+
+
+def item_assessments(conn: Connection, item_id: str) -> list[RowMapping]:
+    """An item's live assessments, by the day assessed, then as recorded."""
+    marks = tables.assessment
+    query = select(marks).where(marks.c.item_id == item_id, marks.c.deleted_at.is_(None))
+    ordered = query.order_by(marks.c.assessed_on, marks.c.created_at, marks.c.id)
+    return list(conn.execute(ordered).mappings())
+
+
+def case_items(
+    conn: Connection, case_id: str | None, *, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """A page of a case's evidence items, newest first, each with how many incidents it is linked to."""
+    t, links = tables.evidence_item, tables.item_incident
+    linked = (
+        select(func.count())
+        .where(links.c.item_id == t.c.id, links.c.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(
+            t.c.id, t.c.original_name, t.c.media_type, t.c.size, t.c.sha256, t.c.ingested_at,
+            t.c.duplicate, linked.label("incidents"),
+        )
+        .where(t.c.case_id == case_id)
+        .order_by(t.c.ingested_at.desc(), t.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()  # fmt: skip
+    return [dict(r._mapping) for r in rows]
+
+
+def item_labels(conn: Connection, item_ids: Collection[str]) -> dict[str, dict[str, Any]]:
+    """Item ID → its ``id``, ``original_name``, ``media_type`` and ``size``."""
+    t = tables.evidence_item
+    rows = conn.execute(
+        select(t.c.id, t.c.original_name, t.c.media_type, t.c.size).where(
+            t.c.id.in_(sorted(item_ids))
+        )
+    ).all()
+    return {row.id: dict(row._mapping) for row in rows}
+
+
+def item_details(conn: Connection, item_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Item ID → what tells it apart in a list: ``media_type`` and ``size``."""
+    t = tables.evidence_item
+    rows = conn.execute(select(t.c.id, t.c.media_type, t.c.size).where(t.c.id.in_(item_ids)))
+    return {row.id: {"media_type": row.media_type, "size": row.size} for row in rows}
+
+
+def source_details(conn: Connection, source_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Source ID → what tells it apart in a list: ``url``, ``reference`` and ``published_at``."""
+    t = tables.source
+    rows = conn.execute(
+        select(t.c.id, t.c.url, t.c.reference, t.c.published_at).where(t.c.id.in_(source_ids))
+    )
+    return {
+        row.id: {"url": row.url, "reference": row.reference, "published_at": row.published_at}
+        for row in rows
+    }
+
+
+def cases_of(conn: Connection, kind: str, record_ids: Collection[str]) -> dict[str, str]:
+    """Record ID → case ID, for evidence items (``item``) or sources (``source``)."""
+    table = tables.evidence_item if kind == "item" else tables.source
+    query = select(table.c.id, table.c.case_id).where(table.c.id.in_(record_ids))
+    return {str(row.id): str(row.case_id) for row in conn.execute(query)}
+
+
+def item_case(conn: Connection, item_id: str) -> str | None:
+    """The case of an evidence item, or None when there is no such item."""
+    t = tables.evidence_item
+    found = conn.execute(select(t.c.case_id).where(t.c.id == item_id)).scalar()
+    return None if found is None else str(found)
+
+
+# --- Legal qualification and the proof chart ----------------------------------------------------------
+
+
+def qualified_codes(conn: Connection, incident_id: str) -> dict[str, str]:
+    """Crime code → ID of the live qualifications of an incident."""
+    q = tables.qualification
+    rows = conn.execute(
+        select(q.c.crime_code, q.c.id).where(
+            q.c.incident_id == incident_id, q.c.deleted_at.is_(None)
+        )
+    )
+    return {str(r.crime_code): str(r.id) for r in rows}
+
+
+def live_element_links(conn: Connection, incident_id: str, crime_code: str) -> list[str]:
+    """IDs of the live element links made under an incident's qualification, by ID."""
+    link = tables.element_link
+    linked = conn.execute(
+        select(link.c.id)
+        .where(
+            link.c.incident_id == incident_id,
+            link.c.crime_code == crime_code,
+            link.c.deleted_at.is_(None),
+        )
+        .order_by(link.c.id)
+    ).scalars()
+    return [str(i) for i in linked]
+
+
+def same_element_link(conn: Connection, values: Mapping[str, Any]) -> str | None:
+    """The live element link with the same item, incident, crime, element and stance, if any."""
+    link = tables.element_link
+    same = ("item_id", "incident_id", "crime_code", "element_id", "stance")
+    found = conn.execute(
+        select(link.c.id).where(
+            *(link.c[name] == values[name] for name in same), link.c.deleted_at.is_(None)
+        )
+    ).scalar()
+    return None if found is None else str(found)
+
+
+def case_name(conn: Connection, case_id: str) -> str:
+    """The name of a case that exists."""
+    return str(
+        conn.execute(select(tables.case.c.name).where(tables.case.c.id == case_id)).scalar_one()
+    )
+
+
+def case_qualifications(conn: Connection, case_id: str) -> set[tuple[str, str]]:
+    """(incident ID, crime code) of every live qualification on a live incident of the case."""
+    q, i = tables.qualification, tables.incident
+    rows = conn.execute(
+        select(q.c.incident_id, q.c.crime_code)
+        .join(i, i.c.id == q.c.incident_id)
+        .where(i.c.case_id == case_id, i.c.deleted_at.is_(None), q.c.deleted_at.is_(None))
+    )
+    return {(str(r.incident_id), str(r.crime_code)) for r in rows}
+
+
+def case_element_links(conn: Connection, case_id: str) -> list[RowMapping]:
+    """The live element links on the case's live incidents, each with its item's ``sha256``."""
+    link, i, item = tables.element_link, tables.incident, tables.evidence_item
+    query = (
+        select(link, item.c.sha256)
+        .join(i, i.c.id == link.c.incident_id)
+        .join(item, item.c.id == link.c.item_id)
+        .where(i.c.case_id == case_id, i.c.deleted_at.is_(None), link.c.deleted_at.is_(None))
+    )
+    return list(conn.execute(query).mappings())
+
+
+def case_item_sources(conn: Connection, case_id: str) -> dict[tuple[str, str], set[str]]:
+    """(item ID, incident ID) → the sources its live links to the incident name."""
+    ii, i = tables.item_incident, tables.incident
+    rows = conn.execute(
+        select(ii.c.item_id, ii.c.incident_id, ii.c.source_id)
+        .join(i, i.c.id == ii.c.incident_id)
+        .where(i.c.case_id == case_id, ii.c.deleted_at.is_(None), ii.c.source_id.is_not(None))
+    )
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in rows:
+        found[(str(r.item_id), str(r.incident_id))].add(f"source:{r.source_id}")
+    return found
+
+
+# --- Search filters ------------------------------------------------------------------------------------
+
+
+def case_named(conn: Connection, name: str) -> str | None:
+    """The ID of the case with this name (or ID), or None."""
+    case = tables.case
+    found = conn.execute(
+        select(case.c.id).where(or_(case.c.name == name, case.c.id == name))
+    ).scalar()
+    return None if found is None else str(found)
+
+
+def area_names(conn: Connection) -> list[tuple[Any, ...]]:
+    """Every area as (id, code, name, alternative names)."""
+    area = tables.admin_area
+    columns = (area.c.id, area.c.code, area.c.name, area.c.alt_names)
+    return [tuple(row) for row in conn.execute(select(*columns))]
+
+
+def unit_names(conn: Connection) -> list[tuple[Any, ...]]:
+    """Every live unit as (id, id, name, aliases)."""
+    unit = tables.unit
+    columns = (unit.c.id, unit.c.id, unit.c.name, unit.c.aliases)
+    live = select(*columns).where(unit.c.deleted_at.is_(None))
+    return [tuple(row) for row in conn.execute(live)]
+
+
+# --- The gazetteer ----------------------------------------------------------------------------------
+
+
+def areas_of_level(conn: Connection, level: int) -> list[RowMapping]:
+    """The stored areas of a level, every column."""
+    query = select(admin_area).where(admin_area.c.level == level)
+    return list(conn.execute(query).mappings())
+
+
+def update_area(conn: Connection, area_id: int, values: Mapping[str, Any]) -> None:
+    conn.execute(update(admin_area).where(admin_area.c.id == area_id).values(**values))
+
+
+def insert_areas(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    conn.execute(insert(admin_area), list(rows))
+
+
+def area_outlines(conn: Connection) -> list[RowMapping]:
+    """Every area's ID, level, code, names and outline (WKB), by level and code."""
+    query = select(
+        admin_area.c.id,
+        admin_area.c.level,
+        admin_area.c.code,
+        admin_area.c.name,
+        admin_area.c.alt_names,
+        admin_area.c.geometry,
+    ).order_by(admin_area.c.level, admin_area.c.code)
+    return list(conn.execute(query).mappings())
+
+
+def stored_areas(conn: Connection, level: int | None) -> list[RowMapping]:
+    """The stored areas (all levels, or one), every column, by level and code."""
+    query = select(admin_area).order_by(admin_area.c.level, admin_area.c.code)
+    if level is not None:
+        query = query.where(admin_area.c.level == level)
+    return list(conn.execute(query).mappings())
+
+
+def area_name_rows(conn: Connection) -> list[RowMapping]:
+    """Every area's ID, level, code, name and alternative names."""
+    query = select(
+        admin_area.c.id,
+        admin_area.c.level,
+        admin_area.c.code,
+        admin_area.c.name,
+        admin_area.c.alt_names,
+    )
+    return list(conn.execute(query).mappings())
+
+
+def level_outlines(conn: Connection, level: int) -> list[RowMapping]:
+    """The code, name and outline (WKB) of the areas of a level, by name."""
+    query = (
+        select(admin_area.c.code, admin_area.c.name, admin_area.c.geometry)
+        .where(admin_area.c.level == level)
+        .order_by(admin_area.c.name)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def clear_incident_areas(conn: Connection, incident_ids: Sequence[str] | None = None) -> None:
+    """Forget the areas of these incidents (None: of every incident)."""
+    statement = delete(incident_area)
+    if incident_ids is not None:
+        statement = statement.where(incident_area.c.incident_id.in_(incident_ids))
+    conn.execute(statement)
+
+
+def insert_incident_areas(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    conn.execute(insert(incident_area), list(rows))
+
+
+_POINTS = select(
+    incident.c.id, incident.c.latitude, incident.c.longitude, incident.c.area_id
+).where(incident.c.deleted_at.is_(None))
+
+
+def incident_points(conn: Connection, incident_ids: Sequence[str]) -> list[RowMapping]:
+    """The coordinates and given area of these live incidents."""
+    return list(conn.execute(_POINTS.where(incident.c.id.in_(incident_ids))).mappings())
+
+
+def incident_points_after(conn: Connection, last: str | None, limit: int) -> list[RowMapping]:
+    """The coordinates and given area of the next ``limit`` live incidents by ID after ``last``."""
+    query = _POINTS.order_by(incident.c.id).limit(limit)
+    if last is not None:
+        query = query.where(incident.c.id > last)
+    return list(conn.execute(query).mappings())
