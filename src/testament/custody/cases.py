@@ -77,9 +77,9 @@ def create_case(
 ) -> str:
     """Create a case; ``also(connection, case_id)`` runs in the same transaction (granting its creator
     a role, for instance), so the case never exists without it."""
-    name = _check_name(name, "case")
     with recording(instance) as conn:
         policy.require(conn, instance, Action.MANAGE_CASE)  # a coordinator of some case may
+        name = _check_name(name, "case")  # one who may not create cases hears that first
         if queries.case_with_name(conn, name) is not None:
             raise Conflict("a case with this name already exists", where=name)
         agent_id = acting_agent(conn)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from testament.accounts import accounts
 from testament.api.deps import instance
+from testament.api.models import answer
 from testament.custody import cases
 from testament.custody.instance import Instance
+from testament.custody.results import CaseSummary, SituationView
 from testament.domain.access import Action
 from testament.http.auth import Who
 from testament.http.guard import allow, visible_cases
@@ -37,18 +39,37 @@ class SituationOfCase(BaseModel):
     situation: str
 
 
-@router.get("/cases")
-def list_cases(inst: Inst, who: Who) -> dict[str, Any]:
+class CaseList(BaseModel):
+    """The cases you may see, by name."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    ok: bool = True
+    items: list[CaseSummary]
+
+
+class SituationList(BaseModel):
+    """The situations, by name."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    ok: bool = True
+    items: list[SituationView]
+
+
+Created = answer("id", str)
+
+
+@router.get("/cases", response_model=CaseList)
+def list_cases(inst: Inst, who: Who) -> CaseList:
     """The cases you may see."""
     visible = visible_cases(inst, who)
-    found = [c for c in cases.list_cases(inst) if visible is None or c.id in visible]
-    return {"ok": True, "items": [c.as_json() for c in found]}
+    return CaseList(items=[c for c in cases.list_cases(inst) if visible is None or c.id in visible])
 
 
-@router.post("/cases", status_code=201)
+@router.post("/cases", status_code=201, response_model=Created)
 def create_case(body: CaseIn, inst: Inst, who: Who) -> dict[str, Any]:
     """Create a case. A coordinator who creates one becomes its coordinator."""
-    allow(inst, who, Action.MANAGE_CASE)
     if who.user_id is None or (who.actor is not None and who.actor.is_admin):
         case_id = cases.create_case(inst, body.name, situation_name=body.situation)
     else:
@@ -60,18 +81,19 @@ def create_case(body: CaseIn, inst: Inst, who: Who) -> dict[str, Any]:
 
 @router.put("/cases/{case_name}/situation")
 def set_situation(case_name: str, body: SituationOfCase, inst: Inst, who: Who) -> dict[str, Any]:
-    allow(inst, who, Action.MANAGE_CASE, case=case_name)
     cases.assign_situation(inst, case_name, body.situation)
     return {"ok": True}
 
 
-@router.get("/situations")
-def list_situations(inst: Inst) -> dict[str, Any]:
-    return {"ok": True, "items": cases.list_situations(inst)}
+@router.get("/situations", response_model=SituationList)
+def list_situations(inst: Inst) -> SituationList:
+    return SituationList(items=cases.list_situations(inst))
 
 
-@router.post("/situations", status_code=201)
+@router.post("/situations", status_code=201, response_model=Created)
 def create_situation(body: SituationIn, inst: Inst, who: Who) -> dict[str, Any]:
+    # Asked here as well as in the use case: the fields are checked before the use case is called,
+    # and one who may not create situations is refused before being told what is wrong with them.
     allow(inst, who, Action.MANAGE_CASE)
     values = cases.situation_values(
         body.name,
