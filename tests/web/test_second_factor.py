@@ -100,7 +100,7 @@ def test_a_user_sets_up_two_factor_sign_in_from_settings(
     codes = re.findall(r"<li><code>([a-z0-9-]+)</code></li>", done.text)
     assert len(codes) == credentials.RECOVERY_CODES == len(set(codes))
     assert "shown only this once" in done.text
-    assert accounts.describe(instance, wanda).has_totp
+    assert accounts.describe(instance, wanda).totp
     assert _changes(instance) == ["totp-enrolled"]
     with read_transaction(instance.engine) as conn:
         stored = conn.execute(select(recovery_code.c.code_hash)).scalars().all()
@@ -127,7 +127,7 @@ def test_the_administrator_sets_up_two_factor_too(site: Any, instance: Instance,
     assert heading in http.get("/settings").text
     _, codes = _enrol(http)
     assert len(codes) == 10
-    assert accounts.describe(instance, accounts.list_users(instance)[0].id).has_totp
+    assert accounts.describe(instance, accounts.list_users(instance)[0].id).totp
 
 
 def test_removing_two_factor_needs_the_password_and_a_code(
@@ -145,12 +145,12 @@ def test_removing_two_factor_needs_the_password_and_a_code(
     ):
         refused = http.post("/settings/totp/remove", data=fields, headers=headers)
         assert refused.status_code == 422, fields
-        assert accounts.describe(instance, wanda).has_totp
+        assert accounts.describe(instance, wanda).totp
     removed = http.post(
         "/settings/totp/remove", data={"password": PASSWORD, "code": codes[1]}, headers=headers
     )
     assert removed.status_code == 200 and "Two-factor sign-in is off." in removed.text
-    assert not accounts.describe(instance, wanda).has_totp
+    assert not accounts.describe(instance, wanda).totp
     assert _changes(instance) == ["totp-enrolled", "totp-removed"]
     with read_transaction(instance.engine) as conn:
         assert conn.execute(select(recovery_code)).all() == []
@@ -169,7 +169,7 @@ def test_a_required_second_factor_cannot_be_removed(
         "/settings/totp/remove", data={"password": PASSWORD, "code": codes[0]}, headers=_csrf(http)
     )
     assert refused.status_code == 422 and "requires a second factor" in refused.text
-    assert accounts.describe(instance, wanda).has_totp
+    assert accounts.describe(instance, wanda).totp
 
 
 def test_wrong_passwords_in_settings_count_towards_the_lockout(

@@ -8,16 +8,18 @@ Entries carry only IDs and the role, never a username or an organisation's name 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection
 
-from testament.accounts import credentials
+from testament.accounts import credentials, queries
+from testament.accounts.queries import SignInState
+from testament.accounts.results import UserSummary
 from testament.config import HASH_PROFILE_DEFAULT, HASH_PROFILE_TEST_ONLY
 from testament.custody import cases, custody, policy
 from testament.custody.cases import case_id
@@ -27,7 +29,6 @@ from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from testament.storage.engine import lock_log, read_transaction, write_transaction
-from testament.storage.tables import case, case_role, organisation, user_account
 
 MIN_PASSWORD_LENGTH = 12
 MAX_USERNAME_LENGTH = 64
@@ -66,30 +67,6 @@ def _dummy_hash(profile: str) -> str:
 _LOGIN_FAILED = "the username or password is wrong, or the account is locked for a while"
 
 
-@dataclass(frozen=True)
-class UserSummary:
-    id: int
-    username: str
-    organisation: str | None
-    is_admin: bool
-    disabled: bool
-    roles: dict[str, str]
-    blur_graphic: bool = True
-    has_totp: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "username": self.username,
-            "organisation": self.organisation,
-            "is_admin": self.is_admin,
-            "disabled": self.disabled,
-            "roles": dict(sorted(self.roles.items())),
-            "blur_graphic": self.blur_graphic,
-            "totp": self.has_totp,
-        }
-
-
 def _check_username(username: str) -> str:
     cleaned = username.strip()
     if not cleaned or len(cleaned) > MAX_USERNAME_LENGTH or any(ch.isspace() for ch in cleaned):
@@ -126,18 +103,10 @@ def _organisation_id(connection: Connection, name: str, agent_id: int) -> int:
         cleaned = clean_text(name, "the organisation name", None, required=True, field="name")
     except InvalidInput as exc:
         raise InvalidInput(exc.what, errors={"organisation": exc.what}) from None
-    found = connection.execute(
-        select(organisation.c.id).where(organisation.c.name == cleaned)
-    ).scalar()
+    found = queries.organisation_named(connection, cleaned)
     if found is not None:
-        return int(found)
-    new_id = int(
-        connection.execute(
-            insert(organisation)
-            .values(name=cleaned, created_at=utc_timestamp())
-            .returning(organisation.c.id)
-        ).scalar_one()
-    )
+        return found
+    new_id = queries.insert_organisation(connection, cleaned, utc_timestamp())
     event = custody.NewEvent(
         CustodyEventType.CREATION, agent_id, detail={"object": "organisation", "id": new_id}
     )
@@ -160,24 +129,20 @@ def create_user(
     password_hash = _instance_hasher(instance).hash(password)
     with recording(instance) as conn:
         policy.require_admin(conn, instance)
-        taken = select(user_account.c.id).where(user_account.c.username == username)
-        if conn.execute(taken).scalar() is not None:
+        if queries.user_id_named(conn, username) is not None:
             raise Conflict("a user with this username already exists", where=username)
         agent_id = acting_agent(conn)
         org_id = _organisation_id(conn, organisation_name, agent_id) if organisation_name else None
-        new_id = int(
-            conn.execute(
-                insert(user_account)
-                .values(
-                    organisation_id=org_id,
-                    username=username,
-                    password_hash=password_hash,
-                    created_at=utc_timestamp(),
-                    is_admin=admin,
-                    failed_logins=0,
-                )
-                .returning(user_account.c.id)
-            ).scalar_one()
+        new_id = queries.insert_user(
+            conn,
+            {
+                "organisation_id": org_id,
+                "username": username,
+                "password_hash": password_hash,
+                "created_at": utc_timestamp(),
+                "is_admin": admin,
+                "failed_logins": 0,
+            },
         )
         detail = {"object": "user_account", "id": new_id, "admin": admin, "organisation": org_id}
         custody.record(conn, [custody.NewEvent(CustodyEventType.CREATION, agent_id, detail=detail)])
@@ -194,9 +159,7 @@ def authenticate(instance: Instance, username: str, password: str, totp: str | N
     missing or wrong, or that the account must set up a second factor first.
     """
     with read_transaction(instance.engine) as conn:
-        row = conn.execute(
-            select(user_account).where(user_account.c.username == username.strip())
-        ).first()
+        row = queries.account_named(conn, username.strip())
     profile = instance.settings.password_hashing
     matches = _verify(row.password_hash if row is not None else _dummy_hash(profile), password)
     if row is None:
@@ -204,16 +167,9 @@ def authenticate(instance: Instance, username: str, password: str, totp: str | N
     now = datetime.now(UTC)
     refusal: PermissionDenied = PermissionDenied(_LOGIN_FAILED)
     with write_transaction(instance.engine) as conn:
-        current = conn.execute(
-            select(
-                user_account.c.locked_until,
-                user_account.c.totp_secret,
-                user_account.c.totp_last_step,
-                user_account.c.totp_required,
-            ).where(user_account.c.id == row.id)
-        ).one()
+        current = queries.sign_in_state(conn, row.id)
         locked = current.locked_until is not None and current.locked_until > utc_timestamp(now)
-        if matches and not locked and row.disabled_at is None:
+        if matches and not locked and not row.disabled:
             changes: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
             if current.totp_secret is not None:
                 proven = _second_factor(conn, row.id, current, totp or "", now)
@@ -229,20 +185,20 @@ def authenticate(instance: Instance, username: str, password: str, totp: str | N
             if changes:
                 if _instance_hasher(instance).check_needs_rehash(row.password_hash):
                     changes["password_hash"] = _instance_hasher(instance).hash(password)
-                conn.execute(
-                    update(user_account).where(user_account.c.id == row.id).values(changes)
-                )
-                return int(row.id)
+                queries.update_account(conn, row.id, changes)
+                return row.id
         elif not matches and not locked:
             _count_failure(conn, row.id, now)
     raise refusal
 
 
 def _second_factor(
-    conn: Connection, user_id: int, current: Any, code: str, now: datetime
+    conn: Connection, user_id: int, current: SignInState, code: str, now: datetime
 ) -> dict[str, Any] | None:
     """The account's changes if ``code`` proves its second factor (a fresh TOTP code, whose step is
     then stored, or an unused recovery code, which is then spent); None if it does not."""
+    if current.totp_secret is None:
+        return None
     step = credentials.totp_step(current.totp_secret, code, current.totp_last_step, now)
     if step is not None:
         return {"totp_last_step": step}
@@ -259,7 +215,7 @@ def reauthenticate(instance: Instance, user_id: int, password: str, code: str = 
     account is refused. The refusal names the field (``password`` or ``totp``), never its value.
     """
     with read_transaction(instance.engine) as conn:
-        row = conn.execute(select(user_account).where(user_account.c.id == user_id)).first()
+        row = queries.account_with_id(conn, user_id)
     if row is None:  # the ID comes from a live session, so this is no oracle for usernames
         raise NotFound("no user has this ID", where=str(user_id))
     matches = _verify(row.password_hash, password)
@@ -269,15 +225,9 @@ def reauthenticate(instance: Instance, user_id: int, password: str, code: str = 
         errors={"password": "type the password you sign in with"},
     )
     with write_transaction(instance.engine) as conn:
-        current = conn.execute(
-            select(
-                user_account.c.locked_until,
-                user_account.c.totp_secret,
-                user_account.c.totp_last_step,
-            ).where(user_account.c.id == user_id)
-        ).one()
+        current = queries.sign_in_state(conn, user_id)
         locked = current.locked_until is not None and current.locked_until > utc_timestamp(now)
-        if locked or row.disabled_at is not None:
+        if locked or row.disabled:
             raise refusal
         proven = (
             None if not matches
@@ -287,7 +237,7 @@ def reauthenticate(instance: Instance, user_id: int, password: str, code: str = 
         if proven is None:
             _count_failure(conn, user_id, now)
         elif proven:
-            conn.execute(update(user_account).where(user_account.c.id == user_id).values(proven))
+            queries.update_account(conn, user_id, proven)
     if proven is None:
         raise refusal if not matches else _second_factor_refusal(code)
 
@@ -313,39 +263,16 @@ def _verify(stored: str, password: str) -> bool:
 
 
 def _count_failure(conn: Connection, user_id: int, now: datetime) -> None:
-    failures = int(
-        conn.execute(
-            update(user_account)
-            .where(user_account.c.id == user_id)
-            .values(failed_logins=user_account.c.failed_logins + 1)
-            .returning(user_account.c.failed_logins)
-        ).scalar_one()
-    )
-    if failures >= LOCKOUT_AFTER:
-        conn.execute(
-            update(user_account)
-            .where(user_account.c.id == user_id)
-            .values(failed_logins=0, locked_until=utc_timestamp(now + LOCKOUT_FOR))
-        )
+    if queries.add_failed_login(conn, user_id) >= LOCKOUT_AFTER:
+        until = utc_timestamp(now + LOCKOUT_FOR)
+        queries.update_account(conn, user_id, {"failed_logins": 0, "locked_until": until})
 
 
 def _user_id(connection: Connection, username: str) -> int:
-    found = connection.execute(
-        select(user_account.c.id).where(user_account.c.username == username.strip())
-    ).scalar()
+    found = queries.user_id_named(connection, username.strip())
     if found is None:
         raise NotFound("no user has this username", where=username)
-    return int(found)
-
-
-def _active_role(connection: Connection, user_id: int, cid: str) -> Any:
-    return connection.execute(
-        select(case_role.c.id, case_role.c.role).where(
-            case_role.c.user_id == user_id,
-            case_role.c.case_id == cid,
-            case_role.c.revoked_at.is_(None),
-        )
-    ).first()
+    return found
 
 
 def _parse_role(role: str) -> Role:
@@ -384,25 +311,22 @@ def _grant(conn: Connection, user_id: int, cid: str, wanted: Role) -> int:
     agent_id = acting_agent(conn)
     events = []
     lock_log(conn)  # the role read below holds until commit
-    current = _active_role(conn, user_id, cid)
-    if current is not None and current.role == wanted.value:
+    current = queries.active_grant(conn, user_id, cid)
+    if current is not None and current[1] == wanted.value:
         raise Conflict(f"the user already has the {wanted.value} role on this case")
     now = utc_timestamp()
     if current is not None:
-        conn.execute(update(case_role).where(case_role.c.id == current.id).values(revoked_at=now))
-        events.append(_change(agent_id, cid, user_id, (current.id, current.role), "revoke"))
-    grant_id = int(
-        conn.execute(
-            insert(case_role)
-            .values(
-                user_id=user_id,
-                case_id=cid,
-                role=wanted.value,
-                granted_by=agent_id,
-                granted_at=now,
-            )
-            .returning(case_role.c.id)
-        ).scalar_one()
+        queries.end_grant(conn, current[0], now)
+        events.append(_change(agent_id, cid, user_id, current, "revoke"))
+    grant_id = queries.insert_grant(
+        conn,
+        {
+            "user_id": user_id,
+            "case_id": cid,
+            "role": wanted.value,
+            "granted_by": agent_id,
+            "granted_at": now,
+        },
     )
     events.append(_change(agent_id, cid, user_id, (grant_id, wanted.value), "grant"))
     custody.record(conn, events)
@@ -416,13 +340,11 @@ def revoke_role(instance: Instance, username: str, case_name: str) -> None:
         user_id = _user_id(conn, username)
         cid = case_id(conn, case_name)
         lock_log(conn)  # the role read below holds until commit
-        current = _active_role(conn, user_id, cid)
+        current = queries.active_grant(conn, user_id, cid)
         if current is None:
             raise NotFound("the user has no role on this case", where=case_name)
-        conn.execute(
-            update(case_role).where(case_role.c.id == current.id).values(revoked_at=utc_timestamp())
-        )
-        event = _change(acting_agent(conn), cid, user_id, (current.id, current.role), "revoke")
+        queries.end_grant(conn, current[0], utc_timestamp())
+        event = _change(acting_agent(conn), cid, user_id, current, "revoke")
         custody.record(conn, [event])
 
 
@@ -449,20 +371,14 @@ def actor(connection: Connection, user_id: int) -> Actor | None:
 
 def actor_and_name(connection: Connection, user_id: int) -> tuple[Actor, str] | None:
     """:func:`actor`, with the username (for showing who is signed in), in one query."""
-    rows = connection.execute(_ACCOUNT.where(user_account.c.id == user_id)).all()
-    return credentials.account_from_rows(rows) if rows else None
-
-
-_ACCOUNT = credentials.account_query()
+    return policy.actor_and_name(connection, user_id)
 
 
 def set_blur_graphic(instance: Instance, user_id: int, blur: bool) -> None:
     """A user's own choice: whether media previews start blurred and grey until clicked."""
     with write_transaction(instance.engine) as conn:
         policy.require_self_or_admin(conn, instance, user_id)
-        changed = conn.execute(
-            update(user_account).where(user_account.c.id == user_id).values(blur_graphic=blur)
-        ).rowcount
+        changed = queries.update_account(conn, user_id, {"blur_graphic": blur})
     if not changed:
         raise NotFound("no user has this ID", where=str(user_id))
 
@@ -506,42 +422,20 @@ def describe(instance: Instance, user_id: int) -> UserSummary:
 
 
 def _summaries(conn: Connection, user_id: int | None) -> list[UserSummary]:
-    users_query = (
-        select(
-            user_account.c.id,
-            user_account.c.username,
-            organisation.c.name,
-            user_account.c.is_admin,
-            user_account.c.disabled_at,
-            user_account.c.blur_graphic,
-            user_account.c.totp_secret.is_not(None).label("has_totp"),
-        )
-        .select_from(user_account.outerjoin(organisation))
-        .order_by(user_account.c.username)
-    )
-    grants_query = (
-        select(case_role.c.user_id, case.c.name, case_role.c.role)
-        .select_from(case_role.join(case))
-        .where(case_role.c.revoked_at.is_(None))
-    )
-    if user_id is not None:
-        users_query = users_query.where(user_account.c.id == user_id)
-        grants_query = grants_query.where(case_role.c.user_id == user_id)
-    users = conn.execute(users_query).all()
-    grants = conn.execute(grants_query).all()
+    users = queries.accounts_listed(conn, user_id)
     roles: dict[int, dict[str, str]] = {}
-    for uid, case_name, role in grants:
-        roles.setdefault(int(uid), {})[str(case_name)] = str(role)
+    for uid, case_name, role in queries.active_roles_by_case_name(conn, user_id):
+        roles.setdefault(uid, {})[case_name] = role
     return [
         UserSummary(
-            int(u.id),
-            u.username,
-            u.name,
-            bool(u.is_admin),
-            u.disabled_at is not None,
-            roles.get(int(u.id), {}),
-            bool(u.blur_graphic),
-            bool(u.has_totp),
+            int(u["id"]),
+            u["username"],
+            u["organisation"],
+            bool(u["is_admin"]),
+            u["disabled_at"] is not None,
+            dict(sorted(roles.get(int(u["id"]), {}).items())),
+            bool(u["blur_graphic"]),
+            bool(u["has_totp"]),
         )
         for u in users
     ]
@@ -550,14 +444,7 @@ def _summaries(conn: Connection, user_id: int | None) -> list[UserSummary]:
 def has_admin(instance: Instance) -> bool:
     """Whether any account is an instance administrator (until one is, the web offers first-run setup)."""
     with read_transaction(instance.engine) as conn:
-        return _any_admin(conn)
-
-
-def _any_admin(conn: Connection) -> bool:
-    found = conn.execute(
-        select(user_account.c.id).where(user_account.c.is_admin.is_(True)).limit(1)
-    ).first()
-    return found is not None
+        return queries.any_admin(conn)
 
 
 def principal_named(instance: Instance, username: str) -> Principal:

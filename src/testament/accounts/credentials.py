@@ -14,21 +14,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pyotp
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection
 
+from testament.accounts import queries
+from testament.accounts.queries import Held, StoredAccount
+from testament.accounts.results import TokenInfo, TotpEnrolment
 from testament.custody import custody, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.domain.access import SESSION_LIFETIME, Actor
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.storage.engine import read_transaction, write_transaction
-from testament.storage.tables import api_token, recovery_code, user_account, web_session
 
 ISSUER = "Testament"
 SESSION_IDLE = timedelta(minutes=30)
@@ -42,10 +42,8 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _user_row(connection: Connection, username: str) -> Any:
-    row = connection.execute(
-        select(user_account).where(user_account.c.username == username.strip())
-    ).first()
+def _user_row(connection: Connection, username: str) -> StoredAccount:
+    row = queries.account_named(connection, username.strip())
     if row is None:
         raise NotFound("no user has this username", where=username)
     return row
@@ -61,7 +59,7 @@ def _holder_or_admin(connection: Connection, instance: Instance, user_id: int) -
 
 def _own_row(
     connection: Connection, instance: Instance, username: str, *, reading: bool = False
-) -> Any:
+) -> StoredAccount:
     """The account called ``username``, for the account itself or an administrator; anyone else is
     refused alike whether or not the username exists."""
     try:
@@ -69,7 +67,7 @@ def _own_row(
     except NotFound:
         policy.require_admin(connection, instance)
         raise
-    policy.require_self_or_admin(connection, instance, int(row.id), reading=reading)
+    policy.require_self_or_admin(connection, instance, row.id, reading=reading)
     return row
 
 
@@ -96,29 +94,11 @@ class Caller:
         return self.actor.user_id
 
 
-account_query = policy.account_query
-account_from_rows = policy.account_from_rows
-
-
-def _caller(rows: Sequence[Any], scope: str, csrf: str | None, touch: bool) -> Caller:
-    subject, username = account_from_rows(rows)
-    return Caller(int(rows[0].id), subject, username, scope, csrf, touch)
-
-
-_TOKEN_CALLER = account_query(api_token)
-_SESSION_CALLER = account_query(web_session)
+def _caller(held: Held, scope: str, csrf: str | None, touch: bool) -> Caller:
+    return Caller(int(held.row["id"]), held.actor, held.username, scope, csrf, touch)
 
 
 # TOTP
-
-
-@dataclass(frozen=True)
-class TotpEnrolment:
-    secret: str
-    uri: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"secret": self.secret, "uri": self.uri}
 
 
 def enrol_totp(instance: Instance, username: str) -> TotpEnrolment:
@@ -130,12 +110,8 @@ def enrol_totp(instance: Instance, username: str) -> TotpEnrolment:
     with recording(instance) as conn:
         policy.require_admin(conn, instance)
         row = _user_row(conn, username)
-        conn.execute(
-            update(user_account)
-            .where(user_account.c.id == row.id)
-            .values(totp_secret=secret, totp_last_step=None)
-        )
-        detail = {"object": "user_account", "id": int(row.id), "change": "totp-enrolled"}
+        queries.update_account(conn, row.id, {"totp_secret": secret, "totp_last_step": None})
+        detail = {"object": "user_account", "id": row.id, "change": "totp-enrolled"}
         event = custody.NewEvent(
             CustodyEventType.METADATA_MODIFICATION, acting_agent(conn), detail=detail
         )
@@ -149,11 +125,9 @@ def require_totp(instance: Instance, username: str, required: bool = True) -> No
     with recording(instance) as conn:
         policy.require_admin(conn, instance)
         row = _user_row(conn, username)
-        conn.execute(
-            update(user_account).where(user_account.c.id == row.id).values(totp_required=required)
-        )
+        queries.update_account(conn, row.id, {"totp_required": required})
         change = "totp-required" if required else "totp-optional"
-        detail = {"object": "user_account", "id": int(row.id), "change": change}
+        detail = {"object": "user_account", "id": row.id, "change": change}
         event = custody.NewEvent(
             CustodyEventType.METADATA_MODIFICATION, acting_agent(conn), detail=detail
         )
@@ -189,13 +163,13 @@ def _recovery_digest(user_id: int, code: str) -> str:
 def issue_recovery_codes(connection: Connection, user_id: int) -> list[str]:
     """Replace the user's recovery codes with :data:`RECOVERY_CODES` new ones, returned to be shown
     once. Each has 16 characters (about 79 random bits); only its SHA-256 is stored."""
-    connection.execute(delete(recovery_code).where(recovery_code.c.user_id == user_id))
+    queries.delete_recovery_codes(connection, user_id)
     codes = []
     for _ in range(RECOVERY_CODES):
         raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(16))
         codes.append("-".join(raw[i : i + 4] for i in range(0, 16, 4)))
-    connection.execute(
-        insert(recovery_code),
+    queries.insert_recovery_codes(
+        connection,
         [
             {"user_id": user_id, "code_hash": _recovery_digest(user_id, code),
              "created_at": utc_timestamp()}
@@ -209,29 +183,16 @@ def use_recovery_code(connection: Connection, user_id: int, code: str, at: datet
     """Spend one of the user's unused recovery codes; whether ``code`` was one."""
     if not code.strip() or len(code) > 64:
         return False
-    spent = connection.execute(
-        update(recovery_code)
-        .where(
-            recovery_code.c.user_id == user_id,
-            recovery_code.c.code_hash == _recovery_digest(user_id, code),
-            recovery_code.c.used_at.is_(None),
-        )
-        .values(used_at=utc_timestamp(at))
-    ).rowcount
-    return bool(spent)
+    return queries.spend_recovery_code(
+        connection, user_id, _recovery_digest(user_id, code), utc_timestamp(at)
+    )
 
 
 def recovery_codes_left(instance: Instance, user_id: int) -> int:
     """How many of the user's recovery codes are still unused."""
     with read_transaction(instance.engine) as conn:
         policy.require_self_or_admin(conn, instance, user_id, reading=True)
-        return int(
-            conn.execute(
-                select(func.count()).where(
-                    recovery_code.c.user_id == user_id, recovery_code.c.used_at.is_(None)
-                )
-            ).scalar_one()
-        )
+        return queries.unused_recovery_codes(conn, user_id)
 
 
 # Sessions
@@ -250,36 +211,38 @@ def open_session(instance: Instance, user_id: int, now: datetime | None = None) 
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = utc_timestamp(now + SESSION_LIFETIME)
     with write_transaction(instance.engine) as conn:
-        conn.execute(
-            insert(web_session).values(
-                user_id=user_id,
-                token_hash=_digest(token),
-                csrf_token=csrf,
-                created_at=utc_timestamp(now),
-                last_seen_at=utc_timestamp(now),
-                expires_at=expires,
-            )
+        queries.insert_session(
+            conn,
+            {
+                "user_id": user_id,
+                "token_hash": _digest(token),
+                "csrf_token": csrf,
+                "created_at": utc_timestamp(now),
+                "last_seen_at": utc_timestamp(now),
+                "expires_at": expires,
+            },
         )
     return NewSession(token, csrf, expires)
 
 
 def session_info(connection: Connection, token: str, now: datetime) -> Caller | None:
     """Who holds the live session behind a cookie value; None if it is unknown, ended, idle or expired."""
-    rows = connection.execute(_SESSION_CALLER, {"token_hash": _digest(token)}).all()
-    if not rows:
+    held = queries.session_with_hash(connection, _digest(token))
+    if held is None:
         return None
-    row = rows[0]
-    if row.ended_at is not None or row.expires_at <= utc_timestamp(now):
+    row = held.row
+    if row["ended_at"] is not None or row["expires_at"] <= utc_timestamp(now):
         return None
-    if row.last_seen_at <= utc_timestamp(now - SESSION_IDLE):
+    if row["last_seen_at"] <= utc_timestamp(now - SESSION_IDLE):
         return None
-    touch = row.last_seen_at <= utc_timestamp(now - _TOUCH_EVERY)
-    return _caller(rows, "write", row.csrf_token, touch)
+    touch = row["last_seen_at"] <= utc_timestamp(now - _TOUCH_EVERY)
+    return _caller(held, "write", row["csrf_token"], touch)
 
 
 def touch_session(instance: Instance, session_id: int, now: datetime) -> None:
     """Record a use of the session (at most once a minute), which keeps it from going idle."""
-    _touch(instance, web_session.c.last_seen_at, session_id, now)
+    with write_transaction(instance.engine) as conn:
+        queries.set_session_seen(conn, session_id, utc_timestamp(now))
 
 
 def resolve_session(instance: Instance, token: str, now: datetime | None = None) -> Caller | None:
@@ -293,50 +256,13 @@ def resolve_session(instance: Instance, token: str, now: datetime | None = None)
     return found
 
 
-def _touch(instance: Instance, column: Any, row_id: int, now: datetime) -> None:
-    """Set a credential's last-use time (``column`` of its table) to ``now``."""
-    table = column.table
-    with write_transaction(instance.engine) as conn:
-        conn.execute(
-            update(table).where(table.c.id == row_id).values({column.name: utc_timestamp(now)})
-        )
-
-
 def end_session(instance: Instance, token: str) -> None:
     """Sign out: the cookie stops working at once. Unknown cookies are ignored."""
     with write_transaction(instance.engine) as conn:
-        conn.execute(
-            update(web_session)
-            .where(web_session.c.token_hash == _digest(token), web_session.c.ended_at.is_(None))
-            .values(ended_at=utc_timestamp())
-        )
+        queries.end_session_with_hash(conn, _digest(token), utc_timestamp())
 
 
 # API tokens
-
-
-@dataclass(frozen=True)
-class TokenInfo:
-    id: int
-    username: str
-    name: str
-    scope: str
-    created_at: str
-    expires_at: str
-    revoked_at: str | None
-    last_used_at: str | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "username": self.username,
-            "name": self.name,
-            "scope": self.scope,
-            "created_at": self.created_at,
-            "expires_at": self.expires_at,
-            "revoked_at": self.revoked_at,
-            "last_used_at": self.last_used_at,
-        }
 
 
 def create_token(
@@ -357,21 +283,18 @@ def create_token(
     now = datetime.now(UTC)
     with recording(instance) as conn:
         row = _own_row(conn, instance, username)
-        token_id = int(
-            conn.execute(
-                insert(api_token)
-                .values(
-                    user_id=row.id,
-                    name=cleaned,
-                    token_hash=_digest(secret),
-                    scope=scope,
-                    created_at=utc_timestamp(now),
-                    expires_at=utc_timestamp(now + timedelta(days=days)),
-                )
-                .returning(api_token.c.id)
-            ).scalar_one()
+        token_id = queries.insert_token(
+            conn,
+            {
+                "user_id": row.id,
+                "name": cleaned,
+                "token_hash": _digest(secret),
+                "scope": scope,
+                "created_at": utc_timestamp(now),
+                "expires_at": utc_timestamp(now + timedelta(days=days)),
+            },
         )
-        detail = {"object": "api_token", "id": token_id, "user": int(row.id), "scope": scope}
+        detail = {"object": "api_token", "id": token_id, "user": row.id, "scope": scope}
         event = custody.NewEvent(CustodyEventType.CREATION, acting_agent(conn), detail=detail)
         custody.record(conn, [event])
     return token_id, secret
@@ -381,19 +304,21 @@ def token_holder(connection: Connection, secret: str, now: datetime) -> Caller |
     """Who holds this API token, with its scope; None if it is unknown, revoked or expired."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    rows = connection.execute(_TOKEN_CALLER, {"token_hash": _digest(secret)}).all()
-    if not rows:
+    held = queries.token_with_hash(connection, _digest(secret))
+    if held is None:
         return None
-    row = rows[0]
-    if row.revoked_at is not None or row.expires_at <= utc_timestamp(now):
+    row = held.row
+    if row["revoked_at"] is not None or row["expires_at"] <= utc_timestamp(now):
         return None
-    touch = row.last_used_at is None or row.last_used_at <= utc_timestamp(now - _TOUCH_EVERY)
-    return _caller(rows, row.scope, None, touch)
+    last_used = row["last_used_at"]
+    touch = last_used is None or last_used <= utc_timestamp(now - _TOUCH_EVERY)
+    return _caller(held, row["scope"], None, touch)
 
 
 def touch_token(instance: Instance, token_id: int, now: datetime) -> None:
     """Record a use of the token (at most once a minute: enough to show which tokens are idle)."""
-    _touch(instance, api_token.c.last_used_at, token_id, now)
+    with write_transaction(instance.engine) as conn:
+        queries.set_token_used(conn, token_id, utc_timestamp(now))
 
 
 def resolve_token(instance: Instance, secret: str, now: datetime | None = None) -> Caller | None:
@@ -410,25 +335,16 @@ def resolve_token(instance: Instance, secret: str, now: datetime | None = None) 
 def revoke_token(instance: Instance, token_id: int, *, owner: int | None = None) -> None:
     """Revoke a token at once. ``owner`` limits it to that user's tokens (a user revoking their own)."""
     with recording(instance) as conn:
-        query = select(api_token.c.id, api_token.c.user_id, api_token.c.revoked_at).where(
-            api_token.c.id == token_id
-        )
-        row = conn.execute(query).first()
-        if row is not None and not _holder_or_admin(conn, instance, int(row.user_id)):
-            row = None  # someone else's token is answered as absent
-        if row is None or (owner is not None and row.user_id != owner):
+        found = queries.token_state(conn, token_id)
+        if found is not None and not _holder_or_admin(conn, instance, found[0]):
+            found = None  # someone else's token is answered as absent
+        if found is None or (owner is not None and found[0] != owner):
             raise NotFound("no API token has this ID", where=str(token_id))
-        if row.revoked_at is not None:
+        holder, revoked_at = found
+        if revoked_at is not None:
             return
-        conn.execute(
-            update(api_token).where(api_token.c.id == token_id).values(revoked_at=utc_timestamp())
-        )
-        detail = {
-            "object": "api_token",
-            "id": token_id,
-            "user": int(row.user_id),
-            "change": "revoke",
-        }
+        queries.set_token_revoked(conn, token_id, utc_timestamp())
+        detail = {"object": "api_token", "id": token_id, "user": holder, "change": "revoke"}
         event = custody.NewEvent(
             CustodyEventType.METADATA_MODIFICATION, acting_agent(conn), detail=detail
         )
@@ -441,26 +357,20 @@ def list_tokens(instance: Instance, username: str | None = None) -> list[TokenIn
     with read_transaction(instance.engine) as conn:
         if username is None:
             policy.require_admin(conn, instance)
-        query = (
-            select(api_token, user_account.c.username)
-            .select_from(api_token.join(user_account))
-            .order_by(api_token.c.id.desc())
-        )
-        if username is not None:
-            query = query.where(
-                user_account.c.id == _own_row(conn, instance, username, reading=True).id
-            )
-        rows = conn.execute(query).all()
+            holder = None
+        else:
+            holder = _own_row(conn, instance, username, reading=True).id
+        rows = queries.tokens_listed(conn, holder)
     return [
         TokenInfo(
-            int(r.id),
-            r.username,
-            r.name,
-            r.scope,
-            r.created_at,
-            r.expires_at,
-            r.revoked_at,
-            r.last_used_at,
+            int(r["id"]),
+            r["username"],
+            r["name"],
+            r["scope"],
+            r["created_at"],
+            r["expires_at"],
+            r["revoked_at"],
+            r["last_used_at"],
         )
         for r in rows
     ]

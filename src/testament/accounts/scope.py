@@ -10,17 +10,14 @@ shared records ask :func:`readable_cases` for the principal acting now and :func
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
+from testament.accounts import queries
 from testament.custody import policy
 from testament.custody.instance import Instance
 from testament.domain.access import Action, Actor, decide
 from testament.errors import NotFound
 from testament.storage.engine import read_transaction
-from testament.storage.tables import (
-    case,
-)
-from testament.storage.tables import case as tables_case
 
 # Which case a record belongs to is the policy's to say.
 case_of = policy.case_of
@@ -33,8 +30,7 @@ def visible_cases(connection: Connection, who: Actor | None) -> set[str] | None:
         return None
     if who.disabled:
         return set()
-    known = {str(c) for c in connection.execute(select(case.c.id)).scalars()}
-    return {cid for cid in known if decide(who, Action.READ, cid)}
+    return {cid for cid in queries.case_ids(connection) if decide(who, Action.READ, cid)}
 
 
 readable_cases = policy.readable_cases
@@ -55,12 +51,7 @@ def readable(connection: Connection, kind: str, record_id: str, cases: set[str] 
 def case_exists(instance: Instance, name: str) -> bool:
     """Whether a case has this name or ID."""
     with read_transaction(instance.engine) as conn:
-        found = conn.execute(
-            select(tables_case.c.id).where(
-                (tables_case.c.name == name) | (tables_case.c.id == name)
-            )
-        ).first()
-    return found is not None
+        return queries.case_named_or_with_id(conn, name)
 
 
 def cases_visible_to(instance: Instance, who: Actor | None) -> set[str] | None:

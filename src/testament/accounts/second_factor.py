@@ -20,19 +20,19 @@ from datetime import UTC, datetime
 
 import pyotp
 import segno
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection
 
-from testament.accounts import accounts, credentials
+from testament.accounts import accounts, credentials, queries
 from testament.custody import custody, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.domain.custody import CustodyEventType
+from testament.domain.results import Result
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from testament.storage.engine import read_transaction, write_transaction
-from testament.storage.tables import recovery_code, user_account
 
 
 @dataclass(frozen=True)
-class Pending:
+class Pending(Result):
     """A secret waiting for its confirming code: the text to type and the QR code (SVG) to scan."""
 
     secret: str
@@ -41,7 +41,7 @@ class Pending:
 
 
 @dataclass(frozen=True)
-class Status:
+class Status(Result):
     enabled: bool
     required: bool
     recovery_codes_left: int
@@ -51,15 +51,12 @@ def status(instance: Instance, user_id: int) -> Status:
     """Whether the user has a second factor, must have one, and how many recovery codes are left."""
     with read_transaction(instance.engine) as conn:
         policy.require_self_or_admin(conn, instance, user_id, reading=True)
-        row = conn.execute(
-            select(user_account.c.totp_secret, user_account.c.totp_required).where(
-                user_account.c.id == user_id
-            )
-        ).first()
-    if row is None:
+        found = queries.second_factor_of(conn, user_id)
+    if found is None:
         raise NotFound("no user has this ID", where=str(user_id))
+    enabled, required = found
     left = credentials.recovery_codes_left(instance, user_id)
-    return Status(row.totp_secret is not None, bool(row.totp_required), left)
+    return Status(enabled, required, left)
 
 
 def begin(instance: Instance, user_id: int, password: str) -> Pending:
@@ -73,27 +70,18 @@ def begin(instance: Instance, user_id: int, password: str) -> Pending:
     secret = pyotp.random_base32()
     with write_transaction(instance.engine) as conn:
         policy.require_self_or_admin(conn, instance, user_id)
-        username = conn.execute(
-            update(user_account)
-            .where(user_account.c.id == user_id)
-            .values(totp_pending=secret)
-            .returning(user_account.c.username)
-        ).scalar_one()
-    return pending_for(secret, str(username))
+        username = queries.set_pending_secret(conn, user_id, secret)
+    return pending_for(secret, username)
 
 
 def waiting(instance: Instance, user_id: int) -> Pending | None:
     """The secret kept aside by :func:`begin`, if one is waiting for its code."""
     with read_transaction(instance.engine) as conn:
         policy.require_self_or_admin(conn, instance, user_id, reading=True)
-        row = conn.execute(
-            select(user_account.c.totp_pending, user_account.c.username).where(
-                user_account.c.id == user_id
-            )
-        ).first()
-    if row is None or row.totp_pending is None:
+        found = queries.pending_secret(conn, user_id)
+    if found is None or found[0] is None:
         return None
-    return pending_for(row.totp_pending, row.username)
+    return pending_for(found[0], found[1])
 
 
 def pending_for(secret: str, username: str) -> Pending:
@@ -108,24 +96,21 @@ def confirm(instance: Instance, user_id: int, code: str) -> list[str]:
     now = datetime.now(UTC)
     with recording(instance) as conn:
         policy.require_self_or_admin(conn, instance, user_id)
-        row = conn.execute(
-            select(user_account.c.totp_pending).where(user_account.c.id == user_id)
-        ).first()
-        if row is None or row.totp_pending is None:
+        found = queries.pending_secret(conn, user_id)
+        secret = None if found is None else found[0]
+        if secret is None:
             raise InvalidInput(
                 "no second factor is waiting to be confirmed",
                 errors={"code": "start again from Settings"},
             )
-        step = credentials.totp_step(row.totp_pending, code, None, now)
+        step = credentials.totp_step(secret, code, None, now)
         if step is None:
             raise InvalidInput(
                 "the code does not match the new secret",
                 errors={"code": "type the six digits the app shows now; check the phone's clock"},
             )
-        conn.execute(
-            update(user_account)
-            .where(user_account.c.id == user_id)
-            .values(totp_secret=row.totp_pending, totp_pending=None, totp_last_step=step)
+        queries.update_account(
+            conn, user_id, {"totp_secret": secret, "totp_pending": None, "totp_last_step": step}
         )
         codes = credentials.issue_recovery_codes(conn, user_id)
         _record(conn, user_id, "totp-enrolled")
@@ -145,12 +130,10 @@ def remove(instance: Instance, user_id: int, password: str, code: str) -> None:
     accounts.reauthenticate(instance, user_id, password, code)
     with recording(instance) as conn:
         policy.require_self_or_admin(conn, instance, user_id)
-        conn.execute(
-            update(user_account)
-            .where(user_account.c.id == user_id)
-            .values(totp_secret=None, totp_pending=None, totp_last_step=None)
+        queries.update_account(
+            conn, user_id, {"totp_secret": None, "totp_pending": None, "totp_last_step": None}
         )
-        conn.execute(delete(recovery_code).where(recovery_code.c.user_id == user_id))
+        queries.delete_recovery_codes(conn, user_id)
         _record(conn, user_id, "totp-removed")
 
 

@@ -71,7 +71,7 @@ def user_list(as_json: bool) -> None:
         found = accounts.list_users(inst)
     for user in found:
         if as_json:
-            json_line(user.as_json())
+            json_line(user)
             continue
         flags = "".join(
             [" [admin]" if user.is_admin else "", " [disabled]" if user.disabled else ""]
@@ -174,7 +174,7 @@ def token_list(username: str | None, as_json: bool) -> None:
         tokens = credentials.list_tokens(inst, username)
     for token in tokens:
         if as_json:
-            json_line(token.as_json())
+            json_line(token)
             continue
         state = "revoked" if token.revoked_at else f"expires {token.expires_at[:10]}"
         click.echo(

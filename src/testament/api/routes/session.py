@@ -10,7 +10,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from testament.accounts import accounts, credentials
+from testament.accounts.results import TokenInfo
 from testament.api.deps import instance
+from testament.api.models import answer
 from testament.custody.instance import Instance
 from testament.domain.access import SESSION_LIFETIME
 from testament.errors import PermissionDenied
@@ -37,7 +39,7 @@ class TokenIn(BaseModel):
     days: int = Field(90, ge=1, le=credentials.MAX_TOKEN_DAYS, description="Days until it expires.")
 
 
-@router.post("/auth/login")
+@router.post("/auth/login", response_model=answer("user_id", int, csrf_token=str, expires_at=str))
 def login(body: LoginIn, request: Request, response: Response, inst: Inst) -> dict[str, Any]:
     client = request.client.host if request.client else "unknown"
     wait = request.app.state.login_limit.hit(client)
@@ -92,13 +94,14 @@ def _own(who: auth.Principal, inst: Instance) -> str:
     return accounts.describe(inst, who.user_id).username
 
 
-@router.get("/auth/tokens")
+@router.get("/auth/tokens", response_model=answer("items", list[TokenInfo]))
 def list_tokens(who: Who, inst: Inst) -> dict[str, Any]:
-    tokens = credentials.list_tokens(inst, _own(who, inst))
-    return {"ok": True, "items": [t.as_json() for t in tokens]}
+    return {"ok": True, "items": credentials.list_tokens(inst, _own(who, inst))}
 
 
-@router.post("/auth/tokens", status_code=201)
+@router.post(
+    "/auth/tokens", status_code=201, response_model=answer("id", int, token=str, shown=str)
+)
 def create_token(body: TokenIn, who: Who, inst: Inst) -> dict[str, Any]:
     if who.via == "token":
         raise PermissionDenied(
