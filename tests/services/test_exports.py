@@ -19,9 +19,10 @@ from testament.custody.instance import Instance
 from testament.documentation import incidents, people, units
 from testament.errors import InvalidInput
 from testament.sharing.importers import timemap
-from testament.transfer import export_records, exports
+from testament.transfer import exports
 from testament.transfer.import_jsonl import import_jsonl
 from testament.transfer.imports import import_csv, import_timemap
+from testament.transfer.queries import exports as export_records
 from tests.conftest import PG_ADMIN_URL
 from tests.services.test_imports import SAMPLE, by_external_id, load_areas
 

@@ -8,10 +8,11 @@ applies: every person in a named export needs a live grant that allows *named* u
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection
 
 from testament.custody import custody, policy
 from testament.custody.instance import Instance, acting_agent, recording
@@ -21,9 +22,9 @@ from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from testament.storage import tables
 from testament.storage.engine import lock_log, read_transaction
 from testament.taxonomy import vocabulary
+from testament.transfer.queries import disclosure as queries
 
 
 @dataclass(frozen=True)
@@ -66,16 +67,17 @@ def request(
     with recording(instance) as conn:
         cid = str(policy.require(conn, instance, Action.REVEAL_IDENTITY, case=case_name))
         approval_id = new_id()
-        conn.execute(
-            insert(tables.disclosure_approval).values(
-                id=approval_id,
-                case_id=cid,
-                recipient_class=audience.recipient_class,
-                purpose=audience.purpose,
-                recipient=audience.recipient,
-                requested_by=acting_agent(conn),
-                requested_at=utc_timestamp(),
-            )
+        queries.insert_request(
+            conn,
+            {
+                "id": approval_id,
+                "case_id": cid,
+                "recipient_class": audience.recipient_class,
+                "purpose": audience.purpose,
+                "recipient": audience.recipient,
+                "requested_by": acting_agent(conn),
+                "requested_at": utc_timestamp(),
+            },
         )
         _event(
             conn,
@@ -101,9 +103,8 @@ def _require(
         raise NotFound("no named-export request has this ID", where=approval_id) from None
 
 
-def _row(conn: Connection, approval_id: str) -> Any:
-    t = tables.disclosure_approval
-    row = conn.execute(select(t).where(t.c.id == approval_id)).first()
+def _row(conn: Connection, approval_id: str) -> Mapping[Any, Any]:
+    row = queries.approval(conn, approval_id)
     if row is None:
         raise NotFound("no named-export request has this ID", where=approval_id)
     return row
@@ -114,25 +115,20 @@ def approve(instance: Instance, approval_id: str) -> None:
     with recording(instance) as conn:
         lock_log(conn)  # the approval's state read below holds until commit
         row = _row(conn, approval_id)
-        _require(conn, instance, Action.REVEAL_IDENTITY, row.case_id, approval_id)
+        _require(conn, instance, Action.REVEAL_IDENTITY, row["case_id"], approval_id)
         agent_id = acting_agent(conn)
-        if row.approved_at is not None:
+        if row["approved_at"] is not None:
             raise Conflict("this request was already approved", where=approval_id)
-        if row.requested_by == agent_id:
+        if row["requested_by"] == agent_id:
             raise PermissionDenied(
                 "the person who asked for a named export cannot approve it",
                 where=approval_id,
                 hint="a second person with identity access must approve it",
             )
-        t = tables.disclosure_approval
-        conn.execute(
-            update(t)
-            .where(t.c.id == approval_id)
-            .values(approved_by=agent_id, approved_at=utc_timestamp())
-        )
+        queries.mark_approved(conn, approval_id, agent_id, utc_timestamp())
         _event(
             conn,
-            row.case_id,
+            row["case_id"],
             {"object": "named-export", "change": "approved", "approval": approval_id},
         )
 
@@ -141,13 +137,13 @@ def use(conn: Connection, approval_id: str, case_id: str, audience: Any) -> None
     """Spend an approval on the export being written (in its transaction); refuse any mismatch."""
     lock_log(conn)  # spent once: its state read below holds until commit
     row = _row(conn, approval_id)
-    if row.approved_at is None:
+    if row["approved_at"] is None:
         raise PermissionDenied(
             "this named export has not been approved by a second person", where=approval_id
         )
-    if row.used_at is not None:
+    if row["used_at"] is not None:
         raise Conflict("this approval was already used for an export", where=approval_id)
-    if (row.case_id, row.recipient_class, row.purpose, row.recipient) != (
+    if (row["case_id"], row["recipient_class"], row["purpose"], row["recipient"]) != (
         case_id,
         audience.recipient_class,
         audience.purpose,
@@ -158,25 +154,20 @@ def use(conn: Connection, approval_id: str, case_id: str, audience: Any) -> None
             where=approval_id,
             hint="export for exactly the case, --for, --purpose and --recipient that were approved",
         )
-    t = tables.disclosure_approval
-    conn.execute(update(t).where(t.c.id == approval_id).values(used_at=utc_timestamp()))
+    queries.mark_used(conn, approval_id, utc_timestamp())
 
 
 def case_of(instance: Instance, approval_id: str) -> str:
     """The case a request is for (for the policy check before approving it)."""
     with read_transaction(instance.engine) as conn:
-        case_id = str(_row(conn, approval_id).case_id)
+        case_id = str(_row(conn, approval_id)["case_id"])
         _require(conn, instance, Action.READ, case_id, approval_id)
     return case_id
 
 
 def pending(instance: Instance) -> list[dict[str, Any]]:
     """Requests waiting for a second person's approval, of the cases the principal may read."""
-    t = tables.disclosure_approval
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ)
-        query = select(t).where(t.c.approved_at.is_(None)).order_by(t.c.requested_at)
         readable = policy.readable_cases(conn, instance)
-        if readable is not None:
-            query = query.where(t.c.case_id.in_(sorted(readable)))
-        return [dict(r) for r in conn.execute(query).mappings()]
+        return queries.waiting(conn, None if readable is None else sorted(readable))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from testament.custody import custody, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
@@ -36,11 +36,11 @@ from testament.domain.custody import CustodyEventType
 from testament.errors import ConsentRequired, InvalidInput
 from testament.sharing.exporters import TextSink, csv_table, geojson, jsonl, timemap
 from testament.sharing.importers.timemap import TARGETS_KEY, WEAPONS_KEY
-from testament.storage import tables
 from testament.storage.engine import lock_log
 from testament.survivors import consent, identity, testimony
 from testament.taxonomy import loader, vocabulary
-from testament.transfer import disclosure, export_records
+from testament.transfer import disclosure
+from testament.transfer.queries import exports as export_records
 
 Audience = disclosure.Audience  # who an export is for; defined beside the approval it needs
 
@@ -376,7 +376,7 @@ def _kind_lines(
         pages = iter([sorted(rows, key=lambda r: order[r["id"]])])
     else:
         pages = export_records.pages(connection, statement)
-    erased = _erased(connection, case_id) if kind == "person" else set()
+    erased = export_records.erased_people(connection, case_id) if kind == "person" else set()
     for page in pages:
         extra = _incident_extras(connection, page) if kind == "incident" else {}
         for row in page:
@@ -390,12 +390,6 @@ def _kind_lines(
                 data["area_code"] = extra["codes"].get(area_id) if area_id is not None else None
                 line["areas"] = extra["areas"][row["id"]]
             yield line
-
-
-def _erased(connection: Connection, case_id: str) -> set[str]:
-    p, e = tables.person, tables.erasure
-    query = select(e.c.person_id).join(p, p.c.id == e.c.person_id).where(p.c.case_id == case_id)
-    return set(connection.execute(query).scalars())
 
 
 def _incident_extras(connection: Connection, page: list[dict[str, Any]]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Which records of a case an export holds, as queries that stream in pages.
+"""Which records of a case an export holds (:mod:`testament.transfer.exports`), as queries that
+stream in pages.
 
 A case's records are its live sources, incidents, persons and their links; units are shared by every case,
 so an export holds the units involved in its incidents, their ancestors and their commanders. Deleted
@@ -146,3 +147,10 @@ def linked_sources(
     for row in rows:
         found[row["incident_id"]].append(history.snapshot("source", row))
     return found
+
+
+def erased_people(connection: Connection, case_id: str) -> set[str]:
+    """The persons of the case whose identity was erased."""
+    p, e = tables.person, tables.erasure
+    query = select(e.c.person_id).join(p, p.c.id == e.c.person_id).where(p.c.case_id == case_id)
+    return set(connection.execute(query).scalars())
