@@ -20,6 +20,7 @@ from testament.custody.queries import log as queries
 from testament.custody.results import AgentName, TimelineEvent
 from testament.domain.access import Action
 from testament.domain.custody import utc_timestamp
+from testament.domain.results import Result
 from testament.errors import InvalidInput, NotFound
 from testament.ledger import checkpoint as notes
 from testament.ledger import log, proofs
@@ -134,7 +135,7 @@ def verify_proof(proof_text: str, entry_bytes: bytes, key_text: str) -> notes.Ch
 
 
 @dataclass(frozen=True)
-class LogStatus:
+class LogStatus(Result):
     size: int  # entries
     signed_size: int  # entries covered by the latest checkpoint
     checkpoints: int
