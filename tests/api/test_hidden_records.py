@@ -165,9 +165,9 @@ def test_the_services_filter_for_the_acting_account(
     instance: Instance, world: dict[str, Any]
 ) -> None:
     """The filter is in the service: the CLI (no account) sees every link, an account only its own."""
-    assert len(units.show(instance, "1st Brigade")["incidents"]) == 1
+    assert len(units.show(instance, "1st Brigade").incidents) == 1
     with acting_as(world["anna"]):
-        assert units.show(instance, "1st Brigade")["incidents"] == []
+        assert units.show(instance, "1st Brigade").incidents == []
         with pytest.raises(NotFound, match="no person has this ID"):
             units.add_commander(
                 instance, "1st Brigade", name="Maj. Y", person_id=world["person_id"]

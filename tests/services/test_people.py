@@ -84,13 +84,13 @@ def test_roles_are_one_write_each_and_shown_with_the_person(case: Instance) -> N
     victim = people.add_role(case, person_id, second, "victim")
     also = people.add_role(case, person_id, first, "survivor")
     shown = people.show(case, person_id)
-    assert [(r["id"], r["role"]) for r in shown["roles"]] == [
+    assert [(r.id, r.role) for r in shown.roles] == [
         (witness, "witness"), (victim, "victim"), (also, "survivor"),
     ]  # fmt: skip
-    assert shown["label"] == LABEL and shown["case_id"]
+    assert shown.label == LABEL and shown.case_id
     with one_write(case):
         assert people.remove_role(case, witness) == 2
-    assert [r["id"] for r in people.show(case, person_id)["roles"]] == [victim, also]
+    assert [r.id for r in people.show(case, person_id).roles] == [victim, also]
     assert [v.change for v in people.versions(case, witness, "person-role")] == ["create", "delete"]
 
 
@@ -131,7 +131,7 @@ def test_people_are_listed_per_case(case: Instance) -> None:
     people.create(case, "Case A", "Witness B")
     people.create(case, "Case A", "Witness A")
     people.create(case, "Case B", "Someone else")
-    assert [p["label"] for p in people.list_for_case(case, "Case A")] == ["Witness A", "Witness B"]
+    assert [p.label for p in people.list_for_case(case, "Case A")] == ["Witness A", "Witness B"]
     with pytest.raises(NotFound, match="no case"):
         people.list_for_case(case, "Case C")
 

@@ -49,7 +49,7 @@ def test_the_publication_date_keeps_its_precision(
     case: Instance, text: str, stored: str | None
 ) -> None:
     source_id = sources.create(case, "Case A", kind="document", title="Report", published_at=text)
-    assert sources.show(case, source_id)["published_at"] == stored
+    assert sources.show(case, source_id).published_at == stored
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_a_url_source_needs_its_address(case: Instance) -> None:
     with pytest.raises(InvalidInput, match="needs its address"):
         sources.edit(case, source_id, {"url": ""})
     sources.edit(case, source_id, {"kind": "document", "url": ""})
-    assert sources.show(case, source_id)["url"] is None
+    assert sources.show(case, source_id).url is None
 
 
 def test_an_unknown_kind_is_refused_by_name(case: Instance) -> None:
@@ -88,8 +88,8 @@ def test_links_to_incidents(case: Instance) -> None:
     with one_write(case, "second paragraph"):
         link_id = sources.link_incident(case, source_id, incident_id, "second paragraph")
     shown = sources.show(case, source_id)
-    assert [(i["id"], i["incident_id"]) for i in shown["incidents"]] == [(link_id, incident_id)]
-    assert shown["evidence"] == []
+    assert [(i.id, i.incident_id) for i in shown.incidents] == [(link_id, incident_id)]
+    assert shown.evidence == []
     with pytest.raises(Conflict, match="already linked"):
         sources.link_incident(case, source_id, incident_id)
     elsewhere = new_incident(case, "Case B")
@@ -103,10 +103,10 @@ def test_sources_are_listed_per_case(case: Instance) -> None:
     sources.create(case, "Case A", kind="media-report", title="A newspaper", url=URL)
     sources.create(case, "Case B", kind="person", title="Elsewhere")
     listed = sources.list_for_case(case, "Case A")
-    assert [(s["title"], s["kind"]) for s in listed] == [
+    assert [(s.title, s.kind) for s in listed] == [
         ("A newspaper", "media-report"), ("Witness B", "person"),
     ]  # fmt: skip
     with pytest.raises(NotFound):
         sources.show(case, "no-such-source")
     with pytest.raises(InvalidInput, match="no field author"):
-        sources.edit(case, listed[0]["id"], {"author": "x"})
+        sources.edit(case, listed[0].id, {"author": "x"})

@@ -7,6 +7,7 @@ import pytest
 from testament.custody import cases
 from testament.custody.instance import Instance
 from testament.documentation import people, units
+from testament.domain.results import plain
 from testament.errors import Conflict, InvalidInput, NotFound
 from tests.services.test_people import new_incident, one_write
 
@@ -37,16 +38,16 @@ def test_create_edit_delete_are_one_version_and_one_event_each(case: Instance) -
 def test_null_aliases_in_an_edit_remove_them_all(case: Instance) -> None:
     unit_id = units.create(case, "93rd Brigade", aliases=[CYRILLIC])
     assert units.edit(case, unit_id, {"aliases": None}) == 2
-    assert units.show(case, unit_id)["aliases"] == []
+    assert units.show(case, unit_id).aliases == []
 
 
 def test_a_unit_is_found_by_id_name_or_alias(case: Instance) -> None:
     unit_id = units.create(case, "93rd Brigade", aliases=[CYRILLIC])
     for ref in (unit_id, "93rd Brigade", "93RD brigade", CYRILLIC["name"]):
-        assert units.show(case, ref)["id"] == unit_id
+        assert units.show(case, ref).id == unit_id
         assert units.resolve(case, ref) == unit_id
     assert units.add_alias(case, unit_id, "Kholodnyi Yar", "Latn") == 2
-    assert units.show(case, "kholodnyi yar")["aliases"] == [
+    assert units.show(case, "kholodnyi yar").aliases == [
         CYRILLIC, {"name": "Kholodnyi Yar", "script": "Latn"},
     ]  # fmt: skip
     with pytest.raises(Conflict, match="already has this alias"):
@@ -84,8 +85,8 @@ def test_the_hierarchy_refuses_cycles(case: Instance) -> None:
     brigade = units.create(case, "Brigade", parent="Army")
     battalion = units.create(case, "Battalion", parent=brigade)
     shown = units.show(case, brigade)
-    assert shown["parent"] == {"id": army, "name": "Army"}
-    assert shown["units"] == [{"id": battalion, "name": "Battalion"}]
+    assert plain(shown.parent) == {"id": army, "name": "Army"}
+    assert plain(shown.units) == [{"id": battalion, "name": "Battalion"}]
     with pytest.raises(InvalidInput, match="cannot be its own ancestor"):
         units.edit(case, army, {"parent": battalion})
     with pytest.raises(InvalidInput, match="cannot be its own ancestor"):
@@ -94,7 +95,7 @@ def test_the_hierarchy_refuses_cycles(case: Instance) -> None:
         units.delete(case, brigade)
     units.edit(case, battalion, {"parent": army})
     units.edit(case, battalion, {"parent": None})
-    assert units.show(case, battalion)["parent"] is None
+    assert units.show(case, battalion).parent is None
     units.delete(case, brigade)
 
 
@@ -106,11 +107,11 @@ def test_commanders_over_time(case: Instance) -> None:
     earlier = units.add_commander(
         case, "Brigade", name="L", person_id=person_id, from_date="2021", to_date="2022-05"
     )
-    shown = units.show(case, unit_id)["commanders"]
-    assert [c["id"] for c in shown] == [earlier, later]
-    assert (shown[0]["from_date"], shown[0]["to_date"]) == ("2021-01-01", "2022-05-31")
-    assert (shown[1]["from_date"], shown[1]["to_date"]) == ("2022-06-01", None)
-    assert shown[0]["person_id"] == person_id
+    shown = units.show(case, unit_id).commanders
+    assert [c.id for c in shown] == [earlier, later]
+    assert (shown[0].from_date, shown[0].to_date) == ("2021-01-01", "2022-05-31")
+    assert (shown[1].from_date, shown[1].to_date) == ("2022-06-01", None)
+    assert shown[0].person_id == person_id
 
 
 def test_a_command_that_ends_before_it_starts_is_refused(case: Instance) -> None:
@@ -128,7 +129,7 @@ def test_involvement_in_incidents(case: Instance) -> None:
     incident_id = new_incident(case)
     with one_write(case, "intercepted"):
         link = units.involve(case, "Brigade", incident_id, "gave-orders", "intercepted call")
-    assert units.show(case, unit_id)["incidents"][0]["id"] == link
+    assert units.show(case, unit_id).incidents[0].id == link
     with pytest.raises(Conflict, match="already recorded"):
         units.involve(case, unit_id, incident_id, "gave-orders")
     units.involve(case, unit_id, incident_id, "present")
@@ -143,6 +144,6 @@ def test_units_are_listed_by_name(case: Instance) -> None:
     units.create(case, "B unit", aliases=[{"name": "Б", "script": "Cyrl"}])
     units.create(case, "A unit")
     listed = units.list_units(case)
-    assert [u["name"] for u in listed] == ["A unit", "B unit"]
-    assert listed[1]["aliases"] == [{"name": "Б", "script": "Cyrl"}]
+    assert [u.name for u in listed] == ["A unit", "B unit"]
+    assert listed[1].aliases == [{"name": "Б", "script": "Cyrl"}]
     assert len(units.list_units(case, limit=1, offset=1)) == 1

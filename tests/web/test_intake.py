@@ -19,6 +19,7 @@ from testament.custody import cases
 from testament.custody.instance import Instance
 from testament.documentation import people
 from testament.domain import interview as rules
+from testament.domain.results import plain
 from testament.storage import tables
 from testament.storage.engine import read_transaction
 from testament.survivors import consent, identity, testimony, training
@@ -118,7 +119,7 @@ def test_the_whole_intake_ends_with_a_testimony(
     assert identity.summary(instance, person_id)["identity"] == "sealed"
 
     steps, csrf = _page(http, steps_url)
-    label = people.show(instance, person_id)["label"]
+    label = people.show(instance, person_id).label
     assert label in steps and NAME not in steps and CONTACT not in steps
     assert "Step 2, safety: no risk assessment yet." in steps
     assert "Step 3, consent: no consent is in force." in steps
@@ -280,7 +281,7 @@ def test_an_earlier_account_is_shown_by_label_and_going_on_needs_a_reason(
     assert "Criminal investigation and prosecution" in shown.text
     assert "Ask the holder for a transfer" in shown.text
     assert NAME not in shown.text and CYRILLIC not in shown.text and CONTACT not in shown.text
-    assert [p["id"] for p in people.list_for_case(instance, "Case A")] == [earlier]
+    assert [p.id for p in people.list_for_case(instance, "Case A")] == [earlier]
 
     why = "the earlier account was about another incident"
     made = http.post("/cases/Case A/intake", headers=csrf, data={**typed, "justification": why})
@@ -335,8 +336,8 @@ def test_readers_see_the_steps_and_cannot_write(
                                           for step in ("risk", "consent", "interview"))):  # fmt: skip
         assert vera.get(path).status_code == 403, path
         assert vera.post(path, headers=csrf, data={"name": NAME, **RISKS}).status_code == 403, path
-    assert people.list_for_case(instance, "Case A") == [
-        {"id": person_id, "label": people.show(instance, person_id)["label"], "version": 1}
+    assert plain(people.list_for_case(instance, "Case A")) == [
+        {"id": person_id, "label": people.show(instance, person_id).label, "version": 1}
     ]
     boris = _signed_in(site, "boris")
     assert boris.get(f"/people/{person_id}/intake").status_code == 404

@@ -13,13 +13,19 @@ from testament.cli.context import opened
 from testament.cli.output import (
     JSON_HELP,
     echo_created,
-    echo_versions,
     echo_written,
     json_line,
     read_bytes,
 )
+from testament.cli.record_commands import (
+    delete_command,
+    edit_command,
+    field_options,
+    history_command,
+)
 from testament.cli.registry import name_record
 from testament.documentation import people
+from testament.documentation.kinds import PERSON
 from testament.errors import InvalidInput
 from testament.survivors import erasure, identity, registry
 
@@ -49,12 +55,7 @@ def person_group() -> None:
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="A photo of their face (JPEG, PNG, WebP, HEIC or TIFF), sealed in the vault.",
 )
-@click.option(
-    "--label", help="A pseudonym, or a public figure's public name (default with --name: P-7KQ2MX)."
-)
-@click.option(
-    "--description", default="", help="What matters about them, without identifying details."
-)
+@field_options(PERSON, adding=True, enforce=False)
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def add(
     case_name: str,
@@ -108,41 +109,10 @@ def add(
         click.echo(f"Recorded person {shown} ({new_id}); their identity is sealed in the vault")
 
 
-@person_group.command("edit")
-@click.argument("person_id")
-@click.option("--label", help="A new label.")
-@click.option("--description", help="A new description.")
-@click.option(
-    "--expect-version", type=int, help="Refuse if the person is no longer at this version."
-)
-@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
-def edit(
-    person_id: str,
-    label: str | None,
-    description: str | None,
-    expect_version: int | None,
-    as_json: bool,
-) -> None:
-    """Change a person's label or description; the earlier version stays retrievable."""
-    changes = {k: v for k, v in (("label", label), ("description", description)) if v is not None}
-    if not changes:
-        raise click.UsageError("name at least one field to change")
-    with opened() as inst:
-        version = people.edit(inst, person_id, changes, expected_version=expect_version)
-    echo_written("Person", person_id, version, as_json)
-
-
-@person_group.command("delete")
-@click.argument("person_id")
-@click.option(
-    "--expect-version", type=int, help="Refuse if the person is no longer at this version."
-)
-@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
-def delete(person_id: str, expect_version: int | None, as_json: bool) -> None:
-    """Mark a person deleted (refused while they hold roles); their history stays."""
-    with opened() as inst:
-        version = people.delete(inst, person_id, expected_version=expect_version)
-    echo_written("Person", person_id, version, as_json, "marked deleted at")
+edit = edit_command(person_group, PERSON, people.edit, argument="person_id",
+                    doc="Change a person's label or description; the earlier version stays retrievable.")  # fmt: skip
+delete = delete_command(person_group, PERSON, people.delete, argument="person_id",
+                        doc="Mark a person deleted (refused while they hold roles); their history stays.")  # fmt: skip
 
 
 @person_group.command("show")
@@ -164,7 +134,7 @@ def show(
     if photo_out is not None and not reveal:
         raise click.UsageError("--photo-out needs --reveal and --reason")
     with opened() as inst:
-        data = people.show(inst, person_id)
+        data = people.show(inst, person_id).as_json()
         data["identity"] = identity.summary(inst, person_id)["identity"]
         if reveal and reason:
             data["revealed"] = asdict(identity.reveal(inst, person_id, reason))
@@ -307,7 +277,7 @@ def list_command(case_name: str, limit: int, offset: int, as_json: bool) -> None
         if as_json:
             json_line(row)
         else:
-            click.echo(f"{row['id']}  {row['label']}")
+            click.echo(f"{row.id}  {row.label}")
 
 
 @person_group.group("role")
@@ -341,13 +311,5 @@ def role_remove(role_id: str, expect_version: int | None, as_json: bool) -> None
     echo_written("Role", role_id, version, as_json, "marked deleted at")
 
 
-@person_group.command("history")
-@click.argument("record_id")
-@click.option("--kind", type=click.Choice(people.KINDS), default="person", show_default=True,
-              help="The kind of record.")  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per version.")
-def history_command(record_id: str, kind: str, as_json: bool) -> None:
-    """Every version of a person or a role: who changed what, when, and its custody log entry."""
-    with opened() as inst:
-        found = people.versions(inst, record_id, kind)
-    echo_versions(found, as_json)
+history_command(person_group, PERSON, people.versions,
+                doc="Every version of a person or a role: who changed what, when, and its custody log entry.")  # fmt: skip

@@ -7,8 +7,15 @@ from typing import Any
 import click
 
 from testament.cli.context import opened
-from testament.cli.output import JSON_HELP, echo_created, echo_versions, echo_written, json_line
+from testament.cli.output import JSON_HELP, echo_created, json_line
+from testament.cli.record_commands import (
+    delete_command,
+    edit_command,
+    field_options,
+    history_command,
+)
 from testament.documentation import sources
+from testament.documentation.kinds import SOURCE
 
 
 @click.group("source")
@@ -18,15 +25,7 @@ def source_group() -> None:
 
 @source_group.command("add")
 @click.option("--case", "case_name", required=True, help="The case the source belongs to.")
-@click.option(
-    "--kind", required=True, help="A source-types code (`testament taxonomy terms source-types`)."
-)
-@click.option("--title", required=True, help="A short title.")
-@click.option("--url", help="Its http(s) address; required for kind url.")
-@click.option("--reference", default="", help="A citation, file number or other reference.")
-@click.option("--published", "published_at", default="",
-              help="When it was published: YYYY-MM-DD, YYYY-MM, YYYY or an ISO time with a zone.")  # fmt: skip
-@click.option("--description", default="", help="Free text.")
+@field_options(SOURCE, adding=True)
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def add(case_name: str, as_json: bool, **options: Any) -> None:
     """Record a source in a case."""
@@ -35,39 +34,12 @@ def add(case_name: str, as_json: bool, **options: Any) -> None:
     echo_created("source", new_id, as_json)
 
 
-@source_group.command("edit")
-@click.argument("source_id")
-@click.option("--kind", help="A new source-types code.")
-@click.option("--title", help="A new title.")
-@click.option("--url", help="A new http(s) address.")
-@click.option("--reference", help="A new reference.")
-@click.option("--published", "published_at", help="A new publication date.")
-@click.option("--description", help="A new description.")
-@click.option(
-    "--expect-version", type=int, help="Refuse if the source is no longer at this version."
-)
-@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
-def edit(source_id: str, expect_version: int | None, as_json: bool, **options: Any) -> None:
-    """Change fields of a source; the earlier version stays retrievable."""
-    changes = {k: v for k, v in options.items() if v is not None}
-    if not changes:
-        raise click.UsageError("name at least one field to change")
-    with opened() as inst:
-        version = sources.edit(inst, source_id, changes, expected_version=expect_version)
-    echo_written("Source", source_id, version, as_json)
-
-
-@source_group.command("delete")
-@click.argument("source_id")
-@click.option(
-    "--expect-version", type=int, help="Refuse if the source is no longer at this version."
-)
-@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
-def delete(source_id: str, expect_version: int | None, as_json: bool) -> None:
-    """Mark a source deleted (it, its links and its history stay in the database and the log)."""
-    with opened() as inst:
-        version = sources.delete(inst, source_id, expected_version=expect_version)
-    echo_written("Source", source_id, version, as_json, "marked deleted at")
+edit = edit_command(source_group, SOURCE, sources.edit, argument="source_id",
+                    doc="Change fields of a source; the earlier version stays retrievable.")  # fmt: skip
+delete = delete_command(
+    source_group, SOURCE, sources.delete, argument="source_id",
+    doc="Mark a source deleted (it, its links and its history stay in the database and the log).",
+)  # fmt: skip
 
 
 @source_group.command("show")
@@ -81,12 +53,12 @@ def show(source_id: str, as_json: bool) -> None:
         json_line(data)
         return
     for key in ("id", "kind", "title", "url", "reference", "published_at", "description"):
-        click.echo(f"{key:>12}: {data[key] or '-'}")
-    for link in data["incidents"]:
-        click.echo(f"{'incident':>12}: {link['incident_id']}  {link['note']}".rstrip())
-    for link in data["evidence"]:
-        click.echo(f"{'evidence':>12}: item {link['item_id']} for incident {link['incident_id']}")
-    click.echo(f"{'version':>12}: {data['version']} (updated {data['updated_at']})")
+        click.echo(f"{key:>12}: {getattr(data, key) or '-'}")
+    for link in data.incidents:
+        click.echo(f"{'incident':>12}: {link.incident_id}  {link.note}".rstrip())
+    for cited in data.evidence:
+        click.echo(f"{'evidence':>12}: item {cited.item_id} for incident {cited.incident_id}")
+    click.echo(f"{'version':>12}: {data.version} (updated {data.updated_at})")
 
 
 @source_group.command("list")
@@ -102,7 +74,7 @@ def list_command(case_name: str, limit: int, offset: int, as_json: bool) -> None
         if as_json:
             json_line(row)
         else:
-            click.echo(f"{row['id']}  {row['kind']:<18} {row['title']}")
+            click.echo(f"{row.id}  {row.kind:<18} {row.title}")
 
 
 @source_group.command("link")
@@ -117,13 +89,5 @@ def link(source_id: str, incident_id: str, note: str, as_json: bool) -> None:
     echo_created("link", new_id, as_json)
 
 
-@source_group.command("history")
-@click.argument("record_id")
-@click.option("--kind", type=click.Choice(sources.KINDS), default="source", show_default=True,
-              help="The kind of record.")  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per version.")
-def history_command(record_id: str, kind: str, as_json: bool) -> None:
-    """Every version of a source or a source–incident link, with its custody log entry."""
-    with opened() as inst:
-        found = sources.versions(inst, record_id, kind)
-    echo_versions(found, as_json)
+history_command(source_group, SOURCE, sources.versions,
+                doc="Every version of a source or a source–incident link, with its custody log entry.")  # fmt: skip

@@ -10,14 +10,16 @@ from typing import Any
 import click
 
 from testament.cli.context import opened
-from testament.cli.output import JSON_HELP, echo_created, echo_versions, echo_written, json_line
+from testament.cli.output import JSON_HELP, echo_created, echo_written, json_line
+from testament.cli.record_commands import (
+    delete_command,
+    edit_command,
+    field_options,
+    history_command,
+)
 from testament.documentation import units
-
-_FIELDS = {
-    "kind": "What sort of unit: brigade, battalion, police unit …",
-    "country": "The state or party the unit belongs to.",
-    "description": "Free text.",
-}
+from testament.documentation.kinds import UNIT
+from testament.documentation.record_views import UnitView
 
 
 @click.group("unit")
@@ -26,11 +28,7 @@ def unit_group() -> None:
 
 
 @unit_group.command("add")
-@click.argument("name")
-@click.option("--parent", help="The parent unit (ID, name or alias).")
-@click.option("--kind", default="", help=_FIELDS["kind"])
-@click.option("--country", default="", help=_FIELDS["country"])
-@click.option("--description", default="", help=_FIELDS["description"])
+@field_options(UNIT, adding=True)
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def add(name: str, as_json: bool, **options: Any) -> None:
     """Record a unit called NAME."""
@@ -39,54 +37,28 @@ def add(name: str, as_json: bool, **options: Any) -> None:
     echo_created("unit", new_id, as_json)
 
 
-@unit_group.command("edit")
-@click.argument("unit")
-@click.option("--name", help="A new name.")
-@click.option("--parent", help="A new parent unit (ID, name or alias); an empty value for none.")
-@click.option("--kind", help=_FIELDS["kind"])
-@click.option("--country", help=_FIELDS["country"])
-@click.option("--description", help=_FIELDS["description"])
-@click.option("--expect-version", type=int, help="Refuse if the unit is no longer at this version.")
-@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
-def edit(unit: str, expect_version: int | None, as_json: bool, **options: Any) -> None:
-    """Change a unit's fields; the earlier version stays retrievable."""
-    changes = {k: v for k, v in options.items() if v is not None}
-    if not changes:
-        raise click.UsageError("name at least one field to change")
-    with opened() as inst:
-        unit_id = units.resolve(inst, unit)
-        version = units.edit(inst, unit_id, changes, expected_version=expect_version)
-    echo_written("Unit", unit_id, version, as_json)
+edit = edit_command(unit_group, UNIT, units.edit, argument="unit", resolve=units.resolve,
+                    doc="Change a unit's fields; the earlier version stays retrievable.")  # fmt: skip
+delete = delete_command(unit_group, UNIT, units.delete, argument="unit", resolve=units.resolve,
+                        doc="Mark a unit deleted (refused while it has sub-units); its history stays.")  # fmt: skip
 
 
-@unit_group.command("delete")
-@click.argument("unit")
-@click.option("--expect-version", type=int, help="Refuse if the unit is no longer at this version.")
-@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
-def delete(unit: str, expect_version: int | None, as_json: bool) -> None:
-    """Mark a unit deleted (refused while it has sub-units); its history stays."""
-    with opened() as inst:
-        unit_id = units.resolve(inst, unit)
-        version = units.delete(inst, unit_id, expected_version=expect_version)
-    echo_written("Unit", unit_id, version, as_json, "marked deleted at")
-
-
-def _echo_unit(data: dict[str, Any]) -> None:
+def _echo_unit(data: UnitView) -> None:
     for key in ("id", "name", "kind", "country", "description"):
-        click.echo(f"{key:>12}: {data[key] or '-'}")
-    parent = data["parent"]
-    click.echo(f"{'parent':>12}: {parent['name'] + ' (' + parent['id'] + ')' if parent else '-'}")
-    for entry in data["aliases"]:
+        click.echo(f"{key:>12}: {getattr(data, key) or '-'}")
+    parent = data.parent
+    click.echo(f"{'parent':>12}: {parent.name + ' (' + parent.id + ')' if parent else '-'}")
+    for entry in data.aliases:
         lang = f", {entry['lang']}" if "lang" in entry else ""
         click.echo(f"{'alias':>12}: {entry['name']} ({entry['script']}{lang})")
-    for sub in data["units"]:
-        click.echo(f"{'sub-unit':>12}: {sub['name']} ({sub['id']})")
-    for c in data["commanders"]:
-        span = f"{c['from_date'] or '?'} – {c['to_date'] or '?'}"
-        click.echo(f"{'commander':>12}: {span}  {c['rank']} {c['name']}".rstrip())
-    for i in data["incidents"]:
-        click.echo(f"{'incident':>12}: {i['incident_id']}  {i['degree']}")
-    click.echo(f"{'version':>12}: {data['version']} (updated {data['updated_at']})")
+    for sub in data.units:
+        click.echo(f"{'sub-unit':>12}: {sub.name} ({sub.id})")
+    for c in data.commanders:
+        span = f"{c.from_date or '?'} – {c.to_date or '?'}"
+        click.echo(f"{'commander':>12}: {span}  {c.rank} {c.name}".rstrip())
+    for i in data.incidents:
+        click.echo(f"{'incident':>12}: {i.incident_id}  {i.degree}")
+    click.echo(f"{'version':>12}: {data.version} (updated {data.updated_at})")
 
 
 @unit_group.command("show")
@@ -114,8 +86,8 @@ def list_command(limit: int, offset: int, as_json: bool) -> None:
         if as_json:
             json_line(row)
         else:
-            also = ", ".join(a["name"] for a in row["aliases"])
-            click.echo(f"{row['id']}  {row['name']}" + (f"  (also {also})" if also else ""))
+            also = ", ".join(a["name"] for a in row.aliases)
+            click.echo(f"{row.id}  {row.name}" + (f"  (also {also})" if also else ""))
 
 
 @unit_group.group("alias")
@@ -176,13 +148,5 @@ def involve(unit: str, incident_id: str, degree: str, note: str, as_json: bool) 
     echo_created("involvement", new_id, as_json)
 
 
-@unit_group.command("history")
-@click.argument("record_id")
-@click.option("--kind", type=click.Choice(units.KINDS), default="unit", show_default=True,
-              help="The kind of record.")  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per version.")
-def history_command(record_id: str, kind: str, as_json: bool) -> None:
-    """Every version of a unit, commander or involvement, with its custody log entry."""
-    with opened() as inst:
-        found = units.versions(inst, record_id, kind)
-    echo_versions(found, as_json)
+history_command(unit_group, UNIT, units.versions,
+                doc="Every version of a unit, commander or involvement, with its custody log entry.")  # fmt: skip

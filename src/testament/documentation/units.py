@@ -7,69 +7,41 @@ and degrees of involvement in incidents (HURIDOCS MT18-like vocabulary ``degrees
 
 What links a unit to a case is shown only to those who may read that case (docs/accounts.md): its
 involvements in incidents of other cases are left out, and a commander recorded as a person of another
-case shows no ``person_id``. The CLI, acting for no account, sees everything.
+case shows no ``person_id``. The CLI, acting for no account, sees everything. Its fields are declared
+in :data:`testament.documentation.kinds.UNIT`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from testament.accounts import scope
 from testament.custody import history, policy
 from testament.custody.instance import Instance, acting_agent, recording
+from testament.documentation import records, repository
+from testament.documentation.kinds import LANGUAGE, SCRIPT, UNIT, alias
+from testament.documentation.record_views import (
+    Commander,
+    Involvement,
+    UnitListed,
+    UnitRef,
+    UnitView,
+    made,
+)
 from testament.domain import dates
 from testament.domain.access import Action
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.search import indexing
-from testament.storage import tables
 from testament.storage.engine import lock_log, read_transaction
 from testament.taxonomy import vocabulary
 
-KINDS = ("unit", "unit-commander", "unit-involvement")
-TEXT_FIELDS = ("name", "kind", "country", "description")
-SCRIPT = re.compile(r"^[A-Z][a-z]{3}$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+__all__ = ["KINDS", "LANGUAGE", "SCRIPT", "alias"]  # the checks, as the API knows them
 
-
-def alias(
-    name: str, script: str, lang: str | None = None, *, where: str | None = None
-) -> dict[str, str]:
-    """A validated alias: the name, its ISO 15924 script (``Cyrl``, ``Latn`` …), an optional BCP 47 tag."""
-    entry = {"name": clean_text(name, "an alias", where, required=True, field="alias")}
-    if not isinstance(script, str) or not SCRIPT.match(script):
-        raise InvalidInput(
-            f"{script!r} is not an ISO 15924 script code",
-            where=where,
-            hint="use four letters, capitalised: Cyrl, Latn, Arab …",
-        )
-    entry["script"] = script
-    if lang:
-        if not LANGUAGE.match(lang):
-            raise InvalidInput(
-                f"{lang!r} is not a language tag",
-                where=where,
-                hint="use a BCP 47 tag: uk, ru, en-GB",
-            )
-        entry["lang"] = lang
-    return entry
-
-
-def _aliases(given: Sequence[Mapping[str, Any]] | None, where: str | None) -> list[dict[str, str]]:
-    """The aliases, checked and without repeats; ``None`` (JSON null) is none, as for ``parent``."""
-    checked: list[dict[str, str]] = []
-    for item in given or ():
-        unknown = sorted(set(item) - {"name", "script", "lang"})
-        if unknown:
-            raise InvalidInput(f"an alias has no field {', '.join(unknown)}", where=where)
-        entry = alias(item.get("name", ""), item.get("script", ""), item.get("lang"), where=where)
-        if entry not in checked:
-            checked.append(entry)
-    return checked
+KINDS = UNIT.history
 
 
 def _matches(row: Mapping[Any, Any], wanted: str) -> bool:
@@ -79,13 +51,10 @@ def _matches(row: Mapping[Any, Any], wanted: str) -> bool:
 
 def unit_id(connection: Connection, ref: str) -> str:
     """The ID of the live unit with this ID, name or alias (case-insensitive); refuses ambiguous names."""
-    t = tables.unit
-    live = t.c.deleted_at.is_(None)
-    if connection.execute(select(t.c.id).where(t.c.id == ref, live)).scalar() is not None:
+    if repository.live_unit(connection, ref):
         return ref
     wanted = ref.strip().casefold()
-    rows = connection.execute(select(t.c.id, t.c.name, t.c.aliases).where(live)).mappings()
-    found = sorted(str(r["id"]) for r in rows if _matches(r, wanted))
+    found = sorted(str(r["id"]) for r in repository.unit_names(connection) if _matches(r, wanted))
     if not found:
         raise NotFound(
             "no unit has this ID, name or alias", where=ref, hint="see `testament unit list`"
@@ -123,29 +92,8 @@ def _check_parent(
                 hint="choose a parent that is not this unit or one of its sub-units",
             )
         seen.add(cursor)
-        cursor = connection.execute(
-            select(tables.unit.c.parent_id).where(tables.unit.c.id == cursor)
-        ).scalar()
+        cursor = repository.parent_of(connection, cursor)
     return parent
-
-
-def _values(
-    connection: Connection, record_id: str | None, given: Mapping[str, Any]
-) -> dict[str, Any]:
-    unknown = sorted(set(given) - {*TEXT_FIELDS, "parent", "aliases"})
-    if unknown:
-        raise InvalidInput(f"a unit has no field {', '.join(unknown)}", where=record_id)
-    values: dict[str, Any] = {}
-    for name in TEXT_FIELDS:
-        if name in given:
-            values[name] = clean_text(
-                given[name], f"the {name}", record_id, required=name == "name", field=name
-            )
-    if "aliases" in given:
-        values["aliases"] = _aliases(given["aliases"], record_id)
-    if "parent" in given:
-        values["parent_id"] = _check_parent(connection, record_id, given["parent"])
-    return values
 
 
 def create(
@@ -153,38 +101,40 @@ def create(
     name: str,
     *,
     parent: str | None = None,
-    kind: str = "",
-    country: str = "",
     aliases: Sequence[Mapping[str, Any]] = (),
-    description: str = "",
+    **given: Any,
 ) -> str:
     """Record a unit (``parent``: a unit's ID, name or alias); returns the ID."""
-    given: dict[str, Any] = {"name": name, "parent": parent, "kind": kind, "country": country}
-    given |= {"aliases": aliases, "description": description}
-    with recording(instance) as conn:
-        policy.require(conn, instance, Action.DOCUMENT)
-        values = _values(conn, None, given)
-        return history.create(conn, "unit", values, agent_id=acting_agent(conn))
+    given |= {"name": name, "parent": parent, "aliases": aliases}
+    return records.create(
+        instance,
+        UNIT,
+        None,
+        given,
+        complete=lambda conn, _, values: values | {"parent_id": _check_parent(conn, None, parent)},
+    )
 
 
 def edit(
     instance: Instance, ref: str, changes: Mapping[str, Any], *, expected_version: int | None = None
 ) -> int:
     """Change a unit's fields (``parent`` by reference, ``None`` for none); returns the version."""
-    with recording(instance) as conn:
-        policy.require(conn, instance, Action.DOCUMENT)
-        record_id = unit_id(conn, ref)
-        values = _values(conn, record_id, changes)
-        version = history.update(
-            conn,
-            "unit",
-            record_id,
-            values,
-            agent_id=acting_agent(conn),
-            expected_version=expected_version,
-        )
-        _refresh_incidents(conn, record_id)
-        return version
+
+    def complete(conn: Connection, record_id: str | None, values: dict[str, Any]) -> dict[str, Any]:
+        if "parent" in changes:
+            values["parent_id"] = _check_parent(conn, record_id, changes["parent"])
+        return values
+
+    return records.edit(
+        instance,
+        UNIT,
+        ref,
+        changes,
+        expected_version=expected_version,
+        resolve=unit_id,
+        complete=complete,
+        then=_refresh_incidents,
+    )
 
 
 def add_alias(instance: Instance, ref: str, name: str, script: str, lang: str | None = None) -> int:
@@ -205,34 +155,30 @@ def add_alias(instance: Instance, ref: str, name: str, script: str, lang: str | 
 
 def _refresh_incidents(connection: Connection, record_id: str) -> None:
     """Incidents are found by the names of their units, so a unit's change reaches their index."""
-    t = tables.unit_involvement
-    linked = connection.execute(
-        select(t.c.incident_id).where(t.c.unit_id == record_id, t.c.deleted_at.is_(None))
-    ).scalars()
+    linked = repository.incidents_involving(connection, record_id)
     indexing.refresh(connection, "incident", sorted(set(linked)))
 
 
-def _live(connection: Connection, table: Any, column: str, value: str) -> list[dict[str, Any]]:
-    query = select(table).where(table.c[column] == value, table.c.deleted_at.is_(None))
-    return [dict(r) for r in connection.execute(query.order_by(table.c.created_at)).mappings()]
+def _has_no_sub_units(connection: Connection, record_id: str) -> None:
+    if repository.live_rows(connection, "unit", "parent_id", record_id):
+        raise Conflict(
+            "this unit has sub-units",
+            where=record_id,
+            hint="give them another parent, or delete them, first",
+        )
 
 
 def delete(instance: Instance, ref: str, *, expected_version: int | None = None) -> int:
     """Mark a unit deleted; refused while it has sub-units."""
-    with recording(instance) as conn:
-        policy.require(conn, instance, Action.DOCUMENT)
-        record_id = unit_id(conn, ref)
-        if _live(conn, tables.unit, "parent_id", record_id):
-            raise Conflict(
-                "this unit has sub-units",
-                where=record_id,
-                hint="give them another parent, or delete them, first",
-            )
-        version = history.delete(
-            conn, "unit", record_id, agent_id=acting_agent(conn), expected_version=expected_version
-        )
-        _refresh_incidents(conn, record_id)
-        return version
+    return records.delete(
+        instance,
+        UNIT,
+        ref,
+        expected_version=expected_version,
+        resolve=unit_id,
+        refuse=_has_no_sub_units,
+        then=_refresh_incidents,
+    )
 
 
 def _day_bound(text: str, where: str, *, latest: bool) -> str | None:
@@ -286,61 +232,59 @@ def involve(instance: Instance, ref: str, incident_id: str, degree: str, note: s
         policy.require(conn, instance, Action.DOCUMENT, kind="incident", record_id=incident_id)
         values["unit_id"] = unit_id(conn, ref)
         history.current(conn, "incident", incident_id)
-        t = tables.unit_involvement
         lock_log(conn)  # no constraint backs this check: it holds until commit
-        duplicate = conn.execute(
-            select(t.c.id).where(
-                t.c.unit_id == values["unit_id"],
-                t.c.incident_id == incident_id,
-                t.c.degree == values["degree"],
-                t.c.deleted_at.is_(None),
-            )
-        ).scalar()
+        duplicate = repository.live_link(
+            conn,
+            "unit-involvement",
+            unit_id=values["unit_id"],
+            incident_id=incident_id,
+            degree=values["degree"],
+        )
         if duplicate is not None:
             raise Conflict(
                 "this involvement of the unit in the incident is already recorded",
-                where=str(duplicate),
+                where=duplicate,
             )
         involvement = history.create(conn, "unit-involvement", values, agent_id=acting_agent(conn))
         indexing.refresh(conn, "incident", [incident_id])
         return involvement
 
 
-def _public(kind: str, row: Mapping[str, Any]) -> dict[str, Any]:
-    return history.snapshot(kind, row) | {
-        "version": row["version"],
-        "updated_at": row["updated_at"],
+def _links(conn: Connection, data: dict[str, Any], cases: set[str] | None) -> dict[str, Any]:
+    """A unit's parent, sub-units, commanders (by start date) and the involvements ``cases`` show."""
+    parent = data["parent_id"]
+    commanders = repository.live_rows(conn, "unit-commander", "unit_id", data["id"])
+    commanders.sort(key=lambda c: (c["from_date"] or "", c["created_at"]))
+    involved = repository.live_rows(conn, "unit-involvement", "unit_id", data["id"])
+    return {
+        "parent": UnitRef(parent, history.current(conn, "unit", parent, deleted=True)["name"])
+        if parent
+        else None,
+        "units": [
+            UnitRef(u["id"], u["name"])
+            for u in repository.live_rows(conn, "unit", "parent_id", data["id"])
+        ],
+        "commanders": [
+            made(Commander, commander_seen(conn, records.public("unit-commander", c), cases))
+            for c in commanders
+        ],
+        "incidents": [
+            made(Involvement, records.public("unit-involvement", i))
+            for i in involved
+            if scope.readable(conn, "incident", i["incident_id"], cases)
+        ],
     }
 
 
-def show(instance: Instance, ref: str) -> dict[str, Any]:
+def show(instance: Instance, ref: str) -> UnitView:
     """A unit with its parent, sub-units, commanders (by start date) and involvements."""
-    with read_transaction(instance.engine) as conn:
-        policy.require(conn, instance, Action.READ)
-        data = _public("unit", history.current(conn, "unit", unit_id(conn, ref)))
-        parent = data["parent_id"]
-        data["parent"] = (
-            {"id": parent, "name": history.current(conn, "unit", parent, deleted=True)["name"]}
-            if parent
-            else None
-        )
-        data["units"] = [
-            {"id": u["id"], "name": u["name"]}
-            for u in _live(conn, tables.unit, "parent_id", data["id"])
-        ]
-        cases = scope.readable_cases(conn, instance)
-        commanders = _live(conn, tables.unit_commander, "unit_id", data["id"])
-        commanders.sort(key=lambda c: (c["from_date"] or "", c["created_at"]))
-        data["commanders"] = [
-            commander_seen(conn, _public("unit-commander", c), cases) for c in commanders
-        ]
-        involved = _live(conn, tables.unit_involvement, "unit_id", data["id"])
-        data["incidents"] = [
-            _public("unit-involvement", i)
-            for i in involved
-            if scope.readable(conn, "incident", i["incident_id"], cases)
-        ]
-        return data
+    return records.show(
+        instance,
+        UNIT,
+        ref,
+        lambda conn, data: _links(conn, data, scope.readable_cases(conn, instance)),
+        resolve=unit_id,
+    )
 
 
 def commander_seen(
@@ -353,38 +297,21 @@ def commander_seen(
     return commander
 
 
-def list_units(instance: Instance, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def list_units(instance: Instance, *, limit: int = 100, offset: int = 0) -> list[UnitListed]:
     """Live units by name, each with its parent's ID and its aliases."""
-    t = tables.unit
-    query = (
-        select(t.c.id, t.c.name, t.c.parent_id, t.c.kind, t.c.country, t.c.aliases)
-        .where(t.c.deleted_at.is_(None))
-        .order_by(t.c.name, t.c.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    with read_transaction(instance.engine) as conn:
-        policy.require(conn, instance, Action.READ)
-        return [
-            dict(r._mapping) | {"aliases": history.snapshot_value("aliases", r.aliases)}
-            for r in conn.execute(query)
-        ]
+
+    def rows(conn: Connection, _: str | None) -> list[dict[str, Any]]:
+        found = repository.units_page(conn, limit=limit, offset=offset)
+        return [r | {"aliases": history.snapshot_value("aliases", r["aliases"])} for r in found]
+
+    return records.listed(instance, UNIT, None, rows)
+
+
+def _by_id_or_name(connection: Connection, ref: str) -> str:
+    """A unit's ID, deleted or not, or the live unit this name or alias names."""
+    return ref if repository.exists(connection, "unit", ref) else unit_id(connection, ref)
 
 
 def versions(instance: Instance, record_id: str, kind: str = "unit") -> list[history.Version]:
-    """Every version of a unit, a commander or an involvement, oldest first."""
-    if kind not in KINDS:
-        raise InvalidInput(f"{kind!r} is not a kind of unit record", hint=f"use {', '.join(KINDS)}")
-    with read_transaction(instance.engine) as conn:
-        if kind == "unit":  # shared: anyone signed in reads it, by ID, name or alias
-            policy.require(conn, instance, Action.READ)
-            if not _exists(conn, record_id):
-                record_id = unit_id(conn, record_id)
-        else:
-            policy.require(conn, instance, Action.READ, kind=kind, record_id=record_id)
-        return history.versions(conn, kind, record_id)
-
-
-def _exists(connection: Connection, record_id: str) -> bool:
-    query = select(tables.unit.c.id).where(tables.unit.c.id == record_id)
-    return connection.execute(query).scalar() is not None
+    """Every version of a unit (by ID, name or alias), a commander or an involvement, oldest first."""
+    return records.versions(instance, UNIT, record_id, kind, resolve=_by_id_or_name)
