@@ -31,14 +31,7 @@ ENGINES = {
 
 # Modules whose queries have not moved yet; emptied as they move.
 PENDING_SQL: set[str] = {
-    "accounts/accounts.py",
-    "accounts/credentials.py",
-    "accounts/scope.py",
-    "accounts/second_factor.py",
     "documentation/incidents.py",
-    "transfer/disclosure.py",
-    "transfer/export_records.py",
-    "transfer/exports.py",
 }
 
 # Use cases whose results have no type yet; emptied as they get one.
