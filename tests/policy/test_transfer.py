@@ -119,7 +119,7 @@ def test_pending_named_exports_are_those_of_the_cases_the_account_may_read(
     instance: Instance, world: dict[str, Any]
 ) -> None:
     def pending(username: str) -> list[str]:
-        return [row["id"] for row in disclosure.pending(as_account(instance, username))]
+        return [row.id for row in disclosure.pending(as_account(instance, username))]
 
     assert pending(STRANGER) == []
     assert pending(VIEWER) == pending(ADMIN) == [world["approval_id"]]

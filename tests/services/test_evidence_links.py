@@ -36,7 +36,7 @@ def test_a_link_is_one_write_and_shows_on_the_item(item: tuple[Instance, str]) -
         link_id = evidence.link(instance, item_id, incident_id, RELEVANCE, source_id=source_id)
     assert written[0]["detail"]["object"] == "item-incident"
     shown = evidence.show(instance, item_id)
-    assert [(i["id"], i["relevance"], i["source_id"]) for i in shown["incidents"]] == [
+    assert [(i.id, i.relevance, i.source_id) for i in shown.incidents] == [
         (link_id, RELEVANCE, source_id),
     ]  # fmt: skip
     assert sources.show(instance, source_id).evidence[0].item_id == item_id
@@ -44,7 +44,7 @@ def test_a_link_is_one_write_and_shows_on_the_item(item: tuple[Instance, str]) -
         evidence.link(instance, item_id, incident_id, "again")
     with one_write(instance):
         assert evidence.unlink(instance, link_id) == 2
-    assert evidence.show(instance, item_id)["incidents"] == []
+    assert list(evidence.show(instance, item_id).incidents) == []
     assert [f for f in verification.run(instance) if not f.ok] == []
 
 
@@ -91,11 +91,11 @@ def test_assessments_keep_history_and_the_latest_per_axis(item: tuple[Instance, 
         instance, item_id, axis="technical", status="partially-verified", method="EXIF and ELA"
     )
     shown = evidence.show(instance, item_id)
-    assert [a["id"] for a in shown["assessments"]] == [first, second, today]
-    assert set(shown["latest"]) == {"source", "technical"}
-    assert shown["latest"]["source"]["id"] == second
-    assert shown["latest"]["technical"]["assessed_on"] == datetime.now(UTC).date().isoformat()
-    assert shown["latest"]["source"]["analyst_id"] == shown["assessments"][0]["analyst_id"]
+    assert [a.id for a in shown.assessments] == [first, second, today]
+    assert set(shown.latest) == {"source", "technical"}
+    assert shown.latest["source"].id == second
+    assert shown.latest["technical"].assessed_on == datetime.now(UTC).date().isoformat()
+    assert shown.latest["source"].analyst_id == shown.assessments[0].analyst_id
     assert [v.change for v in evidence.versions(instance, first, "assessment")] == ["create"]
 
 

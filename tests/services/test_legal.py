@@ -350,11 +350,11 @@ def test_suggestions_are_shown_never_applied(world: World) -> None:
 
 
 def test_crimes_and_vocabulary_terms() -> None:
-    listed = {c["code"]: c for c in legal.crimes()}
-    assert listed["WC-STARV"]["amendments"] == {"NIAC": "amendment-2019"}
-    assert listed["CAH-MURDER"]["label"]["uk"] and "CTX-CAH.C2" in listed["CAH-MURDER"]["elements"]
-    terms = {t["code"]: t for t in legal.vocabulary_terms("conflict-characterisation", "uk")}
-    assert terms["international"]["label"] == "Міжнародний збройний конфлікт"
+    listed = {c.code: c for c in legal.crimes()}
+    assert listed["WC-STARV"].amendments == {"NIAC": "amendment-2019"}
+    assert listed["CAH-MURDER"].label["uk"] and "CTX-CAH.C2" in listed["CAH-MURDER"].elements
+    terms = {t.code: t for t in legal.vocabulary_terms("conflict-characterisation", "uk")}
+    assert terms["international"].label == "Міжнародний збройний конфлікт"
     with pytest.raises(NotFound) as caught:
         legal.vocabulary_terms("incident-type")
     assert "incident-types" in (caught.value.hint or "")

@@ -177,7 +177,7 @@ def test_evidence_file_names_titles_and_notes_are_searchable(
     assert "silo-north-wall.jpg" not in http.get("/search", params={"q": "field"}).text
     hits = search.search(instance, SearchQuery("silo wall", kinds=("item",))).hits
     assert [hit.title for hit in hits] == ["silo-north-wall.jpg"]
-    assert evidence.show(instance, desk["photo"])["shown_name"] == "silo-north-wall.jpg"
+    assert evidence.show(instance, desk["photo"]).shown_name == "silo-north-wall.jpg"
 
 
 def test_the_proof_chart_names_the_items_it_cites(

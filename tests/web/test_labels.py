@@ -250,7 +250,7 @@ def _data(instance: Instance, world: dict[str, Any]) -> set[str]:
         "ops",
         *(f"user-{role.value}" for role in Role),
         *(f"token-{scope}" for scope in credentials.SCOPES),
-        str(shown["media_type"]),
+        str(shown.media_type),
         "text/plain",
         FILE,
         OTHER_FILE,

@@ -58,6 +58,4 @@ def pending(as_json: bool) -> None:
         if as_json:
             json_line(row)
         else:
-            click.echo(
-                f"{row['id']}  {row['recipient_class']} for {row['purpose']}: {row['recipient']}"
-            )
+            click.echo(f"{row.id}  {row.recipient_class} for {row.purpose}: {row.recipient}")

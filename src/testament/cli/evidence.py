@@ -71,19 +71,19 @@ def show(item_id: str, as_json: bool) -> None:
     if as_json:
         json_line(data)
         return
-    click.echo(f"{'name':>12}: {data['shown_name']}")
+    click.echo(f"{'name':>12}: {data.shown_name}")
     for key in ("id", "sha256", "media_type", "size"):
-        click.echo(f"{key:>12}: {data[key]}")
-    for item_link in data["incidents"]:
-        click.echo(f"{'incident':>12}: {item_link['incident_id']}  {item_link['relevance']}")
+        click.echo(f"{key:>12}: {getattr(data, key)}")
+    for item_link in data.incidents:
+        click.echo(f"{'incident':>12}: {item_link.incident_id}  {item_link.relevance}")
     for axis in evidence.AXES:
-        latest = data["latest"].get(axis)
-        standing = f"{latest['status']} on {latest['assessed_on']}" if latest else "not assessed"
+        latest = data.latest.get(axis)
+        standing = f"{latest.status} on {latest.assessed_on}" if latest else "not assessed"
         click.echo(f"{axis:>12}: {standing}")
-    for mark in data["assessments"]:
+    for mark in data.assessments:
         click.echo(
-            f"{'assessment':>12}: {mark['assessed_on']}  {mark['axis']:<9} {mark['status']:<18} "
-            f"agent:{mark['analyst_id']}  {mark['method']}"
+            f"{'assessment':>12}: {mark.assessed_on}  {mark.axis:<9} {mark.status:<18} "
+            f"agent:{mark.analyst_id}  {mark.method}"
         )
 
 

@@ -59,7 +59,7 @@ def load(
         click.echo(f"warning: invalid outline in {message}", err=True)
     _warn_swapped(report.assignment.swapped)
     if as_json:
-        json_line(report.as_json())
+        json_line(report)
         return
     total = report.added + report.updated + report.unchanged
     click.echo(
@@ -101,7 +101,7 @@ def list_areas(level: int | None, as_json: bool) -> None:
         inst.close()
     for area in found:
         if as_json:
-            json_line(area.as_json())
+            json_line(area)
         else:
             also = f"  ({', '.join(area.alt_names)})" if area.alt_names else ""
             click.echo(f"{area.level}  {area.code}  {area.name}{also}")

@@ -134,7 +134,7 @@ def suggest(incident_id: str, as_json: bool) -> None:
         found = legal.suggest(inst, incident_id)
     for suggestion in found:
         if as_json:
-            json_line(suggestion.as_json())
+            json_line(suggestion)
             continue
         mark = " (qualified)" if suggestion.qualified else ""
         label = suggestion.label.get("en", "")
@@ -154,8 +154,7 @@ def crimes(as_json: bool) -> None:
         if as_json:
             json_line(crime)
             continue
-        articles = "; ".join(f"{k}: {v}" for k, v in crime["articles"].items())
+        articles = "; ".join(f"{k}: {v}" for k, v in crime.articles.items())
         click.echo(
-            f"{crime['code']}  {crime['label'].get('en', '')} / {crime['label'].get('uk', '')}"
-            f"  [{articles}]"
+            f"{crime.code}  {crime.label.get('en', '')} / {crime.label.get('uk', '')}  [{articles}]"
         )

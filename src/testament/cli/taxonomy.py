@@ -53,4 +53,4 @@ def terms_command(vocabulary: str, language: str, as_json: bool) -> None:
         if as_json:
             json_line(term)
         else:
-            click.echo(f"{term['code']}  {term['label']}")
+            click.echo(f"{term.code}  {term.label}")

@@ -17,6 +17,13 @@ from sqlalchemy import Connection
 from testament.custody import history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.documentation import queries
+from testament.documentation.results import (
+    AssessmentView,
+    EvidenceItem,
+    EvidenceLinkView,
+    EvidenceListed,
+    ItemName,
+)
 from testament.domain import dates
 from testament.domain.access import Action
 from testament.domain.display import shown
@@ -166,27 +173,35 @@ def _public(kind: str, row: Mapping[Any, Any]) -> dict[str, Any]:
     }
 
 
-def show(instance: Instance, item_id: str) -> dict[str, Any]:
+def show(instance: Instance, item_id: str) -> EvidenceItem:
     """An item's incident links, its latest assessment per axis and every assessment, oldest first."""
     with read_transaction(instance.engine) as conn:
         require_item(conn, instance, Action.READ, item_id)
         data = _item(conn, item_id)
-        data["incidents"] = [_public("item-incident", r) for r in queries.item_links(conn, item_id)]
-        data["assessments"] = [
-            _public("assessment", r) for r in queries.item_assessments(conn, item_id)
+        links = [
+            EvidenceLinkView(**_public("item-incident", r))
+            for r in queries.item_links(conn, item_id)
         ]
-        data["latest"] = {a["axis"]: a for a in data["assessments"]}
-        return data
+        assessments = [
+            AssessmentView(**_public("assessment", r))
+            for r in queries.item_assessments(conn, item_id)
+        ]
+    return EvidenceItem(
+        **data,
+        incidents=tuple(links),
+        assessments=tuple(assessments),
+        latest={a.axis: a for a in assessments},
+    )
 
 
 def list_for_case(
     instance: Instance, case_name: str, *, limit: int = 100, offset: int = 0
-) -> list[dict[str, Any]]:
+) -> list[EvidenceListed]:
     """A page of the case's evidence items, newest first, each with how many incidents it is linked to."""
     with read_transaction(instance.engine) as conn:
         cid = policy.require(conn, instance, Action.READ, case=case_name)
         rows = queries.case_items(conn, cid, limit=limit, offset=offset)
-    return [_named(row) for row in rows]
+    return [EvidenceListed(**_named(row)) for row in rows]
 
 
 def name_items(connection: Connection, links: Sequence[dict[str, Any]]) -> None:
@@ -201,8 +216,8 @@ def name_items(connection: Connection, links: Sequence[dict[str, Any]]) -> None:
         )
 
 
-def names(instance: Instance, item_ids: Sequence[str]) -> dict[str, str]:
-    """Each of these items' names as shown, by ID (for lists that name items, such as a proof chart).
+def names(instance: Instance, item_ids: Sequence[str]) -> list[ItemName]:
+    """These items' names as shown (for lists that name items, such as a proof chart), each item once.
 
     An account is answered "not found" for an item of a case it may not read, as for a missing one.
     """
@@ -213,7 +228,10 @@ def names(instance: Instance, item_ids: Sequence[str]) -> dict[str, str]:
         if readable is not None:
             _all_readable(conn, item_ids, readable)
         name_items(conn, links)
-    return {link["item_id"]: link["shown_name"] for link in links if link["shown_name"] is not None}
+    found = {
+        link["item_id"]: link["shown_name"] for link in links if link["shown_name"] is not None
+    }
+    return [ItemName(item_id, name) for item_id, name in found.items()]
 
 
 def _all_readable(connection: Connection, item_ids: Sequence[str], readable: set[str]) -> None:

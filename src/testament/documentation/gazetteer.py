@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
@@ -36,8 +36,10 @@ from testament.analysis.gazetteer import (
 from testament.custody import policy
 from testament.custody.instance import Instance
 from testament.documentation import queries
+from testament.documentation.results import AreaOutline, AreaOutlines
 from testament.domain import places
 from testament.domain.access import Action
+from testament.domain.results import Result
 from testament.errors import InvalidInput, NotFound
 from testament.search import indexing
 from testament.storage.engine import read_transaction, write_transaction
@@ -48,7 +50,7 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class AssignReport:
+class AssignReport(Result):
     """What an assignment found. ``swapped`` lists incidents whose (lon, lat) would lie in an area."""
 
     incidents: int = 0
@@ -68,7 +70,7 @@ class AssignReport:
 
 
 @dataclass(frozen=True)
-class LoadReport:
+class LoadReport(Result):
     """What a load did: area counts, repaired outlines, and the reassignment of every incident."""
 
     path: str
@@ -81,12 +83,9 @@ class LoadReport:
     repaired: tuple[str, ...]
     assignment: AssignReport
 
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class AreaRecord:
+class AreaRecord(Result):
     """A stored area, without its outline."""
 
     id: int
@@ -97,9 +96,6 @@ class AreaRecord:
     parent_code: str | None
     dataset: str
     bounds: tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -379,7 +375,7 @@ def locate(instance: Instance, latitude: object, longitude: object) -> Location:
     return Location(found, swapped)
 
 
-def areas_geojson(instance: Instance, level: int = 1, tolerance: float = 0.01) -> dict[str, Any]:
+def areas_geojson(instance: Instance, level: int = 1, tolerance: float = 0.01) -> AreaOutlines:
     """The areas of ``level`` as a GeoJSON FeatureCollection, simplified for drawing on a map.
 
     ``tolerance`` is in degrees (0.01° is about a kilometre); topology is kept so borders still meet.
@@ -391,15 +387,10 @@ def areas_geojson(instance: Instance, level: int = 1, tolerance: float = 0.01) -
     for row in rows:
         code, name = row["code"], row["name"]
         shape = shapely.from_wkb(row["geometry"]).simplify(tolerance, preserve_topology=True)
-        features.append(
-            {
-                "type": "Feature",
-                "id": code,
-                "geometry": shapely.geometry.mapping(shape),
-                "properties": {"code": code, "name": name},
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
+        geometry = shapely.geometry.mapping(shape)
+        properties = {"code": code, "name": name}
+        features.append(AreaOutline("Feature", code, geometry, properties))
+    return AreaOutlines("FeatureCollection", tuple(features))
 
 
 def areas_named(instance: Instance, name: str, level: int | None = None) -> list[AreaName]:

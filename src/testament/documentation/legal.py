@@ -21,8 +21,10 @@ from sqlalchemy import Connection
 from testament.custody import cases, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.documentation import evidence, queries
+from testament.documentation.results import CrimeView, TermView
 from testament.domain import legal as rules
 from testament.domain.access import Action
+from testament.domain.results import Result
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.storage.engine import lock_log, read_transaction
@@ -37,7 +39,7 @@ SUGGESTING = {
 
 
 @dataclass(frozen=True)
-class TaxonomyCheck:
+class TaxonomyCheck(Result):
     crimes: int
     contexts: int
     vocabularies: int
@@ -63,7 +65,7 @@ def check_taxonomy(directory: Path | None = None) -> TaxonomyCheck:
     )
 
 
-def vocabulary_terms(code: str, language: str = "en") -> list[dict[str, Any]]:
+def vocabulary_terms(code: str, language: str = "en") -> list[TermView]:
     """The terms of a controlled vocabulary: code, label in ``language`` (English if missing), parent."""
     vocabulary = loader.shipped().vocabulary(code)
     if vocabulary is None:
@@ -76,12 +78,9 @@ def vocabulary_terms(code: str, language: str = "en") -> list[dict[str, Any]]:
             + f"known: {', '.join(known)}",
         )
     return [
-        {
-            "code": t.code,
-            "label": t.label.get(language) or t.label.get("en", t.code),
-            "parent": t.parent,
-            "suggests": list(t.suggests),
-        }
+        TermView(
+            t.code, t.label.get(language) or t.label.get("en", t.code), t.parent, tuple(t.suggests)
+        )
         for t in vocabulary.terms
     ]
 
@@ -116,17 +115,17 @@ def crime(code: str) -> loader.Crime:
     return found
 
 
-def crimes() -> list[dict[str, Any]]:
+def crimes() -> list[CrimeView]:
     """Every crime of the taxonomy with its English and Ukrainian labels, articles and amendments."""
     return [
-        {
-            "code": c.code,
-            "family": c.family,
-            "label": dict(c.label),
-            "articles": dict(c.articles),
-            "amendments": dict(c.amendments),
-            "elements": list(crime_rule(c).element_ids()),
-        }
+        CrimeView(
+            code=c.code,
+            family=c.family,
+            label=dict(c.label),
+            articles=dict(c.articles),
+            amendments=dict(c.amendments),
+            elements=tuple(crime_rule(c).element_ids()),
+        )
         for c in loader.shipped().crimes
     ]
 
@@ -136,7 +135,7 @@ def _note(note: str) -> str:
 
 
 @dataclass(frozen=True)
-class Qualified:
+class Qualified(Result):
     """A new qualification and the warnings about its applicability to the case's situation."""
 
     id: str
@@ -257,21 +256,13 @@ def unlink_element(instance: Instance, link_id: str) -> int:
 
 
 @dataclass(frozen=True)
-class Suggestion:
+class Suggestion(Result):
     """A crime code an incident's vocabulary terms suggest; shown to analysts, never applied."""
 
     code: str
     label: dict[str, str]
     because: list[str]
     qualified: bool
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "label": self.label,
-            "because": self.because,
-            "qualified": self.qualified,
-        }
 
 
 def suggest(instance: Instance, incident_id: str) -> list[Suggestion]:

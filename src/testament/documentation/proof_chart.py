@@ -17,6 +17,7 @@ from typing import Any
 from testament.custody import cases, policy
 from testament.custody.instance import Instance
 from testament.documentation import legal, queries
+from testament.documentation.results import ChartCase, ChartCrime, ChartElement, ProofChartView
 from testament.domain import legal as rules
 from testament.domain.access import Action
 from testament.errors import InvalidInput
@@ -145,38 +146,43 @@ def render_csv(proof: rules.ProofChart) -> str:
     return buffer.getvalue()
 
 
-def as_json(proof: rules.ProofChart) -> dict[str, Any]:
+def view(proof: rules.ProofChart) -> ProofChartView:
     """The chart as data, in the stable shape ``testament.proof-chart/1`` (docs/legal.md)."""
-    return {
-        "schema": SCHEMA,
-        "case": {"id": proof.case_id, "name": proof.case_name},
-        "status": proof.status,
-        "crimes": [
-            {
-                "code": crime.rule.code,
-                "label": dict(crime.label),
-                "articles": dict(crime.rule.articles),
-                "incidents": crime.incidents,
-                "warnings": list(crime.warnings),
-                "gaps": list(crime.gaps()),
-                "elements": [
-                    {
-                        "id": row.element.id,
-                        "type": row.element.type,
-                        "text": row.element.text,
-                        "status": row.status,
-                        "applies": row.applies,
-                        "supporting": list(row.supporting),
-                        "independent_sources": row.sources,
-                        "contradicting": list(row.contradicting),
-                        "confidence": dict(row.confidence),
-                    }
+    return ProofChartView(
+        schema=SCHEMA,
+        case=ChartCase(proof.case_id, proof.case_name),
+        status=proof.status,
+        crimes=tuple(
+            ChartCrime(
+                code=crime.rule.code,
+                label=dict(crime.label),
+                articles=dict(crime.rule.articles),
+                incidents=crime.incidents,
+                warnings=tuple(crime.warnings),
+                gaps=tuple(crime.gaps()),
+                elements=tuple(
+                    ChartElement(
+                        id=row.element.id,
+                        type=row.element.type,
+                        text=row.element.text,
+                        status=row.status,
+                        applies=row.applies,
+                        supporting=tuple(row.supporting),
+                        independent_sources=row.sources,
+                        contradicting=tuple(row.contradicting),
+                        confidence=dict(row.confidence),
+                    )
                     for row in crime.rows
-                ],
-            }
+                ),
+            )
             for crime in proof.crimes
-        ],
-    }
+        ),
+    )
+
+
+def as_json(proof: rules.ProofChart) -> dict[str, Any]:
+    """:func:`view` as JSON-ready data."""
+    return view(proof).as_json()
 
 
 def render_json(proof: rules.ProofChart) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from testament.custody import policy
 from testament.custody.instance import Instance
 from testament.documentation import queries
+from testament.documentation.results import DescribedHit
 from testament.domain.access import Action
 from testament.errors import NotFound
 from testament.search import documents, index_for, indexing
@@ -68,7 +69,7 @@ def search(instance: Instance, query: SearchQuery, filters: Filters | None = Non
         return index_for(connection.dialect.name).search(connection, query)
 
 
-def described(instance: Instance, hits: Sequence[SearchHit]) -> list[dict[str, Any]]:
+def described(instance: Instance, hits: Sequence[SearchHit]) -> list[DescribedHit]:
     """Hits as a list shows them, each with what tells it apart from another of the same title: an
     item's size and type, a source's address or reference and its date."""
     wanted: dict[str, list[str]] = {"item": [], "source": []}
@@ -84,7 +85,10 @@ def described(instance: Instance, hits: Sequence[SearchHit]) -> list[dict[str, A
         details = {("item", key): found for key, found in items.items()} | {
             ("source", key): found for key, found in sources.items()
         }
-    return [hit.as_json() | details.get((hit.kind, hit.doc_id), {}) for hit in hits]
+    return [
+        DescribedHit(**(hit.as_json() | details.get((hit.kind, hit.doc_id), {})))  # type: ignore[arg-type]
+        for hit in hits
+    ]
 
 
 def _all_readable(connection: Connection, wanted: dict[str, list[str]], readable: set[str]) -> None:

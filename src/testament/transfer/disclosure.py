@@ -25,6 +25,7 @@ from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from testament.storage.engine import lock_log, read_transaction
 from testament.taxonomy import vocabulary
 from testament.transfer.queries import disclosure as queries
+from testament.transfer.results import NamedExportRequest
 
 
 @dataclass(frozen=True)
@@ -165,9 +166,10 @@ def case_of(instance: Instance, approval_id: str) -> str:
     return case_id
 
 
-def pending(instance: Instance) -> list[dict[str, Any]]:
+def pending(instance: Instance) -> list[NamedExportRequest]:
     """Requests waiting for a second person's approval, of the cases the principal may read."""
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ)
         readable = policy.readable_cases(conn, instance)
-        return queries.waiting(conn, None if readable is None else sorted(readable))
+        rows = queries.waiting(conn, None if readable is None else sorted(readable))
+    return [NamedExportRequest(**row) for row in rows]

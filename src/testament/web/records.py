@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from testament.custody import access_log
 from testament.documentation import evidence, incidents, sources
+from testament.documentation.results import EvidenceListed
 from testament.domain import text
 from testament.domain.access import Action
 from testament.errors import Conflict, InvalidInput, PermissionDenied
@@ -245,10 +246,10 @@ def source_routes(site: FastAPI) -> None:
         return render(request, "source.html", source=sources.show(inst, source_id))
 
 
-def linkable(request: Request, who: Principal, incident: dict[str, Any]) -> list[dict[str, Any]]:
+def linkable(request: Request, who: Principal, incident: dict[str, Any]) -> list[EvidenceListed]:
     """The newest items of the incident's case not yet linked to it, if ``who`` may link them."""
     if not may(request, who, Action.DOCUMENT, kind="incident", record_id=incident["id"]):
         return []
     linked = {link["item_id"] for link in incident["evidence"]}
     items = evidence.list_for_case(instance_of(request), incident["case_id"], limit=ITEMS_TO_LINK)
-    return [item for item in items if item["id"] not in linked]
+    return [item for item in items if item.id not in linked]

@@ -3,7 +3,7 @@ search across the cases the reader may see."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import FastAPI, Form, Query, Request
@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from testament.accounts import accounts
 from testament.custody import cases, custody_log
 from testament.documentation import evidence, incidents, proof_chart, search
+from testament.documentation.results import DescribedHit
 from testament.domain.access import Action, decide_anywhere
 from testament.errors import InvalidInput
 from testament.http.guard import allow, visible_cases
@@ -93,18 +94,18 @@ def _case_view_routes(site: FastAPI) -> None:
     def chart_page(request: Request, case_name: str, who: Viewer) -> Response:
         inst = instance_of(request)
         allow(inst, who, Action.READ, case=case_name)
-        chart = proof_chart.as_json(proof_chart.chart(inst, case_name))
-        cited = [item for crime in chart["crimes"] for row in crime["elements"]
-                 for item in (*row["supporting"], *row["contradicting"])]  # fmt: skip
+        chart = proof_chart.view(proof_chart.chart(inst, case_name))
+        cited = [item for crime in chart.crimes for row in crime.elements
+                 for item in (*row.supporting, *row.contradicting)]  # fmt: skip
         return render(request, "chart.html", case_name=case_name, chart=chart,
-                      item_names=evidence.names(inst, cited))  # fmt: skip
+                      item_names={n.id: n.shown_name for n in evidence.names(inst, cited)})  # fmt: skip
 
 
 def _search_routes(site: FastAPI) -> None:
     @site.get("/search", include_in_schema=False)
     def search_page(request: Request, who: Viewer, q: str = "") -> Response:
         inst = instance_of(request)
-        hits: list[dict[str, Any]] = []
+        hits: list[DescribedHit] = []
         if q.strip():
             visible = visible_cases(inst, who)
             if visible is None or visible:

@@ -13,8 +13,11 @@ from testament.analysis.gazetteer import AreaName
 from testament.api import uploads
 from testament.api.deps import Limit, Offset, instance, page
 from testament.api.fields import as_fields
+from testament.api.models import Page
 from testament.custody.instance import Instance
 from testament.documentation import gazetteer
+from testament.documentation.gazetteer import AreaRecord
+from testament.documentation.results import AreaOutlines
 from testament.http.auth import Who
 from testament.http.guard import require_admin
 
@@ -48,18 +51,18 @@ def _area(area: AreaName) -> dict[str, Any]:
     }
 
 
-@router.get("/gazetteer/areas")
+@router.get("/gazetteer/areas", response_model=Page[AreaRecord])
 def list_areas(
     inst: Inst, level: Level = None, limit: Limit = 100, offset: Offset = 0
 ) -> dict[str, Any]:
     found = gazetteer.areas(inst, level)[offset : offset + limit + 1]
-    return page([area.as_json() for area in found], limit, offset)
+    return page(found, limit, offset)
 
 
-@router.get("/gazetteer/areas.geojson")
+@router.get("/gazetteer/areas.geojson", response_model=AreaOutlines)
 def areas_geojson(
     inst: Inst, level: Annotated[int, Query(ge=0, le=gazetteer.MAX_LEVEL)] = 1
-) -> dict[str, Any]:
+) -> AreaOutlines:
     """The areas of one level as GeoJSON, simplified to about a kilometre, for drawing on a map."""
     return gazetteer.areas_geojson(inst, level=level)
 

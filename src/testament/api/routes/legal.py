@@ -13,8 +13,11 @@ from pydantic import BaseModel, Field
 
 from testament.api.deps import instance
 from testament.api.fields import as_fields
+from testament.api.models import answer
 from testament.custody.instance import Instance
 from testament.documentation import legal, proof_chart
+from testament.documentation.legal import Suggestion
+from testament.documentation.results import CrimeView, ProofChartView
 from testament.domain import text
 from testament.domain.access import Action
 from testament.http.auth import Who
@@ -45,7 +48,7 @@ class ElementLinkIn(BaseModel):
     note: Note = ""
 
 
-@router.get("/legal/crimes")
+@router.get("/legal/crimes", response_model=answer("items", list[CrimeView]))
 def list_crimes() -> dict[str, Any]:
     return {"ok": True, "items": legal.crimes()}
 
@@ -73,6 +76,7 @@ def show_crime(code: str) -> dict[str, Any]:
 
 @router.post("/incidents/{incident_id}/qualifications", status_code=201)
 def qualify(incident_id: str, body: QualificationIn, inst: Inst, who: Who) -> dict[str, Any]:
+    # Asked here: the use case checks the crime code and the note before the policy.
     allow(inst, who, Action.ANALYSE, kind="incident", record_id=incident_id)
     with as_fields(FIELDS):
         result = legal.qualify(inst, incident_id, body.crime, body.note)
@@ -80,20 +84,21 @@ def qualify(incident_id: str, body: QualificationIn, inst: Inst, who: Who) -> di
 
 
 @router.delete("/qualifications/{qualification_id}")
-def withdraw(qualification_id: str, inst: Inst, who: Who) -> dict[str, Any]:
-    allow(inst, who, Action.ANALYSE, kind="qualification", record_id=qualification_id)
+def withdraw(qualification_id: str, inst: Inst) -> dict[str, Any]:
     links = legal.withdraw_qualification(inst, qualification_id)
     return {"ok": True, "withdrawn_links": links}
 
 
-@router.get("/incidents/{incident_id}/suggestions")
-def suggestions(incident_id: str, inst: Inst, who: Who) -> dict[str, Any]:
-    allow(inst, who, Action.READ, kind="incident", record_id=incident_id)
-    return {"ok": True, "items": [s.as_json() for s in legal.suggest(inst, incident_id)]}
+@router.get(
+    "/incidents/{incident_id}/suggestions", response_model=answer("items", list[Suggestion])
+)
+def suggestions(incident_id: str, inst: Inst) -> dict[str, Any]:
+    return {"ok": True, "items": legal.suggest(inst, incident_id)}
 
 
 @router.post("/element-links", status_code=201)
 def link(body: ElementLinkIn, inst: Inst, who: Who) -> dict[str, Any]:
+    # Asked here: the use case checks the crime, element, stance and note before the policy.
     allow(inst, who, Action.ANALYSE, kind="evidence", record_id=body.item_id)
     allow(inst, who, Action.ANALYSE, kind="incident", record_id=body.incident_id)
     with as_fields(FIELDS):
@@ -111,22 +116,23 @@ def link(body: ElementLinkIn, inst: Inst, who: Who) -> dict[str, Any]:
 
 
 @router.delete("/element-links/{link_id}")
-def unlink(link_id: str, inst: Inst, who: Who) -> dict[str, Any]:
-    allow(inst, who, Action.ANALYSE, kind="element_link", record_id=link_id)
+def unlink(link_id: str, inst: Inst) -> dict[str, Any]:
     return {"ok": True, "version": legal.unlink_element(inst, link_id)}
 
 
-@router.get("/cases/{case_name}/proof-chart", response_model=None)
+@router.get(
+    "/cases/{case_name}/proof-chart",
+    response_model=None,  # JSON in the envelope, or Markdown or CSV as text
+    responses={200: {"model": answer("chart", ProofChartView)}},
+)
 def chart(
     case_name: str,
     inst: Inst,
-    who: Who,
     fmt: Annotated[
         Literal["json", "md", "csv"],
         Query(alias="format", description="json (in the envelope), md or csv (as text)."),
     ] = "json",
 ) -> dict[str, Any] | Response:
-    allow(inst, who, Action.READ, case=case_name)
     proof = proof_chart.chart(inst, case_name)
     if fmt == "json":
         return {"ok": True, "chart": proof_chart.as_json(proof)}

@@ -59,6 +59,8 @@ class SearchIn(BaseModel):
 @router.get("/search")
 def find(params: Annotated[SearchIn, Query()], inst: Inst, who: Who) -> dict[str, Any]:
     """Search the cases you may see (all of them, or those named)."""
+    # Asked here: the use case answers a case it may not read as one that does not exist, with
+    # another message than the guard's refusal, which this answer has always given.
     for named in params.case:
         allow(inst, who, Action.READ, case=named)
     visible = visible_cases(inst, who)

@@ -113,6 +113,7 @@ def export(  # noqa: PLR0917 - FastAPI passes what the route declares
         Query(max_length=36, description="A named-export approval given by a second person."),
     ] = None,
 ) -> StreamingResponse:
+    # Asked here: the export checks the audience's codes before the policy, and a refusal comes first.
     allow(inst, who, Action.ANALYSE, case=case_name)
     audience = None
     if recipient_class or purpose or recipient:

@@ -1,0 +1,193 @@
+"""What documentation's use cases answer: typed results (:class:`testament.domain.results.Result`).
+
+The field names are the JSON keys, in order, of the API's answers and the CLI's ``--json`` lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from testament.domain.results import Result
+
+
+@dataclass(frozen=True)
+class EvidenceLinkView(Result):
+    """A live link from an evidence item to an incident: its current version."""
+
+    item_id: str
+    incident_id: str
+    source_id: str | None
+    relevance: str
+    id: str
+    version: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class AssessmentView(Result):
+    """An assessment of an item on one Berkeley Protocol axis."""
+
+    item_id: str
+    axis: str
+    status: str
+    method: str
+    analyst_id: int
+    assessed_on: str
+    note: str
+    id: str
+    version: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class EvidenceItem(Result):
+    """An evidence item with its incident links, every assessment (oldest first) and the latest per
+    axis. ``shown_name`` is the original name (kept byte for byte) as it may be displayed."""
+
+    id: str
+    case_id: str
+    original_name: str
+    sha256: str
+    size: int
+    media_type: str
+    source_note: str | None
+    ingested_at: str
+    duplicate: bool
+    shown_name: str
+    incidents: tuple[EvidenceLinkView, ...]
+    assessments: tuple[AssessmentView, ...]
+    latest: dict[str, AssessmentView]
+
+
+@dataclass(frozen=True)
+class EvidenceListed(Result):
+    """An evidence item as a case's list shows it, with how many incidents it is linked to."""
+
+    id: str
+    original_name: str
+    media_type: str
+    size: int
+    sha256: str
+    ingested_at: str
+    duplicate: bool
+    incidents: int
+    shown_name: str
+
+
+@dataclass(frozen=True)
+class ItemName(Result):
+    """An evidence item's name as shown."""
+
+    id: str
+    shown_name: str
+
+
+@dataclass(frozen=True)
+class DescribedHit(Result):
+    """A search hit as a list shows it (the hit's JSON, ``score`` rounded), with what tells it apart
+    from another of the same title: an item's type and size, a source's address or reference and its
+    date. Details of another kind are null."""
+
+    id: str
+    kind: str
+    case_id: str
+    title: str
+    occurred_from: str | None
+    occurred_to: str | None
+    score: float
+    media_type: str | None = None
+    size: int | None = None
+    url: str | None = None
+    reference: str | None = None
+    published_at: str | None = None
+
+
+@dataclass(frozen=True)
+class AreaOutline(Result):
+    """One administrative area as a GeoJSON Feature: its code as ``id``, its simplified outline as
+    ``geometry`` (a GeoJSON geometry object, nested coordinates), its code and name as properties."""
+
+    type: str
+    id: str
+    geometry: dict[str, Any]
+    properties: dict[str, str]
+
+
+@dataclass(frozen=True)
+class AreaOutlines(Result):
+    """A GeoJSON FeatureCollection of areas, for drawing on a map.
+
+    A type of its own rather than a dict: GeoJSON fixes the keys (``type``, ``features``), so the
+    fields name them, and a geometry, whose shape varies with its type, stays the one plain value.
+    """
+
+    type: str
+    features: tuple[AreaOutline, ...]
+
+
+@dataclass(frozen=True)
+class CrimeView(Result):
+    """A crime of the taxonomy: its labels, articles, amendments and element IDs (its own, then its
+    contexts')."""
+
+    code: str
+    family: str
+    label: dict[str, str]
+    articles: dict[str, str]
+    amendments: dict[str, str]
+    elements: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TermView(Result):
+    """A term of a controlled vocabulary, labelled in one language, with the crimes it suggests."""
+
+    code: str
+    label: str
+    parent: str | None
+    suggests: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChartCase(Result):
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ChartElement(Result):
+    """One element of a crime in the proof chart: the evidence for and against it."""
+
+    id: str
+    type: str
+    text: str
+    status: str
+    applies: bool
+    supporting: tuple[str, ...]
+    independent_sources: int
+    contradicting: tuple[str, ...]
+    confidence: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ChartCrime(Result):
+    """One crime qualified on the case's incidents, element by element, with its gaps."""
+
+    code: str
+    label: dict[str, str]
+    articles: dict[str, str]
+    incidents: int
+    warnings: tuple[str, ...]
+    gaps: tuple[str, ...]
+    elements: tuple[ChartElement, ...]
+
+
+@dataclass(frozen=True)
+class ProofChartView(Result):
+    """The proof chart as data, in the stable shape ``testament.proof-chart/1`` (docs/legal.md)."""
+
+    schema: str
+    case: ChartCase
+    status: str
+    crimes: tuple[ChartCrime, ...]
