@@ -30,15 +30,10 @@ ENGINES = {
 }
 
 # Modules whose queries have not moved yet; emptied as they move.
-PENDING_SQL: set[str] = {
-    "documentation/incidents.py",
-}
+PENDING_SQL: set[str] = set()
 
 # Use cases whose results have no type yet; emptied as they get one.
 PENDING_RESULTS: set[str] = {
-    "documentation/incidents.py:show",
-    "documentation/incidents.py:list_for_case",
-    "documentation/incidents.py:timeline",
     "documentation/incidents.py:map_points",
     "survivors/consent.py:grants",
     "survivors/directory.py:list_services",

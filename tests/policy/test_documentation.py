@@ -196,9 +196,9 @@ NOT_USE_CASES: dict[str, str] = {}
 def _more(instance: Instance, world: dict[str, Any]) -> dict[str, Any]:
     """The records of Case B that the shared world names no key for."""
     listed = incidents.list_for_case(instance, "Case B")
-    world["second"] = next(i["id"] for i in listed if i["id"] != world["incident_id"])
-    world["case_b"] = incidents.show(instance, world["incident_id"])["case_id"]
-    world["commander_id"] = units.show(instance, "1st Brigade")["commanders"][0]["id"]
+    world["second"] = next(i.id for i in listed if i.id != world["incident_id"])
+    world["case_b"] = incidents.show(instance, world["incident_id"]).case_id
+    world["commander_id"] = units.show(instance, "1st Brigade").commanders[0].id
     return world
 
 

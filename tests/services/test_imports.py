@@ -57,7 +57,7 @@ def by_external_id(instance: Instance, external_id: str) -> dict[str, Any]:
     t = tables.incident
     with read_transaction(instance.engine) as conn:
         row = conn.execute(select(t.c.id).where(t.c.external_id == external_id)).scalar_one()
-    return incidents.show(instance, str(row))
+    return incidents.show(instance, str(row)).as_json()
 
 
 def test_the_sample_arrives_whole_with_external_ids_areas_and_sources(instance: Instance) -> None:

@@ -37,14 +37,14 @@ def test_an_incident_keeps_what_was_stated(case: Instance) -> None:
         sensitivity=["graphic"],
     )
     shown = incidents.show(case, incident_id)
-    assert (shown["occurred_from"], shown["occurred_to"], shown["date_precision"]) == (
+    assert (shown.occurred_from, shown.occurred_to, shown.date_precision) == (
         "2022-03-01", "2022-03-31", "month",
     )  # fmt: skip
-    assert (shown["latitude"], shown["longitude"], shown["uncertainty_m"]) == (49.99, 36.23, 500.0)
-    assert shown["types"] == ["attack-on-civilians"]
-    assert shown["targets"] == ["residential"]
-    assert shown["status"] == "reported"
-    assert shown["version"] == 1
+    assert (shown.latitude, shown.longitude, shown.uncertainty_m) == (49.99, 36.23, 500.0)
+    assert shown.types == ["attack-on-civilians"]
+    assert shown.targets == ["residential"]
+    assert shown.status == "reported"
+    assert shown.version == 1
 
 
 @pytest.mark.parametrize(
@@ -85,14 +85,14 @@ def test_edit_keeps_unchanged_fields_and_validates_changes(case: Instance) -> No
     incident_id = _new(case, date="2022-03-05", weapons=["artillery"])
     incidents.edit(case, incident_id, {"status": "corroborated"})
     shown = incidents.show(case, incident_id)
-    assert (shown["status"], shown["occurred_from"], shown["weapons"]) == (
+    assert (shown.status, shown.occurred_from, shown.weapons) == (
         "corroborated",
         "2022-03-05",
         ["artillery"],
     )
     with pytest.raises(InvalidInput, match="out of range"):
         incidents.edit(case, incident_id, {"latitude": 200, "longitude": 30})
-    assert incidents.show(case, incident_id)["version"] == 2
+    assert incidents.show(case, incident_id).version == 2
 
 
 def test_casualties_and_relations(case: Instance) -> None:
@@ -100,10 +100,10 @@ def test_casualties_and_relations(case: Instance) -> None:
     incidents.add_casualty(case, first, category="killed-children", count="3", qualifier="at-least")
     incidents.relate(case, second, first, "follows")
     shown = incidents.show(case, first)
-    assert [(c["category"], c["count"], c["qualifier"]) for c in shown["casualties"]] == [
+    assert [(c.category, c.count, c.qualifier) for c in shown.casualties] == [
         ("killed-children", 3, "at-least")
     ]
-    assert [r["related_id"] for r in incidents.show(case, second)["relations"]] == [first]
+    assert [r.related_id for r in incidents.show(case, second).relations] == [first]
     with pytest.raises(InvalidInput, match="whole number"):
         incidents.add_casualty(case, first, category="killed", count="three")
     with pytest.raises(InvalidInput, match="casualty-categories"):
@@ -114,9 +114,9 @@ def test_casualties_and_relations(case: Instance) -> None:
 
 def test_incidents_are_listed_in_date_order_and_deleted_ones_hidden(case: Instance) -> None:
     late, early = _new(case, date="2023-01-02"), _new(case, date="2022-05")
-    assert [r["id"] for r in incidents.list_for_case(case, "Case A")] == [early, late]
+    assert [r.id for r in incidents.list_for_case(case, "Case A")] == [early, late]
     incidents.delete(case, late)
-    assert [r["id"] for r in incidents.list_for_case(case, "Case A")] == [early]
+    assert [r.id for r in incidents.list_for_case(case, "Case A")] == [early]
 
 
 def test_a_plausibly_swapped_point_is_kept_with_a_warning(case: Instance) -> None:
@@ -129,10 +129,10 @@ def test_a_plausibly_swapped_point_is_kept_with_a_warning(case: Instance) -> Non
         alt_names_field="VARNAME_1",
     )
     swapped = incidents.show(case, _new(case, latitude=36.23, longitude=49.99))
-    assert (swapped["latitude"], swapped["longitude"]) == (36.23, 49.99)
-    assert swapped["areas"] == []
-    assert len(swapped["warnings"]) == 1
-    assert "look swapped" in swapped["warnings"][0] and "Kharkiv" in swapped["warnings"][0]
+    assert (swapped.latitude, swapped.longitude) == (36.23, 49.99)
+    assert swapped.areas == []
+    assert len(swapped.warnings) == 1
+    assert "look swapped" in swapped.warnings[0] and "Kharkiv" in swapped.warnings[0]
     # A point inside an area, and a point far from every area either way, raise no warning.
-    assert incidents.show(case, _new(case, latitude=49.99, longitude=36.23))["warnings"] == []
-    assert incidents.show(case, _new(case, latitude=-33.9, longitude=18.4))["warnings"] == []
+    assert incidents.show(case, _new(case, latitude=49.99, longitude=36.23)).warnings == []
+    assert incidents.show(case, _new(case, latitude=-33.9, longitude=18.4)).warnings == []

@@ -83,11 +83,11 @@ def test_a_documenter_creates_an_incident_from_the_case_page(
     assert made.status_code == 303, made.text
     new_id = made.headers["location"].rsplit("/", 1)[1]
     shown = incidents.show(instance, new_id)
-    assert shown["title"].startswith("Shelling of a bread factory")
-    assert (shown["occurred_from"], shown["latitude"], shown["types"]) == (
+    assert shown.title.startswith("Shelling of a bread factory")
+    assert (shown.occurred_from, shown.latitude, shown.types) == (
         "2022-03-14", 49.99, ["attack-on-civilians"],
     )  # fmt: skip
-    assert shown["sensitivity"] == ["graphic"] and shown["description"] == HOSTILE
+    assert shown.sensitivity == ["graphic"] and shown.description == HOSTILE
     page = open_with_purpose(http, f"/incidents/{new_id}", "checking the new record").text
     assert HOSTILE not in page and "&lt;script&gt;" in page
 
@@ -125,12 +125,12 @@ def test_an_edit_saves_a_new_version_and_a_stale_one_is_refused(
     saved = http.post(f"/incidents/{incident}/edit", headers=csrf, data=fields)
     assert saved.status_code == 303 and saved.headers["location"] == f"/incidents/{incident}"
     shown = incidents.show(instance, incident)
-    assert (shown["version"], shown["status"], shown["place_text"]) == (2, "verified", "Odesa port")
-    assert (shown["occurred_from"], shown["occurred_to"]) == ("2022-07-01", "2022-07-03")
+    assert (shown.version, shown.status, shown.place_text) == (2, "verified", "Odesa port")
+    assert (shown.occurred_from, shown.occurred_to) == ("2022-07-01", "2022-07-03")
     # Someone else's tab still holds version 1: their save must not overwrite this one.
     stale = http.post(f"/incidents/{incident}/edit", headers=csrf, data=fields | {"title": "Old"})
     assert stale.status_code == 409 and 'value="Old"' in stale.text
-    assert incidents.show(instance, incident)["title"] == "Strike on a grain silo"
+    assert incidents.show(instance, incident).title == "Strike on a grain silo"
     # The form shows a range as its two ends, ready to edit again.
     again, _ = _page(http, f"/incidents/{incident}/edit")
     assert 'name="date_to" maxlength="100" value="2022-07-03"' in again
@@ -195,7 +195,7 @@ def test_a_case_lists_its_evidence_and_an_item_is_linked_from_the_incident(
     linked = http.post(f"/incidents/{incident}/evidence", headers=csrf,
                        data={"item_id": first, "relevance": "shows the damage"})  # fmt: skip
     assert linked.status_code == 303
-    assert [link["item_id"] for link in incidents.show(instance, incident)["evidence"]] == [first]
+    assert [link.item_id for link in incidents.show(instance, incident).evidence] == [first]
     page, _ = _page(http, f"/incidents/{incident}")
     assert f'<option value="{first}"' not in page and "shows the damage" in page
     twice = http.post(f"/incidents/{incident}/evidence", headers=csrf,

@@ -2,53 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from testament.cli.context import opened
 from testament.cli.output import echo_versions, json_line
+from testament.cli.record_commands import field_options
+from testament.documentation.kinds import INCIDENT
 
-_SINGLE = {
-    "title": "Short title.",
-    "description": "What happened, in the documenter's words.",
-    "date": "When: YYYY-MM-DD, YYYY-MM, YYYY or an ISO time with a zone.",
-    "date_from": "Earliest date of an estimated range (with --date-to).",
-    "date_to": "Latest date of an estimated range.",
-    "latitude": "WGS 84 latitude in decimal degrees.",
-    "longitude": "WGS 84 longitude in decimal degrees.",
-    "uncertainty_m": "Radius of uncertainty around the point, in metres.",
-    "area": "An administrative area (name, alternative name or code) when there is no point.",
-    "place_text": "The place as reported, verbatim.",
-    "status": "reported, corroborated, verified or disputed.",
-}
-_MULTI = {
-    "types": (
-        "type",
-        "An incident type code (repeatable; `testament taxonomy terms incident-types`).",
-    ),
-    "targets": ("target", "A targeted object type (repeatable; target-object-types)."),
-    "weapons": ("weapon", "A weapon system (repeatable; weapon-systems)."),
-    "sensitivity": (
-        "sensitivity",
-        "A sensitivity label: graphic, sexual-violence, child (repeatable).",
-    ),
-}
-
-
-def _fields(command: Callable[..., Any]) -> Callable[..., Any]:
-    for name, (flag, text) in reversed(_MULTI.items()):
-        command = click.option(f"--{flag}", name, multiple=True, help=text)(command)
-    for name, text in reversed(_SINGLE.items()):
-        command = click.option(f"--{name.replace('_', '-')}", name, help=text)(command)
-    return command
+if TYPE_CHECKING:
+    from testament.documentation.record_views import IncidentView
 
 
 def _given(options: dict[str, Any]) -> dict[str, Any]:
     """The options the user actually gave, as IncidentInput fields."""
-    given = {k: v for k, v in options.items() if k in _SINGLE and v is not None}
-    given |= {k: list(v) for k, v in options.items() if k in _MULTI and v}
+    given = {k: v for k, v in options.items() if not isinstance(v, tuple) and v is not None}
+    given |= {k: list(v) for k, v in options.items() if isinstance(v, tuple) and v}
     return given
 
 
@@ -59,7 +29,7 @@ def incident_group() -> None:
 
 @incident_group.command("add")
 @click.option("--case", "case_name", required=True, help="The case the incident belongs to.")
-@_fields
+@field_options(INCIDENT, adding=True, enforce=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the new incident as JSON.")
 def add(case_name: str, as_json: bool, **options: Any) -> None:
     """Record a new incident."""
@@ -78,14 +48,14 @@ def add(case_name: str, as_json: bool, **options: Any) -> None:
         click.echo(f"Recorded incident {new_id}")
 
 
-def _warn(shown: dict[str, Any]) -> None:
-    for warning in shown["warnings"]:
+def _warn(shown: IncidentView) -> None:
+    for warning in shown.warnings:
         click.echo(f"warning: {warning}", err=True)
 
 
 @incident_group.command("edit")
 @click.argument("incident_id")
-@_fields
+@field_options(INCIDENT, adding=False)
 @click.option("--expect-version", type=int,
               help="Refuse the edit if the incident is no longer at this version.")  # fmt: skip
 def edit(incident_id: str, expect_version: int | None, **options: Any) -> None:
@@ -129,23 +99,21 @@ def show(incident_id: str, as_json: bool) -> None:
         json_line(data)
         return
     for key in ("id", "title", "status", "date_text", "occurred_from", "occurred_to", "place_text"):
-        click.echo(f"{key:>14}: {data[key]}")
-    if data["latitude"] is not None:
+        click.echo(f"{key:>14}: {getattr(data, key)}")
+    if data.latitude is not None:
         click.echo(
-            f"{'point':>14}: {data['latitude']}, {data['longitude']} ± {data['uncertainty_m'] or '?'} m"
+            f"{'point':>14}: {data.latitude}, {data.longitude} ± {data.uncertainty_m or '?'} m"
         )
-    click.echo(f"{'areas':>14}: {', '.join(a['name'] for a in data['areas']) or '-'}")
+    click.echo(f"{'areas':>14}: {', '.join(a.name for a in data.areas) or '-'}")
     for name in ("types", "targets", "weapons", "sensitivity"):
-        click.echo(f"{name:>14}: {', '.join(data[name]) or '-'}")
-    for name, values in data["unmapped"].items():
+        click.echo(f"{name:>14}: {', '.join(getattr(data, name)) or '-'}")
+    for name, values in data.unmapped.items():
         click.echo(
             f"{'unmapped':>14}: {name}: {', '.join(values)} (kept verbatim, not in a vocabulary)"
         )
-    for figure in data["casualties"]:
-        click.echo(
-            f"{'casualties':>14}: {figure['category']} {figure['qualifier']} {figure['count']}"
-        )
-    click.echo(f"{'version':>14}: {data['version']} (updated {data['updated_at']})")
+    for figure in data.casualties:
+        click.echo(f"{'casualties':>14}: {figure.category} {figure.qualifier} {figure.count}")
+    click.echo(f"{'version':>14}: {data.version} (updated {data.updated_at})")
 
 
 @incident_group.command("list")
@@ -163,8 +131,8 @@ def list_command(case_name: str, limit: int, offset: int, as_json: bool) -> None
         if as_json:
             json_line(row)
         else:
-            when = row["occurred_from"] or "undated"
-            click.echo(f"{row['id']}  {when[:10]}  {row['status']:<12} {row['title']}")
+            when = row.occurred_from or "undated"
+            click.echo(f"{row.id}  {when[:10]}  {row.status:<12} {row.title}")
 
 
 @incident_group.command("history")

@@ -1,5 +1,8 @@
 """Incidents: what happened, when, where, to what, with which weapons, and how many were harmed.
 
+What a documenter states is declared in :data:`testament.documentation.kinds.INCIDENT`; the date,
+point and area become stored fields here.
+
 :func:`prepare` turns loosely typed input (CLI options, a TimeMap event, a CSV row) into validated fields,
 raising :class:`InvalidInput` that names the field. Importers call it per row, then write all rows with
 :func:`write_new` in one transaction.
@@ -13,17 +16,31 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Integer, cast, func, select
+from sqlalchemy import Connection
 
 from testament.custody import history, policy
 from testament.custody.instance import Instance, acting_agent, recording
-from testament.documentation import evidence, gazetteer
+from testament.documentation import evidence, gazetteer, records, repository
+from testament.documentation.kinds import INCIDENT
+from testament.documentation.record_views import (
+    Area,
+    Casualty,
+    EvidenceLink,
+    IncidentListed,
+    IncidentRole,
+    IncidentSource,
+    IncidentUnit,
+    IncidentView,
+    Qualification,
+    Relation,
+    made,
+)
 from testament.domain import dates, places
 from testament.domain.access import Action
+from testament.domain.results import Result
 from testament.domain.text import clean_text
 from testament.errors import InvalidInput, NotFound
 from testament.search import indexing
-from testament.storage import tables
 from testament.storage.engine import read_transaction
 from testament.taxonomy import vocabulary
 
@@ -194,17 +211,13 @@ def _as_input(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def delete(instance: Instance, incident_id: str, *, expected_version: int | None = None) -> int:
-    with recording(instance) as conn:
-        policy.require(conn, instance, Action.DOCUMENT, kind="incident", record_id=incident_id)
-        version = history.delete(
-            conn,
-            "incident",
-            incident_id,
-            agent_id=acting_agent(conn),
-            expected_version=expected_version,
-        )
-        after_write(conn, [incident_id])
-        return version
+    return records.delete(
+        instance,
+        INCIDENT,
+        incident_id,
+        expected_version=expected_version,
+        then=lambda conn, record_id: after_write(conn, [record_id]),
+    )
 
 
 def add_casualty(
@@ -283,54 +296,45 @@ def relate(
         return history.create(conn, "incident-relation", values, agent_id=acting_agent(conn))
 
 
-def _children(
-    connection: Connection, table: Any, column: str, incident_id: str
-) -> list[dict[str, Any]]:
-    query = select(table).where(table.c[column] == incident_id, table.c.deleted_at.is_(None))
-    return [dict(r) for r in connection.execute(query).mappings()]
+# What an incident shows linked to it: each a kind of record, the column that names the incident, and
+# its view.
+LINKED: Mapping[str, tuple[str, type[Result]]] = {
+    "casualties": ("casualty", Casualty),
+    "relations": ("incident-relation", Relation),
+    "roles": ("person-role", IncidentRole),
+    "units": ("unit-involvement", IncidentUnit),
+    "sources": ("incident-source", IncidentSource),
+    "evidence": ("item-incident", EvidenceLink),
+    "qualifications": ("qualification", Qualification),
+}
 
 
-def show(instance: Instance, incident_id: str) -> dict[str, Any]:
+def _links(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
+    """An incident's areas, warnings about its place, and every live record linked to it."""
+    areas = repository.incident_areas(conn, data["id"])
+    found: dict[str, Any] = {
+        "areas": [made(Area, area) for area in areas],
+        "warnings": _place_warnings(conn, data, areas),
+    }
+    for name, (kind, _) in LINKED.items():
+        rows = repository.live_rows(conn, kind, "incident_id", data["id"], oldest_first=False)
+        found[name] = [
+            {k: v for k, v in r.items() if k not in repository.BOOKKEEPING} for r in rows
+        ]
+    evidence.name_items(conn, found["evidence"])
+    for name, (_, view) in LINKED.items():
+        found[name] = [made(view, row) for row in found[name]]
+    return found
+
+
+def show(instance: Instance, incident_id: str) -> IncidentView:
     """An incident with everything linked to it (areas, casualties, people, units, sources, evidence)."""
-    with read_transaction(instance.engine) as conn:
-        policy.require(conn, instance, Action.READ, kind="incident", record_id=incident_id)
-        row = history.current(conn, "incident", incident_id)
-        data = history.snapshot("incident", row) | {
-            "version": row["version"],
-            "updated_at": row["updated_at"],
-        }
-        areas = conn.execute(
-            select(
-                tables.admin_area.c.id,
-                tables.admin_area.c.level,
-                tables.admin_area.c.name,
-                tables.incident_area.c.method,
-            )
-            .join(tables.incident_area, tables.incident_area.c.area_id == tables.admin_area.c.id)
-            .where(tables.incident_area.c.incident_id == incident_id)
-            .order_by(tables.admin_area.c.level)
-        )
-        data["areas"] = [dict(a._mapping) for a in areas]
-        data["warnings"] = _place_warnings(conn, data)
-        linked = {
-            "casualties": (tables.casualty, "incident_id"),
-            "relations": (tables.incident_relation, "incident_id"),
-            "roles": (tables.person_role, "incident_id"),
-            "units": (tables.unit_involvement, "incident_id"),
-            "sources": (tables.incident_source, "incident_id"),
-            "evidence": (tables.item_incident, "incident_id"),
-            "qualifications": (tables.qualification, "incident_id"),
-        }
-        for name, (table, column) in linked.items():
-            data[name] = [
-                {k: v for k, v in r.items() if k not in ("created_at", "deleted_at")}
-                for r in _children(conn, table, column, incident_id)
-            ]
-        evidence.name_items(conn, data["evidence"])
-        return data
+    return records.show(instance, INCIDENT, incident_id, _links)
 
 
-def _place_warnings(connection: Connection, data: Mapping[str, Any]) -> list[str]:
+def _place_warnings(
+    connection: Connection, data: Mapping[str, Any], areas: Sequence[Mapping[str, Any]]
+) -> list[str]:
     """Say so when a point lies in no loaded area but would with latitude and longitude swapped.
 
     The point is kept as given: only the documenter can tell a swap from a place outside the areas.
@@ -338,7 +342,7 @@ def _place_warnings(connection: Connection, data: Mapping[str, Any]) -> list[str
     latitude, longitude = data.get("latitude"), data.get("longitude")
     if latitude is None or longitude is None:
         return []
-    if any(area["method"] == "point" for area in data["areas"]):
+    if any(area["method"] == "point" for area in areas):
         return []
     index = gazetteer.gazetteer(connection)
     if not index.areas or not index.swapped_hint(float(latitude), float(longitude)):
@@ -386,57 +390,37 @@ def list_for_case(
     limit: int = 100,
     offset: int = 0,
     only: ListFilter | None = None,
-) -> list[dict[str, Any]]:
-    t = tables.incident
+) -> list[IncidentListed]:
+    """A page of the case's live incidents in date order, narrowed as ``only`` says."""
     wanted = (only or ListFilter()).check()
-    with read_transaction(instance.engine) as conn:
-        cid = policy.require(conn, instance, Action.READ, case=case_name)
-        conditions = [t.c.case_id == cid, t.c.deleted_at.is_(None)]
-        if wanted.status is not None:
-            conditions.append(t.c.status == wanted.status)
-        if wanted.date_from is not None:
-            conditions.append(t.c.occurred_to >= wanted.date_from)
-        if wanted.date_to is not None:
-            conditions.append(t.c.occurred_from <= wanted.date_to)
-        if wanted.label is not None:
-            conditions.append(t.c.sensitivity.contains(json.dumps(wanted.label)))
-        query = (
-            select(
-                t.c.id,
-                t.c.title,
-                t.c.occurred_from,
-                t.c.occurred_to,
-                t.c.date_precision,
-                t.c.status,
-                t.c.place_text,
-                t.c.latitude,
-                t.c.longitude,
-                t.c.sensitivity,
-            )
-            .where(*conditions)
-            .order_by(t.c.occurred_from, t.c.id)
-            .limit(limit)
-            .offset(offset)
+    narrowed = repository.IncidentFilter(
+        wanted.status, wanted.date_from, wanted.date_to, wanted.label
+    )
+
+    def rows(conn: Connection, case_id: str | None) -> list[dict[str, Any]]:
+        found = repository.incidents_of_case(
+            conn, str(case_id), narrowed, limit=limit, offset=offset
         )
-        rows = [dict(r._mapping) for r in conn.execute(query)]
-    for row in rows:  # the labels are listed everywhere an incident is (the web-application issue)
-        row["sensitivity"] = json.loads(row["sensitivity"] or "[]")
-    return rows
+        # the labels are listed everywhere an incident is (the web-application issue)
+        return [r | {"sensitivity": json.loads(r["sensitivity"] or "[]")} for r in found]
+
+    return records.listed(instance, INCIDENT, case_name, rows)
 
 
-def timeline(instance: Instance, case_name: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class TimelineMonth(Result):
+    """How many of a case's incidents began in a month (``YYYY-MM``)."""
+
+    month: str
+    incidents: int
+
+
+def timeline(instance: Instance, case_name: str) -> list[TimelineMonth]:
     """How many of the case's incidents began in each month, oldest first (undated ones left out)."""
-    t = tables.incident
-    month = func.substr(t.c.occurred_from, 1, 7)
     with read_transaction(instance.engine) as conn:
         cid = policy.require(conn, instance, Action.READ, case=case_name)
-        rows = conn.execute(
-            select(month.label("month"), func.count().label("incidents"))
-            .where(t.c.case_id == cid, t.c.deleted_at.is_(None), t.c.occurred_from.is_not(None))
-            .group_by(month)
-            .order_by(month)
-        ).all()
-    return [{"month": r.month, "incidents": int(r.incidents)} for r in rows]
+        months = repository.incidents_by_month(conn, str(cid))
+    return [TimelineMonth(month, count) for month, count in months]
 
 
 MAP_POINTS_AT_MOST = 2000  # more than this in view and the map gets clusters instead of points
@@ -489,29 +473,18 @@ def map_points(
     put while the map pans), sized for ``view``'s zoom, or for the incidents' extent without a view.
     ``total`` is the number of incidents in view either way; ``clustered`` says which came back.
     """
-    t = tables.incident
+    box = None if view is None else repository.Box(view.west, view.south, view.east, view.north)
     with read_transaction(instance.engine) as conn:
-        cid = policy.require(conn, instance, Action.READ, case=case_name)
-        where = [t.c.case_id == cid, t.c.deleted_at.is_(None), t.c.latitude.is_not(None)]
-        where.append(t.c.longitude.is_not(None))
-        if view is not None:
-            where += [t.c.longitude.between(view.west, view.east)]
-            where += [t.c.latitude.between(view.south, view.north)]
-        total, *extent = conn.execute(
-            select(
-                func.count(), func.min(t.c.longitude), func.max(t.c.longitude),
-                func.min(t.c.latitude), func.max(t.c.latitude),
-            ).where(*where)
-        ).one()  # fmt: skip
+        cid = str(policy.require(conn, instance, Action.READ, case=case_name))
+        total, extent = repository.placed_extent(conn, cid, box)
         if total > at_most:
-            cell = _cell_size(view, extent)
-            features = _clusters(conn, where, cell)
+            features = repository.placed_clusters(conn, cid, box, _cell_size(view, extent))
         else:
-            features = _points(conn, where)
+            features = repository.placed_points(conn, cid, box)
     return {
         "type": "FeatureCollection",
         "features": features,
-        "total": int(total),
+        "total": total,
         "clustered": total > at_most,
     }
 
@@ -524,59 +497,6 @@ def _cell_size(view: MapView | None, extent: Sequence[float]) -> float:
     return float(max(east - west, north - south, 1e-6)) / 16
 
 
-def _points(connection: Connection, where: list[Any]) -> list[dict[str, Any]]:
-    t = tables.incident
-    rows = connection.execute(
-        select(
-            t.c.id, t.c.title, t.c.occurred_from, t.c.status, t.c.sensitivity,
-            t.c.latitude, t.c.longitude,
-        )
-        .where(*where)
-        .order_by(t.c.occurred_from, t.c.id)
-    ).all()  # fmt: skip
-    return [
-        {
-            "type": "Feature",
-            "id": r.id,
-            "geometry": {"type": "Point", "coordinates": [r.longitude, r.latitude]},
-            "properties": {
-                "title": r.title,
-                "date": r.occurred_from,
-                "status": r.status,
-                "sensitivity": json.loads(r.sensitivity or "[]"),
-            },
-        }
-        for r in rows
-    ]
-
-
-def _clusters(connection: Connection, where: list[Any], cell: float) -> list[dict[str, Any]]:
-    t = tables.incident
-    postgres = connection.dialect.name == "postgresql"
-
-    def index(column: Any, origin: float) -> Any:
-        offset = (column - origin) / cell  # never negative, so SQLite's truncating cast is a floor
-        return func.floor(offset) if postgres else cast(offset, Integer)
-
-    column, row = index(t.c.longitude, -180.0), index(t.c.latitude, -90.0)
-    rows = connection.execute(
-        select(func.count(), func.avg(t.c.longitude), func.avg(t.c.latitude))
-        .where(*where)
-        .group_by(column, row)
-    ).all()
-    return [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
-            "properties": {"cluster": True, "count": int(count)},
-        }
-        for count, lon, lat in rows
-    ]
-
-
 def versions(instance: Instance, kind: str, record_id: str) -> list[history.Version]:
     """Every version of a documentation record of any kind, oldest first."""
-    history.table_of(kind)
-    with read_transaction(instance.engine) as conn:
-        policy.require(conn, instance, Action.READ, kind=kind, record_id=record_id)
-        return history.versions(conn, kind, record_id)
+    return records.versions_of_any(instance, kind, record_id)

@@ -310,10 +310,10 @@ INCIDENT: RecordKind[views.IncidentView, views.IncidentListed] = RecordKind(
               describe="YYYY-MM-DD, YYYY-MM, YYYY or an ISO time with a zone."),
         Field("date_from", "Earliest date of an estimated range (with --date-to).", column=None),
         Field("date_to", "Latest date of an estimated range.", column=None),
-        Field("latitude", "WGS 84 latitude in decimal degrees.", shape="coordinate"),
-        Field("longitude", "WGS 84 longitude in decimal degrees.", shape="coordinate"),
+        Field("latitude", "WGS 84 latitude in decimal degrees.", shape="coordinate", default=None),
+        Field("longitude", "WGS 84 longitude in decimal degrees.", shape="coordinate", default=None),
         Field("uncertainty_m", "Radius of uncertainty around the point, in metres.",
-              shape="coordinate"),
+              shape="coordinate", default=None),
         Field("area", "An administrative area (name, alternative name or code) when there is no "
               "point.", column=None),
         Field("place_text", "The place as reported, verbatim.", length="line"),

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from testament.custody import access_log
 from testament.documentation import evidence, incidents, sources
+from testament.documentation.record_views import IncidentView
 from testament.documentation.results import EvidenceListed
 from testament.domain import text
 from testament.domain.access import Action
@@ -77,20 +78,20 @@ def _choices() -> dict[str, list[str]]:
     }
 
 
-def _form_values(shown: dict[str, Any]) -> dict[str, Any]:
+def _form_values(shown: IncidentView) -> dict[str, Any]:
     """An incident as the form shows it: a stated date as stated, a range as its two ends."""
-    stated = shown["date_precision"] in ("exact", "day", "month", "year")
+    stated = shown.date_precision in ("exact", "day", "month", "year")
     return {
-        "title": shown["title"],
-        "description": shown["description"] or "",
-        "date": (shown["date_text"] if stated else shown["occurred_from"]) or "",
-        "date_to": "" if stated else (shown["occurred_to"] or ""),
-        "place_text": shown["place_text"] or "",
-        "latitude": "" if shown["latitude"] is None else shown["latitude"],
-        "longitude": "" if shown["longitude"] is None else shown["longitude"],
-        "uncertainty_m": "" if shown["uncertainty_m"] is None else shown["uncertainty_m"],
-        "status": shown["status"],
-        **{name: list(shown[name]) for name in incidents.LISTS},
+        "title": shown.title,
+        "description": shown.description or "",
+        "date": (shown.date_text if stated else shown.occurred_from) or "",
+        "date_to": "" if stated else (shown.occurred_to or ""),
+        "place_text": shown.place_text or "",
+        "latitude": "" if shown.latitude is None else shown.latitude,
+        "longitude": "" if shown.longitude is None else shown.longitude,
+        "uncertainty_m": "" if shown.uncertainty_m is None else shown.uncertainty_m,
+        "status": shown.status,
+        **{name: list(getattr(shown, name)) for name in incidents.LISTS},
     }
 
 
@@ -184,10 +185,10 @@ def _incident_routes(site: FastAPI) -> None:
         inst = instance_of(request)
         allow(inst, who, Action.DOCUMENT, kind="incident", record_id=incident_id)
         shown = incidents.show(inst, incident_id)
-        if shown["sensitivity"] and not viewing(request, "incident", incident_id, access):
-            return ask_purpose(request, "incident", incident_id, shown["sensitivity"], "edit")
+        if shown.sensitivity and not viewing(request, "incident", incident_id, access):
+            return ask_purpose(request, "incident", incident_id, shown.sensitivity, "edit")
         return render(request, "incident_form.html", case_name=None, incident_id=incident_id,
-                      record_version=shown["version"], access=access, values=_form_values(shown),
+                      record_version=shown.version, access=access, values=_form_values(shown),
                       problem=None, choices=_choices())  # fmt: skip
 
     @site.post("/incidents/{incident_id}/edit", include_in_schema=False)
@@ -246,10 +247,10 @@ def source_routes(site: FastAPI) -> None:
         return render(request, "source.html", source=sources.show(inst, source_id))
 
 
-def linkable(request: Request, who: Principal, incident: dict[str, Any]) -> list[EvidenceListed]:
+def linkable(request: Request, who: Principal, incident: IncidentView) -> list[EvidenceListed]:
     """The newest items of the incident's case not yet linked to it, if ``who`` may link them."""
-    if not may(request, who, Action.DOCUMENT, kind="incident", record_id=incident["id"]):
+    if not may(request, who, Action.DOCUMENT, kind="incident", record_id=incident.id):
         return []
-    linked = {link["item_id"] for link in incident["evidence"]}
-    items = evidence.list_for_case(instance_of(request), incident["case_id"], limit=ITEMS_TO_LINK)
+    linked = {link.item_id for link in incident.evidence}
+    items = evidence.list_for_case(instance_of(request), incident.case_id, limit=ITEMS_TO_LINK)
     return [item for item in items if item.id not in linked]

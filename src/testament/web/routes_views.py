@@ -37,13 +37,11 @@ def _incident_routes(site: FastAPI) -> None:
         inst = instance_of(request)
         allow(inst, who, Action.READ, kind="incident", record_id=incident_id)
         data = incidents.show(inst, incident_id)
-        if data.get("sensitivity") and not records.viewing(
-            request, "incident", incident_id, access
-        ):
-            return records.ask_purpose(request, "incident", incident_id, data["sensitivity"])
+        if data.sensitivity and not records.viewing(request, "incident", incident_id, access):
+            return records.ask_purpose(request, "incident", incident_id, data.sensitivity)
         history = incidents.versions(inst, "incident", incident_id)
         return render(request, "incident.html", incident=data, history=history,
-                      access=access if data.get("sensitivity") else None,
+                      access=access if data.sensitivity else None,
                       may_edit=records.may(request, who, Action.DOCUMENT, kind="incident",
                                            record_id=incident_id),
                       linkable=records.linkable(request, who, data))  # fmt: skip
