@@ -2,10 +2,10 @@
 
 Every file is hashed on first contact while it is copied (one pass, bounded memory), checked not to
 have changed while it was read, stored write-once, and recorded (:mod:`.ingest_files` finds and stages
-the files, several small ones at a time). Records, log entries and the signed checkpoint over them are
-written in batches: per batch, one flush of the vault's filesystem, then one database transaction that
-inserts the items and their ingestion events and signs one checkpoint, so ten thousand small files are
-not ten thousand commits nor ten thousand fsyncs. A crash at any point leaves either nothing recorded
+the files). Records, log entries and the signed checkpoint over them are written in batches: per batch,
+one flush of the vault's filesystem, then one database transaction that inserts the items and their
+ingestion events and signs one checkpoint, so ten thousand small files are not ten thousand commits nor
+ten thousand fsyncs. A crash at any point leaves either nothing recorded
 for a file or the whole record (a blob committed but not recorded is only content the vault holds,
 found again by the next ingest of it); re-running the same ingest completes the rest and reports what
 was already there.
@@ -233,9 +233,8 @@ def ingest(
     if on_start is not None:
         files = [f for f in found_all if isinstance(f, Candidate)]
         on_start(len(files), sum(f.size for f in files))
-    staging = staged_in_order(instance, found_all, progress, group)
     try:
-        for staged in staging:
+        for staged in staged_in_order(instance, found_all, progress, group):
             if isinstance(staged, IngestResult):
                 batches.emit(staged)
                 continue
@@ -244,7 +243,6 @@ def ingest(
             batches.add(staged)
         batches.flush()
     except BaseException:  # including Ctrl-C: staged files of an unrecorded batch go
-        staging.close()  # waits for the files being staged, and discards those staged ahead
         batches.discard()
         # An interrupt can land after a file is staged and before it joins the batch.
         instance.blobs.discard_group(group)

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from testament.documentation import gazetteer, incidents, sources
 from testament.domain import dates, places
-from testament.domain.text import check_length
+from testament.domain.text import check_length, max_chars
 from testament.errors import InvalidInput
 from testament.sharing.importers import csv_mapping, timemap
 from testament.taxonomy import vocabulary
@@ -124,7 +124,8 @@ def _no_nul(name: str, where: str, *texts: str) -> None:
 def _fits(name: str, where: str, values: Mapping[str, Any]) -> None:
     """Refuse text longer than its field may hold (domain/text.py's table), naming ``name``."""
     for field, value in values.items():
-        if isinstance(value, str):
+        # The length test inline; the check (and its diagnosis) only for the text that fails it.
+        if isinstance(value, str) and len(value) > max_chars(field):
             check(
                 name,
                 where,
