@@ -51,27 +51,27 @@ def _expected(places: list[tuple[float, float]], view: MapView) -> Counter[tuple
 
 def test_few_incidents_come_back_as_points(instance: Instance, scattered: list) -> None:
     shown = incidents.map_points(instance, "Case A")
-    assert shown["clustered"] is False and shown["total"] == 80
-    coordinates = sorted(tuple(f["geometry"]["coordinates"]) for f in shown["features"])
+    assert shown.clustered is False and shown.total == 80
+    coordinates = sorted(tuple(f["geometry"]["coordinates"]) for f in shown.features)
     assert coordinates == sorted(scattered)
-    assert all("title" in f["properties"] for f in shown["features"])
+    assert all("title" in f["properties"] for f in shown.features)
 
 
 def test_many_come_back_as_clusters_that_count_every_incident_once(
     instance: Instance, scattered: list
 ) -> None:
     whole = incidents.map_points(instance, "Case A", at_most=AT_MOST)
-    assert whole["clustered"] is True and whole["total"] == 80
-    assert sum(f["properties"]["count"] for f in whole["features"]) == 80
-    assert 1 < len(whole["features"]) < 80
+    assert whole.clustered is True and whole.total == 80
+    assert sum(f["properties"]["count"] for f in whole.features) == 80
+    assert 1 < len(whole.features) < 80
 
 
 def test_a_view_narrows_to_what_is_on_screen(instance: Instance, scattered: list) -> None:
     kyiv = MapView.parse("29.0,49.0,32.0,51.5", 9)
     shown = incidents.map_points(instance, "Case A", kyiv, at_most=1000)
     inside = [p for p in scattered if 29 <= p[0] <= 32 and 49 <= p[1] <= 51.5]
-    assert shown["total"] == len(inside) and not shown["clustered"]
-    assert sorted(tuple(f["geometry"]["coordinates"]) for f in shown["features"]) == sorted(inside)
+    assert shown.total == len(inside) and not shown.clustered
+    assert sorted(tuple(f["geometry"]["coordinates"]) for f in shown.features) == sorted(inside)
 
 
 @settings(
@@ -93,10 +93,10 @@ def test_clusters_match_the_grid_cell_by_cell(  # noqa: PLR0917 - Hypothesis fil
     view = MapView(west, south, min(west + width, 180), min(south + height, 90), zoom)
     shown = incidents.map_points(instance, "Case A", view, at_most=0)
     expected = _expected(scattered, view)
-    assert shown["total"] == sum(expected.values())
-    assert sorted(f["properties"]["count"] for f in shown["features"]) == sorted(expected.values())
+    assert shown.total == sum(expected.values())
+    assert sorted(f["properties"]["count"] for f in shown.features) == sorted(expected.values())
     cell = 360.0 / (1 << zoom) / incidents.MAP_CELLS_PER_TILE
-    for feature in shown["features"]:  # each cluster sits at the mean of its own cell's incidents
+    for feature in shown.features:  # each cluster sits at the mean of its own cell's incidents
         lon, lat = feature["geometry"]["coordinates"]
         key = (math.floor((lon + 180) / cell), math.floor((lat + 90) / cell))
         assert expected[key] == feature["properties"]["count"]

@@ -113,7 +113,7 @@ def map_data(
     what is on screen, clustered for that zoom."""
     view = None if bbox is None else incidents.MapView.parse(bbox, zoom)
     # Plain JSON values already: skipping FastAPI's encoder halves the time at 100k points.
-    return JSONResponse(incidents.map_points(inst, case_name, view))
+    return JSONResponse(incidents.map_points(inst, case_name, view).as_json())
 
 
 @router.get("/incidents/{incident_id}", response_model=Shown)
