@@ -186,7 +186,7 @@ def _export_command(fmt: str, summary: str) -> click.Command:
                 inst, fmt, case_name, out, audience=audience, approval=approval
             )
         if as_json:
-            json_line(report.as_json())
+            json_line(report)
         else:
             records = sum(report.records.values())
             click.echo(f"Exported {report.incidents:,} incidents ({records:,} records) to {out}")

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from testament.custody import cases, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.documentation import evidence, queries
-from testament.documentation.results import CrimeView, TermView
+from testament.documentation.results import CrimeDetail, CrimeView, ElementText, TermView
 from testament.domain import legal as rules
 from testament.domain.access import Action
 from testament.domain.results import Result
@@ -113,6 +113,20 @@ def crime(code: str) -> loader.Crime:
             + "list them with `testament legal crimes`",
         )
     return found
+
+
+def crime_detail(code: str) -> CrimeDetail:
+    """The crime ``code`` with its contexts and every element (:func:`crime` refuses an unknown one)."""
+    found = crime(code)
+    return CrimeDetail(
+        code=found.code,
+        family=found.family,
+        label=dict(found.label),
+        articles=dict(found.articles),
+        amendments=dict(found.amendments),
+        context=tuple(found.context),
+        elements=tuple(ElementText(e.id, e.type, e.text) for e in crime_rule(found).elements),
+    )
 
 
 def crimes() -> list[CrimeView]:

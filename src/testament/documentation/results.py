@@ -191,3 +191,25 @@ class ProofChartView(Result):
     case: ChartCase
     status: str
     crimes: tuple[ChartCrime, ...]
+
+
+@dataclass(frozen=True)
+class ElementText(Result):
+    """An element of a crime: its ID, its type and its text."""
+
+    id: str
+    type: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CrimeDetail(Result):
+    """A crime of the taxonomy with its contexts and every element, its contexts' included."""
+
+    code: str
+    family: str
+    label: dict[str, str]
+    articles: dict[str, str]
+    amendments: dict[str, str]
+    context: tuple[str, ...]
+    elements: tuple[ElementText, ...]

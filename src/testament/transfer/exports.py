@@ -33,6 +33,7 @@ from testament.custody import custody, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType
+from testament.domain.results import Result
 from testament.errors import ConsentRequired, InvalidInput
 from testament.sharing.exporters import TextSink, csv_table, geojson, jsonl, timemap
 from testament.sharing.importers.timemap import TARGETS_KEY, WEAPONS_KEY
@@ -50,26 +51,30 @@ JSONL_FORMAT = "testament-jsonl"
 JSONL_VERSION = 1
 
 
+@dataclass(frozen=True)
+class ExportReport(Result):
+    """What an export wrote: its format and case, how many incidents and records of each kind, the
+    SHA-256 and size of its UTF-8 bytes, and the log index of its dissemination event."""
+
+    format: str
+    case: str
+    incidents: int
+    records: dict[str, int]
+    sha256: str
+    size: int
+    log_index: int | None
+
+
 @dataclass
-class ExportReport:
+class _Written:
+    """What an export has written so far (the report, while it is being written)."""
+
     format: str
     case: str
     incidents: int = 0
     records: dict[str, int] = field(default_factory=dict)
     sha256: str = ""  # of the UTF-8 bytes written
     size: int = 0
-    log_index: int | None = None  # the export's dissemination event
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "format": self.format,
-            "case": self.case,
-            "incidents": self.incidents,
-            "records": dict(self.records),
-            "sha256": self.sha256,
-            "size": self.size,
-            "log_index": self.log_index,
-        }
 
 
 class _Digesting:
@@ -178,7 +183,7 @@ def _recorded(
 ) -> ExportReport:
     """Write the export and record its dissemination event, in one transaction."""
     audience = _checked_request(fmt, audience, approval)
-    report = ExportReport(fmt, case_name)
+    report = _Written(fmt, case_name)
     digesting = _Digesting(out)
     # A write transaction, so the event commits with the read. It still reads one consistent state: on
     # SQLite BEGIN IMMEDIATE, on PostgreSQL the log's lock, taken first, keeps every recorded change out
@@ -206,8 +211,16 @@ def _recorded(
         event = _dissemination(
             connection, case_id, report, audience=audience, checked=checked, approval=approval
         )
-        report.log_index = custody.record(connection, [event])[0]
-    return report
+        log_index = custody.record(connection, [event])[0]
+    return ExportReport(
+        report.format,
+        report.case,
+        report.incidents,
+        dict(report.records),
+        report.sha256,
+        report.size,
+        log_index,
+    )
 
 
 def _checked_request(fmt: str, audience: Audience | None, approval: str | None) -> Audience | None:
@@ -226,7 +239,7 @@ def _checked_request(fmt: str, audience: Audience | None, approval: str | None) 
 def _dissemination(
     connection: Connection,
     case_id: str,
-    report: ExportReport,
+    report: _Written,
     *,
     audience: Audience | None,
     checked: int,
@@ -289,7 +302,7 @@ def _write(
     fmt: str,
     case_id: str,
     out: TextSink,
-    report: ExportReport,
+    report: _Written,
     *,
     instance: Instance,
     named: bool = False,
@@ -357,7 +370,7 @@ def _incidents(
 # --- JSON Lines: every record ---------------------------------------------------------------------------
 
 
-def _jsonl(connection: Connection, case_id: str, out: TextSink, report: ExportReport) -> None:
+def _jsonl(connection: Connection, case_id: str, out: TextSink, report: _Written) -> None:
     out.write(jsonl.line({"kind": "header", "format": JSONL_FORMAT, "version": JSONL_VERSION}))
     units = export_records.involved_units(connection, case_id)
     for kind in export_records.JSONL_KINDS:

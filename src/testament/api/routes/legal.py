@@ -17,7 +17,7 @@ from testament.api.models import answer
 from testament.custody.instance import Instance
 from testament.documentation import legal, proof_chart
 from testament.documentation.legal import Suggestion
-from testament.documentation.results import CrimeView, ProofChartView
+from testament.documentation.results import CrimeDetail, CrimeView, ProofChartView
 from testament.domain import text
 from testament.domain.access import Action
 from testament.http.auth import Who
@@ -53,25 +53,11 @@ def list_crimes() -> dict[str, Any]:
     return {"ok": True, "items": legal.crimes()}
 
 
-@router.get("/legal/crimes/{code}")
+@router.get("/legal/crimes/{code}", response_model=answer("crime", CrimeDetail))
 def show_crime(code: str) -> dict[str, Any]:
     with as_fields({"CRIME_CODE": "code"}):
-        found = legal.crime(code)
-    elements = [
-        {"id": e.id, "type": e.type, "text": e.text} for e in legal.crime_rule(found).elements
-    ]
-    return {
-        "ok": True,
-        "crime": {
-            "code": found.code,
-            "family": found.family,
-            "label": dict(found.label),
-            "articles": dict(found.articles),
-            "amendments": dict(found.amendments),
-            "context": list(found.context),
-            "elements": elements,
-        },
-    }
+        found = legal.crime_detail(code)
+    return {"ok": True, "crime": found}
 
 
 @router.post("/incidents/{incident_id}/qualifications", status_code=201)
