@@ -38,18 +38,12 @@ from testament.documentation.record_views import (
 from testament.domain import dates, places
 from testament.domain.access import Action
 from testament.domain.results import Result
-from testament.domain.text import clean_text
 from testament.errors import InvalidInput, NotFound
 from testament.search import indexing
 from testament.storage.engine import read_transaction
 from testament.taxonomy import vocabulary
 
-LISTS = {
-    "types": "incident-types",
-    "targets": "target-object-types",
-    "weapons": "weapon-systems",
-    "sensitivity": "sensitivity-labels",
-}
+LISTS = {f.name: f.vocabulary for f in INCIDENT.fields if f.shape == "texts" and f.vocabulary}
 QUALIFIERS = ("exact", "at-least", "approximate")
 
 
@@ -106,8 +100,6 @@ def prepare(
             )
     values: dict[str, Any] = {
         "case_id": case_id,
-        "title": clean_text(given.title, "the title", where, required=True, field="title"),
-        "description": clean_text(given.description, "the description", where),
         "occurred_from": when.start,
         "occurred_to": when.end,
         "date_precision": when.precision.value,
@@ -115,15 +107,14 @@ def prepare(
         "latitude": point.latitude if point else None,
         "longitude": point.longitude if point else None,
         "uncertainty_m": point.uncertainty_m if point else None,
-        "place_text": clean_text(given.place_text, "the place", where, field="place_text"),
         "area_id": area_id,
-        "status": vocabulary.require_one("incident-status", given.status, where=where),
         "unmapped": {k: list(v) for k, v in sorted(given.unmapped.items()) if v},
         "external_ns": given.external_ns,
         "external_id": given.external_id,
     }
-    for name, vocab in LISTS.items():
-        values[name] = vocabulary.require(vocab, getattr(given, name), where=where)
+    for declared in INCIDENT.fields:  # the plain fields, each checked as its declaration says
+        if declared.check is not None and declared.stored:
+            values[declared.stored] = declared.check(getattr(given, declared.name), where)
     return values
 
 

@@ -56,6 +56,7 @@ class Field:
     nonempty: bool = False  # the API refuses an empty value in a new record
     add_argument: bool = False  # `add` takes it as an argument, not an option
     add_note: str = ""  # more help where `add` offers it
+    vocabulary: str | None = None  # the controlled vocabulary its codes come from
 
     @property
     def flag(self) -> str:
@@ -153,6 +154,15 @@ def code_of(vocab: str) -> Check:
     return check
 
 
+def codes_of(vocab: str) -> Check:
+    """Codes of a controlled vocabulary, each once, in the order given."""
+
+    def check(value: Any, where: str | None) -> list[str]:
+        return vocabulary.require(vocab, value, where=where)
+
+    return check
+
+
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")  # \s is str.isspace for str patterns
 _KEEP = {
     dates.DatePrecision.EXACT: 20,
@@ -234,7 +244,7 @@ SOURCE: RecordKind[views.SourceView, views.SourceListed] = RecordKind(
     noun="source",
     fields=(
         Field("kind", "A source-types code (`testament taxonomy terms source-types`).",
-              code_of("source-types"), required=True, nonempty=True,
+              code_of("source-types"), required=True, nonempty=True, vocabulary="source-types",
               describe="A source-types code."),
         Field("title", "A short title.", text("the title", required=True, field="title"),
               required=True, length="name"),
@@ -298,14 +308,17 @@ UNIT: RecordKind[views.UnitView, views.UnitListed] = RecordKind(
     where="record",
 )  # fmt: skip
 
-# An incident's fields as a documenter states them (documentation/incidents.py's IncidentInput): its
-# date, point and area become stored fields through the incident's own checks.
+# An incident's fields as a documenter states them (documentation/incidents.py's IncidentInput): the
+# plain ones are checked as declared here; its date, point and area become stored fields through the
+# incident's own checks (documentation/incidents.py's prepare).
 INCIDENT: RecordKind[views.IncidentView, views.IncidentListed] = RecordKind(
     name="incident",
     noun="incident",
     fields=(
-        Field("title", "Short title.", required=True, length="name"),
-        Field("description", "What happened, in the documenter's words.", length="long"),
+        Field("title", "Short title.", text("the title", required=True, field="title"),
+              required=True, length="name"),
+        Field("description", "What happened, in the documenter's words.",
+              text("the description"), length="long"),
         Field("date", "When: YYYY-MM-DD, YYYY-MM, YYYY or an ISO time with a zone.", column=None,
               describe="YYYY-MM-DD, YYYY-MM, YYYY or an ISO time with a zone."),
         Field("date_from", "Earliest date of an estimated range (with --date-to).", column=None),
@@ -316,16 +329,22 @@ INCIDENT: RecordKind[views.IncidentView, views.IncidentListed] = RecordKind(
               shape="coordinate", default=None),
         Field("area", "An administrative area (name, alternative name or code) when there is no "
               "point.", column=None),
-        Field("place_text", "The place as reported, verbatim.", length="line"),
-        Field("status", "reported, corroborated, verified or disputed.", default="reported"),
+        Field("place_text", "The place as reported, verbatim.",
+              text("the place", field="place_text"), length="line"),
+        Field("status", "reported, corroborated, verified or disputed.",
+              code_of("incident-status"), default="reported", vocabulary="incident-status"),
         Field("types", "An incident type code (repeatable; `testament taxonomy terms "
-              "incident-types`).", option="--type", shape="texts", default=()),
+              "incident-types`).", codes_of("incident-types"), option="--type", shape="texts",
+              default=(), vocabulary="incident-types"),
         Field("targets", "A targeted object type (repeatable; target-object-types).",
-              option="--target", shape="texts", default=()),
-        Field("weapons", "A weapon system (repeatable; weapon-systems).", option="--weapon",
-              shape="texts", default=()),
+              codes_of("target-object-types"), option="--target", shape="texts", default=(),
+              vocabulary="target-object-types"),
+        Field("weapons", "A weapon system (repeatable; weapon-systems).",
+              codes_of("weapon-systems"), option="--weapon", shape="texts", default=(),
+              vocabulary="weapon-systems"),
         Field("sensitivity", "A sensitivity label: graphic, sexual-violence, child (repeatable).",
-              option="--sensitivity", shape="texts", default=()),
+              codes_of("sensitivity-labels"), option="--sensitivity", shape="texts", default=(),
+              vocabulary="sensitivity-labels"),
     ),
     view=views.IncidentView,
     listed=views.IncidentListed,
