@@ -178,9 +178,8 @@ def edit(
 def _as_input(data: Mapping[str, Any]) -> dict[str, Any]:
     """An incident's version data back in :class:`IncidentInput` terms (for partial edits)."""
     precise = data["date_precision"] in ("exact", "day", "month", "year")
-    return {
-        "title": data["title"],
-        "description": data["description"],
+    plain = {f.name: data[f.stored] for f in INCIDENT.fields if f.check is not None and f.stored}
+    return plain | {
         "date": data["date_text"] if precise else "",
         "date_from": "" if precise else (data["occurred_from"] or ""),
         "date_to": "" if precise else (data["occurred_to"] or ""),
@@ -189,12 +188,6 @@ def _as_input(data: Mapping[str, Any]) -> dict[str, Any]:
         "longitude": data["longitude"],
         "uncertainty_m": data["uncertainty_m"],
         "area_id": data["area_id"],
-        "place_text": data["place_text"],
-        "status": data["status"],
-        "types": data["types"],
-        "targets": data["targets"],
-        "weapons": data["weapons"],
-        "sensitivity": data["sensitivity"],
         "unmapped": data["unmapped"],
         "external_ns": data["external_ns"],
         "external_id": data["external_id"],
