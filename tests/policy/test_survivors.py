@@ -317,7 +317,7 @@ def test_registry_requests_show_the_holder_side_to_coordinators_only(
     instance: Instance, survivors: dict[str, Any]
 ) -> None:
     def sides(username: str) -> list[str]:
-        return [row["side"] for row in registry.requests(as_account(instance, username))]
+        return [row.side for row in registry.requests(as_account(instance, username))]
 
     assert sides(STRANGER) == ["asker"]
     assert sides(VIEWER) == sides(DOCUMENTER) == []
@@ -348,7 +348,7 @@ def test_notes_on_needs_are_a_documenters_for_a_stated_purpose(
     (need,) = referrals.needs_for_person(
         as_account(instance, DOCUMENTER), world["person_id"], purpose=REASON
     )
-    assert need["note"] == "a wound that needs dressing"
+    assert need.note == "a wound that needs dressing"
 
 
 def test_a_supervisors_override_is_a_coordinators(
@@ -370,7 +370,7 @@ def test_a_supervisors_override_is_a_coordinators(
 
 def test_an_account_reads_its_own_training(instance: Instance, world: dict[str, Any]) -> None:
     (attested,) = training.list_for_user(as_account(instance, "iryna"), "iryna")
-    assert attested["topic"] == "trauma-informed-interviewing"
+    assert attested.topic == "trauma-informed-interviewing"
     with pytest.raises(PermissionDenied):
         training.list_for_user(as_account(instance, DOCUMENTER), "iryna")
 

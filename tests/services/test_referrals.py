@@ -84,15 +84,15 @@ def lawyers(instance: Instance) -> str:
 def test_the_directory_lists_by_area_and_region(
     instance: Instance, clinic: str, lawyers: str
 ) -> None:
-    assert [s["name"] for s in directory.list_services(instance)] == [
+    assert [s.name for s in directory.list_services(instance)] == [
         "Free Legal Aid",
         "Irpin Clinic",
     ]
     medical = directory.list_services(instance, area="medical")
-    assert [(s["id"], s["areas"], s["languages"]) for s in medical] == [
+    assert [(s.id, s.areas, s.languages) for s in medical] == [
         (clinic, ["medical", "psychosocial"], ["uk", "en"])
     ]
-    assert [s["id"] for s in directory.list_services(instance, region="kyiv")] == [lawyers]
+    assert [s.id for s in directory.list_services(instance, region="kyiv")] == [lawyers]
     with pytest.raises(Conflict):
         directory.add_service(instance, "Irpin Clinic", ["legal"], "Kyiv", "x")
     with pytest.raises(InvalidInput) as unknown:
@@ -118,9 +118,9 @@ def test_a_directory_file_is_imported_all_or_nothing(instance: Instance, tmp_pat
     )
     ids = directory.import_services(instance, good)
     assert len(ids) == 2
-    found = {s["name"]: s for s in directory.list_services(instance)}
-    assert found["Shelter One"]["areas"] == ["shelter", "protection"]
-    assert found["Clinic, Kharkiv"]["contact"] == "+380 57 000, ext. 2"
+    found = {s.name: s for s in directory.list_services(instance)}
+    assert found["Shelter One"].areas == ["shelter", "protection"]
+    assert found["Clinic, Kharkiv"].contact == "+380 57 000, ext. 2"
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "name,areas,region,contact,languages\n"
@@ -140,7 +140,7 @@ def test_a_directory_file_is_imported_all_or_nothing(instance: Instance, tmp_pat
     }  # fmt: skip
     assert "row 2" in refused.value.errors["row 6, name"]
     assert "nothing was imported" in refused.value.what
-    assert [s["name"] for s in directory.list_services(instance)] == [
+    assert [s.name for s in directory.list_services(instance)] == [
         "Clinic, Kharkiv",
         "Shelter One",
     ]
@@ -170,13 +170,13 @@ def test_needs_are_sealed_and_never_logged_or_indexed(instance: Instance, person
     assert created == [{"object": "support-need", "need": i, "person": person} for i in ids]
 
     listed = referrals.needs_for_person(instance, person)
-    assert [(n["area"], n["urgency"], "note" in n) for n in listed] == [
+    assert [(n.area, n.urgency, hasattr(n, "note")) for n in listed] == [
         ("medical", "urgent", False), ("legal", "routine", False),
     ]  # fmt: skip
     with pytest.raises(InvalidInput):
         referrals.needs_for_person(instance, person, purpose="  ")
     read = referrals.needs_for_person(instance, person, purpose="arrange the clinic visit")
-    assert [n["note"] for n in read] == [NOTE, ""]
+    assert [n.note for n in read] == [NOTE, ""]
     viewed = log_details(instance)[-1]
     assert viewed == {
         "object": "support-need", "person": person, "action": "view",
@@ -234,19 +234,19 @@ def test_referrals_address_needs_and_are_checked(
         referrals.update_referral(instance, MISSING, "accepted")
     with pytest.raises(InvalidInput):
         referrals.update_referral(instance, referral, follow_up_due="soon")
-    assert referrals.needs_for_person(instance, person)[0]["addressed_at"] is None
+    assert referrals.needs_for_person(instance, person)[0].addressed_at is None
     updated = referrals.update_referral(instance, referral, "accepted")
-    assert (updated["status"], updated["follow_up_due"]) == ("accepted", "2026-11-30")
-    needs = {n["id"]: n for n in referrals.needs_for_person(instance, person)}
-    assert needs[medical]["addressed_at"] is not None and needs[legal]["addressed_at"] is None
-    assert [r["service"] for r in needs[medical]["referrals"]] == ["Irpin Clinic"]
+    assert (updated.status, updated.follow_up_due) == ("accepted", "2026-11-30")
+    needs = {n.id: n for n in referrals.needs_for_person(instance, person)}
+    assert needs[medical].addressed_at is not None and needs[legal].addressed_at is None
+    assert [r.service for r in needs[medical].referrals] == ["Irpin Clinic"]
     referrals.mark_addressed(instance, legal)
     with pytest.raises(Conflict):
         referrals.mark_addressed(instance, legal)
     with pytest.raises(NotFound):
         referrals.mark_addressed(instance, MISSING)
     cleared = referrals.update_referral(instance, referral, clear_follow_up=True)
-    assert cleared["follow_up_due"] is None
+    assert cleared.follow_up_due is None
     changes = [d for d in log_details(instance) if d.get("object") in ("referral", "support-need")]
     assert {"object": "support-need", "need": medical, "person": person,
             "change": f"addressed by referral {referral}"} in changes  # fmt: skip
@@ -268,7 +268,7 @@ def test_a_referral_needs_consent_to_referral_support(instance: Instance, clinic
         text = f"{refusal.value} {refusal.value.where}"
         assert "referral-support" in text and "partner-organisation" in text, text
         assert name not in text
-        assert referrals.needs_for_person(instance, person_id)[0]["referrals"] == []
+        assert referrals.needs_for_person(instance, person_id)[0].referrals == []
         return text
 
     assert "no grant" in refused()
@@ -287,7 +287,7 @@ def test_a_referral_needs_consent_to_referral_support(instance: Instance, clinic
     assert "withdrawn" in refused()
     consent_to_referral(instance, person_id)
     referral = referrals.refer(instance, need, clinic)
-    assert referrals.needs_for_person(instance, person_id)[0]["referrals"][0]["id"] == referral
+    assert referrals.needs_for_person(instance, person_id)[0].referrals[0].id == referral
 
 
 def test_a_case_cannot_close_with_an_urgent_need(
@@ -302,9 +302,9 @@ def test_a_case_cannot_close_with_an_urgent_need(
     message = refused.value.diagnostics()
     assert "2 urgent need(s)" in message and "testament need urgent" in message
     assert "insulin" not in message and "Мельник" not in message and person not in message
-    assert [n["id"] for n in referrals.urgent_needs(instance, CASE)] == [need, second]
+    assert [n.id for n in referrals.urgent_needs(instance, CASE)] == [need, second]
     referral = referrals.refer(instance, need, clinic)
-    assert referrals.urgent_needs(instance, CASE)[0]["referral_pending"] is True
+    assert referrals.urgent_needs(instance, CASE)[0].referral_pending is True
     referrals.update_referral(instance, referral, "declined")
     with pytest.raises(Conflict):
         cases.close_case(instance, CASE)
@@ -367,6 +367,6 @@ def test_erasure_destroys_the_notes(instance: Instance, person: str) -> None:
     referrals.assess_needs(instance, person, [("medical", "urgent", NOTE)])
     erasure.erase(instance, person, grounds="survivor-request")
     (need,) = referrals.needs_for_person(instance, person, purpose="check after erasure")
-    assert need["note"] == identity.ERASED and need["area"] == "medical"
+    assert need.note == identity.ERASED and need.area == "medical"
     with pytest.raises(NotFound):
         referrals.assess_needs(instance, person, [("legal", "soon", "")])

@@ -110,7 +110,7 @@ def test_a_match_never_shows_a_grant_that_is_not_consent_as_given(
     (found,) = registry.match(instance, names.NameRecord("Mariia Petrenko", "1991-05"))
     states = sorted(g["state"] for g in found.as_json()["grants"])
     assert states == ["expired", "unconfirmed"]
-    shown = {g["id"]: g["state"] for g in consent.grants(instance, people["petrenko"])}
+    shown = {g.id: g.state for g in consent.grants(instance, people["petrenko"])}
     assert shown == {"g-unconfirmed": "unconfirmed", "g-expired": "expired"}
 
 
@@ -155,7 +155,7 @@ def test_partners_find_each_other_through_encodings_only(
     (hit,) = registry.check_encodings(
         names.NameRecord("Aleksandr Kowalenko", "1980-03-02"), secret, partner
     )
-    assert registry.whose(instance, secret, hit["ref"]) == people["kovalenko"]
+    assert registry.whose(instance, secret, hit.ref) == people["kovalenko"]
     assert registry.check_encodings(names.NameRecord("Taras Bondarenko"), secret, partner) == []
     other_secret = os.urandom(32)
     assert (

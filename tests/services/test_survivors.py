@@ -201,7 +201,7 @@ def test_check_names_a_withdrawn_or_expired_grant(instance: Instance) -> None:
     consent.withdraw(instance, person_id, communicated_via="phone")
     decision = consent.check(instance, person_id, use)
     assert not decision.allowed and "was withdrawn on" in decision.reason
-    states = [g["state"] for g in consent.grants(instance, person_id)]
+    states = [g.state for g in consent.grants(instance, person_id)]
     assert states == ["withdrawn"]
 
 
@@ -305,7 +305,7 @@ def test_erasure_shreds_the_identity_and_keeps_every_proof(instance: Instance) -
     assert report.grants_revoked == 1
     with pytest.raises(NotFound, match="erased under policy"):
         identity.reveal(instance, person_id, "audit")
-    assert identity.summary(instance, person_id)["identity"] == "erased"
+    assert identity.summary(instance, person_id).identity == "erased"
     findings = verification.run(instance)
     assert all(f.ok for f in findings), [f for f in findings if not f.ok]
     assert '"grounds":"survivor-request"' in log_text(instance).replace(" ", "")

@@ -18,6 +18,7 @@ from testament.accounts import accounts
 from testament.custody import cases, ingest
 from testament.custody.instance import Instance, acting_as, recording
 from testament.domain import interview as rules
+from testament.domain.results import plain
 from testament.errors import (
     ConsentRequired,
     InvalidInput,
@@ -148,10 +149,10 @@ def test_a_testimony_is_sealed_and_reads_back_with_a_reason(
     for secret in (ACCOUNT, "Mykola", "Vokzalna", SUMMARY, FACT, "armbands", NAME):
         assert secret not in stored
     shown = testimony.show(instance, tid, reveal_reason="preparing the case file")
-    assert (shown["account"], shown["summary"]) == (ACCOUNT, SUMMARY)
-    assert (shown["facts"][0]["knowledge"], shown["facts"][0]["statement"]) == ("saw", FACT)
-    assert shown["started_local"] == "2024-03-01T10:00:00+02:00"
-    assert shown["present"] == ["interviewer", "psychologist"]
+    assert (shown.account, shown.summary) == (ACCOUNT, SUMMARY)
+    assert (shown.facts[0].knowledge, shown.facts[0].statement) == ("saw", FACT)
+    assert shown.started_local == "2024-03-01T10:00:00+02:00"
+    assert shown.present == ["interviewer", "psychologist"]
     with read_transaction(instance.engine) as conn:
         details = [
             json.loads(d)
@@ -174,11 +175,11 @@ def test_metadata_and_lists_hold_no_words(instance: Instance, world: dict[str, A
     with read_transaction(instance.engine) as conn:
         earlier = testimony.earlier_accounts(conn, person)
     for shown in (described, listed, earlier):
-        assert ACCOUNT not in json.dumps(shown, default=str)
-        assert FACT not in json.dumps(shown, default=str)
-    assert described["has_account"] and described["has_summary"]
-    assert [f["knowledge"] for f in described["facts"]] == ["saw", "heard"]
-    assert [t["id"] for t in listed] == [tid] == [e["id"] for e in earlier]
+        assert ACCOUNT not in json.dumps(plain(shown), default=str)
+        assert FACT not in json.dumps(plain(shown), default=str)
+    assert described.has_account and described.has_summary
+    assert [f.knowledge for f in described.facts] == ["saw", "heard"]
+    assert [t.id for t in listed] == [tid] == [e["id"] for e in earlier]
     assert earlier[0]["interviewer"] == "iryna"
 
 
@@ -198,9 +199,9 @@ def test_show_after_key_destruction_reads_erased(instance: Instance, world: dict
     with recording(instance) as conn:
         identity.forget(conn, person)
     shown = testimony.show(instance, tid, reveal_reason="after erasure")
-    assert shown["account"] == shown["summary"] == identity.ERASED
-    assert {f["statement"] for f in shown["facts"]} == {identity.ERASED}
-    assert shown["place"] == "partner office"  # metadata stays
+    assert shown.account == shown.summary == identity.ERASED
+    assert {f.statement for f in shown.facts} == {identity.ERASED}
+    assert shown.place == "partner office"  # metadata stays
     with read_transaction(instance.engine) as conn:
         rows = testimony.export_rows(conn, instance, cases_id(conn))
     assert rows[0]["account"] == identity.ERASED
@@ -211,7 +212,7 @@ def test_erasure_leaves_the_testimony_unreadable(instance: Instance, world: dict
     tid = take(instance, person, assess(instance, person))
     erasure.erase(instance, person, grounds="survivor-request")
     shown = testimony.show(instance, tid, reveal_reason="after erasure")
-    assert shown["account"] == identity.ERASED
+    assert shown.account == identity.ERASED
     with read_transaction(instance.engine) as conn:
         sealed = conn.execute(select(tables.testimony.c.account_sealed)).scalar()
     assert sealed is None
@@ -367,7 +368,7 @@ def test_an_attestation_holds_from_its_day_until_expiry_or_revocation(
     with read_transaction(instance.engine) as conn:
         assert not training.holds(conn, uid, "sexual-violence", "2025-01-01T00:00:00.000000Z")
     listed = training.list_for_user(instance, "iryna")
-    assert [(a["topic"], a["active"]) for a in listed] == [
+    assert [(a.topic, a.active) for a in listed] == [
         ("sexual-violence", False),
         ("child-interviewing", True),
     ]
@@ -440,7 +441,7 @@ def test_an_account_or_a_recording_is_needed(
     assert caught.value.where == "--recording"
     tid = take(instance, person, assessment, account=None, summary=None, recording_item_id=item)
     shown = testimony.show(instance, tid, reveal_reason="listening to the recording")
-    assert shown["recording_item_id"] == item and shown["account"] is None
+    assert shown.recording_item_id == item and shown.account is None
 
 
 def test_what_was_promised_or_given_is_recorded(instance: Instance, world: dict[str, Any]) -> None:
@@ -451,7 +452,7 @@ def test_what_was_promised_or_given_is_recorded(instance: Instance, world: dict[
     error = refusal(instance, person, assessment, given="bus fare refunded")
     assert "--given" in error.errors
     tid = take(instance, person, assessment, nothing_promised=False, given="bus fare refunded")
-    assert testimony.describe(instance, tid)["given"] == "bus fare refunded"
+    assert testimony.describe(instance, tid).given == "bus fare refunded"
 
 
 def test_every_unmet_requirement_is_named_at_once(

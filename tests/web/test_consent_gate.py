@@ -443,7 +443,7 @@ def test_a_grant_for_referral_support_lets_each_referral_path_through(
     cli("consent", "check", world["person"], "--use", REFERRAL[0], "--recipient-class",
         REFERRAL[1], "--as", "refer", check=True)  # fmt: skip
     (need,) = referrals.needs_for_person(instance, world["person"])
-    assert len(need["referrals"]) == 4
+    assert len(need.referrals) == 4
 
 
 def test_every_route_and_command_on_testimonies_consent_or_exports_is_listed(site: Any) -> None:

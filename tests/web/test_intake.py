@@ -116,7 +116,7 @@ def test_the_whole_intake_ends_with_a_testimony(
     assert made.status_code == 303, made.text
     steps_url = made.headers["location"]
     person_id = re.fullmatch(r"/people/([0-9a-f-]{36})/intake", steps_url)[1]  # type: ignore[index]
-    assert identity.summary(instance, person_id)["identity"] == "sealed"
+    assert identity.summary(instance, person_id).identity == "sealed"
 
     steps, csrf = _page(http, steps_url)
     label = people.show(instance, person_id).label
@@ -144,7 +144,7 @@ def test_the_whole_intake_ends_with_a_testimony(
     )  # fmt: skip
     assert granted.status_code == 303, granted.text
     (grant,) = consent.grants(instance, person_id)
-    assert (grant["recipient_class"], grant["mode"], grant["understanding_checked"]) == (
+    assert (grant.recipient_class, grant.mode, grant.understanding_checked) == (
         "national-prosecutor", "oral", True,
     )  # fmt: skip
 
@@ -156,15 +156,13 @@ def test_the_whole_intake_ends_with_a_testimony(
     taken = http.post(f"/people/{person_id}/intake/interview", headers=csrf, data=INTERVIEW)
     assert taken.status_code == 303, taken.text
     (recorded,) = testimony.list_for_person(instance, person_id)
-    shown = testimony.describe(instance, recorded["id"])
-    assert (
-        shown["started_at"].startswith("2024-03-01T08:00:00") and shown["timezone"] == "Europe/Kyiv"
-    )
-    assert shown["present"] == ["interviewer", "psychologist"] and shown["interviewer"] == "dana"
-    assert [f["knowledge"] for f in shown["facts"]] == ["saw", "heard"]
-    assert shown["has_account"] and shown["has_summary"] and shown["nothing_promised"]
-    words = testimony.show(instance, recorded["id"], reveal_reason="checking the intake test")
-    assert words["account"] == ACCOUNT
+    shown = testimony.describe(instance, recorded.id)
+    assert shown.started_at.startswith("2024-03-01T08:00:00") and shown.timezone == "Europe/Kyiv"
+    assert shown.present == ["interviewer", "psychologist"] and shown.interviewer == "dana"
+    assert [f.knowledge for f in shown.facts] == ["saw", "heard"]
+    assert shown.has_account and shown.has_summary and shown.nothing_promised
+    words = testimony.show(instance, recorded.id, reveal_reason="checking the intake test")
+    assert words.account == ACCOUNT
     steps, _ = _page(http, steps_url)
     assert "2024-03-01 by dana" in steps and ACCOUNT not in steps and NAME not in steps
     logged = _custody(instance)
@@ -251,7 +249,7 @@ def test_a_child_needs_a_supervisor_and_their_guardians_consent(
         dana.post(f"/people/{child}/intake/interview", headers=csrf, data=agreed).status_code == 303
     )
     (taken,) = testimony.list_for_person(instance, child)
-    assert testimony.describe(instance, taken["id"])["guardian_consent"] is True
+    assert testimony.describe(instance, taken.id).guardian_consent is True
 
 
 def test_an_earlier_account_is_shown_by_label_and_going_on_needs_a_reason(
@@ -303,7 +301,7 @@ def test_an_earlier_account_is_shown_by_label_and_going_on_needs_a_reason(
     taken = http.post(f"/people/{person_id}/intake/interview", headers=csrf, data=justified)
     assert taken.status_code == 303, taken.text
     (recorded,) = testimony.list_for_person(instance, person_id)
-    assert testimony.describe(instance, recorded["id"])["reinterview_justification"] == why
+    assert testimony.describe(instance, recorded.id).reinterview_justification == why
 
 
 def test_a_different_person_goes_on_once_ticked(

@@ -98,4 +98,4 @@ def test_a_documenter_walks_the_intake(browser: Any, instance: Instance) -> None
         person_id = page.url.split("/")[-2]
         page.context.close()
     (taken,) = testimony.list_for_person(instance, person_id)
-    assert taken["interviewer"] == "dana"
+    assert taken.interviewer == "dana"

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from testament.accounts import accounts, credentials
 from testament.custody import cases
 from testament.custody.instance import Instance, acting_as
+from testament.domain.results import plain
 from testament.search import names
 from testament.storage import tables
 from testament.storage.engine import read_transaction
@@ -159,7 +160,7 @@ def test_the_pages_show_the_request_to_the_coordinator_who_decides(
 def _requests(instance: Instance, username: str) -> list[dict[str, Any]]:
     user_id = next(u.id for u in accounts.list_users(instance) if u.username == username)
     with acting_as(user_id):
-        return registry.requests(instance)
+        return list(plain(registry.requests(instance)))
 
 
 def test_an_instance_may_name_whom_to_contact(world: dict[str, Any], instance: Instance) -> None:

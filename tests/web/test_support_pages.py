@@ -17,6 +17,7 @@ from testament.accounts import accounts
 from testament.custody import cases
 from testament.custody.instance import Instance
 from testament.documentation import people
+from testament.domain.results import plain
 from testament.survivors import directory, identity, referrals
 from tests.conftest import SQLITE_ONLY
 from tests.services.test_referrals import consent_to_referral
@@ -106,7 +107,7 @@ def _form(http: TestClient, path: str) -> tuple[str, dict[str, str]]:
 
 
 def _needs(instance: Instance, person_id: str) -> list[dict[str, Any]]:
-    return referrals.needs_for_person(instance, person_id)
+    return list(plain(referrals.needs_for_person(instance, person_id)))
 
 
 def _beside(page: str, field: str) -> str:
@@ -158,7 +159,7 @@ def test_a_need_is_referred_and_completed_and_leaves_the_follow_ups(
     assert f"refer-{need['id']}" not in page and f"addressed-{need['id']}" not in page
     assert label not in http.get("/dashboard").text
     assert HEALTH_NOTE not in page and HEALTH_NOTE not in _custody(instance)
-    assert referrals.needs_for_person(instance, person, purpose="test")[0]["note"] == HEALTH_NOTE
+    assert referrals.needs_for_person(instance, person, purpose="test")[0].note == HEALTH_NOTE
 
 
 def test_a_need_met_without_a_referral_and_a_follow_up_date_moved_or_removed(
@@ -316,6 +317,6 @@ def test_the_directory_lists_filters_and_takes_new_services(
                              "languages": "Ukrainian!"})  # fmt: skip
     assert tongue.status_code == 422
     assert _beside(tongue.text, "languages").startswith("Write each language as a short code")
-    assert [s["name"] for s in directory.list_services(instance)] == [
+    assert [s.name for s in directory.list_services(instance)] == [
         "Clinic", "Dovira", "Far", "Pravo"
     ]  # fmt: skip

@@ -83,8 +83,8 @@ def list_command(person_id: str, as_json: bool) -> None:
             json_line(row)
         else:
             click.echo(
-                f"{row['id']}  {row['state']:<9}  {row['purpose']} to {row['recipient_class']}, "
-                f"scope {row['data_scope']}, {row['identifiability']}"
+                f"{row.id}  {row.state:<9}  {row.purpose} to {row.recipient_class}, "
+                f"scope {row.data_scope}, {row.identifiability}"
             )
 
 

@@ -135,7 +135,7 @@ def show(
         raise click.UsageError("--photo-out needs --reveal and --reason")
     with opened() as inst:
         data = people.show(inst, person_id).as_json()
-        data["identity"] = identity.summary(inst, person_id)["identity"]
+        data["identity"] = identity.summary(inst, person_id).identity
         if reveal and reason:
             data["revealed"] = asdict(identity.reveal(inst, person_id, reason))
             if photo_out is not None:

@@ -69,7 +69,7 @@ def check(
         if as_json:
             json_line(item)
         else:
-            click.echo(f"{item['ref']}  similarity {item['similarity']:.2f}")
+            click.echo(f"{item.ref}  similarity {item.similarity:.2f}")
     if not found and not as_json:
         click.echo("No match in the partner's encodings")
 
@@ -99,8 +99,8 @@ def requests(open_only: bool, as_json: bool) -> None:
             json_line(item)
         else:
             click.echo(
-                f"{item['id']}  {item['state']:<13}  {item.get('label', '-')} in "
-                f"{item.get('case', '-')}, asked {item['asked_at'][:10]} by {item.get('asked_by', '-')}"
+                f"{item.id}  {item.state:<13}  {getattr(item, 'label', '-')} in "
+                f"{getattr(item, 'case', '-')}, asked {item.asked_at[:10]} by {getattr(item, 'asked_by', '-')}"
             )
     if not found and not as_json:
         click.echo("No registry requests")

@@ -6,12 +6,15 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, echo_created, json_line
+
+if TYPE_CHECKING:
+    from testament.survivors.results import FollowUp
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -62,8 +65,8 @@ def service_list(area: str | None, region: str | None, as_json: bool) -> None:
             json_line(row)
         else:
             click.echo(
-                f"{row['id']}  {row['name']}  [{', '.join(row['areas'])}]  {row['region']}  "
-                f"{row['contact']}  {' '.join(row['languages']) or '-'}"
+                f"{row.id}  {row.name}  [{', '.join(row.areas)}]  {row.region}  "
+                f"{row.contact}  {' '.join(row.languages) or '-'}"
             )
 
 
@@ -116,6 +119,7 @@ def need_add(person_id: str, area: str, urgency: str, note: str, as_json: bool) 
 def need_list(person_id: str, purpose: str | None, as_json: bool) -> None:
     """List PERSON_ID's needs, oldest first, with their referrals."""
     from testament.survivors import referrals  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.survivors.results import NeedWithNote  # noqa: PLC0415 - as above
 
     with opened() as inst:
         found = referrals.needs_for_person(inst, person_id, purpose=purpose)
@@ -123,16 +127,16 @@ def need_list(person_id: str, purpose: str | None, as_json: bool) -> None:
         if as_json:
             json_line(need)
             continue
-        state = f"addressed {need['addressed_at'][:10]}" if need["addressed_at"] else "open"
+        state = f"addressed {need.addressed_at[:10]}" if need.addressed_at else "open"
         click.echo(
-            f"{need['id']}  {need['area']:<12} {need['urgency']:<8} "
-            f"assessed {need['assessed_at'][:10]}  {state}"
+            f"{need.id}  {need.area:<12} {need.urgency:<8} "
+            f"assessed {need.assessed_at[:10]}  {state}"
         )
-        if "note" in need:
-            click.echo(f"    note: {need['note'] or '-'}")
-        for ref in need["referrals"]:
-            due = f", follow up {ref['follow_up_due']}" if ref["follow_up_due"] else ""
-            click.echo(f"    referral {ref['id']}: {ref['service']}, {ref['status']}{due}")
+        if isinstance(need, NeedWithNote):
+            click.echo(f"    note: {need.note or '-'}")
+        for ref in need.referrals:
+            due = f", follow up {ref.follow_up_due}" if ref.follow_up_due else ""
+            click.echo(f"    referral {ref.id}: {ref.service}, {ref.status}{due}")
 
 
 @need_group.command("addressed")
@@ -159,10 +163,9 @@ def need_urgent(case_name: str, as_json: bool) -> None:
         if as_json:
             json_line(need)
         else:
-            pending = "  referral pending" if need["referral_pending"] else ""
+            pending = "  referral pending" if need.referral_pending else ""
             click.echo(
-                f"{need['id']}  {need['label']}  {need['area']}  "
-                f"since {need['assessed_at'][:10]}{pending}"
+                f"{need.id}  {need.label}  {need.area}  since {need.assessed_at[:10]}{pending}"
             )
 
 
@@ -210,7 +213,7 @@ def referral_update(
     if as_json:
         json_line(updated)
     else:
-        click.echo(f"Referral {referral_id} is {updated['status']}")
+        click.echo(f"Referral {referral_id} is {updated.status}")
 
 
 @referral_group.command("due")
@@ -227,16 +230,15 @@ def referral_due(case_name: str | None, on_day: datetime | None, as_json: bool) 
         found = referrals.due_for_case(inst, case_name, today)
     for item in found:
         if as_json:
-            json_line(item.as_json())
+            json_line(item)
         else:
-            click.echo(_due_line(item.as_json()))
+            click.echo(_due_line(item))
 
 
-def _due_line(item: dict[str, Any]) -> str:
-    who = f"{item['case']}  {item['label']}  {item['area']}"
-    if item["kind"] == "referral":
+def _due_line(item: FollowUp) -> str:
+    who = f"{item.case}  {item.label}  {item.area}"
+    if item.kind == "referral":
         return (
-            f"follow up  {item['follow_up_due']}  {who}  referral {item['referral_id']} "
-            f"({item['status']})"
+            f"follow up  {item.follow_up_due}  {who}  referral {item.referral_id} ({item.status})"
         )
-    return f"urgent     {item['assessed_at'][:10]}  {who}  need {item['need_id']} (no referral)"
+    return f"urgent     {item.assessed_at[:10]}  {who}  need {item.need_id} (no referral)"

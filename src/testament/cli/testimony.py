@@ -191,30 +191,36 @@ def change_use(testimony_id: str, intended_use: str, recipient_class: str) -> No
 def show(testimony_id: str, reveal: bool, reason: str | None, as_json: bool) -> None:
     """Show a testimony's record; with --reveal --reason, the person's words too."""
     from testament.survivors import testimony  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.survivors.results import (  # noqa: PLC0415 - as above
+        TestimonyDescribed,
+        TestimonyShown,
+    )
 
     if reason is not None and not reveal:
         raise click.UsageError("--reason goes with --reveal")
     with opened() as inst:
         if reveal:
-            data = testimony.show(inst, testimony_id, reveal_reason=reason or "")
+            data: TestimonyShown | TestimonyDescribed = testimony.show(
+                inst, testimony_id, reveal_reason=reason or ""
+            )
         else:
             data = testimony.describe(inst, testimony_id)
     if as_json:
         json_line(data)
         return
     for key in FIELDS:
-        value = data[key]
+        value = getattr(data, key)
         shown = ", ".join(value) if isinstance(value, list) else value
         click.echo(f"{key:>26}: {'-' if shown in (None, '') else shown}")
-    if not reveal:
-        facts = ", ".join(f["knowledge"] for f in data["facts"])
-        click.echo(f"{'words':>26}: sealed (account: {data['has_account']}, facts: {facts or '-'})")
+    if isinstance(data, TestimonyDescribed):
+        facts = ", ".join(f.knowledge for f in data.facts)
+        click.echo(f"{'words':>26}: sealed (account: {data.has_account}, facts: {facts or '-'})")
         return
-    click.echo(f"\naccount (the person's words):\n{data['account'] or '-'}")
-    if data["summary"]:
-        click.echo(f"\nsummary (not the person's words):\n{data['summary']}")
-    for fact in data["facts"]:
-        click.echo(f"\nfact {fact['position']} ({fact['knowledge']}): {fact['statement']}")
+    click.echo(f"\naccount (the person's words):\n{data.account or '-'}")
+    if data.summary:
+        click.echo(f"\nsummary (not the person's words):\n{data.summary}")
+    for fact in data.facts:
+        click.echo(f"\nfact {fact.position} ({fact.knowledge}): {fact.statement}")
 
 
 @interview_group.command("list")
@@ -230,4 +236,4 @@ def list_command(person_id: str, as_json: bool) -> None:
         if as_json:
             json_line(row)
         else:
-            click.echo(f"{row['id']}  {row['started_at']}  {row['language']}  {row['interviewer']}")
+            click.echo(f"{row.id}  {row.started_at}  {row.language}  {row.interviewer}")

@@ -140,9 +140,9 @@ def user_training(username: str, as_json: bool) -> None:
         if as_json:
             json_line(row)
             continue
-        state = "active" if row["active"] else ("revoked" if row["revoked_at"] else "not in force")
-        until = f" until {row['expires_at']}" if row["expires_at"] else ""
-        click.echo(f"{row['id']:>5}  {row['topic']:<30} {row['attested_at'][:10]}{until}  {state}")
+        state = "active" if row.active else ("revoked" if row.revoked_at else "not in force")
+        until = f" until {row.expires_at}" if row.expires_at else ""
+        click.echo(f"{row.id:>5}  {row.topic:<30} {row.attested_at[:10]}{until}  {state}")
 
 
 @user_group.group("token")

@@ -30,6 +30,7 @@ from testament.domain.text import clean_text
 from testament.errors import ConsentRequired, InvalidInput, NotFound
 from testament.storage.engine import lock_log, read_transaction
 from testament.survivors.queries import consent as queries
+from testament.survivors.results import GrantView
 from testament.taxonomy import vocabulary
 
 WITHDRAWAL_CHANNELS = ("in-person", "phone", "written", "message", "through-representative")
@@ -228,17 +229,18 @@ def state(row: dict[str, Any], day: str | None = None) -> str:
     return _state(_as_rule(row), day or today())
 
 
-def grants(instance: Instance, person_id: str) -> list[dict[str, Any]]:
-    """Every grant of a person, oldest first, with its :func:`state`."""
+def grants(instance: Instance, person_id: str) -> list[GrantView]:
+    """Every grant of a person, oldest first, with its :func:`state` (not who recorded it)."""
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ, kind="person", record_id=person_id)
         _person(conn, person_id)
         rows = _rows(conn, person_id)
     day = today()
+    found = []
     for row in rows:
-        row["state"] = state(row, day)
         row.pop("recorded_by")
-    return rows
+        found.append(GrantView(**row, state=state(row, day)))
+    return found
 
 
 def recording_use(purpose: str, recipient_class: str) -> rules.Use:

@@ -26,6 +26,7 @@ from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.storage.engine import read_transaction
 from testament.survivors.queries import support as queries
+from testament.survivors.results import ServiceView
 from testament.taxonomy import vocabulary
 
 AREAS = "support-areas"
@@ -136,26 +137,26 @@ def add_service(
     return service_id
 
 
-def _service_json(row: dict[str, Any]) -> dict[str, Any]:
+def _service_view(row: dict[str, Any]) -> ServiceView:
     data = dict(row)
     data["areas"] = [a for a in data["areas"].split(SEPARATOR) if a]
     data["languages"] = [code for code in data["languages"].split(SEPARATOR) if code]
-    return data
+    return ServiceView(**data)
 
 
 def list_services(
     instance: Instance, area: str | None = None, region: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[ServiceView]:
     """The directory by name; only services covering ``area``, or in ``region`` (any case)."""
     wanted = vocabulary.require_one(AREAS, area, where="--area") if area else None
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ)
-        rows = [_service_json(r) for r in queries.services(conn)]
+        rows = [_service_view(r) for r in queries.services(conn)]
     return [
         row
         for row in rows
-        if (wanted is None or wanted in row["areas"])
-        and (region is None or row["region"].casefold() == region.strip().casefold())
+        if (wanted is None or wanted in row.areas)
+        and (region is None or row.region.casefold() == region.strip().casefold())
     ]
 
 

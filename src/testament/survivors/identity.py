@@ -35,6 +35,7 @@ from testament.errors import IntegrityError, InvalidInput, NotFound
 from testament.search import indexing
 from testament.storage.engine import read_transaction
 from testament.survivors.queries import identity as queries
+from testament.survivors.results import PersonSummary
 from testament.vault import sealing
 
 LABEL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread aloud
@@ -444,11 +445,11 @@ def reveal_photo(instance: Instance, person_id: str, reason: str) -> tuple[bytes
     return data, check_photo(data)
 
 
-def summary(instance: Instance, person_id: str) -> dict[str, Any]:
+def summary(instance: Instance, person_id: str) -> PersonSummary:
     """What anyone who may read the case sees: the person's ID, label and whether the vault holds them."""
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ, kind="person", record_id=person_id)
         person = history.current(conn, "person", person_id)
         key_row = queries.key_state(conn, person_id)
     state = "none" if key_row is None else ("erased" if key_row["shredded_at"] else "sealed")
-    return {"id": person_id, "label": person["label"], "identity": state}
+    return PersonSummary(id=person_id, label=str(person["label"]), identity=state)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -30,6 +29,7 @@ from testament.storage.engine import read_transaction
 from testament.survivors import consent, identity, registry
 from testament.survivors.queries import interviews as queries
 from testament.survivors.queries import support
+from testament.survivors.results import AssessmentInBrief, GrantView, InterviewInBrief, Term
 from testament.taxonomy import loader
 
 # What the interview still waits for, in the order of the steps.
@@ -44,23 +44,23 @@ class Progress:
     label: str
     case: str
     identity: str
-    assessment: dict[str, Any] | None
-    grants: list[dict[str, Any]]
-    testimonies: list[dict[str, Any]]
+    assessment: AssessmentInBrief | None
+    grants: list[GrantView]
+    testimonies: list[InterviewInBrief]
     needs: int
 
     @property
     def decision(self) -> str | None:
-        return None if self.assessment is None else str(self.assessment["decision"])
+        return None if self.assessment is None else self.assessment.decision
 
     @property
     def flags(self) -> list[str]:
-        return [] if self.assessment is None else list(self.assessment["flags"])
+        return [] if self.assessment is None else list(self.assessment.flags)
 
     @property
     def consented(self) -> bool:
         """At least one live grant (an account may only be taken after one, CSO-02)."""
-        return any(grant["state"] == "active" for grant in self.grants)
+        return any(grant.state == "active" for grant in self.grants)
 
     @property
     def referred(self) -> bool:
@@ -80,7 +80,7 @@ class Progress:
 
     def earlier_dates(self, matches: list[registry.Match | registry.HeldElsewhere]) -> list[str]:
         """Days of earlier accounts: the person's own, and those of the people ``matches`` describes."""
-        own = [t["started_at"][:10] for t in self.testimonies]
+        own = [t.started_at[:10] for t in self.testimonies]
         matched = [
             i["started_at"][:10]
             for m in matches
@@ -90,28 +90,28 @@ class Progress:
         return sorted(set(own + matched))
 
 
-def _latest_assessment(conn: Connection, person_id: str) -> dict[str, Any] | None:
+def _latest_assessment(conn: Connection, person_id: str) -> AssessmentInBrief | None:
     row = queries.latest_assessment(conn, person_id)
     if row is None:
         return None
-    return {
-        "id": row["id"],
-        "flags": sorted(json.loads(row["flags"])),
-        "decision": row["decision"],
-        "overridden": bool(row["override_reason"]),
-        "assessed_at": row["assessed_at"],
-    }
+    return AssessmentInBrief(
+        id=row["id"],
+        flags=sorted(json.loads(row["flags"])),
+        decision=row["decision"],
+        overridden=bool(row["override_reason"]),
+        assessed_at=row["assessed_at"],
+    )
 
 
-def _testimonies(conn: Connection, person_id: str) -> list[dict[str, Any]]:
+def _testimonies(conn: Connection, person_id: str) -> list[InterviewInBrief]:
     return [
-        {
-            "id": r["id"],
-            "started_at": r["started_at"],
-            "timezone": r["timezone"],
-            "interviewer": r["username"],
-            "something_given": not r["nothing_promised"],
-        }
+        InterviewInBrief(
+            id=r["id"],
+            started_at=r["started_at"],
+            timezone=r["timezone"],
+            interviewer=r["username"],
+            something_given=not r["nothing_promised"],
+        )
         for r in queries.testimonies_in_brief(conn, person_id)
     ]
 
@@ -129,7 +129,7 @@ def progress(instance: Instance, person_id: str) -> Progress:
         person_id=person_id,
         label=str(person["label"]),
         case=str(case),
-        identity=identity.summary(instance, person_id)["identity"],
+        identity=identity.summary(instance, person_id).identity,
         assessment=assessment,
         grants=consent.grants(instance, person_id),
         testimonies=testimonies,
@@ -150,16 +150,16 @@ def earlier_accounts(
     return registry.answer(instance, ranked)
 
 
-def choices(vocabulary: str, language: str) -> list[dict[str, str]]:
+def choices(vocabulary: str, language: str) -> list[Term]:
     """A vocabulary's terms as a form offers them: code, label and definition in ``language``."""
     found = loader.shipped().vocabulary(vocabulary)
     if found is None:
         raise NotFound(f"there is no vocabulary {vocabulary!r}")
     return [
-        {
-            "code": term.code,
-            "label": term.label.get(language) or term.label.get("en") or term.code,
-            "definition": term.definition.get(language) or term.definition.get("en") or "",
-        }
+        Term(
+            code=term.code,
+            label=term.label.get(language) or term.label.get("en") or term.code,
+            definition=term.definition.get(language) or term.definition.get("en") or "",
+        )
         for term in found.terms
     ]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -37,6 +37,14 @@ from testament.errors import Conflict, ConsentRequired, InvalidInput, NotFound
 from testament.storage.engine import lock_log, read_transaction
 from testament.survivors import consent, directory, identity
 from testament.survivors.queries import support as queries
+from testament.survivors.results import (
+    FollowUp,
+    NeedView,
+    NeedWithNote,
+    ReferralListed,
+    ReferralView,
+    UrgentNeed,
+)
 from testament.taxonomy import vocabulary
 
 AREAS = directory.AREAS
@@ -265,7 +273,7 @@ def update_referral(
     follow_up_due: str | None = None,
     *,
     clear_follow_up: bool = False,
-) -> dict[str, Any]:
+) -> ReferralView:
     """Change a referral's status or follow-up date; ``accepted`` or ``completed`` addresses the need."""
     changes: dict[str, Any] = {}
     if status is not None:
@@ -296,7 +304,7 @@ def update_referral(
         if changes.get("status") in ADDRESSING and need["addressed_at"] is None:
             _addressed(conn, need, f"addressed by referral {referral_id}")
         updated = queries.referral_written(conn, referral_id)
-    return _referral_json(updated)
+    return ReferralView(**_referral_json(updated))
 
 
 def _referral_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -318,7 +326,7 @@ def person_of(instance: Instance, kind: str, record_id: str) -> str:
 
 def needs_for_person(
     instance: Instance, person_id: str, *, purpose: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[NeedView] | list[NeedWithNote]:
     """A person's needs, oldest first, each with its referrals.
 
     Notes are unsealed only when a ``purpose`` is stated; that reading is an ``access`` event.
@@ -344,10 +352,10 @@ def needs_for_person(
 
 def _needs(
     conn: Connection, person_id: str, *, notes: bool, key: identity.PersonKey | None
-) -> list[dict[str, Any]]:
-    referrals: dict[str, list[dict[str, Any]]] = {}
+) -> list[NeedView] | list[NeedWithNote]:
+    referrals: dict[str, list[ReferralListed]] = {}
     for row in queries.referrals_of_person(conn, person_id):
-        referrals.setdefault(row["need_id"], []).append(_referral_json(row))
+        referrals.setdefault(row["need_id"], []).append(ReferralListed(**_referral_json(row)))
     found = []
     for row in queries.needs_of_person(conn, person_id):
         data = dict(row)
@@ -361,35 +369,12 @@ def _needs(
             )
         data["referrals"] = referrals.get(row["id"], [])
         found.append(data)
-    return found
+    if notes:
+        return [NeedWithNote(**data) for data in found]
+    return [NeedView(**data) for data in found]
 
 
 # --- What is due ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    """One thing to act on: a referral to follow up, or an urgent need that no referral is pending for.
-
-    It names the person by ID and pseudonymous label only; never a name or a note.
-    """
-
-    kind: str  # "referral" or "urgent-need"
-    case_id: str
-    case: str
-    person_id: str
-    label: str
-    need_id: str
-    area: str
-    urgency: str
-    assessed_at: str
-    referral_id: str | None = None
-    service_id: str | None = None
-    status: str | None = None
-    follow_up_due: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def follow_ups_due(
@@ -441,11 +426,11 @@ def _follow(data: dict[str, Any], kind: str) -> FollowUp:
     )
 
 
-def urgent_needs(instance: Instance, case_name: str) -> list[dict[str, Any]]:
+def urgent_needs(instance: Instance, case_name: str) -> list[UrgentNeed]:
     """The unaddressed urgent needs of a case (what blocks closing it), by person label and area."""
     with read_transaction(instance.engine) as conn:
         cid = str(policy.require(conn, instance, Action.READ, case=case_name))
         ids = cases.open_urgent_needs(conn, cid)
         rows = queries.needs_described(conn, ids)
         waiting = queries.with_pending_referral(conn, ids)
-    return [row | {"referral_pending": row["id"] in waiting} for row in rows]
+    return [UrgentNeed(**row, referral_pending=row["id"] in waiting) for row in rows]

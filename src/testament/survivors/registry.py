@@ -41,6 +41,7 @@ from testament.survivors import consent, identity
 from testament.survivors.queries import identity as vault
 from testament.survivors.queries import interviews
 from testament.survivors.queries import registry as queries
+from testament.survivors.results import PartnerMatch, RequestAsked, RequestHeld
 
 ENCODINGS_FORMAT = "testament-linkage"
 MAX_ENCODINGS = 200_000
@@ -207,7 +208,7 @@ def _request_event(
     )
 
 
-def requests(instance: Instance, *, open_only: bool = False) -> list[dict[str, Any]]:
+def requests(instance: Instance, *, open_only: bool = False) -> list[RequestHeld | RequestAsked]:
     """Registry requests the acting user may see, newest first: those about people of the cases they
     coordinate (every one, for the operator), with the person's label; and those they asked, with
     only the state and whom to contact (once shared, the coordinator who agreed to be contacted)."""
@@ -217,7 +218,7 @@ def requests(instance: Instance, *, open_only: bool = False) -> list[dict[str, A
         policy.require(conn, instance, access.Action.READ)
         coordinates = _policy(conn, instance, access.Action.MANAGE_CASE)
         rows = queries.requests(conn, open_only=open_only)
-    found = []
+    found: list[RequestHeld | RequestAsked] = []
     for row in rows:
         if coordinates(row["case_id"]):
             found.append(_for_coordinator(row))
@@ -226,22 +227,22 @@ def requests(instance: Instance, *, open_only: bool = False) -> list[dict[str, A
     return found
 
 
-def _for_coordinator(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["id"], "side": "holder", "state": row["decision"] or "open",
-        "case": row["case"], "person": row["person_id"], "label": row["label"],
-        "asked_by": row["asker"], "asked_at": row["asked_at"], "decided_by": row["decider"],
-        "decided_at": row["decided_at"],
-    }  # fmt: skip
+def _for_coordinator(row: dict[str, Any]) -> RequestHeld:
+    return RequestHeld(
+        id=row["id"], side="holder", state=row["decision"] or "open",
+        case=row["case"], person=row["person_id"], label=row["label"],
+        asked_by=row["asker"], asked_at=row["asked_at"], decided_by=row["decider"],
+        decided_at=row["decided_at"],
+    )  # fmt: skip
 
 
-def _for_asker(row: dict[str, Any], contact: str) -> dict[str, Any]:
+def _for_asker(row: dict[str, Any], contact: str) -> RequestAsked:
     shared = row["decision"] == "share-contact"
-    return {
-        "id": row["id"], "side": "asker", "state": row["decision"] or "open",
-        "asked_at": row["asked_at"], "contact": (row["decider"] or contact) if shared else contact,
-        "decided_at": row["decided_at"],
-    }  # fmt: skip
+    return RequestAsked(
+        id=row["id"], side="asker", state=row["decision"] or "open",
+        asked_at=row["asked_at"], contact=(row["decider"] or contact) if shared else contact,
+        decided_at=row["decided_at"],
+    )  # fmt: skip
 
 
 def decide(instance: Instance, request_id: str, decision: str) -> None:
@@ -470,7 +471,7 @@ def _lines(path: Path) -> Iterator[str]:
 
 def check_encodings(
     query: names.NameRecord, secret: bytes, partner: list[tuple[str, str]]
-) -> list[dict[str, Any]]:
+) -> list[PartnerMatch]:
     """The partner's references whose encodings match ``query``'s, best first."""
     mine = linkage.encode(query, secret)
     best: dict[str, float] = {}
@@ -484,7 +485,7 @@ def check_encodings(
         if similarity >= linkage.ENCODING_THRESHOLD:
             best[ref] = max(best.get(ref, 0.0), similarity)
     return [
-        {"ref": ref, "similarity": round(sim, 3)}
+        PartnerMatch(ref, round(sim, 3))
         for ref, sim in sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
     ]
 

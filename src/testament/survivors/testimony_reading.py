@@ -27,6 +27,13 @@ from testament.errors import NotFound
 from testament.storage.engine import read_transaction
 from testament.survivors import identity
 from testament.survivors.queries import interviews as queries
+from testament.survivors.results import (
+    FactInBrief,
+    FactShown,
+    TestimonyDescribed,
+    TestimonyListed,
+    TestimonyShown,
+)
 
 
 def _require(conn: Connection, instance: Instance, action: access.Action, person_id: str) -> None:
@@ -142,19 +149,20 @@ def recorded_in(instance: Instance, item_id: str) -> str | None:
         return queries.first_with_recording(conn, item_id)
 
 
-def describe(instance: Instance, testimony_id: str) -> dict[str, Any]:
+def describe(instance: Instance, testimony_id: str) -> TestimonyDescribed:
     """A testimony's metadata without its words: what anyone who may read the case sees."""
     with read_transaction(instance.engine) as conn:
         row, case_id = opened_as(conn, instance, access.Action.READ, testimony_id)
         facts = _fact_rows(conn, testimony_id)
-    return _metadata(row, case_id) | {
-        "has_account": row["account_sealed"] is not None,
-        "has_summary": row["summary_sealed"] is not None,
-        "facts": [{"position": f["position"], "knowledge": f["knowledge"]} for f in facts],
-    }
+    return TestimonyDescribed(
+        **_metadata(row, case_id),
+        has_account=row["account_sealed"] is not None,
+        has_summary=row["summary_sealed"] is not None,
+        facts=[FactInBrief(f["position"], f["knowledge"]) for f in facts],
+    )
 
 
-def show(instance: Instance, testimony_id: str, *, reveal_reason: str) -> dict[str, Any]:
+def show(instance: Instance, testimony_id: str, *, reveal_reason: str) -> TestimonyShown:
     """A testimony with its words unsealed; the reveal and its reason are an ``access`` event.
 
     It needs ``reveal-identity`` on the person's case.
@@ -162,9 +170,14 @@ def show(instance: Instance, testimony_id: str, *, reveal_reason: str) -> dict[s
     stated = check_purpose(reveal_reason)
     with recording(instance) as conn:
         row, case_id = opened_as(conn, instance, access.Action.REVEAL_IDENTITY, testimony_id)
-        data = _metadata(row, case_id) | _texts(conn, _key(conn, instance, row["person_id"]), row)
+        texts = _texts(conn, _key(conn, instance, row["person_id"]), row)
         _access(conn, row, case_id, stated, "success")
-    return data
+    return TestimonyShown(
+        **_metadata(row, case_id),
+        account=texts["account"],
+        summary=texts["summary"],
+        facts=[FactShown(**fact) for fact in texts["facts"]],
+    )
 
 
 def refused(instance: Instance, testimony_id: str, reason: str | None) -> None:
@@ -197,12 +210,13 @@ def _access(conn: Connection, row: dict[str, Any], case_id: str, stated: str, ou
     )
 
 
-def list_for_person(instance: Instance, person_id: str) -> list[dict[str, Any]]:
+def list_for_person(instance: Instance, person_id: str) -> list[TestimonyListed]:
     """A person's testimonies, oldest first: metadata only, never their words."""
     with read_transaction(instance.engine) as conn:
         _require(conn, instance, access.Action.READ, person_id)
         history.current(conn, "person", person_id)
-        return queries.testimonies_of(conn, person_id)
+        rows = queries.testimonies_of(conn, person_id)
+    return [TestimonyListed(**row) for row in rows]
 
 
 def export_rows(conn: Connection, instance: Instance, case_id: str) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.errors import InvalidInput, NotFound
 from testament.storage.engine import read_transaction
 from testament.survivors.queries import training as queries
+from testament.survivors.results import AttestationView
 from testament.taxonomy import vocabulary
 
 VOCABULARY = "training-topics"
@@ -116,7 +117,7 @@ def revoke(instance: Instance, username: str, topic: str) -> int:
     return len(ids)
 
 
-def list_for_user(instance: Instance, username: str) -> list[dict[str, Any]]:
+def list_for_user(instance: Instance, username: str) -> list[AttestationView]:
     """Every attestation of ``username``, oldest first, with whether it holds today: for the account
     itself, or one that may manage users."""
     now = utc_timestamp()
@@ -128,7 +129,7 @@ def list_for_user(instance: Instance, username: str) -> list[dict[str, Any]]:
             policy.require(conn, instance, Action.MANAGE_USERS)
         user_id = _user_id(conn, username)
         rows = queries.attestations_of(conn, user_id)
-    return [row | {"active": _live(row, now)} for row in rows]
+    return [AttestationView(**row, active=_live(row, now)) for row in rows]
 
 
 def _live(row: Any, at: str) -> bool:

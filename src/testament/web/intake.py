@@ -31,6 +31,7 @@ from testament.errors import ConsentRequired, InvalidInput, NotFound, Permission
 from testament.http.auth import Principal
 from testament.http.guard import allow
 from testament.survivors import consent, identity, intake, registry, testimony
+from testament.survivors.results import Term
 from testament.web import i18n
 from testament.web.intake_forms import ConsentForm, InterviewForm, PersonForm, RiskForm, refusal
 from testament.web.pages import Viewer, instance_of, render
@@ -50,7 +51,7 @@ def _steps_url(person_id: str, why: str = "") -> str:
     return f"/people/{person_id}/intake" + (f"?why={quote(why)}" if why.strip() else "")
 
 
-def _terms(request: Request) -> dict[str, list[dict[str, str]]]:
+def _terms(request: Request) -> dict[str, list[Term]]:
     lang = i18n.language(request)
     return {key: intake.choices(name, lang) for key, name in VOCABULARIES.items()}
 
@@ -195,7 +196,7 @@ def _interview_routes(site: FastAPI) -> None:
         allow(inst, who, Action.DOCUMENT, kind="person", record_id=person_id)
         latest = intake.progress(inst, person_id).assessment
         try:  # the service refuses an interview whose steps are not done, naming each
-            arguments = form.record_arguments(latest["id"] if latest else "")
+            arguments = form.record_arguments(latest.id if latest else "")
             arguments["interviewer"] = arguments["interviewer"].strip() or who.username or ""
             testimony.record(inst, person_id, **arguments)
         except (InvalidInput, ConsentRequired, PermissionDenied, NotFound) as exc:

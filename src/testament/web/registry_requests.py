@@ -54,8 +54,8 @@ def _page(request: Request, code: int = 200, problem: str | None = None) -> Resp
         request,
         "registry_requests.html",
         code,
-        held=[r for r in found if r["side"] == "holder"],
-        asked=[r for r in found if r["side"] == "asker"],
+        held=[r for r in found if r.side == "holder"],
+        asked=[r for r in found if r.side == "asker"],
         coordinator=registry.COORDINATOR,
         problem=problem,
     )

@@ -25,6 +25,7 @@ from testament.errors import Conflict, ConsentRequired, InvalidInput, NotFound, 
 from testament.http.auth import Principal
 from testament.http.guard import allow, visible_cases
 from testament.survivors import directory, intake, referrals
+from testament.survivors.results import ServiceView, Term
 from testament.taxonomy import vocabulary
 from testament.web import i18n
 from testament.web.pages import Viewer, instance_of, render
@@ -53,7 +54,7 @@ def term_labels(request: Request) -> dict[str, dict[str, str]]:
     }
 
 
-def _terms(request: Request) -> dict[str, list[dict[str, str]]]:
+def _terms(request: Request) -> dict[str, list[Term]]:
     """Each vocabulary's terms with their labels and plain definitions, as the forms offer them."""
     lang = i18n.language(request)
     return {key: intake.choices(name, lang) for key, name in VOCABULARIES.items()}
@@ -74,11 +75,11 @@ def _needs_url(person_id: str) -> str:
     return f"/people/{person_id}/needs"
 
 
-def _by_area(request: Request) -> dict[str, list[dict[str, Any]]]:
+def _by_area(request: Request) -> dict[str, list[ServiceView]]:
     """The directory's services under each area they cover, by name."""
-    found: dict[str, list[dict[str, Any]]] = {}
+    found: dict[str, list[ServiceView]] = {}
     for service in directory.list_services(instance_of(request)):
-        for area in service["areas"]:
+        for area in service.areas:
             found.setdefault(area, []).append(service)
     return found
 
@@ -90,7 +91,7 @@ def _needs_page(
     inst = instance_of(request)
     person = people.show(inst, person_id)
     may_document = may(request, who, Action.DOCUMENT, kind="person", record_id=person_id)
-    shown = {"person_id": person_id, "label": person["label"], "labels": term_labels(request),
+    shown = {"person_id": person_id, "label": person.label, "labels": term_labels(request),
              "needs": referrals.needs_for_person(inst, person_id), "may_document": may_document,
              "terms": _terms(request), "services": _by_area(request) if may_document else {},
              "problems": {}, "typed": {}}  # fmt: skip
@@ -128,7 +129,7 @@ def _person_for(request: Request, who: Principal, kind: str, record_id: str) -> 
 def _services_page(request: Request, who: Principal, code: int = 200, **context: Any) -> Response:
     """The directory; ``found`` (every service unless given) is what the filters left."""
     every = directory.list_services(instance_of(request))
-    shown = {"found": every, "regions": sorted({s["region"] for s in every}, key=str.casefold),
+    shown = {"found": every, "regions": sorted({s.region for s in every}, key=str.casefold),
              "terms": _terms(request), "labels": term_labels(request), "area": "", "region": "",
              "back": "", "may_add": may(request, who, Action.DOCUMENT), "problem": None,
              "values": ServiceForm().values()}  # fmt: skip

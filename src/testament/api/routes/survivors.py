@@ -2,7 +2,8 @@
 
 Revealing an identity needs the ``reveal-identity`` action (the admin role on the case) and a reason;
 the reveal is a custody event, and so is every refused attempt. Recording consent is a documenter's
-work; erasing a person is a coordinator's.
+work; erasing a person is a coordinator's. The use cases ask the policy themselves; a route asks the
+guard first only where a use case cannot decide in its place (each says why).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from testament.api.bodies import Body, Line, Name, Text
 from testament.api.deps import Purpose, instance
+from testament.api.models import Items, answer
 from testament.custody.instance import Instance
 from testament.domain import consent as rules
 from testament.domain import text
@@ -25,6 +27,7 @@ from testament.http.auth import Who
 from testament.http.guard import allow
 from testament.search import names
 from testament.survivors import consent, erasure, identity, registry
+from testament.survivors.results import GrantView, RequestAsked, RequestHeld
 from testament.transfer import disclosure
 
 router = APIRouter(tags=["survivors"])
@@ -83,9 +86,8 @@ class EraseIn(Body):
 
 
 @router.post("/people/identified", status_code=201)
-def create(body: IdentifiedPersonIn, inst: Inst, who: Who) -> dict[str, Any]:
+def create(body: IdentifiedPersonIn, inst: Inst) -> dict[str, Any]:
     """Record a person with their identity sealed in the vault; answers the pseudonymous ID and label."""
-    allow(inst, who, Action.DOCUMENT, case=body.case)
     person_id, label = identity.add_person(
         inst, body.case, body.identity.identity(), label=body.label, description=body.description
     )
@@ -95,6 +97,7 @@ def create(body: IdentifiedPersonIn, inst: Inst, who: Who) -> dict[str, Any]:
 @router.get("/people/{person_id}/identity")
 def reveal(person_id: str, inst: Inst, who: Who, reason: Purpose) -> dict[str, Any]:
     """Unseal a person's identity: needs identity access and a reason; both outcomes are logged."""
+    # Asked here: a refusal is recorded (identity.refused) whatever the reason given.
     try:
         allow(inst, who, Action.REVEAL_IDENTITY, kind="person", record_id=person_id)
     except PermissionDenied:
@@ -105,8 +108,7 @@ def reveal(person_id: str, inst: Inst, who: Who, reason: Purpose) -> dict[str, A
 
 
 @router.put("/people/{person_id}/identity")
-def replace_identity(person_id: str, body: IdentityIn, inst: Inst, who: Who) -> dict[str, Any]:
-    allow(inst, who, Action.REVEAL_IDENTITY, kind="person", record_id=person_id)
+def replace_identity(person_id: str, body: IdentityIn, inst: Inst) -> dict[str, Any]:
     identity.set_identity(inst, person_id, body.identity())
     return {"ok": True}
 
@@ -114,6 +116,7 @@ def replace_identity(person_id: str, body: IdentityIn, inst: Inst, who: Who) -> 
 @router.put("/people/{person_id}/photo")
 async def put_photo(person_id: str, request: Request, inst: Inst, who: Who) -> dict[str, Any]:
     """Seal a photo of the person's face (the request body: JPEG, PNG, WebP, HEIC or TIFF)."""
+    # Asked here: refused before the body is read, not after up to 20 MiB of it.
     allow(inst, who, Action.REVEAL_IDENTITY, kind="person", record_id=person_id)
     data = bytearray()
     async for chunk in request.stream():
@@ -130,6 +133,7 @@ async def put_photo(person_id: str, request: Request, inst: Inst, who: Who) -> d
 @router.get("/people/{person_id}/photo")
 def get_photo(person_id: str, inst: Inst, who: Who, reason: Purpose) -> Response:
     """The person's photo: identity access and a reason, logged like a reveal."""
+    # Asked here: a refusal is recorded (identity.refused) whatever the reason given.
     try:
         allow(inst, who, Action.REVEAL_IDENTITY, kind="person", record_id=person_id)
     except PermissionDenied:
@@ -139,15 +143,13 @@ def get_photo(person_id: str, inst: Inst, who: Who, reason: Purpose) -> Response
     return Response(data, media_type=media_type, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/people/{person_id}/consent")
-def grants(person_id: str, inst: Inst, who: Who) -> dict[str, Any]:
-    allow(inst, who, Action.READ, kind="person", record_id=person_id)
+@router.get("/people/{person_id}/consent", response_model=answer("grants", list[GrantView]))
+def grants(person_id: str, inst: Inst) -> dict[str, Any]:
     return {"ok": True, "grants": consent.grants(inst, person_id)}
 
 
 @router.post("/people/{person_id}/consent", status_code=201)
-def grant(person_id: str, body: GrantIn, inst: Inst, who: Who) -> dict[str, Any]:
-    allow(inst, who, Action.DOCUMENT, kind="person", record_id=person_id)
+def grant(person_id: str, body: GrantIn, inst: Inst) -> dict[str, Any]:
     grant_id = consent.grant(inst, person_id, consent.GrantInput(**body.model_dump()))
     return {"ok": True, "grant": grant_id}
 
@@ -156,14 +158,12 @@ def grant(person_id: str, body: GrantIn, inst: Inst, who: Who) -> dict[str, Any]
 def check(  # noqa: PLR0917 - FastAPI passes what the route declares
     person_id: str,
     inst: Inst,
-    who: Who,
     purpose: Annotated[str, Query(max_length=48)],
     recipient_class: Annotated[str, Query(max_length=48)],
     scope: Annotated[str, Query(max_length=48)] = "testimony",
     use: Annotated[str, Query(max_length=16)] = "export",
 ) -> dict[str, Any]:
     """Whether a live grant covers a use; a refusal names the missing grant."""
-    allow(inst, who, Action.READ, kind="person", record_id=person_id)
     decision: rules.ConsentDecision = consent.check(
         inst, person_id, consent.check_use(use, purpose, recipient_class, scope)
     )
@@ -171,8 +171,7 @@ def check(  # noqa: PLR0917 - FastAPI passes what the route declares
 
 
 @router.post("/people/{person_id}/consent/withdraw")
-def withdraw(person_id: str, body: WithdrawIn, inst: Inst, who: Who) -> dict[str, Any]:
-    allow(inst, who, Action.DOCUMENT, kind="person", record_id=person_id)
+def withdraw(person_id: str, body: WithdrawIn, inst: Inst) -> dict[str, Any]:
     result = consent.withdraw(
         inst, person_id, communicated_via=body.communicated_via, grant_ids=body.grant_ids
     )
@@ -180,9 +179,8 @@ def withdraw(person_id: str, body: WithdrawIn, inst: Inst, who: Who) -> dict[str
 
 
 @router.post("/people/{person_id}/erase")
-def erase(person_id: str, body: EraseIn, inst: Inst, who: Who) -> dict[str, Any]:
+def erase(person_id: str, body: EraseIn, inst: Inst) -> dict[str, Any]:
     """Crypto-shred a person's identity and words; custody history and proofs stay."""
-    allow(inst, who, Action.MANAGE_CASE, kind="person", record_id=person_id)
     report = erasure.erase(
         inst, person_id, grounds=body.grounds, recordings=not body.keep_recordings
     )
@@ -217,21 +215,19 @@ class MatchIn(Body):
 
 
 @router.post("/registry/match")
-def match(body: MatchIn, inst: Inst, who: Who) -> dict[str, Any]:
+def match(body: MatchIn, inst: Inst) -> dict[str, Any]:
     """Before an interview: people already in the vault who are probably this person, with who holds
     their accounts and under what consent (MC-04). Never answers a name. A match held in a case the
     caller has no role on answers only ``held_elsewhere``, whom to contact and the request filed."""
-    allow(inst, who, Action.DOCUMENT)
     found = registry.match(inst, names.NameRecord(body.name, body.dob, body.place))
     return {"ok": True, "matches": [m.as_json() for m in found]}
 
 
-@router.get("/registry/requests")
+@router.get("/registry/requests", response_model=Items[RequestHeld | RequestAsked])
 def registry_requests(
-    inst: Inst, who: Who, open_only: Annotated[bool, Query(alias="open")] = False
+    inst: Inst, open_only: Annotated[bool, Query(alias="open")] = False
 ) -> dict[str, Any]:
     """Registry requests about the people of the cases you coordinate, and those you asked."""
-    allow(inst, who, Action.READ)
     return {"ok": True, "items": registry.requests(inst, open_only=open_only)}
 
 
@@ -244,6 +240,8 @@ def decide_registry_request(
     request_id: str, body: DecisionIn, inst: Inst, who: Who
 ) -> dict[str, Any]:
     """A coordinator of the holding case shares their contact with the asker, or declines."""
+    # Asked here: someone who coordinates no case is refused (403) before the request is looked
+    # up; the use case answers anyone but the holding case's coordinators as if it did not exist.
     allow(inst, who, Action.MANAGE_CASE)
     registry.decide(inst, request_id, body.decision)
     return {"ok": True}
