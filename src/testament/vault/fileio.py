@@ -29,7 +29,7 @@ class WritebackAhead:
     def __init__(self, fd: int) -> None:
         self._fd = fd
         self._unflushed = 0
-        self._wake = threading.Event()
+        self._wake: threading.Event | None = None  # made with the thread: most files never need one
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._error: OSError | None = None
@@ -41,6 +41,8 @@ class WritebackAhead:
         self._unflushed = 0
         if self._error is not None:
             raise self._error
+        if self._wake is None:
+            self._wake = threading.Event()
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="vault-writeback", daemon=True)
             self._thread.start()
@@ -48,7 +50,7 @@ class WritebackAhead:
 
     def stop(self) -> None:
         """Wait for the helper to finish; raise the OSError it met, if any."""
-        if self._thread is not None:
+        if self._thread is not None and self._wake is not None:
             self._stopping = True
             self._wake.set()
             self._thread.join()
@@ -57,9 +59,12 @@ class WritebackAhead:
             raise error
 
     def _run(self) -> None:
+        wake = self._wake
+        if wake is None:
+            return
         while True:
-            self._wake.wait()
-            self._wake.clear()
+            wake.wait()
+            wake.clear()
             if self._stopping:
                 return
             try:
@@ -84,7 +89,7 @@ class ChunkWriter:
         self._writeback = writeback
         self._threshold = threshold
         self._inline = 0
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=self.DEPTH)
+        self._queue: queue.Queue[bytes | None] | None = None  # made with the thread, as above
         self._thread: threading.Thread | None = None
         self._error: OSError | None = None
 
@@ -96,18 +101,18 @@ class ChunkWriter:
             self._writeback.wrote(len(data))
             self._inline += len(data)
             return
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="vault-writer", daemon=True)
+        if self._queue is None:
+            self._queue = queue.Queue(maxsize=self.DEPTH)
+            self._thread = threading.Thread(
+                target=self._run, args=(self._queue,), name="vault-writer", daemon=True
+            )
             self._thread.start()
         # The caller may reuse its buffer (plain mode hands over the read buffer itself).
         self._queue.put(bytes(data) if isinstance(data, memoryview) else data)
 
     def close(self) -> None:
         """Wait until everything put is written; raise the write error, if any."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
+        self._stop()
         if self._error is not None:
             raise self._error
 
@@ -115,13 +120,17 @@ class ChunkWriter:
         """Stop the thread without raising (the caller is already handling a failure)."""
         if self._thread is not None:
             self._error = self._error or OSError("abandoned")
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._thread is not None and self._queue is not None:
             self._queue.put(None)
             self._thread.join()
-            self._thread = None
+        self._thread, self._queue = None, None
 
-    def _run(self) -> None:
+    def _run(self, channel: queue.Queue[bytes | None]) -> None:
         while True:
-            data = self._queue.get()
+            data = channel.get()
             if data is None:
                 return
             if self._error is not None:
