@@ -6,9 +6,10 @@ The field names are the JSON keys, in order, of the API's answers and the CLI's 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from testament.domain.results import Result
+from testament.search.base import SearchHit
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,8 @@ class ItemName(Result):
 
 
 @dataclass(frozen=True)
-class DescribedHit(Result):
-    """A search hit as a list shows it (the hit's JSON, ``score`` rounded), with what tells it apart
-    from another of the same title: an item's type and size, a source's address or reference and its
-    date. Details of another kind are null."""
+class FoundHit(Result):
+    """A search hit: the record's ID, kind, case, title and dates, and its score (rounded)."""
 
     id: str
     kind: str
@@ -96,6 +95,29 @@ class DescribedHit(Result):
     occurred_from: str | None
     occurred_to: str | None
     score: float
+
+    @classmethod
+    def of(cls, hit: SearchHit, **details: Any) -> Self:
+        """The hit as the search engine found it (:meth:`SearchHit.as_json`), with ``details``."""
+        found = hit.as_json()
+        return cls(
+            id=hit.doc_id,
+            kind=hit.kind,
+            case_id=hit.case_id,
+            title=hit.title,
+            occurred_from=hit.occurred_from,
+            occurred_to=hit.occurred_to,
+            score=float(found["score"]),  # type: ignore[arg-type]
+            **details,
+        )
+
+
+@dataclass(frozen=True)
+class DescribedHit(FoundHit):
+    """A search hit as a list shows it, with what tells it apart from another of the same title:
+    an item's type and size, a source's address or reference and its date. Details of another kind
+    are null."""
+
     media_type: str | None = None
     size: int | None = None
     url: str | None = None

@@ -85,10 +85,7 @@ def described(instance: Instance, hits: Sequence[SearchHit]) -> list[DescribedHi
         details = {("item", key): found for key, found in items.items()} | {
             ("source", key): found for key, found in sources.items()
         }
-    return [
-        DescribedHit(**(hit.as_json() | details.get((hit.kind, hit.doc_id), {})))  # type: ignore[arg-type]
-        for hit in hits
-    ]
+    return [DescribedHit.of(hit, **details.get((hit.kind, hit.doc_id), {})) for hit in hits]
 
 
 def _all_readable(connection: Connection, wanted: dict[str, list[str]], readable: set[str]) -> None:

@@ -10,8 +10,10 @@ from pydantic import BaseModel, Field
 from testament.api.bodies import MAX_OFFSET
 from testament.api.deps import instance, page
 from testament.api.fields import as_fields
+from testament.api.models import Page
 from testament.custody.instance import Instance
 from testament.documentation import search
+from testament.documentation.results import FoundHit
 from testament.domain.access import Action
 from testament.http.auth import Who
 from testament.http.guard import allow, visible_cases
@@ -56,7 +58,13 @@ class SearchIn(BaseModel):
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Hits to skip.")
 
 
-@router.get("/search")
+class SearchPage(Page[FoundHit]):
+    """A page of hits, best first; ``capped``: more records matched than ranking considered."""
+
+    capped: bool
+
+
+@router.get("/search", response_model=SearchPage)
 def find(params: Annotated[SearchIn, Query()], inst: Inst, who: Who) -> dict[str, Any]:
     """Search the cases you may see (all of them, or those named)."""
     # Asked here: the use case answers a case it may not read as one that does not exist, with
@@ -84,5 +92,5 @@ def find(params: Annotated[SearchIn, Query()], inst: Inst, who: Who) -> dict[str
     filters = search.Filters(cases=case_filter, areas=params.area, units=params.unit)
     with as_fields(FIELDS):
         results = search.search(inst, wanted, filters)
-    hits = [hit.as_json() for hit in results.hits]
+    hits = [FoundHit.of(hit) for hit in results.hits]
     return page(hits, params.limit, params.offset) | {"capped": results.capped}
