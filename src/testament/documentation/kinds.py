@@ -310,7 +310,8 @@ UNIT: RecordKind[views.UnitView, views.UnitListed] = RecordKind(
 
 # An incident's fields as a documenter states them (documentation/incidents.py's IncidentInput): the
 # plain ones are checked as declared here; its date, point and area become stored fields through the
-# incident's own checks (documentation/incidents.py's prepare).
+# incident's own checks (documentation/incidents.py's prepare). A plain field of an incident is also an
+# attribute of IncidentInput, which importers fill.
 INCIDENT: RecordKind[views.IncidentView, views.IncidentListed] = RecordKind(
     name="incident",
     noun="incident",

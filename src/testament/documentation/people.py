@@ -26,7 +26,6 @@ from testament.storage.engine import lock_log
 from testament.taxonomy import vocabulary
 
 KINDS = PERSON.history
-EDITABLE = PERSON.names
 
 
 def create(

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from testament.custody import history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.documentation import evidence, records, repository
-from testament.documentation.kinds import SOURCE, check_url, published
+from testament.documentation.kinds import SOURCE, check_url
 from testament.documentation.record_views import (
     EvidenceLink,
     SourceIncident,
@@ -30,10 +30,9 @@ from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput
 from testament.storage.engine import lock_log
 
-__all__ = ["FIELDS", "KINDS", "check_url", "published"]  # the checks, as importers know them
+__all__ = ["KINDS", "check_url"]  # the address check, as importers know it
 
 KINDS = SOURCE.history
-FIELDS = SOURCE.names
 
 
 def _require_url(conn: Connection, source_id: str | None, values: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from testament.accounts import scope
 from testament.custody import history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.documentation import records, repository
-from testament.documentation.kinds import LANGUAGE, SCRIPT, UNIT, alias
+from testament.documentation.kinds import UNIT, alias
 from testament.documentation.record_views import (
     Commander,
     Involvement,
@@ -38,8 +38,6 @@ from testament.errors import Conflict, InvalidInput, NotFound
 from testament.search import indexing
 from testament.storage.engine import lock_log, read_transaction
 from testament.taxonomy import vocabulary
-
-__all__ = ["KINDS", "LANGUAGE", "SCRIPT", "alias"]  # the checks, as the API knows them
 
 KINDS = UNIT.history
 
