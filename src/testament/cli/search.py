@@ -137,7 +137,7 @@ def reindex(as_json: bool) -> None:
     finally:
         inst.close()
     if as_json:
-        json_line(report.as_json())
+        json_line(report)
         return
     counts = ", ".join(f"{n} {kind}(s)" for kind, n in report.counts.items())
     click.echo(f"Reindexed {counts}")

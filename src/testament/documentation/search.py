@@ -8,7 +8,7 @@ in a filter as if it did not exist.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection
@@ -18,6 +18,7 @@ from testament.custody.instance import Instance
 from testament.documentation import queries
 from testament.documentation.results import DescribedHit
 from testament.domain.access import Action
+from testament.domain.results import Result
 from testament.errors import NotFound
 from testament.search import documents, index_for, indexing
 from testament.search.base import SearchHit, SearchQuery, SearchResults
@@ -34,12 +35,16 @@ class Filters:
     units: Sequence[str] = ()
 
 
-@dataclass
-class ReindexReport:
-    counts: dict[str, int] = field(default_factory=dict)
+@dataclass(frozen=True)
+class ReindexReport(Result):
+    """How many documents of each kind a rebuild of the index wrote, and in all."""
 
-    def as_json(self) -> dict[str, object]:
-        return {"reindexed": dict(self.counts), "total": sum(self.counts.values())}
+    reindexed: dict[str, int]
+    total: int
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.reindexed
 
 
 def reindex(instance: Instance) -> ReindexReport:
@@ -49,7 +54,8 @@ def reindex(instance: Instance) -> ReindexReport:
     """
     with write_transaction(instance.engine) as connection:
         policy.require_admin(connection, instance)
-        return ReindexReport(indexing.rebuild(connection))
+        counts = indexing.rebuild(connection)
+    return ReindexReport(dict(counts), sum(counts.values()))
 
 
 def search(instance: Instance, query: SearchQuery, filters: Filters | None = None) -> SearchResults:
