@@ -105,7 +105,13 @@ def _known_items(
 
 
 def _new_item(
-    pending: Pending, *, case_id: str, agent_id: int, source_note: str | None, duplicate: bool
+    pending: Pending,
+    *,
+    case_id: str,
+    agent_id: int,
+    source_note: str | None,
+    duplicate: bool,
+    now: str,
 ) -> tuple[dict[str, Any], custody.NewEvent]:
     """The item row and its ingestion event (which commits to the row's descriptive fields)."""
     size, digest = pending.staged.size, pending.staged.digest
@@ -120,7 +126,7 @@ def _new_item(
         "media_type": pending.media_type,
         "source_note": source_note,
         "ingested_by": agent_id,
-        "ingested_at": utc_timestamp(),
+        "ingested_at": now,  # the batch's: its items are recorded together
         "duplicate": duplicate,
         "record_salt": secrets.token_bytes(16),
     }
@@ -171,6 +177,7 @@ def _commit_batch(
         _may_ingest(connection, instance, case_name)  # what it reads holds until commit
         case_id = _case_id(connection, case_name, agent_id)
         in_case, held = _known_items(connection, case_id, {p.staged.digest for p in batch})
+        now = utc_timestamp()
         for pending in batch:
             digest = pending.staged.digest
             key = (digest, pending.source)
@@ -184,6 +191,7 @@ def _commit_batch(
                 agent_id=agent_id,
                 source_note=source_note,
                 duplicate=duplicate,
+                now=now,
             )
             in_case[key] = row["id"]
             held.add(digest)

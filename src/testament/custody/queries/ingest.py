@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
+from testament.storage import bulk
 from testament.storage.tables import case, evidence_item
 
 
@@ -42,5 +43,5 @@ def items_with_digests(connection: Connection, digests: set[str]) -> list[HeldIt
 
 
 def insert_items(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert new ``evidence_item`` rows (all naming the same columns)."""
-    connection.execute(insert(evidence_item), list(rows))
+    """Insert new ``evidence_item`` rows (all naming every column), straight through the driver."""
+    bulk.insert_many(connection, evidence_item, rows)
