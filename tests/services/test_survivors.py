@@ -212,7 +212,7 @@ def test_withdrawal_lists_who_was_served_and_keeps_history(instance: Instance) -
     export_text(instance, US)
     events_before = len(log_text(instance).splitlines())
     result = consent.withdraw(instance, person_id, communicated_via="in-person")
-    assert [(r["recipient"], r["uses"]) for r in result.to_tell] == [("Our analysts", 2)]
+    assert [(r.recipient, r.uses) for r in result.to_tell] == [("Our analysts", 2)]
     assert len(result.revoked) == 1
     assert len(log_text(instance).splitlines()) > events_before  # nothing deleted, one more event
     with pytest.raises(ConsentRequired, match="was withdrawn"):
@@ -290,7 +290,7 @@ def test_consent_withdrawn_while_an_export_is_written(instance: Instance) -> Non
     withdrawal.join(30)
     # The export committed first, so its recipient is among those to tell; every later use is refused.
     assert exported and withdrawn
-    assert [r["recipient"] for r in withdrawn[0].to_tell] == ["Our analysts"]
+    assert [r.recipient for r in withdrawn[0].to_tell] == ["Our analysts"]
     with pytest.raises(ConsentRequired):
         export_text(instance, US)
 

@@ -129,11 +129,11 @@ def withdraw(person_id: str, via: str, grant_ids: tuple[str, ...], as_json: bool
     if as_json:
         json_line(result.as_json())
         return
-    click.echo(f"Withdrew {len(result.revoked)} grants ({result.withdrawal_id})")
+    click.echo(f"Withdrew {len(result.revoked)} grants ({result.id})")
     if not result.to_tell:
         click.echo("No recipient had received their information under these grants")
     for recipient in result.to_tell:
         click.echo(
-            f"  tell: {recipient['recipient']} ({recipient['recipient_class']}), "
-            f"{recipient['uses']} uses since {recipient['first_served']}"
+            f"  tell: {recipient.recipient} ({recipient.recipient_class}), "
+            f"{recipient.uses} uses since {recipient.first_served}"
         )

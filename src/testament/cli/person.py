@@ -218,8 +218,8 @@ def erase(person_id: str, reason: str, keep_recordings: bool, yes: bool, as_json
         )
     for recipient in report.to_tell:
         click.echo(
-            f"  tell: {recipient['recipient']} ({recipient['recipient_class']}), "
-            f"served since {recipient['first_served']}"
+            f"  tell: {recipient.recipient} ({recipient.recipient_class}), "
+            f"served since {recipient.first_served}"
         )
 
 

@@ -30,7 +30,7 @@ from testament.domain.text import clean_text
 from testament.errors import ConsentRequired, InvalidInput, NotFound
 from testament.storage.engine import lock_log, read_transaction
 from testament.survivors.queries import consent as queries
-from testament.survivors.results import GrantView
+from testament.survivors.results import GrantView, RecipientToTell, Withdrawal
 from testament.taxonomy import vocabulary
 
 WITHDRAWAL_CHANNELS = ("in-person", "phone", "written", "message", "through-representative")
@@ -329,16 +329,6 @@ def require(
     return len(decided)
 
 
-@dataclass(frozen=True)
-class Withdrawal:
-    withdrawal_id: str
-    revoked: list[str]
-    to_tell: list[dict[str, Any]]  # recipients already served under the revoked grants
-
-    def as_json(self) -> dict[str, Any]:
-        return {"id": self.withdrawal_id, "revoked": self.revoked, "to_tell": self.to_tell}
-
-
 def withdraw(
     instance: Instance,
     person_id: str,
@@ -403,10 +393,11 @@ def _withdraw(
     return Withdrawal(withdrawal_id, sorted(revoking), to_tell)
 
 
-def _served(conn: Connection, grant_ids: Sequence[str]) -> list[dict[str, Any]]:
+def _served(conn: Connection, grant_ids: Sequence[str]) -> list[RecipientToTell]:
+    """The recipients already served under these grants, who must be told."""
     if not grant_ids:
         return []
-    return queries.recipients_served(conn, grant_ids)
+    return [RecipientToTell(**row) for row in queries.recipients_served(conn, grant_ids)]
 
 
 def _erased(conn: Connection, person_id: str) -> bool:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
@@ -38,34 +37,11 @@ from testament.storage.engine import read_transaction
 from testament.survivors import consent, identity
 from testament.survivors.queries import consent as consent_queries
 from testament.survivors.queries import erasure as queries
+from testament.survivors.results import ErasureReport
 from testament.vault.crypto import fsync_directory
 
 GROUNDS = ("survivor-request", "safety-emergency", "legal-obligation")
 SEALED_TABLES = ("person_key", "person_identity", "testimony", "testimony_fact", "support_need")
-
-
-@dataclass(frozen=True)
-class ErasureReport:
-    erasure_id: str
-    person_id: str
-    grounds: str
-    log_index: int
-    grants_revoked: int
-    to_tell: list[dict[str, object]]
-    recordings_shredded: list[str]  # blob digests
-    recordings_kept: list[str]  # also evidence elsewhere, or kept by policy
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "erasure": self.erasure_id,
-            "person": self.person_id,
-            "grounds": self.grounds,
-            "log_index": self.log_index,
-            "grants_revoked": self.grants_revoked,
-            "to_tell": self.to_tell,
-            "recordings_shredded": self.recordings_shredded,
-            "recordings_kept": self.recordings_kept,
-        }
 
 
 def erase(

@@ -296,3 +296,36 @@ class Term(Result):
     code: str
     label: str
     definition: str
+
+
+@dataclass(frozen=True)
+class RecipientToTell(Result):
+    """A recipient already served under withdrawn grants, who must be told: whom, since when, how often."""
+
+    recipient: str
+    recipient_class: str
+    first_served: str
+    uses: int
+
+
+@dataclass(frozen=True)
+class Withdrawal(Result):
+    """A withdrawal of consent: its ID, the grants it revoked and the recipients to tell."""
+
+    id: str
+    revoked: list[str]
+    to_tell: list[RecipientToTell]
+
+
+@dataclass(frozen=True)
+class ErasureReport(Result):
+    """What an erasure did (IDs and counts, never content) and who must be told."""
+
+    erasure: str
+    person: str
+    grounds: str
+    log_index: int
+    grants_revoked: int
+    to_tell: list[RecipientToTell]
+    recordings_shredded: list[str]  # blob digests
+    recordings_kept: list[str]  # also evidence elsewhere, or kept by policy

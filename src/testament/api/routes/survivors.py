@@ -27,7 +27,13 @@ from testament.http.auth import Who
 from testament.http.guard import allow
 from testament.search import names
 from testament.survivors import consent, erasure, identity, registry
-from testament.survivors.results import GrantView, RequestAsked, RequestHeld
+from testament.survivors.results import (
+    ErasureReport,
+    GrantView,
+    RequestAsked,
+    RequestHeld,
+    Withdrawal,
+)
 from testament.transfer import disclosure
 
 router = APIRouter(tags=["survivors"])
@@ -170,21 +176,23 @@ def check(  # noqa: PLR0917 - FastAPI passes what the route declares
     return {"ok": True, "allowed": decision.allowed, "reason": decision.reason}
 
 
-@router.post("/people/{person_id}/consent/withdraw")
+@router.post(
+    "/people/{person_id}/consent/withdraw", response_model=answer("withdrawal", Withdrawal)
+)
 def withdraw(person_id: str, body: WithdrawIn, inst: Inst) -> dict[str, Any]:
     result = consent.withdraw(
         inst, person_id, communicated_via=body.communicated_via, grant_ids=body.grant_ids
     )
-    return {"ok": True, "withdrawal": result.as_json()}
+    return {"ok": True, "withdrawal": result}
 
 
-@router.post("/people/{person_id}/erase")
+@router.post("/people/{person_id}/erase", response_model=answer("erasure", ErasureReport))
 def erase(person_id: str, body: EraseIn, inst: Inst) -> dict[str, Any]:
     """Crypto-shred a person's identity and words; custody history and proofs stay."""
     report = erasure.erase(
         inst, person_id, grounds=body.grounds, recordings=not body.keep_recordings
     )
-    return {"ok": True, "erasure": report.as_json()}
+    return {"ok": True, "erasure": report}
 
 
 class NamedExportIn(Body):
