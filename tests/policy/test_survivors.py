@@ -265,7 +265,7 @@ def survivors(instance: Instance, world: dict[str, Any]) -> dict[str, Any]:
     world["case_b"] = _case_id(instance, "Case B")
     (asked,) = registry.match(as_account(instance, STRANGER), names.NameRecord("Olha K."))
     assert isinstance(asked, registry.HeldElsewhere)
-    world["request_id"] = asked.request_id
+    world["request_id"] = asked.request
     accounts.create_user(instance, COORDINATOR, PASSWORD)
     accounts.grant_role(instance, COORDINATOR, "Case B", "coordinator")
     return world
@@ -333,7 +333,7 @@ def test_the_registry_answers_as_the_principal_may_see(
 ) -> None:
     """Bound to an account by ``acting_for`` alone, the registry describes only its cases' people."""
     (shown,) = registry.match(as_account(instance, DOCUMENTER), names.NameRecord("Olha K."))
-    assert isinstance(shown, registry.Match) and shown.person_id == survivors["person_id"]
+    assert isinstance(shown, registry.Match) and shown.person == survivors["person_id"]
     (hidden,) = registry.match(as_account(instance, STRANGER), names.NameRecord("Olha K."))
     assert isinstance(hidden, registry.HeldElsewhere)
 

@@ -61,7 +61,7 @@ def test_a_name_is_found_across_scripts_and_spellings(
     instance: Instance, people: dict[str, str], spelling: str
 ) -> None:
     found = registry.match(instance, names.NameRecord(spelling))
-    assert [m.person_id for m in found][:1] == [people["kovalenko"]]
+    assert [m.person for m in found][:1] == [people["kovalenko"]]
 
 
 def test_a_conflicting_date_of_birth_or_another_name_is_not_a_match(

@@ -28,6 +28,7 @@ from testament.documentation import people
 from testament.documentation.kinds import PERSON
 from testament.errors import InvalidInput
 from testament.survivors import erasure, identity, registry
+from testament.survivors.results import HeldElsewhere
 
 
 @click.group("person")
@@ -241,17 +242,15 @@ def match(name: str, dob: str | None, place: str | None, as_json: bool) -> None:
         click.echo("No earlier record of this person")
         return
     for item in found:
-        if isinstance(item, registry.HeldElsewhere):
+        if isinstance(item, HeldElsewhere):
             click.echo(f"A possible earlier account is held elsewhere: contact {item.contact} "
-                       f"(request {item.request_id})")  # fmt: skip
+                       f"(request {item.request})")  # fmt: skip
             continue
-        click.echo(f"{item.label} ({item.person_id}) in case {item.case}, score {item.score:.2f}")
+        click.echo(f"{item.label} ({item.person}) in case {item.case}, score {item.score:.2f}")
         for interview in item.interviews:
-            click.echo(f"  interviewed {interview['started_at']} by {interview['interviewer']}")
+            click.echo(f"  interviewed {interview.started_at} by {interview.interviewer}")
         for grant in item.grants:
-            click.echo(
-                f"  consent: {grant['purpose']} to {grant['recipient_class']} ({grant['state']})"
-            )
+            click.echo(f"  consent: {grant.purpose} to {grant.recipient_class} ({grant.state})")
     click.echo("Ask the holder for a transfer before interviewing again; a new interview needs a "
                "written justification")  # fmt: skip
 

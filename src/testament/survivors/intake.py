@@ -29,7 +29,14 @@ from testament.storage.engine import read_transaction
 from testament.survivors import consent, identity, registry
 from testament.survivors.queries import interviews as queries
 from testament.survivors.queries import support
-from testament.survivors.results import AssessmentInBrief, GrantView, InterviewInBrief, Term
+from testament.survivors.results import (
+    AssessmentInBrief,
+    GrantView,
+    HeldElsewhere,
+    InterviewInBrief,
+    Match,
+    Term,
+)
 from testament.taxonomy import loader
 
 # What the interview still waits for, in the order of the steps.
@@ -78,15 +85,10 @@ class Progress:
             found.append(NO_CONSENT)
         return found
 
-    def earlier_dates(self, matches: list[registry.Match | registry.HeldElsewhere]) -> list[str]:
+    def earlier_dates(self, matches: list[Match | HeldElsewhere]) -> list[str]:
         """Days of earlier accounts: the person's own, and those of the people ``matches`` describes."""
         own = [t.started_at[:10] for t in self.testimonies]
-        matched = [
-            i["started_at"][:10]
-            for m in matches
-            if isinstance(m, registry.Match)
-            for i in m.interviews
-        ]
+        matched = [i.started_at[:10] for m in matches if isinstance(m, Match) for i in m.interviews]
         return sorted(set(own + matched))
 
 
@@ -137,9 +139,7 @@ def progress(instance: Instance, person_id: str) -> Progress:
     )
 
 
-def earlier_accounts(
-    instance: Instance, person_id: str
-) -> list[registry.Match | registry.HeldElsewhere]:
+def earlier_accounts(instance: Instance, person_id: str) -> list[Match | HeldElsewhere]:
     """Other people the registry matches with this one who have given an account, best first, as the
     acting user may see them (``registry.answer``: only whom to ask, where they hold no role). For
     whoever may document the person (the interview step): asking may file registry requests."""

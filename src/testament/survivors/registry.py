@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,15 @@ from testament.survivors import consent, identity
 from testament.survivors.queries import identity as vault
 from testament.survivors.queries import interviews
 from testament.survivors.queries import registry as queries
-from testament.survivors.results import PartnerMatch, RequestAsked, RequestHeld
+from testament.survivors.results import (
+    GrantHeld,
+    HeldElsewhere,
+    InterviewHeld,
+    Match,
+    PartnerMatch,
+    RequestAsked,
+    RequestHeld,
+)
 
 ENCODINGS_FORMAT = "testament-linkage"
 MAX_ENCODINGS = 200_000
@@ -53,38 +60,6 @@ MAX_ENCODINGS_FILE_BYTES = 512 << 20
 # Whom to contact when no instance setting names someone (``registry_contact``): a role, never a person.
 COORDINATOR = "the coordinator of the case that holds it"
 DECISIONS = ("share-contact", "decline")
-
-
-@dataclass(frozen=True)
-class Match:
-    person_id: str
-    label: str
-    case: str
-    score: float
-    interviews: list[dict[str, Any]] = field(default_factory=list)
-    grants: list[dict[str, Any]] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "person": self.person_id,
-            "label": self.label,
-            "case": self.case,
-            "score": round(self.score, 3),
-            "interviews": self.interviews,
-            "grants": self.grants,
-        }
-
-
-@dataclass(frozen=True)
-class HeldElsewhere:
-    """A possible earlier account, held in a case the asker has no role on: only that it exists, whom
-    to contact, and the request the holding case's coordinators will decide."""
-
-    request_id: str
-    contact: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {"held_elsewhere": True, "request": self.request_id, "contact": self.contact}
 
 
 def record_of(found: identity.Identity) -> list[names.NameRecord]:
@@ -139,7 +114,7 @@ def answer(instance: Instance, ranked: list[tuple[str, float]]) -> list[Match | 
     hidden = [pid for pid, _ in ranked if pid not in shown]
     asked = _ask(instance, hidden, cases) if hidden else {}
     contact = instance.settings.registry_contact or COORDINATOR
-    return [shown.get(pid) or HeldElsewhere(asked[pid], contact) for pid, _ in ranked]
+    return [shown.get(pid) or HeldElsewhere(True, asked[pid], contact) for pid, _ in ranked]
 
 
 def _policy(conn: Connection, instance: Instance, action: access.Action) -> Callable[[str], bool]:
@@ -299,17 +274,12 @@ def matches_in(
 
 def _described(conn: Connection, person_id: str, score: float) -> Match:
     label, case = queries.label_and_case(conn, person_id)
-    held = interviews.interviews_in_brief(conn, person_id)
+    held = [InterviewHeld(**row) for row in interviews.interviews_in_brief(conn, person_id)]
     grants = [
-        {
-            "purpose": g["purpose"],
-            "recipient_class": g["recipient_class"],
-            "data_scope": g["data_scope"],
-            "state": consent.state(g),
-        }
+        GrantHeld(g["purpose"], g["recipient_class"], g["data_scope"], consent.state(g))
         for g in consent.grant_rows(conn, person_id)
     ]
-    return Match(person_id, label, case, score, held, grants)
+    return Match(person_id, label, case, round(score, 3), held, grants)
 
 
 def earlier_ranked(conn: Connection, instance: Instance, person_id: str) -> list[tuple[str, float]]:

@@ -329,3 +329,45 @@ class ErasureReport(Result):
     to_tell: list[RecipientToTell]
     recordings_shredded: list[str]  # blob digests
     recordings_kept: list[str]  # also evidence elsewhere, or kept by policy
+
+
+@dataclass(frozen=True)
+class InterviewHeld(Result):
+    """An earlier interview of a matched person: when and by whom."""
+
+    id: str
+    started_at: str
+    interviewer: str
+
+
+@dataclass(frozen=True)
+class GrantHeld(Result):
+    """A matched person's consent grant, by its codes and its state."""
+
+    purpose: str
+    recipient_class: str
+    data_scope: str
+    state: str
+
+
+@dataclass(frozen=True)
+class Match(Result):
+    """A person the registry matched, on a case the asker holds a role on: the pseudonymous ID and
+    label, the case, the score (to three places), the earlier interviews and the consent held."""
+
+    person: str
+    label: str
+    case: str
+    score: float
+    interviews: list[InterviewHeld]
+    grants: list[GrantHeld]
+
+
+@dataclass(frozen=True)
+class HeldElsewhere(Result):
+    """A possible earlier account, held in a case the asker has no role on: only that it exists, whom
+    to contact, and the request the holding case's coordinators will decide."""
+
+    held_elsewhere: bool
+    request: str
+    contact: str

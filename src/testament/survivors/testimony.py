@@ -109,7 +109,7 @@ def _earlier(conn: Connection, instance: Instance, person_id: str) -> tuple[tupl
     dates are not told)."""
     own = [e["started_at"][:10] for e in earlier_accounts(conn, person_id)]
     seen, elsewhere = registry.earlier_seen(conn, instance, person_id)
-    matched = [interview["started_at"][:10] for found in seen for interview in found.interviews]
+    matched = [interview.started_at[:10] for found in seen for interview in found.interviews]
     return tuple(own + matched), elsewhere
 
 

@@ -30,6 +30,8 @@ from testament.survivors import consent, erasure, identity, registry
 from testament.survivors.results import (
     ErasureReport,
     GrantView,
+    HeldElsewhere,
+    Match,
     RequestAsked,
     RequestHeld,
     Withdrawal,
@@ -222,13 +224,13 @@ class MatchIn(Body):
     place: Short | None = None
 
 
-@router.post("/registry/match")
+@router.post("/registry/match", response_model=answer("matches", list[Match | HeldElsewhere]))
 def match(body: MatchIn, inst: Inst) -> dict[str, Any]:
     """Before an interview: people already in the vault who are probably this person, with who holds
     their accounts and under what consent (MC-04). Never answers a name. A match held in a case the
     caller has no role on answers only ``held_elsewhere``, whom to contact and the request filed."""
     found = registry.match(inst, names.NameRecord(body.name, body.dob, body.place))
-    return {"ok": True, "matches": [m.as_json() for m in found]}
+    return {"ok": True, "matches": found}
 
 
 @router.get("/registry/requests", response_model=Items[RequestHeld | RequestAsked])
