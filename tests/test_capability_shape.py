@@ -29,13 +29,6 @@ ENGINES = {
     "search/sqlite_fts.py": "the SQLite FTS5 engine",
 }
 
-# Modules whose queries have not moved yet; emptied as they move.
-PENDING_SQL: set[str] = set()
-
-# Use cases whose results have no type yet; emptied as they get one.
-PENDING_RESULTS: set[str] = {
-}
-
 
 def _modules() -> list[tuple[str, ast.Module]]:
     found = []
@@ -89,11 +82,7 @@ def untyped_use_cases(name: str, tree: ast.Module) -> list[str]:
 
 
 def test_sql_is_only_in_query_modules() -> None:
-    held = {
-        name: sql_in(tree)
-        for name, tree in _modules()
-        if not _is_query_module(name) and name not in PENDING_SQL
-    }
+    held = {name: sql_in(tree) for name, tree in _modules() if not _is_query_module(name)}
     held = {name: found for name, found in held.items() if found}
     assert not held, "SQL outside the query modules (move it to the capability's queries):\n" + (
         "\n".join(f"{name} {', '.join(found)}" for name, found in sorted(held.items()))
@@ -103,23 +92,10 @@ def test_sql_is_only_in_query_modules() -> None:
 def test_use_cases_return_typed_results() -> None:
     untyped = []
     for name, tree in _modules():
-        untyped += [
-            found for found in untyped_use_cases(name, tree) if found not in PENDING_RESULTS
-        ]
+        untyped += untyped_use_cases(name, tree)
     assert not untyped, "use cases answering with a dict (give the result a type):\n" + "\n".join(
         untyped
     )
-
-
-def test_pending_entries_are_still_pending() -> None:
-    """An allowance for a module or use case that has moved on is dropped, not kept by mistake."""
-    modules = dict(_modules())
-    stale = [name for name in PENDING_SQL if name not in modules or not sql_in(modules[name])]
-    for entry in PENDING_RESULTS:
-        name = entry.split(":")[0]
-        if name not in modules or entry not in untyped_use_cases(name, modules[name]):
-            stale.append(entry)
-    assert not stale, "drop these allowances, which no longer apply:\n" + "\n".join(stale)
 
 
 @pytest.mark.parametrize(
