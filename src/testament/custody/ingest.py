@@ -242,7 +242,7 @@ def ingest(
         files = [f for f in found_all if isinstance(f, Candidate)]
         on_start(len(files), sum(f.size for f in files))
     try:
-        for staged in staged_in_order(instance, found_all, progress, group):
+        for staged in staged_in_order(instance.blobs, found_all, progress, group):
             if isinstance(staged, IngestResult):
                 batches.emit(staged)
                 continue

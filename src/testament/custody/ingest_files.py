@@ -12,11 +12,10 @@ from typing import BinaryIO
 
 import magic
 
-from testament.custody.instance import Instance
 from testament.domain.custody import utc_timestamp
 from testament.domain.results import Result
 from testament.errors import InvalidInput
-from testament.vault.base import StagedBlob
+from testament.vault.base import BlobStore, StagedBlob
 
 SNIFF_BYTES = 8192
 
@@ -169,7 +168,7 @@ def _unchanged(before: os.stat_result, after: os.stat_result) -> bool:
 
 
 def stage(
-    instance: Instance, candidate: Candidate, progress: Callable[[int], None] | None, group: str
+    blobs: BlobStore, candidate: Candidate, progress: Callable[[int], None] | None, group: str
 ) -> Pending | IngestResult:
     """Copy one file into the vault's staging area, hashing and encrypting it on the way."""
     path = candidate.path
@@ -186,7 +185,7 @@ def stage(
         except OSError as exc:
             return reject(path, f"cannot be read: {exc.strerror}")
         try:
-            staged = instance.blobs.stage(handle, progress=progress, durable=False, group=group)
+            staged = blobs.stage(handle, progress=progress, durable=False, group=group)
         except InvalidInput as exc:
             return reject(path, exc.what)
         try:
@@ -214,7 +213,7 @@ def _check_staged(
 
 
 def staged_in_order(
-    instance: Instance,
+    blobs: BlobStore,
     found: Iterable[Candidate | IngestResult],
     progress: Callable[[int], None] | None,
     group: str,
@@ -225,7 +224,7 @@ def staged_in_order(
     machine (each file's few metadata writes queue behind the others' in the same directory).
     """
     for item in found:
-        yield stage(instance, item, progress, group) if isinstance(item, Candidate) else item
+        yield stage(blobs, item, progress, group) if isinstance(item, Candidate) else item
 
 
 class Sniffing:
