@@ -222,17 +222,20 @@ def scrub(engine: Engine) -> None:
 
 
 # VACUUM FULL keeps a dead row that a snapshot still open might see: another request's read, an
-# autovacuum ANALYZE, or a CREATE DATABASE anywhere on the server (its snapshot holds back every
-# database's horizon). So the scrub first waits for the transactions older than itself to end.
+# autovacuum ANALYZE, a CREATE DATABASE anywhere on the server (its snapshot holds back every
+# database's horizon), or a newer snapshot taken while an older transaction still ran. So the scrub
+# first takes a transaction ID of its own, later than the erasure's, and waits until no session's
+# snapshot or transaction is older than it. Comparing transaction IDs, not start times, also catches a
+# write transaction between two statements (no snapshot, but an ID that holds the horizon back).
 SNAPSHOT_WAIT_S = 30.0
 
 
 def _await_older_snapshots(conn: Connection) -> None:
-    """Wait until no other session holds a snapshot taken before now; refuse after
-    SNAPSHOT_WAIT_S (the caller says the scrub is still to do)."""
-    since = queries.clock(conn)
+    """Wait until no other session holds a snapshot or a transaction older than this scrub; refuse
+    after SNAPSHOT_WAIT_S (the caller says the scrub is still to do)."""
+    horizon = queries.horizon(conn)
     deadline = time.monotonic() + SNAPSHOT_WAIT_S
-    while queries.older_snapshots(conn, since):
+    while queries.older_snapshots(conn, horizon):
         if time.monotonic() > deadline:
             raise TimeoutError("another session kept an older snapshot open")
         time.sleep(0.02)

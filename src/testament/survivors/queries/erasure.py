@@ -15,9 +15,11 @@ from sqlalchemy import Connection, case, insert, select, update
 
 from testament.storage import tables
 
+# A session holds rows back while its snapshot's horizon (backend_xmin) or its own transaction
+# (backend_xid) is older than the given transaction ID: age() is larger for an older one.
 _OLDER_SNAPSHOTS = (
     "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-    "AND backend_xmin IS NOT NULL AND xact_start < %(since)s"
+    "AND (age(backend_xmin) > age(%(horizon)s::xid) OR age(backend_xid) > age(%(horizon)s::xid))"
 )
 
 
@@ -119,14 +121,15 @@ def checkpoint_sqlite(path: str) -> None:
         raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
 
-def clock(conn: Connection) -> Any:
-    """PostgreSQL's clock now (``clock_timestamp()``, not the transaction's start)."""
-    return conn.exec_driver_sql("SELECT clock_timestamp()").scalar()
+def horizon(conn: Connection) -> str:
+    """PostgreSQL: a new transaction ID, later than every transaction committed before this call."""
+    return str(conn.exec_driver_sql("SELECT pg_current_xact_id()::xid::text").scalar_one())
 
 
-def older_snapshots(conn: Connection, since: Any) -> int:
-    """PostgreSQL: how many other sessions hold a snapshot in a transaction begun before ``since``."""
-    return int(conn.exec_driver_sql(_OLDER_SNAPSHOTS, {"since": since}).scalar() or 0)
+def older_snapshots(conn: Connection, horizon: str) -> int:
+    """PostgreSQL: how many other sessions hold a snapshot, or run a transaction, older than
+    ``horizon``: either may still see a row version that transactions before it replaced."""
+    return int(conn.exec_driver_sql(_OLDER_SNAPSHOTS, {"horizon": horizon}).scalar() or 0)
 
 
 def vacuum_full(conn: Connection, table: str) -> None:
