@@ -190,12 +190,6 @@ def conflict_of_case(connection: Connection, cid: str) -> tuple[str, list[str]] 
     return conflict, list(history.snapshot_value("amendments", amendments))
 
 
-# A case cannot close while the urgent needs of its people wait (Murad Code MC-05). The rule is the
-# case's, so its query is custody's; survivors/referrals.py uses it for the needs pages.
-unaddressed_urgent = queries.unaddressed_urgent
-open_urgent_needs = queries.open_urgent_needs
-
-
 def close_case(instance: Instance, name: str) -> str:
     """Close a case; returns when. Refused while an urgent need of any of its people is unaddressed
     (Murad Code MC-05), with how many and where to see them, never whose they are."""
@@ -206,7 +200,7 @@ def close_case(instance: Instance, name: str) -> str:
             raise Conflict(
                 "this case is already closed", where=name, hint="`testament case reopen NAME`"
             )
-        waiting = len(open_urgent_needs(conn, cid))
+        waiting = len(queries.open_urgent_needs(conn, cid))
         if waiting:
             raise Conflict(
                 f"{waiting} urgent need(s) of people in this case are not addressed yet",

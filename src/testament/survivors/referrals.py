@@ -26,9 +26,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from testament.custody import cases, custody, history, policy
+from testament.custody import custody, history, policy
 from testament.custody.access_log import check_purpose
 from testament.custody.instance import Instance, acting_agent, recording
+from testament.custody.queries import cases as case_queries
 from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
@@ -430,7 +431,7 @@ def urgent_needs(instance: Instance, case_name: str) -> list[UrgentNeed]:
     """The unaddressed urgent needs of a case (what blocks closing it), by person label and area."""
     with read_transaction(instance.engine) as conn:
         cid = str(policy.require(conn, instance, Action.READ, case=case_name))
-        ids = cases.open_urgent_needs(conn, cid)
+        ids = case_queries.open_urgent_needs(conn, cid)
         rows = queries.needs_described(conn, ids)
         waiting = queries.with_pending_referral(conn, ids)
     return [UrgentNeed(**row, referral_pending=row["id"] in waiting) for row in rows]

@@ -89,6 +89,8 @@ def conflict_of_case(connection: Connection, case_id: str) -> tuple[str, Any] | 
     return None if row is None else (str(row.conflict), row.amendments)
 
 
+# A case cannot close while the urgent needs of its people wait (Murad Code MC-05). The rule is the
+# case's, so its query is custody's; survivors' needs pages read it too.
 def unaddressed_urgent() -> ColumnElement[bool]:
     """A support need that is urgent and not yet addressed."""
     n = tables.support_need

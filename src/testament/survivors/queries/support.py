@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, exists, func, insert, select, update
 
-from testament.custody import cases
+from testament.custody.queries import cases
 from testament.storage import tables
 
 PENDING = "proposed"
