@@ -1,8 +1,9 @@
 """Shared fixtures: every storage-touching test runs on SQLite and on a real PostgreSQL server.
 
 PostgreSQL tests never skip: if no server answers (``TESTAMENT_TEST_PG_ADMIN_URL``, default
-``postgresql://postgres@127.0.0.1:5432/postgres``), they fail, because CI needs them. Each test gets its
-own database, created and dropped here.
+``postgresql://postgres@127.0.0.1:5432/postgres``), they fail, because CI needs them. A test that opens an instance gets
+its worker's migrated database, emptied after the test (``tests/pg_scratch.py``); any other test gets
+an empty database of its own, created and dropped here.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from testament.custody import instance as instance_service
 from testament.custody.instance import Instance
 from testament.storage import migrate
 from testament.storage.engine import make_engine
+from tests.pg_scratch import Scratch
 
 # Hypothesis profiles, chosen with `--hypothesis-profile` (the Makefile passes $(HYPOTHESIS_PROFILE)):
 # - "ci": derandomised and without the example database, so every run tries the same examples and a
@@ -104,14 +106,24 @@ def _migrated(request: pytest.FixtureRequest) -> bool:
     return "instance" in request.fixturenames
 
 
+@pytest.fixture(scope="session")
+def pg_scratch(pg_admin: psycopg.Connection, pg_template: str) -> Iterator[Scratch]:
+    """This worker's migrated database, emptied after each test that used it (tests/pg_scratch.py)."""
+    name = f"testament_test_{uuid.uuid4().hex[:12]}"
+    scratch = Scratch(pg_admin, pg_template, name, _pg_url(name))
+    yield scratch
+    scratch.close()
+
+
 @pytest.fixture
 def pg_database(pg_admin: psycopg.Connection, request: pytest.FixtureRequest) -> Iterator[str]:
-    name = f"testament_test_{uuid.uuid4().hex[:12]}"
     if _migrated(request):
-        template = request.getfixturevalue("pg_template")
-        pg_admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    else:
-        pg_admin.execute(f'CREATE DATABASE "{name}"')
+        scratch: Scratch = request.getfixturevalue("pg_scratch")
+        yield _pg_url(scratch.name)
+        scratch.reset()
+        return
+    name = f"testament_test_{uuid.uuid4().hex[:12]}"
+    pg_admin.execute(f'CREATE DATABASE "{name}"')
     yield _pg_url(name)
     pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
