@@ -300,7 +300,7 @@ def _create(settings: Settings, engine: Engine, before: str | None, after: str) 
         if settings.encrypt_at_rest
         else None,
     )
-    store.initialise(shards=True)
+    store.initialise()
     created_at = utc_timestamp()
     with write_transaction(engine) as connection:
         queries.insert_instance(

@@ -20,7 +20,6 @@ clean-tmp --yes` removes stale ones.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import hashlib
 import os
@@ -75,28 +74,17 @@ class FilesystemBlobStore:
         mode = "plain" if self.instance_key is None else f"key {self.instance_key.key_id}"
         return f"FilesystemBlobStore({str(self.root)!r}, {mode})"
 
-    def initialise(self, *, shards: bool = False) -> None:
+    def initialise(self) -> None:
         """Create the store's directories (idempotent). `testament init` calls this.
 
-        With ``shards``, also the 256 shard directories of ``objects/`` and of ``keys/``, with one
-        fsync of each parent: an ingest into a new vault then makes no directory (the first batch of
-        small files would otherwise make all 512, each a metadata write among the files').
+        The 256 shard directories of ``objects/`` and of ``keys/`` are made as blobs first need them,
+        each flushed with the batch that made it: a home that holds a few files has a few of them.
         """
         try:
             for directory in (self._objects, self._keys, self._tmp):
                 _make_dirs(directory)
-            if shards:
-                self._make_shards()
         except OSError as error:
             raise self._unavailable(error, "cannot create the blob store") from None
-
-    def _make_shards(self) -> None:
-        for parent in (self._objects, self._keys):
-            for number in range(256):
-                with contextlib.suppress(FileExistsError):
-                    (parent / f"{number:02x}").mkdir(mode=0o700)
-                self._shards.add(str(parent / f"{number:02x}"))
-            fsync_directory(parent)
 
     # Writing
 
