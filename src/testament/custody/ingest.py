@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 from testament.custody import cases, custody, policy
 from testament.custody.ingest_files import (
     Candidate,
+    Identifier,
     IngestResult,
     Pending,
     Sniffing,
@@ -242,14 +243,16 @@ def ingest(
         files = [f for f in found_all if isinstance(f, Candidate)]
         on_start(len(files), sum(f.size for f in files))
     try:
-        for staged in staged_in_order(instance.blobs, found_all, progress, group):
-            if isinstance(staged, IngestResult):
-                batches.emit(staged)
-                continue
-            path = staged.candidate.path
-            staged.source = source_of(path) if source_of else as_text(path.absolute())
-            batches.add(staged)
-        batches.flush()
+        with Identifier() as identifier:
+            found = staged_in_order(instance.blobs, found_all, progress, group, identifier)
+            for staged in found:
+                if isinstance(staged, IngestResult):
+                    batches.emit(staged)
+                    continue
+                path = staged.candidate.path
+                staged.source = source_of(path) if source_of else as_text(path.absolute())
+                batches.add(staged)
+            batches.flush()
     except BaseException:  # including Ctrl-C: staged files of an unrecorded batch go
         batches.discard()
         # An interrupt can land after a file is staged and before it joins the batch.

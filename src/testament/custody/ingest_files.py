@@ -1,10 +1,16 @@
-"""Ingest's files: finding them, and staging each in the vault (hashed, sniffed, checked unchanged)."""
+"""Ingest's files: finding them, and staging each in the vault (hashed, sniffed, checked unchanged).
+
+A file's media type is identified by libmagic from its first bytes, on a thread of its own while the
+next files are read and stored (:class:`Identifier`): libmagic lets go of the interpreter while it
+works, and for a small file its many tests cost about as much as reading, hashing and storing it.
+"""
 
 from __future__ import annotations
 
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,8 +56,30 @@ class Pending:
     candidate: Candidate
     staged: StagedBlob
     mtime: str
-    media_type: str
+    identified: Future[str] | str  # the media type, or its identification under way
     source: str = ""  # where the file came from, as recorded (its absolute path, unless relabelled)
+
+    @property
+    def media_type(self) -> str:
+        if isinstance(self.identified, str):
+            return self.identified
+        return self.identified.result()
+
+
+class Identifier:
+    """Identifies media types on one thread beside the ingest's; a context manager that waits for it."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="identify")
+
+    def __enter__(self) -> Identifier:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def identify(self, head: bytes) -> Future[str]:
+        return self._pool.submit(sniff, head)
 
 
 def as_text(path: Path) -> str:
@@ -168,7 +196,11 @@ def _unchanged(before: os.stat_result, after: os.stat_result) -> bool:
 
 
 def stage(
-    blobs: BlobStore, candidate: Candidate, progress: Callable[[int], None] | None, group: str
+    blobs: BlobStore,
+    candidate: Candidate,
+    progress: Callable[[int], None] | None,
+    group: str,
+    identifier: Identifier,
 ) -> Pending | IngestResult:
     """Copy one file into the vault's staging area, hashing and encrypting it on the way."""
     path = candidate.path
@@ -189,15 +221,22 @@ def stage(
         except InvalidInput as exc:
             return reject(path, exc.what)
         try:
-            return _check_staged(path, handle.fileno(), before, staged, head)
+            checked = _check_staged(path, handle.fileno(), before, staged)
         except BaseException:  # including Ctrl-C between staging and batching
             staged.discard()
             raise
+        if isinstance(checked, IngestResult):
+            return checked
+        return Pending(checked, staged, _mtime(before), identifier.identify(head))
+
+
+def _mtime(before: os.stat_result) -> str:
+    return utc_timestamp(datetime.fromtimestamp(before.st_mtime, UTC))
 
 
 def _check_staged(
-    path: Path, fd: int, before: os.stat_result, staged: StagedBlob, head: bytes
-) -> Pending | IngestResult:
+    path: Path, fd: int, before: os.stat_result, staged: StagedBlob
+) -> Candidate | IngestResult:
     """Keep the staged copy only if the file did not change while it was read."""
     after = os.fstat(fd)
     try:
@@ -208,8 +247,7 @@ def _check_staged(
     if not same or staged.size != before.st_size:
         staged.discard()
         return reject(path, "the file changed while it was being read: nothing recorded")
-    mtime = datetime.fromtimestamp(before.st_mtime, UTC)
-    return Pending(Candidate(path, before.st_size), staged, utc_timestamp(mtime), sniff(head))
+    return Candidate(path, before.st_size)
 
 
 def staged_in_order(
@@ -217,6 +255,7 @@ def staged_in_order(
     found: Iterable[Candidate | IngestResult],
     progress: Callable[[int], None] | None,
     group: str,
+    identifier: Identifier,
 ) -> Iterator[Pending | IngestResult]:
     """Stage every candidate of ``found`` in turn; yield each outcome in the order found.
 
@@ -224,7 +263,9 @@ def staged_in_order(
     machine (each file's few metadata writes queue behind the others' in the same directory).
     """
     for item in found:
-        yield stage(blobs, item, progress, group) if isinstance(item, Candidate) else item
+        yield (
+            stage(blobs, item, progress, group, identifier) if isinstance(item, Candidate) else item
+        )
 
 
 class Sniffing:
