@@ -60,6 +60,9 @@ class Settings:
     registry_contact: str = ""
     """Whom a documenter with no role on a case is told to contact about a possible earlier account
     held there (docs/survivors.md). Default empty: the coordinator role of that case, never a name."""
+    organisation: str = ""
+    """The organisation that keeps this instance, as evidence packages name their source
+    (``Source-Organization``). Default empty: packages name the custody log's origin instead."""
     password_hashing: str = HASH_PROFILE_DEFAULT
     """Argon2id cost of account passwords, by profile name (:data:`HASH_PROFILES`).
     Default ``rfc9106-low-memory``; ``insecure-test-only`` is for the test suite, never a server."""
@@ -147,13 +150,13 @@ def _check_utf8(settings: Settings) -> Settings:
     return settings
 
 
-def _contact(value: Any) -> str:
-    """The registry contact: one line of text, at most 200 characters."""
+def _line(name: str, value: Any) -> str:
+    """A one-line setting (``registry_contact``, ``organisation``): at most 200 characters."""
     text = " ".join(str(value or "").split())
     if len(text) > 200:
         raise InvalidInput(
-            "setting registry_contact must be at most 200 characters",
-            where=f"{ENV_PREFIX}REGISTRY_CONTACT",
+            f"setting {name} must be at most 200 characters",
+            where=f"{ENV_PREFIX}{name.upper()}",
         )
     return text
 
@@ -214,7 +217,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             max_upload_bytes=64 * 1024**3
             if upload is None
             else _parse_int("max_upload_bytes", upload, minimum=1),
-            registry_contact=_contact(raw("registry_contact")),
+            registry_contact=_line("registry_contact", raw("registry_contact")),
+            organisation=_line("organisation", raw("organisation")),
             password_hashing=_password_hashing(raw("password_hashing") or HASH_PROFILE_DEFAULT),
             act_as=str(raw("act_as") or "").strip() or None,
         )

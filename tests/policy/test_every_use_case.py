@@ -13,7 +13,7 @@ from pathlib import Path
 
 import testament
 
-CAPABILITIES = ("custody", "accounts", "documentation", "survivors", "transfer")
+CAPABILITIES = ("custody", "accounts", "documentation", "survivors", "transfer", "packages")
 TABLES = tuple(f"tests.policy.test_{name}" for name in CAPABILITIES)
 SOURCE = Path(testament.__file__).parent
 

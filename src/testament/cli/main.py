@@ -77,6 +77,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "testament.cli.disclosure:disclosure_group",
         "Named exports: one person asks, a different person approves, the export uses it once.",
     ),
+    "package": LazyCommand(
+        "testament.cli.package:package_group",
+        "Evidence packages: make one for an investigator, or verify one offline.",
+    ),
     "registry": LazyCommand(
         "testament.cli.registry:registry_group",
         "Privacy-preserving encodings of names, to ask partners whether they interviewed someone.",

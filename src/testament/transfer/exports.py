@@ -196,7 +196,7 @@ def _recorded(
             policy.require(connection, instance, Action.REVEAL_IDENTITY, case=case_name)
         if approval is not None and audience is not None:
             disclosure.use(connection, approval, case_id, audience)
-        checked = _consent_checked(connection, fmt, case_id, audience, named=approval is not None)
+        checked = consent_checked(connection, fmt, case_id, audience, named=approval is not None)
         _write(
             connection,
             fmt,
@@ -272,7 +272,7 @@ def _dissemination(
     )
 
 
-def _consent_checked(
+def consent_checked(
     connection: Connection, fmt: str, case_id: str, audience: Audience | None, *, named: bool
 ) -> int:
     """Refuse unless every consent-bearing person of the case consented to this export; how many."""
@@ -377,6 +377,12 @@ def _jsonl(connection: Connection, case_id: str, out: TextSink, report: _Written
         count = jsonl.write(_kind_lines(connection, kind, case_id, units), out)
         report.records[kind] = count
     report.incidents = report.records["incident"]
+
+
+def case_lines(connection: Connection, kind: str, case_id: str) -> Iterator[dict[str, Any]]:
+    """The JSON Lines export's lines (``{"kind", "data"}``) of one kind of the case's records that
+    involve no unit: incidents, sources and their links (evidence packages carry them)."""
+    return _kind_lines(connection, kind, case_id, [])
 
 
 def _kind_lines(

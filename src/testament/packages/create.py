@@ -1,0 +1,401 @@
+"""`testament package create`: an evidence package for an investigator (docs/packages.md).
+
+The package is built in three moves, so the log's lock is held for the short part only and a failure
+anywhere leaves nothing behind:
+
+1. **Plan**, in a read transaction: the policy (an analyst of the case), the consent gate for the
+   audience, and what goes in: the items asked for, each testimony recording only where the person's
+   consent covers this purpose and recipient (the rest are *withheld*, with the reason).
+2. **Originals**, outside any transaction: each one streamed from the vault, which checks its digest
+   as it reads, into the bag under a hidden temporary name. Digests are the vault's; nothing is hashed
+   twice.
+3. **Record**, in one write transaction: the policy and the consent gate asked again (a withdrawal
+   either comes first and refuses the package, or after it and lists this recipient), the plan checked
+   unchanged, the ``disclosure`` custody event written (recipient, purpose, package ID and every
+   original's digest), a checkpoint signed over it, and then the custody excerpt (entries and an
+   inclusion proof each), the metadata and the manifests written and flushed to disk. Only after the
+   commit is the bag renamed into place.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from testament import __version__
+from testament.custody import custody, policy
+from testament.custody.custody import agent_ref
+from testament.custody.instance import Instance, acting_agent, recording
+from testament.custody.queries import log as log_queries
+from testament.domain.access import Action
+from testament.domain.custody import CustodyEventType, utc_timestamp
+from testament.domain.ids import new_id
+from testament.errors import Conflict, InvalidInput, NotFound, TestamentError
+from testament.ledger import checkpoint as notes
+from testament.ledger import log
+from testament.packages import layout, queries
+from testament.packages.excerpt import write_excerpt
+from testament.packages.results import PackageReport, Withheld
+from testament.packages.writer import BagWriter, check_target
+from testament.storage.engine import lock_log, read_transaction
+from testament.survivors import consent
+from testament.transfer import exports
+from testament.transfer.disclosure import Audience
+
+
+@dataclass(frozen=True)
+class PackageRequest:
+    """What to put in a package, and for whom. With no items and no incidents: the whole case."""
+
+    case_name: str
+    recipient_class: str
+    purpose: str
+    recipient: str
+    out: Path
+    item_ids: tuple[str, ...] = ()
+    incident_ids: tuple[str, ...] = ()
+    since_checkpoint: str | None = None  # a checkpoint the recipient holds (signed note text)
+    zipped: bool = False
+
+
+@dataclass
+class _Plan:
+    case_id: str
+    items: list[dict[str, Any]]  # included, oldest first
+    incidents: set[str] | None  # None: the whole case
+    withheld: list[Withheld] = field(default_factory=list)
+    testifiers: dict[str, str] = field(default_factory=dict)  # included recording -> person
+
+    def key(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return tuple(i["id"] for i in self.items), tuple(w.id for w in self.withheld)
+
+
+def create(instance: Instance, request: PackageRequest) -> PackageReport:
+    """Write the package at ``request.out`` and record its disclosure; returns what it holds."""
+    audience = Audience(request.recipient_class, request.purpose, request.recipient).checked()
+    for value, option in [(i, "--items") for i in request.item_ids] + [
+        (i, "--incident") for i in request.incident_ids
+    ]:
+        _check_id(value, option)
+    check_target(request.out)
+    since = _since(instance, request.since_checkpoint)
+    with read_transaction(instance.engine) as conn:
+        plan = _plan(conn, instance, request, audience)
+    package_id = new_id()
+    writer = BagWriter(request.out, zipped=request.zipped, top=package_id)
+    try:
+        for digest, name in _originals(plan):
+            writer.add(
+                layout.original_path(digest, name), instance.blobs.read(digest), sha256=digest
+            )
+        report = _record(
+            instance, request, audience=audience, plan=plan, writer=writer,
+            package_id=package_id, since=since,
+        )  # fmt: skip
+    except BaseException:
+        writer.discard()
+        raise
+    writer.commit()
+    return report
+
+
+def _check_id(value: str, option: str) -> None:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise InvalidInput(
+            "not an ID", where=f"{option} {value}", hint="IDs look like 0b5c3f1e-…"
+        ) from None
+
+
+def _since(instance: Instance, text: str | None) -> notes.Checkpoint | None:
+    """The recipient's earlier checkpoint, which must be one this log signed."""
+    if text is None:
+        return None
+    try:
+        return notes.verify(text, instance.record.verifier_key)
+    except TestamentError as exc:
+        raise InvalidInput(
+            f"the earlier checkpoint is not one of this log's: {exc.what}",
+            where="--since-checkpoint",
+            hint="give the checkpoint file exactly as it was received from this instance",
+        ) from None
+
+
+def _plan(
+    conn: Connection, instance: Instance, request: PackageRequest, audience: Audience
+) -> _Plan:
+    case_id = str(policy.require(conn, instance, Action.ANALYSE, case=request.case_name))
+    wanted: set[str] | None = None
+    incidents: set[str] | None = None
+    if request.item_ids or request.incident_ids:
+        wanted = set(request.item_ids)
+        incidents = set(request.incident_ids)
+        missing = incidents - queries.live_incidents(conn, case_id, incidents)
+        if missing:
+            raise NotFound("no incident of this case has this ID", where=sorted(missing)[0])
+        wanted |= queries.items_of_incidents(conn, incidents)
+    rows = queries.items(conn, case_id, wanted)
+    missing = set(request.item_ids) - {r["id"] for r in rows}
+    if missing:
+        raise NotFound("no evidence item of this case has this ID", where=sorted(missing)[0])
+    plan = _Plan(case_id, [], incidents)
+    recorded_by = queries.recordings(conn, [r["id"] for r in rows])
+    use = audience.use("testimony")
+    for row in rows:
+        person = recorded_by.get(row["id"])
+        if person is not None and not consent.decide(conn, person, use).allowed:
+            plan.withheld.append(_withheld(row, audience))
+            continue
+        if person is not None:
+            plan.testifiers[row["id"]] = person
+        plan.items.append(row)
+    if incidents is not None:
+        links = queries.incident_links(conn, [r["id"] for r in plan.items])
+        incidents |= {link["incident_id"] for found in links.values() for link in found}
+    return plan
+
+
+def _withheld(row: dict[str, Any], audience: Audience) -> Withheld:
+    return Withheld(
+        kind="item",
+        id=row["id"],
+        sha256=row["sha256"],
+        reason="consent",
+        detail=f"the recording of a testimony whose consent does not cover {audience.purpose} "
+        f"for {audience.recipient_class}",
+    )
+
+
+def _originals(plan: _Plan) -> Iterator[tuple[str, str]]:
+    """Each distinct original once, under the name of the first item that holds it."""
+    seen: set[str] = set()
+    for row in plan.items:
+        if row["sha256"] not in seen:
+            seen.add(row["sha256"])
+            yield row["sha256"], row["original_name"]
+
+
+def _record(
+    instance: Instance,
+    request: PackageRequest,
+    *,
+    audience: Audience,
+    plan: _Plan,
+    writer: BagWriter,
+    package_id: str,
+    since: notes.Checkpoint | None,
+) -> PackageReport:
+    digests = sorted({row["sha256"] for row in plan.items})
+    with recording(instance) as conn:
+        lock_log(conn)  # the plan's checks below hold until commit
+        agent_id = _recheck(conn, instance, request, audience, plan)
+        disclosure = _disclosure(agent_id, plan, audience, package_id, digests)
+        (log_index,) = custody.record(conn, [disclosure])
+        signed = log.sign_checkpoint(
+            conn, instance.record.log_origin, instance.signer, utc_timestamp()
+        )
+        if signed is None:  # cannot happen: the event above is not yet covered
+            raise Conflict("the log was signed past the disclosure", where="custody log")
+        indexes = sorted({*queries.entry_indexes(conn, [r["id"] for r in plan.items]), log_index})
+        excerpt = write_excerpt(conn, writer, indexes=indexes, signed=signed, instance=instance,
+                                since=since)  # fmt: skip
+        counts = _metadata(conn, writer, plan=plan, package_id=package_id, request=request,
+                           audience=audience, size=signed.size)  # fmt: skip
+        writer.finish(_bag_info(instance, request, audience, package_id, signed.size))
+        writer.flush()
+    return PackageReport(
+        package_id=package_id,
+        path=str(request.out),
+        case=request.case_name,
+        recipient=audience.recipient,
+        recipient_class=audience.recipient_class,
+        purpose=audience.purpose,
+        items=len(plan.items),
+        originals=len(digests),
+        payload_bytes=writer.octets,
+        incidents=counts[0],
+        sources=counts[1],
+        entries=excerpt,
+        checkpoint_size=signed.size,
+        log_index=log_index,
+        trusted_timestamp=False,
+        withheld=tuple(plan.withheld),
+    )
+
+
+def _recheck(
+    conn: Connection, instance: Instance, request: PackageRequest, audience: Audience, plan: _Plan
+) -> int:
+    """The policy and the consent gate again, in the recording transaction; the plan unchanged.
+
+    The consent uses are recorded here: the case's incident facts, as every export of them asks
+    (``exports.consent_checked``), and each included testimony recording's person for testimony."""
+    again = _plan(conn, instance, request, audience)  # asks the policy first
+    if again.key() != plan.key():
+        raise Conflict(
+            "the case changed while the package was being written",
+            where=request.case_name,
+            hint="make the package again",
+        )
+    agent_id = acting_agent(conn)
+    exports.consent_checked(conn, "jsonl", plan.case_id, audience, named=False)
+    people = sorted(set(plan.testifiers.values()))
+    if people:
+        consent.require(
+            conn, people, audience.use("testimony"), recipient=audience.recipient, agent_id=agent_id
+        )
+    return agent_id
+
+
+def _disclosure(
+    agent_id: int, plan: _Plan, audience: Audience, package_id: str, digests: Sequence[str]
+) -> custody.NewEvent:
+    return custody.NewEvent(
+        CustodyEventType.DISCLOSURE,
+        agent_id,
+        case_id=plan.case_id,
+        detail={
+            "object": "package",
+            "package": package_id,
+            "recipient": audience.recipient,
+            "recipient_class": audience.recipient_class,
+            "purpose": audience.purpose,
+            "items": list(digests),
+            "withheld": len(plan.withheld),
+        },
+    )
+
+
+def _bag_info(
+    instance: Instance,
+    request: PackageRequest,
+    audience: Audience,
+    package_id: str,
+    size: int,
+) -> dict[str, str]:
+    origin = instance.record.log_origin
+    return {
+        "Source-Organization": instance.settings.organisation or origin,
+        "Bagging-Date": utc_timestamp()[:10],
+        "External-Identifier": package_id,
+        "BagIt-Profile-Identifier": layout.PROFILE_IDENTIFIER,
+        "Bag-Software-Agent": f"Testament {__version__}",
+        layout.RECIPIENT: audience.recipient,
+        layout.RECIPIENT_CLASS: audience.recipient_class,
+        layout.PURPOSE: audience.purpose,
+        layout.CASE: request.case_name,
+        layout.LOG_ORIGIN: origin,
+        layout.CHECKPOINT_SIZE: str(size),
+        layout.TRUSTED_TIMESTAMP: "none",
+    }
+
+
+def _jsonl(lines: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+    for line in lines:
+        yield (json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _metadata(
+    conn: Connection,
+    writer: BagWriter,
+    *,
+    plan: _Plan,
+    package_id: str,
+    request: PackageRequest,
+    audience: Audience,
+    size: int,
+) -> tuple[int, int]:
+    """items.jsonl, incidents.jsonl, sources.jsonl, package.json and withheld.jsonl."""
+    writer.add(layout.ITEMS, _jsonl(_item_lines(conn, plan)))
+    incidents = [
+        line for line in exports.case_lines(conn, "incident", plan.case_id)
+        if plan.incidents is None or line["data"]["id"] in plan.incidents
+    ]  # fmt: skip
+    linked = {
+        line["data"]["source_id"]
+        for line in exports.case_lines(conn, "incident-source", plan.case_id)
+        if plan.incidents is None or line["data"]["incident_id"] in plan.incidents
+    }
+    sources = [
+        line for line in exports.case_lines(conn, "source", plan.case_id)
+        if plan.incidents is None or line["data"]["id"] in linked
+    ]  # fmt: skip
+    writer.add(layout.INCIDENTS, _jsonl(iter(incidents)))
+    writer.add(layout.SOURCES, _jsonl(iter(sources)))
+    writer.add(layout.WITHHELD, _jsonl(w.as_json() for w in plan.withheld))
+    info = {
+        "package": package_id,
+        "case": request.case_name,
+        "recipient": audience.recipient,
+        "recipient_class": audience.recipient_class,
+        "purpose": audience.purpose,
+        "created_at": utc_timestamp(),
+        "checkpoint_size": size,
+        "items": len(plan.items),
+        "incidents": len(incidents),
+        "sources": len(sources),
+        "withheld": len(plan.withheld),
+        "software": f"Testament {__version__}",
+    }
+    writer.add_text(layout.PACKAGE_INFO, json.dumps(info, ensure_ascii=False, indent=2) + "\n")
+    return len(incidents), len(sources)
+
+
+def _item_lines(conn: Connection, plan: _Plan) -> Iterator[dict[str, Any]]:
+    ids = [row["id"] for row in plan.items]
+    links = queries.incident_links(conn, ids)
+    marks = queries.assessments(conn, ids)
+    legal = queries.element_links(conn, ids)
+    agents = _agents(conn, {int(row["ingested_by"]) for row in plan.items})
+    names = dict(_originals(plan))
+    for row in plan.items:
+        yield {
+            "id": row["id"],
+            "sha256": row["sha256"],
+            "size": row["size"],
+            "media_type": row["media_type"],
+            "original_name": row["original_name"],
+            "path": layout.original_path(row["sha256"], names[row["sha256"]]),
+            "modified_at": row["mtime"],
+            "source_note": row["source_note"],
+            "ingested_at": row["ingested_at"],
+            "ingested_by": agents.get(int(row["ingested_by"])),
+            "duplicate": bool(row["duplicate"]),
+            "testimony_recording": row["id"] in plan.testifiers,
+            "incidents": [
+                _link(r, ("incident_id", "relevance", "source_id")) for r in links[row["id"]]
+            ],
+            "assessments": [
+                _link(r, ("axis", "status", "method", "assessed_on", "note"))
+                for r in marks[row["id"]]
+            ],
+            "legal_elements": [
+                _link(
+                    r, ("incident_id", "crime_code", "element_id", "stance", "confidence", "note")
+                )
+                for r in legal[row["id"]]
+            ],
+        }
+
+
+def _link(row: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    return {"id": row["id"], **{name: row[name] for name in names}}
+
+
+def _agents(conn: Connection, ids: set[int]) -> dict[int, dict[str, str]]:
+    """Who ingested: the log's opaque reference, and the account's username or the OS user's name."""
+    found = log_queries.agents(conn, ids) if ids else []
+    accounts = {int(name) for _, kind, name in found if kind == "user" and name.isdigit()}
+    usernames = log_queries.usernames(conn, accounts) if accounts else {}
+    named = {}
+    for agent_id, kind, name in found:
+        shown = usernames.get(int(name), "(deleted account)") if kind == "user" else name
+        named[agent_id] = {"agent": agent_ref(agent_id), "kind": kind, "name": shown}
+    return named

@@ -1,0 +1,54 @@
+"""A package's custody excerpt: the log entries about its items, an inclusion proof each, and the
+signed checkpoint they are proved under (with, on request, a consistency proof from an earlier one).
+
+Each line of ``entries.jsonl`` is an entry's exact bytes, so ``SHA-256(0x00 ‖ line)`` is its leaf
+hash; line *k* is the entry at the *k*-th smallest of the indexes that name the proof files.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+
+from sqlalchemy import Connection
+
+from testament.custody.instance import Instance
+from testament.ledger import checkpoint as notes
+from testament.ledger import log, proofs
+from testament.packages import layout, queries
+from testament.packages.writer import BagWriter
+
+
+def _entry_lines(conn: Connection, indexes: list[int]) -> Iterator[bytes]:
+    for start in range(0, len(indexes), queries.CHUNK):
+        chunk = indexes[start : start + queries.CHUNK]
+        found = queries.entries(conn, chunk)
+        for index in chunk:
+            yield found[index] + b"\n"
+
+
+def write_excerpt(
+    conn: Connection,
+    writer: BagWriter,
+    *,
+    indexes: list[int],
+    signed: log.StoredCheckpoint,
+    instance: Instance,
+    since: notes.Checkpoint | None,
+) -> int:
+    """Write the excerpt for the entries at ``indexes`` under ``signed``; returns how many entries."""
+    writer.add(layout.ENTRIES, _entry_lines(conn, indexes))
+    for index in indexes:
+        path = log.inclusion_proof(conn, index, signed.size)
+        writer.add_text(
+            layout.proof_path(index), proofs.TlogProof(index, path, signed.note).encode()
+        )
+    writer.add_text(layout.CHECKPOINT, signed.note)
+    writer.add_text(layout.VERIFIER_KEY, instance.record.verifier_key.encode() + "\n")
+    if since is not None and since.size < signed.size:
+        hashes = log.consistency_proof(conn, since.size, signed.size)
+        encoded = [base64.b64encode(h).decode() for h in hashes]
+        writer.add_text(
+            layout.CONSISTENCY, layout.consistency_text(since.size, signed.size, encoded)
+        )
+    return len(indexes)

@@ -1,0 +1,90 @@
+"""The fixed layout of an evidence package, shared by the builder and the stand-alone verifier.
+
+Standard library only: the verifier imports it in an environment that holds nothing of Testament's
+own dependencies. ``docs/packages.md`` describes every path; the BagIt profile that names the required
+fields is ``profile.json`` beside this module, and every bag carries a copy of it as a tag file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+BAGIT_VERSION = "1.0"
+PROFILE_IDENTIFIER = "urn:testament:bagit-profile:evidence-package:v1"
+PROFILE_TAG_FILE = "testament-profile.json"
+
+ORIGINALS = "data/originals"
+METADATA = "data/metadata"
+PACKAGE_INFO = "data/metadata/package.json"
+ITEMS = "data/metadata/items.jsonl"
+INCIDENTS = "data/metadata/incidents.jsonl"
+SOURCES = "data/metadata/sources.jsonl"
+CUSTODY = "data/custody"
+ENTRIES = "data/custody/entries.jsonl"
+PROOFS = "data/custody/proofs"
+CHECKPOINT = "data/custody/checkpoint"
+VERIFIER_KEY = "data/custody/log.vkey"
+CONSISTENCY = "data/custody/consistency.txt"
+TIMESTAMP = "data/timestamps/checkpoint.tsr"
+TSA_CHAIN = "data/timestamps/tsa-chain.pem"
+WITHHELD = "data/withheld.jsonl"
+
+# bag-info.txt: the profile requires these, beside BagIt's own Source-Organization, Bagging-Date,
+# Payload-Oxum and External-Identifier (the package ID).
+RECIPIENT = "Testament-Recipient"
+RECIPIENT_CLASS = "Testament-Recipient-Class"
+PURPOSE = "Testament-Purpose"
+CASE = "Testament-Case"
+LOG_ORIGIN = "Testament-Log-Origin"
+CHECKPOINT_SIZE = "Testament-Checkpoint-Size"
+TRUSTED_TIMESTAMP = "Testament-Trusted-Timestamp"  # "rfc3161" or "none"
+INFO_FIELDS = (
+    RECIPIENT,
+    RECIPIENT_CLASS,
+    PURPOSE,
+    CASE,
+    LOG_ORIGIN,
+    CHECKPOINT_SIZE,
+    TRUSTED_TIMESTAMP,
+)
+
+WITHHELD_REASONS = ("consent", "restriction", "redaction")
+
+CONSISTENCY_HEADER = "testament-consistency-proof v1"
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+_MAX_NAME_BYTES = 200
+
+
+def safe_name(name: str) -> str:
+    """A file name that is safe on any filesystem a recipient may unpack to.
+
+    Separators, control and reserved characters become ``_``; leading dots and spaces go (no hidden
+    file, no ``..``); the name is cut to 200 UTF-8 bytes, keeping its extension. The original name
+    is kept, unchanged, in ``items.jsonl``.
+    """
+    cleaned = _UNSAFE.sub("_", unicodedata.normalize("NFC", name)).lstrip(". ").rstrip(" .")
+    if not cleaned:
+        return "original"
+    if len(cleaned.encode("utf-8")) <= _MAX_NAME_BYTES:
+        return cleaned
+    stem, dot, extension = cleaned.rpartition(".")
+    if not dot or len(extension.encode("utf-8")) > 16:
+        stem, extension = cleaned, ""
+    room = _MAX_NAME_BYTES - len(extension.encode("utf-8")) - (1 if extension else 0)
+    cut = stem.encode("utf-8")[:room].decode("utf-8", "ignore")
+    return f"{cut}.{extension}" if extension else cut
+
+
+def original_path(sha256: str, name: str) -> str:
+    return f"{ORIGINALS}/{sha256}/{safe_name(name)}"
+
+
+def proof_path(index: int) -> str:
+    return f"{PROOFS}/{index}.tlog-proof"
+
+
+def consistency_text(old_size: int, new_size: int, hashes: list[str]) -> str:
+    """``consistency.txt``: the header, ``old N``, ``new M``, then one base64 hash a line."""
+    return "\n".join([CONSISTENCY_HEADER, f"old {old_size}", f"new {new_size}", *hashes]) + "\n"

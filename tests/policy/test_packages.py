@@ -1,0 +1,35 @@
+"""Each packages use case refuses an account without the role, in its own transaction, and writes
+nothing when it does: making an evidence package is an analyst's, as an export is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from testament.custody.instance import Instance
+from testament.packages import create
+from tests.policy.conftest import DOCUMENTERS_TOO, UseCase, fresh, refusals
+
+
+def _package(inst: Instance, w: dict[str, Any]) -> object:
+    out = w["tmp_path"] / fresh("package", "-")
+    try:
+        return create.create(
+            inst,
+            create.PackageRequest("Case B", "icc-otp", "criminal-investigation", "ICC OTP", out),
+        )
+    finally:
+        assert not out.exists() or inst.principal.username == "root"  # a refusal leaves no package
+
+
+USE_CASES: dict[str, UseCase] = {
+    "create.create": UseCase(_package, refuses=DOCUMENTERS_TOO),
+}
+
+NOT_USE_CASES: dict[str, str] = {}
+
+
+def test_each_use_case_refuses_an_account_without_the_role(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    failures = refusals(instance, world, USE_CASES)
+    assert failures == [], "\n".join(failures)
