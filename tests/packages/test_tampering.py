@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import bagit  # type: ignore[import-untyped]
+import pytest
 
 from testament.custody import custody_log
 from testament.ledger import checkpoint as notes
@@ -243,6 +244,23 @@ def test_a_withheld_line_naming_an_included_item_fails_step_8(packaged: dict[str
         handle.write(json.dumps(line) + "\n")
     _rebag(root)
     _failed(verifier.verify(root, packaged["key"]), 8, WITHHELD)
+
+
+@pytest.mark.parametrize("name", ["data/metadata/items.jsonl", "data/metadata/incidents.jsonl"])
+def test_edited_documentation_fails_step_7_though_the_bag_is_rebuilt(
+    packaged: dict[str, Any], name: str
+) -> None:
+    root: Path = packaged["path"]
+    text = (root / name).read_text("utf-8")
+    edited = (
+        text.replace("Strike", "Accident")
+        if "Strike" in text
+        else text.replace('"size"', '"bytes"')
+    )
+    assert edited != text
+    (root / name).write_text(edited, encoding="utf-8")
+    _rebag(root)
+    _failed(verifier.verify(root, packaged["key"]), 7, name)
 
 
 def test_the_cli_verifies_and_reports_tampering(

@@ -196,7 +196,10 @@ def _record(
     with recording(instance) as conn:
         lock_log(conn)  # the plan's checks below hold until commit
         agent_id = _recheck(conn, instance, request, audience, plan)
-        disclosure = _disclosure(agent_id, plan, audience, package_id, digests)
+        counts = _metadata(conn, writer, plan=plan, package_id=package_id, request=request,
+                           audience=audience)  # fmt: skip
+        described = {path: writer.digests[path] for path in layout.DESCRIBED}
+        disclosure = _disclosure(agent_id, plan, audience, package_id, (digests, described))
         (log_index,) = custody.record(conn, [disclosure])
         signed = log.sign_checkpoint(
             conn, instance.record.log_origin, instance.signer, utc_timestamp()
@@ -206,8 +209,6 @@ def _record(
         indexes = sorted({*queries.entry_indexes(conn, [r["id"] for r in plan.items]), log_index})
         excerpt = write_excerpt(conn, writer, indexes=indexes, signed=signed, instance=instance,
                                 since=since)  # fmt: skip
-        counts = _metadata(conn, writer, plan=plan, package_id=package_id, request=request,
-                           audience=audience, size=signed.size)  # fmt: skip
         writer.finish(_bag_info(instance, request, audience, package_id, signed.size))
         writer.flush()
     return PackageReport(
@@ -255,8 +256,15 @@ def _recheck(
 
 
 def _disclosure(
-    agent_id: int, plan: _Plan, audience: Audience, package_id: str, digests: Sequence[str]
+    agent_id: int,
+    plan: _Plan,
+    audience: Audience,
+    package_id: str,
+    contents: tuple[Sequence[str], dict[str, str]],
 ) -> custody.NewEvent:
+    """The ``disclosure`` event: for whom, and what, by digest: every original, and the metadata
+    files (items, incidents, sources, withheld, package.json), so that the signed log covers those too."""
+    digests, described = contents
     return custody.NewEvent(
         CustodyEventType.DISCLOSURE,
         agent_id,
@@ -268,6 +276,7 @@ def _disclosure(
             "recipient_class": audience.recipient_class,
             "purpose": audience.purpose,
             "items": list(digests),
+            "metadata": described,
             "withheld": len(plan.withheld),
         },
     )
@@ -310,7 +319,6 @@ def _metadata(
     package_id: str,
     request: PackageRequest,
     audience: Audience,
-    size: int,
 ) -> tuple[int, int]:
     """items.jsonl, incidents.jsonl, sources.jsonl, package.json and withheld.jsonl."""
     writer.add(layout.ITEMS, _jsonl(_item_lines(conn, plan)))
@@ -337,7 +345,6 @@ def _metadata(
         "recipient_class": audience.recipient_class,
         "purpose": audience.purpose,
         "created_at": utc_timestamp(),
-        "checkpoint_size": size,
         "items": len(plan.items),
         "incidents": len(incidents),
         "sources": len(sources),

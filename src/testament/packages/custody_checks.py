@@ -254,7 +254,13 @@ def check_originals(contents: Contents, head: Head, step: Finding) -> None:
         step.fail("the disclosure entry does not name exactly the originals in the package",
                   layout.ENTRIES)  # fmt: skip
         return
-    step.note(f"{len(originals)} originals, each ingested and named in the disclosure")
+    described = disclosures[0]["detail"].get("metadata")
+    described = described if isinstance(described, dict) else {}
+    for path in layout.DESCRIBED:
+        if described.get(path) != contents.manifest.get(path):
+            step.fail(f"{path} is not the file the disclosure entry names (it was altered)", path)
+    step.note(f"{len(originals)} originals, each ingested and named in the disclosure, and the "
+              "metadata files it names")  # fmt: skip
 
 
 def _jsonl(reader: Reader, contents: Contents, name: str, step: Finding) -> list[dict[str, Any]]:

@@ -29,6 +29,9 @@ CONSISTENCY = "data/custody/consistency.txt"
 TIMESTAMP = "data/timestamps/checkpoint.tsr"
 TSA_CHAIN = "data/timestamps/tsa-chain.pem"
 WITHHELD = "data/withheld.jsonl"
+# The files the disclosure entry names by digest, so that the signed log covers them as it covers the
+# originals: an attacker who edits one and rebuilds the manifests fails verifier step 7.
+DESCRIBED = (PACKAGE_INFO, ITEMS, INCIDENTS, SOURCES, WITHHELD)
 
 # bag-info.txt: the profile requires these, beside BagIt's own Source-Organization, Bagging-Date,
 # Payload-Oxum and External-Identifier (the package ID).

@@ -36,7 +36,7 @@ STEPS = (
     "The checkpoint is signed by the trusted key",
     "The checkpoint is consistent with the one you hold",
     "The trusted timestamp matches the checkpoint",
-    "Every original was recorded as ingested, and the disclosure names them all",
+    "Every original was recorded as ingested, and the disclosure names them and the metadata",
     "The withheld list agrees with the package",
 )
 
