@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each beside its baseline from the same run.
 
-Options: --quick (small sizes, for a smoke run), --only startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web.
+Options: --quick (small sizes, for a smoke run), --only startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,packages.
 Large inputs are generated under benchmarks/scratch/ (ignored by git) and reused between runs.
 """
 
@@ -17,6 +17,7 @@ from benchmarks import (
     import_bench,
     ingest_bench,
     log_bench,
+    package_bench,
     search_bench,
     startup_bench,
     web_bench,
@@ -29,7 +30,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument(
-        "--only", default="startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web"
+        "--only",
+        default="startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,packages",
     )
     args = parser.parse_args()
     chosen = set(args.only.split(","))
@@ -63,6 +65,8 @@ def main() -> None:
         web_bench.requests_per_second(reps=1 if quick else 3)
         web_bench.list_and_map(count=5_000 if quick else 100_000)
         web_bench.upload(total_mib=64 if quick else 1024, reps=1 if quick else 3)
+    if "packages" in chosen:
+        package_bench.create_and_verify(total_mib=64 if quick else 1024, reps=1 if quick else 3)
 
 
 if __name__ == "__main__":

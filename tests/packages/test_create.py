@@ -223,3 +223,24 @@ def test_a_failure_while_writing_leaves_no_package_and_no_disclosure(
         create(instance, _request(world))
     assert custody_log.status(instance).size == before
     assert list(world["tmp"].iterdir()) == []
+
+
+def test_the_custody_excerpt_is_also_premis_xml(instance: Instance, world: dict[str, Any]) -> None:
+    from xml.etree import ElementTree as ET
+
+    report = create(instance, _request(world))
+    root = ET.parse(Path(report.path) / layout.PREMIS).getroot()  # noqa: S314 - as above
+    ns = {"p": "http://www.loc.gov/premis/v3"}
+    entries = _lines(Path(report.path) / layout.ENTRIES)
+    events = root.findall("p:event", ns)
+    assert [
+        e.findtext("p:eventIdentifier/p:eventIdentifierValue", namespaces=ns) for e in events
+    ] == [entry["id"] for entry in entries]
+    types = {e.findtext("p:eventType", namespaces=ns): e.find("p:eventType", ns) for e in events}
+    ingestion = types["ingestion"]
+    assert ingestion is not None
+    assert ingestion.get("valueURI") == "http://id.loc.gov/vocabulary/preservation/eventType/ing"
+    digests = {
+        o.findtext(".//p:messageDigest", namespaces=ns) for o in root.findall("p:object", ns)
+    }
+    assert digests == {line["sha256"] for line in _lines(Path(report.path) / layout.ITEMS)}

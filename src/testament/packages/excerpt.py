@@ -8,22 +8,27 @@ hash; line *k* is the entry at the *k*-th smallest of the indexes that name the 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Connection
 
 from testament.custody.instance import Instance
 from testament.ledger import checkpoint as notes
 from testament.ledger import log, proofs
-from testament.packages import layout, queries
+from testament.packages import layout, premis, queries
 from testament.packages.writer import BagWriter
 
 
-def _entry_lines(conn: Connection, indexes: list[int]) -> Iterator[bytes]:
+def _entry_lines(
+    conn: Connection, indexes: list[int], parsed: list[dict[str, Any]]
+) -> Iterator[bytes]:
     for start in range(0, len(indexes), queries.CHUNK):
         chunk = indexes[start : start + queries.CHUNK]
         found = queries.entries(conn, chunk)
         for index in chunk:
+            parsed.append(json.loads(found[index]))
             yield found[index] + b"\n"
 
 
@@ -35,9 +40,13 @@ def write_excerpt(
     signed: log.StoredCheckpoint,
     instance: Instance,
     since: notes.Checkpoint | None,
+    items: Sequence[Mapping[str, Any]],
 ) -> int:
-    """Write the excerpt for the entries at ``indexes`` under ``signed``; returns how many entries."""
-    writer.add(layout.ENTRIES, _entry_lines(conn, indexes))
+    """Write the excerpt for the entries at ``indexes`` under ``signed``, and its PREMIS rendering
+    with the package's ``items``; returns how many entries."""
+    parsed: list[dict[str, Any]] = []
+    writer.add(layout.ENTRIES, _entry_lines(conn, indexes, parsed))
+    writer.add_text(layout.PREMIS, premis.render(parsed, items))
     for index in indexes:
         path = log.inclusion_proof(conn, index, signed.size)
         writer.add_text(
