@@ -66,6 +66,12 @@ class Settings:
     password_hashing: str = HASH_PROFILE_DEFAULT
     """Argon2id cost of account passwords, by profile name (:data:`HASH_PROFILES`).
     Default ``rfc9106-low-memory``; ``insecure-test-only`` is for the test suite, never a server."""
+    tsa_url: str = ""
+    """The RFC 3161 Time-Stamp Authority that stamps each evidence package's checkpoint
+    (``testament package create --tsa`` overrides it). Default empty: packages get no timestamp."""
+    tsa_chain: Path | None = None
+    """A PEM file with the TSA's certificate chain up to its root (root last), against which each token
+    is verified and which packages carry. Default: none (a TSA URL alone stamps nothing)."""
     act_as: str | None = None
     """The account the CLI acts as (``testament --as USER``): its roles are checked and it is the agent
     of the command's custody events. Default: the instance owner, the operating-system user who holds
@@ -220,6 +226,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             registry_contact=_line("registry_contact", raw("registry_contact")),
             organisation=_line("organisation", raw("organisation")),
             password_hashing=_password_hashing(raw("password_hashing") or HASH_PROFILE_DEFAULT),
+            tsa_url=str(raw("tsa_url") or "").strip(),
+            tsa_chain=Path(raw("tsa_chain")).expanduser() if raw("tsa_chain") else None,
             act_as=str(raw("act_as") or "").strip() or None,
         )
     )

@@ -31,6 +31,9 @@ def package_group() -> None:
 @click.option("--since-checkpoint", type=click.Path(path_type=Path, dir_okay=False),
               help="A checkpoint the recipient already holds: the package proves it extends it.")  # fmt: skip
 @click.option("--zip", "zipped", is_flag=True, help="Write one .zip file instead of a directory.")
+@click.option("--tsa", "tsa_url", metavar="URL",
+              help="An RFC 3161 Time-Stamp Authority to stamp the checkpoint (default: the "
+                   "tsa_url setting).")  # fmt: skip
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="Where to write the package; it must not exist.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
@@ -43,6 +46,7 @@ def create(
     incident_ids: tuple[str, ...],
     since_checkpoint: Path | None,
     zipped: bool,
+    tsa_url: str | None,
     out: Path,
     as_json: bool,
 ) -> None:
@@ -54,6 +58,7 @@ def create(
     request = PackageRequest(
         case_name, recipient_class, purpose, recipient, out,
         item_ids=item_ids, incident_ids=incident_ids, since_checkpoint=since, zipped=zipped,
+        tsa_url=tsa_url,
     )  # fmt: skip
     with opened() as inst:
         report = create_package(inst, request)
@@ -67,7 +72,12 @@ def create(
     )
     for withheld in report.withheld:
         click.echo(f"Withheld {withheld.kind} {withheld.id}: {withheld.detail}.")
-    click.echo("No trusted timestamp.")
+    if report.trusted_timestamp:
+        click.echo("Trusted timestamp: RFC 3161 token over the checkpoint (data/timestamps/).")
+    elif report.timestamp_note:
+        click.echo(f"No trusted timestamp: {report.timestamp_note}.")
+    else:
+        click.echo("No trusted timestamp.")
 
 
 @package_group.command("verify")

@@ -39,7 +39,7 @@ from testament.domain.ids import new_id
 from testament.errors import Conflict, InvalidInput, NotFound, TestamentError
 from testament.ledger import checkpoint as notes
 from testament.ledger import log
-from testament.packages import layout, queries
+from testament.packages import layout, queries, timestamps
 from testament.packages.excerpt import write_excerpt
 from testament.packages.results import PackageReport, Withheld
 from testament.packages.writer import BagWriter, check_target
@@ -62,6 +62,7 @@ class PackageRequest:
     incident_ids: tuple[str, ...] = ()
     since_checkpoint: str | None = None  # a checkpoint the recipient holds (signed note text)
     zipped: bool = False
+    tsa_url: str | None = None  # an RFC 3161 TSA; None: the ``tsa_url`` setting
 
 
 @dataclass
@@ -208,8 +209,10 @@ def _record(
             raise Conflict("the log was signed past the disclosure", where="custody log")
         indexes = sorted({*queries.entry_indexes(conn, [r["id"] for r in plan.items]), log_index})
         excerpt = write_excerpt(conn, writer, indexes=indexes, signed=signed, instance=instance,
-                                since=since)  # fmt: skip
-        writer.finish(_bag_info(instance, request, audience, package_id, signed.size))
+                                since=since, items=plan.items)  # fmt: skip
+        stamped, note = _timestamp(instance, request, writer, signed.note.encode("utf-8"))
+        info = _bag_info(instance, request, audience, package_id, signed.size)
+        writer.finish(info | {layout.TRUSTED_TIMESTAMP: "rfc3161" if stamped else "none"})
         writer.flush()
     return PackageReport(
         package_id=package_id,
@@ -226,9 +229,35 @@ def _record(
         entries=excerpt,
         checkpoint_size=signed.size,
         log_index=log_index,
-        trusted_timestamp=False,
+        trusted_timestamp=stamped,
         withheld=tuple(plan.withheld),
+        timestamp_note=note,
     )
+
+
+def _timestamp(
+    instance: Instance, request: PackageRequest, writer: BagWriter, checkpoint: bytes
+) -> tuple[bool, str | None]:
+    """An RFC 3161 token over the checkpoint's exact bytes, when a TSA is configured; written with
+    the TSA's chain under ``data/timestamps/``. A TSA that cannot be reached or whose reply does not
+    verify leaves the package without one, and says why: it never fails the package."""
+    url = request.tsa_url or instance.settings.tsa_url
+    if not url:
+        return False, None
+    chain_file = instance.settings.tsa_chain
+    if chain_file is None:
+        return False, "no TSA certificate chain is configured (TESTAMENT_TSA_CHAIN)"
+    try:
+        chain = chain_file.read_bytes()
+    except OSError as exc:
+        return False, f"the TSA certificate chain cannot be read ({exc.strerror})"
+    try:
+        stamp = timestamps.request_stamp(url, checkpoint, chain)
+    except timestamps.TimestampError as exc:
+        return False, str(exc)
+    writer.add(layout.TIMESTAMP, [stamp.response])
+    writer.add(layout.TSA_CHAIN, [stamp.chain_pem])
+    return True, None
 
 
 def _recheck(

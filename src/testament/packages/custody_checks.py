@@ -1,6 +1,7 @@
 """Verifier steps 3 to 8: the custody excerpt, its proofs and checkpoint, and what the package claims.
 
-Standard library and :mod:`testament.ledger` only (see :mod:`testament.packages.verifier`).
+Standard library, :mod:`testament.ledger` and, for step 6, :mod:`testament.packages.timestamps`
+(``rfc3161-client``) only (see :mod:`testament.packages.verifier`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from testament.errors import TestamentError
 from testament.ledger import checkpoint as notes
 from testament.ledger import merkle, proofs
 from testament.ledger.keys import VerifierKey
-from testament.packages import layout
+from testament.packages import layout, timestamps
 from testament.packages.bag import Contents, Finding
 from testament.packages.reader import Reader, read_small
 
@@ -197,7 +198,8 @@ def _consistency_path(
 
 
 def check_timestamp(reader: Reader, contents: Contents, head: Head, step: Finding) -> bool:
-    """Step 6: an RFC 3161 token over the checkpoint's bytes, if the package carries one."""
+    """Step 6: an RFC 3161 token over the checkpoint's bytes, if the package carries one: its message
+    imprint is SHA-256 of the checkpoint file, and it verifies under ``tsa-chain.pem`` (root last)."""
     declared = contents.info.get(layout.TRUSTED_TIMESTAMP)
     present = layout.TIMESTAMP in contents.sizes
     if not present:
@@ -207,10 +209,26 @@ def check_timestamp(reader: Reader, contents: Contents, head: Head, step: Findin
         step.note("no trusted timestamp: the package is still valid, and its time rests on the "
                   "sender's signed checkpoint")  # fmt: skip
         return False
-    step.fail("the package carries an RFC 3161 token, which this version of the verifier does not "
-              "check: check it with `openssl ts -verify` (docs/packages.md)", layout.TIMESTAMP,
-              status="undecided")  # fmt: skip
-    return False
+    if declared != "rfc3161":
+        step.fail("the package holds an RFC 3161 token, but bag-info.txt says it has none",
+                  layout.TIMESTAMP)  # fmt: skip
+    if layout.TSA_CHAIN not in contents.sizes:
+        step.fail("the package holds an RFC 3161 token but not the TSA's certificate chain",
+                  layout.TSA_CHAIN)  # fmt: skip
+        return False
+    try:
+        checked = timestamps.check(
+            read_small(reader, layout.TIMESTAMP),
+            read_small(reader, layout.CHECKPOINT),
+            read_small(reader, layout.TSA_CHAIN),
+        )
+    except timestamps.TimestampError as exc:
+        step.fail(f"{layout.TIMESTAMP}: {exc}", layout.TIMESTAMP)
+        return False
+    step.note(f"the checkpoint was stamped at {checked.gen_time.isoformat()} by {checked.tsa}")
+    step.note(f"the TSA's root is {checked.root} (SHA-256 fingerprint {checked.root_sha256}): "
+              "compare it with that of the TSA you trust")  # fmt: skip
+    return True
 
 
 def _originals(contents: Contents, step: Finding) -> dict[str, str]:

@@ -38,3 +38,5 @@ class PackageReport(Result):
     log_index: int
     trusted_timestamp: bool
     withheld: tuple[Withheld, ...]
+    # Why the package has no trusted timestamp, when a TSA was configured; None otherwise.
+    timestamp_note: str | None = None
