@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import functools
+import hashlib
 import os
 import queue
 import threading
@@ -140,6 +141,53 @@ class ChunkWriter:
                 self._writeback.wrote(len(data))
             except OSError as error:
                 self._error = error
+
+
+class HashBehind:
+    """SHA-256 of a stream, computed on a second thread while the caller goes on with each chunk.
+
+    A read that must check its digest (every vault read) otherwise hashes and then hands each chunk on,
+    so writing a package or a download waits for the hash; hashlib lets go of the interpreter, so the
+    two overlap on two cores. The first ``INLINE`` bytes are hashed in line (most objects are small
+    and need no thread). At most ``DEPTH`` chunks wait, so memory stays bounded; chunks must be
+    immutable (``bytes``). :meth:`hexdigest` waits for the thread; :meth:`close` stops it early.
+    """
+
+    INLINE = 8 << 20
+    DEPTH = 4
+
+    def __init__(self) -> None:
+        self._hasher = hashlib.sha256()
+        self._inline = 0
+        self._queue: queue.Queue[bytes | None] | None = None
+        self._thread: threading.Thread | None = None
+
+    def update(self, chunk: bytes) -> None:
+        if self._queue is None and self._inline < self.INLINE:
+            self._hasher.update(chunk)
+            self._inline += len(chunk)
+            return
+        if self._queue is None:
+            self._queue = queue.Queue(maxsize=self.DEPTH)
+            self._thread = threading.Thread(
+                target=self._run, args=(self._queue,), name="vault-hash", daemon=True
+            )
+            self._thread.start()
+        self._queue.put(chunk)
+
+    def _run(self, channel: queue.Queue[bytes | None]) -> None:
+        while (chunk := channel.get()) is not None:
+            self._hasher.update(chunk)
+
+    def hexdigest(self) -> str:
+        self.close()
+        return self._hasher.hexdigest()
+
+    def close(self) -> None:
+        if self._thread is not None and self._queue is not None:
+            self._queue.put(None)
+            self._thread.join()
+        self._thread, self._queue = None, None
 
 
 def write_all(fd: int, data: bytes | memoryview) -> None:

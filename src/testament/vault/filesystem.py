@@ -21,7 +21,6 @@ clean-tmp --yes` removes stale ones.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import secrets
 from collections.abc import Collection, Iterator
@@ -45,6 +44,7 @@ from testament.vault.base import (
 from testament.vault.crypto import InstanceKey, fsync_directory
 from testament.vault.fileio import (
     ChunkWriter,
+    HashBehind,
     WritebackAhead,
     move_new,
     sync_filesystem,
@@ -245,7 +245,7 @@ class FilesystemBlobStore:
         return self._chunks(digest, path, dek)
 
     def _chunks(self, digest: str, path: Path, dek: bytes | None) -> Iterator[bytes]:
-        hasher = hashlib.sha256()
+        hasher = HashBehind()
         try:
             with path.open("rb", buffering=0) as handle:
                 if dek is None:
@@ -261,6 +261,8 @@ class FilesystemBlobStore:
                         yield chunk
         except OSError as error:
             raise self._read_failed(error, digest, path) from None
+        finally:
+            hasher.close()  # a reader that stops early leaves no thread behind
         actual = hasher.hexdigest()
         if actual != digest:
             raise IntegrityError(
