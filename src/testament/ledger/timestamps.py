@@ -1,4 +1,4 @@
-"""RFC 3161 trusted timestamps over a package's checkpoint (docs/packages.md, TSP-01 to TSP-05).
+"""RFC 3161 trusted timestamps over a signed checkpoint (evidence packages: docs/packages.md, TSP-01…05).
 
 The builder asks a Time-Stamp Authority for a token over the exact bytes of the signed checkpoint
 (:func:`request_stamp`): SHA-256, a random nonce and ``certReq`` true, posted as

@@ -38,8 +38,8 @@ from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
 from testament.errors import Conflict, InvalidInput, NotFound, TestamentError
 from testament.ledger import checkpoint as notes
-from testament.ledger import log
-from testament.packages import layout, queries, timestamps
+from testament.ledger import log, timestamps
+from testament.packages import layout, queries
 from testament.packages.excerpt import write_excerpt
 from testament.packages.results import PackageReport, Withheld
 from testament.packages.writer import BagWriter, check_target
@@ -99,10 +99,10 @@ def create(instance: Instance, request: PackageRequest) -> PackageReport:
             instance, request, audience=audience, plan=plan, writer=writer,
             package_id=package_id, since=since,
         )  # fmt: skip
+        writer.commit()
     except BaseException:
         writer.discard()
         raise
-    writer.commit()
     return report
 
 
@@ -210,10 +210,13 @@ def _record(
         indexes = sorted({*queries.entry_indexes(conn, [r["id"] for r in plan.items]), log_index})
         excerpt = write_excerpt(conn, writer, indexes=indexes, signed=signed, instance=instance,
                                 since=since, items=plan.items)  # fmt: skip
-        stamped, note = _timestamp(instance, request, writer, signed.note.encode("utf-8"))
-        info = _bag_info(instance, request, audience, package_id, signed.size)
-        writer.finish(info | {layout.TRUSTED_TIMESTAMP: "rfc3161" if stamped else "none"})
         writer.flush()
+    # After the commit: a TSA may take seconds, and the log's lock is not held for it. A failure from
+    # here on leaves the disclosure recorded and no package (create discards what was written).
+    stamped, note = _timestamp(instance, request, writer, signed.note.encode("utf-8"))
+    info = _bag_info(instance, request, audience, package_id, signed.size)
+    writer.finish(info | {layout.TRUSTED_TIMESTAMP: "rfc3161" if stamped else "none"})
+    writer.flush()
     return PackageReport(
         package_id=package_id,
         path=str(request.out),

@@ -1,6 +1,6 @@
 """Verifier steps 3 to 8: the custody excerpt, its proofs and checkpoint, and what the package claims.
 
-Standard library, :mod:`testament.ledger` and, for step 6, :mod:`testament.packages.timestamps`
+Standard library, :mod:`testament.ledger` and, for step 6, :mod:`testament.ledger.timestamps`
 (``rfc3161-client``) only (see :mod:`testament.packages.verifier`).
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 
 from testament.errors import TestamentError
 from testament.ledger import checkpoint as notes
-from testament.ledger import merkle, proofs
+from testament.ledger import merkle, proofs, timestamps
 from testament.ledger.keys import VerifierKey
-from testament.packages import layout, timestamps
+from testament.packages import layout
 from testament.packages.bag import Contents, Finding
 from testament.packages.reader import Reader, read_small
 

@@ -99,20 +99,27 @@ class BagWriter:
             handle.write(text.encode("utf-8"))
 
     def flush(self) -> None:
-        """Make every byte durable before the package is recorded as disclosed."""
+        """Make every byte written so far durable (before the package is recorded as disclosed)."""
         if self._zip is not None:
-            self._zip.close()
-            self._zip = None
-            with self._temporary.open("rb") as handle:
+            handle = self._zip.fp
+            if handle is not None:
+                handle.flush()
                 os.fsync(handle.fileno())
         else:
             sync_filesystem(self._temporary)
 
     def commit(self) -> None:
-        """Give the whole package its name; the target must still not exist."""
+        """Close a zip (its central directory), then give the whole package its name; the target
+        must still not exist."""
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+            with self._temporary.open("rb") as handle:
+                os.fsync(handle.fileno())
         move_new(self._temporary, self.out)
 
     def discard(self) -> None:
+        """Remove what was written (nothing, once :meth:`commit` gave it its name)."""
         if self._zip is not None:
             self._zip.close()
             self._zip = None
