@@ -21,7 +21,7 @@ from typing import IO
 
 from testament.errors import Conflict, InvalidInput
 from testament.packages import bag, layout
-from testament.vault.fileio import move_new, sync_filesystem
+from testament.vault.fileio import WritebackAhead, move_new, sync_filesystem
 
 
 def check_target(out: Path) -> None:
@@ -60,11 +60,21 @@ class BagWriter:
         hasher = None if sha256 is not None else hashlib.sha256()
         size = 0
         with self._open(path) as handle:
-            for block in data:
-                handle.write(block)
-                size += len(block)
-                if hasher is not None:
-                    hasher.update(block)
+            # The disk starts writing a large file back while the next chunks are read and
+            # decrypted, so the final flush finds little left (as the vault's ingest does).
+            writeback = WritebackAhead(handle.fileno()) if self._zip is None else None
+            try:
+                for block in data:
+                    handle.write(block)
+                    size += len(block)
+                    if writeback is not None:
+                        writeback.wrote(len(block))
+                    if hasher is not None:
+                        hasher.update(block)
+            finally:
+                if writeback is not None:
+                    handle.flush()
+                    writeback.stop()
         digest = hasher.hexdigest() if hasher is not None else str(sha256)
         self.digests[path] = digest
         self.octets += size
