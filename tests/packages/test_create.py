@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from testament.errors import Conflict, ConsentRequired, IntegrityError, InvalidI
 from testament.packages import layout, verifier
 from testament.packages.create import PackageRequest, create
 from testament.survivors import consent, identity, testimony
+from testament.transfer import disclosure
 
 CASE = "Izium"
 ICC = ("icc-otp", "criminal-investigation", "ICC OTP")
@@ -74,10 +76,10 @@ def world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
     person_id, _ = identity.add_person(instance, CASE, identity.Identity(name="Halyna Melnyk"))
     consent.grant(instance, person_id, _grant("internal", "testimony"))
     consent.grant(instance, person_id, _grant("icc-otp", "incident-facts"))
-    _testimony(instance, person_id, str(ids["interview.ogg"]))
+    told = _testimony(instance, person_id, str(ids["interview.ogg"]))
     out = tmp_path / "out"
     out.mkdir()
-    return {"items": ids, "incident": incident, "person": person_id, "tmp": out}
+    return {"items": ids, "incident": incident, "person": person_id, "tmp": out, "testimony": told}
 
 
 def _request(world: dict[str, Any], name: str = "package", **extra: Any) -> PackageRequest:
@@ -102,14 +104,16 @@ def test_a_whole_case_package_holds_its_evidence_and_withholds_a_recording_witho
         "/notes_ day 1.txt"
     )  # made safe, kept in full
     withheld = _lines(out / layout.WITHHELD)
-    assert [(w["id"], w["reason"]) for w in withheld] == [
-        (world["items"]["interview.ogg"], "consent")
+    assert [(w["kind"], w["id"], w["reason"]) for w in withheld] == [
+        ("item", world["items"]["interview.ogg"], "consent"),
+        ("testimony", world["testimony"], "consent"),
     ]
     assert "criminal-investigation" in withheld[0]["detail"]
+    assert not (out / layout.TESTIMONIES).exists()
     assert [line["data"]["title"] for line in _lines(out / layout.INCIDENTS)] == [
         "Strike on the school"
     ]
-    assert report.withheld[0].reason == "consent" and report.items == 2
+    assert report.withheld[0].reason == "consent" and report.items == 2 and report.testimonies == 0
     checked = verifier.verify(out, custody_log.verifier_key(instance))
     assert checked.verdict == "valid", verifier.render(checked)
 
@@ -244,3 +248,53 @@ def test_the_custody_excerpt_is_also_premis_xml(instance: Instance, world: dict[
         o.findtext(".//p:messageDigest", namespaces=ns) for o in root.findall("p:object", ns)
     }
     assert digests == {line["sha256"] for line in _lines(Path(report.path) / layout.ITEMS)}
+
+
+def _told(report_path: str, testimony_id: str) -> dict[str, Any]:
+    path = Path(report_path) / layout.TESTIMONIES / testimony_id / "testimony.json"
+    found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return found
+
+
+def test_a_testimony_goes_in_with_its_words_and_its_recording_once_consent_covers_it(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    consent.grant(instance, world["person"], _grant("icc-otp", "testimony"))
+    report = create(instance, _request(world))
+    assert report.testimonies == 1 and report.withheld == ()
+    told = _told(report.path, world["testimony"])
+    assert told["account"] == "They took my neighbour to the school."
+    assert (Path(report.path) / told["recording"]["path"]).read_bytes()[:4] == b"OggS"
+    assert "identity" not in told and "Halyna" not in json.dumps(told, ensure_ascii=False)
+    checked = verifier.verify(Path(report.path), custody_log.verifier_key(instance))
+    assert checked.verdict == "valid", verifier.render(checked)
+
+
+def test_people_are_named_only_with_a_second_persons_approval_used_once(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    named = _grant("icc-otp", "testimony")
+    consent.grant(instance, world["person"], replace(named, identifiability="named"))
+    approval = disclosure.request(instance, CASE, *ICC)
+    second = instance.acting_for(accounts.principal_named(instance, "root"))
+    disclosure.approve(second, approval)
+    report = create(instance, _request(world, approval=approval))
+    assert _told(report.path, world["testimony"])["identity"]["name"] == "Halyna Melnyk"
+    with pytest.raises(Conflict, match="already used"):
+        create(instance, _request(world, "again", approval=approval))
+    assert not (world["tmp"] / "again").exists()
+
+
+def test_an_edited_testimony_fails_verification_though_the_bag_is_rebuilt(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    from tests.packages.test_tampering import _rebag
+
+    consent.grant(instance, world["person"], _grant("icc-otp", "testimony"))
+    report = create(instance, _request(world))
+    path = Path(report.path) / layout.TESTIMONIES / world["testimony"] / "testimony.json"
+    path.write_text(path.read_text(encoding="utf-8").replace("neighbour", "brother"), "utf-8")
+    _rebag(Path(report.path))
+    checked = verifier.verify(Path(report.path), custody_log.verifier_key(instance))
+    assert checked.verdict == "invalid" and checked.steps[6].status == "failed"
+    assert checked.steps[6].file == str(path.relative_to(report.path))

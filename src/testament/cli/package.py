@@ -30,6 +30,8 @@ def package_group() -> None:
               help="Include the items linked to this incident (repeat it).")  # fmt: skip
 @click.option("--since-checkpoint", type=click.Path(path_type=Path, dir_okay=False),
               help="A checkpoint the recipient already holds: the package proves it extends it.")  # fmt: skip
+@click.option("--approval", help="A second person's approval (`testament disclosure request`) to name "
+              "the people who testified.")  # fmt: skip
 @click.option("--zip", "zipped", is_flag=True, help="Write one .zip file instead of a directory.")
 @click.option("--tsa", "tsa_url", metavar="URL",
               help="An RFC 3161 Time-Stamp Authority to stamp the checkpoint (default: the "
@@ -45,6 +47,7 @@ def create(
     item_ids: tuple[str, ...],
     incident_ids: tuple[str, ...],
     since_checkpoint: Path | None,
+    approval: str | None,
     zipped: bool,
     tsa_url: str | None,
     out: Path,
@@ -58,6 +61,7 @@ def create(
     request = PackageRequest(
         case_name, recipient_class, purpose, recipient, out,
         item_ids=item_ids, incident_ids=incident_ids, since_checkpoint=since, zipped=zipped,
+        approval=approval,
         tsa_url=tsa_url,
     )  # fmt: skip
     with opened() as inst:
@@ -66,7 +70,8 @@ def create(
         json_line(report)
         return
     click.echo(
-        f"Package {report.package_id} written to {report.path}: {report.items:,} items "
+        f"Package {report.package_id} written to {report.path}: {report.items:,} items, "
+        f"{report.testimonies:,} testimonies "
         f"({report.originals:,} originals, {report.payload_bytes:,} bytes), {report.incidents:,} "
         f"incidents, {report.entries:,} custody entries under checkpoint {report.checkpoint_size}."
     )

@@ -39,13 +39,13 @@ from testament.domain.ids import new_id
 from testament.errors import Conflict, InvalidInput, NotFound, TestamentError
 from testament.ledger import checkpoint as notes
 from testament.ledger import log, timestamps
-from testament.packages import layout, queries
+from testament.packages import layout, queries, testimonies
 from testament.packages.excerpt import write_excerpt
 from testament.packages.results import PackageReport, Withheld
 from testament.packages.writer import BagWriter, check_target
 from testament.storage.engine import lock_log, read_transaction
 from testament.survivors import consent
-from testament.transfer import exports
+from testament.transfer import disclosure, exports
 from testament.transfer.disclosure import Audience
 
 
@@ -61,6 +61,7 @@ class PackageRequest:
     item_ids: tuple[str, ...] = ()
     incident_ids: tuple[str, ...] = ()
     since_checkpoint: str | None = None  # a checkpoint the recipient holds (signed note text)
+    approval: str | None = None  # a second person's approval to name the people who testified
     zipped: bool = False
     tsa_url: str | None = None  # an RFC 3161 TSA; None: the ``tsa_url`` setting
 
@@ -72,9 +73,14 @@ class _Plan:
     incidents: set[str] | None  # None: the whole case
     withheld: list[Withheld] = field(default_factory=list)
     testifiers: dict[str, str] = field(default_factory=dict)  # included recording -> person
+    testimonies: dict[str, str] = field(default_factory=dict)  # included testimony -> person
 
-    def key(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        return tuple(i["id"] for i in self.items), tuple(w.id for w in self.withheld)
+    def key(self) -> tuple[tuple[str, ...], ...]:
+        return (
+            tuple(i["id"] for i in self.items),
+            tuple(w.id for w in self.withheld),
+            tuple(self.testimonies),
+        )
 
 
 def create(instance: Instance, request: PackageRequest) -> PackageReport:
@@ -160,6 +166,11 @@ def _plan(
     if incidents is not None:
         links = queries.incident_links(conn, [r["id"] for r in plan.items])
         incidents |= {link["incident_id"] for found in links.values() for link in found}
+    plan.testimonies, withheld = testimonies.chosen(
+        conn, case_id, audience, recordings=None if wanted is None else {r["id"] for r in rows},
+        named=request.approval is not None,
+    )  # fmt: skip
+    plan.withheld.extend(withheld)
     return plan
 
 
@@ -199,9 +210,13 @@ def _record(
         agent_id = _recheck(conn, instance, request, audience, plan)
         counts = _metadata(conn, writer, plan=plan, package_id=package_id, request=request,
                            audience=audience)  # fmt: skip
-        described = {path: writer.digests[path] for path in layout.DESCRIBED}
-        disclosure = _disclosure(agent_id, plan, audience, package_id, (digests, described))
-        (log_index,) = custody.record(conn, [disclosure])
+        told = testimonies.write(
+            conn, instance, writer, plan.case_id, plan.testimonies,
+            named=request.approval is not None, originals={r["id"]: r for r in plan.items},
+        )  # fmt: skip
+        described = {path: writer.digests[path] for path in (*layout.DESCRIBED, *told)}
+        event = _disclosure(agent_id, plan, audience, package_id, (digests, described))
+        (log_index,) = custody.record(conn, [event])
         signed = log.sign_checkpoint(
             conn, instance.record.log_origin, instance.signer, utc_timestamp()
         )
@@ -225,6 +240,7 @@ def _record(
         recipient_class=audience.recipient_class,
         purpose=audience.purpose,
         items=len(plan.items),
+        testimonies=len(plan.testimonies),
         originals=len(digests),
         payload_bytes=writer.octets,
         incidents=counts[0],
@@ -278,12 +294,18 @@ def _recheck(
             hint="make the package again",
         )
     agent_id = acting_agent(conn)
+    if (
+        request.approval is not None
+    ):  # names people: identity access, and a second person's approval
+        policy.require(conn, instance, Action.REVEAL_IDENTITY, case=request.case_name)
+        disclosure.use(conn, request.approval, plan.case_id, audience)
     exports.consent_checked(conn, "jsonl", plan.case_id, audience, named=False)
-    people = sorted(set(plan.testifiers.values()))
-    if people:
-        consent.require(
-            conn, people, audience.use("testimony"), recipient=audience.recipient, agent_id=agent_id
-        )
+    uses = {person: audience.use("testimony") for person in plan.testifiers.values()}
+    named = audience.use("testimony", named=request.approval is not None)
+    uses |= dict.fromkeys(plan.testimonies.values(), named)
+    if uses:
+        consent.require(conn, sorted(uses), named, recipient=audience.recipient, agent_id=agent_id,
+                        uses=uses)  # fmt: skip
     return agent_id
 
 

@@ -274,9 +274,11 @@ def check_originals(contents: Contents, head: Head, step: Finding) -> None:
         return
     described = disclosures[0]["detail"].get("metadata")
     described = described if isinstance(described, dict) else {}
-    for path in layout.DESCRIBED:
+    told = [name for name in contents.manifest if name.startswith(layout.TESTIMONIES + "/")]
+    for path in (*layout.DESCRIBED, *told):
         if described.get(path) != contents.manifest.get(path):
-            step.fail(f"{path} is not the file the disclosure entry names (it was altered)", path)
+            step.fail(f"{path} is not a file the disclosure entry names (it was altered or added)",
+                      path)  # fmt: skip
     step.note(f"{len(originals)} originals, each ingested and named in the disclosure, and the "
               "metadata files it names")  # fmt: skip
 

@@ -30,6 +30,7 @@ PREMIS = "data/custody/premis.xml"
 TIMESTAMP = "data/timestamps/checkpoint.tsr"
 TSA_CHAIN = "data/timestamps/tsa-chain.pem"
 WITHHELD = "data/withheld.jsonl"
+TESTIMONIES = "data/testimonies"
 # The files the disclosure entry names by digest, so that the signed log covers them as it covers the
 # originals: an attacker who edits one and rebuilds the manifests fails verifier step 7.
 DESCRIBED = (PACKAGE_INFO, ITEMS, INCIDENTS, SOURCES, WITHHELD)

@@ -120,3 +120,15 @@ def recordings(conn: Connection, item_ids: Collection[str]) -> dict[str, str]:
         )
         found.update({str(item): str(person) for item, person in conn.execute(query)})
     return found
+
+
+def testimonies(conn: Connection, case_id: str) -> list[dict[str, Any]]:
+    """The case's testimonies (ID, person, recording), oldest first."""
+    t, person = tables.testimony, tables.person
+    query = (
+        select(t.c.id, t.c.person_id, t.c.recording_item_id)
+        .join(person, person.c.id == t.c.person_id)
+        .where(person.c.case_id == case_id)
+        .order_by(t.c.started_at, t.c.id)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]

@@ -29,6 +29,7 @@ class PackageReport(Result):
     recipient_class: str
     purpose: str
     items: int
+    testimonies: int
     originals: int
     payload_bytes: int
     incidents: int
