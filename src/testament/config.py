@@ -72,6 +72,10 @@ class Settings:
     tsa_chain: Path | None = None
     """A PEM file with the TSA's certificate chain up to its root (root last), against which each token
     is verified and which packages carry. Default: none (a TSA URL alone stamps nothing)."""
+    ecourt_mapping: Path | None = None
+    """A JSON file of ``[header, field]`` pairs naming the columns of the e-Court sheet evidence
+    packages carry (``data/metadata/ecourt.csv`` and ``.xlsx``; docs/packages.md). Default: none (the
+    built-in columns)."""
     act_as: str | None = None
     """The account the CLI acts as (``testament --as USER``): its roles are checked and it is the agent
     of the command's custody events. Default: the instance owner, the operating-system user who holds
@@ -228,6 +232,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             password_hashing=_password_hashing(raw("password_hashing") or HASH_PROFILE_DEFAULT),
             tsa_url=str(raw("tsa_url") or "").strip(),
             tsa_chain=Path(raw("tsa_chain")).expanduser() if raw("tsa_chain") else None,
+            ecourt_mapping=Path(raw("ecourt_mapping")).expanduser()
+            if raw("ecourt_mapping")
+            else None,
             act_as=str(raw("act_as") or "").strip() or None,
         )
     )

@@ -107,6 +107,12 @@ USE_CASES: dict[str, UseCase] = {
         ),
         refuses=DOCUMENTERS_TOO,
     ),
+    "evidence.set_external_id": UseCase(
+        lambda i, w: evidence.set_external_id(
+            i, w["item_id"], scheme="ICC-ERN", value="UKR-OTP-0001-0001", assigned_by="ICC Registry"
+        ),
+        refuses=WRITE,
+    ),
     "evidence.show": UseCase(lambda i, w: evidence.show(i, w["item_id"])),
     "evidence.list_for_case": UseCase(lambda i, w: evidence.list_for_case(i, "Case B")),
     "evidence.names": UseCase(lambda i, w: evidence.names(i, [w["item_id"]])),

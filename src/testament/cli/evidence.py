@@ -1,4 +1,5 @@
-"""`testament evidence …`: link evidence items to incidents and record their verification assessments."""
+"""`testament evidence …`: link evidence items to incidents, record their verification assessments and
+the identifiers other bodies gave them."""
 
 from __future__ import annotations
 
@@ -61,11 +62,30 @@ def assess(item_id: str, as_json: bool, **options: Any) -> None:
     echo_created("assessment", new_id, as_json)
 
 
+@evidence_group.command("external-id")
+@click.argument("item_id")
+@click.option("--scheme", required=True,
+              help="Whose numbering: 2 to 32 letters, digits or dashes (ICC-ERN for an ICC "
+                   "Evidence Registration Number).")  # fmt: skip
+@click.option("--value", required=True,
+              help="The identifier; an ICC-ERN is SITUATION-PARTY-BATCH-PAGE (UKR-OTP-0001-0001).")  # fmt: skip
+@click.option("--assigned-by", required=True, help="The registry or organisation that assigned it.")
+@click.option(
+    "--on", "assigned_on", help="The day it was assigned (YYYY-MM-DD); default: not recorded."
+)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def external_id(item_id: str, as_json: bool, **options: Any) -> None:
+    """Record an identifier another body gave ITEM_ID; an item holds one per scheme."""
+    with opened() as inst:
+        new_id = evidence.set_external_id(inst, item_id, **options)
+    echo_created("external identifier", new_id, as_json)
+
+
 @evidence_group.command("show")
 @click.argument("item_id")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def show(item_id: str, as_json: bool) -> None:
-    """Show an item's incident links, latest assessment per axis and assessment history."""
+    """Show an item's incident links, external identifiers and assessments."""
     with opened() as inst:
         data = evidence.show(inst, item_id)
     if as_json:
@@ -80,6 +100,8 @@ def show(item_id: str, as_json: bool) -> None:
         latest = data.latest.get(axis)
         standing = f"{latest.status} on {latest.assessed_on}" if latest else "not assessed"
         click.echo(f"{axis:>12}: {standing}")
+    for known in data.external_ids:
+        click.echo(f"{known.scheme:>12}: {known.value}  ({known.assigned_by})")
     for mark in data.assessments:
         click.echo(
             f"{'assessment':>12}: {mark.assessed_on}  {mark.axis:<9} {mark.status:<18} "
@@ -93,7 +115,7 @@ def show(item_id: str, as_json: bool) -> None:
               help="The kind of record.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per version.")
 def history_command(record_id: str, kind: str, as_json: bool) -> None:
-    """Every version of an evidence link or an assessment, with its custody log entry."""
+    """Every version of an evidence link, assessment or external identifier, with its log entry."""
     with opened() as inst:
         found = evidence.versions(inst, record_id, kind)
     echo_versions(found, as_json)

@@ -1,13 +1,16 @@
-"""Evidence links and verification assessments.
+"""Evidence links, verification assessments and external identifiers.
 
 An evidence item (ingested with ``testament ingest``) is linked to the incidents it documents, each link with
 a note on its relevance and, optionally, the source it came from. Its verification is assessed on the three
 axes of the Berkeley Protocol (source, technical and content analysis). Every assessment is kept: the latest
-per axis is the item's current standing, the rest its verification history.
+per axis is the item's current standing, the rest its verification history. An item may also carry the
+identifiers other bodies gave it, one per scheme, such as the Evidence Registration Number an ICC registry
+assigns (``ICC-ERN``, ECP-01, ECP-04).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +25,7 @@ from testament.documentation.results import (
     EvidenceItem,
     EvidenceLinkView,
     EvidenceListed,
+    ExternalIdView,
     ItemName,
 )
 from testament.domain import dates
@@ -34,7 +38,13 @@ from testament.storage.engine import lock_log, read_transaction
 from testament.taxonomy import vocabulary
 
 AXES = ("source", "technical", "content")
-KINDS = ("item-incident", "assessment")
+KINDS = ("item-incident", "assessment", "item-external-id")
+# External identifiers (ECP-01, ECP-04): a scheme names who numbers, the value is theirs. An ICC
+# Evidence Registration Number is SITUATION-PARTY-BATCH-PAGE, a page range's last page optional.
+ERN_SCHEME = "ICC-ERN"
+ERN = re.compile(r"[A-Z0-9]{2,12}-[A-Z0-9]{2,12}-\d{4}-\d{4}(-\d{4})?", re.ASCII)
+SCHEME = re.compile(r"[A-Za-z0-9-]{2,32}", re.ASCII)
+VALUE_CHARS = 200
 
 
 def _no_item(item_id: str) -> NotFound:
@@ -124,16 +134,20 @@ def unlink(instance: Instance, link_id: str, *, expected_version: int | None = N
         return version
 
 
-def _assessed_on(text: str | None) -> str:
-    if not text:
-        return datetime.now(UTC).date().isoformat()
-    parsed = dates.parse(text, where="--date")
+def _single_day(text: str, where: str) -> str:
+    parsed = dates.parse(text, where=where)
     single = parsed.precision in (dates.DatePrecision.DAY, dates.DatePrecision.EXACT)
     if not single or parsed.start is None:
         raise InvalidInput(
-            f"{text!r} is not a single day", where="--date", hint="write the day as YYYY-MM-DD"
+            f"{text!r} is not a single day", where=where, hint="write the day as YYYY-MM-DD"
         )
     return parsed.start[:10]
+
+
+def _assessed_on(text: str | None) -> str:
+    if not text:
+        return datetime.now(UTC).date().isoformat()
+    return _single_day(text, "--date")
 
 
 def assess(
@@ -166,6 +180,69 @@ def assess(
         return history.create(conn, "assessment", values, agent_id=values["analyst_id"])
 
 
+def _scheme(scheme: str) -> str:
+    cleaned = clean_text(scheme, "the scheme", "--scheme", required=True)
+    if not SCHEME.fullmatch(cleaned):
+        raise InvalidInput(
+            "the scheme must be 2 to 32 letters, digits or dashes",
+            where="--scheme",
+            hint=f"for example {ERN_SCHEME}",
+        )
+    return cleaned.upper()  # one spelling per scheme: icc-ern is ICC-ERN
+
+
+def _external_value(scheme: str, value: str) -> str:
+    cleaned = clean_text(value, "the identifier", "--value", required=True)
+    if len(cleaned) > VALUE_CHARS:
+        raise InvalidInput(
+            f"the identifier is {len(cleaned):,} characters long; at most {VALUE_CHARS} are accepted",
+            where="--value",
+        )
+    if scheme == ERN_SCHEME and not ERN.fullmatch(cleaned):
+        raise InvalidInput(
+            "the identifier is not an Evidence Registration Number",
+            where="--value",
+            hint="write it as SITUATION-PARTY-BATCH-PAGE, such as UKR-OTP-0001-0001 "
+            "(2 to 12 capital letters or digits, then 4 digits, 4 digits)",
+        )
+    return cleaned
+
+
+def set_external_id(
+    instance: Instance,
+    item_id: str,
+    *,
+    scheme: str,
+    value: str,
+    assigned_by: str,
+    assigned_on: str | None = None,
+) -> str:
+    """Record an identifier another body gave an item (an ICC Evidence Registration Number under
+    ``ICC-ERN``, ECP-01, ECP-04); returns the record's ID. An item holds one live identifier per scheme."""
+    chosen = _scheme(scheme)
+    values: dict[str, Any] = {
+        "item_id": item_id,
+        "scheme": chosen,
+        "value": _external_value(chosen, value),
+        "assigned_by": clean_text(
+            assigned_by, "who assigned it", "--assigned-by", required=True, field="name"
+        ),
+        "assigned_on": None if not assigned_on else _single_day(assigned_on, "--on"),
+    }
+    with recording(instance) as conn:
+        require_item(conn, instance, Action.DOCUMENT, item_id)
+        _item(conn, item_id)
+        lock_log(conn)  # the partial unique index backs this check too
+        existing = queries.live_external_id(conn, item_id, chosen)
+        if existing is not None:
+            raise Conflict(
+                f"this item already has a {chosen} identifier",
+                where=existing,
+                hint="an item holds one identifier per scheme",
+            )
+        return history.create(conn, "item-external-id", values, agent_id=acting_agent(conn))
+
+
 def _public(kind: str, row: Mapping[Any, Any]) -> dict[str, Any]:
     return history.snapshot(kind, row) | {
         "version": row["version"],
@@ -186,11 +263,16 @@ def show(instance: Instance, item_id: str) -> EvidenceItem:
             AssessmentView(**_public("assessment", r))
             for r in queries.item_assessments(conn, item_id)
         ]
+        external = [
+            ExternalIdView(**_public("item-external-id", r))
+            for r in queries.item_external_ids(conn, item_id)
+        ]
     return EvidenceItem(
         **data,
         incidents=tuple(links),
         assessments=tuple(assessments),
         latest={a.axis: a for a in assessments},
+        external_ids=tuple(external),
     )
 
 
@@ -244,7 +326,7 @@ def _all_readable(connection: Connection, item_ids: Sequence[str], readable: set
 def versions(
     instance: Instance, record_id: str, kind: str = "item-incident"
 ) -> list[history.Version]:
-    """Every version of an evidence link or an assessment, oldest first."""
+    """Every version of an evidence link, an assessment or an external identifier, oldest first."""
     if kind not in KINDS:
         raise InvalidInput(
             f"{kind!r} is not a kind of evidence record", hint=f"use {', '.join(KINDS)}"

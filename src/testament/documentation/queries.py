@@ -61,6 +61,22 @@ def item_assessments(conn: Connection, item_id: str) -> list[RowMapping]:
     return list(conn.execute(ordered).mappings())
 
 
+def live_external_id(conn: Connection, item_id: str, scheme: str) -> str | None:
+    """The ID of the item's live external identifier of ``scheme``, if there is one."""
+    t = tables.item_external_id
+    found = conn.execute(
+        select(t.c.id).where(t.c.item_id == item_id, t.c.scheme == scheme, t.c.deleted_at.is_(None))
+    ).scalar()
+    return None if found is None else str(found)
+
+
+def item_external_ids(conn: Connection, item_id: str) -> list[RowMapping]:
+    """An item's live external identifiers, by scheme."""
+    t = tables.item_external_id
+    query = select(t).where(t.c.item_id == item_id, t.c.deleted_at.is_(None))
+    return list(conn.execute(query.order_by(t.c.scheme, t.c.id)).mappings())
+
+
 def case_items(
     conn: Connection, case_id: str | None, *, limit: int, offset: int
 ) -> list[dict[str, Any]]:

@@ -42,9 +42,24 @@ class AssessmentView(Result):
 
 
 @dataclass(frozen=True)
+class ExternalIdView(Result):
+    """An identifier another body gave an item (``scheme`` names the numbering, such as ``ICC-ERN``)."""
+
+    item_id: str
+    scheme: str
+    value: str
+    assigned_by: str
+    assigned_on: str | None
+    id: str
+    version: int
+    created_at: str
+
+
+@dataclass(frozen=True)
 class EvidenceItem(Result):
-    """An evidence item with its incident links, every assessment (oldest first) and the latest per
-    axis. ``shown_name`` is the original name (kept byte for byte) as it may be displayed."""
+    """An evidence item with its incident links, every assessment (oldest first), the latest per axis
+    and its external identifiers by scheme. ``shown_name`` is the original name (kept byte for byte) as
+    it may be displayed."""
 
     id: str
     case_id: str
@@ -59,6 +74,7 @@ class EvidenceItem(Result):
     incidents: tuple[EvidenceLinkView, ...]
     assessments: tuple[AssessmentView, ...]
     latest: dict[str, AssessmentView]
+    external_ids: tuple[ExternalIdView, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from testament.storage.tables import (
     incident,
     incident_relation,
     incident_source,
+    item_external_id,
     item_incident,
     person,
     person_role,
@@ -80,7 +81,11 @@ VIA_INCIDENT: dict[str, Table] = {
     "qualification": qualification,
     "element_link": element_link,
 }
-VIA_ITEM: dict[str, Table] = {"item_incident": item_incident, "assessment": assessment}
+VIA_ITEM: dict[str, Table] = {
+    "item_incident": item_incident,
+    "assessment": assessment,
+    "item_external_id": item_external_id,
+}
 SHARED: dict[str, Table] = {"unit": unit, "unit_commander": unit_commander, "situation": situation}
 
 

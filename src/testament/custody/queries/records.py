@@ -25,6 +25,7 @@ KINDS: dict[str, Table] = {
     "incident-source": tables.incident_source,
     "item-incident": tables.item_incident,
     "assessment": tables.assessment,
+    "item-external-id": tables.item_external_id,
     "qualification": tables.qualification,
     "element-link": tables.element_link,
 }

@@ -1,7 +1,8 @@
 """The documentation: incidents and the areas they lie in, sources, casualties, people and their roles,
-units, the links between them and to evidence items, assessments and legal qualifications (migration
-0002 and later; each a versioned record, :mod:`testament.storage.tables.base`), the gazetteer's
-administrative areas, and the search index's documents.
+units, the links between them and to evidence items, assessments, the identifiers others gave items
+(migration 0011) and legal qualifications (migration 0002 and later; each a versioned record,
+:mod:`testament.storage.tables.base`), the gazetteer's administrative areas, and the search index's
+documents.
 
 Search (migration 0003) is derived data: `testament search reindex` rebuilds it from the tables above
 (docs/search.md). The full-text table itself, ``search_text``, differs between the databases (an FTS5
@@ -206,6 +207,25 @@ assessment = versioned(
     Column("note", Text, nullable=False),
 )
 Index("ix_assessment_item_id", assessment.c.item_id)
+
+# Identifiers others gave an item (an ICC Evidence Registration Number, ECP-01, ECP-04): at most one
+# live identifier per scheme and item, which a partial unique index holds on both databases.
+item_external_id = versioned(
+    "item_external_id",
+    Column("item_id", String(36), ForeignKey("evidence_item.id"), nullable=False),
+    Column("scheme", String(32), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("assigned_by", Text, nullable=False),
+    Column("assigned_on", String(10)),
+)
+Index(
+    "uq_item_external_id_item_scheme",
+    item_external_id.c.item_id,
+    item_external_id.c.scheme,
+    unique=True,
+    sqlite_where=item_external_id.c.deleted_at.is_(None),
+    postgresql_where=item_external_id.c.deleted_at.is_(None),
+)
 
 qualification = versioned(
     "qualification",
