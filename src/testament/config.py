@@ -76,6 +76,9 @@ class Settings:
     """A JSON file of ``[header, field]`` pairs naming the columns of the e-Court sheet evidence
     packages carry (``data/metadata/ecourt.csv`` and ``.xlsx``; docs/packages.md). Default: none (the
     built-in columns)."""
+    partner_keys: Path | None = None
+    """A file of partners' verifier keys, one a line (as `testament log key` prints them): a package
+    imported without ``--trust-key`` is trusted when its ``log.vkey`` is one of them. Default: none."""
     act_as: str | None = None
     """The account the CLI acts as (``testament --as USER``): its roles are checked and it is the agent
     of the command's custody events. Default: the instance owner, the operating-system user who holds
@@ -235,6 +238,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             ecourt_mapping=Path(raw("ecourt_mapping")).expanduser()
             if raw("ecourt_mapping")
             else None,
+            partner_keys=Path(raw("partner_keys")).expanduser() if raw("partner_keys") else None,
             act_as=str(raw("act_as") or "").strip() or None,
         )
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from testament.custody.instance import Instance
-from testament.packages import create
-from tests.policy.conftest import DOCUMENTERS_TOO, UseCase, fresh, refusals
+from testament.packages import create, importing
+from tests.policy.conftest import DOCUMENTERS_TOO, WRITE, UseCase, fresh, refusals
 
 
 def _package(inst: Instance, w: dict[str, Any]) -> object:
@@ -21,8 +21,15 @@ def _package(inst: Instance, w: dict[str, Any]) -> object:
         assert not out.exists() or inst.principal.username == "root"  # a refusal leaves no package
 
 
+def _import(inst: Instance, w: dict[str, Any]) -> object:
+    # The policy is asked before the package is read: a refusal reads nothing and writes nothing.
+    missing = w["tmp_path"] / fresh("no-package", "-")
+    return importing.import_package(inst, importing.ImportRequest(missing, "Case B", "a key"))
+
+
 USE_CASES: dict[str, UseCase] = {
     "create.create": UseCase(_package, refuses=DOCUMENTERS_TOO),
+    "importing.import_package": UseCase(_import, refuses=WRITE),
 }
 
 NOT_USE_CASES: dict[str, str] = {}

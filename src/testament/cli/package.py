@@ -13,7 +13,7 @@ from testament.cli.output import JSON_HELP, json_line, read_text
 
 @click.group("package")
 def package_group() -> None:
-    """Evidence packages: make one for an investigator, or verify one offline."""
+    """Evidence packages: make one for an investigator, verify one offline, or import a partner's."""
 
 
 @package_group.command("create")
@@ -104,3 +104,41 @@ def verify(
     report = verifier.verify(path, key, since_checkpoint=since)
     sys.stdout.write(report.as_json() + "\n" if as_json else verifier.render(report))
     sys.exit(report.exit_code)
+
+
+@package_group.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--case", "case_name", required=True,
+              help="The case to import into; created if it does not exist.")  # fmt: skip
+@click.option("--trust-key", type=click.Path(path_type=Path, dir_okay=False),
+              help="A file holding the partner's verifier key, obtained out of band (default: the "
+                   "package's own key, if the partner_keys setting lists it).")  # fmt: skip
+@click.option("--quarantine", is_flag=True,
+              help="Import a package that fails verification, its items marked quarantined.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def import_(
+    path: Path, case_name: str, trust_key: Path | None, quarantine: bool, as_json: bool
+) -> None:
+    """Verify a partner's package, then import its originals and documentation (docs/packages.md)."""
+    from testament.packages.importing import ImportRequest, import_package  # noqa: PLC0415 - imported on use: keeps --help fast
+
+    key = None if trust_key is None else read_text(trust_key, "trusted key").strip()
+    with opened() as inst:
+        report = import_package(inst, ImportRequest(path, case_name, key, quarantine))
+    if as_json:
+        json_line(report)
+        return
+    click.echo(
+        f"Package {report.package_id} from {report.partner_origin} imported into "
+        f"{report.case}: {report.items:,} new items of {report.originals:,} originals "
+        f"({report.already_imported:,} already imported), {report.incidents:,} new incidents, "
+        f"{report.sources:,} new sources, {report.links:,} new links; transfer recorded at log "
+        f"index {report.log_index}."
+    )
+    if report.quarantined:
+        click.echo(
+            f"quarantined: failed step {report.failed_step}. Every item from this package is "
+            "marked quarantined; its documentation was not imported."
+        )
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}")

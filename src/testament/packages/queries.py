@@ -132,3 +132,31 @@ def testimonies(conn: Connection, case_id: str) -> list[dict[str, Any]]:
         .order_by(t.c.started_at, t.c.id)
     )
     return [dict(r) for r in conn.execute(query).mappings()]
+
+
+# --- Importing a partner's package (:mod:`testament.packages.importing`) ------------------------------
+
+
+def provenanced_items(conn: Connection, package_id: str, item_ids: Collection[str]) -> set[str]:
+    """Of ``item_ids``, those that already hold a provenance row for the package ``package_id``."""
+    t = tables.package_provenance
+    ordered = sorted(item_ids)
+    found: set[str] = set()
+    for start in range(0, len(ordered), CHUNK):
+        query = select(t.c.item_id).where(
+            t.c.package_id == package_id, t.c.item_id.in_(ordered[start : start + CHUNK])
+        )
+        found.update(str(item) for item in conn.execute(query).scalars())
+    return found
+
+
+def insert_provenance(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(tables.package_provenance.insert(), rows)
+
+
+def provenance(conn: Connection, item_ids: Collection[str]) -> list[dict[str, Any]]:
+    """The provenance rows of ``item_ids``, oldest first."""
+    t = tables.package_provenance
+    query = select(t).where(t.c.item_id.in_(sorted(item_ids))).order_by(t.c.imported_at, t.c.id)
+    return [dict(r) for r in conn.execute(query).mappings()]

@@ -4,9 +4,10 @@ All of them are declared on one :class:`MetaData` (:mod:`.base`), in modules by 
 them: :mod:`.custody` (the instance, cases, evidence items, custody events, the log, record versions),
 :mod:`.documentation` (incidents, sources, people, units, their links, legal analysis, search),
 :mod:`.accounts` (organisations, users, roles, sessions, tokens), :mod:`.survivors` (the identity vault,
-consent, erasure, testimonies, support, the re-interview registry) and :mod:`.transfer` (disclosure
-approvals). Importing this package declares them all; use them from here
-(``from testament.storage.tables import case``), so a table can move between modules freely.
+consent, erasure, testimonies, support, the re-interview registry), :mod:`.transfer` (disclosure
+approvals) and :mod:`.packages` (where an item imported from a partner's package came from). Importing
+this package declares them all; use them from here (``from testament.storage.tables import case``), so
+a table can move between modules freely.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from testament.storage.tables.documentation import (
     unit_commander,
     unit_involvement,
 )
+from testament.storage.tables.packages import package_provenance
 from testament.storage.tables.survivors import (
     consent_grant,
     consent_use,
@@ -103,6 +105,7 @@ __all__ = [
     "log_state",
     "metadata",
     "organisation",
+    "package_provenance",
     "person",
     "person_identity",
     "person_key",
