@@ -17,7 +17,15 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "testament"
-CAPABILITIES = ("custody", "accounts", "documentation", "survivors", "transfer", "search")
+CAPABILITIES = (
+    "custody",
+    "accounts",
+    "documentation",
+    "survivors",
+    "transfer",
+    "search",
+    "packages",
+)
 QUERY_MODULE_NAMES = ("queries.py", "repository.py")
 SQL_CALLS = {"execute", "scalar", "scalars", "exec_driver_sql"}
 SQL_TYPES = {"Connection", "Engine"}

@@ -170,6 +170,7 @@ USE_CASES: dict[str, UseCase] = {
 NOT_USE_CASES: dict[str, str] = {
     "instance.recording": "the write transaction every use case opens; the use case asks the policy",
     "instance.who_acts": "says which principal the policy asks about; it decides nothing",
+    "instance.identity_of": "names the agent a principal writes as; it reads and decides nothing",
     "policy.check": "the policy itself, asked by the edges before they read a request",
 }
 

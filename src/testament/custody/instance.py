@@ -198,6 +198,13 @@ def acting_identity() -> tuple[str, str]:
     return "user", str(user_id)
 
 
+def identity_of(instance: Instance) -> tuple[str, str]:
+    """The kind and name of the agent that ``instance``'s principal writes as; unlike
+    :func:`acting_agent`, it creates nothing (for a read that asks "is this mine?")."""
+    user_id = who_acts(instance).user_id
+    return ("os-user", _os_user()) if user_id is None else ("user", str(user_id))
+
+
 def os_agent(connection: Connection) -> int:
     """The agent ID of the operating-system user running this process.
 

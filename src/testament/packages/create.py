@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,7 +67,7 @@ class PackageRequest:
 
 
 @dataclass
-class _Plan:
+class Plan:
     case_id: str
     items: list[dict[str, Any]]  # included, oldest first
     incidents: set[str] | None  # None: the whole case
@@ -83,8 +83,14 @@ class _Plan:
         )
 
 
-def create(instance: Instance, request: PackageRequest) -> PackageReport:
-    """Write the package at ``request.out`` and record its disclosure; returns what it holds."""
+def create(
+    instance: Instance,
+    request: PackageRequest,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> PackageReport:
+    """Write the package at ``request.out`` and record its disclosure; returns what it holds.
+    ``progress(n)`` is told of each chunk of original written (``n`` bytes)."""
     audience = Audience(request.recipient_class, request.purpose, request.recipient).checked()
     for value, option in [(i, "--items") for i in request.item_ids] + [
         (i, "--incident") for i in request.incident_ids
@@ -93,16 +99,15 @@ def create(instance: Instance, request: PackageRequest) -> PackageReport:
     check_target(request.out)
     since = _since(instance, request.since_checkpoint)
     with read_transaction(instance.engine) as conn:
-        plan = _plan(conn, instance, request, audience)
+        chosen = plan(conn, instance, request, audience)
     package_id = new_id()
     writer = BagWriter(request.out, zipped=request.zipped, top=package_id)
     try:
-        for digest, name in _originals(plan):
-            writer.add(
-                layout.original_path(digest, name), instance.blobs.read(digest), sha256=digest
-            )
+        for digest, name in _originals(chosen):
+            chunks = _counted(instance.blobs.read(digest), progress)
+            writer.add(layout.original_path(digest, name), chunks, sha256=digest)
         report = _record(
-            instance, request, audience=audience, plan=plan, writer=writer,
+            instance, request, audience=audience, plan=chosen, writer=writer,
             package_id=package_id, since=since,
         )  # fmt: skip
         writer.commit()
@@ -110,6 +115,13 @@ def create(instance: Instance, request: PackageRequest) -> PackageReport:
         writer.discard()
         raise
     return report
+
+
+def _counted(chunks: Iterator[bytes], progress: Callable[[int], None] | None) -> Iterator[bytes]:
+    for chunk in chunks:
+        if progress is not None:
+            progress(len(chunk))
+        yield chunk
 
 
 def _check_id(value: str, option: str) -> None:
@@ -135,9 +147,9 @@ def _since(instance: Instance, text: str | None) -> notes.Checkpoint | None:
         ) from None
 
 
-def _plan(
-    conn: Connection, instance: Instance, request: PackageRequest, audience: Audience
-) -> _Plan:
+def plan(conn: Connection, instance: Instance, request: PackageRequest, audience: Audience) -> Plan:
+    """What a package for ``request`` holds and withholds, asking the policy and the consent gate
+    first (also the browser's preview, :mod:`.sharing`)."""
     case_id = str(policy.require(conn, instance, Action.ANALYSE, case=request.case_name))
     wanted: set[str] | None = None
     incidents: set[str] | None = None
@@ -152,7 +164,7 @@ def _plan(
     missing = set(request.item_ids) - {r["id"] for r in rows}
     if missing:
         raise NotFound("no evidence item of this case has this ID", where=sorted(missing)[0])
-    plan = _Plan(case_id, [], incidents)
+    plan = Plan(case_id, [], incidents)
     recorded_by = queries.recordings(conn, [r["id"] for r in rows])
     use = audience.use("testimony")
     for row in rows:
@@ -185,7 +197,7 @@ def _withheld(row: dict[str, Any], audience: Audience) -> Withheld:
     )
 
 
-def _originals(plan: _Plan) -> Iterator[tuple[str, str]]:
+def _originals(plan: Plan) -> Iterator[tuple[str, str]]:
     """Each distinct original once, under the name of the first item that holds it."""
     seen: set[str] = set()
     for row in plan.items:
@@ -199,7 +211,7 @@ def _record(
     request: PackageRequest,
     *,
     audience: Audience,
-    plan: _Plan,
+    plan: Plan,
     writer: BagWriter,
     package_id: str,
     since: notes.Checkpoint | None,
@@ -280,29 +292,27 @@ def _timestamp(
 
 
 def _recheck(
-    conn: Connection, instance: Instance, request: PackageRequest, audience: Audience, plan: _Plan
+    conn: Connection, instance: Instance, request: PackageRequest, audience: Audience, chosen: Plan
 ) -> int:
     """The policy and the consent gate again, in the recording transaction; the plan unchanged.
 
     The consent uses are recorded here: the case's incident facts, as every export of them asks
     (``exports.consent_checked``), and each included testimony recording's person for testimony."""
-    again = _plan(conn, instance, request, audience)  # asks the policy first
-    if again.key() != plan.key():
+    again = plan(conn, instance, request, audience)  # asks the policy first
+    if again.key() != chosen.key():
         raise Conflict(
             "the case changed while the package was being written",
             where=request.case_name,
             hint="make the package again",
         )
     agent_id = acting_agent(conn)
-    if (
-        request.approval is not None
-    ):  # names people: identity access, and a second person's approval
+    if request.approval is not None:  # names people: identity access and a second person's approval
         policy.require(conn, instance, Action.REVEAL_IDENTITY, case=request.case_name)
-        disclosure.use(conn, request.approval, plan.case_id, audience)
-    exports.consent_checked(conn, "jsonl", plan.case_id, audience, named=False)
-    uses = {person: audience.use("testimony") for person in plan.testifiers.values()}
+        disclosure.use(conn, request.approval, chosen.case_id, audience)
+    exports.consent_checked(conn, "jsonl", chosen.case_id, audience, named=False)
+    uses = {person: audience.use("testimony") for person in chosen.testifiers.values()}
     named = audience.use("testimony", named=request.approval is not None)
-    uses |= dict.fromkeys(plan.testimonies.values(), named)
+    uses |= dict.fromkeys(chosen.testimonies.values(), named)
     if uses:
         consent.require(conn, sorted(uses), named, recipient=audience.recipient, agent_id=agent_id,
                         uses=uses)  # fmt: skip
@@ -311,7 +321,7 @@ def _recheck(
 
 def _disclosure(
     agent_id: int,
-    plan: _Plan,
+    plan: Plan,
     audience: Audience,
     package_id: str,
     contents: tuple[Sequence[str], dict[str, str]],
@@ -369,7 +379,7 @@ def _metadata(
     conn: Connection,
     writer: BagWriter,
     *,
-    plan: _Plan,
+    plan: Plan,
     package_id: str,
     request: PackageRequest,
     audience: Audience,
@@ -409,7 +419,7 @@ def _metadata(
     return len(incidents), len(sources)
 
 
-def _item_lines(conn: Connection, plan: _Plan) -> Iterator[dict[str, Any]]:
+def _item_lines(conn: Connection, plan: Plan) -> Iterator[dict[str, Any]]:
     ids = [row["id"] for row in plan.items]
     links = queries.incident_links(conn, ids)
     marks = queries.assessments(conn, ids)

@@ -41,3 +41,60 @@ class PackageReport(Result):
     withheld: tuple[Withheld, ...]
     # Why the package has no trusted timestamp, when a TSA was configured; None otherwise.
     timestamp_note: str | None = None
+
+
+@dataclass(frozen=True)
+class PreviewItem(Result):
+    id: str
+    name: str
+    size: int
+    media_type: str
+
+
+@dataclass(frozen=True)
+class Preview(Result):
+    """What a package would hold and withhold, before anyone asks for it."""
+
+    items: tuple[PreviewItem, ...]
+    testimonies: int
+    withheld: tuple[Withheld, ...]
+    total_bytes: int
+
+
+@dataclass(frozen=True)
+class SharingRequest(Result):
+    """A request to share a package: for whom, what, its state and, once built, its package."""
+
+    id: str
+    case: str
+    recipient: str
+    recipient_class: str
+    purpose: str
+    items: tuple[str, ...]
+    incidents: tuple[str, ...]
+    state: str  # requested, approved, refused, building, ready or failed
+    requested_by: str
+    requested_at: str
+    decided_by: str | None
+    decided_at: str | None
+    reason: str
+    package_id: str | None
+    done: int
+    total: int
+    downloads_left: int
+    built_at: str | None
+    mine: bool  # asked by the principal who reads it
+
+
+@dataclass(frozen=True)
+class RegisterEntry(Result):
+    """A line of the disclosure register; ``withdrawals``: when consent it relied on was withdrawn."""
+
+    package_id: str
+    case: str
+    recipient: str
+    recipient_class: str
+    purpose: str
+    shared_at: str
+    bytes: int
+    withdrawals: tuple[str, ...]

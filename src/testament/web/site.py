@@ -42,6 +42,7 @@ from testament.web import (
     routes_auth,
     routes_cases,
     routes_views,
+    sharing,
     support,
 )
 from testament.web.pages import HERE, SignInNeeded, render, templates_for
@@ -88,6 +89,7 @@ def create_site(
     support.routes(site)
     intake.routes(site)
     registry_requests.routes(site)
+    sharing.routes(site)
     _errors(site)
     return site
 

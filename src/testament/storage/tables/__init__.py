@@ -72,7 +72,7 @@ from testament.storage.tables.survivors import (
     testimony_fact,
     training_attestation,
 )
-from testament.storage.tables.transfer import disclosure_approval
+from testament.storage.tables.transfer import disclosure_approval, package_request
 
 __all__ = [
     "NAMING",
@@ -106,6 +106,7 @@ __all__ = [
     "metadata",
     "organisation",
     "package_provenance",
+    "package_request",
     "person",
     "person_identity",
     "person_key",
