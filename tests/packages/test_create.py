@@ -298,3 +298,30 @@ def test_an_edited_testimony_fails_verification_though_the_bag_is_rebuilt(
     checked = verifier.verify(Path(report.path), custody_log.verifier_key(instance))
     assert checked.verdict == "invalid" and checked.steps[6].status == "failed"
     assert checked.steps[6].file == str(path.relative_to(report.path))
+
+
+def test_the_e_court_sheet_lists_each_item_with_its_registration_number(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    crater = str(world["items"]["crater.jpg"])
+    evidence.set_external_id(instance, crater, scheme="ICC-ERN", value="UKR-OTP-0001-0042",
+                             assigned_by="ICC Registry")  # fmt: skip
+    report = create(instance, _request(world))
+    sheet = (Path(report.path) / layout.ECOURT_CSV).read_text(encoding="utf-8").splitlines()
+    assert sheet[0].startswith("ERN,") and any(
+        row.startswith("UKR-OTP-0001-0042,") for row in sheet
+    )
+    assert len(sheet) == 1 + report.items
+    assert (Path(report.path) / layout.ECOURT_XLSX).stat().st_size > 0
+
+
+def test_a_bad_e_court_mapping_is_refused_before_anything_is_written(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    bad = world["tmp"].parent / "mapping.json"
+    bad.write_text('[["ERN", "no.such.field"]]', encoding="utf-8")
+    mapped = replace(instance, settings=replace(instance.settings, ecourt_mapping=bad))
+    before = custody_log.status(instance).size
+    with pytest.raises(InvalidInput, match="entry 1"):
+        create(mapped, _request(world))
+    assert custody_log.status(instance).size == before and list(world["tmp"].iterdir()) == []

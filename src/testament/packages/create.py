@@ -23,6 +23,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ from testament.domain.ids import new_id
 from testament.errors import Conflict, InvalidInput, NotFound, TestamentError
 from testament.ledger import checkpoint as notes
 from testament.ledger import log, timestamps
-from testament.packages import layout, queries, testimonies
+from testament.packages import ecourt, layout, queries, testimonies
 from testament.packages.excerpt import write_excerpt
 from testament.packages.results import PackageReport, Withheld
 from testament.packages.writer import BagWriter, check_target
@@ -74,6 +75,7 @@ class Plan:
     withheld: list[Withheld] = field(default_factory=list)
     testifiers: dict[str, str] = field(default_factory=dict)  # included recording -> person
     testimonies: dict[str, str] = field(default_factory=dict)  # included testimony -> person
+    sheet: list[tuple[str, str]] = field(default_factory=list)  # the e-Court sheet's columns
 
     def key(self) -> tuple[tuple[str, ...], ...]:
         return (
@@ -98,8 +100,10 @@ def create(
         _check_id(value, option)
     check_target(request.out)
     since = _since(instance, request.since_checkpoint)
+    sheet = ecourt.load_mapping(instance.settings.ecourt_mapping)
     with read_transaction(instance.engine) as conn:
         chosen = plan(conn, instance, request, audience)
+    chosen.sheet = sheet
     package_id = new_id()
     writer = BagWriter(request.out, zipped=request.zipped, top=package_id)
     try:
@@ -384,8 +388,14 @@ def _metadata(
     request: PackageRequest,
     audience: Audience,
 ) -> tuple[int, int]:
-    """items.jsonl, incidents.jsonl, sources.jsonl, package.json and withheld.jsonl."""
-    writer.add(layout.ITEMS, _jsonl(_item_lines(conn, plan)))
+    """items.jsonl, the e-Court sheet, incidents.jsonl, sources.jsonl, package.json and
+    withheld.jsonl."""
+    items = list(_item_lines(conn, plan))
+    writer.add(layout.ITEMS, _jsonl(iter(items)))
+    writer.add(layout.ECOURT_CSV, [ecourt.write_csv(items, plan.sheet)])
+    writer.add(
+        layout.ECOURT_XLSX, [ecourt.write_xlsx(items, plan.sheet, made_at=datetime.now(UTC))]
+    )
     incidents = [
         line for line in exports.case_lines(conn, "incident", plan.case_id)
         if plan.incidents is None or line["data"]["id"] in plan.incidents
@@ -424,6 +434,7 @@ def _item_lines(conn: Connection, plan: Plan) -> Iterator[dict[str, Any]]:
     links = queries.incident_links(conn, ids)
     marks = queries.assessments(conn, ids)
     legal = queries.element_links(conn, ids)
+    known_as = queries.external_ids(conn, ids)
     agents = _agents(conn, {int(row["ingested_by"]) for row in plan.items})
     names = dict(_originals(plan))
     for row in plan.items:
@@ -439,6 +450,7 @@ def _item_lines(conn: Connection, plan: Plan) -> Iterator[dict[str, Any]]:
             "ingested_at": row["ingested_at"],
             "ingested_by": agents.get(int(row["ingested_by"])),
             "duplicate": bool(row["duplicate"]),
+            "external_ids": known_as.get(row["id"], {}),
             "testimony_recording": row["id"] in plan.testifiers,
             "incidents": [
                 _link(r, ("incident_id", "relevance", "source_id")) for r in links[row["id"]]

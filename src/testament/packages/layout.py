@@ -20,6 +20,8 @@ PACKAGE_INFO = "data/metadata/package.json"
 ITEMS = "data/metadata/items.jsonl"
 INCIDENTS = "data/metadata/incidents.jsonl"
 SOURCES = "data/metadata/sources.jsonl"
+ECOURT_CSV = "data/metadata/ecourt.csv"
+ECOURT_XLSX = "data/metadata/ecourt.xlsx"
 CUSTODY = "data/custody"
 ENTRIES = "data/custody/entries.jsonl"
 PROOFS = "data/custody/proofs"
@@ -33,7 +35,7 @@ WITHHELD = "data/withheld.jsonl"
 TESTIMONIES = "data/testimonies"
 # The files the disclosure entry names by digest, so that the signed log covers them as it covers the
 # originals: an attacker who edits one and rebuilds the manifests fails verifier step 7.
-DESCRIBED = (PACKAGE_INFO, ITEMS, INCIDENTS, SOURCES, WITHHELD)
+DESCRIBED = (PACKAGE_INFO, ITEMS, ECOURT_CSV, ECOURT_XLSX, INCIDENTS, SOURCES, WITHHELD)
 
 # bag-info.txt: the profile requires these, beside BagIt's own Source-Organization, Bagging-Date,
 # Payload-Oxum and External-Identifier (the package ID).

@@ -160,3 +160,19 @@ def provenance(conn: Connection, item_ids: Collection[str]) -> list[dict[str, An
     t = tables.package_provenance
     query = select(t).where(t.c.item_id.in_(sorted(item_ids))).order_by(t.c.imported_at, t.c.id)
     return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def external_ids(conn: Connection, item_ids: Collection[str]) -> dict[str, dict[str, str]]:
+    """The live external identifiers of each item (scheme -> value), such as an ICC ERN."""
+    t = tables.item_external_id
+    ordered = sorted(item_ids)
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for start in range(0, len(ordered), CHUNK):
+        rows = conn.execute(
+            select(t.c.item_id, t.c.scheme, t.c.value).where(
+                t.c.item_id.in_(ordered[start : start + CHUNK]), t.c.deleted_at.is_(None)
+            )
+        )
+        for item, scheme, value in rows:
+            found[str(item)][str(scheme)] = str(value)
+    return found
