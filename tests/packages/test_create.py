@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from testament.packages import layout, verifier
 from testament.packages.create import PackageRequest, create
 from testament.survivors import consent, identity, testimony
 from testament.transfer import disclosure
+from tests.conftest import SQLITE_ONLY
 
 CASE = "Izium"
 ICC = ("icc-otp", "criminal-investigation", "ICC OTP")
@@ -325,3 +327,26 @@ def test_a_bad_e_court_mapping_is_refused_before_anything_is_written(
     with pytest.raises(InvalidInput, match="entry 1"):
         create(mapped, _request(world))
     assert custody_log.status(instance).size == before and list(world["tmp"].iterdir()) == []
+
+
+@SQLITE_ONLY
+def test_verifying_a_large_package_keeps_memory_bounded(instance: Instance, tmp_path: Path) -> None:
+    """The payload is read in 1 MiB chunks, a few files at a time: what verify holds does not grow
+    with the package (the 20 GB case, scaled down to a 96 MiB original and a zip)."""
+    cases.create_case(instance, "Large")
+    big = tmp_path / "video.bin"
+    with big.open("wb") as handle:
+        for _ in range(96):
+            handle.write(os.urandom(1 << 20))
+    ingest.ingest(instance, [big], case_name="Large")
+    key = custody_log.verifier_key(instance)
+    for zipped in (False, True):
+        out = tmp_path / ("package.zip" if zipped else "package")
+        create(instance, PackageRequest("Large", *ICC, out, zipped=zipped))
+        tracemalloc.start()
+        try:
+            report = verifier.verify(out, key)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert report.verdict == "valid" and peak < 16 << 20, (zipped, peak)

@@ -60,10 +60,11 @@ def open_package(path: Path) -> Reader:
 
 def read_small(reader: Reader, name: str) -> bytes:
     """A whole file that should be small; refuse one that is not."""
-    if reader.size(name) > MAX_SMALL:
+    size = reader.size(name)
+    if size > MAX_SMALL:
         raise Unsafe(f"too large for a {name.rsplit('/', 1)[-1]} file", name)
     with reader.open(name) as handle:
-        return handle.read(MAX_SMALL + 1)
+        return handle.read(size)  # what the listing says, not MAX_SMALL: read(n) reserves n bytes
 
 
 def chunks(reader: Reader, name: str) -> Iterator[bytes]:
