@@ -18,6 +18,7 @@ from testament.api.routes import (
     incidents,
     interviews,
     legal,
+    packages,
     people,
     records,
     search,
@@ -77,6 +78,7 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
         survivors,
         support,
         interviews,
+        packages,
     ):
         # Who is asking, then whether they may see what the path names (before the body is read).
         app.include_router(

@@ -79,7 +79,7 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "package": LazyCommand(
         "testament.cli.package:package_group",
-        "Evidence packages: make one for an investigator, or verify one offline.",
+        "Evidence packages: make one for an investigator, verify one offline, or import a partner's.",
     ),
     "registry": LazyCommand(
         "testament.cli.registry:registry_group",

@@ -94,10 +94,7 @@ def create(
     """Write the package at ``request.out`` and record its disclosure; returns what it holds.
     ``progress(n)`` is told of each chunk of original written (``n`` bytes)."""
     audience = Audience(request.recipient_class, request.purpose, request.recipient).checked()
-    for value, option in [(i, "--items") for i in request.item_ids] + [
-        (i, "--incident") for i in request.incident_ids
-    ]:
-        _check_id(value, option)
+    check_ids(request.item_ids, request.incident_ids)
     check_target(request.out)
     since = _since(instance, request.since_checkpoint)
     sheet = ecourt.load_mapping(instance.settings.ecourt_mapping)
@@ -126,6 +123,14 @@ def _counted(chunks: Iterator[bytes], progress: Callable[[int], None] | None) ->
         if progress is not None:
             progress(len(chunk))
         yield chunk
+
+
+def check_ids(item_ids: Sequence[str], incident_ids: Sequence[str]) -> None:
+    """Refuse an item or incident ID that is not an ID at all, naming it (before anything is read)."""
+    for value, option in [(i, "--items") for i in item_ids] + [
+        (i, "--incident") for i in incident_ids
+    ]:
+        _check_id(value, option)
 
 
 def _check_id(value: str, option: str) -> None:

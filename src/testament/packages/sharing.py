@@ -71,6 +71,7 @@ def preview(
 ) -> Preview:
     """What a package would hold and withhold, and its size; records nothing (an analyst's)."""
     audience = audience.checked()
+    create.check_ids(selection.items, selection.incidents)
     wanted = _request(case_name, audience, selection, packages_dir(instance) / "preview")
     with read_transaction(instance.engine) as conn:
         chosen = create.plan(conn, instance, wanted, audience)
