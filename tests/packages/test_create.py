@@ -12,6 +12,7 @@ import json
 import os
 import tracemalloc
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from testament.custody.instance import Instance
 from testament.documentation import evidence, incidents
 from testament.errors import Conflict, ConsentRequired, IntegrityError, InvalidInput, NotFound
 from testament.packages import layout, verifier
-from testament.packages.create import PackageRequest, create
+from testament.packages.create import Narrowing, PackageRequest, create
 from testament.survivors import consent, identity, testimony
 from testament.transfer import disclosure
 from tests.conftest import SQLITE_ONLY
@@ -350,3 +351,31 @@ def test_verifying_a_large_package_keeps_memory_bounded(instance: Instance, tmp_
         finally:
             tracemalloc.stop()
         assert report.verdict == "valid" and peak < 16 << 20, (zipped, peak)
+
+
+def test_a_package_can_hold_only_some_kinds_of_file_or_days(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    images = create(instance, _request(world, "images", only=Narrowing(("image",))))
+    assert images.items == 1 and images.incidents == 1 and images.testimonies == 0
+    today = datetime.now(UTC).date()
+    later = Narrowing(dated_from=(today + timedelta(days=2)).isoformat())
+    assert create(instance, _request(world, "later", only=later)).items == 0
+    texts = Narrowing(("text",), dated_to=(today + timedelta(days=1)).isoformat())
+    assert create(instance, _request(world, "texts", only=texts)).items == 1
+
+
+@pytest.mark.parametrize(
+    ("only", "where"),
+    [
+        (Narrowing(("spreadsheet",)), "--type"),
+        (Narrowing(dated_from="yesterday"), "--from"),
+        (Narrowing(dated_from="2024-05-02", dated_to="2024-05-01"), "--from/--to"),
+    ],
+)
+def test_a_bad_narrowing_is_refused_naming_the_option(
+    instance: Instance, world: dict[str, Any], only: Narrowing, where: str
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        create(instance, _request(world, only=only))
+    assert raised.value.where == where and list(world["tmp"].iterdir()) == []

@@ -16,7 +16,7 @@ from testament.custody import cases, custody_log, ingest
 from testament.custody.instance import Instance
 from testament.documentation import evidence, incidents
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from testament.packages import sharing, verifier
+from testament.packages import create, sharing, verifier
 from testament.survivors import consent, identity
 from testament.transfer.disclosure import Audience
 
@@ -167,3 +167,23 @@ def test_a_build_a_stopped_server_cut_short_is_marked_failed_at_the_next_start(
     (found,) = sharing.requests(cora)
     assert found.state == "failed" and "ask for it again" in found.reason
     assert not list(sharing.packages_dir(instance).iterdir())  # nothing half-written is left
+
+
+def test_a_narrowed_request_is_built_as_it_was_previewed(
+    instance: Instance, world: dict[str, Any], tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("seen from the bridge at 05:40\n", encoding="utf-8")
+    ingest.ingest(instance, [notes], case_name=CASE)
+    images = sharing.Selection(only=create.Narrowing(("image",)))
+    alla, cora = as_user(instance, "alla"), as_user(instance, "cora")
+    assert sorted(i.name for i in sharing.preview(alla, CASE, ICC, images).items) == [
+        "bridge.jpg", "market.jpg",
+    ]  # fmt: skip
+    request_id = sharing.ask(alla, CASE, ICC, images)
+    sharing.decide(cora, request_id, approve=True)
+    sharing.build(cora, request_id)
+    path, _ = sharing.download(alla, request_id)
+    with zipfile.ZipFile(path) as package:
+        originals = [n for n in package.namelist() if "/data/originals/" in n]
+    assert sorted(n.rsplit("/", 1)[1] for n in originals) == ["bridge.jpg", "market.jpg"]

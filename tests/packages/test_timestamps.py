@@ -5,7 +5,6 @@ and says why."""
 
 from __future__ import annotations
 
-import hashlib
 import socket
 import subprocess
 import urllib.request
@@ -23,6 +22,7 @@ from testament.packages import verifier
 from testament.packages.create import PackageRequest, create
 from testament.packages.results import PackageReport
 from tests.packages.conftest import AUDIENCE, CASE
+from tests.packages.test_tampering import _rebag
 from tests.packages.tsa import Tsa, served
 
 TIMESTAMP = "data/timestamps/checkpoint.tsr"
@@ -47,28 +47,6 @@ def _package(
 
 def _verify(instance: Instance, path: Path) -> verifier.Report:
     return verifier.verify(path, custody_log.verifier_key(instance))
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _rebag(root: Path) -> None:
-    """What an attacker does after editing payload files: every BagIt digest and count made to agree."""
-    payload = sorted(p for p in (root / "data").rglob("*") if p.is_file())
-    manifest = "".join(f"{_sha256(p)}  {p.relative_to(root).as_posix()}\n" for p in payload)
-    (root / "manifest-sha256.txt").write_text(manifest, encoding="utf-8")
-    info = root / "bag-info.txt"
-    kept = [
-        line
-        for line in info.read_text(encoding="utf-8").splitlines()
-        if not line.startswith("Payload-Oxum:")
-    ]
-    oxum = f"Payload-Oxum: {sum(p.stat().st_size for p in payload)}.{len(payload)}"
-    info.write_text("\n".join([*kept, oxum]) + "\n", encoding="utf-8")
-    tagmanifest = root / "tagmanifest-sha256.txt"
-    names = [line.split("  ", 1)[1] for line in tagmanifest.read_text("utf-8").splitlines()]
-    tagmanifest.write_text("".join(f"{_sha256(root / n)}  {n}\n" for n in names), "utf-8")
 
 
 def _token_for(tsa: Tsa, data: bytes, work: Path) -> bytes:

@@ -28,6 +28,15 @@ def package_group() -> None:
               help="An item to include (repeat it); with --incident, both are included.")  # fmt: skip
 @click.option("--incident", "incident_ids", multiple=True, metavar="ID",
               help="Include the items linked to this incident (repeat it).")  # fmt: skip
+@click.option("--type", "media_types", multiple=True, metavar="KIND",
+              help="Keep only files of this kind: image, video, audio, text or application (repeat it).")  # fmt: skip
+@click.option(
+    "--from",
+    "dated_from",
+    metavar="DAY",
+    help="Keep only files dated (last modified) on or after DAY.",
+)
+@click.option("--to", "dated_to", metavar="DAY", help="Keep only files dated on or before DAY.")
 @click.option("--since-checkpoint", type=click.Path(path_type=Path, dir_okay=False),
               help="A checkpoint the recipient already holds: the package proves it extends it.")  # fmt: skip
 @click.option("--approval", help="A second person's approval (`testament disclosure request`) to name "
@@ -46,6 +55,9 @@ def create(
     recipient: str,
     item_ids: tuple[str, ...],
     incident_ids: tuple[str, ...],
+    media_types: tuple[str, ...],
+    dated_from: str | None,
+    dated_to: str | None,
     since_checkpoint: Path | None,
     approval: str | None,
     zipped: bool,
@@ -54,7 +66,7 @@ def create(
     as_json: bool,
 ) -> None:
     """Write a BagIt package of originals, documentation and custody proofs (docs/packages.md)."""
-    from testament.packages.create import PackageRequest  # noqa: PLC0415 - imported on use: keeps --help fast
+    from testament.packages.create import Narrowing, PackageRequest  # noqa: PLC0415 - imported on use: keeps --help fast
     from testament.packages.create import create as create_package  # noqa: PLC0415 - as above
 
     since = None if since_checkpoint is None else read_text(since_checkpoint, "checkpoint")
@@ -62,6 +74,7 @@ def create(
         case_name, recipient_class, purpose, recipient, out,
         item_ids=item_ids, incident_ids=incident_ids, since_checkpoint=since, zipped=zipped,
         approval=approval,
+        only=Narrowing(media_types, dated_from, dated_to) if media_types or dated_from or dated_to else None,
         tsa_url=tsa_url,
     )  # fmt: skip
     with opened() as inst:

@@ -22,8 +22,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,54 @@ class PackageRequest:
     approval: str | None = None  # a second person's approval to name the people who testified
     zipped: bool = False
     tsa_url: str | None = None  # an RFC 3161 TSA; None: the ``tsa_url`` setting
+    only: Narrowing | None = (
+        None  # of the items chosen (or of the whole case): a type, a date range
+    )
+
+
+MEDIA_FAMILIES = ("image", "video", "audio", "text", "application")
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """Keep only items of these media type families (``image``, ``video`` …) and whose file is dated
+    (last modified) within ``dated_from``..``dated_to`` (days, inclusive); empty means any."""
+
+    media_types: tuple[str, ...] = ()
+    dated_from: str | None = None
+    dated_to: str | None = None
+
+    def checked(self) -> Narrowing:
+        for family in self.media_types:
+            if family not in MEDIA_FAMILIES:
+                raise InvalidInput(
+                    f"{family!r} is not a kind of file", where="--type",
+                    hint=f"use {', '.join(MEDIA_FAMILIES)}",
+                )  # fmt: skip
+        days = [_day(self.dated_from, "--from"), _day(self.dated_to, "--to")]
+        if days[0] and days[1] and days[0] > days[1]:
+            raise InvalidInput("the first day is after the last", where="--from/--to")
+        return Narrowing(self.media_types, days[0], days[1])
+
+    def keeps(self, row: dict[str, Any]) -> bool:
+        family = str(row["media_type"]).split("/", 1)[0]
+        day = str(row["mtime"])[:10]
+        return (
+            (not self.media_types or family in self.media_types)
+            and (self.dated_from is None or day >= self.dated_from)
+            and (self.dated_to is None or day <= self.dated_to)
+        )
+
+
+def _day(text: str | None, option: str) -> str | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise InvalidInput(
+            f"{text!r} is not a day", where=option, hint="write it as YYYY-MM-DD"
+        ) from None
 
 
 @dataclass
@@ -95,6 +143,8 @@ def create(
     ``progress(n)`` is told of each chunk of original written (``n`` bytes)."""
     audience = Audience(request.recipient_class, request.purpose, request.recipient).checked()
     check_ids(request.item_ids, request.incident_ids)
+    if request.only is not None:
+        request = replace(request, only=request.only.checked())
     check_target(request.out)
     since = _since(instance, request.since_checkpoint)
     sheet = ecourt.load_mapping(instance.settings.ecourt_mapping)
@@ -173,6 +223,9 @@ def plan(conn: Connection, instance: Instance, request: PackageRequest, audience
     missing = set(request.item_ids) - {r["id"] for r in rows}
     if missing:
         raise NotFound("no evidence item of this case has this ID", where=sorted(missing)[0])
+    if request.only is not None:  # narrowed: its documentation is that of the items kept
+        rows = [row for row in rows if request.only.keeps(row)]
+        incidents = incidents if incidents is not None else set()
     plan = Plan(case_id, [], incidents)
     recorded_by = queries.recordings(conn, [r["id"] for r in rows])
     use = audience.use("testimony")
@@ -188,7 +241,7 @@ def plan(conn: Connection, instance: Instance, request: PackageRequest, audience
         links = queries.incident_links(conn, [r["id"] for r in plan.items])
         incidents |= {link["incident_id"] for found in links.values() for link in found}
     plan.testimonies, withheld = testimonies.chosen(
-        conn, case_id, audience, recordings=None if wanted is None else {r["id"] for r in rows},
+        conn, case_id, audience, recordings=None if incidents is None else {r["id"] for r in rows},
         named=request.approval is not None,
     )  # fmt: skip
     plan.withheld.extend(withheld)

@@ -47,10 +47,26 @@ PROGRESS_EVERY = 0.5  # seconds between the progress a build records on its requ
 
 @dataclass(frozen=True)
 class Selection:
-    """What to share: these items and the items of these incidents; neither means the whole case."""
+    """What to share: these items and the items of these incidents (neither: the whole case), kept
+    only if they pass ``only`` (a kind of file, a date range)."""
 
     items: tuple[str, ...] = ()
     incidents: tuple[str, ...] = ()
+    only: create.Narrowing | None = None
+
+
+def _stored(selection: Selection) -> str:
+    only = selection.only
+    narrowing = None if only is None else [list(only.media_types), only.dated_from, only.dated_to]
+    return json.dumps({"items": list(selection.items), "incidents": list(selection.incidents),
+                       "only": narrowing})  # fmt: skip
+
+
+def _restored(text: str) -> Selection:
+    found = json.loads(text)
+    narrowing = found.get("only")
+    only = None if narrowing is None else create.Narrowing(tuple(narrowing[0]), *narrowing[1:])
+    return Selection(tuple(found["items"]), tuple(found["incidents"]), only)
 
 
 def packages_dir(instance: Instance) -> Path:
@@ -63,6 +79,7 @@ def _request(
     return create.PackageRequest(
         case_name, audience.recipient_class, audience.purpose, audience.recipient, out,
         item_ids=selection.items, incident_ids=selection.incidents, zipped=True,
+        only=None if selection.only is None else selection.only.checked(),
     )  # fmt: skip
 
 
@@ -107,8 +124,7 @@ def ask(instance: Instance, case_name: str, audience: Audience, selection: Selec
         queries.insert_request(conn, {
             "id": request_id, "case_id": case_id, "recipient_class": audience.recipient_class,
             "purpose": audience.purpose, "recipient": audience.recipient,
-            "selection": json.dumps({"items": list(selection.items),
-                                     "incidents": list(selection.incidents)}),
+            "selection": _stored(selection),
             "state": "requested", "requested_by": acting_agent(conn),
             "requested_at": utc_timestamp(), "total": shown.total_bytes,
         })  # fmt: skip
@@ -162,13 +178,11 @@ def build(
         if row["state"] != "approved":
             raise Conflict(f"the request is {row['state']}, not approved", where=request_id)
         queries.change(conn, request_id, {"state": "building", "done": 0})
-    selection = json.loads(row["selection"])
     audience = Audience(row["recipient_class"], row["purpose"], row["recipient"])
     out = packages_dir(instance) / f"{request_id}.zip"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)  # what a build cut short by a stopped server left
-    wanted = _request(row["case_name"], audience,
-                      Selection(tuple(selection["items"]), tuple(selection["incidents"])), out)  # fmt: skip
+    wanted = _request(row["case_name"], audience, _restored(row["selection"]), out)
     done, shown = 0, time.monotonic()
 
     def step(count: int) -> None:

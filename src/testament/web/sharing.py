@@ -21,6 +21,7 @@ from testament.custody.instance import Instance
 from testament.documentation import evidence, incidents, legal
 from testament.errors import ConsentRequired, InvalidInput, TestamentError
 from testament.packages import sharing
+from testament.packages.create import MEDIA_FAMILIES, Narrowing
 from testament.packages.results import Preview
 from testament.transfer.disclosure import Audience
 from testament.web.i18n import language
@@ -48,7 +49,7 @@ def _form_page(
         items=evidence.list_for_case(inst, case_name, limit=500),
         classes=legal.vocabulary_terms("recipient-classes", lang),
         purposes=legal.vocabulary_terms("consent-purposes", lang),
-        chosen=chosen or {}, preview=preview, problem=problem,
+        chosen=chosen or {}, preview=preview, problem=problem, families=MEDIA_FAMILIES,
     )  # fmt: skip
 
 
@@ -56,14 +57,16 @@ Chosen = Annotated[list[str], Form()]
 
 
 def _choice(
-    recipient_class: str, purpose: str, recipient: str, items: list[str], incident: list[str]
-) -> tuple[Audience, sharing.Selection, dict[str, object]]:
+    audience: Audience, items: list[str], incident: list[str], only: Narrowing
+) -> tuple[sharing.Selection, dict[str, object]]:
     chosen: dict[str, object] = {
-        "recipient_class": recipient_class, "purpose": purpose, "recipient": recipient,
-        "items": set(items), "incidents": set(incident),
+        "recipient_class": audience.recipient_class, "purpose": audience.purpose,
+        "recipient": audience.recipient, "items": set(items), "incidents": set(incident),
+        "media_types": set(only.media_types), "dated_from": only.dated_from or "",
+        "dated_to": only.dated_to or "",
     }  # fmt: skip
-    audience = Audience(recipient_class, purpose, recipient)
-    return audience, sharing.Selection(tuple(items), tuple(incident)), chosen
+    narrowed = only if only.media_types or only.dated_from or only.dated_to else None
+    return sharing.Selection(tuple(items), tuple(incident), narrowed), chosen
 
 
 def routes(site: FastAPI) -> None:
@@ -89,10 +92,15 @@ def _form_routes(site: FastAPI) -> None:
         recipient: Annotated[str, Form(max_length=300)] = "",
         items: Chosen = [],  # noqa: B006 - FastAPI copies a form default
         incident: Chosen = [],  # noqa: B006 - as above
+        media_type: Chosen = [],  # noqa: B006 - as above
+        dated_from: Annotated[str, Form(max_length=10)] = "",
+        dated_to: Annotated[str, Form(max_length=10)] = "",
     ) -> Response:
         del who
         inst = instance_of(request)
-        audience, selection, chosen = _choice(recipient_class, purpose, recipient, items, incident)
+        audience = Audience(recipient_class, purpose, recipient)
+        only = Narrowing(tuple(media_type), dated_from or None, dated_to or None)
+        selection, chosen = _choice(audience, items, incident, only)
         try:
             if action == "ask":
                 sharing.ask(inst, case_name, audience, selection)

@@ -15,6 +15,7 @@ from testament.api.deps import instance
 from testament.api.models import Items, answer
 from testament.custody.instance import Instance
 from testament.packages import sharing
+from testament.packages.create import Narrowing
 from testament.packages.results import Preview, RegisterEntry, SharingRequest
 from testament.transfer.disclosure import Audience
 
@@ -31,10 +32,21 @@ class ShareIn(BaseModel):
     recipient: str = Field(max_length=300, description="The receiving organisation.")
     items: Ids = []
     incidents: Ids = []
+    media_types: list[Annotated[str, Field(max_length=16)]] = Field(
+        [], max_length=5, description="Keep only files of these kinds: image, video, audio, text …"
+    )
+    dated_from: str | None = Field(
+        None, max_length=10, description="Files dated on or after (YYYY-MM-DD)."
+    )
+    dated_to: str | None = Field(None, max_length=10, description="Files dated on or before.")
 
     def chosen(self) -> tuple[Audience, sharing.Selection]:
         audience = Audience(self.recipient_class, self.purpose, self.recipient)
-        return audience, sharing.Selection(tuple(self.items), tuple(self.incidents))
+        narrowed = self.media_types or self.dated_from or self.dated_to
+        only = (
+            Narrowing(tuple(self.media_types), self.dated_from, self.dated_to) if narrowed else None
+        )
+        return audience, sharing.Selection(tuple(self.items), tuple(self.incidents), only)
 
 
 class DecisionIn(BaseModel):
