@@ -11,7 +11,8 @@ it lives only in this process's memory, so a restart prints a new one and nothin
 This module assembles the site and its error pages; each family of pages registers its own routes:
 ``routes_auth`` (sign-in and setup), ``routes_cases`` (the dashboard, a case's pages, search),
 ``routes_views`` (an incident's or an item's page), ``routes_account`` (settings and administration),
-``records`` (the forms that write the documentation), ``support``, ``intake`` and ``registry_requests``.
+``records`` (the forms that write the documentation), ``support``, ``intake``, ``registry_requests``,
+``sharing`` and ``package_import``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from testament.http.limits import MAX_JSON_BODY_BYTES, BoundedBodies
 from testament.web import (
     i18n,
     intake,
+    package_import,
     records,
     registry_requests,
     routes_account,
@@ -90,6 +92,7 @@ def create_site(
     intake.routes(site)
     registry_requests.routes(site)
     sharing.routes(site)
+    package_import.routes(site)
     _errors(site)
     return site
 
