@@ -390,7 +390,7 @@ def test_newest_checkpoint_deleted_and_signed_again_is_caught_against_a_kept_one
 
 # --- Every stored kind of record that verify covers, altered as an insider would -------------------------
 
-_EDITED_COLUMNS = ("note", "description", "relevance", "title", "label", "name")
+_EDITED_COLUMNS = ("note", "description", "relevance", "title", "label", "name", "assigned_by")
 
 
 def _one_of_each_documentation_kind(instance: Instance) -> None:
@@ -420,6 +420,8 @@ def _one_of_each_documentation_kind(instance: Instance) -> None:
     evidence.assess(instance, item_id, axis="source", status="verified", method="interview")
     legal.qualify(instance, first, "CAH-MURDER")
     legal.link_element(instance, item_id, first, "CAH-MURDER", "E1", stance="supports")
+    evidence.set_external_id(instance, item_id, scheme="ICC-ERN", value="UKR-OTP-0001-0001",
+                             assigned_by="ICC Registry")  # fmt: skip
 
 
 def test_every_kind_of_documentation_record_edited_is_named(filled: Instance) -> None:

@@ -56,8 +56,10 @@ class _Bounded:
     def _decoded(self) -> bool:
         """Whether FastAPI is about to decode the body whole, as JSON or as a form.
 
-        A form sent as multipart is bounded too: no route takes a file in a form, and the parser would
-        otherwise spool any size of file part to disk, and refuse a long text part with a bare 400.
+        A form sent as multipart is bounded too: the parser would otherwise spool any size of file
+        part to disk, and refuse a long text part with a bare 400. The one page that takes a file in a
+        form (``/packages/import``) declares no form fields, so nothing here decodes its body: it
+        reads the parts as they arrive and bounds them itself (``web/package_import.py``).
         The router has put the matched route in the scope before anything reads the body; the site
         and the API it mounts share the scope, so the body is checked once.
         """
