@@ -379,3 +379,20 @@ def test_a_bad_narrowing_is_refused_naming_the_option(
     with pytest.raises(InvalidInput) as raised:
         create(instance, _request(world, only=only))
     assert raised.value.where == where and list(world["tmp"].iterdir()) == []
+
+
+def test_a_recording_of_two_testimonies_goes_in_only_if_both_people_consented(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    second, _ = identity.add_person(instance, CASE, identity.Identity(name="Olena Petrenko"))
+    consent.grant(instance, second, _grant("internal", "testimony"))
+    consent.grant(instance, second, _grant("icc-otp", "incident-facts"))
+    _testimony(instance, second, str(world["items"]["interview.ogg"]))  # the same recording
+    consent.grant(instance, world["person"], _grant("icc-otp", "testimony"))
+    report = create(instance, _request(world))
+    recording = str(world["items"]["interview.ogg"])
+    assert recording in {w.id for w in report.withheld}  # the second person did not consent
+    assert recording not in {line["id"] for line in _lines(Path(report.path) / layout.ITEMS)}
+    consent.grant(instance, second, _grant("icc-otp", "testimony"))
+    again = create(instance, _request(world, "again"))
+    assert recording in {line["id"] for line in _lines(Path(again.path) / layout.ITEMS)}

@@ -186,6 +186,10 @@ def test_with_quarantine_a_failed_package_comes_in_marked(
     rows = _provenance(instance)
     assert len(rows) == 3 and all(r["quarantined"] and r["failed_step"] == 2 for r in rows)
     assert _transfers(instance)[0]["quarantined"] is True
+    shown = evidence.show(instance, rows[0]["item_id"]).provenance  # what `evidence show` says
+    assert [(p.package_id, p.quarantined, p.failed_step) for p in shown] == [
+        (report.package_id, True, 2)
+    ]
 
 
 def test_without_a_key_the_package_is_refused_unless_a_partner_key_lists_it(

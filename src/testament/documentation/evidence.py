@@ -27,6 +27,7 @@ from testament.documentation.results import (
     EvidenceListed,
     ExternalIdView,
     ItemName,
+    ProvenanceView,
 )
 from testament.domain import dates
 from testament.domain.access import Action
@@ -267,12 +268,14 @@ def show(instance: Instance, item_id: str) -> EvidenceItem:
             ExternalIdView(**_public("item-external-id", r))
             for r in queries.item_external_ids(conn, item_id)
         ]
+        provenance = [ProvenanceView(**r) for r in queries.item_provenance(conn, item_id)]
     return EvidenceItem(
         **data,
         incidents=tuple(links),
         assessments=tuple(assessments),
         latest={a.axis: a for a in assessments},
         external_ids=tuple(external),
+        provenance=tuple(provenance),
     )
 
 

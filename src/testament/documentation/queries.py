@@ -344,3 +344,16 @@ def incident_points_after(conn: Connection, last: str | None, limit: int) -> lis
     if last is not None:
         query = query.where(incident.c.id > last)
     return list(conn.execute(query).mappings())
+
+
+def item_provenance(conn: Connection, item_id: str) -> list[dict[str, Any]]:
+    """The partners' packages an item was imported from, oldest first (never their entries)."""
+    t = tables.package_provenance
+    rows = conn.execute(
+        select(
+            t.c.package_id, t.c.partner_origin, t.c.quarantined, t.c.failed_step, t.c.imported_at
+        )
+        .where(t.c.item_id == item_id)
+        .order_by(t.c.imported_at, t.c.id)
+    ).mappings()
+    return [dict(r) | {"quarantined": bool(r["quarantined"])} for r in rows]

@@ -42,6 +42,18 @@ class AssessmentView(Result):
 
 
 @dataclass(frozen=True)
+class ProvenanceView(Result):
+    """Where an item imported from a partner's package came from: the package, the partner's log,
+    and whether it came in quarantine (its package failed verification at ``failed_step``)."""
+
+    package_id: str
+    partner_origin: str
+    quarantined: bool
+    failed_step: int | None
+    imported_at: str
+
+
+@dataclass(frozen=True)
 class ExternalIdView(Result):
     """An identifier another body gave an item (``scheme`` names the numbering, such as ``ICC-ERN``)."""
 
@@ -75,6 +87,7 @@ class EvidenceItem(Result):
     assessments: tuple[AssessmentView, ...]
     latest: dict[str, AssessmentView]
     external_ids: tuple[ExternalIdView, ...] = ()
+    provenance: tuple[ProvenanceView, ...] = ()  # the partners' packages it was imported from
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ class Plan:
     items: list[dict[str, Any]]  # included, oldest first
     incidents: set[str] | None  # None: the whole case
     withheld: list[Withheld] = field(default_factory=list)
-    testifiers: dict[str, str] = field(default_factory=dict)  # included recording -> person
+    testifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # recording -> its people
     testimonies: dict[str, str] = field(default_factory=dict)  # included testimony -> person
     sheet: list[tuple[str, str]] = field(default_factory=list)  # the e-Court sheet's columns
 
@@ -230,12 +230,12 @@ def plan(conn: Connection, instance: Instance, request: PackageRequest, audience
     recorded_by = queries.recordings(conn, [r["id"] for r in rows])
     use = audience.use("testimony")
     for row in rows:
-        person = recorded_by.get(row["id"])
-        if person is not None and not consent.decide(conn, person, use).allowed:
+        people = recorded_by.get(row["id"], ())  # a recording may hold several testimonies
+        if any(not consent.decide(conn, person, use).allowed for person in people):
             plan.withheld.append(_withheld(row, audience))
             continue
-        if person is not None:
-            plan.testifiers[row["id"]] = person
+        if people:
+            plan.testifiers[row["id"]] = people
         plan.items.append(row)
     if incidents is not None:
         links = queries.incident_links(conn, [r["id"] for r in plan.items])
@@ -372,7 +372,8 @@ def _recheck(
         policy.require(conn, instance, Action.REVEAL_IDENTITY, case=request.case_name)
         disclosure.use(conn, request.approval, chosen.case_id, audience)
     exports.consent_checked(conn, "jsonl", chosen.case_id, audience, named=False)
-    uses = {person: audience.use("testimony") for person in chosen.testifiers.values()}
+    uses = {person: audience.use("testimony") for people in chosen.testifiers.values()
+            for person in people}  # fmt: skip
     named = audience.use("testimony", named=request.approval is not None)
     uses |= dict.fromkeys(chosen.testimonies.values(), named)
     if uses:

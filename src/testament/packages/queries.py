@@ -109,17 +109,19 @@ def entries(conn: Connection, indexes: list[int]) -> dict[int, bytes]:
     return {int(index): bytes(data) for index, data in rows}
 
 
-def recordings(conn: Connection, item_ids: Collection[str]) -> dict[str, str]:
-    """Of ``item_ids``, those that are the recording of a testimony, with the person who gave it."""
+def recordings(conn: Connection, item_ids: Collection[str]) -> dict[str, tuple[str, ...]]:
+    """Of ``item_ids``, those that are the recording of a testimony, with everyone whose testimony
+    it records (one recording may hold several)."""
     t = tables.testimony
     ordered = sorted(item_ids)
-    found: dict[str, str] = {}
+    found: dict[str, set[str]] = defaultdict(set)
     for start in range(0, len(ordered), CHUNK):
         query = select(t.c.recording_item_id, t.c.person_id).where(
             t.c.recording_item_id.in_(ordered[start : start + CHUNK])
         )
-        found.update({str(item): str(person) for item, person in conn.execute(query)})
-    return found
+        for item, person in conn.execute(query):
+            found[str(item)].add(str(person))
+    return {item: tuple(sorted(people)) for item, people in found.items()}
 
 
 def testimonies(conn: Connection, case_id: str) -> list[dict[str, Any]]:
