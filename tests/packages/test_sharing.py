@@ -15,7 +15,14 @@ from testament.accounts import accounts
 from testament.custody import cases, custody_log, ingest
 from testament.custody.instance import Instance
 from testament.documentation import evidence, incidents
-from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from testament.errors import (
+    BackendUnavailable,
+    Conflict,
+    ConsentRequired,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from testament.packages import create, sharing, verifier
 from testament.survivors import consent, identity
 from testament.transfer.disclosure import Audience
@@ -187,3 +194,38 @@ def test_a_narrowed_request_is_built_as_it_was_previewed(
     with zipfile.ZipFile(path) as package:
         originals = [n for n in package.namelist() if "/data/originals/" in n]
     assert sorted(n.rsplit("/", 1)[1] for n in originals) == ["bridge.jpg", "market.jpg"]
+
+
+def test_a_build_that_cannot_write_marks_the_request_failed_with_why(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    alla, cora = as_user(instance, "alla"), as_user(instance, "cora")
+    request_id = sharing.ask(alla, CASE, ICC, sharing.Selection())
+    sharing.decide(cora, request_id, approve=True)
+    sharing.packages_dir(instance).write_text("a file where the folder should be")
+    with pytest.raises(BackendUnavailable, match="could not be written"):
+        sharing.build(cora, request_id)
+    (found,) = sharing.requests(cora)
+    assert found.state == "failed" and "could not be written" in found.reason
+
+
+def test_a_package_is_not_handed_over_to_a_demoted_asker_or_after_consent_is_withdrawn(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    person, _ = identity.add_person(instance, CASE, identity.Identity(name="Iryna Savchenko"))
+    consent.grant(instance, person, consent.GrantInput(
+        "criminal-investigation", "icc-otp", data_scope="incident-facts",
+        info_sheet_version="1", understanding_checked=True,
+    ))  # fmt: skip
+    alla, cora = as_user(instance, "alla"), as_user(instance, "cora")
+    request_id = sharing.ask(alla, CASE, ICC, sharing.Selection())
+    sharing.decide(cora, request_id, approve=True)
+    sharing.build(cora, request_id)
+    accounts.grant_role(instance, "alla", CASE, "viewer")
+    with pytest.raises(PermissionDenied):
+        sharing.download(alla, request_id)
+    accounts.grant_role(instance, "alla", CASE, "analyst")
+    consent.withdraw(instance, person, communicated_via="in-person")
+    with pytest.raises(ConsentRequired, match="withdrawn after it was made"):
+        sharing.download(alla, request_id)
+    assert sharing.requests(alla)[0].downloads_left == sharing.DOWNLOADS

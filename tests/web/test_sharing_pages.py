@@ -101,6 +101,8 @@ def test_the_person_who_asked_cannot_approve_and_bad_choices_are_said_beside_the
     request_id = listed.text.split('id="request-', 1)[1].split('"', 1)[0]
     refused = _post(cora, f"/sharing/{request_id}/decide", {"decision": "approve"})
     assert refused.status_code == 403 and "cannot approve" in refused.text
+    unknown = _post(cora, f"/sharing/{request_id}/decide", {"decision": "maybe", "reason": "x"})
+    assert unknown.status_code == 422 and "approve or to refuse" in unknown.text
 
 
 def test_the_sharing_pages_speak_ukrainian(site: Any, world: dict[str, Any]) -> None:

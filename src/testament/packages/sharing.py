@@ -33,10 +33,23 @@ from testament.domain.access import Action
 from testament.domain.custody import CustodyEventType, utc_timestamp
 from testament.domain.ids import new_id
 from testament.domain.text import clean_text
-from testament.errors import Conflict, NotFound, PermissionDenied, TestamentError
+from testament.errors import (
+    BackendUnavailable,
+    Conflict,
+    ConsentRequired,
+    NotFound,
+    PermissionDenied,
+    TestamentError,
+)
 from testament.packages import create
 from testament.packages import sharing_queries as queries
-from testament.packages.results import Preview, PreviewItem, RegisterEntry, SharingRequest
+from testament.packages.results import (
+    PackageReport,
+    Preview,
+    PreviewItem,
+    RegisterEntry,
+    SharingRequest,
+)
 from testament.storage.engine import lock_log, read_transaction
 from testament.survivors import consent
 from testament.transfer.disclosure import Audience
@@ -178,6 +191,39 @@ def build(
         if row["state"] != "approved":
             raise Conflict(f"the request is {row['state']}, not approved", where=request_id)
         queries.change(conn, request_id, {"state": "building", "done": 0})
+    try:
+        report = _made(instance, row, progress)
+    except Exception as exc:  # any failure: the request says why, and is never left "building"
+        failure = exc if isinstance(exc, TestamentError) else _unwritable(exc)
+        with recording(instance) as conn:
+            queries.change(conn, request_id, {"state": "failed", "reason": failure.what})
+        if failure is exc:
+            raise
+        raise failure from None
+    with recording(instance) as conn:
+        people = consent.consent_bearing(conn, row["case_id"])
+        queries.change(conn, request_id, {
+            "state": "ready", "package_id": report.package_id, "built_at": utc_timestamp(),
+            "done": int(row["total"]),
+            "downloads_left": DOWNLOADS, "people": json.dumps(sorted(people)),
+        })  # fmt: skip
+    return requests(instance, request_id)[0]
+
+
+def _unwritable(exc: Exception) -> TestamentError:
+    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+    return BackendUnavailable(
+        f"the package could not be written ({detail})",
+        where="the home's packages folder",
+        hint="check the disk and the folder's permissions, then ask for the package again",
+    )
+
+
+def _made(
+    instance: Instance, row: dict[str, Any], progress: Callable[[int, int], None] | None
+) -> PackageReport:
+    """Write the request's package under the home, keeping its progress on the request."""
+    request_id = row["id"]
     audience = Audience(row["recipient_class"], row["purpose"], row["recipient"])
     out = packages_dir(instance) / f"{request_id}.zip"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -195,20 +241,7 @@ def build(
             with recording(instance) as conn:
                 queries.change(conn, request_id, {"done": done})
 
-    try:
-        report = create.create(instance, wanted, progress=step)
-    except TestamentError as exc:
-        with recording(instance) as conn:
-            queries.change(conn, request_id, {"state": "failed", "reason": exc.what})
-        raise
-    with recording(instance) as conn:
-        people = consent.consent_bearing(conn, row["case_id"])
-        queries.change(conn, request_id, {
-            "state": "ready", "package_id": report.package_id, "built_at": utc_timestamp(),
-            "done": int(row["total"]),
-            "downloads_left": DOWNLOADS, "people": json.dumps(sorted(people)),
-        })  # fmt: skip
-    return requests(instance, request_id)[0]
+    return create.create(instance, wanted, progress=step)
 
 
 def download(instance: Instance, request_id: str) -> tuple[Path, str]:
@@ -216,7 +249,7 @@ def download(instance: Instance, request_id: str) -> tuple[Path, str]:
     At most :data:`DOWNLOADS` times."""
     with recording(instance) as conn:
         lock_log(conn)
-        row = _row(conn, instance, request_id, Action.READ)
+        row = _row(conn, instance, request_id, Action.ANALYSE)  # as asking needed
         if row["requested_by"] != acting_agent(conn):
             raise PermissionDenied("only the person who asked may download this package",
                                    where=request_id)  # fmt: skip
@@ -225,6 +258,14 @@ def download(instance: Instance, request_id: str) -> tuple[Path, str]:
         if row["downloads_left"] <= 0:
             raise PermissionDenied("this package was downloaded as many times as allowed",
                                    where=request_id, hint="ask for it to be shared again")  # fmt: skip
+        if queries.withdrawals_since(conn, json.loads(row["people"]), row["built_at"]):
+            raise ConsentRequired(
+                "consent this package relied on was withdrawn after it was made: it is not handed "
+                "over", where=request_id, hint="ask for a new package; the register says whom to tell",
+            )  # fmt: skip
+        path = packages_dir(instance) / f"{request_id}.zip"
+        if not path.is_file():
+            raise NotFound("the package file is missing from this home", where=request_id)
         queries.change(conn, request_id, {"downloads_left": row["downloads_left"] - 1})
         event = custody.NewEvent(
             CustodyEventType.ACCESS, acting_agent(conn), case_id=row["case_id"],
@@ -232,9 +273,6 @@ def download(instance: Instance, request_id: str) -> tuple[Path, str]:
                     "package": row["package_id"]},
         )  # fmt: skip
         custody.record(conn, [event])
-    path = packages_dir(instance) / f"{request_id}.zip"
-    if not path.is_file():
-        raise NotFound("the package file is missing from this home", where=request_id)
     return path, f"testament-package-{row['package_id']}.zip"
 
 

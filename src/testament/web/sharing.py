@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse, Response
 
 from testament.custody.instance import Instance
 from testament.documentation import evidence, incidents, legal
-from testament.errors import ConsentRequired, InvalidInput, TestamentError
+from testament.errors import ConsentRequired, InvalidInput
 from testament.packages import sharing
 from testament.packages.create import MEDIA_FAMILIES, Narrowing
 from testament.packages.results import Preview
@@ -130,6 +130,8 @@ def _request_routes(site: FastAPI) -> None:
     ) -> Response:
         del who
         inst = instance_of(request)
+        if decision not in ("approve", "refuse"):
+            raise InvalidInput("choose to approve or to refuse", where="decision")
         sharing.decide(inst, request_id, approve=decision == "approve", reason=reason)
         if decision == "approve":
             _build_in_background(inst, request_id)
@@ -151,7 +153,7 @@ def _build_in_background(inst: Instance, request_id: str) -> threading.Thread:
     """Build the approved package on a thread; its progress and outcome are kept on the request."""
 
     def work() -> None:
-        with contextlib.suppress(TestamentError):  # marked failed on the request, with the reason
+        with contextlib.suppress(Exception):  # marked failed on the request, with the reason
             sharing.build(inst, request_id)
 
     thread = threading.Thread(target=work, name=f"package-{request_id}", daemon=True)
