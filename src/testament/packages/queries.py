@@ -23,9 +23,13 @@ def items(conn: Connection, case_id: str, item_ids: Collection[str] | None) -> l
     """The case's evidence items (or those of ``item_ids`` in it), oldest first."""
     t = tables.evidence_item
     query = select(*(t.c[name] for name in ITEM_FIELDS)).where(t.c.case_id == case_id)
-    if item_ids is not None:
-        query = query.where(t.c.id.in_(sorted(item_ids)))
-    return [dict(r) for r in conn.execute(query.order_by(t.c.ingested_at, t.c.id)).mappings()]
+    if item_ids is None:
+        return [dict(r) for r in conn.execute(query.order_by(t.c.ingested_at, t.c.id)).mappings()]
+    ordered, found = sorted(item_ids), list[dict[str, Any]]()
+    for start in range(0, len(ordered), CHUNK):
+        chunk = query.where(t.c.id.in_(ordered[start : start + CHUNK]))
+        found.extend(dict(r) for r in conn.execute(chunk).mappings())
+    return sorted(found, key=lambda r: (r["ingested_at"], r["id"]))
 
 
 def items_of_incidents(conn: Connection, incident_ids: Collection[str]) -> set[str]:
@@ -48,13 +52,17 @@ def live_incidents(conn: Connection, case_id: str, incident_ids: Collection[str]
 
 def _by_item(conn: Connection, table: Any, item_ids: Collection[str]) -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = defaultdict(list)
-    query = (
-        select(table)
-        .where(table.c.item_id.in_(sorted(item_ids)), table.c.deleted_at.is_(None))
-        .order_by(table.c.created_at, table.c.id)
-    )
-    for row in conn.execute(query).mappings():
-        found[row["item_id"]].append(dict(row))
+    ordered = sorted(item_ids)
+    for start in range(0, len(ordered), CHUNK):
+        query = (
+            select(table)
+            .where(
+                table.c.item_id.in_(ordered[start : start + CHUNK]), table.c.deleted_at.is_(None)
+            )
+            .order_by(table.c.created_at, table.c.id)
+        )
+        for row in conn.execute(query).mappings():
+            found[row["item_id"]].append(dict(row))
     return found
 
 
