@@ -279,3 +279,83 @@ def test_the_cli_verifies_and_reports_tampering(
     original.write_bytes(original.read_bytes() + b"appended")
     altered = cli("package", "verify", str(copy), "--trust-key", str(key_file), "--json")
     assert (altered.returncode, json.loads(altered.stdout)["verdict"]) == (1, "invalid")
+
+
+@pytest.mark.parametrize(
+    "added", ["data/extra/confession.pdf", "data/metadata/notes.txt", "README-COURT.txt"]
+)
+def test_a_file_a_package_never_holds_fails_step_1_though_the_bag_is_rebuilt(
+    packaged: dict[str, Any], added: str
+) -> None:
+    root: Path = packaged["path"]
+    (root / added).parent.mkdir(parents=True, exist_ok=True)
+    (root / added).write_text("planted", encoding="utf-8")
+    _rebag(root)
+    _failed(verifier.verify(root, packaged["key"]), 1, added)
+
+
+def test_a_renamed_original_fails_step_8_though_the_bag_is_rebuilt(
+    packaged: dict[str, Any],
+) -> None:
+    root: Path = packaged["path"]
+    original = _originals(root)[0]
+    renamed = original.with_name("confession_signed.exe")
+    original.rename(renamed)
+    _rebag(root)
+    _failed(verifier.verify(root, packaged["key"]), 8, renamed.relative_to(root).as_posix())
+
+
+@pytest.mark.parametrize(
+    ("label", "value"),
+    [("Testament-Recipient", "Someone else"), ("Testament-Purpose", "advocacy-publication"),
+     ("Testament-Case", "Another case"), ("Source-Organization", "Another organisation")],
+)  # fmt: skip
+def test_what_bag_info_says_must_be_what_was_signed(
+    packaged: dict[str, Any], label: str, value: str
+) -> None:
+    root: Path = packaged["path"]
+    info = root / "bag-info.txt"
+    lines = [
+        f"{label}: {value}" if line.startswith(f"{label}:") else line
+        for line in info.read_text(encoding="utf-8").splitlines()
+    ]
+    info.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _rebag(root)
+    _failed(verifier.verify(root, packaged["key"]), 7, "bag-info.txt")
+
+
+def test_an_edited_premis_file_or_a_left_out_entry_fails_step_7(packaged: dict[str, Any]) -> None:
+    root: Path = packaged["path"]
+    work = root.with_name("premis")
+    shutil.copytree(root, work)
+    premis = work / "data/custody/premis.xml"
+    premis.write_text(premis.read_text("utf-8").replace("ingestion", "deletion"), "utf-8")
+    _rebag(work)
+    _failed(verifier.verify(work, packaged["key"]), 7, "data/custody/premis.xml")
+    lines = (root / ENTRIES).read_text("utf-8").splitlines(keepends=True)
+    proofs = _proofs(root)
+    dropped = next(k for k, line in enumerate(lines) if '"type":"ingestion"' not in line
+                   and '"type":"disclosure"' not in line)  # fmt: skip
+    (root / ENTRIES).write_text("".join(lines[:dropped] + lines[dropped + 1 :]), "utf-8")
+    (root / proofs[dropped]).unlink()
+    _rebag(root)
+    _failed(verifier.verify(root, packaged["key"]), 7, ENTRIES)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (WITHHELD, '{"kind": "item", "sha256": [1], "reason": "consent"}\n'),
+        (WITHHELD, "[" * 100_000 + "]" * 100_000 + "\n"),
+        (CHECKPOINT, "testament.invalid/x\n" + "9" * 5000 + "\nAAAA\n\n— x AAAA\n"),
+    ],
+)
+def test_malformed_files_are_findings_never_a_traceback(
+    packaged: dict[str, Any], name: str, text: str
+) -> None:
+    root: Path = packaged["path"]
+    (root / name).write_text(text, encoding="utf-8")
+    _rebag(root)
+    report = verifier.verify(root, packaged["key"])
+    assert report.verdict == "invalid", verifier.render(report)
+    assert all(len(step.findings) <= verifier.MAX_FINDINGS + 1 for step in report.steps)

@@ -36,6 +36,8 @@ _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 class Finding(Protocol):
+    status: str
+
     def fail(self, message: str, file: str | None = None, *, status: str = ...) -> None: ...
 
     def note(self, message: str) -> None: ...
@@ -150,7 +152,21 @@ def _check_info(info: Mapping[str, str], step: Finding) -> None:
         step.fail(f"the bag follows another profile ({profile})", "bag-info.txt")
 
 
+def _holds(name: str) -> bool:
+    """Whether a Testament package holds a file at ``name`` (every other file is foreign to it)."""
+    if name in (*TAG_FILES, TAG_MANIFEST, *layout.DESCRIBED, *layout.CUSTODY_FILES):
+        return True
+    parts = name.split("/")
+    if name.startswith(layout.ORIGINALS + "/"):
+        return len(parts) == 4 and bool(_DIGEST.fullmatch(parts[2])) and bool(parts[3])
+    if name.startswith(layout.TESTIMONIES + "/"):
+        return len(parts) == 4 and parts[3] == "testimony.json"
+    return name.startswith(layout.PROOFS + "/") and len(parts) == 4
+
+
 def _check_listing(names: set[str], contents: Contents, step: Finding) -> None:
+    for foreign in sorted(name for name in names if not _holds(name)):
+        step.fail(f"{foreign} is not a file a Testament package holds (added)", foreign)
     payload = {name for name in names if name.startswith("data/")}
     for missing in sorted(set(contents.manifest) - payload):
         step.fail(f"{missing} is listed in the manifest but missing from the package", missing)
@@ -174,8 +190,9 @@ def _check_tags(reader: Reader, tags: Mapping[str, str], step: Finding) -> None:
     for name in TAG_FILES:
         if name not in tags:
             step.fail(f"{TAG_MANIFEST} does not cover {name}", TAG_MANIFEST)
+    names = set(reader.names())
     for name, digest in sorted(tags.items()):
-        if name not in set(reader.names()):
+        if name not in names:
             step.fail(f"{name} is listed in {TAG_MANIFEST} but missing", name)
         elif hashlib.sha256(read_small(reader, name)).hexdigest() != digest:
             step.fail(f"{name} does not match its digest in {TAG_MANIFEST} (altered)", name)

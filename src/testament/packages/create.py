@@ -41,7 +41,7 @@ from testament.errors import Conflict, InvalidInput, NotFound, TestamentError
 from testament.ledger import checkpoint as notes
 from testament.ledger import log, timestamps
 from testament.packages import ecourt, layout, queries, testimonies
-from testament.packages.excerpt import write_excerpt
+from testament.packages.excerpt import write_excerpt, write_premis
 from testament.packages.results import PackageReport, Withheld
 from testament.packages.writer import BagWriter, check_target
 from testament.storage.engine import lock_log, read_transaction
@@ -283,22 +283,25 @@ def _record(
         lock_log(conn)  # the plan's checks below hold until commit
         agent_id = _recheck(conn, instance, request, audience, plan)
         counts = _metadata(conn, writer, plan=plan, package_id=package_id, request=request,
-                           audience=audience)  # fmt: skip
+                           audience=audience, organisation=_organisation(instance))  # fmt: skip
         told = testimonies.write(
             conn, instance, writer, plan.case_id, plan.testimonies,
             named=request.approval is not None, originals={r["id"]: r for r in plan.items},
         )  # fmt: skip
+        earlier = queries.entry_indexes(conn, [r["id"] for r in plan.items])
+        write_premis(conn, writer, indexes=earlier, items=plan.items)
         described = {path: writer.digests[path] for path in (*layout.DESCRIBED, *told)}
-        event = _disclosure(agent_id, plan, audience, package_id, (digests, described))
+        contents = (digests, described, earlier)
+        event = _disclosure(agent_id, plan, audience, package_id, contents)
         (log_index,) = custody.record(conn, [event])
         signed = log.sign_checkpoint(
             conn, instance.record.log_origin, instance.signer, utc_timestamp()
         )
         if signed is None:  # cannot happen: the event above is not yet covered
             raise Conflict("the log was signed past the disclosure", where="custody log")
-        indexes = sorted({*queries.entry_indexes(conn, [r["id"] for r in plan.items]), log_index})
+        indexes = sorted({*earlier, log_index})
         excerpt = write_excerpt(conn, writer, indexes=indexes, signed=signed, instance=instance,
-                                since=since, items=plan.items)  # fmt: skip
+                                since=since)  # fmt: skip
         writer.flush()
     # After the commit: a TSA may take seconds, and the log's lock is not held for it. A failure from
     # here on leaves the disclosure recorded and no package (create discards what was written).
@@ -387,11 +390,12 @@ def _disclosure(
     plan: Plan,
     audience: Audience,
     package_id: str,
-    contents: tuple[Sequence[str], dict[str, str]],
+    contents: tuple[Sequence[str], dict[str, str], Sequence[int]],
 ) -> custody.NewEvent:
     """The ``disclosure`` event: for whom, and what, by digest: every original, and the metadata
-    files (items, incidents, sources, withheld, package.json), so that the signed log covers those too."""
-    digests, described = contents
+    files (items, incidents, sources, withheld, package.json, the sheet, PREMIS, testimonies), so that
+    the signed log covers those too; and which custody entries the excerpt holds besides this one."""
+    digests, described, earlier = contents
     return custody.NewEvent(
         CustodyEventType.DISCLOSURE,
         agent_id,
@@ -404,9 +408,14 @@ def _disclosure(
             "purpose": audience.purpose,
             "items": list(digests),
             "metadata": described,
+            "entries": layout.entries_commitment(earlier),
             "withheld": len(plan.withheld),
         },
     )
+
+
+def _organisation(instance: Instance) -> str:
+    return instance.settings.organisation or instance.record.log_origin
 
 
 def _bag_info(
@@ -418,7 +427,7 @@ def _bag_info(
 ) -> dict[str, str]:
     origin = instance.record.log_origin
     return {
-        "Source-Organization": instance.settings.organisation or origin,
+        "Source-Organization": _organisation(instance),
         "Bagging-Date": utc_timestamp()[:10],
         "External-Identifier": package_id,
         "BagIt-Profile-Identifier": layout.PROFILE_IDENTIFIER,
@@ -446,6 +455,7 @@ def _metadata(
     package_id: str,
     request: PackageRequest,
     audience: Audience,
+    organisation: str,
 ) -> tuple[int, int]:
     """items.jsonl, the e-Court sheet, incidents.jsonl, sources.jsonl, package.json and
     withheld.jsonl."""
@@ -474,6 +484,7 @@ def _metadata(
     info = {
         "package": package_id,
         "case": request.case_name,
+        "source_organization": organisation,
         "recipient": audience.recipient,
         "recipient_class": audience.recipient_class,
         "purpose": audience.purpose,

@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,7 @@ class Head:
     text: str
     checkpoint: notes.Checkpoint
     entries: list[dict[str, Any]] = field(default_factory=list)
+    indexes: list[int] = field(default_factory=list)  # each entry's log index
 
 
 def _checkpoint(reader: Reader, contents: Contents, step: Finding) -> Head | None:
@@ -84,6 +86,7 @@ def check_entries(reader: Reader, contents: Contents, step: Finding) -> Head | N
     for number, ((index, name), line) in enumerate(zip(found, lines, strict=False), start=1):
         if _proved(reader, head, (index, name), line, step):
             head.entries.append(_parsed(line, number, step))
+            head.indexes.append(index)
     step.note(
         f"{len(head.entries)} entries proved under the checkpoint of size {head.checkpoint.size}"
     )
@@ -249,77 +252,116 @@ def _originals(contents: Contents, step: Finding) -> dict[str, str]:
     return found
 
 
-def check_originals(contents: Contents, head: Head, step: Finding) -> None:
+def check_originals(reader: Reader, contents: Contents, head: Head, step: Finding) -> None:
     """Step 7: every original's digest is that of a proved ingestion entry, and the package's own
-    disclosure entry names exactly the originals it holds."""
+    disclosure entry names exactly the originals it holds, the digest of every metadata and testimony
+    file, the other entries of the excerpt, and the recipient and purpose bag-info.txt states."""
     originals = _originals(contents, step)
     ingested = {e.get("sha256") for e in head.entries if e.get("type") == "ingestion"}
     for digest, name in sorted(originals.items()):
         if digest not in ingested:
             step.fail(f"{name} has no proved ingestion entry", name)
     package_id = contents.info.get("External-Identifier")
-    disclosures = [
-        e for e in head.entries
+    found = [
+        (index, e["detail"]) for index, e in zip(head.indexes, head.entries, strict=True)
         if e.get("type") == "disclosure" and isinstance(e.get("detail"), dict)
         and e["detail"].get("package") == package_id
     ]  # fmt: skip
-    if len(disclosures) != 1:
-        step.fail(f"the custody entries hold {len(disclosures)} disclosures of package "
+    if len(found) != 1:
+        step.fail(f"the custody entries hold {len(found)} disclosures of package "
                   f"{package_id}, not one", layout.ENTRIES)  # fmt: skip
         return
-    named = disclosures[0]["detail"].get("items")
+    index, detail = found[0]
+    named = detail.get("items")
     if not isinstance(named, list) or sorted(named) != sorted(originals):
         step.fail("the disclosure entry does not name exactly the originals in the package",
                   layout.ENTRIES)  # fmt: skip
         return
-    described = disclosures[0]["detail"].get("metadata")
+    _check_described(contents, detail, step)
+    others = [i for i in head.indexes if i != index]
+    if detail.get("entries") != layout.entries_commitment(others):
+        step.fail("the custody entries are not those the disclosure entry names (one was left out "
+                  "or added)", layout.ENTRIES)  # fmt: skip
+    _check_stated(reader, contents, detail, step)
+    if step.status == "passed":
+        step.note(f"{len(originals)} originals, each ingested and named in the disclosure, with "
+                  "every metadata file and custody entry it names")  # fmt: skip
+
+
+def _check_described(contents: Contents, detail: dict[str, Any], step: Finding) -> None:
+    described = detail.get("metadata")
     described = described if isinstance(described, dict) else {}
     told = [name for name in contents.manifest if name.startswith(layout.TESTIMONIES + "/")]
     for path in (*layout.DESCRIBED, *told):
         if described.get(path) != contents.manifest.get(path):
             step.fail(f"{path} is not a file the disclosure entry names (it was altered or added)",
                       path)  # fmt: skip
-    step.note(f"{len(originals)} originals, each ingested and named in the disclosure, and the "
-              "metadata files it names")  # fmt: skip
 
 
-def _jsonl(reader: Reader, contents: Contents, name: str, step: Finding) -> list[dict[str, Any]]:
+def _check_stated(
+    reader: Reader, contents: Contents, detail: dict[str, Any], step: Finding
+) -> None:
+    """bag-info.txt must say what the signed entry and the signed package.json say."""
+    stated = {
+        layout.RECIPIENT: detail.get("recipient"),
+        layout.RECIPIENT_CLASS: detail.get("recipient_class"),
+        layout.PURPOSE: detail.get("purpose"),
+    }
+    try:
+        package = json.loads(read_small(reader, layout.PACKAGE_INFO))
+    except (KeyError, ValueError):
+        package = {}
+    if isinstance(package, dict):
+        stated |= {layout.CASE: package.get("case"),
+                   "Source-Organization": package.get("source_organization")}  # fmt: skip
+    for label, value in stated.items():
+        if contents.info.get(label) != value:
+            step.fail(f"bag-info.txt's {label} is not what the signed disclosure and package.json "
+                      "say", "bag-info.txt")  # fmt: skip
+
+
+def _jsonl(
+    reader: Reader, contents: Contents, name: str, step: Finding
+) -> Iterator[dict[str, Any]]:
+    """The objects of a JSON Lines file, one at a time (a bad line is a finding, not a crash)."""
     if name not in contents.sizes:
-        return []
-    found = []
+        return
     for number, line in enumerate(read_small(reader, name).splitlines(), start=1):
         try:
             value = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             value = None
         if not isinstance(value, dict):
             step.fail(f"line {number} of {name} is not a JSON object", name)
             continue
-        found.append(value)
-    return found
+        yield value
 
 
 def check_withheld(reader: Reader, contents: Contents, step: Finding) -> None:
     """Step 8: what the package says it left out is indeed absent, each with a known reason, and each
-    item described in items.jsonl is in the package."""
-    originals = {name.split("/")[2] for name in contents.manifest if name.startswith(layout.ORIGINALS + "/")
-                 and name.count("/") == 3}  # fmt: skip
+    item described in items.jsonl is in the package, at the path items.jsonl gives it."""
+    originals = {name: name.split("/")[2] for name in contents.manifest
+                 if name.startswith(layout.ORIGINALS + "/") and name.count("/") == 3}  # fmt: skip
+    digests = set(originals.values())
+    told = {
+        name.split("/")[2]
+        for name in contents.manifest
+        if name.startswith(layout.TESTIMONIES + "/")
+    }
     for number, line in enumerate(_jsonl(reader, contents, layout.WITHHELD, step), start=1):
         where = f"{layout.WITHHELD} line {number}"
         if line.get("reason") not in layout.WITHHELD_REASONS:
             step.fail(f"{where} gives no known reason ({', '.join(layout.WITHHELD_REASONS)})",
                       layout.WITHHELD)  # fmt: skip
-        if line.get("kind") == "item" and line.get("sha256") in originals:
+        if line.get("kind") == "item" and str(line.get("sha256")) in digests:
             step.fail(f"{where} says an item was withheld, but its original is in the package",
                       layout.WITHHELD)  # fmt: skip
-        if line.get("kind") == "testimony" and any(
-            name.startswith(f"data/testimonies/{line.get('id')}/") for name in contents.manifest
-        ):
+        if line.get("kind") == "testimony" and str(line.get("id")) in told:
             step.fail(f"{where} says a testimony was withheld, but it is in the package",
                       layout.WITHHELD)  # fmt: skip
-    described = {str(line.get("sha256")) for line in _jsonl(reader, contents, layout.ITEMS, step)}
-    for digest in sorted(described - originals):
-        step.fail(f"items.jsonl describes an item whose original ({digest}) is not in the package",
+    paths = {str(line.get("path")) for line in _jsonl(reader, contents, layout.ITEMS, step)}
+    for path in sorted(paths - set(originals)):
+        step.fail(f"items.jsonl places an original at {path}, which the package does not hold",
                   layout.ITEMS)  # fmt: skip
-    for digest in sorted(originals - described):
-        step.fail(f"the original {digest} has no line in items.jsonl", layout.ITEMS)
+    for path in sorted(set(originals) - paths):
+        step.fail(f"{path} is not where items.jsonl places any original (renamed or added)", path)

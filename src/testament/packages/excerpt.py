@@ -40,13 +40,9 @@ def write_excerpt(
     signed: log.StoredCheckpoint,
     instance: Instance,
     since: notes.Checkpoint | None,
-    items: Sequence[Mapping[str, Any]],
 ) -> int:
-    """Write the excerpt for the entries at ``indexes`` under ``signed``, and its PREMIS rendering
-    with the package's ``items``; returns how many entries."""
-    parsed: list[dict[str, Any]] = []
-    writer.add(layout.ENTRIES, _entry_lines(conn, indexes, parsed))
-    writer.add_text(layout.PREMIS, premis.render(parsed, items))
+    """Write the excerpt for the entries at ``indexes`` under ``signed``; returns how many entries."""
+    writer.add(layout.ENTRIES, _entry_lines(conn, indexes, []))
     for index in indexes:
         path = log.inclusion_proof(conn, index, signed.size)
         writer.add_text(
@@ -61,3 +57,14 @@ def write_excerpt(
             layout.CONSISTENCY, layout.consistency_text(since.size, signed.size, encoded)
         )
     return len(indexes)
+
+
+def write_premis(
+    conn: Connection, writer: BagWriter, *, indexes: list[int], items: Sequence[Mapping[str, Any]]
+) -> None:
+    """The items' custody history (the entries at ``indexes``) as PREMIS 3 XML. Written before the
+    disclosure, so the disclosure names it by digest; the disclosure itself is in ``entries.jsonl``."""
+    parsed: list[dict[str, Any]] = []
+    for _ in _entry_lines(conn, indexes, parsed):
+        pass
+    writer.add_text(layout.PREMIS, premis.render(parsed, items))

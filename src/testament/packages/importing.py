@@ -263,6 +263,8 @@ def _opened(path: Path) -> Iterator[Reader]:
 class _Quiet:
     """A verifier step whose findings nobody reads: the verifier has already judged the package."""
 
+    status = "passed"
+
     def fail(self, message: str, file: str | None = None, *, status: str = "failed") -> None:
         pass
 

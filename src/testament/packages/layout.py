@@ -7,8 +7,10 @@ fields is ``profile.json`` beside this module, and every bag carries a copy of i
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 
 BAGIT_VERSION = "1.0"
 PROFILE_IDENTIFIER = "urn:testament:bagit-profile:evidence-package:v1"
@@ -29,13 +31,16 @@ CHECKPOINT = "data/custody/checkpoint"
 VERIFIER_KEY = "data/custody/log.vkey"
 CONSISTENCY = "data/custody/consistency.txt"
 PREMIS = "data/custody/premis.xml"
+
 TIMESTAMP = "data/timestamps/checkpoint.tsr"
 TSA_CHAIN = "data/timestamps/tsa-chain.pem"
 WITHHELD = "data/withheld.jsonl"
 TESTIMONIES = "data/testimonies"
 # The files the disclosure entry names by digest, so that the signed log covers them as it covers the
 # originals: an attacker who edits one and rebuilds the manifests fails verifier step 7.
-DESCRIBED = (PACKAGE_INFO, ITEMS, ECOURT_CSV, ECOURT_XLSX, INCIDENTS, SOURCES, WITHHELD)
+DESCRIBED = (PACKAGE_INFO, ITEMS, ECOURT_CSV, ECOURT_XLSX, INCIDENTS, SOURCES, WITHHELD, PREMIS)
+# What else a package may hold under data/ (besides originals and testimonies), and at its top.
+CUSTODY_FILES = (ENTRIES, CHECKPOINT, VERIFIER_KEY, CONSISTENCY, TIMESTAMP, TSA_CHAIN)
 
 # bag-info.txt: the profile requires these, beside BagIt's own Source-Organization, Bagging-Date,
 # Payload-Oxum and External-Identifier (the package ID).
@@ -95,3 +100,11 @@ def proof_path(index: int) -> str:
 def consistency_text(old_size: int, new_size: int, hashes: list[str]) -> str:
     """``consistency.txt``: the header, ``old N``, ``new M``, then one base64 hash a line."""
     return "\n".join([CONSISTENCY_HEADER, f"old {old_size}", f"new {new_size}", *hashes]) + "\n"
+
+
+def entries_commitment(indexes: Sequence[int]) -> dict[str, object]:
+    """What the disclosure entry says of the excerpt's other entries: how many, and the SHA-256 of
+    their log indexes in order, one decimal a line. A verifier recomputes it from the proof files, so
+    an entry left out (an access, a link) is noticed."""
+    text = "".join(f"{index}\n" for index in sorted(indexes))
+    return {"count": len(indexes), "sha256": hashlib.sha256(text.encode("ascii")).hexdigest()}

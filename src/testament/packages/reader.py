@@ -124,6 +124,8 @@ class ZipReader:
 
     def _check(self) -> None:
         tops: set[str] = set()
+        folders: set[str] = set()
+        lowered: set[str] = set()
         total = 0
         for info in self._zip.infolist():
             name = info.filename
@@ -138,12 +140,21 @@ class ZipReader:
                 raise Unsafe(
                     f"declares {info.file_size} bytes from {info.compress_size} (a zip bomb)", name
                 )
+            relative = "/".join(parts[1:]).rstrip("/")
             if info.is_dir():
+                folders.add(relative)
                 continue
-            relative = "/".join(parts[1:])
-            if relative in self._entries:
-                raise Unsafe("a name that appears twice in the archive", name)
+            if not relative:
+                raise Unsafe("a file in place of the package's own directory", name)
+            if relative in self._entries or relative.lower() in lowered:
+                raise Unsafe(
+                    "a name that appears twice in the archive (or differs only in case)", name
+                )
             self._entries[relative] = info
+            lowered.add(relative.lower())
+        clash = folders & set(self._entries)
+        if clash:
+            raise Unsafe("a directory with the name of a file", sorted(clash)[0])
         if total > MAX_TOTAL:
             raise Unsafe(f"declares {total} bytes in all (a zip bomb)", "the archive")
         if len(tops) != 1:

@@ -15,6 +15,7 @@ tell, for example without a trusted key, or for a package it cannot read.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from dataclasses import asdict, dataclass, field
@@ -26,6 +27,7 @@ from testament.packages import bag, custody_checks
 from testament.packages.reader import Reader, Unreadable, Unsafe, open_package
 
 PASSED, FAILED, UNDECIDED = "passed", "failed", "undecided"
+MAX_FINDINGS = 50  # a step lists at most this many, however many a hostile package causes
 VALID, INVALID = "valid", "invalid"
 EXIT = {VALID: 0, INVALID: 1, UNDECIDED: 3}
 
@@ -52,11 +54,14 @@ class Step:
     def fail(self, message: str, file: str | None = None, *, status: str = FAILED) -> None:
         if self.status != FAILED:
             self.status = status
-        self.findings.append(message)
+        self.note(message)
         self.file = self.file or file
 
     def note(self, message: str) -> None:
-        self.findings.append(message)
+        if len(self.findings) < MAX_FINDINGS:
+            self.findings.append(message)
+        elif len(self.findings) == MAX_FINDINGS:
+            self.findings.append("… and more of the same kind (the first are listed above)")
 
 
 @dataclass
@@ -92,6 +97,10 @@ def verify(path: Path, trusted_key: str | None, *, since_checkpoint: str | None 
         _run(reader, steps, report, trusted_key, since_checkpoint)
     except Unsafe as exc:
         steps[0].fail(f"{exc.name}: {exc.what}", exc.name)
+    except Unreadable as exc:
+        steps[0].fail(str(exc), status=UNDECIDED)
+    except Exception as exc:
+        steps[0].fail(f"the package is damaged or malformed ({type(exc).__name__}: {exc})"[:500])
     finally:
         reader.close()
     return _verdict(report)
@@ -118,7 +127,7 @@ def _run(
         steps[4].note("no earlier checkpoint was given: nothing to compare")
     if head is not None:
         report.trusted_timestamp = custody_checks.check_timestamp(reader, contents, head, steps[5])
-        custody_checks.check_originals(contents, head, steps[6])
+        custody_checks.check_originals(reader, contents, head, steps[6])
     else:
         for step in (steps[5], steps[6]):
             step.fail("needs a readable checkpoint and custody entries (step 3)", status=UNDECIDED)
@@ -189,6 +198,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot read a file given: {exc}", file=sys.stderr)
         return EXIT[UNDECIDED]
     report = verify(args.package, key, since_checkpoint=since)
+    if isinstance(
+        sys.stdout, io.TextIOWrapper
+    ):  # a package's names may not encode on this terminal
+        sys.stdout.reconfigure(errors="backslashreplace")
     sys.stdout.write(report.as_json() + "\n" if args.json else render(report))
     return report.exit_code
 
