@@ -305,10 +305,8 @@ def _record(
         writer.flush()
     # After the commit: a TSA may take seconds, and the log's lock is not held for it. A failure from
     # here on leaves the disclosure recorded and no package (create discards what was written).
-    stamped, note = _timestamp(instance, request, writer, signed.note.encode("utf-8"))
     info = _bag_info(instance, request, audience, package_id, signed.size)
-    writer.finish(info | {layout.TRUSTED_TIMESTAMP: "rfc3161" if stamped else "none"})
-    writer.flush()
+    stamped, note = _finish(instance, request, writer, info, signed.note)
     return PackageReport(
         package_id=package_id,
         path=str(request.out),
@@ -329,6 +327,20 @@ def _record(
         withheld=tuple(plan.withheld),
         timestamp_note=note,
     )
+
+
+def _finish(
+    instance: Instance,
+    request: PackageRequest,
+    writer: BagWriter,
+    info: dict[str, str],
+    checkpoint: str,
+) -> tuple[bool, str | None]:
+    """The trusted timestamp, when a TSA is configured, then the tag files, flushed to disk."""
+    stamped, note = _timestamp(instance, request, writer, checkpoint.encode("utf-8"))
+    writer.finish(info | {layout.TRUSTED_TIMESTAMP: "rfc3161" if stamped else "none"})
+    writer.flush()
+    return stamped, note
 
 
 def _timestamp(
