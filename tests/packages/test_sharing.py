@@ -54,6 +54,21 @@ def world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
     return {"items": ids, "incident": incident}
 
 
+def _shared_relying_on_consent(instance: Instance, name: str) -> tuple[str, str]:
+    """A person of the case who consented to incident facts going to the ICC, and a package asked
+    by alla, approved and built by cora: the person's ID and the request's."""
+    person, _ = identity.add_person(instance, CASE, identity.Identity(name=name))
+    consent.grant(instance, person, consent.GrantInput(
+        "criminal-investigation", "icc-otp", data_scope="incident-facts",
+        info_sheet_version="1", understanding_checked=True,
+    ))  # fmt: skip
+    cora = as_user(instance, "cora")
+    request_id = sharing.ask(as_user(instance, "alla"), CASE, ICC, sharing.Selection())
+    sharing.decide(cora, request_id, approve=True)
+    sharing.build(cora, request_id)
+    return person, request_id
+
+
 def test_the_preview_says_what_goes_in_and_its_size(
     instance: Instance, world: dict[str, Any]
 ) -> None:
@@ -141,15 +156,8 @@ def test_someone_without_a_role_on_the_case_sees_no_request(
 def test_the_register_names_the_recipient_to_tell_when_consent_is_withdrawn(
     instance: Instance, world: dict[str, Any]
 ) -> None:
-    person, _ = identity.add_person(instance, CASE, identity.Identity(name="Oksana Bondar"))
-    consent.grant(instance, person, consent.GrantInput(
-        "criminal-investigation", "icc-otp", data_scope="incident-facts",
-        info_sheet_version="1", understanding_checked=True,
-    ))  # fmt: skip
-    alla, cora = as_user(instance, "alla"), as_user(instance, "cora")
-    request_id = sharing.ask(alla, CASE, ICC, sharing.Selection())
-    sharing.decide(cora, request_id, approve=True)
-    sharing.build(cora, request_id)
+    person, _ = _shared_relying_on_consent(instance, "Oksana Bondar")
+    cora = as_user(instance, "cora")
     assert sharing.register(cora)[0].withdrawals == ()
     consent.withdraw(instance, person, communicated_via="in-person")
     (entry,) = sharing.register(cora)
@@ -212,15 +220,8 @@ def test_a_build_that_cannot_write_marks_the_request_failed_with_why(
 def test_a_package_is_not_handed_over_to_a_demoted_asker_or_after_consent_is_withdrawn(
     instance: Instance, world: dict[str, Any]
 ) -> None:
-    person, _ = identity.add_person(instance, CASE, identity.Identity(name="Iryna Savchenko"))
-    consent.grant(instance, person, consent.GrantInput(
-        "criminal-investigation", "icc-otp", data_scope="incident-facts",
-        info_sheet_version="1", understanding_checked=True,
-    ))  # fmt: skip
-    alla, cora = as_user(instance, "alla"), as_user(instance, "cora")
-    request_id = sharing.ask(alla, CASE, ICC, sharing.Selection())
-    sharing.decide(cora, request_id, approve=True)
-    sharing.build(cora, request_id)
+    person, request_id = _shared_relying_on_consent(instance, "Iryna Savchenko")
+    alla = as_user(instance, "alla")
     accounts.grant_role(instance, "alla", CASE, "viewer")
     with pytest.raises(PermissionDenied):
         sharing.download(alla, request_id)
