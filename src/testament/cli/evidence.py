@@ -103,8 +103,12 @@ def show(item_id: str, as_json: bool) -> None:
     for known in data.external_ids:
         click.echo(f"{known.scheme:>12}: {known.value}  ({known.assigned_by})")
     for origin in data.provenance:
-        state = f"QUARANTINED: failed step {origin.failed_step}" if origin.quarantined else "verified"
-        click.echo(f"{'imported':>12}: package {origin.package_id} of {origin.partner_origin}, {state}")
+        state = (
+            f"QUARANTINED: failed step {origin.failed_step}" if origin.quarantined else "verified"
+        )
+        click.echo(
+            f"{'imported':>12}: package {origin.package_id} of {origin.partner_origin}, {state}"
+        )
     for mark in data.assessments:
         click.echo(
             f"{'assessment':>12}: {mark.assessed_on}  {mark.axis:<9} {mark.status:<18} "
