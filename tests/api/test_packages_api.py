@@ -95,3 +95,15 @@ def test_a_refusal_needs_a_reason_and_a_stranger_sees_nothing(
     stranger = TestClient(clients["cora"].app, headers={"Authorization": f"Bearer {token}"})
     assert stranger.get(f"/packages/requests/{request_id}").status_code == 404
     assert stranger.get("/packages/requests").json()["items"] == []
+
+
+def test_an_account_without_the_analyst_role_may_not_ask_or_preview(
+    clients: dict[str, TestClient], instance: Instance
+) -> None:
+    accounts.create_user(instance, "vera", PASSWORD)
+    accounts.grant_role(instance, "vera", CASE, "viewer")
+    _, token = credentials.create_token(instance, "vera", "t", scope="write", days=1)
+    vera = TestClient(clients["cora"].app, headers={"Authorization": f"Bearer {token}"})
+    for path in (f"/cases/{CASE}/packages/preview", f"/cases/{CASE}/packages/requests"):
+        assert vera.post(path, json=SHARE).status_code == 403
+    assert clients["alla"].get("/packages/requests").json()["items"] == []

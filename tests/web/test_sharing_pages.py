@@ -113,3 +113,22 @@ def test_the_sharing_pages_speak_ukrainian(site: Any, world: dict[str, Any]) -> 
     _post(alla, FORM, CHOICE | {"action": "ask"})
     assert "чекає на схвалення" in alla.get("/sharing").text
     assert "Реєстр розкриттів" in alla.get("/disclosures").text
+
+
+def test_the_pages_refuse_who_may_not_share_or_download(
+    site: Any, world: dict[str, Any], instance: Instance
+) -> None:
+    accounts.create_user(instance, "vera", PASSWORD)
+    accounts.grant_role(instance, "vera", CASE, "viewer")
+    vera = _signed_in(site, "vera")
+    refused = _post(vera, FORM, CHOICE | {"action": "ask"})
+    assert refused.status_code == 403
+    alla = _signed_in(site, "alla")
+    _post(alla, FORM, CHOICE | {"action": "ask"})
+    request_id = alla.get("/sharing").text.split('id="request-', 1)[1].split('"', 1)[0]
+    cora = _signed_in(site, "cora")
+    _post(cora, f"/sharing/{request_id}/decide", {"decision": "approve"})
+    _wait_for_builds()
+    assert vera.get(f"/sharing/{request_id}/download").status_code == 403
+    assert cora.get(f"/sharing/{request_id}/download").status_code == 403
+    assert alla.get(f"/sharing/{request_id}/download").status_code == 200

@@ -517,7 +517,7 @@ def _item_lines(conn: Connection, plan: Plan) -> Iterator[dict[str, Any]]:
     marks = queries.assessments(conn, ids)
     legal = queries.element_links(conn, ids)
     known_as = queries.external_ids(conn, ids)
-    agents = _agents(conn, {int(row["ingested_by"]) for row in plan.items})
+    agents = agent_names(conn, {int(row["ingested_by"]) for row in plan.items})
     names = dict(_originals(plan))
     for row in plan.items:
         yield {
@@ -554,8 +554,9 @@ def _link(row: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:
     return {"id": row["id"], **{name: row[name] for name in names}}
 
 
-def _agents(conn: Connection, ids: set[int]) -> dict[int, dict[str, str]]:
-    """Who ingested: the log's opaque reference, and the account's username or the OS user's name."""
+def agent_names(conn: Connection, ids: set[int]) -> dict[int, dict[str, str]]:
+    """Each agent as a person can be told: the log's opaque reference, its kind, and the account's
+    username or the operating-system user's name (who ingested an item, who asked to share)."""
     found = log_queries.agents(conn, ids) if ids else []
     accounts = {int(name) for _, kind, name in found if kind == "user" and name.isdigit()}
     usernames = log_queries.usernames(conn, accounts) if accounts else {}

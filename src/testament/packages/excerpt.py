@@ -21,15 +21,12 @@ from testament.packages import layout, premis, queries
 from testament.packages.writer import BagWriter
 
 
-def _entry_lines(
-    conn: Connection, indexes: list[int], parsed: list[dict[str, Any]]
-) -> Iterator[bytes]:
+def _entries(conn: Connection, indexes: list[int]) -> Iterator[bytes]:
+    """The exact bytes of the entries at ``indexes``, in order, read a chunk at a time."""
     for start in range(0, len(indexes), queries.CHUNK):
         chunk = indexes[start : start + queries.CHUNK]
         found = queries.entries(conn, chunk)
-        for index in chunk:
-            parsed.append(json.loads(found[index]))
-            yield found[index] + b"\n"
+        yield from (found[index] for index in chunk)
 
 
 def write_excerpt(
@@ -42,7 +39,7 @@ def write_excerpt(
     since: notes.Checkpoint | None,
 ) -> int:
     """Write the excerpt for the entries at ``indexes`` under ``signed``; returns how many entries."""
-    writer.add(layout.ENTRIES, _entry_lines(conn, indexes, []))
+    writer.add(layout.ENTRIES, (entry + b"\n" for entry in _entries(conn, indexes)))
     for index in indexes:
         path = log.inclusion_proof(conn, index, signed.size)
         writer.add_text(
@@ -64,7 +61,5 @@ def write_premis(
 ) -> None:
     """The items' custody history (the entries at ``indexes``) as PREMIS 3 XML. Written before the
     disclosure, so the disclosure names it by digest; the disclosure itself is in ``entries.jsonl``."""
-    parsed: list[dict[str, Any]] = []
-    for _ in _entry_lines(conn, indexes, parsed):
-        pass
+    parsed = (json.loads(entry) for entry in _entries(conn, indexes))
     writer.add_text(layout.PREMIS, premis.render(parsed, items))

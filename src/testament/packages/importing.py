@@ -290,7 +290,7 @@ def _read(reader: Reader, report: verifier.Report, key: str) -> _Package:
     proofs = {}
     for name in sorted(contents.manifest):
         match = _PROOF_NAME.fullmatch(name)
-        if match is not None and name in present:
+        if match is not None and name in present and len(match.group(1)) <= 20:
             proofs[int(match.group(1))] = read_small(reader, name).decode("utf-8", "replace")
     lines = [line for line in text(layout.ENTRIES).split(b"\n") if line]
     return _Package(
@@ -316,7 +316,7 @@ def _read(reader: Reader, report: verifier.Report, key: str) -> _Package:
 def _json(line: bytes) -> dict[str, Any]:
     try:
         value = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # a quarantined package may hold anything
         return {}
     return value if isinstance(value, dict) else {}
 

@@ -302,7 +302,7 @@ def requests(instance: Instance, request_id: str | None = None) -> list[SharingR
         agents = {r["requested_by"] for r in rows} | {
             r["decided_by"] for r in rows if r["decided_by"]
         }
-        names = queries.usernames(conn, agents)
+        names = {i: who["name"] for i, who in create.agent_names(conn, agents).items()}
         agent_id = queries.agent_named(conn, *identity_of(instance))
         return [_view(row, names, agent_id) for row in rows]
 

@@ -59,23 +59,6 @@ def withdrawals_since(
     return [(str(person), str(when)) for person, when in rows]
 
 
-def usernames(conn: Connection, agent_ids: Collection[int]) -> dict[int, str]:
-    """The account name (or the operating-system user's) of each agent."""
-    if not agent_ids:
-        return {}
-    agent, user = tables.agent, tables.user_account
-    rows = conn.execute(select(agent.c.id, agent.c.kind, agent.c.name).where(
-        agent.c.id.in_(sorted(agent_ids))))  # fmt: skip
-    found = {int(i): (str(kind), str(name)) for i, kind, name in rows}
-    accounts = {int(name) for kind, name in found.values() if kind == "user" and name.isdigit()}
-    users = conn.execute(select(user.c.id, user.c.username).where(user.c.id.in_(sorted(accounts))))
-    names = {int(account): str(username) for account, username in users}
-    return {
-        agent_id: (names.get(int(name), name) if kind == "user" and name.isdigit() else name)
-        for agent_id, (kind, name) in found.items()
-    }
-
-
 def agent_named(conn: Connection, kind: str, name: str) -> int | None:
     """The ID of the agent of this kind and name, if it exists (never creates one)."""
     agent = tables.agent
