@@ -1,0 +1,1 @@
+"""Extractors: one small module each, behind the protocol in :mod:`.base`."""
