@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import os
+import random
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -413,3 +414,40 @@ def test_member_names_never_choose_where_files_are_written(key: fx.GpgKey, tmp_p
     created = sorted(set(tmp_path.rglob("*")) - set(before))
     assert all(path.is_relative_to(tmp_path / "work") for path in created)
     assert not (tmp_path.parent / "escaped.jpg").exists()
+
+
+def test_any_corrupted_byte_gives_observations_or_a_clean_failure(
+    key: fx.GpgKey, tmp_path: Path
+) -> None:
+    original = fx.bundle(tmp_path / "b.zip", key, [MEDIA]).read_bytes()
+    positions = random.Random(16).sample(range(len(original)), 40)
+    for position in positions:
+        case = tmp_path / str(position)
+        case.mkdir()
+        corrupted = bytearray(original)
+        corrupted[position] ^= 0xA5
+        (case / "b.zip").write_bytes(corrupted)
+        try:
+            extraction = extract(case / "b.zip", case)
+        except ExtractionFailed:
+            continue
+        assert all(o.status in {"valid", "invalid"} for o in extraction.observations)
+
+
+def test_a_trust_anchor_without_a_certificate_is_refused() -> None:
+    with pytest.raises(ValueError, match="C2PA trust anchor 2 holds no PEM certificate"):
+        CredentialsExtractor([fx.make_chain().ca_pem.decode(), "not a certificate"])
+
+
+def test_a_pubkey_that_is_not_a_key(key: fx.GpgKey, tmp_path: Path) -> None:
+    members = fx.proof_members(key, MEDIA)
+    zipped = fx.write_zip(tmp_path / "b.zip", {**members, "pubkey.asc": b"not a key"})
+    [check] = proofmode(extract(zipped, tmp_path))
+    assert (check["status"], check["media_signature"], check["proof_signature"]) == (
+        "invalid",
+        "unknown key",
+        "unknown key",
+    )
+    assert check["problems"] == [
+        "pubkey.asc is over the size limit or holds no key GnuPG can import"
+    ]

@@ -42,6 +42,7 @@ _ACTION_LABELS = ("c2pa.actions", "c2pa.actions.v2")
 _MAX_ACTIONS = 100
 _VALUE_CHARS = 200
 _ABSENT_NOTE = "no content credential: this is not negative evidence"
+_PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
 _REMOTE_PREFIX = "Remote: must fetch remote manifests from url "
 
 
@@ -62,7 +63,8 @@ class CredentialsExtractor:
     """Reads C2PA manifests and checks ProofMode bundles.
 
     ``trust_anchors`` are PEM certificates (each string may hold several) that make a good C2PA
-    signature ``trusted``; without them it is at best ``valid``."""
+    signature ``trusted``; without them it is at best ``valid``. A string with no certificate in it
+    raises ``ValueError``, since the reader would ignore it and trust nothing."""
 
     kind = KIND
 
@@ -73,6 +75,9 @@ class CredentialsExtractor:
         caps: proofmode.Caps | None = None,
     ) -> None:
         self.trust_anchors = tuple(trust_anchors)
+        for number, pem in enumerate(self.trust_anchors, start=1):
+            if _PEM_CERTIFICATE not in pem:
+                raise ValueError(f"C2PA trust anchor {number} holds no PEM certificate")
         self.caps = caps or proofmode.Caps()
 
     def applies(self, media_type: str, name: str) -> bool:
@@ -98,7 +103,7 @@ class CredentialsExtractor:
             kind=KIND,
             tool=self.tool(),
             parameters={
-                "trust_anchors": sum(pem.count("BEGIN CERTIFICATE") for pem in self.trust_anchors),
+                "trust_anchors": sum(pem.count(_PEM_CERTIFICATE) for pem in self.trust_anchors),
                 "remote_manifest_fetch": False,
                 "ocsp_fetch": False,
             },

@@ -11,8 +11,8 @@ pass: ``valid``; anything else: ``invalid``, with the reasons in ``problems``. A
 only that the bundle is self-consistent: who holds the key is for an analyst to establish from
 ``key_fingerprint``.
 
-Members are read with caps (the media streamed, the proof, signatures and key at most
-``max_text_bytes``) and nothing is extracted by its member name: GnuPG reads copies written under
+Members are read within :class:`Caps` (the media streamed, the proof, signatures and key whole)
+and within the extraction's time limit, and nothing is extracted by its member name: GnuPG reads copies written under
 ``work`` with fixed names, in a keyring of their own per public key. The proof's device fields
 (device ID, network, IP addresses, cell information, file path) are never recorded; only its
 times and its location, which stays a suggestion.
@@ -21,6 +21,7 @@ times and its location, which stays a suggestion.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -32,6 +33,7 @@ import signal
 import subprocess
 import time
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,8 +147,9 @@ def check_bundle(source: Path, work: Path, limits: Limits, caps: Caps) -> list[O
                 bundle.check(stem, proofs[0]).observation()
                 for stem, proofs in bundle.proofs().items()
             ]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
-        raise ExtractionFailed(f"zip could not be read: {type(error).__name__}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as error:
+        why = "corrupt compressed data" if isinstance(error, zlib.error) else type(error).__name__
+        raise ExtractionFailed(f"zip could not be read: {why}") from None
 
 
 class _Bundle:
@@ -243,7 +246,7 @@ class _Bundle:
         if name not in self.keyrings:
             self.keyrings[name] = self._import(name, len(self.keyrings))
         if self.keyrings[name] is None:
-            problems.append("pubkey.asc is over the size limit or unreadable")
+            problems.append("pubkey.asc is over the size limit or holds no key GnuPG can import")
         return self.keyrings[name]
 
     def _import(self, name: str, index: int) -> Path | None:
@@ -253,8 +256,8 @@ class _Bundle:
         home = self.work / f"gnupg-{index}"
         home.mkdir(mode=0o700)
         (self.work / "key.asc").write_bytes(key)
-        _gpg(["--import", str(self.work / "key.asc")], home, self.limits, self.deadline)
-        return home
+        status = _gpg(["--import", str(self.work / "key.asc")], home, self.limits, self.deadline)
+        return home if "[GNUPG:] IMPORT_OK " in status else None
 
     def _verify(self, data: bytes, signature: str, home: Path | None) -> tuple[str, str | None]:
         (self.work / "data").write_bytes(data)
@@ -389,6 +392,7 @@ def verdict(status: str) -> tuple[str, str | None]:
     return "unreadable", None
 
 
+@functools.cache
 def gnupg_version(limits: Limits) -> str:
     """The installed GnuPG's version (``gpg --version``'s first line, less its name)."""
     first = run_tool(["gpg", "--version"], limits, name="GnuPG").decode("utf-8", "replace")
