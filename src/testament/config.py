@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,29 @@ class Settings:
     partner_keys: Path | None = None
     """A file of partners' verifier keys, one a line (as `testament log key` prints them): a package
     imported without ``--trust-key`` is trusted when its ``log.vkey`` is one of them. Default: none."""
+    processing: bool = True
+    """Process new evidence in the background: metadata, previews, text and OCR, perceptual hashes,
+    content credentials, archive members (docs/processing.md). Default ``true``; ``false`` stores files
+    only, and ``testament reprocess`` processes them later."""
+    processing_timeout_s: int = 300
+    """How long one extractor may run on one item before it is stopped and the item's processing of
+    that kind fails (ExifTool, ffmpeg, Tesseract, …). Default 300 seconds."""
+    processing_memory_mb: int = 2048
+    """Address space one external tool may use while processing an item. Default 2048 MiB."""
+    archive_max_depth: int = 3
+    """How deep archives inside archives are unpacked into items of their own. Default 3."""
+    duplicate_max_distance: int = 31
+    """Largest PDQ distance (of 256 bits) at which two images or video frames count as possible
+    near-duplicates. Default 31."""
+    c2pa_trust_anchors: Path | None = None
+    """A PEM file of certificate authorities whose C2PA content credentials count as trusted (not only
+    valid). Default: none."""
+    capture_allow_private: bool = False
+    """Allow web captures of private, loopback and link-local addresses (refused by default, so a link
+    cannot make the server fetch from its own network). Default ``false``."""
+    capture_timeout_s: int = 60
+    """How long a web capture waits for a page to finish loading; past it the capture is kept and
+    marked incomplete. Default 60 seconds."""
     act_as: str | None = None
     """The account the CLI acts as (``testament --as USER``): its roles are checked and it is the agent
     of the command's custody events. Default: the instance owner, the operating-system user who holds
@@ -240,5 +264,36 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             else None,
             partner_keys=Path(raw("partner_keys")).expanduser() if raw("partner_keys") else None,
             act_as=str(raw("act_as") or "").strip() or None,
+            **_pipeline_settings(raw),
         )
     )
+
+
+def _pipeline_settings(raw: Callable[[str], Any]) -> dict[str, Any]:
+    """The processing and capture settings (docs/processing.md), parsed."""
+
+    def number(name: str, default: int, minimum: int = 1) -> int:
+        value = raw(name)
+        return default if value is None else _parse_int(name, value, minimum=minimum)
+
+    def flag(name: str, default: bool) -> bool:
+        value = raw(name)
+        return default if value is None else _parse_bool(name, value)
+
+    distance = number("duplicate_max_distance", 31, minimum=0)
+    if distance > 256:
+        raise InvalidInput(
+            f"setting duplicate_max_distance must be at most 256 (a PDQ hash has 256 bits), not {distance}",
+            where=f"{ENV_PREFIX}DUPLICATE_MAX_DISTANCE",
+        )
+    anchors = raw("c2pa_trust_anchors")
+    return {
+        "processing": flag("processing", True),
+        "processing_timeout_s": number("processing_timeout_s", 300),
+        "processing_memory_mb": number("processing_memory_mb", 2048, minimum=64),
+        "archive_max_depth": number("archive_max_depth", 3, minimum=0),
+        "duplicate_max_distance": distance,
+        "c2pa_trust_anchors": Path(anchors).expanduser() if anchors else None,
+        "capture_allow_private": flag("capture_allow_private", False),
+        "capture_timeout_s": number("capture_timeout_s", 60),
+    }

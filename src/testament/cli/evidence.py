@@ -10,6 +10,8 @@ import click
 from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, echo_created, echo_versions, echo_written, json_line
 from testament.documentation import evidence
+from testament.pipeline import service
+from testament.pipeline.results import ProcessingView
 
 
 @click.group("evidence")
@@ -85,11 +87,12 @@ def external_id(item_id: str, as_json: bool, **options: Any) -> None:
 @click.argument("item_id")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def show(item_id: str, as_json: bool) -> None:
-    """Show an item's incident links, external identifiers and assessments."""
+    """Show an item's incident links, external identifiers, assessments and what processing found."""
     with opened() as inst:
         data = evidence.show(inst, item_id)
+        found = service.item_processing(inst, item_id)
     if as_json:
-        json_line(data)
+        json_line({**data.as_json(), "processing": found.as_json()})
         return
     click.echo(f"{'name':>12}: {data.shown_name}")
     for key in ("id", "sha256", "media_type", "size"):
@@ -109,11 +112,57 @@ def show(item_id: str, as_json: bool) -> None:
         click.echo(
             f"{'imported':>12}: package {origin.package_id} of {origin.partner_origin}, {state}"
         )
+    _echo_processing(found)
     for mark in data.assessments:
         click.echo(
             f"{'assessment':>12}: {mark.assessed_on}  {mark.axis:<9} {mark.status:<18} "
             f"agent:{mark.analyst_id}  {mark.method}"
         )
+
+
+def _echo_processing(found: ProcessingView) -> None:
+    """What processing found, one line per kind, then the suggested place and the derivatives."""
+    for done in found.extractions:
+        state = (
+            f"{done.tool} {done.tool_version}" if done.status == "ok" else f"FAILED: {done.error}"
+        )
+        click.echo(f"{done.kind:>12}: {state}")
+    if found.suggested_location:
+        place = found.suggested_location
+        click.echo(
+            f"{'suggested':>12}: {place['latitude']:.6f}, {place['longitude']:.6f} "
+            f"({place['source']}; a suggestion, not an asserted location)"
+        )
+    if found.text_length:
+        click.echo(f"{'text':>12}: {found.text_length} characters")
+    for derived in found.derivatives:
+        click.echo(f"{derived.role:>12}: {derived.item_id}  {derived.name}")
+    if found.derived_from is not None:
+        origin = found.derived_from
+        click.echo(f"{'derived from':>12}: {origin.parent_id} ({origin.role}, {origin.tool})")
+    for job in found.jobs:
+        if job.state != "done":
+            click.echo(f"{'job':>12}: {job.state}" + (f"  {job.error}" if job.error else ""))
+
+
+@evidence_group.command("duplicates")
+@click.argument("item_id")
+@click.option("--max-distance", type=click.IntRange(0, 256), default=None,
+              help="Largest PDQ distance in bits (of 256). Default: the duplicate_max_distance setting (31).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def duplicates(item_id: str, max_distance: int | None, as_json: bool) -> None:
+    """List possible near-duplicates of an image or video: an analysis aid, never an integrity proof."""
+    with opened() as inst:
+        found = service.duplicates(inst, item_id, max_distance=max_distance)
+    for match in found:
+        if as_json:
+            json_line(match)
+        else:
+            click.echo(
+                f"{match.distance:>3} bits  {match.item_id}  {match.media_type}  {match.name}"
+            )
+    if not found and not as_json:
+        click.echo("no possible near-duplicates", err=True)
 
 
 @evidence_group.command("history")

@@ -129,6 +129,22 @@ COMMANDS: dict[str, LazyCommand] = {
         "testament.cli.support:referral_group",
         "Referrals of needs to services of the directory, and their follow-ups.",
     ),
+    "worker": LazyCommand(
+        "testament.cli.pipeline:worker",
+        "Process evidence and web captures in the background, until stopped (Ctrl-C).",
+    ),
+    "reprocess": LazyCommand(
+        "testament.cli.pipeline:reprocess",
+        "Process a case's evidence again (after a tool is upgraded or a kind is added).",
+    ),
+    "jobs": LazyCommand(
+        "testament.cli.pipeline:jobs",
+        "List processing and capture jobs and their state, newest first.",
+    ),
+    "capture": LazyCommand(
+        "testament.cli.pipeline:capture",
+        "Preserve a web page as evidence (a WACZ), and wait for the capture.",
+    ),
     "interview": LazyCommand(
         "testament.cli.testimony:interview_group",
         "Risk assessments and testimonies: no account is taken before the risk gate and consent.",

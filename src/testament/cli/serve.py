@@ -14,12 +14,15 @@ from testament.config import check_servable, load_settings
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but this machine needs HTTPS in front (docs/deploy.md).")  # fmt: skip
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-def serve(host: str, port: int) -> None:
+@click.option("--workers", type=click.IntRange(0, 64), default=1, show_default=True,
+              help="Background jobs run at once beside the web application (0: none; run `testament worker`).")  # fmt: skip
+def serve(host: str, port: int, workers: int) -> None:
     """Serve Testament in a browser. The first start prints a one-time link to create the first admin."""
     import uvicorn  # noqa: PLC0415 - the web stack costs time every other command need not pay
 
     from testament.accounts.accounts import has_admin  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
     from testament.http import auth  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
+    from testament.pipeline.runner import Worker  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
     from testament.server import create_server  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
     from testament.startup import open_home  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
     from testament.web.site import TILE_URL_SETTING  # noqa: PLC0415 - imported on use: the web stack costs time every other command need not pay
@@ -44,6 +47,13 @@ def serve(host: str, port: int) -> None:
                 "(the link works until an administrator exists or the server stops)",
                 err=True,
             )
-        uvicorn.run(site, host=host, port=port, log_level="warning", access_log=False)
+        worker = Worker(inst, concurrency=workers) if workers else None
+        if worker is not None:
+            worker.start()
+        try:
+            uvicorn.run(site, host=host, port=port, log_level="warning", access_log=False)
+        finally:
+            if worker is not None:
+                worker.stop()
     finally:
         inst.close()

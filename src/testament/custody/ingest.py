@@ -44,6 +44,7 @@ from testament.domain.ids import new_id
 from testament.errors import InvalidInput
 from testament.ledger import log
 from testament.search import indexing
+from testament.storage import jobs
 from testament.storage.engine import lock_log, read_transaction, write_transaction
 
 __all__ = ["IngestReport", "IngestResult", "check_paths", "discover", "ingest", "ingest_stream"]
@@ -204,6 +205,12 @@ def _commit_batch(
             queries.insert_items(connection, rows)
             custody.record(connection, events)
             indexing.refresh(connection, "item", [row["id"] for row in rows])
+            if instance.settings.processing:  # the jobs commit (or roll back) with the items
+                jobs.enqueue(
+                    connection,
+                    [jobs.NewJob("process", case_id, item_id=row["id"]) for row in rows],
+                    agent_id,
+                )
         # One commit makes the batch and the checkpoint over it durable together.
         signed = log.sign_checkpoint(
             connection, instance.record.log_origin, instance.signer, utc_timestamp()

@@ -213,6 +213,12 @@ def os_agent(connection: Connection) -> int:
     return _agent(connection, "os-user", _os_user())
 
 
+def software_agent(connection: Connection, name: str) -> int:
+    """The agent ID of a piece of Testament's own software (the processing pipeline), which writes the
+    events of the work it does on its own (extraction, derivatives, captures)."""
+    return _agent(connection, "software", name)
+
+
 def _agent(connection: Connection, kind: str, name: str) -> int:
     found = queries.agent_named(connection, kind, name)
     if found is None:

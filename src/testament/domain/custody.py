@@ -47,6 +47,8 @@ class CustodyEventType(StrEnum):
     DECRYPTION = "decryption"
     FORMAT_IDENTIFICATION = "format identification"
     DISSEMINATION = "dissemination"
+    METADATA_EXTRACTION = "metadata extraction"
+    UNPACKING = "unpacking"
     # Local types (not in PREMIS): see LOCAL_TYPES.
     INSTANCE_INITIALISATION = "instance initialisation"
     ACCESS = "access"
@@ -75,6 +77,8 @@ PREMIS_CODES: dict[CustodyEventType, str] = {
     CustodyEventType.DECRYPTION: "der",
     CustodyEventType.FORMAT_IDENTIFICATION: "for",
     CustodyEventType.DISSEMINATION: "dis",
+    CustodyEventType.METADATA_EXTRACTION: "mee",
+    CustodyEventType.UNPACKING: "unp",
 }
 
 LOCAL_TYPES: frozenset[CustodyEventType] = frozenset(
@@ -114,6 +118,14 @@ EVENT_TYPE_DESCRIPTIONS: dict[CustodyEventType, str] = {
     CustodyEventType.DISSEMINATION: (
         "A case was exported (a file, standard output or a download); the entry holds the format, "
         "the count of each kind of record and the SHA-256 and size of the bytes written."
+    ),
+    CustodyEventType.METADATA_EXTRACTION: (
+        "An extractor read an item (metadata, text, previews, perceptual hashes, content credentials); "
+        "the entry names the kind, the tool, its version and parameters, and the SHA-256 of the result."
+    ),
+    CustodyEventType.UNPACKING: (
+        "A member of an archive became an item of its own; the entry names the archive's digest and "
+        "the member's path."
     ),
     CustodyEventType.INSTANCE_INITIALISATION: (
         "The instance was created; names its log origin and the IDs of its keys."

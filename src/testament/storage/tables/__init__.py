@@ -5,7 +5,8 @@ them: :mod:`.custody` (the instance, cases, evidence items, custody events, the 
 :mod:`.documentation` (incidents, sources, people, units, their links, legal analysis, search),
 :mod:`.accounts` (organisations, users, roles, sessions, tokens), :mod:`.survivors` (the identity vault,
 consent, erasure, testimonies, support, the re-interview registry), :mod:`.transfer` (disclosure
-approvals) and :mod:`.packages` (where an item imported from a partner's package came from). Importing
+approvals), :mod:`.packages` (where an item imported from a partner's package came from) and
+:mod:`.pipeline` (jobs, extractions, derivatives, perceptual hashes, web captures). Importing
 this package declares them all; use them from here (``from testament.storage.tables import case``), so
 a table can move between modules freely.
 """
@@ -56,6 +57,14 @@ from testament.storage.tables.documentation import (
     unit_involvement,
 )
 from testament.storage.tables.packages import package_provenance
+from testament.storage.tables.pipeline import (
+    item_derivative,
+    item_extraction,
+    item_text,
+    perceptual_hash,
+    processing_job,
+    web_capture,
+)
 from testament.storage.tables.survivors import (
     consent_grant,
     consent_use,
@@ -98,8 +107,11 @@ __all__ = [
     "incident_relation",
     "incident_source",
     "instance",
+    "item_derivative",
     "item_external_id",
+    "item_extraction",
     "item_incident",
+    "item_text",
     "log_entry",
     "log_node",
     "log_state",
@@ -107,10 +119,12 @@ __all__ = [
     "organisation",
     "package_provenance",
     "package_request",
+    "perceptual_hash",
     "person",
     "person_identity",
     "person_key",
     "person_role",
+    "processing_job",
     "qualification",
     "record_version",
     "recovery_code",
@@ -129,5 +143,6 @@ __all__ = [
     "unit_commander",
     "unit_involvement",
     "user_account",
+    "web_capture",
     "web_session",
 ]
