@@ -128,13 +128,28 @@ def plain_jpeg(path: Path, colour: tuple[int, int, int] = (200, 30, 30)) -> Path
     return path
 
 
-def sign_jpeg(source: Path, dest: Path, chain: Chain, *, remote_url: str | None = None) -> Path:
+def small_mp4(path: Path) -> Path:
+    """A one-second 64x48 H.264 video with no content credential (ffmpeg's test pattern)."""
+    pattern = ["-f", "lavfi", "-i", "testsrc=size=64x48:rate=5", "-t", "1", "-pix_fmt", "yuv420p"]
+    command = ["ffmpeg", "-loglevel", "error", "-y", *pattern, str(path)]
+    subprocess.run(command, check=True, timeout=60)
+    return path
+
+
+def sign(
+    source: Path,
+    dest: Path,
+    chain: Chain,
+    *,
+    media_type: str = "image/jpeg",
+    remote_url: str | None = None,
+) -> Path:
     """Sign ``source`` into ``dest`` with a manifest that records its creation; with
     ``remote_url``, the manifest is left out of the file, which only names where it is."""
     manifest = {
         "claim_generator_info": [{"name": CLAIM_GENERATOR, "version": "1.0"}],
         "title": source.name,
-        "format": "image/jpeg",
+        "format": media_type,
         "assertions": [
             {
                 "label": "c2pa.actions",
@@ -158,7 +173,7 @@ def sign_jpeg(source: Path, dest: Path, chain: Chain, *, remote_url: str | None 
         builder.set_no_embed()
         builder.set_remote_url(remote_url)
     with source.open("rb") as src, dest.open("w+b") as out:
-        builder.sign(signer, "image/jpeg", src, out)
+        builder.sign(signer, media_type, src, out)
     return dest
 
 
@@ -169,6 +184,14 @@ def flip_image_byte(signed: Path, dest: Path) -> Path:
     while data[position] >= 0xFE:
         position -= 1
     data[position] ^= 0x01
+    dest.write_bytes(bytes(data))
+    return dest
+
+
+def flip_video_byte(signed: Path, dest: Path) -> Path:
+    """A copy of a signed MP4 with one bit changed in its media data (``mdat``)."""
+    data = bytearray(signed.read_bytes())
+    data[data.index(b"mdat") + 100] ^= 0x01
     dest.write_bytes(bytes(data))
     return dest
 

@@ -30,12 +30,15 @@ def chain() -> fx.Chain:
 def files(tmp_path_factory: pytest.TempPathFactory, chain: fx.Chain) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("c2pa")
     plain = fx.plain_jpeg(root / "plain.jpg")
-    signed = fx.sign_jpeg(plain, root / "signed.jpg", chain)
+    signed = fx.sign(plain, root / "signed.jpg", chain)
     return {
         "plain": plain,
         "signed": signed,
         "flipped": fx.flip_image_byte(signed, root / "flipped.jpg"),
         "truncated": fx.truncated(signed, root / "truncated.jpg"),
+        "video": fx.sign(
+            fx.small_mp4(root / "plain.mp4"), root / "signed.mp4", chain, media_type="video/mp4"
+        ),
     }
 
 
@@ -57,7 +60,7 @@ def extract(
     source: Path, tmp_path: Path, extractor: CredentialsExtractor | None = None
 ) -> Extraction:
     work = tmp_path / "work"
-    work.mkdir()
+    work.mkdir(parents=True)
     return (extractor or CredentialsExtractor()).extract(source, work, LIMITS)
 
 
@@ -146,6 +149,16 @@ def test_a_tampered_file_stays_invalid_with_a_trust_anchor(
     assert extraction.observations[0].status == "invalid"
 
 
+def test_a_signed_video_is_valid_and_one_bit_in_its_media_data_makes_it_invalid(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    assert extract(files["video"], tmp_path).observations[0].status == "valid"
+    flipped = fx.flip_video_byte(files["video"], tmp_path / "flipped.mp4")
+    [observation] = extract(flipped, tmp_path / "flipped").observations
+    assert observation.status == "invalid"
+    assert "assertion.bmffHash.mismatch" in observation.detail["failure_codes"]
+
+
 def test_a_plain_jpeg_is_absent_which_is_not_negative_evidence(
     files: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -176,7 +189,7 @@ def test_a_remote_manifest_is_named_but_never_fetched(
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/manifest.c2pa"
-        remote = fx.sign_jpeg(files["plain"], tmp_path / "remote.jpg", chain, remote_url=url)
+        remote = fx.sign(files["plain"], tmp_path / "remote.jpg", chain, remote_url=url)
         extraction = extract(remote, tmp_path)
     finally:
         server.shutdown()
