@@ -129,9 +129,16 @@ def _differs(record: bytes, entry: bytes) -> str:
     )
 
 
+# The events that bring an item into being: a file ingested, an archive's member unpacked, a web page
+# captured; a derivative's is a ``creation`` event whose object is "derivative".
+ITEM_EVENTS = frozenset(
+    {CustodyEventType.INGESTION, CustodyEventType.UNPACKING, CustodyEventType.CAPTURE}
+)
+
+
 def _creation_events(conn: Connection) -> dict[str, dict[str, Any]]:
     """Creation events by "<kind> <id>", from the custody rows (already checked against the log)."""
-    wanted = [CustodyEventType.CREATION.value, CustodyEventType.INGESTION.value]
+    wanted = [t.value for t in (*ITEM_EVENTS, CustodyEventType.CREATION)]
     events: dict[str, dict[str, Any]] = {}
     with closing(queries.custody_rows_of_types(conn, wanted)) as rows:
         for row in rows:
@@ -140,7 +147,9 @@ def _creation_events(conn: Connection) -> dict[str, dict[str, Any]]:
                 detail = json.loads(data["detail"])
             except ValueError:
                 continue
-            if data["event_type"] == CustodyEventType.INGESTION.value:
+            if data["event_type"] in ITEM_EVENTS or (
+                isinstance(detail, dict) and detail.get("object") == "derivative"
+            ):
                 key = f"item {data['item_id']}"
             elif isinstance(detail, dict) and detail.get("object") in {"case", "agent"}:
                 column = "case_id" if detail["object"] == "case" else "agent_id"

@@ -110,7 +110,17 @@ def _event_digests(conn: Connection, event_type: CustodyEventType) -> set[str]:
 def recorded_digests(conn: Connection) -> set[str]:
     """The digests that evidence items and ingestion events name."""
     items = {r[0] for r in conn.execute(select(evidence_item.c.sha256).distinct())}
-    return items | _event_digests(conn, CustodyEventType.INGESTION)
+    made = (CustodyEventType.INGESTION, CustodyEventType.UNPACKING, CustodyEventType.CAPTURE)
+    return items | {d for t in made for d in _event_digests(conn, t)} | _derived_digests(conn)
+
+
+def _derived_digests(conn: Connection) -> set[str]:
+    """The digests of derivatives (``creation`` events of processing, which name their content)."""
+    query = select(custody_event.c.sha256).where(
+        custody_event.c.event_type == CustodyEventType.CREATION.value,
+        custody_event.c.item_id.is_not(None),
+    )
+    return {r[0] for r in conn.execute(query.distinct()) if r[0]}
 
 
 def shredded_digests(conn: Connection) -> set[str]:
