@@ -165,8 +165,8 @@ def observe(report: dict[str, Any]) -> Observation:
         )
     if outcome == "manifest":
         return summarise(_as_dict(report.get("store")))
-    kind = _text(report.get("kind")) or "error"
-    raise ExtractionFailed(f"C2PA reader could not read this file ({kind})")
+    why = _text(report.get("message")) or "no reason given"
+    raise ExtractionFailed(f"C2PA reader could not read this file: {why}")
 
 
 def summarise(store: dict[str, Any]) -> Observation:
@@ -266,7 +266,7 @@ def read_manifest_store(source: Path, anchors: Path | None) -> dict[str, Any]:
     """Read ``source``'s C2PA manifest store offline (runs in the child process).
 
     ``{"outcome": "manifest", "store": ...}``, ``{"outcome": "none"}``, ``{"outcome": "remote",
-    "url": ...}`` or ``{"outcome": "error", "kind": ...}``."""
+    "url": ...}`` or ``{"outcome": "error", "message": ...}``."""
     import c2pa  # noqa: PLC0415 - the child alone parses the file
 
     settings: dict[str, Any] = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
@@ -284,7 +284,7 @@ def read_manifest_store(source: Path, anchors: Path | None) -> dict[str, Any]:
         message = str(error)
         if message.startswith(_REMOTE_PREFIX):
             return {"outcome": "remote", "url": message.removeprefix(_REMOTE_PREFIX)[:500]}
-        return {"outcome": "error", "kind": message.split(":", 1)[0][:40]}
+        return {"outcome": "error", "message": message[:_VALUE_CHARS]}
 
 
 def main(argv: Sequence[str]) -> int:

@@ -148,8 +148,17 @@ def check_bundle(source: Path, work: Path, limits: Limits, caps: Caps) -> list[O
                 for stem, proofs in bundle.proofs().items()
             ]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as error:
-        why = "corrupt compressed data" if isinstance(error, zlib.error) else type(error).__name__
-        raise ExtractionFailed(f"zip could not be read: {why}") from None
+        raise ExtractionFailed(f"zip could not be read: {_why(error)}") from None
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, zlib.error):
+        return "a member's compressed data is corrupt"
+    if isinstance(error, zipfile.BadZipFile):
+        return "not a valid zip, or a member fails its checksum"
+    if isinstance(error, EOFError):
+        return "it ends too soon"
+    return type(error).__name__
 
 
 class _Bundle:
