@@ -30,7 +30,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -55,6 +55,8 @@ _PROBES = (
 _T = TypeVar("_T", bound=np.generic)
 Rows = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.uint64]
+# The caller's row IDs: a sequence of ints, or a numpy array of integers.
+Keys = Sequence[int] | npt.NDArray[np.integer[Any]]
 
 
 def hamming(a: bytes, b: bytes) -> int:
@@ -92,7 +94,7 @@ class HashIndex:
     def __len__(self) -> int:
         return self._live
 
-    def add(self, keys: Sequence[int], values: Sequence[bytes]) -> None:
+    def add(self, keys: Keys, values: Sequence[bytes]) -> None:
         """Add hashes under the caller's keys (int64 row IDs). A key already present, or given twice,
         is a ValueError, and then nothing is added."""
         if len(keys) != len(values):
@@ -115,10 +117,10 @@ class HashIndex:
             else:
                 self._recent.update(zip(new_keys.tolist(), range(start, self._size), strict=True))
 
-    def remove(self, keys: Iterable[int]) -> int:
+    def remove(self, keys: Keys | Iterable[int]) -> int:
         """Remove the hashes under these keys; keys not in the index are ignored. Returns how many
         were removed."""
-        wanted = _as_keys(list(keys))
+        wanted = _as_keys(keys if isinstance(keys, np.ndarray | Sequence) else list(keys))
         with self._lock:
             rows = self._find(np.unique(wanted))
             rows = rows[rows >= 0]
@@ -271,7 +273,7 @@ def _grow(array: npt.NDArray[_T], capacity: int) -> npt.NDArray[_T]:
     return grown
 
 
-def _as_keys(keys: Sequence[int]) -> Rows:
+def _as_keys(keys: Keys) -> Rows:
     array = np.asarray(keys)
     if array.size == 0:
         return np.empty(0, dtype=np.int64)

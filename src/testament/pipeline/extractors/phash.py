@@ -23,6 +23,7 @@ of video, each with the second it was taken at.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import sys
 import warnings
@@ -85,7 +86,7 @@ class PerceptualHashExtractor:
 
     def tool(self) -> Tool:
         """pdqhash, which hashes images; a video's extraction records vpdq instead."""
-        return Tool("pdqhash", importlib.metadata.version("pdqhash"))
+        return Tool("pdqhash", _version("pdqhash"))
 
     def extract(self, source: Path, work: Path, limits: Limits) -> Extraction:
         if _is_video(source):
@@ -148,7 +149,7 @@ class PerceptualHashExtractor:
         kept = _spread(frames, self.max_frames)
         return Extraction(
             kind=self.kind,
-            tool=Tool("vpdq", importlib.metadata.version("vpdq")),
+            tool=Tool("vpdq", _version("vpdq")),
             parameters={
                 "algorithm": ALGORITHM,
                 "bit_order": BIT_ORDER,
@@ -159,6 +160,12 @@ class PerceptualHashExtractor:
             },
             hashes=kept,
         )
+
+
+@functools.cache
+def _version(package: str) -> str:
+    """The installed version (looked up once: reading package metadata costs a millisecond)."""
+    return importlib.metadata.version(package)
 
 
 def pack_bits(bits: npt.NDArray[np.integer]) -> bytes:
@@ -177,6 +184,8 @@ def _too_large(size: tuple[int, int], cap: int) -> str:
 
 def _luma(image: Image.Image) -> npt.NDArray[np.uint8]:
     """8-bit luma (ITU-R 601, as PDQ computes it); deeper images are stretched to 0..255."""
+    if image.mode == "L":
+        return np.asarray(image, dtype=np.uint8)
     if image.mode in {"I", "F"} or image.mode.startswith("I;16"):
         values = np.asarray(image, dtype=np.float64)
         low, high = float(values.min()), float(values.max())
