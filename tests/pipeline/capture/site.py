@@ -7,6 +7,7 @@ asked for. A page that hangs holds its connection open until the site stops.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -76,6 +77,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._hang(
                 "text/html", b"<!doctype html><html><head><title>Never</title></head><body><p>start"
             )
+        elif path == "/gzipped":
+            body = gzip.compress(page("Gzipped", "<p>Compressed on the wire.</p>"))
+            self._send(200, "text/html; charset=utf-8", body, Content_Encoding="gzip")
         elif path in self.site.files:
             content_type, body = self.site.files[path]
             self._send(200, content_type, body)

@@ -56,8 +56,12 @@ class CaptureFailed(Exception):
 
 @dataclass(frozen=True)
 class CaptureOptions:
-    """How to capture. ``allowed_networks`` lets private networks through (``10.1.2.0/24``) while the rest
-    stay refused; ``allow_private`` lets every address through."""
+    """How to capture.
+
+    ``timeout_s`` bounds the page's load: past it the capture stops and is incomplete. ``max_redirects``
+    bounds the main page's redirects; Chromium follows no more than 20 whatever it says. ``max_bytes``
+    bounds the bytes received, media downloads included. ``allow_private`` lets every address through;
+    ``allowed_networks`` lets some private networks through (``10.1.2.0/24``) while the rest stay refused."""
 
     timeout_s: float = 60.0
     allow_private: bool = False
@@ -189,15 +193,15 @@ def _media(run: _Run, visit: browser.Visit) -> media.Downloads:
 
 def _reason(run: _Run, visit: browser.Visit, html: str | None) -> str | None:
     """Why the capture is incomplete, if it is: the first of a refused address the page led to, the
-    navigation's failure, the byte bound, or a missing artefact (BP-05)."""
+    byte bound, the navigation's failure, or a missing artefact (BP-05)."""
     refused = run.relay.traffic.refused
     if refused and visit.incomplete_reason and "could not be loaded" in visit.incomplete_reason:
         reason = refusal(ipaddress.ip_address(refused[0])).reason
         return reason.replace("the URL points to", "the page led to", 1)
-    if visit.incomplete_reason:
-        return visit.incomplete_reason
     if run.relay.traffic.over_limit:
         return f"the capture reached its limit of {run.options.max_bytes} bytes"
+    if visit.incomplete_reason:
+        return visit.incomplete_reason
     if html is None:
         return "the HTML as served could not be recorded"
     if visit.screenshot is None:

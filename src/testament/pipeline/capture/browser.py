@@ -43,6 +43,8 @@ VIEWPORT = {"width": 1280, "height": 900}
 # Bounds on the work after the page's load bound: the screenshot, and scrolling a page that grows forever.
 SCREENSHOT_TIMEOUT_MS = 15_000
 SCROLL_STEPS = 60
+# Chromium refuses to follow a redirect past this many, whatever the capture's own bound.
+CHROMIUM_REDIRECTS = 20
 DECODED = ("content-encoding", "transfer-encoding", "content-length")
 SCROLL = """async (steps) => {
   const frame = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
@@ -218,6 +220,11 @@ class _Navigation:
         if 300 <= response.status < 400 and self._main(response.request):
             self.chain.append(response.url)
 
+    def failed(self, request: Request) -> None:
+        """The redirect Chromium refused to follow (its own bound) joins the chain too."""
+        if "ERR_TOO_MANY_REDIRECTS" in (request.failure or "") and self._main(request):
+            self.chain.append(request.url)
+
 
 def _navigate(
     page: Page, url: str, browsing: Browsing, visit: Visit, navigation: _Navigation
@@ -231,7 +238,8 @@ def _navigate(
     except PlaywrightError as error:
         message = str(error).splitlines()[0] if str(error) else "failed"
         if navigation.too_many or "ERR_TOO_MANY_REDIRECTS" in message:
-            visit.incomplete_reason = f"more than {browsing.max_redirects} redirects"
+            bound = min(browsing.max_redirects, CHROMIUM_REDIRECTS)
+            visit.incomplete_reason = f"more than {bound} redirects"
         else:
             visit.incomplete_reason = f"the page could not be loaded ({message})"
         return False
@@ -313,6 +321,7 @@ def _drive(
     page.on("response", navigation.response)
     page.on("requestfinished", recorder.finished)
     page.on("requestfailed", recorder.failed_request)
+    page.on("requestfailed", navigation.failed)
     deadline = time.monotonic() + browsing.timeout_s
     if _navigate(page, url, browsing, result, navigation):
         _settle(page, deadline, result)

@@ -97,7 +97,13 @@ def is_refused(address: IPAddress) -> bool:
 
 def refusal(address: IPAddress) -> CaptureRefused:
     """The refusal for a private or loopback address, naming the switch that allows it."""
-    return CaptureRefused(f"the URL points to a private or loopback address ({address}); {SWITCH}")
+    shown = str(address)
+    if (
+        isinstance(address, ipaddress.IPv6Address)
+        and (carried := _embedded_ipv4(address)) is not None
+    ):
+        shown = f"{address}, which carries {carried}"
+    return CaptureRefused(f"the URL points to a private or loopback address ({shown}); {SWITCH}")
 
 
 def resolve(host: str, port: int, *, allow_private: bool) -> list[IPAddress]:
