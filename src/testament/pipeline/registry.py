@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from testament.config import Settings
+from testament.errors import InvalidInput
 from testament.pipeline.extractors.base import Extractor, Limits
 
 # Every kind, in the order they run on an item. ``reprocess --kind`` takes these names.
@@ -51,6 +52,20 @@ def extractors(settings: Settings, *, depth: int = 0) -> list[Extractor]:
 
 
 def _anchors(path: Path | None) -> list[str]:
+    """The configured C2PA trust anchors; a file that holds no certificate is refused by name."""
     if path is None:
         return []
-    return [path.read_text(encoding="utf-8")]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            f"setting c2pa_trust_anchors names a file that cannot be read: {exc.__class__.__name__}",
+            where="TESTAMENT_C2PA_TRUST_ANCHORS",
+        ) from None
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise InvalidInput(
+            "setting c2pa_trust_anchors must name a PEM file holding at least one certificate "
+            "(-----BEGIN CERTIFICATE-----)",
+            where="TESTAMENT_C2PA_TRUST_ANCHORS",
+        )
+    return [text]

@@ -84,7 +84,7 @@ def _extraction(row: queries.ExtractionRow) -> ExtractionView:
 def item_processing(instance: Instance, item_id: str) -> ProcessingView:
     """Everything processing recorded about an item, for whoever may read its case."""
     with read_transaction(instance.engine) as connection:
-        policy.require(connection, instance, Action.READ, kind="evidence_item", record_id=item_id)
+        policy.require(connection, instance, Action.READ, kind="evidence", record_id=item_id)
         extractions = [_extraction(r) for r in queries.extractions(connection, item_id)]
         derivatives = [_derivative(r) for r in queries.derivatives_of(connection, item_id)]
         parent = queries.derived_from(connection, item_id)
@@ -113,7 +113,7 @@ def item_processing(instance: Instance, item_id: str) -> ProcessingView:
 def item_text(instance: Instance, item_id: str) -> list[TextSpanView]:
     """The text found in an item, span by span with where it is (a page, the image)."""
     with read_transaction(instance.engine) as connection:
-        policy.require(connection, instance, Action.READ, kind="evidence_item", record_id=item_id)
+        policy.require(connection, instance, Action.READ, kind="evidence", record_id=item_id)
         return [TextSpanView(w, p, t) for w, p, t in queries.texts(connection, item_id)]
 
 
@@ -250,7 +250,7 @@ def duplicates(
             errors={"max_distance": str(distance)},
         )
     with read_transaction(instance.engine) as connection:
-        policy.require(connection, instance, Action.READ, kind="evidence_item", record_id=item_id)
+        policy.require(connection, instance, Action.READ, kind="evidence", record_id=item_id)
         readable = policy.readable_cases(connection, instance)
         own = queries.item_hashes(connection, item_id)
         loaded = _index(instance, connection)

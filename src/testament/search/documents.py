@@ -120,9 +120,9 @@ def persons(connection: Connection, ids: Sequence[str]) -> Built:
     return documents, gone
 
 
-def _item(row: Row, notes: list[str], recording: bool) -> SearchDocument:
-    """An item's document; an item that records a testimony (whose name and notes may name the
-    survivor) by its type and digest only."""
+def _item(row: Row, notes: list[str], recording: bool, text: str = "") -> SearchDocument:
+    """An item's document, with the text processing found in it (PDF text, OCR); an item that records
+    a testimony (whose name and notes may name the survivor) by its type and digest only."""
     anonymous = f"{row['media_type']} sha256:{row['sha256'][:12]}"
     if recording:
         return SearchDocument(
@@ -133,7 +133,7 @@ def _item(row: Row, notes: list[str], recording: bool) -> SearchDocument:
         kind="item",
         case_id=row["case_id"],
         title=row["original_name"] or anonymous,
-        body="\n".join([row["source_note"] or "", *notes]),
+        body="\n".join([row["source_note"] or "", *notes, text]),
     )
 
 
@@ -142,7 +142,11 @@ def items(connection: Connection, ids: Sequence[str]) -> Built:
     present = [row["id"] for row in rows]
     notes = queries.relevance_notes(connection, present)
     recordings = queries.testimony_recordings(connection, present)
-    documents = [_item(row, notes[row["id"]], row["id"] in recordings) for row in rows]
+    texts = queries.item_texts(connection, present)
+    documents = [
+        _item(row, notes[row["id"]], row["id"] in recordings, texts.get(row["id"], ""))
+        for row in rows
+    ]
     known = set(present)
     return documents, [i for i in ids if i not in known]
 

@@ -289,6 +289,23 @@ def testimony_recordings(connection: Connection, ids: Sequence[str]) -> set[str]
     return {str(i) for i in connection.execute(found).scalars()}
 
 
+# Text indexed per item (what processing found); an item's full text stays in ``item_text``.
+MAX_ITEM_TEXT = 1_000_000
+
+
+def item_texts(connection: Connection, ids: Sequence[str]) -> dict[str, str]:
+    """The text processing found in each of these items (PDF text, OCR), joined, up to a cap."""
+    found: dict[str, list[str]] = {}
+    query = (
+        select(t.item_text.c.item_id, t.item_text.c.body)
+        .where(t.item_text.c.item_id.in_(ids))
+        .order_by(t.item_text.c.item_id, t.item_text.c.seq)
+    )
+    for item_id, body in connection.execute(query):
+        found.setdefault(str(item_id), []).append(str(body))
+    return {k: "\n".join(v)[:MAX_ITEM_TEXT] for k, v in found.items()}
+
+
 ORDER = {
     "incident": (t.incident.c.created_at, t.incident.c.id),
     "source": (t.source.c.created_at, t.source.c.id),
