@@ -20,6 +20,7 @@ from testament.api.routes import (
     legal,
     packages,
     people,
+    processing,
     records,
     search,
     session,
@@ -79,6 +80,7 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
         support,
         interviews,
         packages,
+        processing,
     ):
         # Who is asking, then whether they may see what the path names (before the body is read).
         app.include_router(

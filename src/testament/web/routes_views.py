@@ -16,6 +16,7 @@ from testament.custody import access_log, custody_log
 from testament.documentation import evidence, incidents
 from testament.domain.access import Action
 from testament.http.guard import allow
+from testament.pipeline import service
 from testament.survivors import testimony
 from testament.web import records
 from testament.web.pages import Viewer, instance_of, render
@@ -79,7 +80,9 @@ def _evidence_routes(site: FastAPI) -> None:
             request, who, Action.REVEAL_IDENTITY, kind="evidence", record_id=item_id
         )
         return render(request, "evidence.html", item=item, timeline=timeline, access_index=access,
-                      agents=agents, playable=playable)  # fmt: skip
+                      agents=agents, playable=playable,
+                      processing=service.item_processing(inst, item_id),
+                      duplicates=service.duplicates(inst, item_id))  # fmt: skip
 
     @site.post("/evidence/{item_id}/purpose", include_in_schema=False)
     def evidence_purpose(

@@ -12,7 +12,7 @@ This module assembles the site and its error pages; each family of pages registe
 ``routes_auth`` (sign-in and setup), ``routes_cases`` (the dashboard, a case's pages, search),
 ``routes_views`` (an incident's or an item's page), ``routes_account`` (settings and administration),
 ``records`` (the forms that write the documentation), ``support``, ``intake``, ``registry_requests``,
-``sharing`` and ``package_import``.
+``sharing``, ``package_import`` and ``processing`` (the gallery, text, captures and jobs).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from testament.web import (
     i18n,
     intake,
     package_import,
+    processing,
     records,
     registry_requests,
     routes_account,
@@ -93,6 +94,7 @@ def create_site(
     registry_requests.routes(site)
     sharing.routes(site)
     package_import.routes(site)
+    processing.routes(site)
     _errors(site)
     return site
 
