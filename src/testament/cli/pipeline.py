@@ -4,6 +4,7 @@ web capture from the terminal (docs/processing.md)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 
 import click
@@ -26,6 +27,7 @@ POLL_S = 0.5
 @click.option("--once", is_flag=True, help="Run every job that is due now, then stop.")
 def worker(concurrency: int, once: bool) -> None:
     """Process evidence and web captures in the background, until stopped (Ctrl-C)."""
+    os.nice(runner.NICENESS)  # background work: the ingest and the web application come first
     with opened() as inst:
         if once:
             ran = runner.drain(inst)

@@ -15,6 +15,7 @@ import json
 import secrets
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from testament.custody import policy
 from testament.custody.derived import DerivedBlob, record_derived
@@ -26,18 +27,13 @@ from testament.domain.ids import new_id
 from testament.errors import InvalidInput, NotFound
 from testament.ledger import log
 from testament.pipeline import queries
-from testament.pipeline.capture import (
-    CaptureFailed,
-    CaptureOptions,
-    CaptureRefused,
-    CaptureResult,
-    capture,
-)
-from testament.pipeline.capture.guard import check_url
 from testament.pipeline.processing import AGENT, work_root
 from testament.pipeline.results import CaptureView
 from testament.storage.engine import lock_log, read_transaction, write_transaction
 from testament.storage.jobs import NewJob, enqueue
+
+if TYPE_CHECKING:
+    from testament.pipeline.capture import CaptureResult
 
 MAX_URL = 8192
 SWITCH = (
@@ -58,6 +54,9 @@ def _checked_url(instance: Instance, url: str) -> str:
             hint="give one http:// or https:// address",
             errors={"url": "invalid"},
         )
+    # The capture engine (and Playwright behind it) loads only when a capture is asked for.
+    from testament.pipeline.capture.guard import CaptureRefused, check_url  # noqa: PLC0415
+
     try:
         check_url(url, allow_private=instance.settings.capture_allow_private)
     except CaptureRefused as exc:
@@ -132,6 +131,13 @@ def to_view(row: queries.CaptureRow, job: queries.JobRow | None, sha256: str | N
 
 def run_capture(instance: Instance, job: queries.JobRow) -> None:
     """The capture job: capture, store the WACZ as evidence, record what the capture recorded."""
+    from testament.pipeline.capture import (  # noqa: PLC0415 - see _checked_url
+        CaptureFailed,
+        CaptureOptions,
+        CaptureRefused,
+        capture,
+    )
+
     with read_transaction(instance.engine) as connection:
         row = queries.capture(connection, job.capture_id or "")
     if row is None:

@@ -28,14 +28,14 @@ def limits(settings: Settings) -> Limits:
 def extractors(settings: Settings, *, depth: int = 0) -> list[Extractor]:
     """One of each extractor, in :data:`KINDS` order. ``depth`` is how deep in nested archives the
     item lies (an archive at the deepest allowed level is not unpacked)."""
-    from testament.pipeline.extractors.archives import ArchiveExtractor
-    from testament.pipeline.extractors.credentials import CredentialsExtractor
-    from testament.pipeline.extractors.filetype import FileTypeExtractor
-    from testament.pipeline.extractors.media import MediaExtractor
-    from testament.pipeline.extractors.metadata import MetadataExtractor
-    from testament.pipeline.extractors.phash import PerceptualHashExtractor
-    from testament.pipeline.extractors.previews import PreviewExtractor
-    from testament.pipeline.extractors.text import TextExtractor
+    from testament.pipeline.extractors.archives import ArchiveExtractor  # noqa: PLC0415 - the extractors load their libraries only when processing runs
+    from testament.pipeline.extractors.credentials import CredentialsExtractor  # noqa: PLC0415 - the extractors load their libraries only when processing runs
+    from testament.pipeline.extractors.filetype import FileTypeExtractor  # noqa: PLC0415 - the extractors load their libraries only when processing runs
+    from testament.pipeline.extractors.media import MediaExtractor  # noqa: PLC0415 - the extractors load their libraries only when processing runs
+    from testament.pipeline.extractors.metadata import MetadataExtractor  # noqa: PLC0415 - the extractors load their libraries only when processing runs
+    from testament.pipeline.extractors.phash import PerceptualHashExtractor  # noqa: PLC0415 - the extractors load their libraries only when processing runs
+    from testament.pipeline.extractors.previews import PreviewExtractor  # noqa: PLC0415 - the extractors load their libraries only when processing runs
+    from testament.pipeline.extractors.text import TextExtractor  # noqa: PLC0415 - the extractors load their libraries only when processing runs
 
     found: list[Extractor] = [
         FileTypeExtractor(),

@@ -40,6 +40,8 @@ from testament.storage.jobs import (
 )
 
 logger = logging.getLogger("testament.pipeline")
+# How much a `testament worker` lowers its own priority: processing is background work.
+NICENESS = 10
 # How long the embedded worker sleeps when the queue is empty (it wakes at once when told of a job).
 IDLE_POLL_S = 1.0
 

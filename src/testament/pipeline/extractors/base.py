@@ -139,7 +139,12 @@ class Extractor(Protocol):
         ...
 
 
+# Tools run below the priority of the ingest and the web application: processing is background work.
+NICENESS = 10
+
+
 def _limit(memory_bytes: int, cpu_s: float) -> None:  # pragma: no cover - runs in the child
+    os.nice(NICENESS)
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     seconds = int(cpu_s) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
