@@ -29,12 +29,12 @@ CASE = "Kharkiv"
 OTHER = "Izium"
 
 
-def gps_jpeg(path: Path, words: str = "") -> Path:
+def gps_jpeg(path: Path, words: str = "", quality: int = 92) -> Path:
     """A real JPEG (Pillow) with GPS written by ExifTool, and ``words`` drawn large enough to read."""
     picture = Image.new("RGB", (640, 200), (250, 250, 250))
     if words:
         ImageDraw.Draw(picture).text((20, 70), words, fill=(0, 0, 0), font_size=48)
-    picture.save(path, "JPEG", quality=92)
+    picture.save(path, "JPEG", quality=quality)
     subprocess.run(
         ["exiftool", "-q", "-overwrite_original", "-GPSLatitude=50.45", "-GPSLatitudeRef=N",
          "-GPSLongitude=30.52", "-GPSLongitudeRef=E", str(path)],
@@ -199,7 +199,10 @@ def test_the_item_page_shows_what_processing_found(
     assert "No content credentials (this is not evidence either way)" in page.text
     shown = dora.get(f"/evidence/{photo}/preview?access={access.group(1)}")
     assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
-    assert shown.content.startswith(b"\xff\xd8") and "sandbox" in shown.headers["content-security-policy"]
+    assert (
+        shown.content.startswith(b"\xff\xd8")
+        and "sandbox" in shown.headers["content-security-policy"]
+    )
     derived = found.derivatives[0]
     child = open_with_purpose(dora, f"/evidence/{derived.item_id}", "checking the thumbnail")
     assert "Derived from" in child.text and f'href="/evidence/{photo}"' in child.text
@@ -241,7 +244,9 @@ def test_the_gallery_shows_previews_once_the_purpose_is_stated(
     )
     target = shown.headers["HX-Redirect"]
     page = dora.get(target)
-    assert re.search(r'<figure class="preview graphic">\s*<img src="/evidence/[0-9a-f-]+/preview', page.text)
+    assert re.search(
+        r'<figure class="preview graphic">\s*<img src="/evidence/[0-9a-f-]+/preview', page.text
+    )
     image = re.search(r'src="(/evidence/[^"]+/preview\?access=\d+)"', page.text)
     assert image is not None and dora.get(image.group(1)).status_code == 200
 
