@@ -1,0 +1,338 @@
+"""Previews: a thumbnail of an image, keyframes of a video, the first page of a PDF.
+
+Each preview is a derived file that records exactly what made it (size, format, quality, the
+frame's second or the page's resolution), so that a court can see how a picture in the gallery
+relates to the original. Images are decoded in process by Pillow behind a pixel limit (a
+decompression bomb is refused before it is decoded); video goes through ffmpeg and PDF pages
+through poppler's ``pdftoppm``, each within the extraction's limits.
+
+External tools read the source through a link with a neutral name, so that their error messages,
+which are quoted in the reason of a failure, never carry an item's file name.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import struct
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import magic
+import PIL
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from testament.pipeline.extractors.base import (
+    DerivedFile,
+    Extraction,
+    ExtractionFailed,
+    Limits,
+    Tool,
+    run_tool,
+)
+
+# The name under which a tool sees the file it reads (see ``neutral_name``).
+NEUTRAL_NAME = "input"
+# A version query is quick; these are its limits.
+VERSION_LIMITS = Limits(timeout_s=10.0, output_bytes=64 * 1024)
+# What Pillow raises on a file it cannot decode (identification errors are OSError subclasses).
+PILLOW_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error)
+# ffmpeg's JPEG quality scale runs from 2 (best) to 31.
+FFMPEG_QSCALE = 3
+ORIENTATION_TAG = 0x0112
+# How much of a file libmagic reads to name its type.
+SNIFF_BYTES = 8192
+
+
+@contextmanager
+def neutral_name(source: Path) -> Iterator[Path]:
+    """A link to ``source`` named ``input`` in a new temporary directory, removed afterwards.
+
+    Run a tool with ``cwd`` set to the link's directory and ``input`` as its argument: what the
+    tool says about the file then names ``input``, never the item's own file name."""
+    with tempfile.TemporaryDirectory(prefix="testament-") as folder:
+        link = Path(folder) / NEUTRAL_NAME
+        link.symlink_to(source.resolve())
+        yield link
+
+
+def _version(args: list[str], name: str, pattern: str) -> str:
+    out = run_tool(args, VERSION_LIMITS, name=name).decode("utf-8", "replace")
+    found = re.search(pattern, out)
+    if found is None:
+        raise ExtractionFailed(f"{name} did not say its version")
+    return found.group(1)
+
+
+@functools.cache
+def ffmpeg_version() -> str:
+    """The installed ffmpeg's version, e.g. ``5.1.9-0+deb12u1``."""
+    return _version(["ffmpeg", "-version"], "ffmpeg", r"ffmpeg version (\S+)")
+
+
+@functools.cache
+def poppler_version() -> str:
+    """The installed poppler utilities' version, e.g. ``22.12.0``.
+
+    Poppler prints its version on standard error only, and ``run_tool`` returns standard output,
+    so a shell joins the two; the command is fixed text, never built from input."""
+    args = ["sh", "-c", "exec pdftoppm -v 2>&1"]
+    return _version(args, "pdftoppm", r"pdftoppm version (\S+)")
+
+
+@dataclass(frozen=True)
+class _Frame:
+    second: float
+    path: Path
+
+
+class PreviewExtractor:
+    """Thumbnails of images, keyframes of video, and the first page of a PDF (kind ``preview``).
+
+    ``max_side`` is the longest side of every preview in pixels; ``max_pixels`` refuses an image
+    with more pixels than that before decoding it; ``frames`` is how many keyframes a video gives,
+    evenly spaced over its duration; ``quality`` is the JPEG quality of thumbnails and PDF pages."""
+
+    kind = "preview"
+
+    def __init__(
+        self,
+        *,
+        max_side: int = 512,
+        max_pixels: int = 100_000_000,
+        frames: int = 6,
+        quality: int = 85,
+    ) -> None:
+        if max_side < 16 or max_pixels < 1 or frames < 1 or not 1 <= quality <= 95:
+            raise ValueError("max_side >= 16, max_pixels >= 1, frames >= 1 and quality 1-95")
+        self.max_side = max_side
+        self.max_pixels = max_pixels
+        self.frames = frames
+        self.quality = quality
+
+    def applies(self, media_type: str, name: str) -> bool:
+        """Images Pillow may read, any video, and PDF."""
+        if media_type == "image/svg+xml":
+            return False
+        return media_type.startswith(("image/", "video/")) or media_type == "application/pdf"
+
+    def tool(self) -> Tool:
+        """Pillow, ffmpeg and pdftoppm, with their versions (each extraction names the one it used)."""
+        version = (
+            f"Pillow {PIL.__version__}; ffmpeg {ffmpeg_version()}; poppler {poppler_version()}"
+        )
+        return Tool("Pillow+ffmpeg+pdftoppm", version)
+
+    def extract(self, source: Path, work: Path, limits: Limits) -> Extraction:
+        """A thumbnail (image), keyframes (video) or the first page (PDF) under ``work``.
+
+        The file's type is read from its content (libmagic), whatever its name says."""
+        media_type = sniff(source)
+        if media_type == "application/pdf":
+            return self._pdf_preview(source, work, limits)
+        if media_type.startswith("image/"):
+            return self._thumbnail(source, work)
+        if media_type.startswith("video/"):
+            return self._keyframes(source, work, limits)
+        raise ExtractionFailed(f"the file is not an image, a video or a PDF ({media_type})")
+
+    # Images
+
+    def _thumbnail(self, source: Path, work: Path) -> Extraction:
+        with warnings.catch_warnings():
+            # Pillow warns above its own limit; this extractor's limit decides instead.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            try:
+                with Image.open(source) as image:
+                    parameters = self._check_pixels(image)
+                    thumbnail = self._shrink(image)
+            except Image.DecompressionBombError:
+                limit = min(self.max_pixels, 2 * (Image.MAX_IMAGE_PIXELS or self.max_pixels))
+                raise ExtractionFailed(_bomb(limit)) from None
+            except UnidentifiedImageError:
+                raise ExtractionFailed("Pillow does not recognise this image format") from None
+            except PILLOW_ERRORS as error:
+                raise ExtractionFailed(f"Pillow could not decode the image: {error}") from None
+        return self._save_thumbnail(thumbnail, work, parameters)
+
+    def _check_pixels(self, image: Image.Image) -> dict[str, Any]:
+        width, height = image.size
+        if width * height > self.max_pixels:
+            raise ExtractionFailed(_bomb(self.max_pixels))
+        orientation = image.getexif().get(ORIENTATION_TAG, 1)
+        return {"source_width": width, "source_height": height, "exif_orientation": orientation}
+
+    def _shrink(self, image: Image.Image) -> Image.Image:
+        """Decode at a reduced size where the format allows (JPEG), turn upright, and scale down."""
+        alpha = image.has_transparency_data
+        image.draft("RGB", (self.max_side, self.max_side))
+        upright = ImageOps.exif_transpose(image)
+        upright.thumbnail((self.max_side, self.max_side), Image.Resampling.LANCZOS)
+        wanted = ("RGBA", "LA") if alpha else ("RGB", "L")
+        if upright.mode not in wanted:
+            upright = upright.convert("RGBA" if alpha else "RGB")
+        upright.info.clear()  # no EXIF, XMP, ICC profile or comment goes into the thumbnail
+        return upright
+
+    def _save_thumbnail(
+        self, thumbnail: Image.Image, work: Path, parameters: dict[str, Any]
+    ) -> Extraction:
+        alpha = thumbnail.mode in ("RGBA", "LA")
+        path = work / ("thumbnail.png" if alpha else "thumbnail.jpg")
+        if alpha:
+            thumbnail.save(path, "PNG", optimize=True)
+            written: dict[str, Any] = {"format": "PNG"}
+        else:
+            thumbnail.save(path, "JPEG", quality=self.quality)
+            written = {"format": "JPEG", "quality": self.quality}
+        width, height = thumbnail.size
+        derived = DerivedFile(
+            path=path,
+            role="thumbnail",
+            media_type="image/png" if alpha else "image/jpeg",
+            name=path.name,
+            parameters={
+                "max_side": self.max_side,
+                "width": width,
+                "height": height,
+                **written,
+                "resample": "LANCZOS",
+                **parameters,
+                "metadata": "stripped",
+            },
+        )
+        return Extraction(
+            kind=self.kind,
+            tool=Tool("Pillow", PIL.__version__),
+            parameters={"max_side": self.max_side, "max_pixels": self.max_pixels},
+            derived=[derived],
+        )
+
+    # Video
+
+    def _keyframes(self, source: Path, work: Path, limits: Limits) -> Extraction:
+        with neutral_name(source) as link:
+            duration = _duration(link, limits)
+            seconds = [round(duration * index / self.frames, 3) for index in range(self.frames)]
+            frames: list[_Frame] = []
+            incomplete: str | None = None
+            for index, second in enumerate(seconds if duration > 0 else [0.0], start=1):
+                path = work / f"keyframe-{index:02d}.jpg"
+                try:
+                    self._grab(link, second, path, limits)
+                except ExtractionFailed as failure:
+                    if not frames:
+                        raise
+                    incomplete = failure.reason
+                    break
+                if path.is_file() and path.stat().st_size > 0:
+                    frames.append(_Frame(second, path))
+        if not frames:
+            raise ExtractionFailed("ffmpeg could not decode any frame of the video")
+        metadata: dict[str, Any] = {"duration": duration}
+        if incomplete is not None:
+            metadata["incomplete"] = incomplete
+        return Extraction(
+            kind=self.kind,
+            tool=Tool("ffmpeg", ffmpeg_version()),
+            parameters={"max_side": self.max_side, "frames": self.frames, "qscale": FFMPEG_QSCALE},
+            metadata=metadata,
+            derived=[self._keyframe(frame, first=not n) for n, frame in enumerate(frames)],
+        )
+
+    def _grab(self, link: Path, second: float, path: Path, limits: Limits) -> None:
+        side = self.max_side
+        scale = f"scale='min({side},iw)':'min({side},ih)':force_original_aspect_ratio=decrease"
+        args = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "1"]
+        args += ["-ss", f"{second:.3f}", "-i", NEUTRAL_NAME, "-map", "0:v:0", "-an", "-sn", "-dn"]
+        args += ["-frames:v", "1", "-vf", scale, "-q:v", str(FFMPEG_QSCALE)]
+        args += ["-f", "image2", "-update", "1", "-y", str(path)]
+        run_tool(args, limits, name="ffmpeg", cwd=link.parent)
+
+    def _keyframe(self, frame: _Frame, *, first: bool) -> DerivedFile:
+        width, height = _jpeg_size(frame.path)
+        parameters: dict[str, Any] = {
+            "second": frame.second,
+            "max_side": self.max_side,
+            "width": width,
+            "height": height,
+            "format": "JPEG",
+            "qscale": FFMPEG_QSCALE,
+            "preview": first,
+        }
+        return DerivedFile(frame.path, "keyframe", "image/jpeg", frame.path.name, parameters)
+
+    # PDF
+
+    def _pdf_preview(self, source: Path, work: Path, limits: Limits) -> Extraction:
+        resolution = 72
+        out = work / "preview"
+        args = ["pdftoppm", "-f", "1", "-l", "1", "-r", str(resolution), "-jpeg"]
+        args += ["-jpegopt", f"quality={self.quality}", "-scale-to", str(self.max_side)]
+        with neutral_name(source) as link:
+            args += ["-singlefile", NEUTRAL_NAME, str(out)]
+            run_tool(args, limits, name="pdftoppm", cwd=link.parent)
+        path = out.with_suffix(".jpg")
+        if not path.is_file():
+            raise ExtractionFailed("pdftoppm rendered no page of the PDF")
+        width, height = _jpeg_size(path)
+        parameters = {
+            "page": 1,
+            "resolution": resolution,
+            "scale_to": self.max_side,
+            "width": width,
+            "height": height,
+            "format": "JPEG",
+            "quality": self.quality,
+        }
+        derived = DerivedFile(path, "preview", "image/jpeg", path.name, parameters)
+        return Extraction(
+            kind=self.kind,
+            tool=Tool("pdftoppm", poppler_version()),
+            parameters={"max_side": self.max_side, "quality": self.quality},
+            derived=[derived],
+        )
+
+
+def sniff(source: Path) -> str:
+    """The media type of ``source`` from its first bytes (libmagic).
+
+    Only a regular file is read: opening a pipe or a device could block the worker."""
+    if not source.is_file():
+        raise ExtractionFailed("the file to process is not a regular file")
+    with source.open("rb") as stream:
+        head = stream.read(SNIFF_BYTES)
+    return str(magic.from_buffer(head, mime=True))
+
+
+def _bomb(pixels: int) -> str:
+    return f"the image is larger than {pixels / 1_000_000:g} megapixels (decompression bomb?)"
+
+
+def _duration(link: Path, limits: Limits) -> float:
+    """The video's duration in seconds from ffprobe, or 0 where it does not say."""
+    args = ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries"]
+    args += ["format=duration:stream=codec_type", "-of", "json", NEUTRAL_NAME]
+    out = run_tool(args, limits, name="ffprobe", cwd=link.parent)
+    try:
+        probe = json.loads(out)
+    except ValueError:
+        raise ExtractionFailed("ffprobe did not answer in JSON") from None
+    if not probe.get("streams"):
+        raise ExtractionFailed("the file holds no video stream")
+    try:
+        return max(0.0, float(probe.get("format", {}).get("duration", 0)))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _jpeg_size(path: Path) -> tuple[int, int]:
+    """The size of a JPEG this extractor's tools wrote (read from its header only)."""
+    with Image.open(path) as image:
+        return image.size
