@@ -25,6 +25,7 @@ CAPABILITIES = (
     "transfer",
     "search",
     "packages",
+    "pipeline",
 )
 QUERY_MODULE_NAMES = ("queries.py", "repository.py")
 SQL_CALLS = {"execute", "scalar", "scalars", "exec_driver_sql"}

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import testament
 
-CAPABILITIES = ("custody", "accounts", "documentation", "survivors", "transfer", "packages")
+CAPABILITIES = (
+    "custody",
+    "accounts",
+    "documentation",
+    "survivors",
+    "transfer",
+    "packages",
+    "pipeline",
+)
 TABLES = tuple(f"tests.policy.test_{name}" for name in CAPABILITIES)
 SOURCE = Path(testament.__file__).parent
 

@@ -68,7 +68,10 @@ def _checked_url(instance: Instance, url: str) -> str:
 
 def request_capture(instance: Instance, url: str, *, case_name: str) -> CaptureView:
     """Record a request to capture ``url`` into case ``case_name`` and enqueue it; refuses a URL that
-    may not be captured before anything is written."""
+    may not be captured before anything is written. The policy is asked first, so a refused person's
+    URL is never even looked up."""
+    with read_transaction(instance.engine) as connection:
+        policy.require(connection, instance, Action.DOCUMENT, case=case_name)
     checked = _checked_url(instance, url)
     capture_id = new_id()
     now = utc_timestamp()

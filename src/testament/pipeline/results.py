@@ -143,3 +143,23 @@ class ReprocessReport(Result):
     items: int
     jobs: int
     kinds: list[str] | None
+
+
+@dataclass(frozen=True)
+class Previews(Result):
+    """Each item's preview item (a thumbnail, the first keyframe, a PDF's first page), where it has one;
+    read like a mapping from item ID to preview item ID."""
+
+    by_item: dict[str, str]
+
+    def get(self, item_id: str, default: str | None = None) -> str | None:
+        return self.by_item.get(item_id, default)
+
+    def __getitem__(self, item_id: str) -> str:
+        return self.by_item[item_id]
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self.by_item
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self.by_item.items())

@@ -19,6 +19,7 @@ from testament.pipeline.results import (
     Duplicate,
     ExtractionView,
     JobView,
+    Previews,
     ProcessingView,
     Progress,
     ReprocessReport,
@@ -135,15 +136,16 @@ def text_hits(
     return hits
 
 
-def previews(instance: Instance, item_ids: list[str]) -> dict[str, str]:
-    """Each item's preview item (a thumbnail, the first keyframe, a PDF's first page), where one is."""
+def previews(instance: Instance, item_ids: list[str]) -> Previews:
+    """Each item's preview item (a thumbnail, the first keyframe, a PDF's first page), where one is,
+    among the cases the reader may read."""
     with read_transaction(instance.engine) as connection:
         readable = policy.readable_cases(connection, instance)
         found = queries.previews(connection, item_ids)
         if readable is None:
-            return found
+            return Previews(found)
         labels = queries.item_labels(connection, list(found.values()))
-    return {k: v for k, v in found.items() if labels.get(v, ("",))[0] in readable}
+    return Previews({k: v for k, v in found.items() if labels.get(v, ("",))[0] in readable})
 
 
 def list_jobs(
