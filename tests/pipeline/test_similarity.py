@@ -136,6 +136,8 @@ def test_other_bad_arguments_are_refused() -> None:
         index.search(bytes(32), 10, limit=0)
     with pytest.raises(ValueError, match="a PDQ hash is 32 bytes, not a str"):
         index.search("00" * 32, 10)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="a PDQ hash is 32 bytes, not a str"):
+        index.add([1, 2], [bytes(32), "0" * 32])  # type: ignore[list-item]
     assert len(index) == 0
 
 

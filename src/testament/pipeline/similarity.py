@@ -99,12 +99,10 @@ class HashIndex:
         is a ValueError, and then nothing is added."""
         if len(keys) != len(values):
             raise ValueError(f"{len(keys)} keys were given for {len(values)} hashes")
-        for value in values:
-            _check_value(value)
+        codes = _as_codes(values)
         new_keys = _as_keys(keys)
         if len(np.unique(new_keys)) != len(new_keys):
             raise ValueError("a key is given twice in one addition")
-        codes = np.frombuffer(b"".join(values), dtype=np.uint64).reshape(-1, 4)
         with self._lock:
             present = self._find(new_keys)
             if (present >= 0).any():
@@ -146,9 +144,7 @@ class HashIndex:
         _check_distance(max_distance)
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a positive number of results, not {limit!r}")
-        for value in values:
-            _check_value(value)
-        queries = np.frombuffer(b"".join(values), dtype=np.uint64).reshape(-1, 4)
+        queries = _as_codes(values)
         results = []
         for query in queries:
             with self._lock:
@@ -226,8 +222,10 @@ class HashIndex:
         return tables.order.ravel()[positions].astype(np.int64)
 
     def _check(self, query: Codes, max_distance: int, rows: Rows) -> tuple[Rows, Rows]:
-        distances = _distances(self._codes[rows], query)
-        keep = (distances <= max_distance) & self._alive[rows]
+        distances = _distances(np.take(self._codes, rows, axis=0), query)
+        keep = distances <= max_distance
+        if self._live < self._size:
+            keep &= self._alive[rows]
         unique, first = np.unique(rows[keep], return_index=True)
         return unique, distances[keep][first]
 
@@ -243,7 +241,8 @@ class HashIndex:
 
 
 def _distances(codes: Codes, query: Codes) -> Rows:
-    distances: Rows = np.bitwise_count(codes ^ query).sum(axis=1, dtype=np.int64)
+    bits = np.bitwise_count(codes ^ query)  # per 64-bit word, at most 64 each
+    distances: Rows = np.add(bits[:, 0] + bits[:, 1], bits[:, 2] + bits[:, 3], dtype=np.int64)
     return distances
 
 
@@ -282,6 +281,21 @@ def _as_keys(keys: Keys) -> Rows:
     if array.dtype.kind == "u" and array.max() > np.iinfo(np.int64).max:
         raise ValueError("keys must fit in 64 signed bits")
     return array.astype(np.int64)
+
+
+def _as_codes(values: Sequence[bytes]) -> Codes:
+    """32-byte hashes as rows of four 64-bit words (checked in bulk: an index loads millions)."""
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    wrong = np.flatnonzero(lengths != HASH_BYTES)
+    if len(wrong):
+        _check_value(values[int(wrong[0])])
+    try:
+        joined = b"".join(values)
+    except TypeError:
+        bad = next(v for v in values if not isinstance(v, bytes | bytearray | memoryview))
+        _check_value(bad)
+        raise
+    return np.frombuffer(joined, dtype=np.uint64).reshape(-1, 4)
 
 
 def _check_value(value: bytes) -> None:

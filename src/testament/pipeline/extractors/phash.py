@@ -33,7 +33,6 @@ import magic
 import numpy as np
 import numpy.typing as npt
 import pdqhash
-import vpdq
 from PIL import Image, ImageOps
 
 from testament.pipeline.extractors.base import (
@@ -53,12 +52,32 @@ IMAGE_TYPES = frozenset(
 # PDQ's own quality score (0..100): below this a hash says little (a flat or nearly blank picture)
 # and matches many unrelated ones. Hashes are kept whatever their quality; callers may filter.
 MIN_USEFUL_QUALITY = 50
-# Exit status of the vPDQ child when the decoder refuses the file.
-_UNREADABLE = 3
+# Pillow's formats read here: the ones IMAGE_TYPES name (JPEG includes a phone's multi-picture MPO).
+# Naming them keeps Pillow's rarer decoders away from hostile files.
+_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP")
+# The vPDQ child. It imports vpdq alone, so the job's address-space limit goes to decoding, and prints
+# one ``second quality hex`` line per frame hashed; vpdq raises a bare Exception for a file its
+# decoder cannot read.
+_VPDQ_CHILD = """
+import sys
+import vpdq
+path, seconds, threads = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+try:
+    features = vpdq.computeHash(path, seconds_per_hash=seconds, thread_count=threads)
+except Exception:
+    sys.exit("vpdq could not read the video: it is truncated, corrupt or not a video")
+for feature in features:
+    print(repr(feature.timestamp), int(feature.quality), feature.hex)
+"""
 
 
 class PerceptualHashExtractor:
-    """PDQ hashes of an image, or one vPDQ hash per sampled second of a video."""
+    """PDQ hashes of an image, or one vPDQ hash per sampled second of a video.
+
+    ``decode_size``: the smallest side a JPEG is decoded at (its DCT scaling keeps both sides at least
+    this). ``max_pixels``: a larger image (declared size) is refused as a possible decompression bomb.
+    ``seconds_per_hash``: how often a video frame is hashed. ``max_frames``: the most frame hashes kept
+    for one video, spread evenly over it. ``threads``: vPDQ's hashing threads."""
 
     kind = "phash"
 
@@ -69,17 +88,21 @@ class PerceptualHashExtractor:
         max_pixels: int = 100_000_000,
         seconds_per_hash: float = 1.0,
         max_frames: int = 3600,
+        threads: int = 2,
     ) -> None:
         if decode_size < 64:
             raise ValueError(
                 f"decode_size must be at least 64 pixels (PDQ's grid), not {decode_size}"
             )
-        if seconds_per_hash <= 0 or max_frames < 1 or max_pixels < 1:
-            raise ValueError("seconds_per_hash, max_frames and max_pixels must be positive")
+        if seconds_per_hash <= 0 or min(max_frames, max_pixels, threads) < 1:
+            raise ValueError(
+                "seconds_per_hash, max_frames, max_pixels and threads must be positive"
+            )
         self.decode_size = decode_size
         self.max_pixels = max_pixels
         self.seconds_per_hash = seconds_per_hash
         self.max_frames = max_frames
+        self.threads = threads
 
     def applies(self, media_type: str, name: str) -> bool:
         return media_type in IMAGE_TYPES or media_type.startswith("video/")
@@ -119,7 +142,7 @@ class PerceptualHashExtractor:
             with warnings.catch_warnings():
                 # The pixel cap below is the rule; Pillow's own warning would only repeat it.
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                with Image.open(source) as image:
+                with Image.open(source, formats=_FORMATS) as image:
                     size = image.size
                     if size[0] * size[1] > self.max_pixels:
                         raise ExtractionFailed(_too_large(size, self.max_pixels))
@@ -138,10 +161,9 @@ class PerceptualHashExtractor:
             ) from None
 
     def _video(self, source: Path, limits: Limits) -> Extraction:
+        seconds, threads = repr(self.seconds_per_hash), str(self.threads)
         out = run_tool(
-            [sys.executable, "-m", __name__, str(source), repr(self.seconds_per_hash)],
-            limits,
-            name="vpdq",
+            [sys.executable, "-c", _VPDQ_CHILD, str(source), seconds, threads], limits, name="vpdq"
         )
         frames = [_frame(line) for line in out.decode("ascii").splitlines() if line.strip()]
         if not frames:
@@ -205,20 +227,3 @@ def _spread(frames: list[PerceptualHash], cap: int) -> list[PerceptualHash]:
         return frames
     picks = np.unique(np.linspace(0, len(frames) - 1, cap).round().astype(np.int64))
     return [frames[int(i)] for i in picks]
-
-
-def _vpdq_main(args: list[str]) -> int:  # pragma: no cover - runs in the child process
-    """Hash a video with vPDQ; print one ``second quality hex`` line per frame hashed."""
-    path, seconds = args
-    try:
-        features = vpdq.computeHash(path, seconds_per_hash=float(seconds))
-    except Exception:  # vpdq raises a bare Exception for a file its decoder cannot read
-        sys.stderr.write("vpdq could not read the video: it is truncated, corrupt or not a video\n")
-        return _UNREADABLE
-    for feature in features:
-        sys.stdout.write(f"{feature.timestamp!r} {int(feature.quality)} {feature.hex}\n")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover - the vPDQ child
-    sys.exit(_vpdq_main(sys.argv[1:]))
