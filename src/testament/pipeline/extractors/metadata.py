@@ -32,6 +32,8 @@ from testament.pipeline.extractors.base import (
 
 EXIFTOOL = ("exiftool", "-json", "-n", "-G", "-api", "largefilesupport=1")
 VERSION_LIMITS = Limits(timeout_s=30.0)
+# What makes a tool's message differ from run to run without saying more (ffmpeg's "@ 0x55d8…").
+TOOL_NOISE = re.compile(r" @ 0x[0-9a-f]+")
 # Tags that describe the working copy on this machine, not the item.
 WORKING_COPY_TAGS = frozenset(
     {
@@ -136,6 +138,7 @@ def run_on(source: Path, args: Sequence[str], limits: Limits, *, name: str) -> b
         return run_tool([*args, path], limits, name=name)
     except ExtractionFailed as failed:
         reason = failed.reason.replace(path, "the file")
+        reason = "; ".join(TOOL_NOISE.sub("", reason).split("\n"))
         if reason.startswith(f"{name} failed (exit") and reason.endswith("): "):
             reason = (
                 f"{name} could not read the file: it is damaged or in a format {name} does not know"
@@ -269,14 +272,14 @@ def suggested_location(
     latitude: object, longitude: object, altitude: object, source: str
 ) -> SuggestedLocation:
     """A suggested location from signed decimal degrees; ValueError says why the values are no place."""
-    lat, lon = _number(latitude), _number(longitude)
+    lat, lon = finite_number(latitude), finite_number(longitude)
     if lat is None or lon is None:
         raise ValueError("the GPS coordinates are not numbers")
     if not -90.0 <= lat <= 90.0 or not -180.0 <= lon <= 180.0:
         raise ValueError(f"the GPS coordinates are out of range ({lat:g}, {lon:g})")
     if (lat, lon) == NO_FIX:
         raise ValueError("the GPS coordinates are 0, 0, which devices write when they have no fix")
-    return SuggestedLocation(lat, lon, source, _number(altitude))
+    return SuggestedLocation(lat, lon, source, finite_number(altitude))
 
 
 def location_record(location: SuggestedLocation) -> dict[str, Any]:
@@ -291,7 +294,8 @@ def location_record(location: SuggestedLocation) -> dict[str, Any]:
     return record
 
 
-def _number(value: object) -> float | None:
+def finite_number(value: object) -> float | None:
+    """A number, or a string of one, as a finite float; None for anything else (NaN included)."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
     try:
