@@ -60,6 +60,10 @@ def _files(clip: bytes) -> dict[str, tuple[str, bytes]]:
         "/video": ("text/html", page("Video", "<video src='/clip.mp4' controls muted></video>")),
         "/clip.mp4": ("video/mp4", clip),
         "/slow-image": ("text/html", page("Slow", "<p>Kept.</p><img src='/hang-image'>")),
+        "/busy": (
+            "text/html",
+            page("Busy", "<script>setTimeout(() => { while (true) {} }, 50)</script>"),
+        ),
     }
     for number in range(PARALLEL):
         picture = f"/parallel/{number}.png"

@@ -17,11 +17,16 @@ requests that follow a redirect, so the chain would be lost.
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
@@ -40,8 +45,7 @@ FLAGS = [
     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
-# Bounds on the work after the page's load bound: the screenshot, and scrolling a page that grows forever.
-SCREENSHOT_TIMEOUT_MS = 15_000
+# A bound on scrolling a page that grows for ever, in screen heights.
 SCROLL_STEPS = 60
 # Chromium refuses to follow a redirect past this many, whatever the capture's own bound.
 CHROMIUM_REDIRECTS = 20
@@ -97,13 +101,20 @@ class Visit:
 
 @dataclass(frozen=True)
 class Browsing:
-    """How to visit: the load bound, the redirect bound, the relay to go through and who to be."""
+    """How to visit: the load bound, the redirect bound, the relay to go through and who to be.
+
+    After the load bound, the screenshot may take ``grace_s``, and past ``timeout_s + 2 * grace_s``
+    the browser is stopped whatever it is doing."""
 
     timeout_s: float
     max_redirects: int
     proxy: str
     chromium: str
     user_agent: str | None
+
+    @property
+    def grace_s(self) -> float:
+        return min(max(self.timeout_s, 5.0), 30.0)
 
 
 def now() -> datetime:
@@ -200,7 +211,8 @@ class _Navigation:
             return False
 
     def request(self, request: Request) -> None:
-        """A new navigation starts a new chain; one redirect too many closes the page."""
+        """A new navigation starts a new chain; one redirect too many closes the page. The close takes
+        effect a little later, so a fast server may see a few more requests (at most Chromium's 20)."""
         if not self._main(request):
             return
         hops = 0
@@ -263,12 +275,12 @@ MEDIA_SOURCES = """() => Array.from(document.querySelectorAll('video, audio, vid
   .map((element) => element.currentSrc || element.src).filter((src) => /^https?:/.test(src))"""
 
 
-def _keep(page: Page, visit: Visit) -> None:
+def _keep(page: Page, visit: Visit, grace_s: float) -> None:
     """Take the full-page screenshot, the DOM after load and the media elements' URLs, whatever the state."""
     if page.is_closed():
         return
     try:
-        visit.screenshot = page.screenshot(full_page=True, timeout=SCREENSHOT_TIMEOUT_MS)
+        visit.screenshot = page.screenshot(full_page=True, timeout=grace_s * 1000)
         visit.screenshot_at = now()
     except PlaywrightError:
         visit.screenshot = None
@@ -281,33 +293,72 @@ def _keep(page: Page, visit: Visit) -> None:
         visit.final_url = page.url if page.url.startswith(("http://", "https://")) else None
 
 
+class _Watchdog:
+    """Kills this capture's Chromium, and only it, once ``seconds`` have passed.
+
+    A page whose scripts never yield keeps the renderer busy, and a call into the page (the DOM, the
+    scroll) then waits for ever; Playwright's synchronous API cannot be interrupted from another thread.
+    So Chromium is launched with a flag naming this capture, and past the bound every process that
+    carries it is killed: the waiting call fails, and the capture goes on with what it has."""
+
+    def __init__(self, seconds: float) -> None:
+        self.flag = f"--testament-capture={uuid.uuid4().hex}"
+        self.fired = False
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def _fire(self) -> None:
+        self.fired = True
+        marker = self.flag.encode()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                if marker in (entry / "cmdline").read_bytes():
+                    os.kill(int(entry.name), signal.SIGKILL)
+
+
 def visit(url: str, browsing: Browsing, sink: Callable[[Exchange], None]) -> Visit:
     """Visit ``url`` in a fresh Chromium; hand each exchange to ``sink`` as it finishes."""
+    watchdog = _Watchdog(browsing.timeout_s + 2 * browsing.grace_s)
     with sync_playwright() as driver:
         browser = driver.chromium.launch(
             executable_path=browsing.chromium,
             headless=True,
-            args=FLAGS,
+            args=[*FLAGS, watchdog.flag],
             proxy={"server": browsing.proxy},
         )
         try:
-            context = browser.new_context(
-                user_agent=browsing.user_agent,
-                service_workers="block",
-                viewport=VIEWPORT,  # type: ignore[arg-type]
-                accept_downloads=False,
-            )
-            page = context.new_page()
-            result = Visit(
-                user_agent=str(page.evaluate("navigator.userAgent")),
-                browser_version=browser.version,
-                playwright_version=version("playwright"),
-            )
-            _drive(page, url, browsing, result, sink)
-            with contextlib.suppress(PlaywrightError):
-                context.close()
+            with watchdog:
+                context = browser.new_context(
+                    user_agent=browsing.user_agent,
+                    service_workers="block",
+                    viewport=VIEWPORT,  # type: ignore[arg-type]
+                    accept_downloads=False,
+                )
+                page = context.new_page()
+                result = Visit(
+                    user_agent=str(page.evaluate("navigator.userAgent")),
+                    browser_version=browser.version,
+                    playwright_version=version("playwright"),
+                )
+                _drive(page, url, browsing, result, sink)
+                with contextlib.suppress(PlaywrightError):
+                    context.close()
         finally:
-            browser.close()
+            with contextlib.suppress(PlaywrightError):
+                browser.close()
+    if watchdog.fired and result.incomplete_reason is None:
+        result.incomplete_reason = (
+            "the page kept the browser busy past the bound, so the browser was stopped"
+        )
     return result
 
 
@@ -325,7 +376,7 @@ def _drive(
     deadline = time.monotonic() + browsing.timeout_s
     if _navigate(page, url, browsing, result, navigation):
         _settle(page, deadline, result)
-    _keep(page, result)
+    _keep(page, result, browsing.grace_s)
     result.redirects = navigation.chain
     result.failed = list(recorder.failed)
     result.unfinished = sorted(set(recorder.pending.values()))
