@@ -101,7 +101,7 @@ class HashIndex:
             raise ValueError(f"{len(keys)} keys were given for {len(values)} hashes")
         codes = _as_codes(values)
         new_keys = _as_keys(keys)
-        if len(np.unique(new_keys)) != len(new_keys):
+        if _repeats(new_keys):
             raise ValueError("a key is given twice in one addition")
         with self._lock:
             present = self._find(new_keys)
@@ -118,9 +118,10 @@ class HashIndex:
     def remove(self, keys: Keys | Iterable[int]) -> int:
         """Remove the hashes under these keys; keys not in the index are ignored. Returns how many
         were removed."""
-        wanted = _as_keys(keys if isinstance(keys, np.ndarray | Sequence) else list(keys))
+        wanted = np.sort(_as_keys(keys if isinstance(keys, np.ndarray | Sequence) else list(keys)))
+        distinct = wanted[np.r_[True, wanted[1:] != wanted[:-1]]] if len(wanted) else wanted
         with self._lock:
-            rows = self._find(np.unique(wanted))
+            rows = self._find(distinct)
             rows = rows[rows >= 0]
             self._alive[rows] = False
             for key in self._keys[rows].tolist():
@@ -281,6 +282,14 @@ def _as_keys(keys: Keys) -> Rows:
     if array.dtype.kind == "u" and array.max() > np.iinfo(np.int64).max:
         raise ValueError("keys must fit in 64 signed bits")
     return array.astype(np.int64)
+
+
+def _repeats(keys: Rows) -> bool:
+    """Whether a key occurs twice (rows are usually added in order, which needs no sort)."""
+    if len(keys) < 2 or bool((keys[1:] > keys[:-1]).all()):
+        return False
+    ordered = np.sort(keys)
+    return bool((ordered[1:] == ordered[:-1]).any())
 
 
 def _as_codes(values: Sequence[bytes]) -> Codes:
