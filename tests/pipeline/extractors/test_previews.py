@@ -204,6 +204,8 @@ def test_a_corrupt_jpeg_fails_cleanly_or_gives_a_thumbnail(tmp_path: Path, work:
 
     if isinstance(found, Extraction):
         assert [d.role for d in found.derived] == ["thumbnail"]
+    else:
+        assert found.startswith("Pillow could not decode the image")
 
 
 def test_a_truncated_mp4_fails_cleanly(tmp_path: Path, work: Path) -> None:
@@ -237,6 +239,8 @@ def test_a_truncated_pdf_fails_cleanly_or_gives_its_preview(tmp_path: Path, work
 
     if isinstance(found, Extraction):
         assert [d.role for d in found.derived] == ["preview"]
+    else:
+        assert found.startswith("pdftoppm failed")
 
 
 def test_a_corrupt_pdf_fails_cleanly(tmp_path: Path, work: Path) -> None:

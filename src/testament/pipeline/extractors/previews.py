@@ -62,7 +62,8 @@ def neutral_name(source: Path) -> Iterator[Path]:
         yield link
 
 
-def _version(args: list[str], name: str, pattern: str) -> str:
+def tool_version(args: list[str], name: str, pattern: str) -> str:
+    """The version a tool prints when run with ``args``: the first group of ``pattern``."""
     out = run_tool(args, VERSION_LIMITS, name=name).decode("utf-8", "replace")
     found = re.search(pattern, out)
     if found is None:
@@ -73,7 +74,7 @@ def _version(args: list[str], name: str, pattern: str) -> str:
 @functools.cache
 def ffmpeg_version() -> str:
     """The installed ffmpeg's version, e.g. ``5.1.9-0+deb12u1``."""
-    return _version(["ffmpeg", "-version"], "ffmpeg", r"ffmpeg version (\S+)")
+    return tool_version(["ffmpeg", "-version"], "ffmpeg", r"ffmpeg version (\S+)")
 
 
 @functools.cache
@@ -83,7 +84,7 @@ def poppler_version() -> str:
     Poppler prints its version on standard error only, and ``run_tool`` returns standard output,
     so a shell joins the two; the command is fixed text, never built from input."""
     args = ["sh", "-c", "exec pdftoppm -v 2>&1"]
-    return _version(args, "pdftoppm", r"pdftoppm version (\S+)")
+    return tool_version(args, "pdftoppm", r"pdftoppm version (\S+)")
 
 
 @dataclass(frozen=True)
