@@ -10,7 +10,8 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from testament.pipeline.capture import CaptureResult, capture
+from testament.pipeline.capture import CaptureResult, capture, media
+from testament.pipeline.capture.proxy import GuardingProxy, Policy
 from tests.pipeline.capture.conftest import OPTIONS, assert_valid, records, responses
 from tests.pipeline.capture.site import Site, page
 
@@ -186,3 +187,27 @@ def test_a_capture_runs_from_code_that_runs_an_asyncio_loop(site: Site, tmp_path
         return capture(f"{site.base}/page", tmp_path, OPTIONS)
 
     assert asyncio.run(job()).complete
+
+
+def test_a_direct_media_url_is_downloaded_whole(site: Site, tmp_path: Path) -> None:
+    url = f"{site.base}/clip.mp4"
+    result = capture(url, tmp_path, OPTIONS)
+
+    assert_valid(result.wacz)
+    assert result.media == [f"urn:testament:media:{url}"]
+    (video,) = [r for r in records(result.wacz) if r.uri == result.media[0]]
+    assert video.payload == site.files["/clip.mp4"][1]
+    assert result.complete, result.incomplete_reason
+
+
+def test_media_downloads_go_through_the_guarding_relay(site: Site, tmp_path: Path) -> None:
+    relay = GuardingProxy(Policy(), max_bytes=10 * 1024**2).start()
+    try:
+        downloads = media.download([f"{site.base}/clip.mp4"], tmp_path, relay.server, 10 * 1024**2)
+    finally:
+        relay.close()
+
+    assert downloads.files == []
+    (error,) = downloads.errors
+    assert error.startswith(f"{site.base}/clip.mp4: ")
+    assert relay.traffic.refused == ["127.0.0.1"]
