@@ -92,6 +92,14 @@ def test_the_exif_orientation_is_applied(tmp_path: Path) -> None:
     assert hamming(upright, _hash(tmp_path / "untagged.jpg")) > DEFAULT_MAX_DISTANCE
 
 
+def test_a_photo_with_corrupt_exif_data_still_hashes(tmp_path: Path) -> None:
+    photo = _photo(7)
+    photo.save(tmp_path / "clean.jpg", quality=95)
+    broken = b"Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x05\x01\x12\x00\x03\xff\xff"
+    photo.save(tmp_path / "broken.jpg", quality=95, exif=broken)
+    assert _hash(tmp_path / "broken.jpg") == _hash(tmp_path / "clean.jpg")
+
+
 def test_png_and_16_bit_images_hash(tmp_path: Path) -> None:
     photo = _photo(4).convert("L")
     photo.save(tmp_path / "eight.png")

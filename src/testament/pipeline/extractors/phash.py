@@ -140,8 +140,9 @@ class PerceptualHashExtractor:
         """The image's luma at reduced size, its declared size and the size decoded."""
         try:
             with warnings.catch_warnings():
-                # The pixel cap below is the rule; Pillow's own warning would only repeat it.
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                # The pixel cap below is the rule, and Pillow's other warnings (corrupt EXIF data)
+                # change nothing here: what decodes is hashed, what does not fails below.
+                warnings.simplefilter("ignore")
                 with Image.open(source, formats=_FORMATS) as image:
                     size = image.size
                     if size[0] * size[1] > self.max_pixels:
@@ -149,11 +150,13 @@ class PerceptualHashExtractor:
                     image.draft("L", (self.decode_size, self.decode_size))
                     upright = ImageOps.exif_transpose(image)
                     return _luma(upright), size, upright.size
+        except ExtractionFailed:
+            raise
         except Image.DecompressionBombError:
             raise ExtractionFailed(
                 f"the image declares more pixels than the decoder accepts (cap {self.max_pixels})"
             ) from None
-        except (OSError, SyntaxError, ValueError, EOFError, IndexError) as error:
+        except Exception as error:  # a hostile file can make Pillow raise almost anything
             # Pillow's messages may quote the file's path, so only the kind of failure is given.
             raise ExtractionFailed(
                 f"the image could not be decoded ({type(error).__name__}): "
