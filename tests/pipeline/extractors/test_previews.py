@@ -107,8 +107,24 @@ def test_thumbnail_is_upright_within_its_size_and_carries_no_metadata(
         "source_width": 1200,
         "source_height": 600,
         "exif_orientation": 6,
+        "decoded_width": 1200,
+        "decoded_height": 600,
         "metadata": "stripped",
     }
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(tmp_path: Path, work: Path) -> None:
+    source = tmp_path / "large.jpg"
+    Image.new("RGB", (2400, 1600), (90, 90, 90)).save(source, quality=90)
+
+    (thumbnail,) = PreviewExtractor(max_side=512).extract(source, work, LIMITS).derived
+
+    # 1/4 would give 600x400, under 512 on one side; 1/2 gives 1200x800.
+    assert (thumbnail.parameters["decoded_width"], thumbnail.parameters["decoded_height"]) == (
+        1200,
+        800,
+    )
+    assert (thumbnail.parameters["width"], thumbnail.parameters["height"]) == (512, 341)
 
 
 def test_thumbnail_keeps_a_small_image_at_its_size(tmp_path: Path, work: Path) -> None:
@@ -185,6 +201,17 @@ def test_a_pdf_s_first_page_is_its_preview(tmp_path: Path, work: Path) -> None:
         "format": "JPEG",
         "quality": 85,
     }
+
+
+def test_a_pdf_with_javascript_gets_its_preview(tmp_path: Path, work: Path) -> None:
+    source = _named(tmp_path, ".pdf")
+    opening = "/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"
+    source.write_bytes(pdf(["First page"], catalog=opening))
+
+    (preview,) = PreviewExtractor().extract(source, work, LIMITS).derived
+
+    assert preview.role == "preview"
+    assert preview.parameters["page"] == 1
 
 
 # Bad input: a clean failure with a readable reason, or a partial result; never another exception.

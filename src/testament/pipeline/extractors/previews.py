@@ -152,6 +152,9 @@ class PreviewExtractor:
             try:
                 with Image.open(source) as image:
                     parameters = self._check_pixels(image)
+                    # A JPEG is decoded at the smallest scale (1/2, 1/4, 1/8) still over max_side.
+                    image.draft("RGB", (self.max_side, self.max_side))
+                    parameters["decoded_width"], parameters["decoded_height"] = image.size
                     thumbnail = self._shrink(image)
             except Image.DecompressionBombError:
                 limit = min(self.max_pixels, 2 * (Image.MAX_IMAGE_PIXELS or self.max_pixels))
@@ -170,9 +173,8 @@ class PreviewExtractor:
         return {"source_width": width, "source_height": height, "exif_orientation": orientation}
 
     def _shrink(self, image: Image.Image) -> Image.Image:
-        """Decode at a reduced size where the format allows (JPEG), turn upright, and scale down."""
+        """Turn upright, scale down, and keep no metadata."""
         alpha = image.has_transparency_data
-        image.draft("RGB", (self.max_side, self.max_side))
         upright = ImageOps.exif_transpose(image)
         upright.thumbnail((self.max_side, self.max_side), Image.Resampling.LANCZOS)
         wanted = ("RGBA", "LA") if alpha else ("RGB", "L")
