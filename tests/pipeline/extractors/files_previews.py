@@ -75,6 +75,13 @@ def oriented_jpeg(path: Path) -> Path:
     return path
 
 
+def corrupt_exif_jpeg(path: Path) -> Path:
+    """A JPEG whose EXIF block promises five entries and holds less than one (Pillow warns)."""
+    tiff = b"II*\x00\x08\x00\x00\x00" + b"\x05\x00" + b"\x12\x01\x03\x00\x01\x00\x00\x00\x06\x00"
+    Image.new("RGB", (120, 80), (0, 128, 0)).save(path, "JPEG", exif=b"Exif\x00\x00" + tiff)
+    return path
+
+
 def bomb_png(path: Path, side: int = 30000) -> Path:
     """A valid one-bit PNG of ``side`` x ``side`` white pixels: 900 megapixels in about 100 KB."""
 

@@ -16,6 +16,7 @@ from testament.pipeline.extractors.previews import PreviewExtractor, ffmpeg_vers
 from tests.pipeline.extractors.files_previews import (
     PERSONAL,
     bomb_png,
+    corrupt_exif_jpeg,
     corrupted,
     fifo,
     mp4_index_size,
@@ -125,6 +126,15 @@ def test_a_large_jpeg_is_decoded_at_a_reduced_scale(tmp_path: Path, work: Path) 
         800,
     )
     assert (thumbnail.parameters["width"], thumbnail.parameters["height"]) == (512, 341)
+
+
+def test_an_image_with_corrupt_exif_still_gets_its_thumbnail(tmp_path: Path, work: Path) -> None:
+    source = corrupt_exif_jpeg(_named(tmp_path, ".jpg"))
+
+    (thumbnail,) = PreviewExtractor().extract(source, work, LIMITS).derived
+
+    assert (thumbnail.parameters["width"], thumbnail.parameters["height"]) == (120, 80)
+    assert thumbnail.parameters["exif_orientation"] == 1
 
 
 def test_thumbnail_keeps_a_small_image_at_its_size(tmp_path: Path, work: Path) -> None:

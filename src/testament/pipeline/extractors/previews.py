@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import struct
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ import PIL
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from testament.pipeline.extractors.base import (
+    STDERR_QUOTE,
     DerivedFile,
     Extraction,
     ExtractionFailed,
@@ -41,8 +41,6 @@ from testament.pipeline.extractors.base import (
 NEUTRAL_NAME = "input"
 # A version query is quick; these are its limits.
 VERSION_LIMITS = Limits(timeout_s=10.0, output_bytes=64 * 1024)
-# What Pillow raises on a file it cannot decode (identification errors are OSError subclasses).
-PILLOW_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error)
 # ffmpeg's JPEG quality scale runs from 2 (best) to 31.
 FFMPEG_QSCALE = 3
 ORIENTATION_TAG = 0x0112
@@ -147,8 +145,9 @@ class PreviewExtractor:
 
     def _thumbnail(self, source: Path, work: Path) -> Extraction:
         with warnings.catch_warnings():
-            # Pillow warns above its own limit; this extractor's limit decides instead.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # The pixel limit below is the rule, and Pillow's other warnings (corrupt EXIF data)
+            # change nothing here: what decodes is shown, what does not fails below.
+            warnings.simplefilter("ignore")
             try:
                 with Image.open(source) as image:
                     parameters = self._check_pixels(image)
@@ -156,13 +155,17 @@ class PreviewExtractor:
                     image.draft("RGB", (self.max_side, self.max_side))
                     parameters["decoded_width"], parameters["decoded_height"] = image.size
                     thumbnail = self._shrink(image)
+            except ExtractionFailed:
+                raise
             except Image.DecompressionBombError:
                 limit = min(self.max_pixels, 2 * (Image.MAX_IMAGE_PIXELS or self.max_pixels))
                 raise ExtractionFailed(_bomb(limit)) from None
             except UnidentifiedImageError:
                 raise ExtractionFailed("Pillow does not recognise this image format") from None
-            except PILLOW_ERRORS as error:
-                raise ExtractionFailed(f"Pillow could not decode the image: {error}") from None
+            except Exception as error:  # a hostile file can make Pillow raise almost anything
+                # Pillow's messages may quote the file's path; the path is taken out.
+                message = str(error).replace(str(source), "the file")[:STDERR_QUOTE]
+                raise ExtractionFailed(f"Pillow could not decode the image: {message}") from None
         return self._save_thumbnail(thumbnail, work, parameters)
 
     def _check_pixels(self, image: Image.Image) -> dict[str, Any]:
@@ -170,6 +173,8 @@ class PreviewExtractor:
         if width * height > self.max_pixels:
             raise ExtractionFailed(_bomb(self.max_pixels))
         orientation = image.getexif().get(ORIENTATION_TAG, 1)
+        if not isinstance(orientation, int):
+            orientation = None
         return {"source_width": width, "source_height": height, "exif_orientation": orientation}
 
     def _shrink(self, image: Image.Image) -> Image.Image:
