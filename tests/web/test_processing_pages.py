@@ -187,7 +187,7 @@ def test_the_item_page_shows_what_processing_found(
     photo = processed["photo"]
     page = open_with_purpose(dora, f"/evidence/{photo}", "checking the strike's location")
     assert page.status_code == 200
-    assert "Suggested location (from the file&#39;s GPS; not verified)" in page.text
+    assert "Suggested location (from the file's GPS; not verified)" in page.text
     assert "50.450000, 30.520000" in page.text
     access = re.search(r"/evidence/" + photo + r"/preview\?access=(\d+)", page.text)
     assert access is not None  # the thumbnail, blurred until shown

@@ -168,13 +168,14 @@ def _text_routes(site: FastAPI) -> None:
         """The item's text, span by span with where it is; the words of ``q`` marked."""
         del who
         inst = instance_of(request)
+        item = evidence.show(inst, item_id)  # an item of a case one may not read: absent
         if not records.viewing(request, "evidence_item", item_id, access):
             action = f"/evidence/{item_id}/text/purpose" + (f"?{urlencode({'q': q})}" if q else "")
             return render(request, "purpose.html", what="evidence", labels=[], then="view",
                           action=action)  # fmt: skip
         spans = service.item_text(inst, item_id)
         hits = service.text_hits(inst, item_id, q) if q.strip() else []
-        return render(request, "text.html", item=evidence.show(inst, item_id), spans=spans,
+        return render(request, "text.html", item=item, spans=spans,
                       hits=hits, q=q, access=access, marked=marked)  # fmt: skip
 
     @site.post("/evidence/{item_id}/text/purpose", include_in_schema=False)
