@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import stat
 import tarfile
 import zipfile
@@ -324,4 +323,9 @@ def test_the_copy_is_exact_for_a_member_larger_than_a_chunk(tmp_path: Path) -> N
     data = os.urandom(3 * 1024**2 + 17)
     (member,) = _extract(_zip(tmp_path / "a.zip", {"a.bin": data}), tmp_path).derived
     assert member.path.read_bytes() == data and member.parameters["size"] == len(data)
-    shutil.rmtree(tmp_path / "work")
+
+
+def test_a_work_directory_that_cannot_be_written_fails_cleanly(tmp_path: Path) -> None:
+    path = _zip(tmp_path / "a.zip", {"a.txt": b"a\n"})
+    with pytest.raises(ExtractionFailed, match="could not unpack the archive: No such file"):
+        EXTRACTOR.extract(path, tmp_path / "missing", Limits())
