@@ -83,7 +83,7 @@ def corrupt_exif_jpeg(path: Path) -> Path:
 
 
 def bomb_png(path: Path, side: int = 30000) -> Path:
-    """A valid one-bit PNG of ``side`` x ``side`` white pixels: 900 megapixels in about half a megabyte."""
+    """A valid one-bit PNG of ``side`` x ``side`` white pixels: 900 megapixels in half a megabyte."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data

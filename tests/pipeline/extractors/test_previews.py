@@ -58,7 +58,9 @@ def test_applies_to_images_video_and_pdf() -> None:
     assert extractor.applies("image/jpeg", "a.jpg")
     assert extractor.applies("video/mp4", "a.mp4")
     assert extractor.applies("application/pdf", "a.pdf")
+    assert extractor.applies("image/tiff", "a.tif")
     assert not extractor.applies("image/svg+xml", "a.svg")
+    assert not extractor.applies("image/x-eps", "a.eps")
     assert not extractor.applies("audio/mpeg", "a.mp3")
     assert not extractor.applies("application/zip", "a.zip")
 
@@ -318,6 +320,29 @@ def test_a_pipe_is_refused_without_being_opened(tmp_path: Path, work: Path) -> N
 
     with pytest.raises(ExtractionFailed, match="not a regular file"):
         PreviewExtractor().extract(source, work, LIMITS)
+
+
+def test_an_eps_image_is_refused_and_never_reaches_ghostscript(tmp_path: Path, work: Path) -> None:
+    # A DOS EPS header: libmagic calls it an image, and Pillow's EPS plugin would run Ghostscript.
+    source = _named(tmp_path, ".eps")
+    source.write_bytes(b"\xc5\xd0\xd3\xc6" + bytes(60))
+
+    with pytest.raises(ExtractionFailed) as failed:
+        PreviewExtractor().extract(source, work, LIMITS)
+
+    assert failed.value.reason == "this type of image gets no thumbnail (image/x-eps)"
+
+
+def test_a_jpeg_whose_content_pillow_does_not_take_for_an_image_is_refused(
+    tmp_path: Path, work: Path
+) -> None:
+    # libmagic names a JPEG by its first three bytes; Pillow wants a valid marker after them.
+    source = _named(tmp_path, ".jpg")
+    source.write_bytes(b"\xff\xd8\xff" + bytes(200))
+
+    assert outcome(PreviewExtractor(), source, work, LIMITS) == (
+        "Pillow does not recognise the image's format"
+    )
 
 
 def test_a_file_that_is_not_an_image_a_video_or_a_pdf_is_refused(

@@ -44,6 +44,21 @@ VERSION_LIMITS = Limits(timeout_s=10.0, output_bytes=64 * 1024)
 # ffmpeg's JPEG quality scale runs from 2 (best) to 31.
 FFMPEG_QSCALE = 3
 ORIENTATION_TAG = 0x0112
+# The image types thumbnailed, and the Pillow formats they are read with. Naming the formats keeps
+# Pillow's rarer decoders (and its EPS plugin, which runs Ghostscript) away from hostile files; a
+# phone's multi-picture JPEG (MPO) is read as JPEG.
+IMAGE_TYPES = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "image/tiff",
+        "image/bmp",
+        "image/x-ms-bmp",
+    }
+)
+PILLOW_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP")
 # How much of a file libmagic reads to name its type.
 SNIFF_BYTES = 8192
 
@@ -116,10 +131,12 @@ class PreviewExtractor:
         self.quality = quality
 
     def applies(self, media_type: str, name: str) -> bool:
-        """Images Pillow may read, any video, and PDF."""
-        if media_type == "image/svg+xml":
-            return False
-        return media_type.startswith(("image/", "video/")) or media_type == "application/pdf"
+        """The common image types (:data:`IMAGE_TYPES`), any video, and PDF."""
+        return (
+            media_type in IMAGE_TYPES
+            or media_type.startswith("video/")
+            or media_type == "application/pdf"
+        )
 
     def tool(self) -> Tool:
         """Pillow, ffmpeg and pdftoppm, with their versions (each extraction names the one it used)."""
@@ -135,8 +152,10 @@ class PreviewExtractor:
         media_type = sniff(source)
         if media_type == "application/pdf":
             return self._pdf_preview(source, work, limits)
-        if media_type.startswith("image/"):
+        if media_type in IMAGE_TYPES:
             return self._thumbnail(source, work)
+        if media_type.startswith("image/"):
+            raise ExtractionFailed(f"this type of image gets no thumbnail ({media_type})")
         if media_type.startswith("video/"):
             return self._keyframes(source, work, limits)
         raise ExtractionFailed(f"the file is not an image, a video or a PDF ({media_type})")
@@ -149,7 +168,7 @@ class PreviewExtractor:
             # change nothing here: what decodes is shown, what does not fails below.
             warnings.simplefilter("ignore")
             try:
-                with Image.open(source) as image:
+                with Image.open(source, formats=PILLOW_FORMATS) as image:
                     parameters = self._check_pixels(image)
                     # A JPEG is decoded at the smallest scale (1/2, 1/4, 1/8) still over max_side.
                     image.draft("RGB", (self.max_side, self.max_side))
@@ -161,7 +180,7 @@ class PreviewExtractor:
                 limit = min(self.max_pixels, 2 * (Image.MAX_IMAGE_PIXELS or self.max_pixels))
                 raise ExtractionFailed(_bomb(limit)) from None
             except UnidentifiedImageError:
-                raise ExtractionFailed("Pillow does not recognise this image format") from None
+                raise ExtractionFailed("Pillow does not recognise the image's format") from None
             except Exception as error:  # a hostile file can make Pillow raise almost anything
                 # Pillow's messages may quote the file's path; the path is taken out.
                 message = str(error).replace(str(source), "the file")[:STDERR_QUOTE]
