@@ -77,7 +77,7 @@ def test_the_reduced_decode_stays_within_a_few_bits_of_a_full_decode(tmp_path: P
         result = _extract(path)
         assert result.parameters["decoded_size"] == [800, 600]
         assert result.parameters["image_size"] == [1600, 1200]
-        assert hamming(pack_bits(bits), result.hashes[0].value) <= 6
+        assert hamming(pack_bits(bits), result.hashes[0].value) <= 8
 
 
 def test_the_exif_orientation_is_applied(tmp_path: Path) -> None:
