@@ -16,6 +16,7 @@ from testament.pipeline.extractors.filetype import (
     extension_matches,
     name_suggests,
 )
+from tests.pipeline.extractors.conftest import noise, truncated
 
 EXTRACTOR = FileTypeExtractor()
 
@@ -93,3 +94,21 @@ def test_a_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
     os.mkfifo(pipe)
     with pytest.raises(ExtractionFailed, match="not a regular file"):
         EXTRACTOR.extract(pipe, tmp_path, Limits())
+
+
+@pytest.mark.parametrize("name", ["photo.jpg", "clip.mp4", "statement.pdf"])
+def test_corrupt_files_are_identified_by_what_they_hold(name: str, tmp_path: Path) -> None:
+    metadata = _identify(noise(tmp_path, name), tmp_path)
+    assert metadata["media_type"] == "application/octet-stream"
+    assert metadata["extension_matches"] is False
+
+
+def test_truncated_files_keep_their_type(
+    plain_jpeg: Path, video_mp4: Path, pdf_file: Path, tmp_path: Path
+) -> None:
+    for source, media_type in (
+        (plain_jpeg, "image/jpeg"),
+        (video_mp4, "video/mp4"),
+        (pdf_file, "application/pdf"),
+    ):
+        assert _identify(truncated(source, tmp_path, 300), tmp_path)["media_type"] == media_type

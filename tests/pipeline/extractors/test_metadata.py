@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import subprocess
 import time
@@ -232,3 +233,12 @@ def test_an_exiftool_hang_is_stopped_at_the_timeout(tmp_path: Path) -> None:
     with pytest.raises(ExtractionFailed, match="ExifTool did not finish within 1 s"):
         EXTRACTOR.extract(hostile, tmp_path, Limits(timeout_s=1.0))
     assert time.monotonic() - started < 10
+
+
+def test_exiftool_refuses_a_pipe_at_once(tmp_path: Path) -> None:
+    # ExifTool reads only regular files, so a pipe cannot make it wait (the hang above can).
+    pipe = tmp_path / "stream.jpg"
+    os.mkfifo(pipe)
+    with pytest.raises(ExtractionFailed) as failed:
+        EXTRACTOR.extract(pipe, tmp_path, Limits(timeout_s=10.0))
+    assert failed.value.reason == "ExifTool failed (exit 1): Error: File not found - the file"
