@@ -295,6 +295,9 @@ def test_a_truncated_tar_gz_keeps_what_came_before(tmp_path: Path) -> None:
     assert result.metadata["skipped"] == [
         {"member": "second.bin", "reason": "damaged: its data is cut short"}
     ]
+    assert result.metadata["incomplete"] == (
+        "the archive ends early or is damaged: its data is cut short"
+    )
 
 
 def test_what_it_applies_to() -> None:

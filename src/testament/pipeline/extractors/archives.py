@@ -187,7 +187,6 @@ class _Unpacker:
         name = safe_name(member) or f"member-{number}"
         suffix = PurePosixPath(name).suffix
         path = self.work / f"{number:06d}{suffix if SUFFIX.fullmatch(suffix) else ''}"
-        self.written.append(path)
         try:
             size, head = self._copy(stream, path)
         except _Damaged as damaged:
@@ -204,6 +203,7 @@ class _Unpacker:
         size = 0
         head = b""
         with path.open("xb") as out:
+            self.written.append(path)
             while chunk := _read(stream):
                 size += len(chunk)
                 self.total += len(chunk)
