@@ -40,6 +40,7 @@ from testament.pipeline.extractors.base import (
     Extractor,
     Tool,
 )
+from testament.pipeline.extractors.metadata import compare_times
 from testament.search import indexing
 from testament.storage.engine import lock_log, read_transaction, write_transaction
 from testament.storage.jobs import NewJob, enqueue
@@ -138,6 +139,9 @@ class _Run:
             work = self.tmp / f"out-{kind}"
             work.mkdir()
             result = extractor.extract(self.source, work, registry.limits(self.instance.settings))
+            if kind == "metadata":  # the time the file says it was made, against its file time
+                created = result.metadata.get("creation_time")
+                result.metadata["file_time"] = compare_times(created, self.item.mtime)
         except ExtractionFailed as exc:
             _record_failure(self.instance, self.item, kind, tool, exc.reason)
             self.outcome.failed[kind] = exc.reason

@@ -27,9 +27,11 @@ from testament.storage.tables import processing_job
 
 QUEUE = "testament"
 TASK_NAME = "testament.run_job"
-# Three attempts in all, the retries after 4 s and 16 s; a file an extractor cannot read fails at once
-# (testament.pipeline.runner): only failures that another try may cure are retried.
-RETRY = RetryStrategy(max_attempts=3, exponential_wait=4)
+# Three attempts in all: procrastinate counts the attempts before the one that failed, and retries while
+# they are fewer than ``max_attempts``, waiting ``exponential_wait ** (attempts + 1)`` seconds: 4 s, then
+# 16 s. A file an extractor cannot read fails its kind at once (testament.pipeline.runner): only
+# failures that another try may cure are retried.
+RETRY = RetryStrategy(max_attempts=2, exponential_wait=4)
 
 QUEUED = "queued"
 RUNNING = "running"
