@@ -47,7 +47,7 @@ def extractors(settings: Settings, *, depth: int = 0) -> list[Extractor]:
         TextExtractor(),
     ]
     if depth < settings.archive_max_depth:
-        found.append(ArchiveExtractor())
+        found.append(ArchiveExtractor(depth=depth, max_depth=settings.archive_max_depth))
     return found
 
 
