@@ -98,12 +98,32 @@ def bomb_png(path: Path, side: int = 30000) -> Path:
     return path
 
 
-def video(path: Path, *, seconds: int = 2, size: str = "640x360") -> Path:
-    """An MP4 of ffmpeg's test pattern at 10 frames a second."""
+def video(path: Path, *, seconds: float = 2, size: str = "640x360", sar: str = "1") -> Path:
+    """An MP4 of ffmpeg's test pattern at 10 frames a second; ``sar`` is its pixels' shape."""
     source = f"testsrc=duration={seconds}:size={size}:rate=10"
-    run(
-        "ffmpeg", "-v", "error", "-f", "lavfi", "-i", source, "-pix_fmt", "yuv420p", "-y", str(path)
-    )
+    args = ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", source, "-vf", f"setsar={sar}"]
+    run(*args, "-pix_fmt", "yuv420p", "-y", str(path))
+    return path
+
+
+def live_webm(path: Path) -> Path:
+    """A WebM written as a live stream is (to a pipe): its header gives no duration."""
+    source = "testsrc=duration=1:size=320x240:rate=10"
+    args = [
+        "ffmpeg",
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        source,
+        "-c:v",
+        "libvpx",
+        "-f",
+        "webm",
+        "-",
+    ]
+    path.write_bytes(subprocess.run(args, check=True, capture_output=True, timeout=60).stdout)
     return path
 
 

@@ -19,6 +19,7 @@ from tests.pipeline.extractors.files_previews import (
     corrupt_exif_jpeg,
     corrupted,
     fifo,
+    live_webm,
     mp4_index_size,
     noise_jpeg,
     oriented_jpeg,
@@ -187,6 +188,38 @@ def test_keyframes_are_evenly_spaced_scaled_jpegs_and_the_first_is_the_preview(
         assert derived.parameters["width"] == 512
         assert derived.parameters["height"] == 288
         assert derived.parameters["format"] == "JPEG"
+
+
+def test_keyframes_of_a_video_with_wide_pixels_keep_its_shown_shape(
+    tmp_path: Path, work: Path
+) -> None:
+    # 320x240 stored, each pixel twice as wide as high: shown at 640x240.
+    source = video(tmp_path / "anamorphic.mp4", seconds=1, size="320x240", sar="2")
+
+    result = PreviewExtractor(frames=1).extract(source, work, LIMITS)
+
+    (frame,) = result.derived
+    assert (frame.parameters["width"], frame.parameters["height"]) == (512, 192)
+
+
+def test_a_video_without_a_duration_gives_its_first_frame(tmp_path: Path, work: Path) -> None:
+    source = live_webm(tmp_path / "live.webm")
+
+    result = PreviewExtractor().extract(source, work, LIMITS)
+
+    assert result.metadata == {"duration": None}
+    (frame,) = result.derived
+    assert frame.parameters["second"] == 0.0
+    assert frame.parameters["preview"] is True
+
+
+def test_a_file_with_no_video_stream_is_refused(tmp_path: Path, work: Path) -> None:
+    source = _named(tmp_path, ".webm")
+    args = ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=duration=1", "-c:a", "libopus"]
+    subprocess.run([*args, "-f", "webm", "-y", str(source)], check=True, timeout=60)
+
+    # libmagic calls any WebM a video; ffprobe finds only sound in it.
+    assert outcome(PreviewExtractor(), source, work, LIMITS) == "the file holds no video stream"
 
 
 def test_a_pdf_s_first_page_is_its_preview(tmp_path: Path, work: Path) -> None:

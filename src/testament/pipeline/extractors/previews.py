@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import tempfile
 import warnings
@@ -246,10 +247,12 @@ class PreviewExtractor:
     def _keyframes(self, source: Path, work: Path, limits: Limits) -> Extraction:
         with neutral_name(source) as link:
             duration = _duration(link, limits)
-            seconds = [round(duration * index / self.frames, 3) for index in range(self.frames)]
+            # A stream that gives no duration (a live recording) gives its first frame.
+            count = self.frames if duration else 1
+            seconds = [round((duration or 0.0) * n / count, 3) for n in range(count)]
             frames: list[_Frame] = []
             incomplete: str | None = None
-            for index, second in enumerate(seconds if duration > 0 else [0.0], start=1):
+            for index, second in enumerate(seconds, start=1):
                 path = work / f"keyframe-{index:02d}.jpg"
                 try:
                     self._grab(link, second, path, limits)
@@ -275,7 +278,12 @@ class PreviewExtractor:
 
     def _grab(self, link: Path, second: float, path: Path, limits: Limits) -> None:
         side = self.max_side
-        scale = f"scale='min({side},iw)':'min({side},ih)':force_original_aspect_ratio=decrease"
+        # Non-square pixels (an anamorphic video) are made square first, so the frame keeps the
+        # shape the video is shown in; then the longest side is brought down to max_side.
+        scale = (
+            "scale='trunc(iw*sar)':ih,setsar=1,"
+            f"scale='min({side},iw)':'min({side},ih)':force_original_aspect_ratio=decrease"
+        )
         args = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "1"]
         args += ["-ss", f"{second:.3f}", "-i", NEUTRAL_NAME, "-map", "0:v:0", "-an", "-sn", "-dn"]
         args += ["-frames:v", "1", "-vf", scale, "-q:v", str(FFMPEG_QSCALE)]
@@ -342,8 +350,8 @@ def _bomb(pixels: int) -> str:
     return f"the image is larger than {pixels / 1_000_000:g} megapixels (decompression bomb?)"
 
 
-def _duration(link: Path, limits: Limits) -> float:
-    """The video's duration in seconds from ffprobe, or 0 where it does not say."""
+def _duration(link: Path, limits: Limits) -> float | None:
+    """The video's duration in seconds from ffprobe; None where it does not say."""
     args = ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries"]
     args += ["format=duration:stream=codec_type", "-of", "json", NEUTRAL_NAME]
     out = run_tool(args, limits, name="ffprobe", cwd=link.parent)
@@ -354,9 +362,10 @@ def _duration(link: Path, limits: Limits) -> float:
     if not probe.get("streams"):
         raise ExtractionFailed("the file holds no video stream")
     try:
-        return max(0.0, float(probe.get("format", {}).get("duration", 0)))
-    except (TypeError, ValueError):
-        return 0.0
+        duration = float(probe.get("format", {})["duration"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return duration if duration > 0 and math.isfinite(duration) else None
 
 
 def _jpeg_size(path: Path) -> tuple[int, int]:
