@@ -5,6 +5,7 @@ progress and "Process again"; a reader of another case is answered as if nothing
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 from dataclasses import replace
@@ -175,9 +176,14 @@ def processed(instance: Instance, tmp_path: Path) -> dict[str, Any]:
     folder = tmp_path / "photos"
     folder.mkdir()
     gps_jpeg(folder / "market.jpg", "SHELTER 14")
-    (item,) = ingest.ingest(instance, [folder], case_name=CASE).results
+    gps_jpeg(folder / "market-resent.jpg", "SHELTER 14", quality=70)  # the same photo, sent again
+    whole = (folder / "market.jpg").read_bytes()
+    (folder / "torn.jpg").write_bytes(whole[: len(whole) // 3])  # a JPEG cut short
+    found = {Path(r.path).name: str(r.item_id) for r in
+             ingest.ingest(instance, [folder], case_name=CASE).results}  # fmt: skip
     runner.drain(instance)
-    return {"photo": str(item.item_id)}
+    return {"photo": found["market.jpg"], "resent": found["market-resent.jpg"],
+            "torn": found["torn.jpg"]}  # fmt: skip
 
 
 def test_the_item_page_shows_what_processing_found(
@@ -206,6 +212,21 @@ def test_the_item_page_shows_what_processing_found(
     derived = found.derivatives[0]
     child = open_with_purpose(dora, f"/evidence/{derived.item_id}", "checking the thumbnail")
     assert "Derived from" in child.text and f'href="/evidence/{photo}"' in child.text
+    resent = re.search(r'<ul class="duplicates"><li><a href="/evidence/([^"]+)">', page.text)
+    assert resent is not None and resent.group(1) == processed["resent"]
+    assert re.search(r"\d+ bits apart \(of 256\)", page.text)
+
+
+def test_a_failed_extraction_shows_its_error(
+    site: Any, processed: dict[str, Any], instance: Instance
+) -> None:
+    torn = processed["torn"]
+    failed = [e for e in service.item_processing(instance, torn).extractions if e.status != "ok"]
+    assert failed and all(e.error for e in failed)
+    dora = signed_in(site, "dora")
+    page = open_with_purpose(dora, f"/evidence/{torn}", "checking a damaged file")
+    for extraction in failed:
+        assert f"failed: {extraction.error}" in html.unescape(page.text)
 
 
 def test_the_text_view_marks_the_words_searched_for(
@@ -228,6 +249,8 @@ def test_the_text_view_marks_the_words_searched_for(
     assert "the image" in text.text
     hits = dora.get(f"/evidence/{photo}/hits?q=shelter")
     assert "the image" in hits.text and "SHELTER" not in hits.text  # where, never what
+    searched = dora.get("/search?q=shelter")
+    assert f'hx-get="/evidence/{photo}/hits?q=shelter"' in searched.text
 
 
 def test_the_gallery_shows_previews_once_the_purpose_is_stated(
