@@ -156,6 +156,21 @@ def test_only_the_pages_without_text_are_read_by_ocr(tmp_path: Path, work: Path)
     assert "school building" in result.text[2].text
 
 
+def test_after_a_page_s_ocr_fails_the_text_pages_are_still_read(tmp_path: Path, work: Path) -> None:
+    scan = text_image(["Свідок бачив обстріл"])
+    pages: list[str | Image.Image] = [THREE_PAGES[0], scan, THREE_PAGES[2], scan]
+    source = _text_pdf(_named(tmp_path, ".pdf"), pages)
+
+    # A language Tesseract has no data for fails every OCR, as a missing language pack would.
+    result = TextExtractor(languages="xyz").extract(source, work, LIMITS)
+
+    assert [span.page for span in result.text] == [1, 3]
+    assert result.metadata["ocr_pages"] == []
+    assert result.metadata["ocr_incomplete"].startswith("page 2: Tesseract failed (exit 1)")
+    assert PERSONAL not in result.metadata["ocr_incomplete"]
+    assert result.tool.name == "pdftotext"
+
+
 def test_pages_past_the_limit_are_not_read(tmp_path: Path, work: Path) -> None:
     source = _text_pdf(_named(tmp_path, ".pdf"), list(THREE_PAGES))
 

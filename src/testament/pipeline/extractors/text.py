@@ -216,9 +216,14 @@ class TextExtractor:
         with neutral_name(source) as link:
             pages = self._pages(link, limits)
             for number, text in enumerate(pages, start=1):
-                if len("".join(text.split())) < self.min_chars:
-                    scanned.append(number)
-                    text = self._ocr_page(link, number, limits)  # noqa: PLW2901
+                if len("".join(text.split())) < self.min_chars and "ocr_incomplete" not in metadata:
+                    # After one page fails (a hang, a page too large), the other scans are left
+                    # unread rather than each spending the timeout; their text pages are kept.
+                    try:
+                        text = self._ocr_page(link, number, limits)  # noqa: PLW2901
+                        scanned.append(number)
+                    except ExtractionFailed as failure:
+                        metadata["ocr_incomplete"] = f"page {number}: {failure.reason}"
                 if not collected.add(text, f"page {number}", number):
                     break
         metadata |= {
