@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each beside its baseline from the same run.
 
-Options: --quick (small sizes, for a smoke run), --only startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,packages.
+Options: --quick (small sizes, for a smoke run), --only startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,packages,phash,duplicates,processing,captures.
 Large inputs are generated under benchmarks/scratch/ (ignored by git) and reused between runs.
 """
 
@@ -13,11 +13,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import (
+    capture_bench,
     gazetteer_bench,
     import_bench,
     ingest_bench,
     log_bench,
     package_bench,
+    phash_bench,
+    processing_bench,
     search_bench,
     startup_bench,
     web_bench,
@@ -31,7 +34,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument(
         "--only",
-        default="startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,packages",
+        default="startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,packages,"
+        "phash,duplicates,processing,captures",
     )
     args = parser.parse_args()
     chosen = set(args.only.split(","))
@@ -67,6 +71,19 @@ def main() -> None:
         web_bench.upload(total_mib=64 if quick else 1024, reps=1 if quick else 3)
     if "packages" in chosen:
         package_bench.create_and_verify(total_mib=64 if quick else 1024, reps=1 if quick else 3)
+    _pipeline(chosen, quick)
+
+
+def _pipeline(chosen: set[str], quick: bool) -> None:
+    """Capture and processing (docs/processing.md)."""
+    if "phash" in chosen:
+        phash_bench.images_per_second(count=40 if quick else 200, reps=3 if quick else 5)
+    if "duplicates" in chosen:
+        phash_bench.queries(sizes=(100_000,) if quick else (1_000_000, 10_000_000))
+    if "processing" in chosen:
+        processing_bench.ingest_with_processing(count=20 if quick else 200, reps=1 if quick else 3)
+    if "captures" in chosen:
+        capture_bench.captures_per_minute(count=8 if quick else 24, reps=1 if quick else 3)
 
 
 if __name__ == "__main__":
