@@ -170,20 +170,20 @@ def test_a_viewer_may_not_process_again_and_a_stranger_sees_no_jobs(
 # --- The item, the gallery and the text, once processed ---------------------------------------------------
 
 
+def _ingested(instance: Instance, folder: Path) -> dict[str, str]:
+    """Ingest the folder's files and run their processing; each file's name to its item."""
+    found = ingest.ingest(instance, [folder], case_name=CASE).results
+    runner.drain(instance)
+    return {Path(r.path).name: str(r.item_id) for r in found}
+
+
 @pytest.fixture
 def processed(instance: Instance, tmp_path: Path) -> dict[str, Any]:
     people(instance)
     folder = tmp_path / "photos"
     folder.mkdir()
     gps_jpeg(folder / "market.jpg", "SHELTER 14")
-    gps_jpeg(folder / "market-resent.jpg", "SHELTER 14", quality=70)  # the same photo, sent again
-    whole = (folder / "market.jpg").read_bytes()
-    (folder / "torn.jpg").write_bytes(whole[: len(whole) // 3])  # a JPEG cut short
-    found = {Path(r.path).name: str(r.item_id) for r in
-             ingest.ingest(instance, [folder], case_name=CASE).results}  # fmt: skip
-    runner.drain(instance)
-    return {"photo": found["market.jpg"], "resent": found["market-resent.jpg"],
-            "torn": found["torn.jpg"]}  # fmt: skip
+    return {"photo": _ingested(instance, folder)["market.jpg"], "folder": tmp_path}
 
 
 def test_the_item_page_shows_what_processing_found(
@@ -191,6 +191,10 @@ def test_the_item_page_shows_what_processing_found(
 ) -> None:
     dora = signed_in(site, "dora")
     photo = processed["photo"]
+    again = processed["folder"] / "again"
+    again.mkdir()
+    gps_jpeg(again / "market-resent.jpg", "SHELTER 14", quality=70)  # the same photo, sent again
+    resent_id = _ingested(instance, again)["market-resent.jpg"]
     page = open_with_purpose(dora, f"/evidence/{photo}", "checking the strike's location")
     assert page.status_code == 200
     assert "Suggested location (from the file's GPS; not verified)" in page.text
@@ -213,14 +217,17 @@ def test_the_item_page_shows_what_processing_found(
     child = open_with_purpose(dora, f"/evidence/{derived.item_id}", "checking the thumbnail")
     assert "Derived from" in child.text and f'href="/evidence/{photo}"' in child.text
     resent = re.search(r'<ul class="duplicates"><li><a href="/evidence/([^"]+)">', page.text)
-    assert resent is not None and resent.group(1) == processed["resent"]
+    assert resent is not None and resent.group(1) == resent_id
     assert re.search(r"\d+ bits apart \(of 256\)", page.text)
 
 
-def test_a_failed_extraction_shows_its_error(
-    site: Any, processed: dict[str, Any], instance: Instance
-) -> None:
-    torn = processed["torn"]
+def test_a_failed_extraction_shows_its_error(site: Any, instance: Instance, tmp_path: Path) -> None:
+    people(instance)
+    whole = gps_jpeg(tmp_path / "whole.jpg").read_bytes()
+    folder = tmp_path / "torn"
+    folder.mkdir()
+    (folder / "torn.jpg").write_bytes(whole[: len(whole) // 3])  # a JPEG cut short
+    torn = _ingested(instance, folder)["torn.jpg"]
     failed = [e for e in service.item_processing(instance, torn).extractions if e.status != "ok"]
     assert failed and all(e.error for e in failed)
     dora = signed_in(site, "dora")
