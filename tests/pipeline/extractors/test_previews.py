@@ -179,6 +179,8 @@ def test_keyframes_are_evenly_spaced_scaled_jpegs_and_the_first_is_the_preview(
     assert [d.parameters["second"] for d in result.derived] == [0.0, 0.5, 1.0, 1.5]
     assert [d.parameters["preview"] for d in result.derived] == [True, False, False, False]
     assert len({d.path.read_bytes() for d in result.derived}) == 4
+    # Only the keyframes are left in the work directory (no scratch, no link to the source).
+    assert sorted(p.name for p in work.iterdir()) == [d.path.name for d in result.derived]
     for derived in result.derived:
         assert derived.media_type == "image/jpeg"
         assert derived.path.parent == work
@@ -233,6 +235,7 @@ def test_a_pdf_s_first_page_is_its_preview(tmp_path: Path, work: Path) -> None:
     (preview,) = result.derived
     assert preview.role == "preview"
     assert preview.media_type == "image/jpeg"
+    assert list(work.iterdir()) == [preview.path]
     with Image.open(preview.path) as image:
         assert image.format == "JPEG"
         # A US Letter page (612x792 points) scaled so its longest side is 512.

@@ -308,12 +308,12 @@ def test_an_image_format_tesseract_cannot_read_is_refused(tmp_path: Path, work: 
     )
 
 
-def test_a_tesseract_hang_is_stopped_at_the_timeout(tmp_path: Path) -> None:
+def test_a_tesseract_hang_is_stopped_at_the_timeout(tmp_path: Path, work: Path) -> None:
     # Tesseract waits for ever on a pipe that nobody writes to.
     source = fifo(_named(tmp_path, ".png"))
 
     with pytest.raises(ExtractionFailed) as failed:
-        TextExtractor().ocr(source, Limits(timeout_s=1.0))
+        TextExtractor().ocr(source, work, Limits(timeout_s=1.0))
 
     assert failed.value.reason == "Tesseract did not finish within 1 s"
 

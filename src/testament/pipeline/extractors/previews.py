@@ -65,12 +65,13 @@ SNIFF_BYTES = 8192
 
 
 @contextmanager
-def neutral_name(source: Path) -> Iterator[Path]:
-    """A link to ``source`` named ``input`` in a new temporary directory, removed afterwards.
+def neutral_name(source: Path, scratch: Path) -> Iterator[Path]:
+    """A link to ``source`` named ``input`` in a new directory under ``scratch``, removed afterwards.
 
     Run a tool with ``cwd`` set to the link's directory and ``input`` as its argument: what the
-    tool says about the file then names ``input``, never the item's own file name."""
-    with tempfile.TemporaryDirectory(prefix="testament-") as folder:
+    tool says about the file then names ``input``, never the item's own file name. Whatever else
+    the tool writes there (a rendered page) stays beside the working copy, and goes with the link."""
+    with tempfile.TemporaryDirectory(prefix=".scratch-", dir=scratch) as folder:
         link = Path(folder) / NEUTRAL_NAME
         link.symlink_to(source.resolve())
         yield link
@@ -245,7 +246,7 @@ class PreviewExtractor:
     # Video
 
     def _keyframes(self, source: Path, work: Path, limits: Limits) -> Extraction:
-        with neutral_name(source) as link:
+        with neutral_name(source, work) as link:
             duration = _duration(link, limits)
             # A stream that gives no duration (a live recording) gives its first frame.
             count = self.frames if duration else 1
@@ -310,7 +311,7 @@ class PreviewExtractor:
         out = work / "preview"
         args = ["pdftoppm", "-f", "1", "-l", "1", "-r", str(resolution), "-jpeg"]
         args += ["-jpegopt", f"quality={self.quality}", "-scale-to", str(self.max_side)]
-        with neutral_name(source) as link:
+        with neutral_name(source, work) as link:
             args += ["-singlefile", NEUTRAL_NAME, str(out)]
             run_tool(args, limits, name="pdftoppm", cwd=link.parent)
         path = out.with_suffix(".jpg")

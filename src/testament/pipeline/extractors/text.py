@@ -172,35 +172,37 @@ class TextExtractor:
         )
 
     def extract(self, source: Path, work: Path, limits: Limits) -> Extraction:
-        """The text of ``source``; nothing is written under ``work`` (the caller indexes the text).
+        """The text of ``source``; nothing is left under ``work`` (the caller indexes the text), which
+        holds a scanned page only while it is read.
 
         The file's type is read from its content (libmagic), whatever its name says."""
         media_type = sniff(source)
         if media_type == "application/pdf":
-            return self._pdf(source, limits)
+            return self._pdf(source, work, limits)
         if media_type in OCR_TYPES:
-            return self._image(source, limits)
+            return self._image(source, work, limits)
         if media_type.startswith("image/"):
             raise ExtractionFailed(f"Tesseract does not read this image format ({media_type})")
         raise ExtractionFailed(f"the file is not an image or a PDF ({media_type})")
 
-    def ocr(self, image: Path, limits: Limits, *, dpi: int | None = None) -> str:
+    def ocr(self, image: Path, scratch: Path, limits: Limits, *, dpi: int | None = None) -> str:
         """Tesseract's reading of ``image`` in this extractor's languages, within ``limits``.
 
-        ``dpi`` is the image's resolution where it is known (a rendered page)."""
+        ``scratch`` is a directory for the image's neutral name; ``dpi`` is the image's resolution
+        where it is known (a rendered page)."""
         args = ["tesseract", NEUTRAL_NAME, "stdout", "-l", self.languages, "--psm", str(self.psm)]
         if dpi is not None:
             args += ["--dpi", str(dpi)]
-        with neutral_name(image) as link:
+        with neutral_name(image, scratch) as link:
             out = run_tool(args, limits, name="Tesseract", cwd=link.parent)
         return out.decode("utf-8", "replace")
 
     def _ocr_parameters(self) -> dict[str, Any]:
         return {"languages": self.languages, "psm": self.psm}
 
-    def _image(self, source: Path, limits: Limits) -> Extraction:
+    def _image(self, source: Path, work: Path, limits: Limits) -> Extraction:
         collected = _Collected(limits.output_bytes)
-        collected.add(self.ocr(source, limits), "image")
+        collected.add(self.ocr(source, work, limits), "image")
         return Extraction(
             kind=self.kind,
             tool=Tool("Tesseract", tesseract_version()),
@@ -209,11 +211,11 @@ class TextExtractor:
             text=collected.spans,
         )
 
-    def _pdf(self, source: Path, limits: Limits) -> Extraction:
+    def _pdf(self, source: Path, work: Path, limits: Limits) -> Extraction:
         metadata = _javascript(source)
         collected = _Collected(limits.output_bytes)
         scanned: list[int] = []
-        with neutral_name(source) as link:
+        with neutral_name(source, work) as link:
             pages = self._pages(link, limits)
             for number, text in enumerate(pages, start=1):
                 if len("".join(text.split())) < self.min_chars and "ocr_incomplete" not in metadata:
@@ -250,14 +252,14 @@ class TextExtractor:
         return out.decode("utf-8", "replace").split("\f")[:-1]
 
     def _ocr_page(self, link: Path, number: int, limits: Limits) -> str:
-        """Render one page in grey at ``dpi`` beside the link (a temporary directory) and read it."""
+        """Render one page in grey at ``dpi`` beside the link (a scratch directory) and read it."""
         out = link.parent / f"page-{number}"
         args = ["pdftoppm", "-r", str(self.dpi), "-gray", "-png", "-f", str(number)]
         args += ["-l", str(number), "-singlefile", NEUTRAL_NAME, str(out)]
         run_tool(args, limits, name="pdftoppm", cwd=link.parent)
         image = out.with_suffix(".png")
         try:
-            return self.ocr(image, limits, dpi=self.dpi)
+            return self.ocr(image, link.parent, limits, dpi=self.dpi)
         finally:
             image.unlink(missing_ok=True)
 
