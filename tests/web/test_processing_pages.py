@@ -21,6 +21,7 @@ from testament.custody import cases, ingest
 from testament.custody.instance import Instance
 from testament.pipeline import runner, service
 from testament.server import create_server
+from testament.web import processing
 from tests.conftest import SQLITE_ONLY
 from tests.web.conftest import OPERATOR, PASSWORD, csrf_token, open_with_purpose, signed_in
 
@@ -308,3 +309,27 @@ def test_the_pages_in_ukrainian(site: Any, processed: dict[str, Any]) -> None:
     assert "Галерея" in gallery.text and "Gallery" not in gallery.text
     capture = dora.get("/capture")
     assert "Зберегти посилання" in capture.text and "Preserve a link" not in capture.text
+
+
+def test_the_gallery_turns_pages_without_asking_again(
+    site: Any, processed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(processing, "GALLERY_PAGE", 1)  # the thumbnail (newest), then the photo
+    dora = signed_in(site, "dora")
+    gallery = f"/cases/{CASE}/gallery"
+    first = dora.get(gallery)
+    assert f'href="/evidence/{processed["photo"]}"' not in first.text  # the thumbnail is newer
+    second = dora.get(gallery + "?offset=1")
+    assert f'href="/evidence/{processed["photo"]}"' in second.text
+    shown = _post(dora, gallery, {"purpose": "reviewing", "offset": "1"}, gallery)
+    page = dora.get(shown.headers["HX-Redirect"])
+    back = re.search(r'name="again" value="(\d+)">\s*<input type="hidden" name="again_item" '
+                     r'value="([^"]+)">\s*<button type="submit" class="link">Previous page', page.text)  # fmt: skip
+    assert back is not None and back.group(2) == processed["photo"]
+    turned = _post(dora, gallery, {"offset": "0", "again": back.group(1),
+                                   "again_item": back.group(2)}, gallery)  # fmt: skip
+    assert turned.headers["HX-Redirect"] == gallery + "?offset=0"
+    forged = _post(
+        dora, gallery, {"offset": "0", "again": back.group(1), "again_item": "x"}, gallery
+    )
+    assert forged.status_code in (403, 404)

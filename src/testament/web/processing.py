@@ -78,6 +78,7 @@ def _gallery(  # noqa: PLR0917 - what the page shows
     views = dict(zip(shown, access, strict=False))
     return render(request, "gallery.html", code, case_name=case_name, items=items,
                   previews=previews, views=views, offset=offset, problem=problem,
+                  page_size=GALLERY_PAGE,
                   next_offset=offset + GALLERY_PAGE if more else None,
                   may_document=records.may(request, who, Action.DOCUMENT, case=case_name),
                   kinds=registry.KINDS, progress=service.progress(inst, case_name=case_name),
