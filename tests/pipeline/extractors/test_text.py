@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import PIL
 import pytest
 from PIL import Image
 
@@ -17,6 +18,7 @@ from testament.pipeline.extractors.text import (
     tesseract_version,
 )
 from tests.pipeline.extractors.files_previews import (
+    ORIENTATION,
     PERSONAL,
     SCAN_DPI,
     corrupted,
@@ -85,12 +87,36 @@ def test_ukrainian_text_in_an_image_is_read(tmp_path: Path, work: Path) -> None:
     assert result.kind == "text"
     assert result.tool.name == "Tesseract"
     assert result.tool.version == tesseract_version()
-    assert result.parameters == {"languages": "ukr+rus+eng", "psm": 3}
+    assert result.parameters == {"languages": "ukr+rus+eng", "psm": 3, "exif_orientation": 1}
     (span,) = result.text
     assert span.where == "image"
     assert span.page is None
     assert "Харків" in span.text
     assert "обстріл" in span.text
+    assert not list(work.iterdir())
+
+
+def test_a_photo_stored_sideways_is_turned_upright_before_it_is_read(
+    tmp_path: Path, work: Path
+) -> None:
+    # Stored turned a quarter to the left, with EXIF Orientation 6: shown turned back clockwise.
+    source = _named(tmp_path, ".jpg")
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    sideways = text_image(["Харків: обстріл житлового будинку"]).rotate(90, expand=True)
+    sideways.save(source, "JPEG", quality=95, exif=exif)
+
+    result = TextExtractor().extract(source, work, LIMITS)
+
+    (span,) = result.text
+    assert "Харків" in span.text
+    assert "обстріл" in span.text
+    assert result.parameters == {
+        "languages": "ukr+rus+eng",
+        "psm": 3,
+        "exif_orientation": 6,
+        "turned_upright_by": f"Pillow {PIL.__version__}",
+    }
     assert not list(work.iterdir())
 
 

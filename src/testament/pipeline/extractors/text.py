@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import functools
 import re
+import tempfile
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import PIL
+from PIL import Image, ImageOps
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
@@ -30,6 +34,8 @@ from testament.pipeline.extractors.base import (
 )
 from testament.pipeline.extractors.previews import (
     NEUTRAL_NAME,
+    ORIENTATION_TAG,
+    PILLOW_FORMATS,
     neutral_name,
     poppler_version,
     sniff,
@@ -62,6 +68,10 @@ OCR_TYPES = frozenset(
 # pdftotext may write this many times the text kept (``Limits.output_bytes``) before it fails: the
 # layout's spaces count in what it writes, and the text past the cap is cut rather than refused.
 LAYOUT_ALLOWANCE = 4
+# The EXIF orientations (2 to 8) that need the image turned or mirrored before it is read.
+TURNED = frozenset(range(2, 9))
+# An image with more pixels than this is not decoded here to be turned; Tesseract reads it as stored.
+MAX_TURN_PIXELS = 100_000_000
 # How much of a reason quotes a library's own message.
 QUOTE = 200
 
@@ -202,11 +212,17 @@ class TextExtractor:
 
     def _image(self, source: Path, work: Path, limits: Limits) -> Extraction:
         collected = _Collected(limits.output_bytes)
-        collected.add(self.ocr(source, work, limits), "image")
+        parameters = self._ocr_parameters()
+        with tempfile.TemporaryDirectory(prefix=".scratch-", dir=work) as folder:
+            image, orientation = _upright(source, Path(folder))
+            collected.add(self.ocr(image, work, limits), "image")
+        parameters["exif_orientation"] = orientation
+        if image != source:
+            parameters["turned_upright_by"] = f"Pillow {PIL.__version__}"
         return Extraction(
             kind=self.kind,
             tool=Tool("Tesseract", tesseract_version()),
-            parameters=self._ocr_parameters(),
+            parameters=parameters,
             metadata={"text_truncated": collected.truncated},
             text=collected.spans,
         )
@@ -262,6 +278,28 @@ class TextExtractor:
             return self.ocr(image, link.parent, limits, dpi=self.dpi)
         finally:
             image.unlink(missing_ok=True)
+
+
+def _upright(source: Path, scratch: Path) -> tuple[Path, int]:
+    """The image Tesseract should read, and the EXIF orientation it had: a phone's photo of a
+    document is often stored sideways with an Orientation tag, and Tesseract does not read the tag.
+
+    A turned copy (PNG) is written under ``scratch``. An image Pillow cannot read, or one over
+    :data:`MAX_TURN_PIXELS`, is given to Tesseract as it is, to read or to fail on."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # corrupt EXIF data: the image is read without turning
+        try:
+            with Image.open(source, formats=PILLOW_FORMATS) as image:
+                orientation = image.getexif().get(ORIENTATION_TAG, 1)
+                width, height = image.size
+                if orientation not in TURNED or width * height > MAX_TURN_PIXELS:
+                    return source, 1
+                upright = ImageOps.exif_transpose(image)
+                path = scratch / "upright.png"
+                upright.save(path, "PNG", compress_level=1)
+                return path, orientation
+        except Exception:  # Tesseract meets the same file, and gives its own reason
+            return source, 1
 
 
 def _javascript(source: Path) -> dict[str, Any]:
