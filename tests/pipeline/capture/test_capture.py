@@ -60,6 +60,7 @@ def test_a_page_is_captured_with_every_artefact(site: Site, tmp_path: Path) -> N
         assert response.headers["WARC-IP-Address"] == "127.0.0.1"
         assert response.headers["WARC-Warcinfo-ID"] == found[0].headers["WARC-Record-ID"]
         assert response.headers["WARC-Block-Digest"].startswith("sha256:")
+        assert "WARC-Truncated" not in response.headers and "WARC-Truncated" not in request.headers
 
     screenshot, dom, meta = found[5], found[6], found[7]
     assert screenshot.uri == f"urn:testament:screenshot:{url}"
@@ -107,6 +108,9 @@ def test_a_redirect_chain_is_recorded_in_order(site: Site, tmp_path: Path) -> No
         hop = served[f"{site.base}/redirect/{hops}"]
         assert hop.http_status == 302
         assert ("Location", location) in hop.http_headers
+        assert hop.headers["WARC-Truncated"] == "unspecified", (
+            "Chromium keeps no body for a redirect"
+        )
     assert result.metadata["redirects"] == result.redirects
 
 

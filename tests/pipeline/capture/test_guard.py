@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from testament.pipeline.capture import CaptureOptions, CaptureRefused, capture
+from testament.errors import BackendUnavailable, InvalidInput
+from testament.pipeline.capture import CaptureFailed, CaptureOptions, CaptureRefused, capture
 from testament.pipeline.capture.guard import check_url, is_refused
 from testament.pipeline.capture.proxy import GuardingProxy, Policy
 
@@ -132,3 +133,20 @@ def test_the_relay_refuses_a_connection_to_a_refused_address() -> None:
         assert relay.traffic.refused == ["169.254.169.254"]
     finally:
         relay.close()
+
+
+def test_a_refusal_is_final_and_a_failure_may_be_retried(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        capture("http://127.0.0.1/", tmp_path, CaptureOptions())
+    assert refused.value.what == refused.value.args[0]
+    with pytest.raises(BackendUnavailable) as failed:
+        capture(
+            "http://127.0.0.1/",
+            tmp_path,
+            CaptureOptions(allow_private=True, chromium="/nonexistent/chromium"),
+        )
+    assert isinstance(failed.value, CaptureFailed)
+    assert (
+        failed.value.reason
+        == "Chromium is not installed at /nonexistent/chromium (run 'make deps')"
+    )

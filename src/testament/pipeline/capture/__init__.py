@@ -11,12 +11,18 @@ Outcomes:
 
 - the URL may not be captured (not http or https, no host, a host that does not resolve, a private or
   loopback address): :class:`CaptureRefused`, before anything is fetched;
-- the capture could not run (Chromium missing or crashed, packaging failed): :class:`CaptureFailed`;
+- the capture could not run (Chromium missing or crashed, its files could not be written, packaging
+  failed): :class:`CaptureFailed`;
 - otherwise a :class:`CaptureResult`. It is *complete* when the page loaded within the bound and the URL,
   the HTML as served and a screenshot were all obtained (BP-05). An HTTP error (a 404) is a complete,
   faithful capture of that answer; its ``status`` says so. A page that does not load within
-  ``timeout_s``, a redirect loop (``more than 20 redirects``), a redirect or navigation to a refused address,
-  or the byte bound reached give an *incomplete* result with its reason and whatever was obtained.
+  ``timeout_s``, a page whose scripts never yield, a redirect loop (``more than 20 redirects``), a redirect
+  to a refused address, or the byte bound reached give an *incomplete* result with its reason and
+  whatever was obtained.
+
+Both exceptions are :class:`testament.errors.TestamentError`: a refusal is ``InvalidInput`` (final, exit 2),
+a failure ``BackendUnavailable`` (worth another attempt, exit 8); ``str(error)`` and ``error.reason`` are
+the message.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from typing import Any, TypeVar
 
 from playwright.sync_api import Error as PlaywrightError
 
+from testament.errors import BackendUnavailable
 from testament.pipeline.capture import archive, browser, media
 from testament.pipeline.capture.guard import CaptureRefused, parse_url, refusal, resolve
 from testament.pipeline.capture.proxy import GuardingProxy, Policy
@@ -46,8 +53,9 @@ TOOL = "Testament capture"
 T = TypeVar("T")
 
 
-class CaptureFailed(Exception):
-    """The capture could not run at all (Chromium missing or crashed, packaging failed); ``reason`` says why."""
+class CaptureFailed(BackendUnavailable):
+    """The capture could not run (Chromium missing or crashed, its files could not be written, packaging
+    failed); ``reason`` says why. Another attempt may succeed."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -113,8 +121,12 @@ def capture(url: str, work: Path, options: CaptureOptions) -> CaptureResult:
             raise refusal(address)
     if not Path(options.chromium).exists():
         raise CaptureFailed(f"Chromium is not installed at {options.chromium} (run 'make deps')")
-    work.mkdir(parents=True, exist_ok=True)
-    return _off_the_loop(lambda: _capture(target.url, work, options, policy))
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+        return _off_the_loop(lambda: _capture(target.url, work, options, policy))
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise CaptureFailed(f"the capture's files could not be written ({reason})") from None
 
 
 def _off_the_loop(run: Callable[[], T]) -> T:

@@ -106,31 +106,24 @@ class WarcRecorder:
         return self._writers[part]
 
     def exchange(self, exchange: Exchange) -> None:
-        """Write a request and a response record for ``exchange``."""
+        """Write a response and a request record for ``exchange``, tied by ``WARC-Concurrent-To``."""
         with self._lock:
             writer = self._writer("exchanges")
             common = {"WARC-Date": warc_date(exchange.at), "WARC-Warcinfo-ID": self.warcinfo_id}
-            host = urllib.parse.urlsplit(exchange.url).hostname or ""
-            address = self.address_of(host)
+            address = self.address_of(urllib.parse.urlsplit(exchange.url).hostname or "")
             if address is not None:
                 common["WARC-IP-Address"] = address
-            if exchange.transformed:
-                common["WARC-Testament-Transformation"] = (
-                    "body decoded by the browser; original headers kept as X-Testament-Orig-*"
-                )
-                self.transformations.append(exchange.url)
-            status = StatusAndHeaders(
-                f"{exchange.status} {exchange.reason}".strip(),
-                exchange.response_headers,
-                protocol="HTTP/1.1",
-            )
             response = writer.create_warc_record(
                 exchange.url,
                 "response",
                 payload=io.BytesIO(exchange.body),
                 length=len(exchange.body),
-                http_headers=status,
-                warc_headers_dict=common,
+                http_headers=StatusAndHeaders(
+                    f"{exchange.status} {exchange.reason}".strip(),
+                    exchange.response_headers,
+                    protocol="HTTP/1.1",
+                ),
+                warc_headers_dict={**common, **self._changes(exchange)},
             )
             response_id = response.rec_headers.get_header("WARC-Record-ID")
             body = exchange.request_body or b""
@@ -149,6 +142,18 @@ class WarcRecorder:
             self.exchanges += 1
             self.body_sha256[exchange.url] = hashlib.sha256(exchange.body).hexdigest()
             self._response_ids[exchange.url] = response_id
+
+    def _changes(self, exchange: Exchange) -> dict[str, str]:
+        """The response record's notes on a body shorter than declared, or decoded by the browser."""
+        notes = {}
+        if exchange.truncated:
+            notes["WARC-Truncated"] = "unspecified"
+        if exchange.transformed:
+            notes["WARC-Testament-Transformation"] = (
+                "body decoded by the browser; original headers kept as X-Testament-Orig-*"
+            )
+            self.transformations.append(exchange.url)
+        return notes
 
     def response_id(self, url: str | None) -> str | None:
         return self._response_ids.get(url) if url is not None else None

@@ -9,7 +9,10 @@ Chromium sent and received (``headers_array``, as on the wire) and its body (``R
 Chromium hands over a body already decoded (no ``Content-Encoding``, no chunking), so a record that holds
 a decoded body drops those headers, sets ``Content-Length`` to the length recorded, and keeps the
 originals as ``X-Testament-Orig-*`` headers: the change is written in the record itself (BP-08).
-Chromium keeps no body for a redirect, so a redirect is recorded with its headers and an empty body.
+Chromium keeps no body for a redirect, so a redirect is recorded with its headers and an empty body; a
+record whose body is shorter than its ``Content-Length`` says (a redirect's, or one Chromium could not
+hand over) carries ``WARC-Truncated: unspecified``. Chromium does not report the HTTP version here, so
+status and request lines say HTTP/1.1, which replay tools expect.
 Routing each request through ``route.fetch()`` was tried and rejected: Playwright does not route the
 requests that follow a redirect, so the chain would be lost.
 """
@@ -77,6 +80,7 @@ class Exchange:
     body: bytes
     at: datetime
     transformed: list[str] = field(default_factory=list)
+    truncated: bool = False
 
 
 @dataclass
@@ -181,6 +185,7 @@ class Recorder:
             except PlaywrightError:
                 body = b""
         headers, changed = _as_recorded(_pairs(response.headers_array()), len(body))
+        declared = [value for name, value in headers if name.lower() == "content-length"]
         return Exchange(
             url=request.url,
             method=request.method,
@@ -192,6 +197,7 @@ class Recorder:
             body=body,
             at=at,
             transformed=changed,
+            truncated=bool(declared) and declared[-1].strip() != str(len(body)),
         )
 
 

@@ -18,6 +18,8 @@ import socket
 import urllib.parse
 from dataclasses import dataclass
 
+from testament.errors import InvalidInput
+
 SWITCH = (
     "set TESTAMENT_CAPTURE_ALLOW_PRIVATE=1 or capture_allow_private = true "
     "in the configuration file to allow it"
@@ -28,9 +30,10 @@ NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-class CaptureRefused(Exception):
+class CaptureRefused(InvalidInput):
     """A URL this capture may not fetch: a bad scheme, a URL with no host, a host that does not resolve,
-    or a private or loopback address; ``reason`` says which, and how to allow it where it may be allowed."""
+    or a private or loopback address; ``reason`` says which, and how to allow it where it may be allowed.
+    Another attempt would be refused too, so a job that meets it fails at once."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
