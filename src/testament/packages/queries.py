@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, union
 
+from testament.storage import recordings as recording_store
 from testament.storage import tables
 
 ITEM_FIELDS = (
@@ -118,18 +119,20 @@ def entries(conn: Connection, indexes: list[int]) -> dict[int, bytes]:
 
 
 def recordings(conn: Connection, item_ids: Collection[str]) -> dict[str, tuple[str, ...]]:
-    """Of ``item_ids``, those that are the recording of a testimony, with everyone whose testimony
-    it records (one recording may hold several)."""
+    """Of ``item_ids``, those that are the recording of a testimony (or were derived from one: a
+    keyframe, a thumbnail), with everyone whose testimony it records (one recording may hold several)."""
     t = tables.testimony
-    ordered = sorted(item_ids)
-    found: dict[str, set[str]] = defaultdict(set)
+    held = recording_store.recording_of(conn, item_ids)
+    ordered = sorted(set().union(*held.values())) if held else []
+    people: dict[str, set[str]] = defaultdict(set)
     for start in range(0, len(ordered), CHUNK):
         query = select(t.c.recording_item_id, t.c.person_id).where(
             t.c.recording_item_id.in_(ordered[start : start + CHUNK])
         )
         for item, person in conn.execute(query):
-            found[str(item)].add(str(person))
-    return {item: tuple(sorted(people)) for item, people in found.items()}
+            people[str(item)].add(str(person))
+    found = {item: set().union(*(people[r] for r in of)) for item, of in held.items()}
+    return {item: tuple(sorted(who)) for item, who in found.items() if who}
 
 
 def testimonies(conn: Connection, case_id: str) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from testament.storage import bulk
+from testament.storage import bulk, recordings
 from testament.storage.jobs import DONE, FAILED, QUEUED, RUNNING
 from testament.storage.tables import (
     case,
@@ -20,7 +20,6 @@ from testament.storage.tables import (
     item_text,
     perceptual_hash,
     processing_job,
-    testimony,
     web_capture,
 )
 
@@ -158,10 +157,8 @@ def item(connection: Connection, item_id: str) -> ItemRow | None:
             evidence_item.c.media_type,
             evidence_item.c.mtime,
             item_derivative.c.depth,
-            testimony.c.id.label("testimony_id"),
         )
         .outerjoin(item_derivative, item_derivative.c.item_id == evidence_item.c.id)
-        .outerjoin(testimony, testimony.c.recording_item_id == evidence_item.c.id)
         .where(evidence_item.c.id == item_id)
     ).first()
     if row is None:
@@ -174,7 +171,7 @@ def item(connection: Connection, item_id: str) -> ItemRow | None:
         str(row.original_name),
         str(row.media_type),
         str(row.mtime),
-        row.testimony_id is not None,
+        item_id in recordings.recording_of(connection, [item_id]),
         int(row.depth or 0),
     )
 
@@ -526,3 +523,8 @@ def capture_job(connection: Connection, capture_id: str) -> JobRow | None:
         .limit(1)
     ).first()
     return None if row is None else _job(row)
+
+
+def recordings_among(connection: Connection, item_ids: Sequence[str]) -> set[str]:
+    """Which of these items are a survivor's recording or derived from one."""
+    return set(recordings.recording_of(connection, item_ids))

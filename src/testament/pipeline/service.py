@@ -257,6 +257,9 @@ def duplicates(
         own = queries.item_hashes(connection, item_id)
         loaded = _index(instance, connection)
         best = _nearest(loaded, own, item_id, distance, readable)
+        # A survivor's recording (and what was derived from it) is never offered as a match.
+        for held in queries.recordings_among(connection, list(best)):
+            best.pop(held, None)
         labels = queries.item_labels(connection, list(best))
     found = [
         Duplicate(other, *labels[other][:2], labels[other][2], labels[other][3], d, p, q)

@@ -23,7 +23,7 @@ from testament.errors import InvalidInput
 from testament.search.base import CANDIDATE_CAP, Kind, SearchDocument, SearchHit, SearchResults
 from testament.search.query import WHERE, date_upper_bound, document_facets
 from testament.search.translit import key_text
-from testament.storage import bulk
+from testament.storage import bulk, recordings
 from testament.storage import tables as t
 from testament.storage.engine import lock_log
 from testament.storage.tables import search_document
@@ -284,9 +284,8 @@ def relevance_notes(connection: Connection, ids: Sequence[str]) -> dict[str, lis
 
 
 def testimony_recordings(connection: Connection, ids: Sequence[str]) -> set[str]:
-    """Which of these items record a testimony."""
-    found = select(t.testimony.c.recording_item_id).where(t.testimony.c.recording_item_id.in_(ids))
-    return {str(i) for i in connection.execute(found).scalars()}
+    """Which of these items record a testimony, or were derived from such a recording."""
+    return set(recordings.recording_of(connection, ids))
 
 
 # Text indexed per item (what processing found); an item's full text stays in ``item_text``.

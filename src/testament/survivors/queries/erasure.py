@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, insert, select, update
 
-from testament.storage import tables
+from testament.storage import recordings, tables
 
 # A session holds rows back while its snapshot's horizon (backend_xmin) or its own transaction
 # (backend_xid) is older than the given transaction ID: age() is larger for an older one.
@@ -29,9 +29,10 @@ def secure_delete(conn: Connection) -> None:
 
 
 def recording_items(conn: Connection, person_id: str) -> dict[str, str]:
-    """The evidence items that record the person's interviews: item ID to digest."""
+    """The evidence items that record the person's interviews, and every item processing derived from
+    them (keyframes, thumbnails, members): item ID to digest."""
     t, e = tables.testimony, tables.evidence_item
-    return {
+    found = {
         row.id: row.sha256
         for row in conn.execute(
             select(e.c.id, e.c.sha256)
@@ -39,6 +40,13 @@ def recording_items(conn: Connection, person_id: str) -> dict[str, str]:
             .where(t.c.person_id == person_id)
         )
     }
+    derived = sorted(recordings.derivatives(conn, set(found)))
+    for start in range(0, len(derived), 2000):
+        rows = conn.execute(
+            select(e.c.id, e.c.sha256).where(e.c.id.in_(derived[start : start + 2000]))
+        )
+        found.update({row.id: row.sha256 for row in rows})
+    return found
 
 
 def digest_held_elsewhere(conn: Connection, digest: str, item_ids: Collection[str]) -> bool:

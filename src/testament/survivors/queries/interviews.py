@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from testament.storage import tables
+from testament.storage import recordings, tables
 
 
 def insert_assessment(conn: Connection, values: dict[str, Any]) -> None:
@@ -121,11 +121,15 @@ def person_of(conn: Connection, testimony_id: str) -> str | None:
 
 
 def first_with_recording(conn: Connection, item_id: str) -> str | None:
-    """The first testimony recorded whose recording is this evidence item."""
+    """The first testimony recorded whose recording is this evidence item, or the item it was derived
+    from (a keyframe of a recorded interview is held to the recording's rules)."""
     t = tables.testimony
+    held = recordings.recording_of(conn, [item_id]).get(item_id, set())
+    if not held:
+        return None
     found = conn.execute(
         select(t.c.id)
-        .where(t.c.recording_item_id == item_id)
+        .where(t.c.recording_item_id.in_(sorted(held)))
         .order_by(t.c.recorded_at, t.c.id)
         .limit(1)
     ).scalar()
