@@ -10,6 +10,7 @@ import PIL
 import pytest
 from PIL import Image
 
+from testament.pipeline.extractors import text
 from testament.pipeline.extractors.base import Extraction, ExtractionFailed, Limits
 from testament.pipeline.extractors.previews import poppler_version
 from testament.pipeline.extractors.text import (
@@ -207,6 +208,15 @@ def test_pages_past_the_limit_are_not_read(tmp_path: Path, work: Path) -> None:
     assert result.parameters["max_pages"] == 2
 
 
+def test_a_pdf_of_exactly_the_page_limit_is_whole(tmp_path: Path, work: Path) -> None:
+    source = _text_pdf(_named(tmp_path, ".pdf"), list(THREE_PAGES))
+
+    result = TextExtractor(max_pages=3).extract(source, work, LIMITS)
+
+    assert [span.page for span in result.text] == [1, 2, 3]
+    assert result.metadata["page_limit_reached"] is False
+
+
 def test_text_past_the_output_limit_is_cut(tmp_path: Path, work: Path) -> None:
     source = _text_pdf(_named(tmp_path, ".pdf"), list(THREE_PAGES))
 
@@ -243,6 +253,21 @@ def test_a_pdf_without_javascript_says_so(tmp_path: Path) -> None:
     source = _text_pdf(tmp_path / "plain.pdf", list(THREE_PAGES))
 
     assert not pdf_has_javascript(source)
+
+
+def test_a_pdf_with_more_objects_than_the_walk_allows_has_its_javascript_unknown(
+    tmp_path: Path, work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = _text_pdf(_named(tmp_path, ".pdf"), list(THREE_PAGES))
+    monkeypatch.setattr(text, "MAX_OBJECTS", 3)
+
+    with pytest.raises(ExtractionFailed, match="more than 3 objects"):
+        pdf_has_javascript(source)
+    result = TextExtractor().extract(source, work, LIMITS)
+
+    assert result.metadata["javascript"] is None
+    assert result.metadata["javascript_unknown"] == "the PDF has more than 3 objects to look at"
+    assert [span.page for span in result.text] == [1, 2, 3]
 
 
 def test_a_file_pypdf_cannot_read_is_a_clean_failure(tmp_path: Path) -> None:

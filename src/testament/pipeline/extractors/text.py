@@ -233,6 +233,8 @@ class TextExtractor:
         scanned: list[int] = []
         with neutral_name(source, work) as link:
             pages = self._pages(link, limits)
+            beyond = len(pages) > self.max_pages
+            pages = pages[: self.max_pages]
             for number, text in enumerate(pages, start=1):
                 if len("".join(text.split())) < self.min_chars and "ocr_incomplete" not in metadata:
                     # After one page fails (a hang, a page too large), the other scans are left
@@ -246,7 +248,7 @@ class TextExtractor:
                     break
         metadata |= {
             "pages": len(pages),
-            "page_limit_reached": len(pages) >= self.max_pages,
+            "page_limit_reached": beyond,
             "ocr_pages": scanned,
             "text_truncated": collected.truncated,
         }
@@ -261,8 +263,9 @@ class TextExtractor:
         )
 
     def _pages(self, link: Path, limits: Limits) -> list[str]:
-        """Each page's text, up to ``max_pages`` pages: pdftotext ends every page with a form feed."""
-        args = ["pdftotext", "-layout", "-enc", "UTF-8", "-f", "1", "-l", str(self.max_pages)]
+        """Each page's text, up to one page past ``max_pages`` (so a PDF of exactly ``max_pages``
+        pages is known to be whole): pdftotext ends every page with a form feed."""
+        args = ["pdftotext", "-layout", "-enc", "UTF-8", "-f", "1", "-l", str(self.max_pages + 1)]
         allowed = replace(limits, output_bytes=limits.output_bytes * LAYOUT_ALLOWANCE)
         out = run_tool([*args, NEUTRAL_NAME, "-"], allowed, name="pdftotext", cwd=link.parent)
         return out.decode("utf-8", "replace").split("\f")[:-1]
