@@ -164,6 +164,20 @@ def test_thumbnail_of_an_image_with_transparency_is_a_png(tmp_path: Path, work: 
         assert image.getpixel((10, 10)) == (255, 0, 0, 128)
 
 
+def test_a_16_bit_grey_image_keeps_its_darks_and_lights(tmp_path: Path, work: Path) -> None:
+    source = tmp_path / "scan16.png"
+    image = Image.new("I;16", (200, 100), 1000)
+    image.paste(60000, (100, 0, 200, 100))
+    image.save(source)
+
+    (thumbnail,) = PreviewExtractor().extract(source, work, LIMITS).derived
+
+    with Image.open(thumbnail.path) as shown:
+        assert shown.mode == "L"
+        assert shown.getpixel((20, 50)) < 10
+        assert shown.getpixel((180, 50)) > 245
+
+
 def test_keyframes_are_evenly_spaced_scaled_jpegs_and_the_first_is_the_preview(
     tmp_path: Path, work: Path
 ) -> None:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import magic
 import PIL
@@ -203,6 +203,7 @@ class PreviewExtractor:
         alpha = image.has_transparency_data
         upright = ImageOps.exif_transpose(image)
         upright.thumbnail((self.max_side, self.max_side), Image.Resampling.LANCZOS)
+        upright = _eight_bit(upright)
         wanted = ("RGBA", "LA") if alpha else ("RGB", "L")
         if upright.mode not in wanted:
             upright = upright.convert("RGBA" if alpha else "RGB")
@@ -345,6 +346,18 @@ def sniff(source: Path) -> str:
     with source.open("rb") as stream:
         head = stream.read(SNIFF_BYTES)
     return str(magic.from_buffer(head, mime=True))
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """A grey image of more than 8 bits a pixel (a scanner's 16-bit TIFF, a 16-bit PNG) stretched
+    over 8 bits by its own darkest and lightest values; Pillow's plain conversion would clip it
+    to almost white. Any other image is returned as it is."""
+    if image.mode not in ("I", "F") and not image.mode.startswith("I;16"):
+        return image
+    wide = image.convert("I").convert("F") if image.mode != "F" else image
+    low, high = cast(tuple[float, float], wide.getextrema())  # one band: (lowest, highest)
+    scale = 255 / (high - low) if high > low else 1.0
+    return wide.point(lambda value: value * scale - low * scale).convert("L")
 
 
 def _bomb(pixels: int) -> str:
