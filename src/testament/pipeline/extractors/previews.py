@@ -70,7 +70,8 @@ def neutral_name(source: Path, scratch: Path) -> Iterator[Path]:
 
     Run a tool with ``cwd`` set to the link's directory and ``input`` as its argument: what the
     tool says about the file then names ``input``, never the item's own file name. Whatever else
-    the tool writes there (a rendered page) stays beside the working copy, and goes with the link."""
+    the tool writes there (a rendered page) stays under ``scratch`` (the extraction's work
+    directory, never the system's temporary directory) and is removed with the link."""
     with tempfile.TemporaryDirectory(prefix=".scratch-", dir=scratch) as folder:
         link = Path(folder) / NEUTRAL_NAME
         link.symlink_to(source.resolve())
