@@ -21,9 +21,11 @@ from testament.custody import cases, ingest
 from testament.custody.instance import Instance
 from testament.pipeline import runner, service
 from testament.server import create_server
+from testament.survivors import consent, identity, testimony
 from testament.web import processing
 from tests.conftest import SQLITE_ONLY
 from tests.web.conftest import OPERATOR, PASSWORD, csrf_token, open_with_purpose, signed_in
+from tests.web.test_recording_access import GIVEN, RISKS
 
 pytestmark = SQLITE_ONLY
 
@@ -333,3 +335,28 @@ def test_the_gallery_turns_pages_without_asking_again(
         dora, gallery, {"offset": "0", "again": back.group(1), "again_item": "x"}, gallery
     )
     assert forged.status_code in (403, 404)
+
+
+def test_a_photo_that_became_a_recording_keeps_its_content_for_those_who_may_read_the_words(
+    site: Any, processed: dict[str, Any], instance: Instance
+) -> None:
+    photo = processed["photo"]
+    person, _ = identity.add_person(instance, CASE, identity.Identity(name="Halyna Petrenko"))
+    consent.grant(instance, person, GIVEN)
+    assessed = testimony.assess_risk(instance, person, flags=[], decision="proceed", **RISKS)
+    testimony.record(
+        instance, person, risk_assessment_id=assessed, interviewer="dora",
+        started_at="2024-03-01T10:00:00+02:00", timezone="Europe/Kyiv", place="partner office",
+        language="uk", contact_via="legal aid NGO", recording_item_id=photo,
+        nothing_promised=True, why_needed="no other account exists",
+        intended_use="criminal-investigation", intended_recipient="national-prosecutor",
+    )  # fmt: skip
+    vera = signed_in(site, "vera")
+    page = open_with_purpose(vera, f"/evidence/{photo}", "review")
+    entry = re.search(r"This view is entry (\d+) of the custody log", page.text)
+    assert entry is not None
+    assert "/preview?access=" not in page.text and "/text?access=" not in page.text
+    for path in ("preview", "text"):
+        refused = vera.get(f"/evidence/{photo}/{path}?access={entry.group(1)}")
+        assert refused.status_code == 403 and "SHELTER" not in refused.text, path
+    assert vera.get(f"/evidence/{photo}/hits?q=shelter").status_code == 403

@@ -27,10 +27,11 @@ from testament.custody.instance import Instance
 from testament.documentation import evidence
 from testament.documentation.results import EvidenceListed
 from testament.domain.access import Action
-from testament.errors import InvalidInput, NotFound
+from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.http.auth import Principal
 from testament.pipeline import captures, registry, service
 from testament.pipeline.results import CaptureView, TextSpanView
+from testament.survivors import testimony
 from testament.web import records
 from testament.web.pages import Viewer, instance_of, render
 
@@ -45,6 +46,18 @@ PREVIEW_HEADERS = {
     "Content-Security-Policy": "sandbox; default-src 'none'",
     "Cache-Control": "private, no-store",
 }
+
+
+def _held_back(request: Request, who: Principal, item_id: str) -> None:
+    """A survivor's recording (or what was derived from it) shows its content only to those who may
+    read the person's words, as its own page plays it only for them (``routes_views``)."""
+    if testimony.recorded_in(instance_of(request), item_id) is None:
+        return
+    if not records.may(request, who, Action.REVEAL_IDENTITY, kind="evidence", record_id=item_id):
+        raise PermissionDenied(
+            "this is the recording of a testimony: only those who may read the person's words on "
+            "this case may see what it holds"
+        )
 
 
 def routes(site: FastAPI) -> None:
@@ -128,9 +141,9 @@ def _gallery_routes(site: FastAPI) -> None:
         request: Request, item_id: str, who: Viewer, access: Annotated[int, Query(ge=0, le=2**62)]
     ) -> Response:
         """The item's preview image, as part of the view recorded at log entry ``access``."""
-        del who
         inst = instance_of(request)
         access_log.item_reopened(inst, item_id, "view", access)
+        _held_back(request, who, item_id)
         preview_id = service.previews(inst, [item_id]).get(item_id)
         shown = evidence.show(inst, preview_id) if preview_id else None
         if shown is None or not shown.media_type.startswith("image/"):
@@ -167,9 +180,9 @@ def _text_routes(site: FastAPI) -> None:
         request: Request, item_id: str, who: Viewer, access: AccessRef = None, q: Words = ""
     ) -> Response:
         """The item's text, span by span with where it is; the words of ``q`` marked."""
-        del who
         inst = instance_of(request)
         item = evidence.show(inst, item_id)  # an item of a case one may not read: absent
+        _held_back(request, who, item_id)
         if not records.viewing(request, "evidence_item", item_id, access):
             action = f"/evidence/{item_id}/text/purpose" + (f"?{urlencode({'q': q})}" if q else "")
             return render(request, "purpose.html", what="evidence", labels=[], then="view",
@@ -195,9 +208,9 @@ def _text_routes(site: FastAPI) -> None:
     @site.get("/evidence/{item_id}/hits", include_in_schema=False)
     def hits(request: Request, item_id: str, who: Viewer, q: Words = "") -> Response:
         """Where in the item its text matched ``q`` (page 3, the image): never the text itself."""
-        del who
         found: list[TextSpanView] = []
         if q.strip():
+            _held_back(request, who, item_id)
             found = service.text_hits(instance_of(request), item_id, q)
         return render(request, "_text_hits.html", item_id=item_id, hits=found, q=q)
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from testament.api.deps import OPERATOR_PURPOSE, Purpose, instance
 from testament.api.models import Items, answer
+from testament.api.routes.evidence import allow_recording
 from testament.custody import access_log
 from testament.custody.instance import Instance
 from testament.errors import NotFound
@@ -80,6 +81,7 @@ def text(
 ) -> dict[str, Any]:
     """The text found in the item, span by span with where it is (``page N``, ``image``,
     ``member PATH``); with ``q``, the spans holding all its words, as snippets."""
+    allow_recording(inst, who, item_id, stated)  # a recording's words: as for its bytes
     _opened(inst, who, item_id, stated)
     spans = service.item_text(inst, item_id)
     hits = service.text_hits(inst, item_id, q) if q.strip() else []
