@@ -20,6 +20,7 @@ from testament.errors import InvalidInput
 from testament.pipeline import runner, service
 from testament.search.base import SearchQuery
 from testament.storage.engine import write_transaction
+from testament.storage.jobs import NewJob, enqueue
 
 SHAPES = [(30, 40, 200, 180), (220, 60, 380, 260), (60, 200, 160, 290)]
 
@@ -185,6 +186,22 @@ def test_a_failure_another_try_may_cure_is_retried_with_backoff_then_fails(
     assert report.jobs == 1
     runner.drain(instance)
     assert service.item_processing(instance, item).extractions
+
+
+def test_a_job_run_again_skips_what_the_same_extractors_already_did(
+    instance: Instance, tmp_path: Path
+) -> None:
+    (item,) = _ingest(instance, photo(tmp_path / "a.jpg"))
+    runner.drain(instance)
+    before = service.item_processing(instance, item)
+    with write_transaction(instance.engine) as connection:  # as a retry after a crash would
+        enqueue(connection, [NewJob("process", before.jobs[0].case_id, item_id=item)], 1)
+    runner.drain(instance)
+    after = service.item_processing(instance, item)
+    assert [d.item_id for d in after.derivatives] == [d.item_id for d in before.derivatives]
+    # What succeeded is not done again (what failed is tried again: it may have been the machine).
+    done = {e.kind: e.extracted_at for e in before.extractions if e.status == "ok"}
+    assert done and {e.kind: e.extracted_at for e in after.extractions if e.kind in done} == done
 
 
 def test_reprocess_one_kind_and_refuse_an_unknown_one(instance: Instance, tmp_path: Path) -> None:

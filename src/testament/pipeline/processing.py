@@ -146,7 +146,7 @@ class _Run:
             _record_failure(self.instance, self.item, kind, tool, exc.reason)
             self.outcome.failed[kind] = exc.reason
             return
-        self.outcome.derived += _record_success(self.instance, self.item, result)
+        self.outcome.derived += _record_success(self.instance, self.item, result, tool.version)
         self.outcome.ran.append(kind)
         shutil.rmtree(work, ignore_errors=True)
 
@@ -176,7 +176,9 @@ def _spans(result: Extraction) -> tuple[list[dict[str, Any]], int]:
     return spans, total
 
 
-def _record_success(instance: Instance, item: queries.ItemRow, result: Extraction) -> list[str]:
+def _record_success(
+    instance: Instance, item: queries.ItemRow, result: Extraction, suite: str
+) -> list[str]:
     blobs, links = _stage_derived(instance, item, result)
     payload = _result_json(result)
     spans, text_length = _spans(result)
@@ -186,7 +188,7 @@ def _record_success(instance: Instance, item: queries.ItemRow, result: Extractio
         agent = software_agent(connection, AGENT)
         queries.save_extraction(
             connection,
-            _extraction_row(item.id, result.kind, result.tool, result.parameters, "ok")
+            _extraction_row(item.id, result.kind, result.tool, result.parameters, "ok", suite)
             | {
                 "result": json.dumps(payload, ensure_ascii=False, default=str),
                 "result_sha256": result_sha,
@@ -231,15 +233,17 @@ def _record_success(instance: Instance, item: queries.ItemRow, result: Extractio
     return ids
 
 
-def _extraction_row(
-    item_id: str, kind: str, tool: Tool, parameters: dict[str, Any], status: str
+def _extraction_row(  # noqa: PLR0917 - one row's columns
+    item_id: str, kind: str, tool: Tool, parameters: dict[str, Any], status: str, suite: str
 ) -> dict[str, Any]:
+    """``tool`` made the result; ``suite`` is the extractor's version (every tool it may use)."""
     return {
         "item_id": item_id,
         "kind": kind,
         "status": status,
         "tool": tool.name,
         "tool_version": tool.version,
+        "extractor_version": suite,
         "parameters": json.dumps(parameters, ensure_ascii=False, default=str, sort_keys=True),
         "result": "",
         "result_sha256": None,
@@ -285,7 +289,8 @@ def _record_failure(
     with write_transaction(instance.engine) as connection:
         lock_log(connection)
         agent = software_agent(connection, AGENT)
-        row = _extraction_row(item.id, kind, tool, {}, "failed") | {"error": reason}
+        row = _extraction_row(item.id, kind, tool, {}, "failed", tool.version)
+        row["error"] = reason
         queries.save_extraction(connection, row)
         custody.record(
             connection, [_event(item, kind, tool, {}, agent, result_sha=None, outcome="failure")]

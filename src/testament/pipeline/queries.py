@@ -196,13 +196,13 @@ def case_id_named(connection: Connection, name: str) -> str | None:
 
 
 def extraction_versions(connection: Connection, item_id: str) -> dict[str, tuple[str, str]]:
-    """Kind → (status, tool version) of what already ran on an item."""
+    """Kind → (status, extractor version) of what already ran on an item."""
     rows = connection.execute(
         select(
-            item_extraction.c.kind, item_extraction.c.status, item_extraction.c.tool_version
+            item_extraction.c.kind, item_extraction.c.status, item_extraction.c.extractor_version
         ).where(item_extraction.c.item_id == item_id)
     )
-    return {str(r.kind): (str(r.status), str(r.tool_version)) for r in rows}
+    return {str(r.kind): (str(r.status), str(r.extractor_version)) for r in rows}
 
 
 def save_extraction(connection: Connection, row: dict[str, Any]) -> None:

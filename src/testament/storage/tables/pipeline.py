@@ -56,6 +56,9 @@ item_extraction = Table(
     Column("status", String(16), nullable=False),
     Column("tool", Text, nullable=False),
     Column("tool_version", Text, nullable=False),
+    # The extractor's own version string (all the tools it may use), which decides whether an item
+    # already processed by it needs processing again.
+    Column("extractor_version", Text, nullable=False),
     Column("parameters", Text, nullable=False),
     # JSON: metadata, suggested location, observations; "" while failed.
     Column("result", Text, nullable=False),

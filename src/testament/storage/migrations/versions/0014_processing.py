@@ -60,6 +60,7 @@ def _results() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("tool", sa.Text(), nullable=False),
         sa.Column("tool_version", sa.Text(), nullable=False),
+        sa.Column("extractor_version", sa.Text(), nullable=False),
         sa.Column("parameters", sa.Text(), nullable=False),
         sa.Column("result", sa.Text(), nullable=False),
         sa.Column("result_sha256", sa.String(length=64), nullable=True),
