@@ -11,6 +11,7 @@ invalid, so a 422 never tells that the record exists (docs/api.md, docs/accounts
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from testament.custody import cases, ingest
 from testament.custody.instance import Instance, acting_as
 from testament.documentation import evidence, gazetteer, incidents, legal, people, sources, units
 from testament.errors import NotFound
+from testament.pipeline import captures
 from testament.survivors import consent, directory, identity, referrals, training
 from testament.transfer import disclosure
 from tests.conftest import SQLITE_ONLY
@@ -97,6 +99,9 @@ def _build(instance: Instance, tmp_path: Path) -> dict[str, Any]:
     accounts.grant_role(instance, "iryna", "Case B", "documenter")
     training.record(instance, "iryna", "trauma-informed-interviewing", attested_on="2020-01-01")
     ids["testimony_id"] = take(instance, ids["person_id"], assess(instance, ids["person_id"]))
+    # A web capture asked for (a local address, allowed here: nothing is fetched until a worker runs).
+    local = replace(instance, settings=replace(instance.settings, capture_allow_private=True))
+    ids["capture_id"] = captures.request_capture(local, "http://127.0.0.1:9/", case_name="Case B").id
     ids["unit"] = units.create(instance, "1st Brigade")
     units.involve(instance, "1st Brigade", first, "present", "seen at the crossing")
     units.add_commander(instance, "1st Brigade", name="Col. X", person_id=ids["person_id"])
@@ -216,6 +221,7 @@ def _record_routes(app: Any) -> list[tuple[str, str]]:
 HIDDEN_PARAMETERS = (
     "case", "case_name", "incident_id", "item_id", "source_id", "person_id", "qualification_id",
     "role_id", "need_id", "referral_id", "testimony_id", "approval_id", "link_id", "record_id",
+    "capture_id",
 )  # fmt: skip
 # Invalid whatever the route: a field no body has, and query values out of every range.
 BAD_BODY = {"no such field": ["x"], "count": -1, "title": "", "level": "high"}

@@ -57,6 +57,8 @@ ENUMS: Mapping[str, Mapping[str, str]] = {
         Event.DECRYPTION: N_("Decryption"),
         Event.FORMAT_IDENTIFICATION: N_("Format identification"),
         Event.DISSEMINATION: N_("Dissemination"),
+        Event.METADATA_EXTRACTION: N_("Metadata extraction"),
+        Event.UNPACKING: N_("Unpacking"),
         Event.INSTANCE_INITIALISATION: N_("Instance set up"),
         Event.ACCESS: N_("Access"),
         Event.DISCLOSURE: N_("Disclosure"),
