@@ -101,7 +101,9 @@ def _build(instance: Instance, tmp_path: Path) -> dict[str, Any]:
     ids["testimony_id"] = take(instance, ids["person_id"], assess(instance, ids["person_id"]))
     # A web capture asked for (a local address, allowed here: nothing is fetched until a worker runs).
     local = replace(instance, settings=replace(instance.settings, capture_allow_private=True))
-    ids["capture_id"] = captures.request_capture(local, "http://127.0.0.1:9/", case_name="Case B").id
+    ids["capture_id"] = captures.request_capture(
+        local, "http://127.0.0.1:9/", case_name="Case B"
+    ).id
     ids["unit"] = units.create(instance, "1st Brigade")
     units.involve(instance, "1st Brigade", first, "present", "seen at the crossing")
     units.add_commander(instance, "1st Brigade", name="Col. X", person_id=ids["person_id"])

@@ -30,7 +30,7 @@ USE_CASES: dict[str, UseCase] = {
     ),
     # What a reader sees of previews is filtered, never refused: a stranger gets none.
     "service.previews": UseCase(
-        lambda inst, w: _no_previews(inst, w), refuses=(), allowed_as=STRANGER
+        lambda inst, w: service.previews(inst, [w["item_id"]]), refuses=(), allowed_as=STRANGER
     ),
 }
 
@@ -42,10 +42,6 @@ NOT_USE_CASES: dict[str, str] = {
     "runner.drain": "the worker's loop: runs jobs already enqueued by use cases that asked",
     "runner.worker_app": "procrastinate's app for a worker process, not an action on a case",
 }
-
-
-def _no_previews(inst: Instance, world: dict[str, Any]) -> object:
-    return service.previews(inst, [world["item_id"]])
 
 
 def test_each_use_case_refuses_an_account_without_the_role(

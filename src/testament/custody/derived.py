@@ -46,10 +46,10 @@ def record_derived(
     item ID, in order (the existing item where the same blob from the same source is recorded)."""
     in_case: dict[tuple[str, str], str] = {}
     held: set[str] = set()
-    for row in queries.items_with_digests(connection, {b.sha256 for b in blobs}):
-        held.add(row.sha256)
-        if row.case_id == case_id:
-            in_case[(row.sha256, row.source_path)] = row.id
+    for known in queries.items_with_digests(connection, {b.sha256 for b in blobs}):
+        held.add(known.sha256)
+        if known.case_id == case_id:
+            in_case[(known.sha256, known.source_path)] = known.id
     now = utc_timestamp()
     ids: list[str] = []
     rows: list[dict[str, Any]] = []

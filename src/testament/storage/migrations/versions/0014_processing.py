@@ -18,7 +18,7 @@ depends_on = None
 
 
 def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
-    other, _, key = target.partition(".")
+    other = target.partition(".")[0]
     return sa.ForeignKeyConstraint([column], [target], name=op.f(f"fk_{table}_{column}_{other}"))
 
 
@@ -45,9 +45,7 @@ def _jobs() -> None:
         _fk("processing_job", "enqueued_by", "agent.id"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_processing_job")),
     )
-    op.create_index(
-        "ix_processing_job_state_run_after", "processing_job", ["state", "run_after"]
-    )
+    op.create_index("ix_processing_job_state_run_after", "processing_job", ["state", "run_after"])
     op.create_index("ix_processing_job_item_id", "processing_job", ["item_id"])
     op.create_index("ix_processing_job_case_id", "processing_job", ["case_id"])
 
@@ -141,7 +139,7 @@ def upgrade() -> None:
     _results()
     _captures()
     if op.get_bind().dialect.name == "postgresql":
-        from procrastinate.schema import SchemaManager
+        from procrastinate.schema import SchemaManager  # noqa: PLC0415 - PostgreSQL only
 
         # procrastinate's queue, in the same database: a job is deferred in the same transaction as
         # the evidence it processes (testament.storage.jobs).
@@ -151,7 +149,8 @@ def upgrade() -> None:
         if bind.exec_driver_sql("SELECT to_regtype('procrastinate_job_status')").scalar():
             return
         raw = bind.connection.driver_connection
-        assert raw is not None
+        if raw is None:  # pragma: no cover - an open connection always has its driver's
+            raise RuntimeError("the database connection is closed")
         raw.execute(SchemaManager.get_schema())
 
 
