@@ -201,10 +201,11 @@ def test_rollback_is_caught_against_a_kept_checkpoint(filled: Instance) -> None:
         assert kept is not None
         first_size = log.all_checkpoints(conn)[0].size
     with write_transaction(filled.engine) as conn:
-        from testament.storage.tables import case
+        from testament.storage.tables import case, processing_job
 
         conn.execute(delete(checkpoint).where(checkpoint.c.size > first_size))
         conn.execute(delete(custody_event).where(custody_event.c.log_index >= first_size))
+        conn.execute(delete(processing_job))  # the items' jobs go with them
         conn.execute(delete(evidence_item))
         conn.execute(delete(case))
         conn.execute(delete(log_entry).where(log_entry.c.idx >= first_size))
