@@ -4,7 +4,7 @@ reprocessing a case, and possible near-duplicates (docs/processing.md)."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Connection
 
@@ -52,34 +52,11 @@ def job_view(row: queries.JobRow) -> JobView:
 
 
 def _derivative(row: queries.DerivativeRow) -> DerivativeView:
-    return DerivativeView(
-        item_id=row.item_id,
-        parent_id=row.parent_id,
-        parent_sha256=row.parent_sha256,
-        role=row.role,
-        name=row.name,
-        sha256=row.sha256,
-        media_type=row.media_type,
-        size=row.size,
-        tool=row.tool,
-        tool_version=row.tool_version,
-        parameters=row.parameters,
-    )
+    return DerivativeView(**asdict(row))
 
 
 def _extraction(row: queries.ExtractionRow) -> ExtractionView:
-    return ExtractionView(
-        kind=row.kind,
-        status=row.status,
-        tool=row.tool,
-        tool_version=row.tool_version,
-        parameters=row.parameters,
-        result=row.result,
-        result_sha256=row.result_sha256,
-        text_length=row.text_length,
-        error=row.error,
-        extracted_at=row.extracted_at,
-    )
+    return ExtractionView(**asdict(row))
 
 
 def item_processing(instance: Instance, item_id: str) -> ProcessingView:
