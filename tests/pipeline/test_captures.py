@@ -90,8 +90,13 @@ def test_a_capture_becomes_a_wacz_item_with_a_capture_event(allowing: Instance, 
     assert (
         view.tool and view.tool_version and view.user_agent and view.started_at <= view.finished_at
     )
+    runner.drain(allowing)  # the WACZ's own processing: its screenshot becomes its preview
     found = service.item_processing(allowing, view.item_id or "")
     assert found.capture is not None and found.capture.id == asked.id
+    (thumb,) = [d for d in found.derivatives if d.role == "thumbnail"]
+    assert thumb.parameters["from"] == "the capture's full-page screenshot"
+    assert found.preview_item_id == thumb.item_id
+    assert not [d for d in found.derivatives if d.role == "member"]  # a WACZ is not unpacked
     with read_transaction(allowing.engine) as connection:
         event = connection.execute(
             select(custody_event).where(custody_event.c.item_id == view.item_id)

@@ -28,6 +28,7 @@ import magic
 import PIL
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from testament.pipeline.extractors import wacz_preview
 from testament.pipeline.extractors.base import (
     STDERR_QUOTE,
     DerivedFile,
@@ -134,11 +135,11 @@ class PreviewExtractor:
         self.quality = quality
 
     def applies(self, media_type: str, name: str) -> bool:
-        """The common image types (:data:`IMAGE_TYPES`), any video, and PDF."""
+        """The common image types (:data:`IMAGE_TYPES`), any video, PDF, and a web capture's WACZ."""
         return (
             media_type in IMAGE_TYPES
             or media_type.startswith("video/")
-            or media_type == "application/pdf"
+            or media_type in ("application/pdf", "application/wacz")
         )
 
     def tool(self) -> Tool:
@@ -153,6 +154,13 @@ class PreviewExtractor:
 
         The file's type is read from its content (libmagic), whatever its name says."""
         media_type = sniff(source)
+        if media_type == "application/zip" and wacz_preview.is_wacz(source):
+            shot = wacz_preview.screenshot(source, work, limits.output_bytes)
+            found = self._thumbnail(shot, work)
+            shot.unlink()
+            for derived in found.derived:
+                derived.parameters["from"] = "the capture's full-page screenshot"
+            return found
         if media_type == "application/pdf":
             return self._pdf_preview(source, work, limits)
         if media_type in IMAGE_TYPES:
