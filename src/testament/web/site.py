@@ -12,7 +12,8 @@ This module assembles the site and its error pages; each family of pages registe
 ``routes_auth`` (sign-in and setup), ``routes_cases`` (the dashboard, a case's pages, search),
 ``routes_views`` (an incident's or an item's page), ``routes_account`` (settings and administration),
 ``records`` (the forms that write the documentation), ``support``, ``intake``, ``registry_requests``,
-``sharing``, ``package_import`` and ``processing`` (the gallery, text, captures and jobs).
+``sharing``, ``package_import``, ``processing`` (the gallery, text, captures and jobs) and ``replay``
+(a web capture replayed).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from testament.web import (
     processing,
     records,
     registry_requests,
+    replay,
     routes_account,
     routes_auth,
     routes_cases,
@@ -95,6 +97,7 @@ def create_site(
     sharing.routes(site)
     package_import.routes(site)
     processing.routes(site)
+    replay.routes(site)
     _errors(site)
     return site
 
