@@ -42,7 +42,7 @@ from typing import Any, TypeVar
 from playwright.sync_api import Error as PlaywrightError
 
 from testament.errors import BackendUnavailable
-from testament.pipeline.capture import archive, browser, media
+from testament.pipeline.capture import archive, browser, media, wire
 from testament.pipeline.capture.guard import CaptureRefused, parse_url, refusal, resolve
 from testament.pipeline.capture.proxy import GuardingProxy, Policy
 from testament.pipeline.extractors.base import ExtractionFailed
@@ -178,6 +178,7 @@ def _capture(url: str, work: Path, options: CaptureOptions, policy: Policy) -> C
             raise CaptureFailed(
                 f"Chromium could not run the capture ({_first_line(error)})"
             ) from None
+        _documents_from_the_relay(run, run.visit)
         run.downloads = _media(run, run.visit)
     except BaseException:
         run.warc.close()
@@ -185,6 +186,33 @@ def _capture(url: str, work: Path, options: CaptureOptions, policy: Policy) -> C
     finally:
         relay.close()
     return _package(run, run.visit)
+
+
+def _documents_from_the_relay(run: _Run, visit: browser.Visit) -> None:
+    """Record the HTML responses to the page's requests that the relay kept over plain HTTP and the
+    browser could not hand over whole. Chromium hands a body over from the page's renderer, so a page
+    whose scripts keep it busy, and the browser then stopped, would take the HTML as served with it.
+    A redirect's body is not kept by the browser either way, so the relay's copy of one is not added."""
+    requested = set(visit.requested)
+    for document in run.relay.documents():
+        redirect = 300 <= document.status < 400
+        if document.url not in requested or redirect or run.warc.whole(document.url):
+            continue
+        body, headers, changed = wire.as_served(document)
+        run.warc.exchange(
+            browser.Exchange(
+                url=document.url,
+                method=document.method,
+                request_headers=document.request_headers,
+                request_body=document.request_body or None,
+                status=document.status,
+                reason=document.reason,
+                response_headers=headers,
+                body=body,
+                at=document.at,
+                transformed=changed,
+            )
+        )
 
 
 def _first_line(error: Exception) -> str:

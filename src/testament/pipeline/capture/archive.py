@@ -94,6 +94,7 @@ class WarcRecorder:
         self.exchanges = 0
         self.body_sha256: dict[str, str] = {}
         self._response_ids: dict[str, str] = {}
+        self._cut_short: set[str] = set()
         self.transformations: list[str] = []
         self._lock = threading.Lock()
         self._streams: dict[str, BinaryIO] = {}
@@ -142,6 +143,10 @@ class WarcRecorder:
             self.exchanges += 1
             self.body_sha256[exchange.url] = hashlib.sha256(exchange.body).hexdigest()
             self._response_ids[exchange.url] = response_id
+            if exchange.truncated:
+                self._cut_short.add(exchange.url)
+            else:
+                self._cut_short.discard(exchange.url)
 
     def _changes(self, exchange: Exchange) -> dict[str, str]:
         """The response record's notes on a body shorter than declared, or decoded by the browser."""
@@ -157,6 +162,11 @@ class WarcRecorder:
 
     def response_id(self, url: str | None) -> str | None:
         return self._response_ids.get(url) if url is not None else None
+
+    def whole(self, url: str) -> bool:
+        """Whether ``url``'s latest response record holds the whole body (and there is one)."""
+        with self._lock:
+            return url in self._response_ids and url not in self._cut_short
 
     def resource(
         self, uri: str, data: bytes, content_type: str, at: datetime, refers: str | None

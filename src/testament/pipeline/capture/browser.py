@@ -13,6 +13,9 @@ Chromium keeps no body for a redirect, so a redirect is recorded with its header
 record whose body is shorter than its ``Content-Length`` says (a redirect's, or one Chromium could not
 hand over) carries ``WARC-Truncated: unspecified``. Chromium does not report the HTTP version here, so
 status and request lines say HTTP/1.1, which replay tools expect.
+Chromium hands a body over from the page's renderer, so while the page's scripts keep the renderer
+busy it hands nothing over; for plain HTTP the capture then records the relay's copy of an HTML document
+(:mod:`.wire`), and through HTTPS such a document is missing and the capture says so.
 Routing each request through ``route.fetch()`` was tried and rejected: Playwright does not route the
 requests that follow a redirect, so the chain would be lost.
 """
@@ -85,7 +88,8 @@ class Exchange:
 
 @dataclass
 class Visit:
-    """What a visit obtained: the navigation's outcome, the screenshot and the DOM, when there are some."""
+    """What a visit obtained: the navigation's outcome, the screenshot and the DOM, when there are some,
+    and the URLs the page requested (``requested``), recorded or not."""
 
     user_agent: str
     browser_version: str
@@ -101,6 +105,7 @@ class Visit:
     media_urls: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     unfinished: list[str] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -157,9 +162,11 @@ class Recorder:
         self.sink = sink
         self.pending: dict[int, str] = {}
         self.failed: list[str] = []
+        self.requested: set[str] = set()
 
     def started(self, request: Request) -> None:
         self.pending[id(request)] = request.url
+        self.requested.add(request.url)
 
     def failed_request(self, request: Request) -> None:
         self.pending.pop(id(request), None)
@@ -386,3 +393,4 @@ def _drive(
     result.redirects = navigation.chain
     result.failed = list(recorder.failed)
     result.unfinished = sorted(set(recorder.pending.values()))
+    result.requested = sorted(recorder.requested)

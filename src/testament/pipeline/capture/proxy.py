@@ -7,7 +7,8 @@ nor a page whose name resolves differently the second time (DNS rebinding) reach
 capture may not reach. Playwright's request routing cannot do this: it is not called for redirects.
 
 The relay also bounds the bytes a capture receives: past ``max_bytes`` it cuts every connection, so a
-5 GB video never fills the browser's memory.
+5 GB video never fills the browser's memory. And it keeps the HTML responses of plain-HTTP connections
+as they go by (:mod:`.wire`), so a document the browser could not hand over is still recorded.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from testament.pipeline.capture.guard import CaptureRefused, IPAddress, is_refused, resolve
+from testament.pipeline.capture.wire import Tap, WireExchange
 
 CONNECT_TIMEOUT_S = 10.0
 CHUNK = 64 * 1024
+# The largest HTML response the relay keeps whole from a plain-HTTP connection.
+DOCUMENT_LIMIT = 32 * 1024**2
 # SOCKS5 replies (RFC 1928, section 6).
 SUCCEEDED, NOT_ALLOWED, HOST_UNREACHABLE, REFUSED, NOT_SUPPORTED = 0, 2, 4, 5, 7
 
@@ -45,12 +49,14 @@ class Policy:
 @dataclass
 class Traffic:
     """What the relay saw: each host and the address it connected to, the refused connections, the
-    bytes received, and whether the byte bound was reached."""
+    bytes received, whether the byte bound was reached, and the HTML responses of plain-HTTP connections
+    (read them with :meth:`GuardingProxy.documents`)."""
 
     addresses: dict[str, str] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
     received: int = 0
     over_limit: bool = False
+    documents: list[WireExchange] = field(default_factory=list)
 
 
 class _Declined(Exception):
@@ -128,6 +134,16 @@ class GuardingProxy:
         for sock in sockets:
             _shut(sock)
 
+    def documents(self) -> list[WireExchange]:
+        """The HTML responses relayed whole over plain HTTP so far, each kept before the browser got
+        its last byte."""
+        with self._lock:
+            return list(self.traffic.documents)
+
+    def _keep(self, exchange: WireExchange) -> None:
+        with self._lock:
+            self.traffic.documents.append(exchange)
+
     def _serve(self, listener: socket.socket) -> None:
         while True:
             try:
@@ -189,7 +205,9 @@ class GuardingProxy:
         raise _Declined(REFUSED)
 
     def _relay(self, client: socket.socket, upstream: socket.socket) -> None:
+        """Relay both ways until both sides are done; the tap reads each chunk before it is passed on."""
         peers = {client: upstream, upstream: client}
+        tap = Tap(self._keep, DOCUMENT_LIMIT)
         with selectors.DefaultSelector() as selector:
             for sock in peers:
                 selector.register(sock, selectors.EVENT_READ)
@@ -198,11 +216,14 @@ class GuardingProxy:
                     source = cast("socket.socket", key.fileobj)
                     data = source.recv(CHUNK)
                     if not data:
+                        if source is upstream:
+                            tap.closed()
                         selector.unregister(source)
                         _half_close(peers[source])
                         continue
                     if source is upstream and not self._count(len(data)):
                         return
+                    (tap.client if source is client else tap.server)(data)
                     peers[source].sendall(data)
 
     def _count(self, size: int) -> bool:
