@@ -7,6 +7,11 @@
 - ``/evidence/{id}/replay.wacz?access=N``: the WACZ's bytes for ReplayWeb.page's service worker, as part
   of the view recorded at entry N, answering ``Range`` requests (the worker reads the archive's index
   and then only the records it replays).
+- ``/replay/sw.js``, ``/replay/ui.js``: ReplayWeb.page's service worker and interface, the vendored files
+  (``static/vendor/replaywebpage-2.5.3``). The worker's scope is ``/replay/``: it answers the frames the
+  replay is shown in, and nothing else on the site. ``/replay/`` itself is what such a frame shows in
+  the moment before the newly installed worker takes over; it then loads itself again, for the worker
+  to answer.
 
 Only a capture's WACZ is replayed; any other item is answered as having no replay.
 """
@@ -15,10 +20,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import FastAPI, Form, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 
 from testament.custody import access_log
 from testament.custody.instance import Instance
@@ -32,6 +38,7 @@ from testament.web import records
 from testament.web.pages import Viewer, instance_of, render
 
 WACZ = "application/wacz"
+REPLAYER = Path(__file__).parent / "static" / "vendor" / "replaywebpage-2.5.3"
 AccessRef = Annotated[int | None, Query(ge=0, le=2**62)]
 ByteRange = re.compile(r"bytes=(\d*)-(\d*)")
 CONTENT_HEADERS = {
@@ -40,24 +47,28 @@ CONTENT_HEADERS = {
     "Content-Security-Policy": "sandbox; default-src 'none'",
     "Cache-Control": "private, no-store",
 }
-# The replay page's policy: every other page's (pages.render), with three allowances that ReplayWeb.page
-# needs here and nowhere else.
-REPLAY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    # ReplayWeb.page draws its controls with Shoelace and Lit, which set styles on their own elements.
-    "style-src-attr 'unsafe-inline'; "
-    # Its service worker (sw.js, served from /static/vendor/replaywebpage-2.5.3/, whose folder is the worker's scope) replays the
-    # archive; the page's own helper worker is made from a blob: URL.
-    "worker-src 'self' blob:; "
-    # The replayed page is shown in frames under that folder, answered by the worker (same origin).
-    "frame-src 'self'; "
-    "frame-ancestors 'none'; form-action 'self'"
+# The replay page keeps every page's policy (pages.render): its default-src 'self' already lets it
+# register the worker below and frame what the worker answers, so it needs no allowance of its own.
+# The service worker's own policy (a worker script's headers set its policy): it fetches nothing but
+# this site (the WACZ, by Range), so a replayed page can never reach the live web through it.
+# 'wasm-unsafe-eval': it computes hashes with WebAssembly (hash-wasm); blob: and data: are its own.
+WORKER_POLICY = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' blob: data:"
 )
+# What a replay frame shows before the worker takes over: nothing, until the worker is active, and then
+# the same address again, which the worker answers. (ReplayWeb.page tries that itself a few times at
+# once, which a slow machine can outlast.) Framed only by this site's own replay page, and loading
+# only this site's scripts, as ReplayWeb.page's frame page that replaces it does.
+WAITING = '<!doctype html><title>Replay</title><script src="/replay/waiting.js"></script>'
+WAITING_SCRIPT = "navigator.serviceWorker.ready.then(() => location.reload());\n"
+WAITING_POLICY = "default-src 'self'; frame-ancestors 'self'"
+SCRIPT_HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
 
 
 def byte_range(header: str | None, size: int) -> range | None:
-    """The bytes a ``Range`` header asks for out of ``size``: None for the whole (no header, one that is
-    not a single byte range, or one that covers everything), an empty range if none of it exists."""
+    """The bytes a ``Range`` header asks for out of ``size`` (answered as part, even when that is all of
+    it: ReplayWeb.page reads a range's answer as the range); None for the whole (no header, or one that
+    is not a single byte range), and an empty range if none of it exists."""
     found = ByteRange.fullmatch((header or "").strip())
     if found is None or found.group(1) == found.group(2) == "":
         return None
@@ -68,7 +79,7 @@ def byte_range(header: str | None, size: int) -> range | None:
         start, stop = int(first), size if last == "" else min(int(last) + 1, size)
     if start >= size or stop <= start:
         return range(size, size)
-    return None if (start, stop) == (0, size) else range(start, stop)
+    return range(start, stop)
 
 
 def sliced(chunks: Iterator[bytes], wanted: range) -> Iterator[bytes]:
@@ -97,6 +108,33 @@ def _capture_item(inst: Instance, item_id: str) -> EvidenceItem:
 
 
 def routes(site: FastAPI) -> None:
+    _replayer_routes(site)
+    _page_routes(site)
+    _content_routes(site)
+
+
+def _replayer_routes(site: FastAPI) -> None:
+    @site.get("/replay/", include_in_schema=False)
+    def waiting() -> Response:
+        return HTMLResponse(WAITING, headers={"Content-Security-Policy": WAITING_POLICY})
+
+    @site.get("/replay/waiting.js", include_in_schema=False)
+    def waiting_script() -> Response:
+        return Response(WAITING_SCRIPT, media_type="text/javascript", headers=SCRIPT_HEADERS)
+
+    @site.get("/replay/sw.js", include_in_schema=False)
+    def worker() -> Response:
+        headers = SCRIPT_HEADERS | {"Content-Security-Policy": WORKER_POLICY}
+        return FileResponse(REPLAYER / "sw.js", media_type="text/javascript", headers=headers)
+
+    @site.get("/replay/ui.js", include_in_schema=False)
+    def interface() -> Response:
+        return FileResponse(
+            REPLAYER / "ui.js", media_type="text/javascript", headers=SCRIPT_HEADERS
+        )
+
+
+def _page_routes(site: FastAPI) -> None:
     @site.get("/evidence/{item_id}/replay", include_in_schema=False)
     def replay(request: Request, item_id: str, who: Viewer, access: AccessRef = None) -> Response:
         inst = instance_of(request)
@@ -107,10 +145,8 @@ def routes(site: FastAPI) -> None:
                           action=f"/evidence/{item_id}/replay")  # fmt: skip
         capture = service.item_processing(inst, item_id).capture
         address = (capture.final_url or capture.requested_url) if capture else ""
-        response = render(request, "replay.html", item=item, access_index=access, address=address,
+        return render(request, "replay.html", item=item, access_index=access, address=address,
                           source=f"/evidence/{item_id}/replay.wacz?access={access}")  # fmt: skip
-        response.headers["Content-Security-Policy"] = REPLAY_POLICY
-        return response
 
     @site.post("/evidence/{item_id}/replay", include_in_schema=False)
     def replay_purpose(
@@ -121,6 +157,8 @@ def routes(site: FastAPI) -> None:
         index = access_log.item_opened(inst, item_id, "view", purpose)
         return records.go(request, f"/evidence/{item_id}/replay?access={index}")
 
+
+def _content_routes(site: FastAPI) -> None:
     @site.api_route("/evidence/{item_id}/replay.wacz", methods=["GET", "HEAD"],
                     include_in_schema=False)  # fmt: skip
     def replay_content(
