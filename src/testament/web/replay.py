@@ -51,7 +51,8 @@ CONTENT_HEADERS = {
 # register the worker below and frame what the worker answers, so it needs no allowance of its own.
 # The service worker's own policy (a worker script's headers set its policy): it fetches nothing but
 # this site (the WACZ, by Range), so a replayed page can never reach the live web through it.
-# 'wasm-unsafe-eval': it computes hashes with WebAssembly (hash-wasm); blob: and data: are its own.
+# 'wasm-unsafe-eval': it computes hashes with WebAssembly (hash-wasm); blob: and data: are URLs it
+# makes itself from what it has already read.
 WORKER_POLICY = (
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' blob: data:"
 )
