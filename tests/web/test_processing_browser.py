@@ -58,7 +58,10 @@ def test_the_gallery_reveals_a_blurred_preview_and_the_item_suggests_a_place(
         figure = tab.locator("figure.graphic").first
         image = figure.locator("img")
         expect(image).to_be_visible()
-        assert image.evaluate("e => e.complete && e.naturalWidth") > 0
+        # The preview's bytes arrive after the element shows: wait for the image to have decoded.
+        tab.wait_for_function(
+            "e => e.complete && e.naturalWidth > 0", arg=image.element_handle(), timeout=30_000
+        )
         assert "blur" in image.evaluate("e => getComputedStyle(e).filter")
         figure.get_by_role("button", name="Show").click()
         expect(figure).to_have_class(re.compile(r"\brevealed\b"))
