@@ -314,15 +314,24 @@ def test_the_pages_in_ukrainian(site: Any, processed: dict[str, Any]) -> None:
 
 
 def test_the_gallery_turns_pages_without_asking_again(
-    site: Any, processed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    site: Any, processed: dict[str, Any], instance: Instance, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(processing, "GALLERY_PAGE", 1)  # the thumbnail (newest), then the photo
+    later = processed["folder"] / "later"
+    later.mkdir()
+    gps_jpeg(later / "bridge.jpg", "BRIDGE")
+    newer = _ingested(instance, later)["bridge.jpg"]
+    monkeypatch.setattr(processing, "GALLERY_PAGE", 1)  # the newer photo, then the first one
     dora = signed_in(site, "dora")
     gallery = f"/cases/{CASE}/gallery"
     first = dora.get(gallery)
-    assert f'href="/evidence/{processed["photo"]}"' not in first.text  # the thumbnail is newer
+    assert f'href="/evidence/{newer}"' in first.text
+    assert f'href="/evidence/{processed["photo"]}"' not in first.text
     second = dora.get(gallery + "?offset=1")
     assert f'href="/evidence/{processed["photo"]}"' in second.text
+    # Thumbnails are shown on their photos, never listed as items of their own.
+    thumbs = {d.item_id for d in service.item_processing(instance, newer).derivatives}
+    assert thumbs and not any(f'href="/evidence/{t}"' in first.text + second.text for t in thumbs)
+    assert dora.get(gallery + "?offset=2").text.count('<figure class="graphic') == 0
     shown = _post(dora, gallery, {"purpose": "reviewing", "offset": "1"}, gallery)
     page = dora.get(shown.headers["HX-Redirect"])
     back = re.search(r'name="again" value="(\d+)">\s*<input type="hidden" name="again_item" '
@@ -330,7 +339,10 @@ def test_the_gallery_turns_pages_without_asking_again(
     assert back is not None and back.group(2) == processed["photo"]
     turned = _post(dora, gallery, {"offset": "0", "again": back.group(1),
                                    "again_item": back.group(2)}, gallery)  # fmt: skip
-    assert turned.headers["HX-Redirect"] == gallery + "?offset=0"
+    # Back on the first page, its photo's view is recorded with the purpose already stated.
+    assert re.fullmatch(
+        re.escape(gallery) + r"\?offset=0&access=\d+", turned.headers["HX-Redirect"]
+    )
     forged = _post(
         dora, gallery, {"offset": "0", "again": back.group(1), "again_item": "x"}, gallery
     )

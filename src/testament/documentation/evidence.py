@@ -280,12 +280,14 @@ def show(instance: Instance, item_id: str) -> EvidenceItem:
 
 
 def list_for_case(
-    instance: Instance, case_name: str, *, limit: int = 100, offset: int = 0
+    instance: Instance, case_name: str, *, limit: int = 100, offset: int = 0, copies: bool = True
 ) -> list[EvidenceListed]:
-    """A page of the case's evidence items, newest first, each with how many incidents it is linked to."""
+    """A page of the case's evidence items, newest first, each with how many incidents it is linked to;
+    ``copies=False`` leaves out the thumbnails, keyframes and page previews processing made (the
+    gallery shows them on their originals)."""
     with read_transaction(instance.engine) as conn:
         cid = policy.require(conn, instance, Action.READ, case=case_name)
-        rows = queries.case_items(conn, cid, limit=limit, offset=offset)
+        rows = queries.case_items(conn, cid, limit=limit, offset=offset, copies=copies)
     return [EvidenceListed(**_named(row)) for row in rows]
 
 

@@ -77,26 +77,33 @@ def item_external_ids(conn: Connection, item_id: str) -> list[RowMapping]:
     return list(conn.execute(query.order_by(t.c.scheme, t.c.id)).mappings())
 
 
+# Derivatives made for people to look at (docs/processing.md): shown on their parent, not listed.
+VIEWING_COPIES = ("thumbnail", "keyframe", "preview")
+
+
 def case_items(
-    conn: Connection, case_id: str | None, *, limit: int, offset: int
+    conn: Connection, case_id: str | None, *, limit: int, offset: int, copies: bool = True
 ) -> list[dict[str, Any]]:
-    """A page of a case's evidence items, newest first, each with how many incidents it is linked to."""
-    t, links = tables.evidence_item, tables.item_incident
+    """A page of a case's evidence items, newest first, each with how many incidents it is linked to;
+    ``copies=False`` leaves out the thumbnails, keyframes and page previews processing made."""
+    t, links, derived = tables.evidence_item, tables.item_incident, tables.item_derivative
     linked = (
         select(func.count())
         .where(links.c.item_id == t.c.id, links.c.deleted_at.is_(None))
         .scalar_subquery()
     )
-    rows = conn.execute(
-        select(
-            t.c.id, t.c.original_name, t.c.media_type, t.c.size, t.c.sha256, t.c.ingested_at,
-            t.c.duplicate, linked.label("incidents"),
+    query = select(
+        t.c.id, t.c.original_name, t.c.media_type, t.c.size, t.c.sha256, t.c.ingested_at,
+        t.c.duplicate, linked.label("incidents"),
+    ).where(t.c.case_id == case_id)  # fmt: skip
+    if not copies:
+        copy = select(derived.c.item_id).where(
+            derived.c.item_id == t.c.id, derived.c.role.in_(VIEWING_COPIES)
         )
-        .where(t.c.case_id == case_id)
-        .order_by(t.c.ingested_at.desc(), t.c.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()  # fmt: skip
+        query = query.where(~copy.exists())
+    rows = conn.execute(
+        query.order_by(t.c.ingested_at.desc(), t.c.id.desc()).limit(limit).offset(offset)
+    ).all()
     return [dict(r._mapping) for r in rows]
 
 

@@ -71,7 +71,9 @@ def routes(site: FastAPI) -> None:
 
 
 def _gallery_page(inst: Instance, case_name: str, offset: int) -> tuple[list[EvidenceListed], bool]:
-    rows = evidence.list_for_case(inst, case_name, limit=GALLERY_PAGE + 1, offset=offset)
+    rows = evidence.list_for_case(
+        inst, case_name, limit=GALLERY_PAGE + 1, offset=offset, copies=False
+    )
     return rows[:GALLERY_PAGE], len(rows) > GALLERY_PAGE
 
 
