@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from testament.custody import verification
+from testament.custody import custody_log, verification
 from testament.custody.cases import create_case
 from testament.custody.instance import Instance
 from testament.errors import InvalidInput
+from testament.packages import create, verifier
+from testament.packages.layout import ITEMS, original_path
 from testament.pipeline import captures, runner, service
 from testament.storage.engine import read_transaction
 from testament.storage.tables import custody_event, web_capture
@@ -125,6 +127,28 @@ def _valid_wacz(instance: Instance, item_id: str) -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_capture_goes_into_an_evidence_package_and_verifies(
+    allowing: Instance, site: Site, tmp_path: Path
+) -> None:
+    asked = captures.request_capture(allowing, f"{site.base}/page", case_name="Kharkiv")
+    runner.drain(allowing)
+    view = captures.capture_view(allowing, asked.id)
+    out = tmp_path / "package"
+    create.create(
+        allowing,
+        create.PackageRequest(
+            "Kharkiv", "icc-otp", "criminal-investigation", "ICC OTP", out,
+            item_ids=(view.item_id or "",),
+        ),
+    )  # fmt: skip
+    held = (out / original_path(view.sha256 or "", "capture.wacz")).parent
+    assert [p.suffix for p in held.iterdir()] == [".wacz"]
+    lines = (out / ITEMS).read_text().splitlines()
+    assert any(json.loads(line)["sha256"] == view.sha256 for line in lines)
+    checked = verifier.verify(out, custody_log.verifier_key(allowing))
+    assert checked.exit_code == 0, checked.as_json()
 
 
 def test_a_page_that_never_finishes_is_kept_incomplete(allowing: Instance, site: Site) -> None:

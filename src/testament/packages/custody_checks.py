@@ -252,12 +252,29 @@ def _originals(contents: Contents, step: Finding) -> dict[str, str]:
     return found
 
 
+# The entries that bring content into the vault (docs/processing.md, "Custody").
+ARRIVALS = frozenset({"ingestion", "capture", "unpacking"})
+
+
+def _brought_in(entry: dict[str, Any]) -> bool:
+    if entry.get("type") in ARRIVALS:
+        return True
+    detail = entry.get("detail")
+    return (
+        entry.get("type") == "creation"
+        and isinstance(detail, dict)
+        and detail.get("object") == "derivative"
+    )
+
+
 def check_originals(reader: Reader, contents: Contents, head: Head, step: Finding) -> None:
-    """Step 7: every original's digest is that of a proved ingestion entry, and the package's own
-    disclosure entry names exactly the originals it holds, the digest of every metadata and testimony
-    file, the other entries of the excerpt, and the recipient and purpose bag-info.txt states."""
+    """Step 7: every original's digest is that of a proved entry that brought it into the vault (its
+    ingestion; or the capture of a web page, the unpacking of an archive's member, the creation of a
+    derivative by processing), and the package's own disclosure entry names exactly the originals it
+    holds, the digest of every metadata and testimony file, the other entries of the excerpt, and the
+    recipient and purpose bag-info.txt states."""
     originals = _originals(contents, step)
-    ingested = {e.get("sha256") for e in head.entries if e.get("type") == "ingestion"}
+    ingested = {e.get("sha256") for e in head.entries if _brought_in(e)}
     for digest, name in sorted(originals.items()):
         if digest not in ingested:
             step.fail(f"{name} has no proved ingestion entry", name)
