@@ -155,8 +155,9 @@ def _later(instance: Instance, seconds: float) -> None:
         return
     with write_transaction(instance.engine) as connection:
         connection.exec_driver_sql(
+            # Only a waiting job's schedule matters to procrastinate; others' are history.
             "UPDATE procrastinate_jobs SET scheduled_at = now() "
-            "WHERE status = 'todo' AND scheduled_at <= now() + make_interval(secs => %(s)s)",
+            "WHERE scheduled_at > now() AND scheduled_at <= now() + make_interval(secs => %(s)s)",
             {"s": seconds},
         )
     runner.drain(instance)

@@ -20,7 +20,7 @@ EXTRACTOR = ArchiveExtractor()
 ZEROS = 200 * 1024**2
 HOSTILE_NAMES = (
     "../evil.txt",
-    "/tmp/absolute-evil.txt",
+    "/srv/absolute-evil.txt",
     "a/../../../evil2.txt",
     "..\\..\\evil3.txt",
 )
@@ -41,7 +41,7 @@ def zip_bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _work(tmp_path: Path) -> Path:
-    work = tmp_path / "work"
+    work = tmp_path / "out"
     work.mkdir(parents=True, exist_ok=True)
     return work
 
@@ -80,7 +80,7 @@ def test_zip_members_become_files(plain_jpeg: Path, tmp_path: Path) -> None:
     result = _extract(archive, tmp_path)
     jpeg, text = result.derived
     assert (jpeg.role, jpeg.name, jpeg.media_type) == ("member", "photos/a.jpg", "image/jpeg")
-    assert jpeg.path.read_bytes() == photo and jpeg.path.parent == tmp_path / "work"
+    assert jpeg.path.read_bytes() == photo and jpeg.path.parent == tmp_path / "out"
     assert jpeg.path.name == "000002.jpg"
     assert jpeg.parameters == {
         "member": "photos/a.jpg",
@@ -167,11 +167,11 @@ def test_hostile_tar_members_write_nothing_outside_work(tmp_path: Path) -> None:
     inside.mkdir(parents=True)
     result = _extract(path, inside)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == sorted(
-        ["hostile.tar", "deep", "deep/inside", "deep/inside/work"]
-        + [f"deep/inside/work/{d.path.name}" for d in result.derived]
+        ["hostile.tar", "deep", "deep/inside", "deep/inside/out"]
+        + [f"deep/inside/out/{d.path.name}" for d in result.derived]
     )
     names = [derived.name for derived in result.derived]
-    assert names == ["evil.txt", "tmp/absolute-evil.txt", "a/evil2.txt", "evil3.txt"]
+    assert names == ["evil.txt", "srv/absolute-evil.txt", "a/evil2.txt", "evil3.txt"]
     assert [d.parameters["member"] for d in result.derived] == list(HOSTILE_NAMES)
     assert result.metadata["skipped"] == [
         {"member": "link", "reason": "a symbolic link"},
@@ -179,7 +179,7 @@ def test_hostile_tar_members_write_nothing_outside_work(tmp_path: Path) -> None:
         {"member": "tty", "reason": "a device"},
         {"member": "pipe", "reason": "a named pipe"},
     ]
-    assert not (tmp_path / "evil.txt").exists() and not Path("/tmp/absolute-evil.txt").exists()
+    assert not (tmp_path / "evil.txt").exists() and not Path("/srv/absolute-evil.txt").exists()
 
 
 def test_hostile_zip_names_and_a_symlink(tmp_path: Path) -> None:
@@ -193,13 +193,13 @@ def test_hostile_zip_names_and_a_symlink(tmp_path: Path) -> None:
     result = _extract(path, tmp_path)
     assert [d.name for d in result.derived] == [
         "evil.txt",
-        "tmp/absolute-evil.txt",
+        "srv/absolute-evil.txt",
         "a/evil2.txt",
         "evil3.txt",
     ]
     assert all(d.path.parent == work for d in result.derived)
     assert result.metadata["skipped"] == [{"member": "link", "reason": "a symbolic link"}]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.zip", "work"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.zip", "out"]
 
 
 def _encrypt_first_member(path: Path) -> None:
