@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from testament.accounts import accounts
 from testament.custody import ingest
 from testament.custody.instance import Instance
 from testament.documentation import evidence
-from testament.errors import NotFound
+from testament.errors import NotFound, PermissionDenied
 from testament.pipeline import runner, service
 from testament.survivors import erasure, testimony_reading
 from tests.services.test_testimony import CASE, assess, take, world
@@ -43,6 +44,16 @@ def test_keyframes_made_before_a_video_became_a_recording_follow_its_rules(
                 summary=None, recording_item_id=item)  # fmt: skip
     # Every keyframe is now gated as the recording is.
     assert {testimony_reading.recorded_in(instance, k) for k in keyframes} == {held}
+    # A documenter reads the case but not the person's words: no preview, no text, refused in the
+    # use cases themselves, whatever the edge.
+    iryna = instance.acting_for(accounts.principal_named(instance, "iryna"))
+    assert service.previews(iryna, [item]).get(item) is None
+    assert service.previews(instance, [item]).get(item) in keyframes
+    for content in (item, keyframes[0]):
+        with pytest.raises(PermissionDenied):
+            service.item_text(iryna, content)
+        with pytest.raises(PermissionDenied):
+            service.check_content(iryna, content)
     # Processing the recording again makes no new derivatives.
     service.reprocess(instance, case_name=CASE)
     runner.drain(instance)

@@ -13,6 +13,7 @@ from tests.policy.conftest import STRANGER, WRITE, UseCase, refusals
 USE_CASES: dict[str, UseCase] = {
     "service.item_processing": UseCase(lambda inst, w: service.item_processing(inst, w["item_id"])),
     "service.item_text": UseCase(lambda inst, w: service.item_text(inst, w["item_id"])),
+    "service.check_content": UseCase(lambda inst, w: service.check_content(inst, w["item_id"])),
     "service.text_hits": UseCase(lambda inst, w: service.text_hits(inst, w["item_id"], "crater")),
     "service.duplicates": UseCase(lambda inst, w: service.duplicates(inst, w["item_id"])),
     "service.list_jobs": UseCase(lambda inst, w: service.list_jobs(inst, case_name="Case B")),

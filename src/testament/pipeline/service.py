@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from testament.custody import policy
 from testament.custody.instance import Instance, acting_agent
 from testament.domain.access import Action
-from testament.errors import InvalidInput, NotFound
+from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.pipeline import queries, registry
 from testament.pipeline.captures import to_view
 from testament.pipeline.results import (
@@ -88,10 +88,28 @@ def item_processing(instance: Instance, item_id: str) -> ProcessingView:
     )
 
 
+def _content_gate(connection: Connection, instance: Instance, item_id: str) -> None:
+    """What processing found *in* an item (its text, its preview) is its content. A survivor's
+    recording, or anything derived from it, shows its content only to those who may read the
+    person's words (``reveal-identity``), as its bytes do; any other item to its case's readers."""
+    policy.require(connection, instance, Action.READ, kind="evidence", record_id=item_id)
+    if queries.recordings_among(connection, [item_id]):
+        policy.require(
+            connection, instance, Action.REVEAL_IDENTITY, kind="evidence", record_id=item_id
+        )
+
+
+def check_content(instance: Instance, item_id: str) -> None:
+    """Refuse unless the principal may see what is in the item (:func:`_content_gate`): for an edge
+    that must refuse before it asks for a purpose. The use cases ask again themselves."""
+    with read_transaction(instance.engine) as connection:
+        _content_gate(connection, instance, item_id)
+
+
 def item_text(instance: Instance, item_id: str) -> list[TextSpanView]:
     """The text found in an item, span by span with where it is (a page, the image)."""
     with read_transaction(instance.engine) as connection:
-        policy.require(connection, instance, Action.READ, kind="evidence", record_id=item_id)
+        _content_gate(connection, instance, item_id)
         return [TextSpanView(w, p, t) for w, p, t in queries.texts(connection, item_id)]
 
 
@@ -114,15 +132,24 @@ def text_hits(
 
 
 def previews(instance: Instance, item_ids: list[str]) -> Previews:
-    """Each item's preview item (a thumbnail, the first keyframe, a PDF's first page), where one is,
-    among the cases the reader may read."""
+    """Each item's preview item (a thumbnail, the first keyframe, a PDF's first page), where one is
+    and the reader may see it (:func:`_content_gate`); the others are left out, never refused."""
     with read_transaction(instance.engine) as connection:
-        readable = policy.readable_cases(connection, instance)
         found = queries.previews(connection, item_ids)
-        if readable is None:
-            return Previews(found)
-        labels = queries.item_labels(connection, list(found.values()))
-    return Previews({k: v for k, v in found.items() if labels.get(v, ("",))[0] in readable})
+        readable = policy.readable_cases(connection, instance)
+        cases = {k: v[0] for k, v in queries.item_labels(connection, list(found.values())).items()}
+        held = queries.recordings_among(connection, list(found.values()))
+        shown: dict[str, str] = {}
+        for item_id, preview_id in found.items():
+            if readable is not None and cases.get(preview_id) not in readable:
+                continue
+            if preview_id in held:  # the gate itself, for the few that ask more than reading
+                try:
+                    _content_gate(connection, instance, preview_id)
+                except (PermissionDenied, NotFound):
+                    continue
+            shown[item_id] = preview_id
+    return Previews(shown)
 
 
 def list_jobs(

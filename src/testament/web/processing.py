@@ -27,11 +27,10 @@ from testament.custody.instance import Instance
 from testament.documentation import evidence
 from testament.documentation.results import EvidenceListed
 from testament.domain.access import Action
-from testament.errors import InvalidInput, NotFound, PermissionDenied
+from testament.errors import InvalidInput, NotFound
 from testament.http.auth import Principal
 from testament.pipeline import captures, registry, service
 from testament.pipeline.results import CaptureView, TextSpanView
-from testament.survivors import testimony
 from testament.web import records
 from testament.web.pages import Viewer, instance_of, render
 
@@ -49,15 +48,11 @@ PREVIEW_HEADERS = {
 
 
 def _held_back(request: Request, who: Principal, item_id: str) -> None:
-    """A survivor's recording (or what was derived from it) shows its content only to those who may
-    read the person's words, as its own page plays it only for them (``routes_views``)."""
-    if testimony.recorded_in(instance_of(request), item_id) is None:
-        return
-    if not records.may(request, who, Action.REVEAL_IDENTITY, kind="evidence", record_id=item_id):
-        raise PermissionDenied(
-            "this is the recording of a testimony: only those who may read the person's words on "
-            "this case may see what it holds"
-        )
+    """Refuse before asking for a purpose when the reader may not see what is in the item: the use
+    cases' own rule (:func:`testament.pipeline.service.check_content`), a survivor's recording and
+    what was derived from it being only for those who may read the person's words."""
+    del who
+    service.check_content(instance_of(request), item_id)
 
 
 def routes(site: FastAPI) -> None:
