@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import func, select
 
 from testament.custody import ingest, verification
 from testament.custody.instance import Instance
@@ -19,8 +20,9 @@ from testament.documentation import search
 from testament.errors import InvalidInput
 from testament.pipeline import runner, service
 from testament.search.base import SearchQuery
-from testament.storage.engine import write_transaction
+from testament.storage.engine import read_transaction, write_transaction
 from testament.storage.jobs import NewJob, enqueue
+from testament.storage.tables import perceptual_hash
 
 SHAPES = [(30, 40, 200, 180), (220, 60, 380, 260), (60, 200, 160, 290)]
 
@@ -236,6 +238,17 @@ def test_near_duplicates_are_found_within_the_threshold_and_not_beyond(
     assert third not in {d.item_id for d in service.duplicates(instance, first, max_distance=31)}
     with pytest.raises(InvalidInput):
         service.duplicates(instance, first, max_distance=300)
+    # Hashing again replaces both items' hashes: the index drops the old ones, so each match is
+    # listed once, with its new row.
+    service.reprocess(instance, case_name="Kharkiv", kinds=["phash"])
+    runner.drain(instance)
+    again = service.duplicates(instance, first)
+    assert [(d.item_id, d.distance) for d in again] == [(second, found[0].distance)]
+    assert [d.item_id for d in service.duplicates(instance, second)] == [first]
+    with read_transaction(instance.engine) as connection:
+        rows = connection.execute(select(func.count()).select_from(perceptual_hash)).scalar_one()
+        loaded = service._index(instance, connection)
+    assert len(loaded.index) == len(loaded.rows) == rows  # no hash left behind by the first run
 
 
 def test_text_in_a_scanned_image_is_searchable_and_says_where(

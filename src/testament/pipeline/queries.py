@@ -391,20 +391,6 @@ def hashes_after(connection: Connection, after_id: int) -> list[HashRow]:
     ]
 
 
-def hash_ids_gone(connection: Connection, ids: Sequence[int]) -> set[int]:
-    """Which of these hash row IDs no longer exist (replaced by reprocessing)."""
-    present: set[int] = set()
-    for start in range(0, len(ids), 2000):
-        chunk = list(ids[start : start + 2000])
-        present |= {
-            int(i)
-            for i in connection.execute(
-                select(perceptual_hash.c.id).where(perceptual_hash.c.id.in_(chunk))
-            ).scalars()
-        }
-    return set(ids) - present
-
-
 def item_hashes(connection: Connection, item_id: str) -> list[tuple[float, bytes]]:
     rows = connection.execute(
         select(perceptual_hash.c.position, perceptual_hash.c.value)

@@ -215,6 +215,7 @@ class _Loaded:
     index: HashIndex = field(default_factory=HashIndex)
     seen: int = 0
     rows: dict[int, queries.HashRow] = field(default_factory=dict)
+    by_item: dict[str, set[int]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -223,8 +224,10 @@ _INDEXES_LOCK = threading.Lock()
 
 
 def _index(instance: Instance, connection: Connection) -> _Loaded:
-    """This database's index, with every hash added since it was last read (and reprocessed items'
-    old hashes gone)."""
+    """This database's index, with every hash added since it was last read. An item's hashes are only
+    ever replaced together, in the transaction that adds its new ones (``queries.replace_hashes``),
+    so an item with fresh rows has had all its older ones removed: they leave the index too, with no
+    scan of the table."""
     with _INDEXES_LOCK:
         loaded = _INDEXES.setdefault(
             instance.settings.database_url + instance.record.instance_id, _Loaded()
@@ -232,13 +235,16 @@ def _index(instance: Instance, connection: Connection) -> _Loaded:
     with loaded.lock:
         fresh = queries.hashes_after(connection, loaded.seen)
         if fresh:
-            gone = queries.hash_ids_gone(connection, list(loaded.rows))
+            renewed = {r.item_id for r in fresh}
+            gone = sorted(k for item in renewed for k in loaded.by_item.pop(item, set()))
             if gone:
-                loaded.index.remove(sorted(gone))
+                loaded.index.remove(gone)
                 for key in gone:
                     loaded.rows.pop(key, None)
             loaded.index.add([r.id for r in fresh], [r.value for r in fresh])
-            loaded.rows.update({r.id: r for r in fresh})
+            for row in fresh:
+                loaded.rows[row.id] = row
+                loaded.by_item.setdefault(row.item_id, set()).add(row.id)
             loaded.seen = fresh[-1].id
     return loaded
 
