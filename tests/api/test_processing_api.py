@@ -16,10 +16,8 @@ from testament.api.app import create_app
 from testament.custody import cases, ingest
 from testament.custody.instance import Instance
 from testament.pipeline import runner, service
-from testament.survivors import consent, identity, testimony
 from tests.conftest import SQLITE_ONLY
-from tests.web.test_processing_pages import gps_jpeg
-from tests.web.test_recording_access import GIVEN, RISKS
+from tests.web.test_processing_pages import gps_jpeg, make_recording
 
 pytestmark = SQLITE_ONLY
 
@@ -157,15 +155,6 @@ def test_a_recordings_text_is_only_for_those_who_may_read_the_words(
     instance: Instance, world: dict[str, Any]
 ) -> None:
     item = world["item"]
-    person, _ = identity.add_person(instance, CASE, identity.Identity(name="Halyna Petrenko"))
-    consent.grant(instance, person, GIVEN)
-    assessed = testimony.assess_risk(instance, person, flags=[], decision="proceed", **RISKS)
-    testimony.record(
-        instance, person, risk_assessment_id=assessed, interviewer="dora",
-        started_at="2024-03-01T10:00:00+02:00", timezone="Europe/Kyiv", place="partner office",
-        language="uk", contact_via="legal aid NGO", recording_item_id=item,
-        nothing_promised=True, why_needed="no other account exists",
-        intended_use="criminal-investigation", intended_recipient="national-prosecutor",
-    )  # fmt: skip
+    make_recording(instance, item)
     refused = _clients(instance)["vera"].get(f"/evidence/{item}/text", headers=PURPOSE)
     assert refused.status_code == 403 and refused.json()["ok"] is False

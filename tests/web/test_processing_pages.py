@@ -349,20 +349,25 @@ def test_the_gallery_turns_pages_without_asking_again(
     assert forged.status_code in (403, 404)
 
 
-def test_a_photo_that_became_a_recording_keeps_its_content_for_those_who_may_read_the_words(
-    site: Any, processed: dict[str, Any], instance: Instance
-) -> None:
-    photo = processed["photo"]
+def make_recording(instance: Instance, item: str) -> None:
+    """Make ``item`` the recording of a consenting person's testimony in the case."""
     person, _ = identity.add_person(instance, CASE, identity.Identity(name="Halyna Petrenko"))
     consent.grant(instance, person, GIVEN)
     assessed = testimony.assess_risk(instance, person, flags=[], decision="proceed", **RISKS)
     testimony.record(
         instance, person, risk_assessment_id=assessed, interviewer="dora",
         started_at="2024-03-01T10:00:00+02:00", timezone="Europe/Kyiv", place="partner office",
-        language="uk", contact_via="legal aid NGO", recording_item_id=photo,
+        language="uk", contact_via="legal aid NGO", recording_item_id=item,
         nothing_promised=True, why_needed="no other account exists",
         intended_use="criminal-investigation", intended_recipient="national-prosecutor",
     )  # fmt: skip
+
+
+def test_a_photo_that_became_a_recording_keeps_its_content_for_those_who_may_read_the_words(
+    site: Any, processed: dict[str, Any], instance: Instance
+) -> None:
+    photo = processed["photo"]
+    make_recording(instance, photo)
     vera = signed_in(site, "vera")
     page = open_with_purpose(vera, f"/evidence/{photo}", "review")
     entry = re.search(r"This view is entry (\d+) of the custody log", page.text)

@@ -212,7 +212,7 @@ def _record_success(
                 ],
             )
         ids = record_derived(connection, case_id=item.case_id, agent_id=agent, blobs=blobs)
-        _link(connection, item, result.tool, ids, links)
+        _link(connection, item, result.tool, ids, links, agent=agent)
         custody.record(
             connection,
             [
@@ -346,6 +346,8 @@ def _link(
     tool: Tool,
     ids: list[str],
     files: list[DerivedFile],
+    *,
+    agent: int,
 ) -> None:
     """Link derived items to the parent; enqueue processing of archive members."""
     if not ids:
@@ -371,4 +373,4 @@ def _link(
         for r in rows
         if r["role"] in registry.PROCESSED_ROLES and r["item_id"] != item.id
     ]
-    enqueue(connection, members, software_agent(connection, AGENT))
+    enqueue(connection, members, agent)
