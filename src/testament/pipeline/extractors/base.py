@@ -16,7 +16,7 @@ import os
 import resource
 import signal
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -159,10 +159,12 @@ def run_tool(
     cwd: Path | None = None,
     input_bytes: bytes | None = None,
     memory_bytes: int | None = None,
+    ok_exits: Collection[int] = (0,),
 ) -> bytes:
     """Run ``args`` in a new session under ``limits``; return its standard output.
 
-    On a timeout the whole process group is killed. A non-zero exit, a timeout or output over
+    On a timeout the whole process group is killed. An exit status not in ``ok_exits`` (a tool that
+    answers through its status, as GnuPG does, lists more than 0), a timeout or output over
     ``limits.output_bytes`` raises :class:`ExtractionFailed` naming the tool (``name``)."""
     cap = memory_bytes if memory_bytes is not None else limits.memory_bytes
     try:
@@ -184,7 +186,7 @@ def run_tool(
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         raise ExtractionFailed(f"{name} did not finish within {limits.timeout_s:g} s") from None
-    if process.returncode != 0:
+    if process.returncode not in ok_exits:
         quoted = err.decode("utf-8", "replace").strip()[:STDERR_QUOTE]
         raise ExtractionFailed(f"{name} failed (exit {process.returncode}): {quoted}")
     if len(out) > limits.output_bytes:

@@ -25,17 +25,13 @@ import functools
 import hashlib
 import io
 import json
-import os
 import posixpath
 import re
-import resource
-import signal
-import subprocess
 import time
 import zipfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -413,30 +409,6 @@ def _gpg(args: Sequence[str], home: Path, limits: Limits, deadline: _Deadline) -
     status (1 is a bad signature, 2 a missing key): the status lines say which."""
     command = ["gpg", "--batch", "--no-autostart", "--no-tty", "--homedir", str(home)]
     command += ["--trust-model", "always", "--status-fd", "1", *args]
-    seconds = min(limits.timeout_s, deadline.left())
-    try:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            preexec_fn=lambda: _limit(limits.memory_bytes, seconds),  # noqa: PLW1509
-            env={**os.environ, "LC_ALL": "C.UTF-8"},
-        )
-    except FileNotFoundError:
-        raise ExtractionFailed("GnuPG is not installed (run 'make deps')") from None
-    try:
-        out, _ = process.communicate(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        raise ExtractionFailed(f"GnuPG did not finish within {seconds:g} s") from None
-    return out[: limits.output_bytes].decode("utf-8", "replace")
-
-
-def _limit(memory_bytes: int, cpu_s: float) -> None:  # pragma: no cover - runs in the child
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    seconds = int(cpu_s) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    bounded = replace(limits, timeout_s=min(limits.timeout_s, deadline.left()))
+    out = run_tool(command, bounded, name="GnuPG", ok_exits=(0, 1, 2))
+    return out.decode("utf-8", "replace")
