@@ -101,10 +101,12 @@ def sliced(chunks: Iterator[bytes], wanted: range) -> Iterator[bytes]:
 
 
 def _capture_item(inst: Instance, item_id: str) -> EvidenceItem:
-    """The item, if it is a web capture's WACZ; NotFound otherwise."""
+    """The item, if it is a web capture's WACZ the reader may see into (the pipeline's content rule:
+    a survivor's recording only for those who may read the person's words); NotFound otherwise."""
     shown = evidence.show(inst, item_id)
     if shown.media_type != WACZ:
         raise NotFound("this item is not a web capture (WACZ), so it has no replay", where=item_id)
+    service.check_content(inst, item_id)
     return shown
 
 
