@@ -29,7 +29,7 @@ from tests.pipeline.capture.site import served as served_pages
 from tests.web.conftest import OPERATOR, PASSWORD, open_with_purpose, signed_in
 from tests.web.test_browser import CHROMIUM, FLAGS
 from tests.web.test_browser import signed_in as browser_signed_in
-from tests.web.test_processing_pages import CASE, people
+from tests.web.test_processing_pages import CASE, make_recording, people
 
 VENDOR = Path(__file__).resolve().parents[2] / "src/testament/web/static/vendor/replaywebpage-2.5.3"
 WORDS = "Shelling of the Saltivka market, 06:40"
@@ -122,6 +122,19 @@ def test_the_wacz_is_read_by_range_only_under_the_readers_own_view(instance: Ins
     assert nina.get(f"/evidence/{item_id}/replay").status_code == 404
     assert nina.get(content).status_code == 404
     assert vera.get(f"/evidence/{item_id}/replay.wacz").status_code == 422
+
+
+@SQLITE_ONLY
+def test_a_capture_named_as_a_recording_replays_only_for_those_who_may_read_the_words(
+    instance: Instance,
+) -> None:
+    allowing, done = captured(instance)
+    item_id = str(done.item_id)
+    make_recording(allowing, item_id)
+    site = create_server(allowing, api_token=OPERATOR)
+    vera = signed_in(site, "vera")  # reads the case, may not read the person's words
+    assert vera.get(f"/evidence/{item_id}/replay").status_code == 403
+    assert vera.get(f"/evidence/{item_id}/replay.wacz?access=1").status_code in (403, 404)
 
 
 @SQLITE_ONLY
