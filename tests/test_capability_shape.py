@@ -26,6 +26,7 @@ CAPABILITIES = (
     "search",
     "packages",
     "pipeline",
+    "patterns",
 )
 QUERY_MODULE_NAMES = ("queries.py", "repository.py")
 SQL_CALLS = {"execute", "scalar", "scalars", "exec_driver_sql"}

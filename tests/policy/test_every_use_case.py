@@ -21,6 +21,7 @@ CAPABILITIES = (
     "transfer",
     "packages",
     "pipeline",
+    "patterns",
 )
 TABLES = tuple(f"tests.policy.test_{name}" for name in CAPABILITIES)
 SOURCE = Path(testament.__file__).parent

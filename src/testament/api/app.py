@@ -19,6 +19,7 @@ from testament.api.routes import (
     interviews,
     legal,
     packages,
+    patterns,
     people,
     processing,
     records,
@@ -81,6 +82,7 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
         interviews,
         packages,
         processing,
+        patterns,
     ):
         # Who is asking, then whether they may see what the path names (before the body is read).
         app.include_router(

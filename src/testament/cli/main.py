@@ -101,6 +101,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "testament.cli.legal:legal_group",
         "Preliminary legal qualification: candidate crime codes, element links and the proof chart.",
     ),
+    "analyze": LazyCommand(
+        "testament.cli.analyze:analyze_group",
+        "Pattern analyses over a case or a situation: counts, spikes, repeats, clusters, units.",
+    ),
     "search": LazyCommand(
         "testament.cli.search:search_group",
         "Full-text search over incidents, sources, people and evidence notes.",

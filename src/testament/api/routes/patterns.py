@@ -1,0 +1,103 @@
+"""Pattern analyses over the API (docs/api.md, "Patterns"), as the CLI's `testament analyze` and the
+patterns page give them: each answers ``{"ok": true, "analysis": {...}}`` with the parameters, the
+log checkpoint it was computed at, the incidents it could not use and its rows.
+
+Every analysis has two routes: over one case (``/cases/{case_name}/analyses/…``) and over a
+situation (``/situations/{situation}/analyses/…``, its cases the caller may read). The rules are the
+use cases' (:mod:`testament.patterns`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from testament.analysis.counts import BY_KEYS
+from testament.api.deps import instance
+from testament.custody.instance import Instance
+from testament.errors import InvalidInput
+from testament.patterns import service
+from testament.patterns.load import Scope
+
+router = APIRouter(tags=["patterns"])
+Inst = Annotated[Instance, Depends(instance)]
+Level = Annotated[int, Query(ge=1, le=2, description="Gazetteer level of areas: 1 or 2.")]
+By = Annotated[
+    list[str],
+    Query(max_length=len(BY_KEYS), description=f"Count by these keys: {', '.join(BY_KEYS)}."),
+]
+Where = Annotated[
+    list[str] | None,
+    Query(max_length=16, description="KEY=VALUE conditions, e.g. target=school (repeatable)."),
+]
+
+
+class CheckpointOut(BaseModel):
+    size: int
+    root: str = Field(description="The RFC 9162 root of the log at that size, base64.")
+
+
+class AnalysisOut(BaseModel):
+    """One analysis; an analysis's own keys (a repeat search's ``pairs``, say) come after ``rows``."""
+
+    model_config = ConfigDict(extra="allow")
+    analysis: str
+    scope: dict[str, Any]
+    parameters: dict[str, Any]
+    checkpoint: CheckpointOut
+    incidents: int
+    unplaced: list[str]
+    undated: list[str]
+    rows: list[dict[str, Any]]
+
+
+class AnalysisAnswer(BaseModel):
+    ok: bool = True
+    analysis: AnalysisOut
+
+
+def answered(result: Any) -> dict[str, Any]:
+    return {"ok": True, "analysis": result.as_json()}
+
+
+def conditions(where: list[str] | None) -> dict[str, str]:
+    """``KEY=VALUE`` query values, naming the one that is not."""
+    found: dict[str, str] = {}
+    for text in where or []:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InvalidInput(f"{text!r} is not KEY=VALUE", where="where", errors={"where": text})
+        found[key.strip()] = value.strip()
+    return found
+
+
+def _counts(
+    inst: Instance, scope: Scope, by: list[str], where: list[str] | None, level: int
+) -> Any:
+    return answered(service.counts(inst, scope, by=by, where=conditions(where), level=level))
+
+
+@router.get("/cases/{case_name}/analyses/counts", response_model=AnalysisAnswer)
+def case_counts(
+    case_name: str,
+    inst: Inst,
+    by: By,
+    where: Where = None,
+    level: Level = 1,
+) -> Any:
+    """Incidents counted by area, period, type, target or weapon (``by`` repeatable)."""
+    return _counts(inst, Scope(case=case_name), by, where, level)
+
+
+@router.get("/situations/{situation}/analyses/counts", response_model=AnalysisAnswer)
+def situation_counts(
+    situation: str,
+    inst: Inst,
+    by: By,
+    where: Where = None,
+    level: Level = 1,
+) -> Any:
+    """The same counts over a situation's cases (those you may read)."""
+    return _counts(inst, Scope(situation=situation), by, where, level)

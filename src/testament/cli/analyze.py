@@ -1,0 +1,158 @@
+"""`testament analyze …`: pattern analyses over a case or a situation (docs/patterns.md).
+
+Every command takes the scope (``--case`` or ``--situation``) and prints one result: with
+``--format json`` one JSON object holding the parameters, the log checkpoint it was computed at, the
+incidents it could not use (``unplaced``, ``undated``) and its rows; ``table`` for reading; ``csv``
+for a spreadsheet. Reading a large scope shows its progress on standard error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from testament.analysis.counts import BY_KEYS
+from testament.cli.context import opened
+from testament.cli.output import json_line
+from testament.errors import InvalidInput
+from testament.patterns import service
+from testament.patterns.load import Progress, Scope
+from testament.patterns.results import Analysis
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("table", "json", "csv")
+PROGRESS_FROM = 50_000  # incidents: smaller scopes are read too fast for a progress line to help
+
+
+@click.group("analyze")
+def analyze_group() -> None:
+    """Pattern analyses over a case or a situation: counts, spikes, repeats, clusters, units.
+
+    Also protected objects, context evidence and comparisons across situations (docs/patterns.md)."""
+
+
+def scoped(command: F) -> F:
+    """The options every analysis shares: the scope, the gazetteer level and the output format."""
+    options = (
+        click.option("--case", "case_name", help="The case to analyse."),
+        click.option("--situation", help="The situation to analyse (its cases you may read)."),
+        click.option(
+            "--level",
+            type=int,
+            default=1,
+            show_default=True,
+            help="The gazetteer level of areas: 1 (oblasts, governorates) or 2.",
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default="table",
+            show_default=True,
+            help="table to read, json (one object) or csv.",
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def scope_of(case_name: str | None, situation: str | None) -> Scope:
+    return Scope(case=case_name, situation=situation)
+
+
+def progress() -> Progress:
+    """A progress line on standard error for large scopes, rewritten in place."""
+
+    def show(done: int, total: int) -> None:
+        if total >= PROGRESS_FROM:
+            end = "\n" if done >= total else ""
+            click.echo(f"\rread {done:,} of {total:,} incidents", err=True, nl=False)
+            click.echo(end, err=True, nl=False)
+
+    return show
+
+
+def parse_where(conditions: Sequence[str]) -> dict[str, str]:
+    """``KEY=VALUE`` pairs, naming the one that is not."""
+    found: dict[str, str] = {}
+    for text in conditions:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InvalidInput(
+                f"{text!r} is not KEY=VALUE",
+                where="--where",
+                hint="for example --where target=school",
+            )
+        found[key.strip()] = value.strip()
+    return found
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(isinstance(v, dict) and "id" in v for v in value):
+        return " ".join(str(v["id"]) for v in value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
+    columns: list[str] = []
+    for row in rows:
+        columns += [key for key in row if key not in columns]
+    return columns
+
+
+def emit(result: Analysis, fmt: str) -> None:
+    """Print a result in the chosen format."""
+    if fmt == "json":
+        json_line(result)
+        return
+    columns = _columns(result.rows)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_cell(row.get(c)) for c in columns] for row in result.rows)
+        sys.stdout.write(out.getvalue())
+        return
+    shown = [c for c in columns if c != "incidents"]
+    for row in result.rows:
+        click.echo("  ".join(f"{c}={_cell(row.get(c))}" for c in shown))
+    head = result.checkpoint
+    click.echo(
+        f"{result.incidents} incident(s); {len(result.unplaced)} unplaced, "
+        f"{len(result.undated)} undated; log size {head.size}, root {head.root}",
+        err=True,
+    )
+
+
+@analyze_group.command("counts")
+@scoped
+@click.option("--by", "by", multiple=True, required=True, type=click.Choice(BY_KEYS),
+              help="Count by this key (repeatable: --by area --by month).")  # fmt: skip
+@click.option("--where", "where", multiple=True, metavar="KEY=VALUE",
+              help="Only incidents with this value (repeatable), e.g. target=school, area=Kharkiv.")  # fmt: skip
+def counts(
+    case_name: str | None,
+    situation: str | None,
+    level: int,
+    fmt: str,
+    by: tuple[str, ...],
+    where: tuple[str, ...],
+) -> None:
+    """Count incidents by area, period (day, week, month, year), type, target or weapon."""
+    with opened() as inst:
+        result = service.counts(
+            inst, scope_of(case_name, situation), by=by, where=parse_where(where),
+            level=level, progress=progress(),
+        )  # fmt: skip
+    emit(result, fmt)

@@ -1,0 +1,137 @@
+"""Reading a scope's incidents for an analysis: the permission gate, the frame and the checkpoint.
+
+A scope is one case, or one situation. A case is read through the one permission gate
+(``policy.require``): a case the principal may not read is answered as absent. A situation is read as
+the situation's cases that the principal may read, and the result names them, so a partial view is
+never mistaken for the whole. Incidents are read in chunks into compact columns
+(:class:`~testament.analysis.frame.FrameBuilder`), reporting progress, so a situation with a million
+incidents is read in bounded memory; the custody log's size and root are read in the same
+transaction, so the result says exactly which state of the records it describes.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from testament.analysis.frame import FrameBuilder, IncidentFrame
+from testament.analysis.outcome import Outcome
+from testament.custody import policy
+from testament.custody.instance import Instance
+from testament.domain.access import Action
+from testament.errors import InvalidInput, NotFound
+from testament.ledger import log
+from testament.patterns import queries
+from testament.patterns.results import Analysis, Checkpoint
+
+Progress = Callable[[int, int], None]  # (incidents read, incidents in all)
+LEVELS = (1, 2)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an analysis covers: one case, or one situation (its cases the reader may read)."""
+
+    case: str | None = None
+    situation: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.case is None) == (self.situation is None):
+            raise InvalidInput(
+                "an analysis covers one case or one situation",
+                hint="give a case (--case) or a situation (--situation), not both",
+                errors={"scope": "a case or a situation"},
+            )
+
+
+@dataclass(frozen=True)
+class Loaded:
+    frame: IncidentFrame
+    scope: dict[str, Any]
+    checkpoint: Checkpoint
+
+
+def check_level(level: int) -> None:
+    if level not in LEVELS:
+        raise InvalidInput(
+            f"{level} is not a gazetteer level",
+            where="--level",
+            hint="1 for first-level areas (oblasts, governorates), 2 for the next",
+            errors={"level": "1 or 2"},
+        )
+
+
+def cases(
+    connection: Connection, instance: Instance, scope: Scope
+) -> tuple[list[str], dict[str, Any]]:
+    """The IDs of the cases in scope, through the permission gate, and how the result names them."""
+    if scope.case is not None:
+        cid = policy.require(connection, instance, Action.READ, case=scope.case)
+        return [str(cid)], {"case": scope.case}
+    name = str(scope.situation)
+    policy.require(connection, instance, Action.READ)
+    if not queries.situation_exists(connection, name):
+        raise NotFound(
+            "no situation has this name",
+            where=name,
+            hint="`testament situation list` shows them",
+            errors={"situation": "no situation has this name"},
+        )
+    readable = policy.readable_cases(connection, instance)
+    found = [
+        (cid, case_name)
+        for cid, case_name in queries.situation_cases(connection, name)
+        if readable is None or cid in readable
+    ]
+    return [cid for cid, _ in found], {"situation": name, "cases": [n for _, n in found]}
+
+
+def checkpoint(connection: Connection) -> Checkpoint:
+    """The custody log's size and root now, in this transaction's view."""
+    size = log.size(connection)
+    return Checkpoint(size, base64.b64encode(log.root_at(connection, size)).decode("ascii"))
+
+
+def load(
+    connection: Connection,
+    instance: Instance,
+    scope: Scope,
+    *,
+    level: int = 1,
+    progress: Progress | None = None,
+) -> Loaded:
+    """The scope's incidents as a frame (areas of ``level``), after the permission gate."""
+    check_level(level)
+    case_ids, described = cases(connection, instance, scope)
+    head = checkpoint(connection)
+    builder = FrameBuilder(queries.area_names(connection, level))
+    total = queries.count_incidents(connection, case_ids) if progress is not None else 0
+    done = 0
+    for chunk in queries.incident_rows(connection, case_ids, level):
+        builder.add(chunk)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
+    return Loaded(builder.build(), described, head)
+
+
+def analysis(
+    name: str, loaded: Loaded, parameters: Mapping[str, Any], outcome: Outcome
+) -> Analysis:
+    """The typed result: the outcome's positions become incident IDs."""
+    ids = loaded.frame.ids
+    return Analysis(
+        analysis=name,
+        scope=loaded.scope,
+        parameters=dict(parameters),
+        checkpoint=loaded.checkpoint,
+        incidents=len(loaded.frame),
+        unplaced=[str(ids[i]) for i in outcome.unplaced.tolist()],
+        undated=[str(ids[i]) for i in outcome.undated.tolist()],
+        rows=outcome.rows,
+        extra=outcome.extra,
+    )

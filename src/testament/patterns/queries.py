@@ -1,0 +1,97 @@
+"""The SQL of the patterns capability: a scope's incidents streamed in chunks, and the log's head."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from testament.analysis.frame import Row
+from testament.storage import tables
+
+CHUNK = 20_000  # incidents read per round trip: bounded memory for any number of incidents
+
+
+def situation_cases(connection: Connection, situation_name: str) -> list[tuple[str, str]]:
+    """(case ID, case name) of the situation's cases, by name; empty if there is no such situation."""
+    s, cs, c = tables.situation, tables.case_situation, tables.case
+    rows = connection.execute(
+        select(c.c.id, c.c.name)
+        .join(cs, cs.c.case_id == c.c.id)
+        .join(s, s.c.id == cs.c.situation_id)
+        .where(s.c.name == situation_name, s.c.deleted_at.is_(None))
+        .order_by(c.c.name)
+    ).all()
+    return [(r.id, r.name) for r in rows]
+
+
+def situation_exists(connection: Connection, situation_name: str) -> bool:
+    s = tables.situation
+    found = connection.execute(
+        select(s.c.id).where(s.c.name == situation_name, s.c.deleted_at.is_(None))
+    ).first()
+    return found is not None
+
+
+def area_names(connection: Connection, level: int) -> dict[str, str]:
+    """Area code -> name, for one level of the gazetteer."""
+    a = tables.admin_area
+    rows = connection.execute(select(a.c.code, a.c.name).where(a.c.level == level)).all()
+    return {r.code: r.name for r in rows}
+
+
+def count_incidents(connection: Connection, case_ids: Collection[str]) -> int:
+    t = tables.incident
+    return int(
+        connection.execute(
+            select(func.count()).where(t.c.case_id.in_(case_ids), t.c.deleted_at.is_(None))
+        ).scalar_one()
+    )
+
+
+def incident_rows(
+    connection: Connection, case_ids: Collection[str], level: int, chunk: int = CHUNK
+) -> Iterator[list[Row]]:
+    """The live incidents of these cases, by ID, in chunks, each with the codes of the areas of
+    ``level`` it lies in (an incident on a border lies in both)."""
+    t, ia, a = tables.incident, tables.incident_area, tables.admin_area
+    last: str | None = None
+    while True:
+        conditions: list[Any] = [t.c.case_id.in_(case_ids), t.c.deleted_at.is_(None)]
+        if last is not None:
+            conditions.append(t.c.id > last)
+        page = select(t.c.id).where(*conditions).order_by(t.c.id).limit(chunk).subquery()
+        found = connection.execute(
+            select(
+                t.c.id, t.c.external_id, t.c.latitude, t.c.longitude, t.c.occurred_from,
+                t.c.occurred_to, t.c.date_precision, t.c.types, t.c.targets, t.c.weapons, a.c.code,
+            )
+            .join(page, page.c.id == t.c.id)
+            .outerjoin(ia, ia.c.incident_id == t.c.id)
+            .outerjoin(a, and_(a.c.id == ia.c.area_id, a.c.level == level))
+            .order_by(t.c.id, a.c.code)
+        ).all()  # fmt: skip
+        if not found:
+            return
+        yield _rows(found)
+        last = found[-1].id
+
+
+def _rows(found: Sequence[Any]) -> list[Row]:
+    """One Row per incident, collecting the area codes of its consecutive joined rows."""
+    rows: list[Row] = []
+    for r in found:
+        code = r.code
+        if rows and rows[-1].id == r.id:
+            if code is not None:
+                rows[-1] = rows[-1]._replace(areas=(*rows[-1].areas, code))
+            continue
+        rows.append(
+            Row(
+                r.id, r.external_id, r.latitude, r.longitude, r.occurred_from,
+                r.occurred_to, r.date_precision, r.types, r.targets, r.weapons,
+                () if code is None else (code,),
+            )
+        )  # fmt: skip
+    return rows

@@ -1,0 +1,28 @@
+"""Each patterns use case refuses an account without the role on the case, in its own transaction, and
+writes nothing when it does: an analysis reads a case, so it needs the case's viewer role. Over a
+situation, an analysis covers only the situation's cases the reader may read, and names them
+(tests/patterns/test_counts.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from testament.custody.instance import Instance
+from testament.patterns import service
+from testament.patterns.load import Scope
+from tests.policy.conftest import UseCase, refusals
+
+CASE_B = Scope(case="Case B")
+
+USE_CASES: dict[str, UseCase] = {
+    "service.counts": UseCase(lambda inst, w: service.counts(inst, CASE_B, by=["month"])),
+}
+
+NOT_USE_CASES: dict[str, str] = {}
+
+
+def test_each_use_case_refuses_an_account_without_the_role(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    failures = refusals(instance, world, USE_CASES)
+    assert failures == [], "\n".join(failures)
