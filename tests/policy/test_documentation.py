@@ -18,6 +18,7 @@ from testament.documentation import (
     incidents,
     legal,
     people,
+    placements,
     proof_chart,
     search,
     sources,
@@ -150,6 +151,16 @@ USE_CASES: dict[str, UseCase] = {
     "units.list_units": UseCase(lambda i, w: units.list_units(i), refuses=SHARED),
     "units.show": UseCase(lambda i, w: units.show(i, "1st Brigade"), refuses=SHARED),
     "units.resolve": UseCase(lambda i, w: units.resolve(i, "1st Brigade"), refuses=SHARED),
+    "placements.place": UseCase(
+        lambda i, w: placements.place(i, "1st Brigade", area="Kharkiv", from_date="2022-03"),
+        refuses=VIEWER_ONLY,
+    ),
+    "placements.placements": UseCase(
+        lambda i, w: placements.placements(i, "1st Brigade"), refuses=SHARED
+    ),
+    "placements.unplace": UseCase(
+        lambda i, w: placements.unplace(i, w["placement_id"], "wrong unit"), refuses=VIEWER_ONLY
+    ),
     # The gazetteer: shared, loaded by administrators
     "gazetteer.areas": UseCase(lambda i, w: gazetteer.areas(i), refuses=SHARED),
     "gazetteer.areas_geojson": UseCase(lambda i, w: gazetteer.areas_geojson(i), refuses=SHARED),
@@ -214,6 +225,9 @@ def _more(instance: Instance, world: dict[str, Any]) -> dict[str, Any]:
     world["second"] = next(i.id for i in listed if i.id != world["incident_id"])
     world["case_b"] = incidents.show(instance, world["incident_id"]).case_id
     world["commander_id"] = units.show(instance, "1st Brigade").commanders[0].id
+    world["placement_id"] = placements.place(
+        instance, "1st Brigade", latitude=50.45, longitude=30.52, radius_m=1000
+    )
     return world
 
 

@@ -397,7 +397,15 @@ _EDITED_COLUMNS = ("note", "description", "relevance", "title", "label", "name",
 def _one_of_each_documentation_kind(instance: Instance) -> None:
     """A record of every kind :data:`history.KINDS` names, each written through its service."""
     from testament.custody import cases
-    from testament.documentation import evidence, incidents, legal, people, sources, units
+    from testament.documentation import (
+        evidence,
+        incidents,
+        legal,
+        people,
+        placements,
+        sources,
+        units,
+    )
 
     item_id, _, _ = _an_item(instance)
     values = cases.situation_values("Situation", conflict="non-international")
@@ -417,6 +425,7 @@ def _one_of_each_documentation_kind(instance: Instance) -> None:
     brigade = units.create(instance, "Example brigade")
     units.add_commander(instance, brigade, name="Commander C", person_id=person)
     units.involve(instance, brigade, first, "suspected")
+    placements.place(instance, brigade, latitude=50.45, longitude=30.52, radius_m=500, note="seen")
     evidence.link(instance, item_id, first, "shows the school")
     evidence.assess(instance, item_id, axis="source", status="verified", method="interview")
     legal.qualify(instance, first, "CAH-MURDER")

@@ -303,7 +303,7 @@ UNIT: RecordKind[views.UnitView, views.UnitListed] = RecordKind(
     ),
     view=views.UnitView,
     listed=views.UnitListed,
-    history=("unit", "unit-commander", "unit-involvement"),
+    history=("unit", "unit-commander", "unit-involvement", "unit-placement"),
     in_case=False,
     where="record",
 )  # fmt: skip

@@ -166,6 +166,26 @@ class Commander(Result):
 
 
 @dataclass(frozen=True)
+class Placement(Result):
+    """Where a unit was, and when: an area (code, name, level) or a radius around a point."""
+
+    unit_id: str
+    area_code: str | None
+    area_name: str | None
+    area_level: int | None
+    latitude: float | None
+    longitude: float | None
+    radius_m: float | None
+    from_date: str | None
+    to_date: str | None
+    note: str
+    source_text: str
+    id: str
+    version: int
+    updated_at: str
+
+
+@dataclass(frozen=True)
 class Involvement(Result):
     """A unit's involvement in an incident, as the unit lists it."""
 

@@ -294,3 +294,29 @@ def placed_clusters(
         }
         for count, lon, lat in rows
     ]
+
+
+# --- Unit placements ----------------------------------------------------------------------------------
+
+
+def placement_rows(conn: Connection, unit_id: str | None = None) -> list[dict[str, Any]]:
+    """Live placements (of one unit, or of every live unit), each with its area's code, name and
+    level, by unit, start (unknown first) and creation."""
+    p, area, unit = tables.unit_placement, tables.admin_area, tables.unit
+    query = (
+        select(
+            p,
+            area.c.code.label("area_code"),
+            area.c.name.label("area_name"),
+            area.c.level.label("area_level"),
+            unit.c.name.label("unit_name"),
+        )
+        .select_from(
+            p.join(unit, unit.c.id == p.c.unit_id).outerjoin(area, area.c.id == p.c.area_id)
+        )
+        .where(p.c.deleted_at.is_(None), unit.c.deleted_at.is_(None))
+        .order_by(p.c.unit_id, func.coalesce(p.c.from_date, ""), p.c.created_at, p.c.id)
+    )
+    if unit_id is not None:
+        query = query.where(p.c.unit_id == unit_id)
+    return [dict(r) for r in conn.execute(query).mappings()]

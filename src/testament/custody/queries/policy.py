@@ -27,6 +27,7 @@ from testament.storage.tables import (
     unit,
     unit_commander,
     unit_involvement,
+    unit_placement,
     user_account,
 )
 
@@ -86,7 +87,12 @@ VIA_ITEM: dict[str, Table] = {
     "assessment": assessment,
     "item_external_id": item_external_id,
 }
-SHARED: dict[str, Table] = {"unit": unit, "unit_commander": unit_commander, "situation": situation}
+SHARED: dict[str, Table] = {
+    "unit": unit,
+    "unit_commander": unit_commander,
+    "unit_placement": unit_placement,
+    "situation": situation,
+}
 
 
 def own_case(connection: Connection, kind: str, record_id: str) -> object:

@@ -21,6 +21,7 @@ KINDS: dict[str, Table] = {
     "unit": tables.unit,
     "unit-commander": tables.unit_commander,
     "unit-involvement": tables.unit_involvement,
+    "unit-placement": tables.unit_placement,
     "source": tables.source,
     "incident-source": tables.incident_source,
     "item-incident": tables.item_incident,

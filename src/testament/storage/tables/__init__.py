@@ -55,6 +55,7 @@ from testament.storage.tables.documentation import (
     unit,
     unit_commander,
     unit_involvement,
+    unit_placement,
 )
 from testament.storage.tables.packages import package_provenance
 from testament.storage.tables.pipeline import (
@@ -142,6 +143,7 @@ __all__ = [
     "unit",
     "unit_commander",
     "unit_involvement",
+    "unit_placement",
     "user_account",
     "web_capture",
     "web_session",

@@ -167,6 +167,23 @@ unit_commander = versioned(
 )
 Index("ix_unit_commander_unit_id", unit_commander.c.unit_id)
 
+# Where a unit was, and when (migration 0015): in an administrative area, or within ``radius_m``
+# metres of a point; either end of the period may be unknown. A removal keeps its reason.
+unit_placement = versioned(
+    "unit_placement",
+    Column("unit_id", String(36), ForeignKey("unit.id"), nullable=False),
+    Column("area_id", Integer, ForeignKey("admin_area.id")),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("radius_m", Float),
+    Column("from_date", String(10)),
+    Column("to_date", String(10)),
+    Column("note", Text, nullable=False),
+    Column("source_text", Text, nullable=False),
+    Column("removal_reason", Text),
+)
+Index("ix_unit_placement_unit_id", unit_placement.c.unit_id)
+
 unit_involvement = versioned(
     "unit_involvement",
     Column("unit_id", String(36), ForeignKey("unit.id"), nullable=False),
