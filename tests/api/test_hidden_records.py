@@ -51,7 +51,9 @@ SHARED_READS = {
 }
 # Path parameters that name no record of a case: shared or instance-wide things. A registry request
 # is decided by the holding case's coordinator, whom the registry service itself asks for.
-NOT_CASE_RECORDS = {"unit", "code", "username", "topic", "token_id", "request_id", "situation"}
+NOT_CASE_RECORDS = {
+    "unit", "code", "username", "topic", "token_id", "request_id", "situation", "placement_id",
+}  # fmt: skip
 
 
 def _build(instance: Instance, tmp_path: Path) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from testament.custody.instance import Instance
-from testament.patterns import service
+from testament.patterns import service, unit_linkage
 from testament.patterns.load import Scope
 from tests.policy.conftest import UseCase, refusals
 
@@ -16,6 +16,9 @@ CASE_B = Scope(case="Case B")
 
 USE_CASES: dict[str, UseCase] = {
     "service.counts": UseCase(lambda inst, w: service.counts(inst, CASE_B, by=["month"])),
+    "unit_linkage.unit_linkage": UseCase(
+        lambda inst, w: unit_linkage.unit_linkage(inst, CASE_B, unit="1st Brigade")
+    ),
 }
 
 NOT_USE_CASES: dict[str, str] = {}

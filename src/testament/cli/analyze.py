@@ -21,7 +21,7 @@ from testament.analysis.counts import BY_KEYS
 from testament.cli.context import opened
 from testament.cli.output import json_line
 from testament.errors import InvalidInput
-from testament.patterns import service
+from testament.patterns import service, unit_linkage
 from testament.patterns.load import Progress, Scope
 from testament.patterns.results import Analysis
 
@@ -155,4 +155,21 @@ def counts(
             inst, scope_of(case_name, situation), by=by, where=parse_where(where),
             level=level, progress=progress(),
         )  # fmt: skip
+    emit(result, fmt)
+
+
+@analyze_group.command("units")
+@scoped
+@click.option(
+    "--unit", help="Only this unit (its ID, name or alias); every placed unit if not given."
+)
+def units(
+    case_name: str | None, situation: str | None, level: int, fmt: str, unit: str | None
+) -> None:
+    """Link units to incidents: each unit's presence timeline (its placements), the incidents inside
+    its places and times, those possibly inside, and the graph of units and places."""
+    with opened() as inst:
+        result = unit_linkage.unit_linkage(
+            inst, scope_of(case_name, situation), unit=unit, level=level, progress=progress()
+        )
     emit(result, fmt)

@@ -1,4 +1,5 @@
-"""`testament unit …`: units, their hierarchy and names, commanders over time, and involvement in incidents.
+"""`testament unit …`: units, their hierarchy and names, commanders over time, involvement in incidents,
+and placements (where a unit was, and when).
 
 Wherever a command takes a UNIT, it may be the unit's ID, its name or one of its aliases.
 """
@@ -17,9 +18,10 @@ from testament.cli.record_commands import (
     field_options,
     history_command,
 )
-from testament.documentation import units
+from testament.documentation import placements, units
 from testament.documentation.kinds import UNIT
-from testament.documentation.record_views import UnitView
+from testament.documentation.record_views import Placement, UnitView
+from testament.errors import InvalidInput
 
 
 @click.group("unit")
@@ -146,6 +148,70 @@ def involve(unit: str, incident_id: str, degree: str, note: str, as_json: bool) 
     with opened() as inst:
         new_id = units.involve(inst, unit, incident_id, degree, note)
     echo_created("involvement", new_id, as_json)
+
+
+def _point(text: str) -> tuple[str, str]:
+    """``LAT,LON`` as its two parts (the use case checks them as coordinates)."""
+    latitude, sep, longitude = text.partition(",")
+    if not sep or not latitude.strip() or not longitude.strip():
+        raise InvalidInput(
+            f"{text!r} is not LAT,LON", where="--at", hint="for example --at 50.45,30.52"
+        )
+    return latitude.strip(), longitude.strip()
+
+
+@unit_group.command("place")
+@click.argument("unit")
+@click.option("--area", help="An administrative area: its code, name or alternative name.")
+@click.option(
+    "--at", "at", metavar="LAT,LON", help="A point (WGS 84 decimal degrees), with --radius-m."
+)
+@click.option("--radius-m", type=float, help="How far from the point, in metres (more than 0).")
+@click.option(
+    "--from", "from_date", default="", help="First day present: YYYY-MM-DD, YYYY-MM or YYYY."
+)
+@click.option("--to", "to_date", default="", help="Last day present, in the same forms.")
+@click.option("--note", default="", help="Free text.")
+@click.option("--source", "source_text", default="", help="Where this is documented: a reference.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def place(unit: str, at: str | None, as_json: bool, **options: Any) -> None:
+    """Record that UNIT was present in an area, or within a radius of a point, over a period."""
+    latitude, longitude = _point(at) if at is not None else (None, None)
+    with opened() as inst:
+        new_id = placements.place(inst, unit, latitude=latitude, longitude=longitude, **options)
+    echo_created("placement", new_id, as_json)
+
+
+def _where(p: Placement) -> str:
+    if p.area_code is not None:
+        return f"{p.area_name} ({p.area_code}, level {p.area_level})"
+    return f"within {p.radius_m:g} m of {p.latitude}, {p.longitude}"
+
+
+@unit_group.command("placements")
+@click.argument("unit")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def placements_command(unit: str, as_json: bool) -> None:
+    """List where UNIT was and when (its presence timeline), by start date."""
+    with opened() as inst:
+        rows = placements.placements(inst, unit)
+    for row in rows:
+        if as_json:
+            json_line(row)
+        else:
+            span = f"{row.from_date or '?'} – {row.to_date or '?'}"
+            click.echo(f"{row.id}  {span}  {_where(row)}" + (f"  {row.note}" if row.note else ""))
+
+
+@unit_group.command("unplace")
+@click.argument("placement_id")
+@click.option("--reason", required=True, help="Why the placement is removed; kept in its history.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def unplace(placement_id: str, reason: str, as_json: bool) -> None:
+    """Remove a placement; it stays in the unit's history with the reason."""
+    with opened() as inst:
+        version = placements.unplace(inst, placement_id, reason)
+    echo_written("Placement", placement_id, version, as_json, verb="removed at")
 
 
 history_command(unit_group, UNIT, units.versions,

@@ -18,7 +18,7 @@ from testament.analysis.counts import BY_KEYS
 from testament.api.deps import instance
 from testament.custody.instance import Instance
 from testament.errors import InvalidInput
-from testament.patterns import service
+from testament.patterns import service, unit_linkage
 from testament.patterns.load import Scope
 
 router = APIRouter(tags=["patterns"])
@@ -101,3 +101,26 @@ def situation_counts(
 ) -> Any:
     """The same counts over a situation's cases (those you may read)."""
     return _counts(inst, Scope(situation=situation), by, where, level)
+
+
+UnitRef = Annotated[
+    str | None,
+    Query(min_length=1, max_length=500, description="Only this unit: ID, name or alias."),
+]
+
+
+def _units(inst: Instance, scope: Scope, unit: str | None, level: int) -> Any:
+    return answered(unit_linkage.unit_linkage(inst, scope, unit=unit, level=level))
+
+
+@router.get("/cases/{case_name}/analyses/units", response_model=AnalysisAnswer)
+def case_units(case_name: str, inst: Inst, unit: UnitRef = None, level: Level = 1) -> Any:
+    """Each unit's presence timeline, the incidents inside and possibly inside it, and the graph of
+    units and places (``graph``)."""
+    return _units(inst, Scope(case=case_name), unit, level)
+
+
+@router.get("/situations/{situation}/analyses/units", response_model=AnalysisAnswer)
+def situation_units(situation: str, inst: Inst, unit: UnitRef = None, level: Level = 1) -> Any:
+    """The same unit linkage over a situation's cases (those you may read)."""
+    return _units(inst, Scope(situation=situation), unit, level)
