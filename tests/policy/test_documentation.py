@@ -129,6 +129,7 @@ USE_CASES: dict[str, UseCase] = {
         refuses=DOCUMENTERS_TOO,
     ),
     "legal.suggest": UseCase(lambda i, w: legal.suggest(i, w["incident_id"])),
+    "legal.element_links": UseCase(lambda i, w: legal.element_links(i, w["incident_id"])),
     "proof_chart.chart": UseCase(lambda i, w: proof_chart.chart(i, "Case B")),
     # Units: shared, but what links one to a case is that case's
     "units.create": UseCase(lambda i, w: units.create(i, "2nd Brigade"), refuses=VIEWER_ONLY),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from testament.custody.instance import Instance
-from testament.patterns import service, unit_linkage
+from testament.patterns import reports, service, unit_linkage
 from testament.patterns.load import Scope
 from tests.policy.conftest import UseCase, refusals
 
@@ -16,6 +16,19 @@ CASE_B = Scope(case="Case B")
 
 USE_CASES: dict[str, UseCase] = {
     "service.counts": UseCase(lambda inst, w: service.counts(inst, CASE_B, by=["month"])),
+    "reports.incident_dossier": UseCase(
+        lambda inst, w: reports.incident_dossier(
+            inst, w["incident_id"], fmt="html", purpose="audit"
+        )
+    ),
+    "reports.proof_chart_report": UseCase(
+        lambda inst, w: reports.proof_chart_report(inst, "Case B", fmt="html")
+    ),
+    "reports.pattern_report": UseCase(
+        lambda inst, w: reports.pattern_report(
+            inst, CASE_B, period_from="2022-01-01", period_to="2022-12-31", fmt="html"
+        )
+    ),
     "unit_linkage.unit_linkage": UseCase(
         lambda inst, w: unit_linkage.unit_linkage(inst, CASE_B, unit="1st Brigade")
     ),

@@ -215,4 +215,4 @@ def unplace(placement_id: str, reason: str, as_json: bool) -> None:
 
 
 history_command(unit_group, UNIT, units.versions,
-                doc="Every version of a unit, commander or involvement, with its custody log entry.")  # fmt: skip
+                doc="Every version of a unit, commander, involvement or placement, with its custody log entry.")  # fmt: skip

@@ -20,7 +20,8 @@ from sqlalchemy import Connection
 
 from testament.custody import cases, history, policy
 from testament.custody.instance import Instance, acting_agent, recording
-from testament.documentation import evidence, queries
+from testament.documentation import evidence, queries, repository
+from testament.documentation.record_views import made
 from testament.documentation.results import CrimeDetail, CrimeView, ElementText, TermView
 from testament.domain import legal as rules
 from testament.domain.access import Action
@@ -296,3 +297,27 @@ def suggest(instance: Instance, incident_id: str) -> list[Suggestion]:
         Suggestion(code, dict(crime(code).label), reasons[code], code in qualified)
         for code in sorted(reasons)
     ]
+
+
+@dataclass(frozen=True)
+class ElementLinkView(Result):
+    """A live element link: an item's stance on one element of a crime qualified on an incident."""
+
+    id: str
+    item_id: str
+    incident_id: str
+    crime_code: str
+    element_id: str
+    stance: str
+    confidence: str
+    note: str
+    version: int
+    updated_at: str
+
+
+def element_links(instance: Instance, incident_id: str) -> list[ElementLinkView]:
+    """The incident's live element links, oldest first (for a dossier that prints them)."""
+    with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ, kind="incident", record_id=incident_id)
+        rows = repository.live_rows(conn, "element-link", "incident_id", incident_id)
+    return [made(ElementLinkView, row) for row in rows]

@@ -1,0 +1,136 @@
+"""Making a report's bytes: one HTML document from a Jinja template, and the same document as PDF.
+
+The PDF is WeasyPrint's rendering of the very HTML the ``html`` format returns, so both formats carry
+the same text. Rendering is offline: the fetcher refuses every URL but inline ``data:`` ones, so a
+source's address printed in a report is never fetched. Every name taken from a record goes through
+:func:`testament.domain.display.shown` (``| shown``), as on the pages.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from testament import __version__
+from testament.domain.display import shown
+from testament.domain.results import Result
+from testament.errors import InvalidInput
+from testament.patterns.results import Checkpoint
+from testament.taxonomy import loader, vocabulary
+
+FORMATS = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
+
+
+@dataclass(frozen=True)
+class Report(Result):
+    """A report's bytes (``filename``, ``media_type``) with what it was computed from: the parameters
+    that shaped it and the custody log checkpoint it was computed at."""
+
+    filename: str
+    media_type: str
+    content: bytes
+    parameters: dict[str, Any]
+    checkpoint: Checkpoint
+
+    def as_json(self) -> dict[str, Any]:
+        # The bytes are the report itself; its description is what a JSON line can carry.
+        return {
+            "filename": self.filename,
+            "media_type": self.media_type,
+            "size": len(self.content),
+            "parameters": self.parameters,
+            "checkpoint": self.checkpoint.as_json(),
+        }
+
+
+def check_format(fmt: str) -> str:
+    """``pdf`` or ``html``; InvalidInput naming ``--format`` otherwise."""
+    if fmt not in FORMATS:
+        raise InvalidInput(
+            f"{fmt!r} is not a report format",
+            where="--format",
+            hint="use pdf or html",
+            errors={"format": "pdf or html"},
+        )
+    return fmt
+
+
+def term(code: object, kind: str) -> str:
+    """A vocabulary code in English words (a code the vocabulary does not know stays as given)."""
+    text = "" if code is None else str(code)
+    return vocabulary.label(kind, text, "en") if text else ""
+
+
+def crime_label(code: object) -> str:
+    taxonomy = loader.shipped()
+    found = taxonomy.crime(str(code))
+    return (found.label.get("en") or str(code)) if found else str(code)
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("testament.patterns", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["shown"] = shown
+    env.globals["term"] = term
+    env.globals["crime_label"] = crime_label
+    return env
+
+
+def command_line(words: Sequence[str]) -> str:
+    """The CLI command that computes the report again, quoted for a POSIX shell."""
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def render(
+    template: str,
+    *,
+    title: str,
+    parameters: Mapping[str, Any],
+    checkpoint: Checkpoint,
+    command: Sequence[str],
+    fmt: str,
+    filename: str,
+    **context: Any,
+) -> Report:
+    """The report as HTML, or that HTML as PDF."""
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            title=title,
+            parameters=parameters,
+            checkpoint=checkpoint,
+            command=command_line(command),
+            version=__version__,
+            **context,
+        )
+    )
+    content = html.encode("utf-8") if fmt == "html" else pdf(html)
+    return Report(f"{filename}.{fmt}", FORMATS[fmt], content, dict(parameters), checkpoint)
+
+
+def pdf(html: str) -> bytes:
+    """The HTML as PDF, fetching nothing from outside the document."""
+    import weasyprint  # noqa: PLC0415 - pango and its fonts load only when a PDF is asked for
+
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols=["data"])
+    found: bytes = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    return found
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a case's or an area's name (ASCII letters, digits and dashes)."""
+    cleaned = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    return cleaned[:60] or "report"

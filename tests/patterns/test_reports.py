@@ -1,0 +1,189 @@
+"""Reports as PDF and HTML: the same content in both, with digests, Cyrillic as real text, the
+parameters and the checkpoint; an incident's gates (a stated purpose, a recording's name) apply."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from testament.accounts import accounts
+from testament.custody import cases, custody_log, ingest
+from testament.custody.instance import Instance
+from testament.documentation import evidence, incidents, legal, sources
+from testament.errors import InvalidInput, NotFound, PermissionDenied
+from testament.patterns import reports
+from testament.patterns.load import Scope
+from tests.web.test_processing_pages import make_recording
+
+CASE = "Kharkiv"  # the case make_recording records testimonies in
+TITLE = "Обстріл школи № 5 у Салтівці"
+DESCRIPTION = "Дві ракети влучили у спортивну залу школи о 06:40."
+FILE_NAME = "знімок-воронки.jpg"
+PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+@pytest.fixture
+def dossier_world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
+    cases.create_case(instance, CASE)
+    given = incidents.IncidentInput(
+        title=TITLE, description=DESCRIPTION, date="2022-03-14", latitude=50.03,
+        longitude=36.33, place_text="Салтівка, Харків", types=["missile-strike"],
+        targets=["school"],
+    )  # fmt: skip
+    incident_id = incidents.create(instance, CASE, given)
+    source_id = sources.create(instance, CASE, kind="person", title="Свідок А")
+    sources.link_incident(instance, source_id, incident_id, "бачив влучання")
+    incidents.add_casualty(instance, incident_id, category="injured", count=3, source_id=source_id)
+    (tmp_path / FILE_NAME).write_bytes(b"\xff\xd8\xff\xe0" + b"crater" * 50)
+    item_id = ingest.ingest(instance, [tmp_path / FILE_NAME], case_name=CASE).results[0].item_id
+    assert item_id is not None
+    evidence.link(instance, item_id, incident_id, "показує вирву біля школи")
+    legal.qualify(instance, incident_id, "CAH-MURDER")
+    legal.link_element(instance, item_id, incident_id, "CAH-MURDER", "E1", stance="supports")
+    return {"incident": incident_id, "item": item_id, "source": source_id}
+
+
+def test_a_dossier_prints_every_digest_the_checkpoint_and_cyrillic_as_text(
+    instance: Instance, dossier_world: dict[str, Any]
+) -> None:
+    incident_id, item_id = dossier_world["incident"], dossier_world["item"]
+    digest = evidence.show(instance, item_id).sha256
+    timeline = custody_log.item_timeline(instance, item_id)
+    before = custody_log.status(instance).size
+    made = {
+        fmt: reports.incident_dossier(instance, incident_id, fmt=fmt) for fmt in ("pdf", "html")
+    }
+    assert custody_log.status(instance).size == before, "an incident without labels logs no view"
+    pdf, html = made["pdf"], made["html"]
+    assert pdf.content.startswith(b"%PDF") and pdf.media_type == "application/pdf"
+    assert html.media_type.startswith("text/html")
+    assert (pdf.filename, html.filename) == (
+        f"dossier-{incident_id}.pdf",
+        f"dossier-{incident_id}.html",
+    )
+    assert pdf.checkpoint == html.checkpoint and pdf.checkpoint.size == before
+    assert pdf.parameters == {"report": "dossier", "incident": incident_id, "format": "pdf"}
+    text, page = pdf_text(pdf.content), html.content.decode("utf-8")
+    expected = [
+        TITLE, DESCRIPTION, FILE_NAME, digest, "Свідок А", "CAH-MURDER", "E1",
+        incident_id, item_id, str(pdf.checkpoint.size), pdf.checkpoint.root,
+        f"{len(timeline)} event{'s' if len(timeline) != 1 else ''}", f"log entry {timeline[0].log_index}",
+        "testament report dossier",
+    ]  # fmt: skip
+    for wanted in expected:
+        assert wanted in text, wanted
+        assert wanted in page, wanted
+
+
+def test_a_sensitive_incident_needs_a_purpose_and_its_dossier_is_a_logged_view(
+    instance: Instance, dossier_world: dict[str, Any]
+) -> None:
+    incident_id = dossier_world["incident"]
+    incidents.edit(instance, incident_id, {"sensitivity": ["graphic"]})
+    before = custody_log.status(instance).size
+    with pytest.raises(InvalidInput, match="state why") as refused:
+        reports.incident_dossier(instance, incident_id, fmt="html")
+    assert refused.value.errors is not None and "purpose" in refused.value.errors
+    assert custody_log.status(instance).size == before, "a refusal writes nothing"
+    made = reports.incident_dossier(instance, incident_id, fmt="html", purpose="case review")
+    assert custody_log.status(instance).size == before + 1
+    entry = json.loads(custody_log.entry(instance, before))
+    assert entry["type"] == "access"
+    assert entry["detail"] == {"object": "incident", "id": incident_id, "action": "view",
+                               "purpose": "case review"}  # fmt: skip
+    page = made.content.decode("utf-8")
+    assert f"(entry {before})" in page and "--purpose PURPOSE" in page
+    assert "case review" not in page, "the purpose stays in the log"
+
+
+def test_a_recordings_name_is_printed_only_for_those_who_may_read_the_words(
+    instance: Instance, dossier_world: dict[str, Any]
+) -> None:
+    incident_id, item_id = dossier_world["incident"], dossier_world["item"]
+    accounts.create_user(instance, "dora", PASSWORD)  # the interviewer make_recording names
+    accounts.grant_role(instance, "dora", CASE, "documenter")
+    make_recording(instance, item_id)
+    accounts.create_user(instance, "vera", PASSWORD)
+    accounts.grant_role(instance, "vera", CASE, "viewer")
+    vera = instance.acting_for(accounts.principal_named(instance, "vera"))
+    digest = evidence.show(instance, item_id).sha256
+    for fmt in ("pdf", "html"):
+        made = reports.incident_dossier(vera, incident_id, fmt=fmt)
+        text = pdf_text(made.content) if fmt == "pdf" else made.content.decode("utf-8")
+        assert FILE_NAME not in text, text[text.index(FILE_NAME) - 300 : text.index(FILE_NAME) + 50]
+        assert "name withheld" in text and digest in text
+    chart = reports.proof_chart_report(vera, CASE, fmt="html").content.decode("utf-8")
+    assert FILE_NAME not in chart and "name withheld" in chart
+    assert FILE_NAME in reports.incident_dossier(instance, incident_id, fmt="html").content.decode()
+
+
+def test_a_reader_without_a_role_gets_no_report(
+    instance: Instance, dossier_world: dict[str, Any]
+) -> None:
+    accounts.create_user(instance, "anna", PASSWORD)
+    anna = instance.acting_for(accounts.principal_named(instance, "anna"))
+    before = custody_log.status(instance).size
+    with pytest.raises((NotFound, PermissionDenied)):
+        reports.incident_dossier(anna, dossier_world["incident"], fmt="pdf")
+    with pytest.raises((NotFound, PermissionDenied)):
+        reports.proof_chart_report(anna, CASE, fmt="pdf")
+    assert custody_log.status(instance).size == before
+
+
+def test_bad_input_is_named(instance: Instance, dossier_world: dict[str, Any]) -> None:
+    with pytest.raises(NotFound, match="no incident has this ID"):
+        reports.incident_dossier(instance, "00000000-0000-7000-8000-000000000000", fmt="pdf")
+    with pytest.raises(InvalidInput, match="'docx' is not a report format") as wrong:
+        reports.incident_dossier(instance, dossier_world["incident"], fmt="docx")
+    assert wrong.value.where == "--format"
+    with pytest.raises(InvalidInput, match="not a report format"):
+        reports.proof_chart_report(instance, CASE, fmt="")
+    with pytest.raises(NotFound):
+        reports.proof_chart_report(instance, "No such case", fmt="html")
+
+
+def test_the_proof_chart_report_names_its_items_and_its_elements(
+    instance: Instance, dossier_world: dict[str, Any]
+) -> None:
+    item_id = dossier_world["item"]
+    made = {fmt: reports.proof_chart_report(instance, CASE, fmt=fmt) for fmt in ("pdf", "html")}
+    text, page = pdf_text(made["pdf"].content), made["html"].content.decode("utf-8")
+    assert made["pdf"].content.startswith(b"%PDF")
+    assert made["pdf"].filename == "proof-chart-kharkiv.pdf"
+    for wanted in ("CAH-MURDER", FILE_NAME, item_id[:8], "Preliminary", made["pdf"].checkpoint.root,
+                   "testament report proof-chart --case Kharkiv"):  # fmt: skip
+        assert wanted in text, wanted
+        assert wanted in page, wanted
+
+
+def test_a_pattern_report_counts_the_area_and_period_with_charts_and_a_map(
+    instance: Instance, sample: dict[str, str]
+) -> None:
+    scope = Scope(case="Patterns")
+    made = {
+        fmt: reports.pattern_report(instance, scope, area="Kharkiv", period_from="2022-03-01",
+                                    period_to="2022-04-30", fmt=fmt)
+        for fmt in ("pdf", "html")
+    }  # fmt: skip
+    pdf, html = made["pdf"], made["html"]
+    assert pdf.content.startswith(b"%PDF")
+    assert pdf.parameters == {"report": "patterns", "case": "Patterns", "area": "UA.KK",
+                              "from": "2022-03-01", "to": "2022-04-30", "level": 1,
+                              "format": "pdf"}  # fmt: skip
+    text, page = pdf_text(pdf.content), html.content.decode("utf-8")
+    assert "<svg" in page and "<img" not in page, "charts are inline SVG"
+    for wanted in ("Kharkiv", sample["K1"], sample["K2"], "2022-03", pdf.checkpoint.root,
+                   "Incidents per month, by type",  # the chart's own text, as text
+                   "testament report patterns --case Patterns --area UA.KK"):  # fmt: skip
+        assert wanted in text, wanted
+        assert wanted in page, wanted
+    assert sample["S1"] not in page, "an incident of another area is out of the report"
