@@ -105,6 +105,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "testament.cli.analyze:analyze_group",
         "Pattern analyses over a case or a situation: counts, spikes, repeats, clusters, units.",
     ),
+    "report": LazyCommand(
+        "testament.cli.report:report_group",
+        "Reports as PDF or HTML: an incident's dossier, a case's proof chart, a pattern report.",
+    ),
     "search": LazyCommand(
         "testament.cli.search:search_group",
         "Full-text search over incidents, sources, people and evidence notes.",
