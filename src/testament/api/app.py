@@ -23,6 +23,7 @@ from testament.api.routes import (
     people,
     processing,
     records,
+    reports,
     search,
     session,
     sources,
@@ -83,6 +84,7 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
         packages,
         processing,
         patterns,
+        reports,
     ):
         # Who is asking, then whether they may see what the path names (before the body is read).
         app.include_router(
