@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from testament.custody.instance import Instance
-from testament.patterns import reports, service, unit_linkage
+from testament.patterns import listing, reports, service, unit_linkage
 from testament.patterns.load import Scope
 from tests.policy.conftest import UseCase, refusals
 
@@ -16,6 +16,7 @@ CASE_B = Scope(case="Case B")
 
 USE_CASES: dict[str, UseCase] = {
     "service.counts": UseCase(lambda inst, w: service.counts(inst, CASE_B, by=["month"])),
+    "listing.incidents": UseCase(lambda inst, w: listing.incidents(inst, CASE_B)),
     "reports.incident_dossier": UseCase(
         lambda inst, w: reports.incident_dossier(
             inst, w["incident_id"], fmt="html", purpose="audit"

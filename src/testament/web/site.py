@@ -12,8 +12,8 @@ This module assembles the site and its error pages; each family of pages registe
 ``routes_auth`` (sign-in and setup), ``routes_cases`` (the dashboard, a case's pages, search),
 ``routes_views`` (an incident's or an item's page), ``routes_account`` (settings and administration),
 ``records`` (the forms that write the documentation), ``support``, ``intake``, ``registry_requests``,
-``sharing``, ``package_import``, ``processing`` (the gallery, text, captures and jobs) and ``replay``
-(a web capture replayed).
+``sharing``, ``package_import``, ``processing`` (the gallery, text, captures and jobs), ``replay``
+(a web capture replayed) and ``patterns`` (a case's or a situation's patterns and analyses).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from testament.web import (
     i18n,
     intake,
     package_import,
+    patterns,
     processing,
     records,
     registry_requests,
@@ -98,6 +99,7 @@ def create_site(
     package_import.routes(site)
     processing.routes(site)
     replay.routes(site)
+    patterns.routes(site)
     _errors(site)
     return site
 

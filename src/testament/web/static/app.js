@@ -181,10 +181,70 @@ function uploadFiles(form, files) {
   }
 }
 
+// The patterns map: areas shaded by the selection's incidents (a click on an area chooses it), the
+// incidents as points (or, past a few thousand, as clusters) and a heat layer (leaflet.heat), each a
+// layer that can be switched off. Everything comes from Testament itself.
+function drawPatternsMap(element) {
+  const map = L.map(element).setView([48.5, 31.5], 6);
+  map.createPane("areas").style.zIndex = "350";
+  const [areaName, pointName, heatName] = element.dataset.layers.split("|");
+  const chooser = L.control.layers(null, null, { collapsed: false }).addTo(map);
+  Promise.all([
+    fetch(element.dataset.data, { credentials: "same-origin" }).then((response) => response.json()),
+    fetch(element.dataset.areas, { credentials: "same-origin" }).then((response) => response.json()),
+  ]).then(([data, areas]) => {
+    const most = Math.max(1, ...Object.values(data.areas));
+    const shading = L.geoJSON(areas, {
+      pane: "areas",
+      style: (feature) => {
+        const count = data.areas[feature.id] || 0;
+        return { color: "#666", weight: 1, fillColor: "#b2182b", fillOpacity: count ? 0.1 + 0.6 * count / most : 0.02 };
+      },
+      onEachFeature: (feature, layer) => {
+        layer.bindTooltip((feature.properties.name || feature.id) + ": " + (data.areas[feature.id] || 0));
+        layer.on("click", () => {
+          const target = new URL(element.dataset.page, window.location.href);
+          target.searchParams.set("area", feature.id);
+          target.hash = "incidents";
+          window.location.assign(target.toString());
+        });
+      },
+    }).addTo(map);
+    chooser.addOverlay(shading, areaName);
+    const markers = L.layerGroup(data.points.map(([lat, lon, id]) => {
+      const link = document.createElement("a");
+      link.href = "/incidents/" + encodeURIComponent(id);
+      link.textContent = id.slice(0, 8);
+      return L.circleMarker([lat, lon], { radius: 5, color: "#a61b1b", weight: 1, fillOpacity: 0.7, className: "incident-marker" }).bindPopup(link);
+    }).concat(data.clusters.map(([lat, lon, count]) => clusterMarker(map, { properties: { count } }, L.latLng(lat, lon)))));
+    markers.addTo(map);
+    chooser.addOverlay(markers, pointName);
+    const heat = L.heatLayer(data.points.map(([lat, lon]) => [lat, lon, 1]).concat(
+      data.clusters.map(([lat, lon, count]) => [lat, lon, count])), { radius: 20, blur: 15 });
+    heat.addTo(map);
+    chooser.addOverlay(heat, heatName);
+    const placed = data.points.map(([lat, lon]) => [lat, lon]).concat(data.clusters.map(([lat, lon]) => [lat, lon]));
+    if (placed.length) {
+      map.fitBounds(L.latLngBounds(placed), { maxZoom: 10, padding: [20, 20] });
+    } else {
+      const note = document.createElement("p");
+      note.className = "empty";
+      note.textContent = element.dataset.empty;
+      element.after(note);
+    }
+    element.dataset.markers = String(data.points.length + data.clusters.length);
+    element.dataset.ready = "true";
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const element = document.getElementById("map");
   if (element && window.L) {
     drawMap(element);
+  }
+  const patterns = document.getElementById("patterns-map");
+  if (patterns && window.L) {
+    drawPatternsMap(patterns);
   }
   // A blurred preview is revealed only when its viewer asks.
   for (const button of document.querySelectorAll("figure.graphic button.reveal")) {

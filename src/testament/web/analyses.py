@@ -1,0 +1,176 @@
+"""One page for any pattern analysis of a case or a situation (``…/analyses/{name}``): its parameters
+as a form, then what every analysis answers (the parameters used, the log checkpoint, the incidents it
+could not use, its rows and any tables of its own), each table downloadable as CSV.
+
+An analysis is added to :data:`ANALYSES` with its parameters and the use case that computes it; the
+page and its CSV need nothing else. Bad parameters come back in the form, named, with 422.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from testament.analysis.counts import BY_KEYS
+from testament.custody.instance import Instance
+from testament.errors import InvalidInput
+from testament.patterns import service, tables, unit_linkage
+from testament.patterns.load import Scope
+from testament.patterns.results import Analysis
+from testament.web.labels import N_
+from testament.web.pages import Viewer, instance_of, render
+
+Values = Mapping[str, Sequence[str]]
+LONGEST = 500
+# A downloaded figure or table: no script, its own inline styles only, framed only by Testament's pages.
+FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+
+def download(body: bytes, media_type: str, filename: str, *, inline: bool = False) -> Response:
+    """A file: as an attachment named ``filename`` (or shown in place), never sniffed as a page."""
+    disposition = "inline" if inline else "attachment"
+    return Response(body, media_type=media_type, headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"',
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": FILE_POLICY,
+    })  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Param:
+    """One field of an analysis's form."""
+
+    name: str
+    label: str
+    choices: tuple[str, ...] = ()
+    many: bool = False
+    default: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Spec:
+    title: str
+    params: tuple[Param, ...]
+    run: Callable[[Instance, Scope, Values], Analysis]
+
+
+def one(values: Values, name: str, default: str = "") -> str:
+    found = values.get(name) or [default]
+    return found[0].strip()
+
+
+def number(values: Values, name: str, default: str, kind: type[int] | type[float] = int) -> Any:
+    text = one(values, name, default)
+    try:
+        return kind(text)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a number", errors={name: "a number"}) from None
+
+
+def conditions(values: Values) -> dict[str, str]:
+    """``KEY=VALUE`` conditions, separated by commas or new lines."""
+    found: dict[str, str] = {}
+    for part in one(values, "where").replace("\n", ",").split(","):
+        if not part.strip():
+            continue
+        key, equals, value = part.partition("=")
+        if not equals or not key.strip() or not value.strip():
+            raise InvalidInput(
+                f"{part.strip()!r} is not KEY=VALUE", errors={"where": "KEY=VALUE, …"}
+            )
+        found[key.strip()] = value.strip()
+    return found
+
+
+def _counts(inst: Instance, scope: Scope, values: Values) -> Analysis:
+    by = [b for b in values.get("by", []) if b] or ["month"]
+    return service.counts(inst, scope, by=by, where=conditions(values),
+                          level=number(values, "level", "1"))  # fmt: skip
+
+
+def _units(inst: Instance, scope: Scope, values: Values) -> Analysis:
+    return unit_linkage.unit_linkage(inst, scope, unit=one(values, "unit") or None,
+                                     level=number(values, "level", "1"))  # fmt: skip
+
+
+LEVEL = Param("level", N_("Area level"), ("1", "2"), default=("1",))
+WHERE = Param("where", N_("Only incidents with (KEY=VALUE, …)"))
+ANALYSES: dict[str, Spec] = {
+    "counts": Spec(
+        N_("Counts"),
+        (Param("by", N_("Count by"), BY_KEYS, many=True, default=("month",)), WHERE, LEVEL),
+        _counts,
+    ),
+    "units": Spec(N_("Unit linkage"), (Param("unit", N_("Unit")), LEVEL), _units),
+}
+
+
+def parts(found: Analysis) -> tuple[list[tuple[str, list[dict[str, Any]]]], list[tuple[str, str]]]:
+    """The result's tables (its rows, then each list of records among its own keys, a level deep)
+    and its other keys as notes."""
+    found_tables: list[tuple[str, list[dict[str, Any]]]] = [("rows", found.rows)]
+    notes: list[tuple[str, str]] = []
+    for key, value in found.extra.items():
+        if _records(value):
+            found_tables.append((key, value))
+        elif isinstance(value, dict) and any(_records(v) for v in value.values()):
+            found_tables += [(f"{key}.{k}", v) for k, v in value.items() if _records(v)]
+            notes += [(f"{key}.{k}", tables.cell(v)) for k, v in value.items() if not _records(v)]
+        else:
+            notes.append((key, tables.cell(value)))
+    return found_tables, notes
+
+
+def _records(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def _values(request: Request) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        if len(value) > LONGEST:
+            raise InvalidInput(f"{key} is too long", errors={key: f"at most {LONGEST} characters"})
+        found.setdefault(key, []).append(value)
+    return found
+
+
+def _spec(name: str) -> Spec:
+    if name not in ANALYSES:
+        raise InvalidInput(f"{name!r} is not an analysis", errors={"analysis": ", ".join(ANALYSES)})
+    return ANALYSES[name]
+
+
+def routes(site: FastAPI, prefix: str, scoped: Callable[[str], Scope]) -> None:
+    @site.get(prefix + "/analyses/{analysis}.csv", include_in_schema=False)
+    def analysis_csv(request: Request, name: str, analysis: str, who: Viewer) -> Response:
+        found = _spec(analysis).run(instance_of(request), scoped(name), _values(request))
+        wanted = request.query_params.get("table", "rows")
+        chosen = dict(parts(found)[0]).get(wanted)
+        if chosen is None:
+            raise InvalidInput(
+                f"{wanted!r} is not a table of this analysis", errors={"table": wanted}
+            )
+        return download(tables.csv_bytes(chosen), "text/csv; charset=utf-8",
+                        f"{analysis}-{wanted}.csv")  # fmt: skip
+
+    @site.get(prefix + "/analyses/{analysis}", include_in_schema=False)
+    def analysis_page(request: Request, name: str, analysis: str, who: Viewer) -> Response:
+        spec = _spec(analysis)
+        values = _values(request)
+        context: dict[str, Any] = {"spec": spec, "analysis": analysis, "scope": scoped(name),
+                                   "scope_name": name, "values": values, "problem": None,
+                                   "problems": {}, "found": None, "tables": [], "notes": [],
+                                   "query": request.url.query, "cell": tables.cell,
+                                   "tables_columns": tables.columns}  # fmt: skip
+        try:
+            found = spec.run(instance_of(request), scoped(name), values)
+        except InvalidInput as exc:
+            context |= {"problem": exc.what, "problems": dict(exc.errors or {})}
+            return render(request, "analysis.html", 422, **context)
+        found_tables, notes = parts(found)
+        context |= {"found": found, "tables": found_tables, "notes": notes}
+        return render(request, "analysis.html", **context)

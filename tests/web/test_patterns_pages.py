@@ -1,0 +1,206 @@
+"""The patterns page and the analysis pages over HTTP: they render in English and Ukrainian, their
+figures are valid SVG and PNG whose bars link to the selection they stand for, their tables download
+as CSV, a selection narrows the list, bad parameters come back in the form (never a 500), and a
+reader without a role on the case is answered as if it did not exist."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from defusedxml import ElementTree
+
+from testament.accounts import accounts
+from testament.custody import cases
+from testament.custody.instance import Instance
+from tests.conftest import SQLITE_ONLY
+from tests.patterns.conftest import KHARKIV, SAMPLE, add, load_areas
+from tests.web.conftest import PASSWORD, signed_in
+
+pytestmark = SQLITE_ONLY
+
+PAGE = "/cases/Patterns/patterns"
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}href"
+
+
+@pytest.fixture
+def analyst(instance: Instance) -> dict[str, str]:
+    """Case "Patterns" holding the patterns tests' SAMPLE (external ID -> incident ID), read by ana;
+    olek reads only another case."""
+    load_areas(instance)
+    cases.create_case(instance, "Patterns")
+    sample = {
+        external: add(instance, "Patterns", external, day, place, types=types, targets=targets)
+        for external, day, place, types, targets in SAMPLE
+    }
+    accounts.create_user(instance, "ana", PASSWORD)
+    accounts.grant_role(instance, "ana", "Patterns", "viewer")
+    accounts.create_user(instance, "olek", PASSWORD)
+    cases.create_case(instance, "Elsewhere")
+    accounts.grant_role(instance, "olek", "Elsewhere", "viewer")
+    return sample
+
+
+def _rows(page: str) -> list[str]:
+    return re.findall(r'<tr data-incident="([^"]+)">', page)
+
+
+def _links(svg: bytes) -> list[str]:
+    tree = ElementTree.fromstring(svg)
+    return [a.attrib[XLINK] for a in tree.iter(f"{SVG}a")]
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_the_patterns_page_renders_with_every_figure(
+    site: Any, analyst: dict[str, str], lang: str
+) -> None:
+    http = signed_in(site, "ana", cookies={"testament_lang": lang})
+    got = http.get(PAGE)
+    assert got.status_code == 200, got.text
+    text = got.text
+    for name in ("timeline", "areas", "kinds"):
+        assert f'src="{PAGE}/{name}.svg?' in text
+    assert 'id="patterns-map"' in text and "leaflet-heat.js" in text
+    assert sorted(_rows(text)) == sorted(analyst.values())
+    assert ("Часова шкала" if lang == "uk" else "Timeline") in text
+
+
+def test_the_case_page_and_the_dashboard_link_to_it(site: Any, analyst: dict[str, str]) -> None:
+    http = signed_in(site, "ana")
+    assert f'href="{PAGE}"' in http.get("/dashboard").text
+    assert f'href="{PAGE}"' in http.get("/cases/Patterns").text
+
+
+def test_a_timeline_is_valid_svg_whose_bars_select_their_incidents(
+    site: Any, analyst: dict[str, str]
+) -> None:
+    http = signed_in(site, "ana")
+    got = http.get(f"{PAGE}/timeline.svg")
+    assert got.status_code == 200 and got.headers["content-type"] == "image/svg+xml"
+    assert "frame-ancestors 'self'" in got.headers["content-security-policy"]
+    links = _links(got.content)
+    assert links, "every bar is a link"
+    wanted = next(link for link in links if "month=2022-03" in link and "type=shelling" in link)
+    query = parse_qs(urlsplit(wanted).query)
+    assert query["month"] == ["2022-03"] and query["type"] == ["shelling"]
+    narrowed = http.get(wanted.split("#")[0])
+    assert narrowed.status_code == 200
+    assert sorted(_rows(narrowed.text)) == sorted([analyst["K1"], analyst["K2"]])
+
+
+def test_every_figure_downloads_as_svg_and_png(site: Any, analyst: dict[str, str]) -> None:
+    http = signed_in(site, "ana")
+    for name in ("timeline", "areas", "kinds", "network"):
+        svg = http.get(f"{PAGE}/{name}.svg", params={"download": "1"})
+        assert svg.status_code == 200, svg.text
+        assert svg.headers["content-disposition"] == f'attachment; filename="{name}.svg"'
+        ElementTree.fromstring(svg.content)
+        png = http.get(f"{PAGE}/{name}.png", params={"period": "week", "stack": "target"})
+        assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+        assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_figure_is_the_same_bytes_each_time(site: Any, analyst: dict[str, str]) -> None:
+    http = signed_in(site, "ana")
+    first = http.get(f"{PAGE}/areas.svg").content
+    assert http.get(f"{PAGE}/areas.svg").content == first
+    assert b"<metadata" not in first or b"<dc:date" not in first
+
+
+def test_the_small_multiples_link_an_area_and_a_month(site: Any, analyst: dict[str, str]) -> None:
+    http = signed_in(site, "ana")
+    links = _links(http.get(f"{PAGE}/areas.svg").content)
+    chosen = next(link for link in links if "month=2022-04" in link)
+    narrowed = http.get(chosen.split("#")[0])
+    assert _rows(narrowed.text) == [analyst["S1"]]
+
+
+def test_a_selection_narrows_the_list_and_the_map(site: Any, analyst: dict[str, str]) -> None:
+    http = signed_in(site, "ana")
+    got = http.get(PAGE, params={"target": "school"})
+    assert sorted(_rows(got.text)) == sorted([analyst["K1"], analyst["K3"]])
+    data = http.get(f"{PAGE}/map.json", params={"target": "school"}).json()
+    assert data["matched"] == 2 and sum(data["areas"].values()) == 2
+    assert {point[2] for point in data["points"]} == {analyst["K1"], analyst["K3"]}
+
+
+def test_a_date_range_narrows_the_list(site: Any, analyst: dict[str, str]) -> None:
+    http = signed_in(site, "ana")
+    got = http.get(PAGE, params={"date_from": "2022-04-01", "date_to": "2022-04-30"})
+    assert sorted(_rows(got.text)) == sorted([analyst["S1"], analyst["Z1"]])
+
+
+def test_the_tables_download_as_csv(site: Any, analyst: dict[str, str]) -> None:
+    http = signed_in(site, "ana")
+    got = http.get(f"{PAGE}/incidents.csv", params={"type": "air-strike"})
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(got.text)))
+    assert sorted(r["id"] for r in rows) == sorted([analyst["K3"], analyst["U1"]])
+    assert {r["external_id"] for r in rows} == {"K3", "U1"}
+    timeline = list(csv.DictReader(io.StringIO(http.get(f"{PAGE}/timeline.csv").text)))
+    assert {"month", "type", "count", "incidents"} <= set(timeline[0])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"period": "fortnight"}, {"date_from": "2022-02-30"}, {"level": "9"}, {"month": "2022-13"},
+     {"date_from": "2022-05-01", "date_to": "2022-04-01"}, {"month": "2022-03", "day": "2022-03-05"},
+     {"unit": "No Such Brigade"}],
+)  # fmt: skip
+def test_bad_parameters_are_shown_in_the_form(
+    site: Any, analyst: dict[str, str], params: dict[str, str]
+) -> None:
+    http = signed_in(site, "ana")
+    got = http.get(PAGE, params=params)
+    assert got.status_code == 422, got.text
+    assert 'class="problem"' in got.text and "<form" in got.text
+    assert any(f'name="{key}"' in got.text for key in params)
+
+
+def test_a_bad_figure_or_table_is_refused_not_a_server_error(
+    site: Any, analyst: dict[str, str]
+) -> None:
+    http = signed_in(site, "ana")
+    assert http.get(f"{PAGE}/pie.svg").status_code == 422
+    assert http.get(f"{PAGE}/nothing.csv").status_code == 422
+    assert http.get(f"{PAGE}/timeline.svg", params={"period": "hour"}).status_code == 422
+
+
+def test_a_reader_without_the_role_gets_404(site: Any, analyst: dict[str, str]) -> None:
+    http = signed_in(site, "olek")
+    for path in (PAGE, f"{PAGE}/timeline.svg", f"{PAGE}/incidents.csv", f"{PAGE}/map.json",
+                 "/cases/Patterns/analyses/counts"):  # fmt: skip
+        assert http.get(path).status_code == 404, path
+
+
+def test_the_analysis_page_shows_any_analysis(site: Any, analyst: dict[str, str]) -> None:
+    http = signed_in(site, "ana", cookies={"testament_lang": "uk"})
+    got = http.get("/cases/Patterns/analyses/counts", params=[("by", "area"), ("by", "month")])
+    assert got.status_code == 200, got.text
+    assert "Kharkiv" in got.text and 'translate="no"' in got.text
+    table = http.get("/cases/Patterns/analyses/counts.csv", params=[("by", "type")])
+    rows = list(csv.DictReader(io.StringIO(table.text)))
+    assert {r["type"]: int(r["count"]) for r in rows} == {"shelling": 4, "air-strike": 2}
+    units = http.get("/cases/Patterns/analyses/units")
+    assert units.status_code == 200
+    bad = http.get("/cases/Patterns/analyses/counts", params={"by": "colour"})
+    assert bad.status_code == 422 and 'class="problem"' in bad.text
+    assert http.get("/cases/Patterns/analyses/astrology").status_code == 422
+
+
+def test_a_situation_has_a_patterns_page(
+    site: Any, instance: Instance, analyst: dict[str, str]
+) -> None:
+    cases.create_situation(instance, cases.situation_values("Invasion", conflict="international"))
+    cases.assign_situation(instance, "Patterns", "Invasion")
+    cases.assign_situation(instance, "Elsewhere", "Invasion")
+    add(instance, "Elsewhere", "E1", "2022-03-06", KHARKIV, types=("shelling",))
+    http = signed_in(site, "ana")
+    got = http.get("/situations/Invasion/patterns")
+    assert got.status_code == 200, got.text
+    assert sorted(_rows(got.text)) == sorted(analyst.values())
