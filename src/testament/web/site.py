@@ -13,7 +13,8 @@ This module assembles the site and its error pages; each family of pages registe
 ``routes_views`` (an incident's or an item's page), ``routes_account`` (settings and administration),
 ``records`` (the forms that write the documentation), ``support``, ``intake``, ``registry_requests``,
 ``sharing``, ``package_import``, ``processing`` (the gallery, text, captures and jobs), ``replay``
-(a web capture replayed) and ``patterns`` (a case's or a situation's patterns and analyses).
+(a web capture replayed), ``reports`` (a dossier, a proof chart or a pattern report as PDF or
+HTML) and ``patterns`` (a case's or a situation's patterns and analyses).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from testament.web import (
     processing,
     records,
     registry_requests,
+    reports,
     replay,
     routes_account,
     routes_auth,
@@ -99,6 +101,7 @@ def create_site(
     package_import.routes(site)
     processing.routes(site)
     replay.routes(site)
+    reports.routes(site)
     patterns.routes(site)
     _errors(site)
     return site

@@ -8,7 +8,7 @@ the use cases' (:mod:`testament.patterns.reports`).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -27,7 +27,7 @@ Area = Annotated[
     str | None, Query(max_length=200, description="An area's name or code (all areas if left out).")
 ]
 Level = Annotated[int, Query(ge=1, le=2, description="Gazetteer level of areas: 1 or 2.")]
-BYTES = {
+BYTES: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {"application/pdf": {}, "text/html": {}},
         "description": "The report, with a Content-Disposition file name.",
