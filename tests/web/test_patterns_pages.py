@@ -204,3 +204,18 @@ def test_a_situation_has_a_patterns_page(
     got = http.get("/situations/Invasion/patterns")
     assert got.status_code == 200, got.text
     assert sorted(_rows(got.text)) == sorted(analyst.values())
+
+
+def test_an_analysis_page_draws_its_figure(site: Any, analyst: dict[str, str]) -> None:
+    http = signed_in(site, "ana")
+    page = http.get("/cases/Patterns/analyses/counts", params={"by": "target"})
+    assert 'src="/cases/Patterns/analyses/counts.svg?by=target"' in page.text
+    svg = http.get("/cases/Patterns/analyses/counts.svg", params={"by": "target"})
+    assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+    school = next(link for link in _links(svg.content) if "target=school" in link)
+    narrowed = http.get(school.split("#")[0])
+    assert narrowed.status_code == 200
+    assert sorted(_rows(narrowed.text)) == sorted([analyst["K1"], analyst["K3"]])
+    png = http.get("/cases/Patterns/analyses/counts.png", params=[("by", "month"), ("by", "type")])
+    assert png.content.startswith(b"\x89PNG")
+    assert http.get("/cases/Patterns/analyses/units.svg").status_code == 422

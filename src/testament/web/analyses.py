@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -18,9 +19,10 @@ from fastapi.responses import Response
 from testament.analysis.counts import BY_KEYS
 from testament.custody.instance import Instance
 from testament.errors import InvalidInput
-from testament.patterns import service, tables, unit_linkage
+from testament.patterns import figures, service, tables, unit_linkage
 from testament.patterns.load import Scope
 from testament.patterns.results import Analysis
+from testament.web import i18n, labels
 from testament.web.labels import N_
 from testament.web.pages import Viewer, instance_of, render
 
@@ -109,6 +111,64 @@ ANALYSES: dict[str, Spec] = {
 }
 
 
+PERIOD_KEYS = ("day", "week", "month", "year")
+VOCABULARY = {"type": "incident-types", "target": "target-object-types", "weapon": "weapon-systems"}
+WORDS = {"axis": N_("incidents"), "other": N_("other"), "none": N_("none")}
+STACKED = ("type", "target", "weapon")
+
+
+def figure_of(found: Analysis) -> tuple[str, list[str]] | None:
+    """Which figure an analysis has, and by which keys: counts by one key as bars, by a period and
+    a type, target or weapon as a stacked timeline, by area and period (and protected objects, by
+    area and month) as small multiples; None for the others."""
+    by = (
+        ["area", "month"]
+        if found.analysis == "protected"
+        else list(found.parameters.get("by") or [])
+    )
+    if found.analysis not in ("counts", "protected"):
+        return None
+    if len(by) == 1:
+        return "bars", by
+    if len(by) == 2 and by[0] in PERIOD_KEYS and by[1] in STACKED:
+        return "timeline", by
+    if len(by) == 2 and by[0] == "area" and by[1] in PERIOD_KEYS:
+        return "multiples", by
+    return None
+
+
+def drawn(
+    found: Analysis, *, fmt: str, link: figures.Link, name: figures.Name, title: str
+) -> bytes | None:
+    """The analysis's figure (:func:`figure_of`), each bar linking to the selection it stands for."""
+    kind = figure_of(found)
+    if kind is None:
+        return None
+    shape, by = kind
+    if shape == "bars":
+        return figures.bars(found.rows, key=by[0], title=title, link=link, name=name, fmt=fmt)
+    if shape == "timeline":
+        return figures.timeline(found.rows, period=by[0], stack=by[1], title=title, link=link,
+                                name=name, fmt=fmt)  # fmt: skip
+    return figures.small_multiples(found.rows, period=by[1], title=title, link=link, fmt=fmt)
+
+
+def namer(lang: str) -> figures.Name:
+    """How a figure names a value for a reader of ``lang``: vocabulary terms by their label."""
+    messages = i18n.catalogue(lang)
+
+    def name(key: str, value: Any) -> str:
+        if value is None:
+            return messages.gettext(WORDS["none"])
+        if key == "other":
+            return messages.gettext(WORDS["other"])
+        if key in VOCABULARY:
+            return labels.label(value, VOCABULARY[key], language=lang, messages=messages)
+        return str(value)
+
+    return name
+
+
 def parts(found: Analysis) -> tuple[list[tuple[str, list[dict[str, Any]]]], list[tuple[str, str]]]:
     """The result's tables (its rows, then each list of records among its own keys, a level deep)
     and its other keys as notes."""
@@ -157,6 +217,9 @@ def routes(site: FastAPI, prefix: str, scoped: Callable[[str], Scope]) -> None:
         return download(tables.csv_bytes(chosen), "text/csv; charset=utf-8",
                         f"{analysis}-{wanted}.csv")  # fmt: skip
 
+    for fmt, media in (("svg", "image/svg+xml"), ("png", "image/png")):
+        _figure_route(site, prefix, scoped, fmt, media)
+
     @site.get(prefix + "/analyses/{analysis}", include_in_schema=False)
     def analysis_page(request: Request, name: str, analysis: str, who: Viewer) -> Response:
         spec = _spec(analysis)
@@ -164,7 +227,7 @@ def routes(site: FastAPI, prefix: str, scoped: Callable[[str], Scope]) -> None:
         context: dict[str, Any] = {"spec": spec, "analysis": analysis, "scope": scoped(name),
                                    "scope_name": name, "values": values, "problem": None,
                                    "problems": {}, "found": None, "tables": [], "notes": [],
-                                   "query": request.url.query, "cell": tables.cell,
+                                   "query": request.url.query, "cell": tables.cell, "figure": False,
                                    "tables_columns": tables.columns}  # fmt: skip
         try:
             found = spec.run(instance_of(request), scoped(name), values)
@@ -172,5 +235,24 @@ def routes(site: FastAPI, prefix: str, scoped: Callable[[str], Scope]) -> None:
             context |= {"problem": exc.what, "problems": dict(exc.errors or {})}
             return render(request, "analysis.html", 422, **context)
         found_tables, notes = parts(found)
-        context |= {"found": found, "tables": found_tables, "notes": notes}
+        context |= {"found": found, "tables": found_tables, "notes": notes,
+                    "figure": figure_of(found) is not None}  # fmt: skip
         return render(request, "analysis.html", **context)
+
+
+def _figure_route(
+    site: FastAPI, prefix: str, scoped: Callable[[str], Scope], fmt: str, media: str
+) -> None:
+    @site.get(prefix + "/analyses/{analysis}." + fmt, include_in_schema=False,
+              name=f"analysis-figure-{fmt}{prefix}")  # fmt: skip
+    def analysis_figure(request: Request, name: str, analysis: str, who: Viewer) -> Response:
+        spec = _spec(analysis)
+        found = spec.run(instance_of(request), scoped(name), _values(request))
+        lang = i18n.language(request)
+        page = request.url.path.rsplit("/analyses/", 1)[0] + "/patterns"
+        body = drawn(found, fmt=fmt, link=lambda chosen: f"{page}?{urlencode(dict(chosen))}#incidents",
+                     name=namer(lang), title=i18n.catalogue(lang).gettext(spec.title))  # fmt: skip
+        if body is None:
+            raise InvalidInput(f"{analysis} has no figure", errors={"analysis": analysis})
+        inline = request.query_params.get("download") != "1"
+        return download(body, media, f"{analysis}.{fmt}", inline=inline)

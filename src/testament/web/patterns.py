@@ -23,9 +23,9 @@ from testament.errors import InvalidInput
 from testament.patterns import figures, tables
 from testament.patterns.load import Scope
 from testament.patterns.results import Analysis
-from testament.web import analyses, i18n, labels
+from testament.web import analyses, i18n
 from testament.web import patterns_view as view
-from testament.web.analyses import download
+from testament.web.analyses import WORDS, download, namer
 from testament.web.labels import N_
 from testament.web.pages import Viewer, instance_of, render
 from testament.web.patterns_view import Asked
@@ -41,7 +41,6 @@ TITLES = {
     "target": N_("Incidents by target"),
     "network": N_("Units and places"),
 }
-WORDS = {"axis": N_("incidents"), "other": N_("other"), "none": N_("none")}
 LISTED_COLUMNS = ("id", "external_id", "date_from", "date_to", "precision", "areas", "types",
                   "targets", "weapons", "latitude", "longitude")  # fmt: skip
 
@@ -129,22 +128,6 @@ def _download_routes(site: FastAPI, prefix: str, scoped: Scoped) -> None:
         wanted = LISTED_COLUMNS if table == "incidents" else None
         return download(tables.csv_bytes(found.rows, wanted), "text/csv; charset=utf-8",
                         f"{table}.csv")  # fmt: skip
-
-
-def namer(lang: str) -> figures.Name:
-    """How a figure names a value for a reader of ``lang``: vocabulary terms by their label."""
-    messages = i18n.catalogue(lang)
-
-    def name(key: str, value: Any) -> str:
-        if value is None:
-            return messages.gettext(WORDS["none"])
-        if key == "other":
-            return messages.gettext(WORDS["other"])
-        if key in view.VOCABULARY:
-            return labels.label(value, view.VOCABULARY[key], language=lang, messages=messages)
-        return str(value)
-
-    return name
 
 
 def _figure(request: Request, scope: Scope, figure: str, fmt: str) -> Response:

@@ -26,7 +26,6 @@ STACKS = ("type", "target")
 LEVELS = ("1", "2")
 CHOSEN = ("area", "year", "month", "week", "day", "type", "target", "weapon")
 WHEN = ("year", "month", "week", "day")
-VOCABULARY = {"type": "incident-types", "target": "target-object-types", "weapon": "weapon-systems"}
 LISTED_AT_MOST = 500
 LONGEST = 200  # characters of one query value
 
