@@ -219,3 +219,17 @@ def test_an_analysis_page_draws_its_figure(site: Any, analyst: dict[str, str]) -
     png = http.get("/cases/Patterns/analyses/counts.png", params=[("by", "month"), ("by", "type")])
     assert png.content.startswith(b"\x89PNG")
     assert http.get("/cases/Patterns/analyses/units.svg").status_code == 422
+
+
+def test_the_page_asks_for_a_pattern_report_of_its_range(
+    site: Any, analyst: dict[str, str]
+) -> None:
+    http = signed_in(site, "ana")
+    page = http.get(PAGE, params={"date_from": "2022-03-01", "date_to": "2022-04-30"}).text
+    assert f'action="{PAGE}/report"' in page and 'name="from" value="2022-03-01"' in page
+    report = http.get(
+        f"{PAGE}/report",
+        params={"from": "2022-03-01", "to": "2022-04-30", "area": "", "format": "html"},
+    )
+    assert report.status_code == 200, report.text
+    assert report.headers["content-type"].startswith("text/html")
