@@ -1,4 +1,6 @@
-"""Charts and maps of analyses, drawn offline with matplotlib as SVG (and PNG).
+"""The pattern report's map, drawn offline with matplotlib as SVG (or PNG): area outlines from the
+gazetteer and incident points, with no tiles. The report's other figures are the patterns page's own
+(:mod:`testament.patterns.figures`).
 
 SVG text is kept as text (``svg.fonttype='none'``), so a PDF made from it carries Cyrillic area names
 as real, searchable text; the drawing is deterministic (a fixed hash salt, no date), so the same
@@ -16,7 +18,6 @@ from typing import Any
 import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 STYLE: dict[Any, Any] = {  # matplotlib types its keys as a Literal of every rc name
     "svg.fonttype": "none",
@@ -26,10 +27,6 @@ STYLE: dict[Any, Any] = {  # matplotlib types its keys as a Literal of every rc 
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")  # fmt: skip
-OTHER = "other"
-MOST_SERIES = 8  # more series than this and the smallest are shown together as OTHER
 
 
 def _save(figure: Figure, fmt: str) -> bytes:
@@ -53,53 +50,6 @@ def _figure(width: float, height: float) -> tuple[Figure, Axes]:
     with mpl.rc_context(STYLE):
         figure = Figure(figsize=(width, height))
         return figure, figure.subplots()
-
-
-def stacked_bars(
-    periods: Sequence[str],
-    series: Mapping[str, Sequence[int]],
-    *,
-    title: str,
-    fmt: str = "svg",
-) -> bytes:
-    """A bar per period, stacked by series (types, say), the largest series at the bottom."""
-    with mpl.rc_context(STYLE):
-        figure, axes = _figure(7.0, 3.0)
-        bottom = [0] * len(periods)
-        for number, (name, values) in enumerate(_fewer(series).items()):
-            colour = PALETTE[number % len(PALETTE)]
-            axes.bar(range(len(periods)), values, bottom=bottom, label=name, color=colour)
-            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        axes.set_xticks(range(len(periods)), periods, rotation=90 if len(periods) > 12 else 0)
-        axes.set_ylabel("incidents")
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_title(title, loc="left")
-        if series:
-            axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        return _save(figure, fmt)
-
-
-def _fewer(series: Mapping[str, Sequence[int]]) -> dict[str, list[int]]:
-    """The series largest first; past :data:`MOST_SERIES`, the rest summed as :data:`OTHER`."""
-    ranked = sorted(series.items(), key=lambda item: (-sum(item[1]), item[0]))
-    kept = {name: list(values) for name, values in ranked[:MOST_SERIES]}
-    rest = ranked[MOST_SERIES:]
-    if rest:
-        kept[OTHER] = [sum(column) for column in zip(*(v for _, v in rest), strict=True)]
-    return kept
-
-
-def bars(labels: Sequence[str], values: Sequence[int], *, title: str, fmt: str = "svg") -> bytes:
-    """Horizontal bars, first label at the top (a count per type or per area)."""
-    with mpl.rc_context(STYLE):
-        figure, axes = _figure(7.0, max(1.2, 0.22 * len(labels) + 0.6))
-        axes.barh(range(len(labels)), values, color=PALETTE[0])
-        axes.set_yticks(range(len(labels)), labels)
-        axes.invert_yaxis()
-        axes.set_xlabel("incidents")
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_title(title, loc="left")
-        return _save(figure, fmt)
 
 
 def _rings(geometry: Mapping[str, Any]) -> Iterable[Sequence[Sequence[float]]]:

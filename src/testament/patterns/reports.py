@@ -31,10 +31,10 @@ from testament.documentation.record_views import EvidenceLink, IncidentSource
 from testament.documentation.results import ExternalIdView
 from testament.domain.access import Action
 from testament.errors import InvalidInput, NotFound, PermissionDenied
-from testament.patterns import charts
+from testament.patterns import charts, figures
 from testament.patterns import load as loading
 from testament.patterns.load import Scope
-from testament.patterns.rendering import Report, check_format, render, slug
+from testament.patterns.rendering import Report, check_format, render, slug, term
 from testament.patterns.results import Checkpoint
 from testament.storage import recordings
 from testament.storage.engine import read_transaction
@@ -302,42 +302,57 @@ def _months(start: int, end: int) -> list[str]:
     return found
 
 
-def _type_series(frame: IncidentFrame, months: list[str]) -> dict[str, list[int]]:
-    """Incidents per month of the period, one series per type (an incident counts under each)."""
-    series: dict[str, list[int]] = {}
-    position = {month: i for i, month in enumerate(months)}
-    for row in counting.count(frame, ["month", "type"]).rows:
-        name = row["type"] if row["type"] is not None else "no type"
-        series.setdefault(name, [0] * len(months))[position[row["month"]]] += row["count"]
-    return series
+VOCABULARIES = {
+    "type": "incident-types",
+    "target": "target-object-types",
+    "weapon": "weapon-systems",
+}
+
+
+def _name(key: str, value: Any) -> str:
+    """A figure's value in English words (a type, a target), as the tables print it."""
+    if value is None:
+        return "none given"
+    return term(value, VOCABULARIES[key]) if key in VOCABULARIES else str(value)
+
+
+def _figures(
+    instance: Instance, frame: IncidentFrame, *, area: AreaName | None, level: int
+) -> dict[str, Markup]:
+    """The report's figures as inline SVG: the page's own figures (:mod:`figures`) and a map."""
+    outlines = [f.as_json() for f in gazetteer.areas_geojson(instance, level).features]
+    points = [(float(x), float(y)) for x, y in zip(frame.lon, frame.lat, strict=True)
+              if not (np.isnan(x) or np.isnan(y))]  # fmt: skip
+    by_month_type = counting.count(frame, ["month", "type"]).rows
+    drawn = {
+        "months": figures.timeline(by_month_type, period="month", stack="type", name=_name,
+                                   title="Incidents per month, by type"),
+        "types": figures.bars(counting.count(frame, ["type"]).rows, key="type", name=_name,
+                              title="Incidents by type"),
+        "map": charts.area_map(outlines, points, highlight=area.code if area else None,
+                               title="Incidents with coordinates"),
+    }  # fmt: skip
+    if area is None and len(frame):
+        drawn["areas"] = figures.small_multiples(
+            counting.count(frame, ["area", "month"]).rows, period="month",
+            title="Incidents per month, by area",
+        )  # fmt: skip
+    # matplotlib escapes every text it draws (an area's name too), so none can become markup
+    return {name: Markup(charts.inline_svg(svg)) for name, svg in drawn.items()}  # noqa: S704
 
 
 def _sections(
     instance: Instance, chosen: Chosen, months: list[str], *, area: AreaName | None, level: int
 ) -> dict[str, Any]:
-    """What the pattern report shows: counts by month, type, area and target, charts and a map."""
+    """What the pattern report shows: counts by month, type, area and target, figures and a map."""
     frame = chosen.frame
     by_month = {row["month"]: row["count"] for row in counting.count(frame, ["month"]).rows}
-    by_type = counting.count(frame, ["type"]).rows
-    by_target = counting.count(frame, ["target"]).rows
-    by_area = [] if area is not None else counting.count(frame, ["area"]).rows
-    outlines = [f.as_json() for f in gazetteer.areas_geojson(instance, level).features]
-    points = [(float(x), float(y)) for x, y in zip(frame.lon, frame.lat, strict=True)
-              if not (np.isnan(x) or np.isnan(y))]  # fmt: skip
-    svg = {
-        "months": charts.stacked_bars(months, _type_series(frame, months),
-                                      title="Incidents per month, by type"),
-        "types": charts.bars([str(r["type"]) for r in by_type], [r["count"] for r in by_type],
-                             title="Incidents by type"),
-        "map": charts.area_map(outlines, points, highlight=area.code if area else None,
-                               title="Incidents with coordinates"),
-    }  # fmt: skip
     return {
         "months": [(month, by_month.get(month, 0)) for month in months],
-        "by_type": by_type,
-        "by_target": by_target,
-        "by_area": by_area,
-        "charts": {name: Markup(charts.inline_svg(drawn)) for name, drawn in svg.items()},  # noqa: S704 - matplotlib's own SVG
+        "by_type": counting.count(frame, ["type"]).rows,
+        "by_target": counting.count(frame, ["target"]).rows,
+        "by_area": [] if area is not None else counting.count(frame, ["area"]).rows,
+        "charts": _figures(instance, frame, area=area, level=level),
         "incidents": [frame.reference(i) for i in range(min(len(frame), LISTED_AT_MOST))],
     }
 
