@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from testament.custody.instance import Instance
-from testament.patterns import listing, reports, service, unit_linkage
+from testament.patterns import listing, reports, service, unit_linkage, widespread
 from testament.patterns.load import Scope
 from tests.policy.conftest import UseCase, refusals
 
 CASE_B = Scope(case="Case B")
+CASE_A = Scope(case="Case A")
 
 USE_CASES: dict[str, UseCase] = {
     "service.counts": UseCase(lambda inst, w: service.counts(inst, CASE_B, by=["month"])),
@@ -33,6 +34,15 @@ USE_CASES: dict[str, UseCase] = {
     "unit_linkage.unit_linkage": UseCase(
         lambda inst, w: unit_linkage.unit_linkage(inst, CASE_B, unit="1st Brigade")
     ),
+    "widespread.clusters": UseCase(
+        lambda inst, w: widespread.clusters(
+            inst, CASE_B, eps_m=1000, min_samples=2, time_scale_days=1
+        )
+    ),
+    "widespread.protected": UseCase(lambda inst, w: widespread.protected(inst, CASE_B)),
+    "widespread.context": UseCase(lambda inst, w: widespread.context(inst, CASE_B)),
+    # Each side is read through the one gate: a case the reader may not read is absent.
+    "widespread.compare": UseCase(lambda inst, w: widespread.compare(inst, [CASE_A, CASE_B])),
 }
 
 NOT_USE_CASES: dict[str, str] = {}

@@ -21,7 +21,7 @@ from testament.analysis.counts import BY_KEYS
 from testament.cli.context import opened
 from testament.cli.output import json_line
 from testament.errors import InvalidInput
-from testament.patterns import service, unit_linkage
+from testament.patterns import service, unit_linkage, widespread
 from testament.patterns.load import Progress, Scope
 from testament.patterns.results import Analysis
 
@@ -172,4 +172,83 @@ def units(
         result = unit_linkage.unit_linkage(
             inst, scope_of(case_name, situation), unit=unit, level=level, progress=progress()
         )
+    emit(result, fmt)
+
+
+@analyze_group.command("clusters")
+@scoped
+@click.option("--eps-m", type=float, default=1000.0, show_default=True,
+              help="Neighbours at most this many metres apart (at the same time).")  # fmt: skip
+@click.option("--min-samples", type=int, default=5, show_default=True,
+              help="Incidents within reach, itself included, that make a core of a cluster.")  # fmt: skip
+@click.option("--time-scale-days", type=float, default=1.0, show_default=True,
+              help="Days that weigh as much as --eps-m metres.")  # fmt: skip
+@click.option("--method", default="dbscan", show_default=True, help="dbscan or hdbscan.")
+def clusters(
+    case_name: str | None, situation: str | None, level: int, fmt: str,
+    eps_m: float, min_samples: int, time_scale_days: float, method: str,
+) -> None:  # fmt: skip
+    """Clusters of incidents close in place and time (DBSCAN or HDBSCAN), noise listed."""
+    with opened() as inst:
+        result = widespread.clusters(
+            inst, scope_of(case_name, situation), eps_m=eps_m, min_samples=min_samples,
+            time_scale_days=time_scale_days, method=method, level=level, progress=progress(),
+        )  # fmt: skip
+    emit(result, fmt)
+
+
+@analyze_group.command("protected")
+@scoped
+@click.option("--category", "categories", multiple=True,
+              help="A protected category (repeatable; default all): healthcare, education, cultural, "
+                   "religious, humanitarian, energy, water, food.")  # fmt: skip
+@click.option(
+    "--from", "day_from", metavar="YYYY-MM-DD", help="Only incidents on or after this day."
+)
+@click.option("--to", "day_to", metavar="YYYY-MM-DD", help="Only incidents on or before this day.")
+def protected(
+    case_name: str | None, situation: str | None, level: int, fmt: str,
+    categories: tuple[str, ...], day_from: str | None, day_to: str | None,
+) -> None:  # fmt: skip
+    """Attacks on protected objects by area and month, with the five areas holding most."""
+    with opened() as inst:
+        result = widespread.protected(
+            inst, scope_of(case_name, situation), categories=categories, day_from=day_from,
+            day_to=day_to, level=level, progress=progress(),
+        )  # fmt: skip
+    emit(result, fmt)
+    if fmt == "table":
+        click.echo(result.extra["summary"]["sentence"], err=True)
+
+
+@analyze_group.command("context")
+@scoped
+@click.option("--top", type=int, default=10, show_default=True,
+              help="How many of the most recurrent type, target and weapon patterns to show.")  # fmt: skip
+def context(case_name: str | None, situation: str | None, level: int, fmt: str, top: int) -> None:
+    """Context evidence for a widespread or systematic attack: scale, spread, span, recurrence."""
+    with opened() as inst:
+        result = widespread.context(
+            inst, scope_of(case_name, situation), top=top, level=level, progress=progress()
+        )
+    emit(result, fmt)
+
+
+@analyze_group.command("compare")
+@click.option("--situation", "situations", multiple=True, required=True,
+              help="A situation to compare (give exactly two).")  # fmt: skip
+@click.option("--include", "include", multiple=True,
+              help="Also set side by side: protected, context (repeatable).")  # fmt: skip
+@click.option("--level", type=int, default=1, show_default=True,
+              help="The gazetteer level of areas: 1 (oblasts, governorates) or 2.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table to read, json (one object) or csv.")  # fmt: skip
+def compare(situations: tuple[str, ...], include: tuple[str, ...], level: int, fmt: str) -> None:
+    """Two situations side by side: Jensen-Shannon distances between their types, targets and
+    weapons, with the sample sizes."""
+    with opened() as inst:
+        result = widespread.compare(
+            inst, [Scope(situation=name) for name in situations], include=include, level=level,
+            progress=progress(),
+        )  # fmt: skip
     emit(result, fmt)

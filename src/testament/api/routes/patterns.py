@@ -9,6 +9,7 @@ use cases' (:mod:`testament.patterns`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -18,7 +19,7 @@ from testament.analysis.counts import BY_KEYS
 from testament.api.deps import instance
 from testament.custody.instance import Instance
 from testament.errors import InvalidInput
-from testament.patterns import service, unit_linkage
+from testament.patterns import service, unit_linkage, widespread
 from testament.patterns.load import Scope
 
 router = APIRouter(tags=["patterns"])
@@ -124,3 +125,118 @@ def case_units(case_name: str, inst: Inst, unit: UnitRef = None, level: Level = 
 def situation_units(situation: str, inst: Inst, unit: UnitRef = None, level: Level = 1) -> Any:
     """The same unit linkage over a situation's cases (those you may read)."""
     return _units(inst, Scope(situation=situation), unit, level)
+
+
+EpsM = Annotated[float, Query(description="Neighbours at most this many metres apart.")]
+MinSamples = Annotated[int, Query(description="Incidents within reach that make a cluster's core.")]
+TimeScale = Annotated[float, Query(description="Days that weigh as much as eps_m metres.")]
+Method = Annotated[str, Query(max_length=20, description="dbscan or hdbscan.")]
+
+
+@dataclass(frozen=True)
+class ClusterQuery:
+    """The query of a clusters route."""
+
+    eps_m: EpsM = 1000.0
+    min_samples: MinSamples = 5
+    time_scale_days: TimeScale = 1.0
+    method: Method = "dbscan"
+    level: Level = 1
+
+
+def _clusters(inst: Instance, scope: Scope, query: ClusterQuery) -> Any:
+    return answered(widespread.clusters(
+        inst, scope, eps_m=query.eps_m, min_samples=query.min_samples,
+        time_scale_days=query.time_scale_days, method=query.method, level=query.level,
+    ))  # fmt: skip
+
+
+@router.get("/cases/{case_name}/analyses/clusters", response_model=AnalysisAnswer)
+def case_clusters(case_name: str, inst: Inst, query: Annotated[ClusterQuery, Depends()]) -> Any:
+    """Clusters of incidents close in place and time (DBSCAN or HDBSCAN); ``noise`` lists the
+    incidents in none."""
+    return _clusters(inst, Scope(case=case_name), query)
+
+
+@router.get("/situations/{situation}/analyses/clusters", response_model=AnalysisAnswer)
+def situation_clusters(
+    situation: str, inst: Inst, query: Annotated[ClusterQuery, Depends()]
+) -> Any:
+    """The same clusters over a situation's cases (those you may read)."""
+    return _clusters(inst, Scope(situation=situation), query)
+
+
+Category = Annotated[
+    list[str] | None,
+    Query(max_length=16, description="Protected categories (repeatable; default all)."),
+]
+From = Annotated[
+    str | None, Query(alias="from", max_length=10, description="First day, YYYY-MM-DD.")
+]
+To = Annotated[str | None, Query(alias="to", max_length=10, description="Last day, YYYY-MM-DD.")]
+
+
+@dataclass(frozen=True)
+class ProtectedQuery:
+    """The query of a protected-objects route."""
+
+    category: Category = None
+    day_from: From = None
+    day_to: To = None
+    level: Level = 1
+
+
+def _protected(inst: Instance, scope: Scope, query: ProtectedQuery) -> Any:
+    return answered(widespread.protected(
+        inst, scope, categories=query.category or (), day_from=query.day_from,
+        day_to=query.day_to, level=query.level,
+    ))  # fmt: skip
+
+
+@router.get("/cases/{case_name}/analyses/protected", response_model=AnalysisAnswer)
+def case_protected(case_name: str, inst: Inst, query: Annotated[ProtectedQuery, Depends()]) -> Any:
+    """Attacks on protected objects by area and month, with ``summary`` (the five areas holding the
+    largest share) and ``areas``."""
+    return _protected(inst, Scope(case=case_name), query)
+
+
+@router.get("/situations/{situation}/analyses/protected", response_model=AnalysisAnswer)
+def situation_protected(
+    situation: str, inst: Inst, query: Annotated[ProtectedQuery, Depends()]
+) -> Any:
+    """The same protected-object figures over a situation's cases (those you may read)."""
+    return _protected(inst, Scope(situation=situation), query)
+
+
+Top = Annotated[int, Query(description="How many recurrent patterns to show.")]
+
+
+@router.get("/cases/{case_name}/analyses/context", response_model=AnalysisAnswer)
+def case_context(case_name: str, inst: Inst, top: Top = 10, level: Level = 1) -> Any:
+    """Context evidence for a widespread or systematic attack, each figure with its incidents."""
+    return answered(widespread.context(inst, Scope(case=case_name), top=top, level=level))
+
+
+@router.get("/situations/{situation}/analyses/context", response_model=AnalysisAnswer)
+def situation_context(situation: str, inst: Inst, top: Top = 10, level: Level = 1) -> Any:
+    """The same context evidence over a situation's cases (those you may read)."""
+    return answered(widespread.context(inst, Scope(situation=situation), top=top, level=level))
+
+
+Situations = Annotated[
+    list[str], Query(max_length=4, description="The two situations to compare (give it twice).")
+]
+Include = Annotated[
+    list[str] | None,
+    Query(max_length=2, description="Also set side by side: protected, context."),
+]
+
+
+@router.get("/situations/compare", response_model=AnalysisAnswer)
+def compare_situations(
+    inst: Inst, situation: Situations, include: Include = None, level: Level = 1
+) -> Any:
+    """Two situations side by side: the Jensen-Shannon distance between their types, targets and
+    weapons, with the sample sizes (each over the cases you may read)."""
+    scopes = [Scope(situation=name) for name in situation]
+    return answered(widespread.compare(inst, scopes, include=include or (), level=level))
