@@ -14,7 +14,8 @@ This module assembles the site and its error pages; each family of pages registe
 ``records`` (the forms that write the documentation), ``support``, ``intake``, ``registry_requests``,
 ``sharing``, ``package_import``, ``processing`` (the gallery, text, captures and jobs), ``replay``
 (a web capture replayed), ``reports`` (a dossier, a proof chart or a pattern report as PDF or
-HTML) and ``patterns`` (a case's or a situation's patterns and analyses).
+HTML), ``patterns`` (a case's or a situation's patterns and analyses) and ``units`` (the
+units, and where each was).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from testament.web import (
     routes_views,
     sharing,
     support,
+    units,
 )
 from testament.web.pages import HERE, SignInNeeded, render, templates_for
 
@@ -103,6 +105,7 @@ def create_site(
     replay.routes(site)
     reports.routes(site)
     patterns.routes(site)
+    units.routes(site)
     _errors(site)
     return site
 
