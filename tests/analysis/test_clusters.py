@@ -102,7 +102,8 @@ def test_no_incidents_make_no_clusters() -> None:
     ("changes", "named"),
     [({"method": "kmeans"}, "--method"), ({"eps_m": 0}, "--eps-m"), ({"eps_m": -5}, "--eps-m"),
      ({"eps_m": math.nan}, "--eps-m"), ({"min_samples": 0}, "--min-samples"),
-     ({"time_scale_days": 0}, "--time-scale-days")],
+     ({"time_scale_days": 0}, "--time-scale-days"), ({"eps_m": 3e7}, "--eps-m"),
+     ({"time_scale_days": 1e6}, "--time-scale-days")],
 )  # fmt: skip
 def test_bad_parameters_are_refused_naming_the_option(
     changes: dict[str, object], named: str
@@ -114,6 +115,14 @@ def test_bad_parameters_are_refused_naming_the_option(
     assert caught.value.where == named
     if named == "--method":
         assert "dbscan, hdbscan" in str(caught.value.hint)
+
+
+def test_a_radius_that_joins_nearly_everything_is_refused_before_the_pairs_are_gathered() -> None:
+    lat, lon = np.full(30, 50.0), np.full(30, 36.0)
+    with pytest.raises(InvalidInput) as caught:
+        clusters.graph(lat, lon, np.zeros(30), eps_m=10, time_scale_days=1, max_pairs=500)
+    assert caught.value.where == "--eps-m" and "900" not in caught.value.what
+    assert clusters.graph(lat, lon, np.zeros(30), eps_m=10, time_scale_days=1).nnz == 900
 
 
 points = st.lists(

@@ -14,7 +14,7 @@ measured again with the haversine formula, and DBSCAN runs on that sparse graph
 (``metric="precomputed"``). Memory grows with the number of neighbouring pairs, never with n².
 HDBSCAN runs on the same four coordinates with the Euclidean metric (chord for arc: under 0.01%
 apart below 100 km); it finds clusters of varying density, so ``eps_m`` only sets how time is
-weighed, and its time grows with n² (memory with n).
+weighed, and its time grows faster than n (n² at worst; memory with n).
 
 An incident's time is its exact time where known, else the middle of its date range. An incident
 whose date range is longer than ``time_scale_days`` is *undated* here: where it falls in time is not
@@ -42,6 +42,9 @@ from testament.errors import InvalidInput
 METHODS = ("dbscan", "hdbscan")
 SECONDS_PER_DAY = 86_400.0
 _CHUNK = 20_000  # incidents per radius query: bounds the memory of one batch of neighbour lists
+HALF_EARTH_M = math.pi * EARTH_RADIUS_M  # no two places on Earth are further apart
+MAX_SCALE_DAYS = 36_525.0  # a century
+MAX_PAIRS = 20_000_000  # neighbouring pairs DBSCAN may hold (about 1 GB): beyond, a radius too wide
 
 
 def check(*, eps_m: float, min_samples: int, time_scale_days: float, method: str) -> None:
@@ -51,11 +54,16 @@ def check(*, eps_m: float, min_samples: int, time_scale_days: float, method: str
             f"{method!r} is not a clustering method", where="--method",
             hint=f"use one of: {', '.join(METHODS)}", errors={"method": ", ".join(METHODS)},
         )  # fmt: skip
-    for option, value in (("--eps-m", eps_m), ("--time-scale-days", time_scale_days)):
-        if not math.isfinite(value) or value <= 0:
+    bounds = (
+        ("--eps-m", eps_m, HALF_EARTH_M),
+        ("--time-scale-days", time_scale_days, MAX_SCALE_DAYS),
+    )
+    for option, value, most in bounds:
+        if not math.isfinite(value) or not 0 < value <= most:
             raise InvalidInput(
                 f"{value} is not a distance that can join incidents", where=option,
-                hint="give a number greater than 0", errors={option[2:]: "greater than 0"},
+                hint=f"give a number greater than 0 and at most {most:,.0f}",
+                errors={option[2:]: f"greater than 0, at most {most:,.0f}"},
             )  # fmt: skip
     if min_samples < 1:
         raise InvalidInput(
@@ -113,13 +121,14 @@ def haversine_m(
 
 def graph(
     lat: NDArray[np.float64], lon: NDArray[np.float64], days: NDArray[np.float64],
-    *, eps_m: float, time_scale_days: float,
+    *, eps_m: float, time_scale_days: float, max_pairs: int = MAX_PAIRS,
 ) -> sparse.csr_matrix:  # fmt: skip
     """The sparse matrix of space-time distances (metres) between incidents at most ``eps_m`` apart."""
     n = lat.size
     per_day = eps_m / time_scale_days
     points = _points(lat, lon, days, per_day)
     tree = KDTree(points)
+    _refuse_too_many(tree, points, eps_m, max_pairs)
     rows: list[NDArray[np.int64]] = []
     cols: list[NDArray[np.int64]] = []
     for start in range(0, n, _CHUNK):
@@ -133,6 +142,24 @@ def graph(
     distance = np.hypot(space, (days[i] - days[j]) * per_day)
     near = distance <= eps_m
     return sparse.csr_matrix((distance[near], (i[near], j[near])), shape=(n, n))
+
+
+def _refuse_too_many(
+    tree: KDTree, points: NDArray[np.float64], eps_m: float, max_pairs: int
+) -> None:
+    """Refuse a radius that makes nearly every incident a neighbour of every other, before the pairs
+    are gathered: the graph would grow with n²."""
+    pairs = 0
+    for start in range(0, len(points), _CHUNK):
+        pairs += int(
+            tree.query_radius(points[start : start + _CHUNK], r=eps_m, count_only=True).sum()
+        )
+        if pairs > max_pairs:
+            raise InvalidInput(
+                f"--eps-m {eps_m:g} makes more than {max_pairs:,} neighbouring pairs of incidents",
+                where="--eps-m", hint="give a smaller --eps-m or --time-scale-days, or use hdbscan",
+                errors={"eps-m": "too wide for this many incidents"},
+            )  # fmt: skip
 
 
 def labels_of(
