@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,14 @@ import pytest
 from pypdf import PdfReader
 
 from testament.accounts import accounts
+from testament.analysis import protected as protection
 from testament.custody import cases, custody_log, ingest
 from testament.custody.instance import Instance
 from testament.documentation import evidence, incidents, legal, sources
 from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.patterns import reports
 from testament.patterns.load import Scope
+from tests.patterns.conftest import KHARKIV, add
 from tests.web.test_processing_pages import make_recording
 
 CASE = "Kharkiv"  # the case make_recording records testimonies in
@@ -168,6 +171,8 @@ def test_the_proof_chart_report_names_its_items_and_its_elements(
 def test_a_pattern_report_counts_the_area_and_period_with_charts_and_a_map(
     instance: Instance, sample: dict[str, str]
 ) -> None:
+    burst = [add(instance, "Patterns", f"B{n}", "2022-03-20", KHARKIV, types=("shelling",),
+                 targets=("energy",)) for n in range(5)]  # fmt: skip
     scope = Scope(case="Patterns")
     made = {
         fmt: reports.pattern_report(instance, scope, area="Kharkiv", period_from="2022-03-01",
@@ -176,14 +181,50 @@ def test_a_pattern_report_counts_the_area_and_period_with_charts_and_a_map(
     }  # fmt: skip
     pdf, html = made["pdf"], made["html"]
     assert pdf.content.startswith(b"%PDF")
-    assert pdf.parameters == {"report": "patterns", "case": "Patterns", "area": "UA.KK",
-                              "from": "2022-03-01", "to": "2022-04-30", "level": 1,
-                              "format": "pdf"}  # fmt: skip
+    assert pdf.parameters == {
+        "report": "patterns", "case": "Patterns", "area": "UA.KK", "from": "2022-03-01",
+        "to": "2022-04-30", "level": 1, "protected": list(protection.CATEGORIES),
+        "clusters": reports.CLUSTERS, "format": "pdf",
+    }  # fmt: skip
     text, page = pdf_text(pdf.content), html.content.decode("utf-8")
     assert "<svg" in page and "<img" not in page, "charts are inline SVG"
-    for wanted in ("Kharkiv", sample["K1"], sample["K2"], "2022-03", pdf.checkpoint.root,
-                   "Incidents per month, by type",  # the chart's own text, as text
+    # K1 (a school), K2 (a hospital), K3 (a school) and the burst (energy) are protected
+    sentence = "8 attack(s) on protected objects across 1 area(s), with 100% in 1 area(s): Kharkiv"
+    cluster = re.search(
+        r"<td class=\"num\">1</td><td class=\"num\">(\d+)</td><td>2022-03-20</td>", page
+    )
+    assert cluster is not None and cluster.group(1) == "5", "the burst is one cluster"
+    for wanted in ("Kharkiv", sample["K1"], sample["K2"], burst[0], "2022-03", sentence,
+                   pdf.checkpoint.root, "Incidents per month, by type",  # the figure's own text
                    "testament report patterns --case Patterns --area UA.KK"):  # fmt: skip
-        assert wanted in text, wanted
+        assert wanted in text.replace("\n", " "), wanted
         assert wanted in page, wanted
     assert sample["S1"] not in page, "an incident of another area is out of the report"
+
+
+def test_a_pattern_report_of_an_empty_period_says_so(
+    instance: Instance, sample: dict[str, str]
+) -> None:
+    made = reports.pattern_report(instance, Scope(case="Patterns"), period_from="2021-01-01",
+                                  period_to="2021-01-31", fmt="pdf")  # fmt: skip
+    text = pdf_text(made.content)
+    assert "0: each dated wholly within the period" in text and "No cluster." in text
+    assert "no attacks on protected objects" in text
+    assert sample["U1"] in text.replace("\n", ""), "an incident with no date is listed as undated"
+
+
+def test_a_pattern_reports_bad_input_is_named(instance: Instance, sample: dict[str, str]) -> None:
+    scope = Scope(case="Patterns")
+    with pytest.raises(InvalidInput, match=r"the period starts \(2022-05-01\) after it ends"):
+        reports.pattern_report(instance, scope, period_from="2022-05-01", period_to="2022-04-01",
+                               fmt="pdf")  # fmt: skip
+    with pytest.raises(InvalidInput, match="'2022-4-1' is not a date") as wrong:
+        reports.pattern_report(instance, scope, period_from="2022-4-1", period_to="2022-04-01",
+                               fmt="pdf")  # fmt: skip
+    assert wrong.value.where == "--from"
+    with pytest.raises(NotFound, match="no area of level 1 is called 'Atlantis'"):
+        reports.pattern_report(instance, scope, area="Atlantis", period_from="2022-01-01",
+                               period_to="2022-04-01", fmt="pdf")  # fmt: skip
+    with pytest.raises(InvalidInput, match="not a report format"):
+        reports.pattern_report(instance, scope, period_from="2022-01-01", period_to="2022-04-01",
+                               fmt="svg")  # fmt: skip

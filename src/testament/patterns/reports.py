@@ -20,7 +20,9 @@ import numpy as np
 from markupsafe import Markup
 from numpy.typing import NDArray
 
+from testament.analysis import clusters as clustering
 from testament.analysis import counts as counting
+from testament.analysis import protected as protection
 from testament.analysis.frame import NO_DAY, IncidentFrame, day_number, day_text
 from testament.analysis.gazetteer import AreaName
 from testament.custody import access_log, cases, custody_log, policy
@@ -40,9 +42,15 @@ from testament.storage import recordings
 from testament.storage.engine import read_transaction
 
 WITHHELD = "Recording of a testimony (name withheld)"
-LISTED_AT_MOST = (
-    1000  # incident IDs a pattern report prints in a list; the JSON of an analysis has all
-)
+# Incident IDs a pattern report prints in a list; the JSON of an analysis has them all.
+LISTED_AT_MOST = 1000
+# The pattern report's clusters, as `testament analyze clusters` finds them by default.
+CLUSTERS: dict[str, Any] = {
+    "eps_m": 1000.0,
+    "min_samples": 5,
+    "time_scale_days": 1.0,
+    "method": "dbscan",
+}
 
 
 @dataclass(frozen=True)
@@ -353,6 +361,8 @@ def _sections(
         "by_target": counting.count(frame, ["target"]).rows,
         "by_area": [] if area is not None else counting.count(frame, ["area"]).rows,
         "charts": _figures(instance, frame, area=area, level=level),
+        "protected": protection.protected(frame, protection.expand(protection.CATEGORIES)),
+        "clusters": clustering.clusters(frame, **CLUSTERS).rows if frame.placed.any() else [],
         "incidents": [frame.reference(i) for i in range(min(len(frame), LISTED_AT_MOST))],
     }
 
@@ -388,7 +398,8 @@ def pattern_report(
     parameters: dict[str, Any] = {"report": "patterns", **loaded.scope,
                                   "area": chosen_area.code if chosen_area else None,
                                   "from": period_from, "to": period_to, "level": level,
-                                  "format": fmt}  # fmt: skip
+                                  "protected": list(protection.CATEGORIES),
+                                  "clusters": dict(CLUSTERS), "format": fmt}  # fmt: skip
     where_name = chosen_area.name if chosen_area else "all areas"
     return render(
         "patterns.html",
