@@ -103,7 +103,8 @@ def test_no_incidents_make_no_clusters() -> None:
     [({"method": "kmeans"}, "--method"), ({"eps_m": 0}, "--eps-m"), ({"eps_m": -5}, "--eps-m"),
      ({"eps_m": math.nan}, "--eps-m"), ({"min_samples": 0}, "--min-samples"),
      ({"time_scale_days": 0}, "--time-scale-days"), ({"eps_m": 3e7}, "--eps-m"),
-     ({"time_scale_days": 1e6}, "--time-scale-days")],
+     ({"time_scale_days": 1e6}, "--time-scale-days"),
+     ({"time_scale_days": 5e-324}, "--time-scale-days")],
 )  # fmt: skip
 def test_bad_parameters_are_refused_naming_the_option(
     changes: dict[str, object], named: str

@@ -44,6 +44,7 @@ SECONDS_PER_DAY = 86_400.0
 _CHUNK = 20_000  # incidents per radius query: bounds the memory of one batch of neighbour lists
 HALF_EARTH_M = math.pi * EARTH_RADIUS_M  # no two places on Earth are further apart
 MAX_SCALE_DAYS = 36_525.0  # a century
+MIN_SCALE_DAYS = 1 / 1440  # a minute, so that time in metres stays finite
 MAX_PAIRS = 20_000_000  # neighbouring pairs DBSCAN may hold (about 1 GB): beyond, a radius too wide
 
 
@@ -55,15 +56,16 @@ def check(*, eps_m: float, min_samples: int, time_scale_days: float, method: str
             hint=f"use one of: {', '.join(METHODS)}", errors={"method": ", ".join(METHODS)},
         )  # fmt: skip
     bounds = (
-        ("--eps-m", eps_m, HALF_EARTH_M),
-        ("--time-scale-days", time_scale_days, MAX_SCALE_DAYS),
-    )
-    for option, value, most in bounds:
-        if not math.isfinite(value) or not 0 < value <= most:
+        ("--eps-m", eps_m, 0.0, HALF_EARTH_M,
+         "more than 0 metres and at most half the Earth's circumference (20,015,114)"),
+        ("--time-scale-days", time_scale_days, MIN_SCALE_DAYS, MAX_SCALE_DAYS,
+         "from a minute (1/1440 = 0.000694) to a century (36525)"),
+    )  # fmt: skip
+    for option, value, least, most, allowed in bounds:
+        if not math.isfinite(value) or value <= 0 or not least <= value <= most:
             raise InvalidInput(
                 f"{value} is not a distance that can join incidents", where=option,
-                hint=f"give a number greater than 0 and at most {most:,.0f}",
-                errors={option[2:]: f"greater than 0, at most {most:,.0f}"},
+                hint=f"give a number {allowed}", errors={option[2:]: allowed},
             )  # fmt: skip
     if min_samples < 1:
         raise InvalidInput(
