@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each beside its baseline from the same run.
 
-Options: --quick (small sizes, for a smoke run), --only startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,packages,phash,duplicates,processing,captures.
+Options: --quick (small sizes, for a smoke run), --only startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,packages,phash,duplicates,processing,captures,patterns.
 Large inputs are generated under benchmarks/scratch/ (ignored by git) and reused between runs.
 """
 
@@ -19,6 +19,7 @@ from benchmarks import (
     ingest_bench,
     log_bench,
     package_bench,
+    patterns_bench,
     phash_bench,
     processing_bench,
     search_bench,
@@ -35,7 +36,7 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default="startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,packages,"
-        "phash,duplicates,processing,captures",
+        "phash,duplicates,processing,captures,patterns",
     )
     args = parser.parse_args()
     chosen = set(args.only.split(","))
@@ -84,6 +85,9 @@ def _pipeline(chosen: set[str], quick: bool) -> None:
         processing_bench.ingest_with_processing(count=20 if quick else 200, reps=1 if quick else 3)
     if "captures" in chosen:
         capture_bench.captures_per_minute(count=8 if quick else 24, reps=1 if quick else 3)
+    if "patterns" in chosen:
+        patterns_bench.analyses(count=100_000 if quick else 1_000_000, reps=1 if quick else 3)
+        patterns_bench.end_to_end(count=10_000 if quick else 100_000)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from testament.custody.instance import Instance
-from testament.patterns import listing, reports, service, unit_linkage, widespread
+from testament.patterns import listing, reports, service, strikes, unit_linkage, widespread
 from testament.patterns.load import Scope
 from tests.policy.conftest import UseCase, refusals
 
@@ -17,6 +17,10 @@ CASE_A = Scope(case="Case A")
 
 USE_CASES: dict[str, UseCase] = {
     "service.counts": UseCase(lambda inst, w: service.counts(inst, CASE_B, by=["month"])),
+    "strikes.spikes": UseCase(lambda inst, w: strikes.spikes(inst, CASE_B, min_count=1)),
+    "strikes.repeats": UseCase(
+        lambda inst, w: strikes.repeats(inst, CASE_B, radius_m=1000, window_h=24)
+    ),
     "listing.incidents": UseCase(lambda inst, w: listing.incidents(inst, CASE_B)),
     "reports.incident_dossier": UseCase(
         lambda inst, w: reports.incident_dossier(

@@ -18,10 +18,11 @@ from typing import Any, TypeVar
 import click
 
 from testament.analysis.counts import BY_KEYS
+from testament.analysis.spikes import SPIKE_PERIODS
 from testament.cli.context import opened
 from testament.cli.output import json_line
 from testament.errors import InvalidInput
-from testament.patterns import service, unit_linkage, widespread
+from testament.patterns import service, strikes, unit_linkage, widespread
 from testament.patterns.load import Progress, Scope
 from testament.patterns.results import Analysis
 
@@ -249,6 +250,67 @@ def compare(situations: tuple[str, ...], include: tuple[str, ...], level: int, f
     with opened() as inst:
         result = widespread.compare(
             inst, [Scope(situation=name) for name in situations], include=include, level=level,
+            progress=progress(),
+        )  # fmt: skip
+    emit(result, fmt)
+
+
+@analyze_group.command("spikes")
+@scoped
+@click.option("--by", "by", type=click.Choice(["area"]), default=None,
+              help="Spikes per area (--by area); without it, over the whole scope.")  # fmt: skip
+@click.option("--period", type=click.Choice(SPIKE_PERIODS), default="day", show_default=True,
+              help="Count incidents per day, week or month.")  # fmt: skip
+@click.option("--min-count", type=int, default=1, show_default=True,
+              help="Give the periods with at least this many incidents.")  # fmt: skip
+@click.option("--baseline-days", type=int, default=None,
+              help="Compare each day with the median of the area's daily counts over this many days "
+              "before (days with no incident count as 0); needs --factor and --period day.")  # fmt: skip
+@click.option("--factor", type=float, default=None,
+              help="Flag a day whose count is above this many times its baseline median.")  # fmt: skip
+def spikes(
+    case_name: str | None,
+    situation: str | None,
+    level: int,
+    fmt: str,
+    by: str | None,
+    period: str,
+    min_count: int,
+    baseline_days: int | None,
+    factor: float | None,
+) -> None:
+    """The area-days (or weeks, months) with many incidents, flagged above a rolling baseline."""
+    with opened() as inst:
+        result = strikes.spikes(
+            inst, scope_of(case_name, situation), by_area=by == "area", period=period,
+            min_count=min_count, baseline_days=baseline_days, factor=factor, level=level,
+            progress=progress(),
+        )  # fmt: skip
+    emit(result, fmt)
+
+
+@analyze_group.command("repeats")
+@scoped
+@click.option("--radius-m", type=float, required=True,
+              help="Pairs at most this many metres apart (great-circle).")  # fmt: skip
+@click.option("--window-h", type=float, required=True,
+              help="Pairs at most this many hours apart; dates known only to the day: at most "
+              "ceil(H/24) calendar days apart.")  # fmt: skip
+def repeats(
+    case_name: str | None,
+    situation: str | None,
+    level: int,
+    fmt: str,
+    radius_m: float,
+    window_h: float,
+) -> None:
+    """Repeat strikes: pairs of incidents close in place and time, and their connected groups.
+
+    The rows are the groups; --format json also gives every pair and the time rule applied."""
+    del level  # repeats use every incident with coordinates, inside any area or not
+    with opened() as inst:
+        result = strikes.repeats(
+            inst, scope_of(case_name, situation), radius_m=radius_m, window_h=window_h,
             progress=progress(),
         )  # fmt: skip
     emit(result, fmt)

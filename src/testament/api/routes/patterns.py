@@ -16,10 +16,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from testament.analysis.counts import BY_KEYS
+from testament.analysis.spikes import SPIKE_PERIODS
 from testament.api.deps import instance
 from testament.custody.instance import Instance
 from testament.errors import InvalidInput
-from testament.patterns import service, unit_linkage, widespread
+from testament.patterns import service, strikes, unit_linkage, widespread
 from testament.patterns.load import Scope
 
 router = APIRouter(tags=["patterns"])
@@ -240,3 +241,65 @@ def compare_situations(
     weapons, with the sample sizes (each over the cases you may read)."""
     scopes = [Scope(situation=name) for name in situation]
     return answered(widespread.compare(inst, scopes, include=include or (), level=level))
+
+
+MinCount = Annotated[int, Query(description="The least number of incidents a period must hold.")]
+Period = Annotated[
+    str, Query(description=f"Count per {', '.join(SPIKE_PERIODS[:-1])} or {SPIKE_PERIODS[-1]}.")
+]
+ByArea = Annotated[bool, Query(description="Spikes per area (true) or over the whole scope.")]
+BaselineDays = Annotated[
+    int | None, Query(description="Days before each day whose median daily count is its baseline.")
+]
+Factor = Annotated[
+    float | None, Query(description="Flag a day above this many times its baseline.")
+]
+RadiusM = Annotated[float, Query(description="Pairs at most this many metres apart.")]
+WindowH = Annotated[float, Query(description="Pairs at most this many hours apart.")]
+
+
+@dataclass(frozen=True)
+class SpikeQuery:
+    """The query of a spikes route."""
+
+    min_count: MinCount = 1
+    period: Period = "day"
+    by_area: ByArea = True
+    baseline_days: BaselineDays = None
+    factor: Factor = None
+    level: Level = 1
+
+
+def _spikes(inst: Instance, scope: Scope, query: SpikeQuery) -> Any:
+    return answered(strikes.spikes(
+        inst, scope, by_area=query.by_area, period=query.period, min_count=query.min_count,
+        baseline_days=query.baseline_days, factor=query.factor, level=query.level,
+    ))  # fmt: skip
+
+
+@router.get("/cases/{case_name}/analyses/spikes", response_model=AnalysisAnswer)
+def case_spikes(case_name: str, inst: Inst, query: Annotated[SpikeQuery, Depends()]) -> Any:
+    """The area-days (or weeks, months) with at least ``min_count`` incidents; with
+    ``baseline_days`` and ``factor``, each flagged above the area's rolling median."""
+    return _spikes(inst, Scope(case=case_name), query)
+
+
+@router.get("/situations/{situation}/analyses/spikes", response_model=AnalysisAnswer)
+def situation_spikes(situation: str, inst: Inst, query: Annotated[SpikeQuery, Depends()]) -> Any:
+    """The same spikes over a situation's cases (those you may read)."""
+    return _spikes(inst, Scope(situation=situation), query)
+
+
+@router.get("/cases/{case_name}/analyses/repeats", response_model=AnalysisAnswer)
+def case_repeats(case_name: str, inst: Inst, radius_m: RadiusM, window_h: WindowH) -> Any:
+    """Every pair of incidents within ``radius_m`` metres and ``window_h`` hours (``pairs``), and
+    their connected groups (the rows, and ``groups``), with the time rule applied."""
+    found = strikes.repeats(inst, Scope(case=case_name), radius_m=radius_m, window_h=window_h)
+    return answered(found)
+
+
+@router.get("/situations/{situation}/analyses/repeats", response_model=AnalysisAnswer)
+def situation_repeats(situation: str, inst: Inst, radius_m: RadiusM, window_h: WindowH) -> Any:
+    """The same repeat strikes over a situation's cases (those you may read)."""
+    found = strikes.repeats(inst, Scope(situation=situation), radius_m=radius_m, window_h=window_h)
+    return answered(found)
