@@ -46,6 +46,23 @@ SEED = 7  # the network layout's seed: the same graph is always laid out the sam
 OTHER = "\x00other"  # the key of the summed smallest series (never a vocabulary code)
 
 
+TIMELINE = (8.0, 3.2)  # inches: a figure is drawn at exactly its size, so a page can frame it
+NETWORK = (7.0, 5.0)
+MOST_BARS = 40
+
+
+def multiples_size(areas: int) -> tuple[float, float]:
+    """The size of small multiples of ``areas`` areas (at most :data:`MOST_AREAS`), in inches."""
+    shown = min(max(areas, 1), MOST_AREAS)
+    columns = min(4, shown)
+    return 2.2 * columns, 1.5 * math.ceil(shown / columns) + 0.5
+
+
+def bars_size(bars: int) -> tuple[float, float]:
+    """The size of ``bars`` bars (at most :data:`MOST_BARS`), in inches."""
+    return 7.0, max(1.4, 0.24 * min(bars, MOST_BARS) + 0.8)
+
+
 def plain(_key: str, value: Any) -> str:
     """Values as they are (the default :data:`Name`)."""
     return "—" if value is None else str(value)
@@ -55,11 +72,9 @@ def _save(figure: Figure, fmt: str) -> bytes:
     buffer = io.BytesIO()
     with mpl.rc_context(STYLE):
         if fmt == "svg":
-            figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+            figure.savefig(buffer, format="svg", metadata={"Date": None})
             return _top_links(buffer.getvalue())
-        figure.savefig(
-            buffer, format="png", bbox_inches="tight", dpi=144, metadata={"Software": None}
-        )
+        figure.savefig(buffer, format="png", dpi=144, metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -119,7 +134,7 @@ def timeline(
     _check(fmt)
     periods, series = _series(rows, period, stack)
     with mpl.rc_context(STYLE):
-        figure = Figure(figsize=(8.0, 3.2))
+        figure = Figure(figsize=TIMELINE, layout="constrained")
         axes = figure.subplots()
         bottom = [0] * len(periods)
         for number, (value, counts) in enumerate(series.items()):
@@ -166,7 +181,7 @@ def small_multiples(
     columns = min(4, max(1, len(areas)))
     lines = max(1, math.ceil(len(areas) / columns))
     with mpl.rc_context(STYLE):
-        figure = Figure(figsize=(2.2 * columns, 1.5 * lines + 0.4))
+        figure = Figure(figsize=multiples_size(len(areas)), layout="constrained")
         grid = figure.subplots(lines, columns, sharex=True, sharey=True, squeeze=False)
         for number, axes in enumerate(grid.flat):
             if number >= len(areas):
@@ -200,10 +215,10 @@ def bars(
     """Horizontal bars of counts rows by one ``key`` (an area, a type, a target), largest at the top.
     Each bar links to its value (an area by its code)."""
     _check(fmt)
-    ranked = sorted(rows, key=lambda r: (-int(r["count"]), str(r.get(key))))[:40]
+    ranked = sorted(rows, key=lambda r: (-int(r["count"]), str(r.get(key))))[:MOST_BARS]
     labels = [row["area"] if key == "area" else name(key, row[key]) for row in ranked]
     with mpl.rc_context(STYLE):
-        figure = Figure(figsize=(7.0, max(1.2, 0.22 * len(ranked) + 0.6)))
+        figure = Figure(figsize=bars_size(len(ranked)), layout="constrained")
         axes = figure.subplots()
         drawn = axes.barh(range(len(ranked)), [int(r["count"]) for r in ranked], color=PALETTE[0])
         for patch, row in zip(drawn.patches, ranked, strict=True):
@@ -251,7 +266,7 @@ def network(
     _check(fmt)
     drawn, positions = _layout(graph)
     with mpl.rc_context(STYLE):
-        figure = Figure(figsize=(7.0, 5.0))
+        figure = Figure(figsize=NETWORK, layout="constrained")
         axes = figure.subplots()
         axes.set_axis_off()
         for a, b, data in drawn.edges(data=True):

@@ -32,6 +32,7 @@ from testament.web.patterns_view import Asked
 
 FIGURES = ("timeline", "areas", "kinds", "network")
 MEDIA = {"svg": "image/svg+xml", "png": "image/png"}
+PIXELS_PER_INCH = 96  # CSS pixels: an SVG's size in points (72 an inch) shows at 96 pixels an inch
 TITLES = {
     "month": N_("Incidents per month"),
     "week": N_("Incidents per week"),
@@ -77,8 +78,12 @@ def _page_routes(site: FastAPI, prefix: str, scoped: Scoped) -> None:
         inst = instance_of(request)
         scope = scoped(name)
         asked, problems = view.parse(dict(request.query_params))
-        context: dict[str, Any] = {"scope": scope, "scope_name": name, "asked": asked,
-                                   "page": page_of(request), "root": page_of(request).removesuffix("/patterns"), "problem": None, "problems": problems}  # fmt: skip
+        page = page_of(request)
+        context: dict[str, Any] = {
+            "scope": scope, "scope_name": name, "asked": asked, "page": page,
+            "root": page.removesuffix("/patterns"), "problem": None, "problems": problems,
+            "analyses": [(key, spec.title) for key, spec in analyses.ANALYSES.items()],
+        }  # fmt: skip
         if problems:
             context["problem"] = "the patterns cannot be shown with these parameters"
             return render(request, "patterns.html", 422, shown=None, **context)
@@ -99,14 +104,20 @@ def _page_routes(site: FastAPI, prefix: str, scoped: Scoped) -> None:
 
 
 def _shown(inst: Instance, scope: Scope, asked: Asked) -> dict[str, Any]:
-    """Every analysis the page shows, from the use cases (the first one asked is the gate)."""
-    return {
+    """Every analysis the page shows, from the use cases (the first one asked is the gate), and the
+    height of each figure's frame (a figure is drawn at exactly its size)."""
+    shown: dict[str, Any] = {
         "timeline": view.timeline(inst, scope, asked),
         "areas": view.areas(inst, scope, asked),
         "kinds": view.kinds(inst, scope, asked),
         "units": view.units(inst, scope, asked),
         "incidents": view.incidents(inst, scope, asked),
     }
+    areas = len({row["area_code"] for row in shown["areas"].rows})
+    inches = {"timeline": figures.TIMELINE, "areas": figures.multiples_size(areas),
+              "kinds": figures.bars_size(len(shown["kinds"].rows)), "network": figures.NETWORK}  # fmt: skip
+    shown["heights"] = {name: round(size[1] * PIXELS_PER_INCH) + 4 for name, size in inches.items()}
+    return shown
 
 
 def _download_routes(site: FastAPI, prefix: str, scoped: Scoped) -> None:
