@@ -184,7 +184,7 @@ def test_a_pattern_report_counts_the_area_and_period_with_charts_and_a_map(
     assert pdf.parameters == {
         "report": "patterns", "case": "Patterns", "area": "UA.KK", "from": "2022-03-01",
         "to": "2022-04-30", "level": 1, "protected": list(protection.CATEGORIES),
-        "clusters": reports.CLUSTERS, "format": "pdf",
+        "repeats": reports.REPEATS, "clusters": reports.CLUSTERS, "format": "pdf",
     }  # fmt: skip
     text, page = pdf_text(pdf.content), html.content.decode("utf-8")
     assert "<svg" in page and "<img" not in page, "charts are inline SVG"
@@ -194,6 +194,8 @@ def test_a_pattern_report_counts_the_area_and_period_with_charts_and_a_map(
         r"<td class=\"num\">1</td><td class=\"num\">(\d+)</td><td>2022-03-20</td>", page
     )
     assert cluster is not None and cluster.group(1) == "5", "the burst is one cluster"
+    # K1 and K2 on one day and place, and the burst: 1 + 10 pairs in two groups
+    assert "11 pairs in 2 groups." in page
     for wanted in ("Kharkiv", sample["K1"], sample["K2"], burst[0], "2022-03", sentence,
                    pdf.checkpoint.root, "Incidents per month, by type",  # the figure's own text
                    "testament report patterns --case Patterns --area UA.KK"):  # fmt: skip

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from testament.analysis import clusters as clustering
 from testament.analysis import counts as counting
 from testament.analysis import protected as protection
+from testament.analysis import repeats as repeating
 from testament.analysis.frame import NO_DAY, IncidentFrame, day_number, day_text
 from testament.analysis.gazetteer import AreaName
 from testament.custody import access_log, cases, custody_log, policy
@@ -42,6 +43,8 @@ from testament.storage import recordings
 from testament.storage.engine import read_transaction
 
 WITHHELD = "Recording of a testimony (name withheld)"
+# The pattern report's repeat strikes: within a kilometre and a day, as docs/patterns.md validates them.
+REPEATS: dict[str, Any] = {"radius_m": 1000.0, "window_h": 24.0}
 # Incident IDs a pattern report prints in a list; the JSON of an analysis has them all.
 LISTED_AT_MOST = 1000
 # The pattern report's clusters, as `testament analyze clusters` finds them by default.
@@ -363,6 +366,7 @@ def _sections(
         "charts": _figures(instance, frame, area=area, level=level),
         "protected": protection.protected(frame, protection.expand(protection.CATEGORIES)),
         "clusters": clustering.clusters(frame, **CLUSTERS).rows if frame.placed.any() else [],
+        "repeats": repeating.repeats(frame, **REPEATS).extra,
         "incidents": [frame.reference(i) for i in range(min(len(frame), LISTED_AT_MOST))],
     }
 
@@ -399,7 +403,8 @@ def pattern_report(
                                   "area": chosen_area.code if chosen_area else None,
                                   "from": period_from, "to": period_to, "level": level,
                                   "protected": list(protection.CATEGORIES),
-                                  "clusters": dict(CLUSTERS), "format": fmt}  # fmt: skip
+                                  "repeats": dict(REPEATS), "clusters": dict(CLUSTERS),
+                                  "format": fmt}  # fmt: skip
     where_name = chosen_area.name if chosen_area else "all areas"
     return render(
         "patterns.html",
