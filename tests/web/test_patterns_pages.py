@@ -20,10 +20,12 @@ from testament.custody.instance import Instance
 from tests.conftest import SQLITE_ONLY
 from tests.patterns.conftest import KHARKIV, SAMPLE, add, load_areas
 from tests.web.conftest import PASSWORD, signed_in
+from tests.web.test_labels import _english_words
 
 pytestmark = SQLITE_ONLY
 
 PAGE = "/cases/Patterns/patterns"
+SAMPLE_IDS = [external for external, *_ in SAMPLE]
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}href"
 
@@ -233,3 +235,49 @@ def test_the_page_asks_for_a_pattern_report_of_its_range(
     )
     assert report.status_code == 200, report.text
     assert report.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [("spikes", {"min_count": "1"}), ("repeats", {"radius_m": "500", "window_h": "48"}),
+     ("clusters", {"min_samples": "2"}), ("protected", {}), ("context", {}),
+     ("compare", {"with": "Elsewhere", "include": "context"})],
+)  # fmt: skip
+def test_every_analysis_has_its_page_and_csv(
+    site: Any, instance: Instance, analyst: dict[str, str], name: str, params: dict[str, str]
+) -> None:
+    accounts.grant_role(instance, "ana", "Elsewhere", "viewer")
+    http = signed_in(site, "ana", cookies={"testament_lang": "uk"})
+    got = http.get(f"/cases/Patterns/analyses/{name}", params=params)
+    assert got.status_code == 200, got.text
+    assert 'class="problem"' not in got.text
+    table = http.get(f"/cases/Patterns/analyses/{name}.csv", params=params)
+    assert table.status_code == 200 and table.headers["content-type"].startswith("text/csv")
+    assert f'href="/cases/Patterns/analyses/{name}"' in http.get(PAGE).text
+
+
+def test_an_analysis_with_bad_numbers_is_shown_in_its_form(
+    site: Any, analyst: dict[str, str]
+) -> None:
+    http = signed_in(site, "ana")
+    for name, params in (("repeats", {"radius_m": "-5"}), ("spikes", {"min_count": "many"}),
+                         ("compare", {}), ("clusters", {"method": "kmeans"})):  # fmt: skip
+        got = http.get(f"/cases/Patterns/analyses/{name}", params=params)
+        assert got.status_code == 422, (name, got.text)
+        assert 'class="problem"' in got.text and "<form" in got.text
+
+
+def test_the_pages_in_ukrainian_show_no_english(site: Any, analyst: dict[str, str]) -> None:
+    http = signed_in(site, "ana", cookies={"testament_lang": "uk"})
+    # The records' own words: the user, the case, the gazetteer's names, IDs and the methods' names.
+    data = {"ana", "Patterns", "Kharkiv", "Kherson", "dbscan", "hdbscan", *SAMPLE_IDS}
+    found = {}
+    for path in (f"{PAGE}?target=school&date_from=2022-03-01", f"{PAGE}?period=bogus",
+                 "/cases/Patterns/analyses/counts?by=area&by=type", "/cases/Patterns/analyses/units",
+                 "/cases/Patterns/analyses/protected", "/cases/Patterns/analyses/clusters"):  # fmt: skip
+        page = http.get(path)
+        assert 'lang="uk"' in page.text, path
+        english = _english_words(page.text, data)
+        if english:
+            found[path] = sorted(set(english))
+    assert found == {}, f"English on Ukrainian pages: {found}"

@@ -16,12 +16,16 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from testament.analysis.clusters import METHODS
 from testament.analysis.counts import BY_KEYS
+from testament.analysis.protected import CATEGORIES as PROTECTED
+from testament.analysis.spikes import SPIKE_PERIODS
 from testament.custody.instance import Instance
 from testament.errors import InvalidInput
-from testament.patterns import figures, service, tables, unit_linkage
+from testament.patterns import figures, service, strikes, tables, unit_linkage, widespread
 from testament.patterns.load import Scope
 from testament.patterns.results import Analysis
+from testament.patterns.widespread import INCLUDES
 from testament.web import i18n, labels
 from testament.web.labels import N_
 from testament.web.pages import Viewer, instance_of, render
@@ -99,6 +103,13 @@ def _units(inst: Instance, scope: Scope, values: Values) -> Analysis:
                                      level=number(values, "level", "1"))  # fmt: skip
 
 
+# The words for the codes a form offers ("dbscan" and "hdbscan" are names; protected-object categories
+# are target terms, shown by their label).
+CHOICE_WORDS = {
+    "yes": N_("yes"), "no": N_("no"), "area": N_("area"), "day": N_("day"), "week": N_("week"),
+    "month": N_("month"), "year": N_("year"), "type": N_("type"), "target": N_("target"),
+    "weapon": N_("weapon"), "protected": N_("protected objects"), "context": N_("context evidence"),
+}  # fmt: skip
 LEVEL = Param("level", N_("Area level"), ("1", "2"), default=("1",))
 WHERE = Param("where", N_("Only incidents with (KEY=VALUE, …)"))
 ANALYSES: dict[str, Spec] = {
@@ -109,6 +120,89 @@ ANALYSES: dict[str, Spec] = {
     ),
     "units": Spec(N_("Unit linkage"), (Param("unit", N_("Unit")), LEVEL), _units),
 }
+
+
+def optional(values: Values, name: str, kind: type[int] | type[float] = int) -> Any:
+    """A number that may be left empty (None)."""
+    return number(values, name, "", kind) if one(values, name) else None
+
+
+def _spikes(inst: Instance, scope: Scope, values: Values) -> Analysis:
+    return strikes.spikes(
+        inst, scope, by_area=one(values, "by_area", "yes") != "no",
+        period=one(values, "period", "day"), min_count=number(values, "min_count", "5"),
+        baseline_days=optional(values, "baseline_days"),
+        factor=optional(values, "factor", float), level=number(values, "level", "1"),
+    )  # fmt: skip
+
+
+def _repeats(inst: Instance, scope: Scope, values: Values) -> Analysis:
+    return strikes.repeats(inst, scope, radius_m=number(values, "radius_m", "1000", float),
+                           window_h=number(values, "window_h", "24", float))  # fmt: skip
+
+
+def _clusters(inst: Instance, scope: Scope, values: Values) -> Analysis:
+    return widespread.clusters(
+        inst, scope, eps_m=number(values, "eps_m", "1000", float),
+        min_samples=number(values, "min_samples", "3"),
+        time_scale_days=number(values, "time_scale_days", "1", float),
+        method=one(values, "method", "dbscan"), level=number(values, "level", "1"),
+    )  # fmt: skip
+
+
+def _protected(inst: Instance, scope: Scope, values: Values) -> Analysis:
+    return widespread.protected(
+        inst, scope, categories=[c for c in values.get("categories", []) if c],
+        day_from=one(values, "from") or None, day_to=one(values, "to") or None,
+        level=number(values, "level", "1"),
+    )  # fmt: skip
+
+
+def _context(inst: Instance, scope: Scope, values: Values) -> Analysis:
+    return widespread.context(inst, scope, top=number(values, "top", "10"),
+                              level=number(values, "level", "1"))  # fmt: skip
+
+
+def _compare(inst: Instance, scope: Scope, values: Values) -> Analysis:
+    other = one(values, "with")
+    if not other:
+        raise InvalidInput("say what to compare with", errors={"with": "a situation (or a case)"})
+    second = Scope(case=other) if scope.case is not None else Scope(situation=other)
+    return widespread.compare(inst, [scope, second],
+                              include=[i for i in values.get("include", []) if i],
+                              level=number(values, "level", "1"))  # fmt: skip
+
+
+ANALYSES |= {
+    "spikes": Spec(N_("Spikes"), (
+        Param("by_area", N_("By area"), ("yes", "no"), default=("yes",)),
+        Param("period", N_("Period"), SPIKE_PERIODS, default=("day",)),
+        Param("min_count", N_("At least this many incidents"), default=("5",)),
+        Param("baseline_days", N_("Baseline (days before; optional)")),
+        Param("factor", N_("Times the baseline's median (optional)")), LEVEL,
+    ), _spikes),
+    "repeats": Spec(N_("Repeat strikes"), (
+        Param("radius_m", N_("Within (metres)"), default=("1000",)),
+        Param("window_h", N_("Within (hours)"), default=("24",)),
+    ), _repeats),
+    "clusters": Spec(N_("Clusters"), (
+        Param("eps_m", N_("Neighbourhood (metres)"), default=("1000",)),
+        Param("min_samples", N_("Incidents to make a cluster"), default=("3",)),
+        Param("time_scale_days", N_("Days counted as far as the neighbourhood"), default=("1",)),
+        Param("method", N_("Method"), METHODS, default=("dbscan",)), LEVEL,
+    ), _clusters),
+    "protected": Spec(N_("Protected objects"), (
+        Param("categories", N_("Categories (all if none)"), PROTECTED, many=True),
+        Param("from", N_("From")), Param("to", N_("To")), LEVEL,
+    ), _protected),
+    "context": Spec(N_("Context evidence"), (
+        Param("top", N_("How many of each to name"), default=("10",)), LEVEL,
+    ), _context),
+    "compare": Spec(N_("Compare"), (
+        Param("with", N_("Compare with (a situation; for a case, another case)")),
+        Param("include", N_("Also side by side"), INCLUDES, many=True), LEVEL,
+    ), _compare),
+}  # fmt: skip
 
 
 PERIOD_KEYS = ("day", "week", "month", "year")
@@ -228,6 +322,7 @@ def routes(site: FastAPI, prefix: str, scoped: Callable[[str], Scope]) -> None:
                                    "scope_name": name, "values": values, "problem": None,
                                    "problems": {}, "found": None, "tables": [], "notes": [],
                                    "query": request.url.query, "cell": tables.cell, "figure": False,
+                                   "choice_words": CHOICE_WORDS,
                                    "tables_columns": tables.columns}  # fmt: skip
         try:
             found = spec.run(instance_of(request), scoped(name), values)
