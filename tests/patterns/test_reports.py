@@ -6,14 +6,18 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from testament.accounts import accounts
 from testament.analysis import protected as protection
+from testament.analysis.frame import Row, day_number, frame_of
 from testament.custody import cases, custody_log, ingest
 from testament.custody.instance import Instance
 from testament.documentation import evidence, incidents, legal, sources
@@ -230,3 +234,42 @@ def test_a_pattern_reports_bad_input_is_named(instance: Instance, sample: dict[s
     with pytest.raises(InvalidInput, match="not a report format"):
         reports.pattern_report(instance, scope, period_from="2022-01-01", period_to="2022-04-01",
                                fmt="svg")  # fmt: skip
+
+
+DAYS = st.integers(min_value=0, max_value=60).map(lambda n: date(2022, 3, 1) + timedelta(days=n))
+
+
+@st.composite
+def _incidents(draw: st.DrawFn) -> list[Row]:
+    """Incidents with a known or unknown date range, in area A, area B or none."""
+    found = []
+    for n in range(draw(st.integers(min_value=0, max_value=12))):
+        first = draw(st.none() | DAYS)
+        last = None if first is None else first + timedelta(days=draw(st.integers(0, 40)))
+        areas = draw(st.sampled_from([(), ("A",), ("B",)]))
+        found.append(Row(f"i{n}", None, None, None, first and first.isoformat(),
+                         last and last.isoformat(), "day", "[]", "[]", "[]", areas))  # fmt: skip
+    return found
+
+
+@given(rows=_incidents(), start=DAYS, length=st.integers(0, 40), area=st.sampled_from([None, "A"]))
+def test_a_pattern_report_counts_lists_or_leaves_out_each_incident_once(
+    rows: list[Row], start: date, length: int, area: str | None
+) -> None:
+    """Counted, undated and out of the report never overlap; an incident is counted exactly when its
+    dates lie wholly within the period (and in the area), and never dropped when it might."""
+    end = start + timedelta(days=length)
+    chosen = reports.choose(frame_of(rows), day_number(start.isoformat()),
+                            day_number(end.isoformat()), area)  # fmt: skip
+    counted = {str(i) for i in chosen.frame.ids}
+    assert not counted & set(chosen.undated) and not counted & set(chosen.unplaced)
+    first, last = start.isoformat(), end.isoformat()
+    for row in rows:
+        since, until = row.occurred_from or "", row.occurred_to or ""
+        known = bool(since and until)
+        here = area is None or area in row.areas
+        assert (row.id in counted) == (known and first <= since <= until <= last and here), row
+        overlaps = not known or (since <= last and until >= first)
+        might = overlaps and (here or (area is not None and not row.areas))
+        listed = row.id in counted or row.id in chosen.undated or row.id in chosen.unplaced
+        assert listed == might, row
