@@ -281,3 +281,12 @@ def test_the_pages_in_ukrainian_show_no_english(site: Any, analyst: dict[str, st
         if english:
             found[path] = sorted(set(english))
     assert found == {}, f"English on Ukrainian pages: {found}"
+
+
+def test_spikes_and_protected_objects_are_drawn_by_area(site: Any, analyst: dict[str, str]) -> None:
+    http = signed_in(site, "ana")
+    for name, params in (("spikes", {"min_count": "1"}), ("protected", {})):
+        page = http.get(f"/cases/Patterns/analyses/{name}", params=params)
+        assert f'src="/cases/Patterns/analyses/{name}.svg' in page.text, name
+        links = _links(http.get(f"/cases/Patterns/analyses/{name}.svg", params=params).content)
+        assert links and all("area=" in link for link in links), name

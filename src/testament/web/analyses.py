@@ -212,15 +212,15 @@ STACKED = ("type", "target", "weapon")
 
 
 def figure_of(found: Analysis) -> tuple[str, list[str]] | None:
-    """Which figure an analysis has, and by which keys: counts by one key as bars, by a period and
-    a type, target or weapon as a stacked timeline, by area and period (and protected objects, by
-    area and month) as small multiples; None for the others."""
+    """Which figure an analysis has, and by which keys: counts (or spikes) by one key as bars, by a
+    period and a type, target or weapon as a stacked timeline, by area and period (spikes by area,
+    and protected objects by area and month) as small multiples; None for the others."""
     by = (
         ["area", "month"]
         if found.analysis == "protected"
         else list(found.parameters.get("by") or [])
     )
-    if found.analysis not in ("counts", "protected"):
+    if found.analysis not in ("counts", "spikes", "protected"):
         return None
     if len(by) == 1:
         return "bars", by
