@@ -273,3 +273,23 @@ def test_a_pattern_report_counts_lists_or_leaves_out_each_incident_once(
         might = overlaps and (here or (area is not None and not row.areas))
         listed = row.id in counted or row.id in chosen.undated or row.id in chosen.unplaced
         assert listed == might, row
+
+
+def test_a_situations_pattern_report_names_the_cases_it_read(
+    instance: Instance, sample: dict[str, str]
+) -> None:
+    cases.create_situation(instance, cases.situation_values("War", conflict="international"))
+    cases.create_case(instance, "Other")
+    other = add(instance, "Other", "O1", "2022-03-06", KHARKIV)
+    for name in ("Patterns", "Other"):
+        cases.assign_situation(instance, name, "War")
+    accounts.create_user(instance, "olena", PASSWORD)
+    accounts.grant_role(instance, "olena", "Other", "viewer")
+    olena = instance.acting_for(accounts.principal_named(instance, "olena"))
+    made = reports.pattern_report(olena, Scope(situation="War"), period_from="2022-03-01",
+                                  period_to="2022-03-31", fmt="html")  # fmt: skip
+    assert made.parameters["situation"] == "War" and made.parameters["cases"] == ["Other"]
+    page = made.content.decode("utf-8")
+    assert "situation War: the cases you may read (Other)" in page and other in page
+    assert sample["K1"] not in page, "a case olena may not read stays out"
+    assert made.filename == "patterns-war-2022-03-01-2022-03-31.html"
