@@ -17,6 +17,7 @@ from defusedxml import ElementTree
 from testament.accounts import accounts
 from testament.custody import cases
 from testament.custody.instance import Instance
+from testament.documentation import placements, units
 from tests.conftest import SQLITE_ONLY
 from tests.patterns.conftest import KHARKIV, SAMPLE, add, load_areas
 from tests.web.conftest import PASSWORD, signed_in
@@ -290,3 +291,26 @@ def test_spikes_and_protected_objects_are_drawn_by_area(site: Any, analyst: dict
         assert f'src="/cases/Patterns/analyses/{name}.svg' in page.text, name
         links = _links(http.get(f"/cases/Patterns/analyses/{name}.svg", params=params).content)
         assert links and all("area=" in link for link in links), name
+
+
+def test_the_network_links_a_unit_to_its_incidents(
+    site: Any, instance: Instance, analyst: dict[str, str]
+) -> None:
+    units.create(instance, "1st Brigade")
+    placements.place(
+        instance, "1st Brigade", area="Kharkiv", from_date="2022-03-01", to_date="2022-03-20"
+    )
+    http = signed_in(site, "ana")
+    page = http.get(PAGE)
+    assert f'src="{PAGE}/network.svg?' in page.text
+    svg = http.get(f"{PAGE}/network.svg").content
+    assert b"1st Brigade" in svg
+    unit = next(link for link in _links(svg) if "unit=" in link)
+    narrowed = http.get(unit.split("#")[0])  # inside its presence; K3 (some day in March) possibly
+    assert sorted(_rows(narrowed.text)) == sorted([analyst["K1"], analyst["K2"]])
+    area = next(link for link in _links(svg) if "area=" in link)
+    assert sorted(_rows(http.get(area.split("#")[0]).text)) == sorted(
+        [analyst["K1"], analyst["K2"], analyst["K3"]]
+    )
+    units_csv = list(csv.DictReader(io.StringIO(http.get(f"{PAGE}/units.csv").text)))
+    assert [row["unit"] for row in units_csv] == ["1st Brigade"]

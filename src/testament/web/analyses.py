@@ -130,7 +130,7 @@ def optional(values: Values, name: str, kind: type[int] | type[float] = int) -> 
 def _spikes(inst: Instance, scope: Scope, values: Values) -> Analysis:
     return strikes.spikes(
         inst, scope, by_area=one(values, "by_area", "yes") != "no",
-        period=one(values, "period", "day"), min_count=number(values, "min_count", "5"),
+        period=one(values, "period", "day"), min_count=number(values, "min_count", "1"),
         baseline_days=optional(values, "baseline_days"),
         factor=optional(values, "factor", float), level=number(values, "level", "1"),
     )  # fmt: skip
@@ -144,7 +144,7 @@ def _repeats(inst: Instance, scope: Scope, values: Values) -> Analysis:
 def _clusters(inst: Instance, scope: Scope, values: Values) -> Analysis:
     return widespread.clusters(
         inst, scope, eps_m=number(values, "eps_m", "1000", float),
-        min_samples=number(values, "min_samples", "3"),
+        min_samples=number(values, "min_samples", "5"),
         time_scale_days=number(values, "time_scale_days", "1", float),
         method=one(values, "method", "dbscan"), level=number(values, "level", "1"),
     )  # fmt: skip
@@ -177,7 +177,7 @@ ANALYSES |= {
     "spikes": Spec(N_("Spikes"), (
         Param("by_area", N_("By area"), ("yes", "no"), default=("yes",)),
         Param("period", N_("Period"), SPIKE_PERIODS, default=("day",)),
-        Param("min_count", N_("At least this many incidents"), default=("5",)),
+        Param("min_count", N_("At least this many incidents"), default=("1",)),
         Param("baseline_days", N_("Baseline (days before; optional)")),
         Param("factor", N_("Times the baseline's median (optional)")), LEVEL,
     ), _spikes),
@@ -187,7 +187,7 @@ ANALYSES |= {
     ), _repeats),
     "clusters": Spec(N_("Clusters"), (
         Param("eps_m", N_("Neighbourhood (metres)"), default=("1000",)),
-        Param("min_samples", N_("Incidents to make a cluster"), default=("3",)),
+        Param("min_samples", N_("Incidents to make a cluster"), default=("5",)),
         Param("time_scale_days", N_("Days counted as far as the neighbourhood"), default=("1",)),
         Param("method", N_("Method"), METHODS, default=("dbscan",)), LEVEL,
     ), _clusters),
