@@ -8,7 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from testament.custody.instance import Instance
-from testament.patterns import listing, reports, service, strikes, unit_linkage, widespread
+from testament.patterns import (
+    listing,
+    overview,
+    reports,
+    service,
+    strikes,
+    unit_linkage,
+    widespread,
+)
 from testament.patterns.load import Scope
 from tests.policy.conftest import UseCase, refusals
 
@@ -22,6 +30,7 @@ USE_CASES: dict[str, UseCase] = {
         lambda inst, w: strikes.repeats(inst, CASE_B, radius_m=1000, window_h=24)
     ),
     "listing.incidents": UseCase(lambda inst, w: listing.incidents(inst, CASE_B)),
+    "overview.overview": UseCase(lambda inst, w: overview.overview(inst, CASE_B)),
     "reports.incident_dossier": UseCase(
         lambda inst, w: reports.incident_dossier(
             inst, w["incident_id"], fmt="html", purpose="audit"

@@ -32,6 +32,24 @@ def _day(text: str | None, name: str) -> int | None:
         ) from None  # fmt: skip
 
 
+def days(date_from: str | None, date_to: str | None) -> tuple[int | None, int | None]:
+    """A date range as day numbers (None for an open end), naming a bad date or a reversed range."""
+    first, last = _day(date_from, "date_from"), _day(date_to, "date_to")
+    if first is not None and last is not None and first > last:
+        raise InvalidInput(
+            "the date range ends before it begins", where="date_to",
+            errors={"date_to": "on or after the first date"},
+        )  # fmt: skip
+    return first, last
+
+
+def check_limit(limit: int) -> None:
+    if not 1 <= limit <= LIMIT_AT_MOST:
+        raise InvalidInput(
+            f"{limit} rows cannot be listed", errors={"limit": f"1 to {LIMIT_AT_MOST}"}
+        )
+
+
 def incidents(
     instance: Instance,
     scope: Scope,
@@ -48,16 +66,8 @@ def incidents(
     many per area, and their positions for a map."""
     conditions = dict(where or {})
     counting.check_keys(list(conditions), option="--where")
-    first, last = _day(date_from, "date_from"), _day(date_to, "date_to")
-    if first is not None and last is not None and first > last:
-        raise InvalidInput(
-            "the date range ends before it begins", where="date_to",
-            errors={"date_to": "on or after the first date"},
-        )  # fmt: skip
-    if not 1 <= limit <= LIMIT_AT_MOST:
-        raise InvalidInput(
-            f"{limit} rows cannot be listed", errors={"limit": f"1 to {LIMIT_AT_MOST}"}
-        )
+    first, last = days(date_from, date_to)
+    check_limit(limit)
     with read_transaction(instance.engine) as connection:
         loaded = loading.load(connection, instance, scope, level=level)
     outcome = listing.listed(

@@ -104,15 +104,9 @@ def _page_routes(site: FastAPI, prefix: str, scoped: Scoped) -> None:
 
 
 def _shown(inst: Instance, scope: Scope, asked: Asked) -> dict[str, Any]:
-    """Every analysis the page shows, from the use cases (the first one asked is the gate), and the
-    height of each figure's frame (a figure is drawn at exactly its size)."""
-    shown: dict[str, Any] = {
-        "timeline": view.timeline(inst, scope, asked),
-        "areas": view.areas(inst, scope, asked),
-        "kinds": view.kinds(inst, scope, asked),
-        "units": view.units(inst, scope, asked),
-        "incidents": view.incidents(inst, scope, asked),
-    }
+    """Every analysis the page shows, from one use case reading the scope once, and the height of
+    each figure's frame (a figure is drawn at exactly its size)."""
+    shown: dict[str, Any] = dict(view.overview(inst, scope, asked))
     areas = len({row["area_code"] for row in shown["areas"].rows})
     inches = {"timeline": figures.TIMELINE, "areas": figures.multiples_size(areas),
               "kinds": figures.bars_size(len(shown["kinds"].rows)), "network": figures.NETWORK}  # fmt: skip

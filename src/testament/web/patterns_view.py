@@ -19,6 +19,7 @@ from testament.custody.instance import Instance
 from testament.errors import InvalidInput, NotFound
 from testament.patterns import listing, service, unit_linkage
 from testament.patterns.load import Scope
+from testament.patterns.overview import overview as overview_of
 from testament.patterns.results import Analysis
 
 PERIODS = ("month", "week", "day")
@@ -155,7 +156,13 @@ def kinds(inst: Instance, scope: Scope, asked: Asked) -> Analysis:
     """Incidents per type or target, in the date range: the bars."""
     if not (asked.date_from or asked.date_to):
         return service.counts(inst, scope, by=[asked.stack], level=asked.level)
-    found = service.counts(inst, scope, by=["day", asked.stack], level=asked.level)
+    return kinds_in_range(
+        service.counts(inst, scope, by=["day", asked.stack], level=asked.level), asked
+    )
+
+
+def kinds_in_range(found: Analysis, asked: Asked) -> Analysis:
+    """Counts by day and type (or target) summed over the days within the range, per type."""
     totals: dict[Any, dict[str, Any]] = {}
     for row in in_range(found.rows, "day", asked):
         kept = totals.setdefault(
@@ -200,3 +207,21 @@ TABLES = {
     "units": units,
     "incidents": incidents,
 }
+
+
+def overview(inst: Instance, scope: Scope, asked: Asked) -> dict[str, Analysis]:
+    """Every analysis the page shows, from one reading of the scope, narrowed to the date range."""
+    found = overview_of(
+        inst, scope, period=asked.period, stack=asked.stack, level=asked.level, where=asked.chosen,
+        date_from=asked.date_from or None, date_to=asked.date_to or None, unit=asked.unit or None,
+    )  # fmt: skip
+    ranged_kinds = (
+        kinds_in_range(found.kinds, asked) if asked.date_from or asked.date_to else found.kinds
+    )
+    return {
+        "timeline": ranged(found.timeline, asked.period, asked),
+        "areas": ranged(found.areas, asked.period, asked),
+        "kinds": ranged_kinds,
+        "units": found.units,
+        "incidents": found.incidents,
+    }
