@@ -104,6 +104,29 @@ def test_the_proof_chart_and_pattern_reports(
     )
 
 
+def test_each_report_comes_in_the_language_asked_for(
+    client: TestClient, instance: Instance, sample: dict[str, str]
+) -> None:
+    dossier = client.get(
+        f"/incidents/{sample['K1']}/report", params={"format": "html", "lang": "uk"}
+    )
+    assert dossier.status_code == 200, dossier.text
+    assert (
+        dossier.content
+        == reports.incident_dossier(instance, sample["K1"], fmt="html", language="uk").content
+    )
+    assert "Досьє інциденту" in dossier.text and "Incident dossier" not in dossier.text
+    chart = client.get("/cases/Patterns/reports/proof-chart", params={"lang": "uk"})
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(chart.content)).pages)
+    assert "Схема доказів: Patterns" in text
+    asked = {"from": "2022-03-01", "to": "2022-04-30", "format": "html", "lang": "uk"}
+    made = client.get("/cases/Patterns/reports/patterns", params=asked)
+    assert made.status_code == 200, made.text
+    assert "Звіт про закономірності" in made.text and "Pattern report" not in made.text
+    refused = client.get("/cases/Patterns/reports/proof-chart", params={"lang": "fr"})
+    assert refused.status_code in (400, 422) and "en, uk" in refused.text
+
+
 @pytest.mark.parametrize(
     ("path", "params", "field"),
     [
@@ -111,6 +134,7 @@ def test_the_proof_chart_and_pattern_reports(
         ("/cases/Patterns/reports/patterns", {"from": "2022-13-01", "to": "2022-04-01"}, "from"),
         ("/cases/Patterns/reports/patterns", {"from": "2022-01-01"}, "to"),
         ("/cases/Patterns/reports/proof-chart", {"format": "docx"}, "format"),
+        ("/cases/Patterns/reports/proof-chart", {"lang": "ru"}, "lang"),
         (
             "/cases/Patterns/reports/patterns",
             {"from": "2022-01-01", "to": "2022-02-01", "level": 3},

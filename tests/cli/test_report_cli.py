@@ -33,7 +33,9 @@ def test_a_dossier_is_written_with_its_checkpoint_told(
     assert page.startswith("<!DOCTYPE html>") and TITLE in page
     described = json.loads(line)
     assert described["media_type"] == "text/html; charset=utf-8"
-    assert described["parameters"] == {"report": "dossier", "incident": incident, "format": "html"}
+    assert described["parameters"] == {
+        "report": "dossier", "incident": incident, "format": "html", "language": "en",
+    }  # fmt: skip
     assert described["checkpoint"]["size"] > 0
 
 
@@ -51,6 +53,24 @@ def test_the_proof_chart_and_a_pattern_report_are_written(
     assert sample["K1"] in text and "--area UA.KK --from 2022-03-01 --to 2022-03-31" in text
 
 
+def test_each_report_is_written_in_the_language_asked_for(
+    cli: Cli, instance: Instance, sample: dict[str, str], tmp_path: Path
+) -> None:
+    dossier = cli("report", "dossier", sample["K1"], "--lang", "uk", "--format", "html", "-o", "-",
+                  check=True).stdout  # fmt: skip
+    assert "Досьє інциденту" in dossier and "Incident dossier" not in dossier
+    chart = tmp_path / "chart.pdf"
+    cli("report", "proof-chart", "--case", "Patterns", "--lang", "uk", "-o", str(chart), check=True)
+    text = "".join(page.extract_text() for page in PdfReader(chart).pages)
+    assert "Схема доказів: Patterns" in text and "--lang uk" in text
+    patterns = cli("report", "patterns", "--case", "Patterns", "--from", "2022-03-01", "--to",
+                   "2022-03-31", "--lang", "uk", "--format", "html", "-o", "-", check=True).stdout  # fmt: skip
+    assert "Звіт про закономірності" in patterns and "Incidents per month" not in patterns
+    english = cli("report", "proof-chart", "--case", "Patterns", "--lang", "en", "--format",
+                  "html", "-o", "-", check=True).stdout  # fmt: skip
+    assert "Proof chart: Patterns" in english and "Схема доказів" not in english
+
+
 def test_bad_input_is_a_diagnosis_not_a_traceback(
     cli: Cli, instance: Instance, sample: dict[str, str], tmp_path: Path
 ) -> None:
@@ -65,6 +85,7 @@ def test_bad_input_is_a_diagnosis_not_a_traceback(
         ("patterns", "--case", "Patterns", "--area", "Atlantis", "--from", "2022-01-01",
          "--to", "2022-04-01", "-o", out): "no area of level 1 is called 'Atlantis'",
         ("proof-chart", "--case", "Nowhere", "-o", out): "Nowhere",
+        ("proof-chart", "--case", "Patterns", "--lang", "de", "-o", out): "use one of en, uk",
     }  # fmt: skip
     for args, said in cases.items():
         result = cli("report", *args)

@@ -78,7 +78,9 @@ def test_a_dossier_prints_every_digest_the_checkpoint_and_cyrillic_as_text(
         f"dossier-{incident_id}.html",
     )
     assert pdf.checkpoint == html.checkpoint and pdf.checkpoint.size == before
-    assert pdf.parameters == {"report": "dossier", "incident": incident_id, "format": "pdf"}
+    assert pdf.parameters == {
+        "report": "dossier", "incident": incident_id, "format": "pdf", "language": "en",
+    }  # fmt: skip
     text, page = pdf_text(pdf.content), html.content.decode("utf-8")
     expected = [
         TITLE, DESCRIPTION, FILE_NAME, digest, "Свідок А", "CAH-MURDER", "E1",
@@ -189,6 +191,7 @@ def test_a_pattern_report_counts_the_area_and_period_with_charts_and_a_map(
         "report": "patterns", "case": "Patterns", "area": "UA.KK", "from": "2022-03-01",
         "to": "2022-04-30", "level": 1, "protected": list(protection.CATEGORIES),
         "repeats": reports.REPEATS, "clusters": reports.CLUSTERS, "format": "pdf",
+        "language": "en",
     }  # fmt: skip
     text, page = pdf_text(pdf.content), html.content.decode("utf-8")
     assert "<svg" in page and "<img" not in page, "charts are inline SVG"
@@ -293,3 +296,62 @@ def test_a_situations_pattern_report_names_the_cases_it_read(
     assert "situation War: the cases you may read (Other)" in page and other in page
     assert sample["K1"] not in page, "a case olena may not read stays out"
     assert made.filename == "patterns-war-2022-03-01-2022-03-31.html"
+
+
+UK_DOSSIER = ("Досьє інциденту", "Джерела", "Жертви", "Докази", "Обчислено на", "Ракетний удар")
+
+
+def test_a_dossier_in_ukrainian_has_ukrainian_headings_and_terms(
+    instance: Instance, dossier_world: dict[str, Any]
+) -> None:
+    incident_id = dossier_world["incident"]
+    uk = {fmt: reports.incident_dossier(instance, incident_id, fmt=fmt, language="uk")
+          for fmt in ("pdf", "html")}  # fmt: skip
+    en = {fmt: reports.incident_dossier(instance, incident_id, fmt=fmt) for fmt in ("pdf", "html")}
+    assert uk["pdf"].parameters["language"] == "uk"
+    texts = {
+        lang: (pdf_text(made["pdf"].content).replace("\n", " "), made["html"].content.decode())
+        for lang, made in (("uk", uk), ("en", en))
+    }
+    for text in texts["uk"]:
+        for wanted in (*UK_DOSSIER, TITLE, "--lang uk"):
+            assert wanted in text, wanted
+        assert "Incident dossier" not in text and "Casualties" not in text
+    for text in texts["en"]:
+        assert "Incident dossier" in text and "Casualties" in text and "Missile strike" in text
+        assert not [heading for heading in UK_DOSSIER if heading in text]
+        assert "--lang" not in text
+    assert '<html lang="uk">' in texts["uk"][1] and '<html lang="en">' in texts["en"][1]
+
+
+def test_a_proof_chart_and_a_pattern_report_in_ukrainian(
+    instance: Instance, dossier_world: dict[str, Any]
+) -> None:
+    chart = reports.proof_chart_report(instance, CASE, fmt="pdf", language="uk")
+    text = pdf_text(chart.content).replace("\n", " ")
+    for wanted in ("Схема доказів: Kharkiv", "Вбивство", "Попередня правова кваліфікація"):
+        assert wanted in text, wanted
+    made = reports.pattern_report(instance, Scope(case=CASE), period_from="2022-03-01",
+                                  period_to="2022-03-31", fmt="html", language="uk")  # fmt: skip
+    page = made.content.decode()
+    for wanted in ("Звіт про закономірності: усі території, з 2022-03-01 по 2022-03-31",
+                   "Інциденти за місяцями, за типом", "Ракетний удар", "Атаки на захищені об’єкти",
+                   "--lang uk --format html"):  # fmt: skip
+        assert wanted in page, wanted
+
+
+def test_an_unknown_language_is_refused_with_the_valid_ones_before_anything_is_logged(
+    instance: Instance, dossier_world: dict[str, Any]
+) -> None:
+    incident_id = dossier_world["incident"]
+    incidents.edit(instance, incident_id, {"sensitivity": ["graphic"]})
+    before = custody_log.status(instance).size
+    with pytest.raises(InvalidInput, match="'fr' is not a language") as wrong:
+        reports.incident_dossier(instance, incident_id, fmt="html", purpose="review", language="fr")
+    assert wrong.value.where == "--lang" and "en, uk" in str(wrong.value.hint)
+    assert custody_log.status(instance).size == before, "a refusal writes nothing"
+    with pytest.raises(InvalidInput, match="'' is not a language"):
+        reports.proof_chart_report(instance, CASE, fmt="html", language="")
+    with pytest.raises(InvalidInput, match="'EN' is not a language"):
+        reports.pattern_report(instance, Scope(case=CASE), period_from="2022-03-01",
+                               period_to="2022-03-31", fmt="html", language="EN")  # fmt: skip

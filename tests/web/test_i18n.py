@@ -1,5 +1,6 @@
-"""Every message on every page (templates and the words for codes in ``web/labels.py``) is translated;
-the catalogues load through Babel; plural rules hold."""
+"""Every message on every page and in every report (templates, the words for codes in
+``web/labels.py``, a report's words made in Python) is translated; the catalogues load through Babel;
+plural rules hold."""
 
 from __future__ import annotations
 
@@ -13,27 +14,52 @@ from babel.support import Translations
 from testament.web import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = ROOT / "src" / "testament" / "web" / "templates"
-LABELS = ROOT / "src" / "testament" / "web" / "labels.py"
+PACKAGE = ROOT / "src" / "testament"
+TEMPLATES = PACKAGE / "web" / "templates"
+REPORT_TEMPLATES = PACKAGE / "patterns" / "templates"
+LABELS = PACKAGE / "web" / "labels.py"
+REPORT_CODE = (PACKAGE / "patterns" / "reports.py", PACKAGE / "patterns" / "rendering.py")
 
 
-def _template_messages() -> set[str]:
+def _messages_of(templates: Path, code: tuple[Path, ...]) -> set[str]:
     found = extract_from_dir(
-        str(TEMPLATES),
+        str(templates),
         method_map=[("**.html", "jinja2")],
         options_map={"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}},
     )
     messages = set()
     for _file, _line, message, _comments, _context in found:
         messages.add(message if isinstance(message, str) else message[0])
-    for _line, message, _comments, _context in extract_from_file("python", str(LABELS)):
-        messages.add(message if isinstance(message, str) else message[0])
+    for path in code:
+        for _line, message, _comments, _context in extract_from_file("python", str(path)):
+            messages.add(message if isinstance(message, str) else message[0])
     return messages
+
+
+def _report_messages() -> set[str]:
+    return _messages_of(REPORT_TEMPLATES, REPORT_CODE)
+
+
+def _template_messages() -> set[str]:
+    return _messages_of(TEMPLATES, (LABELS,)) | _report_messages()
 
 
 def test_the_words_for_codes_are_extracted() -> None:
     messages = _template_messages()
     assert {"Key shredding", "Case administrator", "Gap: no supporting item"} <= messages
+
+
+def test_the_reports_have_messages_to_translate() -> None:
+    messages = _report_messages()
+    assert {"Incident dossier", "Case proof chart", "Pattern report", "Computed at"} <= messages
+    assert "Incident dossier: %(title)s" in messages, "a title made in Python is extracted too"
+    assert "Gap: no supporting item" in messages
+
+
+def test_a_report_is_worded_from_the_same_catalogue() -> None:
+    uk = i18n.catalogue("uk")
+    assert uk.gettext("Incident dossier") == "Досьє інциденту"
+    assert uk.ngettext("%(count)s event", "%(count)s events", 3) == "%(count)s події"
 
 
 def test_the_templates_have_messages_to_translate() -> None:
@@ -45,7 +71,11 @@ def test_the_templates_have_messages_to_translate() -> None:
 def test_no_message_lacks_a_translation(code: str) -> None:
     with (i18n.LOCALE_DIR / f"{code}.po").open("rb") as handle:
         catalogue = read_po(handle, locale=code)
-    translated = {m.id for m in catalogue if m.id and m.string and not m.fuzzy}
+    translated = {
+        m.id if isinstance(m.id, str) else m.id[0]  # a plural message by its singular
+        for m in catalogue
+        if m.id and m.string and all(m.string) and not m.fuzzy
+    }
     missing = sorted(_template_messages() - translated)
     assert missing == [], (
         f"{code}.po lacks translations (run `make i18n`, then translate): {missing}"

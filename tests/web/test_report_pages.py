@@ -91,3 +91,25 @@ def test_the_proof_chart_and_a_pattern_report_download(
     accounts.create_user(instance, "anna", PASSWORD)
     anna = signed_in(site, "anna")
     assert anna.get("/cases/Patterns/proof-chart/report").status_code in (403, 404)
+
+
+def test_each_report_is_in_the_pages_language(
+    site: Any, instance: Instance, dossier_world: dict[str, Any]
+) -> None:
+    accounts.create_user(instance, "vera", PASSWORD)
+    accounts.grant_role(instance, "vera", CASE, "viewer")
+    vera = signed_in(site, "vera")
+    incident = dossier_world["incident"]
+    ukrainian = {"Accept-Language": "uk-UA,uk;q=0.9"}
+    page = vera.get(f"/incidents/{incident}", headers=ukrainian)
+    made = vera.get(_link(page.text, "Досьє у HTML"), headers=ukrainian)
+    assert made.status_code == 200 and "Досьє інциденту" in made.text
+    assert "Incident dossier" not in made.text
+    english = vera.get(f"/incidents/{incident}/report?format=html")
+    assert "Incident dossier" in english.text and "Досьє інциденту" not in english.text
+    vera.cookies.set("testament_lang", "uk")
+    chart = vera.get(f"/cases/{CASE}/proof-chart/report?format=html")
+    assert chart.status_code == 200 and "Схема доказів" in chart.text
+    report = vera.get(f"/cases/{CASE}/patterns/report",
+                      params={"from": "2022-03-01", "to": "2022-03-31", "format": "html"})  # fmt: skip
+    assert report.status_code == 200 and "Звіт про закономірності" in report.text

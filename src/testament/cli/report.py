@@ -17,6 +17,7 @@ import click
 from testament.cli.context import opened
 from testament.cli.output import json_line
 from testament.errors import InvalidInput
+from testament.locale import DEFAULT, LANGUAGES
 from testament.patterns import reports
 from testament.patterns.load import Scope
 from testament.patterns.rendering import Report
@@ -33,6 +34,13 @@ def written(command: F) -> F:
     """The options every report shares: its format, where it goes, and how the outcome is told."""
     options = (
         click.option("--format", "fmt", default="pdf", show_default=True, help="pdf or html."),
+        click.option(
+            "--lang",
+            "language",
+            default=DEFAULT,
+            show_default=True,
+            help="The report's language: " + " or ".join(LANGUAGES) + ".",
+        ),
         click.option(
             "-o",
             "--output",
@@ -78,21 +86,25 @@ def _write(report: Report, out: Path, as_json: bool) -> None:
     "log (do not name anyone).",
 )
 @written
-def dossier(incident_id: str, purpose: str | None, fmt: str, out: Path, as_json: bool) -> None:
+def dossier(
+    incident_id: str, purpose: str | None, fmt: str, language: str, out: Path, as_json: bool
+) -> None:
     """One incident with all its fields, sources, casualties, qualifications and evidence: every
     item's type, size, SHA-256 digest and custody in brief."""
     with opened() as inst:
-        made = reports.incident_dossier(inst, incident_id, fmt=fmt, purpose=purpose)
+        made = reports.incident_dossier(
+            inst, incident_id, fmt=fmt, purpose=purpose, language=language
+        )
     _write(made, out, as_json)
 
 
 @report_group.command("proof-chart")
 @click.option("--case", "case_name", required=True, help="The case.")
 @written
-def proof_chart(case_name: str, fmt: str, out: Path, as_json: bool) -> None:
+def proof_chart(case_name: str, fmt: str, language: str, out: Path, as_json: bool) -> None:
     """The case's proof chart: crime × element, the items for and against each, and the gaps."""
     with opened() as inst:
-        made = reports.proof_chart_report(inst, case_name, fmt=fmt)
+        made = reports.proof_chart_report(inst, case_name, fmt=fmt, language=language)
     _write(made, out, as_json)
 
 
@@ -114,6 +126,7 @@ def patterns(
     period_to: str,
     level: int,
     fmt: str,
+    language: str,
     out: Path,
     as_json: bool,
 ) -> None:
@@ -122,6 +135,6 @@ def patterns(
     with opened() as inst:
         made = reports.pattern_report(
             inst, scope, area=area, period_from=period_from, period_to=period_to, fmt=fmt,
-            level=level,
+            level=level, language=language,
         )  # fmt: skip
     _write(made, out, as_json)

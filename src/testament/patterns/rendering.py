@@ -4,15 +4,18 @@ The PDF is WeasyPrint's rendering of the very HTML the ``html`` format returns, 
 the same text. Rendering is offline: the fetcher refuses every URL but inline ``data:`` ones, so a
 source's address printed in a report is never fetched. Every name taken from a record goes through
 :func:`testament.domain.display.shown` (``| shown``), as on the pages.
+
+A report is written in one of the pages' languages (:mod:`testament.locale`): its words from the same
+gettext catalogue, a vocabulary's terms and a crime's name from the taxonomy's own labels.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import jinja2
@@ -21,6 +24,7 @@ from testament import __version__
 from testament.domain.display import shown
 from testament.domain.results import Result
 from testament.errors import InvalidInput
+from testament.locale import catalogue, check_language
 from testament.patterns.results import Checkpoint
 from testament.taxonomy import loader, vocabulary
 
@@ -61,31 +65,67 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def term(code: object, kind: str) -> str:
-    """A vocabulary code in English words (a code the vocabulary does not know stays as given)."""
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction; it is translated when shown."""
+    return message
+
+
+# A proof chart row's status and an element's type, in the words the proof chart page uses.
+WORDS: dict[str, dict[str, str]] = {
+    "element-status": {
+        "gap": N_("Gap: no supporting item"),
+        "contested": N_("Contested"),
+        "supported": N_("Supported"),
+    },
+    "element-type": {
+        "conduct": N_("Conduct"),
+        "circumstance": N_("Circumstance"),
+        "mental": N_("Mental element"),
+        "consequence": N_("Consequence"),
+    },
+}
+
+
+def term(code: object, kind: str, language: str = "en") -> str:
+    """A vocabulary code in words (a code the vocabulary does not know stays as given)."""
     text = "" if code is None else str(code)
-    return vocabulary.label(kind, text, "en") if text else ""
+    if kind in WORDS:
+        english = WORDS[kind].get(text)
+        return catalogue(language).gettext(english) if english else text
+    return vocabulary.label(kind, text, language) if text else ""
 
 
-def crime_label(code: object) -> str:
+def crime_label(code: object, language: str = "en") -> str:
     taxonomy = loader.shipped()
     found = taxonomy.crime(str(code))
-    return (found.label.get("en") or str(code)) if found else str(code)
+    if found is None:
+        return str(code)
+    return found.label.get(language) or found.label.get("en") or str(code)
 
 
 @cache
-def environment() -> jinja2.Environment:
+def environment(language: str = "en") -> jinja2.Environment:
+    """One environment per language, built once, as the pages have."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("testament.patterns", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(catalogue(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["shown"] = shown
-    env.globals["term"] = term
-    env.globals["crime_label"] = crime_label
+    env.globals["term"] = partial(term, language=language)
+    env.globals["crime_label"] = partial(crime_label, language=language)
+    env.globals["lang"] = language
     return env
+
+
+def gettext(language: str) -> Callable[[str], str]:
+    """The language's ``gettext``, for a report's words made in Python (its title, a figure's)."""
+    return catalogue(check_language(language)).gettext
 
 
 def command_line(words: Sequence[str]) -> str:
@@ -102,11 +142,12 @@ def render(
     command: Sequence[str],
     fmt: str,
     filename: str,
+    language: str = "en",
     **context: Any,
 ) -> Report:
     """The report as HTML, or that HTML as PDF."""
     html = (
-        environment()
+        environment(check_language(language))
         .get_template(template)
         .render(
             title=title,

@@ -11,7 +11,7 @@ and the command line that computes it again (docs/patterns.md, "Reports").
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -34,15 +34,16 @@ from testament.documentation.record_views import EvidenceLink, IncidentSource
 from testament.documentation.results import ExternalIdView
 from testament.domain.access import Action
 from testament.errors import InvalidInput, NotFound, PermissionDenied
+from testament.locale import DEFAULT
 from testament.patterns import charts, figures
 from testament.patterns import load as loading
 from testament.patterns.load import Scope
-from testament.patterns.rendering import Report, check_format, render, slug, term
+from testament.patterns.rendering import N_, Report, check_format, gettext, render, slug, term
 from testament.patterns.results import Checkpoint
 from testament.storage import recordings
 from testament.storage.engine import read_transaction
 
-WITHHELD = "Recording of a testimony (name withheld)"
+WITHHELD = N_("Recording of a testimony (name withheld)")
 # The pattern report's repeat strikes: within a kilometre and a day, as docs/patterns.md validates them.
 REPEATS: dict[str, Any] = {"radius_m": 1000.0, "window_h": 24.0}
 # Incident IDs a pattern report prints in a list; the JSON of an analysis has them all.
@@ -112,7 +113,7 @@ def _case_name(instance: Instance, case_id: str) -> str:
 
 
 def _items(
-    instance: Instance, links: Sequence[EvidenceLink], hidden: set[str]
+    instance: Instance, links: Sequence[EvidenceLink], hidden: set[str], withheld: str
 ) -> list[DossierItem]:
     found = []
     for link in links:
@@ -121,7 +122,7 @@ def _items(
         found.append(
             DossierItem(
                 item_id=item.id,
-                name=WITHHELD if item.id in hidden else item.shown_name,
+                name=withheld if item.id in hidden else item.shown_name,
                 withheld=item.id in hidden,
                 media_type=item.media_type,
                 size=item.size,
@@ -155,35 +156,49 @@ def _sources(instance: Instance, linked: Sequence[IncidentSource]) -> list[Dossi
     return found
 
 
+def _language_words(language: str, command: list[str]) -> list[str]:
+    """``--lang`` for the command line that computes a report again, when it is not English."""
+    return command if language == DEFAULT else [*command, "--lang", language]
+
+
 def incident_dossier(
-    instance: Instance, incident_id: str, *, fmt: str, purpose: str | None = None
+    instance: Instance,
+    incident_id: str,
+    *,
+    fmt: str,
+    purpose: str | None = None,
+    language: str = DEFAULT,
 ) -> Report:
     """One incident with everything linked to it, and every evidence item's digest and custody.
 
     An incident with sensitivity labels needs ``purpose``: making its dossier is an ``access`` event,
     as viewing it is (asked first, so a refusal or a missing purpose writes nothing)."""
     check_format(fmt)
+    _ = gettext(language)
     access_index = access_log.sensitive_record_viewed(instance, incident_id, purpose or "")
     incident = incidents.show(instance, incident_id)
     links = legal.element_links(instance, incident_id)
     hidden = _withheld_names(instance, {link.item_id for link in incident.evidence})
-    items = _items(instance, incident.evidence, hidden)
+    items = _items(instance, incident.evidence, hidden, _(WITHHELD))
     linked_sources = _sources(instance, incident.sources)
     head = _checkpoint(instance)
     command = ["testament", "report", "dossier", incident_id]
     if incident.sensitivity:
         command += ["--purpose", "PURPOSE"]
     filename = f"dossier-{incident_id}"
+    command = _language_words(language, command)
     command += ["--format", fmt, "-o", f"{filename}.{fmt}"]
-    parameters: dict[str, Any] = {"report": "dossier", "incident": incident_id, "format": fmt}
+    parameters: dict[str, Any] = {"report": "dossier", "incident": incident_id, "format": fmt,
+                                  "language": language}  # fmt: skip
     return render(
         "dossier.html",
-        title=f"Incident dossier: {incident.title}",
+        title=_("Incident dossier: %(title)s") % {"title": incident.title},
         parameters=parameters,
         checkpoint=head,
         command=command,
         fmt=fmt,
         filename=filename,
+        language=language,
         incident=incident,
         case_name=_case_name(instance, incident.case_id),
         sources=linked_sources,
@@ -193,9 +208,12 @@ def incident_dossier(
     )
 
 
-def proof_chart_report(instance: Instance, case_name: str, *, fmt: str) -> Report:
+def proof_chart_report(
+    instance: Instance, case_name: str, *, fmt: str, language: str = DEFAULT
+) -> Report:
     """The case's proof chart: crime × element, with the items for and against each, and the gaps."""
     check_format(fmt)
+    _ = gettext(language)
     chart = proof_chart.view(proof_chart.chart(instance, case_name))
     cited = sorted(
         {item for crime in chart.crimes for row in crime.elements for item in row.supporting}
@@ -203,20 +221,22 @@ def proof_chart_report(instance: Instance, case_name: str, *, fmt: str) -> Repor
     )
     hidden = _withheld_names(instance, cited)
     names = {found.id: found.shown_name for found in evidence.names(instance, cited)}
-    names |= dict.fromkeys(hidden, WITHHELD)
+    names |= dict.fromkeys(hidden, _(WITHHELD))
     head = _checkpoint(instance)
     filename = f"proof-chart-{slug(case_name)}"
-    command = ["testament", "report", "proof-chart", "--case", case_name]
+    command = _language_words(language, ["testament", "report", "proof-chart", "--case", case_name])
     command += ["--format", fmt, "-o", f"{filename}.{fmt}"]
-    parameters: dict[str, Any] = {"report": "proof-chart", "case": case_name, "format": fmt}
+    parameters: dict[str, Any] = {"report": "proof-chart", "case": case_name, "format": fmt,
+                                  "language": language}  # fmt: skip
     return render(
         "proof_chart.html",
-        title=f"Proof chart: {chart.case.name}",
+        title=_("Proof chart: %(case)s") % {"case": chart.case.name},
         parameters=parameters,
         checkpoint=head,
         command=command,
         fmt=fmt,
         filename=filename,
+        language=language,
         chart=chart,
         item_names=names,
     )
@@ -320,40 +340,52 @@ VOCABULARIES = {
 }
 
 
-def _name(key: str, value: Any) -> str:
-    """A figure's value in English words (a type, a target), as the tables print it."""
-    if value is None:
-        return "none given"
-    return term(value, VOCABULARIES[key]) if key in VOCABULARIES else str(value)
+def _namer(language: str) -> Callable[[str, Any], str]:
+    """How a figure names its values (a type, a target) in ``language``, as the tables print them."""
+    _ = gettext(language)
+
+    def name(key: str, value: Any) -> str:
+        if value is None:
+            return _("none given")
+        return term(value, VOCABULARIES[key], language) if key in VOCABULARIES else str(value)
+
+    return name
 
 
 def _figures(
-    instance: Instance, frame: IncidentFrame, *, area: AreaName | None, level: int
+    instance: Instance, frame: IncidentFrame, *, area: AreaName | None, level: int, language: str
 ) -> dict[str, Markup]:
     """The report's figures as inline SVG: the page's own figures (:mod:`figures`) and a map."""
     outlines = [f.as_json() for f in gazetteer.areas_geojson(instance, level).features]
     points = [(float(x), float(y)) for x, y in zip(frame.lon, frame.lat, strict=True)
               if not (np.isnan(x) or np.isnan(y))]  # fmt: skip
     by_month_type = counting.count(frame, ["month", "type"]).rows
+    _, name = gettext(language), _namer(language)
     drawn = {
-        "months": figures.timeline(by_month_type, period="month", stack="type", name=_name,
-                                   title="Incidents per month, by type"),
-        "types": figures.bars(counting.count(frame, ["type"]).rows, key="type", name=_name,
-                              title="Incidents by type"),
+        "months": figures.timeline(by_month_type, period="month", stack="type", name=name,
+                                   title=_("Incidents per month, by type")),
+        "types": figures.bars(counting.count(frame, ["type"]).rows, key="type", name=name,
+                              title=_("Incidents by type")),
         "map": charts.area_map(outlines, points, highlight=area.code if area else None,
-                               title="Incidents with coordinates"),
+                               title=_("Incidents with coordinates")),
     }  # fmt: skip
     if area is None and len(frame):
         drawn["areas"] = figures.small_multiples(
             counting.count(frame, ["area", "month"]).rows, period="month",
-            title="Incidents per month, by area",
+            title=_("Incidents per month, by area"),
         )  # fmt: skip
     # matplotlib escapes every text it draws (an area's name too), so none can become markup
     return {name: Markup(charts.inline_svg(svg)) for name, svg in drawn.items()}  # noqa: S704
 
 
 def _sections(
-    instance: Instance, chosen: Chosen, months: list[str], *, area: AreaName | None, level: int
+    instance: Instance,
+    chosen: Chosen,
+    months: list[str],
+    *,
+    area: AreaName | None,
+    level: int,
+    language: str,
 ) -> dict[str, Any]:
     """What the pattern report shows: counts by month, type, area and target, figures and a map."""
     frame = chosen.frame
@@ -363,7 +395,7 @@ def _sections(
         "by_type": counting.count(frame, ["type"]).rows,
         "by_target": counting.count(frame, ["target"]).rows,
         "by_area": [] if area is not None else counting.count(frame, ["area"]).rows,
-        "charts": _figures(instance, frame, area=area, level=level),
+        "charts": _figures(instance, frame, area=area, level=level, language=language),
         "protected": protection.protected(frame, protection.expand(protection.CATEGORIES)),
         "clusters": clustering.clusters(frame, **CLUSTERS).rows if frame.placed.any() else [],
         "repeats": repeating.repeats(frame, **REPEATS).extra,
@@ -380,16 +412,19 @@ def pattern_report(
     period_to: str,
     fmt: str,
     level: int = 1,
+    language: str = DEFAULT,
 ) -> Report:
     """Counts by month, type, target and area for an area and a period, with charts and a map."""
     check_format(fmt)
+    _ = gettext(language)
     start, end = check_period(period_from, period_to)
     loading.check_level(level)
     chosen_area = _area(instance, area, level)
     with read_transaction(instance.engine) as conn:
         loaded = loading.load(conn, instance, scope, level=level)
     chosen = choose(loaded.frame, start, end, chosen_area.code if chosen_area else None)
-    sections = _sections(instance, chosen, _months(start, end), area=chosen_area, level=level)
+    sections = _sections(instance, chosen, _months(start, end), area=chosen_area, level=level,
+                         language=language)  # fmt: skip
     where = ["--case", str(scope.case)] if scope.case else ["--situation", str(scope.situation)]
     named = slug(str(scope.case or scope.situation))
     filename = f"patterns-{named}-{period_from}-{period_to}"
@@ -398,18 +433,21 @@ def pattern_report(
         command += ["--area", chosen_area.code]
         filename = f"patterns-{named}-{slug(chosen_area.code)}-{period_from}-{period_to}"
     command += ["--from", period_from, "--to", period_to, "--level", str(level)]
+    command = _language_words(language, command)
     command += ["--format", fmt, "-o", f"{filename}.{fmt}"]
     parameters: dict[str, Any] = {"report": "patterns", **loaded.scope,
                                   "area": chosen_area.code if chosen_area else None,
                                   "from": period_from, "to": period_to, "level": level,
                                   "protected": list(protection.CATEGORIES),
                                   "repeats": dict(REPEATS), "clusters": dict(CLUSTERS),
-                                  "format": fmt}  # fmt: skip
-    where_name = chosen_area.name if chosen_area else "all areas"
+                                  "format": fmt, "language": language}  # fmt: skip
+    where_name = chosen_area.name if chosen_area else _("all areas")
+    title = _("Pattern report: %(where)s, %(since)s to %(until)s")
     return render(
         "patterns.html",
-        title=f"Pattern report: {where_name}, {period_from} to {period_to}",
+        title=title % {"where": where_name, "since": period_from, "until": period_to},
         parameters=parameters, checkpoint=loaded.checkpoint, command=command, fmt=fmt,
+        language=language,
         filename=filename, scope=loaded.scope, area=chosen_area, counted=len(chosen.frame),
         unplaced=chosen.unplaced, undated=chosen.undated, listed_at_most=LISTED_AT_MOST,
         **sections,

@@ -4,6 +4,7 @@ of a case or a situation, each as PDF or HTML (docs/web.md, "Reports").
 A sensitive incident's dossier is made under the view its page recorded (``?access=N``, the page's
 own link carries it): the purpose stated there is stated again, and making the dossier is logged as a
 view of its own. Without that view the link leads back to the incident's page, which asks why.
+Every report is written in the page's language (:func:`testament.web.i18n.language`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from testament.http.guard import allow
 from testament.patterns import reports
 from testament.patterns.load import Scope
 from testament.patterns.rendering import Report
-from testament.web import records
+from testament.web import i18n, records
 from testament.web.pages import Viewer, instance_of
 from testament.web.routes_views import AccessRef
 
@@ -59,13 +60,18 @@ def routes(site: FastAPI) -> None:
             if not records.viewing(request, "incident", incident_id, access):
                 return records.go(request, f"/incidents/{incident_id}")
             purpose = access_log.stated_purpose(inst, int(access or 0), "incident", incident_id)
-        return download(reports.incident_dossier(inst, incident_id, fmt=fmt, purpose=purpose))
+        lang = i18n.language(request)
+        made = reports.incident_dossier(inst, incident_id, fmt=fmt, purpose=purpose, language=lang)
+        return download(made)
 
     @site.get("/cases/{case_name}/proof-chart/report", include_in_schema=False)
     def chart_report(
         request: Request, case_name: str, who: Viewer, fmt: Format = "pdf"
     ) -> Response:
-        return download(reports.proof_chart_report(instance_of(request), case_name, fmt=fmt))
+        made = reports.proof_chart_report(
+            instance_of(request), case_name, fmt=fmt, language=i18n.language(request)
+        )
+        return download(made)
 
     for prefix, scoped in SCOPES:
         _pattern_route(site, prefix, scoped)
@@ -84,5 +90,6 @@ def _pattern_route(site: FastAPI, prefix: str, scoped: Callable[[str], Scope]) -
         fmt: Format = "pdf",
     ) -> Response:
         made = reports.pattern_report(instance_of(request), scoped(name), area=area or None,
-                                      period_from=since, period_to=until, fmt=fmt, level=level)  # fmt: skip
+                                      period_from=since, period_to=until, fmt=fmt, level=level,
+                                      language=i18n.language(request))  # fmt: skip
         return download(made)

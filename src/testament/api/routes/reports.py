@@ -26,6 +26,9 @@ Format = Annotated[str, Query(alias="format", max_length=8, description="pdf or 
 Area = Annotated[
     str | None, Query(max_length=200, description="An area's name or code (all areas if left out).")
 ]
+Lang = Annotated[
+    str, Query(max_length=8, description="The report's language: en (English) or uk (Ukrainian).")
+]
 Level = Annotated[int, Query(ge=1, le=2, description="Gazetteer level of areas: 1 or 2.")]
 BYTES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -49,29 +52,38 @@ def _answer(report: Report) -> Response:
 
 
 @router.get("/incidents/{incident_id}/report", response_class=Response, responses=BYTES)
-def dossier(
-    incident_id: str, inst: Inst, who: Who, stated: Purpose, fmt: Format = "pdf"
+def dossier(  # noqa: PLR0917 - the query's parameters
+    incident_id: str, inst: Inst, who: Who, stated: Purpose, fmt: Format = "pdf", lang: Lang = "en"
 ) -> Response:
     """The incident's dossier: every field, source, casualty figure, qualification and evidence item,
     each item's SHA-256 digest and custody in brief. For an incident with sensitivity labels, making
     it is an ``access`` event in the custody log, with your purpose."""
     purpose = stated or (OPERATOR_PURPOSE if who.actor is None else None)
-    return _answer(reports.incident_dossier(inst, incident_id, fmt=fmt, purpose=purpose))
+    made = reports.incident_dossier(inst, incident_id, fmt=fmt, purpose=purpose, language=lang)
+    return _answer(made)
 
 
 @router.get("/cases/{case_name}/reports/proof-chart", response_class=Response, responses=BYTES)
-def proof_chart(case_name: str, inst: Inst, fmt: Format = "pdf") -> Response:
+def proof_chart(case_name: str, inst: Inst, fmt: Format = "pdf", lang: Lang = "en") -> Response:
     """The case's proof chart as a report."""
-    return _answer(reports.proof_chart_report(inst, case_name, fmt=fmt))
+    return _answer(reports.proof_chart_report(inst, case_name, fmt=fmt, language=lang))
 
 
 def _patterns(
-    inst: Instance, scope: Scope, area: str | None, period: tuple[str, str], *, level: int, fmt: str
+    inst: Instance,
+    scope: Scope,
+    area: str | None,
+    period: tuple[str, str],
+    *,
+    level: int,
+    fmt: str,
+    lang: str,
 ) -> Response:
     since, until = period
     made = reports.pattern_report(
-        inst, scope, area=area, period_from=since, period_to=until, fmt=fmt, level=level
-    )
+        inst, scope, area=area, period_from=since, period_to=until, fmt=fmt, level=level,
+        language=lang,
+    )  # fmt: skip
     return _answer(made)
 
 
@@ -84,9 +96,11 @@ def case_patterns(  # noqa: PLR0917 - the query's parameters
     area: Area = None,
     level: Level = 1,
     fmt: Format = "pdf",
+    lang: Lang = "en",
 ) -> Response:
     """Counts by month, type, target and area for an area and a period, with charts and a map."""
-    return _patterns(inst, Scope(case=case_name), area, (since, until), level=level, fmt=fmt)
+    return _patterns(inst, Scope(case=case_name), area, (since, until), level=level, fmt=fmt,
+                     lang=lang)  # fmt: skip
 
 
 @router.get("/situations/{situation}/reports/patterns", response_class=Response, responses=BYTES)
@@ -98,6 +112,8 @@ def situation_patterns(  # noqa: PLR0917 - the query's parameters
     area: Area = None,
     level: Level = 1,
     fmt: Format = "pdf",
+    lang: Lang = "en",
 ) -> Response:
     """The pattern report over a situation: its cases you may read, named in the report."""
-    return _patterns(inst, Scope(situation=situation), area, (since, until), level=level, fmt=fmt)
+    return _patterns(inst, Scope(situation=situation), area, (since, until), level=level, fmt=fmt,
+                     lang=lang)  # fmt: skip
