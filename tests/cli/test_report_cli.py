@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,9 @@ def test_each_report_is_written_in_the_language_asked_for(
     patterns = cli("report", "patterns", "--case", "Patterns", "--from", "2022-03-01", "--to",
                    "2022-03-31", "--lang", "uk", "--format", "html", "-o", "-", check=True).stdout  # fmt: skip
     assert "Звіт про закономірності" in patterns and "Incidents per month" not in patterns
+    assert re.search(
+        r"Атак на захищені об’єкти: \d+; адміністративних одиниць: 1; 100% з них", patterns
+    )
     english = cli("report", "proof-chart", "--case", "Patterns", "--lang", "en", "--format",
                   "html", "-o", "-", check=True).stdout  # fmt: skip
     assert "Proof chart: Patterns" in english and "Схема доказів" not in english

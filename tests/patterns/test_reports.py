@@ -336,6 +336,7 @@ def test_a_proof_chart_and_a_pattern_report_in_ukrainian(
     page = made.content.decode()
     for wanted in ("Звіт про закономірності: усі території, з 2022-03-01 по 2022-03-31",
                    "Інциденти за місяцями, за типом", "Ракетний удар", "Атаки на захищені об’єкти",
+                   "атак на захищені об’єкти немає", "Адміністративна одиниця",
                    "--lang uk --format html"):  # fmt: skip
         assert wanted in page, wanted
 
