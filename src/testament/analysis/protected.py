@@ -52,12 +52,12 @@ def expand(categories: Sequence[str]) -> dict[str, frozenset[str]]:
         children.setdefault(term.parent, []).append(term.code)
     found: dict[str, frozenset[str]] = {}
     for category in dict.fromkeys(categories or CATEGORIES):
-        covered, todo = set(), [category]
-        while todo:
-            code = todo.pop()
+        covered, pending = set(), [category]
+        while pending:
+            code = pending.pop()
             if code not in covered:
                 covered.add(code)
-                todo.extend(children.get(code, ()))
+                pending.extend(children.get(code, ()))
         found[category] = frozenset(covered)
     return found
 
