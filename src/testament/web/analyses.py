@@ -26,6 +26,7 @@ from testament.patterns import figures, service, strikes, tables, unit_linkage, 
 from testament.patterns.load import Scope
 from testament.patterns.results import Analysis
 from testament.patterns.widespread import INCLUDES
+from testament.web import analysis_labels as words
 from testament.web import i18n, labels
 from testament.web.labels import N_
 from testament.web.pages import Viewer, instance_of, render
@@ -263,20 +264,28 @@ def namer(lang: str) -> figures.Name:
     return name
 
 
-def parts(found: Analysis) -> tuple[list[tuple[str, list[dict[str, Any]]]], list[tuple[str, str]]]:
+def parts(found: Analysis) -> tuple[list[tuple[str, list[dict[str, Any]]]], list[tuple[str, Any]]]:
     """The result's tables (its rows, then each list of records among its own keys, a level deep)
-    and its other keys as notes."""
+    and its other keys as notes, as values for the page to word (a nested object a level deep)."""
     found_tables: list[tuple[str, list[dict[str, Any]]]] = [("rows", found.rows)]
-    notes: list[tuple[str, str]] = []
+    notes: list[tuple[str, Any]] = []
     for key, value in found.extra.items():
         if _records(value):
             found_tables.append((key, value))
-        elif isinstance(value, dict) and any(_records(v) for v in value.values()):
+        elif _opened(value):
             found_tables += [(f"{key}.{k}", v) for k, v in value.items() if _records(v)]
-            notes += [(f"{key}.{k}", tables.cell(v)) for k, v in value.items() if not _records(v)]
+            notes += [(f"{key}.{k}", v) for k, v in value.items() if not _records(v)]
         else:
-            notes.append((key, tables.cell(value)))
+            notes.append((key, value))
     return found_tables, notes
+
+
+def _opened(value: Any) -> bool:
+    """A nested object read a level deep: one holding tables, or one of objects or texts."""
+    if not isinstance(value, dict) or not value:
+        return False
+    inner = value.values()
+    return any(_records(v) for v in inner) or all(isinstance(v, dict | str) for v in inner)
 
 
 def _records(value: Any) -> bool:
@@ -321,16 +330,18 @@ def routes(site: FastAPI, prefix: str, scoped: Callable[[str], Scope]) -> None:
         context: dict[str, Any] = {"spec": spec, "analysis": analysis, "scope": scoped(name),
                                    "scope_name": name, "values": values, "problem": None,
                                    "problems": {}, "found": None, "tables": [], "notes": [],
-                                   "query": request.url.query, "cell": tables.cell, "figure": False,
-                                   "choice_words": CHOICE_WORDS,
-                                   "tables_columns": tables.columns}  # fmt: skip
+                                   "query": request.url.query, "figure": False,
+                                   "choice_words": CHOICE_WORDS, "tables_columns": tables.columns,
+                                   "is_refs": words.is_refs, "is_summary": words.is_summary}  # fmt: skip
         try:
             found = spec.run(instance_of(request), scoped(name), values)
         except InvalidInput as exc:
             context |= {"problem": exc.what, "problems": dict(exc.errors or {})}
             return render(request, "analysis.html", 422, **context)
         found_tables, notes = parts(found)
-        context |= {"found": found, "tables": found_tables, "notes": notes,
+        lang = i18n.language(request)
+        shown = words.Shown(lang, i18n.catalogue(lang), words.sides_of(found.scope))
+        context |= {"found": found, "tables": found_tables, "notes": notes, "show": shown,
                     "figure": figure_of(found) is not None}  # fmt: skip
         return render(request, "analysis.html", **context)
 
