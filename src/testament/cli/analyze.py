@@ -8,9 +8,6 @@ for a spreadsheet. Reading a large scope shows its progress on standard error.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -22,7 +19,7 @@ from testament.analysis.spikes import SPIKE_PERIODS
 from testament.cli.context import opened
 from testament.cli.output import json_line
 from testament.errors import InvalidInput
-from testament.patterns import service, strikes, unit_linkage, widespread
+from testament.patterns import service, strikes, tables, unit_linkage, widespread
 from testament.patterns.load import Progress, Scope
 from testament.patterns.results import Analysis
 
@@ -95,39 +92,17 @@ def parse_where(conditions: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list) and all(isinstance(v, dict) and "id" in v for v in value):
-        return " ".join(str(v["id"]) for v in value)
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
-
-
-def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
-    columns: list[str] = []
-    for row in rows:
-        columns += [key for key in row if key not in columns]
-    return columns
-
-
 def emit(result: Analysis, fmt: str) -> None:
     """Print a result in the chosen format."""
     if fmt == "json":
         json_line(result)
         return
-    columns = _columns(result.rows)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([_cell(row.get(c)) for c in columns] for row in result.rows)
-        sys.stdout.write(out.getvalue())
+        sys.stdout.write(tables.csv_bytes(result.rows).decode("utf-8"))
         return
-    shown = [c for c in columns if c != "incidents"]
+    shown = [c for c in tables.columns(result.rows) if c != "incidents"]
     for row in result.rows:
-        click.echo("  ".join(f"{c}={_cell(row.get(c))}" for c in shown))
+        click.echo("  ".join(f"{c}={tables.cell(row.get(c))}" for c in shown))
     head = result.checkpoint
     click.echo(
         f"{result.incidents} incident(s); {len(result.unplaced)} unplaced, "
