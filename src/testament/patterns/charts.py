@@ -19,14 +19,7 @@ import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-STYLE: dict[Any, Any] = {  # matplotlib types its keys as a Literal of every rc name
-    "svg.fonttype": "none",
-    "svg.hashsalt": "testament",
-    "font.family": "DejaVu Sans",
-    "font.size": 8,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
+from testament.patterns.figures import STYLE
 
 
 def _save(figure: Figure, fmt: str) -> bytes:
