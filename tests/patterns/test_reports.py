@@ -356,3 +356,15 @@ def test_an_unknown_language_is_refused_with_the_valid_ones_before_anything_is_l
     with pytest.raises(InvalidInput, match="'EN' is not a language"):
         reports.pattern_report(instance, Scope(case=CASE), period_from="2022-03-01",
                                period_to="2022-03-31", fmt="html", language="EN")  # fmt: skip
+
+
+def test_making_a_pdf_leaves_pillow_refusing_truncated_images() -> None:
+    # WeasyPrint's import makes Pillow accept truncated images process-wide; processing relies on
+    # Pillow refusing them (tests/pipeline/extractors/test_previews.py), so the setting is kept.
+    from PIL import ImageFile
+
+    from testament.patterns.rendering import pdf
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    assert pdf("<p>Звіт</p>").startswith(b"%PDF")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False

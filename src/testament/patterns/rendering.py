@@ -16,6 +16,7 @@ import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
+from types import ModuleType
 from typing import Any
 
 import jinja2
@@ -162,10 +163,27 @@ def render(
     return Report(f"{filename}.{fmt}", FORMATS[fmt], content, dict(parameters), checkpoint)
 
 
+@cache
+def _weasyprint() -> ModuleType:
+    """WeasyPrint, imported when a PDF is first asked for (pango and its fonts load then).
+
+    Importing it tells Pillow to accept truncated images, for the whole process. Processing must
+    refuse a truncated image (it would otherwise make previews and hashes of a damaged file), so
+    the setting it found is put back.
+    """
+    from PIL import ImageFile  # noqa: PLC0415
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    import weasyprint  # noqa: PLC0415
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = before
+    module: ModuleType = weasyprint
+    return module
+
+
 def pdf(html: str) -> bytes:
     """The HTML as PDF, fetching nothing from outside the document."""
-    import weasyprint  # noqa: PLC0415 - pango and its fonts load only when a PDF is asked for
-
+    weasyprint = _weasyprint()
     fetcher = weasyprint.urls.URLFetcher(allowed_protocols=["data"])
     found: bytes = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
     return found
