@@ -1,6 +1,6 @@
 """The patterns page in a real browser (Debian's Chromium, driven by Playwright, against a real
-server, with no network): the map draws its area shading, incidents and heat layer from Testament's
-own assets; a click on a bar of the timeline (and Enter on a bar of the small multiples) narrows the
+server, with no network): the map draws its area shading, incidents, heat and clusters layers from
+Testament's own assets; a click on a bar of the timeline (and Enter on a bar of the small multiples) narrows the
 incident list under the figures; the list downloads as CSV; and nothing breaks the page's policy."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from tests.http_server import served
 from tests.patterns.conftest import SAMPLE, add, load_areas
 from tests.web.test_browser import OPERATOR, PASSWORD, browser, signed_in
 from tests.web.test_hygiene_browser import WATCH
+from tests.web.test_patterns_pages import CLUSTERED, add_cluster
 
 pytestmark = SQLITE_ONLY
 __all__ = ["browser"]  # the fixture, shared with the other browser tests
@@ -55,19 +56,30 @@ def test_a_click_on_a_figure_narrows_the_list(
 ) -> None:
     from playwright.sync_api import expect
 
+    add_cluster(instance)
     site = create_server(instance, api_token=OPERATOR)
     with served(site) as base:
         page = signed_in(browser, base, "ana")
         page.add_init_script(WATCH)
         page.goto(PAGE)
 
-        # The map: areas shaded, every placed incident a marker, and the heat layer's canvas.
+        # The map: areas shaded, every placed incident a marker, the heat layer's canvas and the one
+        # cluster in place and time, whose popup links to the clusters analysis.
         drawn = page.locator("#patterns-map")
         expect(drawn).to_have_attribute("data-ready", "true")
         expect(drawn.locator(".leaflet-areas-pane path").first).to_be_visible()
-        expect(drawn.locator("path.incident-marker")).to_have_count(len(SAMPLE))
+        expect(drawn.locator("path.incident-marker")).to_have_count(len(SAMPLE) + CLUSTERED)
         expect(drawn.locator("canvas.leaflet-heatmap-layer")).to_have_count(1)
-        expect(page.locator("tr[data-incident]")).to_have_count(len(SAMPLE))
+        expect(drawn).to_have_attribute("data-spacetime", "1")
+        expect(drawn.locator("path.spacetime-cluster")).to_have_count(1)
+        expect(drawn.locator(".leaflet-control-layers-overlays label")).to_have_count(4)
+        drawn.locator("path.spacetime-cluster").dispatch_event("click")
+        popup = drawn.locator(".leaflet-popup-content")
+        expect(popup).to_contain_text(f"Incidents: {CLUSTERED}, 2022-05-01 – 2022-05-01")
+        expect(popup.locator("a")).to_have_attribute(
+            "href", "/cases/Patterns/analyses/clusters?level=1"
+        )
+        expect(page.locator("tr[data-incident]")).to_have_count(len(SAMPLE) + CLUSTERED)
 
         # The timeline: shelling in March 2022 is K1 and K2.
         timeline = page.frame_locator("#figure-timeline iframe")

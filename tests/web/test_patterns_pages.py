@@ -132,6 +132,39 @@ def test_a_selection_narrows_the_list_and_the_map(site: Any, analyst: dict[str, 
     assert {point[2] for point in data["points"]} == {analyst["K1"], analyst["K3"]}
 
 
+CLUSTERED = 5  # incidents a cluster needs by default (`testament analyze clusters --min-samples`)
+
+
+def add_cluster(instance: Instance, case: str = "Patterns") -> list[str]:
+    """Five shellings in Kharkiv on one day, each about 100 m from the next: one cluster by default."""
+    return [
+        add(instance, case, f"C{i}", "2022-05-01", (KHARKIV[0] + 0.001 * i, KHARKIV[1]),
+            types=("shelling",))
+        for i in range(CLUSTERED)
+    ]  # fmt: skip
+
+
+def test_the_map_carries_the_clusters_in_place_and_time(
+    site: Any, analyst: dict[str, str], instance: Instance
+) -> None:
+    add_cluster(instance)
+    http = signed_in(site, "ana")
+    data = http.get(f"{PAGE}/map.json").json()
+    assert len(data["spacetime"]) == 1
+    (cluster,) = data["spacetime"]
+    assert cluster["count"] == CLUSTERED
+    assert (cluster["first"], cluster["last"]) == ("2022-05-01", "2022-05-01")
+    assert cluster["latitude"] == pytest.approx(KHARKIV[0] + 0.002, abs=1e-4)
+    assert cluster["longitude"] == pytest.approx(KHARKIV[1], abs=1e-4)
+    # The page's date range and level hold for the clusters too.
+    before = http.get(f"{PAGE}/map.json", params={"date_to": "2022-04-30"}).json()
+    assert before["spacetime"] == []
+    within = http.get(f"{PAGE}/map.json", params={"date_from": "2022-05-01", "level": "2"}).json()
+    assert [c["count"] for c in within["spacetime"]] == [CLUSTERED]
+    page = http.get(PAGE).text
+    assert 'data-clusters="/cases/Patterns/analyses/clusters?level=1"' in page
+
+
 def test_a_date_range_narrows_the_list(site: Any, analyst: dict[str, str]) -> None:
     http = signed_in(site, "ana")
     got = http.get(PAGE, params={"date_from": "2022-04-01", "date_to": "2022-04-30"})

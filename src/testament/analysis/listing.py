@@ -24,7 +24,7 @@ POINTS_AT_MOST = 5000
 CELL_DEGREES = 0.1  # a cluster cell's side past POINTS_AT_MOST points (about 11 km of latitude)
 
 
-def _within(
+def within(
     frame: IncidentFrame, day_from: int | None, day_to: int | None
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
     """(keep, undated): the incidents that may lie within the range, and those with no known day."""
@@ -105,7 +105,7 @@ def listed(
     (the first ``limit``, by ID), with ``matched`` (how many in all), the matches per area
     (``areas``: code -> count) and the map's positions in ``extra``."""
     chosen = counts.select(frame, conditions)
-    inside, undated = _within(frame, day_from, day_to)
+    inside, undated = within(frame, day_from, day_to)
     keep = chosen.keep & inside
     if only is not None:
         keep &= np.isin(frame.ids, np.array(sorted(only), dtype=object))

@@ -7,16 +7,19 @@ reader may not read is absent, and a situation is its cases the reader may read,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from testament.analysis import clusters as clustering
 from testament.analysis import compare as comparing
 from testament.analysis import context as contextual
+from testament.analysis import listing as listed
 from testament.analysis import protected as protection
 from testament.analysis.frame import EPOCH
 from testament.custody.instance import Instance
 from testament.errors import InvalidInput
+from testament.patterns import listing
 from testament.patterns import load as loading
 from testament.patterns.load import Progress, Scope
 from testament.patterns.results import Analysis
@@ -34,23 +37,32 @@ def clusters(
     time_scale_days: float,
     method: str = "dbscan",
     level: int = 1,
+    date_from: str | None = None,
+    date_to: str | None = None,
     progress: Progress | None = None,
 ) -> Analysis:
     """Groups of incidents close in place and time (DBSCAN or HDBSCAN), with the noise listed.
-    Areas play no part (``level`` only says which are read)."""
+    Areas play no part (``level`` only says which are read). A date range keeps the incidents that
+    may lie within it, as the patterns page's map does."""
     clustering.check(
         eps_m=eps_m, min_samples=min_samples, time_scale_days=time_scale_days, method=method
     )
+    first, last = listing.days(date_from, date_to)
     with read_transaction(instance.engine) as connection:
         loaded = loading.load(connection, instance, scope, level=level, progress=progress)
+    if first is not None or last is not None:
+        inside, _ = listed.within(loaded.frame, first, last)
+        loaded = replace(loaded, frame=loaded.frame.take(inside))
     outcome = clustering.clusters(
         loaded.frame, eps_m=eps_m, min_samples=min_samples,
         time_scale_days=time_scale_days, method=method,
     )  # fmt: skip
-    parameters = {
+    parameters: dict[str, Any] = {
         "method": method, "eps_m": eps_m, "min_samples": min_samples,
         "time_scale_days": time_scale_days,
     }  # fmt: skip
+    if first is not None or last is not None:
+        parameters |= {"date_from": date_from or None, "date_to": date_to or None}
     return loading.analysis("clusters", loaded, parameters, outcome)
 
 

@@ -96,11 +96,13 @@ def _page_routes(site: FastAPI, prefix: str, scoped: Scoped) -> None:
 
     @site.get(prefix + "/patterns/map.json", include_in_schema=False)
     def patterns_map(request: Request, name: str, who: Viewer) -> Response:
-        listed = view.incidents(instance_of(request), scoped(name), _asked(request), limit=1)
-        extra = listed.extra
+        inst, scope, asked = instance_of(request), scoped(name), _asked(request)
+        extra = view.incidents(inst, scope, asked, limit=1).extra
+        grouped = view.map_clusters(view.clusters(inst, scope, asked))
         return JSONResponse({"matched": extra["matched"], "areas": extra["areas"],
                              "points": extra.get("points", []),
-                             "clusters": extra.get("clusters", [])})  # fmt: skip
+                             "clusters": extra.get("clusters", []),
+                             "spacetime": grouped})  # fmt: skip
 
 
 def _shown(inst: Instance, scope: Scope, asked: Asked) -> dict[str, Any]:

@@ -17,9 +17,10 @@ from urllib.parse import urlencode
 
 from testament.custody.instance import Instance
 from testament.errors import InvalidInput, NotFound
-from testament.patterns import listing, service, unit_linkage
+from testament.patterns import listing, service, unit_linkage, widespread
 from testament.patterns.load import Scope
 from testament.patterns.overview import overview as overview_of
+from testament.patterns.reports import CLUSTERS
 from testament.patterns.results import Analysis
 
 PERIODS = ("month", "week", "day")
@@ -198,6 +199,24 @@ def incidents(inst: Instance, scope: Scope, asked: Asked, limit: int = LISTED_AT
         inst, scope, where=asked.chosen, date_from=asked.date_from or None,
         date_to=asked.date_to or None, only=only, level=asked.level, limit=limit,
     )  # fmt: skip
+
+
+def clusters(inst: Instance, scope: Scope, asked: Asked) -> Analysis:
+    """The clusters in place and time as ``testament analyze clusters`` finds them by default, of the
+    incidents in the date range: the map's clusters layer."""
+    return widespread.clusters(
+        inst, scope, **CLUSTERS, level=asked.level, date_from=asked.date_from or None,
+        date_to=asked.date_to or None,
+    )  # fmt: skip
+
+
+def map_clusters(found: Analysis) -> list[dict[str, Any]]:
+    """Each cluster as the map draws it: its centre, size and first and last days."""
+    return [
+        {"latitude": row["centre"]["latitude"], "longitude": row["centre"]["longitude"],
+         "count": row["count"], "first": row["first"], "last": row["last"]}
+        for row in found.rows
+    ]  # fmt: skip
 
 
 TABLES = {

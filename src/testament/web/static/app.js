@@ -181,13 +181,31 @@ function uploadFiles(form, files) {
   }
 }
 
+// One cluster in place and time (docs/patterns.md, "Clusters"): a circle at its centre, its area
+// growing with its count, whose popup gives the count, the first and last days and a link to the
+// clusters analysis of the same scope.
+function clusterCircle(element, cluster) {
+  const [incidents, open] = element.dataset.clusterWords.split("|");
+  const popup = document.createElement("div");
+  const said = document.createElement("p");
+  said.textContent = incidents + ": " + cluster.count + ", " + cluster.first + " – " + cluster.last;
+  const link = document.createElement("a");
+  link.href = element.dataset.clusters;
+  link.textContent = open;
+  popup.append(said, link);
+  const radius = 6 + 3 * Math.sqrt(cluster.count);
+  return L.circleMarker([cluster.latitude, cluster.longitude], { radius, color: "#5e3c99", weight: 2, fillOpacity: 0.35, className: "spacetime-cluster" })
+    .bindTooltip(said.cloneNode(true)).bindPopup(popup);
+}
+
 // The patterns map: areas shaded by the selection's incidents (a click on an area chooses it), the
-// incidents as points (or, past a few thousand, as clusters) and a heat layer (leaflet.heat), each a
-// layer that can be switched off. Everything comes from Testament itself.
+// incidents as points (or, past a few thousand, as clusters), a heat layer (leaflet.heat) and the
+// clusters in place and time, each a layer that can be switched off. Everything comes from Testament
+// itself.
 function drawPatternsMap(element) {
   const map = L.map(element).setView([48.5, 31.5], 6);
   map.createPane("areas").style.zIndex = "350";
-  const [areaName, pointName, heatName] = element.dataset.layers.split("|");
+  const [areaName, pointName, heatName, clusterName] = element.dataset.layers.split("|");
   const chooser = L.control.layers(null, null, { collapsed: false }).addTo(map);
   Promise.all([
     fetch(element.dataset.data, { credentials: "same-origin" }).then((response) => response.json()),
@@ -223,6 +241,9 @@ function drawPatternsMap(element) {
       data.clusters.map(([lat, lon, count]) => [lat, lon, count])), { radius: 20, blur: 15 });
     heat.addTo(map);
     chooser.addOverlay(heat, heatName);
+    const clustered = L.layerGroup(data.spacetime.map((cluster) => clusterCircle(element, cluster)));
+    clustered.addTo(map);
+    chooser.addOverlay(clustered, clusterName);
     const placed = data.points.map(([lat, lon]) => [lat, lon]).concat(data.clusters.map(([lat, lon]) => [lat, lon]));
     if (placed.length) {
       map.fitBounds(L.latLngBounds(placed), { maxZoom: 10, padding: [20, 20] });
@@ -233,6 +254,7 @@ function drawPatternsMap(element) {
       element.after(note);
     }
     element.dataset.markers = String(data.points.length + data.clusters.length);
+    element.dataset.spacetime = String(data.spacetime.length);
     element.dataset.ready = "true";
   });
 }
