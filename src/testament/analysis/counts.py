@@ -9,7 +9,7 @@ loop over rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,6 +142,22 @@ def count(frame: IncidentFrame, by: Sequence[str]) -> Outcome:
     # Largest first; equal counts by their keys' text (None last), whatever order IDs were read in.
     found.sort(key=lambda r: (-r["count"], *((r[k] is None, str(r[k])) for k in by)))
     return Outcome(found, positions(unplaced), positions(undated))
+
+
+def parse_conditions(texts: Iterable[str], *, where: str = "--where") -> dict[str, str]:
+    """``KEY=VALUE`` texts as conditions (as every edge takes them), naming the one that is not."""
+    found: dict[str, str] = {}
+    for text in texts:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InvalidInput(
+                f"{text.strip()!r} is not KEY=VALUE",
+                where=where,
+                hint="for example target=school",
+                errors={"where": "KEY=VALUE, for example target=school"},
+            )
+        found[key.strip()] = value.strip()
+    return found
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,15 @@ for a spreadsheet. Reading a large scope shows its progress on standard error.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from testament.analysis.counts import BY_KEYS
+from testament.analysis.counts import BY_KEYS, parse_conditions
 from testament.analysis.spikes import SPIKE_PERIODS
 from testament.cli.context import opened
 from testament.cli.output import json_line
-from testament.errors import InvalidInput
 from testament.patterns import service, strikes, tables, unit_linkage, widespread
 from testament.patterns.load import Progress, Scope
 from testament.patterns.results import Analysis
@@ -77,21 +76,6 @@ def progress() -> Progress:
     return show
 
 
-def parse_where(conditions: Sequence[str]) -> dict[str, str]:
-    """``KEY=VALUE`` pairs, naming the one that is not."""
-    found: dict[str, str] = {}
-    for text in conditions:
-        key, sep, value = text.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise InvalidInput(
-                f"{text!r} is not KEY=VALUE",
-                where="--where",
-                hint="for example --where target=school",
-            )
-        found[key.strip()] = value.strip()
-    return found
-
-
 def emit(result: Analysis, fmt: str) -> None:
     """Print a result in the chosen format."""
     if fmt == "json":
@@ -128,7 +112,7 @@ def counts(
     """Count incidents by area, period (day, week, month, year), type, target or weapon."""
     with opened() as inst:
         result = service.counts(
-            inst, scope_of(case_name, situation), by=by, where=parse_where(where),
+            inst, scope_of(case_name, situation), by=by, where=parse_conditions(where),
             level=level, progress=progress(),
         )  # fmt: skip
     emit(result, fmt)

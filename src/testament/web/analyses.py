@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from testament.analysis.clusters import METHODS
-from testament.analysis.counts import BY_KEYS
+from testament.analysis.counts import BY_KEYS, parse_conditions
 from testament.analysis.protected import CATEGORIES as PROTECTED
 from testament.analysis.spikes import SPIKE_PERIODS
 from testament.custody.instance import Instance
@@ -80,17 +80,8 @@ def number(values: Values, name: str, default: str, kind: type[int] | type[float
 
 def conditions(values: Values) -> dict[str, str]:
     """``KEY=VALUE`` conditions, separated by commas or new lines."""
-    found: dict[str, str] = {}
-    for part in one(values, "where").replace("\n", ",").split(","):
-        if not part.strip():
-            continue
-        key, equals, value = part.partition("=")
-        if not equals or not key.strip() or not value.strip():
-            raise InvalidInput(
-                f"{part.strip()!r} is not KEY=VALUE", errors={"where": "KEY=VALUE, …"}
-            )
-        found[key.strip()] = value.strip()
-    return found
+    parts = one(values, "where").replace("\n", ",").split(",")
+    return parse_conditions([part for part in parts if part.strip()], where="where")
 
 
 def _counts(inst: Instance, scope: Scope, values: Values) -> Analysis:

@@ -15,11 +15,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from testament.analysis.counts import BY_KEYS
+from testament.analysis.counts import BY_KEYS, parse_conditions
 from testament.analysis.spikes import SPIKE_PERIODS
 from testament.api.deps import instance
 from testament.custody.instance import Instance
-from testament.errors import InvalidInput
 from testament.patterns import service, strikes, unit_linkage, widespread
 from testament.patterns.load import Scope
 
@@ -64,21 +63,14 @@ def answered(result: Any) -> dict[str, Any]:
     return {"ok": True, "analysis": result.as_json()}
 
 
-def conditions(where: list[str] | None) -> dict[str, str]:
-    """``KEY=VALUE`` query values, naming the one that is not."""
-    found: dict[str, str] = {}
-    for text in where or []:
-        key, sep, value = text.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise InvalidInput(f"{text!r} is not KEY=VALUE", where="where", errors={"where": text})
-        found[key.strip()] = value.strip()
-    return found
-
-
 def _counts(
     inst: Instance, scope: Scope, by: list[str], where: list[str] | None, level: int
 ) -> Any:
-    return answered(service.counts(inst, scope, by=by, where=conditions(where), level=level))
+    return answered(
+        service.counts(
+            inst, scope, by=by, where=parse_conditions(where or [], where="where"), level=level
+        )
+    )
 
 
 @router.get("/cases/{case_name}/analyses/counts", response_model=AnalysisAnswer)
