@@ -27,6 +27,7 @@ CAPABILITIES = (
     "packages",
     "pipeline",
     "patterns",
+    "review",
 )
 QUERY_MODULE_NAMES = ("queries.py", "repository.py")
 SQL_CALLS = {"execute", "scalar", "scalars", "exec_driver_sql"}

@@ -22,6 +22,7 @@ CAPABILITIES = (
     "packages",
     "pipeline",
     "patterns",
+    "review",
 )
 TABLES = tuple(f"tests.policy.test_{name}" for name in CAPABILITIES)
 SOURCE = Path(testament.__file__).parent

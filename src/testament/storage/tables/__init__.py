@@ -5,7 +5,8 @@ them: :mod:`.custody` (the instance, cases, evidence items, custody events, the 
 :mod:`.documentation` (incidents, sources, people, units, their links, legal analysis, search),
 :mod:`.accounts` (organisations, users, roles, sessions, tokens), :mod:`.survivors` (the identity vault,
 consent, erasure, testimonies, support, the re-interview registry), :mod:`.transfer` (disclosure
-approvals), :mod:`.packages` (where an item imported from a partner's package came from) and
+approvals), :mod:`.packages` (where an item imported from a partner's package came from), :mod:`.review`
+(review states, where each item and incident stands, comments) and
 :mod:`.pipeline` (jobs, extractions, derivatives, perceptual hashes, web captures). Importing
 this package declares them all; use them from here (``from testament.storage.tables import case``), so
 a table can move between modules freely.
@@ -65,6 +66,12 @@ from testament.storage.tables.pipeline import (
     perceptual_hash,
     processing_job,
     web_capture,
+)
+from testament.storage.tables.review import (
+    review_comment,
+    review_mention,
+    review_state,
+    review_status,
 )
 from testament.storage.tables.survivors import (
     consent_grant,
@@ -131,6 +138,10 @@ __all__ = [
     "recovery_code",
     "referral",
     "registry_request",
+    "review_comment",
+    "review_mention",
+    "review_state",
+    "review_status",
     "risk_assessment",
     "search_document",
     "situation",

@@ -1,0 +1,87 @@
+"""What the review use cases answer: typed results (:class:`testament.domain.results.Result`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from testament.domain.results import Result
+
+
+@dataclass(frozen=True)
+class ReviewState(Result):
+    """One state of the organisation's workflow, in its place; ``second_person``: entering it needs
+    someone who is not an author of the item or incident (docs/review.md); ``queued``: what is in it waits in reviewers' queues."""
+
+    code: str
+    position: int
+    label_en: str
+    label_uk: str
+    second_person: bool
+    queued: bool
+
+    def label(self, language: str) -> str:
+        return self.label_uk if language == "uk" and self.label_uk else self.label_en
+
+
+@dataclass(frozen=True)
+class Target(Result):
+    """What is reviewed: an evidence item (``item``) or an incident, by ID."""
+
+    kind: str
+    id: str
+
+
+@dataclass(frozen=True)
+class ReviewChange(Result):
+    """What a transition or an assignment did: the targets it changed (one custody event each) and
+    those already so (nothing written for them)."""
+
+    change: str
+    value: str | None
+    changed: tuple[Target, ...]
+    unchanged: tuple[Target, ...]
+
+
+@dataclass(frozen=True)
+class ReviewComment(Result):
+    """One comment: its author's username (None: the instance owner at the command line), text, time
+    and the usernames it mentions."""
+
+    id: str
+    kind: str
+    target_id: str
+    author: str | None
+    body: str
+    created_at: str
+    mentions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReviewStatus(Result):
+    """Where one item or incident stands: its state (the first state when never reviewed), who set it
+    and when, its assignee, whether the reader may verify it, and its comments, oldest first."""
+
+    kind: str
+    target_id: str
+    case_id: str
+    state: str
+    state_at: str | None
+    assignee: str | None
+    assigned_at: str | None
+    comments: tuple[ReviewComment, ...]
+
+
+@dataclass(frozen=True)
+class QueueEntry(Result):
+    """One line of a reviewer's queue: the target, its case, title, state and assignee, and why it is
+    in the queue (``assigned``, ``mentioned``, ``waiting``: in a state that needs review)."""
+
+    kind: str
+    target_id: str
+    case_id: str
+    case_name: str
+    title: str
+    state: str
+    assignee: str | None
+    reasons: tuple[str, ...]
+    updated_at: str | None
