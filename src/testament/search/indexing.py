@@ -1,5 +1,7 @@
 """Keeping the index in step with the records: writers call :func:`refresh` in their own transaction.
 
+An incident's facets (:mod:`facet_queries`) are kept with its document.
+
 The index is derived data in the same database, so a record and its search document commit together;
 :func:`rebuild` makes all of it again from the records' tables.
 """
@@ -11,7 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection
 
 from testament.errors import InvalidInput
-from testament.search import documents, index_for
+from testament.search import documents, facet_queries, index_for
 from testament.search.base import KINDS, Kind
 
 BATCH = 1_000
@@ -36,9 +38,12 @@ def refresh(connection: Connection, kind: str, record_ids: Sequence[str]) -> Non
     index = index_for(connection.dialect.name)
     build = documents.BUILDERS[checked]
     for start in range(0, len(record_ids), BATCH):
-        built, gone = build(connection, record_ids[start : start + BATCH])
+        batch = record_ids[start : start + BATCH]
+        built, gone = build(connection, batch)
         index.delete(connection, checked, gone)
         index.upsert(connection, built)
+        if checked == "incident":
+            facet_queries.replace(connection, batch, built)
 
 
 def rebuild(connection: Connection) -> dict[str, int]:
@@ -46,11 +51,15 @@ def rebuild(connection: Connection) -> dict[str, int]:
     counts: dict[str, int] = {}
     index = index_for(connection.dialect.name)
     index.clear(connection)
+    facet_queries.clear(connection)
     for kind in KINDS:
         ids = documents.all_ids(connection, kind)
         for start in range(0, len(ids), BATCH):
-            built, _ = documents.BUILDERS[kind](connection, ids[start : start + BATCH])
+            batch = ids[start : start + BATCH]
+            built, _ = documents.BUILDERS[kind](connection, batch)
             index.upsert(connection, built)
+            if kind == "incident":
+                facet_queries.replace(connection, batch, built)
         counts[kind] = len(ids)
     index.optimize(connection)
     return counts

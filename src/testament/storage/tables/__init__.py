@@ -73,6 +73,7 @@ from testament.storage.tables.review import (
     review_state,
     review_status,
 )
+from testament.storage.tables.search import incident_facet, incident_facet_count, saved_search
 from testament.storage.tables.survivors import (
     consent_grant,
     consent_use,
@@ -112,6 +113,8 @@ __all__ = [
     "evidence_item",
     "incident",
     "incident_area",
+    "incident_facet",
+    "incident_facet_count",
     "incident_relation",
     "incident_source",
     "instance",
@@ -143,6 +146,7 @@ __all__ = [
     "review_state",
     "review_status",
     "risk_assessment",
+    "saved_search",
     "search_document",
     "situation",
     "source",

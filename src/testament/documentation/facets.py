@@ -1,0 +1,172 @@
+"""Facets: a case's incidents narrowed by type, target, weapon, area, status, year and assignee, with
+how many incidents have each value, computed in SQL (docs/search.md, "Facets").
+
+Every value chosen narrows: an incident must have all of them (two types chosen: incidents of both).
+A count beside a value is the number of incidents that choosing it leaves, so a value no narrowed
+incident has is not offered. Each edge passes what a reader chose as ``key:value`` texts
+(:func:`parse`), the same in the page's URL, the API's query and the CLI's options.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+
+from sqlalchemy import Connection
+
+from testament.custody import policy
+from testament.custody.instance import Instance
+from testament.documentation import facet_queries
+from testament.documentation.facet_queries import ASSIGNEE, Narrowing
+from testament.documentation.record_views import IncidentListed, made
+from testament.documentation.search_results import Facet, FacetValue, IncidentPage
+from testament.domain.access import Action
+from testament.errors import InvalidInput
+from testament.storage.engine import read_transaction
+from testament.taxonomy import vocabulary
+
+FACETS = ("type", "target", "weapon", "area", "status", "year", ASSIGNEE)
+VOCABULARIES: Mapping[str, str] = {
+    "type": "incident-types",
+    "target": "target-object-types",
+    "weapon": "weapon-systems",
+    "status": "incident-status",
+}
+SHOWN = 12  # values shown per facet, most incidents first; chosen ones always
+MAX_CHOSEN = 20
+WHERE = "facets"
+_YEAR = re.compile(r"\d{4}")
+
+
+def _value(key: str, value: str) -> str:
+    """``value`` if it can be a value of facet ``key``; else the refusal that names it."""
+    if key in VOCABULARIES:
+        return vocabulary.require_one(VOCABULARIES[key], value, where=f"{WHERE}: {key}")
+    if key == "year" and _YEAR.fullmatch(value):
+        return value
+    if key in {"area", ASSIGNEE} and value.isdigit() and len(value) < 10:
+        return str(int(value))
+    raise InvalidInput(
+        f"{value!r} is not a value of the facet {key!r}",
+        where=f"{WHERE}: {key}",
+        hint="a year is YYYY; an area or an assignee is a number (its ID)",
+    )
+
+
+def parse(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """``key:value`` texts as (facet, value) pairs, each checked, in order, without repeats."""
+    chosen: list[tuple[str, str]] = []
+    for text in texts:
+        key, colon, value = text.partition(":")
+        key, value = key.strip(), value.strip()
+        if not colon or not value:
+            raise InvalidInput(
+                f"{text!r} is not a facet", where=WHERE, hint="write KEY:VALUE, e.g. type:shelling"
+            )
+        if key not in FACETS:
+            raise InvalidInput(
+                f"there is no facet {key!r}", where=WHERE, hint=f"use one of {', '.join(FACETS)}"
+            )
+        pair = (key, _value(key, value))
+        if pair not in chosen:
+            chosen.append(pair)
+    if len(chosen) > MAX_CHOSEN:
+        raise InvalidInput(f"at most {MAX_CHOSEN} facet values may be chosen", where=WHERE)
+    return tuple(chosen)
+
+
+def check_range(date_from: str | None, date_to: str | None) -> tuple[str | None, str | None]:
+    """Validated ISO days (empty as None); a range that ends before it starts is refused."""
+    found: list[str | None] = []
+    for name, value in (("date_from", date_from), ("date_to", date_to)):
+        if not value:
+            found.append(None)
+            continue
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            day = None
+        if day is None or day.isoformat() != value:
+            raise InvalidInput(f"{value!r} is not a date", where=name, hint="write YYYY-MM-DD")
+        found.append(value)
+    if found[0] and found[1] and found[0] > found[1]:
+        raise InvalidInput(
+            f"the date range ends ({found[1]}) before it starts ({found[0]})",
+            where="date_from, date_to",
+            hint="swap the two dates",
+        )
+    return found[0], found[1]
+
+
+def _exist(connection: Connection, chosen: Sequence[tuple[str, str]]) -> None:
+    """Refuse a chosen area or assignee that does not exist (a number nobody has)."""
+    for key, known in (
+        ("area", facet_queries.existing_areas),
+        (ASSIGNEE, facet_queries.existing_users),
+    ):
+        wanted = {int(v) for k, v in chosen if k == key}
+        missing = sorted(wanted - known(connection, sorted(wanted)))
+        if missing:
+            raise InvalidInput(
+                f"there is no {key} with the ID {missing[0]}", where=f"{WHERE}: {key}"
+            )
+
+
+def facets_of(
+    connection: Connection,
+    counts: Sequence[tuple[str, str, int]],
+    chosen: Sequence[tuple[str, str]],
+) -> list[Facet]:
+    """Counts grouped by facet in :data:`FACETS` order, each with its names; chosen values first."""
+    areas = facet_queries.area_names(connection, [int(v) for k, v, _ in counts if k == "area"])
+    users = facet_queries.usernames(connection, [int(v) for k, v, _ in counts if k == ASSIGNEE])
+    names = {"area": areas, ASSIGNEE: users}
+    found: list[Facet] = []
+    for key in FACETS:
+        values = [(v, n) for k, v, n in counts if k == key and n > 0]
+        if key == "year":
+            values.sort()
+        else:
+            values.sort(key=lambda pair: (-pair[1], pair[0]))
+        picked = [p for p in values if (key, p[0]) in chosen]
+        rest = [p for p in values if (key, p[0]) not in chosen]
+        shown = picked + rest[: max(SHOWN - len(picked), 0)]
+        listed = [FacetValue(v, names.get(key, {}).get(v), n, (key, v) in chosen) for v, n in shown]
+        if listed:
+            found.append(Facet(key, listed, len(values) - len(shown)))
+    return found
+
+
+def incident_page(
+    instance: Instance,
+    case_name: str,
+    chosen: Sequence[tuple[str, str]] = (),
+    *,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    label: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> IncidentPage:
+    """A page of the case's live incidents in date order, narrowed by the ``chosen`` facet values, the
+    date range (overlap) and a sensitivity label, with how many in all and the facets' counts."""
+    date_from, date_to = check_range(date_from, date_to)
+    if label is not None:
+        vocabulary.require_one("sensitivity-labels", label, where="label")
+    only = Narrowing(tuple(chosen), date_from, date_to, label)
+    with read_transaction(instance.engine) as conn:
+        cid = str(policy.require(conn, instance, Action.READ, case=case_name))
+        _exist(conn, only.chosen)
+        rows = facet_queries.narrowed_page(conn, cid, only, limit=limit, offset=offset)
+        total = facet_queries.count_narrowed(conn, cid, only)
+        facets = facets_of(conn, facet_queries.facet_counts(conn, cid, only), only.chosen)
+    listed = [made(IncidentListed, r, sensitivity=vocabulary_list(r["sensitivity"])) for r in rows]
+    return IncidentPage(listed, total, facets)
+
+
+def vocabulary_list(stored: str | None) -> list[str]:
+    """A JSON list of codes as stored, as a list."""
+    found = json.loads(stored or "[]")
+    return [str(code) for code in found] if isinstance(found, list) else []

@@ -1,0 +1,139 @@
+"""Facets on a case's incidents: counts computed in SQL, narrowing by every value chosen, kept in
+step with edits and deletions, and bad facets refused with a diagnosis (both databases)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from testament.custody import cases
+from testament.custody.instance import Instance
+from testament.documentation import facets, gazetteer, incidents, search
+from testament.documentation.search_results import IncidentPage
+from testament.errors import InvalidInput
+
+SAMPLE = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "gazetteer" / "ukraine-adm1-sample.geojson"
+)
+
+
+@pytest.fixture
+def case(instance: Instance) -> Instance:
+    cases.create_case(instance, "Case A")
+    cases.create_case(instance, "Case B")
+    return instance
+
+
+def _new(instance: Instance, case: str = "Case A", **fields: object) -> str:
+    given = incidents.IncidentInput(**({"title": "Strike"} | fields))  # type: ignore[arg-type]
+    return incidents.create(instance, case, given)
+
+
+def _counts(page: IncidentPage) -> dict[str, dict[str, int]]:
+    return {f.key: {v.value: v.incidents for v in f.values} for f in page.facets}
+
+
+def _world(instance: Instance) -> dict[str, str]:
+    return {
+        "school": _new(
+            instance,
+            date="2022-03-05",
+            types=["attack-on-civilians"],
+            targets=["school"],
+            weapons=["grad"],
+        ),
+        "both": _new(
+            instance,
+            date_from="2021-12-20",
+            date_to="2022-01-10",
+            types=["attack-on-civilians", "killing"],
+            targets=["residential"],
+            status="verified",
+        ),
+        "plain": _new(instance, date="2023", types=["killing"]),
+        "other case": _new(instance, "Case B", types=["killing"]),
+    }
+
+
+def test_counts_cover_the_case_and_a_choice_narrows(case: Instance) -> None:
+    made = _world(case)
+    page = facets.incident_page(case, "Case A")
+    assert page.total == 3
+    counts = _counts(page)
+    assert counts["type"] == {"attack-on-civilians": 2, "killing": 2}
+    assert counts["status"] == {"reported": 2, "verified": 1}
+    assert counts["year"] == {"2021": 1, "2022": 2, "2023": 1}  # a range counts in each year
+    assert counts["weapon"] == {"grad": 1}
+    narrowed = facets.incident_page(case, "Case A", facets.parse(["type:killing"]))
+    assert {i.id for i in narrowed.incidents} == {made["both"], made["plain"]}
+    assert narrowed.total == 2
+    assert _counts(narrowed)["type"] == {"attack-on-civilians": 1, "killing": 2}
+    assert [v.chosen for v in narrowed.facets[0].values] == [True, False]
+    both = facets.incident_page(
+        case, "Case A", facets.parse(["type:killing", "type:attack-on-civilians"])
+    )
+    assert [i.id for i in both.incidents] == [made["both"]]  # every value chosen must hold
+    year = facets.incident_page(case, "Case A", facets.parse(["year:2022"]))
+    assert {i.id for i in year.incidents} == {made["school"], made["both"]}
+
+
+def test_dates_and_facets_narrow_together(case: Instance) -> None:
+    made = _world(case)
+    page = facets.incident_page(
+        case, "Case A", facets.parse(["type:attack-on-civilians"]), date_from="2022-02-01"
+    )
+    assert [i.id for i in page.incidents] == [made["school"]]
+    assert page.total == 1
+    assert _counts(page)["target"] == {"school": 1}
+
+
+def test_counts_follow_edits_and_deletions(case: Instance) -> None:
+    made = _world(case)
+    incidents.edit(case, made["plain"], {"types": ["attack-on-civilians"], "status": "disputed"})
+    incidents.delete(case, made["school"])
+    counts = _counts(facets.incident_page(case, "Case A"))
+    assert counts["type"] == {"attack-on-civilians": 2, "killing": 1}
+    assert counts["status"] == {"verified": 1, "disputed": 1}
+    assert "weapon" not in counts
+    search.reindex(case)  # a rebuild makes the same counts
+    assert _counts(facets.incident_page(case, "Case A")) == counts
+
+
+def test_areas_are_counted_by_id_with_their_names(case: Instance) -> None:
+    gazetteer.load(case, SAMPLE, level=1, name_field="NAME_1", alt_names_field="VARNAME_1")
+    _new(case, latitude=49.99, longitude=36.23)
+    page = facets.incident_page(case, "Case A")
+    (area,) = [f for f in page.facets if f.key == "area"]
+    assert [(v.name, v.incidents) for v in area.values] == [("Kharkiv", 1)]
+    narrowed = facets.incident_page(case, "Case A", facets.parse([f"area:{area.values[0].value}"]))
+    assert narrowed.total == 1
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        (["colour:red"], "there is no facet 'colour'"),
+        (["type:alien-abduction"], "not in the incident-types vocabulary"),
+        (["year:22"], "'22' is not a value of the facet 'year'"),
+        (["area:north"], "is not a value of the facet 'area'"),
+        (["type"], "is not a facet"),
+    ],
+)
+def test_bad_facets_are_named(texts: list[str], message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        facets.parse(texts)
+
+
+def test_an_area_or_assignee_nobody_has_is_refused(case: Instance) -> None:
+    with pytest.raises(InvalidInput, match="there is no area with the ID 999"):
+        facets.incident_page(case, "Case A", facets.parse(["area:999"]))
+    with pytest.raises(InvalidInput, match="there is no assignee with the ID 999"):
+        facets.incident_page(case, "Case A", facets.parse(["assignee:999"]))
+
+
+def test_a_reversed_date_range_is_refused(case: Instance) -> None:
+    with pytest.raises(InvalidInput, match="ends \\(2022-01-01\\) before it starts"):
+        facets.incident_page(case, "Case A", date_from="2022-03-01", date_to="2022-01-01")
+    with pytest.raises(InvalidInput, match="is not a date"):
+        facets.incident_page(case, "Case A", date_from="2022-13-01")
