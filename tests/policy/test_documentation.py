@@ -16,6 +16,7 @@ from testament.documentation import (
     evidence,
     gazetteer,
     incidents,
+    item_uses,
     legal,
     people,
     placements,
@@ -117,6 +118,7 @@ USE_CASES: dict[str, UseCase] = {
     "evidence.show": UseCase(lambda i, w: evidence.show(i, w["item_id"])),
     "evidence.list_for_case": UseCase(lambda i, w: evidence.list_for_case(i, "Case B")),
     "evidence.names": UseCase(lambda i, w: evidence.names(i, [w["item_id"]])),
+    "item_uses.uses": UseCase(lambda i, w: item_uses.uses(i, w["item_id"])),
     "evidence.versions": UseCase(lambda i, w: evidence.versions(i, w["evidence-links"])),
     # Legal qualification
     "legal.qualify": UseCase(

@@ -9,7 +9,7 @@ import click
 
 from testament.cli.context import opened
 from testament.cli.output import JSON_HELP, echo_created, echo_versions, echo_written, json_line
-from testament.documentation import evidence
+from testament.documentation import evidence, item_uses
 from testament.pipeline import service
 from testament.pipeline.results import ProcessingView
 
@@ -143,6 +143,35 @@ def _echo_processing(found: ProcessingView) -> None:
     for job in found.jobs:
         if job.state != "done":
             click.echo(f"{'job':>12}: {job.state}" + (f"  {job.error}" if job.error else ""))
+
+
+@evidence_group.command("uses")
+@click.argument("item_id")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def uses(item_id: str, as_json: bool) -> None:
+    """Where ITEM_ID is used: its incidents, the legal elements it bears on, the packages it went into."""
+    with opened() as inst:
+        found = item_uses.uses(inst, item_id)
+    if as_json:
+        json_line(found)
+        return
+    for incident in found.incidents:
+        click.echo(
+            f"{'incident':>12}: {incident.incident_id}  {incident.title}  ({incident.relevance})"
+        )
+    for element in found.elements:
+        click.echo(
+            f"{element.stance:>12}: {element.crime_code} {element.element_id}  "
+            f"on {element.incident_id}  ({element.confidence} confidence)"
+        )
+    for package in found.packages:
+        asked = f"  request {package.request_id}" if package.request_id else ""
+        click.echo(
+            f"{'package':>12}: {package.package_id}  to {package.recipient} "
+            f"({package.recipient_class}, {package.purpose}) on {package.shared_at}{asked}"
+        )
+    if not (found.incidents or found.elements or found.packages):
+        click.echo("not used yet: no incident, legal element or package", err=True)
 
 
 @evidence_group.command("duplicates")

@@ -364,3 +364,61 @@ def item_provenance(conn: Connection, item_id: str) -> list[dict[str, Any]]:
         .order_by(t.c.imported_at, t.c.id)
     ).mappings()
     return [dict(r) | {"quarantined": bool(r["quarantined"])} for r in rows]
+
+
+# --- Where an item is used (documentation/item_uses.py) -----------------------------------------------
+
+
+def item_incident_uses(
+    conn: Connection, item_id: str, case_ids: Collection[str] | None
+) -> list[RowMapping]:
+    """The live incidents an item is linked to, with the link's relevance, oldest link first; only
+    incidents of ``case_ids`` (None: any case)."""
+    links, inc = tables.item_incident, tables.incident
+    query = (
+        select(links.c.id, links.c.incident_id, links.c.relevance, inc.c.title)
+        .join(inc, inc.c.id == links.c.incident_id)
+        .where(links.c.item_id == item_id, links.c.deleted_at.is_(None), inc.c.deleted_at.is_(None))
+    )
+    if case_ids is not None:
+        query = query.where(inc.c.case_id.in_(case_ids))
+    return list(conn.execute(query.order_by(links.c.created_at, links.c.id)).mappings())
+
+
+def item_element_uses(
+    conn: Connection, item_id: str, case_ids: Collection[str] | None
+) -> list[RowMapping]:
+    """The item's live element links, each with its incident's title, by crime and incident;
+    only incidents of ``case_ids`` (None: any case)."""
+    link, inc = tables.element_link, tables.incident
+    query = (
+        select(link.c.id, link.c.incident_id, link.c.crime_code, link.c.element_id)
+        .add_columns(link.c.stance, link.c.confidence, link.c.note, inc.c.title)
+        .join(inc, inc.c.id == link.c.incident_id)
+        .where(link.c.item_id == item_id, link.c.deleted_at.is_(None), inc.c.deleted_at.is_(None))
+    )
+    if case_ids is not None:
+        query = query.where(inc.c.case_id.in_(case_ids))
+    ordered = query.order_by(link.c.crime_code, inc.c.title, link.c.id)
+    return list(conn.execute(ordered).mappings())
+
+
+def disclosures_naming(conn: Connection, case_id: str, sha256: str) -> list[RowMapping]:
+    """The case's ``disclosure`` events whose detail names the digest, oldest first (the caller reads
+    the detail: a package's event lists its originals by digest)."""
+    e = tables.custody_event
+    query = select(e.c.log_index, e.c.occurred_at, e.c.detail).where(
+        e.c.event_type == "disclosure",
+        e.c.case_id == case_id,
+        e.c.detail.contains(f'"{sha256}"', autoescape=True),
+    )
+    return list(conn.execute(query.order_by(e.c.log_index)).mappings())
+
+
+def requests_of_packages(conn: Connection, package_ids: Collection[str]) -> dict[str, str]:
+    """The sharing request each of these packages was built for, by package ID (those that had one)."""
+    t = tables.package_request
+    rows = conn.execute(
+        select(t.c.package_id, t.c.id).where(t.c.package_id.in_(list(package_ids)))
+    ).all()
+    return {str(package): str(request) for package, request in rows}

@@ -264,3 +264,57 @@ class CrimeDetail(Result):
     amendments: dict[str, str]
     context: tuple[str, ...]
     elements: tuple[ElementText, ...]
+
+
+# --- Where an item is used (documentation/item_uses.py) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncidentUse(Result):
+    """An incident the item is linked to, with why it is relevant (``link_id``: the link's ID)."""
+
+    link_id: str
+    incident_id: str
+    title: str
+    relevance: str
+
+
+@dataclass(frozen=True)
+class ElementUse(Result):
+    """An element of a crime qualified on an incident that the item supports or contradicts."""
+
+    link_id: str
+    incident_id: str
+    incident_title: str
+    crime_code: str
+    crime_label: dict[str, str]
+    element_id: str
+    element_text: str
+    stance: str
+    confidence: str
+    note: str
+
+
+@dataclass(frozen=True)
+class PackageUse(Result):
+    """A package the item went into: its disclosure (log entry ``log_index``), for whom and what for;
+    ``request_id`` is the sharing request it was built for, if it was asked for in the browser."""
+
+    package_id: str
+    log_index: int
+    shared_at: str
+    recipient: str
+    recipient_class: str
+    purpose: str
+    request_id: str | None
+
+
+@dataclass(frozen=True)
+class ItemUses(Result):
+    """Where an evidence item is used: its incidents, the legal elements it bears on, its packages."""
+
+    item_id: str
+    case: str
+    incidents: tuple[IncidentUse, ...]
+    elements: tuple[ElementUse, ...]
+    packages: tuple[PackageUse, ...]

@@ -23,8 +23,8 @@ from testament.api.fields import as_fields
 from testament.api.models import Page, answer
 from testament.custody import access_log, ingest
 from testament.custody.instance import Instance
-from testament.documentation import evidence
-from testament.documentation.results import EvidenceItem, EvidenceListed
+from testament.documentation import evidence, item_uses
+from testament.documentation.results import EvidenceItem, EvidenceListed, ItemUses
 from testament.domain.access import Action
 from testament.domain.display import ascii_name, download_name, shown
 from testament.errors import InvalidInput, PermissionDenied
@@ -119,6 +119,14 @@ def show(item_id: str, inst: Inst, who: Who, stated: Purpose) -> dict[str, Any]:
     allow(inst, who, Action.READ, kind="evidence", record_id=item_id)
     index = access_log.item_opened(inst, item_id, "view", _purpose(who, stated))
     return {"ok": True, "item": evidence.show(inst, item_id), "access_log_index": index}
+
+
+@router.get("/evidence/{item_id}/uses", response_model=answer("uses", ItemUses))
+def uses(item_id: str, inst: Inst) -> dict[str, Any]:
+    """Where the item is used: the incidents it is linked to (with the relevance), the elements of
+    crimes it supports or contradicts, and the packages it went into, within the cases you may read.
+    It names the item's records, never its content, so it is not an ``access`` event."""
+    return {"ok": True, "uses": item_uses.uses(inst, item_id)}
 
 
 @router.get("/evidence/{item_id}/content", response_class=StreamingResponse)
