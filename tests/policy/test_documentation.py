@@ -13,6 +13,7 @@ from typing import Any
 
 from testament.custody.instance import Instance
 from testament.documentation import (
+    bulk,
     evidence,
     gazetteer,
     incidents,
@@ -23,6 +24,7 @@ from testament.documentation import (
     proof_chart,
     search,
     sources,
+    tags,
     units,
 )
 from testament.domain.access import NOBODY
@@ -207,6 +209,18 @@ USE_CASES: dict[str, UseCase] = {
     ),
     "units.delete": UseCase(
         lambda i, w: units.delete(i, "1st Brigade"), refuses=VIEWER_ONLY, allowed_as=None
+    ),
+    # Tags and bulk links: a documenter's on every record; reading them, a reader's.
+    "tags.add": UseCase(lambda i, w: tags.add(i, "item", [w["item_id"]], "crater"), refuses=WRITE),
+    "tags.remove": UseCase(
+        lambda i, w: tags.remove(i, "incident", [w["incident_id"]], "crater"), refuses=WRITE
+    ),
+    "tags.of_record": UseCase(lambda i, w: tags.of_record(i, "incident", w["incident_id"])),
+    "tags.of_case": UseCase(lambda i, w: tags.of_case(i, "Case B")),
+    "tags.tagged": UseCase(lambda i, w: tags.tagged(i, "Case B", "item", "crater")),
+    "bulk.link_items": UseCase(
+        lambda i, w: bulk.link_items(i, [w["item_id"]], w["second"], "the same crater"),
+        refuses=WRITE,
     ),
 }
 

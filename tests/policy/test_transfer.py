@@ -18,11 +18,12 @@ import pytest
 from testament.accounts import accounts
 from testament.custody import cases
 from testament.custody.instance import Instance
-from testament.domain.access import NOBODY
+from testament.domain.access import NOBODY, OWNER
 from testament.errors import NotFound, PermissionDenied
 from testament.sharing.rejects import Rejects
 from testament.survivors import consent
-from testament.transfer import disclosure, exports, import_jsonl, imports
+from testament.transfer import csv_update, disclosure, exports, import_jsonl, imports
+from testament.transfer.results import UpdatePlan
 from tests.api.test_hidden_records import PASSWORD
 from tests.policy.conftest import (
     ADMIN,
@@ -70,6 +71,16 @@ def _csv(inst: Instance, w: dict[str, Any]) -> imports.ImportReport:
     return imports.import_csv(inst, data, "Case B", spec, _options(w))
 
 
+def _update_csv(w: dict[str, Any]) -> bytes:
+    return f"id,title\n{w['incident_id']},Shelling of the market\n".encode()
+
+
+def _apply_update(inst: Instance, w: dict[str, Any]) -> UpdatePlan:
+    """Confirmed with the digest of the owner's own preview: the account's is what is asked."""
+    owned = csv_update.preview(inst.acting_for(OWNER), "Case B", _update_csv(w), "update.csv")
+    return csv_update.apply(inst, "Case B", _update_csv(w), "update.csv", digest=owned.digest)
+
+
 def _run(inst: Instance, w: dict[str, Any]) -> imports.ImportReport:
     path = w["tmp_path"] / "nothing.jsonl"
     report = imports.ImportReport(str(path), "jsonl", "Case B", "")
@@ -103,6 +114,12 @@ USE_CASES: dict[str, UseCase] = {
     ),
     "imports.import_csv": UseCase(_csv, refuses=WRITE),
     "import_jsonl.import_jsonl": UseCase(_jsonl, refuses=WRITE),
+    # Updating incidents from a CSV: a documenter's, previewed and applied.
+    "csv_update.preview": UseCase(
+        lambda inst, w: csv_update.preview(inst, "Case B", _update_csv(w), "update.csv"),
+        refuses=WRITE,
+    ),
+    "csv_update.apply": UseCase(_apply_update, refuses=WRITE),
 }
 
 NOT_USE_CASES: dict[str, str] = {}

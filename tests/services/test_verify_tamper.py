@@ -404,6 +404,7 @@ def _one_of_each_documentation_kind(instance: Instance) -> None:
         people,
         placements,
         sources,
+        tags,
         units,
     )
 
@@ -432,6 +433,7 @@ def _one_of_each_documentation_kind(instance: Instance) -> None:
     legal.link_element(instance, item_id, first, "CAH-MURDER", "E1", stance="supports")
     evidence.set_external_id(instance, item_id, scheme="ICC-ERN", value="UKR-OTP-0001-0001",
                              assigned_by="ICC Registry")  # fmt: skip
+    tags.add(instance, "incident", [first], "school")
 
 
 def test_every_kind_of_documentation_record_edited_is_named(filled: Instance) -> None:

@@ -318,3 +318,36 @@ class ItemUses(Result):
     incidents: tuple[IncidentUse, ...]
     elements: tuple[ElementUse, ...]
     packages: tuple[PackageUse, ...]
+
+
+@dataclass(frozen=True)
+class TagView(Result):
+    """A live tag on an item or an incident."""
+
+    id: str
+    target_kind: str
+    target_id: str
+    label: str
+    folded: str
+    version: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class TagCount(Result):
+    """A tag of a case and how many records carry it."""
+
+    label: str
+    folded: str
+    records: int
+
+
+@dataclass(frozen=True)
+class BulkOutcome(Result):
+    """What a bulk action did, all of it in one transaction: the records it changed, and those it left
+    as they were (already so)."""
+
+    action: str
+    kind: str
+    changed: tuple[str, ...]
+    unchanged: tuple[str, ...]

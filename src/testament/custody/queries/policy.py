@@ -22,6 +22,7 @@ from testament.storage.tables import (
     person,
     person_role,
     qualification,
+    record_tag,
     situation,
     source,
     unit,
@@ -72,6 +73,7 @@ OWN_CASE: dict[str, Table] = {
     "source": source,
     "person": person,
     "evidence": evidence_item,
+    "record_tag": record_tag,
 }
 VIA_INCIDENT: dict[str, Table] = {
     "casualty": casualty,

@@ -29,6 +29,7 @@ KINDS: dict[str, Table] = {
     "item-external-id": tables.item_external_id,
     "qualification": tables.qualification,
     "element-link": tables.element_link,
+    "record-tag": tables.record_tag,
 }
 CHUNK = 500  # IDs per ``IN (…)`` list
 

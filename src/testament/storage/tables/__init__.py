@@ -90,6 +90,7 @@ from testament.storage.tables.survivors import (
     testimony_fact,
     training_attestation,
 )
+from testament.storage.tables.tags import record_tag
 from testament.storage.tables.transfer import disclosure_approval, package_request
 
 __all__ = [
@@ -137,6 +138,7 @@ __all__ = [
     "person_role",
     "processing_job",
     "qualification",
+    "record_tag",
     "record_version",
     "recovery_code",
     "referral",
