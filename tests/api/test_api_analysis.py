@@ -106,7 +106,11 @@ def test_qualify_link_chart_unlink_and_withdraw(world: World) -> None:
     assert {r["element_id"] for r in rows if r["supporting_items"]} == {"E1"}
     assert http.delete(f"/element-links/{link['id']}").json() == {"ok": True, "version": 2}
     again = _link(world, "CTX-CAH.C1")
-    withdrawn = http.delete(f"/qualifications/{made.json()['id']}").json()
+    unexplained = http.delete(f"/qualifications/{made.json()['id']}")
+    assert unexplained.status_code == 422 and "reason" in unexplained.json()["errors"]
+    withdrawn = http.request(
+        "DELETE", f"/qualifications/{made.json()['id']}", json={"reason": "not a killing"}
+    ).json()
     assert withdrawn == {"ok": True, "withdrawn_links": [again["id"]]}
     assert http.get(f"/cases/{CASE}/proof-chart").json()["chart"]["crimes"] == []
 

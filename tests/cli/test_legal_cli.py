@@ -68,3 +68,21 @@ def test_listings(cli: Cli) -> None:
     cli("init", check=True)
     unknown = cli("legal", "qualify", "x", "CAH-MURDR")
     assert unknown.returncode == 2 and "CAH-MURDER" in unknown.stderr
+
+
+def test_reject_a_suggestion_and_withdraw_with_a_reason(cli: Cli, tmp_path: Path) -> None:
+    _, incident_id = _setup(cli, tmp_path)
+    rejected = cli("legal", "reject", incident_id, "WC-ATT-CIV", "--note", "no nexus", check=True)
+    assert "Rejected the suggestion of WC-ATT-CIV" in rejected.stdout
+    suggested = cli("legal", "suggest", incident_id, "--json", check=True).stdout.splitlines()
+    assert {json.loads(line)["code"]: json.loads(line)["rejected"] for line in suggested}[
+        "WC-ATT-CIV"
+    ]
+    made = cli("legal", "qualify", incident_id, "CAH-MURDER", check=True).stdout.split()[-1]
+    no_reason = cli("legal", "withdraw", made)
+    assert no_reason.returncode == 2 and "--reason" in no_reason.stderr
+    empty = cli("legal", "withdraw", made, "--reason", "  ")
+    assert empty.returncode == 2 and "needs a reason" in empty.stderr
+    done = cli("legal", "withdraw", made, "--reason", "no killing reported", check=True)
+    assert f"Withdrew qualification {made}" in done.stdout
+    assert cli("verify").returncode == 0

@@ -133,6 +133,10 @@ USE_CASES: dict[str, UseCase] = {
         refuses=DOCUMENTERS_TOO,
     ),
     "legal.suggest": UseCase(lambda i, w: legal.suggest(i, w["incident_id"])),
+    "legal.reject_suggestion": UseCase(
+        lambda i, w: legal.reject_suggestion(i, w["incident_id"], "WC-ATT-CIV", "no attack"),
+        refuses=DOCUMENTERS_TOO,
+    ),
     "legal.element_links": UseCase(lambda i, w: legal.element_links(i, w["incident_id"])),
     "proof_chart.chart": UseCase(lambda i, w: proof_chart.chart(i, "Case B")),
     # Units: shared, but what links one to a case is that case's
@@ -197,7 +201,7 @@ USE_CASES: dict[str, UseCase] = {
         allowed_as=None,
     ),
     "legal.withdraw_qualification": UseCase(
-        lambda i, w: legal.withdraw_qualification(i, w["qualification_id"]),
+        lambda i, w: legal.withdraw_qualification(i, w["qualification_id"], reason="unfounded"),
         refuses=DOCUMENTERS_TOO,
         allowed_as=None,
     ),

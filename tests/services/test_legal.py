@@ -216,11 +216,12 @@ def test_every_link_write_is_a_custody_event(world: World) -> None:
         legal.unlink_element(world.instance, link_id)
     assert _events(world.instance) == before + 2
     _link(world, "c.txt", "E1")
-    assert legal.withdraw_qualification(world.instance, qualification) != []
+    assert legal.withdraw_qualification(world.instance, qualification, reason="not a killing") != []
     with pytest.raises(Conflict, match="was deleted"):
-        legal.withdraw_qualification(world.instance, qualification)
-    # A new link, then it and the qualification withdrawn: one event each.
-    assert _events(world.instance) == before + 5
+        legal.withdraw_qualification(world.instance, qualification, reason="again")
+    # A new link; then the qualification's reason (a version), the link and the qualification
+    # withdrawn: one event each.
+    assert _events(world.instance) == before + 6
     assert [f for f in verification.run(world.instance) if not f.ok] == []
 
 
@@ -264,16 +265,58 @@ def test_withdrawn_qualifications_and_links_leave_the_chart(world: World) -> Non
     link_id = _link(world, "a.jpg", "E1")
     _link(world, "a.jpg", "E1", crime="WC-ATT-CIV")
     legal.unlink_element(world.instance, link_id)
-    assert legal.withdraw_qualification(world.instance, gone) != []
+    assert legal.withdraw_qualification(world.instance, gone, reason="no attack") != []
     chart = proof_chart.chart(world.instance, CASE)
     assert [c.rule.code for c in chart.crimes] == ["CAH-MURDER"]
     assert _rows(chart, "CAH-MURDER")["E1"].status == "gap"
     with read_transaction(world.instance.engine) as conn:
-        assert [v.change for v in history.versions(conn, "qualification", gone)] == [
-            "create",
-            "delete",
-        ]
+        versions = history.versions(conn, "qualification", gone)
+        assert [v.change for v in versions] == ["create", "update", "delete"]
+        assert (versions[-1].data["status"], versions[-1].data["note"]) == (
+            "withdrawn",
+            "no attack",
+        )
         assert history.current(conn, "qualification", kept)["status"] == "preliminary"
+
+
+def test_a_withdrawal_needs_a_reason_and_writes_nothing_without_one(world: World) -> None:
+    made = legal.qualify(world.instance, world.incident, "CAH-MURDER").id
+    before = _events(world.instance)
+    for reason in ("", "   "):
+        with pytest.raises(InvalidInput, match="needs a reason") as refused:
+            legal.withdraw_qualification(world.instance, made, reason=reason)
+        assert refused.value.where == "--reason"
+    assert _events(world.instance) == before
+    with read_transaction(world.instance.engine) as conn:
+        assert history.current(conn, "qualification", made)["status"] == "preliminary"
+
+
+def test_a_rejected_suggestion_is_remembered_and_never_counts(world: World) -> None:
+    offered = [s.code for s in legal.suggest(world.instance, world.incident)]
+    assert offered, "the world's incident has terms that suggest crimes"
+    code = offered[0]
+    before = _events(world.instance)
+    record_id = legal.reject_suggestion(world.instance, world.incident, code, "no nexus")
+    assert _events(world.instance) == before + 2  # made and withdrawn: two versions
+    found = {s.code: s for s in legal.suggest(world.instance, world.incident)}
+    assert found[code].rejected and not found[code].qualified
+    assert all(not s.rejected for c, s in found.items() if c != code)
+    with pytest.raises(Conflict, match="already rejected"):
+        legal.reject_suggestion(world.instance, world.incident, code)
+    assert proof_chart.chart(world.instance, CASE).crimes == ()
+    with read_transaction(world.instance.engine) as conn:
+        versions = history.versions(conn, "qualification", record_id)
+        assert [(v.change, v.data["status"]) for v in versions] == [
+            ("create", "rejected"), ("delete", "rejected"),
+        ]  # fmt: skip
+    # Qualifying it after all is still possible; then it cannot be rejected.
+    legal.qualify(world.instance, world.incident, code)
+    other = legal.qualify(world.instance, world.other_incident, "CAH-MURDER").id
+    assert other
+    with pytest.raises(Conflict, match="carries"):
+        legal.reject_suggestion(world.instance, world.other_incident, "CAH-MURDER")
+    with pytest.raises(InvalidInput, match="not a crime code"):
+        legal.reject_suggestion(world.instance, world.incident, "CAH-MURDERS")
 
 
 def test_chart_formats(world: World) -> None:

@@ -40,14 +40,31 @@ def qualify(incident_id: str, crime_code: str, note: str) -> None:
 
 @legal_group.command("withdraw")
 @click.argument("qualification_id")
-def withdraw(qualification_id: str) -> None:
+@click.option("--reason", required=True, help="Why the qualification no longer holds (required).")
+def withdraw(qualification_id: str, reason: str) -> None:
     """Withdraw a qualification and its element links.
 
-    The qualification and the links made under it are marked withdrawn; their history stays.
+    The qualification and the links made under it are marked withdrawn; their history stays, and
+    the qualification's last version carries the reason.
     """
     with opened() as inst:
-        links = legal.withdraw_qualification(inst, qualification_id)
+        links = legal.withdraw_qualification(inst, qualification_id, reason=reason)
     click.echo(f"Withdrew qualification {qualification_id} and {len(links)} element link(s)")
+
+
+@legal_group.command("reject")
+@click.argument("incident_id")
+@click.argument("crime_code")
+@click.option("--note", default="", help="Why the suggestion does not fit.")
+def reject(incident_id: str, crime_code: str, note: str) -> None:
+    """Reject a suggested crime code for an incident.
+
+    The rejection is recorded (a version and a custody event) and the suggestion is not offered
+    again; `legal suggest` marks it rejected.
+    """
+    with opened() as inst:
+        record_id = legal.reject_suggestion(inst, incident_id, crime_code, note)
+    click.echo(f"Rejected the suggestion of {crime_code} ({record_id})")
 
 
 @legal_group.command("link")
@@ -137,6 +154,7 @@ def suggest(incident_id: str, as_json: bool) -> None:
             json_line(suggestion)
             continue
         mark = " (qualified)" if suggestion.qualified else ""
+        mark += " (rejected)" if suggestion.rejected else ""
         label = suggestion.label.get("en", "")
         click.echo(f"{suggestion.code}  {label}{mark}  [{', '.join(suggestion.because)}]")
     if not found and not as_json:

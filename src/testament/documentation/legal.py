@@ -193,19 +193,67 @@ def qualify(
     return Qualified(new_id, rules.applicability_warnings(rule, situation))
 
 
-def withdraw_qualification(instance: Instance, qualification_id: str) -> list[str]:
-    """Withdraw a qualification and the element links made under it; returns the links' IDs."""
+def _reason(reason: str) -> str:
+    cleaned = clean_text(reason, "the reason", "--reason", field="note")
+    if not cleaned:
+        raise InvalidInput(
+            "a withdrawal needs a reason",
+            where="--reason",
+            hint="say why the qualification no longer holds; it is kept in the record's history",
+        )
+    return cleaned
+
+
+def withdraw_qualification(instance: Instance, qualification_id: str, *, reason: str) -> list[str]:
+    """Withdraw a qualification and the element links made under it; returns the links' IDs.
+
+    The qualification's last version says ``withdrawn`` with ``reason`` as its note (the note it was
+    made with stays in its first version); then it and its links are marked deleted.
+    """
+    reason = _reason(reason)
     with recording(instance) as conn:
         policy.require(
             conn, instance, Action.ANALYSE, kind="qualification", record_id=qualification_id
         )
         row = history.current(conn, "qualification", qualification_id, deleted=True)
         agent_id = acting_agent(conn)
+        changes = {"status": rules.WITHDRAWN, "note": reason}
+        history.update(conn, "qualification", qualification_id, changes, agent_id=agent_id)
         withdrawn = queries.live_element_links(conn, row["incident_id"], row["crime_code"])
         for link_id in withdrawn:
             history.delete(conn, "element-link", link_id, agent_id=agent_id)
         history.delete(conn, "qualification", qualification_id, agent_id=agent_id)
     return withdrawn
+
+
+def reject_suggestion(instance: Instance, incident_id: str, crime_code: str, note: str = "") -> str:
+    """Record that an analyst rejected the suggestion of ``crime_code`` for an incident, so that it is
+    not offered again; returns the record's ID.
+
+    The rejection is a qualification with the status ``rejected``, withdrawn in the same transaction:
+    it never counts as a qualification, and its two versions (and custody events) say who rejected
+    what and when, with the note saying why.
+    """
+    code = crime(crime_code).code
+    note = _note(note)
+    with recording(instance) as conn:
+        policy.require(conn, instance, Action.ANALYSE, kind="incident", record_id=incident_id)
+        history.current(conn, "incident", incident_id)
+        lock_log(conn)  # no constraint backs these checks: they hold until commit
+        if code in queries.qualified_codes(conn, incident_id):
+            raise Conflict(
+                f"this incident carries {code}",
+                where=incident_id,
+                hint="withdraw the qualification, with a reason, instead of rejecting it",
+            )
+        if code in queries.rejected_codes(conn, incident_id):
+            raise Conflict(f"the suggestion of {code} was already rejected", where=incident_id)
+        agent_id = acting_agent(conn)
+        values = {"incident_id": incident_id, "crime_code": code, "status": rules.REJECTED,
+                  "analyst_id": agent_id, "note": note}  # fmt: skip
+        new_id = history.create(conn, "qualification", values, agent_id=agent_id)
+        history.delete(conn, "qualification", new_id, agent_id=agent_id)
+    return new_id
 
 
 def _check_item(connection: Connection, item_id: str, incident: dict[str, Any]) -> None:
@@ -278,6 +326,7 @@ class Suggestion(Result):
     label: dict[str, str]
     because: list[str]
     qualified: bool
+    rejected: bool = False  # an analyst rejected it (:func:`reject_suggestion`): not offered again
 
 
 def suggest(instance: Instance, incident_id: str) -> list[Suggestion]:
@@ -286,6 +335,7 @@ def suggest(instance: Instance, incident_id: str) -> list[Suggestion]:
         policy.require(conn, instance, Action.READ, kind="incident", record_id=incident_id)
         data = history.snapshot("incident", history.current(conn, "incident", incident_id))
         qualified = queries.qualified_codes(conn, incident_id)
+        rejected = queries.rejected_codes(conn, incident_id)
     reasons: dict[str, list[str]] = {}
     for field, vocabulary_code in SUGGESTING.items():
         vocabulary = loader.shipped().vocabulary(vocabulary_code)
@@ -294,7 +344,9 @@ def suggest(instance: Instance, incident_id: str) -> list[Suggestion]:
             for code in term.suggests if term else ():
                 reasons.setdefault(code, []).append(f"{vocabulary_code}:{term_code}")
     return [
-        Suggestion(code, dict(crime(code).label), reasons[code], code in qualified)
+        Suggestion(
+            code, dict(crime(code).label), reasons[code], code in qualified, code in rejected
+        )
         for code in sorted(reasons)
     ]
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, delete, func, insert, or_, select, update
 
+from testament.domain.legal import REJECTED
 from testament.storage import tables
 from testament.storage.tables import admin_area, incident, incident_area
 
@@ -163,6 +164,15 @@ def qualified_codes(conn: Connection, incident_id: str) -> dict[str, str]:
         )
     )
     return {str(r.crime_code): str(r.id) for r in rows}
+
+
+def rejected_codes(conn: Connection, incident_id: str) -> set[str]:
+    """The crime codes whose suggestion an analyst rejected for an incident (withdrawn or not)."""
+    q = tables.qualification
+    rows = conn.execute(
+        select(q.c.crime_code).where(q.c.incident_id == incident_id, q.c.status == REJECTED)
+    ).scalars()
+    return {str(code) for code in rows}
 
 
 def live_element_links(conn: Connection, incident_id: str, crime_code: str) -> list[str]:

@@ -21,6 +21,10 @@ from dataclasses import dataclass
 from testament.errors import InvalidInput
 
 PRELIMINARY = "preliminary"
+# The status of a qualification's last version once withdrawn (its note then says why), and of a
+# suggestion an analyst rejected (kept as a qualification withdrawn in the same transaction).
+WITHDRAWN = "withdrawn"
+REJECTED = "rejected"
 STANCES = ("supports", "contradicts")
 CONFIDENCES = ("high", "medium", "low")
 CONFLICTS = ("IAC", "NIAC")

@@ -27,13 +27,22 @@ router = APIRouter(tags=["legal"])
 Inst = Annotated[Instance, Depends(instance)]
 CrimeCode = Annotated[str, Field(min_length=1, max_length=64, description="e.g. CAH-MURDER.")]
 Note = Annotated[str, Field(max_length=text.LONG_CHARS, description="The analyst's reasoning.")]
-FIELDS = {"CRIME_CODE": "crime", "--element": "element", "--note": "note", "status": "status"}
+FIELDS = {"CRIME_CODE": "crime", "--element": "element", "--note": "note", "status": "status",
+          "--reason": "reason"}  # fmt: skip
 CHART_MEDIA = {"md": "text/markdown", "csv": "text/csv"}
 
 
 class QualificationIn(BaseModel):
     crime: CrimeCode
     note: Note = ""
+
+
+class WithdrawalIn(BaseModel):
+    reason: str = Field(
+        "",
+        max_length=text.LONG_CHARS,
+        description="Why the qualification no longer holds (required).",
+    )
 
 
 class ElementLinkIn(BaseModel):
@@ -70,9 +79,25 @@ def qualify(incident_id: str, body: QualificationIn, inst: Inst, who: Who) -> di
 
 
 @router.delete("/qualifications/{qualification_id}")
-def withdraw(qualification_id: str, inst: Inst) -> dict[str, Any]:
-    links = legal.withdraw_qualification(inst, qualification_id)
+def withdraw(
+    qualification_id: str, inst: Inst, who: Who, body: WithdrawalIn | None = None
+) -> dict[str, Any]:
+    # Asked here: the use case checks the reason (required, in the body) before the policy.
+    allow(inst, who, Action.ANALYSE, kind="qualification", record_id=qualification_id)
+    with as_fields(FIELDS):
+        links = legal.withdraw_qualification(
+            inst, qualification_id, reason=body.reason if body else ""
+        )
     return {"ok": True, "withdrawn_links": links}
+
+
+@router.post("/incidents/{incident_id}/suggestions/rejections", status_code=201)
+def reject(incident_id: str, body: QualificationIn, inst: Inst, who: Who) -> dict[str, Any]:
+    """Reject a suggested crime code: recorded, and not suggested again (``rejected`` is true)."""
+    allow(inst, who, Action.ANALYSE, kind="incident", record_id=incident_id)
+    with as_fields(FIELDS):
+        record_id = legal.reject_suggestion(inst, incident_id, body.crime, body.note)
+    return {"ok": True, "id": record_id}
 
 
 @router.get(
