@@ -1,10 +1,17 @@
 """The incident facets' SQL on the reading side: a case's incidents narrowed by facets, how many of
 them have each value, and the names shown beside areas and assignees (docs/search.md, "Facets").
 
-The narrowed set is one SELECT of incident IDs: an intersection of ``incident_facet`` ranges (one per
-value chosen), of the review table's assignments, and of the incident table's dates and labels when
-those are given. Its counts are one GROUP BY over ``incident_facet`` joined to that set, or, when
-nothing narrows the case, the stored counts of ``incident_facet_count``.
+Three ways to count, cheapest first:
+
+* nothing chosen: the stored counts of ``incident_facet_count`` (one small range);
+* one value chosen: the stored pair counts of ``incident_facet_pair`` for that value;
+* more (several values, a date range, a label): the narrowed set, walked from its rarest value (one
+  range of ``incident_facet``) and checked against each other value by primary key, joined to the
+  facet rows of its incidents and grouped.
+
+A page of the narrowed incidents is read in date order from the case's date index, each incident
+checked by primary key, when the set is a large part of the case; a small set is read whole and
+sorted instead.
 """
 
 from __future__ import annotations
@@ -14,12 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, intersect, select
+from sqlalchemy import ColumnElement, Connection, Select, exists, func, select
 
 from testament.search.query import date_upper_bound
 from testament.storage import tables as t
 
 ASSIGNEE = "assignee"
+DENSE = 10  # a narrowed set of more than a tenth of the case is paged through the date index
 
 
 @dataclass(frozen=True)
@@ -36,70 +44,129 @@ class Narrowing:
     def narrows(self) -> bool:
         return bool(self.chosen or self.date_from or self.date_to or self.label)
 
+    @property
+    def single(self) -> tuple[str, str] | None:
+        """The one facet value chosen, when nothing else narrows (its counts are stored)."""
+        plain = not (self.date_from or self.date_to or self.label)
+        if plain and len(self.chosen) == 1 and self.chosen[0][0] != ASSIGNEE:
+            return self.chosen[0]
+        return None
 
-def _facet_ids(case_id: str, facet: str, value: str) -> Select[Any]:
-    f = t.incident_facet
+
+def _has(case_id: str, facet: str, value: str, incident_id: Any) -> ColumnElement[bool]:
+    """Whether the incident ``incident_id`` (a column) has the value: one primary-key probe."""
     if facet == ASSIGNEE:
         r = t.review_status
-        return select(r.c.target_id).where(
-            r.c.case_id == case_id, r.c.kind == "incident", r.c.assignee_id == int(value)
+        return exists().where(
+            r.c.kind == "incident", r.c.target_id == incident_id, r.c.assignee_id == int(value)
         )
-    return select(f.c.incident_id).where(
-        f.c.case_id == case_id, f.c.facet == facet, f.c.value == value
+    f = t.incident_facet
+    return exists().where(
+        f.c.case_id == case_id,
+        f.c.facet == facet,
+        f.c.value == value,
+        f.c.incident_id == incident_id,
     )
 
 
-def narrowed_ids(case_id: str, only: Narrowing) -> Any:
-    """A SELECT of the IDs of the case's live incidents that ``only`` keeps."""
+def _on_row(only: Narrowing) -> list[ColumnElement[bool]]:
+    """The conditions on the incident row itself: live, the date range, the label."""
     i = t.incident
-    parts: list[Select[Any]] = [_facet_ids(case_id, k, v) for k, v in only.chosen]
-    if only.date_from or only.date_to or only.label or not parts:
-        conditions = [i.c.case_id == case_id, i.c.deleted_at.is_(None)]
-        if only.date_from:
-            conditions.append(i.c.occurred_to >= only.date_from)
-        if only.date_to:
-            conditions.append(i.c.occurred_from < date_upper_bound(only.date_to))
-        if only.label:
-            conditions.append(i.c.sensitivity.contains(json.dumps(only.label)))
-        parts.append(select(i.c.id).where(*conditions))
-    if len(parts) == 1:
-        return parts[0]
-    return intersect(*parts)
+    found: list[ColumnElement[bool]] = [i.c.deleted_at.is_(None)]
+    if only.date_from:
+        found.append(i.c.occurred_to >= only.date_from)
+    if only.date_to:
+        found.append(i.c.occurred_from < date_upper_bound(only.date_to))
+    if only.label:
+        found.append(i.c.sensitivity.contains(json.dumps(only.label)))
+    return found
+
+
+def _sizes(conn: Connection, case_id: str, chosen: Sequence[tuple[str, str]]) -> list[int]:
+    """How many of the case's incidents have each chosen value (stored, or counted for assignees)."""
+    c, r = t.incident_facet_count, t.review_status
+    found = []
+    for facet, value in chosen:
+        if facet == ASSIGNEE:
+            statement = select(func.count()).where(
+                r.c.case_id == case_id, r.c.kind == "incident", r.c.assignee_id == int(value)
+            )
+        else:
+            statement = select(c.c.incidents).where(
+                c.c.case_id == case_id, c.c.facet == facet, c.c.value == value
+            )
+        found.append(int(conn.execute(statement).scalar() or 0))
+    return found
+
+
+def narrowed_ids(conn: Connection, case_id: str, only: Narrowing) -> Select[Any]:
+    """A SELECT of the IDs of the case's live incidents that ``only`` keeps, walked from the rarest
+    value chosen (or from the case's incidents, when only dates or a label narrow)."""
+    i, f, r = t.incident, t.incident_facet, t.review_status
+    if not only.chosen:
+        return select(i.c.id).where(i.c.case_id == case_id, *_on_row(only))
+    sizes = _sizes(conn, case_id, only.chosen)
+    first = min(range(len(sizes)), key=sizes.__getitem__)
+    facet, value = only.chosen[first]
+    if facet == ASSIGNEE:
+        column: Any = r.c.target_id
+        walk = select(column).where(
+            r.c.case_id == case_id, r.c.kind == "incident", r.c.assignee_id == int(value)
+        )
+    else:
+        column = f.c.incident_id
+        walk = select(column).where(f.c.case_id == case_id, f.c.facet == facet, f.c.value == value)
+    others = [_has(case_id, k, v, column) for n, (k, v) in enumerate(only.chosen) if n != first]
+    walk = walk.where(*others)
+    if only.date_from or only.date_to or only.label or facet == ASSIGNEE:
+        walk = walk.where(exists().where(i.c.id == column, *_on_row(only)))
+    return walk
 
 
 def count_narrowed(conn: Connection, case_id: str, only: Narrowing) -> int:
+    """How many of the case's live incidents ``only`` keeps."""
+    c = t.incident_facet_count
     if not only.narrows:
-        c = t.incident_facet_count
-        found = conn.execute(
-            select(func.coalesce(func.sum(c.c.incidents), 0)).where(
-                c.c.case_id == case_id, c.c.facet == "status"
-            )
-        ).scalar()
-        return int(found or 0)
-    sub = narrowed_ids(case_id, only).subquery()
+        statement = select(func.coalesce(func.sum(c.c.incidents), 0)).where(
+            c.c.case_id == case_id, c.c.facet == "status"
+        )
+        return int(conn.execute(statement).scalar() or 0)
+    if only.single is not None:
+        return _sizes(conn, case_id, [only.single])[0]
+    sub = narrowed_ids(conn, case_id, only).subquery()
     return int(conn.execute(select(func.count()).select_from(sub)).scalar() or 0)
 
 
 def facet_counts(conn: Connection, case_id: str, only: Narrowing) -> list[tuple[str, str, int]]:
     """(facet, value, incidents) for every value held by the narrowed incidents."""
+    c, p, f = t.incident_facet_count, t.incident_facet_pair, t.incident_facet
+    statement: Any
     if not only.narrows:
-        c = t.incident_facet_count
-        rows = conn.execute(
-            select(c.c.facet, c.c.value, c.c.incidents).where(c.c.case_id == case_id)
-        ).all()
+        statement = select(c.c.facet, c.c.value, c.c.incidents).where(c.c.case_id == case_id)
+    elif only.single is not None:
+        facet, value = only.single
+        statement = select(p.c.other_facet, p.c.other_value, p.c.incidents).where(
+            p.c.case_id == case_id, p.c.facet == facet, p.c.value == value
+        )
+        statement = statement.union_all(
+            select(c.c.facet, c.c.value, c.c.incidents).where(
+                c.c.case_id == case_id, c.c.facet == facet, c.c.value == value
+            )
+        )
     else:
-        f = t.incident_facet
-        wanted = narrowed_ids(case_id, only).subquery()
-        rows = conn.execute(
+        wanted = narrowed_ids(conn, case_id, only).subquery()
+        statement = (
             select(f.c.facet, f.c.value, func.count())
             .join(wanted, wanted.c[0] == f.c.incident_id)
             .group_by(f.c.facet, f.c.value)
-        ).all()
+        )
+    rows = conn.execute(statement).all()
     return [(str(r[0]), str(r[1]), int(r[2])) for r in rows] + _assignees(conn, case_id, only)
 
 
 def _assignees(conn: Connection, case_id: str, only: Narrowing) -> list[tuple[str, str, int]]:
-    """Assigned incidents per assignee; a deleted incident keeps its review row, so only live ones."""
+    """Assigned incidents per assignee, walked from the assignments (few beside the incidents), each
+    checked against what narrows; a deleted incident keeps its review row, so only live ones."""
     r, i = t.review_status, t.incident
     statement = (
         select(r.c.assignee_id, func.count())
@@ -108,12 +175,11 @@ def _assignees(conn: Connection, case_id: str, only: Narrowing) -> list[tuple[st
             r.c.case_id == case_id,
             r.c.kind == "incident",
             r.c.assignee_id.is_not(None),
-            i.c.deleted_at.is_(None),
+            *_on_row(only),
+            *(_has(case_id, k, v, r.c.target_id) for k, v in only.chosen),
         )
         .group_by(r.c.assignee_id)
     )
-    if only.narrows:
-        statement = statement.where(r.c.target_id.in_(narrowed_ids(case_id, only)))
     return [(ASSIGNEE, str(row[0]), int(row[1])) for row in conn.execute(statement)]
 
 
@@ -152,15 +218,19 @@ LISTED = (
 
 
 def narrowed_page(
-    conn: Connection, case_id: str, only: Narrowing, *, limit: int, offset: int
+    conn: Connection, case_id: str, only: Narrowing, *, total: int, limit: int, offset: int
 ) -> list[dict[str, Any]]:
-    """A page of the narrowed incidents in date order; ``sensitivity`` as stored (JSON text)."""
+    """A page of the narrowed incidents in date order (``total`` of them in a case of ``everyone``);
+    ``sensitivity`` as stored (JSON text)."""
     i = t.incident
-    query = select(*(i.c[name] for name in LISTED)).where(
-        i.c.case_id == case_id, i.c.deleted_at.is_(None)
-    )
-    if only.narrows:
-        query = query.where(i.c.id.in_(narrowed_ids(case_id, only)))
+    columns = [i.c[name] for name in LISTED]
+    everyone = count_narrowed(conn, case_id, Narrowing()) if only.chosen else 0
+    if not only.chosen or total * DENSE >= everyone:
+        probes = [_has(case_id, k, v, i.c.id) for k, v in only.chosen]
+        query = select(*columns).where(i.c.case_id == case_id, *_on_row(only), *probes)
+    else:
+        wanted = narrowed_ids(conn, case_id, only).subquery()
+        query = select(*columns).join(wanted, wanted.c[0] == i.c.id)
     query = query.order_by(i.c.occurred_from, i.c.id).limit(limit).offset(offset)
     return [dict(r._mapping) for r in conn.execute(query)]
 
@@ -169,9 +239,8 @@ def area_names(conn: Connection, ids: Sequence[int]) -> dict[str, str]:
     a = t.admin_area
     if not ids:
         return {}
-    return {
-        str(r[0]): str(r[1]) for r in conn.execute(select(a.c.id, a.c.name).where(a.c.id.in_(ids)))
-    }
+    statement = select(a.c.id, a.c.name).where(a.c.id.in_(ids))
+    return {str(r[0]): str(r[1]) for r in conn.execute(statement)}
 
 
 def usernames(conn: Connection, ids: Sequence[int]) -> dict[str, str]:

@@ -159,8 +159,8 @@ def incident_page(
     with read_transaction(instance.engine) as conn:
         cid = str(policy.require(conn, instance, Action.READ, case=case_name))
         _exist(conn, only.chosen)
-        rows = facet_queries.narrowed_page(conn, cid, only, limit=limit, offset=offset)
         total = facet_queries.count_narrowed(conn, cid, only)
+        rows = facet_queries.narrowed_page(conn, cid, only, total=total, limit=limit, offset=offset)
         facets = facets_of(conn, facet_queries.facet_counts(conn, cid, only), only.chosen)
     listed = [made(IncidentListed, r, sensitivity=vocabulary_list(r["sensitivity"])) for r in rows]
     return IncidentPage(listed, total, facets)

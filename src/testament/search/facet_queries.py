@@ -11,9 +11,10 @@ again.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select
+from sqlalchemy import Connection, Table, and_, delete, or_, select
 
 from testament.search.base import SearchDocument
 from testament.storage import bulk
@@ -23,6 +24,7 @@ from testament.storage.engine import lock_log
 FACET_KEYS = ("type", "target", "weapon", "area", "status", "year")
 MAX_YEARS = 50  # a range longer than this is not a date anyone will narrow by year
 Key = tuple[str, str, str]  # case, facet, value
+Pair = tuple[str, str, str, str, str]  # case, facet, value, other facet, other value
 
 
 def facet_values(document: SearchDocument) -> list[tuple[str, str]]:
@@ -39,14 +41,28 @@ def facet_values(document: SearchDocument) -> list[tuple[str, str]]:
     return sorted({(f, v[:64]) for f, v in pairs})
 
 
-def _held(connection: Connection, incident_ids: Sequence[str]) -> Counter[Key]:
+def _held(connection: Connection, incident_ids: Sequence[str]) -> dict[str, list[Key]]:
+    """The facet rows these incidents have now, by incident."""
     f = t.incident_facet
     rows = connection.execute(
-        select(f.c.case_id, f.c.facet, f.c.value, func.count())
-        .where(f.c.incident_id.in_(incident_ids))
-        .group_by(f.c.case_id, f.c.facet, f.c.value)
+        select(f.c.incident_id, f.c.case_id, f.c.facet, f.c.value).where(
+            f.c.incident_id.in_(incident_ids)
+        )
     )
-    return Counter({(str(r[0]), str(r[1]), str(r[2])): int(r[3]) for r in rows})
+    found: dict[str, list[Key]] = {}
+    for row in rows:
+        found.setdefault(str(row[0]), []).append((str(row[1]), str(row[2]), str(row[3])))
+    return found
+
+
+def _tally(by_incident: Iterable[list[Key]]) -> tuple[Counter[Key], Counter[Pair]]:
+    """How many incidents have each value, and each pair of values (both ways round)."""
+    single: Counter[Key] = Counter()
+    pairs: Counter[Pair] = Counter()
+    for keys in by_incident:
+        single.update(keys)
+        pairs.update((*a, b[1], b[2]) for a in keys for b in keys if a != b)
+    return single, pairs
 
 
 def replace(
@@ -57,45 +73,48 @@ def replace(
         return
     lock_log(connection)
     f = t.incident_facet
-    before = _held(connection, incident_ids)
+    before = _tally(_held(connection, incident_ids).values())
     connection.execute(delete(f).where(f.c.incident_id.in_(incident_ids)))
+    now = {d.doc_id: [(d.case_id, k, v) for k, v in facet_values(d)] for d in documents}
     rows = [
-        {"case_id": d.case_id, "facet": k, "value": v, "incident_id": d.doc_id}
-        for d in documents
-        for k, v in facet_values(d)
+        {"case_id": key[0], "facet": key[1], "value": key[2], "incident_id": incident_id}
+        for incident_id, keys in now.items()
+        for key in keys
     ]
     bulk.insert_many(connection, f, rows)
-    after = Counter((str(r["case_id"]), str(r["facet"]), str(r["value"])) for r in rows)
-    _add_counts(connection, after, before)
+    after = _tally(now.values())
+    _add_counts(connection, t.incident_facet_count, after[0], before[0])
+    _add_counts(connection, t.incident_facet_pair, after[1], before[1])
 
 
-def _add_counts(connection: Connection, after: Counter[Key], before: Counter[Key]) -> None:
-    """Change the stored counts by ``after`` minus ``before``."""
-    keys = sorted(k for k in set(after) | set(before) if after[k] != before[k])
-    if not keys:
-        return
-    c = t.incident_facet_count
-    for start in range(0, len(keys), 200):
-        chunk = keys[start : start + 200]
-        where = or_(
-            *(and_(c.c.case_id == k[0], c.c.facet == k[1], c.c.value == k[2]) for k in chunk)
-        )
+def _add_counts(
+    connection: Connection,
+    table: Table,
+    after: Mapping[Any, int],
+    before: Mapping[Any, int],
+) -> None:
+    """Change the counts stored in ``table`` (keyed by its columns before ``incidents``) by
+    ``after`` minus ``before``."""
+    changed = sorted(k for k in set(after) | set(before) if after.get(k, 0) != before.get(k, 0))
+    columns = [c for c in table.c if c.name != "incidents"]
+    for start in range(0, len(changed), 200):
+        chunk = changed[start : start + 200]
+        where = or_(*(and_(*(c == v for c, v in zip(columns, k, strict=True))) for k in chunk))
         stored = {
-            (str(r[0]), str(r[1]), str(r[2])): int(r[3])
-            for r in connection.execute(
-                select(c.c.case_id, c.c.facet, c.c.value, c.c.incidents).where(where)
-            )
+            tuple(str(v) for v in r[:-1]): int(r[-1])
+            for r in connection.execute(select(*columns, table.c.incidents).where(where))
         }
-        connection.execute(delete(c).where(where))
+        connection.execute(delete(table).where(where))
         fresh = [
-            {"case_id": k[0], "facet": k[1], "value": k[2], "incidents": n}
+            dict(zip([c.name for c in columns], k, strict=True)) | {"incidents": n}
             for k in chunk
-            if (n := stored.get(k, 0) + after[k] - before[k]) > 0
+            if (n := stored.get(k, 0) + after.get(k, 0) - before.get(k, 0)) > 0
         ]
-        bulk.insert_many(connection, c, fresh)
+        bulk.insert_many(connection, table, fresh)
 
 
 def clear(connection: Connection) -> None:
     """Remove every facet row and count (before a rebuild)."""
     connection.execute(delete(t.incident_facet))
     connection.execute(delete(t.incident_facet_count))
+    connection.execute(delete(t.incident_facet_pair))

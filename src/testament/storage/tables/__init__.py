@@ -73,7 +73,12 @@ from testament.storage.tables.review import (
     review_state,
     review_status,
 )
-from testament.storage.tables.search import incident_facet, incident_facet_count, saved_search
+from testament.storage.tables.search import (
+    incident_facet,
+    incident_facet_count,
+    incident_facet_pair,
+    saved_search,
+)
 from testament.storage.tables.survivors import (
     consent_grant,
     consent_use,
@@ -116,6 +121,7 @@ __all__ = [
     "incident_area",
     "incident_facet",
     "incident_facet_count",
+    "incident_facet_pair",
     "incident_relation",
     "incident_source",
     "instance",

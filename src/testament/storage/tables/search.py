@@ -6,6 +6,8 @@
   range of the index. Only vocabulary codes, area IDs and years: nothing personal.
 * ``incident_facet_count``: how many live incidents of a case have each facet value, kept with
   ``incident_facet``, so that the unfiltered list reads its counts without counting.
+* ``incident_facet_pair``: how many live incidents of a case have both of two facet values (each pair
+  both ways round), so that a list narrowed by one value reads the other facets' counts the same way.
 * ``saved_search``: a user's named search (the words and the facets chosen), seen only by its owner.
 """
 
@@ -54,6 +56,18 @@ incident_facet_count = Table(
     Column("value", String(64), nullable=False),
     Column("incidents", Integer, nullable=False),
     PrimaryKeyConstraint("case_id", "facet", "value"),
+)
+
+incident_facet_pair = Table(
+    "incident_facet_pair",
+    metadata,
+    Column("case_id", String(36), nullable=False),
+    Column("facet", String(16), nullable=False),
+    Column("value", String(64), nullable=False),
+    Column("other_facet", String(16), nullable=False),
+    Column("other_value", String(64), nullable=False),
+    Column("incidents", Integer, nullable=False),
+    PrimaryKeyConstraint("case_id", "facet", "value", "other_facet", "other_value"),
 )
 
 saved_search = Table(

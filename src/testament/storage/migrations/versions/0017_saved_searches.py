@@ -1,6 +1,6 @@
 """Saved searches, and the incident facets the lists and search count (docs/search.md).
 
-``incident_facet`` and ``incident_facet_count`` are derived data: ``testament init`` rebuilds the search
+``incident_facet``, ``incident_facet_count`` and ``incident_facet_pair`` are derived data: ``testament init`` rebuilds the search
 index (and them with it) after an upgrade. ``saved_search`` holds each user's named searches. The
 relations of an incident are read both ways, so ``incident_relation.related_id`` gets an index.
 
@@ -44,6 +44,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("case_id", "facet", "value", name=op.f("pk_incident_facet_count")),
     )
     op.create_table(
+        "incident_facet_pair",
+        sa.Column("case_id", sa.String(length=36), nullable=False),
+        sa.Column("facet", sa.String(length=16), nullable=False),
+        sa.Column("value", sa.String(length=64), nullable=False),
+        sa.Column("other_facet", sa.String(length=16), nullable=False),
+        sa.Column("other_value", sa.String(length=64), nullable=False),
+        sa.Column("incidents", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "case_id",
+            "facet",
+            "value",
+            "other_facet",
+            "other_value",
+            name=op.f("pk_incident_facet_pair"),
+        ),
+    )
+    op.create_table(
         "saved_search",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -63,6 +80,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_incident_relation_related_id", table_name="incident_relation")
     op.drop_table("saved_search")
+    op.drop_table("incident_facet_pair")
     op.drop_table("incident_facet_count")
     op.drop_index("ix_incident_facet_incident_id", table_name="incident_facet")
     op.drop_table("incident_facet")
