@@ -11,6 +11,7 @@ from testament import __version__
 from testament.api import docs, errors
 from testament.api.ratelimit import SlidingWindow
 from testament.api.routes import (
+    bulk,
     cases,
     custody,
     evidence,
@@ -85,6 +86,7 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
         processing,
         patterns,
         reports,
+        bulk,
     ):
         # Who is asking, then whether they may see what the path names (before the body is read).
         app.include_router(

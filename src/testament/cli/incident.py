@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from testament.cli.bulk import update_csv
 from testament.cli.context import opened
 from testament.cli.output import echo_versions, json_line
 from testament.cli.record_commands import field_options
@@ -191,3 +192,7 @@ def relate(incident_id: str, related_id: str, relation: str, note: str) -> None:
     with opened() as inst:
         new_id = incidents.relate(inst, incident_id, related_id, relation, note)
     click.echo(f"Recorded relation {new_id}")
+
+
+# Updating incidents from a CSV keyed by ID lives with the other bulk commands.
+incident_group.add_command(update_csv)

@@ -97,6 +97,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "testament.cli.evidence:evidence_group",
         "Evidence items' links to incidents and their verification (Berkeley Protocol).",
     ),
+    "tag": LazyCommand(
+        "testament.cli.bulk:tag_group",
+        "Free tags on evidence items and incidents: add, remove, list.",
+    ),
     "legal": LazyCommand(
         "testament.cli.legal:legal_group",
         "Preliminary legal qualification: candidate crime codes, element links and the proof chart.",
