@@ -119,6 +119,14 @@ def usernames(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
     return {int(r.id): str(r.username) for r in rows}
 
 
+def agent_named(conn: Connection, kind: str, name: str) -> int | None:
+    """The ID of the agent of ``kind`` called ``name``, if it has ever acted."""
+    found = conn.execute(
+        select(agent.c.id).where(agent.c.kind == kind, agent.c.name == name)
+    ).scalar()
+    return None if found is None else int(found)
+
+
 def agent_user(conn: Connection, agent_id: int) -> int | None:
     """The account an agent stands for (None: the OS user or software)."""
     row = conn.execute(select(agent.c.kind, agent.c.name).where(agent.c.id == agent_id)).first()

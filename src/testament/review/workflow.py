@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from testament.custody import custody, policy
-from testament.custody.instance import Instance, acting_agent, recording, who_acts
+from testament.custody.instance import Instance, acting_agent, identity_of, recording, who_acts
 from testament.domain.access import Action, decide
 from testament.domain.custody import utc_timestamp
 from testament.errors import InvalidInput, PermissionDenied
@@ -36,9 +36,11 @@ def _write(conn: Connection, found: targets.Found, values: dict[str, Any], first
         queries.update_status(conn, found.kind, found.id, values)
 
 
-def _check_second_person(found: list[targets.Found], state: ReviewState, agent_id: int) -> None:
+def _check_second_person(
+    found: list[targets.Found], state: ReviewState, agent_id: int | None
+) -> None:
     for one in found:
-        if rules.is_author(agent_id, one.authors):
+        if agent_id is not None and rules.is_author(agent_id, one.authors):
             raise PermissionDenied(
                 f"{state.code!r} needs a second person: you may not set it on what you made",
                 where=rules.where(one.kind, one.id),
@@ -58,10 +60,12 @@ def transition(
         first = states.current(conn)[0].code
         action = Action.ANALYSE if wanted.second_person else Action.DOCUMENT
         found = targets.resolve(conn, instance, targets_, action)
-        agent_id = acting_agent(conn)
         if wanted.second_person:
-            _check_second_person(found, wanted, agent_id)
+            _check_second_person(found, wanted, queries.agent_named(conn, *identity_of(instance)))
         moving = [f for f in found if _state_of(f, first) != wanted.code]
+        if not moving:
+            return _change("state", wanted.code, found, moving)
+        agent_id = acting_agent(conn)
         now = utc_timestamp()
         events = []
         for one in moving:
@@ -125,6 +129,8 @@ def assign(
         changing = [
             f for f in found if (f.row.assignee_id if f.row is not None else None) != user_id
         ]
+        if not changing:
+            return _change("assign", _name(assignee, user_id), found, changing)
         agent_id = acting_agent(conn)
         now = utc_timestamp()
         events = []
@@ -134,9 +140,8 @@ def assign(
                       "assignee": None if user_id is None else f"user:{user_id}"}  # fmt: skip
             events.append(comments.event(one, agent_id, detail))
         custody.record(conn, events)
-        return _change(
-            "assign",
-            assignee.strip() if user_id is not None and assignee else None,
-            found,
-            changing,
-        )
+        return _change("assign", _name(assignee, user_id), found, changing)
+
+
+def _name(assignee: str | None, user_id: int | None) -> str | None:
+    return assignee.strip() if user_id is not None and assignee else None
