@@ -105,6 +105,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "testament.cli.legal:legal_group",
         "Preliminary legal qualification: candidate crime codes, element links and the proof chart.",
     ),
+    "review": LazyCommand(
+        "testament.cli.review:review_group",
+        "Review and verification: states, assignments, comments and your queue.",
+    ),
     "analyze": LazyCommand(
         "testament.cli.analyze:analyze_group",
         "Pattern analyses over a case or a situation: counts, spikes, repeats, clusters, units.",
