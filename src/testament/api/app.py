@@ -25,6 +25,7 @@ from testament.api.routes import (
     processing,
     records,
     reports,
+    review,
     search,
     session,
     sources,
@@ -87,6 +88,7 @@ def create_app(instance: Instance, *, api_token: str) -> FastAPI:
         patterns,
         reports,
         bulk,
+        review,
     ):
         # Who is asking, then whether they may see what the path names (before the body is read).
         app.include_router(
