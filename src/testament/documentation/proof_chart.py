@@ -17,7 +17,13 @@ from typing import Any
 from testament.custody import cases, policy
 from testament.custody.instance import Instance
 from testament.documentation import legal, queries
-from testament.documentation.results import ChartCase, ChartCrime, ChartElement, ProofChartView
+from testament.documentation.results import (
+    ChartCase,
+    ChartCitation,
+    ChartCrime,
+    ChartElement,
+    ProofChartView,
+)
 from testament.domain import legal as rules
 from testament.domain.access import Action
 from testament.errors import InvalidInput
@@ -178,6 +184,19 @@ def view(proof: rules.ProofChart) -> ProofChartView:
             for crime in proof.crimes
         ),
     )
+
+
+def citations(proof: rules.ProofChart) -> dict[tuple[str, str], tuple[ChartCitation, ...]]:
+    """(crime code, element ID) → the items cited on it, each with its incident and stance (what the
+    proof chart page links to; the chart's stable shape names the items only)."""
+    return {
+        (crime.rule.code, row.element.id): tuple(
+            ChartCitation(link.item_id, link.incident_id, link.stance, link.confidence)
+            for link in row.links
+        )
+        for crime in proof.crimes
+        for row in crime.rows
+    }
 
 
 def as_json(proof: rules.ProofChart) -> dict[str, Any]:

@@ -222,6 +222,16 @@ class ChartElement(Result):
 
 
 @dataclass(frozen=True)
+class ChartCitation(Result):
+    """One item cited on an element of the proof chart: from which incident, for or against it."""
+
+    item_id: str
+    incident_id: str
+    stance: str
+    confidence: str
+
+
+@dataclass(frozen=True)
 class ChartCrime(Result):
     """One crime qualified on the case's incidents, element by element, with its gaps."""
 

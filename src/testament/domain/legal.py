@@ -246,6 +246,7 @@ class ElementRow:
     confidence: Mapping[str, int]
     status: str
     applies: bool = True
+    links: tuple[EvidenceLink, ...] = ()  # every live link on the element, for and against
 
 
 def element_row(
@@ -263,6 +264,7 @@ def element_row(
         confidence={c: sum(1 for link in backing if link.confidence == c) for c in CONFIDENCES},
         status=row_status(len(supporting), len(against)),
         applies=element_applies(element.id, regimes),
+        links=tuple(sorted(mine, key=lambda link: (link.stance, link.item_id, link.incident_id))),
     )
 
 

@@ -1,5 +1,5 @@
-"""The reading pages of cases: the dashboard, a case's incidents, its map, upload page and proof chart, and
-search across the cases the reader may see."""
+"""The reading pages of cases: the dashboard, a case's incidents, its map and upload page, and search
+across the cases the reader may see (a case's proof chart is in ``legal``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from testament.accounts import accounts
 from testament.custody import cases, custody_log
-from testament.documentation import evidence, incidents, proof_chart, search
+from testament.documentation import incidents, search
 from testament.documentation.results import DescribedHit
 from testament.domain.access import Action, decide_anywhere
 from testament.errors import InvalidInput
@@ -89,16 +89,6 @@ def _case_view_routes(site: FastAPI) -> None:
     def upload_page(request: Request, case_name: str, who: Viewer) -> Response:
         allow(instance_of(request), who, Action.DOCUMENT, case=case_name)
         return render(request, "upload.html", case_name=case_name)
-
-    @site.get("/cases/{case_name}/proof-chart", include_in_schema=False)
-    def chart_page(request: Request, case_name: str, who: Viewer) -> Response:
-        inst = instance_of(request)
-        allow(inst, who, Action.READ, case=case_name)
-        chart = proof_chart.view(proof_chart.chart(inst, case_name))
-        cited = [item for crime in chart.crimes for row in crime.elements
-                 for item in (*row.supporting, *row.contradicting)]  # fmt: skip
-        return render(request, "chart.html", case_name=case_name, chart=chart,
-                      item_names={n.id: n.shown_name for n in evidence.names(inst, cited)})  # fmt: skip
 
 
 def _search_routes(site: FastAPI) -> None:

@@ -40,6 +40,7 @@ from testament.http.limits import MAX_JSON_BODY_BYTES, BoundedBodies
 from testament.web import (
     i18n,
     intake,
+    legal,
     package_import,
     patterns,
     processing,
@@ -106,6 +107,7 @@ def create_site(
     reports.routes(site)
     patterns.routes(site)
     units.routes(site)
+    legal.routes(site)
     _errors(site)
     return site
 
