@@ -1,5 +1,5 @@
-"""Pages that write the documentation: a new incident, editing one, a case's evidence and linking it,
-and a source's page.
+"""Pages that write the documentation: a new incident, editing one, a case's evidence and linking it
+(a source's pages are ``web/sources.py``, a person's ``web/people.py``).
 
 Each form posts through the same services and the same policy door as the JSON API. A refused form comes
 back with what was typed still in it and the reason on top; nothing is half-written. An edit carries the
@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from testament.custody import access_log
-from testament.documentation import evidence, incidents, sources
+from testament.documentation import evidence, incidents
 from testament.documentation.record_views import IncidentView
 from testament.documentation.results import EvidenceListed
 from testament.domain import text
@@ -144,7 +144,6 @@ def _refused(exc: InvalidInput | Conflict) -> dict[str, Any]:
 
 
 def routes(site: FastAPI) -> None:
-    source_routes(site)
     _incident_routes(site)
     _evidence_routes(site)
 
@@ -237,14 +236,6 @@ def _evidence_routes(site: FastAPI) -> None:
         return render(request, "evidence_list.html", case_name=case_name, items=items[:100],
                       offset=offset, next_offset=offset + 100 if len(items) > 100 else None,
                       may_upload=may(request, who, Action.DOCUMENT, case=case_name))  # fmt: skip
-
-
-def source_routes(site: FastAPI) -> None:
-    @site.get("/sources/{source_id}", include_in_schema=False)
-    def source_page(request: Request, source_id: str, who: Viewer) -> Response:
-        inst = instance_of(request)
-        allow(inst, who, Action.READ, kind="source", record_id=source_id)
-        return render(request, "source.html", source=sources.show(inst, source_id))
 
 
 def linkable(request: Request, who: Principal, incident: IncidentView) -> list[EvidenceListed]:

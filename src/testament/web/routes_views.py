@@ -18,7 +18,7 @@ from testament.domain.access import Action
 from testament.http.guard import allow
 from testament.pipeline import service
 from testament.survivors import testimony
-from testament.web import legal, records
+from testament.web import legal, people, records
 from testament.web.pages import Viewer, instance_of, render
 
 # A view's log entry, which the pages carry in place of its stated purpose (docs/web.md).
@@ -46,6 +46,7 @@ def _incident_routes(site: FastAPI) -> None:
                       may_edit=records.may(request, who, Action.DOCUMENT, kind="incident",
                                            record_id=incident_id),
                       linkable=records.linkable(request, who, data),
+                      links=people.incident_links(request, who, data),
                       legal=legal.panel(request, who, data))  # fmt: skip
 
     @site.post("/incidents/{incident_id}/purpose", include_in_schema=False)

@@ -43,6 +43,7 @@ from testament.web import (
     legal,
     package_import,
     patterns,
+    people,
     processing,
     records,
     registry_requests,
@@ -53,6 +54,7 @@ from testament.web import (
     routes_cases,
     routes_views,
     sharing,
+    sources,
     support,
     units,
 )
@@ -107,6 +109,8 @@ def create_site(
     reports.routes(site)
     patterns.routes(site)
     units.routes(site)
+    people.routes(site)
+    sources.routes(site)
     legal.routes(site)
     _errors(site)
     return site

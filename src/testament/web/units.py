@@ -6,6 +6,13 @@ and a link to the unit linkage analysis in each case the reader may read. A docu
 a placement there (an area of the gazetteer, or a point with a radius, over a period) and removes one,
 saying why. The forms post through the same use cases as the CLI and the API, which ask the policy
 themselves; a refusal comes back on its form, 422, with the reason next to the field.
+
+The list shows the units as a tree of parents and sub-units, and a unit's page its ancestors as a trail,
+its placements on an offline map (``static/unit-map.js``: the gazetteer's outline of each area, or a
+circle of the radius around a point), its commanders over time, the incidents it was involved in, and
+every version with its log entry. A documenter records a unit (``/units/new``), edits one from the
+version the form was opened at (409 when someone saved first), adds an alias in any script, a commander
+over a period, and an involvement in an incident (``web/unit_forms.py`` holds the forms).
 """
 
 from __future__ import annotations
@@ -20,21 +27,26 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from testament.custody import cases
-from testament.documentation import gazetteer, placements, units
+from testament.documentation import gazetteer, incidents, placements, units
 from testament.documentation.record_views import Placement
 from testament.domain import text
 from testament.domain.access import Action
-from testament.errors import Conflict, InvalidInput, NotFound, TestamentError
+from testament.errors import NotFound, TestamentError
 from testament.http.auth import Principal
-from testament.http.guard import visible_cases
+from testament.http.guard import allow, visible_cases
+from testament.taxonomy import vocabulary
+from testament.web import unit_forms
 from testament.web.pages import Viewer, instance_of, render
+from testament.web.record_forms import REFUSED, alias_field, changes, status_of
+from testament.web.record_forms import refused as record_refusal
 from testament.web.records import go, may
 from testament.web.support_forms import refusal
 
-SHOWN = 100  # units to a page
 AREA_CHOICES = 2000  # areas the placement form suggests (the use case takes any name or code)
-REFUSED = (InvalidInput, NotFound, Conflict)  # shown on the form
 NEW_PLACEMENT = "placement-form"
+ALIAS = "alias-form"
+COMMANDER = "commander-form"
+INVOLVE = "involvement-form"
 # The options the use cases name in a refusal, as the form's fields.
 FIELDS = {
     "--area": "area",
@@ -139,32 +151,162 @@ def _unit_page(
     areas = gazetteer.areas(inst)[:AREA_CHOICES] if may_document else []
     shown = {"unit": unit, "placements": found, "bars": bars, "first": first, "last": last,
              "linkage": _linkage(request, who, unit.id), "may_document": may_document,
-             "areas": areas, "problems": {}, "typed": {}}  # fmt: skip
+             "areas": areas, "problems": {}, "typed": {},
+             "trail": unit_forms.ancestors(inst, unit.parent),
+             "map_data": unit_forms.map_data(found), "tile_url": request.app.state.tile_url,
+             "titles": _titles(request, [i.incident_id for i in unit.incidents]),
+             "scripts": unit_forms.SCRIPTS,
+             "degrees": sorted(vocabulary.codes("degrees-of-involvement")),
+             "history": changes(units.versions(inst, unit.id))}  # fmt: skip
     return render(request, "unit.html", code, **(shown | refused))
+
+
+def _titles(request: Request, incident_ids: list[str]) -> dict[str, str]:
+    """The titles of the incidents a unit was involved in (those the reader may read are listed)."""
+    titles = {}
+    for incident_id in dict.fromkeys(incident_ids):
+        try:
+            titles[incident_id] = incidents.show(instance_of(request), incident_id).title
+        except TestamentError:
+            titles[incident_id] = incident_id
+    return titles
 
 
 def _unit_url(unit_id: str) -> str:
     return f"/units/{quote(unit_id, safe='')}"
 
 
+def _unit_form(
+    request: Request, unit_id: str | None, values: dict[str, Any], version: int | None, *,
+    code: int = 200, problem: dict[str, Any] | None = None,
+) -> Response:  # fmt: skip
+    names = [u.name for u in units.list_units(instance_of(request), limit=AREA_CHOICES)]
+    return render(request, "unit_form.html", code, unit_id=unit_id, values=values,
+                  expected_version=version, problem=problem, unit_names=names)  # fmt: skip
+
+
 def routes(site: FastAPI) -> None:
+    _form_routes(site)  # /units/new before /units/{unit}
     _page_routes(site)
     _placement_routes(site)
+    _record_routes(site)
 
 
 def _page_routes(site: FastAPI) -> None:
     @site.get("/units", include_in_schema=False)
-    def units_page(
-        request: Request, who: Viewer, offset: Annotated[int, Query(ge=0, le=10**9)] = 0
-    ) -> Response:
-        found = units.list_units(instance_of(request), limit=SHOWN + 1, offset=offset)
-        names = {u.id: u.name for u in found}
-        return render(request, "units.html", units=found[:SHOWN], names=names, offset=offset,
-                      next_offset=offset + SHOWN if len(found) > SHOWN else None)  # fmt: skip
+    def units_page(request: Request, who: Viewer) -> Response:
+        found = units.list_units(instance_of(request), limit=unit_forms.TREE + 1)
+        return render(request, "units.html", tree=unit_forms.tree(found[: unit_forms.TREE]),
+                      more=len(found) > unit_forms.TREE,
+                      may_document=may(request, who, Action.DOCUMENT))  # fmt: skip
 
     @site.get("/units/{unit}", include_in_schema=False)
     def unit_page(request: Request, unit: str, who: Viewer) -> Response:
         return _unit_page(request, who, unit)
+
+
+def _form_routes(site: FastAPI) -> None:
+    @site.get("/units/new", include_in_schema=False)
+    def new_unit(
+        request: Request, who: Viewer, parent: Annotated[str, Query(max_length=500)] = ""
+    ) -> Response:
+        allow(instance_of(request), who, Action.DOCUMENT)
+        return _unit_form(request, None, {"parent": parent}, None)
+
+    @site.post("/units", include_in_schema=False)
+    def create_unit(
+        request: Request, who: Viewer, form: Annotated[unit_forms.UnitForm, Form()]
+    ) -> Response:
+        values = form.values()
+        try:
+            new_id = units.create(instance_of(request), values.pop("name"), **values)
+        except REFUSED as exc:
+            return _unit_form(request, None, form.shown(), None, code=status_of(exc),
+                              problem=_parent_refusal(exc, "name"))  # fmt: skip
+        return go(request, _unit_url(new_id))
+
+    @site.get("/units/{unit}/edit", include_in_schema=False)
+    def edit_unit_page(request: Request, unit: str, who: Viewer) -> Response:
+        inst = instance_of(request)
+        allow(inst, who, Action.DOCUMENT)
+        shown = units.show(inst, unit)
+        values = {"name": shown.name, "parent": shown.parent.name if shown.parent else "",
+                  "kind": shown.kind, "country": shown.country,
+                  "description": shown.description}  # fmt: skip
+        return _unit_form(request, shown.id, values, shown.version)
+
+    @site.post("/units/{unit}/edit", include_in_schema=False)
+    def edit_unit(
+        request: Request, unit: str, who: Viewer, form: Annotated[unit_forms.UnitForm, Form()]
+    ) -> Response:
+        inst = instance_of(request)
+        unit_id = units.resolve(inst, unit)
+        try:
+            units.edit(inst, unit_id, form.values(), expected_version=form.expected_version)
+        except REFUSED as exc:
+            return _unit_form(request, unit_id, form.shown(), form.expected_version,
+                              code=status_of(exc), problem=_parent_refusal(exc, "name"))  # fmt: skip
+        return go(request, _unit_url(unit_id))
+
+
+def _parent_refusal(exc: TestamentError, default: str) -> dict[str, Any]:
+    """A refused unit: a parent not found, ambiguous or making a loop is about the parent field."""
+    about_parent = "ancestor" in exc.what or "unit" in exc.what
+    return record_refusal(exc, "parent" if about_parent else default)
+
+
+def _refused_on(
+    request: Request, who: Principal, unit_id: str, form_id: str, *, exc: TestamentError,
+    problem: dict[str, Any], typed: dict[str, Any],
+) -> Response:  # fmt: skip
+    return _unit_page(request, who, unit_id, status_of(exc), problems={form_id: problem},
+                      typed={form_id: typed})  # fmt: skip
+
+
+def _record_routes(site: FastAPI) -> None:
+    @site.post("/units/{unit}/aliases", include_in_schema=False)
+    def add_alias(
+        request: Request, unit: str, who: Viewer, form: Annotated[unit_forms.AliasForm, Form()]
+    ) -> Response:
+        inst = instance_of(request)
+        unit_id = units.resolve(inst, unit)
+        try:
+            units.add_alias(inst, unit_id, form.alias_name, form.script, form.lang or None)
+        except REFUSED as exc:
+            problem = record_refusal(exc, alias_field(exc))
+            return _refused_on(request, who, unit_id, ALIAS, exc=exc, problem=problem,
+                               typed=form.model_dump())  # fmt: skip
+        return go(request, _unit_url(unit_id))
+
+    @site.post("/units/{unit}/commanders", include_in_schema=False)
+    def add_commander(
+        request: Request, unit: str, who: Viewer, form: Annotated[unit_forms.CommanderForm, Form()]
+    ) -> Response:
+        inst = instance_of(request)
+        unit_id = units.resolve(inst, unit)
+        try:
+            units.add_commander(inst, unit_id, **form.arguments())
+        except REFUSED as exc:
+            default = "person_id" if "person" in exc.what else "to_date"
+            problem = record_refusal(exc, default)
+            return _refused_on(request, who, unit_id, COMMANDER, exc=exc, problem=problem,
+                               typed=form.model_dump())  # fmt: skip
+        return go(request, _unit_url(unit_id))
+
+    @site.post("/units/{unit}/involvements", include_in_schema=False)
+    def involve(
+        request: Request, unit: str, who: Viewer,
+        form: Annotated[unit_forms.InvolvementForm, Form()],
+    ) -> Response:  # fmt: skip
+        inst = instance_of(request)
+        unit_id = units.resolve(inst, unit)
+        try:
+            units.involve(inst, unit_id, form.incident_id, form.degree, form.note)
+        except REFUSED as exc:
+            problem = record_refusal(exc, "incident_id")
+            return _refused_on(request, who, unit_id, INVOLVE, exc=exc, problem=problem,
+                               typed=form.model_dump())  # fmt: skip
+        return go(request, _unit_url(unit_id))
 
 
 def _placement_routes(site: FastAPI) -> None:
