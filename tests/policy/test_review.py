@@ -28,6 +28,7 @@ USE_CASES: dict[str, UseCase] = {
     "reading.review": UseCase(lambda inst, w: reading.review(inst, "item", w["item_id"])),
     # The queue is filtered, never refused: a stranger's holds nothing of Case B.
     "reading.queue": UseCase(lambda inst, w: reading.queue(inst), refuses=()),
+    "reading.reviewers": UseCase(lambda inst, w: reading.reviewers(inst, "item", w["item_id"])),
     "states.states": UseCase(lambda inst, w: states.states(inst), refuses=()),
     "comments.comment": UseCase(
         lambda inst, w: comments.comment(inst, ("incident", w["incident_id"]), "Checked."),

@@ -54,13 +54,14 @@ class Narrowing:
 
 
 def _has(case_id: str, facet: str, value: str, incident_id: Any) -> ColumnElement[bool]:
-    """Whether the incident ``incident_id`` (a column) has the value: one primary-key probe."""
+    """Whether the incident ``incident_id`` (a column) has the value: one primary-key probe (on an
+    alias, so that it never merges with the range walked)."""
     if facet == ASSIGNEE:
-        r = t.review_status
+        r = t.review_status.alias("probe")
         return exists().where(
             r.c.kind == "incident", r.c.target_id == incident_id, r.c.assignee_id == int(value)
         )
-    f = t.incident_facet
+    f = t.incident_facet.alias("probe")
     return exists().where(
         f.c.case_id == case_id,
         f.c.facet == facet,

@@ -36,6 +36,7 @@ VOCABULARIES: Mapping[str, str] = {
 }
 SHOWN = 12  # values shown per facet, most incidents first; chosen ones always
 MAX_CHOSEN = 20
+MAX_TEXT = 100
 WHERE = "facets"
 _YEAR = re.compile(r"\d{4}")
 
@@ -59,6 +60,8 @@ def parse(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """``key:value`` texts as (facet, value) pairs, each checked, in order, without repeats."""
     chosen: list[tuple[str, str]] = []
     for text in texts:
+        if len(text) > MAX_TEXT:
+            raise InvalidInput(f"a facet is at most {MAX_TEXT} characters", where=WHERE)
         key, colon, value = text.partition(":")
         key, value = key.strip(), value.strip()
         if not colon or not value:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Row, delete, func, insert, or_, select, updat
 from testament.storage.tables import (
     agent,
     case,
+    case_role,
     evidence_item,
     incident,
     record_version,
@@ -133,6 +134,28 @@ def agent_user(conn: Connection, agent_id: int) -> int | None:
     if row is None or row.kind != "user":
         return None
     return int(row.name)
+
+
+def reviewers(conn: Connection, case_id: str, roles: Collection[str]) -> list[str]:
+    """The usernames of enabled accounts with one of ``roles`` on the case, or administrators."""
+    on_case = (
+        select(case_role.c.user_id)
+        .where(
+            case_role.c.case_id == case_id,
+            case_role.c.revoked_at.is_(None),
+            case_role.c.role.in_(list(roles)),
+        )
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(user_account.c.username)
+        .where(
+            user_account.c.disabled_at.is_(None),
+            or_(user_account.c.is_admin.is_(True), user_account.c.id.in_(on_case)),
+        )
+        .order_by(user_account.c.username)
+    )
+    return [str(r.username) for r in rows]
 
 
 # --- Comments -------------------------------------------------------------------------------------------

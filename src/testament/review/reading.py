@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 from testament.custody import policy
 from testament.custody.instance import Instance, who_acts
-from testament.domain.access import Action
+from testament.domain.access import MINIMUM_ROLE, ROLE_RANK, Action, Role
 from testament.review import queries, states, targets
 from testament.review.results import QueueEntry, ReviewComment, ReviewStatus
 from testament.storage.engine import read_transaction
@@ -66,6 +66,14 @@ class _Line:
     assignee: int | None = None
     at: str | None = None
     reasons: set[str] = field(default_factory=set)
+
+
+def reviewers(instance: Instance, kind: str, target_id: str) -> list[str]:
+    """The usernames an item or incident may be assigned to: those who may review on its case."""
+    with read_transaction(instance.engine) as conn:
+        (found,) = targets.resolve(conn, instance, [(kind, target_id)], Action.READ)
+        roles = [r.value for r in Role if ROLE_RANK[r] >= ROLE_RANK[MINIMUM_ROLE[Action.DOCUMENT]]]
+        return queries.reviewers(conn, found.case_id, roles)
 
 
 def _entries(conn: Connection, lines: dict[tuple[str, str], _Line], first: str) -> list[QueueEntry]:

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable
 from testament.errors import InvalidInput
 
 # The kinds that are reviewed, and the policy's name for each (custody.policy.case_of).
-KINDS: dict[str, str] = {"item": "evidence_item", "incident": "incident"}
+KINDS: dict[str, str] = {"item": "evidence", "incident": "incident"}
 NOUNS: dict[str, str] = {"item": "evidence item", "incident": "incident"}
 MAX_TARGETS = 10_000
 

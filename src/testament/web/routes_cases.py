@@ -18,7 +18,7 @@ from testament.errors import InvalidInput
 from testament.http.guard import allow, visible_cases
 from testament.search.base import SearchQuery
 from testament.taxonomy import vocabulary
-from testament.web import records, support
+from testament.web import facets_view, records, support
 from testament.web.pages import Viewer, instance_of, render
 
 
@@ -62,15 +62,16 @@ def _case_routes(site: FastAPI) -> None:
         date_from: Annotated[str, Query(max_length=10)] = "",
         date_to: Annotated[str, Query(max_length=10)] = "",
         label: Annotated[str, Query(max_length=64)] = "",
+        f: Annotated[list[str] | None, Query()] = None,
     ) -> Response:
         inst = instance_of(request)
         allow(inst, who, Action.READ, case=case_name)
         only = incidents.ListFilter(
             status or None, date_from or None, date_to or None, label or None
         )
-        rows = incidents.list_for_case(inst, case_name, limit=101, offset=offset, only=only)
-        return render(request, "incidents.html", case_name=case_name, incidents=rows[:100],
-                       next_offset=offset + 100 if len(rows) > 100 else None, offset=offset,
+        wanted = facets_view.parse_query(f or [], status, date_from, date_to, label)
+        listing = facets_view.list_context(inst, case_name, wanted, offset)
+        return render(request, "incidents.html", case_name=case_name, **listing, offset=offset,
                        only=only, statuses=vocabulary.codes("incident-status"),
                        labels=vocabulary.codes("sensitivity-labels"),
                        timeline=incidents.timeline(inst, case_name),

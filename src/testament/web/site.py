@@ -49,6 +49,7 @@ from testament.web import (
     registry_requests,
     replay,
     reports,
+    review,
     routes_account,
     routes_auth,
     routes_cases,
@@ -112,6 +113,7 @@ def create_site(
     people.routes(site)
     sources.routes(site)
     legal.routes(site)
+    review.routes(site)
     _errors(site)
     return site
 
