@@ -33,6 +33,11 @@ USE_CASES: dict[str, UseCase] = {
     "service.previews": UseCase(
         lambda inst, w: service.previews(inst, [w["item_id"]]), refuses=(), allowed_as=STRANGER
     ),
+    "service.names_withheld": UseCase(
+        lambda inst, w: service.names_withheld(inst, [w["item_id"]]),
+        refuses=(),
+        allowed_as=STRANGER,
+    ),
 }
 
 NOT_USE_CASES: dict[str, str] = {

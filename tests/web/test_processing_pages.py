@@ -277,10 +277,14 @@ def test_the_gallery_shows_previews_once_the_purpose_is_stated(
     )
     target = shown.headers["HX-Redirect"]
     page = dora.get(target)
+    # Blurred (the default): nothing of the picture is fetched until its viewer asks.
     assert re.search(
-        r'<figure class="preview graphic">\s*<img src="/evidence/[0-9a-f-]+/preview', page.text
+        r'<figure class="preview graphic">\s*<div class="veil" aria-hidden="true"></div>\s*'
+        r'<img data-src="/evidence/[0-9a-f-]+/preview',
+        page.text,
     )
-    image = re.search(r'src="(/evidence/[^"]+/preview\?access=\d+)"', page.text)
+    assert ' src="/evidence/' not in page.text
+    image = re.search(r'data-src="(/evidence/[^"]+/preview\?access=\d+)"', page.text)
     assert image is not None and dora.get(image.group(1)).status_code == 200
 
 

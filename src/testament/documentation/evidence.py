@@ -40,6 +40,8 @@ from testament.taxonomy import vocabulary
 
 AXES = ("source", "technical", "content")
 KINDS = ("item-incident", "assessment", "item-external-id")
+# The kinds of media a list may keep: the first three by their type's family, a document any other.
+MEDIA_KINDS = ("image", "video", "audio", "document")
 # External identifiers (ECP-01, ECP-04): a scheme names who numbers, the value is theirs. An ICC
 # Evidence Registration Number is SITUATION-PARTY-BATCH-PAGE, a page range's last page optional.
 ERN_SCHEME = "ICC-ERN"
@@ -279,15 +281,40 @@ def show(instance: Instance, item_id: str) -> EvidenceItem:
     )
 
 
+def check_media(media: str | None) -> str | None:
+    """``media`` if it is one of :data:`MEDIA_KINDS` (or empty: any kind); refuses any other."""
+    if not media:
+        return None
+    if media not in MEDIA_KINDS:
+        raise InvalidInput(
+            f"{media[:40]!r} is not a kind of media",
+            where="media",
+            hint=f"use one of {', '.join(MEDIA_KINDS)}",
+            errors={"media": "unknown"},
+        )
+    return media
+
+
 def list_for_case(
-    instance: Instance, case_name: str, *, limit: int = 100, offset: int = 0, copies: bool = True
+    instance: Instance,
+    case_name: str,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    copies: bool = True,
+    media: str | None = None,
+    linked: bool | None = None,
 ) -> list[EvidenceListed]:
     """A page of the case's evidence items, newest first, each with how many incidents it is linked to;
     ``copies=False`` leaves out the thumbnails, keyframes and page previews processing made (the
-    gallery shows them on their originals)."""
+    gallery shows them on their originals). ``media`` keeps one of :data:`MEDIA_KINDS` (a document:
+    any other type); ``linked`` only the items linked to an incident (True) or to none (False)."""
     with read_transaction(instance.engine) as conn:
         cid = policy.require(conn, instance, Action.READ, case=case_name)
-        rows = queries.case_items(conn, cid, limit=limit, offset=offset, copies=copies)
+        kind = check_media(media)  # asked after the policy: a refusal says nothing of the filter
+        rows = queries.case_items(
+            conn, cid, limit=limit, offset=offset, copies=copies, media=kind, linked=linked
+        )
     return [EvidenceListed(**_named(row)) for row in rows]
 
 

@@ -83,29 +83,51 @@ VIEWING_COPIES = ("thumbnail", "keyframe", "preview")
 
 
 def case_items(
-    conn: Connection, case_id: str | None, *, limit: int, offset: int, copies: bool = True
+    conn: Connection,
+    case_id: str | None,
+    *,
+    limit: int,
+    offset: int,
+    copies: bool = True,
+    media: str | None = None,
+    linked: bool | None = None,
 ) -> list[dict[str, Any]]:
     """A page of a case's evidence items, newest first, each with how many incidents it is linked to;
-    ``copies=False`` leaves out the thumbnails, keyframes and page previews processing made."""
+    ``copies=False`` leaves out the thumbnails, keyframes and page previews processing made; ``media``
+    keeps images, videos, audio or documents (any other type); ``linked`` those linked or not."""
     t, links, derived = tables.evidence_item, tables.item_incident, tables.item_derivative
-    linked = (
+    counted = (
         select(func.count())
         .where(links.c.item_id == t.c.id, links.c.deleted_at.is_(None))
         .scalar_subquery()
     )
     query = select(
         t.c.id, t.c.original_name, t.c.media_type, t.c.size, t.c.sha256, t.c.ingested_at,
-        t.c.duplicate, linked.label("incidents"),
+        t.c.duplicate, counted.label("incidents"),
     ).where(t.c.case_id == case_id)  # fmt: skip
     if not copies:
         copy = select(derived.c.item_id).where(
             derived.c.item_id == t.c.id, derived.c.role.in_(VIEWING_COPIES)
         )
         query = query.where(~copy.exists())
+    if media is not None:
+        query = query.where(_media_is(t.c.media_type, media))
+    if linked is not None:
+        query = query.where(counted > 0 if linked else counted == 0)
     rows = conn.execute(
         query.order_by(t.c.ingested_at.desc(), t.c.id.desc()).limit(limit).offset(offset)
     ).all()
     return [dict(r._mapping) for r in rows]
+
+
+FAMILIES = ("image", "video", "audio")
+
+
+def _media_is(column: Any, media: str) -> Any:
+    """Whether a media type is of the kind ``media``: a family (``image/…``), or a document (none)."""
+    if media in FAMILIES:
+        return column.like(f"{media}/%")
+    return ~or_(*(column.like(f"{family}/%") for family in FAMILIES))
 
 
 def item_labels(conn: Connection, item_ids: Collection[str]) -> dict[str, dict[str, Any]]:

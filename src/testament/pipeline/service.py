@@ -152,6 +152,27 @@ def previews(instance: Instance, item_ids: list[str]) -> Previews:
     return Previews(shown)
 
 
+def names_withheld(instance: Instance, item_ids: list[str]) -> list[str]:
+    """Which of these items are to be named by type and digest only, never by their file name or
+    note, as search names them (docs/search.md): a survivor's recording, or what was derived from
+    one, for a reader who may not read the person's words (:func:`_content_gate`), and any item the
+    reader may not read at all. Filtered, never refused."""
+    with read_transaction(instance.engine) as connection:
+        readable = policy.readable_cases(connection, instance)
+        cases = {k: v[0] for k, v in queries.item_labels(connection, item_ids).items()}
+        held = queries.recordings_among(connection, item_ids)
+        withheld = []
+        for item_id in item_ids:
+            if item_id not in cases or (readable is not None and cases[item_id] not in readable):
+                withheld.append(item_id)
+            elif item_id in held:
+                try:
+                    _content_gate(connection, instance, item_id)
+                except (PermissionDenied, NotFound):
+                    withheld.append(item_id)
+    return withheld
+
+
 def list_jobs(
     instance: Instance, *, case_name: str | None = None, failed_only: bool = False
 ) -> list[JobView]:

@@ -16,6 +16,7 @@ Every rule is the use cases' (:mod:`testament.pipeline.service`, :mod:`testament
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -29,6 +30,7 @@ from testament.documentation.results import EvidenceListed
 from testament.domain.access import Action
 from testament.errors import InvalidInput, NotFound
 from testament.http.auth import Principal
+from testament.http.guard import allow
 from testament.pipeline import captures, registry, service
 from testament.pipeline.results import CaptureView, TextSpanView
 from testament.web import records
@@ -40,6 +42,8 @@ AccessRef = Annotated[int | None, Query(ge=0, le=2**62)]
 Offset = Annotated[int, Query(ge=0, le=10**9)]
 Words = Annotated[str, Query(max_length=500)]
 CaseName = Annotated[str, Query(max_length=500)]
+Filter = Annotated[str, Query(max_length=40)]
+LINKED: dict[str, bool | None] = {"": None, "yes": True, "no": False}
 PREVIEW_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "sandbox; default-src 'none'",
@@ -65,31 +69,78 @@ def routes(site: FastAPI) -> None:
 # --- The gallery and previews ---------------------------------------------------------------------------
 
 
-def _gallery_page(inst: Instance, case_name: str, offset: int) -> tuple[list[EvidenceListed], bool]:
+@dataclass(frozen=True)
+class Shown:
+    """What the gallery shows: which page (``offset``) of which items (a kind of media, linked to an
+    incident or not), as the page's query names them."""
+
+    offset: int = 0
+    media: str = ""
+    linked: str = ""
+
+    def linked_filter(self) -> bool | None:
+        """The ``linked`` filter as the use case takes it; refuses a value the form never sends."""
+        if self.linked not in LINKED:
+            raise InvalidInput(
+                f"{self.linked[:40]!r} is not a choice of incident links",
+                where="linked",
+                hint="use yes, no, or leave it empty",
+            )
+        return LINKED[self.linked]
+
+    def filters(self) -> str:
+        """The filters as a query string, for the links that turn pages."""
+        return urlencode([(k, v) for k, v in (("media", self.media), ("linked", self.linked)) if v])
+
+
+def _gallery_page(
+    inst: Instance, case_name: str, shown: Shown
+) -> tuple[list[EvidenceListed], bool]:
     rows = evidence.list_for_case(
-        inst, case_name, limit=GALLERY_PAGE + 1, offset=offset, copies=False
-    )
+        inst, case_name, limit=GALLERY_PAGE + 1, offset=shown.offset, copies=False,
+        media=shown.media or None, linked=shown.linked_filter(),
+    )  # fmt: skip
     return rows[:GALLERY_PAGE], len(rows) > GALLERY_PAGE
+
+
+def shown_names(inst: Instance, items: list[EvidenceListed]) -> dict[str, str]:
+    """Each item's name as the page shows it: a survivor's recording, for a reader who may not read
+    the person's words, by its type and digest only (as search names it), never by its file name."""
+    withheld = set(service.names_withheld(inst, [item.id for item in items]))
+    return {
+        item.id: f"{item.media_type} sha256:{item.sha256[:12]}"
+        if item.id in withheld
+        else item.shown_name
+        for item in items
+    }
 
 
 def _gallery(  # noqa: PLR0917 - what the page shows
     request: Request,
     who: Principal,
     case_name: str,
-    offset: int,
+    shown: Shown,
     access: list[int],
     code: int = 200,
     problem: str | None = None,
 ) -> Response:
     inst = instance_of(request)
-    items, more = _gallery_page(inst, case_name, offset)
+    allow(inst, who, Action.READ, case=case_name)
+    filter_problem: str | None = None
+    try:
+        items, more = _gallery_page(inst, case_name, shown)
+    except InvalidInput as exc:  # a filter the form never sends: said beside the filters
+        items, more, code = [], False, 422
+        filter_problem = exc.what + (f" ({exc.hint})" if exc.hint else "")
     previews = service.previews(inst, [item.id for item in items])
-    shown = [item.id for item in items if item.id in previews]
-    views = dict(zip(shown, access, strict=False))
+    seen = [item.id for item in items if item.id in previews]
+    views = dict(zip(seen, access, strict=False))
     return render(request, "gallery.html", code, case_name=case_name, items=items,
-                  previews=previews, views=views, offset=offset, problem=problem,
+                  previews=previews, views=views, offset=shown.offset, problem=problem,
+                  media=shown.media, linked=shown.linked, filters=shown.filters(),
+                  filter_problem=filter_problem, shown_names=shown_names(inst, items),
                   page_size=GALLERY_PAGE,
-                  next_offset=offset + GALLERY_PAGE if more else None,
+                  next_offset=shown.offset + GALLERY_PAGE if more else None,
                   may_document=records.may(request, who, Action.DOCUMENT, case=case_name),
                   kinds=registry.KINDS, progress=service.progress(inst, case_name=case_name),
                   names=_case_names(inst), case_filter=case_name, report=None,
@@ -98,14 +149,16 @@ def _gallery(  # noqa: PLR0917 - what the page shows
 
 def _gallery_routes(site: FastAPI) -> None:
     @site.get("/cases/{case_name}/gallery", include_in_schema=False)
-    def gallery(
+    def gallery(  # noqa: PLR0917 - the query's parameters
         request: Request,
         case_name: str,
         who: Viewer,
         offset: Offset = 0,
         access: Annotated[list[int], Query(max_length=GALLERY_PAGE)] = [],  # noqa: B006 - copied
+        media: Filter = "",
+        linked: Filter = "",
     ) -> Response:
-        return _gallery(request, who, case_name, offset, access)
+        return _gallery(request, who, case_name, Shown(offset, media, linked), access)
 
     @site.post("/cases/{case_name}/gallery", include_in_schema=False)
     def gallery_views(  # noqa: PLR0917 - the form's fields
@@ -116,22 +169,27 @@ def _gallery_routes(site: FastAPI) -> None:
         purpose: Annotated[str, Form(max_length=1000)] = "",
         again: Annotated[int | None, Form(ge=0, le=2**62)] = None,
         again_item: Annotated[str, Form(max_length=36)] = "",
+        media: Annotated[str, Form(max_length=40)] = "",
+        linked: Annotated[str, Form(max_length=40)] = "",
     ) -> Response:
         """Record a view of each previewed item of the page, for the purpose stated (or the one stated
         at entry ``again``, the previous page's view of ``again_item``), then show the page."""
         inst = instance_of(request)
+        shown = Shown(offset, media, linked)
         if again is not None:
             purpose = access_log.stated_purpose(inst, again, "evidence_item", again_item)
-        items, _more = _gallery_page(inst, case_name, offset)
+        allow(inst, who, Action.READ, case=case_name)
+        items, _more = _gallery_page(inst, case_name, shown)
         previews = service.previews(inst, [item.id for item in items])
         try:
             access_log.check_purpose(purpose)
         except InvalidInput as exc:
-            return _gallery(request, who, case_name, offset, [], 422, exc.what)
+            return _gallery(request, who, case_name, shown, [], 422, exc.what)
         seen = [access_log.item_opened(inst, item.id, "view", purpose)
                 for item in items if item.id in previews]  # fmt: skip
         query = urlencode([("offset", offset), *(("access", index) for index in seen)])
-        return records.go(request, f"/cases/{quote(case_name)}/gallery?{query}")
+        more = f"&{shown.filters()}" if shown.filters() else ""
+        return records.go(request, f"/cases/{quote(case_name)}/gallery?{query}{more}")
 
     @site.get("/evidence/{item_id}/preview", include_in_schema=False)
     def preview(

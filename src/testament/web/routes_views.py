@@ -13,7 +13,7 @@ from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import Response
 
 from testament.custody import access_log, custody_log
-from testament.documentation import evidence, incidents
+from testament.documentation import evidence, incidents, item_uses
 from testament.domain.access import Action
 from testament.http.guard import allow
 from testament.pipeline import service
@@ -81,8 +81,12 @@ def _evidence_routes(site: FastAPI) -> None:
         playable = testimony.recorded_in(inst, item_id) is None or records.may(
             request, who, Action.REVEAL_IDENTITY, kind="evidence", record_id=item_id
         )
+        # A recording's name and note may name the person: by type and digest only, as search does.
+        withheld = item_id in service.names_withheld(inst, [item_id])
+        shown_name = f"{item.media_type} sha256:{item.sha256[:12]}" if withheld else item.shown_name
         return render(request, "evidence.html", item=item, timeline=timeline, access_index=access,
-                      agents=agents, playable=playable,
+                      agents=agents, playable=playable, shown_name=shown_name,
+                      name_withheld=withheld, uses=item_uses.uses(inst, item_id),
                       processing=service.item_processing(inst, item_id),
                       duplicates=service.duplicates(inst, item_id))  # fmt: skip
 

@@ -38,6 +38,8 @@ from testament.http import auth
 from testament.http import errors as http_errors
 from testament.http.limits import MAX_JSON_BODY_BYTES, BoundedBodies
 from testament.web import (
+    bulk,
+    csv_update,
     i18n,
     intake,
     legal,
@@ -110,6 +112,8 @@ def create_site(
     reports.routes(site)
     patterns.routes(site)
     units.routes(site)
+    bulk.routes(site)
+    csv_update.routes(site)
     people.routes(site)
     sources.routes(site)
     legal.routes(site)
