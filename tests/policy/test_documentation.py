@@ -20,10 +20,12 @@ from testament.documentation import (
     item_uses,
     legal,
     people,
+    place_search,
     placements,
     proof_chart,
     search,
     sources,
+    timeline,
     tags,
     units,
 )
@@ -75,6 +77,7 @@ USE_CASES: dict[str, UseCase] = {
     "incidents.list_for_case": UseCase(lambda i, w: incidents.list_for_case(i, "Case B")),
     "incidents.timeline": UseCase(lambda i, w: incidents.timeline(i, "Case B")),
     "incidents.map_points": UseCase(lambda i, w: incidents.map_points(i, "Case B")),
+    "timeline.spans": UseCase(lambda i, w: timeline.spans(i, "Case B")),
     "incidents.versions": UseCase(lambda i, w: incidents.versions(i, "incident", w["incident_id"])),
     # Sources
     "sources.create": UseCase(
@@ -175,6 +178,9 @@ USE_CASES: dict[str, UseCase] = {
     "gazetteer.areas_geojson": UseCase(lambda i, w: gazetteer.areas_geojson(i), refuses=SHARED),
     "gazetteer.areas_named": UseCase(lambda i, w: gazetteer.areas_named(i, "Kyiv"), refuses=SHARED),
     "gazetteer.locate": UseCase(lambda i, w: gazetteer.locate(i, 50.45, 30.52), refuses=SHARED),
+    "place_search.search_places": UseCase(
+        lambda i, w: place_search.search_places(i, "Ky"), refuses=SHARED
+    ),
     "gazetteer.load": UseCase(
         lambda i, w: gazetteer.load(i, AREAS, level=1, name_field="NAME_1", code_field="HASC_1"),
         refuses=NOT_ADMIN,

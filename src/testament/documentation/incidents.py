@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection
 
+from testament.analysis import regions
 from testament.custody import history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.documentation import evidence, gazetteer, records, repository
@@ -346,6 +348,8 @@ class ListFilter:
     date_from: str | None = None  # YYYY-MM-DD: incidents that end on or after it
     date_to: str | None = None  # YYYY-MM-DD: incidents that start on or before it
     label: str | None = None  # a sensitivity label
+    bbox: str | None = None  # west,south,east,north: incidents whose point lies in the box
+    polygon: str | None = None  # lon,lat;lon,lat;…: incidents whose point lies in the polygon
 
     def check(self) -> ListFilter:
         problems = {}
@@ -353,11 +357,37 @@ class ListFilter:
             value = getattr(self, name)
             if value is not None and not _is_day(value):
                 problems[name] = "a date as YYYY-MM-DD"
+        if not problems and self.date_from and self.date_to and self.date_from > self.date_to:
+            problems["date_to"] = f"the date range ends ({self.date_to}) before it starts"
         if self.status is not None and self.status not in vocabulary.codes("incident-status"):
             problems["status"] = "one of " + ", ".join(sorted(vocabulary.codes("incident-status")))
         if problems:
             raise InvalidInput("the list cannot be filtered this way", errors=problems)
+        self.region()
         return self
+
+    def region(self) -> regions.Region | None:
+        """The area drawn on the map, if any (refused with the reason when it is not an area)."""
+        return regions.parse(self.bbox, self.polygon)
+
+    def narrowed(self, *, dates: bool = True) -> repository.IncidentFilter:
+        """The filter as the queries take it: a drawn area as its bounding box (a polygon's own
+        outline is tested on the points found, by :func:`inside`)."""
+        area = self.region()
+        box = None if area is None else repository.Box(*area.box)
+        if not dates:
+            return repository.IncidentFilter(self.status, None, None, self.label, box)
+        return repository.IncidentFilter(self.status, self.date_from, self.date_to, self.label, box)
+
+
+def inside(region: regions.Region | None, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows whose point lies in a drawn polygon (all of them for no region or a box: the query
+    narrowed those already)."""
+    if region is None or not region.corners or not rows:
+        return rows
+    lon = [np.nan if r["longitude"] is None else r["longitude"] for r in rows]
+    lat = [np.nan if r["latitude"] is None else r["latitude"] for r in rows]
+    return [r for r, keep in zip(rows, region.contains(lon, lat).tolist(), strict=True) if keep]
 
 
 def _is_day(text: str) -> bool:
@@ -377,14 +407,19 @@ def list_for_case(
 ) -> list[IncidentListed]:
     """A page of the case's live incidents in date order, narrowed as ``only`` says."""
     wanted = (only or ListFilter()).check()
-    narrowed = repository.IncidentFilter(
-        wanted.status, wanted.date_from, wanted.date_to, wanted.label
-    )
+    narrowed, region = wanted.narrowed(), wanted.region()
+    polygon = region is not None and bool(region.corners)
 
     def rows(conn: Connection, case_id: str | None) -> list[dict[str, Any]]:
         found = repository.incidents_of_case(
-            conn, str(case_id), narrowed, limit=limit, offset=offset
+            conn,
+            str(case_id),
+            narrowed,
+            limit=None if polygon else limit,
+            offset=0 if polygon else offset,
         )
+        if polygon:  # the box found the candidates; the polygon's outline decides, then the page
+            found = inside(region, found)[offset : offset + limit]
         # the labels are listed everywhere an incident is (the web-application issue)
         return [r | {"sensitivity": json.loads(r["sensitivity"] or "[]")} for r in found]
 
@@ -468,6 +503,7 @@ def map_points(
     view: MapView | None = None,
     *,
     at_most: int = MAP_POINTS_AT_MOST,
+    only: ListFilter | None = None,
 ) -> MapFeatures:
     """The case's incidents that have coordinates (within ``view``, if given), as a GeoJSON
     FeatureCollection for the map.
@@ -476,16 +512,52 @@ def map_points(
     count and mean position of the incidents in each cell of a grid fixed to the globe (so clusters stay
     put while the map pans), sized for ``view``'s zoom, or for the incidents' extent without a view.
     ``total`` is the number of incidents in view either way; ``clustered`` says which came back.
+    ``only`` narrows them as the list is narrowed (dates, status, label, an area drawn on the map).
     """
     box = None if view is None else repository.Box(view.west, view.south, view.east, view.north)
+    wanted = (only or ListFilter()).check()
+    narrowed, region = wanted.narrowed(), wanted.region()
     with read_transaction(instance.engine) as conn:
         cid = str(policy.require(conn, instance, Action.READ, case=case_name))
-        total, extent = repository.placed_extent(conn, cid, box)
+        if region is not None and region.corners:  # the polygon's outline is tested point by point
+            features = _in_polygon(region, repository.placed_points(conn, cid, box, narrowed))
+            total = len(features)
+            if total > at_most:
+                extent = [region.west, region.east, region.south, region.north]
+                features = _clustered(features, _cell_size(view, extent))
+            return MapFeatures("FeatureCollection", features, total, total > at_most)
+        total, extent = repository.placed_extent(conn, cid, box, narrowed)
         if total > at_most:
-            features = repository.placed_clusters(conn, cid, box, _cell_size(view, extent))
+            cell = _cell_size(view, extent)
+            features = repository.placed_clusters(conn, cid, box, cell, narrowed)
         else:
-            features = repository.placed_points(conn, cid, box)
+            features = repository.placed_points(conn, cid, box, narrowed)
     return MapFeatures("FeatureCollection", features, total, total > at_most)
+
+
+def _in_polygon(region: regions.Region, features: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not features:
+        return features
+    lon, lat = np.array([f["geometry"]["coordinates"] for f in features], dtype=np.float64).T
+    return [f for f, keep in zip(features, region.contains(lon, lat).tolist(), strict=True) if keep]
+
+
+def _clustered(features: list[dict[str, Any]], cell: float) -> list[dict[str, Any]]:
+    """Points as clusters on the same globe-fixed grid as the database's (:func:`map_points`)."""
+    lon, lat = np.array([f["geometry"]["coordinates"] for f in features], dtype=np.float64).T
+    cells = np.stack([np.floor((lon + 180) / cell), np.floor((lat + 90) / cell)], axis=1)
+    _, which, counts = np.unique(cells, axis=0, return_inverse=True, return_counts=True)
+    which = which.ravel()
+    mean_lon = np.bincount(which, lon) / counts
+    mean_lat = np.bincount(which, lat) / counts
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(x), float(y)]},
+            "properties": {"cluster": True, "count": int(n)},
+        }
+        for x, y, n in zip(mean_lon.tolist(), mean_lat.tolist(), counts.tolist(), strict=True)
+    ]
 
 
 def _cell_size(view: MapView | None, extent: Sequence[float]) -> float:

@@ -158,12 +158,11 @@ class IncidentFilter:
     date_from: str | None = None
     date_to: str | None = None
     label: str | None = None
+    box: Box | None = None  # only incidents whose point lies in it (a drawn area's bounding box)
 
 
-def incidents_of_case(
-    conn: Connection, case_id: str, only: IncidentFilter, *, limit: int, offset: int
-) -> list[dict[str, Any]]:
-    """A page of a case's live incidents in date order; ``sensitivity`` as stored (JSON text)."""
+def incident_conditions(case_id: str, only: IncidentFilter) -> list[Any]:
+    """The conditions on a case's live incidents that ``only`` narrows them by."""
     t = tables.incident
     conditions = [t.c.case_id == case_id, t.c.deleted_at.is_(None)]
     if only.status is not None:
@@ -174,6 +173,19 @@ def incidents_of_case(
         conditions.append(t.c.occurred_from <= only.date_to)
     if only.label is not None:
         conditions.append(t.c.sensitivity.contains(json.dumps(only.label)))
+    if only.box is not None:
+        conditions += [t.c.longitude.between(only.box.west, only.box.east)]
+        conditions += [t.c.latitude.between(only.box.south, only.box.north)]
+    return conditions
+
+
+def incidents_of_case(
+    conn: Connection, case_id: str, only: IncidentFilter, *, limit: int | None, offset: int
+) -> list[dict[str, Any]]:
+    """A page of a case's live incidents in date order (all of them with no ``limit``);
+    ``sensitivity`` as stored (JSON text)."""
+    t = tables.incident
+    conditions = incident_conditions(case_id, only)
     query = (
         select(
             t.c.id,
@@ -193,6 +205,16 @@ def incidents_of_case(
         .offset(offset)
     )
     return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def incident_spans(conn: Connection, case_id: str, only: IncidentFilter) -> list[Any]:
+    """A case's incidents (as narrowed) for a timeline: rows of (occurred_from, occurred_to,
+    date_precision, longitude, latitude), the undated ones too."""
+    t = tables.incident
+    query = select(
+        t.c.occurred_from, t.c.occurred_to, t.c.date_precision, t.c.longitude, t.c.latitude
+    ).where(*incident_conditions(case_id, only))
+    return [tuple(row) for row in conn.execute(query)]
 
 
 def incidents_by_month(conn: Connection, case_id: str) -> list[tuple[str, int]]:
@@ -218,17 +240,19 @@ class Box:
     north: float
 
 
-def _placed(case_id: str, box: Box | None) -> list[Any]:
+def _placed(case_id: str, box: Box | None, only: IncidentFilter | None = None) -> list[Any]:
     t = tables.incident
-    where = [t.c.case_id == case_id, t.c.deleted_at.is_(None), t.c.latitude.is_not(None)]
-    where.append(t.c.longitude.is_not(None))
+    where = incident_conditions(case_id, only or IncidentFilter())
+    where += [t.c.latitude.is_not(None), t.c.longitude.is_not(None)]
     if box is not None:
         where += [t.c.longitude.between(box.west, box.east)]
         where += [t.c.latitude.between(box.south, box.north)]
     return where
 
 
-def placed_extent(conn: Connection, case_id: str, box: Box | None) -> tuple[int, list[float]]:
+def placed_extent(
+    conn: Connection, case_id: str, box: Box | None, only: IncidentFilter | None = None
+) -> tuple[int, list[float]]:
     """How many of a case's incidents have a point (within ``box``), and their extent: west, east,
     south, north."""
     t = tables.incident
@@ -236,12 +260,14 @@ def placed_extent(conn: Connection, case_id: str, box: Box | None) -> tuple[int,
         select(
             func.count(), func.min(t.c.longitude), func.max(t.c.longitude),
             func.min(t.c.latitude), func.max(t.c.latitude),
-        ).where(*_placed(case_id, box))
+        ).where(*_placed(case_id, box, only))
     ).one()  # fmt: skip
     return int(total), list(extent)
 
 
-def placed_points(conn: Connection, case_id: str, box: Box | None) -> list[dict[str, Any]]:
+def placed_points(
+    conn: Connection, case_id: str, box: Box | None, only: IncidentFilter | None = None
+) -> list[dict[str, Any]]:
     """A case's incidents with a point (within ``box``) as GeoJSON features, in date order."""
     t = tables.incident
     rows = conn.execute(
@@ -249,7 +275,7 @@ def placed_points(conn: Connection, case_id: str, box: Box | None) -> list[dict[
             t.c.id, t.c.title, t.c.occurred_from, t.c.status, t.c.sensitivity,
             t.c.latitude, t.c.longitude,
         )
-        .where(*_placed(case_id, box))
+        .where(*_placed(case_id, box, only))
         .order_by(t.c.occurred_from, t.c.id)
     ).all()  # fmt: skip
     return [
@@ -269,7 +295,7 @@ def placed_points(conn: Connection, case_id: str, box: Box | None) -> list[dict[
 
 
 def placed_clusters(
-    conn: Connection, case_id: str, box: Box | None, cell: float
+    conn: Connection, case_id: str, box: Box | None, cell: float, only: IncidentFilter | None = None
 ) -> list[dict[str, Any]]:
     """A case's incidents with a point (within ``box``) as clusters: the count and mean position of
     those in each cell of a grid of ``cell`` degrees fixed to the globe, as GeoJSON features."""
@@ -283,7 +309,7 @@ def placed_clusters(
     column, row = index(t.c.longitude, -180.0), index(t.c.latitude, -90.0)
     rows = conn.execute(
         select(func.count(), func.avg(t.c.longitude), func.avg(t.c.latitude))
-        .where(*_placed(case_id, box))
+        .where(*_placed(case_id, box, only))
         .group_by(column, row)
     ).all()
     return [

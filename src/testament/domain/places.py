@@ -69,3 +69,44 @@ def point(
                 f"the uncertainty radius must not be negative ({radius} m)", where=where
             )
     return Point(lat, lon, radius)
+
+
+# How exact a point is, as the incident form asks it: a word, stored as the point's uncertainty radius.
+# "exact" and "settlement" stand for fixed radii; "area" (the radius that covers a gazetteer area, which
+# the form's place search fills in) and "radius" take the metres given.
+PRECISION_RADII: dict[str, float | None] = {
+    "exact": 10.0,
+    "settlement": 2000.0,
+    "area": None,
+    "radius": None,
+}
+
+
+def stated_uncertainty(
+    precision: str, uncertainty_m: object, *, where: str | None = None
+) -> object:
+    """The uncertainty radius a stated precision means: a fixed radius for "exact" and "settlement",
+    the metres given for "area" and "radius" (which then need them), and the metres as given when no
+    precision is stated."""
+    if not precision:
+        return uncertainty_m
+    if precision not in PRECISION_RADII:
+        raise InvalidInput(
+            f"{_shown(precision)} is not a precision",
+            where=where,
+            hint="use " + ", ".join(PRECISION_RADII),
+        )
+    fixed = PRECISION_RADII[precision]
+    if fixed is not None:
+        return fixed
+    if uncertainty_m in (None, ""):
+        raise InvalidInput(f"a precision of {precision!r} needs the radius in metres", where=where)
+    return uncertainty_m
+
+
+def precision_of(uncertainty_m: float | None) -> str:
+    """The precision a stored radius reads as: its fixed radius's word, "radius" for any other."""
+    if uncertainty_m is None:
+        return ""
+    named = [word for word, radius in PRECISION_RADII.items() if radius == uncertainty_m]
+    return named[0] if named else "radius"

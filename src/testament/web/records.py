@@ -18,7 +18,7 @@ from testament.custody import access_log
 from testament.documentation import evidence, incidents
 from testament.documentation.record_views import IncidentView
 from testament.documentation.results import EvidenceListed
-from testament.domain import text
+from testament.domain import places, text
 from testament.domain.access import Action
 from testament.errors import Conflict, InvalidInput, PermissionDenied
 from testament.http.auth import Principal
@@ -42,6 +42,7 @@ class IncidentForm(BaseModel):
     latitude: str = Field("", max_length=40)
     longitude: str = Field("", max_length=40)
     uncertainty_m: str = Field("", max_length=40)
+    precision: str = Field("", max_length=20)
     types: list[str] = Field(default_factory=list, max_length=200)
     targets: list[str] = Field(default_factory=list, max_length=200)
     weapons: list[str] = Field(default_factory=list, max_length=200)
@@ -90,6 +91,7 @@ def _form_values(shown: IncidentView) -> dict[str, Any]:
         "latitude": "" if shown.latitude is None else shown.latitude,
         "longitude": "" if shown.longitude is None else shown.longitude,
         "uncertainty_m": "" if shown.uncertainty_m is None else shown.uncertainty_m,
+        "precision": places.precision_of(shown.uncertainty_m),
         "status": shown.status,
         **{name: list(getattr(shown, name)) for name in incidents.LISTS},
     }
@@ -108,7 +110,10 @@ def _changes(values: dict[str, Any]) -> dict[str, Any]:
         "place_text": values["place_text"],
         "latitude": values["latitude"] or None,
         "longitude": values["longitude"] or None,
-        "uncertainty_m": values["uncertainty_m"] or None,
+        "uncertainty_m": places.stated_uncertainty(
+            values["precision"], values["uncertainty_m"], where="precision"
+        )
+        or None,
         "status": values["status"],
         **{name: values[name] for name in incidents.LISTS},
     }
@@ -153,7 +158,8 @@ def _incident_routes(site: FastAPI) -> None:
     def new_incident(request: Request, case_name: str, who: Viewer) -> Response:
         allow(instance_of(request), who, Action.DOCUMENT, case=case_name)
         blank = {"title": "", "description": "", "date": "", "date_to": "", "place_text": "",
-                 "latitude": "", "longitude": "", "uncertainty_m": "", "status": "reported",
+                 "latitude": "", "longitude": "", "uncertainty_m": "", "precision": "",
+                 "status": "reported",
                  **{name: [] for name in incidents.LISTS}}  # fmt: skip
         return render(request, "incident_form.html", case_name=case_name, incident_id=None,
                       record_version=None, access=None, values=blank, problem=None,

@@ -81,10 +81,22 @@ def _case_routes(site: FastAPI) -> None:
 
 def _case_view_routes(site: FastAPI) -> None:
     @site.get("/cases/{case_name}/map", include_in_schema=False)
-    def map_page(request: Request, case_name: str, who: Viewer) -> Response:
-        allow(instance_of(request), who, Action.READ, case=case_name)
-        return render(request, "map.html", case_name=case_name,
-                       tile_url=request.app.state.tile_url)  # fmt: skip
+    def map_page(  # noqa: PLR0917 - the filter's fields
+        request: Request,
+        case_name: str,
+        who: Viewer,
+        bbox: Annotated[str, Query(max_length=200)] = "",
+        polygon: Annotated[str, Query(max_length=10_000)] = "",
+        date_from: Annotated[str, Query(max_length=10)] = "",
+        date_to: Annotated[str, Query(max_length=10)] = "",
+    ) -> Response:
+        inst = instance_of(request)
+        allow(inst, who, Action.READ, case=case_name)
+        only = incidents.ListFilter(date_from=date_from or None, date_to=date_to or None,
+                                    bbox=bbox or None, polygon=polygon or None).check()  # fmt: skip
+        return render(request, "map.html", case_name=case_name, only=only,
+                       tile_url=request.app.state.tile_url,
+                       timeline=incidents.timeline(inst, case_name))  # fmt: skip
 
     @site.get("/cases/{case_name}/upload", include_in_schema=False)
     def upload_page(request: Request, case_name: str, who: Viewer) -> Response:

@@ -15,8 +15,9 @@ from testament.api.deps import Limit, Offset, instance, page
 from testament.api.fields import as_fields
 from testament.api.models import Page
 from testament.custody.instance import Instance
-from testament.documentation import gazetteer
+from testament.documentation import gazetteer, place_search
 from testament.documentation.gazetteer import AreaRecord
+from testament.documentation.place_search import PlaceFound
 from testament.documentation.results import AreaOutlines
 from testament.http.auth import Who
 from testament.http.guard import require_admin
@@ -76,6 +77,22 @@ def find(
     """The areas a code, a name or an alternative name denotes (several when it is ambiguous)."""
     found = gazetteer.areas_named(inst, name, level)
     return {"ok": True, "items": [_area(area) for area in found]}
+
+
+class PlacesFound(BaseModel):
+    ok: bool = True
+    items: list[PlaceFound]
+
+
+@router.get("/gazetteer/search", response_model=PlacesFound)
+def search_places(
+    inst: Inst,
+    q: Annotated[str, Query(max_length=200, description="Part of a name, code or alias (2+).")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict[str, Any]:
+    """Areas whose name begins with or contains ``q`` (in either script), each with a point inside it
+    and the radius in metres that covers it: what the incident form's place search offers."""
+    return {"ok": True, "items": place_search.search_places(inst, q, limit)}
 
 
 @router.get("/gazetteer/locate")

@@ -19,11 +19,14 @@ from testament.api.routes.records import Created, Version, bodies
 from testament.custody import access_log
 from testament.custody.instance import Instance
 from testament.documentation import incidents
+from testament.documentation import timeline as timelines
 from testament.documentation.kinds import INCIDENT
 from testament.documentation.record_views import IncidentListed, IncidentView
 from testament.http.auth import Who
 
 router = APIRouter(tags=["incidents"])
+BOX = "An area drawn on a map: west,south,east,north in degrees."
+POLYGON = "An area drawn on a map: its corners as lon,lat;lon,lat;… (three or more)."
 Inst = Annotated[Instance, Depends(instance)]
 
 
@@ -86,9 +89,11 @@ def list_incidents(  # noqa: PLR0917 - FastAPI passes the query's fields
     date_from: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD.")] = None,
     date_to: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD.")] = None,
     label: Annotated[str | None, Query(max_length=64, description="A sensitivity label.")] = None,
+    bbox: Annotated[str | None, Query(max_length=200, description=BOX)] = None,
+    polygon: Annotated[str | None, Query(max_length=10_000, description=POLYGON)] = None,
 ) -> dict[str, Any]:
     """A page of the case's incidents in date order, optionally narrowed."""
-    only = incidents.ListFilter(status, date_from, date_to, label)
+    only = incidents.ListFilter(status, date_from, date_to, label, bbox, polygon)
     rows = incidents.list_for_case(inst, case, limit=limit + 1, offset=offset, only=only)
     return page(rows, limit, offset)
 
@@ -99,21 +104,42 @@ def timeline(case_name: str, inst: Inst) -> dict[str, Any]:
     return {"ok": True, "items": incidents.timeline(inst, case_name)}
 
 
+@router.get("/cases/{case_name}/timeline/spans", response_class=JSONResponse)
+def timeline_spans(  # noqa: PLR0917 - FastAPI passes the query's fields
+    case_name: str,
+    inst: Inst,
+    status: Annotated[str | None, Query(max_length=64, description="Incident status.")] = None,
+    label: Annotated[str | None, Query(max_length=64, description="A sensitivity label.")] = None,
+    bbox: Annotated[str | None, Query(max_length=200, description=BOX)] = None,
+    polygon: Annotated[str | None, Query(max_length=10_000, description=POLYGON)] = None,
+) -> JSONResponse:
+    """The case's dated incidents as columns for a timeline: ``start`` and ``end`` (days since
+    1970-01-01), ``vague`` (1 where the date is a month, a year or a range), and the ``undated`` count."""
+    only = incidents.ListFilter(status=status, label=label, bbox=bbox, polygon=polygon)
+    return JSONResponse(timelines.spans(inst, case_name, only).as_json())
+
+
 @router.get("/cases/{case_name}/map", response_class=JSONResponse)
-def map_data(
+def map_data(  # noqa: PLR0917 - FastAPI passes the query's fields
     case_name: str,
     inst: Inst,
     bbox: Annotated[
-        str | None, Query(max_length=120, description="west,south,east,north in degrees.")
+        str | None, Query(max_length=120, description="The view: west,south,east,north in degrees.")
     ] = None,
     zoom: Annotated[int, Query(ge=0, le=incidents.MAP_MAX_ZOOM, description="The map's zoom.")] = 6,
+    within: Annotated[str | None, Query(max_length=200, description="Only in: " + BOX)] = None,
+    polygon: Annotated[str | None, Query(max_length=10_000, description=POLYGON)] = None,
+    date_from: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD.")] = None,
 ) -> JSONResponse:
     """The case's incidents with coordinates as GeoJSON: points, or clusters with a ``count`` when more
     than 2,000 are in view (``clustered`` says which). Give the view's ``bbox`` and ``zoom`` to get only
-    what is on screen, clustered for that zoom."""
+    what is on screen, clustered for that zoom; ``within`` or ``polygon`` (an area drawn on the map) and
+    the dates narrow them as the list is narrowed."""
     view = None if bbox is None else incidents.MapView.parse(bbox, zoom)
+    only = incidents.ListFilter(date_from=date_from, date_to=date_to, bbox=within, polygon=polygon)
     # Plain JSON values already: skipping FastAPI's encoder halves the time at 100k points.
-    return JSONResponse(incidents.map_points(inst, case_name, view).as_json())
+    return JSONResponse(incidents.map_points(inst, case_name, view, only=only).as_json())
 
 
 @router.get("/incidents/{incident_id}", response_model=Shown)

@@ -33,6 +33,8 @@ document.addEventListener("htmx:beforeSwap", (event) => {
 // administrator configured a tile URL, so the page works with no network at all.
 function drawMap(element) {
   const map = L.map(element).setView([48.5, 31.5], 6);
+  // The area drawing (static/places.js) adds its tools to this map.
+  element.dispatchEvent(new CustomEvent("testament:map", { detail: map }));
   map.createPane("areas").style.zIndex = "350";
   if (element.dataset.tiles) {
     L.tileLayer(element.dataset.tiles, { maxZoom: 18 }).addTo(map);
