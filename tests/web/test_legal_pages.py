@@ -146,7 +146,7 @@ def test_the_forms_answer_htmx_in_place(
     htmx = csrf | {"HX-Request": "true"}
     done = http.post(f"/incidents/{incident}/qualifications", headers=htmx,
                      data={"crime_code": "CAH-MURDER"})  # fmt: skip
-    assert done.status_code == 200 and done.headers["HX-Redirect"] == f"/incidents/{incident}#legal"
+    assert done.status_code == 200 and done.headers["HX-Redirect"] == f"/incidents/{incident}"
     again = http.post(f"/incidents/{incident}/qualifications", headers=htmx,
                       data={"crime_code": "CAH-MURDER", "note": "typed"})  # fmt: skip
     assert again.status_code == 409 and 'id="legal"' in again.text

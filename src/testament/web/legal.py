@@ -141,10 +141,12 @@ def panel(request: Request, who: Principal, incident: IncidentView, **refusal: A
     return LegalPanel(case_name, shown, True, items, crime_groups(), offered, **refusal)
 
 
-def _back(incident_id: str, access: int | None) -> str:
-    return (
-        f"/incidents/{incident_id}" + (f"?access={access}" if access is not None else "") + "#legal"
-    )
+def _back(request: Request, incident_id: str, access: int | None) -> Response:
+    """Back to the incident page, at this section. With htmx, to the page itself: a redirect that only
+    changes the fragment would not reload it."""
+    target = f"/incidents/{incident_id}" + (f"?access={access}" if access is not None else "")
+    htmx = request.headers.get("hx-request") == "true"
+    return records.go(request, target if htmx else target + "#legal")
 
 
 def _refused(
@@ -182,7 +184,7 @@ def _qualification_routes(site: FastAPI) -> None:
             typed = {"crime_code": crime_code, "note": note}
             where = form if form.startswith("legal-") else "legal-qualify"
             return _refused(request, who, incident_id, access, form=where, exc=exc, typed=typed)
-        return records.go(request, _back(incident_id, access))
+        return _back(request, incident_id, access)
 
     @site.post("/incidents/{incident_id}/suggestions/reject", include_in_schema=False)
     def reject(  # noqa: PLR0917 - the form's fields
@@ -196,7 +198,7 @@ def _qualification_routes(site: FastAPI) -> None:
         except REFUSED as exc:
             return _refused(request, who, incident_id, access, form=f"legal-reject-{crime_code}",
                             exc=exc, typed={"note": note})  # fmt: skip
-        return records.go(request, _back(incident_id, access))
+        return _back(request, incident_id, access)
 
     @site.post(
         "/incidents/{incident_id}/qualifications/{qualification_id}/withdraw",
@@ -214,7 +216,7 @@ def _qualification_routes(site: FastAPI) -> None:
             return _refused(request, who, incident_id, access,
                             form=f"legal-withdraw-{qualification_id}", exc=exc,
                             typed={"reason": reason})  # fmt: skip
-        return records.go(request, _back(incident_id, access))
+        return _back(request, incident_id, access)
 
 
 def _link_routes(site: FastAPI) -> None:
@@ -235,7 +237,7 @@ def _link_routes(site: FastAPI) -> None:
         except REFUSED as exc:
             return _refused(request, who, incident_id, access,
                             form=f"legal-link-{qualification_id}", exc=exc, typed=typed)  # fmt: skip
-        return records.go(request, _back(incident_id, access))
+        return _back(request, incident_id, access)
 
     @site.post("/incidents/{incident_id}/element-links/{link_id}/unlink", include_in_schema=False)
     def unlink(  # noqa: PLR0917 - the form's fields
@@ -249,7 +251,7 @@ def _link_routes(site: FastAPI) -> None:
         except REFUSED as exc:
             return _refused(request, who, incident_id, access,
                             form=f"legal-links-{qualification_id}", exc=exc, typed={})  # fmt: skip
-        return records.go(request, _back(incident_id, access))
+        return _back(request, incident_id, access)
 
 
 def _linked_item(inst: Instance, incident_id: str, item_id: str) -> None:
