@@ -62,15 +62,22 @@ def _case_routes(site: FastAPI) -> None:
         date_from: Annotated[str, Query(max_length=10)] = "",
         date_to: Annotated[str, Query(max_length=10)] = "",
         label: Annotated[str, Query(max_length=64)] = "",
+        bbox: Annotated[str, Query(max_length=200)] = "",
+        polygon: Annotated[str, Query(max_length=10_000)] = "",
         f: Annotated[list[str] | None, Query()] = None,
     ) -> Response:
         inst = instance_of(request)
         allow(inst, who, Action.READ, case=case_name)
         only = incidents.ListFilter(
-            status or None, date_from or None, date_to or None, label or None
-        )
-        wanted = facets_view.parse_query(f or [], status, date_from, date_to, label)
-        listing = facets_view.list_context(inst, case_name, wanted, offset)
+            status or None, date_from or None, date_to or None, label or None, bbox or None,
+            polygon or None,
+        )  # fmt: skip
+        wanted = facets_view.parse_query(f or [], status, date_from, date_to, label, bbox, polygon)
+        if wanted.drawn:  # an area drawn on the map: the plain list, without facets
+            rows = incidents.list_for_case(inst, case_name, limit=101, offset=offset, only=only)
+            listing = facets_view.drawn_context(case_name, wanted, rows, offset)
+        else:
+            listing = facets_view.list_context(inst, case_name, wanted, offset)
         return render(request, "incidents.html", case_name=case_name, **listing, offset=offset,
                        only=only, statuses=vocabulary.codes("incident-status"),
                        labels=vocabulary.codes("sensitivity-labels"),
