@@ -113,13 +113,14 @@ def incident_links(
     inst = instance_of(request)
     named = {r.person_id: _label_of(request, r.person_id) for r in incident.roles}
     units_named = {u.unit_id: _name_of(request, u.unit_id) for u in incident.units}
+    case_name = case_name_of(request, incident.case_id)
     if not may(request, who, Action.DOCUMENT, kind="incident", record_id=incident.id):
-        return IncidentLinks(named, units_named, False)
+        return IncidentLinks(named, units_named, False, case_name)
     return IncidentLinks(
         named,
         units_named,
         True,
-        case_name=case_name_of(request, incident.case_id),
+        case_name=case_name,
         choices=people.list_for_case(inst, incident.case_id, limit=CHOICES),
         unit_names=[u.name for u in units.list_units(inst, limit=CHOICES)],
         roles=sorted(vocabulary.codes("person-roles")),
