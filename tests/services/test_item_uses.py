@@ -15,7 +15,7 @@ from testament.accounts import accounts
 from testament.custody import cases, ingest
 from testament.custody.instance import Instance
 from testament.documentation import evidence, incidents, item_uses, legal
-from testament.errors import NotFound
+from testament.errors import InvalidInput, NotFound
 from testament.packages import sharing
 from testament.packages.create import PackageRequest, create
 from testament.transfer.disclosure import Audience
@@ -77,7 +77,7 @@ def test_an_items_incidents_and_legal_elements(instance: Instance, world: dict[s
     assert first.crime_label["en"] and first.crime_label["uk"]
     assert found.packages == ()
     market = item_uses.uses(instance, world["items"]["market.jpg"])
-    assert market.incidents == market.elements == market.packages == ()
+    assert (market.incidents, market.elements, market.packages) == ((), (), ())
 
 
 def test_the_packages_an_item_went_into(instance: Instance, world: dict[str, Any]) -> None:
@@ -89,7 +89,12 @@ def test_the_packages_an_item_went_into(instance: Instance, world: dict[str, Any
     sharing.decide(cora, asked, approve=True)
     built = sharing.build(cora, asked)
     by_hand = PackageRequest(
-        CASE, ICC.recipient_class, ICC.purpose, ICC.recipient, world["out"] / "pkg", item_ids=(market,)
+        CASE,
+        ICC.recipient_class,
+        ICC.purpose,
+        ICC.recipient,
+        world["out"] / "pkg",
+        item_ids=(market,),
     )
     report = create(instance, by_hand)
     shared = item_uses.uses(as_user(instance, "vera"), bridge).packages
@@ -112,3 +117,27 @@ def test_another_cases_reader_and_a_missing_item_are_answered_alike(
     assert hidden.value.what == missing.value.what
     with pytest.raises(NotFound, match="no evidence item has this ID"):
         item_uses.uses(instance, MISSING)
+
+
+def test_a_cases_items_filtered_by_kind_of_media_and_incident_link(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    note = world["out"] / "note.txt"
+    note.write_text("Shelling at 06:40.", encoding="utf-8")
+    noted = str(ingest.ingest(instance, [note], case_name=CASE).results[0].item_id)
+    bridge, market = world["items"]["bridge.jpg"], world["items"]["market.jpg"]
+
+    def listed(**filters: Any) -> set[str]:
+        return {i.id for i in evidence.list_for_case(as_user(instance, "vera"), CASE, **filters)}
+
+    assert listed() == {bridge, market, noted}
+    assert listed(media="image") == {bridge, market}
+    assert listed(media="document") == {noted}
+    assert listed(media="video") == set()
+    assert listed(linked=True) == {bridge}  # the link taken back does not count
+    assert listed(linked=False) == {market, noted}
+    assert listed(media="image", linked=False) == {market}
+    with pytest.raises(InvalidInput, match="'hologram' is not a kind of media"):
+        evidence.list_for_case(instance, CASE, media="hologram")
+    with pytest.raises(NotFound):  # a stranger is refused before the filter is looked at
+        evidence.list_for_case(as_user(instance, "otto"), CASE, media="hologram")
