@@ -92,6 +92,17 @@ def _refused(request: Request, kind: str, target_id: str, exc: TestamentError, *
     return render(request, "review.html", code, review=shown, back=_back(back, kind, target_id))
 
 
+def _done(request: Request, kind: str, target_id: str, back: str) -> Response:
+    """After a form: with htmx, the review part drawn again in place (the reader keeps their place
+    on the page); without, back to the page it was on."""
+    if request.headers.get("hx-request") != "true":
+        return records.go(request, _back(back, kind, target_id))
+    shown = panel(request, kind, target_id)
+    if shown is None:
+        return records.go(request, _back(back, kind, target_id))
+    return render(request, "review.html", review=shown, back=_back(back, kind, target_id))
+
+
 def routes(site: FastAPI) -> None:
     for code in LANGUAGES:  # the pages' one way to read a record's review (_review.html)
         templates_for(code).env.globals["review_panel"] = panel
@@ -111,7 +122,7 @@ def _target_routes(site: FastAPI) -> None:
         except REFUSED as exc:
             return _refused(request, kind, target_id, exc, form="review-state",
                             typed={"state": state, "note": note}, back=back)  # fmt: skip
-        return records.go(request, _back(back, kind, target_id))
+        return _done(request, kind, target_id, back)
 
     @site.post("/review/{kind}/{target_id}/assign", include_in_schema=False)
     def assign(  # noqa: PLR0917 - the form's fields
@@ -124,7 +135,7 @@ def _target_routes(site: FastAPI) -> None:
         except REFUSED as exc:
             return _refused(request, kind, target_id, exc, form="review-assign",
                             typed={"assignee": assignee}, back=back)  # fmt: skip
-        return records.go(request, _back(back, kind, target_id))
+        return _done(request, kind, target_id, back)
 
     @site.post("/review/{kind}/{target_id}/comment", include_in_schema=False)
     def comment(  # noqa: PLR0917 - the form's fields
@@ -137,7 +148,7 @@ def _target_routes(site: FastAPI) -> None:
         except REFUSED as exc:
             return _refused(request, kind, target_id, exc, form="review-comment",
                             typed={"body": body}, back=back)  # fmt: skip
-        return records.go(request, _back(back, kind, target_id))
+        return _done(request, kind, target_id, back)
 
 
 def _queue_routes(site: FastAPI) -> None:
