@@ -118,6 +118,20 @@ def test_qualify_link_chart_unlink_and_withdraw(world: World) -> None:
 def test_suggestions_come_from_the_incident_terms(world: World) -> None:
     items = world.http.get(f"/incidents/{world.incident}/suggestions").json()["items"]
     assert items and all(s["qualified"] is False and s["because"] for s in items)
+    assert all(s["rejected"] is False for s in items)
+
+
+def test_a_rejected_suggestion_is_marked_and_cannot_be_rejected_twice(world: World) -> None:
+    path = f"/incidents/{world.incident}/suggestions"
+    code = world.http.get(path).json()["items"][0]["code"]
+    made = world.http.post(f"{path}/rejections", json={"crime": code, "note": "no nexus"})
+    assert made.status_code == 201 and made.json()["id"]
+    (shown,) = [s for s in world.http.get(path).json()["items"] if s["code"] == code]
+    assert shown["rejected"] is True and shown["qualified"] is False
+    again = world.http.post(f"{path}/rejections", json={"crime": code})
+    assert again.status_code == 409 and "already rejected" in again.json()["error"]
+    unknown = world.http.post(f"{path}/rejections", json={"crime": "NOPE"})
+    assert unknown.status_code == 422 and "crime" in unknown.json()["errors"]
 
 
 def test_an_unknown_crime_code_names_the_field(world: World) -> None:
