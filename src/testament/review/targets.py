@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from testament.custody import policy
 from testament.custody.instance import Instance
@@ -28,7 +28,7 @@ class Found:
     id: str
     case_id: str
     authors: frozenset[int]
-    row: Row[Any] | None
+    row: Any  # its review row (None: never reviewed)
 
 
 def _located(
@@ -71,7 +71,7 @@ def resolve(
     located = _located(conn, pairs)
     asked: set[str] = set()
     found: list[Found] = []
-    rows: dict[str, dict[str, Row[Any]]] = {
+    rows: dict[str, dict[str, Any]] = {
         kind: queries.statuses(conn, kind, [t for k, t in pairs if k == kind])
         for kind in rules.KINDS
     }
