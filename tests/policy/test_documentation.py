@@ -228,6 +228,7 @@ USE_CASES: dict[str, UseCase] = {
     "tags.of_record": UseCase(lambda i, w: tags.of_record(i, "incident", w["incident_id"])),
     "tags.of_case": UseCase(lambda i, w: tags.of_case(i, "Case B")),
     "tags.tagged": UseCase(lambda i, w: tags.tagged(i, "Case B", "item", "crater")),
+    "tags.tagged_records": UseCase(lambda i, w: tags.tagged_records(i, "Case B", "crater")),
     "bulk.link_items": UseCase(
         lambda i, w: bulk.link_items(i, [w["item_id"]], w["second"], "the same crater"),
         refuses=WRITE,

@@ -134,3 +134,14 @@ def test_normalising_is_idempotent_and_folding_ignores_case(text: str) -> None:
     assert tag_text(tag.label) == tag
     assert tag.folded == folded(tag.label) == folded(tag.folded)
     assert 0 < len(tag.label) <= TAG_CHARS
+
+
+def test_the_records_of_a_tag_are_named(instance: Instance, world: dict) -> None:
+    tags.add(instance, "item", world["items"][:1], "Crater")
+    tags.add(instance, "incident", [world["incident"]], "crater ")
+    found = tags.tagged_records(instance, "Case A", "CRATER")
+    assert [(r.kind, r.id) for r in found] == [
+        ("incident", world["incident"]), ("item", world["items"][0])
+    ]  # fmt: skip
+    assert found[0].name == "Strike" and found[1].name == "photo0.jpg"
+    assert tags.of_record(instance, "item", world["items"][0])[0].case_id

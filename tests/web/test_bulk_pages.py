@@ -146,7 +146,10 @@ def test_tags_on_an_incident_page(site: Any, world: dict[str, Any], instance: In
         dora, f"/tags/incident/{incident}", {"tag": "Market", "back": f"/incidents/{incident}"}
     )
     assert added.status_code == 303 and added.headers["location"] == f"/incidents/{incident}"
-    assert '<span class="tag">Market</span>' in dora.get(f"/incidents/{incident}").text
+    assert '">Market</a>' in dora.get(f"/incidents/{incident}").text
+    listed = dora.get(f"/cases/{CASE}/tags", params={"tag": "MARKET"}).text
+    assert f'href="/incidents/{incident}">Strike on the market</a>' in listed
+    assert 'Market</a> <span class="num">(1)</span>' in listed
     _post(dora, f"/tags/incident/{incident}", {"tag": "market", "remove": "1"})
     assert tags.of_record(instance, "incident", incident) == []
 

@@ -335,6 +335,7 @@ class TagView(Result):
     """A live tag on an item or an incident."""
 
     id: str
+    case_id: str
     target_kind: str
     target_id: str
     label: str
@@ -350,6 +351,15 @@ class TagCount(Result):
     label: str
     folded: str
     records: int
+
+
+@dataclass(frozen=True)
+class TaggedRecord(Result):
+    """An item or an incident that carries a tag: its kind, ID and name as shown."""
+
+    kind: str
+    id: str
+    name: str
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from testament.storage.tables import record_tag
+from testament.storage.tables import evidence_item, incident, record_tag
 
 CHUNK = 500  # IDs per ``IN (…)`` list
 _LIVE = record_tag.c.deleted_at.is_(None)
@@ -62,3 +62,27 @@ def tagged(conn: Connection, case_id: str, kind: str, folded: str) -> list[str]:
         .order_by(record_tag.c.target_id)
     )
     return [str(found) for found in conn.execute(query).scalars()]
+
+
+def tagged_records(conn: Connection, case_id: str, folded: str) -> list[dict[str, Any]]:
+    """The live items and incidents of a case carrying the tag compared as ``folded``: kind, ID and
+    name (an item's original name, an incident's title), incidents first, each by name."""
+    live = (_LIVE, record_tag.c.case_id == case_id, record_tag.c.folded == folded)
+    items = (
+        select(
+            record_tag.c.target_kind.label("kind"),
+            evidence_item.c.id,
+            evidence_item.c.original_name.label("name"),
+        )
+        .select_from(record_tag.join(evidence_item, evidence_item.c.id == record_tag.c.target_id))
+        .where(*live, record_tag.c.target_kind == "item")
+    )
+    found = (
+        select(
+            record_tag.c.target_kind.label("kind"), incident.c.id, incident.c.title.label("name")
+        )
+        .select_from(record_tag.join(incident, incident.c.id == record_tag.c.target_id))
+        .where(*live, record_tag.c.target_kind == "incident", incident.c.deleted_at.is_(None))
+    )
+    rows = [dict(row) for query in (found, items) for row in conn.execute(query).mappings()]
+    return sorted(rows, key=lambda row: (row["kind"] != "incident", row["name"], row["id"]))

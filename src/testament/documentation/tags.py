@@ -19,8 +19,9 @@ from sqlalchemy import Connection
 from testament.custody import history, policy
 from testament.custody.instance import Instance, acting_agent, recording
 from testament.documentation import tag_queries as queries
-from testament.documentation.results import BulkOutcome, TagCount, TagView
+from testament.documentation.results import BulkOutcome, TagCount, TaggedRecord, TagView
 from testament.domain.access import Action
+from testament.domain.display import shown
 from testament.domain.tags import TagText, folded, tag_text, target_kind
 from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.storage.engine import lock_log, read_transaction
@@ -105,6 +106,7 @@ def remove(instance: Instance, kind: str, targets: Sequence[str], text: str) -> 
 def _view(row: dict[str, Any]) -> TagView:
     return TagView(
         id=row["id"],
+        case_id=row["case_id"],
         target_kind=row["target_kind"],
         target_id=row["target_id"],
         label=row["label"],
@@ -138,3 +140,11 @@ def tagged(instance: Instance, case_name: str, kind: str, text: str) -> list[str
     with read_transaction(instance.engine) as conn:
         case_id = str(policy.require(conn, instance, Action.READ, case=case_name))
         return queries.tagged(conn, case_id, kind, folded(text))
+
+
+def tagged_records(instance: Instance, case_name: str, text: str) -> list[TaggedRecord]:
+    """The items and incidents of a case that carry a tag (compared case-folded), incidents first."""
+    with read_transaction(instance.engine) as conn:
+        case_id = str(policy.require(conn, instance, Action.READ, case=case_name))
+        rows = queries.tagged_records(conn, case_id, folded(text))
+    return [TaggedRecord(r["kind"], str(r["id"]), shown(str(r["name"]))) for r in rows]

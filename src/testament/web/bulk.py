@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import Response
 
 from testament.documentation import bulk, incidents, legal, tags
@@ -191,6 +191,21 @@ def _bulk_routes(site: FastAPI) -> None:
 
 
 def _tag_routes(site: FastAPI) -> None:
+    @site.get("/cases/{case_name}/tags", include_in_schema=False)
+    def case_tags(
+        request: Request,
+        case_name: str,
+        who: Viewer,
+        tag: Annotated[str, Query(max_length=TAG_CHARS * 4)] = "",
+    ) -> Response:
+        """The case's tags with their counts; with ``tag``, the items and incidents that carry it."""
+        del who
+        inst = instance_of(request)
+        counts = tags.of_case(inst, case_name)
+        found = tags.tagged_records(inst, case_name, tag) if tag.strip() else []
+        return render(request, "tags.html", case_name=case_name, counts=counts, tag=tag.strip(),
+                      found=found)  # fmt: skip
+
     @site.post("/tags/{kind}/{record_id}", include_in_schema=False)
     def change_tag(  # noqa: PLR0917 - the form's fields
         request: Request,
