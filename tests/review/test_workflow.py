@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from testament.accounts import accounts
-from testament.custody import cases, custody_log, ingest
+from testament.custody import cases, custody_log, ingest, verification
 from testament.custody.instance import Instance
 from testament.documentation import incidents
 from testament.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -265,3 +265,29 @@ def test_any_sequence_of_transitions_leaves_one_event_per_change(
         current = state
     assert _review_events(instance, before) == changes
     assert reading.review(reviewer, "incident", incidents_id).state == current
+
+
+def test_testament_verify_stays_clean_and_the_comment_matches_its_commitment(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    anna = as_account(instance, "anna")
+    targets = [("item", i) for i in world["items"]] + [("incident", world["incident"])]
+    workflow.assign(anna, targets, "bohdan")
+    workflow.transition(anna, targets, "in-review", note="Both, please, @bohdan")
+    workflow.transition(as_account(instance, "bohdan"), targets, "verified")
+    made = comments.comment(anna, targets[0], "A second look.")
+    assert [f for f in verification.run(instance) if not f.ok] == []
+    entry = json.loads(custody_log.entry(instance, _size(instance) - 1))
+    stored = reading.review(anna, *targets[0]).comments[-1]
+    assert stored.id == made.id == entry["detail"]["comment"]
+    assert len(entry["record"]) == 64 and "A second look" not in json.dumps(entry)
+
+
+def test_the_reviewers_of_a_target_are_those_who_may_document_its_case(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    accounts.create_user(instance, "root", PASSWORD, admin=True)
+    found = reading.reviewers(as_account(instance, "vera"), "item", world["items"][0])
+    assert found == ["anna", "bohdan", "root"]  # not vera (a viewer), not olek (another case)
+    with pytest.raises(NotFound):
+        reading.reviewers(as_account(instance, "olek"), "item", world["items"][0])
