@@ -204,6 +204,18 @@ def counts_of_incidents(conn: Connection, ids: Sequence[str]) -> list[tuple[str,
     ]
 
 
+def assigned(conn: Connection, ids: Sequence[str], assignees: Sequence[int]) -> set[str]:
+    """Those of these incidents assigned to every one of ``assignees`` (an incident has one)."""
+    r = t.review_status
+    if not ids or not assignees:
+        return set()
+    statement = select(r.c.target_id).where(
+        r.c.kind == "incident", r.c.target_id.in_(ids), r.c.assignee_id.in_(assignees)
+    )
+    found = {str(x) for x in conn.execute(statement).scalars()}
+    return found if len(set(assignees)) == 1 else set()
+
+
 LISTED = (
     "id",
     "title",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import Connection
@@ -24,6 +25,8 @@ from testament.documentation.record_views import IncidentListed, made
 from testament.documentation.search_results import Facet, FacetValue, IncidentPage
 from testament.domain.access import Action
 from testament.errors import InvalidInput
+from testament.search.base import SearchQuery
+from testament.search.query import date_upper_bound
 from testament.storage.engine import read_transaction
 from testament.taxonomy import vocabulary
 
@@ -103,7 +106,7 @@ def check_range(date_from: str | None, date_to: str | None) -> tuple[str | None,
     return found[0], found[1]
 
 
-def _exist(connection: Connection, chosen: Sequence[tuple[str, str]]) -> None:
+def exist(connection: Connection, chosen: Sequence[tuple[str, str]]) -> None:
     """Refuse a chosen area or assignee that does not exist (a number nobody has)."""
     for key, known in (
         ("area", facet_queries.existing_areas),
@@ -115,6 +118,24 @@ def _exist(connection: Connection, chosen: Sequence[tuple[str, str]]) -> None:
             raise InvalidInput(
                 f"there is no {key} with the ID {missing[0]}", where=f"{WHERE}: {key}"
             )
+
+
+INDEXED = ("type", "target", "weapon", "status", "area")  # facets the search index holds as tokens
+
+
+def narrowed_query(query: SearchQuery, chosen: Sequence[tuple[str, str]]) -> SearchQuery:
+    """A search narrowed by the chosen facet values the index holds (each must hold), and by the
+    years chosen as a date range (assignees are left to the caller)."""
+    date_from, date_to = query.date_from, query.date_to
+    for key, value in chosen:
+        if key == "year":
+            date_from = max(date_from or value, value)
+            if date_to is None or date_upper_bound(value) < date_upper_bound(date_to):
+                date_to = value
+    if date_from and date_to and date_from >= date_upper_bound(date_to):
+        return replace(query, all_of=(("case", ""),))  # years apart: no case has this token
+    indexed = tuple((k, v) for k, v in chosen if k in INDEXED)
+    return replace(query, all_of=query.all_of + indexed, date_from=date_from, date_to=date_to)
 
 
 def facets_of(
@@ -161,7 +182,7 @@ def incident_page(
     only = Narrowing(tuple(chosen), date_from, date_to, label)
     with read_transaction(instance.engine) as conn:
         cid = str(policy.require(conn, instance, Action.READ, case=case_name))
-        _exist(conn, only.chosen)
+        exist(conn, only.chosen)
         total = facet_queries.count_narrowed(conn, cid, only)
         rows = facet_queries.narrowed_page(conn, cid, only, total=total, limit=limit, offset=offset)
         facets = facets_of(conn, facet_queries.facet_counts(conn, cid, only), only.chosen)

@@ -15,13 +15,20 @@ from sqlalchemy import Connection
 
 from testament.custody import policy
 from testament.custody.instance import Instance
-from testament.documentation import queries
+from testament.documentation import facet_queries, facets, queries
 from testament.documentation.results import DescribedHit
+from testament.documentation.search_results import SearchFacets
 from testament.domain.access import Action
 from testament.domain.results import Result
 from testament.errors import NotFound
 from testament.search import documents, index_for, indexing
-from testament.search.base import SearchHit, SearchQuery, SearchResults
+from testament.search.base import (
+    CANDIDATE_CAP,
+    MAX_LIMIT,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+)
 from testament.search.translit import key_text
 from testament.storage.engine import read_transaction, write_transaction
 
@@ -58,21 +65,74 @@ def reindex(instance: Instance) -> ReindexReport:
     return ReindexReport(dict(counts), sum(counts.values()))
 
 
-def search(instance: Instance, query: SearchQuery, filters: Filters | None = None) -> SearchResults:
+def search(
+    instance: Instance,
+    query: SearchQuery,
+    filters: Filters | None = None,
+    chosen: Sequence[tuple[str, str]] = (),
+) -> SearchResults:
     """Ranked hits for ``query``, with named filters resolved to IDs first (read transaction); an
-    account's search is kept to the cases it may read."""
+    account's search is kept to the cases it may read. ``chosen`` facet values (:mod:`facets`) each
+    narrow it: an assignee's by the incidents assigned to them among the best :data:`MAX_LIMIT`."""
     with read_transaction(instance.engine) as connection:
         policy.require(connection, instance, Action.READ)
-        readable = policy.readable_cases(connection, instance)
-        for cid in query.case_ids:
-            _readable_case(cid, cid, readable)
-        if filters is not None:
-            query = _resolve(connection, query, filters, readable)
-        if readable is not None and not query.case_ids:
-            if not readable:
-                return SearchResults()
-            query = replace(query, case_ids=tuple(sorted(readable)))
-        return index_for(connection.dialect.name).search(connection, query)
+        scoped, assignees = _scoped(connection, instance, query, filters, chosen)
+        if scoped is None:
+            return SearchResults()
+        engine = index_for(connection.dialect.name)
+        if not assignees:
+            return engine.search(connection, scoped)
+        wide = engine.search(connection, replace(scoped, limit=MAX_LIMIT, offset=0))
+        kept = facet_queries.assigned(connection, [h.doc_id for h in wide.hits], assignees)
+        hits = [h for h in wide.hits if h.doc_id in kept]
+        return SearchResults(hits[query.offset : query.offset + query.limit], wide.capped)
+
+
+def facets_of_search(
+    instance: Instance,
+    query: SearchQuery,
+    filters: Filters | None = None,
+    chosen: Sequence[tuple[str, str]] = (),
+) -> SearchFacets:
+    """The facets of the incidents among the newest :data:`CANDIDATE_CAP` matches of ``query`` (so
+    narrowed), counted in SQL."""
+    with read_transaction(instance.engine) as connection:
+        policy.require(connection, instance, Action.READ)
+        scoped, assignees = _scoped(connection, instance, query, filters, chosen)
+        if scoped is None:
+            return SearchFacets([], 0, capped=False)
+        incidents_only = replace(scoped, kinds=("incident",))
+        engine = index_for(connection.dialect.name)
+        ids, capped = engine.matches(connection, incidents_only, CANDIDATE_CAP)
+        if assignees:
+            kept = facet_queries.assigned(connection, ids, assignees)
+            ids = [i for i in ids if i in kept]
+        counts = facet_queries.counts_of_incidents(connection, ids)
+        return SearchFacets(facets.facets_of(connection, counts, chosen), len(ids), capped)
+
+
+def _scoped(
+    connection: Connection,
+    instance: Instance,
+    query: SearchQuery,
+    filters: Filters | None,
+    chosen: Sequence[tuple[str, str]],
+) -> tuple[SearchQuery | None, tuple[int, ...]]:
+    """The query kept to the readable cases, with filters resolved and the chosen facet values in it
+    (None: no case to search), and the assignees chosen (the index does not hold them)."""
+    readable = policy.readable_cases(connection, instance)
+    for cid in query.case_ids:
+        _readable_case(cid, cid, readable)
+    if filters is not None:
+        query = _resolve(connection, query, filters, readable)
+    if readable is not None and not query.case_ids:
+        if not readable:
+            return None, ()
+        query = replace(query, case_ids=tuple(sorted(readable)))
+    facets.exist(connection, chosen)
+    return facets.narrowed_query(query, chosen), tuple(
+        int(v) for k, v in chosen if k == facet_queries.ASSIGNEE
+    )
 
 
 def described(instance: Instance, hits: Sequence[SearchHit]) -> list[DescribedHit]:

@@ -60,6 +60,7 @@ class SearchQuery:
     weapons: tuple[str, ...] = ()
     status: str | None = None
     unit_ids: tuple[str, ...] = ()
+    all_of: tuple[tuple[str, str], ...] = ()  # facet values that must each hold (see query_facets)
     limit: int = 20
     offset: int = 0
 
@@ -111,3 +112,8 @@ class SearchIndex(Protocol):
 
     def search(self, connection: Connection, query: SearchQuery) -> SearchResults:
         """Ranked hits for a validated query; raises InvalidInput for a query it cannot run."""
+
+    def matches(
+        self, connection: Connection, query: SearchQuery, cap: int
+    ) -> tuple[list[str], bool]:
+        """The record IDs of the newest ``cap`` matches, unranked, and whether more matched."""

@@ -90,3 +90,15 @@ class PostgresSearchIndex:
             limit=query.limit,
             offset=query.offset,
         )
+
+    def matches(
+        self, connection: Connection, query: SearchQuery, cap: int
+    ) -> tuple[list[str], bool]:
+        return queries.matching_records(
+            connection,
+            SQL,
+            compile_match(parse(query)),
+            date_from=query.date_from,
+            date_to=query.date_to,
+            cap=cap,
+        )

@@ -186,6 +186,28 @@ def ranked(
     return SearchResults(hits, capped)
 
 
+def matching_records(
+    connection: Connection,
+    sql: TextSQL,
+    match: str,
+    *,
+    date_from: str | None,
+    date_to: str | None,
+    cap: int,
+) -> tuple[list[str], bool]:
+    """The record IDs of the newest ``cap`` matches, unranked, and whether more matched (the facets
+    of a search count these)."""
+    dates, params = _date_conditions(date_from, date_to)
+    conditions = [sql.match, *dates]
+    statement = (
+        f"SELECT d.record_id FROM {sql.source} WHERE {' AND '.join(conditions)} "  # noqa: S608 - fixed SQL
+        f"ORDER BY {sql.text_id} DESC LIMIT :cap"
+    )
+    with translate_query_errors():
+        found = list(connection.execute(text(statement), params | {"match": match, "cap": cap + 1}))
+    return [str(r[0]) for r in found[:cap]], len(found) > cap
+
+
 @contextmanager
 def translate_query_errors() -> Iterator[None]:
     """Report a full-text engine's refusal of a query as bad input, not as an internal error."""

@@ -78,7 +78,8 @@ def document_facets(document: SearchDocument) -> list[str]:
 
 
 def query_facets(query: SearchQuery) -> tuple[tuple[str, ...], ...]:
-    """One group per filter given; a document must hold a token of every group."""
+    """One group per filter given, and one per value of ``all_of``; a document must hold a token of
+    every group."""
     groups: list[tuple[str, object]] = [("case", v) for v in query.case_ids]
     groups += [("kind", v) for v in query.kinds]
     groups += [("status", query.status)] if query.status else []
@@ -90,7 +91,10 @@ def query_facets(query: SearchQuery) -> tuple[tuple[str, ...], ...]:
     by_facet: dict[str, list[str]] = {}
     for name, value in groups:
         by_facet.setdefault(name, []).append(facet_token(name, value))
-    return tuple(tuple(tokens) for tokens in by_facet.values())
+    # A facet value chosen on a page narrows by itself: a group of its own, so two types chosen
+    # find the records of both.
+    alone = [(facet_token(name, value),) for name, value in query.all_of]
+    return tuple(tuple(tokens) for tokens in by_facet.values()) + tuple(alone)
 
 
 def _clause(text: str, *, prefix: bool, negated: bool) -> Clause | None:

@@ -90,3 +90,15 @@ class SqliteSearchIndex:
             connection.execute(
                 text("DELETE FROM search_text WHERE rowid = :id"), [{"id": i} for i in ids]
             )
+
+    def matches(
+        self, connection: Connection, query: SearchQuery, cap: int
+    ) -> tuple[list[str], bool]:
+        return queries.matching_records(
+            connection,
+            SQL,
+            compile_match(parse(query)),
+            date_from=query.date_from,
+            date_to=query.date_to,
+            cap=cap,
+        )
