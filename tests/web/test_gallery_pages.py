@@ -96,6 +96,10 @@ def test_an_unknown_filter_is_named_beside_the_filters(site: Any, desk: dict[str
         assert words in page.text.replace("&#39;", "'") and 'role="alert"' in page.text
         assert "Traceback" not in page.text and _cards(page.text) == []
         assert "<label>Kind of media" in page.text  # the form is there to choose again
+    token = csrf_token(vera.get(GALLERY).text)
+    posted = vera.post(GALLERY, data={"purpose": "reviewing", "media": "hologram"},
+                       headers={"X-CSRF-Token": token, "HX-Request": "true"})  # fmt: skip
+    assert posted.status_code == 422 and "is not a kind of media" in posted.text
 
 
 def test_a_page_past_the_end_says_so_and_leads_back(

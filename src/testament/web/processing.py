@@ -179,7 +179,10 @@ def _gallery_routes(site: FastAPI) -> None:
         if again is not None:
             purpose = access_log.stated_purpose(inst, again, "evidence_item", again_item)
         allow(inst, who, Action.READ, case=case_name)
-        items, _more = _gallery_page(inst, case_name, shown)
+        try:
+            items, _more = _gallery_page(inst, case_name, shown)
+        except InvalidInput:  # a filter the form never sends: the page names it
+            return _gallery(request, who, case_name, shown, [])
         previews = service.previews(inst, [item.id for item in items])
         try:
             access_log.check_purpose(purpose)
