@@ -31,3 +31,19 @@ def test_the_uses_of_an_item_and_a_hidden_one(world: dict[str, Any]) -> None:
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json()["error"] == missing.json()["error"]
     assert "Case B" not in hidden.text and "crater" not in hidden.text
+
+
+def test_the_list_of_a_cases_items_filtered(world: dict[str, Any]) -> None:
+    root, item = world["http root"], world["item_id"]
+    listed = "/cases/Case B/evidence"
+
+    def found(**query: str) -> list[str]:
+        answer = root.get(listed, params=query)
+        assert answer.status_code == 200, answer.text
+        return [i["id"] for i in answer.json()["items"]]
+
+    assert found() == [item] == found(linked="true")
+    assert found(linked="false") == [] == found(media="video")
+    unknown = root.get(listed, params={"media": "hologram"})
+    assert unknown.status_code == 422 and unknown.json()["where"] == "media"
+    assert world["http anna"].get(listed, params={"media": "hologram"}).status_code == 404

@@ -45,6 +45,12 @@ FIELDS = {
 }
 
 
+MEDIA_HELP = (
+    f"Only one kind of media: {', '.join(evidence.MEDIA_KINDS)} (a document: any other type)."
+)
+LINKED_HELP = "Only the items linked to an incident (true) or to none (false)."
+
+
 class UploadIn(BaseModel):
     filename: str = Field("upload.bin", max_length=1000, description="The file's name (made safe).")
     source: str | None = Field(None, max_length=2000, description="Where the file came from.")
@@ -100,14 +106,20 @@ async def upload(
 
 
 @router.get("/cases/{case_name}/evidence", response_model=Page[EvidenceListed])
-def list_items(
-    case_name: str, inst: Inst, limit: Limit = 100, offset: Offset = 0
+def list_items(  # noqa: PLR0917 - the query's parameters
+    case_name: str,
+    inst: Inst,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    media: Annotated[str, Query(max_length=40, description=MEDIA_HELP)] = "",
+    linked: Annotated[bool | None, Query(description=LINKED_HELP)] = None,
 ) -> dict[str, Any]:
     """A page of the case's evidence items, newest first, with how many incidents each is linked to.
     Listing opens nothing, so it is not an ``access`` event; opening an item is."""
-    return page(
-        evidence.list_for_case(inst, case_name, limit=limit + 1, offset=offset), limit, offset
+    found = evidence.list_for_case(
+        inst, case_name, limit=limit + 1, offset=offset, media=media or None, linked=linked
     )
+    return page(found, limit, offset)
 
 
 @router.get(
