@@ -210,3 +210,20 @@ def test_the_bulk_pages_speak_ukrainian(site: Any, world: dict[str, Any]) -> Non
     shown = _post(dora, BULK, {"kind": "item", "action": "tag", "target": world["items"]})
     assert "3 докази" in shown.text and "Підтвердити" in shown.text
     assert "Оновити події з CSV" in dora.get(f"/cases/{CASE}/update").text
+
+
+def test_the_gallery_has_the_checkboxes_and_a_package_is_asked_for(
+    site: Any, world: dict[str, Any]
+) -> None:
+    dora = _signed_in(site, "dora")
+    gallery = dora.get(f"/cases/{CASE}/gallery").text
+    assert gallery.count('name="target"') == 3 and "Select street-" in gallery
+    confirm = _post(dora, BULK, {"kind": "incident", "action": "package",
+                                 "target": world["incidents"]})  # fmt: skip
+    assert 'name="recipient_class"' in confirm.text and "2 incidents" in confirm.text
+    asked = _post(dora, BULK + "/apply", {
+        "kind": "incident", "action": "package", "target": world["incidents"],
+        "recipient_class": "icc-otp", "purpose": "criminal-investigation", "recipient": "ICC OTP",
+    })  # fmt: skip
+    assert asked.status_code == 200 and 'href="/sharing"' in asked.text
+    assert "waiting for approval" in dora.get("/sharing").text
