@@ -16,7 +16,7 @@ from testament.accounts import accounts
 from testament.custody import cases
 from testament.custody.instance import Instance
 from testament.documentation import incidents
-from testament.review import reading
+from testament.review import reading, states
 from testament.server import create_server
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served
@@ -127,3 +127,34 @@ def test_a_reviewer_verifies_another_persons_item_and_their_own_is_refused(
         bohdan.goto(f"/incidents/{world['incident']}")
         bohdan.locator("#review").wait_for()
         assert_accessible(bohdan, within="#review")
+
+
+def test_an_administrator_adds_a_review_state_with_the_keyboard(
+    browser: Any,  # noqa: F811
+    instance: Instance,
+    world: dict[str, Any],
+) -> None:
+    from playwright.sync_api import expect
+
+    accounts.create_user(instance, "root", PASSWORD, admin=True)
+    site = create_server(instance, api_token=OPERATOR)
+    with served(site) as base:
+        page = signed_in(browser, base, "root")
+        page.goto("/review")
+        assert_accessible(page)
+        page.click("main a[href='/admin/review-states']")
+        expect(page.locator("h1")).to_have_text("Review states")
+        assert_accessible(page)
+        tab_to(page, "#review-state-form input[name=code]")
+        page.keyboard.type("corroborated")
+        page.keyboard.press("Tab")
+        page.keyboard.type("Corroborated")
+        page.keyboard.press("Tab")
+        page.keyboard.type("Підтверджено")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Space")
+        tab_to(page, "#review-state-form button[type=submit]")
+        page.keyboard.press("Enter")
+        expect(page.locator("main table tbody tr")).to_have_count(5)
+        added = [s for s in states.states(instance) if s.code == "corroborated"]
+        assert added and added[0].second_person and not added[0].queued

@@ -12,7 +12,7 @@ from testament.accounts import accounts
 from testament.custody import cases, ingest
 from testament.custody.instance import Instance
 from testament.documentation import incidents
-from testament.review import reading
+from testament.review import reading, workflow
 from tests.conftest import SQLITE_ONLY
 from tests.policy.conftest import as_account
 from tests.web.conftest import PASSWORD, csrf_token, open_with_purpose, signed_in
@@ -81,7 +81,7 @@ def test_the_author_may_not_verify_their_item_but_a_reviewer_may(
     item = world["item"]
     bohdan = signed_in(site, "bohdan")
     page = open_with_purpose(bohdan, f"/evidence/{item}", "review").text
-    assert 'id="review"' in page, page[page.find("<main"):]
+    assert 'id="review"' in page, page[page.find("<main") :]
     done = _post(bohdan, page, f"/review/item/{item}/state", {"state": "verified"})
     assert done.status_code == 303 and done.headers["location"] == f"/evidence/{item}#review"
     assert "Verified" in open_with_purpose(bohdan, f"/evidence/{item}", "review").text
@@ -91,8 +91,6 @@ def test_the_queue_in_english_and_ukrainian(
     site: Any, instance: Instance, world: dict[str, Any]
 ) -> None:
     anna = as_account(instance, "anna")
-    from testament.review import workflow
-
     workflow.assign(anna, [("incident", world["incident"])], "bohdan")
     bohdan = signed_in(site, "bohdan")
     page = bohdan.get("/review").text
