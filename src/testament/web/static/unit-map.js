@@ -20,6 +20,7 @@ function drawUnitMap(element) {
   if (element.dataset.tiles) {
     L.tileLayer(element.dataset.tiles, { maxZoom: 18 }).addTo(map);
   }
+  map.createPane("areas").style.zIndex = "350";
   const drawn = L.featureGroup().addTo(map);
   const style = { color: "#a61b1b", weight: 2, fillOpacity: 0.25 };
   for (const p of placements) {
@@ -28,10 +29,15 @@ function drawUnitMap(element) {
         .bindPopup(placementPopup(element, p)).addTo(drawn);
     }
   }
-  const levels = [...new Set(placements.filter((p) => p.area).map((p) => p.level))];
+  // The outlines of each level a placement names, and of the first level as context: faint, below the
+  // placements, and never in the way of a click.
+  const levels = [...new Set([1, ...placements.filter((p) => p.area).map((p) => p.level)])];
   const outlines = levels.map((level) => fetch(element.dataset.areas + encodeURIComponent(level), { credentials: "same-origin" })
     .then((response) => (response.ok ? response.json() : { features: [] }))
     .then((areas) => {
+      if (level === 1) {
+        L.geoJSON(areas, { pane: "areas", interactive: false, style: { color: "#666", weight: 1, fillOpacity: 0.03 } }).addTo(map);
+      }
       for (const p of placements.filter((q) => q.area && q.level === level)) {
         const feature = areas.features.find((f) => f.id === p.area);
         if (feature) {
