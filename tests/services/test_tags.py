@@ -4,6 +4,7 @@ nothing across many records, with the error naming the record at fault."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -22,7 +23,7 @@ from testament.storage.tables import custody_event, item_incident, record_tag
 
 
 @pytest.fixture
-def world(instance: Instance, tmp_path: Path) -> dict[str, object]:
+def world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
     cases.create_case(instance, "Case A")
     cases.create_case(instance, "Case B")
     items = []
@@ -44,7 +45,9 @@ def _count(instance: Instance, table: object) -> int:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
 
 
-def test_tags_are_normalised_and_matched_case_folded(instance: Instance, world: dict) -> None:
+def test_tags_are_normalised_and_matched_case_folded(
+    instance: Instance, world: dict[str, Any]
+) -> None:
     items = world["items"]
     done = tags.add(instance, "item", items[:2], "  Shelling   near  school ")
     assert done.changed == tuple(items[:2]) and done.unchanged == ()
@@ -62,7 +65,7 @@ def test_tags_are_normalised_and_matched_case_folded(instance: Instance, world: 
     assert [f for f in verification.run(instance) if not f.ok] == []
 
 
-def test_each_tag_change_is_a_custody_event(instance: Instance, world: dict) -> None:
+def test_each_tag_change_is_a_custody_event(instance: Instance, world: dict[str, Any]) -> None:
     before = _count(instance, custody_event)
     tags.add(instance, "incident", [world["incident"]], "Verified by partner")
     tags.remove(instance, "incident", [world["incident"]], "verified BY partner")
@@ -74,21 +77,23 @@ def test_each_tag_change_is_a_custody_event(instance: Instance, world: dict) -> 
     [("", "must not be empty"), ("   ", "must not be empty"), ("x" * (TAG_CHARS + 1), "at most")],
 )
 def test_an_empty_or_too_long_tag_is_refused(
-    instance: Instance, world: dict, text: str, why: str
+    instance: Instance, world: dict[str, Any], text: str, why: str
 ) -> None:
     with pytest.raises(InvalidInput, match=why):
         tags.add(instance, "item", world["items"], text)
     assert _count(instance, record_tag) == 0
 
 
-def test_no_selection_is_refused(instance: Instance, world: dict) -> None:
+def test_no_selection_is_refused(instance: Instance, world: dict[str, Any]) -> None:
     with pytest.raises(InvalidInput, match="nothing is selected"):
         tags.add(instance, "item", [], "x")
     with pytest.raises(InvalidInput, match="nothing is selected"):
         bulk.link_items(instance, [" "], world["incident"], "shows it")
 
 
-def test_one_unknown_record_writes_nothing_and_is_named(instance: Instance, world: dict) -> None:
+def test_one_unknown_record_writes_nothing_and_is_named(
+    instance: Instance, world: dict[str, Any]
+) -> None:
     with pytest.raises(NotFound) as raised:
         tags.add(instance, "item", [*world["items"], "no-such-item"], "x")
     assert raised.value.where == "no-such-item"
@@ -96,7 +101,7 @@ def test_one_unknown_record_writes_nothing_and_is_named(instance: Instance, worl
 
 
 def test_a_stranger_is_refused_on_one_record_and_nothing_is_written(
-    instance: Instance, world: dict
+    instance: Instance, world: dict[str, Any]
 ) -> None:
     accounts.create_user(instance, "dana", "a long enough password 1")
     accounts.grant_role(instance, "dana", "Case A", "documenter")
@@ -113,7 +118,7 @@ def test_a_stranger_is_refused_on_one_record_and_nothing_is_written(
     assert tags.tagged(instance, "Case A", "item", "y") == []
 
 
-def test_bulk_link_is_all_or_nothing(instance: Instance, world: dict) -> None:
+def test_bulk_link_is_all_or_nothing(instance: Instance, world: dict[str, Any]) -> None:
     items, incident = world["items"], world["incident"]
     evidence.link(instance, items[0], incident, "already")
     with pytest.raises(InvalidInput, match="different cases") as raised:
@@ -136,7 +141,7 @@ def test_normalising_is_idempotent_and_folding_ignores_case(text: str) -> None:
     assert 0 < len(tag.label) <= TAG_CHARS
 
 
-def test_the_records_of_a_tag_are_named(instance: Instance, world: dict) -> None:
+def test_the_records_of_a_tag_are_named(instance: Instance, world: dict[str, Any]) -> None:
     tags.add(instance, "item", world["items"][:1], "Crater")
     tags.add(instance, "incident", [world["incident"]], "crater ")
     found = tags.tagged_records(instance, "Case A", "CRATER")
