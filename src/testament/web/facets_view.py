@@ -38,7 +38,7 @@ class FacetLinks:
     more: int
 
 
-def _url(path: str, params: Sequence[tuple[str, str]]) -> str:
+def url_with(path: str, params: Sequence[tuple[str, str]]) -> str:
     kept = [(k, v) for k, v in params if v]
     return path + ("?" + urlencode(kept) if kept else "")
 
@@ -96,8 +96,8 @@ def parse_query(  # noqa: PLR0917 - the list's parameters
 
 def _pages(path: str, query: ListQuery, offset: int, more: bool) -> dict[str, str | None]:
     params = query.params()
-    after = _url(path, [("offset", str(offset + PAGE)), *params]) if more else None
-    before = _url(path, [("offset", str(max(offset - PAGE, 0))), *params]) if offset else None
+    after = url_with(path, [("offset", str(offset + PAGE)), *params]) if more else None
+    before = url_with(path, [("offset", str(max(offset - PAGE, 0))), *params]) if offset else None
     return {"next_url": after, "previous_url": before}
 
 
@@ -110,7 +110,11 @@ def drawn_context(
     return shown | _pages(path, query, offset, len(rows) > PAGE)
 
 
-def links(path: str, query: ListQuery, found: Sequence[Facet]) -> list[FacetLinks]:
+def links(
+    path: str, query: ListQuery, found: Sequence[Facet], keep: Sequence[tuple[str, str]] = ()
+) -> list[FacetLinks]:
+    """The facets as links that narrow (or widen) ``path``; ``keep``: parameters kept first (the
+    search page's words)."""
     return [
         FacetLinks(
             facet.key,
@@ -121,7 +125,7 @@ def links(path: str, query: ListQuery, found: Sequence[Facet]) -> list[FacetLink
                     v.name,
                     v.incidents,
                     v.chosen,
-                    _url(path, query.toggled(facet.key, v.value)),
+                    url_with(path, [*keep, *query.toggled(facet.key, v.value)]),
                 )
                 for v in facet.values
             ],
@@ -142,7 +146,7 @@ def list_context(inst: Instance, case_name: str, query: ListQuery, offset: int) 
     facet_links = links(path, query, page.facets)
     names = {(v.key, v.value): v.name for facet in facet_links for v in facet.values}
     chosen = [
-        ValueLink(k, v, names.get((k, v)), 0, True, _url(path, query.toggled(k, v)))
+        ValueLink(k, v, names.get((k, v)), 0, True, url_with(path, query.toggled(k, v)))
         for k, v in query.chosen
     ]
     return {

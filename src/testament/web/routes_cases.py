@@ -11,21 +11,18 @@ from fastapi.responses import Response
 
 from testament.accounts import accounts
 from testament.custody import cases, custody_log
-from testament.documentation import incidents, search
-from testament.documentation.results import DescribedHit
+from testament.documentation import incidents
 from testament.domain.access import Action, decide_anywhere
-from testament.errors import InvalidInput
 from testament.http.guard import allow, visible_cases
-from testament.search.base import SearchQuery
 from testament.taxonomy import vocabulary
-from testament.web import facets_view, records, support
+from testament.web import facets_view, records, search_view, support
 from testament.web.pages import Viewer, instance_of, render
 
 
 def routes(site: FastAPI) -> None:
     _case_routes(site)
     _case_view_routes(site)
-    _search_routes(site)
+    search_view.routes(site)
 
 
 def _case_routes(site: FastAPI) -> None:
@@ -109,20 +106,3 @@ def _case_view_routes(site: FastAPI) -> None:
     def upload_page(request: Request, case_name: str, who: Viewer) -> Response:
         allow(instance_of(request), who, Action.DOCUMENT, case=case_name)
         return render(request, "upload.html", case_name=case_name)
-
-
-def _search_routes(site: FastAPI) -> None:
-    @site.get("/search", include_in_schema=False)
-    def search_page(request: Request, who: Viewer, q: str = "") -> Response:
-        inst = instance_of(request)
-        hits: list[DescribedHit] = []
-        if q.strip():
-            visible = visible_cases(inst, who)
-            if visible is None or visible:
-                wanted = SearchQuery(text=q, limit=50)
-                filters = search.Filters(cases=sorted(visible) if visible is not None else ())
-                try:
-                    hits = search.described(inst, search.search(inst, wanted, filters).hits)
-                except InvalidInput as exc:
-                    return render(request, "search.html", 422, q=q, hits=[], error=exc.what)
-        return render(request, "search.html", q=q, hits=hits, error=None)
