@@ -1,8 +1,10 @@
 """What processing found, on the pages (docs/web.md, "Processing and capture").
 
-- ``/cases/{case}/gallery``: the case's items with their previews. Previews are content, so the gallery
+- ``/cases/{case}/gallery``: the case's items with their previews, a page at a time, filtered by kind
+  of media (``?media=``) and incident link (``?linked=yes|no``). Previews are content, so the gallery
   first asks why (as an item's page does); stating it records a ``view`` of each item shown, and the page
-  then carries those views' log entries (``?access=N``), never the purpose.
+  then carries those views' log entries (``?access=N``), never the purpose. For a viewer who blurs
+  graphic content a preview is fetched only when they press "Show" (``templates/_thumbs.html``).
 - ``/evidence/{id}/preview?access=N``: an item's preview (a thumbnail, a keyframe, a PDF's first page),
   shown as part of the view recorded at entry N.
 - ``/evidence/{id}/text?access=N[&q=words]``: the text found in an item, with where it is, the words
