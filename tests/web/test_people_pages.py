@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from testament.accounts import accounts
 from testament.custody import cases
 from testament.custody.instance import Instance
-from testament.documentation import incidents, people, units
+from testament.documentation import incidents, people, sources, units
 from tests.conftest import SQLITE_ONLY
 from tests.web.conftest import PASSWORD, csrf_token
 from tests.web.conftest import signed_in as client_for
@@ -163,6 +163,33 @@ def test_the_incident_page_names_its_people_and_units_and_adds_them(
     assert f'<a href="/people/{person}">Witness A</a>' in page
     assert f'<a href="/units/{unit}">64th Brigade</a>' in page
     assert "Gave orders" in page or "gave orders" in page.lower()
+
+
+@SQLITE_ONLY
+def test_the_incident_page_links_a_source_of_its_case(
+    site: Any, instance: Instance, world: dict[str, Any]
+) -> None:
+    incident = world["incident"]
+    report = sources.create(instance, CASE, kind="document", title="Police report")
+    elsewhere = sources.create(instance, "Case B", kind="document", title="Leaflet")
+    http = client_for(site, "dana")
+    page = http.get(f"/incidents/{incident}").text
+    assert f'<option value="{report}">Police report</option>' in page and elsewhere not in page
+    missing = post(http, f"/incidents/{incident}/sources", {"source_id": elsewhere})
+    assert missing.status_code == 422  # another case's source is not found from here
+    assert "Not saved:" in missing.text
+    assert incidents.show(instance, incident).sources == []
+    linked = post(http, f"/incidents/{incident}/sources", {"source_id": report, "note": "time"})
+    assert linked.status_code == 200 and linked.headers["HX-Redirect"] == f"/incidents/{incident}"
+    page = http.get(f"/incidents/{incident}").text
+    assert f'<a href="/sources/{report}">Police report</a> — time' in page
+    assert f'<option value="{report}">' not in page  # offered no more
+    again = post(http, f"/incidents/{incident}/sources", {"source_id": report})
+    assert again.status_code == 409
+    assert "This source is already linked to this incident." in again.text
+    reader = client_for(site, "vera")
+    assert post(reader, f"/incidents/{incident}/sources", {"source_id": report}).status_code == 403
+    assert len(incidents.show(instance, incident).sources) == 1
 
 
 BAD_INCIDENT_FORMS = [

@@ -25,7 +25,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from testament.custody import cases
-from testament.documentation import incidents, people, units
+from testament.documentation import incidents, people, sources, units
 from testament.documentation.record_views import IncidentListed, IncidentView, PersonListed
 from testament.domain import text
 from testament.domain.access import Action
@@ -43,7 +43,7 @@ NEW_PERSON = "person-form"
 NEW_ROLE = "role-form"
 INCIDENT_ROLE = "incident-role-form"
 INCIDENT_UNIT = "incident-unit-form"
-Access = Annotated[int | None, Form(ge=0, le=2**62)]
+INCIDENT_SOURCE = "incident-source-form"
 
 
 class PersonForm(BaseModel):
@@ -88,6 +88,7 @@ class IncidentLinks:
     unit_names: list[str] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)
     degrees: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # the case's sources: ID -> title
     problems: dict[str, Any] = field(default_factory=dict)
     typed: dict[str, Any] = field(default_factory=dict)
 
@@ -114,8 +115,9 @@ def incident_links(
     named = {r.person_id: _label_of(request, r.person_id) for r in incident.roles}
     units_named = {u.unit_id: _name_of(request, u.unit_id) for u in incident.units}
     case_name = case_name_of(request, incident.case_id)
+    titled = {s.id: s.title for s in sources.list_for_case(inst, incident.case_id, limit=CHOICES)}
     if not may(request, who, Action.DOCUMENT, kind="incident", record_id=incident.id):
-        return IncidentLinks(named, units_named, False, case_name)
+        return IncidentLinks(named, units_named, False, case_name, sources=titled)
     return IncidentLinks(
         named,
         units_named,
@@ -125,6 +127,7 @@ def incident_links(
         unit_names=[u.name for u in units.list_units(inst, limit=CHOICES)],
         roles=sorted(vocabulary.codes("person-roles")),
         degrees=sorted(vocabulary.codes("degrees-of-involvement")),
+        sources=titled,
         **refusal,
     )
 
@@ -180,6 +183,7 @@ def routes(site: FastAPI) -> None:
     _person_routes(site)
     _role_routes(site)
     _incident_routes(site)
+    _source_routes(site)
 
 
 def _list_routes(site: FastAPI) -> None:
@@ -288,6 +292,28 @@ def _incident_routes(site: FastAPI) -> None:
             return _links_page(request, who, incident_id, status_of(exc),
                                problems={INCIDENT_UNIT: refused(exc, "unit")},
                                typed={INCIDENT_UNIT: form.model_dump()})  # fmt: skip
+        return go(request, _incident_url(incident_id, form.access))
+
+
+class SourceLinkForm(BaseModel):
+    """A source of the incident's case that reports on it."""
+
+    source_id: str = Field(default="", max_length=36)
+    note: str = Field(default="", max_length=text.LONG_CHARS)
+    access: int | None = Field(None, ge=0, le=2**62)
+
+
+def _source_routes(site: FastAPI) -> None:
+    @site.post("/incidents/{incident_id}/sources", include_in_schema=False)
+    def incident_source(
+        request: Request, incident_id: str, who: Viewer, form: Annotated[SourceLinkForm, Form()]
+    ) -> Response:
+        try:
+            sources.link_incident(instance_of(request), form.source_id, incident_id, form.note)
+        except REFUSED as exc:
+            return _links_page(request, who, incident_id, status_of(exc),
+                               problems={INCIDENT_SOURCE: refused(exc, "source_id")},
+                               typed={INCIDENT_SOURCE: form.model_dump()})  # fmt: skip
         return go(request, _incident_url(incident_id, form.access))
 
 
