@@ -291,3 +291,21 @@ def test_the_reviewers_of_a_target_are_those_who_may_document_its_case(
     assert found == ["anna", "bohdan", "root"]  # not vera (a viewer), not olek (another case)
     with pytest.raises(NotFound):
         reading.reviewers(as_account(instance, "olek"), "item", world["items"][0])
+
+
+def test_a_batch_within_one_case_refuses_a_target_of_another(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    """A page of one case acts on that case's records only, even for someone who may read both."""
+    accounts.grant_role(instance, "bohdan", "Other", "analyst")
+    bohdan = as_account(instance, "bohdan")
+    before = _size(instance)
+    mixed = [("item", world["items"][0]), ("item", world["elsewhere"])]
+    with pytest.raises(NotFound) as refused:
+        workflow.assign(bohdan, mixed, "bohdan", case="Case")
+    assert refused.value.where == world["elsewhere"]
+    with pytest.raises(NotFound):
+        workflow.transition(bohdan, mixed, "in-review", case="Case")
+    assert _size(instance) == before
+    both = workflow.transition(bohdan, mixed, "in-review")  # no case named: each its own case's
+    assert len(both.changed) == 2

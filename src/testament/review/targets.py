@@ -63,11 +63,13 @@ def resolve(
     given: Iterable[tuple[str, str]],
     action: Action,
     *,
-    case_id: str | None = None,
+    case: str | None = None,
 ) -> list[Found]:
     """The targets, each asked of the policy for ``action`` on its case (once per case). With
-    ``case_id``, a target of another case is refused (a page acts within one case)."""
+    ``case`` (a name or ID), a target of another case is refused as absent from it (a page acts
+    within one case)."""
     pairs = rules.targets(given)
+    case_id = None if case is None else policy.require(conn, instance, Action.READ, case=case)
     located = _located(conn, pairs)
     asked: set[str] = set()
     found: list[Found] = []

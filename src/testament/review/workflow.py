@@ -49,17 +49,23 @@ def _check_second_person(
 
 
 def transition(
-    instance: Instance, targets_: Sequence[tuple[str, str]], state: str, note: str = ""
+    instance: Instance,
+    targets_: Sequence[tuple[str, str]],
+    state: str,
+    note: str = "",
+    *,
+    case: str | None = None,
 ) -> ReviewChange:
     """Move each (kind, ID) target to the review state ``state``, with an optional note (a comment
     on each target moved). A second-person state needs the analyst role and someone who is not an
-    author of any of the targets; any other state, the documenter role."""
+    author of any of the targets; any other state, the documenter role. With ``case`` (a name or
+    ID), every target must be of that case."""
     text = comments.check_body(note, "note") if note and note.strip() else ""
     with recording(instance) as conn:
         wanted = states.find(conn, state)
         first = states.current(conn)[0].code
         action = Action.ANALYSE if wanted.second_person else Action.DOCUMENT
-        found = targets.resolve(conn, instance, targets_, action)
+        found = targets.resolve(conn, instance, targets_, action, case=case)
         if wanted.second_person:
             _check_second_person(found, wanted, queries.agent_named(conn, *identity_of(instance)))
         moving = [f for f in found if _state_of(f, first) != wanted.code]
@@ -116,12 +122,17 @@ def _check_assignee(conn: Connection, user_id: int, found: list[targets.Found]) 
 
 
 def assign(
-    instance: Instance, targets_: Sequence[tuple[str, str]], assignee: str | None
+    instance: Instance,
+    targets_: Sequence[tuple[str, str]],
+    assignee: str | None,
+    *,
+    case: str | None = None,
 ) -> ReviewChange:
     """Assign each (kind, ID) target to the user called ``assignee`` (None or "": unassign). The
-    actor needs the documenter role on each target's case; the assignee, too."""
+    actor needs the documenter role on each target's case; the assignee, too. With ``case`` (a name
+    or ID), every target must be of that case."""
     with recording(instance) as conn:
-        found = targets.resolve(conn, instance, targets_, Action.DOCUMENT)
+        found = targets.resolve(conn, instance, targets_, Action.DOCUMENT, case=case)
         user_id = _assignee(conn, assignee)
         if user_id is not None:
             _check_assignee(conn, user_id, found)
