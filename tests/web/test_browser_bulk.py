@@ -161,3 +161,13 @@ def test_a_csv_update_with_one_bad_row_writes_nothing_until_confirmed(
         assert incidents.show(instance, first).version == 2
         assert incidents.show(instance, first).title == "Strike on the central market"
         assert incidents.show(instance, second).version == 1
+        # A tag added from the incident's page with the keyboard, and the case's tags page.
+        page.goto(f"/incidents/{first}")
+        tab_to(page, "section.tags input[name=tag]")
+        page.keyboard.type("Market")
+        page.keyboard.press("Enter")
+        expect(page.locator("section.tags a.tag")).to_have_text("Market")
+        assert_accessible(page, within="section.tags")
+        page.locator("section.tags a.tag").click()
+        expect(page.locator("main ul").first).to_contain_text("Strike on the central market")
+        assert_accessible(page)
