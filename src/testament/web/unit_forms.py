@@ -84,17 +84,21 @@ class Node:
 
 
 def tree(found: list[UnitListed]) -> list[Node]:
-    """The units as a forest by name: a unit whose parent is not among them is a root."""
+    """The units as a forest by name: a unit whose parent is not among them is a root. Every unit is
+    shown once; one caught in a loop of parents (which the use cases refuse) becomes a root too."""
     ids = {u.id for u in found}
     below: dict[str | None, list[UnitListed]] = {}
     for unit in found:
         below.setdefault(unit.parent_id if unit.parent_id in ids else None, []).append(unit)
+    shown: set[str] = set()
 
-    def grow(unit: UnitListed, seen: frozenset[str]) -> Node:
-        kids = [k for k in below.get(unit.id, []) if k.id not in seen]
-        return Node(unit, [grow(k, seen | {k.id}) for k in kids])
+    def grow(unit: UnitListed) -> Node:
+        shown.add(unit.id)
+        kids = [k for k in below.get(unit.id, []) if k.id not in shown]
+        return Node(unit, [grow(k) for k in kids if k.id not in shown])
 
-    return [grow(root, frozenset({root.id})) for root in below.get(None, [])]
+    roots = [grow(root) for root in below.get(None, [])]
+    return roots + [grow(unit) for unit in found if unit.id not in shown]
 
 
 def ancestors(instance: Instance, parent: UnitRef | None) -> list[UnitRef]:
