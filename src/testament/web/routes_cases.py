@@ -15,7 +15,7 @@ from testament.documentation import incidents
 from testament.domain.access import Action, decide_anywhere
 from testament.http.guard import allow, visible_cases
 from testament.taxonomy import vocabulary
-from testament.web import facets_view, records, search_view, support
+from testament.web import facets_view, records, relations_view, search_view, support
 from testament.web.pages import Viewer, instance_of, render
 
 
@@ -23,6 +23,7 @@ def routes(site: FastAPI) -> None:
     _case_routes(site)
     _case_view_routes(site)
     search_view.routes(site)
+    relations_view.routes(site)
 
 
 def _case_routes(site: FastAPI) -> None:
