@@ -66,12 +66,18 @@ def _signed_in(browser: Any, base: str, language: str) -> Any:
     return page
 
 
+def _submit(page: Any, button: Any) -> None:
+    """Press a form's button and wait for the page to load again (htmx's redirect, or the plain post's)."""
+    with page.expect_navigation():
+        button.click()
+
+
 def _link(page: Any, element: str, item: str) -> None:
     form = page.locator("form[id^=legal-link-]")
     form.locator("select[name=element_id]").select_option(element)
     form.locator("select[name=item_id]").select_option(item)
     form.locator("input[name=stance][value=supports]").check()
-    form.locator("button[type=submit]").click()
+    _submit(page, form.locator("button[type=submit]"))
 
 
 @pytest.mark.parametrize("language", ["en", "uk"])
@@ -89,10 +95,17 @@ def test_an_analyst_qualifies_links_two_elements_and_the_chart_shows_them(
 
         page.select_option("#legal-qualify-crime", "CAH-MURDER")
         page.fill("#legal-qualify-note", "two people killed at the stalls")
-        page.locator("#legal-qualify button[type=submit]").click()
+        _submit(page, page.locator("#legal-qualify button[type=submit]"))
         qualification = page.locator("#legal article.qualification")
         expect(qualification.locator("h3")).to_contain_text("CAH-MURDER")
         expect(qualification).to_contain_text("two people killed at the stalls")
+        # Refused (qualified already): the reason on the form, swapped in place by htmx.
+        page.select_option("#legal-qualify-crime", "CAH-MURDER")
+        page.locator("#legal-qualify button[type=submit]").click()
+        expect(page.locator("#legal-qualify [role=alert]")).to_contain_text(
+            "this incident already carries CAH-MURDER"
+        )
+        page.goto(f"/incidents/{desk['incident']}")
 
         _link(page, "E1", desk["photo"])
         expect(qualification.locator(f'a[href="/evidence/{desk["photo"]}"]')).to_have_count(1)
@@ -134,6 +147,7 @@ def test_the_qualify_form_works_from_the_keyboard_alone(
         page.keyboard.type("reported by two witnesses")
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.textContent") == "Qualify (preliminary)"
-        page.keyboard.press("Enter")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         expect(page.locator("#legal article.qualification h3")).to_contain_text("CAH-MURDER")
         assert incidents.show(instance, desk["second"]).qualifications[0].crime_code == "CAH-MURDER"

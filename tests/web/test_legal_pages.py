@@ -20,7 +20,7 @@ from testament.custody import cases, custody_log, ingest
 from testament.custody.instance import Instance
 from testament.documentation import evidence, incidents, legal
 from tests.conftest import SQLITE_ONLY
-from tests.web.conftest import PASSWORD, csrf_token, signed_in
+from tests.web.conftest import PASSWORD, csrf_token, open_with_purpose, signed_in
 
 pytestmark = SQLITE_ONLY
 
@@ -298,3 +298,27 @@ def test_the_pages_in_ukrainian(site: Any, desk: dict[str, Any], instance: Insta
     assert "Вбивство" in page and "Article 7" not in page and "Qualify (preliminary)" not in page
     chart, _ = _page(http, "/cases/Case A/proof-chart")
     assert "Вбивство" in chart and "Supported" not in chart
+
+
+def test_a_sensitive_incident_keeps_its_purpose_through_the_forms(
+    site: Any, desk: dict[str, Any], instance: Instance
+) -> None:
+    incidents.edit(instance, desk["incident"], {"sensitivity": ["graphic"]})
+    http = signed_in(site, "alma")
+    incident = desk["incident"]
+    page = open_with_purpose(http, f"/incidents/{incident}", "qualifying it")
+    access = re.search(r'name="access" value="(\d+)"', page.text)
+    assert access is not None and 'id="legal-qualify"' in page.text
+    csrf = {"X-CSRF-Token": csrf_token(page.text)}
+    path = f"/incidents/{incident}/qualifications"
+    done = http.post(
+        path, headers=csrf, data={"crime_code": "CAH-MURDER", "access": access.group(1)}
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == f"/incidents/{incident}?access={access.group(1)}#legal"
+    refused = http.post(path, headers=csrf, data={"crime_code": "NOPE", "access": access.group(1)})
+    assert refused.status_code == 422 and 'id="legal-qualify"' in refused.text
+    # Without the view's log entry, the refusal says why but shows nothing of the incident.
+    bare = http.post(path, headers=csrf, data={"crime_code": "NOPE"})
+    assert bare.status_code == 422 and "is not a crime code" in bare.text
+    assert "Strike on a market" not in bare.text and 'id="legal"' not in bare.text
