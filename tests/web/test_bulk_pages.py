@@ -19,7 +19,7 @@ from testament.review import reading
 from testament.storage.engine import read_transaction
 from testament.storage.tables import custody_event
 from tests.conftest import SQLITE_ONLY
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, open_with_purpose
 from tests.web.conftest import csrf_token as _csrf
 from tests.web.conftest import signed_in as _signed_in
 
@@ -227,3 +227,16 @@ def test_the_gallery_has_the_checkboxes_and_a_package_is_asked_for(
     })  # fmt: skip
     assert asked.status_code == 200 and 'href="/sharing"' in asked.text
     assert "waiting for approval" in dora.get("/sharing").text
+
+
+def test_tags_on_an_items_page_keep_its_view(site: Any, world: dict[str, Any]) -> None:
+    dora, item = _signed_in(site, "dora"), world["items"][0]
+    page = open_with_purpose(dora, f"/evidence/{item}", "tagging")
+    assert 'id="tags-title"' in page.text
+    back = page.text.split('name="back" value="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert back.startswith(f"/evidence/{item}?")
+    added = _post(dora, f"/tags/item/{item}", {"tag": "Crater", "back": back})
+    assert added.status_code == 303 and added.headers["location"] == back
+    elsewhere = _post(dora, f"/tags/item/{item}", {"tag": "Other", "back": "https://example.org/"})
+    assert elsewhere.headers["location"] == f"/evidence/{item}"
+    assert '">Crater</a>' in dora.get(back).text
