@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from testament.custody import cases, history, verification
@@ -401,3 +403,33 @@ def test_crimes_and_vocabulary_terms() -> None:
     with pytest.raises(NotFound) as caught:
         legal.vocabulary_terms("incident-type")
     assert "incident-types" in (caught.value.hint or "")
+
+
+_chart_links = st.lists(
+    st.tuples(
+        st.sampled_from(["i1", "i2", "i3"]),
+        st.sampled_from(["inc1", "inc2"]),
+        st.sampled_from(["E1", "E2", "CTX-CAH.C1"]),
+        st.sampled_from(rules.STANCES),
+    ),
+    max_size=12,
+)
+
+
+@given(_chart_links)
+def test_the_chart_page_cites_exactly_the_items_each_row_counts(
+    drawn: list[tuple[str, str, str, str]],
+) -> None:
+    """Every item a row counts for or against an element is cited with its incident, and nothing else."""
+    elements = tuple(rules.ElementRef(e, "conduct", e) for e in ("E1", "E2", "CTX-CAH.C1"))
+    rule = rules.CrimeRule("CAH-X", {"any": "7"}, {}, ("CTX-CAH",), elements)
+    links = [rules.EvidenceLink(i, inc, e, s, "medium", frozenset()) for i, inc, e, s in drawn]
+    proof = rules.ProofChart("c", "C", (rules.crime_chart(rule, {"en": "X"}, 1, links),))
+    cited = proof_chart.citations(proof)
+    for row in proof.crimes[0].rows:
+        found = cited[("CAH-X", row.element.id)]
+        for stance, counted in (("supports", row.supporting), ("contradicts", row.contradicting)):
+            assert sorted({c.item_id for c in found if c.stance == stance}) == list(counted)
+        assert {(c.item_id, c.incident_id, c.stance) for c in found} == {
+            (i, inc, s) for i, inc, e, s in drawn if e == row.element.id
+        }
