@@ -15,6 +15,7 @@ from testament.custody.instance import Instance
 from testament.documentation import (
     bulk,
     evidence,
+    facets,
     gazetteer,
     incidents,
     item_uses,
@@ -23,7 +24,10 @@ from testament.documentation import (
     place_search,
     placements,
     proof_chart,
+    relations,
+    saved_searches,
     search,
+    snippets,
     sources,
     timeline,
     tags,
@@ -43,6 +47,7 @@ from tests.policy.conftest import (
     WRITE,
     UseCase,
     as_account,
+    fresh,
     refusals,
 )
 
@@ -191,6 +196,37 @@ USE_CASES: dict[str, UseCase] = {
     ),
     "search.described": UseCase(lambda i, w: search.described(i, [_hit(w)])),
     "search.reindex": UseCase(lambda i, w: search.reindex(i), refuses=NOT_ADMIN),
+    # Facets, snippets, saved searches (their owner's alone) and relations (docs/search.md)
+    "facets.incident_page": UseCase(lambda i, w: facets.incident_page(i, "Case B")),
+    "search.facets_of_search": UseCase(
+        lambda i, w: search.facets_of_search(
+            i, SearchQuery("strike"), search.Filters(cases=["Case B"])
+        )
+    ),
+    "snippets.with_snippets": UseCase(lambda i, w: snippets.with_snippets(i, [_hit(w)], "post")),
+    "saved_searches.save": UseCase(
+        lambda i, w: saved_searches.save(i, fresh("Mine"), "strike"), refuses=SHARED
+    ),
+    "saved_searches.saved": UseCase(lambda i, w: saved_searches.saved(i), refuses=SHARED),
+    "saved_searches.one": UseCase(
+        lambda i, w: saved_searches.one(i, w["saved_id"]),
+        refuses=(STRANGER, DOCUMENTER),
+        allowed_as=VIEWER,
+    ),
+    "saved_searches.delete": UseCase(
+        lambda i, w: saved_searches.delete(i, w["saved_id"]),
+        refuses=(STRANGER, DOCUMENTER),
+        allowed_as=VIEWER,
+    ),
+    "relations.related": UseCase(lambda i, w: relations.related(i, w["incident_id"])),
+    "relations.choices": UseCase(lambda i, w: relations.choices(i, w["incident_id"])),
+    "relations.relate_to": UseCase(
+        lambda i, w: relations.relate_to(i, w["incident_id"], w["second"], "related"),
+        refuses=WRITE,
+    ),
+    "relations.unrelate": UseCase(
+        lambda i, w: relations.unrelate(i, w["relation_id"]), refuses=WRITE
+    ),
     # Deletions last, and never run as someone allowed: they would spoil the world
     "evidence.unlink": UseCase(
         lambda i, w: evidence.unlink(i, w["evidence-links"]), refuses=WRITE, allowed_as=None
@@ -256,6 +292,10 @@ def _more(instance: Instance, world: dict[str, Any]) -> dict[str, Any]:
     world["placement_id"] = placements.place(
         instance, "1st Brigade", latitude=50.45, longitude=30.52, radius_m=1000
     )
+    world["relation_id"] = incidents.relate(
+        instance, world["incident_id"], world["second"], "follows"
+    )
+    world["saved_id"] = saved_searches.save(as_account(instance, VIEWER), "Vera's", "strike").id
     return world
 
 
