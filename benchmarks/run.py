@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each beside its baseline from the same run.
 
-Options: --quick (small sizes, for a smoke run), --only startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,packages,phash,duplicates,processing,captures,patterns.
+Options: --quick (small sizes, for a smoke run), --only startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,packages,phash,duplicates,processing,captures,patterns,timeline.
 Large inputs are generated under benchmarks/scratch/ (ignored by git) and reused between runs.
 """
 
@@ -24,6 +24,7 @@ from benchmarks import (
     processing_bench,
     search_bench,
     startup_bench,
+    timeline_bench,
     web_bench,
     write_bench,
 )
@@ -36,7 +37,7 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default="startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,packages,"
-        "phash,duplicates,processing,captures,patterns",
+        "phash,duplicates,processing,captures,patterns,timeline",
     )
     args = parser.parse_args()
     chosen = set(args.only.split(","))
@@ -70,6 +71,8 @@ def main() -> None:
         web_bench.requests_per_second(reps=1 if quick else 3)
         web_bench.list_and_map(count=5_000 if quick else 100_000)
         web_bench.upload(total_mib=64 if quick else 1024, reps=1 if quick else 3)
+    if "timeline" in chosen:
+        timeline_bench.timeline(count=5_000 if quick else 100_000, reps=5 if quick else 15)
     if "packages" in chosen:
         package_bench.create_and_verify(total_mib=64 if quick else 1024, reps=1 if quick else 3)
     _pipeline(chosen, quick)

@@ -88,6 +88,11 @@ def test_the_timeline_gives_days_and_ranges_but_ignores_its_own_brush(
     assert inside.start == [day("2022-03-01"), day("2022-03-05")] and inside.undated == 0
     assert timeline.day_number("1970-01-02") == 1
     assert spans.as_json()["vague"] == [1, 0, 0, 1, 1]
+    # Kept while nothing changes; a new incident (a custody event) is seen at once.
+    assert timeline.spans(instance, "Case A") is timeline.spans(instance, "Case A")
+    incidents.create(instance, "Case A", IncidentInput("Later strike", date="2023-01-02"))
+    again = timeline.spans(instance, "Case A")
+    assert again.start[-1] == day("2023-01-02") and len(again.start) == len(spans.start) + 1
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Integer, cast, func, select
+from sqlalchemy import Connection, Date, Integer, and_, case, cast, func, literal, select
 
 from testament.custody import history
 from testament.storage import tables
@@ -207,14 +208,34 @@ def incidents_of_case(
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
-def incident_spans(conn: Connection, case_id: str, only: IncidentFilter) -> list[Any]:
-    """A case's incidents (as narrowed) for a timeline: rows of (occurred_from, occurred_to,
-    date_precision, longitude, latitude), the undated ones too."""
+def _day_number(conn: Connection, column: Any) -> Any:
+    """A ``YYYY-MM-DD…`` text column as days since 1970-01-01, computed by the database."""
+    day = func.substr(column, 1, 10)
+    if conn.dialect.name == "postgresql":
+        return cast(day, Date) - literal(date(1970, 1, 1), Date)
+    return cast(func.julianday(day) - 2440587.5, Integer)
+
+
+def incident_spans(
+    conn: Connection, case_id: str, only: IncidentFilter, *, points: bool = False
+) -> list[Any]:
+    """A case's incidents (as narrowed) for a timeline, in no order, the undated ones too: rows of
+    (first day, last day, vague) as days since 1970-01-01 (None when undated) and 1 where the date is not
+    a single known day, with (longitude, latitude) after them when ``points``."""
     t = tables.incident
-    query = select(
-        t.c.occurred_from, t.c.occurred_to, t.c.date_precision, t.c.longitude, t.c.latitude
-    ).where(*incident_conditions(case_id, only))
-    return [tuple(row) for row in conn.execute(query)]
+    start = _day_number(conn, t.c.occurred_from)
+    end = _day_number(conn, func.coalesce(t.c.occurred_to, t.c.occurred_from))
+    single = and_(
+        t.c.date_precision.in_(("exact", "day")),
+        func.substr(t.c.occurred_from, 1, 10)
+        == func.substr(func.coalesce(t.c.occurred_to, t.c.occurred_from), 1, 10),
+    )
+    vague = case((single, 0), else_=1)
+    columns = [start, end, vague] + ([t.c.longitude, t.c.latitude] if points else [])
+    # Unordered: walking the date index would visit the table's rows in date order, one page at a
+    # time; a plain scan and a sort of the integers in Python is several times faster at 100k.
+    query = select(*columns).where(*incident_conditions(case_id, only))
+    return list(conn.execute(query).all())
 
 
 def incidents_by_month(conn: Connection, case_id: str) -> list[tuple[str, int]]:

@@ -10,20 +10,28 @@ dates chosen on it are the brush.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
+
+from testament.analysis import regions
 from testament.custody import policy
 from testament.custody.instance import Instance
 from testament.documentation import repository
 from testament.documentation.incidents import ListFilter
 from testament.domain.access import Action
 from testament.domain.results import Result
+from testament.ledger import log
 from testament.storage.engine import read_transaction
 
 EPOCH = date(1970, 1, 1).toordinal()
-POINT_PRECISIONS = frozenset({"exact", "day"})  # a date known to the day: drawn as a point
+KEPT = 16  # answers kept in memory (each about 2 MB at 100k incidents)
+_KEPT: OrderedDict[tuple[Any, ...], TimelineSpans] = OrderedDict()
+_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -48,22 +56,43 @@ def day_number(text: str) -> int:
 
 
 def spans(instance: Instance, case_name: str, only: ListFilter | None = None) -> TimelineSpans:
-    """The case's dated incidents, narrowed as ``only`` says (its dates left out), oldest first."""
+    """The case's dated incidents, narrowed as ``only`` says (its dates left out), oldest first.
+
+    The answer is kept for the same case, filter and custody log size: every change to an incident is a
+    custody event, so a longer log means a fresh answer, and choosing dates on the timeline (which
+    reloads the page) does not read 100,000 incidents again.
+    """
     wanted = (only or ListFilter()).check()
     region, narrowed = wanted.region(), wanted.narrowed(dates=False)
+    polygon = region is not None and bool(region.corners)
     with read_transaction(instance.engine) as conn:
         cid = str(policy.require(conn, instance, Action.READ, case=case_name))
-        rows = repository.incident_spans(conn, cid, narrowed)
-    if region is not None and region.corners:  # the box found the candidates; the outline decides
+        key = (str(instance.engine.url), cid, narrowed, wanted.polygon, log.size(conn))
+        with _LOCK:
+            if key in _KEPT:
+                _KEPT.move_to_end(key)
+                return _KEPT[key]
+        rows = repository.incident_spans(conn, cid, narrowed, points=polygon)
+    found = _columns(rows, region if polygon else None)
+    with _LOCK:
+        _KEPT[key] = found
+        while len(_KEPT) > KEPT:
+            _KEPT.popitem(last=False)
+    return found
+
+
+def _columns(rows: list[Any], polygon: regions.Region | None) -> TimelineSpans:
+    """The rows inside the polygon (if any) as columns sorted by their first day."""
+    if polygon is not None:  # the box found the candidates; the outline decides
         lon = [float("nan") if r[3] is None else r[3] for r in rows]
         lat = [float("nan") if r[4] is None else r[4] for r in rows]
-        rows = [r for r, keep in zip(rows, region.contains(lon, lat).tolist(), strict=True) if keep]
-    undated = sum(1 for r in rows if not r[0])
-    rows = sorted((r for r in rows if r[0]), key=lambda r: str(r[0]))
-    start = [day_number(r[0]) for r in rows]
-    end = [day_number(r[1]) if r[1] else s for r, s in zip(rows, start, strict=True)]
-    vague = [
-        0 if r[2] in POINT_PRECISIONS and s == e else 1
-        for r, s, e in zip(rows, start, end, strict=True)
-    ]
-    return TimelineSpans(start, end, vague, undated)
+        rows = [
+            r for r, keep in zip(rows, polygon.contains(lon, lat).tolist(), strict=True) if keep
+        ]
+    dated = [r for r in rows if r[0] is not None]
+    if not dated:
+        return TimelineSpans([], [], [], len(rows))
+    columns = np.array([r[:3] for r in dated], dtype=np.int64)
+    columns = columns[np.argsort(columns[:, 0], kind="stable")]
+    start, end, vague = (columns[:, n].tolist() for n in range(3))
+    return TimelineSpans(start, end, vague, len(rows) - len(dated))
