@@ -4,6 +4,7 @@ the queue, and bad inputs refused with nothing written (docs/review.md)."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -309,3 +310,17 @@ def test_a_batch_within_one_case_refuses_a_target_of_another(
     assert _size(instance) == before
     both = workflow.transition(bohdan, mixed, "in-review")  # no case named: each its own case's
     assert len(both.changed) == 2
+
+
+def test_reviewers_acting_at_once_on_a_new_item_each_commit_or_find_it_done(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    """Two writers that both find no review row never both insert one (a crash on PostgreSQL)."""
+    item = ("item", world["items"][1])
+    people = [as_account(instance, "anna"), as_account(instance, "bohdan")] * 3
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        done = list(pool.map(lambda who: workflow.transition(who, [item], "in-review"), people))
+        assigned = list(pool.map(lambda who: workflow.assign(who, [item], "bohdan"), people))
+    assert sum(len(d.changed) for d in done) == 1
+    assert sum(len(a.changed) for a in assigned) == 1
+    assert reading.review(instance, *item).state == "in-review"

@@ -21,6 +21,7 @@ from testament.domain.custody import utc_timestamp
 from testament.errors import InvalidInput, PermissionDenied
 from testament.review import comments, queries, rules, states, targets
 from testament.review.results import ReviewChange, ReviewState, Target
+from testament.storage.engine import lock_log
 
 
 def _state_of(found: targets.Found, first: str) -> str:
@@ -62,6 +63,7 @@ def transition(
     ID), every target must be of that case."""
     text = comments.check_body(note, "note") if note and note.strip() else ""
     with recording(instance) as conn:
+        lock_log(conn)  # the review rows read below hold until commit: no two writers insert one
         wanted = states.find(conn, state)
         first = states.current(conn)[0].code
         action = Action.ANALYSE if wanted.second_person else Action.DOCUMENT
@@ -132,6 +134,7 @@ def assign(
     actor needs the documenter role on each target's case; the assignee, too. With ``case`` (a name
     or ID), every target must be of that case."""
     with recording(instance) as conn:
+        lock_log(conn)  # the review rows read below hold until commit: no two writers insert one
         found = targets.resolve(conn, instance, targets_, Action.DOCUMENT, case=case)
         user_id = _assignee(conn, assignee)
         if user_id is not None:
