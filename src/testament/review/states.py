@@ -22,7 +22,7 @@ from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput
 from testament.review import queries
 from testament.review.results import ReviewState
-from testament.storage.engine import read_transaction
+from testament.storage.engine import lock_log, read_transaction
 
 DEFAULT_STATES: tuple[ReviewState, ...] = (
     ReviewState("new", 1, "New", "Нове", second_person=False, queued=False),
@@ -108,6 +108,7 @@ def set_state(
     }
     with recording(instance) as conn:
         policy.require_admin(conn, instance)
+        lock_log(conn)  # the states read here are the ones replaced
         listed = current(conn)
         known = [s.code for s in listed]
         made = ReviewState(code, 0, values["label_en"], values["label_uk"], second_person, queued)
@@ -121,6 +122,7 @@ def move_state(instance: Instance, code: str, position: int) -> list[ReviewState
     """Put the state ``code`` at ``position`` (1 is first: where new items start); administrators only."""
     with recording(instance) as conn:
         policy.require_admin(conn, instance)
+        lock_log(conn)  # the states read here are the ones replaced
         listed = current(conn)
         state = find(conn, code)
         if not isinstance(position, int) or not 1 <= position <= len(listed):
@@ -134,6 +136,7 @@ def remove_state(instance: Instance, code: str) -> list[ReviewState]:
     """Remove a state no item or incident is in (administrators only); the first state stays."""
     with recording(instance) as conn:
         policy.require_admin(conn, instance)
+        lock_log(conn)  # the states read here are the ones replaced
         listed = current(conn)
         state = find(conn, code)
         if listed[0].code == code:
