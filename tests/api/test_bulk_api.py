@@ -35,6 +35,11 @@ def test_tags_through_the_api(world: dict[str, Any]) -> None:
     anna = world["http anna"]
     hidden = anna.get(f"/incidents/{incident}/tags")
     assert hidden.status_code == 404 and "Night" not in hidden.text
+    item = world["item_id"]
+    root.post("/tags", json={"kind": "item", "targets": [item], "tag": "Crater"})
+    listed_items = root.get("/cases/Case B/evidence", params={"tag": "crater"}).json()["items"]
+    assert [i["id"] for i in listed_items] == [item]
+    assert root.get("/cases/Case B/evidence", params={"tag": "nothing"}).json()["items"] == []
     removed = root.post(
         "/tags/remove", json={"kind": "incident", "targets": [incident], "tag": "night"}
     )

@@ -84,9 +84,13 @@ def test_tagging_items_confirms_the_count_then_writes_all(
                                          "tag": "Night strike"})  # fmt: skip
     assert done.status_code == 200 and "3 records changed." in done.text
     assert tags.tagged(instance, CASE, "item", "night strike") == sorted(items)
+    filtered = dora.get(f"/cases/{CASE}/evidence", params={"tag": "NIGHT strike"}).text
+    assert filtered.count('name="target"') == 3
     again = _post(dora, BULK + "/apply", {"kind": "item", "action": "untag", "target": items[:1],
                                           "tag": "NIGHT STRIKE"})  # fmt: skip
     assert "1 record changed." in again.text
+    filtered = dora.get(f"/cases/{CASE}/evidence", params={"tag": "night strike"}).text
+    assert filtered.count('name="target"') == 2 and f'value="{items[0]}"' not in filtered
 
 
 def test_bad_bulk_choices_are_said_and_write_nothing(

@@ -32,6 +32,7 @@ from testament.documentation.results import (
 from testament.domain import dates
 from testament.domain.access import Action
 from testament.domain.display import shown
+from testament.domain.tags import folded
 from testament.domain.text import clean_text
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.search import indexing
@@ -304,17 +305,20 @@ def list_for_case(
     copies: bool = True,
     media: str | None = None,
     linked: bool | None = None,
+    tag: str | None = None,
 ) -> list[EvidenceListed]:
     """A page of the case's evidence items, newest first, each with how many incidents it is linked to;
     ``copies=False`` leaves out the thumbnails, keyframes and page previews processing made (the
     gallery shows them on their originals). ``media`` keeps one of :data:`MEDIA_KINDS` (a document:
-    any other type); ``linked`` only the items linked to an incident (True) or to none (False)."""
+    any other type); ``linked`` only the items linked to an incident (True) or to none (False);
+    ``tag`` only the items that carry it (compared case-folded)."""
     with read_transaction(instance.engine) as conn:
         cid = policy.require(conn, instance, Action.READ, case=case_name)
         kind = check_media(media)  # asked after the policy: a refusal says nothing of the filter
         rows = queries.case_items(
-            conn, cid, limit=limit, offset=offset, copies=copies, media=kind, linked=linked
-        )
+            conn, cid, limit=limit, offset=offset, copies=copies, media=kind, linked=linked,
+            tag=folded(tag) if tag and tag.strip() else None,
+        )  # fmt: skip
     return [EvidenceListed(**_named(row)) for row in rows]
 
 

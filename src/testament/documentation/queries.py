@@ -91,10 +91,12 @@ def case_items(
     copies: bool = True,
     media: str | None = None,
     linked: bool | None = None,
+    tag: str | None = None,
 ) -> list[dict[str, Any]]:
     """A page of a case's evidence items, newest first, each with how many incidents it is linked to;
     ``copies=False`` leaves out the thumbnails, keyframes and page previews processing made; ``media``
-    keeps images, videos, audio or documents (any other type); ``linked`` those linked or not."""
+    keeps images, videos, audio or documents (any other type); ``linked`` those linked or not; ``tag``
+    (a tag's case-folded form) those that carry it."""
     t, links, derived = tables.evidence_item, tables.item_incident, tables.item_derivative
     counted = (
         select(func.count())
@@ -114,10 +116,23 @@ def case_items(
         query = query.where(_media_is(t.c.media_type, media))
     if linked is not None:
         query = query.where(counted > 0 if linked else counted == 0)
+    if tag is not None:
+        query = query.where(_tagged(t.c.id, tag))
     rows = conn.execute(
         query.order_by(t.c.ingested_at.desc(), t.c.id.desc()).limit(limit).offset(offset)
     ).all()
     return [dict(r._mapping) for r in rows]
+
+
+def _tagged(item_id: Any, folded: str) -> Any:
+    """Whether the item carries the live tag compared as ``folded``."""
+    tag = tables.record_tag
+    return (
+        select(tag.c.id)
+        .where(tag.c.target_id == item_id, tag.c.target_kind == "item")
+        .where(tag.c.deleted_at.is_(None), tag.c.folded == folded)
+        .exists()
+    )
 
 
 FAMILIES = ("image", "video", "audio")

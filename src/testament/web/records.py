@@ -235,11 +235,12 @@ def _evidence_routes(site: FastAPI) -> None:
         case_name: str,
         who: Viewer,
         offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+        tag: Annotated[str, Query(max_length=256)] = "",
     ) -> Response:
         inst = instance_of(request)
         allow(inst, who, Action.READ, case=case_name)
-        items = evidence.list_for_case(inst, case_name, limit=101, offset=offset)
-        return render(request, "evidence_list.html", case_name=case_name, items=items[:100],
+        items = evidence.list_for_case(inst, case_name, limit=101, offset=offset, tag=tag or None)
+        return render(request, "evidence_list.html", case_name=case_name, items=items[:100], tag=tag,
                       offset=offset, next_offset=offset + 100 if len(items) > 100 else None,
                       may_upload=may(request, who, Action.DOCUMENT, case=case_name))  # fmt: skip
 

@@ -113,12 +113,12 @@ def list_items(  # noqa: PLR0917 - the query's parameters
     offset: Offset = 0,
     media: Annotated[str, Query(max_length=40, description=MEDIA_HELP)] = "",
     linked: Annotated[bool | None, Query(description=LINKED_HELP)] = None,
+    tag: Annotated[str, Query(max_length=256, description="Only the items with this tag.")] = "",
 ) -> dict[str, Any]:
     """A page of the case's evidence items, newest first, with how many incidents each is linked to.
     Listing opens nothing, so it is not an ``access`` event; opening an item is."""
-    found = evidence.list_for_case(
-        inst, case_name, limit=limit + 1, offset=offset, media=media or None, linked=linked
-    )
+    found = evidence.list_for_case(inst, case_name, limit=limit + 1, offset=offset,
+                                   media=media or None, linked=linked, tag=tag or None)  # fmt: skip
     return page(found, limit, offset)
 
 
