@@ -53,6 +53,7 @@ SHARED_READS = {
 # is decided by the holding case's coordinator, whom the registry service itself asks for.
 NOT_CASE_RECORDS = {
     "unit", "code", "username", "topic", "token_id", "request_id", "situation", "placement_id",
+    "search_id",
 }  # fmt: skip
 
 

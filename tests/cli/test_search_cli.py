@@ -99,3 +99,49 @@ def test_bad_queries_get_a_diagnosis_and_a_non_zero_exit(cli: Any) -> None:
         assert result.returncode == code, (args, result.stderr)
         assert words in result.stderr
         assert result.stdout == ""
+
+
+def test_facets_are_printed_and_narrow(cli: Any) -> None:
+    _seed(cli, index=True)
+    lines = _lines(cli("search", "kharkiv", "--facets", "--json", check=True).stdout)
+    assert lines[-1]["incidents"] == 2
+    assert {f["key"] for f in lines[-1]["facets"]} == {"status", "year"}
+    text = cli("search", "kharkiv", "--facet", "year:2022", "--facets", check=True).stdout
+    assert "Strike on school No. 5" in text and "Kharkov suburbs" not in text
+    assert "year: 2022 (1) *" in text
+    bad = cli("search", "kharkiv", "--facet", "colour:red")
+    assert bad.returncode == 2 and "there is no facet 'colour'" in bad.stderr
+
+
+def test_saved_searches_from_the_terminal(cli: Any) -> None:
+    _seed(cli, index=True)
+    cli(
+        "user",
+        "create",
+        "vera",
+        check=True,
+        extra_env={"TESTAMENT_PASSWORD": "correct horse battery"},
+    )
+    made = _lines(
+        cli(
+            "--as",
+            "vera",
+            "search",
+            "save",
+            "Schools",
+            "school",
+            "--facet",
+            "year:2022",
+            "--json",
+            check=True,
+        ).stdout
+    )[0]
+    assert (made["name"], made["query"], made["facets"]) == ("Schools", "school", ["year:2022"])
+    listed = cli("--as", "vera", "search", "saved", check=True).stdout
+    assert "Schools: school --facet year:2022" in listed
+    again = cli("--as", "vera", "search", "save", "Schools", "x")
+    assert again.returncode != 0 and "already have a saved search" in again.stderr
+    owner = cli("search", "save", "Mine", "school")
+    assert owner.returncode == 2 and "belongs to an account" in owner.stderr
+    cli("--as", "vera", "search", "delete-saved", made["id"], check=True)
+    assert "No saved searches." in cli("--as", "vera", "search", "saved", check=True).stderr

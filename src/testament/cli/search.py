@@ -1,4 +1,5 @@
-"""`testament search QUERY` and `testament search reindex`."""
+"""`testament search QUERY` (with facets), saved searches (`save`, `saved`, `delete-saved`) and
+`testament search reindex`."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import click
 
 from testament.cli.output import json_line
 from testament.config import load_settings
+from testament.documentation import facets, saved_searches
 from testament.documentation import search as service
+from testament.documentation.search_results import SearchFacets
 from testament.domain.display import shown
+from testament.domain.results import plain
 from testament.search.base import CANDIDATE_CAP, KINDS, SearchQuery, SearchResults
 from testament.startup import open_home
 
@@ -77,6 +81,17 @@ def search_group() -> None:
     help="Only incidents involving this unit (name, alias or ID). Repeatable.",
     metavar="NAME",
 )
+@click.option(
+    "--facet",
+    "chosen",
+    multiple=True,
+    metavar="KEY:VALUE",
+    help="Only records with this facet value (type, target, weapon, area, status, year, assignee), "
+    "e.g. type:shelling. Repeatable: each must hold.",
+)
+@click.option(
+    "--facets", "show_facets", is_flag=True, help="Also count the facets of the incidents matched."
+)
 @click.option("--limit", default=20, show_default=True, help="Hits per page.")
 @click.option("--offset", default=0, show_default=True, help="Hits to skip (the next page).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per hit, then a summary line.")
@@ -99,12 +114,34 @@ def query(words: tuple[str, ...], **options: Any) -> None:
         offset=options["offset"],
     )
     filters = service.Filters(cases=options["case"], areas=options["area"], units=options["unit"])
+    chosen = facets.parse(options["chosen"])
     inst = open_home(load_settings())
     try:
-        results = service.search(inst, wanted, filters)
+        results = service.search(inst, wanted, filters, chosen)
+        counted = (
+            service.facets_of_search(inst, wanted, filters, chosen)
+            if options["show_facets"]
+            else None
+        )
     finally:
         inst.close()
     _print(results, as_json=options["as_json"])
+    if counted is not None:
+        _print_facets(counted, as_json=options["as_json"])
+
+
+def _print_facets(counted: SearchFacets, *, as_json: bool) -> None:
+    if as_json:
+        json_line({"facets": plain(counted.facets), "incidents": counted.incidents,
+                   "capped": counted.capped})  # fmt: skip
+        return
+    click.echo(f"Facets of the {counted.incidents} incident(s) matched:")
+    for facet in counted.facets:
+        shown = ", ".join(
+            f"{v.name or v.value} ({v.incidents}){' *' if v.chosen else ''}" for v in facet.values
+        )
+        more = f" and {facet.more} more" if facet.more else ""
+        click.echo(f"  {facet.key}: {shown}{more}")
 
 
 def _print(results: SearchResults, *, as_json: bool) -> None:
@@ -125,6 +162,60 @@ def _print(results: SearchResults, *, as_json: bool) -> None:
             "reach older records.",
             err=True,
         )
+
+
+@search_group.command("save")
+@click.argument("name")
+@click.argument("words", nargs=-1, required=True)
+@click.option(
+    "--facet", "chosen", multiple=True, metavar="KEY:VALUE", help="A facet value. Repeatable."
+)
+@click.option("--from", "date_from", metavar="DATE", help="Only records dated on or after DATE.")
+@click.option("--to", "date_to", metavar="DATE", help="Only records dated on or before DATE.")
+@click.option("--json", "as_json", is_flag=True, help="Print the saved search as one JSON line.")
+def save(name: str, words: tuple[str, ...], **options: Any) -> None:
+    """Save a search under NAME, for the account you act as (testament --as USER)."""
+    inst = open_home(load_settings())
+    try:
+        made = saved_searches.save(inst, name, " ".join(words), options["chosen"],
+                                   date_from=options["date_from"], date_to=options["date_to"])  # fmt: skip
+    finally:
+        inst.close()
+    if options["as_json"]:
+        json_line(made)
+        return
+    click.echo(f"Saved {made.name!r} [{made.id}]")
+
+
+@search_group.command("saved")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per saved search.")
+def saved(as_json: bool) -> None:
+    """List your saved searches (of the account you act as)."""
+    inst = open_home(load_settings())
+    try:
+        found = saved_searches.saved(inst)
+    finally:
+        inst.close()
+    for one in found:
+        if as_json:
+            json_line(one)
+            continue
+        narrowed = " ".join(f"--facet {f}" for f in one.facets)
+        click.echo(f"{shown(one.name)}: {shown(one.query)} {narrowed}  [{one.id}]".rstrip())
+    if not found and not as_json:
+        click.echo("No saved searches.", err=True)
+
+
+@search_group.command("delete-saved")
+@click.argument("search_id")
+def delete_saved(search_id: str) -> None:
+    """Delete one of your saved searches by its ID (see `testament search saved`)."""
+    inst = open_home(load_settings())
+    try:
+        saved_searches.delete(inst, search_id)
+    finally:
+        inst.close()
+    click.echo(f"Deleted {search_id}")
 
 
 @search_group.command("reindex")
