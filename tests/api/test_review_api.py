@@ -80,6 +80,10 @@ def test_bad_requests_name_what_and_where_and_write_nothing(api: dict[str, Any])
     )
     assert batch.status_code == 404 and missing["id"] in batch.text
     assert anna.get(f"/items/{api['item']}/review").json()["review"]["state"] == "new"
+    held = anna.post(
+        "/review/transitions", json={"targets": [item], "state": "new", "case": "Other"}
+    )
+    assert held.status_code == 404
     outsider = anna.post("/review/assignments", json={"targets": [item], "assignee": "olek"})
     assert outsider.status_code == 422 and "assignee" in outsider.json()["errors"]
     empty = anna.post(f"/items/{api['item']}/review/comments", json={"body": "  "})

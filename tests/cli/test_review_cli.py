@@ -42,6 +42,11 @@ def test_review_from_the_terminal(cli: Cli) -> None:
     assert unknown.returncode != 0 and "no review state has this code" in unknown.stderr
     nobody = cli("review", "assign", "--incident", first, "--to", "ghost")
     assert nobody.returncode != 0 and "no account has this username" in nobody.stderr
+    cli("case", "create", "D", check=True)
+    other = cli("incident", "add", "--case", "D", "--title", "Elsewhere", "--json", check=True)
+    elsewhere = str(json.loads(other.stdout)["id"])
+    held = cli("review", "assign", "--incident", elsewhere, "--to", "bohdan", "--case", "C")
+    assert held.returncode != 0 and elsewhere in held.stderr
     empty = cli("review", "comment", " ", "--incident", first)
     assert empty.returncode != 0 and "must not be empty" in empty.stderr
 

@@ -56,15 +56,21 @@ INCIDENTS = click.option(
 @ITEMS
 @INCIDENTS
 @click.option("--note", default="", help="A note, kept as a comment on each target moved.")
+@click.option("--case", "case_name", default=None, help="Refuse any target not of this case.")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def state(
-    state: str, items: tuple[str, ...], incidents: tuple[str, ...], note: str, as_json: bool
+    state: str,
+    items: tuple[str, ...],
+    incidents: tuple[str, ...],
+    note: str,
+    case_name: str | None,
+    as_json: bool,
 ) -> None:
     """Move items and incidents to the review state STATE (all or none)."""
     from testament.review import workflow  # noqa: PLC0415 - imported on use: keeps --help fast
 
     with opened() as inst:
-        change = workflow.transition(inst, _targets(items, incidents), state, note)
+        change = workflow.transition(inst, _targets(items, incidents), state, note, case=case_name)
     _report(change, as_json)
 
 
@@ -73,12 +79,14 @@ def state(
 @INCIDENTS
 @click.option("--to", "assignee", default=None, help="The username to assign them to.")
 @click.option("--unassign", is_flag=True, help="Leave them assigned to nobody.")
+@click.option("--case", "case_name", default=None, help="Refuse any target not of this case.")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def assign(
     items: tuple[str, ...],
     incidents: tuple[str, ...],
     assignee: str | None,
     unassign: bool,
+    case_name: str | None,
     as_json: bool,
 ) -> None:
     """Assign items and incidents to a user who may review them (all or none)."""
@@ -87,7 +95,9 @@ def assign(
     if bool(assignee) == unassign:
         raise InvalidInput("give --to USERNAME or --unassign", where="--to")
     with opened() as inst:
-        change = workflow.assign(inst, _targets(items, incidents), None if unassign else assignee)
+        change = workflow.assign(
+            inst, _targets(items, incidents), None if unassign else assignee, case=case_name
+        )
     _report(change, as_json)
 
 

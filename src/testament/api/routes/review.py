@@ -46,12 +46,18 @@ class TransitionIn(Body):
     targets: Targets = Field(description="The items and incidents to move, all or none.")
     state: str = Field(min_length=1, max_length=32, description="The state's code, e.g. verified.")
     note: Comment = Field("", description="Kept as a comment on each target moved.")
+    case: str | None = Field(
+        None, max_length=500, description="If given, every target must be of this case."
+    )
 
 
 class AssignmentIn(Body):
     targets: Targets = Field(description="The items and incidents to assign, all or none.")
     assignee: str | None = Field(
         None, max_length=64, description="The username; null leaves them unassigned."
+    )
+    case: str | None = Field(
+        None, max_length=500, description="If given, every target must be of this case."
     )
 
 
@@ -106,14 +112,16 @@ def queue(inst: Inst) -> dict[str, Any]:
 @router.post("/review/transitions", response_model=answer("change", ReviewChange))
 def transition(body: TransitionIn, inst: Inst) -> dict[str, Any]:
     with as_fields(FIELDS):
-        change = workflow.transition(inst, _pairs(body.targets), body.state, body.note)
+        change = workflow.transition(
+            inst, _pairs(body.targets), body.state, body.note, case=body.case
+        )
     return {"ok": True, "change": change}
 
 
 @router.post("/review/assignments", response_model=answer("change", ReviewChange))
 def assign(body: AssignmentIn, inst: Inst) -> dict[str, Any]:
     with as_fields(FIELDS):
-        change = workflow.assign(inst, _pairs(body.targets), body.assignee)
+        change = workflow.assign(inst, _pairs(body.targets), body.assignee, case=body.case)
     return {"ok": True, "change": change}
 
 
