@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each beside its baseline from the same run.
 
-Options: --quick (small sizes, for a smoke run), --only startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,packages,phash,duplicates,processing,captures,patterns,timeline.
+Options: --quick (small sizes, for a smoke run), --only startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,facets,packages,phash,duplicates,processing,captures,patterns,timeline.
 Large inputs are generated under benchmarks/scratch/ (ignored by git) and reused between runs.
 """
 
@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import (
     capture_bench,
+    facets_bench,
     gazetteer_bench,
     import_bench,
     ingest_bench,
@@ -36,7 +37,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument(
         "--only",
-        default="startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,packages,"
+        default="startup,ingest,items,appends,proofs,writes,gazetteer,search,import,web,facets,packages,"
         "phash,duplicates,processing,captures,patterns,timeline",
     )
     args = parser.parse_args()
@@ -79,7 +80,9 @@ def main() -> None:
 
 
 def _pipeline(chosen: set[str], quick: bool) -> None:
-    """Capture and processing (docs/processing.md)."""
+    """Capture and processing (docs/processing.md), and the incident list with facets."""
+    if "facets" in chosen:
+        facets_bench.incident_list(count=10_000 if quick else 100_000)
     if "phash" in chosen:
         phash_bench.images_per_second(count=40 if quick else 200, reps=3 if quick else 5)
     if "duplicates" in chosen:
