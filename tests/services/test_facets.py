@@ -3,6 +3,8 @@ step with edits and deletions, and bad facets refused with a diagnosis (both dat
 
 from __future__ import annotations
 
+import itertools
+import random
 from pathlib import Path
 
 import pytest
@@ -137,3 +139,29 @@ def test_a_reversed_date_range_is_refused(case: Instance) -> None:
         facets.incident_page(case, "Case A", date_from="2022-03-01", date_to="2022-01-01")
     with pytest.raises(InvalidInput, match="is not a date"):
         facets.incident_page(case, "Case A", date_from="2022-13-01")
+
+
+def test_counts_and_totals_agree_with_counting_by_hand(case: Instance) -> None:
+    """For generated incidents, every count beside a value (not narrowed, narrowed by one value and by
+    two) is the number of incidents the narrowing by it leaves, and the total is the list's length."""
+    rng = random.Random(18)
+    types, statuses = ["killing", "attack-on-civilians", "looting"], ["reported", "verified"]
+    made: dict[str, set[tuple[str, str]]] = {}
+    for n in range(14):
+        chosen_types = rng.sample(types, rng.randint(0, 2))
+        status = rng.choice(statuses)
+        year = rng.choice(["2021", "2022"])
+        made[_new(case, title=f"Strike {n}", types=chosen_types, status=status, date=year)] = {
+            *(("type", t) for t in chosen_types),
+            ("status", status),
+            ("year", year),
+        }
+    first = sorted({v for values in made.values() for v in values})
+    for chosen in [(), *[(v,) for v in first], *itertools.combinations(first[:4], 2)]:
+        page = facets.incident_page(case, "Case A", chosen)
+        kept = {i for i, values in made.items() if set(chosen) <= values}
+        assert {i.id for i in page.incidents} == kept and page.total == len(kept), chosen
+        for key, counted in _counts(page).items():
+            for value, number in counted.items():
+                wanted = sum(1 for i in kept if (key, value) in made[i])
+                assert number == wanted, (chosen, key, value)
