@@ -75,6 +75,9 @@ def _pick_points(page: Any, instance: Instance, words: dict[str, Any]) -> None:
     expect(picker).to_have_attribute("data-ready", "true")
     page.fill("input[name=title]", "Strike placed by a click")
     page.fill("input[name=date]", "2022-06-02")
+    page.locator("#place-map").focus()  # by keyboard: Enter puts the point at the map's centre
+    page.keyboard.press("Enter")
+    expect(page.locator("input[name=latitude]")).to_have_value("48.5")
     page.locator("#place-map").click()  # the middle of the map: about 48.5 N, 31.5 E
     assert page.input_value("input[name=latitude]") != ""
     expect(page.locator("path.picked-point")).to_have_count(1)
@@ -171,6 +174,23 @@ def _draw(page: Any, instance: Instance, words: dict[str, Any]) -> None:
     page.get_by_role("link", name=words["list"]).click()
     page.wait_for_url("**polygon=**")
     assert _titles(page) == {"Kyiv strike"}
+
+    # By keyboard: Space puts a corner at the map's centre, the arrow keys move the map between them.
+    page.goto("/cases/Case%20A/map")
+    expect(drawn).to_have_attribute("data-markers", str(len(PLACED) - 1 + 2))
+    page.get_by_role("button", name=words["rectangle"]).click()
+    expect(drawn).to_be_focused()
+    page.keyboard.press("Space")
+    for key in ("ArrowRight", "ArrowRight", "ArrowDown", "ArrowDown"):
+        page.keyboard.press(key)
+    page.keyboard.press("Space")
+    page.wait_for_url("**bbox=**")
+    expect(drawn).to_have_attribute("data-area", "shown")
+
+    # The dates chosen on the timeline under the map narrow the map too.
+    page.goto("/cases/Case%20A/map?date_from=2022-03-01&date_to=2022-03-03")
+    expect(drawn).to_have_attribute("data-markers", "1")
+    expect(page.locator("#timeline")).to_have_attribute("data-ready", "true")
 
 
 @pytest.mark.parametrize("lang", ["en", "uk"])
