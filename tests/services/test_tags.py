@@ -150,3 +150,14 @@ def test_the_records_of_a_tag_are_named(instance: Instance, world: dict[str, Any
     ]  # fmt: skip
     assert found[0].name == "Strike" and found[1].name == "photo0.jpg"
     assert tags.of_record(instance, "item", world["items"][0])[0].case_id
+
+
+def test_held_to_a_case_a_record_of_another_is_refused(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    with pytest.raises(NotFound, match="in this case") as raised:
+        tags.add(instance, "item", [*world["items"], world["elsewhere"]], "x", case="Case A")
+    assert raised.value.where == world["elsewhere"]
+    assert tags.tagged(instance, "Case A", "item", "x") == []
+    done = tags.add(instance, "item", world["items"], "x", case="Case A")
+    assert len(done.changed) == 3

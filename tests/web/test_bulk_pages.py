@@ -244,3 +244,16 @@ def test_tags_on_an_items_page_keep_its_view(site: Any, world: dict[str, Any]) -
     elsewhere = _post(dora, f"/tags/item/{item}", {"tag": "Other", "back": "https://example.org/"})
     assert elsewhere.headers["location"] == f"/evidence/{item}"
     assert '">Crater</a>' in dora.get(back).text
+
+
+def test_a_record_of_another_case_is_refused_on_a_cases_page(
+    site: Any, world: dict[str, Any], instance: Instance
+) -> None:
+    accounts.grant_role(instance, "dora", "Elsewhere", "coordinator")
+    dora = _signed_in(site, "dora")
+    before = _events(instance)
+    for action, extra in (("tag", {"tag": "x"}), ("assign", {"assignee": "dora"})):
+        refused = _post(dora, BULK + "/apply", {"kind": "item", "action": action,
+                        "target": [*world["items"], world["foreign"]]} | extra)  # fmt: skip
+        assert refused.status_code == 422 and world["foreign"] in refused.text, refused.text
+    assert _events(instance) == before

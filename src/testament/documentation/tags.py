@@ -30,17 +30,25 @@ POLICY_KIND = {"item": "evidence", "incident": "incident"}
 MAX_TARGETS = 10_000
 
 
-def _no_record(kind: str, record_id: str) -> NotFound:
+def _no_record(kind: str, record_id: str, *, in_case: bool = False) -> NotFound:
     what = "evidence item" if kind == "item" else "incident"
-    return NotFound(f"no {what} has this ID", where=record_id)
+    return NotFound(f"no {what}{' in this case' if in_case else ''} has this ID", where=record_id)
 
 
 def targets_of(
-    conn: Connection, instance: Instance, kind: str, targets: Sequence[str], action: Action
+    conn: Connection,
+    instance: Instance,
+    kind: str,
+    targets: Sequence[str],
+    action: Action,
+    *,
+    case: str | None = None,
 ) -> dict[str, str]:
     """Each target's case, once the policy allows ``action`` on every one (a refusal names the
-    target); refuses an empty selection, too many, and deleted incidents."""
+    target); refuses an empty selection, too many, and deleted incidents. With ``case`` (a name or
+    ID: a page acts within one case), a target of another case is refused as absent from it."""
     ids = list(dict.fromkeys(t.strip() for t in targets if t.strip()))
+    within = None if case is None else policy.require(conn, instance, Action.READ, case=case)
     if not ids:
         raise InvalidInput(
             "nothing is selected", where="targets", hint="select at least one record"
@@ -57,6 +65,8 @@ def targets_of(
             raise _no_record(kind, record_id) from None
         except PermissionDenied as exc:
             raise PermissionDenied(exc.what, where=record_id, hint=exc.hint) from None
+        if within is not None and found != within:
+            raise _no_record(kind, record_id, in_case=True)
         cases[record_id] = str(found)
     if kind == "incident":
         gone = sorted(set(ids) - history.live_ids(conn, "incident", ids))
@@ -65,11 +75,13 @@ def targets_of(
     return cases
 
 
-def add(instance: Instance, kind: str, targets: Sequence[str], text: str) -> BulkOutcome:
-    """Tag each record (``item`` or ``incident``) with ``text``; all or nothing."""
+def add(
+    instance: Instance, kind: str, targets: Sequence[str], text: str, *, case: str | None = None
+) -> BulkOutcome:
+    """Tag each record (``item`` or ``incident``) with ``text``; all or nothing (with ``case``, every record must be of that case)."""
     kind, tag = target_kind(kind), tag_text(text)
     with recording(instance) as conn:
-        cases = targets_of(conn, instance, kind, targets, Action.DOCUMENT)
+        cases = targets_of(conn, instance, kind, targets, Action.DOCUMENT, case=case)
         lock_log(conn)  # the check for a tag already there holds until commit
         have = {row["target_id"] for row in queries.live_tags(conn, kind, cases, tag.folded)}
         new = [record_id for record_id in cases if record_id not in have]
@@ -88,11 +100,13 @@ def _row(case_id: str, kind: str, record_id: str, tag: TagText) -> dict[str, Any
     }
 
 
-def remove(instance: Instance, kind: str, targets: Sequence[str], text: str) -> BulkOutcome:
-    """Take the tag ``text`` (compared case-folded) off each record; all or nothing."""
+def remove(
+    instance: Instance, kind: str, targets: Sequence[str], text: str, *, case: str | None = None
+) -> BulkOutcome:
+    """Take the tag ``text`` (compared case-folded) off each record; all or nothing (with ``case``, every record must be of that case)."""
     kind, tag = target_kind(kind), tag_text(text)
     with recording(instance) as conn:
-        cases = targets_of(conn, instance, kind, targets, Action.DOCUMENT)
+        cases = targets_of(conn, instance, kind, targets, Action.DOCUMENT, case=case)
         lock_log(conn)
         found = queries.live_tags(conn, kind, cases, tag.folded)
         agent = acting_agent(conn)

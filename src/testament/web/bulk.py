@@ -109,11 +109,15 @@ def _apply(inst: Any, case_name: str, choice: Choice, given: Fields) -> Done:
     """The one use case of the action, on every target."""
     pairs = [(choice.kind, target) for target in choice.targets]
     actions: dict[str, Callable[[], Any]] = {
-        "tag": lambda: tags.add(inst, choice.kind, choice.targets, given.tag),
-        "untag": lambda: tags.remove(inst, choice.kind, choice.targets, given.tag),
+        "tag": lambda: tags.add(inst, choice.kind, choice.targets, given.tag, case=case_name),
+        "untag": lambda: tags.remove(inst, choice.kind, choice.targets, given.tag, case=case_name),
         "link": lambda: bulk.link_items(inst, choice.targets, given.incident_id, given.relevance),
-        "assign": lambda: workflow.assign(inst, _selected(pairs), given.assignee or None),
-        "status": lambda: workflow.transition(inst, _selected(pairs), given.state, given.note),
+        "assign": lambda: workflow.assign(
+            inst, _selected(pairs), given.assignee or None, case=case_name
+        ),
+        "status": lambda: workflow.transition(
+            inst, _selected(pairs), given.state, given.note, case=case_name
+        ),
     }
     if choice.action == "package":
         return _package(inst, case_name, choice, given)
