@@ -27,6 +27,7 @@ def _item(w: dict[str, Any]) -> list[tuple[str, str]]:
 USE_CASES: dict[str, UseCase] = {
     "reading.review": UseCase(lambda inst, w: reading.review(inst, "item", w["item_id"])),
     # The queue is filtered, never refused: a stranger's holds nothing of Case B.
+    "reading.states_of": UseCase(lambda inst, w: reading.states_of(inst, [("item", w["item_id"])])),
     "reading.queue": UseCase(lambda inst, w: reading.queue(inst), refuses=()),
     "reading.reviewers": UseCase(lambda inst, w: reading.reviewers(inst, "item", w["item_id"])),
     "states.states": UseCase(lambda inst, w: states.states(inst), refuses=()),

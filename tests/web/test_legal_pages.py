@@ -19,7 +19,9 @@ from testament.accounts import accounts
 from testament.custody import cases, custody_log, ingest
 from testament.custody.instance import Instance
 from testament.documentation import evidence, incidents, legal
+from testament.review import workflow
 from tests.conftest import SQLITE_ONLY
+from tests.policy.conftest import as_account
 from tests.web.conftest import PASSWORD, csrf_token, open_with_purpose, signed_in
 
 pytestmark = SQLITE_ONLY
@@ -135,6 +137,37 @@ def test_an_analyst_qualifies_links_two_elements_and_the_chart_shows_them(
     assert (
         "Elements with no supporting evidence: 1" in chart and "Gaps:</strong> CTX-CAH.C2" in chart
     )
+
+
+def test_the_chart_says_which_supporting_items_a_second_person_verified(
+    site: Any, desk: dict[str, Any], instance: Instance
+) -> None:
+    """A review step updates the chart: the cited item's state, and the verified count of its row."""
+    alma = as_account(instance, "alma")
+    incident = desk["incident"]
+    legal.qualify(alma, incident, "CAH-MURDER")
+    photo, video = desk["items"]
+    for item in (photo, video):
+        legal.link_element(alma, item, incident, "CAH-MURDER", "E1", stance="supports")
+    http = signed_in(site, "alma")
+
+    def e1() -> str:
+        chart, _ = _page(http, "/cases/Case A/proof-chart")
+        row = re.search(r'id="element-CAH-MURDER-E1".*?</tr>', chart, re.S)
+        assert row is not None
+        return row.group(0)
+
+    assert "Verified by a second person: 0 of 2 supporting items" in e1()
+    assert e1().count('data-review="unverified"') == 2 and "[New]" in e1()
+    workflow.transition(alma, [("item", photo)], "verified", note="geolocated")
+    row = e1()
+    assert "Verified by a second person: 1 of 2 supporting items" in row
+    assert re.search(
+        rf'href="/evidence/{photo}">photo-1.jpg</a> <span [^>]*data-review="verified"', row
+    )
+    assert '[<span aria-hidden="true">✓</span> Verified]' in row
+    workflow.transition(alma, [("item", photo)], "disputed")
+    assert "Verified by a second person: 0 of 2 supporting items" in e1()
 
 
 def test_the_forms_answer_htmx_in_place(

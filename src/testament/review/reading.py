@@ -7,6 +7,7 @@ review opens no evidence, so it records no access event.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
@@ -15,7 +16,7 @@ from testament.custody import policy
 from testament.custody.instance import Instance, who_acts
 from testament.domain.access import MINIMUM_ROLE, ROLE_RANK, Action, Role
 from testament.review import queries, states, targets
-from testament.review.results import QueueEntry, ReviewComment, ReviewStatus
+from testament.review.results import QueueEntry, ReviewComment, ReviewStatus, TargetState
 from testament.storage.engine import read_transaction
 
 QUEUE_LIMIT = 500
@@ -57,6 +58,24 @@ def review(instance: Instance, kind: str, target_id: str) -> ReviewStatus:
             row.assigned_at if row is not None else None,
             _comments(conn, found.kind, found.id),
         )
+
+
+def states_of(instance: Instance, given: Sequence[tuple[str, str]]) -> list[TargetState]:
+    """Where each of many items or incidents stands, in the order given: for the proof chart, which
+    says of each cited item whether a second person has verified it. Each target's case is asked of
+    the policy for reading; one the reader may not read is answered as absent."""
+    with read_transaction(instance.engine) as conn:
+        policy.require(conn, instance, Action.READ)
+        listed = {s.code: s for s in states.current(conn)}
+        first = next(iter(listed))
+        answered = []
+        for found in targets.resolve(conn, instance, given, Action.READ) if given else []:
+            code = found.row.state if found.row is not None else first
+            state = listed.get(code)
+            answered.append(
+                TargetState(found.kind, found.id, code, bool(state and state.second_person))
+            )
+        return answered
 
 
 @dataclass

@@ -85,3 +85,15 @@ class QueueEntry(Result):
     assignee: str | None
     reasons: tuple[str, ...]
     updated_at: str | None
+
+
+@dataclass(frozen=True)
+class TargetState(Result):
+    """Where one item or incident stands, for a list or a chart: its state (the first state when
+    never reviewed) and whether that state needed a second person (so was set by someone who is not
+    its author: "verified")."""
+
+    kind: str
+    target_id: str
+    state: str
+    second_person: bool

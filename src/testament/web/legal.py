@@ -27,7 +27,8 @@ from testament.domain.access import Action
 from testament.errors import Conflict, InvalidInput, NotFound
 from testament.http.auth import Principal
 from testament.http.guard import allow
-from testament.web import records
+from testament.review import reading, states
+from testament.web import i18n, records
 from testament.web.pages import Viewer, instance_of, render
 
 # The families of the taxonomy in the order the select shows them (each its article of the Statute).
@@ -276,7 +277,18 @@ def _chart_routes(site: FastAPI) -> None:
         items = sorted({c.item_id for found in cited.values() for c in found})
         return render(request, "chart.html", case_name=case_name, chart=chart, cited=cited,
                       item_names={n.id: n.shown_name for n in evidence.names(inst, items)},
-                      incident_titles=_titles(inst, cited))  # fmt: skip
+                      incident_titles=_titles(inst, cited), reviewed=_reviewed(inst, items, i18n.language(request)))  # fmt: skip
+
+
+def _reviewed(inst: Instance, items: list[str], lang: str) -> dict[str, tuple[str, bool]]:
+    """Each cited item's review state, with its label, and whether a second person verified it: the
+    chart updates as reviewers work (docs/review.md)."""
+    shown = {state.code: state for state in states.states(inst)}
+    return {
+        s.target_id: (shown[s.state].label(lang) if s.state in shown else s.state,
+                      s.second_person)
+        for s in reading.states_of(inst, [("item", item) for item in items])
+    }  # fmt: skip
 
 
 def _titles(
