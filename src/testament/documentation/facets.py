@@ -95,13 +95,19 @@ def check_range(date_from: str | None, date_to: str | None) -> tuple[str | None,
         except ValueError:
             day = None
         if day is None or day.isoformat() != value:
-            raise InvalidInput(f"{value!r} is not a date", where=name, hint="write YYYY-MM-DD")
+            raise InvalidInput(
+                f"{value!r} is not a date",
+                where=name,
+                hint="write YYYY-MM-DD",
+                errors={name: "a date as YYYY-MM-DD"},
+            )
         found.append(value)
     if found[0] and found[1] and found[0] > found[1]:
         raise InvalidInput(
             f"the date range ends ({found[1]}) before it starts ({found[0]})",
             where="date_from, date_to",
             hint="swap the two dates",
+            errors={"date_to": f"a day on or after date_from ({found[0]})"},
         )
     return found[0], found[1]
 
