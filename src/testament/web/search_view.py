@@ -32,10 +32,10 @@ def _query(
 
 
 def saved_url(found: SavedSearch) -> str:
-    pairs = [tuple(text.split(":", 1)) for text in found.facets]
+    pairs = [(key, value) for key, _, value in (text.partition(":") for text in found.facets)]
     return url_with(
         "/search", _query(found.query, pairs, found.date_from or "", found.date_to or "")
-    )  # type: ignore[arg-type]
+    )
 
 
 def _results(
