@@ -63,6 +63,7 @@ def _held_back(request: Request, who: Principal, item_id: str) -> None:
 
 def routes(site: FastAPI) -> None:
     _gallery_routes(site)
+    _preview_routes(site)
     _text_routes(site)
     _capture_routes(site)
     _job_routes(site)
@@ -196,6 +197,8 @@ def _gallery_routes(site: FastAPI) -> None:
         more = f"&{shown.filters()}" if shown.filters() else ""
         return records.go(request, f"/cases/{quote(case_name)}/gallery?{query}{more}")
 
+
+def _preview_routes(site: FastAPI) -> None:
     @site.get("/evidence/{item_id}/preview", include_in_schema=False)
     def preview(
         request: Request, item_id: str, who: Viewer, access: Annotated[int, Query(ge=0, le=2**62)]
