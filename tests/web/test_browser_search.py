@@ -128,3 +128,6 @@ def test_the_relation_form_works_from_the_keyboard_alone(
         expect(
             page.locator("#relations").get_by_role("link", name="Strike on a market")
         ).to_be_visible()
+        page.goto(f"/incidents/{desk['school']}/relations")  # the page without JavaScript
+        expect(page.locator("#relation-form")).to_be_visible()
+        assert_accessible(page)
