@@ -41,6 +41,13 @@ PAGES = [
     "/sharing",
     "/disclosures",
     "/registry/requests",
+    "/review",
+    "/cases/Case%20A/people",
+    "/cases/Case%20A/sources",
+    "/cases/Case%20A/tags",
+    "/cases/Case%20A/update",
+    "/units/new",
+    "/cases/Case%20A?f=status:reported",
 ]
 
 
