@@ -8,12 +8,21 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from testament.custody import cases
+from testament.accounts import accounts
+from testament.custody import cases, policy
 from testament.custody.instance import Instance
-from testament.documentation import facets, gazetteer, incidents, search
+from testament.documentation import facet_columns, facets, gazetteer, incidents, search
+from testament.documentation.facet_queries import Narrowing
+from testament.documentation.facets import Answer
 from testament.documentation.search_results import IncidentPage
+from testament.domain.access import Action
 from testament.errors import InvalidInput
+from testament.review import workflow
+from testament.storage.engine import read_transaction
+from tests.api.test_hidden_records import PASSWORD
 
 SAMPLE = (
     Path(__file__).resolve().parents[1] / "fixtures" / "gazetteer" / "ukraine-adm1-sample.geojson"
@@ -165,3 +174,87 @@ def test_counts_and_totals_agree_with_counting_by_hand(case: Instance) -> None:
             for value, number in counted.items():
                 wanted = sum(1 for i in kept if (key, value) in made[i])
                 assert number == wanted, (chosen, key, value)
+
+
+LABELS = ["graphic", "child", "sexual-violence"]
+DAYS = ["2021-06-01", "2021-12-31", "2022-01-05", "2022-03-05", "2022-06-01", "2023-02-01"]
+
+
+@pytest.fixture
+def crowd(case: Instance) -> tuple[Instance, list[tuple[str, str]]]:
+    """Generated incidents of every kind of date (a day, a month, a year, a range, none), labels, an
+    assignee, a deleted one and another case's: the values they hold, for choosing among."""
+    rng = random.Random(7)
+    accounts.create_user(case, "anna", PASSWORD)
+    accounts.grant_role(case, "anna", "Case A", "documenter")
+    dates: list[dict[str, object]] = [
+        {"date": "2022-03-05"},
+        {"date": "2022-01"},
+        {"date": "2021"},
+        {"date_from": "2021-12-20", "date_to": "2022-01-10"},
+        {},
+    ]
+    made = []
+    for n in range(24):
+        fields = rng.choice(dates) | {
+            "title": f"Strike {n}",
+            "types": rng.sample(["killing", "attack-on-civilians", "looting"], rng.randint(0, 2)),
+            "targets": rng.sample(["school", "residential"], rng.randint(0, 1)),
+            "status": rng.choice(["reported", "verified"]),
+            "sensitivity": rng.sample(LABELS, rng.randint(0, 2)),
+        }
+        given = incidents.IncidentInput(**fields)  # type: ignore[arg-type]
+        made.append(incidents.create(case, "Case A", given))
+    workflow.assign(case, [("incident", x) for x in made[::3]], "anna")
+    incidents.delete(case, made[1])
+    _new(case, "Case B", types=["killing"], date="2022")
+    held = facets.incident_page(case, "Case A").facets
+    return case, [(f.key, v.value) for f in held for v in f.values]
+
+
+def _both(instance: Instance, only: Narrowing, offset: int) -> tuple[Answer, Answer]:
+    with read_transaction(instance.engine) as conn:
+        cid = str(policy.require(conn, instance, Action.READ, case="Case A"))
+        columns = facet_columns.build(conn, cid)
+        fast = facets.by_columns(conn, columns, only, limit=5, offset=offset)
+        slow = facets.in_sql(conn, cid, only, limit=5, offset=offset)
+    return fast, slow
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_the_columns_answer_as_sql_does(
+    crowd: tuple[Instance, list[tuple[str, str]]], data: st.DataObject
+) -> None:
+    """For random choices of values, date ranges and labels, the columns give the same total, the same
+    page (rows, in order) and the same counts as grouping in SQL."""
+    instance, held = crowd
+    chosen = data.draw(st.lists(st.sampled_from(held), max_size=3, unique=True))
+    date_from = data.draw(st.none() | st.sampled_from(DAYS))
+    date_to = data.draw(st.none() | st.sampled_from(DAYS))
+    if date_from and date_to and date_from > date_to:
+        date_from, date_to = date_to, date_from
+    label = data.draw(st.sampled_from([None, *LABELS]))
+    only = Narrowing(tuple(chosen), date_from, date_to, label)
+    fast, slow = _both(instance, only, data.draw(st.sampled_from([0, 5])))
+    assert fast[:2] == slow[:2], only
+    assert sorted(fast[2]) == sorted(slow[2]), only
+
+
+def test_the_columns_follow_writes(crowd: tuple[Instance, list[tuple[str, str]]]) -> None:
+    """The kept columns are read again after an edit or an assignment (the custody log grew)."""
+    instance, _ = crowd
+    two = facets.parse(["type:killing", "status:verified"])
+    before = facets.incident_page(instance, "Case A", two, date_from="2021-01-01")
+    made = _new(instance, types=["killing"], status="verified", date="2022-02-02")
+    after = facets.incident_page(instance, "Case A", two, date_from="2021-01-01")
+    assert after.total == before.total + 1 and made in {i.id for i in after.incidents}
+    workflow.assign(instance, [("incident", made)], "anna")
+    assigned = facets.incident_page(instance, "Case A", two, date_from="2021-01-01")
+    (assignee,) = [f for f in assigned.facets if f.key == "assignee"]
+    was = [f for f in after.facets if f.key == "assignee"]
+    assert sum(v.incidents for v in assignee.values) == 1 + sum(
+        v.incidents for f in was for v in f.values
+    )

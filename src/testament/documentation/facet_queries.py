@@ -7,7 +7,9 @@ Three ways to count, cheapest first:
 * one value chosen: the stored pair counts of ``incident_facet_pair`` for that value;
 * more (several values, a date range, a label): the narrowed set, walked from its rarest value (one
   range of ``incident_facet``) and checked against each other value by primary key, joined to the
-  facet rows of its incidents and grouped.
+  facet rows of its incidents and grouped. The use case answers these from the case's facet columns
+  instead (``facet_columns``, read by :func:`live_in_date_order` and :func:`facet_rows`, the page by
+  :func:`listed_by_ids`); this path stays as what the columns must equal.
 
 A page of the narrowed incidents is read in date order from the case's date index, each incident
 checked by primary key, when the set is a large part of the case; a small set is read whole and
@@ -272,3 +274,47 @@ def existing_areas(conn: Connection, ids: Sequence[int]) -> set[int]:
 def existing_users(conn: Connection, ids: Sequence[int]) -> set[int]:
     u = t.user_account
     return {int(x) for x in conn.execute(select(u.c.id).where(u.c.id.in_(ids))).scalars()}
+
+
+def live_in_date_order(
+    conn: Connection, case_id: str
+) -> list[tuple[str, str | None, str | None, str]]:
+    """(id, occurred_from, occurred_to, sensitivity) of the case's live incidents, in the list's order."""
+    i = t.incident
+    statement = (
+        select(i.c.id, i.c.occurred_from, i.c.occurred_to, i.c.sensitivity)
+        .where(i.c.case_id == case_id, i.c.deleted_at.is_(None))
+        .order_by(i.c.occurred_from, i.c.id)
+    )
+    return list(conn.execute(statement).all())
+
+
+def facet_rows(conn: Connection, case_id: str) -> list[tuple[str, str, list[str]]]:
+    """(facet, value, incidents) for every value of the case, the incidents assigned to each user as
+    (``assignee``, user ID, incidents): the IDs joined in SQL, one row a value (IDs hold no comma)."""
+    f, r = t.incident_facet, t.review_status
+    joined = func.aggregate_strings(f.c.incident_id, ",")
+    rows = conn.execute(
+        select(f.c.facet, f.c.value, joined)
+        .where(f.c.case_id == case_id)
+        .group_by(f.c.facet, f.c.value)
+    ).all()
+    users = func.aggregate_strings(r.c.target_id, ",")
+    assigned = conn.execute(
+        select(r.c.assignee_id, users)
+        .where(r.c.case_id == case_id, r.c.kind == "incident", r.c.assignee_id.is_not(None))
+        .group_by(r.c.assignee_id)
+    ).all()
+    return [(str(x[0]), str(x[1]), str(x[2]).split(",")) for x in rows] + [
+        (ASSIGNEE, str(x[0]), str(x[1]).split(",")) for x in assigned
+    ]
+
+
+def listed_by_ids(conn: Connection, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The listed columns of these incidents, in the order of ``ids``."""
+    if not ids:
+        return []
+    i = t.incident
+    statement = select(*(i.c[name] for name in LISTED)).where(i.c.id.in_(ids))
+    found = {str(r[0]): dict(r._mapping) for r in conn.execute(statement)}
+    return [found[x] for x in ids if x in found]

@@ -1,5 +1,7 @@
 """Facets: a case's incidents narrowed by type, target, weapon, area, status, year and assignee, with
-how many incidents have each value, computed in SQL (docs/search.md, "Facets").
+how many incidents have each value: stored counts in SQL, or the case's facet columns in memory
+(:mod:`testament.documentation.facet_columns`) for narrowings they cannot answer (docs/search.md,
+"Facets").
 
 Every value chosen narrows: an incident must have all of them (two types chosen: incidents of both).
 A count beside a value is the number of incidents that choosing it leaves, so a value no narrowed
@@ -14,12 +16,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection
 
 from testament.custody import policy
 from testament.custody.instance import Instance
-from testament.documentation import facet_queries
+from testament.documentation import facet_columns, facet_queries
 from testament.documentation.facet_queries import ASSIGNEE, Narrowing
 from testament.documentation.record_views import IncidentListed, made
 from testament.documentation.search_results import Facet, FacetValue, IncidentPage
@@ -189,11 +192,35 @@ def incident_page(
     with read_transaction(instance.engine) as conn:
         cid = str(policy.require(conn, instance, Action.READ, case=case_name))
         exist(conn, only.chosen)
-        total = facet_queries.count_narrowed(conn, cid, only)
-        rows = facet_queries.narrowed_page(conn, cid, only, total=total, limit=limit, offset=offset)
-        facets = facets_of(conn, facet_queries.facet_counts(conn, cid, only), only.chosen)
+        if only.narrows and only.single is None:  # the stored counts cannot answer: the columns do
+            columns = facet_columns.of_case(conn, str(instance.engine.url), cid)
+            total, rows, counts = by_columns(conn, columns, only, limit=limit, offset=offset)
+        else:
+            total, rows, counts = in_sql(conn, cid, only, limit=limit, offset=offset)
+        facets = facets_of(conn, counts, only.chosen)
     listed = [made(IncidentListed, r, sensitivity=vocabulary_list(r["sensitivity"])) for r in rows]
     return IncidentPage(listed, total, facets)
+
+
+Answer = tuple[int, list[dict[str, Any]], list[tuple[str, str, int]]]
+
+
+def in_sql(conn: Connection, cid: str, only: Narrowing, *, limit: int, offset: int) -> Answer:
+    """The total, the page's rows and the facets' counts, from the stored counts or grouped in SQL."""
+    total = facet_queries.count_narrowed(conn, cid, only)
+    rows = facet_queries.narrowed_page(conn, cid, only, total=total, limit=limit, offset=offset)
+    return total, rows, facet_queries.facet_counts(conn, cid, only)
+
+
+def by_columns(
+    conn: Connection, columns: facet_columns.Columns, only: Narrowing, *, limit: int, offset: int
+) -> Answer:
+    """The same answer as :func:`in_sql`, narrowed and counted in the case's columns; only the page's
+    rows are read."""
+    keep = facet_columns.kept_by(columns, only)
+    total, ids = facet_columns.page(columns, keep, limit=limit, offset=offset)
+    rows = facet_queries.listed_by_ids(conn, ids)
+    return total, rows, facet_columns.counted(columns, keep)
 
 
 def vocabulary_list(stored: str | None) -> list[str]:

@@ -10,8 +10,6 @@ dates chosen on it are the brush.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,6 +21,7 @@ from testament.custody import policy
 from testament.custody.instance import Instance
 from testament.documentation import repository
 from testament.documentation.incidents import ListFilter
+from testament.documentation.kept import Kept
 from testament.domain.access import Action
 from testament.domain.results import Result
 from testament.ledger import log
@@ -30,8 +29,7 @@ from testament.storage.engine import read_transaction
 
 EPOCH = date(1970, 1, 1).toordinal()
 KEPT = 16  # answers kept in memory (each about 2 MB at 100k incidents)
-_KEPT: OrderedDict[tuple[Any, ...], TimelineSpans] = OrderedDict()
-_LOCK = threading.Lock()
+_KEPT: Kept[TimelineSpans] = Kept(KEPT)
 
 
 @dataclass(frozen=True)
@@ -68,17 +66,11 @@ def spans(instance: Instance, case_name: str, only: ListFilter | None = None) ->
     with read_transaction(instance.engine) as conn:
         cid = str(policy.require(conn, instance, Action.READ, case=case_name))
         key = (str(instance.engine.url), cid, narrowed, wanted.polygon, log.size(conn))
-        with _LOCK:
-            if key in _KEPT:
-                _KEPT.move_to_end(key)
-                return _KEPT[key]
+        kept = _KEPT.get(key)
+        if kept is not None:
+            return kept
         rows = repository.incident_spans(conn, cid, narrowed, points=polygon)
-    found = _columns(rows, region if polygon else None)
-    with _LOCK:
-        _KEPT[key] = found
-        while len(_KEPT) > KEPT:
-            _KEPT.popitem(last=False)
-    return found
+    return _KEPT.put(key, _columns(rows, region if polygon else None))
 
 
 def _columns(rows: list[Any], polygon: regions.Region | None) -> TimelineSpans:
