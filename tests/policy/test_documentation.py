@@ -29,8 +29,8 @@ from testament.documentation import (
     search,
     snippets,
     sources,
-    timeline,
     tags,
+    timeline,
     units,
 )
 from testament.domain.access import NOBODY

@@ -152,7 +152,9 @@ def test_the_item_page_says_where_the_item_is_used(site: Any, desk: dict[str, An
     uses = text[text.index('id="uses-title"') :]
     assert f'<a href="/incidents/{desk["strike"]}">Market strike</a>' in uses
     assert "the crater beside the stalls" in uses
-    assert f'href="/cases/{CASE}/proof-chart#element-CAH-MURDER-E1"' in uses and "supports it" in uses
+    assert (
+        f'href="/cases/{CASE}/proof-chart#element-CAH-MURDER-E1"' in uses and "supports it" in uses
+    )
     assert "<code>E1</code>" in uses and desk["package"] in uses and "ICC OTP" in uses
     note = open_with_purpose(vera, f"/evidence/{desk['note']}", "checking the links").text
     assert "Not linked to any incident." in note and "It has gone into no package." in note
