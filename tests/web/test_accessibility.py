@@ -9,10 +9,16 @@ import pytest
 
 from testament.accounts import accounts
 from testament.custody.instance import Instance
+from testament.documentation import incidents, people, sources, units
 from testament.server import create_server
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served
-from tests.web.a11y import assert_accessible, tab_to, violations
+from tests.web.a11y import (
+    assert_accessible,
+    assert_every_form_control_is_reachable,
+    tab_to,
+    violations,
+)
 from tests.web.test_browser import OPERATOR, PASSWORD, browser, world
 
 pytestmark = SQLITE_ONLY
@@ -102,3 +108,70 @@ def test_signing_in_from_the_keyboard_alone(browser: Any, instance: Instance) ->
         page.keyboard.type(PASSWORD)
         page.keyboard.press("Enter")
         page.wait_for_url("**/dashboard")
+
+
+def test_every_form_of_the_documenters_day_works_from_the_keyboard(
+    browser: Any, instance: Instance, world: dict[str, Any]
+) -> None:
+    """Every visible control of every form on these pages takes the focus from the Tab key alone."""
+    accounts.create_user(instance, "petro", PASSWORD)
+    accounts.grant_role(instance, "petro", "Case A", "coordinator")
+    unit = units.create(instance, "72nd Mechanised Brigade")
+    person = people.create(instance, "Case A", "Witness W-1")
+    source = sources.create(instance, "Case A", kind="person", title="Witness statement")
+    incident = incidents.create(  # not sensitive: its page opens with no purpose asked
+        instance, "Case A", incidents.IncidentInput(title="Strike on a school", date="2022-03-02")
+    )
+    pages = [
+        f"/incidents/{incident}",
+        f"/units/{unit}",
+        f"/people/{person}",
+        f"/sources/{source}",
+        "/cases/Case%20A",
+        "/cases/Case%20A/evidence",
+        "/cases/Case%20A/map",
+        "/cases/Case%20A/incidents/new",
+        f"/incidents/{incident}/edit",
+        "/cases/Case%20A/people",
+        "/cases/Case%20A/sources",
+        "/cases/Case%20A/update",
+        "/cases/Case%20A/upload",
+        "/units/new",
+        "/search?q=school",
+    ]
+    with served(create_server(instance, api_token=OPERATOR)) as base:
+        page = browser.new_context(base_url=base).new_page()
+        page.set_default_timeout(15_000)
+        page.goto("/login")
+        page.fill("input[name=username]", "petro")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/dashboard")
+        counted: dict[str, int] = {}
+        for path in pages:
+            page.goto(path)
+            assert page.url == base + path, f"{path} went to {page.url}"
+            counted[path] = assert_every_form_control_is_reachable(page)
+        assert all(counted.values()), counted  # each page has forms, and they were walked
+        assert (
+            counted[f"/incidents/{incident}"] >= 20
+        )  # legal, people, units, relations, tags, review
+        page.goto(f"/evidence/{world['photo']}")
+        page.fill("input[name=purpose]", "check the keyboard")
+        page.click("main button[type=submit]")
+        page.wait_for_selector("#uses-title")
+        assert_every_form_control_is_reachable(page)
+
+
+def test_the_keyboard_walk_finds_a_control_it_cannot_reach(
+    browser: Any, instance: Instance
+) -> None:
+    with served(create_server(instance, api_token=OPERATOR)) as base:
+        page = browser.new_context(base_url=base).new_page()
+        page.goto("/login")
+        page.evaluate(
+            """() => document.querySelector("main form").insertAdjacentHTML("beforeend",
+                '<label>Out of reach <input name="unreachable" tabindex="-1"></label>')"""
+        )
+        with pytest.raises(AssertionError, match="unreachable"):
+            assert_every_form_control_is_reachable(page)
