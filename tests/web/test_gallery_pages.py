@@ -179,9 +179,12 @@ def test_a_recordings_name_is_withheld_from_who_may_not_read_the_words(
     assert "market.jpg" not in page and "image/jpeg sha256:" in page
     assert "The file name and where it came from are withheld" in page
     assert "market.jpg" not in vera.get(GALLERY).text
+    listed = vera.get(f"/cases/{CASE}/evidence").text  # the case's evidence list, as the gallery
+    assert "market.jpg" not in listed and "image/jpeg sha256:" in listed
     ada = signed_in(site, "ada")
     assert "<h1>market.jpg</h1>" in open_with_purpose(ada, f"/evidence/{desk['photo']}", "r").text
     assert "market.jpg" in ada.get(GALLERY).text
+    assert "market.jpg" in ada.get(f"/cases/{CASE}/evidence").text
 
 
 def test_the_gallery_and_item_page_in_ukrainian(site: Any, desk: dict[str, Any]) -> None:

@@ -106,18 +106,6 @@ def _gallery_page(
     return rows[:GALLERY_PAGE], len(rows) > GALLERY_PAGE
 
 
-def shown_names(inst: Instance, items: list[EvidenceListed]) -> dict[str, str]:
-    """Each item's name as the page shows it: a survivor's recording, for a reader who may not read
-    the person's words, by its type and digest only (as search names it), never by its file name."""
-    withheld = set(service.names_withheld(inst, [item.id for item in items]))
-    return {
-        item.id: f"{item.media_type} sha256:{item.sha256[:12]}"
-        if item.id in withheld
-        else item.shown_name
-        for item in items
-    }
-
-
 def _gallery(  # noqa: PLR0917 - what the page shows
     request: Request,
     who: Principal,
@@ -141,7 +129,7 @@ def _gallery(  # noqa: PLR0917 - what the page shows
     return render(request, "gallery.html", code, case_name=case_name, items=items,
                   previews=previews, views=views, offset=shown.offset, problem=problem,
                   media=shown.media, linked=shown.linked, filters=shown.filters(),
-                  filter_problem=filter_problem, shown_names=shown_names(inst, items),
+                  filter_problem=filter_problem, shown_names=records.shown_names(inst, items),
                   page_size=GALLERY_PAGE,
                   next_offset=shown.offset + GALLERY_PAGE if more else None,
                   may_document=records.may(request, who, Action.DOCUMENT, case=case_name),

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from testament.custody import access_log
+from testament.custody.instance import Instance
 from testament.documentation import evidence, incidents
 from testament.documentation.record_views import IncidentView
 from testament.documentation.results import EvidenceListed
@@ -23,6 +24,7 @@ from testament.domain.access import Action
 from testament.errors import Conflict, InvalidInput, PermissionDenied
 from testament.http.auth import Principal
 from testament.http.guard import allow
+from testament.pipeline import service
 from testament.taxonomy import vocabulary
 from testament.web.pages import Viewer, instance_of, render
 
@@ -241,8 +243,21 @@ def _evidence_routes(site: FastAPI) -> None:
         allow(inst, who, Action.READ, case=case_name)
         items = evidence.list_for_case(inst, case_name, limit=101, offset=offset, tag=tag or None)
         return render(request, "evidence_list.html", case_name=case_name, items=items[:100], tag=tag,
+                      shown_names=shown_names(inst, items[:100]),
                       offset=offset, next_offset=offset + 100 if len(items) > 100 else None,
                       may_upload=may(request, who, Action.DOCUMENT, case=case_name))  # fmt: skip
+
+
+def shown_names(inst: Instance, items: list[EvidenceListed]) -> dict[str, str]:
+    """Each item's name as the page shows it: a survivor's recording, for a reader who may not read
+    the person's words, by its type and digest only (as search names it), never by its file name."""
+    withheld = set(service.names_withheld(inst, [item.id for item in items]))
+    return {
+        item.id: f"{item.media_type} sha256:{item.sha256[:12]}"
+        if item.id in withheld
+        else item.shown_name
+        for item in items
+    }
 
 
 def linkable(request: Request, who: Principal, incident: IncidentView) -> list[EvidenceListed]:
