@@ -4,6 +4,7 @@ thread with its own Playwright, Chromium, relay and work directory."""
 from __future__ import annotations
 
 import concurrent.futures
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,16 @@ from testament.pipeline.capture import CaptureResult, capture
 from tests.pipeline.capture.conftest import OPTIONS, PARALLEL, assert_valid, records
 from tests.pipeline.capture.site import Site
 
+# Eight Chromiums at once on a small machine, beside the suite's other worker, may take longer than the
+# other tests' 3 s to load a page; this test is about records never mixing, not about time, so it waits
+# as long as a real capture would.
+UNHURRIED = replace(OPTIONS, timeout_s=60.0)
+
 
 @pytest.mark.slow
 def test_eight_captures_at_once_each_hold_only_their_own_page(site: Site, tmp_path: Path) -> None:
     def one(number: int) -> CaptureResult:
-        return capture(f"{site.base}/parallel/{number}", tmp_path / str(number), OPTIONS)
+        return capture(f"{site.base}/parallel/{number}", tmp_path / str(number), UNHURRIED)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         results = list(pool.map(one, range(PARALLEL)))
