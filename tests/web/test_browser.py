@@ -95,10 +95,13 @@ def world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
     return ids
 
 
-def signed_in(browser: Any, base: str, username: str) -> Any:
-    """A page of a fresh browser context, signed in as ``username`` (no second factor) on the dashboard."""
+def signed_in(browser: Any, base: str, username: str, language: str | None = None) -> Any:
+    """A page of a fresh browser context, signed in as ``username`` (no second factor) on the dashboard;
+    with a ``language``, chosen first through the site's own switch (``/lang/{code}``)."""
     page = browser.new_context(base_url=base).new_page()
     page.set_default_timeout(15_000)
+    if language is not None:
+        page.goto(f"/lang/{language}")
     page.goto("/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)

@@ -64,10 +64,6 @@ def world(instance: Instance, tmp_path: Path) -> dict[str, Any]:
     return {"items": items, "incidents": made}
 
 
-def _in(page: Any, base: str, lang: str) -> None:
-    page.context.add_cookies([{"name": "testament_lang", "value": lang, "url": base}])
-
-
 def _events(instance: Instance) -> int:
     with read_transaction(instance.engine) as conn:
         return int(conn.execute(select(func.count()).select_from(custody_event)).scalar_one())
@@ -85,8 +81,7 @@ def test_bulk_assign_fifty_items_with_the_keyboard(
     words = WORDS[lang]
     site = create_server(instance, api_token=OPERATOR)
     with served(site) as base:
-        page = signed_in(browser, base, "dora")
-        _in(page, base, lang)
+        page = signed_in(browser, base, "dora", lang)
         page.goto(f"/cases/{CASE}/evidence")
         expect(page.locator('input[name="target"]')).to_have_count(ITEMS)
         assert_accessible(page)
@@ -130,8 +125,7 @@ def test_a_csv_update_with_one_bad_row_writes_nothing_until_confirmed(
     )
     site = create_server(instance, api_token=OPERATOR)
     with served(site) as base:
-        page = signed_in(browser, base, "dora")
-        _in(page, base, lang)
+        page = signed_in(browser, base, "dora", lang)
         page.goto(f"/cases/{CASE}/update")
         assert_accessible(page)
         page.set_input_files("input[name=file]", str(update))

@@ -68,8 +68,7 @@ def test_the_gallery_and_the_item_page_by_keyboard(
 
     words = WORDS[lang]
     with served(create_server(instance, api_token=OPERATOR)) as base:
-        tab = signed_in(browser, base, "vera")
-        tab.context.add_cookies([{"name": "testament_lang", "value": lang, "url": base}])
+        tab = signed_in(browser, base, "vera", lang)
         tab.goto(f"/cases/{CASE}/gallery")
         expect(tab.locator("html")).to_have_attribute("lang", lang)
         assert_accessible(tab)

@@ -19,7 +19,7 @@ from testament.server import create_server
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served
 from tests.web.a11y import assert_accessible, tab_to
-from tests.web.test_browser import OPERATOR, PASSWORD, browser
+from tests.web.test_browser import OPERATOR, PASSWORD, browser, signed_in
 
 pytestmark = SQLITE_ONLY
 __all__ = ["browser"]  # the fixture, shared with the site's journey
@@ -54,18 +54,6 @@ def desk(instance: Instance, tmp_path: Path) -> dict[str, Any]:
     return ids
 
 
-def _signed_in(browser: Any, base: str, language: str) -> Any:
-    page = browser.new_context(base_url=base).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"/lang/{language}")
-    page.goto("/login")
-    page.fill("input[name=username]", "olha")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/dashboard")
-    return page
-
-
 def _submit(page: Any, button: Any) -> None:
     """Press a form's button and wait for the page to load again (htmx's redirect, or the plain post's)."""
     with page.expect_navigation():
@@ -88,7 +76,7 @@ def test_an_analyst_qualifies_links_two_elements_and_the_chart_shows_them(
 
     words = WORDS[language]
     with served(create_server(instance, api_token=OPERATOR)) as base:
-        page = _signed_in(browser, base, language)
+        page = signed_in(browser, base, "olha", language)
         page.goto(f"/incidents/{desk['incident']}")
         assert page.get_attribute("html", "lang") == language
         assert_accessible(page)
@@ -137,7 +125,7 @@ def test_the_qualify_form_works_from_the_keyboard_alone(
     from playwright.sync_api import expect
 
     with served(create_server(instance, api_token=OPERATOR)) as base:
-        page = _signed_in(browser, base, "en")
+        page = signed_in(browser, base, "olha", "en")
         page.goto(f"/incidents/{desk['second']}")
         tab_to(page, "#legal-qualify-crime")
         page.keyboard.press("ArrowDown")  # the first crime of Article 7

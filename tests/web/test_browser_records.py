@@ -49,10 +49,6 @@ def world(instance: Instance) -> dict[str, Any]:
     return {"army": army, "incident": incident, "source": source}
 
 
-def _in(page: Any, base: str, lang: str) -> None:
-    page.context.add_cookies([{"name": "testament_lang", "value": lang, "url": base}])
-
-
 @pytest.mark.parametrize("lang", ["en", "uk"])
 def test_a_unit_under_a_parent_with_an_alias_a_commander_and_its_map(
     browser: Any,  # noqa: F811
@@ -65,8 +61,7 @@ def test_a_unit_under_a_parent_with_an_alias_a_commander_and_its_map(
     words = WORDS[lang]
     site = create_server(instance, api_token=OPERATOR)
     with served(site) as base:
-        page = signed_in(browser, base, "dana")
-        _in(page, base, lang)
+        page = signed_in(browser, base, "dana", lang)
         page.goto("/units")
         assert_accessible(page)
         page.click(f"text={words['record']}")
@@ -126,8 +121,7 @@ def test_a_person_is_recorded_with_the_keyboard_alone(
 
     site = create_server(instance, api_token=OPERATOR)
     with served(site) as base:
-        page = signed_in(browser, base, "dana")
-        _in(page, base, lang)
+        page = signed_in(browser, base, "dana", lang)
         page.goto("/cases/Case%20A/people")
         expect(page.locator("h1")).to_contain_text(WORDS[lang]["people"])
         assert_accessible(page)

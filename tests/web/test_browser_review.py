@@ -49,10 +49,6 @@ def world(instance: Instance) -> dict[str, Any]:
     return {"incident": incident}
 
 
-def _in(page: Any, base: str, lang: str) -> None:
-    page.context.add_cookies([{"name": "testament_lang", "value": lang, "url": base}])
-
-
 def _open_item(page: Any, href: str) -> None:
     """Open an item as the site asks: the purpose first, then the item's page."""
     page.goto(href)
@@ -77,8 +73,7 @@ def test_a_reviewer_verifies_another_persons_item_and_their_own_is_refused(
     site = create_server(instance, api_token=OPERATOR)
     with served(site) as base:
         # Anna uploads a photo and asks Bohdan to review it.
-        anna = signed_in(browser, base, "anna")
-        _in(anna, base, lang)
+        anna = signed_in(browser, base, "anna", lang)
         anna.goto("/cases/Case%20A/upload")
         anna.set_input_files("input[type=file]", [str(photo)])
         link = anna.locator("table.uploads tr[data-item] a[href^='/evidence/']")
@@ -102,8 +97,7 @@ def test_a_reviewer_verifies_another_persons_item_and_their_own_is_refused(
         assert reading.review(instance, "item", item).state == "in-review"
 
         # Bohdan finds it in his queue and verifies it with the keyboard alone.
-        bohdan = signed_in(browser, base, "bohdan")
-        _in(bohdan, base, lang)
+        bohdan = signed_in(browser, base, "bohdan", lang)
         bohdan.goto("/review")
         expect(bohdan.locator("h1")).to_have_text(words["queue"])
         row = bohdan.locator("table.review-queue tbody tr")

@@ -18,7 +18,7 @@ from testament.server import create_server
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served
 from tests.web.a11y import assert_accessible, tab_to
-from tests.web.test_browser import OPERATOR, PASSWORD, browser
+from tests.web.test_browser import OPERATOR, PASSWORD, browser, signed_in
 
 pytestmark = SQLITE_ONLY
 __all__ = ["browser"]  # the fixture, shared with the site's journey
@@ -51,18 +51,6 @@ def desk(instance: Instance) -> dict[str, str]:
     return ids
 
 
-def _signed_in(browser: Any, base: str, language: str) -> Any:
-    page = browser.new_context(base_url=base).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"/lang/{language}")
-    page.goto("/login")
-    page.fill("input[name=username]", "dora")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/dashboard")
-    return page
-
-
 @pytest.mark.parametrize("language", ["en", "uk"])
 def test_facets_snippets_saved_searches_and_relations(
     browser: Any, instance: Instance, desk: dict[str, str], language: str
@@ -71,7 +59,7 @@ def test_facets_snippets_saved_searches_and_relations(
 
     words = WORDS[language]
     with served(create_server(instance, api_token=OPERATOR)) as base:
-        page = _signed_in(browser, base, language)
+        page = signed_in(browser, base, "dora", language)
         page.goto("/cases/Case%20S")
         assert_accessible(page)
         facets = page.locator("nav.facets")
@@ -116,7 +104,7 @@ def test_the_relation_form_works_from_the_keyboard_alone(
     from playwright.sync_api import expect
 
     with served(create_server(instance, api_token=OPERATOR)) as base:
-        page = _signed_in(browser, base, "en")
+        page = signed_in(browser, base, "dora", "en")
         page.goto(f"/incidents/{desk['school']}")
         expect(page.locator("#relation-form")).to_be_visible()
         tab_to(page, "#relation-form select[name=relation]")
