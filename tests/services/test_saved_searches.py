@@ -71,6 +71,23 @@ def test_bad_saved_searches_are_refused(
     assert saved_searches.saved(vera) == []
 
 
+@pytest.mark.parametrize(
+    ("dates", "message"),
+    [
+        ({"date_from": "2022-02-30"}, "is not a date"),
+        ({"date_to": "22-1"}, "is not a date"),
+        ({"date_from": "2023-01-01", "date_to": "2022-12"}, "ends before it starts"),
+    ],
+)
+def test_bad_saved_search_dates_are_refused(
+    people: Instance, dates: dict[str, str], message: str
+) -> None:
+    vera = _as(people, "vera")
+    with pytest.raises(InvalidInput, match=message):
+        saved_searches.save(vera, "Dated", "school", **dates)
+    assert saved_searches.saved(vera) == []
+
+
 def test_a_duplicate_name_is_refused_but_another_user_may_use_it(people: Instance) -> None:
     saved_searches.save(_as(people, "vera"), "Mine", "school")
     with pytest.raises(Conflict, match="already have a saved search called 'Mine'"):
