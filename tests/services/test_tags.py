@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from testament.accounts import accounts
-from testament.custody import cases, verification
+from testament.custody import cases, policy, verification
 from testament.custody import ingest as ingest_service
 from testament.custody.instance import Instance
 from testament.documentation import bulk, evidence, incidents, tags
@@ -161,3 +161,19 @@ def test_held_to_a_case_a_record_of_another_is_refused(
     assert tags.tagged(instance, "Case A", "item", "x") == []
     done = tags.add(instance, "item", world["items"], "x", case="Case A")
     assert len(done.changed) == 3
+
+
+def test_the_policy_is_asked_once_per_case_not_per_record(
+    instance: Instance, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[object] = []
+    require = policy.require
+
+    def counted(*args: Any, **kwargs: Any) -> str | None:
+        asked.append(kwargs.get("case") or kwargs.get("record_id"))
+        return require(*args, **kwargs)
+
+    monkeypatch.setattr(policy, "require", counted)
+    done = tags.add(instance, "item", world["items"], "school")
+    assert done.changed == tuple(world["items"])
+    assert len(asked) == 1

@@ -176,8 +176,9 @@ def source_details(conn: Connection, source_ids: Sequence[str]) -> dict[str, dic
 
 
 def cases_of(conn: Connection, kind: str, record_ids: Collection[str]) -> dict[str, str]:
-    """Record ID → case ID, for evidence items (``item``) or sources (``source``)."""
-    table = tables.evidence_item if kind == "item" else tables.source
+    """Record ID → case ID, for evidence items (``item``), incidents (``incident``) or sources
+    (``source``); an ID that is none of them is left out."""
+    table = {"item": tables.evidence_item, "incident": tables.incident}.get(kind, tables.source)
     query = select(table.c.id, table.c.case_id).where(table.c.id.in_(record_ids))
     return {str(row.id): str(row.case_id) for row in conn.execute(query)}
 

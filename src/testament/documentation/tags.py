@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from testament.custody import history, policy
 from testament.custody.instance import Instance, acting_agent, recording
+from testament.documentation import queries as doc_queries
 from testament.documentation import tag_queries as queries
 from testament.documentation.results import BulkOutcome, TagCount, TaggedRecord, TagView
 from testament.domain.access import Action
@@ -26,7 +27,6 @@ from testament.domain.tags import TagText, folded, tag_text, target_kind
 from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.storage.engine import lock_log, read_transaction
 
-POLICY_KIND = {"item": "evidence", "incident": "incident"}
 MAX_TARGETS = 10_000
 
 
@@ -55,24 +55,36 @@ def targets_of(
         )
     if len(ids) > MAX_TARGETS:
         raise InvalidInput(f"at most {MAX_TARGETS:,} records at once", where="targets")
-    cases: dict[str, str] = {}
-    for record_id in ids:
-        try:
-            found = policy.require(
-                conn, instance, action, kind=POLICY_KIND[kind], record_id=record_id
-            )
-        except NotFound:
-            raise _no_record(kind, record_id) from None
-        except PermissionDenied as exc:
-            raise PermissionDenied(exc.what, where=record_id, hint=exc.hint) from None
-        if within is not None and found != within:
+    cases = doc_queries.cases_of(conn, kind, ids)
+    asked: set[str] = set()
+    for record_id in ids:  # in order, the first at fault named; the policy asked once per case
+        case_id = cases.get(record_id)
+        if case_id is None:
+            policy.require(conn, instance, action)  # refuses as for any record, before "absent"
+            raise _no_record(kind, record_id)
+        if case_id not in asked:
+            _gate(conn, instance, action, case_id, target=(kind, record_id))
+            asked.add(case_id)
+        if within is not None and case_id != within:
             raise _no_record(kind, record_id, in_case=True)
-        cases[record_id] = str(found)
     if kind == "incident":
         gone = sorted(set(ids) - history.live_ids(conn, "incident", ids))
         if gone:
             raise _no_record(kind, gone[0])
-    return cases
+    return {record_id: cases[record_id] for record_id in ids}
+
+
+def _gate(
+    conn: Connection, instance: Instance, action: Action, case_id: str, *, target: tuple[str, str]
+) -> None:
+    """The policy on a record's case, its refusal naming the record."""
+    kind, record_id = target
+    try:
+        policy.require(conn, instance, action, case=case_id)
+    except NotFound:
+        raise _no_record(kind, record_id) from None
+    except PermissionDenied as exc:
+        raise PermissionDenied(exc.what, where=record_id, hint=exc.hint) from None
 
 
 def add(
