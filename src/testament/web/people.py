@@ -275,10 +275,9 @@ def _incident_routes(site: FastAPI) -> None:
         try:
             people.add_role(inst, form.person_id, incident_id, form.role, form.note)
         except REFUSED as exc:
-            problem = _role_refusal(exc, "person_id")
-            return _links_page(request, who, incident_id, status_of(exc),
-                               problems={INCIDENT_ROLE: problem},
-                               typed={INCIDENT_ROLE: form.model_dump()})  # fmt: skip
+            return _links_refused(request, who, incident_id, INCIDENT_ROLE, exc=exc,
+                                  problem=_role_refusal(exc, "person_id"),
+                                  typed=form.model_dump())  # fmt: skip
         return go(request, _incident_url(incident_id, form.access))
 
     @site.post("/incidents/{incident_id}/units", include_in_schema=False)
@@ -289,9 +288,8 @@ def _incident_routes(site: FastAPI) -> None:
         try:
             units.involve(inst, form.unit, incident_id, form.degree, form.note)
         except REFUSED as exc:
-            return _links_page(request, who, incident_id, status_of(exc),
-                               problems={INCIDENT_UNIT: refused(exc, "unit")},
-                               typed={INCIDENT_UNIT: form.model_dump()})  # fmt: skip
+            return _links_refused(request, who, incident_id, INCIDENT_UNIT, exc=exc,
+                                  problem=refused(exc, "unit"), typed=form.model_dump())  # fmt: skip
         return go(request, _incident_url(incident_id, form.access))
 
 
@@ -311,21 +309,22 @@ def _source_routes(site: FastAPI) -> None:
         try:
             sources.link_incident(instance_of(request), form.source_id, incident_id, form.note)
         except REFUSED as exc:
-            return _links_page(request, who, incident_id, status_of(exc),
-                               problems={INCIDENT_SOURCE: refused(exc, "source_id")},
-                               typed={INCIDENT_SOURCE: form.model_dump()})  # fmt: skip
+            return _links_refused(request, who, incident_id, INCIDENT_SOURCE, exc=exc,
+                                  problem=refused(exc, "source_id"),
+                                  typed=form.model_dump())  # fmt: skip
         return go(request, _incident_url(incident_id, form.access))
 
 
-def _links_page(
-    request: Request, who: Principal, incident_id: str, code: int, **refusal: Any
-) -> Response:
-    """A refused form of the incident's people and units, on a page of its own with the incident's
-    title and a way back (the incident's page may ask for a purpose first)."""
+def _links_refused(
+    request: Request, who: Principal, incident_id: str, form_id: str, *, exc: TestamentError,
+    problem: dict[str, Any], typed: dict[str, Any],
+) -> Response:  # fmt: skip
+    """A refused form of the incident's people, units or sources, on a page of its own with the
+    incident's title and a way back (the incident's page may ask for a purpose first)."""
     inst = instance_of(request)
     allow(inst, who, Action.DOCUMENT, kind="incident", record_id=incident_id)
     incident = incidents.show(inst, incident_id)
-    typed = next(iter(refusal["typed"].values()))
-    return render(request, "people_units.html", code, incident=incident,
-                  links=incident_links(request, who, incident, **refusal),
+    links = incident_links(request, who, incident, problems={form_id: problem},
+                           typed={form_id: typed})  # fmt: skip
+    return render(request, "people_units.html", status_of(exc), incident=incident, links=links,
                   access=typed.get("access"))  # fmt: skip
