@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from testament.accounts import accounts
 from testament.custody import cases, verification
 from testament.custody.instance import Instance
 from testament.documentation import incidents
@@ -137,3 +138,18 @@ def test_a_bad_file_is_refused_whole(
     del case
     with pytest.raises(InvalidInput, match=why):
         csv_update.preview(instance, "Case A", content, "update.csv")
+
+
+def test_an_incident_of_a_case_the_reader_may_not_see_is_answered_as_absent(
+    instance: Instance, case: dict[str, str]
+) -> None:
+    accounts.create_user(instance, "dana", "a long enough password 1")
+    accounts.grant_role(instance, "dana", "Case A", "documenter")
+    dana = instance.acting_for(accounts.principal_named(instance, "dana"))
+    content = _csv("id,title", f"{case['other']},Title", f"{case['Strike']},Strike again")
+    plan = csv_update.preview(dana, "Case A", content, "update.csv")
+    assert [(e.row, e.why) for e in plan.errors] == [(2, "no incident has this ID")]
+    accounts.grant_role(instance, "dana", "Case B", "viewer")
+    plan = csv_update.preview(dana, "Case A", content, "update.csv")
+    assert [(e.row, e.why) for e in plan.errors] == [(2, "this incident belongs to another case")]
+    assert len(plan.changes) == 1
