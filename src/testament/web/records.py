@@ -253,11 +253,16 @@ def shown_names(inst: Instance, items: list[EvidenceListed]) -> dict[str, str]:
     the person's words, by its type and digest only (as search names it), never by its file name."""
     withheld = set(service.names_withheld(inst, [item.id for item in items]))
     return {
-        item.id: f"{item.media_type} sha256:{item.sha256[:12]}"
+        item.id: withheld_name(item.media_type, item.sha256)
         if item.id in withheld
         else item.shown_name
         for item in items
     }
+
+
+def withheld_name(media_type: str, sha256: str) -> str:
+    """An item named by its type and digest only, as search names a withheld one."""
+    return f"{media_type} sha256:{sha256[:12]}"
 
 
 def linkable(request: Request, who: Principal, incident: IncidentView) -> list[EvidenceListed]:

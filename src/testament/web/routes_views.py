@@ -83,7 +83,9 @@ def _evidence_routes(site: FastAPI) -> None:
         )
         # A recording's name and note may name the person: by type and digest only, as search does.
         withheld = item_id in service.names_withheld(inst, [item_id])
-        shown_name = f"{item.media_type} sha256:{item.sha256[:12]}" if withheld else item.shown_name
+        shown_name = (
+            records.withheld_name(item.media_type, item.sha256) if withheld else item.shown_name
+        )
         return render(request, "evidence.html", item=item, timeline=timeline, access_index=access,
                       agents=agents, playable=playable, shown_name=shown_name,
                       name_withheld=withheld, uses=item_uses.uses(inst, item_id),
