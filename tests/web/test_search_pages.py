@@ -101,3 +101,17 @@ def test_an_operator_only_query_is_a_diagnosis(site: Any, world: dict[str, str],
 def test_an_unknown_facet_on_the_search_page_is_named(site: Any, world: dict[str, str]) -> None:
     answer = _signed_in(site, "vera").get("/search", params={"q": "kharkov", "f": "colour:red"})
     assert answer.status_code == 422 and "there is no facet" in answer.text.replace("&#39;", "'")
+
+
+def test_the_search_page_keeps_a_reader_to_their_own_cases(
+    site: Any, world: dict[str, str], instance: Instance
+) -> None:
+    cases.create_case(instance, "Case B")
+    incidents.create(
+        instance, "Case B", incidents.IncidentInput(title="Depot", description="Kharkiv")
+    )
+    accounts.create_user(instance, "piet", PASSWORD)
+    accounts.grant_role(instance, "piet", "Case B", "viewer")
+    page = _signed_in(site, "piet").get("/search?q=kharkiv").text
+    assert ">Depot<" in page
+    assert ">Market<" not in page and ">Strike<" not in page and "A school in" not in page

