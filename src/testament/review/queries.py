@@ -92,12 +92,16 @@ def insert_statuses(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         conn.execute(insert(review_status), list(rows))
 
 
-def update_status(conn: Connection, kind: str, target_id: str, values: dict[str, Any]) -> None:
-    conn.execute(
-        update(review_status)
-        .where(review_status.c.kind == kind, review_status.c.target_id == target_id)
-        .values(**values)
-    )
+def update_statuses(
+    conn: Connection, kind: str, target_ids: Sequence[str], values: dict[str, Any]
+) -> None:
+    """Give the review rows of these targets of one kind the same ``values``, in one statement."""
+    if target_ids:
+        conn.execute(
+            update(review_status)
+            .where(review_status.c.kind == kind, review_status.c.target_id.in_(target_ids))
+            .values(**values)
+        )
 
 
 # --- Users ----------------------------------------------------------------------------------------------

@@ -28,13 +28,19 @@ def _state_of(found: targets.Found, first: str) -> str:
     return str(found.row.state) if found.row is not None else first
 
 
-def _write(conn: Connection, found: targets.Found, values: dict[str, Any], first: str) -> None:
-    if found.row is None:
-        row = {"kind": found.kind, "target_id": found.id, "case_id": found.case_id, "state": first,
-               "state_by": None, "state_at": None, "assignee_id": None, "assigned_at": None}  # fmt: skip
-        queries.insert_statuses(conn, [row | values])
-    else:
-        queries.update_status(conn, found.kind, found.id, values)
+def _write(
+    conn: Connection, found: list[targets.Found], values: dict[str, Any], first: str
+) -> None:
+    """Set ``values`` on every target's review row: the missing rows inserted at once, the others
+    updated at once for each kind."""
+    queries.insert_statuses(conn, [
+        {"kind": f.kind, "target_id": f.id, "case_id": f.case_id, "state": first, "state_by": None,
+         "state_at": None, "assignee_id": None, "assigned_at": None} | values
+        for f in found if f.row is None
+    ])  # fmt: skip
+    for kind in rules.KINDS:
+        ids = [f.id for f in found if f.row is not None and f.kind == kind]
+        queries.update_statuses(conn, kind, ids, values)
 
 
 def _check_second_person(
@@ -75,9 +81,9 @@ def transition(
             return _change("state", wanted.code, found, moving)
         agent_id = acting_agent(conn)
         now = utc_timestamp()
+        _write(conn, moving, {"state": wanted.code, "state_by": agent_id, "state_at": now}, first)
         events = []
         for one in moving:
-            _write(conn, one, {"state": wanted.code, "state_by": agent_id, "state_at": now}, first)
             detail = {"object": "review", "kind": one.kind, "id": one.id, "change": "state",
                       "from": _state_of(one, first), "to": wanted.code}  # fmt: skip
             events.append(comments.event(one, agent_id, detail))
@@ -147,9 +153,9 @@ def assign(
             return _change("assign", _name(assignee, user_id), found, changing)
         agent_id = acting_agent(conn)
         now = utc_timestamp()
+        _write(conn, changing, {"assignee_id": user_id, "assigned_at": now}, first)
         events = []
         for one in changing:
-            _write(conn, one, {"assignee_id": user_id, "assigned_at": now}, first)
             detail = {"object": "review", "kind": one.kind, "id": one.id, "change": "assign",
                       "assignee": None if user_id is None else f"user:{user_id}"}  # fmt: skip
             events.append(comments.event(one, agent_id, detail))
