@@ -66,8 +66,8 @@ class _Computed:
 
 def _header(content: bytes, name: str) -> list[str]:
     """The file's columns, checked: UTF-8, not empty, an ``id`` column, only known columns, none twice."""
-    text = "".join(Utf8Text(io.BytesIO(content), name).chunks())
-    first = next(csv.reader(io.StringIO(text)), None)
+    # the header row only: the rows are read (and the rest decoded) by the import's reader
+    first = next(csv.reader(Utf8Text(io.BytesIO(content), name).lines()), None)
     if not first or not any(cell.strip() for cell in first):
         raise InvalidInput("the file is empty (no header row)", where=name)
     header = [cell.strip().casefold() for cell in first]
