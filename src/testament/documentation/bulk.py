@@ -45,7 +45,7 @@ def link_items(
                     hint="link an item only to an incident of its own case",
                 )
         lock_log(conn)  # no constraint backs the check for existing links: it holds until commit
-        linked = {i for i in cases if queries.live_item_link(conn, i, incident_id) is not None}
+        linked = queries.linked_items(conn, list(cases), incident_id)
         new = [item_id for item_id in cases if item_id not in linked]
         rows = [
             {"item_id": i, "incident_id": incident_id, "source_id": None, "relevance": note}

@@ -47,6 +47,17 @@ def live_item_link(conn: Connection, item_id: str, incident_id: str) -> str | No
     return None if found is None else str(found)
 
 
+def linked_items(conn: Connection, item_ids: Collection[str], incident_id: str) -> set[str]:
+    """Those of the items with a live link to the incident, in one query."""
+    t = tables.item_incident
+    rows = conn.execute(
+        select(t.c.item_id).where(
+            t.c.item_id.in_(item_ids), t.c.incident_id == incident_id, t.c.deleted_at.is_(None)
+        )
+    )
+    return {str(row.item_id) for row in rows}
+
+
 def item_links(conn: Connection, item_id: str) -> list[RowMapping]:
     """An item's live links to incidents, oldest first."""
     links = tables.item_incident
