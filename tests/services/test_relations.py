@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from testament.accounts import accounts
 from testament.custody import cases, custody_log
 from testament.custody.instance import Instance
 from testament.documentation import incidents, relations
-from testament.errors import InvalidInput, NotFound
+from testament.errors import InvalidInput, NotFound, PermissionDenied
 
 
 @pytest.fixture
@@ -70,3 +71,15 @@ def test_bad_relations_are_refused(
 def test_an_unknown_relation_kind_is_refused(instance: Instance, world: dict[str, str]) -> None:
     with pytest.raises(InvalidInput, match="incident-relations"):
         relations.relate_to(instance, world["first"], "depot", "cousin-of")
+
+
+@pytest.mark.parametrize("other", ["nothing of that name", "shelling", "depot"])
+def test_a_reader_is_refused_before_any_title_is_looked_for(
+    instance: Instance, world: dict[str, str], other: str
+) -> None:
+    accounts.create_user(instance, "vera", "a long enough password 1")
+    accounts.grant_role(instance, "vera", "Case A", "viewer")
+    vera = instance.acting_for(accounts.principal_named(instance, "vera"))
+    with pytest.raises(PermissionDenied):
+        relations.relate_to(vera, world["first"], other, "follows")
+    assert relations.related(instance, world["first"]) == []

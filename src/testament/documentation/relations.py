@@ -66,9 +66,9 @@ def relate_to(
     wanted = other.strip()
     if not wanted:
         raise InvalidInput("say which incident to relate to", where="other")
-    with read_transaction(instance.engine) as conn:
+    with read_transaction(instance.engine) as conn:  # refused before any title is looked for
         case_id = policy.require(
-            conn, instance, Action.READ, kind="incident", record_id=incident_id
+            conn, instance, Action.DOCUMENT, kind="incident", record_id=incident_id
         )
         found = relation_queries.case_incidents_matching(conn, str(case_id), wanted, 3)
     if wanted in found:
