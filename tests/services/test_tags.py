@@ -177,3 +177,14 @@ def test_the_policy_is_asked_once_per_case_not_per_record(
     done = tags.add(instance, "item", world["items"], "school")
     assert done.changed == tuple(world["items"])
     assert len(asked) == 1
+
+
+def test_a_link_held_to_a_case_refuses_items_of_another(
+    instance: Instance, world: dict[str, Any]
+) -> None:
+    with pytest.raises(NotFound, match="in this case") as raised:
+        bulk.link_items(instance, world["items"], world["incident"], "crater", case="Case B")
+    assert raised.value.where == world["items"][0]
+    assert _count(instance, item_incident) == 0
+    done = bulk.link_items(instance, world["items"], world["incident"], "crater", case="Case A")
+    assert done.changed == tuple(world["items"])

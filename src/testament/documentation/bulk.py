@@ -23,10 +23,15 @@ from testament.storage.engine import lock_log
 
 
 def link_items(
-    instance: Instance, item_ids: Sequence[str], incident_id: str, relevance: str
+    instance: Instance,
+    item_ids: Sequence[str],
+    incident_id: str,
+    relevance: str,
+    *,
+    case: str | None = None,
 ) -> BulkOutcome:
     """Link each item to an incident of its case, with one relevance note; items already linked to it
-    are left as they are. All or nothing."""
+    are left as they are. All or nothing (with ``case``, every item must be of that case)."""
     note = clean_text(relevance, "the relevance", "relevance", required=True)
     with recording(instance) as conn:
         try:
@@ -36,7 +41,7 @@ def link_items(
         except NotFound:
             raise NotFound("no incident has this ID", where=incident_id) from None
         history.current(conn, "incident", incident_id)
-        cases = targets_of(conn, instance, "item", item_ids, Action.DOCUMENT)
+        cases = targets_of(conn, instance, "item", item_ids, Action.DOCUMENT, case=case)
         for item_id, case_id in cases.items():
             if case_id != incident_case:
                 raise InvalidInput(

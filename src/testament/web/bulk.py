@@ -111,7 +111,9 @@ def _apply(inst: Any, case_name: str, choice: Choice, given: Fields) -> Done:
     actions: dict[str, Callable[[], Any]] = {
         "tag": lambda: tags.add(inst, choice.kind, choice.targets, given.tag, case=case_name),
         "untag": lambda: tags.remove(inst, choice.kind, choice.targets, given.tag, case=case_name),
-        "link": lambda: bulk.link_items(inst, choice.targets, given.incident_id, given.relevance),
+        "link": lambda: bulk.link_items(
+            inst, choice.targets, given.incident_id, given.relevance, case=case_name
+        ),
         "assign": lambda: workflow.assign(
             inst, _selected(pairs), given.assignee or None, case=case_name
         ),
