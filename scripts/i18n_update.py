@@ -1,6 +1,9 @@
 """Extract the pages' messages and merge them into each catalogue (`make i18n`).
 
 New messages arrive untranslated; ``tests/web/test_i18n.py`` then fails until someone translates them.
+Every ``locale/<code>.po`` is updated; ``scripts/i18n_update.py ar`` updates only the languages named.
+To add a language, write a ``<code>.po`` holding only its header (``Language:`` and ``Plural-Forms:``)
+and run this: every message arrives in it untranslated.
 """
 
 from __future__ import annotations
@@ -34,9 +37,17 @@ def template() -> Catalog:
 PLACEHOLDERS = ("Report-Msgid-Bugs-To:", "PO-Revision-Date:", "Last-Translator:")
 
 
-def main() -> None:
+def main(languages: list[str]) -> None:
     pot = template()
-    for path in sorted(LOCALE.glob("*.po")):
+    paths = sorted(LOCALE.glob("*.po"))
+    unknown = sorted(set(languages) - {path.stem for path in paths})
+    if unknown:
+        sys.exit(
+            f"no catalogue {', '.join(unknown)} in {LOCALE.relative_to(ROOT)}: write its header first"
+        )
+    for path in paths:
+        if languages and path.stem not in languages:
+            continue
         with path.open("rb") as handle:
             catalogue = read_po(handle, locale=path.stem)
         catalogue.update(pot, no_fuzzy_matching=True)
@@ -51,4 +62,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

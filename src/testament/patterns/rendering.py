@@ -25,7 +25,7 @@ from testament import __version__
 from testament.domain.display import shown
 from testament.domain.results import Result
 from testament.errors import InvalidInput
-from testament.locale import catalogue, check_language
+from testament.locale import catalogue, check_language, direction
 from testament.patterns.results import Checkpoint
 from testament.taxonomy import loader, vocabulary
 
@@ -121,6 +121,7 @@ def environment(language: str = "en") -> jinja2.Environment:
     env.globals["term"] = partial(term, language=language)
     env.globals["crime_label"] = partial(crime_label, language=language)
     env.globals["lang"] = language
+    env.globals["direction"] = direction(language)
     return env
 
 

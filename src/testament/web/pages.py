@@ -45,6 +45,7 @@ def templates_for(lang: str) -> Jinja2Templates:
     messages = i18n.catalogue(lang)
     env.install_gettext_translations(messages, newstyle=True)  # type: ignore[attr-defined]
     env.globals["label"] = partial(labels.label, language=lang, messages=messages)
+    env.globals["direction"] = i18n.direction(lang)  # <html dir>: rtl for Arabic
     display.install(env, lang)
     return Jinja2Templates(env=env)
 
