@@ -22,7 +22,7 @@ from babel.support import Translations
 from testament.errors import InvalidInput
 
 LOCALE_DIR = Path(__file__).parent / "web" / "locale"
-LANGUAGES: dict[str, str] = {"en": "English", "uk": "Українська"}
+LANGUAGES: dict[str, str] = {"en": "English", "uk": "Українська", "ar": "العربية"}
 DEFAULT = "en"
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from testament import locale
 from testament.taxonomy import loader
-from testament.taxonomy.lint import REVIEW_STATES, lint
+from testament.taxonomy.lint import LANGUAGES, REVIEW_STATES, lint
 
 EXPECTED_VOCABULARIES = {
     "incident-types", "target-object-types", "weapon-systems", "incident-status",
@@ -75,6 +76,15 @@ def test_lint_catches_a_missing_ukrainian_label(copy: Path) -> None:
     assert "rome_statute.yaml crime CAH-EXTERM: missing uk label" in lint(loader.load(copy))
 
 
+def test_lint_catches_a_missing_arabic_label(copy: Path) -> None:
+    _edit(copy / "rome_statute.yaml", 'ar: "الإبادة"', 'ar: " "')
+    assert "rome_statute.yaml crime CAH-EXTERM: missing ar label" in lint(loader.load(copy))
+
+
+def test_lint_requires_a_label_in_every_language_of_the_pages() -> None:
+    assert set(LANGUAGES) == set(locale.LANGUAGES)
+
+
 def test_lint_catches_a_war_crime_without_its_conflict_context(copy: Path) -> None:
     _edit(copy / "rome_statute.yaml", "context: [CTX-WC-IAC]\n", "context: []\n")
     assert any("lacks CTX-WC-IAC" in p for p in lint(loader.load(copy)))
@@ -101,6 +111,7 @@ def test_lint_catches_vocabulary_mistakes(copy: Path) -> None:
     where = "vocabularies/incident-status.yaml"
     assert f"{where}: duplicate term code orphan" in problems
     assert f"{where} term orphan: missing uk label" in problems
+    assert f"{where} term orphan: missing ar label" in problems
     assert f"{where} term orphan: dangling parent nowhere" in problems
     assert f"{where} term orphan: suggests unknown crime NO-SUCH-CRIME" in problems
 

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "testament"
 TEMPLATES = PACKAGE / "web" / "templates"
 REPORT_TEMPLATES = PACKAGE / "patterns" / "templates"
-LABELS = PACKAGE / "web" / "labels.py"
+LABELS = tuple(  # the words for codes, the analyses' keys and values, the patterns page's figures
+    PACKAGE / "web" / name for name in ("labels.py", "analysis_labels.py", "analyses.py", "patterns.py")
+)
 REPORT_CODE = (PACKAGE / "patterns" / "reports.py", PACKAGE / "patterns" / "rendering.py")
 
 
@@ -41,12 +43,20 @@ def _report_messages() -> set[str]:
 
 
 def _template_messages() -> set[str]:
-    return _messages_of(TEMPLATES, (LABELS,)) | _report_messages()
+    return _messages_of(TEMPLATES, LABELS) | _report_messages()
 
 
 def test_the_words_for_codes_are_extracted() -> None:
     messages = _template_messages()
     assert {"Key shredding", "Case administrator", "Gap: no supporting item"} <= messages
+    assert {"Above the baseline", "Compare", "Incidents per day"} <= messages, "analyses' words too"
+
+
+def test_make_i18n_extracts_what_the_tests_check() -> None:
+    """babel.cfg names every file whose words the tests require translated, so `make i18n` adds them."""
+    config = (ROOT / "babel.cfg").read_text()
+    for path in (*LABELS, *REPORT_CODE):
+        assert f"[python: {path.relative_to(ROOT)}]" in config, path
 
 
 def test_the_reports_have_messages_to_translate() -> None:
@@ -82,14 +92,38 @@ def test_no_message_lacks_a_translation(code: str) -> None:
     )
 
 
-def test_placeholders_survive_translation() -> None:
-    with (i18n.LOCALE_DIR / "uk.po").open("rb") as handle:
-        catalogue = read_po(handle, locale="uk")
+TRANSLATED = [c for c in i18n.LANGUAGES if c != i18n.DEFAULT]
+
+
+def test_every_language_but_english_has_a_catalogue() -> None:
+    assert "ar" in TRANSLATED and "uk" in TRANSLATED
+    assert sorted(p.stem for p in i18n.LOCALE_DIR.glob("*.po")) == sorted(TRANSLATED)
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(part.split(")")[0] for part in text.split("%(")[1:])
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_placeholders_survive_translation(code: str) -> None:
+    with (i18n.LOCALE_DIR / f"{code}.po").open("rb") as handle:
+        catalogue = read_po(handle, locale=code)
     for message in catalogue:
-        if message.id and "%(" in message.id:
-            names = sorted(part.split(")")[0] for part in str(message.id).split("%(")[1:])
-            given = sorted(part.split(")")[0] for part in str(message.string).split("%(")[1:])
-            assert names == given, message.id
+        if not message.id or not message.string or not all(message.string):
+            continue  # untranslated: the test above says so
+        if isinstance(message.id, str):
+            assert _placeholders(str(message.string)) == _placeholders(message.id), (
+                f"{code}.po: {message.id!r} is translated {message.string!r}"
+            )
+            continue
+        # A plural's forms: none names a placeholder the source lacks, the last (the general one)
+        # names all; Arabic's forms for zero, one and two may leave the number out ("حدث واحد").
+        source = set(_placeholders(message.id[0]) + _placeholders(message.id[1]))
+        for form in message.string:
+            assert set(_placeholders(form)) <= source, f"{code}.po: {message.id!r} has {form!r}"
+        assert _placeholders(message.string[-1]) == _placeholders(message.id[1]), (
+            f"{code}.po: the last form of {message.id!r} lacks a placeholder"
+        )
 
 
 def test_a_catalogue_translates_and_falls_back() -> None:
@@ -109,3 +143,20 @@ def test_ukrainian_plural_forms(n: int, form: int) -> None:
     uk = i18n.catalogue("uk")
     assert isinstance(uk, Translations)
     assert uk.plural(n) == form  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("n", "form"),
+    [(0, 0), (1, 1), (2, 2), (3, 3), (10, 3), (11, 4), (99, 4), (100, 5), (101, 5), (102, 5),
+     (103, 3), (111, 4)],
+)  # fmt: skip
+def test_arabic_plural_forms(n: int, form: int) -> None:
+    """The rule in ar.po's header, as Babel compiles it: zero, one, two, few, many and other."""
+    ar = i18n.catalogue("ar")
+    assert isinstance(ar, Translations)
+    assert ar.plural(n) == form  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("code", "way"), [("en", "ltr"), ("uk", "ltr"), ("ar", "rtl")])
+def test_arabic_is_written_right_to_left(code: str, way: str) -> None:
+    assert i18n.direction(code) == way

@@ -1,7 +1,7 @@
 """Codes are shown in words, in the reader's language: vocabulary terms, statuses, roles, event types.
 
-Two guards. Every member of every enum the pages show, and every vocabulary term, has a Ukrainian label.
-And every page, rendered in Ukrainian over HTTP with records that use every value, shows no English
+Two guards. Every member of every enum the pages show, and every vocabulary term, has a Ukrainian and
+an Arabic label. And every page, rendered in Ukrainian and in Arabic over HTTP with records that use every value, shows no English
 word: an untranslated message, a slug or an enum value shown raw fails the test, naming the page and
 the words. Only text marked ``lang="en"`` (the legal element paraphrases, checked in English) and the
 records' own data are left out.
@@ -90,6 +90,36 @@ def test_every_crime_and_context_has_a_ukrainian_label() -> None:
     for found in (*taxonomy.crimes, *taxonomy.contexts):
         assert found.label.get("uk"), found.code
         assert _uk(found.code, labels.CRIME) == found.label["uk"]
+
+
+def _ar(value: str, kind: str) -> str:
+    return labels.label(value, kind, language="ar", messages=i18n.catalogue("ar"))
+
+
+@pytest.mark.parametrize("kind", sorted(MEMBERS))
+def test_every_member_of_an_enum_has_an_arabic_translation(kind: str) -> None:
+    with (i18n.LOCALE_DIR / "ar.po").open("rb") as handle:
+        translated = {m.id: m.string for m in read_po(handle, locale="ar") if m.string}
+    for code, english in labels.ENUMS[kind].items():
+        assert english in translated, f"ar.po lacks {english!r} ({kind} {code!r})"
+        assert _ar(code, kind) == translated[english] != code
+
+
+@pytest.mark.parametrize("vocab", loader.shipped().vocabularies, ids=lambda v: v.code)
+def test_every_vocabulary_term_has_an_arabic_label(vocab: loader.Vocabulary) -> None:
+    assert vocab.label.get("ar"), vocab.code
+    for term in vocab.terms:
+        assert term.label.get("ar"), f"{vocab.code}: {term.code} has no ar label"
+        assert _ar(term.code, vocab.code) == term.label["ar"]
+
+
+def test_every_crime_and_context_has_an_arabic_label() -> None:
+    taxonomy = loader.shipped()
+    for found in (*taxonomy.crimes, *taxonomy.contexts):
+        assert found.label.get("ar"), found.code
+        assert _ar(found.code, labels.CRIME) == found.label["ar"]
+    assert _ar("CAH-TORTURE", labels.CRIME) == "التعذيب"
+    assert _ar("reported", "incident-status") == "مُبلَّغ عنها"
 
 
 def test_an_unknown_kind_is_a_mistake_and_an_unknown_value_stays_as_given() -> None:
@@ -304,24 +334,26 @@ def _through_the_purpose(http: TestClient, path: str) -> Any:
 
 
 @SQLITE_ONLY
+@pytest.mark.parametrize("lang", ["uk", "ar"])
 def test_every_page_in_ukrainian_shows_no_english(
-    site: Any, instance: Instance, tmp_path: Path
+    site: Any, instance: Instance, tmp_path: Path, lang: str
 ) -> None:
+    """And in Arabic: the same pages, right to left."""
     world = _everything(instance, tmp_path)
     data = _data(instance, world)
     http = TestClient(site, base_url="http://127.0.0.1", follow_redirects=False)
-    http.cookies.set(i18n.COOKIE, "uk")
+    http.cookies.set(i18n.COOKIE, lang)
     assert http.post("/login", data={"username": "ops", "password": PASSWORD}).status_code == 303
     found: dict[str, list[str]] = {}
     case = CASE.replace(" ", "%20")
     for path in _pages(world, case):
         page = _through_the_purpose(http, path)
         assert page.status_code in (200, 404), (path, page.status_code, page.text[:500])
-        assert 'lang="uk"' in page.text
+        assert f'lang="{lang}" dir="{i18n.direction(lang)}"' in page.text
         english = _english_words(page.text, data)
         if english:
             found[path] = sorted(set(english))
-    assert found == {}, f"English on Ukrainian pages: {found}"
+    assert found == {}, f"English on {lang} pages: {found}"
 
 
 @SQLITE_ONLY

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from testament.cli.output import json_line
+from testament.locale import LANGUAGES
 
 
 @click.group()
@@ -39,7 +40,7 @@ def lint_command(directory: Path | None) -> None:
 
 @taxonomy.command("terms")
 @click.argument("vocabulary")
-@click.option("--lang", "language", type=click.Choice(["en", "uk"]), default="en",
+@click.option("--lang", "language", type=click.Choice(list(LANGUAGES)), default="en",
               show_default=True, help="The language of the labels.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def terms_command(vocabulary: str, language: str, as_json: bool) -> None:

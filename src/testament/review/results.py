@@ -20,7 +20,21 @@ class ReviewState(Result):
     queued: bool
 
     def label(self, language: str) -> str:
-        return self.label_uk if language == "uk" and self.label_uk else self.label_en
+        """The label in ``language``: an organisation names its states in English and Ukrainian;
+        the shipped states, while they keep their English label, are named in Arabic too."""
+        if language == "uk" and self.label_uk:
+            return self.label_uk
+        return SHIPPED_LABELS.get((language, self.code, self.label_en), self.label_en)
+
+
+# The shipped states (review.states.DEFAULT_STATES) in the pages' other languages, by their code and
+# English label: a state an administrator renamed is shown as named.
+SHIPPED_LABELS: dict[tuple[str, str, str], str] = {
+    ("ar", "new", "New"): "جديدة",
+    ("ar", "in-review", "In review"): "قيد المراجعة",
+    ("ar", "verified", "Verified"): "مُتحقَّق منها",
+    ("ar", "disputed", "Disputed"): "متنازع عليها",
+}
 
 
 @dataclass(frozen=True)

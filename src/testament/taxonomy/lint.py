@@ -1,7 +1,8 @@
 """Consistency checks for the taxonomy: a test runs them, and so can a reviewer after editing the YAML.
 
 Each problem is one line naming the file, the code and what is wrong. Checked: duplicate codes, dangling
-references (contexts, parents, suggested crimes, amendments), missing English or Ukrainian labels, unknown
+references (contexts, parents, suggested crimes, amendments), missing English, Ukrainian or Arabic labels
+(every language of the pages, :data:`testament.locale.LANGUAGES`; a test keeps the two lists equal), unknown
 families, conflict characters and element types, and element texts not marked for legal review.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from testament.taxonomy.loader import CONFLICTS, Context, Crime, Element, Taxonomy, Vocabulary
 
-LANGUAGES = ("en", "uk")
+LANGUAGES = ("en", "uk", "ar")
 FAMILIES = ("CAH", "WC", "GEN")
 ELEMENT_TYPES = ("conduct", "consequence", "circumstance", "mental")
 REVIEW_STATES = ("paraphrase-pending-legal-review", "reviewed")

@@ -1,7 +1,7 @@
 """Load the taxonomy YAML into typed, immutable objects.
 
 The files live beside this module: ``rome_statute.yaml`` (crimes, their elements and contextual elements)
-and ``vocabularies/*.yaml`` (controlled vocabularies with English and Ukrainian labels). Loading checks
+and ``vocabularies/*.yaml`` (controlled vocabularies with English, Ukrainian and Arabic labels). Loading checks
 only the shape of the data; :mod:`testament.taxonomy.lint` checks its consistency.
 """
 
