@@ -31,20 +31,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from testament.errors import InvalidInput
-from testament.search import names
+from testament.search import arabic, names
 from testament.search.translit import keys
 
-VERSION = "tbf1"
+VERSION = "tbf2"
 PART_BITS = 2048
 HASHES = 8  # bit positions per letter pair
 TAG_BYTES = 8
 MIN_SECRET_BYTES = 16
 ENCODING_THRESHOLD = names.MATCH_THRESHOLD
-_PATRONYMIC, _GIVEN_NAME = 1, 2
+_PATRONYMIC, _GIVEN_NAME, _WRITTEN_ARABIC, _OPTIONAL, _ARABIC = 1, 2, 4, 8, 16
+NEAR_YEARS = range(-names.NEAR_YEARS, names.NEAR_YEARS + 1)
 _FILTER_BYTES = PART_BITS // 8
 _PART_SIZE = (
-    TAG_BYTES + 2 + _FILTER_BYTES + 3 * TAG_BYTES
-)  # spelling, flags, length, filter, 3 tags
+    TAG_BYTES + 2 + _FILTER_BYTES + 5 * TAG_BYTES
+)  # spelling, flags, length, filter, 5 tags (key, two stems, two readings of the consonants)
 _NO_TAG = bytes(TAG_BYTES)
 
 
@@ -86,9 +87,27 @@ def _bloom(text: str, key: bytes) -> bytes:
     return bits.to_bytes(_FILTER_BYTES, "big")
 
 
+def _flags(part: names.Part) -> int:
+    found = (_PATRONYMIC, _GIVEN_NAME, _WRITTEN_ARABIC, _OPTIONAL, _ARABIC)
+    held = (part.patronymic, part.given_name, part.written_arabic, part.optional, part.arabic)
+    return sum(flag for flag, has in zip(found, held, strict=True) if has)
+
+
+def _consonants(part: names.Part) -> tuple[str, str]:
+    """The consonants of a part of an Arabic name, in either script (:mod:`testament.search.arabic`):
+    a Latin spelling's two readings, where its letters have two."""
+    if part.written_arabic:
+        return arabic.skeleton(part.roman), ""
+    if not part.arabic:
+        return "", ""
+    first, second = (arabic.latin_skeleton(part.folded, reading) for reading in (0, 1))
+    return first, second if second != first else ""
+
+
 def _encode_part(part: names.Part, filter_key: bytes, tag_key: bytes) -> bytes:
-    flags = (_PATRONYMIC if part.patronymic else 0) | (_GIVEN_NAME if part.given_name else 0)
+    flags = _flags(part)
     stems = [_tag(tag_key, f"s{stem}") for stem in part.stems]
+    consonants = _consonants(part)
     return b"".join(
         [
             _tag(tag_key, f"s{part.spelling}"),
@@ -97,14 +116,15 @@ def _encode_part(part: names.Part, filter_key: bytes, tag_key: bytes) -> bytes:
             _tag(tag_key, f"k{part.key}"),
             *stems,
             _NO_TAG * (2 - len(stems)),
+            *(_tag(tag_key, f"c{c}") if len(c) > 1 else _NO_TAG for c in consonants),
         ]
     )
 
 
-def _dob_tags(dob: str | None, key: bytes) -> list[bytes]:
+def _dob_tags(dob: str | None, key: bytes, lenient: bool) -> list[bytes]:
     if dob is None:
         return []
-    values = names.dob_parts(dob)
+    values = names.known_parts(dob) if lenient else names.dob_parts(dob)
     labels = [f"y{values[0]}", f"m{values[:2]}", f"d{values}"][: len(values)]
     if len(values) == 3:
         labels.append(f"s{values[0]}-{sorted(values[1:])}")
@@ -122,39 +142,76 @@ def encode(record: names.NameRecord, secret: bytes) -> str:
         _digest(secret, b"testament linkage v1 " + label)
         for label in (b"pairs", b"parts", b"dob", b"place")
     )
-    parts = sorted(_encode_part(p, filter_key, tag_key) for p in names.parts(record.name))
-    dob, place = _dob_tags(record.dob, dob_key), _place_tags(record.place, place_key)
-    body = b"".join([bytes([len(parts), len(dob), len(place)]), *parts, *dob, *place])
+    found = names.parts(record.name)
+    lenient = any(p.arabic for p in found)
+    parts = sorted(_encode_part(p, filter_key, tag_key) for p in found)
+    dob, place = _dob_tags(record.dob, dob_key, lenient), _place_tags(record.place, place_key)
+    years = _year_tags(record.dob, dob_key) if lenient else []
+    body = b"".join(
+        [bytes([len(parts), len(dob), len(place), len(years)]), *parts, *dob, *place, *years]
+    )
     return f"{VERSION}.{base64.urlsafe_b64encode(body).decode().rstrip('=')}"
+
+
+def _year_tags(dob: str | None, key: bytes) -> list[bytes]:
+    """The year of birth and the years near it (the year itself first), for an Arabic name's record."""
+    if dob is None:
+        return []
+    year = names.dob_parts(dob)[0]
+    return [_tag(key, f"w{year + offset}") for offset in sorted(NEAR_YEARS, key=abs)]
 
 
 @dataclass(frozen=True, slots=True)
 class _Part:
     spelling: bytes
-    patronymic: bool
-    given_name: bool
+    flags: int
     length: int
     pairs: int
     key: bytes
     stems: tuple[bytes, ...]
+    consonants: frozenset[bytes]
+
+    @property
+    def patronymic(self) -> bool:
+        return bool(self.flags & _PATRONYMIC)
+
+    @property
+    def given_name(self) -> bool:
+        return bool(self.flags & _GIVEN_NAME)
+
+    @property
+    def written_arabic(self) -> bool:
+        return bool(self.flags & _WRITTEN_ARABIC)
+
+    @property
+    def optional(self) -> bool:
+        return bool(self.flags & _OPTIONAL)
+
+    @property
+    def arabic(self) -> bool:
+        return bool(self.flags & _ARABIC)
 
 
 def _read_part(chunk: bytes) -> _Part:
     flags, length = chunk[TAG_BYTES], chunk[TAG_BYTES + 1]
-    tail = chunk[-3 * TAG_BYTES :]
-    stems = (tail[TAG_BYTES : 2 * TAG_BYTES], tail[2 * TAG_BYTES :])
+    tail = chunk[-5 * TAG_BYTES :]
+    stems = (tail[TAG_BYTES : 2 * TAG_BYTES], tail[2 * TAG_BYTES : 3 * TAG_BYTES])
     return _Part(
         spelling=chunk[:TAG_BYTES],
-        patronymic=bool(flags & _PATRONYMIC),
-        given_name=bool(flags & _GIVEN_NAME),
+        flags=flags,
         length=length,
-        pairs=int.from_bytes(chunk[TAG_BYTES + 2 : -3 * TAG_BYTES], "big"),
+        pairs=int.from_bytes(chunk[TAG_BYTES + 2 : -5 * TAG_BYTES], "big"),
         key=tail[:TAG_BYTES],
         stems=tuple(stem for stem in stems if stem != _NO_TAG),
+        consonants=frozenset(
+            tag
+            for tag in (tail[3 * TAG_BYTES : 4 * TAG_BYTES], tail[4 * TAG_BYTES :])
+            if tag != _NO_TAG
+        ),
     )
 
 
-_Decoded = tuple[tuple[_Part, ...], tuple[bytes, ...], tuple[bytes, ...]]
+_Decoded = tuple[tuple[_Part, ...], tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...]]
 
 
 @lru_cache(maxsize=65_536)
@@ -167,19 +224,20 @@ def _decode(encoding: str) -> _Decoded:
         body = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
         raise bad from None
-    if len(body) < 3:
+    if len(body) < 4:
         raise bad
-    count, dobs, places = body[0], body[1], body[2]
-    end = 3 + count * _PART_SIZE
+    count, dobs, places, years = body[0], body[1], body[2], body[3]
+    end = 4 + count * _PART_SIZE
     if (
         not 1 <= count <= names.MAX_PARTS
         or dobs > 4
-        or len(body) != end + TAG_BYTES * (dobs + places)
+        or years not in (0, len(NEAR_YEARS))
+        or len(body) != end + TAG_BYTES * (dobs + places + years)
     ):
         raise bad
-    parts = tuple(_read_part(body[i : i + _PART_SIZE]) for i in range(3, end, _PART_SIZE))
+    parts = tuple(_read_part(body[i : i + _PART_SIZE]) for i in range(4, end, _PART_SIZE))
     tags = tuple(body[i : i + TAG_BYTES] for i in range(end, len(body), TAG_BYTES))
-    return parts, tags[:dobs], tags[dobs:]
+    return parts, tags[:dobs], tags[dobs : dobs + places], tags[dobs + places :]
 
 
 def _elements(bits: int) -> float:
@@ -202,16 +260,29 @@ def closeness(a: int, b: int, a_length: int, b_length: int) -> float:
 def _part_similarity(a: _Part, b: _Part) -> float:
     if a.spelling == b.spelling:
         return 1.0
+    near = closeness(a.pairs, b.pairs, a.length, b.length)
+    same_consonants = bool(a.consonants & b.consonants)
+    if a.written_arabic != b.written_arabic:  # the filters hold letters of two scripts
+        if a.given_name and b.given_name:
+            return names.DISTINCT_NAMES * 0.5
+        return names.ACROSS_SCRIPTS if same_consonants else 0.0
+    if a.arabic and b.arabic and not a.written_arabic and not (a.given_name and b.given_name):
+        return max(near, names.LATIN_SPELLINGS if same_consonants else 0.0)
     return names.judge(
         same=False,
         feminine=a.spelling in b.stems or b.spelling in a.stems,
-        closeness=closeness(a.pairs, b.pairs, a.length, b.length),
+        closeness=near,
         given_names=a.given_name and b.given_name,
         same_key=a.key == b.key,
     )
 
 
-def _dob_evidence(a: tuple[bytes, ...], b: tuple[bytes, ...]) -> float:
+def _dob_evidence(
+    a: tuple[bytes, ...],
+    b: tuple[bytes, ...],
+    a_years: tuple[bytes, ...],
+    b_years: tuple[bytes, ...],
+) -> float:
     if not a or not b:
         return 0.0
     shared = min(len(a), len(b), 3)
@@ -219,6 +290,8 @@ def _dob_evidence(a: tuple[bytes, ...], b: tuple[bytes, ...]) -> float:
         return names.DOB_AGREES[shared]
     if len(a) == len(b) == 4 and a[3] == b[3]:
         return 0.0  # the day and the month swapped
+    if a_years and b_years and a_years[0] in b_years:
+        return names.DOB_NEAR  # years of birth of an Arabic name's records near each other
     return names.DOB_CONFLICT
 
 
@@ -236,17 +309,26 @@ def similarity(a: str, b: str) -> float:
         [p.spelling for p in second[0]],
     ):  # one order of work for (a, b) and (b, a): the similarity is symmetric
         first, second = second, first
-    (a_parts, a_dob, a_place), (b_parts, b_dob, b_place) = first, second
+    (a_parts, a_dob, a_place, a_years), (b_parts, b_dob, b_place, b_years) = first, second
     a_patronymic, b_patronymic = (
         any(p.patronymic for p in a_parts),
         any(p.patronymic for p in b_parts),
     )
+    longer = len(b_parts) > len(a_parts)
     total = names.combine(
         [[_part_similarity(x, y) for y in b_parts] for x in a_parts],
         [names.unpaired_cost(x.patronymic, b_patronymic) for x in a_parts],
-        [names.unpaired_cost(y.patronymic, a_patronymic) for y in b_parts],
+        [
+            names.unpaired_cost(
+                y.patronymic,
+                a_patronymic,
+                optional=y.optional and longer,
+                arabic=y.arabic and longer,
+            )
+            for y in b_parts
+        ],
     )
-    total += _dob_evidence(a_dob, b_dob) + _place_evidence(a_place, b_place)
+    total += _dob_evidence(a_dob, b_dob, a_years, b_years) + _place_evidence(a_place, b_place)
     return min(1.0, max(0.0, total))
 
 

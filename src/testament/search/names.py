@@ -24,12 +24,13 @@ Pure functions, no database and no I/O (docs/name-matching.md describes the rule
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
 from testament.errors import InvalidInput
+from testament.search import arabic
 from testament.search.translit import key, keys, tokens
 
 MATCH_THRESHOLD = 0.82
@@ -39,11 +40,18 @@ DISTINCT_NAMES = 0.6
 EXTRA_PART = 0.75
 PATRONYMIC_OMITTED = 0.98
 ONE_PART_ONLY = 0.6
+ACROSS_SCRIPTS = 0.95
+NAME_MARGIN = 0.15
+LATIN_SPELLINGS = 0.88  # two Latin spellings of one word of an Arabic name  # an Arabic word and a Latin spelling that can write it
+OPTIONAL_PART = 0.98  # a kunya or a nisba on one side only
+ARABIC_EXTRA_PART = 0.88  # another name of an Arabic nasab chain (a grandfather's) on one side only
 MAX_PARTS = 10
 MAX_NAME_LENGTH = 300
 
 DOB_AGREES = {1: 0.02, 2: 0.04, 3: 0.10}  # by the precision both dates share: year, month, day
 DOB_CONFLICT = -0.40
+DOB_NEAR = -0.05  # full dates, or years, that differ by two years or less: an age guessed
+NEAR_YEARS = 2
 PLACE_AGREES = 0.02
 PLACE_DIFFERS = -0.02
 
@@ -139,6 +147,7 @@ _REPEATS = re.compile(r"(.)\1+")
 _YO = re.compile(r"(?<=[bcdfgklmnprstvz])io")  # ё after a consonant: Фёдор, Fyodor, Fedor
 _PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ivna|ichna|..ich)$")
 _SEPARATORS = re.compile(r"[\s,;.()/\-\u2010-\u2015]+")
+_LATIN_LETTER = re.compile("[a-z]")
 _DOB = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -154,6 +163,10 @@ class Part:
     stems: tuple[
         str, ...
     ]  # without a feminine ending: oleksandra → oleksandr, evgenia → evgen, evgeni
+    roman: str = ""  # an Arabic word, or a known Arabic name in Latin, romanised: "mhmd"
+    written_arabic: bool = False  # written in the Arabic script
+    optional: bool = False  # a kunya (Abu Ahmad) or a nisba (al-Halabi): may be left out
+    arabic: bool = False  # part of an Arabic name: its nasab chain may be shorter on one side
 
 
 def spelling(word: str) -> str:
@@ -188,6 +201,40 @@ def _part(word: str) -> Part:
     return Part(word, spelt, key(spelt), patronymic, spelt in _given_names(), stems)
 
 
+def _arabic_part(word: str, optional: bool) -> Part:
+    """A unit of an Arabic name: in Arabic script, or a Latin spelling of a known Arabic name."""
+    known = arabic.known_name(word)
+    if arabic.has_arabic(word):
+        bare, roman = arabic.strip_article(word), arabic.romanise(word)
+        return Part(bare, bare, roman, False, known is not None, (), roman, True, optional, True)
+    word = arabic.without_article(word)
+    known = known or arabic.known_name(word)
+    found = _part(word)
+    if known is None or found.given_name:
+        return replace(found, optional=optional, arabic=True)
+    roman = arabic.romanise(known)
+    return replace(
+        found,
+        spelling=known,
+        key=roman,
+        given_name=True,
+        roman=roman,
+        optional=optional,
+        arabic=True,
+    )
+
+
+def _is_arabic_name(words: list[str], units: list[tuple[str, bool]]) -> bool:
+    """Arabic script, a particle (al-, bin, Abu …) or compound (Abdullah, Nureddine), or Arabic given
+    names and no Ukrainian ones."""
+    if [unit for unit, _ in units] != words or any(optional for _, optional in units):
+        return True
+    if any(arabic.has_arabic(word) for word in words):
+        return True
+    ukrainian = any(p.given_name or p.patronymic for p in map(_part, words))
+    return not ukrainian and any(arabic.known_name(word) for word in words)
+
+
 @lru_cache(maxsize=65_536)
 def parts(name: str) -> tuple[Part, ...]:
     """The parts of a name that matching uses, sorted: initials and numbers are left out."""
@@ -198,7 +245,12 @@ def parts(name: str) -> tuple[Part, ...]:
         for word in tokens(chunk)
         if not word.isdigit()
     ]
-    return tuple(sorted((_part(w) for w in words), key=lambda p: (p.spelling, p.folded)))
+    units = arabic.name_units(words)
+    if _is_arabic_name(words, units):
+        found = [_arabic_part(word, optional) for word, optional in units if len(word) > 1]
+    else:
+        found = [_part(word) for word in words]  # units equal words: nothing Arabic in them
+    return tuple(sorted(found, key=lambda p: (p.spelling, p.folded)))
 
 
 def match_key_parts(name: str) -> list[str]:
@@ -229,6 +281,12 @@ class NameRecord:
         words = tokens(self.name)
         if not any(not w.isdigit() for w in words):
             raise InvalidInput("the name has no letters", where="name")
+        if any(arabic.has_arabic(w) and _LATIN_LETTER.search(w) for w in words):
+            raise InvalidInput(
+                "a word of the name mixes Arabic letters with letters of another script",
+                where="name",
+                hint="write each word in one script; give other spellings as separate records",
+            )
         if not parts(self.name):
             raise InvalidInput(
                 "matching needs at least one name part of two letters or more",
@@ -267,20 +325,29 @@ def _days_in(year: int, month: int) -> int:
     return 30 if month in {4, 6, 9, 11} else 31
 
 
-def dob_evidence(a: str | None, b: str | None) -> float:
+def dob_evidence(a: str | None, b: str | None, *, lenient: bool = False) -> float:
     """What two dates of birth add to a name score: agreement to the precision both share, or a conflict.
 
-    A day and month swapped (04-09 against 09-04, the US and European orders) is neither.
+    A day and month swapped (04-09 against 09-04, the US and European orders) is neither. For Arabic
+    names (``lenient``), where registers often hold a guessed age, 1 January is read as the year alone,
+    and dates (or years) at most :data:`NEAR_YEARS` apart count only a little against.
     """
     if a is None or b is None:
         return 0.0
-    x, y = dob_parts(a), dob_parts(b)
+    x, y = (known_parts(a), known_parts(b)) if lenient else (dob_parts(a), dob_parts(b))
     shared = min(len(x), len(y))
     if x[:shared] == y[:shared]:
         return DOB_AGREES[shared]
     if shared == 3 and x == (y[0], y[2], y[1]):
         return 0.0
-    return DOB_CONFLICT
+    return DOB_NEAR if lenient and abs(x[0] - y[0]) <= NEAR_YEARS else DOB_CONFLICT
+
+
+def known_parts(dob: str) -> tuple[int, ...]:
+    """:func:`dob_parts`, with 1 January read as the year alone: where only the year was known, many
+    registers write the first of January."""
+    values = dob_parts(dob)
+    return values[:1] if values[1:] == (1, 1) else values
 
 
 @lru_cache(maxsize=65_536)
@@ -318,6 +385,10 @@ def part_similarity(a: Part, b: Part) -> float:
     """How alike two name parts are, in [0, 1]."""
     if a.spelling == b.spelling:
         return 1.0
+    if a.written_arabic != b.written_arabic:
+        return across_scripts(a, b) if a.written_arabic else across_scripts(b, a)
+    if a.arabic and b.arabic and not a.written_arabic and not (a.given_name and b.given_name):
+        return max(_closeness(a, b), _same_consonants(a, b))
     return judge(
         same=False,
         feminine=a.spelling in b.stems or b.spelling in a.stems,
@@ -330,9 +401,49 @@ def part_similarity(a: Part, b: Part) -> float:
     )
 
 
-def unpaired_cost(patronymic: bool, other_has_patronymic: bool) -> float:
-    """The cost of a part left unpaired: a patronymic is optional unless the other name has one too."""
-    return PATRONYMIC_OMITTED if patronymic and not other_has_patronymic else EXTRA_PART
+def _closeness(a: Part, b: Part) -> float:
+    return max(
+        OSA.normalized_similarity(a.spelling, b.spelling),
+        OSA.normalized_similarity(a.folded, b.folded),
+    )
+
+
+def _same_consonants(a: Part, b: Part) -> float:
+    """Two Latin spellings of one Arabic word (Taweel, Tawil; Khatib, Hatip) share their consonants."""
+    first, second = arabic.latin_skeleton(a.folded), arabic.latin_skeleton(b.folded)
+    return LATIN_SPELLINGS if first == second and len(first) > 1 else 0.0
+
+
+def across_scripts(written: Part, latin: Part) -> float:
+    """An Arabic word against a Latin (or Cyrillic) one: alike if the Latin spelling can write it."""
+    writes = written.roman in arabic.candidates(latin.folded)
+    if written.given_name and latin.given_name and written.roman != latin.roman:
+        # Two known names: the Latin spelling is the other one unless it is about as close to this one.
+        this = arabic.likeness(latin.folded, written.spelling)
+        if not writes or this < arabic.likeness(latin.folded, latin.spelling) - NAME_MARGIN:
+            return min(OSA.normalized_similarity(written.roman, latin.roman), DISTINCT_NAMES)
+    if writes:
+        return ACROSS_SCRIPTS
+    closeness = OSA.normalized_similarity(
+        arabic.skeleton(written.roman), arabic.latin_skeleton(latin.folded)
+    )
+    return judge(
+        same=False,
+        feminine=False,
+        closeness=closeness * KEY_SIMILARITY,
+        given_names=written.given_name and latin.given_name,
+        same_key=False,
+    )
+
+
+def unpaired_cost(
+    patronymic: bool, other_has_patronymic: bool, *, optional: bool = False, arabic: bool = False
+) -> float:
+    """The cost of a part left unpaired: a patronymic is optional unless the other name has one too;
+    so are a kunya and a nisba; another name of an Arabic nasab chain costs less than another part."""
+    if optional or (patronymic and not other_has_patronymic):
+        return OPTIONAL_PART if optional else PATRONYMIC_OMITTED
+    return ARABIC_EXTRA_PART if arabic else EXTRA_PART
 
 
 def combine(
@@ -374,17 +485,30 @@ def name_score(a: tuple[Part, ...], b: tuple[Part, ...]) -> float:
     if (len(a), [p.folded for p in a]) > (len(b), [p.folded for p in b]):
         a, b = b, a  # one order of work for (a, b) and (b, a): the score is symmetric
     a_patronymic, b_patronymic = any(p.patronymic for p in a), any(p.patronymic for p in b)
+    longer = len(b) > len(
+        a
+    )  # only the longer name may hold a kunya, nisba or nasab name the other lacks
     return combine(
         [[part_similarity(x, y) for y in b] for x in a],
         [unpaired_cost(x.patronymic, b_patronymic) for x in a],
-        [unpaired_cost(y.patronymic, a_patronymic) for y in b],
+        [
+            unpaired_cost(
+                y.patronymic,
+                a_patronymic,
+                optional=y.optional and longer,
+                arabic=y.arabic and longer,
+            )
+            for y in b
+        ],
     )
 
 
 def score(a: NameRecord, b: NameRecord) -> float:
     """How likely two records name the same person, in [0, 1]; :data:`MATCH_THRESHOLD` decides."""
-    total = name_score(parts(a.name), parts(b.name))
-    total += dob_evidence(a.dob, b.dob) + place_evidence(a.place, b.place)
+    first, second = parts(a.name), parts(b.name)
+    lenient = any(p.arabic for p in first + second)
+    total = name_score(first, second)
+    total += dob_evidence(a.dob, b.dob, lenient=lenient) + place_evidence(a.place, b.place)
     return min(1.0, max(0.0, total))
 
 

@@ -37,7 +37,11 @@ def _phrase(clause: Clause) -> str:
     words = [
         f"'{k}':*" if clause.prefix and i == last else f"'{k}'" for i, k in enumerate(clause.keys)
     ]
-    return "(" + " <-> ".join(words) + ")"
+    phrase = "(" + " <-> ".join(words) + ")"
+    if not clause.arabic:
+        return phrase
+    groups = " & ".join("(" + " | ".join(f"'{k}'" for k in group) + ")" for group in clause.arabic)
+    return f"({phrase} | ({groups}))"
 
 
 def compile_match(parsed: ParsedQuery) -> str:

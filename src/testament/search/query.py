@@ -33,11 +33,16 @@ SYNTAX_HINT = (
 
 @dataclass(frozen=True)
 class Clause:
-    """A word (one key) or a phrase (several), possibly a prefix, possibly excluded."""
+    """A word (one key) or a phrase (several), possibly a prefix, possibly excluded.
+
+    ``arabic`` holds, for a Latin word or phrase, the keys of the Arabic words each of its words may
+    spell (:func:`translit.arabic_keys`): the clause matches the phrase, or a word of every group.
+    """
 
     keys: tuple[str, ...]
     prefix: bool = False
     negated: bool = False
+    arabic: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,9 @@ def _clause(text: str, *, prefix: bool, negated: bool) -> Clause | None:
             where=WHERE,
             hint="give at least two or three letters before the *",
         )
-    return Clause(keys, prefix=prefix, negated=negated)
+    groups = () if prefix else tuple(tuple(sorted(g)) for g in translit.arabic_keys(text))
+    arabic = groups if groups and all(groups) else ()
+    return Clause(keys, prefix=prefix, negated=negated, arabic=arabic)
 
 
 def _pieces(text: str) -> list[Clause]:

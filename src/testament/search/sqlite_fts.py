@@ -26,7 +26,14 @@ SQL = queries.TextSQL(
 
 def _phrase(clause: Clause) -> str:
     quoted = '"' + " ".join(clause.keys) + '"'
-    return quoted + "*" if clause.prefix else quoted
+    if clause.prefix:
+        return quoted + "*"
+    if not clause.arabic:
+        return quoted
+    groups = " AND ".join(
+        "(" + " OR ".join(f'"{k}"' for k in group) + ")" for group in clause.arabic
+    )
+    return f"({quoted} OR ({groups}))"
 
 
 def compile_match(parsed: ParsedQuery) -> str:

@@ -15,7 +15,13 @@ index never holds the words as written, only their keys (docs/search.md describe
    (Київ/Киев, Львів/Львов) get the same key. A short table of names whose Russian and Ukrainian forms
    differ in more than that (Миколаїв/Николаев) maps one key onto the other.
 
-Words in other scripts (Arabic, Georgian …) are folded (case, diacritics and vowel marks) but not keyed.
+4. Arabic words are normalised by :func:`testament.search.arabic.normalise` (hamza carriers, taa marbuta,
+   alef maqsura, Persian letters) and keyed by their romanised consonant classes and long vowels
+   (:func:`testament.search.arabic.key`); ``عبد`` and the name after it are one word. A Latin query
+   word also looks for the Arabic words it can spell (:func:`arabic_keys`): "Halab" finds ``حلب``.
+   Bidirectional control characters (marks, embeddings, isolates) and zero-width joiners are removed.
+
+Words in other scripts (Georgian, Hebrew …) are folded (case, diacritics and vowel marks) but not keyed.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+
+from testament.search import arabic
 
 CYRILLIC = {
     "а": "a",
@@ -68,14 +76,22 @@ CYRILLIC = {
 LATIN = {"š": "sh", "č": "ch", "ž": "zh", "ł": "l", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe"}
 LATIN |= {"đ": "d", "ð": "d", "þ": "th", "ı": "i", "ĳ": "ij", "ŀ": "l"}
 # Marks removed inside words: apostrophes (Ukrainian ʼ, ASCII ', typographic ’ ‘), the BGN/PCGN
-# soft and hard sign marks (’ ”), primes, the BGN disambiguating middle dot, the Arabic tatweel.
-WORD_MARKS = "'ʼ’‘`´ʹʺ″′”·ـ"
+# soft and hard sign marks (’ ”), primes, the BGN disambiguating middle dot, the Arabic tatweel, and the
+# ayn and hamza of ALA-LC romanisation (ʿ ʾ).
+WORD_MARKS = "'ʼ’‘`´ʹʺ″′”·ـʿʾ"
 # An English possessive ("Kyiv’s") is an apostrophe, s and the end of a word, after a letter. The
 # romanisations' sign marks (ʹ ʺ ″ ′ ” ·) are never apostrophes, so "ʹs" (scholarly ьс) stays a word;
 # BGN/PCGN's soft sign is the apostrophe ’ itself, so its "’s" at a word's end still reads as possessive.
 POSSESSIVE_MARKS = "'ʼ’‘`´"
 _POSSESSIVE = re.compile(f"(?<=[^\\W_])[{POSSESSIVE_MARKS}]s(?![^\\W_])")
-_TABLE = str.maketrans({**CYRILLIC, **LATIN} | dict.fromkeys(WORD_MARKS, ""))
+# Invisible controls removed everywhere: the bidirectional marks, embeddings, overrides and isolates,
+# the Arabic letter mark, and the zero-width (non-)joiners.
+BIDI_CONTROLS = (
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200c\u200d"
+)
+_TABLE = str.maketrans(
+    {**CYRILLIC, **LATIN} | dict.fromkeys(WORD_MARKS, "") | dict.fromkeys(BIDI_CONTROLS, "")
+)
 _WORD = re.compile(r"[^\W_]+")
 _ALNUM = b"abcdefghijklmnopqrstuvwxyz0123456789"
 _ASCII_SPACES = bytes(c if c in _ALNUM else 32 for c in range(256))
@@ -130,6 +146,8 @@ def fold(text: str) -> str:
             lowered = _POSSESSIVE.sub("", lowered).replace("'", "").replace("`", "")
         return lowered
     lowered = unicodedata.normalize("NFKC", text).casefold()
+    if arabic.has_arabic(lowered):
+        lowered = arabic.normalise(lowered)
     lowered = _POSSESSIVE.sub("", lowered).translate(_TABLE)
     bare = unicodedata.normalize("NFKD", lowered).translate(_combining())
     # Decomposition can reveal a Cyrillic letter under a mark (ѓ is г and an acute): spell it out too.
@@ -168,6 +186,8 @@ def _aliases() -> dict[str, str]:
 def key(word: str) -> str:
     """The phonetic key of one folded word (a word from :func:`tokens`)."""
     if not word.isascii():
+        return arabic.key(word) if arabic.has_arabic(word) else word
+    if word.startswith(arabic.KEY_PREFIX):  # an Arabic word's key: keys are fixed points
         return word
     coded = _phonetic(word)
     return _aliases().get(coded, coded)
@@ -187,7 +207,21 @@ def _remember(word: str) -> str:
 def keys(text: str) -> list[str]:
     """The keys of every word of ``text``: what the index holds and what a query looks up."""
     seen = _SEEN  # a plain dict: indexing calls this for every word of every document
-    return [seen[word] if word in seen else _remember(word) for word in tokens(text)]
+    words = tokens(text)
+    if not text.isascii() and arabic.has_arabic(text):
+        words = arabic.join_arabic(words)
+    return [seen[word] if word in seen else _remember(word) for word in words]
+
+
+def arabic_keys(text: str) -> list[frozenset[str]]:
+    """For each word of a Latin ``text``, the keys of the Arabic words it may spell (empty if none).
+
+    The articles (al-, el-, ad- …) are left out and ``abd`` joins the name after it, as in Arabic.
+    """
+    words = tokens(text)
+    if not words or not all(word.isascii() for word in words):
+        return []
+    return [arabic.latin_keys(word) for word in arabic.compound(words)]
 
 
 def key_text(text: str) -> str:

@@ -1,0 +1,455 @@
+"""Arabic script in search and name matching: normalisation, romanisation, and Latin spellings read back.
+
+Pure functions, no database and no I/O (docs/search.md and docs/name-matching.md, "Arabic"):
+
+1. :func:`normalise` applies pyarabic's normalisers: diacritics (tashkeel) and tatweel removed; hamza on
+   a carrier written as its carrier (أ إ آ → ا, ؤ → و, ئ → ي); taa marbuta as haa. Then the letters
+   pyarabic leaves alone: alef wasla as alef, alef maqsura as yaa, the Persian and Urdu yaa and kaf
+   (ی ک) as Arabic ones, and a lone hamza dropped.
+2. :func:`romanise` writes a normalised Arabic word in Latin *consonant classes*, with its long vowels:
+   the letters that Latin spellings confuse share a class (ح ه خ → h; ث ت ط → t; ذ د ض → d; ظ ز → z;
+   ص س → s; ج غ → g; ق ك → k; ش → x); ع, and the alef that carries a word's first vowel, become ``e``,
+   which a Latin spelling writes as any vowel, an apostrophe or nothing (Omar عمر, Ibrahim إبراهيم,
+   Dar'a درعا); and ا و ي are the long vowels a, u and i. :func:`tidy` then drops a final haa (Abdullah, Fatimah),
+   the vowels at either end (the alef carrying an initial vowel, the y of Yusuf, the i of Ali) and
+   repeated letters.
+3. :func:`candidates` reads a Latin spelling the other way: its consonants map to the same classes
+   (kh and German ch → h, sh and German sch → x, j, dj, German dsch, Egyptian g and gh → g, q and c → k,
+   th → t, dh → d, p → b, v → f), and each run of vowels may stand for no long vowel or for the long
+   vowels its letters can write (a; e as a or i; i and y as i; o, u and w as u), with or without an ayn.
+   Every reading, tidied,
+   is a candidate: "Halab" gives "hlb" (حلب), "Deraa" and "Dara'a" give "dra" (درعا), "Mohamed" gives
+   "mhmd" (محمد) but not "mhmud" (محمود).
+
+Compound names are one unit on both sides (:func:`compound`): ``عبد`` and the name after it (عبد الله,
+عبدالله, Abd Allah, Abdullah, Abdel Aziz), and a name and ``الدين`` (نور الدين, Nur ad-Din, Nureddine).
+The article (ال, al-, el- and its assimilated forms ad-, ar-, as-, ash- …) is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from itertools import combinations, product
+
+from pyarabic import araby
+from rapidfuzz.distance import OSA
+
+# Arabic, Arabic Supplement, Arabic Extended-A and the presentation forms (NFKC folds the last two).
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_LEFT_ALONE = str.maketrans(
+    {
+        araby.ALEF_WASLA: araby.ALEF,
+        araby.ALEF_MAKSURA: araby.YEH,
+        "\u06cc": araby.YEH,  # Persian yeh
+        "\u06a9": araby.KAF,  # keheh, the Persian and Urdu kaf
+        araby.HAMZA: "",
+    }
+)
+_CLASSES = str.maketrans(
+    {
+        "ب": "b",
+        "ت": "t",
+        "ث": "t",
+        "ج": "g",
+        "ح": "h",
+        "خ": "h",
+        "د": "d",
+        "ذ": "d",
+        "ر": "r",
+        "ز": "z",
+        "س": "s",
+        "ش": "x",
+        "ص": "s",
+        "ض": "d",
+        "ط": "t",
+        "ظ": "z",
+        "ع": "e",
+        "غ": "g",
+        "ف": "f",
+        "ق": "k",
+        "ك": "k",
+        "ل": "l",
+        "م": "m",
+        "ن": "n",
+        "ه": "h",
+        "و": "u",
+        "ي": "i",
+        "ا": "a",
+        "پ": "b",
+        "چ": "g",
+        "ژ": "z",
+        "گ": "g",
+        "ڤ": "f",
+    }
+)
+ARTICLE = "ال"
+ABD = "عبد"
+DIN = "الدين"
+# Latin consonants, longest first; what a spelling writes for each class.
+_LATIN = {
+    "dsch": "g",
+    "tsch": "x",
+    "sch": "x",
+    "sh": "x",
+    "kh": "h",
+    "gh": "g",
+    "dj": "g",
+    "dh": "d",
+    "th": "t",
+    "ph": "f",
+    "ck": "k",
+    "q": "k",
+    "p": "b",
+    "x": "ks",
+}
+_VOWELS = {"a": "a", "e": "ai", "i": "i", "y": "i", "o": "u", "u": "u", "w": "u"}
+_ORDER = "eaiu"  # the order of the letters of a run of vowels once tidied
+AYN = "e"  # ع, and the alef that carries a word's first vowel: any Latin vowel, or none
+# Letters that spellings use for more than one Arabic letter: German and Levantine ch (خ) or French ch
+# (ش); English c (ك) or French c (س: Youcef); English j (ج) or German j (ي: Jussuf); Persian v or Turkish
+# v for و (Sevsen).
+_AMBIGUOUS = {"ch": ("h", "x"), "c": ("k", "s"), "j": ("g", "i"), "v": ("f", "u")}
+_LATIN_PIECE = re.compile(
+    "|".join(sorted([*_LATIN, *_AMBIGUOUS], key=len, reverse=True)) + "|[aeiouyw]+|[a-z]|.",
+    re.DOTALL,
+)
+_REPEATS = re.compile(r"(.)\1+")
+_ENDS = re.compile(r"^[aiu]+|[aiu]+$")
+_RUNS = re.compile(r"[aeiu]{2,}")
+MAX_CANDIDATES = 256
+# Standalone Latin articles: al- el- ul- il-, and the assimilated forms before a sun letter.
+LATIN_ARTICLES = frozenset(
+    [
+        "al",
+        "el",
+        "ul",
+        "il",
+        "ad",
+        "ed",
+        "ud",
+        "ar",
+        "er",
+        "ur",
+        "as",
+        "es",
+        "us",
+        "ash",
+        "esh",
+        "at",
+        "et",
+        "az",
+        "ez",
+        "an",
+        "en",
+        "un",
+        "ath",
+        "adh",
+    ]
+)
+LATIN_ABD_WORDS = frozenset(
+    ["abd", "abdul", "abdel", "abdal", "abdil", "abdoul", "abdol", "abdu", "abdou", "abdo"]
+)
+# Abdul-, Abdel-, Abdal- …, or an assimilated article (Abdurrahman, Abdussalam): the article is left out.
+_LATIN_ABD_PREFIX = re.compile(r"^abd[aeiou]*l(?=[a-z]{2})|^abd[aeiou]+(?=([rsnzdt])\1)")
+LATIN_DIN = frozenset(
+    [
+        "din",
+        "deen",
+        "dine",
+        "eddine",
+        "eddin",
+        "edine",
+        "uddin",
+        "uddine",
+        "addin",
+        "aldin",
+        "eldin",
+        "eddeen",
+    ]
+)
+_LATIN_DIN_TAIL = re.compile(r"^(?P<name>[a-z]{2,}?)(?:[aeiou]?[dl])?d(?:i|ee|ii|y)ne?$")
+
+
+def has_arabic(text: str) -> bool:
+    """Whether the text holds a letter of the Arabic script."""
+    return bool(_ARABIC.search(text))
+
+
+def normalise(text: str) -> str:
+    """Arabic text with diacritics, tatweel and letter variants normalised (rule 1 of the module)."""
+    text = araby.strip_tatweel(araby.strip_tashkeel(text))
+    text = araby.normalize_teh(araby.normalize_hamza(text, method="tasheel"))
+    return text.translate(_LEFT_ALONE)
+
+
+def tidy(letters: str) -> str:
+    """A romanised form without a final haa, long vowels at either end or repeated letters, and with
+    each run of vowels in one order (spellings disagree on it: Saeed, Saied)."""
+    letters = _REPEATS.sub(r"\1", letters)
+    if len(letters) > 2 and letters.endswith("h"):
+        letters = letters[:-1]
+    ordered = _RUNS.sub(lambda run: "".join(sorted(set(run.group()), key=_ORDER.index)), letters)
+    return _REPEATS.sub(r"\1", _ENDS.sub("", ordered) or ordered[:1])
+
+
+def strip_article(word: str) -> str:
+    """A normalised Arabic word without the article ال (kept on a word too short to carry it)."""
+    return word[2:] if word.startswith(ARTICLE) and len(word) > 3 else word
+
+
+@lru_cache(maxsize=65_536)
+def romanise(word: str) -> str:
+    """One normalised Arabic word in consonant classes and long vowels, tidied (rule 2)."""
+    bare = strip_article(word)
+    if bare.startswith(araby.ALEF):
+        bare = "ع" + bare[1:]  # the alef carries the first vowel, which Latin writes as a vowel
+    return tidy(bare.translate(_CLASSES))
+
+
+def _vowel_options(run: str) -> list[str]:
+    """What a run of Latin vowels may write: nothing, or a set of long vowels and ayn, in one order."""
+    letters = sorted(set("".join(_VOWELS[c] for c in run)) | {AYN}, key=_ORDER.index)
+    if len(run) == 1:  # one letter writes one long vowel, perhaps beside an ayn
+        return ["", *letters, *(AYN + c for c in letters if c != AYN)]
+    return ["", *("".join(c) for n in (1, 2, 3) for c in combinations(letters, n))]
+
+
+def _readings(word: str) -> list[list[str]]:
+    options: list[list[str]] = []
+    for match in _LATIN_PIECE.finditer(word):
+        piece = match.group()
+        if piece[0] in _VOWELS:
+            options.append(_vowel_options(piece))
+        elif piece in _AMBIGUOUS:
+            options.append(list(_AMBIGUOUS[piece]))
+        elif piece.isalpha() and piece.isascii():
+            options.append([_LATIN.get(piece, piece)])
+    return options
+
+
+@lru_cache(maxsize=65_536)
+def candidates(word: str) -> frozenset[str]:
+    """The romanised Arabic forms a folded Latin word can spell (rule 3); empty for other words."""
+    if not word.isascii() or not word.isalpha():
+        return frozenset()
+    options = _readings(word)
+    count = 1
+    for choice in options:
+        count *= len(choice)
+    if count > MAX_CANDIDATES:  # a long word of many vowel runs: each run one vowel or none
+        options = [choice[:4] if choice[:1] == [""] else choice for choice in options]
+    return frozenset(tidy("".join(reading)) for reading in product(*options))
+
+
+def compound(words: list[str]) -> list[str]:
+    """Words with the article left out and compound names joined (the module's last paragraph).
+
+    ``words`` are folded: Arabic ones normalised, Latin ones lower-case.
+    """
+    return [unit for unit, _ in name_units(words)]
+
+
+def join_arabic(words: list[str]) -> list[str]:
+    """:func:`compound` for the Arabic words of a text only: what the search index does."""
+    if not any(has_arabic(word) for word in words):
+        return words
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == ABD and i + 1 < len(words) and has_arabic(words[i + 1]):
+            out.append(join_abd(word, words[i + 1]))
+            i += 2
+            continue
+        if word == DIN and out and has_arabic(out[-1]):
+            out[-1] += "دين"
+        else:
+            out.append(_single(word) if has_arabic(word) else word)
+        i += 1
+    return out
+
+
+def join_abd(abd: str, name: str) -> str:
+    """``عبد`` (or Abd, Abdul, Abdel …) and the name after it, as one word."""
+    if has_arabic(abd):
+        return ABD + strip_article(name)
+    return "abd" + name
+
+
+def _single(word: str) -> str:
+    if has_arabic(word):
+        if word.startswith(ABD + ARTICLE) and len(word) > 5:
+            return ABD + word[5:]
+        if word.endswith(DIN) and len(word) > len(DIN) + 1:
+            return word[: -len(DIN)] + "دين"
+        return word
+    found = _LATIN_ABD_PREFIX.match(word)
+    if found:
+        return "abd" + word[found.end() :]
+    tail = _LATIN_DIN_TAIL.match(word)
+    if tail and len(word) > 6:
+        return tail.group("name") + "din"
+    return word
+
+
+KEY_PREFIX = "zz"
+
+
+def key(word: str) -> str:
+    """The search key of a normalised Arabic word: ``zz`` and its romanised form.
+
+    No transliteration key holds a doubled letter, so ``zz`` keeps these keys apart from them.
+    """
+    return KEY_PREFIX + romanise(word)
+
+
+def latin_keys(word: str) -> frozenset[str]:
+    """The search keys of Arabic words that a folded Latin word (after :func:`compound`) may spell."""
+    return frozenset(KEY_PREFIX + c for c in candidates(word))
+
+
+# --- Names -------------------------------------------------------------------------------------------
+
+# Common Arabic given names: the Arabic spelling and a common Latin one. A Latin spelling that can write
+# one of them (its romanised form is among the spelling's candidates) is that name; where it can write
+# several (Omar: عمر or عمار), the one whose common Latin spelling is closest (Omar, not Ammar). Two
+# different names of this list are different names, however close (Hassan حسن, Hussein حسين).
+_GIVEN_NAMES = """
+محمد Muhammad|أحمد Ahmad|محمود Mahmoud|مصطفى Mustafa|علي Ali|حسن Hassan|حسين Hussein|خالد Khaled
+عمر Omar|عمار Ammar|عامر Amer|سعيد Said/Saeed|سعد Saad|يوسف Yusuf|إبراهيم Ibrahim|إسماعيل Ismail
+عبدالله Abdullah|عبدالرحمن Abdulrahman|عبدالرحيم Abdulrahim|عبدالعزيز Abdulaziz|عبدالكريم Abdulkarim
+عبدالقادر Abdulkader|عبدالحميد Abdulhamid|عبداللطيف Abdullatif|عبدالسلام Abdulsalam|عبدالرزاق Abdulrazzaq
+عبدالمجيد Abdulmajid|عبدالناصر Abdulnasser|عبدالباسط Abdulbasit|عبدالغني Abdulghani|عبدالحليم Abdulhalim
+عبدالفتاح Abdulfattah|حمد Hamad|حامد Hamed/Hamid|حميد Hameed/Humaid|خليل Khalil|جمال Jamal|كمال Kamal|ماهر Maher
+مازن Mazen|مالك Malek|منير Munir/Mouneer|نبيل Nabil/Nabeel|نادر Nader|ناصر Nasser|نزار Nizar|هشام Hisham|وليد Walid/Waleed
+وائل Wael|ياسر Yasser|زياد Ziad|زكريا Zakaria|طارق Tareq|طه Taha|فراس Firas|فادي Fadi|فيصل Faisal
+قاسم Qasim|كريم Karim/Kareem|لؤي Louai|مجد Majd|مراد Murad|معاذ Muaz|منذر Munther|موسى Musa|عيسى Issa
+هيثم Haitham|بشار Bashar|بسام Bassam|باسل Basel|أنس Anas|أيمن Ayman|أسامة Osama|رامي Rami|رائد Raed
+رياض Riad|سامر Samer|سامي Sami|سليم Salim/Saleem|سليمان Suleiman|شادي Shadi|صالح Saleh|صلاح Salah|عادل Adel
+عدنان Adnan|عماد Imad|عثمان Othman|غسان Ghassan|فؤاد Fouad|فارس Fares|فهد Fahd|إياد Iyad|جهاد Jihad
+حازم Hazem|حمزة Hamza|حيدر Haidar|رضوان Radwan|رشيد Rashid/Rasheed|سمير Samir/Sameer|عصام Issam|نوري Nouri
+جميل Jamil/Jameel|أكرم Akram|أمجد Amjad|توفيق Tawfiq|ثائر Thaer|جلال Jalal|حسام Hussam|خضر Khader
+راشد Rashed|ربيع Rabie|زهير Zuhair|سالم Salem|شريف Sharif|صبحي Subhi|ضياء Diaa|عاطف Atef|علاء Alaa
+غازي Ghazi|فايز Fayez|فتحي Fathi|كنان Kinan|مأمون Mamoun|محسن Mohsen|مروان Marwan|مصعب Musab
+معتز Moataz|منصور Mansour|مهند Muhannad|نضال Nidal|هاني Hani|وسيم Wassim|ياسين Yassin|يحيى Yahya
+يونس Younes|أيوب Ayoub|إدريس Idris|إلياس Elias|داود Dawood|سلمان Salman|نور Nour
+فاطمة Fatima|عائشة Aisha|مريم Maryam|زينب Zainab|خديجة Khadija|آمنة Amina|سارة Sara|ليلى Layla
+هدى Huda|هبة Hiba|رنا Rana|رهف Rahaf|ديمة Dima|سلمى Salma|سعاد Souad|سميرة Samira|نادية Nadia
+ياسمين Yasmin|رزان Razan|لينا Lina|دعاء Duaa|إيمان Iman|أسماء Asma|حنان Hanan|منى Mona|نجلاء Najla
+وفاء Wafaa|رغد Raghad|سناء Sanaa|سهام Siham|شيماء Shaimaa|صفاء Safaa|عبير Abeer|غادة Ghada|فرح Farah
+لمى Lama|مها Maha|نسرين Nisreen|نوال Nawal|هالة Hala|هيفاء Haifa|يسرى Yusra|بشرى Bushra|جنى Jana
+رانيا Rania|رشا Rasha|روان Rawan|زهراء Zahraa|سوسن Sawsan|عفاف Afaf|كوثر Kawthar|لبنى Lubna|ماجدة Majida
+ريم Reem/Rim
+هلال Hilal|بلال Bilal|جواد Jawad|رقية Ruqayya|هاشم Hashem|هشام Hisham|طارق Tarek|قاسم Qasim/Kassem|ماجد Majed/Majid|مجيد Majeed|رحيم Rahim|نعيم Naim/Naeem|عبير Abeer|لؤي Louai|فاطمة Fatima/Fatma|يوسف Yusuf/Youssef|محمد Muhammad/Mohamed/Mohammed|حسين Hussein/Husayn|أحمد Ahmad/Ahmed
+"""
+GIVEN_NAMES = tuple(
+    tuple(entry.split()) for line in _GIVEN_NAMES.strip().splitlines() for entry in line.split("|")
+)
+# Particles of a name: the nasab's bin, ibn and bint (left out), the kunya's Abu and Umm (joined to the
+# name after them), in Arabic and in Latin spellings.
+NASAB = frozenset(["bin", "ibn", "bint", "ben", "bn", "binti", "ibnu", "بن", "ابن", "بنت"])
+KUNYA = frozenset(["abu", "abou", "abo", "umm", "um", "oum", "om", "ابو", "ام"])
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each given name's romanised form → its normalised Arabic spellings and common Latin ones."""
+    table: dict[str, tuple[tuple[str, str], ...]] = {}
+    for name, latin in GIVEN_NAMES:
+        spelt = _single(normalise(name))
+        for written in latin.lower().split("/"):
+            table[romanise(spelt)] = (*table.get(romanise(spelt), ()), (spelt, written))
+    return table
+
+
+@lru_cache(maxsize=1)
+def _given_skeletons() -> frozenset[str]:
+    return frozenset(skeleton(roman) for roman in _given_names())
+
+
+def skeleton(roman: str) -> str:
+    """A romanised form's consonants alone, a letter repeated written once."""
+    return _REPEATS.sub(r"\1", roman.translate(_NO_VOWELS))
+
+
+_NO_VOWELS = str.maketrans(dict.fromkeys("aeiu", ""))
+
+
+def latin_skeleton(word: str, reading: int = 0) -> str:
+    """A folded Latin word's consonant classes alone, tidied; ``reading`` 1 takes the second reading
+    of the letters that have two (French ch and c, German j, Turkish v)."""
+    letters = "".join(
+        _AMBIGUOUS[piece][reading] if piece in _AMBIGUOUS else _LATIN.get(piece, piece)
+        for piece in (m.group() for m in _LATIN_PIECE.finditer(word))
+        if (piece[0] not in _VOWELS or piece in _AMBIGUOUS) and piece.isalpha()
+    )
+    return skeleton(tidy(letters))
+
+
+def without_article(word: str) -> str:
+    """A folded Latin word without an article written onto it (Alshaar, Elhamoud, Alahmad)."""
+    if (len(word) > 4 and word[:2] in ("al", "el") and word[2] not in "aeiouy") or (
+        len(word) > 5 and word[:2] in ("al", "el") and known_name(word[2:])
+    ):
+        return word[2:]
+    return word
+
+
+def likeness(word: str, name: str) -> float:
+    """How close a folded Latin word is to the common Latin spellings of a known name (its Arabic)."""
+    forms = [latin for spelt, latin in _given_names().get(romanise(name), ()) if spelt == name]
+    return max((OSA.normalized_similarity(word, form) for form in forms), default=0.0)
+
+
+def known_name(spelt: str) -> str | None:
+    """The normalised Arabic spelling of the given name an Arabic or folded Latin word writes, if any."""
+    table = _given_names()
+    if has_arabic(spelt):
+        bare = strip_article(spelt)
+        return bare if any(name == bare for name, _ in table.get(romanise(spelt), ())) else None
+    if latin_skeleton(spelt) not in _given_skeletons() and "j" not in spelt:
+        return None
+    written = [entry for roman in candidates(spelt) for entry in table.get(roman, ())]
+    if not written:
+        return None
+    return max(written, key=lambda e: (OSA.normalized_similarity(spelt, e[1]), e[1]))[0]
+
+
+def name_units(words: list[str]) -> list[tuple[str, bool]]:
+    """The units of a name and whether each may be left out (a kunya or a nisba).
+
+    Articles and the nasab's bin, ibn and bint are left out; Abu or Umm joins the name after it;
+    ``عبد`` joins the name after it and a name joins ``الدين``; a word after the article ending in -i
+    is a nisba.
+    """
+    marked: list[tuple[str, bool]] = []  # each word, and whether an article came before it
+    article = False
+    for i, word in enumerate(words):
+        more = i + 1 < len(words)
+        if more and (word in LATIN_ARTICLES or (word in NASAB and marked)):
+            article = word in LATIN_ARTICLES
+            continue
+        marked.append((word, article))
+        article = False
+    out: list[tuple[str, bool]] = []
+    i = 0
+    while i < len(marked):
+        word, after_article = marked[i]
+        following = marked[i + 1][0] if i + 1 < len(marked) else None
+        if following is not None and word in KUNYA:
+            out.append((word + strip_article(following), True))
+            i += 2
+        elif following is not None and (word == ABD or word in LATIN_ABD_WORDS):
+            out.append((join_abd(word, following), False))
+            i += 2
+        elif out and (word == DIN or word in LATIN_DIN):
+            before, optional = out[-1]
+            out[-1] = (before + ("دين" if has_arabic(before) else "din"), optional)
+            i += 1
+        else:
+            unit = _single(word)
+            nisba = (after_article or unit.startswith(ARTICLE)) and len(unit) > 4
+            out.append((unit, nisba and unit[-1] in "iyي"))
+            i += 1
+    return out
