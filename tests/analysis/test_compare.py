@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from testament.analysis import compare
 from testament.analysis.frame import Row, frame_of
+from testament.errors import InvalidInput
 
 LABELS = ("shelling", "air-strike", "missile", "drone", "mine")
 
@@ -74,3 +76,32 @@ def test_the_distance_is_symmetric_bounded_and_as_defined(
     assert d == compare.distance(q, p)
     assert abs(d - by_hand(p, q)) < 1e-6
     assert compare.distance(p, p) == 0.0
+
+
+def test_broadest_terms_count_an_incident_once_under_the_top_term() -> None:
+    first = frame_of([row("a", ("shelling",), ("hospital", "clinic")), row("b", (), ("school",)),
+                      row("c", (), ("no-such-code",))])  # fmt: skip
+    second = frame_of([row("d", (), ("healthcare",)), row("e", (), ("education",))])
+    recorded = {r["field"]: r for r in compare.compare(first, second).rows}
+    assert recorded["target"]["distance"] == 1.0, "as recorded, no code is shared"
+    found = compare.compare(first, second, terms="broadest")
+    rows = {r["field"]: r for r in found.rows}
+    assert (rows["target"]["first_values"], rows["target"]["labels"]) == (3, 3)
+    sides = {r["target"]: (r["first"], r["second"]) for r in found.extra["distributions"]["target"]}
+    assert sides == {"healthcare": (1, 1), "education": (1, 1), "no-such-code": (1, 0)}
+    assert rows["target"]["distance"] == round(
+        by_hand(
+            {"healthcare": 1, "education": 1, "no-such-code": 1}, {"healthcare": 1, "education": 1}
+        ),
+        6,
+    )
+    assert compare.broadest("weapon-systems")["unguided-bomb"] == "air-dropped-bomb"
+    assert compare.broadest("target-object-types")["residential"] == "residential"
+
+
+def test_an_unknown_way_to_compare_terms_is_refused_naming_the_option() -> None:
+    empty = frame_of([])
+    with pytest.raises(InvalidInput) as refused:
+        compare.compare(empty, empty, terms="narrowest")
+    assert refused.value.where == "--terms"
+    assert refused.value.errors == {"terms": "as-recorded, broadest"}

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from fastapi.testclient import TestClient
 from scipy.spatial.distance import jensenshannon
 
+from testament.api.app import create_app
 from testament.custody.instance import Instance
 from tests.conftest import Cli
 
@@ -29,10 +31,20 @@ FIELDS = {"type": "types", "target": "targets", "weapon": "weapons"}
 # docs/patterns.md, "Worked example: Syria and Ukraine side by side": field → (distance, labels,
 # Syria's values, Syria's incidents without, Ukraine's values, Ukraine's incidents without).
 DOCUMENTED = {
-    "type": (None, 17, 427, 0, 0, 25),
-    "target": (0.816134, 21, 223, 31, 20, 5),
-    "weapon": (0.799964, 13, 199, 41, 23, 3),
+    "as-recorded": {
+        "type": (None, 17, 427, 0, 0, 25),
+        "target": (0.816134, 21, 223, 31, 20, 5),
+        "weapon": (0.799964, 13, 199, 41, 23, 3),
+    },
+    "broadest": {
+        "type": (None, 13, 427, 0, 0, 25),
+        "target": (0.583932, 12, 209, 31, 20, 5),
+        "weapon": (0.772121, 10, 199, 41, 23, 3),
+    },
 }
+VOCABULARY_OF = {"types": "incident-types", "targets": "target-object-types",
+                 "weapons": "weapon-systems"}  # fmt: skip
+TOKEN = "test-token-0123456789"  # noqa: S105 - a throwaway token for the test app
 
 
 def generated(*args: str) -> bytes:
@@ -84,24 +96,43 @@ def load_both(cli: Cli) -> None:
     cli("import", "jsonl", str(SYRIA), "--case", SYRIA_CASE, check=True)
 
 
-def syria_counts(field: str) -> Counter[str]:
+def terms_of(vocabulary: str) -> list[dict[str, Any]]:
+    found = yaml.safe_load((VOCABULARIES / f"{vocabulary}.yaml").read_text(encoding="utf-8"))
+    terms: list[dict[str, Any]] = found["terms"]
+    return terms
+
+
+def compared_as(field: str, terms: str) -> dict[str, str]:
+    """Code → the label it is compared as: itself as recorded, else the top of its chain of
+    parents, read straight from the vocabulary's YAML."""
+    parents = {t["code"]: t.get("parent") for t in terms_of(VOCABULARY_OF[field])}
+    tops = {}
+    for code in parents:
+        top = code
+        while terms == "broadest" and parents[top]:
+            top = parents[top]
+        tops[code] = top
+    return tops
+
+
+def syria_counts(field: str, terms: str) -> Counter[str]:
     """Each label's incidents, read straight from the file."""
     incidents = [line["data"] for line in records(SYRIA) if line["kind"] == "incident"]
-    return Counter(label for data in incidents for label in set(data[field]))
+    label = compared_as(field, terms)
+    return Counter(x for data in incidents for x in {label[code] for code in data[field]})
 
 
-def ukraine_counts(field: str) -> Counter[str]:
+def ukraine_counts(field: str, terms: str) -> Counter[str]:
     """Each label's incidents, read straight from the TimeMap file through the vocabularies' own
     `timemap` labels (docs/import-export.md, "TimeMap"). The file gives no incident types."""
     if field == "types":
         return Counter()
-    key, vocabulary = {
-        "targets": ("Type of area affected", "target-object-types"),
-        "weapons": ("Weapon System", "weapon-systems"),
-    }[field]
-    terms = yaml.safe_load((VOCABULARIES / f"{vocabulary}.yaml").read_text(encoding="utf-8"))
+    key = {"targets": "Type of area affected", "weapons": "Weapon System"}[field]
+    label = compared_as(field, terms)
     codes = {
-        label.casefold(): t["code"] for t in terms["terms"] for label in t.get("timemap") or ()
+        name.casefold(): label[t["code"]]
+        for t in terms_of(VOCABULARY_OF[field])
+        for name in t.get("timemap") or ()
     }
     events = json.loads(UKRAINE.read_text(encoding="utf-8"))
     return Counter(
@@ -119,6 +150,24 @@ def distance(first: Counter[str], second: Counter[str]) -> float | None:
     return round(float(jensenshannon(p, q, base=2)), 6)
 
 
+def check_figures(result: dict[str, Any], terms: str) -> None:
+    """Every row and distribution as computed from the two files, and as documented."""
+    assert result["parameters"]["terms"] == terms
+    for row in result["rows"]:
+        field = FIELDS[row["field"]]
+        syria, ukraine = syria_counts(field, terms), ukraine_counts(field, terms)
+        assert row["distance"] == distance(syria, ukraine), row
+        assert row["labels"] == len(set(syria) | set(ukraine))
+        assert (row["first_incidents"], row["second_incidents"]) == (240, 25)
+        assert (row["first_values"], row["second_values"]) == (syria.total(), ukraine.total())
+        figures = (row["distance"], row["labels"], row["first_values"], row["first_without"],
+                   row["second_values"], row["second_without"])  # fmt: skip
+        assert figures == DOCUMENTED[terms][row["field"]], (terms, row["field"])
+        sides = result["distributions"][row["field"]]
+        assert {d[row["field"]]: d["first"] for d in sides if d["first"]} == dict(syria)
+        assert {d[row["field"]]: d["second"] for d in sides if d["second"]} == dict(ukraine)
+
+
 def test_syria_and_ukraine_compare_as_the_worked_example_says(instance: Instance, cli: Cli) -> None:
     load_both(cli)
     listed = [
@@ -127,24 +176,28 @@ def test_syria_and_ukraine_compare_as_the_worked_example_says(instance: Instance
     assert {(c["name"], c["situation"], c["incidents"]) for c in listed} == {
         ("Demo case", "Ukraine", 25), (SYRIA_CASE, "Syria", 240),
     }  # fmt: skip
-    done = cli("analyze", "compare", "--situation", "Syria", "--situation", "Ukraine",
-               "--format", "json", check=True)  # fmt: skip
-    result = json.loads(done.stdout)
-    assert result["scope"]["compared"] == [
-        {"situation": "Syria", "cases": [SYRIA_CASE]}, {"situation": "Ukraine", "cases": ["Demo case"]},
-    ]  # fmt: skip
-    for row in result["rows"]:
-        field = FIELDS[row["field"]]
-        syria, ukraine = syria_counts(field), ukraine_counts(field)
-        assert row["distance"] == distance(syria, ukraine), row
-        assert row["labels"] == len(set(syria) | set(ukraine))
-        assert (row["first_incidents"], row["second_incidents"]) == (240, 25)
-        assert (row["first_values"], row["second_values"]) == (syria.total(), ukraine.total())
-        figures = (row["distance"], row["labels"], row["first_values"], row["first_without"],
-                   row["second_values"], row["second_without"])  # fmt: skip
-        assert figures == DOCUMENTED[row["field"]], row["field"]
-        shares = {d[row["field"]]: d["first"] for d in result["distributions"][row["field"]]}
-        assert {k: v for k, v in shares.items() if v} == dict(syria)
+    pair = ("--situation", "Syria", "--situation", "Ukraine")
+    app = create_app(instance, api_token=TOKEN)
+    with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+        for terms in ("as-recorded", "broadest"):
+            done = cli(
+                "analyze", "compare", *pair, "--terms", terms, "--format", "json", check=True
+            )
+            result = json.loads(done.stdout)
+            compared = [(c["situation"], c["cases"]) for c in result["scope"]["compared"]]
+            assert compared == [("Syria", [SYRIA_CASE]), ("Ukraine", ["Demo case"])]
+            check_figures(result, terms)
+            asked = http.get(f"/situations/compare?situation=Syria&situation=Ukraine&terms={terms}")
+            assert asked.status_code == 200, asked.text
+            assert asked.json()["analysis"]["rows"] == result["rows"]
+        bad = http.get("/situations/compare?situation=Syria&situation=Ukraine&terms=narrowest")
+        assert bad.status_code == 422 and "as-recorded, broadest" in bad.text
+    plain = cli("analyze", "compare", *pair, check=True)
+    assert "field=target  distance=0.816134  labels=21" in plain.stdout
+    wrong = cli("analyze", "compare", *pair, "--terms", "narrowest")
+    assert wrong.returncode == 2 and wrong.stdout == ""
+    assert "'narrowest' is not a way to compare terms" in wrong.stderr
+    assert "where: --terms" in wrong.stderr
 
 
 def test_the_file_imports_once_keeps_its_records_and_is_refused_elsewhere(

@@ -275,7 +275,8 @@ def test_the_page_asks_for_a_pattern_report_of_its_range(
     ("name", "params"),
     [("spikes", {"min_count": "1"}), ("repeats", {"radius_m": "500", "window_h": "48"}),
      ("clusters", {"min_samples": "2"}), ("protected", {}), ("context", {}),
-     ("compare", {"with": "Elsewhere", "include": "context"})],
+     ("compare", {"with": "Elsewhere", "include": "context"}),
+     ("compare", {"with": "Elsewhere", "terms": "broadest"})],
 )  # fmt: skip
 def test_every_analysis_has_its_page_and_csv(
     site: Any, instance: Instance, analyst: dict[str, str], name: str, params: dict[str, str]
@@ -295,7 +296,8 @@ def test_an_analysis_with_bad_numbers_is_shown_in_its_form(
 ) -> None:
     http = signed_in(site, "ana")
     for name, params in (("repeats", {"radius_m": "-5"}), ("spikes", {"min_count": "many"}),
-                         ("compare", {}), ("clusters", {"method": "kmeans"})):  # fmt: skip
+                         ("compare", {}), ("clusters", {"method": "kmeans"}),
+                         ("compare", {"with": "Elsewhere", "terms": "narrowest"})):  # fmt: skip
         got = http.get(f"/cases/Patterns/analyses/{name}", params=params)
         assert got.status_code == 422, (name, got.text)
         assert 'class="problem"' in got.text and "<form" in got.text

@@ -201,15 +201,20 @@ def context(case_name: str | None, situation: str | None, level: int, fmt: str, 
               help="Also set side by side: protected, context (repeatable).")  # fmt: skip
 @click.option("--level", type=int, default=1, show_default=True,
               help="The gazetteer level of areas: 1 (oblasts, governorates) or 2.")  # fmt: skip
+@click.option("--terms", default="as-recorded", show_default=True,
+              help="as-recorded compares the codes as stored; broadest, the top-level term above "
+                   "each (hospital as healthcare), for situations recorded at different depths.")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="table to read, json (one object) or csv.")  # fmt: skip
-def compare(situations: tuple[str, ...], include: tuple[str, ...], level: int, fmt: str) -> None:
+def compare(
+    situations: tuple[str, ...], include: tuple[str, ...], level: int, terms: str, fmt: str
+) -> None:
     """Two situations side by side: Jensen-Shannon distances between their types, targets and
     weapons, with the sample sizes."""
     with opened() as inst:
         result = widespread.compare(
             inst, [Scope(situation=name) for name in situations], include=include, level=level,
-            progress=progress(),
+            terms=terms, progress=progress(),
         )  # fmt: skip
     emit(result, fmt)
 

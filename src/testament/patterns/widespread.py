@@ -171,22 +171,25 @@ def compare(
     *,
     include: Sequence[str] = (),
     level: int = 1,
+    terms: str = "as-recorded",
     progress: Progress | None = None,
 ) -> Analysis:
     """Two situations side by side: the distance between their types, targets and weapons, with the
-    sample sizes, and optionally their protected-object and context summaries."""
+    sample sizes, and optionally their protected-object and context summaries. ``terms``:
+    ``as-recorded`` compares the codes as stored, ``broadest`` the top-level terms above them."""
     check_pair(scopes, include)
+    comparing.check_terms(terms)
     with read_transaction(instance.engine) as connection:
         loaded = [
             loading.load(connection, instance, one, level=level, progress=progress)
             for one in scopes
         ]
-    outcome = comparing.compare(loaded[0].frame, loaded[1].frame)
+    outcome = comparing.compare(loaded[0].frame, loaded[1].frame, terms=terms)
     # Both sides were read in one transaction: one checkpoint describes both.
     return Analysis(
         analysis="compare",
         scope={"compared": [one.scope for one in loaded]},
-        parameters={"include": list(include), "level": level},
+        parameters={"include": list(include), "level": level, "terms": terms},
         checkpoint=loaded[0].checkpoint,
         incidents=sum(len(one.frame) for one in loaded),
         unplaced=[],

@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from testament.analysis.clusters import METHODS
+from testament.analysis.compare import TERMS
 from testament.analysis.counts import BY_KEYS, parse_conditions
 from testament.analysis.protected import CATEGORIES as PROTECTED
 from testament.analysis.spikes import SPIKE_PERIODS
@@ -101,6 +102,7 @@ CHOICE_WORDS = {
     "yes": N_("yes"), "no": N_("no"), "area": N_("area"), "day": N_("day"), "week": N_("week"),
     "month": N_("month"), "year": N_("year"), "type": N_("type"), "target": N_("target"),
     "weapon": N_("weapon"), "protected": N_("protected objects"), "context": N_("context evidence"),
+    "as-recorded": N_("as recorded"), "broadest": N_("broadest terms"),
 }  # fmt: skip
 LEVEL = Param("level", N_("Area level"), ("1", "2"), default=("1",))
 WHERE = Param("where", N_("Only incidents with (KEY=VALUE, …)"))
@@ -162,7 +164,8 @@ def _compare(inst: Instance, scope: Scope, values: Values) -> Analysis:
     second = Scope(case=other) if scope.case is not None else Scope(situation=other)
     return widespread.compare(inst, [scope, second],
                               include=[i for i in values.get("include", []) if i],
-                              level=number(values, "level", "1"))  # fmt: skip
+                              level=number(values, "level", "1"),
+                              terms=one(values, "terms") or "as-recorded")  # fmt: skip
 
 
 ANALYSES |= {
@@ -193,6 +196,7 @@ ANALYSES |= {
     "compare": Spec(N_("Compare"), (
         Param("with", N_("Compare with (a situation; for a case, another case)")),
         Param("include", N_("Also side by side"), INCLUDES, many=True), LEVEL,
+        Param("terms", N_("Terms compared"), TERMS, default=("as-recorded",)),
     ), _compare),
 }  # fmt: skip
 

@@ -47,6 +47,7 @@ KEYS: Mapping[str, str] = {
     "to": N_("To"),
     "top": N_("How many of each to name"),
     "include": N_("Also side by side"),
+    "terms": N_("Terms compared"),
     # An analysis's own keys and its tables.
     "rows": N_("Results"),
     "pairs": N_("Pairs of incidents"),
@@ -140,8 +141,10 @@ WORDS: Mapping[str, str] = {
     "span": N_("time span"), "months": N_("months with incidents"),
     "weeks": N_("weeks with incidents"), "pattern": N_("recurring pattern"), "unit": N_("unit"),
     "point": N_("point"), "presence": N_("presence"), "co-presence": N_("presence together"),
+    "as-recorded": N_("as recorded"), "broadest": N_("broadest terms"),
 }  # fmt: skip
-CODED = frozenset({"by", "period", "include", "rule", "applied", "figure", "kind", "field"})
+CODED = frozenset({"by", "period", "include", "rule", "applied", "figure", "kind", "field",
+                   "terms"})  # fmt: skip
 VOCABULARIES: Mapping[str, str] = {
     "type": "incident-types", "types": "incident-types", "target": "target-object-types",
     "targets": "target-object-types", "weapon": "weapon-systems", "weapons": "weapon-systems",

@@ -225,14 +225,26 @@ Include = Annotated[
 ]
 
 
+Terms = Annotated[
+    str,
+    Query(description="as-recorded compares the codes as stored; broadest, the top-level term "
+                      "above each (hospital as healthcare)."),
+]  # fmt: skip
+
+
 @router.get("/situations/compare", response_model=AnalysisAnswer)
 def compare_situations(
-    inst: Inst, situation: Situations, include: Include = None, level: Level = 1
+    inst: Inst,
+    situation: Situations,
+    include: Include = None,
+    level: Level = 1,
+    terms: Terms = "as-recorded",
 ) -> Any:
     """Two situations side by side: the Jensen-Shannon distance between their types, targets and
     weapons, with the sample sizes (each over the cases you may read)."""
     scopes = [Scope(situation=name) for name in situation]
-    return answered(widespread.compare(inst, scopes, include=include or (), level=level))
+    found = widespread.compare(inst, scopes, include=include or (), level=level, terms=terms)
+    return answered(found)
 
 
 MinCount = Annotated[int, Query(description="The least number of incidents a period must hold.")]
