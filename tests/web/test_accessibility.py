@@ -1,5 +1,5 @@
-"""Every main page passes axe-core's WCAG A and AA rules with no serious or critical violation, in English
-and in Ukrainian, and the sign-in form works from the keyboard alone."""
+"""Every main page passes axe-core's WCAG A and AA rules with no serious or critical violation, in English,
+in Ukrainian and in Arabic (right to left), and the sign-in form works from the keyboard alone."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("language", ["en", "uk"])
+@pytest.mark.parametrize("language", ["en", "uk", "ar"])
 def test_the_main_pages_have_no_serious_violation(
     browser: Any, instance: Instance, world: dict[str, Any], language: str
 ) -> None:
@@ -70,6 +70,7 @@ def test_the_main_pages_have_no_serious_violation(
         page.goto(f"/lang/{language}")
         page.goto("/login")
         assert page.get_attribute("html", "lang") == language
+        assert page.get_attribute("html", "dir") == ("rtl" if language == "ar" else "ltr")
         assert_accessible(page)
         page.fill("input[name=username]", "petro")
         page.fill("input[name=password]", PASSWORD)
