@@ -321,7 +321,22 @@ def test_a_dossier_in_ukrainian_has_ukrainian_headings_and_terms(
         assert "Incident dossier" in text and "Casualties" in text and "Missile strike" in text
         assert not [heading for heading in UK_DOSSIER if heading in text]
         assert "--lang" not in text
-    assert '<html lang="uk">' in texts["uk"][1] and '<html lang="en">' in texts["en"][1]
+    assert '<html lang="uk" dir="ltr">' in texts["uk"][1]
+    assert '<html lang="en" dir="ltr">' in texts["en"][1]
+
+
+def test_a_dossier_in_arabic_runs_right_to_left_with_arabic_headings_and_terms(
+    instance: Instance, dossier_world: dict[str, Any]
+) -> None:
+    incident_id = dossier_world["incident"]
+    html = reports.incident_dossier(instance, incident_id, fmt="html", language="ar")
+    pdf = reports.incident_dossier(instance, incident_id, fmt="pdf", language="ar")
+    assert pdf.content.startswith(b"%PDF") and pdf.parameters["language"] == "ar"
+    page = html.content.decode()
+    assert '<html lang="ar" dir="rtl">' in page
+    for wanted in ("ملف الحادثة", "ضربة صاروخية", TITLE, "--lang ar"):
+        assert wanted in page, wanted
+    assert "Incident dossier" not in page and "Missile strike" not in page
 
 
 def test_a_proof_chart_and_a_pattern_report_in_ukrainian(
