@@ -17,6 +17,7 @@ from testament.custody import cases
 from testament.custody.instance import Instance
 from testament.documentation import gazetteer, incidents
 from testament.server import create_server
+from testament.web import i18n
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served
 from tests.services.test_map_timeline import PLACED, placed
@@ -32,6 +33,10 @@ WORDS: dict[str, dict[str, Any]] = {
     "uk": {"search": "Харк", "rectangle": "Накреслити прямокутник",
            "polygon": "Накреслити багатокутник", "finish": "Завершити багатокутник",
            "list": "Список цих подій", "save": None},
+    # Arabic, right to left: the words from its catalogue; the gazetteer is searched in Latin letters.
+    "ar": {"search": "Khar"} | {key: i18n.catalogue("ar").gettext(english) for key, english in (
+        ("rectangle", "Draw a rectangle"), ("polygon", "Draw a polygon"),
+        ("finish", "Finish the polygon"), ("list", "List these incidents"))} | {"save": None},
 }  # fmt: skip
 
 
@@ -193,17 +198,18 @@ def _draw(page: Any, instance: Instance, words: dict[str, Any]) -> None:
     expect(page.locator("#timeline")).to_have_attribute("data-ready", "true")
 
 
-@pytest.mark.parametrize("lang", ["en", "uk"])
+@pytest.mark.parametrize("lang", ["en", "uk", "ar"])
 def test_a_documenter_places_incidents_brushes_the_timeline_and_draws_an_area(
     browser: Any, instance: Instance, world: dict[str, str], lang: str
 ) -> None:
     site = create_server(instance, api_token=OPERATOR)
     with served(site) as base:
         page = signed_in(browser, base, "dana")
-        if lang == "uk":
-            page.goto("/lang/uk?next=/dashboard")
+        if lang != "en":
+            page.goto(f"/lang/{lang}?next=/dashboard")
             page.wait_for_url("**/dashboard")
-            assert page.locator("html").get_attribute("lang") == "uk"
+            assert page.locator("html").get_attribute("lang") == lang
+            assert page.locator("html").get_attribute("dir") == i18n.direction(lang)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         _pick_points(page, instance, WORDS[lang])
