@@ -113,7 +113,7 @@ def _has_text(value: Any) -> bool:
 
 @given(key=KEY, value=JSON)
 def test_any_key_and_value_read_without_null_or_underscores(key: str, value: Any) -> None:
-    for lang in ("en", "uk"):
+    for lang in ("en", "uk", "ar"):
         shown = _shown(lang)
         text = shown(key, value)
         if not _has_text(value):
@@ -129,12 +129,13 @@ def test_every_label_is_translated() -> None:
         for _line, message, _comments, _context in extract_from_file("python", str(MODULE))
     }
     assert {"Within (metres)", "Share of protected incidents", "by days"} <= messages
-    with (i18n.LOCALE_DIR / "uk.po").open("rb") as handle:
-        catalogue = read_po(handle, locale="uk")
-    translated = {
-        m.id if isinstance(m.id, str) else m.id[0] for m in catalogue if m.id and m.string
-    }
-    assert sorted(messages - translated) == []
+    for code in ("uk", "ar"):
+        with (i18n.LOCALE_DIR / f"{code}.po").open("rb") as handle:
+            catalogue = read_po(handle, locale=code)
+        translated = {
+            m.id if isinstance(m.id, str) else m.id[0] for m in catalogue if m.id and m.string
+        }
+        assert sorted(messages - translated) == [], code
 
 
 def test_the_protected_sentence_follows_ukrainian_plurals() -> None:
@@ -176,14 +177,14 @@ def _text(page: str) -> str:
 
 @pytest.fixture
 def pages(site: Any, instance: Instance, analyst: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Every analysis page, in English and in Ukrainian, with a unit placed and two cases compared."""
+    """Every analysis page, in English, Ukrainian and Arabic, with a unit placed and two cases compared."""
     units.create(instance, "1st Brigade")
     placements.place(
         instance, "1st Brigade", area="Kharkiv", from_date="2022-03-01", to_date="2022-03-20"
     )
     accounts.grant_role(instance, "ana", "Elsewhere", "viewer")
     found: dict[str, dict[str, str]] = {}
-    for lang in ("en", "uk"):
+    for lang in ("en", "uk", "ar"):
         http = signed_in(site, "ana", cookies={"testament_lang": lang})
         for name, params in PAGES:
             got = http.get(f"/cases/Patterns/analyses/{name}", params=params)
@@ -202,10 +203,12 @@ def test_no_page_shows_a_raw_key_or_null(pages: dict[str, dict[str, str]]) -> No
 
 
 @SQLITE_ONLY
-def test_the_ukrainian_pages_show_no_english(pages: dict[str, dict[str, str]]) -> None:
+@pytest.mark.parametrize("lang", ["uk", "ar"])
+def test_the_ukrainian_pages_show_no_english(pages: dict[str, dict[str, str]], lang: str) -> None:
+    """Nor the Arabic ones."""
     data = {"ana", "Patterns", "Elsewhere", "Kharkiv", "Kherson", "1st Brigade", "dbscan",
             "hdbscan", "CSV", "SVG", "PNG", *(external for external, *_ in SAMPLE)}  # fmt: skip
-    found = {name: _english_words(page, data) for name, page in pages["uk"].items()}
+    found = {name: _english_words(page, data) for name, page in pages[lang].items()}
     assert {name: words for name, words in found.items() if words} == {}
 
 

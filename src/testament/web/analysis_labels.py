@@ -1,7 +1,7 @@
 """How an analysis's result reads on its page: each JSON key in words, each value as a reader writes it.
 
 The analyses answer JSON for programs (``radius_m``, ``share_of_protected``, ``0.4444``, ``null``); the
-page shows the same result to a documenter, in English or Ukrainian. :data:`KEYS` gives the words for
+page shows the same result to a documenter, in English, Ukrainian or Arabic. :data:`KEYS` gives the words for
 every key the analyses emit (parameters, their own keys, row columns, table names); a key not listed
 reads as words made from it (``share_of_protected``: "Share of protected"), so an analysis that adds a
 key never breaks its page. :class:`Shown` formats values: no value as a dash, shares as percentages,
