@@ -10,15 +10,16 @@ Pure functions, no database and no I/O (docs/search.md and docs/name-matching.md
    the letters that Latin spellings confuse share a class (ح ه خ → h; ث ت ط → t; ذ د ض → d; ظ ز → z;
    ص س → s; ج غ → g; ق ك → k; ش → x); ع, and the alef that carries a word's first vowel, become ``e``,
    which a Latin spelling writes as any vowel, an apostrophe or nothing (Omar عمر, Ibrahim إبراهيم,
-   Dar'a درعا); and ا و ي are the long vowels a, u and i. :func:`tidy` then drops a final haa (Abdullah, Fatimah),
-   the vowels at either end (the alef carrying an initial vowel, the y of Yusuf, the i of Ali) and
+   Dar'a درعا); ا و ي are the long vowels a, u and i; and a final haa (or taa marbuta) is left out.
+   :func:`tidy` then drops the vowels at either end (the alef carrying an initial vowel, the y of Yusuf, the i of Ali) and
    repeated letters.
 3. :func:`candidates` reads a Latin spelling the other way: its consonants map to the same classes
    (kh and German ch → h, sh and German sch → x, j, dj, German dsch, Egyptian g and gh → g, q and c → k,
    th → t, dh → d, p → b, v → f), and each run of vowels may stand for no long vowel or for the long
    vowels its letters can write (a; e as a or i; i and y as i; o, u and w as u), with or without an ayn.
    Every reading, tidied,
-   is a candidate: "Halab" gives "hlb" (حلب), "Deraa" and "Dara'a" give "dra" (درعا), "Mohamed" gives
+   is a candidate: a final h after a vowel may be a final haa (Abdullah عبد الله). "Halab" gives
+   "hlb" (حلب), "Deraa" and "Dara'a" give "dra" (درعا), "Mohamed" gives
    "mhmd" (محمد) but not "mhmud" (محمود).
 
 Compound names are one unit on both sides (:func:`compound`): ``عبد`` and the name after it (عبد الله,
@@ -91,7 +92,6 @@ _LATIN = {
     "dsch": "g",
     "tsch": "x",
     "sch": "x",
-    "sh": "x",
     "kh": "h",
     "gh": "g",
     "dj": "g",
@@ -107,9 +107,16 @@ _VOWELS = {"a": "a", "e": "ai", "i": "i", "y": "i", "o": "u", "u": "u", "w": "u"
 _ORDER = "eaiu"  # the order of the letters of a run of vowels once tidied
 AYN = "e"  # ع, and the alef that carries a word's first vowel: any Latin vowel, or none
 # Letters that spellings use for more than one Arabic letter: German and Levantine ch (خ) or French ch
-# (ش); English c (ك) or French c (س: Youcef); English j (ج) or German j (ي: Jussuf); Persian v or Turkish
-# v for و (Sevsen).
-_AMBIGUOUS = {"ch": ("h", "x"), "c": ("k", "s"), "j": ("g", "i"), "v": ("f", "u")}
+# (ش); English c (ك), French c (س: Youcef) or Turkish c (ج: Cemal); English j (ج) or German j (ي:
+# Jussuf); Persian v or Turkish v for و (Sevsen); sh for ش, or BGN's ş for ص folded to sh. A final t
+# may be a d (Turkish Ahmet, Mahmut).
+_AMBIGUOUS = {
+    "ch": ("h", "x"),
+    "c": ("k", "s", "g"),
+    "j": ("g", "i"),
+    "v": ("f", "u"),
+    "sh": ("x", "s"),
+}
 _LATIN_PIECE = re.compile(
     "|".join(sorted([*_LATIN, *_AMBIGUOUS], key=len, reverse=True)) + "|[aeiouyw]+|[a-z]|.",
     re.DOTALL,
@@ -119,37 +126,9 @@ _ENDS = re.compile(r"^[aiu]+|[aiu]+$")
 _RUNS = re.compile(r"[aeiu]{2,}")
 MAX_CANDIDATES = 256
 # Standalone Latin articles: al- el- ul- il-, and the assimilated forms before a sun letter.
-LATIN_ARTICLES = frozenset(
-    [
-        "al",
-        "el",
-        "ul",
-        "il",
-        "ad",
-        "ed",
-        "ud",
-        "ar",
-        "er",
-        "ur",
-        "as",
-        "es",
-        "us",
-        "ash",
-        "esh",
-        "at",
-        "et",
-        "az",
-        "ez",
-        "an",
-        "en",
-        "un",
-        "ath",
-        "adh",
-    ]
-)
-LATIN_ABD_WORDS = frozenset(
-    ["abd", "abdul", "abdel", "abdal", "abdil", "abdoul", "abdol", "abdu", "abdou", "abdo"]
-)
+_ARTICLES = "al el ul il ad ed ud ar er ur as es us ash esh asch esch at et az ez an en un ath adh"
+LATIN_ARTICLES = frozenset(_ARTICLES.split())
+LATIN_ABD_WORDS = frozenset(["abd", "abdul", "abdel", "abdal", "abdil", "abdoul", "abdol"])
 # Abdul-, Abdel-, Abdal- …, or an assimilated article (Abdurrahman, Abdussalam): the article is left out.
 _LATIN_ABD_PREFIX = re.compile(r"^abd[aeiou]*l(?=[a-z]{2})|^abd[aeiou]+(?=([rsnzdt])\1)")
 LATIN_DIN = frozenset(
@@ -184,11 +163,9 @@ def normalise(text: str) -> str:
 
 
 def tidy(letters: str) -> str:
-    """A romanised form without a final haa, long vowels at either end or repeated letters, and with
-    each run of vowels in one order (spellings disagree on it: Saeed, Saied)."""
+    """A romanised form without long vowels at either end or repeated letters, and with each run of
+    vowels in one order (spellings disagree on it: Saeed, Saied)."""
     letters = _REPEATS.sub(r"\1", letters)
-    if len(letters) > 2 and letters.endswith("h"):
-        letters = letters[:-1]
     ordered = _RUNS.sub(lambda run: "".join(sorted(set(run.group()), key=_ORDER.index)), letters)
     return _REPEATS.sub(r"\1", _ENDS.sub("", ordered) or ordered[:1])
 
@@ -204,6 +181,8 @@ def romanise(word: str) -> str:
     bare = strip_article(word)
     if bare.startswith(araby.ALEF):
         bare = "ع" + bare[1:]  # the alef carries the first vowel, which Latin writes as a vowel
+    if len(bare) > 2 and bare.endswith("ه"):
+        bare = bare[:-1]  # a final haa or taa marbuta, which Latin writes as a vowel, h or nothing
     return tidy(bare.translate(_CLASSES))
 
 
@@ -223,6 +202,10 @@ def _readings(word: str) -> list[list[str]]:
             options.append(_vowel_options(piece))
         elif piece in _AMBIGUOUS:
             options.append(list(_AMBIGUOUS[piece]))
+        elif piece == "t" and match.end() == len(word):
+            options.append(["t", "d"])
+        elif piece == "h" and match.end() == len(word) and word[-2:-1] in _VOWELS:
+            options.append(["", "h"])  # Abdullah, Fatimah: a final haa, or taa marbuta
         elif piece.isalpha() and piece.isascii():
             options.append([_LATIN.get(piece, piece)])
     return options
@@ -231,7 +214,7 @@ def _readings(word: str) -> list[list[str]]:
 @lru_cache(maxsize=65_536)
 def candidates(word: str) -> frozenset[str]:
     """The romanised Arabic forms a folded Latin word can spell (rule 3); empty for other words."""
-    if not word.isascii() or not word.isalpha():
+    if not word.isascii() or not word.replace("-", "").isalpha():
         return frozenset()
     options = _readings(word)
     count = 1
@@ -271,10 +254,11 @@ def join_arabic(words: list[str]) -> list[str]:
 
 
 def join_abd(abd: str, name: str) -> str:
-    """``عبد`` (or Abd, Abdul, Abdel …) and the name after it, as one word."""
+    """``عبد`` (or Abd, Abdul, Abdel …) and the name after it, as one word; in Latin with a hyphen,
+    so that no digraph forms across the join (Abd-Hamid, not the dh of Abdhamid)."""
     if has_arabic(abd):
         return ABD + strip_article(name)
-    return "abd" + name
+    return "abd-" + name
 
 
 def _single(word: str) -> str:
@@ -286,7 +270,7 @@ def _single(word: str) -> str:
         return word
     found = _LATIN_ABD_PREFIX.match(word)
     if found:
-        return "abd" + word[found.end() :]
+        return "abd-" + word[found.end() :]
     tail = _LATIN_DIN_TAIL.match(word)
     if tail and len(word) > 6:
         return tail.group("name") + "din"
@@ -327,7 +311,7 @@ _GIVEN_NAMES = """
 قاسم Qasim|كريم Karim/Kareem|لؤي Louai|مجد Majd|مراد Murad|معاذ Muaz|منذر Munther|موسى Musa|عيسى Issa
 هيثم Haitham|بشار Bashar|بسام Bassam|باسل Basel|أنس Anas|أيمن Ayman|أسامة Osama|رامي Rami|رائد Raed
 رياض Riad|سامر Samer|سامي Sami|سليم Salim/Saleem|سليمان Suleiman|شادي Shadi|صالح Saleh|صلاح Salah|عادل Adel
-عدنان Adnan|عماد Imad|عثمان Othman|غسان Ghassan|فؤاد Fouad|فارس Fares|فهد Fahd|إياد Iyad|جهاد Jihad
+عدنان Adnan|عماد Imad|عثمان Othman/Osman|غسان Ghassan|فؤاد Fouad|فارس Fares|فهد Fahd|إياد Iyad|جهاد Jihad
 حازم Hazem|حمزة Hamza|حيدر Haidar|رضوان Radwan|رشيد Rashid/Rasheed|سمير Samir/Sameer|عصام Issam|نوري Nouri
 جميل Jamil/Jameel|أكرم Akram|أمجد Amjad|توفيق Tawfiq|ثائر Thaer|جلال Jalal|حسام Hussam|خضر Khader
 راشد Rashed|ربيع Rabie|زهير Zuhair|سالم Salem|شريف Sharif|صبحي Subhi|ضياء Diaa|عاطف Atef|علاء Alaa
@@ -340,7 +324,7 @@ _GIVEN_NAMES = """
 وفاء Wafaa|رغد Raghad|سناء Sanaa|سهام Siham|شيماء Shaimaa|صفاء Safaa|عبير Abeer|غادة Ghada|فرح Farah
 لمى Lama|مها Maha|نسرين Nisreen|نوال Nawal|هالة Hala|هيفاء Haifa|يسرى Yusra|بشرى Bushra|جنى Jana
 رانيا Rania|رشا Rasha|روان Rawan|زهراء Zahraa|سوسن Sawsan|عفاف Afaf|كوثر Kawthar|لبنى Lubna|ماجدة Majida
-ريم Reem/Rim
+ريم Reem/Rim|ريما Rima|فاتنة Fatina|زيد Zaid/Zeid|أنيس Anis|عبدو Abdo/Abdou
 هلال Hilal|بلال Bilal|جواد Jawad|رقية Ruqayya|هاشم Hashem|هشام Hisham|طارق Tarek|قاسم Qasim/Kassem|ماجد Majed/Majid|مجيد Majeed|رحيم Rahim|نعيم Naim/Naeem|عبير Abeer|لؤي Louai|فاطمة Fatima/Fatma|يوسف Yusuf/Youssef|محمد Muhammad/Mohamed/Mohammed|حسين Hussein/Husayn|أحمد Ahmad/Ahmed
 """
 GIVEN_NAMES = tuple(
@@ -376,15 +360,33 @@ def skeleton(roman: str) -> str:
 _NO_VOWELS = str.maketrans(dict.fromkeys("aeiu", ""))
 
 
-def latin_skeleton(word: str, reading: int = 0) -> str:
-    """A folded Latin word's consonant classes alone, tidied; ``reading`` 1 takes the second reading
-    of the letters that have two (French ch and c, German j, Turkish v)."""
+def latin_skeleton(word: str, reading: int = 0, *, final_h: bool = False) -> str:
+    """A folded Latin word's consonant classes alone, tidied; ``reading`` 1 and 2 take the other
+    readings of the letters that have several (French ch and c, German j, Turkish c and v)."""
     letters = "".join(
-        _AMBIGUOUS[piece][reading] if piece in _AMBIGUOUS else _LATIN.get(piece, piece)
+        _AMBIGUOUS[piece][min(reading, len(_AMBIGUOUS[piece]) - 1)]
+        if piece in _AMBIGUOUS
+        else _LATIN.get(piece, piece)
         for piece in (m.group() for m in _LATIN_PIECE.finditer(word))
         if (piece[0] not in _VOWELS or piece in _AMBIGUOUS) and piece.isalpha()
     )
+    after_vowel = len(word) > 2 and word.endswith("h") and word[-2] in _VOWELS
+    if after_vowel and letters.endswith("h") and not final_h:
+        letters = letters[:-1]  # a final haa or taa marbuta (Abdullah), unless ``final_h`` (Saleh)
     return skeleton(tidy(letters))
+
+
+READINGS = 3
+
+
+@lru_cache(maxsize=65_536)
+def latin_skeletons(word: str) -> frozenset[str]:
+    """Every reading of :func:`latin_skeleton`, with and without a final h after a vowel (ه or ح),
+    and a final t read as d (Turkish Ahmet, Mahmut)."""
+    found = {latin_skeleton(word, r, final_h=h) for r in range(READINGS) for h in (False, True)}
+    return frozenset(
+        found | {f[:-1] + "d" for f in found if word.endswith("t") and f.endswith("t")}
+    )
 
 
 def without_article(word: str) -> str:
@@ -399,7 +401,62 @@ def without_article(word: str) -> str:
 def likeness(word: str, name: str) -> float:
     """How close a folded Latin word is to the common Latin spellings of a known name (its Arabic)."""
     forms = [latin for spelt, latin in _given_names().get(romanise(name), ()) if spelt == name]
-    return max((OSA.normalized_similarity(word, form) for form in forms), default=0.0)
+    plain = _REPEATS.sub(r"\1", word)  # Ranaa (ALA-LC Ranā) is Rana
+    return max(
+        (
+            max(OSA.normalized_similarity(word, f), OSA.normalized_similarity(plain, f))
+            for f in forms
+        ),
+        default=0.0,
+    )
+
+
+_RUN = re.compile("[aeiouyw]+")
+_LONG = re.compile(
+    r"([eiou])\1"
+)  # a doubled vowel is long (Saleem; ALA-LC ī ū; aa is often an ayn: Saad)
+
+
+@lru_cache(maxsize=65_536)
+def vowel_runs(word: str) -> tuple[frozenset[str], ...]:
+    """The long vowels each run of vowels of a folded Latin word can write; a final e after a
+    consonant (French Ibrahime) and a final h after a vowel (Fatmeh) are left out."""
+    if (len(word) > 3 and word.endswith("h") and word[-2] in "aeiou") or (len(word) > 3 and word.endswith("e") and word[-2] not in "aeiouyw"):
+        word = word[:-1]
+    runs = _RUN.findall(word[1:]) if word[:1] in "yw" else _RUN.findall(word)
+    return tuple(frozenset("".join(_VOWELS[c] for c in run)) for run in runs)
+
+
+def vowels_agree(one: str, other: str) -> bool:
+    """Whether two Latin spellings can write the same vowels: run by run each pair shares a vowel,
+    a run inside a word may be elided on one side (Fatma, Fatima), and both end in a vowel or both do
+    not (Rima, Reem)."""
+    first, second = vowel_runs(one), vowel_runs(other)
+    ends = _ends_in_vowel(one), _ends_in_vowel(other)
+    if None not in ends and ends[0] != ends[1]:
+        return False
+    if len(first) > len(second):
+        first, second = second, first
+    remaining = iter(second)
+    return all(any(run & later for later in remaining) for run in first)
+
+
+def vowel_signatures(word: str) -> list[str]:
+    """The vowels a word may write, one long vowel per run, each way as text (for keyed tags): two
+    spellings that share one may write the same vowels (Shehadeh, Shihada; not Hamdan, Hamdoun)."""
+    ends = {True: ".", False: "", None: "?"}[_ends_in_vowel(word)]
+    runs = [sorted(run) for run in vowel_runs(word)]
+    return sorted(",".join(choice) + ends for choice in product(*runs))
+
+
+def _ends_in_vowel(word: str) -> bool | None:
+    """Whether a word ends in a vowel; None for a final e after a consonant, silent in French
+    (Ibrahime) but spoken in Turkish (Ayşe)."""
+    if len(word) > 3 and word.endswith("h") and word[-2] in "aeiou":
+        return True  # Aisheh, Fatimah: the taa marbuta
+    if len(word) > 3 and word.endswith("e") and word[-2] not in "aeiouyw":
+        return None
+    return word[-1:] in ("a", "e", "i", "o", "u", "y")
 
 
 def known_name(spelt: str) -> str | None:
@@ -408,12 +465,27 @@ def known_name(spelt: str) -> str | None:
     if has_arabic(spelt):
         bare = strip_article(spelt)
         return bare if any(name == bare for name, _ in table.get(romanise(spelt), ())) else None
-    if latin_skeleton(spelt) not in _given_skeletons() and "j" not in spelt:
+    if not latin_skeletons(spelt) & _given_skeletons():
         return None
-    written = [entry for roman in candidates(spelt) for entry in table.get(roman, ())]
+    written = [
+        entry
+        for roman in candidates(spelt)
+        for entry in table.get(roman, ())
+        if spelt.startswith("abd-") or vowels_agree(spelt, entry[1])
+    ]
     if not written:
         return None
-    return max(written, key=lambda e: (OSA.normalized_similarity(spelt, e[1]), e[1]))[0]
+    plain = _REPEATS.sub(r"\1", spelt)  # Ranaa (ALA-LC Ranā) is Rana, but Saleem is not Salem
+    long = [frozenset(_VOWELS[c] for c in run) for run in _LONG.findall(spelt)]
+    return max(
+        written,
+        key=lambda e: (
+            sum(1 for run in long if run & set(romanise(e[0]))),  # Sālim: سالم, not سليم
+            OSA.normalized_similarity(spelt, e[1]),
+            OSA.normalized_similarity(plain, e[1]),
+            e[1],
+        ),
+    )[0]
 
 
 def name_units(words: list[str]) -> list[tuple[str, bool]]:
@@ -443,7 +515,7 @@ def name_units(words: list[str]) -> list[tuple[str, bool]]:
         elif following is not None and (word == ABD or word in LATIN_ABD_WORDS):
             out.append((join_abd(word, following), False))
             i += 2
-        elif out and (word == DIN or word in LATIN_DIN):
+        elif out and (word == DIN or word in LATIN_DIN or _REPEATS.sub(r"\1", word) in LATIN_DIN):
             before, optional = out[-1]
             out[-1] = (before + ("دين" if has_arabic(before) else "din"), optional)
             i += 1

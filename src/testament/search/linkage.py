@@ -43,9 +43,10 @@ ENCODING_THRESHOLD = names.MATCH_THRESHOLD
 _PATRONYMIC, _GIVEN_NAME, _WRITTEN_ARABIC, _OPTIONAL, _ARABIC = 1, 2, 4, 8, 16
 NEAR_YEARS = range(-names.NEAR_YEARS, names.NEAR_YEARS + 1)
 _FILTER_BYTES = PART_BITS // 8
+_TAGS = 10
 _PART_SIZE = (
-    TAG_BYTES + 2 + _FILTER_BYTES + 5 * TAG_BYTES
-)  # spelling, flags, length, filter, 5 tags (key, two stems, two readings of the consonants)
+    TAG_BYTES + 2 + _FILTER_BYTES + _TAGS * TAG_BYTES
+)  # spelling, flags, length, filter, tags: key, two stems, consonants in three readings, vowels
 _NO_TAG = bytes(TAG_BYTES)
 
 
@@ -93,21 +94,30 @@ def _flags(part: names.Part) -> int:
     return sum(flag for flag, has in zip(found, held, strict=True) if has)
 
 
-def _consonants(part: names.Part) -> tuple[str, str]:
-    """The consonants of a part of an Arabic name, in either script (:mod:`testament.search.arabic`):
-    a Latin spelling's two readings, where its letters have two."""
+CONSONANT_TAGS = 3
+SPELT_TAGS = 4
+
+
+def _consonants(part: names.Part) -> list[str]:
+    """Tags for a part of an Arabic name (:mod:`testament.search.arabic`): its consonants in each
+    reading (``c``), and for a Latin spelling its consonants with the vowels it writes (``l``)."""
     if part.written_arabic:
-        return arabic.skeleton(part.roman), ""
+        return [f"c{part.consonants}"] if part.consonants else []
     if not part.arabic:
-        return "", ""
-    first, second = (arabic.latin_skeleton(part.folded, reading) for reading in (0, 1))
-    return first, second if second != first else ""
+        return []
+    found = sorted(f"c{c}" for c in part.readings if c)[:CONSONANT_TAGS]
+    if not found:
+        return found
+    signatures = arabic.vowel_signatures(part.folded)[:SPELT_TAGS]
+    return found + [f"l{part.consonants}|{signature}" for signature in signatures]
 
 
 def _encode_part(part: names.Part, filter_key: bytes, tag_key: bytes) -> bytes:
     flags = _flags(part)
     stems = [_tag(tag_key, f"s{stem}") for stem in part.stems]
-    consonants = _consonants(part)
+    tags = _consonants(part)
+    consonants = [t for t in tags if t.startswith("c")]
+    spelt = [t for t in tags if t.startswith("l")]
     return b"".join(
         [
             _tag(tag_key, f"s{part.spelling}"),
@@ -116,7 +126,10 @@ def _encode_part(part: names.Part, filter_key: bytes, tag_key: bytes) -> bytes:
             _tag(tag_key, f"k{part.key}"),
             *stems,
             _NO_TAG * (2 - len(stems)),
-            *(_tag(tag_key, f"c{c}") if len(c) > 1 else _NO_TAG for c in consonants),
+            *(_tag(tag_key, c) for c in consonants),
+            _NO_TAG * (CONSONANT_TAGS - len(consonants)),
+            *(_tag(tag_key, t) for t in spelt),
+            _NO_TAG * (SPELT_TAGS - len(spelt)),
         ]
     )
 
@@ -170,6 +183,7 @@ class _Part:
     key: bytes
     stems: tuple[bytes, ...]
     consonants: frozenset[bytes]
+    spelt: frozenset[bytes]  # a Latin spelling's consonants and the vowels it may write
 
     @property
     def patronymic(self) -> bool:
@@ -194,20 +208,23 @@ class _Part:
 
 def _read_part(chunk: bytes) -> _Part:
     flags, length = chunk[TAG_BYTES], chunk[TAG_BYTES + 1]
-    tail = chunk[-5 * TAG_BYTES :]
+    tail = chunk[-_TAGS * TAG_BYTES :]
     stems = (tail[TAG_BYTES : 2 * TAG_BYTES], tail[2 * TAG_BYTES : 3 * TAG_BYTES])
     return _Part(
         spelling=chunk[:TAG_BYTES],
         flags=flags,
         length=length,
-        pairs=int.from_bytes(chunk[TAG_BYTES + 2 : -5 * TAG_BYTES], "big"),
+        pairs=int.from_bytes(chunk[TAG_BYTES + 2 : -_TAGS * TAG_BYTES], "big"),
         key=tail[:TAG_BYTES],
         stems=tuple(stem for stem in stems if stem != _NO_TAG),
         consonants=frozenset(
-            tag
-            for tag in (tail[3 * TAG_BYTES : 4 * TAG_BYTES], tail[4 * TAG_BYTES :])
-            if tag != _NO_TAG
-        ),
+            tail[i : i + TAG_BYTES] for i in range(3 * TAG_BYTES, 6 * TAG_BYTES, TAG_BYTES)
+        )
+        - {_NO_TAG},
+        spelt=frozenset(
+            tail[i : i + TAG_BYTES] for i in range(6 * TAG_BYTES, _TAGS * TAG_BYTES, TAG_BYTES)
+        )
+        - {_NO_TAG},
     )
 
 
@@ -267,7 +284,8 @@ def _part_similarity(a: _Part, b: _Part) -> float:
             return names.DISTINCT_NAMES * 0.5
         return names.ACROSS_SCRIPTS if same_consonants else 0.0
     if a.arabic and b.arabic and not a.written_arabic and not (a.given_name and b.given_name):
-        return max(near, names.LATIN_SPELLINGS if same_consonants else 0.0)
+        same = bool(a.spelt & b.spelt)
+        return max(near, names.LATIN_SPELLINGS if same else 0.0)
     return names.judge(
         same=False,
         feminine=a.spelling in b.stems or b.spelling in a.stems,

@@ -24,6 +24,7 @@ Pure functions, no database and no I/O (docs/name-matching.md describes the rule
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -40,6 +41,7 @@ DISTINCT_NAMES = 0.6
 EXTRA_PART = 0.75
 PATRONYMIC_OMITTED = 0.98
 ONE_PART_ONLY = 0.6
+SURE_MISS = 0.6  # below the threshold less the most that dates and places add (0.82 - 0.12)
 ACROSS_SCRIPTS = 0.95
 NAME_MARGIN = 0.15
 LATIN_SPELLINGS = 0.88  # two Latin spellings of one word of an Arabic name  # an Arabic word and a Latin spelling that can write it
@@ -167,6 +169,8 @@ class Part:
     written_arabic: bool = False  # written in the Arabic script
     optional: bool = False  # a kunya (Abu Ahmad) or a nisba (al-Halabi): may be left out
     arabic: bool = False  # part of an Arabic name: its nasab chain may be shorter on one side
+    consonants: str = ""  # a part of an Arabic name: its consonant classes alone, in either script
+    readings: frozenset[str] = frozenset()  # a Latin part's other readings of its consonants
 
 
 def spelling(word: str) -> str:
@@ -206,12 +210,30 @@ def _arabic_part(word: str, optional: bool) -> Part:
     known = arabic.known_name(word)
     if arabic.has_arabic(word):
         bare, roman = arabic.strip_article(word), arabic.romanise(word)
-        return Part(bare, bare, roman, False, known is not None, (), roman, True, optional, True)
+        return Part(
+            bare,
+            bare,
+            roman,
+            False,
+            known is not None,
+            (),
+            roman,
+            True,
+            optional,
+            True,
+            arabic.skeleton(roman),
+        )
     word = arabic.without_article(word)
     known = known or arabic.known_name(word)
-    found = _part(word)
+    found = replace(
+        _part(word),
+        optional=optional,
+        arabic=True,
+        consonants=arabic.latin_skeleton(word),
+        readings=arabic.latin_skeletons(word),
+    )
     if known is None or found.given_name:
-        return replace(found, optional=optional, arabic=True)
+        return found
     roman = arabic.romanise(known)
     return replace(
         found,
@@ -219,8 +241,6 @@ def _arabic_part(word: str, optional: bool) -> Part:
         key=roman,
         given_name=True,
         roman=roman,
-        optional=optional,
-        arabic=True,
     )
 
 
@@ -410,8 +430,8 @@ def _closeness(a: Part, b: Part) -> float:
 
 def _same_consonants(a: Part, b: Part) -> float:
     """Two Latin spellings of one Arabic word (Taweel, Tawil; Khatib, Hatip) share their consonants."""
-    first, second = arabic.latin_skeleton(a.folded), arabic.latin_skeleton(b.folded)
-    return LATIN_SPELLINGS if first == second and len(first) > 1 else 0.0
+    same = a.consonants == b.consonants and len(a.consonants) > 1
+    return LATIN_SPELLINGS if same and arabic.vowels_agree(a.folded, b.folded) else 0.0
 
 
 def across_scripts(written: Part, latin: Part) -> float:
@@ -424,8 +444,8 @@ def across_scripts(written: Part, latin: Part) -> float:
             return min(OSA.normalized_similarity(written.roman, latin.roman), DISTINCT_NAMES)
     if writes:
         return ACROSS_SCRIPTS
-    closeness = OSA.normalized_similarity(
-        arabic.skeleton(written.roman), arabic.latin_skeleton(latin.folded)
+    closeness = max(
+        (OSA.normalized_similarity(written.consonants, c) for c in latin.readings), default=0.0
     )
     return judge(
         same=False,
@@ -455,7 +475,23 @@ def combine(
     costs of leaving each part unpaired. Exact over every partial pairing, by dynamic programming over
     the set of parts of the second name already paired (names have at most :data:`MAX_PARTS` parts).
     Callers fix the order of the two names, so the products are the same whichever name comes first.
+
+    Most pairs of a registry are different people: when even the best part for every part cannot
+    reach :data:`SURE_MISS` (no date or place evidence lifts a score from there to the threshold),
+    that bound is returned instead of the exact product.
     """
+    bound = min(
+        _product(
+            max(max(row, default=0.0), cost)
+            for row, cost in zip(similarity, unpaired_a, strict=True)
+        ),
+        _product(
+            max(max((row[j] for row in similarity), default=0.0), cost)
+            for j, cost in enumerate(unpaired_b)
+        ),
+    )
+    if bound < SURE_MISS:
+        return bound
     states = {0: 1.0}  # parts of b already paired → best product so far
     for i, row in enumerate(similarity):
         following: dict[int, float] = {}
@@ -478,6 +514,13 @@ def combine(
                 total *= cost
         best = max(best, total * ONE_PART_ONLY if used.bit_count() < 2 <= widest else total)
     return best
+
+
+def _product(values: Iterable[float]) -> float:
+    total = 1.0
+    for value in values:
+        total *= value
+    return total
 
 
 def name_score(a: tuple[Part, ...], b: tuple[Part, ...]) -> float:

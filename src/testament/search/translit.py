@@ -74,11 +74,13 @@ CYRILLIC = {
 }
 # Letters that NFKD would reduce to a different sound (š → s), so they are spelled out first.
 LATIN = {"š": "sh", "č": "ch", "ž": "zh", "ł": "l", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe"}
-LATIN |= {"đ": "d", "ð": "d", "þ": "th", "ı": "i", "ĳ": "ij", "ŀ": "l"}
+LATIN |= {"đ": "d", "ð": "d", "þ": "th", "ı": "i", "ĳ": "ij", "ŀ": "l", "ş": "sh", "ș": "sh"}
+# Long vowels of the romanisations of Arabic (ALA-LC ā ī ū) written twice: a doubled vowel is long.
+LATIN |= {"ā": "aa", "ī": "ii", "ū": "uu", "ē": "ee", "ō": "oo"}
 # Marks removed inside words: apostrophes (Ukrainian ʼ, ASCII ', typographic ’ ‘), the BGN/PCGN
 # soft and hard sign marks (’ ”), primes, the BGN disambiguating middle dot, the Arabic tatweel, and the
-# ayn and hamza of ALA-LC romanisation (ʿ ʾ).
-WORD_MARKS = "'ʼ’‘`´ʹʺ″′”·ـʿʾ"
+# ayn and hamza of ALA-LC romanisation (ʿ ʾ ʻ ʽ).
+WORD_MARKS = "'ʼ’‘`´ʹʺ″′”·ـʿʾʻʽ"
 # An English possessive ("Kyiv’s") is an apostrophe, s and the end of a word, after a letter. The
 # romanisations' sign marks (ʹ ʺ ″ ′ ” ·) are never apostrophes, so "ʹs" (scholarly ьс) stays a word;
 # BGN/PCGN's soft sign is the apostrophe ’ itself, so its "’s" at a word's end still reads as possessive.
