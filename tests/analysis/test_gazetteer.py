@@ -40,7 +40,9 @@ def _parse(data: bytes, **options: Any) -> list[AreaFeature]:
 
 
 def _as_areas(features: list[AreaFeature], level: int = 1) -> list[Area]:
-    return [Area(f.index + 1, level, f.code, f.name, f.alt_names, f.geometry) for f in features]
+    return [
+        Area(f.index + 1, level, f.code, f.name, f.alt_names, geometry=f.geometry) for f in features
+    ]
 
 
 @pytest.fixture(scope="module")

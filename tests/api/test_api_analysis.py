@@ -239,9 +239,15 @@ def test_locate_refuses_coordinates_out_of_range(
     assert response.status_code == 422 and field in response.json()["errors"]
 
 
-def test_locate_without_areas_is_not_found(client: TestClient) -> None:
+def test_locate_without_areas_answers_with_the_nearest_place(client: TestClient) -> None:
     response = client.get("/gazetteer/locate", params=KHARKIV)
-    assert response.status_code == 404 and response.json()["ok"] is False
+    assert response.status_code == 200, response.text
+    found = response.json()
+    assert found["areas"] == [] and found["nearest"]["country_code"] == "UA"
+    assert found["nearest"]["approximate"] is True
+    assert found["nearest"]["method"] == "nearest-place"
+    unknown = client.get("/gazetteer/locate", params={**KHARKIV, "situation": "Atlantis"})
+    assert unknown.status_code == 404 and "Atlantis" in unknown.text
 
 
 def test_a_bad_upload_names_the_file_not_the_server_path(client: TestClient) -> None:

@@ -147,3 +147,42 @@ def test_upgrade_numbers_existing_checkpoints_and_verify_names_a_deleted_one(
         ]
     finally:
         opened.close()
+
+
+def test_areas_loaded_before_0019_stay_shared_through_the_upgrade(settings: Settings) -> None:
+    """A home whose areas were loaded before areas had situations: downgraded to 0018 and upgraded
+    again, its areas keep their IDs, stay shared (no situation), and incidents keep lying in them."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from testament.custody import cases
+    from testament.documentation import gazetteer, incidents
+    from testament.documentation.incidents import IncidentInput
+    from testament.storage.tables import admin_area, incident_area
+
+    sample = Path(__file__).resolve().parents[1] / "fixtures" / "gazetteer"
+    instance_service.init(settings)
+    opened = instance_service.open_instance(settings)
+    try:
+        gazetteer.load(opened, sample / "ukraine-adm1-sample.geojson", level=1, name_field="NAME_1")
+        cases.create_case(opened, "C")
+        incidents.create(opened, "C", IncidentInput(title="T", latitude=49.99, longitude=36.23))
+    finally:
+        opened.close()
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as connection:
+            before = connection.execute(select(admin_area.c.id, admin_area.c.code)).all()
+            placed = connection.execute(select(incident_area)).all()
+        migrate.downgrade(engine, "0018")
+        assert migrate.current_revision(engine) == "0018"
+        assert migrate.upgrade(engine) == ("0018", migrate.SCHEMA_HEAD)
+        with engine.connect() as connection:
+            after = connection.execute(
+                select(admin_area.c.id, admin_area.c.code, admin_area.c.situation_id)
+            ).all()
+            assert sorted(after) == sorted((*row, None) for row in before)
+            assert connection.execute(select(incident_area)).all() == placed
+    finally:
+        engine.dispose()

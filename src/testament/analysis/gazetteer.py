@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,17 +29,22 @@ from testament.errors import InvalidInput
 Polygonal = Polygon | MultiPolygon
 ALT_NAME_SEPARATOR = "|"
 _APOSTROPHES = re.compile(r"['’ʼ`´‘]")
+# Arabic combining marks (Unicode's Arabic block: U+0610-061A, U+064B-065F, U+0670, U+06D6-06ED) and
+# tatweel (U+0640), which stretches a word without changing it.
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 
 
 @dataclass(frozen=True)
 class AreaName:
-    """What an area is called: its code, its name and its alternative names."""
+    """What an area is called: its code, its name and its alternative names (in any language or
+    script), and the situation it belongs to (None: an area every case shares)."""
 
     id: int
     level: int
     code: str
     name: str
     alt_names: tuple[str, ...] = ()
+    situation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,19 +74,23 @@ def parse_areas(
     *,
     level: int,
     name_field: str,
-    alt_names_field: str | None = None,
+    alt_names_field: str | Sequence[str] | None = None,
     code_field: str | None = None,
     source: str = "the GeoJSON input",
 ) -> list[AreaFeature]:
     """Read a FeatureCollection of (Multi)Polygons; ``source`` names the input in diagnoses.
 
+    Alternative names come from one property or several (``alt_names_field``: one per language or
+    script, say ``name_ar`` and ``name_uk``), each holding names separated by ``|`` or a list of names.
     The code comes from ``code_field``; by default from ``HASC_<level>`` when every feature has one,
     else from a slug of the name. Codes must be unique within the file.
     """
     features = _features(data, source)
     if code_field is None:
         code_field = _default_code_field(features, level)
-    fields = _Fields(name_field, alt_names_field, code_field)
+    if isinstance(alt_names_field, str):
+        alt_names_field = (alt_names_field,)
+    fields = _Fields(name_field, tuple(alt_names_field or ()), code_field)
     areas = [_area(feature, index, fields, source) for index, feature in enumerate(features)]
     _check_unique_codes(areas, source)
     return areas
@@ -118,7 +127,7 @@ def _default_code_field(features: Sequence[Any], level: int) -> str | None:
 @dataclass(frozen=True)
 class _Fields:
     name: str
-    alt_names: str | None
+    alt_names: tuple[str, ...]
     code: str | None
 
 
@@ -166,20 +175,23 @@ def _code(properties: Mapping[str, Any], field: str | None, name: str, where: st
 
 
 def _alt_names(
-    properties: Mapping[str, Any], field: str | None, name: str, where: str
+    properties: Mapping[str, Any], fields: Sequence[str], name: str, where: str
 ) -> tuple[str, ...]:
-    value = properties.get(field) if field else None
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        candidates = value.split(ALT_NAME_SEPARATOR)
-    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
-        candidates = value
-    else:
-        raise InvalidInput(
-            f"the {field!r} property must be text (names separated by '|') or a list of names",
-            where=where,
-        )
+    """The names held by ``fields``, in order, without repeats (nor the area's own name)."""
+    candidates: list[str] = []
+    for prop in fields:
+        value = properties.get(prop)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            candidates.extend(value.split(ALT_NAME_SEPARATOR))
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            candidates.extend(value)
+        else:
+            raise InvalidInput(
+                f"the {prop!r} property must be text (names separated by '|') or a list of names",
+                where=where,
+            )
     seen = {name.casefold()}
     names = []
     for candidate in (c.strip() for c in candidates):
@@ -256,8 +268,12 @@ def slug(name: str) -> str:
 
 
 def name_key(text: str) -> str:
-    """The form names are compared in: NFKC, case-folded, apostrophes dropped, spaces collapsed."""
-    text = _APOSTROPHES.sub("", unicodedata.normalize("NFKC", text).casefold())
+    """The form names are compared in: NFKC, case-folded, apostrophes dropped, spaces collapsed, and
+    Arabic written without its marks: vowel marks (tashkeel), the hamza and madda that alef carries
+    (so أ إ آ read as ا) and tatweel are dropped; the letters stay as written."""
+    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKC", _ARABIC_MARKS.sub("", text))
+    text = _APOSTROPHES.sub("", text.casefold())
     return " ".join(text.split())
 
 
@@ -273,13 +289,24 @@ class NameIndex:
                 for key in tier_keys:
                     tier.setdefault(key, []).append(area)
 
-    def match(self, text: str, *, level: int | None = None) -> list[AreaName]:
-        """The areas ``text`` names, from the first tier (code, name, alt name) that has any."""
+    def match(
+        self, text: str, *, level: int | None = None, situations: Collection[str] | None = None
+    ) -> list[AreaName]:
+        """The areas ``text`` names, from the first tier (code, name, alt name) that has any.
+
+        With ``situations``, only the areas of those situations and the shared ones (of no situation).
+        """
+
+        def wanted(area: AreaName) -> bool:
+            if level is not None and area.level != level:
+                return False
+            return situations is None or area.situation is None or area.situation in situations
+
         keys = (text.strip().casefold(), name_key(text), name_key(text))
         for tier, key in zip(self._tiers, keys, strict=True):
-            found = [a for a in tier.get(key, ()) if level is None or a.level == level]
+            found = [a for a in tier.get(key, ()) if wanted(a)]
             if found:
-                return sorted(found, key=lambda a: (a.level, a.code))
+                return sorted(found, key=lambda a: (a.level, a.situation or "", a.code))
         return []
 
 

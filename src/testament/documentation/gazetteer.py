@@ -1,14 +1,19 @@
 """The gazetteer: loading administrative areas, and keeping each incident's areas in step.
 
 Areas are reference data, not evidence: loading them records no custody event. Each area row names the
-file it came from and that file's digest (``dataset``). Reloading a file updates areas in place by
-(level, code), so area IDs, and the incidents pointing at them, stay put; areas missing from a newer file
-are kept (incidents may name them) and reported.
+file it came from and that file's digest (``dataset``). An area belongs to one situation (Ukraine's
+oblasts, Syria's governorates) or to none (shared by every case). Reloading a file updates areas in
+place by (situation, level, code), so area IDs, and the incidents pointing at them, stay put; areas
+missing from a newer file are kept (incidents may name them) and reported.
 
 ``incident_area`` is derived and recomputed: an incident with coordinates lies in every area whose outline
-contains the point (method ``point``); an incident without coordinates, or whose point lies in no area,
-keeps the area it was given (method ``given``). Callers that write incidents call :func:`assign` in the
-same transaction; :func:`load` reassigns every incident.
+contains the point (method ``point``), among the areas of its case's situation and the shared ones (all
+areas when its case is in no situation); an incident without coordinates, or whose point lies in no
+area, keeps the area it was given (method ``given``). Callers that write incidents call :func:`assign`
+in the same transaction; :func:`load` reassigns every incident.
+
+When no loaded area contains a point, :func:`locate` answers with the nearest GeoNames place
+(:mod:`testament.analysis.fallback_geocoder`), marked approximate.
 """
 
 from __future__ import annotations
@@ -23,8 +28,11 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from sqlalchemy import Connection
 
+from testament.analysis import fallback_geocoder
+from testament.analysis.fallback_geocoder import NearestPlace
 from testament.analysis.gazetteer import (
     Area,
     AreaFeature,
@@ -76,6 +84,7 @@ class LoadReport(Result):
     path: str
     dataset: str
     level: int
+    situation: str | None
     added: int
     updated: int
     unchanged: int
@@ -96,14 +105,18 @@ class AreaRecord(Result):
     parent_code: str | None
     dataset: str
     bounds: tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
+    situation: str | None = None  # None: shared by every case
 
 
 @dataclass(frozen=True)
 class Location:
-    """The areas a point lies in; when none, the areas the swapped point (lon, lat) would lie in."""
+    """The areas a point lies in; when none, the areas the swapped point (lon, lat) would lie in, and
+    the nearest GeoNames place (approximate; None when it is farther than the fallback's limit)."""
 
     areas: tuple[AreaName, ...]
     swapped: tuple[AreaName, ...]
+    nearest: NearestPlace | None = None
+    loaded: bool = True  # whether any area was loaded to look in
 
 
 # --- Loading ------------------------------------------------------------------------------------------
@@ -115,11 +128,14 @@ def load(
     *,
     level: int,
     name_field: str,
-    alt_names_field: str | None = None,
+    alt_names_field: str | Sequence[str] | None = None,
     code_field: str | None = None,
     dataset: str | None = None,
+    situation: str | None = None,
 ) -> LoadReport:
-    """Load (or reload) a GeoJSON file's areas at ``level``, then reassign every incident; one transaction."""
+    """Load (or reload) a GeoJSON file's areas at ``level``, into ``situation`` (None: shared by every
+    case), then reassign every incident; one transaction. ``alt_names_field`` names one property or
+    several (one per language or script) holding alternative names."""
     if not 0 <= level <= MAX_LEVEL:
         raise InvalidInput(f"the level must be 0 to {MAX_LEVEL}, not {level}", where="--level")
     data = _read(path)
@@ -134,7 +150,8 @@ def load(
     label = f"{dataset or path.name} sha256:{hashlib.sha256(data).hexdigest()}"
     with write_transaction(instance.engine) as connection:
         policy.require_admin(connection, instance)
-        added, updated, unchanged, kept = _store(connection, level, features, label)
+        situation_id = None if situation is None else _situation_id(connection, situation)
+        added, updated, unchanged, kept = _store(connection, level, features, label, situation_id)
         _CACHE.pop(connection.get_transaction(), None)
         assignment = assign_all(connection)
     repaired = tuple(
@@ -143,8 +160,19 @@ def load(
         if f.repaired
     )
     return LoadReport(
-        str(path), label, level, added, updated, unchanged, kept, repaired, assignment
+        str(path), label, level, situation, added, updated, unchanged, kept, repaired, assignment
     )
+
+
+def _situation_id(connection: Connection, name: str) -> str:
+    found = queries.situation_named(connection, name)
+    if found is None:
+        raise NotFound(
+            f"no situation is called {name!r}",
+            where="--situation",
+            hint="`testament situation list` shows them; create one with `testament situation create`",
+        )
+    return found
 
 
 def _read(path: Path) -> bytes:
@@ -158,9 +186,10 @@ def _read(path: Path) -> bytes:
         ) from None
 
 
-def _row(area: AreaFeature, level: int, dataset: str) -> dict[str, Any]:
+def _row(area: AreaFeature, level: int, dataset: str, situation_id: str | None) -> dict[str, Any]:
     min_x, min_y, max_x, max_y = area.geometry.bounds
     return {
+        "situation_id": situation_id,
         "level": level,
         "code": area.code,
         "name": area.name,
@@ -179,13 +208,17 @@ CONTENT = ("name", "alt_names", "parent_code", "geometry")
 
 
 def _store(
-    connection: Connection, level: int, features: Sequence[AreaFeature], dataset: str
+    connection: Connection,
+    level: int,
+    features: Sequence[AreaFeature],
+    dataset: str,
+    situation_id: str | None,
 ) -> tuple[int, int, int, int]:
-    """Insert or update by (level, code); return added, updated, unchanged and kept counts."""
-    stored = {row["code"]: row for row in queries.areas_of_level(connection, level)}
+    """Insert or update by (situation, level, code); return added, updated, unchanged and kept counts."""
+    stored = {r["code"]: r for r in queries.areas_of_level(connection, level, situation_id)}
     new, updated, unchanged = [], 0, 0
     for area in features:
-        row = _row(area, level, dataset)
+        row = _row(area, level, dataset, situation_id)
         old = stored.get(area.code)
         if old is None:
             new.append(row)
@@ -234,7 +267,8 @@ def _read_gazetteer(connection: Connection) -> Gazetteer:
             row["code"],
             row["name"],
             tuple(json.loads(row["alt_names"])),
-            outline,
+            situation=row["situation"],
+            geometry=outline,
         )
         for row, outline in zip(rows, outlines, strict=True)
     )
@@ -281,7 +315,7 @@ def _assign_rows(
     # None (no coordinates) becomes NaN, which lies in no area.
     points = [(r["latitude"], r["longitude"]) for r in rows]
     lat, lon = np.array(points, np.float64).reshape(-1, 2).T
-    point_index, area_index = index.pairs(lat, lon)
+    point_index, area_index = _within_situations(index, rows, *index.pairs(lat, lon))
     links = [
         {"incident_id": rows[p]["id"], "area_id": index.areas[a].id, "method": "point"}
         for p, a in zip(point_index.tolist(), area_index.tolist(), strict=True)
@@ -296,19 +330,45 @@ def _assign_rows(
     if links or given:
         queries.insert_incident_areas(connection, links + given)
     unlocated = np.flatnonzero(~located & ~np.isnan(lat) & ~np.isnan(lon))
-    swapped_index, _ = index.pairs(lon[unlocated], lat[unlocated])
-    swapped = tuple(rows[i]["id"] for i in unlocated[np.unique(swapped_index)].tolist())
+    swapped_index, swapped_area = index.pairs(lon[unlocated], lat[unlocated])
+    swapped_index, _ = _within_situations(index, rows, unlocated[swapped_index], swapped_area)
+    swapped = tuple(rows[i]["id"] for i in np.unique(swapped_index).tolist())
     return AssignReport(len(rows), len(links), len(given), int(unlocated.size), swapped)
+
+
+def _within_situations(
+    index: Gazetteer,
+    rows: Sequence[Mapping[Any, Any]],
+    point_index: NDArray[np.intp],
+    area_index: NDArray[np.intp],
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Keep the (incident, area) pairs where the area is shared, the incident's case is in no
+    situation, or both belong to the same situation."""
+    numbers: dict[str | None, int] = {None: -1}
+    for name in [a.situation for a in index.areas] + [r["situation"] for r in rows]:
+        numbers.setdefault(name, len(numbers))
+    area_situation = np.array([numbers[a.situation] for a in index.areas], np.intp)
+    row_situation = np.array([numbers[r["situation"]] for r in rows], np.intp)
+    if not area_index.size:
+        return point_index, area_index
+    of_area, of_row = area_situation[area_index], row_situation[point_index]
+    keep = (of_area == -1) | (of_row == -1) | (of_area == of_row)
+    return point_index[keep], area_index[keep]
 
 
 # --- Reading areas ------------------------------------------------------------------------------------
 
 
-def areas(instance: Instance, level: int | None = None) -> list[AreaRecord]:
-    """The stored areas (all levels, or one), by level and code."""
+def areas(
+    instance: Instance, level: int | None = None, situation: str | None = None
+) -> list[AreaRecord]:
+    """The stored areas (all levels, or one), by level and code; with ``situation``, only that
+    situation's areas and the shared ones."""
     with read_transaction(instance.engine) as connection:
         policy.require(connection, instance, Action.READ)
-        rows = queries.stored_areas(connection, level)
+        if situation is not None:
+            _situation_id(connection, situation)
+        rows = queries.stored_areas(connection, level, situation)
     return [
         AreaRecord(
             row["id"],
@@ -319,6 +379,7 @@ def areas(instance: Instance, level: int | None = None) -> list[AreaRecord]:
             row["parent_code"],
             row["dataset"],
             (row["min_x"], row["min_y"], row["max_x"], row["max_y"]),
+            row["situation"],
         )
         for row in rows
     ]
@@ -327,7 +388,12 @@ def areas(instance: Instance, level: int | None = None) -> list[AreaRecord]:
 def _read_names(connection: Connection) -> NameIndex:
     return NameIndex(
         AreaName(
-            row["id"], row["level"], row["code"], row["name"], tuple(json.loads(row["alt_names"]))
+            row["id"],
+            row["level"],
+            row["code"],
+            row["name"],
+            tuple(json.loads(row["alt_names"])),
+            row["situation"],
         )
         for row in queries.area_name_rows(connection)
     )
@@ -338,17 +404,32 @@ def name_index(connection: Connection) -> NameIndex:
     return _cached(connection, "names", lambda: _read_names(connection))
 
 
+def _describe(area: AreaName) -> str:
+    """An area as a person picks it from several: name, code, level and situation."""
+    where = f", {area.situation}" if area.situation else ""
+    return f"{area.name} ({area.code}, level {area.level}{where})"
+
+
 def find_area(
-    connection: Connection, name: str, *, level: int | None = None, where: str | None = None
+    connection: Connection,
+    name: str,
+    *,
+    level: int | None = None,
+    where: str | None = None,
+    case_id: str | None = None,
 ) -> int | None:
     """The ID of the area a code, name or alternative name denotes (case-insensitive), or None.
 
-    Codes win over names and names over alternative names. A name that denotes several areas (GADM gives
-    "Kyiv" as an alternative name of both Kyiv City and Kyiv oblast) is refused with the candidates.
+    With ``case_id``, among the areas of the case's situation and the shared ones (all areas when the
+    case is in no situation). Codes win over names and names over alternative names. A name that
+    denotes several areas (GADM gives "Kyiv" as an alternative name of both Kyiv City and Kyiv oblast;
+    two situations may each have a "Tripoli") is refused with the candidates.
     """
-    found = name_index(connection).match(name, level=level)
+    situation = None if case_id is None else queries.case_situation_name(connection, case_id)
+    situations = None if situation is None else {situation}
+    found = name_index(connection).match(name, level=level, situations=situations)
     if len(found) > 1:
-        candidates = ", ".join(f"{a.name} ({a.code}, level {a.level})" for a in found)
+        candidates = ", ".join(_describe(a) for a in found)
         raise InvalidInput(
             f"{name!r} names {len(found)} administrative areas",
             where=where,
@@ -357,22 +438,28 @@ def find_area(
     return found[0].id if found else None
 
 
-def locate(instance: Instance, latitude: object, longitude: object) -> Location:
-    """The areas a point lies in, with the swapped-coordinates hint when it lies in none."""
+def locate(
+    instance: Instance, latitude: object, longitude: object, situation: str | None = None
+) -> Location:
+    """The areas a point lies in (with ``situation``: that situation's and the shared ones), with the
+    swapped-coordinates hint, and the nearest GeoNames place when it lies in none."""
     point = places.point(latitude, longitude, where="the coordinates")
     with read_transaction(instance.engine) as connection:
         policy.require(connection, instance, Action.READ)
+        if situation is not None:
+            _situation_id(connection, situation)
         index = gazetteer(connection)
-    if not index.areas:
-        raise NotFound(
-            "no administrative areas are loaded",
-            hint="load some with `testament gazetteer load FILE --level N --name-field FIELD`",
-        )
+    wanted = [a.situation is None or situation in (None, a.situation) for a in index.areas]
+    if not all(wanted):
+        index = Gazetteer(a for a, keep in zip(index.areas, wanted, strict=True) if keep)
     found = tuple(index.locate(point.latitude, point.longitude))
     swapped: tuple[AreaName, ...] = ()
-    if index.swapped_hint(point.latitude, point.longitude):
+    if index.areas and index.swapped_hint(point.latitude, point.longitude):
         swapped = tuple(index.locate(point.longitude, point.latitude))
-    return Location(found, swapped)
+    nearest = None
+    if not found:
+        nearest = fallback_geocoder.country_and_area(point.latitude, point.longitude)
+    return Location(found, swapped, nearest, bool(index.areas))
 
 
 def areas_geojson(instance: Instance, level: int = 1, tolerance: float = 0.01) -> AreaOutlines:
@@ -393,8 +480,16 @@ def areas_geojson(instance: Instance, level: int = 1, tolerance: float = 0.01) -
     return AreaOutlines("FeatureCollection", tuple(features))
 
 
-def areas_named(instance: Instance, name: str, level: int | None = None) -> list[AreaName]:
-    """The areas a code, a name or an alternative name denotes (several when it is ambiguous)."""
+def areas_named(
+    instance: Instance, name: str, level: int | None = None, situation: str | None = None
+) -> list[AreaName]:
+    """The areas a code, a name or an alternative name (in any script) denotes: several when it is
+    ambiguous, each with its situation. With ``situation``, only that situation's areas and the
+    shared ones: the same name in two situations ("Tripoli" in Lebanon and in Libya) is told apart
+    by naming the situation."""
     with read_transaction(instance.engine) as connection:
         policy.require(connection, instance, Action.READ)
-        return list(name_index(connection).match(name, level=level))
+        if situation is not None:
+            _situation_id(connection, situation)
+        situations = None if situation is None else {situation}
+        return list(name_index(connection).match(name, level=level, situations=situations))

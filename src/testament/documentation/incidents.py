@@ -93,7 +93,7 @@ def prepare(
         point = places.point(given.latitude, given.longitude, given.uncertainty_m, where=where)
     area_id = given.area_id
     if given.area:
-        area_id = gazetteer.find_area(connection, given.area)
+        area_id = gazetteer.find_area(connection, given.area, case_id=case_id)
         if area_id is None:
             raise InvalidInput(
                 f"no administrative area is called {given.area!r}",

@@ -42,6 +42,7 @@ class PlaceFound(Result):
     latitude: float
     longitude: float
     radius_m: int
+    situation: str | None = None  # None: an area every case shares
 
 
 def _rank(area: Area, wanted: str) -> int | None:
@@ -61,8 +62,9 @@ def _found(area: Area) -> PlaceFound:
     corners = ((west, south), (west, north), (east, south), (east, north))
     radius = max(_metres(lon, lat, x, y) for x, y in corners)
     return PlaceFound(
-        area.id, area.level, area.code, area.name, round(lat, 6), round(lon, 6), round(radius)
-    )
+        area.id, area.level, area.code, area.name, round(lat, 6), round(lon, 6), round(radius),
+        area.situation,
+    )  # fmt: skip
 
 
 def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -73,9 +75,12 @@ def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-def search_places(instance: Instance, text: str, limit: int = 10) -> list[PlaceFound]:
-    """The areas whose name, alternative name or code begins with or contains ``text`` (at least two
-    characters), best first, at most ``limit``."""
+def search_places(
+    instance: Instance, text: str, limit: int = 10, situation: str | None = None
+) -> list[PlaceFound]:
+    """The areas whose name, alternative name (in any script) or code begins with or contains ``text``
+    (at least two characters), best first, at most ``limit``, each with its situation; with
+    ``situation``, only that situation's areas and the shared ones."""
     wanted = translit.fold(" ".join(text.split()))
     if len(wanted) < MIN_CHARS or len(text) > MAX_CHARS:
         raise InvalidInput(
@@ -88,6 +93,8 @@ def search_places(instance: Instance, text: str, limit: int = 10) -> list[PlaceF
         index = gazetteer.gazetteer(connection)
     ranked = []
     for area in index.areas:
+        if situation is not None and area.situation not in (None, situation):
+            continue
         rank = _rank(area, wanted)
         if rank is not None:
             ranked.append((rank, area.level, area.name, area))

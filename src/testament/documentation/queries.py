@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, and_, delete, func, insert, or_, select, update
 
 from testament.domain.legal import REJECTED
 from testament.storage import tables
@@ -325,9 +325,42 @@ def unit_names(conn: Connection) -> list[tuple[Any, ...]]:
 # --- The gazetteer ----------------------------------------------------------------------------------
 
 
-def areas_of_level(conn: Connection, level: int) -> list[RowMapping]:
-    """The stored areas of a level, every column."""
-    query = select(admin_area).where(admin_area.c.level == level)
+def _situated(*columns: Any) -> Any:
+    """A select of admin_area columns with the name of the area's situation (None: shared)."""
+    s = tables.situation
+    return select(*columns, s.c.name.label("situation")).select_from(
+        admin_area.outerjoin(s, s.c.id == admin_area.c.situation_id)
+    )
+
+
+def situation_named(conn: Connection, name: str) -> str | None:
+    """The ID of the live situation with this name, or None."""
+    s = tables.situation
+    query = select(s.c.id).where(s.c.name == name, s.c.deleted_at.is_(None))
+    found = conn.execute(query).scalar()
+    return None if found is None else str(found)
+
+
+def case_situation_name(conn: Connection, case_id: str) -> str | None:
+    """The name of the live situation a case is in, or None."""
+    s, cs = tables.situation, tables.case_situation
+    query = (
+        select(s.c.name)
+        .join(cs, cs.c.situation_id == s.c.id)
+        .where(cs.c.case_id == case_id, s.c.deleted_at.is_(None))
+    )
+    found = conn.execute(query).scalar()
+    return None if found is None else str(found)
+
+
+def areas_of_level(conn: Connection, level: int, situation_id: str | None) -> list[RowMapping]:
+    """The stored areas of a level in one situation (None: the shared areas), every column."""
+    query = select(admin_area).where(
+        admin_area.c.level == level,
+        admin_area.c.situation_id.is_(None)
+        if situation_id is None
+        else admin_area.c.situation_id == situation_id,
+    )
     return list(conn.execute(query).mappings())
 
 
@@ -340,36 +373,33 @@ def insert_areas(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
 
 
 def area_outlines(conn: Connection) -> list[RowMapping]:
-    """Every area's ID, level, code, names and outline (WKB), by level and code."""
-    query = select(
-        admin_area.c.id,
-        admin_area.c.level,
-        admin_area.c.code,
-        admin_area.c.name,
-        admin_area.c.alt_names,
-        admin_area.c.geometry,
-    ).order_by(admin_area.c.level, admin_area.c.code)
-    return list(conn.execute(query).mappings())
+    """Every area's ID, level, code, names, situation and outline (WKB), by level and code."""
+    a = admin_area
+    query = _situated(a.c.id, a.c.level, a.c.code, a.c.name, a.c.alt_names, a.c.geometry)
+    return list(conn.execute(query.order_by(a.c.level, a.c.code, a.c.id)).mappings())
 
 
-def stored_areas(conn: Connection, level: int | None) -> list[RowMapping]:
-    """The stored areas (all levels, or one), every column, by level and code."""
-    query = select(admin_area).order_by(admin_area.c.level, admin_area.c.code)
+def stored_areas(
+    conn: Connection, level: int | None, situation: str | None = None
+) -> list[RowMapping]:
+    """The stored areas (all levels, or one), every column and the situation's name, by level and
+    code; with ``situation``, only that situation's areas and the shared ones."""
+    query = _situated(admin_area).order_by(admin_area.c.level, admin_area.c.code, admin_area.c.id)
     if level is not None:
         query = query.where(admin_area.c.level == level)
+    if situation is not None:
+        query = query.where(
+            or_(tables.situation.c.name == situation, admin_area.c.situation_id.is_(None))
+        )
     return list(conn.execute(query).mappings())
 
 
 def area_name_rows(conn: Connection) -> list[RowMapping]:
-    """Every area's ID, level, code, name and alternative names."""
-    query = select(
-        admin_area.c.id,
-        admin_area.c.level,
-        admin_area.c.code,
-        admin_area.c.name,
-        admin_area.c.alt_names,
+    """Every area's ID, level, code, name, alternative names and situation's name."""
+    a = admin_area
+    return list(
+        conn.execute(_situated(a.c.id, a.c.level, a.c.code, a.c.name, a.c.alt_names)).mappings()
     )
-    return list(conn.execute(query).mappings())
 
 
 def level_outlines(conn: Connection, level: int) -> list[RowMapping]:
@@ -394,9 +424,28 @@ def insert_incident_areas(conn: Connection, rows: Sequence[Mapping[str, Any]]) -
     conn.execute(insert(incident_area), list(rows))
 
 
-_POINTS = select(
-    incident.c.id, incident.c.latitude, incident.c.longitude, incident.c.area_id
-).where(incident.c.deleted_at.is_(None))
+# Each incident with its case's live situation (None: its case is in none).
+_POINTS = (
+    select(
+        incident.c.id,
+        incident.c.latitude,
+        incident.c.longitude,
+        incident.c.area_id,
+        tables.situation.c.name.label("situation"),
+    )
+    .select_from(
+        incident.outerjoin(
+            tables.case_situation, tables.case_situation.c.case_id == incident.c.case_id
+        ).outerjoin(
+            tables.situation,
+            and_(
+                tables.situation.c.id == tables.case_situation.c.situation_id,
+                tables.situation.c.deleted_at.is_(None),
+            ),
+        )
+    )
+    .where(incident.c.deleted_at.is_(None))
+)
 
 
 def incident_points(conn: Connection, incident_ids: Sequence[str]) -> list[RowMapping]:

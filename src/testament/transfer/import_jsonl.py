@@ -213,7 +213,9 @@ class _Batches:
             line.data["case_id"] = self.case_id
         if line.kind == "incident":
             code = line.data.pop("area_code")
-            line.data["area_id"] = gazetteer.find_area(self.connection, code) if code else None
+            line.data["area_id"] = (
+                gazetteer.find_area(self.connection, code, case_id=self.case_id) if code else None
+            )
             if code and line.data["area_id"] is None:
                 message = f"no area with the code {code!r} is loaded in this home"
                 raise InvalidInput(

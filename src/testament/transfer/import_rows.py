@@ -306,7 +306,7 @@ def _date_check(text: str, order: str) -> Callable[[], object]:
 
 
 def _known_area(ctx: Context, name: str) -> int:
-    found = gazetteer.find_area(ctx.connection, name)
+    found = gazetteer.find_area(ctx.connection, name, case_id=ctx.case_id)
     if found is None:
         raise InvalidInput(
             f"no administrative area is called {name!r}",

@@ -29,6 +29,14 @@ Level = Annotated[
     Query(ge=0, le=gazetteer.MAX_LEVEL, description="Only areas of this level (0 country …)."),
 ]
 FieldName = Annotated[str | None, Field(min_length=1, max_length=200)]
+Situation = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=500,
+        description="Only this situation's areas and the shared ones (of no situation).",
+    ),
+]
 
 
 class LoadIn(BaseModel):
@@ -36,9 +44,16 @@ class LoadIn(BaseModel):
 
     level: int = Field(ge=0, le=gazetteer.MAX_LEVEL, description="0 country, 1 oblast …")
     name_field: str = Field(min_length=1, max_length=200)
-    alt_names_field: FieldName = None
+    alt_names_field: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Properties holding alternative names (repeat: one per language or script).",
+    )
     code_field: FieldName = None
     dataset: FieldName = Field(None, description="The areas' source (default: the file name).")
+    situation: FieldName = Field(
+        None, description="The situation the areas belong to (default: shared by every case)."
+    )
     filename: FieldName = Field(None, description="The uploaded file's name.")
 
 
@@ -49,14 +64,19 @@ def _area(area: AreaName) -> dict[str, Any]:
         "code": area.code,
         "name": area.name,
         "alt_names": list(area.alt_names),
+        "situation": area.situation,
     }
 
 
 @router.get("/gazetteer/areas", response_model=Page[AreaRecord])
 def list_areas(
-    inst: Inst, level: Level = None, limit: Limit = 100, offset: Offset = 0
+    inst: Inst,
+    level: Level = None,
+    situation: Situation = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
-    found = gazetteer.areas(inst, level)[offset : offset + limit + 1]
+    found = gazetteer.areas(inst, level, situation)[offset : offset + limit + 1]
     return page(found, limit, offset)
 
 
@@ -73,9 +93,11 @@ def find(
     inst: Inst,
     name: Annotated[str, Query(min_length=1, max_length=500, description="Code, name or alias.")],
     level: Level = None,
+    situation: Situation = None,
 ) -> dict[str, Any]:
-    """The areas a code, a name or an alternative name denotes (several when it is ambiguous)."""
-    found = gazetteer.areas_named(inst, name, level)
+    """The areas a code, a name or an alternative name denotes (several when it is ambiguous, each
+    with its situation); naming the situation tells apart areas of the same name in two."""
+    found = gazetteer.areas_named(inst, name, level, situation)
     return {"ok": True, "items": [_area(area) for area in found]}
 
 
@@ -89,10 +111,12 @@ def search_places(
     inst: Inst,
     q: Annotated[str, Query(max_length=200, description="Part of a name, code or alias (2+).")],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    situation: Situation = None,
 ) -> dict[str, Any]:
-    """Areas whose name begins with or contains ``q`` (in either script), each with a point inside it
-    and the radius in metres that covers it: what the incident form's place search offers."""
-    return {"ok": True, "items": place_search.search_places(inst, q, limit)}
+    """Areas whose name begins with or contains ``q`` (in any script), each with a point inside it,
+    the radius in metres that covers it and its situation: what the incident form's place search
+    offers."""
+    return {"ok": True, "items": place_search.search_places(inst, q, limit, situation)}
 
 
 @router.get("/gazetteer/locate")
@@ -100,14 +124,18 @@ def locate(
     inst: Inst,
     latitude: Annotated[float, Query(ge=-90, le=90, description="Decimal degrees, WGS 84.")],
     longitude: Annotated[float, Query(ge=-180, le=180, description="Decimal degrees, WGS 84.")],
+    situation: Situation = None,
 ) -> dict[str, Any]:
-    """The areas the point lies in; ``swapped`` names those it would lie in were the two swapped."""
+    """The areas the point lies in; ``swapped`` names those it would lie in were the two swapped;
+    ``nearest``, when it lies in no loaded area, is the nearest GeoNames place with its country and
+    first-level area (approximate: not a boundary; null beyond 100 km of any place)."""
     with as_fields({"the coordinates": "latitude"}):
-        found = gazetteer.locate(inst, latitude, longitude)
+        found = gazetteer.locate(inst, latitude, longitude, situation)
     return {
         "ok": True,
         "areas": [_area(area) for area in found.areas],
         "swapped": [_area(area) for area in found.swapped],
+        "nearest": None if found.nearest is None else asdict(found.nearest),
     }
 
 
@@ -128,5 +156,6 @@ async def load(
             alt_names_field=params.alt_names_field,
             code_field=params.code_field,
             dataset=params.dataset,
+            situation=params.situation,
         )
     return {"ok": True, "report": asdict(report) | {"path": name}}

@@ -43,7 +43,24 @@ admin_area = Table(
     Column("min_y", Float, nullable=False),
     Column("max_x", Float, nullable=False),
     Column("max_y", Float, nullable=False),
-    UniqueConstraint("level", "code", name="uq_admin_area_level_code"),
+    # Migration 0019: the situation an area belongs to; none for an area every case shares.
+    Column("situation_id", String(36), ForeignKey("situation.id")),
+)
+# Unique by (situation, level, code); a shared area (no situation) by (level, code).
+Index(
+    "uq_admin_area_situation_level_code",
+    admin_area.c.situation_id,
+    admin_area.c.level,
+    admin_area.c.code,
+    unique=True,
+)
+Index(
+    "uq_admin_area_shared_level_code",
+    admin_area.c.level,
+    admin_area.c.code,
+    unique=True,
+    sqlite_where=admin_area.c.situation_id.is_(None),
+    postgresql_where=admin_area.c.situation_id.is_(None),
 )
 
 incident = versioned(
