@@ -7,6 +7,12 @@ never mistaken for the whole. Incidents are read in chunks into compact columns
 (:class:`~testament.analysis.frame.FrameBuilder`), reporting progress, so a situation with a million
 incidents is read in bounded memory; the custody log's size and root are read in the same
 transaction, so the result says exactly which state of the records it describes.
+
+When a scope's cases are all in situations and no first-level areas are loaded for them (neither their
+situations' nor shared ones), incidents with coordinates are given the first-level area of their
+nearest GeoNames place instead, and the result's scope says so (``area_method``: ``nearest-place``):
+approximate areas, not boundaries. A scope with boundaries loaded never falls back (a point outside
+them stays unplaced), nor does a case in no situation.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from testament.analysis.frame import FrameBuilder, IncidentFrame
+from testament.analysis import fallback_geocoder
+from testament.analysis.frame import FrameBuilder, IncidentFrame, Row
 from testament.analysis.outcome import Outcome
 from testament.custody import policy
 from testament.custody.instance import Instance
@@ -30,6 +37,7 @@ from testament.patterns.results import Analysis, Checkpoint
 
 Progress = Callable[[int, int], None]  # (incidents read, incidents in all)
 LEVELS = (1, 2)
+NEAREST = fallback_geocoder.METHOD  # "nearest-place": an area named by the nearest populated place
 
 
 @dataclass(frozen=True)
@@ -109,14 +117,41 @@ def load(
     case_ids, described = cases(connection, instance, scope)
     head = checkpoint(connection)
     builder = FrameBuilder(queries.area_names(connection, level))
+    nearest = level == 1 and queries.without_areas(connection, case_ids, level)
+    if nearest:
+        described = described | {"area_method": NEAREST, "area_source": fallback_geocoder.SOURCE}
     total = queries.count_incidents(connection, case_ids) if progress is not None else 0
     done = 0
     for chunk in queries.incident_rows(connection, case_ids, level):
-        builder.add(chunk)
+        builder.add(_nearest_areas(chunk, builder.area_names) if nearest else chunk)
         done += len(chunk)
         if progress is not None:
             progress(done, total)
     return Loaded(builder.build(), described, head)
+
+
+def _nearest_areas(rows: list[Row], names: dict[str, str]) -> list[Row]:
+    """Rows whose incidents have coordinates and no area, given the first-level area of the nearest
+    GeoNames place (:mod:`testament.analysis.fallback_geocoder`): the code ``nearest-place:CC:name``,
+    named after the area. A point farther than the fallback's limit from any place keeps none."""
+    wanting: list[int] = []
+    points: list[tuple[float, float]] = []
+    for i, row in enumerate(rows):
+        lat, lon = row.latitude, row.longitude
+        if not row.areas and lat is not None and lon is not None and _in_range(lat, lon):
+            wanting.append(i)
+            points.append((lat, lon))
+    found = list(rows)
+    for i, place in zip(wanting, fallback_geocoder.countries_and_areas(points), strict=True):
+        if place is not None and place.admin1:
+            code = f"{NEAREST}:{place.country_code}:{place.admin1}"
+            names[code] = place.admin1
+            found[i] = rows[i]._replace(areas=(code,))
+    return found
+
+
+def _in_range(lat: float, lon: float) -> bool:
+    return -90 <= lat <= 90 and -180 <= lon <= 180
 
 
 def analysis(

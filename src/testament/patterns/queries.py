@@ -41,6 +41,25 @@ def area_names(connection: Connection, level: int) -> dict[str, str]:
     return {r.code: r.name for r in rows}
 
 
+def without_areas(connection: Connection, case_ids: Collection[str], level: int) -> bool:
+    """True when every one of these cases is in a situation and no area of ``level`` is loaded for
+    any of them: none of their situations' areas, and no shared area."""
+    a, cs = tables.admin_area, tables.case_situation
+    situated = connection.execute(
+        select(cs.c.case_id, cs.c.situation_id).where(cs.c.case_id.in_(case_ids))
+    ).all()
+    if not case_ids or len({r.case_id for r in situated}) < len(set(case_ids)):
+        return False
+    situations = {r.situation_id for r in situated}
+    found = connection.execute(
+        select(a.c.id)
+        .where(a.c.level == level)
+        .where(a.c.situation_id.is_(None) | a.c.situation_id.in_(situations))
+        .limit(1)
+    ).first()
+    return found is None
+
+
 def count_incidents(connection: Connection, case_ids: Collection[str]) -> int:
     t = tables.incident
     return int(
