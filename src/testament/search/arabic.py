@@ -398,6 +398,7 @@ def without_article(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65_536)
 def likeness(word: str, name: str) -> float:
     """How close a folded Latin word is to the common Latin spellings of a known name (its Arabic)."""
     forms = [latin for spelt, latin in _given_names().get(romanise(name), ()) if spelt == name]
@@ -427,6 +428,7 @@ def vowel_runs(word: str) -> tuple[frozenset[str], ...]:
     return tuple(frozenset("".join(_VOWELS[c] for c in run)) for run in runs)
 
 
+@lru_cache(maxsize=65_536)
 def vowels_agree(one: str, other: str) -> bool:
     """Whether two Latin spellings can write the same vowels: run by run each pair shares a vowel,
     a run inside a word may be elided on one side (Fatma, Fatima), and both end in a vowel or both do
