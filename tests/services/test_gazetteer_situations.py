@@ -137,6 +137,7 @@ def test_the_same_name_and_code_in_two_situations_stay_apart(instance: Instance)
     with read_transaction(instance.engine) as conn, pytest.raises(InvalidInput) as caught:
         service.find_area(conn, "Kharkiv", where="--area")
     assert "Lebanon" in (caught.value.hint or "") and "Libya" in (caught.value.hint or "")
+    assert "the same code is loaded in several situations" in (caught.value.hint or "")
     in_first = _incident_in(instance, "Lebanon", KHARKIV)
     nowhere = _incident_in(instance, None, KHARKIV)
     assert _areas_of(instance, in_first) == [("UA.KK", first, "point")]

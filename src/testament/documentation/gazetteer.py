@@ -430,10 +430,15 @@ def find_area(
     found = name_index(connection).match(name, level=level, situations=situations)
     if len(found) > 1:
         candidates = ", ".join(_describe(a) for a in found)
+        advice = "give one of their codes instead"
+        if len({a.code for a in found}) < len(found):
+            advice = (
+                "the same code is loaded in several situations; name the area from a case in one"
+            )
         raise InvalidInput(
             f"{name!r} names {len(found)} administrative areas",
             where=where,
-            hint=f"give one of their codes instead: {candidates}",
+            hint=f"{advice}: {candidates}",
         )
     return found[0].id if found else None
 
