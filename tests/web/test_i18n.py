@@ -4,6 +4,7 @@ plural rules hold."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ PACKAGE = ROOT / "src" / "testament"
 TEMPLATES = PACKAGE / "web" / "templates"
 REPORT_TEMPLATES = PACKAGE / "patterns" / "templates"
 LABELS = tuple(  # the words for codes, the analyses' keys and values, the patterns page's figures
-    PACKAGE / "web" / name for name in ("labels.py", "analysis_labels.py", "analyses.py", "patterns.py")
+    PACKAGE / "web" / name
+    for name in ("labels.py", "analysis_labels.py", "analyses.py", "patterns.py")
 )
 REPORT_CODE = (PACKAGE / "patterns" / "reports.py", PACKAGE / "patterns" / "rendering.py")
 
@@ -160,3 +162,17 @@ def test_arabic_plural_forms(n: int, form: int) -> None:
 @pytest.mark.parametrize(("code", "way"), [("en", "ltr"), ("uk", "ltr"), ("ar", "rtl")])
 def test_arabic_is_written_right_to_left(code: str, way: str) -> None:
     assert i18n.direction(code) == way
+
+
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_no_translation_hides_a_bidi_control(code: str) -> None:
+    """The pages isolate what they put into a sentence themselves (web/display.py); an invisible
+    direction mark inside a translation would reorder the words around it unseen."""
+    with (i18n.LOCALE_DIR / f"{code}.po").open("rb") as handle:
+        catalogue = read_po(handle, locale=code)
+    for message in catalogue:
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert not any(BIDI_CONTROLS.search(form or "") for form in forms), message.id
