@@ -207,7 +207,12 @@ def _figures(decisions: list[tuple[bool, bool]]) -> tuple[float, float]:
     )
 
 
-HELD_OUT = ["arabic_name_pairs_dev.csv", "arabic_name_pairs.csv", "arabic_name_pairs_fresh.csv"]
+HELD_OUT = [
+    "arabic_name_pairs_dev.csv",
+    "arabic_name_pairs.csv",
+    "arabic_name_pairs_fresh.csv",
+    "arabic_name_pairs_final.csv",
+]
 
 
 @pytest.mark.parametrize("vectors", HELD_OUT)

@@ -147,7 +147,7 @@ def test_partners_find_each_other_through_encodings_only(
     for row in rows:
         assert set(row) == {"ref", "encoding"}
         assert re.fullmatch("[0-9a-f]{32}", row["ref"])
-        assert re.fullmatch(r"tbf1\.[A-Za-z0-9_-]+", row["encoding"])
+        assert re.fullmatch(r"tbf2\.[A-Za-z0-9_-]+", row["encoding"])
     readable = json.dumps(header, ensure_ascii=False)
     for word in ("Коваленко", "Kovalenko", "Петренко", "Ivanchenko", "1980"):
         assert word not in readable
@@ -214,3 +214,31 @@ def test_a_partner_file_is_bounded_before_it_is_parsed(
     with pytest.raises(InvalidInput) as refused:
         registry.read_encodings(bad)
     assert refused.value.where == str(bad) and "larger than 100 bytes" in refused.value.what
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["محمد عبدالله الاحمد", "Mohammed Abdullah al-Ahmad", "Muhammad ibn Abdallah Al Ahmad"],
+)
+def test_an_arabic_name_is_found_in_either_script_and_by_the_api(
+    instance: Instance, people: dict[str, str], spelling: str
+) -> None:
+    held = add(instance, "مُحَمَّد عبد الله الأحمد", "1979")
+    add(instance, "Mahmoud Abdullah al-Ahmad", "1979")  # another person: Mahmoud is not Mohammed
+    found = registry.match(instance, names.NameRecord(spelling, "1979-01-01"))
+    assert [m.person for m in found] == [held]
+    app = create_app(instance, api_token=OPERATOR)
+    with TestClient(app, headers={"Authorization": f"Bearer {OPERATOR}"}) as http:
+        response = http.post("/registry/match", json={"name": spelling, "dob": "١٩٧٩"})
+        assert response.status_code == 200
+        assert [m["person"] for m in response.json()["matches"]] == [held]
+        refused = http.post("/registry/match", json={"name": "Ahmadأحمد"})
+        assert refused.status_code == 422 and "mixes" in refused.text and "أحمد" not in refused.text
+
+
+def test_encodings_of_an_older_version_are_refused_by_name(tmp_path: Path) -> None:
+    bad = tmp_path / "partner.jsonl"
+    bad.write_text('{"format": "testament-linkage"}\n{"ref": "a", "encoding": "tbf1.AAAA"}\n')
+    with pytest.raises(InvalidInput) as refused:
+        registry.read_encodings(bad)
+    assert refused.value.where == f"{bad}, line 2" and "version tbf1" in refused.value.what

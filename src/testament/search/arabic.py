@@ -23,7 +23,8 @@ Pure functions, no database and no I/O (docs/search.md and docs/name-matching.md
    "mhmd" (محمد) but not "mhmud" (محمود).
 
 Compound names are one unit on both sides (:func:`compound`): ``عبد`` and the name after it (عبد الله,
-عبدالله, Abd Allah, Abdullah, Abdel Aziz), and a name and ``الدين`` (نور الدين, Nur ad-Din, Nureddine).
+عبدالله, Abd Allah, Abdullah, Abdel Aziz), a name and ``الدين`` (نور الدين, Nur ad-Din, Nureddine), and
+a name and ``الله`` (خير الله, Khairallah).
 The article (ال, al-, el- and its assimilated forms ad-, ar-, as-, ash- …) is left out.
 """
 
@@ -87,15 +88,17 @@ _CLASSES = str.maketrans(
 ARTICLE = "ال"
 ABD = "عبد"
 DIN = "الدين"
+ALLAH = "الله"
+LATIN_ALLAH = frozenset(["allah", "alla", "ullah", "illah", "allah"])
 # Latin consonants, longest first; what a spelling writes for each class.
 _LATIN = {
+    "ddsch": "g",
     "dsch": "g",
     "tsch": "x",
     "sch": "x",
     "kh": "h",
     "gh": "g",
     "dj": "g",
-    "dh": "d",
     "th": "t",
     "ph": "f",
     "ck": "k",
@@ -108,14 +111,18 @@ _ORDER = "eaiu"  # the order of the letters of a run of vowels once tidied
 AYN = "e"  # ع, and the alef that carries a word's first vowel: any Latin vowel, or none
 # Letters that spellings use for more than one Arabic letter: German and Levantine ch (خ) or French ch
 # (ش); English c (ك), French c (س: Youcef) or Turkish c (ج: Cemal); English j (ج) or German j (ي:
-# Jussuf); Persian v or Turkish v for و (Sevsen); sh for ش, or BGN's ş for ص folded to sh. A final t
-# may be a d (Turkish Ahmet, Mahmut).
+# Jussuf); Persian v or Turkish v for و (Sevsen); sh for ش, or BGN's ş for ص folded to sh; dh for ذ,
+# or Iraqi dh for ظ and ض (Kadhim); z for ز, or Levantine z for ذ (Munzer); Swedish and Dutch sj for ش.
+# A final t may be a d (Turkish Ahmet, Mahmut).
 _AMBIGUOUS = {
     "ch": ("h", "x"),
     "c": ("k", "s", "g"),
     "j": ("g", "i"),
     "v": ("f", "u"),
     "sh": ("x", "s"),
+    "dh": ("d", "z"),
+    "z": ("z", "d"),
+    "sj": ("x",),
 }
 _LATIN_PIECE = re.compile(
     "|".join(sorted([*_LATIN, *_AMBIGUOUS], key=len, reverse=True)) + "|[aeiouyw]+|[a-z]|.",
@@ -202,6 +209,8 @@ def _readings(word: str) -> list[list[str]]:
             options.append(_vowel_options(piece))
         elif piece in _AMBIGUOUS:
             options.append(list(_AMBIGUOUS[piece]))
+        elif piece == "s" and match.start() == 0 and word[1:2] in _VOWELS:
+            options.append(["s", "z"])  # German s before a vowel for ز: Siad
         elif piece == "t" and match.end() == len(word):
             options.append(["t", "d"])
         elif piece == "h" and match.end() == len(word) and word[-2:-1] in _VOWELS:
@@ -247,6 +256,8 @@ def join_arabic(words: list[str]) -> list[str]:
             continue
         if word == DIN and out and has_arabic(out[-1]):
             out[-1] += "دين"
+        elif word == ALLAH and out and has_arabic(out[-1]):
+            out[-1] += ALLAH
         else:
             out.append(_single(word) if has_arabic(word) else word)
         i += 1
@@ -324,7 +335,7 @@ _GIVEN_NAMES = """
 وفاء Wafaa|رغد Raghad|سناء Sanaa|سهام Siham|شيماء Shaimaa|صفاء Safaa|عبير Abeer|غادة Ghada|فرح Farah
 لمى Lama|مها Maha|نسرين Nisreen|نوال Nawal|هالة Hala|هيفاء Haifa|يسرى Yusra|بشرى Bushra|جنى Jana
 رانيا Rania|رشا Rasha|روان Rawan|زهراء Zahraa|سوسن Sawsan|عفاف Afaf|كوثر Kawthar|لبنى Lubna|ماجدة Majida
-ريم Reem/Rim|ريما Rima|فاتنة Fatina|زيد Zaid/Zeid|أنيس Anis|عبدو Abdo/Abdou
+ريم Reem/Rim|ريما Rima|عبدالإله Abdulilah/Abdalilah|تامر Tamer|ثامر Thamer|رغدة Raghda|نورا Noura/Nora|حاتم Hatem/Hatim|ميساء Maysa/Mayssa|خير Khair/Kheir|كاظم Kazem/Kadhim|ناظم Nazem/Nadhim|فاتنة Fatina|زيد Zaid/Zeid|أنيس Anis|عبدو Abdo/Abdou
 هلال Hilal|بلال Bilal|جواد Jawad|رقية Ruqayya|هاشم Hashem|هشام Hisham|طارق Tarek|قاسم Qasim/Kassem|ماجد Majed/Majid|مجيد Majeed|رحيم Rahim|نعيم Naim/Naeem|عبير Abeer|لؤي Louai|فاطمة Fatima/Fatma|يوسف Yusuf/Youssef|محمد Muhammad/Mohamed/Mohammed|حسين Hussein/Husayn|أحمد Ahmad/Ahmed
 """
 GIVEN_NAMES = tuple(
@@ -399,6 +410,17 @@ def without_article(word: str) -> str:
 
 
 @lru_cache(maxsize=65_536)
+def feminine(one: str, other: str) -> bool:
+    """Whether one folded Latin word is the other with a feminine ending (Nour, Noura; Said, Saida)."""
+    if len(one) > len(other):
+        one, other = other, one
+    return other[len(one) :] in _FEMININE and other.startswith(one)
+
+
+_FEMININE = frozenset(["a", "ah", "e", "eh", "at", "ia", "iya", "iyya", "iyah"])
+
+
+@lru_cache(maxsize=65_536)
 def likeness(word: str, name: str) -> float:
     """How close a folded Latin word is to the common Latin spellings of a known name (its Arabic)."""
     forms = [latin for spelt, latin in _given_names().get(romanise(name), ()) if spelt == name]
@@ -422,7 +444,9 @@ _LONG = re.compile(
 def vowel_runs(word: str) -> tuple[frozenset[str], ...]:
     """The long vowels each run of vowels of a folded Latin word can write; a final e after a
     consonant (French Ibrahime) and a final h after a vowel (Fatmeh) are left out."""
-    if (len(word) > 3 and word.endswith("h") and word[-2] in "aeiou") or (len(word) > 3 and word.endswith("e") and word[-2] not in "aeiouyw"):
+    if (len(word) > 3 and word.endswith("h") and word[-2] in "aeiou") or (
+        len(word) > 3 and word.endswith("e") and word[-2] not in "aeiouyw"
+    ):
         word = word[:-1]
     runs = _RUN.findall(word[1:]) if word[:1] in "yw" else _RUN.findall(word)
     return tuple(frozenset("".join(_VOWELS[c] for c in run)) for run in runs)
@@ -520,6 +544,10 @@ def name_units(words: list[str]) -> list[tuple[str, bool]]:
         elif out and (word == DIN or word in LATIN_DIN or _REPEATS.sub(r"\1", word) in LATIN_DIN):
             before, optional = out[-1]
             out[-1] = (before + ("دين" if has_arabic(before) else "din"), optional)
+            i += 1
+        elif out and (word == ALLAH or word in LATIN_ALLAH):
+            before, optional = out[-1]  # Khair Allah, Jad Allah: one name, as Khairallah
+            out[-1] = (before + ("الله" if has_arabic(before) else "allah"), optional)
             i += 1
         else:
             unit = _single(word)

@@ -149,7 +149,7 @@ def _place_tags(place: str | None, key: bytes) -> list[bytes]:
 
 
 def encode(record: names.NameRecord, secret: bytes) -> str:
-    """The record's encoding under the consortium secret: ``tbf1.`` and base64url, no personal data."""
+    """The record's encoding under the consortium secret: ``tbf2.`` and base64url, no personal data."""
     _check_secret(secret)
     filter_key, tag_key, dob_key, place_key = (
         _digest(secret, b"testament linkage v1 " + label)

@@ -52,7 +52,7 @@ MAX_NAME_LENGTH = 300
 
 DOB_AGREES = {1: 0.02, 2: 0.04, 3: 0.10}  # by the precision both dates share: year, month, day
 DOB_CONFLICT = -0.40
-DOB_NEAR = -0.05  # full dates, or years, that differ by two years or less: an age guessed
+DOB_NEAR = 0.0  # for an Arabic name, dates or years two years apart or less: an age guessed
 NEAR_YEARS = 2
 PLACE_AGREES = 0.02
 PLACE_DIFFERS = -0.02
@@ -350,7 +350,7 @@ def dob_evidence(a: str | None, b: str | None, *, lenient: bool = False) -> floa
 
     A day and month swapped (04-09 against 09-04, the US and European orders) is neither. For Arabic
     names (``lenient``), where registers often hold a guessed age, 1 January is read as the year alone,
-    and dates (or years) at most :data:`NEAR_YEARS` apart count only a little against.
+    and dates (or years) at most :data:`NEAR_YEARS` apart do not count against.
     """
     if a is None or b is None:
         return 0.0
@@ -407,8 +407,11 @@ def part_similarity(a: Part, b: Part) -> float:
         return 1.0
     if a.written_arabic != b.written_arabic:
         return across_scripts(a, b) if a.written_arabic else across_scripts(b, a)
-    if a.arabic and b.arabic and not a.written_arabic and not (a.given_name and b.given_name):
-        return max(_closeness(a, b), _same_consonants(a, b))
+    if a.arabic and b.arabic and not a.written_arabic:
+        if arabic.feminine(a.folded, b.folded):
+            return GENDER_SIMILARITY
+        if not (a.given_name and b.given_name):
+            return max(_closeness(a, b), _same_consonants(a, b))
     return judge(
         same=False,
         feminine=a.spelling in b.stems or b.spelling in a.stems,

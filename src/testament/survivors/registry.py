@@ -402,6 +402,7 @@ def read_encodings(path: Path) -> list[tuple[str, str]]:
                     hint="ask the partner for the output of `testament registry encodings`",
                 )  # fmt: skip
             continue
+        _check_version(value, path, number)
         if not (
             isinstance(value, dict)
             and isinstance(value.get("ref"), str)
@@ -415,6 +416,19 @@ def read_encodings(path: Path) -> list[tuple[str, str]]:
         if len(found) > MAX_ENCODINGS:
             raise InvalidInput("too many encodings in one file", where=str(path))
     return found
+
+
+def _check_version(value: object, path: Path, number: int) -> None:
+    """An encoding made by an older Testament is refused by name: the partner re-encodes."""
+    encoding = value.get("encoding") if isinstance(value, dict) else None
+    if isinstance(encoding, str) and encoding.startswith("tbf") and "." in encoding:
+        version = encoding.partition(".")[0]
+        if version != linkage.VERSION:
+            raise InvalidInput(
+                f"the encodings are of version {version}; this Testament reads {linkage.VERSION}",
+                where=f"{path}, line {number}",
+                hint="ask the partner to run `testament registry encodings` again with this release",
+            )
 
 
 def _lines(path: Path) -> Iterator[str]:
