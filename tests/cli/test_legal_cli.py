@@ -60,7 +60,8 @@ def test_listings(cli: Cli) -> None:
         for line in cli("legal", "crimes", "--json", check=True).stdout.splitlines()
     ]
     assert {"code", "family", "label", "articles", "amendments", "elements"} <= set(crimes[0])
-    assert "Вбивство" in cli("legal", "crimes", check=True).stdout
+    listed = cli("legal", "crimes", check=True).stdout
+    assert "Вбивство" in listed and "Murder / Вбивство / القتل" in listed
     terms = cli("taxonomy", "terms", "conflict-characterisation", "--lang", "uk", check=True).stdout
     assert "international  Міжнародний збройний конфлікт" in terms
     missing = cli("taxonomy", "terms", "nope")

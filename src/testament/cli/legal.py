@@ -10,6 +10,7 @@ from testament.cli.context import opened
 from testament.cli.output import json_line
 from testament.documentation import legal, proof_chart
 from testament.errors import InvalidInput
+from testament.locale import LANGUAGES
 
 
 @click.group("legal")
@@ -166,13 +167,13 @@ def suggest(incident_id: str, as_json: bool) -> None:
 def crimes(as_json: bool) -> None:
     """List the crimes of the taxonomy.
 
-    Each with its English and Ukrainian labels and its articles; --json adds amendments and elements.
+    Each with its labels in the pages' languages (English, Ukrainian, Arabic) and its articles; --json
+    adds amendments and elements.
     """
     for crime in legal.crimes():
         if as_json:
             json_line(crime)
             continue
         articles = "; ".join(f"{k}: {v}" for k, v in crime.articles.items())
-        click.echo(
-            f"{crime.code}  {crime.label.get('en', '')} / {crime.label.get('uk', '')}  [{articles}]"
-        )
+        labels = " / ".join(crime.label.get(code, "") for code in LANGUAGES)
+        click.echo(f"{crime.code}  {labels}  [{articles}]")
