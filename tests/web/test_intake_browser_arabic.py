@@ -87,6 +87,7 @@ def _consent_and_account(page: Any) -> None:
     from playwright.sync_api import expect
 
     page.click(f"text={_ar('Record consent')}")
+    assert page.input_value("input[name=language]") == "ar", "the conversation is offered in Arabic"
     page.check("input[name=purpose][value=criminal-investigation]")
     page.check("input[name=recipient_class][value=national-prosecutor]")
     page.check("input[name=mode][value=oral]")
@@ -97,6 +98,7 @@ def _consent_and_account(page: Any) -> None:
     expect(page.locator("#step-consent")).to_contain_text("المدعي العام الوطني")
 
     page.click(f"text={_ar('Take the account')}")
+    assert page.input_value("input[name=language]") == "ar"
     page.select_option("select[name=intended_use]", "criminal-investigation")
     page.select_option("select[name=recipient_class]", "national-prosecutor")
     page.fill("textarea[name=why_needed]", "الشاهد الوحيد المستعد للكلام")

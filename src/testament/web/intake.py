@@ -76,6 +76,12 @@ def _step_page(
     return render(request, template, code, **(shown | context))
 
 
+def _spoken(request: Request) -> str:
+    """The language a conversation is first offered in: the page's, Ukrainian on an English page."""
+    lang = i18n.language(request)
+    return "uk" if lang == i18n.DEFAULT else lang
+
+
 def _interview_page(
     request: Request, who: Principal, person_id: str, why: str, code: int = 200, **context: Any
 ) -> Response:
@@ -83,7 +89,8 @@ def _interview_page(
     found = intake.progress(inst, person_id)
     matches = intake.earlier_accounts(inst, person_id)
     items = evidence.list_for_case(inst, found.case, limit=ITEMS_SHOWN)
-    blank = InterviewForm(interviewer=who.username or "", reinterview_justification=why)
+    blank = InterviewForm(interviewer=who.username or "", reinterview_justification=why,
+                          language=_spoken(request))  # fmt: skip
     shown = {"progress": found, "why": why, "terms": _terms(request), "problem": None,
              "values": blank.values(), "matches": [m.as_json() for m in matches],
              "earlier_dates": found.earlier_dates(matches), "items": items,
@@ -161,7 +168,7 @@ def _consent_routes(site: FastAPI) -> None:
     @site.get("/people/{person_id}/intake/consent", include_in_schema=False)
     def consent_form(request: Request, person_id: str, who: Viewer, why: Why = "") -> Response:
         allow(instance_of(request), who, Action.DOCUMENT, kind="person", record_id=person_id)
-        blank = ConsentForm()
+        blank = ConsentForm(language=_spoken(request))
         return _step_page(request, "intake_consent.html", person_id, why, values=blank.values(),
                           modes=consent_rules.MODES,
                           levels=consent_rules.IDENTIFIABILITY)  # fmt: skip
