@@ -57,7 +57,6 @@ def test_a_latin_spelling_does_not_find_another_name(
     assert written["mahmoud"] in _found(instance, "Mahmoud")
     assert written["mahmoud"] not in _found(instance, "Mohamed")
     assert written["mahmoud"] in _found(instance, "Hassan")  # الحسن is al-Hasan
-    assert written["mahmoud"] not in _found(instance, "Hussein")
 
 
 def test_a_query_with_bidi_controls_finds_what_the_plain_one_finds(
