@@ -176,3 +176,19 @@ def test_no_translation_hides_a_bidi_control(code: str) -> None:
     for message in catalogue:
         forms = message.string if isinstance(message.string, tuple) else (message.string,)
         assert not any(BIDI_CONTROLS.search(form or "") for form in forms), message.id
+
+
+def test_a_value_in_an_arabic_sentence_is_isolated_and_a_number_stays_a_number() -> None:
+    """ "INC-7 (Kharkiv)" keeps its order inside the Arabic words around it; %(num)d still formats."""
+    from testament.web.pages import templates_for
+
+    arabic = templates_for("ar").env.from_string(
+        '{{ _("Saved: %(what)s.", what=x) }}|{% trans name=x %}Recorded as {{ name }}.{% endtrans %}'
+        '|{{ ngettext("%(num)d incident", "%(num)d incidents", 3) }}'
+    )
+    saved, recorded, counted = arabic.render(x="INC-7 (Kharkiv) <b>").split("|")
+    isolated = "\u2068INC-7 (Kharkiv) &lt;b&gt;\u2069"
+    assert isolated in saved and isolated in recorded, "isolated, and still escaped"
+    assert "3" in counted and "\u2068" not in counted
+    english = templates_for("en").env.from_string('{{ _("Saved: %(what)s.", what=x) }}')
+    assert english.render(x="INC-7") == "Saved: INC-7."
