@@ -88,6 +88,7 @@ _CLASSES = str.maketrans(
 ARTICLE = "ال"
 ABD = "عبد"
 DIN = "الدين"
+NOT_ARTICLES = frozenset(["الياس", "اليسع", "الهام"])
 ALLAH = "الله"
 LATIN_ALLAH = frozenset(["allah", "alla", "ullah", "illah", "allah"])
 # Latin consonants, longest first; what a spelling writes for each class.
@@ -115,11 +116,13 @@ AYN = "e"  # ع, and the alef that carries a word's first vowel: any Latin vowel
 # or Iraqi dh for ظ and ض (Kadhim); z for ز, or Levantine z for ذ (Munzer); Swedish and Dutch sj for ش.
 # A final t may be a d (Turkish Ahmet, Mahmut).
 _AMBIGUOUS = {
-    "ch": ("h", "x"),
+    "ch": ("h", "x", "k"),
     "c": ("k", "s", "g"),
     "j": ("g", "i"),
     "v": ("f", "u"),
-    "sh": ("x", "s"),
+    "sh": ("x", "s", "sh"),
+    "th": ("t", "th"),
+    "sc": ("sk", "x"),
     "dh": ("d", "z"),
     "z": ("z", "d"),
     "sj": ("x",),
@@ -178,8 +181,11 @@ def tidy(letters: str) -> str:
 
 
 def strip_article(word: str) -> str:
-    """A normalised Arabic word without the article ال (kept on a word too short to carry it)."""
-    return word[2:] if word.startswith(ARTICLE) and len(word) > 3 else word
+    """A normalised Arabic word without the article ال (kept on a word too short to carry it, and on a
+    name that begins with these letters: الياس, Elias)."""
+    if word.startswith(ARTICLE) and len(word) > 3 and word not in NOT_ARTICLES:
+        return word[2:]
+    return word
 
 
 @lru_cache(maxsize=65_536)
@@ -191,6 +197,10 @@ def romanise(word: str) -> str:
     if len(bare) > 2 and bare.endswith("ه"):
         bare = bare[:-1]  # a final haa or taa marbuta, which Latin writes as a vowel, h or nothing
     return tidy(bare.translate(_CLASSES))
+
+
+def _after_vowel(word: str, match: re.Match[str]) -> bool:
+    return match.start() == 0 or word[match.start() - 1] in _VOWELS
 
 
 def _vowel_options(run: str) -> list[str]:
@@ -209,8 +219,14 @@ def _readings(word: str) -> list[list[str]]:
             options.append(_vowel_options(piece))
         elif piece in _AMBIGUOUS:
             options.append(list(_AMBIGUOUS[piece]))
-        elif piece == "s" and match.start() == 0 and word[1:2] in _VOWELS:
-            options.append(["s", "z"])  # German s before a vowel for ز: Siad
+        elif (
+            piece == "s"
+            and word[match.end() : match.end() + 1] in _VOWELS
+            and _after_vowel(word, match)
+        ):
+            options.append(["s", "z"])  # German s before a vowel for ز: Siad, Asisa
+        elif piece == "g":
+            options.append(["g", "k"])  # Gulf, Sudanese and Maghrebi g for ق: Abdelgadir, Belgacem
         elif piece == "t" and match.end() == len(word):
             options.append(["t", "d"])
         elif piece == "h" and match.end() == len(word) and word[-2:-1] in _VOWELS:
@@ -316,7 +332,7 @@ _GIVEN_NAMES = """
 عبدالله Abdullah|عبدالرحمن Abdulrahman|عبدالرحيم Abdulrahim|عبدالعزيز Abdulaziz|عبدالكريم Abdulkarim
 عبدالقادر Abdulkader|عبدالحميد Abdulhamid|عبداللطيف Abdullatif|عبدالسلام Abdulsalam|عبدالرزاق Abdulrazzaq
 عبدالمجيد Abdulmajid|عبدالناصر Abdulnasser|عبدالباسط Abdulbasit|عبدالغني Abdulghani|عبدالحليم Abdulhalim
-عبدالفتاح Abdulfattah|حمد Hamad|حامد Hamed/Hamid|حميد Hameed/Humaid|خليل Khalil|جمال Jamal|كمال Kamal|ماهر Maher
+عبدالفتاح Abdulfattah|حمد Hamad|حامد Hamed/Hamid|حميد Hameed/Humaid/Hamid|خليل Khalil|جمال Jamal/Gamal|كمال Kamal|ماهر Maher
 مازن Mazen|مالك Malek|منير Munir/Mouneer|نبيل Nabil/Nabeel|نادر Nader|ناصر Nasser|نزار Nizar|هشام Hisham|وليد Walid/Waleed
 وائل Wael|ياسر Yasser|زياد Ziad|زكريا Zakaria|طارق Tareq|طه Taha|فراس Firas|فادي Fadi|فيصل Faisal
 قاسم Qasim|كريم Karim/Kareem|لؤي Louai|مجد Majd|مراد Murad|معاذ Muaz|منذر Munther|موسى Musa|عيسى Issa
@@ -335,7 +351,7 @@ _GIVEN_NAMES = """
 وفاء Wafaa|رغد Raghad|سناء Sanaa|سهام Siham|شيماء Shaimaa|صفاء Safaa|عبير Abeer|غادة Ghada|فرح Farah
 لمى Lama|مها Maha|نسرين Nisreen|نوال Nawal|هالة Hala|هيفاء Haifa|يسرى Yusra|بشرى Bushra|جنى Jana
 رانيا Rania|رشا Rasha|روان Rawan|زهراء Zahraa|سوسن Sawsan|عفاف Afaf|كوثر Kawthar|لبنى Lubna|ماجدة Majida
-ريم Reem/Rim|ريما Rima|عبدالإله Abdulilah/Abdalilah|تامر Tamer|ثامر Thamer|رغدة Raghda|نورا Noura/Nora|حاتم Hatem/Hatim|ميساء Maysa/Mayssa|خير Khair/Kheir|كاظم Kazem/Kadhim|ناظم Nazem/Nadhim|فاتنة Fatina|زيد Zaid/Zeid|أنيس Anis|عبدو Abdo/Abdou
+ريم Reem/Rim|ريما Rima|حليمة Halima|آدم Adam|إلهام Ilham|أحلام Ahlam|هند Hind|سها Suha|رعد Raad|نصر Nasr|كاسب Kasib/Chasib|بطرس Boutros/Butrus|جورج George/Georges|عبدالإله Abdulilah/Abdalilah|تامر Tamer|ثامر Thamer|رغدة Raghda|نورا Noura/Nora|حاتم Hatem/Hatim|ميساء Maysa/Mayssa|خير Khair/Kheir|كاظم Kazem/Kadhim|ناظم Nazem/Nadhim|فاتنة Fatina|زيد Zaid/Zeid|أنيس Anis|عبدو Abdo/Abdou
 هلال Hilal|بلال Bilal|جواد Jawad|رقية Ruqayya|هاشم Hashem|هشام Hisham|طارق Tarek|قاسم Qasim/Kassem|ماجد Majed/Majid|مجيد Majeed|رحيم Rahim|نعيم Naim/Naeem|عبير Abeer|لؤي Louai|فاطمة Fatima/Fatma|يوسف Yusuf/Youssef|محمد Muhammad/Mohamed/Mohammed|حسين Hussein/Husayn|أحمد Ahmad/Ahmed
 """
 GIVEN_NAMES = tuple(
@@ -401,11 +417,14 @@ def latin_skeletons(word: str) -> frozenset[str]:
 
 
 def without_article(word: str) -> str:
-    """A folded Latin word without an article written onto it (Alshaar, Elhamoud, Alahmad)."""
+    """A folded Latin word without an article written onto it (Alshaar, Elhamoud, Alahmad), or a
+    Maghrebi bin and article (Belgacem, Benali) before a known name."""
     if (len(word) > 4 and word[:2] in ("al", "el") and word[2] not in "aeiouy") or (
         len(word) > 5 and word[:2] in ("al", "el") and known_name(word[2:])
     ):
         return word[2:]
+    if len(word) > 6 and word[:3] in ("bel", "ben") and known_name(word[3:]):
+        return word[3:]
     return word
 
 

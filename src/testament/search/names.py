@@ -255,21 +255,31 @@ def _is_arabic_name(words: list[str], units: list[tuple[str, bool]]) -> bool:
     return not ukrainian and any(arabic.known_name(word) for word in words)
 
 
-@lru_cache(maxsize=65_536)
-def parts(name: str) -> tuple[Part, ...]:
-    """The parts of a name that matching uses, sorted: initials and numbers are left out."""
-    words = [
+def _words(name: str) -> list[str]:
+    return [
         word
         for chunk in _SEPARATORS.split(name.lower().translate(_DIACRITICS))
         if sum(c.isalpha() for c in chunk) > 1
         for word in tokens(chunk)
         if not word.isdigit()
     ]
+
+
+@lru_cache(maxsize=65_536)
+def parts(name: str) -> tuple[Part, ...]:
+    """The parts of a name that matching uses, sorted: initials and numbers are left out."""
+    words = _words(name)
     units = arabic.name_units(words)
     if _is_arabic_name(words, units):
-        found = [_arabic_part(word, optional) for word, optional in units if len(word) > 1]
-    else:
-        found = [_part(word) for word in words]  # units equal words: nothing Arabic in them
+        return arabic_parts(name)
+    return tuple(sorted(map(_part, words), key=lambda p: (p.spelling, p.folded)))
+
+
+@lru_cache(maxsize=65_536)
+def arabic_parts(name: str) -> tuple[Part, ...]:
+    """The parts of a name read as an Arabic name: what a Latin name is compared as against one."""
+    units = arabic.name_units(_words(name))
+    found = [_arabic_part(word, optional) for word, optional in units if len(word) > 1]
     return tuple(sorted(found, key=lambda p: (p.spelling, p.folded)))
 
 
@@ -407,6 +417,8 @@ def part_similarity(a: Part, b: Part) -> float:
         return 1.0
     if a.written_arabic != b.written_arabic:
         return across_scripts(a, b) if a.written_arabic else across_scripts(b, a)
+    if a.written_arabic and a.roman == b.roman and len(a.roman) > 2:
+        return ACROSS_SCRIPTS  # two Arabic spellings of one word: رؤوف and رءوف
     if a.arabic and b.arabic and not a.written_arabic:
         if arabic.feminine(a.folded, b.folded):
             return GENDER_SIMILARITY
@@ -553,6 +565,8 @@ def score(a: NameRecord, b: NameRecord) -> float:
     """How likely two records name the same person, in [0, 1]; :data:`MATCH_THRESHOLD` decides."""
     first, second = parts(a.name), parts(b.name)
     lenient = any(p.arabic for p in first + second)
+    if lenient:  # one is an Arabic name: the other is read as one too (Halima Adam Eltom)
+        first, second = arabic_parts(a.name), arabic_parts(b.name)
     total = name_score(first, second)
     total += dob_evidence(a.dob, b.dob, lenient=lenient) + place_evidence(a.place, b.place)
     return min(1.0, max(0.0, total))
