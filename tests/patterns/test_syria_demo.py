@@ -90,6 +90,9 @@ def load_both(cli: Cli) -> None:
     """The two situations and their cases, loaded as scripts/demo-data loads them."""
     cli("situation", "create", "Ukraine", "--conflict", "international", check=True)
     cli("situation", "create", "Syria", "--conflict", "non-international", check=True)
+    cli("gazetteer", "load", str(ROOT / "demo" / "ukraine-adm1.geojson"), "--level", "1",
+        "--name-field", "NAME_1", "--alt-names-field", "VARNAME_1", "--situation", "Ukraine",
+        check=True)  # fmt: skip
     cli("case", "create", "Demo case", "--situation", "Ukraine", check=True)
     cli("case", "create", SYRIA_CASE, "--situation", "Syria", check=True)
     cli("import", "timemap", str(UKRAINE), "--case", "Demo case", "--suffix-duplicates", check=True)
@@ -192,6 +195,13 @@ def test_syria_and_ukraine_compare_as_the_worked_example_says(instance: Instance
             assert asked.json()["analysis"]["rows"] == result["rows"]
         bad = http.get("/situations/compare?situation=Syria&situation=Ukraine&terms=narrowest")
         assert bad.status_code == 422 and "as-recorded, broadest" in bad.text
+    by_area = cli("analyze", "counts", "--situation", "Syria", "--by", "area", "--format", "json",
+                  check=True)  # fmt: skip
+    counted = json.loads(by_area.stdout)
+    assert counted["scope"]["area_method"] == "nearest-place", "no boundaries of Syria are loaded"
+    governorates = {row["area"]: row["count"] for row in counted["rows"]}
+    assert len(governorates) == 13 and sum(governorates.values()) == 230
+    assert governorates["Aleppo"] == 43 and len(counted["unplaced"]) == 10
     plain = cli("analyze", "compare", *pair, check=True)
     assert "field=target  distance=0.816134  labels=21" in plain.stdout
     wrong = cli("analyze", "compare", *pair, "--terms", "narrowest")
