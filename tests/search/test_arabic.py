@@ -56,9 +56,14 @@ def test_diacritics_and_tatweel_never_change_a_key(word: str, marks: list[str]) 
     assert keys(marked) == keys(word)
 
 
+@given(arabic_words, arabic_words, st.sampled_from(BIDI_CONTROLS))
+def test_bidi_controls_around_words_never_change_a_key(word: str, other: str, control: str) -> None:
+    assert keys(f"{control}{word} {control}{other}{control}") == keys(f"{word} {other}")
+
+
 @given(arabic_words, st.sampled_from(BIDI_CONTROLS))
-def test_bidi_controls_never_change_a_key(word: str, control: str) -> None:
-    assert keys(word[:1] + control + word[1:]) == keys(word)
+def test_a_bidi_control_inside_a_word_ends_it(word: str, control: str) -> None:
+    assert keys(word[:1] + control + word[1:]) == keys(word[:1] + " " + word[1:])
 
 
 @given(arabic_words)
@@ -215,6 +220,7 @@ LABELLED = [
     "arabic_name_pairs_fresh.csv",
     "arabic_name_pairs_final.csv",
     "arabic_name_pairs_holdout.csv",
+    "arabic_name_pairs_acceptance.csv",
 ]
 
 

@@ -19,7 +19,8 @@ index never holds the words as written, only their keys (docs/search.md describe
    alef maqsura, Persian letters) and keyed by their romanised consonant classes and long vowels
    (:func:`testament.search.arabic.key`); ``عبد`` and the name after it are one word. A Latin query
    word also looks for the Arabic words it can spell (:func:`arabic_keys`): "Halab" finds ``حلب``.
-   Bidirectional control characters (marks, embeddings, isolates) and zero-width joiners are removed.
+   Bidirectional control characters (marks, embeddings, overrides, isolates) end a word; zero-width
+   joiners are removed.
 
 Words in other scripts (Georgian, Hebrew …) are folded (case, diacritics and vowel marks) but not keyed.
 """
@@ -86,13 +87,16 @@ WORD_MARKS = "'ʼ’‘`´ʹʺ″′”·ـʿʾʻʽ"
 # BGN/PCGN's soft sign is the apostrophe ’ itself, so its "’s" at a word's end still reads as possessive.
 POSSESSIVE_MARKS = "'ʼ’‘`´"
 _POSSESSIVE = re.compile(f"(?<=[^\\W_])[{POSSESSIVE_MARKS}]s(?![^\\W_])")
-# Invisible controls removed everywhere: the bidirectional marks, embeddings, overrides and isolates,
-# the Arabic letter mark, and the zero-width (non-)joiners.
-BIDI_CONTROLS = (
-    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200c\u200d"
-)
+# Invisible controls: the bidirectional marks, embeddings, overrides and isolates and the Arabic letter
+# mark end a word (a file named "photo<RLO>gpj.exe" still holds the word "photo"); the zero-width
+# (non-)joiners inside a Persian or Arabic word are removed.
+BIDI_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c"
+JOINERS = "\u200c\u200d"
 _TABLE = str.maketrans(
-    {**CYRILLIC, **LATIN} | dict.fromkeys(WORD_MARKS, "") | dict.fromkeys(BIDI_CONTROLS, "")
+    {**CYRILLIC, **LATIN}
+    | dict.fromkeys(WORD_MARKS, "")
+    | dict.fromkeys(BIDI_CONTROLS, " ")
+    | dict.fromkeys(JOINERS, "")
 )
 _WORD = re.compile(r"[^\W_]+")
 _ALNUM = b"abcdefghijklmnopqrstuvwxyz0123456789"
