@@ -245,3 +245,20 @@ def test_encoded_matcher_on_labelled_arabic_pairs(vectors: str) -> None:
     # The encodings compare consonant and vowel tags, not every spelling a Latin name can write:
     # recall is below the local matcher's (docs/name-matching.md, "Measured").
     assert recall >= ENCODED_RECALL, f"recall {recall:.3f}"
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["Abd Allah", "Abdullah", "Abdallah", "Abd-Allah"],
+        ["Abd al-Rahman", "Abdulrahman", "Abdul Rahman", "Abdel Rahman", "Abdurrahman"],
+        ["Abdel Aziz", "Abdelaziz", "Abd al-Aziz"],
+    ],
+)
+def test_latin_compounds_with_abd_share_a_key_and_keys_are_fixed_points(
+    spellings: list[str],
+) -> None:
+    found = {tuple(keys(spelling)) for spelling in spellings}
+    assert len(found) == 1
+    (key,) = found
+    assert tuple(keys(" ".join(key))) == key

@@ -28,6 +28,7 @@ def written(instance: Instance) -> dict[str, str]:
         "daraa": add("اعتقال في درعا", "اعتُقل مُحَمَّد عبد الله الأحمد"),
         "mahmoud": add("شهادة محمود الحسن"),
         "latin": add("Shelling near Halab market"),
+        "abdullah": add("Statement of Abdullah Haddad"),
     }
 
 
@@ -39,10 +40,11 @@ def written(instance: Instance) -> dict[str, str]:
         ("Deraa", {"daraa"}),
         ("اصابت", {"aleppo"}),
         ("Mohamed", {"daraa"}),
-        ("Abdullah", {"daraa"}),
+        ("Abdullah", {"daraa", "abdullah"}),
         ("عبدالله", {"daraa"}),
         ("al-Ahmad", {"daraa"}),
-        ('"Abd Allah"', {"daraa"}),
+        ('"Abd Allah"', {"daraa", "abdullah"}),
+        ("Abdallah", {"daraa", "abdullah"}),
     ],
 )
 def test_latin_and_arabic_spellings_find_arabic_records(

@@ -140,7 +140,7 @@ _ARTICLES = "al el ul il ad ed ud ar er ur as es us ash esh asch esch at et az e
 LATIN_ARTICLES = frozenset(_ARTICLES.split())
 LATIN_ABD_WORDS = frozenset(["abd", "abdul", "abdel", "abdal", "abdil", "abdoul", "abdol"])
 # Abdul-, Abdel-, Abdal- …, or an assimilated article (Abdurrahman, Abdussalam): the article is left out.
-_LATIN_ABD_PREFIX = re.compile(r"^abd[aeiou]*l(?=[a-z]{2})|^abd[aeiou]+(?=([rsnzdt])\1)")
+_LATIN_ABD_PREFIX = re.compile(r"^abd[aeiou]+l(?=[a-z]{2})|^abd[aeiou]+(?=([rsnzdt])\1)")
 LATIN_DIN = frozenset(
     [
         "din",
@@ -278,6 +278,28 @@ def join_arabic(words: list[str]) -> list[str]:
             out.append(_single(word) if has_arabic(word) else word)
         i += 1
     return out
+
+
+def join_latin_abd(words: list[str]) -> list[str]:
+    """Latin words with Abd (Abdul, Abdel …) joined to the name after it, the article between left
+    out, as one word written as Abdullah and Abdulrahman are: what the search index holds."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in LATIN_ABD_WORDS and i + 1 < len(words):
+            skip = words[i + 1] in LATIN_ARTICLES and i + 2 < len(words)
+            out.append("abd" + words[i + 1 + skip])
+            i += 2 + skip
+            continue
+        out.append(word)
+        i += 1
+    return [_latin_abd(word) for word in out]
+
+
+def _latin_abd(word: str) -> str:
+    found = _LATIN_ABD_PREFIX.match(word)
+    return "abd" + word[found.end() :] if found else word
 
 
 def join_abd(abd: str, name: str) -> str:

@@ -17,7 +17,8 @@ index never holds the words as written, only their keys (docs/search.md describe
 
 4. Arabic words are normalised by :func:`testament.search.arabic.normalise` (hamza carriers, taa marbuta,
    alef maqsura, Persian letters) and keyed by their romanised consonant classes and long vowels
-   (:func:`testament.search.arabic.key`); ``عبد`` and the name after it are one word. A Latin query
+   (:func:`testament.search.arabic.key`); ``عبد`` and the name after it are one word, as Abd (Abdul,
+   Abdel …) and the name after it are in Latin (Abd Allah and Abdullah have one key). A Latin query
    word also looks for the Arabic words it can spell (:func:`arabic_keys`): "Halab" finds ``حلب``.
    Bidirectional control characters (marks, embeddings, overrides, isolates) end a word; zero-width
    joiners are removed.
@@ -216,6 +217,8 @@ def keys(text: str) -> list[str]:
     words = tokens(text)
     if not text.isascii() and arabic.has_arabic(text):
         words = arabic.join_arabic(words)
+    if "abd" in text or "Abd" in text or "ABD" in text:
+        words = arabic.join_latin_abd(words)
     return [seen[word] if word in seen else _remember(word) for word in words]
 
 
