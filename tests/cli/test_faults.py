@@ -7,6 +7,7 @@ import os
 import resource
 import signal
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,7 @@ def test_ctrl_c_mid_ingest_leaves_no_staged_files(cli: Any, tmp_path: Path) -> N
     cli("init", check=True)
     folder = tmp_path / "many"
     folder.mkdir()
-    for n in range(600):
+    for n in range(2000):
         (folder / f"{n}.bin").write_bytes(os.urandom(2000))
     process = subprocess.Popen(
         [*TESTAMENT, "ingest", str(folder), "--case", "C", "--json"],
@@ -164,10 +165,13 @@ def test_ctrl_c_mid_ingest_leaves_no_staged_files(cli: Any, tmp_path: Path) -> N
         env=cli.env({"TESTAMENT_LOG_BATCH_SIZE": "400"}),
     )
     tmp = cli.settings.vault_dir / "tmp"
-    for _ in range(600):  # wait until a batch is being staged
-        if tmp.exists() and len(list(tmp.iterdir())) > 20:
-            break
-        subprocess.run(["sleep", "0.05"], check=True)
+    # Wait until a batch is being staged, polling in this process (a subprocess per poll is too slow
+    # on a loaded machine to see the window), then interrupt at once.
+    deadline = time.monotonic() + 120
+    while not (tmp.exists() and len(list(tmp.iterdir())) > 20):
+        assert process.poll() is None, "the ingest finished before a batch was seen staged"
+        assert time.monotonic() < deadline, "no batch was staged within two minutes"
+        time.sleep(0.002)
     process.send_signal(signal.SIGINT)
     _out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
