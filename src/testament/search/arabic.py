@@ -438,6 +438,15 @@ def latin_skeletons(word: str) -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=65_536)
+def consonant_readings(word: str) -> tuple[str, ...]:
+    """The consonant classes of every form a folded Latin word can write, the usual reading first
+    (for the encodings' tags, which cannot hold every candidate)."""
+    usual = latin_skeleton(word)
+    found = {skeleton(c) for c in candidates(word)} | {usual}
+    return (usual, *sorted(found - {usual, ""}, key=lambda c: (len(c) != len(usual), c)))
+
+
 def without_article(word: str) -> str:
     """A folded Latin word without an article written onto it (Alshaar, Elhamoud, Alahmad), or a
     Maghrebi bin and article (Belgacem, Benali) before a known name."""

@@ -43,7 +43,7 @@ ENCODING_THRESHOLD = names.MATCH_THRESHOLD
 _PATRONYMIC, _GIVEN_NAME, _WRITTEN_ARABIC, _OPTIONAL, _ARABIC = 1, 2, 4, 8, 16
 NEAR_YEARS = range(-names.NEAR_YEARS, names.NEAR_YEARS + 1)
 _FILTER_BYTES = PART_BITS // 8
-_TAGS = 10
+_TAGS = 3 + 6 + 6  # key, two stems; consonant readings; consonant and vowel readings
 _PART_SIZE = (
     TAG_BYTES + 2 + _FILTER_BYTES + _TAGS * TAG_BYTES
 )  # spelling, flags, length, filter, tags: key, two stems, consonants in three readings, vowels
@@ -94,8 +94,8 @@ def _flags(part: names.Part) -> int:
     return sum(flag for flag, has in zip(found, held, strict=True) if has)
 
 
-CONSONANT_TAGS = 3
-SPELT_TAGS = 4
+CONSONANT_TAGS = 6
+SPELT_TAGS = 6
 
 
 def _consonants(part: names.Part) -> list[str]:
@@ -105,11 +105,13 @@ def _consonants(part: names.Part) -> list[str]:
         return [f"c{part.consonants}"] if part.consonants else []
     if not part.arabic:
         return []
-    found = sorted(f"c{c}" for c in part.readings if c)[:CONSONANT_TAGS]
+    readings = arabic.consonant_readings(part.folded)
+    found = [f"c{c}" for c in readings[:CONSONANT_TAGS]]
     if not found:
         return found
-    signatures = arabic.vowel_signatures(part.folded)[:SPELT_TAGS]
-    return found + [f"l{part.consonants}|{signature}" for signature in signatures]
+    signatures = arabic.vowel_signatures(part.folded)[:3]
+    spelt = [f"l{c}|{signature}" for c in readings[:2] for signature in signatures]
+    return found + spelt[:SPELT_TAGS]
 
 
 def _encode_part(part: names.Part, filter_key: bytes, tag_key: bytes) -> bytes:
@@ -218,11 +220,13 @@ def _read_part(chunk: bytes) -> _Part:
         key=tail[:TAG_BYTES],
         stems=tuple(stem for stem in stems if stem != _NO_TAG),
         consonants=frozenset(
-            tail[i : i + TAG_BYTES] for i in range(3 * TAG_BYTES, 6 * TAG_BYTES, TAG_BYTES)
+            tail[i : i + TAG_BYTES]
+            for i in range(3 * TAG_BYTES, (3 + CONSONANT_TAGS) * TAG_BYTES, TAG_BYTES)
         )
         - {_NO_TAG},
         spelt=frozenset(
-            tail[i : i + TAG_BYTES] for i in range(6 * TAG_BYTES, _TAGS * TAG_BYTES, TAG_BYTES)
+            tail[i : i + TAG_BYTES]
+            for i in range((3 + CONSONANT_TAGS) * TAG_BYTES, _TAGS * TAG_BYTES, TAG_BYTES)
         )
         - {_NO_TAG},
     )
