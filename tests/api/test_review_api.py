@@ -95,10 +95,16 @@ def test_bad_requests_name_what_and_where_and_write_nothing(api: dict[str, Any])
 
 
 def test_administrators_change_the_states(api: dict[str, Any]) -> None:
-    body = {"label_en": "Corroborated", "label_uk": "Підтверджено", "second_person": True}
+    body = {
+        "label_en": "Corroborated",
+        "label_uk": "Підтверджено",
+        "label_ar": "مؤكَّدة",
+        "second_person": True,
+    }
     assert api["anna"].put("/review/states/corroborated", json=body).status_code == 403
     added = api["root"].put("/review/states/corroborated", json=body)
     assert added.status_code == 200 and added.json()["items"][-1]["code"] == "corroborated"
+    assert added.json()["items"][-1]["label_ar"] == "مؤكَّدة"
     moved = api["root"].post("/review/states/corroborated/position", json={"position": 2})
     assert [s["code"] for s in moved.json()["items"]][:2] == ["new", "corroborated"]
     gone = api["root"].delete("/review/states/corroborated")

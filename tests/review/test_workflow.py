@@ -224,8 +224,11 @@ def test_an_administrator_adds_renames_reorders_and_removes_states(
     added = states.set_state(instance, "corroborated", label_en="Corroborated",
                              label_uk="Підтверджено", second_person=True)  # fmt: skip
     assert [s.code for s in added][-1] == "corroborated"
-    renamed = states.set_state(instance, "new", label_en="Fresh", label_uk="Свіже")
-    assert renamed[0].label("uk") == "Свіже"
+    renamed = states.set_state(
+        instance, "new", label_en="Fresh", label_uk="Свіже", label_ar="مستجدّة"
+    )
+    assert renamed[0].label("uk") == "Свіже" and renamed[0].label("ar") == "مستجدّة"
+    assert states.states(instance)[0].label("ar") == "مستجدّة"  # kept in the database
     moved = states.move_state(instance, "corroborated", 2)
     assert [s.code for s in moved][:2] == ["new", "corroborated"]
     with pytest.raises(PermissionDenied):

@@ -108,8 +108,9 @@ def test_administrators_change_the_review_states(site: Any, world: dict[str, Any
     assert "verified" in page
     added = _post(root, page, "/admin/review-states",
                   {"code": "corroborated", "label_en": "Corroborated", "label_uk": "Підтверджено",
-                   "second_person": "1"})  # fmt: skip
+                   "label_ar": "مؤكَّدة", "second_person": "1"})  # fmt: skip
     assert added.status_code == 303
+    assert "مؤكَّدة" in root.get("/admin/review-states").text
     moved = _post(root, page, "/admin/review-states/corroborated/move", {"position": "2"})
     assert moved.status_code == 303
     bad = _post(root, page, "/admin/review-states", {"code": "Bad Code", "label_en": "X"})

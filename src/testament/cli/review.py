@@ -179,7 +179,9 @@ def _list_states(listed: Sequence[ReviewState], as_json: bool) -> None:
             f for f, on in (("second person", one.second_person), ("queued", one.queued)) if on
         ]
         click.echo(
-            f"{one.position}. {one.code}  {one.label_en} / {one.label_uk}  {', '.join(flags)}"
+            f"{one.position}. {one.code}  "
+            + " / ".join(label for label in (one.label_en, one.label_uk, one.label_ar) if label)
+            + f"  {', '.join(flags)}"
         )
 
 
@@ -187,20 +189,28 @@ def _list_states(listed: Sequence[ReviewState], as_json: bool) -> None:
 @click.argument("code")
 @click.option("--label-en", required=True, help="The English label.")
 @click.option("--label-uk", default="", help="The Ukrainian label.")
+@click.option("--label-ar", default="", help="The Arabic label.")
 @click.option(
     "--second-person", is_flag=True, help="Entering it needs someone who is not an author."
 )
 @click.option("--queued", is_flag=True, help="What is in it waits in reviewers' queues.")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def set_state(
-    code: str, label_en: str, label_uk: str, second_person: bool, queued: bool, as_json: bool
+    code: str,
+    label_en: str,
+    label_uk: str,
+    label_ar: str,
+    second_person: bool,
+    queued: bool,
+    as_json: bool,
 ) -> None:
     """Add the state CODE, or change its labels and flags (administrators)."""
     from testament.review import states  # noqa: PLC0415 - imported on use: keeps --help fast
 
     with opened() as inst:
         listed = states.set_state(inst, code, label_en=label_en, label_uk=label_uk,
-                                  second_person=second_person, queued=queued)  # fmt: skip
+                                  second_person=second_person, queued=queued,
+                                  label_ar=label_ar)  # fmt: skip
     _list_states(listed, as_json)
 
 

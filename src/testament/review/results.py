@@ -18,12 +18,15 @@ class ReviewState(Result):
     label_uk: str
     second_person: bool
     queued: bool
+    label_ar: str = ""
 
     def label(self, language: str) -> str:
-        """The label in ``language``: an organisation names its states in English and Ukrainian;
-        the shipped states, while they keep their English label, are named in Arabic too."""
+        """The label in ``language``: an organisation names its states in English, Ukrainian and
+        Arabic; the shipped states, while they keep their English label, are named in Arabic too."""
         if language == "uk" and self.label_uk:
             return self.label_uk
+        if language == "ar" and self.label_ar:
+            return self.label_ar
         return SHIPPED_LABELS.get((language, self.code, self.label_en), self.label_en)
 
 

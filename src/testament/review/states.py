@@ -40,7 +40,13 @@ def current(conn: Connection) -> list[ReviewState]:
         return list(DEFAULT_STATES)
     return [
         ReviewState(
-            r.code, r.position, r.label_en, r.label_uk, bool(r.second_person), bool(r.queued)
+            r.code,
+            r.position,
+            r.label_en,
+            r.label_uk,
+            bool(r.second_person),
+            bool(r.queued),
+            r.label_ar,
         )
         for r in rows
     ]
@@ -69,7 +75,7 @@ def states(instance: Instance) -> list[ReviewState]:
 
 def _save(conn: Connection, listed: list[ReviewState], code: str, change: str) -> list[ReviewState]:
     ordered = [
-        ReviewState(s.code, i, s.label_en, s.label_uk, s.second_person, s.queued)
+        ReviewState(s.code, i, s.label_en, s.label_uk, s.second_person, s.queued, s.label_ar)
         for i, s in enumerate(listed, start=1)
     ]
     queries.replace_states(conn, [s.as_json() for s in ordered])
@@ -94,6 +100,7 @@ def set_state(
     label_uk: str = "",
     second_person: bool = False,
     queued: bool = False,
+    label_ar: str = "",
 ) -> list[ReviewState]:
     """Add the state ``code`` at the end, or change an existing one's labels and flags (administrators
     only); returns the states in order."""
@@ -105,13 +112,22 @@ def set_state(
     values: dict[str, Any] = {
         "label_en": _label(label_en, "label_en", required=True),
         "label_uk": _label(label_uk, "label_uk", required=False),
+        "label_ar": _label(label_ar, "label_ar", required=False),
     }
     with recording(instance) as conn:
         policy.require_admin(conn, instance)
         lock_log(conn)  # the states read here are the ones replaced
         listed = current(conn)
         known = [s.code for s in listed]
-        made = ReviewState(code, 0, values["label_en"], values["label_uk"], second_person, queued)
+        made = ReviewState(
+            code,
+            0,
+            values["label_en"],
+            values["label_uk"],
+            second_person,
+            queued,
+            values["label_ar"],
+        )
         if code in known:
             listed[known.index(code)] = made
             return _save(conn, listed, code, "edit")

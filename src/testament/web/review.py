@@ -168,13 +168,13 @@ def _queue_routes(site: FastAPI) -> None:
     @site.post("/admin/review-states", include_in_schema=False)
     def set_state(  # noqa: PLR0917 - the form's fields
         request: Request, who: Viewer, code: Short = "", label_en: Label = "",
-        label_uk: Label = "", second_person: Short = "", queued: Short = "",
+        label_uk: Label = "", second_person: Short = "", queued: Short = "", label_ar: Label = "",
     ) -> Response:  # fmt: skip
         require_admin(who)
         try:
             states.set_state(instance_of(request), code.strip(), label_en=label_en,
                              label_uk=label_uk, second_person=bool(second_person),
-                             queued=bool(queued))  # fmt: skip
+                             queued=bool(queued), label_ar=label_ar)  # fmt: skip
         except REFUSED as exc:
             return _states_page(request, 422, exc, code)
         return records.go(request, "/admin/review-states")

@@ -30,7 +30,7 @@ router = APIRouter(tags=["review"])
 Inst = Annotated[Instance, Depends(instance)]
 FIELDS = {"state": "state", "assignee": "assignee", "body": "body", "note": "note",
           "targets": "targets", "code": "code", "position": "position",
-          "label_en": "label_en", "label_uk": "label_uk"}  # fmt: skip
+          "label_en": "label_en", "label_uk": "label_uk", "label_ar": "label_ar"}  # fmt: skip
 Comment = Annotated[str, Field(max_length=comments.COMMENT_CHARS * 2)]
 
 
@@ -68,6 +68,7 @@ class CommentIn(Body):
 class StateIn(Body):
     label_en: Name
     label_uk: str = Field("", max_length=500)
+    label_ar: str = Field("", max_length=500)
     second_person: bool = False
     queued: bool = False
 

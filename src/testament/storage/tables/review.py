@@ -36,6 +36,7 @@ review_state = Table(
     Column("label_uk", Text, nullable=False),
     Column("second_person", Boolean, nullable=False),
     Column("queued", Boolean, nullable=False),
+    Column("label_ar", Text, nullable=False, server_default=""),
 )
 
 review_status = Table(
