@@ -221,6 +221,7 @@ LABELLED = [
     "arabic_name_pairs_final.csv",
     "arabic_name_pairs_holdout.csv",
     "arabic_name_pairs_acceptance.csv",
+    "arabic_name_pairs_encodings.csv",
 ]
 
 
