@@ -155,8 +155,9 @@ def test_ctrl_c_mid_ingest_leaves_no_staged_files(cli: Any, tmp_path: Path) -> N
     cli("init", check=True)
     folder = tmp_path / "many"
     folder.mkdir()
-    for n in range(2000):
-        (folder / f"{n}.bin").write_bytes(os.urandom(2000))
+    # Enough batches that the first one seen staged is never the last, however loaded the machine.
+    for n in range(8000):
+        (folder / f"{n}.bin").write_bytes(os.urandom(500))
     process = subprocess.Popen(
         [*TESTAMENT, "ingest", str(folder), "--case", "C", "--json"],
         stdout=subprocess.PIPE,

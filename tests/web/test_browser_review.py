@@ -146,9 +146,12 @@ def test_an_administrator_adds_a_review_state_with_the_keyboard(
         page.keyboard.press("Tab")
         page.keyboard.type("Підтверджено")
         page.keyboard.press("Tab")
+        page.keyboard.type("مؤكَّدة")
+        page.keyboard.press("Tab")
         page.keyboard.press("Space")
         tab_to(page, "#review-state-form button[type=submit]")
         page.keyboard.press("Enter")
         expect(page.locator("main table tbody tr")).to_have_count(5)
         added = [s for s in states.states(instance) if s.code == "corroborated"]
         assert added and added[0].second_person and not added[0].queued
+        assert added[0].label("ar") == "مؤكَّدة"
