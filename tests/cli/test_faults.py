@@ -155,16 +155,21 @@ def test_ctrl_c_mid_ingest_leaves_no_staged_files(cli: Any, tmp_path: Path) -> N
     cli("init", check=True)
     folder = tmp_path / "many"
     folder.mkdir()
-    # Enough batches that the first one seen staged is never the last, however loaded the machine.
-    for n in range(8000):
+    for n in range(3000):
         (folder / f"{n}.bin").write_bytes(os.urandom(500))
-    process = subprocess.Popen(
-        [*TESTAMENT, "ingest", str(folder), "--case", "C", "--json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=cli.env({"TESTAMENT_LOG_BATCH_SIZE": "400"}),
-    )
+    # As at a terminal: a test runner started in the background ignores SIGINT, and a child would
+    # inherit that; a handled signal is reset to its default in the child instead.
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [*TESTAMENT, "ingest", str(folder), "--case", "C", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli.env({"TESTAMENT_LOG_BATCH_SIZE": "400"}),
+        )
+    finally:
+        signal.signal(signal.SIGINT, ignored)
     tmp = cli.settings.vault_dir / "tmp"
     # Wait until a batch is being staged, polling in this process (a subprocess per poll is too slow
     # on a loaded machine to see the window), then interrupt at once.
