@@ -143,6 +143,9 @@ def _corner(page: Any, lat: float, lon: float) -> tuple[float, float]:
     return box["x"] + at["x"], box["y"] + at["y"]
 
 
+CENTRE_LON = "() => document.getElementById('map').leafletMap.getCenter().lng"
+
+
 def _draw(page: Any, instance: Instance, words: dict[str, Any]) -> None:
     """A rectangle over Kyiv and Kharkiv, then a triangle: the map and the list keep what is inside."""
     from playwright.sync_api import expect
@@ -186,8 +189,12 @@ def _draw(page: Any, instance: Instance, words: dict[str, Any]) -> None:
     page.get_by_role("button", name=words["rectangle"]).click()
     expect(drawn).to_be_focused()
     page.keyboard.press("Space")
+    first = page.evaluate(CENTRE_LON)
     for key in ("ArrowRight", "ArrowRight", "ArrowDown", "ArrowDown"):
         page.keyboard.press(key)
+    # The map pans with an animation (east and west; the case's bounds may hold it north and south):
+    # the second corner goes down once the centre has moved, so the rectangle has a width.
+    page.wait_for_function(f"() => ({CENTRE_LON})() !== {first!r}")
     page.keyboard.press("Space")
     page.wait_for_url("**bbox=**")
     expect(drawn).to_have_attribute("data-area", "shown")
