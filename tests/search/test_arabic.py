@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from testament.errors import InvalidInput
-from testament.search import arabic, linkage
+from testament.search import arabic, arabic_names, linkage
 from testament.search.base import SearchQuery
 from testament.search.names import MATCH_THRESHOLD, NameRecord, dob_parts, is_match, score
 from testament.search.query import parse
@@ -128,6 +128,14 @@ def test_arabic_indic_and_persian_digits_are_read_in_dates_of_birth() -> None:
         ("Abu Ahmad Khalil Haddad", "Khalil Haddad"),
         ("Samir Haddad al-Halabi", "Samir Haddad"),
         ("Haddad Samir", "Samir Haddad"),
+        ("KHOURY Georges Elias", "Georges Elias Khoury"),
+        ("حسين نور الدين الرفاعي", "Hüseyin Nurettin El Rifai"),
+        ("خديجة جمال السيد", "Hatice Cemal Es Seyyid"),
+        ("جورج إلياس حداد", "Georges Elias Haddad"),
+        ("Mustafa Hamit Dulaimi", "Moustafa Hamed Al-Dulaimi"),
+        ("Boutros Hanna Chahwane", "بطرس حنا شهوان"),
+        ("Youssef Ibrahim Darwich", "Yousef Ibraheem Darwish"),
+        ("Saad Hassan Alomari", "سعد حسن العمري"),
     ],
 )
 def test_one_person_written_in_both_scripts_and_many_ways_matches(one: str, other: str) -> None:
@@ -144,10 +152,38 @@ def test_one_person_written_in_both_scripts_and_many_ways_matches(one: str, othe
         ("Omar Said Haddad", "Ammar Said Haddad"),
         ("حسن علي حداد", "Hussein Ali Haddad"),
         ("Mahmoud Said El-Shamy", "Mahmoud Saeed El-Omary"),
+        ("Samir Adel Haddad", "Samer Adel Haddad"),
+        ("نور خالد الحسن", "نورة خالد الحسن"),
+        ("Nisreen Adel Hamdan", "Nisreen Adel Haddad"),
     ],
 )
 def test_different_arabic_names_do_not_match(one: str, other: str) -> None:
     assert not is_match(NameRecord(one), NameRecord(other))
+    encoded = linkage.encode(NameRecord(one), SECRET), linkage.encode(NameRecord(other), SECRET)
+    assert not linkage.is_encoded_match(*encoded)
+
+
+@pytest.mark.parametrize(
+    ("father", "son"),
+    [
+        ("Georges Elias Khoury", "Elias Georges Khoury"),
+        ("فيصل عبد الله الزعبي", "عبد الله فيصل الزعبي"),
+        ("Hatem Qusay Dabbas", "Qusay Hatem Dabbas"),
+    ],
+)
+def test_a_father_and_a_son_named_after_his_grandfather_stay_apart(father: str, son: str) -> None:
+    # An Arabic name's parts pair in the name's order: the same three names in another order are
+    # another man. Only the family name may move to the front (KHOURY Georges Elias).
+    assert not is_match(NameRecord(father), NameRecord(son))
+    encoded = linkage.encode(NameRecord(father), SECRET), linkage.encode(NameRecord(son), SECRET)
+    assert not linkage.is_encoded_match(*encoded)
+
+
+def test_a_latin_spelling_that_may_write_two_known_names_matches_either() -> None:
+    assert arabic_names.possible_names("hamit") == ("حميد", "حامد")
+    assert arabic_names.possible_names("samir") == ("سمير",)  # never سامر
+    assert arabic_names.known_name("georges") == "جورج"  # listed, though no reading writes it
+    assert arabic_names.known_name("chahwane") is None  # can write حنا, but is no spelling of Hanna
 
 
 def test_first_of_january_is_read_as_the_year_for_arabic_names() -> None:
@@ -213,7 +249,6 @@ def _figures(decisions: list[tuple[bool, bool]]) -> tuple[float, float]:
     )
 
 
-ENCODED_RECALL = 0.9
 LABELLED = [
     "arabic_name_pairs_dev.csv",
     "arabic_name_pairs.csv",
@@ -222,6 +257,8 @@ LABELLED = [
     "arabic_name_pairs_holdout.csv",
     "arabic_name_pairs_acceptance.csv",
     "arabic_name_pairs_encodings.csv",
+    "arabic_name_pairs_verify.csv",
+    "arabic_name_pairs_blind.csv",
 ]
 
 
@@ -243,9 +280,7 @@ def test_encoded_matcher_on_labelled_arabic_pairs(vectors: str) -> None:
     ]
     precision, recall = _figures(decisions)
     assert precision >= 0.95, f"precision {precision:.3f}"
-    # The encodings compare consonant and vowel tags, not every spelling a Latin name can write:
-    # recall is below the local matcher's (docs/name-matching.md, "Measured").
-    assert recall >= ENCODED_RECALL, f"recall {recall:.3f}"
+    assert recall >= 0.95, f"recall {recall:.3f}"
 
 
 @pytest.mark.parametrize(

@@ -147,7 +147,7 @@ def test_partners_find_each_other_through_encodings_only(
     for row in rows:
         assert set(row) == {"ref", "encoding"}
         assert re.fullmatch("[0-9a-f]{32}", row["ref"])
-        assert re.fullmatch(r"tbf2\.[A-Za-z0-9_-]+", row["encoding"])
+        assert re.fullmatch(r"tbf3\.[A-Za-z0-9_-]+", row["encoding"])
     readable = json.dumps(header, ensure_ascii=False)
     for word in ("Коваленко", "Kovalenko", "Петренко", "Ivanchenko", "1980"):
         assert word not in readable
@@ -238,7 +238,7 @@ def test_an_arabic_name_is_found_in_either_script_and_by_the_api(
 
 def test_encodings_of_an_older_version_are_refused_by_name(tmp_path: Path) -> None:
     bad = tmp_path / "partner.jsonl"
-    bad.write_text('{"format": "testament-linkage"}\n{"ref": "a", "encoding": "tbf1.AAAA"}\n')
+    bad.write_text('{"format": "testament-linkage"}\n{"ref": "a", "encoding": "tbf2.AAAA"}\n')
     with pytest.raises(InvalidInput) as refused:
         registry.read_encodings(bad)
-    assert refused.value.where == f"{bad}, line 2" and "version tbf1" in refused.value.what
+    assert refused.value.where == f"{bad}, line 2" and "version tbf2" in refused.value.what

@@ -35,9 +35,6 @@ from functools import lru_cache
 from itertools import combinations, product
 
 from pyarabic import araby
-from rapidfuzz.distance import OSA
-
-from testament.search.arabic_given_names import GIVEN_NAMES
 
 # Arabic, Arabic Supplement, Arabic Extended-A and the presentation forms (NFKC folds the last two).
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
@@ -96,6 +93,7 @@ LATIN_ALLAH = frozenset(["allah", "alla", "ullah", "illah", "allah"])
 # Latin consonants, longest first; what a spelling writes for each class.
 _LATIN = {
     "ddsch": "g",
+    "ddj": "g",  # Dutch: Naddjar
     "dsch": "g",
     "tsch": "x",
     "sch": "x",
@@ -109,7 +107,7 @@ _LATIN = {
     "p": "b",
     "x": "ks",
 }
-_VOWELS = {"a": "a", "e": "ai", "i": "i", "y": "i", "o": "u", "u": "u", "w": "u"}
+VOWELS = {"a": "a", "e": "ai", "i": "i", "y": "i", "o": "u", "u": "u", "w": "u"}
 _ORDER = "eaiu"  # the order of the letters of a run of vowels once tidied
 AYN = "e"  # ع, and the alef that carries a word's first vowel: any Latin vowel, or none
 # Letters that spellings use for more than one Arabic letter: German and Levantine ch (خ) or French ch
@@ -140,7 +138,9 @@ MAX_CANDIDATES = 256
 # Standalone Latin articles: al- el- ul- il-, and the assimilated forms before a sun letter.
 _ARTICLES = "al el ul il ad ed ud ar er ur as es us ash esh asch esch at et az ez an en un ath adh"
 LATIN_ARTICLES = frozenset(_ARTICLES.split())
-LATIN_ABD_WORDS = frozenset(["abd", "abdul", "abdel", "abdal", "abdil", "abdoul", "abdol"])
+LATIN_ABD_WORDS = frozenset(
+    ["abd", "abdul", "abdel", "abdal", "abdil", "abdoul", "abdol", "abdoel"]
+)
 # Abdul-, Abdel-, Abdal- …, or an assimilated article (Abdurrahman, Abdussalam): the article is left out.
 _LATIN_ABD_PREFIX = re.compile(r"^abd[aeiou]+l(?=[a-z]{2})|^abd[aeiou]+(?=([rsnzdt])\1)")
 LATIN_DIN = frozenset(
@@ -159,7 +159,10 @@ LATIN_DIN = frozenset(
         "eddeen",
     ]
 )
-_LATIN_DIN_TAIL = re.compile(r"^(?P<name>[a-z]{2,}?)(?:[aeiou]?[dl])?d(?:i|ee|ii|y)ne?$")
+# Nureddine, Nuraldin, Salaheddin; and Turkish, softened: Nurettin, Selahattin.
+_LATIN_DIN_TAIL = re.compile(
+    r"^(?P<name>[a-z]{2,}?)(?:(?:[aeiou]?[dl])?d(?:i|ee|ii|y)ne?|[aeiu]ttin)$"
+)
 
 
 def has_arabic(text: str) -> bool:
@@ -202,28 +205,32 @@ def romanise(word: str) -> str:
 
 
 def _after_vowel(word: str, match: re.Match[str]) -> bool:
-    return match.start() == 0 or word[match.start() - 1] in _VOWELS
+    return match.start() == 0 or word[match.start() - 1] in VOWELS
 
 
-def _vowel_options(run: str) -> list[str]:
-    """What a run of Latin vowels may write: nothing, or a set of long vowels and ayn, in one order."""
-    letters = sorted(set("".join(_VOWELS[c] for c in run)) | {AYN}, key=_ORDER.index)
+def _vowel_options(run: str, *, few: bool = False) -> list[str]:
+    """What a run of Latin vowels may write: nothing, or a set of long vowels and ayn, in one order
+    (``few``: nothing, or one of them)."""
+    letters = sorted(set("".join(VOWELS[c] for c in run)) | {AYN}, key=_ORDER.index)
+    if few:  # and, for a run of several letters, all of them (the wa of Chahwane, وا)
+        own = "".join(sorted(set("".join(VOWELS[c] for c in run)), key=_ORDER.index))
+        return ["", *letters, *([own] if len(own) > 1 else [])]
     if len(run) == 1:  # one letter writes one long vowel, perhaps beside an ayn
         return ["", *letters, *(AYN + c for c in letters if c != AYN)]
     return ["", *("".join(c) for n in (1, 2, 3) for c in combinations(letters, n))]
 
 
-def _readings(word: str) -> list[list[str]]:
+def _readings(word: str, *, few: bool = False) -> list[list[str]]:
     options: list[list[str]] = []
     for match in _LATIN_PIECE.finditer(word):
         piece = match.group()
-        if piece[0] in _VOWELS:
-            options.append(_vowel_options(piece))
+        if piece[0] in VOWELS:
+            options.append(_vowel_options(piece, few=few))
         elif piece in _AMBIGUOUS:
             options.append(list(_AMBIGUOUS[piece]))
         elif (
             piece == "s"
-            and word[match.end() : match.end() + 1] in _VOWELS
+            and word[match.end() : match.end() + 1] in VOWELS
             and _after_vowel(word, match)
         ):
             options.append(["s", "z"])  # German s before a vowel for ز: Siad, Asisa
@@ -231,7 +238,7 @@ def _readings(word: str) -> list[list[str]]:
             options.append(["g", "k"])  # Gulf, Sudanese and Maghrebi g for ق: Abdelgadir, Belgacem
         elif piece == "t" and match.end() == len(word):
             options.append(["t", "d"])
-        elif piece == "h" and match.end() == len(word) and word[-2:-1] in _VOWELS:
+        elif piece == "h" and match.end() == len(word) and word[-2:-1] in VOWELS:
             options.append(["", "h"])  # Abdullah, Fatimah: a final haa, or taa marbuta
         elif piece.isalpha() and piece.isascii():
             options.append([_LATIN.get(piece, piece)])
@@ -244,12 +251,20 @@ def candidates(word: str) -> frozenset[str]:
     if not word.isascii() or not word.replace("-", "").isalpha():
         return frozenset()
     options = _readings(word)
+    if (
+        _count(options) > MAX_CANDIDATES
+    ):  # a long word of many vowel runs: each run one vowel or none
+        options = _readings(word, few=True)
+    if _count(options) > MAX_CANDIDATES:
+        options = [choice[:4] if choice[:1] == [""] else choice for choice in options]
+    return frozenset(tidy("".join(reading)) for reading in product(*options))
+
+
+def _count(options: list[list[str]]) -> int:
     count = 1
     for choice in options:
         count *= len(choice)
-    if count > MAX_CANDIDATES:  # a long word of many vowel runs: each run one vowel or none
-        options = [choice[:4] if choice[:1] == [""] else choice for choice in options]
-    return frozenset(tidy("".join(reading)) for reading in product(*options))
+    return count
 
 
 def compound(words: list[str]) -> list[str]:
@@ -277,7 +292,7 @@ def join_arabic(words: list[str]) -> list[str]:
         elif word == ALLAH and out and has_arabic(out[-1]):
             out[-1] += ALLAH
         else:
-            out.append(_single(word) if has_arabic(word) else word)
+            out.append(single(word) if has_arabic(word) else word)
         i += 1
     return out
 
@@ -312,7 +327,9 @@ def join_abd(abd: str, name: str) -> str:
     return "abd-" + name
 
 
-def _single(word: str) -> str:
+def single(word: str) -> str:
+    """One word of a name as a unit: ``عبدال…`` as ``عبد…``, a name ending in ``الدين`` as one word,
+    Abdul-, Abdel- … as ``abd-``, and Nureddine, Nurettin as ``nurdin``."""
     if has_arabic(word):
         if word.startswith(ABD + ARTICLE) and len(word) > 5:
             return ABD + word[5:]
@@ -346,27 +363,10 @@ def latin_keys(word: str) -> frozenset[str]:
 
 # --- Names -------------------------------------------------------------------------------------------
 
-# Common Arabic given names (:mod:`testament.search.arabic_given_names`).
 # Particles of a name: the nasab's bin, ibn and bint (left out), the kunya's Abu and Umm (joined to the
 # name after them), in Arabic and in Latin spellings.
 NASAB = frozenset(["bin", "ibn", "bint", "ben", "bn", "binti", "ibnu", "بن", "ابن", "بنت"])
 KUNYA = frozenset(["abu", "abou", "abo", "umm", "um", "oum", "om", "ابو", "ام"])
-
-
-@lru_cache(maxsize=1)
-def _given_names() -> dict[str, tuple[tuple[str, str], ...]]:
-    """Each given name's romanised form → its normalised Arabic spellings and common Latin ones."""
-    table: dict[str, tuple[tuple[str, str], ...]] = {}
-    for name, latin in GIVEN_NAMES:
-        spelt = _single(normalise(name))
-        for written in latin.lower().split("/"):
-            table[romanise(spelt)] = (*table.get(romanise(spelt), ()), (spelt, written))
-    return table
-
-
-@lru_cache(maxsize=1)
-def _given_skeletons() -> frozenset[str]:
-    return frozenset(skeleton(roman) for roman in _given_names())
 
 
 def skeleton(roman: str) -> str:
@@ -385,9 +385,9 @@ def latin_skeleton(word: str, reading: int = 0, *, final_h: bool = False) -> str
         if piece in _AMBIGUOUS
         else _LATIN.get(piece, piece)
         for piece in (m.group() for m in _LATIN_PIECE.finditer(word))
-        if (piece[0] not in _VOWELS or piece in _AMBIGUOUS) and piece.isalpha()
+        if (piece[0] not in VOWELS or piece in _AMBIGUOUS) and piece.isalpha()
     )
-    after_vowel = len(word) > 2 and word.endswith("h") and word[-2] in _VOWELS
+    after_vowel = len(word) > 2 and word.endswith("h") and word[-2] in VOWELS
     if after_vowel and letters.endswith("h") and not final_h:
         letters = letters[:-1]  # a final haa or taa marbuta (Abdullah), unless ``final_h`` (Saleh)
     return skeleton(tidy(letters))
@@ -415,45 +415,13 @@ def consonant_readings(word: str) -> tuple[str, ...]:
     return (usual, *sorted(found - {usual, ""}, key=lambda c: (len(c) != len(usual), c)))
 
 
-def without_article(word: str) -> str:
-    """A folded Latin word without an article written onto it (Alshaar, Elhamoud, Alahmad), or a
-    Maghrebi bin and article (Belgacem, Benali) before a known name."""
-    if (len(word) > 4 and word[:2] in ("al", "el") and word[2] not in "aeiouy") or (
-        len(word) > 5 and word[:2] in ("al", "el") and known_name(word[2:])
-    ):
-        return word[2:]
-    if len(word) > 6 and word[:3] in ("bel", "ben") and known_name(word[3:]):
-        return word[3:]
-    return word
-
-
-@lru_cache(maxsize=65_536)
-def feminine(one: str, other: str) -> bool:
-    """Whether one folded Latin word is the other with a feminine ending (Nour, Noura; Said, Saida)."""
-    if len(one) > len(other):
-        one, other = other, one
-    return other[len(one) :] in _FEMININE and other.startswith(one)
-
-
-_FEMININE = frozenset(["a", "ah", "e", "eh", "at", "ia", "iya", "iyya", "iyah"])
-
-
-@lru_cache(maxsize=65_536)
-def likeness(word: str, name: str) -> float:
-    """How close a folded Latin word is to the common Latin spellings of a known name (its Arabic)."""
-    forms = [latin for spelt, latin in _given_names().get(romanise(name), ()) if spelt == name]
-    plain = _REPEATS.sub(r"\1", word)  # Ranaa (ALA-LC Ranā) is Rana
-    return max(
-        (
-            max(OSA.normalized_similarity(word, f), OSA.normalized_similarity(plain, f))
-            for f in forms
-        ),
-        default=0.0,
-    )
+def without_repeats(word: str) -> str:
+    """A word with each run of one letter written once (Ranaa, ALA-LC Ranā, as Rana)."""
+    return _REPEATS.sub(r"\1", word)
 
 
 _RUN = re.compile("[aeiouyw]+")
-_LONG = re.compile(
+LONG_VOWELS = re.compile(
     r"([eiou])\1"
 )  # a doubled vowel is long (Saleem; ALA-LC ī ū; aa is often an ayn: Saad)
 
@@ -467,7 +435,7 @@ def vowel_runs(word: str) -> tuple[frozenset[str], ...]:
     ):
         word = word[:-1]
     runs = _RUN.findall(word[1:]) if word[:1] in "yw" else _RUN.findall(word)
-    return tuple(frozenset("".join(_VOWELS[c] for c in run)) for run in runs)
+    return tuple(frozenset("".join(VOWELS[c] for c in run)) for run in runs)
 
 
 @lru_cache(maxsize=65_536)
@@ -501,35 +469,6 @@ def _ends_in_vowel(word: str) -> bool | None:
     if len(word) > 3 and word.endswith("e") and word[-2] not in "aeiouyw":
         return None
     return word[-1:] in ("a", "e", "i", "o", "u", "y")
-
-
-def known_name(spelt: str) -> str | None:
-    """The normalised Arabic spelling of the given name an Arabic or folded Latin word writes, if any."""
-    table = _given_names()
-    if has_arabic(spelt):
-        bare = strip_article(spelt)
-        return bare if any(name == bare for name, _ in table.get(romanise(spelt), ())) else None
-    if not latin_skeletons(spelt) & _given_skeletons():
-        return None
-    written = [
-        entry
-        for roman in candidates(spelt)
-        for entry in table.get(roman, ())
-        if spelt.startswith("abd-") or vowels_agree(spelt, entry[1])
-    ]
-    if not written:
-        return None
-    plain = _REPEATS.sub(r"\1", spelt)  # Ranaa (ALA-LC Ranā) is Rana, but Saleem is not Salem
-    long = [frozenset(_VOWELS[c] for c in run) for run in _LONG.findall(spelt)]
-    return max(
-        written,
-        key=lambda e: (
-            sum(1 for run in long if run & set(romanise(e[0]))),  # Sālim: سالم, not سليم
-            OSA.normalized_similarity(spelt, e[1]),
-            OSA.normalized_similarity(plain, e[1]),
-            e[1],
-        ),
-    )[0]
 
 
 def name_units(words: list[str]) -> list[tuple[str, bool]]:
@@ -568,7 +507,7 @@ def name_units(words: list[str]) -> list[tuple[str, bool]]:
             out[-1] = (before + ("الله" if has_arabic(before) else "allah"), optional)
             i += 1
         else:
-            unit = _single(word)
+            unit = single(word)
             nisba = (after_article or unit.startswith(ARTICLE)) and len(unit) > 4
             out.append((unit, nisba and unit[-1] in "iyي"))
             i += 1

@@ -16,7 +16,7 @@ The parts are sorted, so the order of the name does not show. The date of birth 
 each precision it has (and with the day and month swapped), the place one keyed tag per word key.
 :func:`similarity` estimates the edits between two parts from the letter pairs their filters do not
 share, judges each pair of parts with the local matcher's rules (:func:`testament.search.names.judge`),
-pairs the parts as it does (:func:`testament.search.names.combine`) and adds the same date and place
+pairs the parts as it does (:func:`testament.search.pairing.combine`) and adds the same date and place
 evidence.
 """
 
@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from testament.errors import InvalidInput
-from testament.search import arabic, names
+from testament.search import arabic, arabic_names, names, pairing
 from testament.search.translit import keys
 
-VERSION = "tbf2"
+VERSION = "tbf3"
 PART_BITS = 2048
 HASHES = 8  # bit positions per letter pair
 TAG_BYTES = 8
@@ -43,10 +43,14 @@ ENCODING_THRESHOLD = names.MATCH_THRESHOLD
 _PATRONYMIC, _GIVEN_NAME, _WRITTEN_ARABIC, _OPTIONAL, _ARABIC = 1, 2, 4, 8, 16
 NEAR_YEARS = range(-names.NEAR_YEARS, names.NEAR_YEARS + 1)
 _FILTER_BYTES = PART_BITS // 8
-_TAGS = 3 + 6 + 6  # key, two stems; consonant readings; consonant and vowel readings
+CONSONANT_TAGS = 6
+SPELT_TAGS = 6
+NAME_TAGS = 3
+# key, two stems; consonant readings; consonant and vowel readings; other known names it may write
+_TAGS = 3 + CONSONANT_TAGS + SPELT_TAGS + NAME_TAGS
 _PART_SIZE = (
-    TAG_BYTES + 2 + _FILTER_BYTES + _TAGS * TAG_BYTES
-)  # spelling, flags, length, filter, tags: key, two stems, consonants in three readings, vowels
+    TAG_BYTES + 3 + _FILTER_BYTES + _TAGS * TAG_BYTES
+)  # spelling, flags, length, place in the name, filter, tags
 _NO_TAG = bytes(TAG_BYTES)
 
 
@@ -94,10 +98,6 @@ def _flags(part: names.Part) -> int:
     return sum(flag for flag, has in zip(found, held, strict=True) if has)
 
 
-CONSONANT_TAGS = 6
-SPELT_TAGS = 6
-
-
 def _consonants(part: names.Part) -> list[str]:
     """Tags for a part of an Arabic name (:mod:`testament.search.arabic`): its consonants in each
     reading (``c``), and for a Latin spelling its consonants with the vowels it writes (``l``)."""
@@ -110,7 +110,12 @@ def _consonants(part: names.Part) -> list[str]:
     if not found:
         return found
     signatures = arabic.vowel_signatures(part.folded)[:3]
-    spelt = [f"l{c}|{signature}" for c in readings[:2] for signature in signatures]
+    pairs = [(0, 0), (0, 1), (1, 0), (2, 0), (0, 2), (1, 1)]  # the likelier readings first
+    spelt = [
+        f"l{readings[r]}|{signatures[v]}"
+        for r, v in pairs
+        if r < len(readings) and v < len(signatures)
+    ]
     return found + spelt[:SPELT_TAGS]
 
 
@@ -120,10 +125,11 @@ def _encode_part(part: names.Part, filter_key: bytes, tag_key: bytes) -> bytes:
     tags = _consonants(part)
     consonants = [t for t in tags if t.startswith("c")]
     spelt = [t for t in tags if t.startswith("l")]
+    others = _other_names(part)
     return b"".join(
         [
             _tag(tag_key, f"s{part.spelling}"),
-            bytes([flags, min(len(part.spelling), 255)]),
+            bytes([flags, min(len(part.spelling), 255), part.position]),
             _bloom(part.spelling, filter_key),
             _tag(tag_key, f"k{part.key}"),
             *stems,
@@ -132,8 +138,18 @@ def _encode_part(part: names.Part, filter_key: bytes, tag_key: bytes) -> bytes:
             _NO_TAG * (CONSONANT_TAGS - len(consonants)),
             *(_tag(tag_key, t) for t in spelt),
             _NO_TAG * (SPELT_TAGS - len(spelt)),
+            *(_tag(tag_key, f"s{name}") for name in others),
+            _NO_TAG * (NAME_TAGS - len(others)),
         ]
     )
+
+
+def _other_names(part: names.Part) -> tuple[str, ...]:
+    """For a Latin spelling of a known Arabic name, the other known names it may write (Hamit: حميد,
+    and حامد), as spelling tags: an Arabic part's spelling tag is among them if it may write that."""
+    if part.written_arabic or not part.given_name or not part.arabic:
+        return ()
+    return arabic_names.possible_names(part.folded)[1 : NAME_TAGS + 1]
 
 
 def _dob_tags(dob: str | None, key: bytes, lenient: bool) -> list[bytes]:
@@ -151,7 +167,7 @@ def _place_tags(place: str | None, key: bytes) -> list[bytes]:
 
 
 def encode(record: names.NameRecord, secret: bytes) -> str:
-    """The record's encoding under the consortium secret: ``tbf2.`` and base64url, no personal data."""
+    """The record's encoding under the consortium secret: ``tbf3.`` and base64url, no personal data."""
     _check_secret(secret)
     filter_key, tag_key, dob_key, place_key = (
         _digest(secret, b"testament linkage v1 " + label)
@@ -186,6 +202,8 @@ class _Part:
     stems: tuple[bytes, ...]
     consonants: frozenset[bytes]
     spelt: frozenset[bytes]  # a Latin spelling's consonants and the vowels it may write
+    others: frozenset[bytes]  # the other known names a Latin spelling may write
+    position: int  # a part of an Arabic name: its place in the name
 
     @property
     def patronymic(self) -> bool:
@@ -209,27 +227,28 @@ class _Part:
 
 
 def _read_part(chunk: bytes) -> _Part:
-    flags, length = chunk[TAG_BYTES], chunk[TAG_BYTES + 1]
+    flags, length, position = chunk[TAG_BYTES], chunk[TAG_BYTES + 1], chunk[TAG_BYTES + 2]
     tail = chunk[-_TAGS * TAG_BYTES :]
     stems = (tail[TAG_BYTES : 2 * TAG_BYTES], tail[2 * TAG_BYTES : 3 * TAG_BYTES])
     return _Part(
         spelling=chunk[:TAG_BYTES],
         flags=flags,
         length=length,
-        pairs=int.from_bytes(chunk[TAG_BYTES + 2 : -_TAGS * TAG_BYTES], "big"),
+        pairs=int.from_bytes(chunk[TAG_BYTES + 3 : -_TAGS * TAG_BYTES], "big"),
+        position=position,
         key=tail[:TAG_BYTES],
         stems=tuple(stem for stem in stems if stem != _NO_TAG),
-        consonants=frozenset(
-            tail[i : i + TAG_BYTES]
-            for i in range(3 * TAG_BYTES, (3 + CONSONANT_TAGS) * TAG_BYTES, TAG_BYTES)
-        )
-        - {_NO_TAG},
-        spelt=frozenset(
-            tail[i : i + TAG_BYTES]
-            for i in range((3 + CONSONANT_TAGS) * TAG_BYTES, _TAGS * TAG_BYTES, TAG_BYTES)
-        )
-        - {_NO_TAG},
+        consonants=_tag_set(tail, 3, CONSONANT_TAGS),
+        spelt=_tag_set(tail, 3 + CONSONANT_TAGS, SPELT_TAGS),
+        others=_tag_set(tail, 3 + CONSONANT_TAGS + SPELT_TAGS, NAME_TAGS),
     )
+
+
+def _tag_set(tail: bytes, first: int, count: int) -> frozenset[bytes]:
+    step = TAG_BYTES
+    return frozenset(
+        tail[i : i + step] for i in range(first * step, (first + count) * step, step)
+    ) - {_NO_TAG}
 
 
 _Decoded = tuple[tuple[_Part, ...], tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...]]
@@ -285,11 +304,16 @@ def _part_similarity(a: _Part, b: _Part) -> float:
     same_consonants = bool(a.consonants & b.consonants)
     if a.written_arabic != b.written_arabic:  # the filters hold letters of two scripts
         if a.given_name and b.given_name:
-            return names.DISTINCT_NAMES * 0.5
+            may_write = a.spelling in b.others or b.spelling in a.others
+            return names.ACROSS_SCRIPTS if may_write else names.DISTINCT_NAMES * 0.5
         return names.ACROSS_SCRIPTS if same_consonants else 0.0
-    if a.arabic and b.arabic and not a.written_arabic and not (a.given_name and b.given_name):
-        same = bool(a.spelt & b.spelt)
-        return max(near, names.LATIN_SPELLINGS if same else 0.0)
+    if a.arabic and b.arabic and not a.written_arabic:
+        if a.given_name and b.given_name:
+            if a.spelling in b.others or b.spelling in a.others:
+                return names.LATIN_SPELLINGS  # Hamit and Hamed: each may write حامد
+        else:
+            same = bool(a.spelt & b.spelt)
+            return max(near, names.LATIN_SPELLINGS if same else 0.0)
     return names.judge(
         same=False,
         feminine=a.spelling in b.stems or b.spelling in a.stems,
@@ -337,7 +361,10 @@ def similarity(a: str, b: str) -> float:
         any(p.patronymic for p in b_parts),
     )
     longer = len(b_parts) > len(a_parts)
-    total = names.combine(
+    ordered = all(p.arabic for p in a_parts + b_parts)
+    if ordered:  # the parts of two Arabic names pair in the names' order
+        a_parts, b_parts = _in_order(a_parts), _in_order(b_parts)
+    total = pairing.combine(
         [[_part_similarity(x, y) for y in b_parts] for x in a_parts],
         [names.unpaired_cost(x.patronymic, b_patronymic) for x in a_parts],
         [
@@ -345,13 +372,18 @@ def similarity(a: str, b: str) -> float:
                 y.patronymic,
                 a_patronymic,
                 optional=y.optional and longer,
-                arabic=y.arabic and longer,
+                arabic=y.arabic and longer and y.position > 0,  # not the given name
             )
             for y in b_parts
         ],
+        ([not p.optional for p in a_parts], [not p.optional for p in b_parts]) if ordered else None,
     )
     total += _dob_evidence(a_dob, b_dob, a_years, b_years) + _place_evidence(a_place, b_place)
     return min(1.0, max(0.0, total))
+
+
+def _in_order(parts: tuple[_Part, ...]) -> tuple[_Part, ...]:
+    return tuple(sorted(parts, key=lambda p: p.position))
 
 
 def is_encoded_match(a: str, b: str) -> bool:

@@ -17,21 +17,22 @@ Pure functions, no database and no I/O (docs/name-matching.md describes the rule
    feminine ending (Oleksandr/Oleksandra, Ivan/Ivanna) is a different name too.
 4. The parts of the two names are paired so that the product of the similarities is largest, whatever their
    order. A patronymic on one side only is optional; any other unpaired part costs :data:`EXTRA_PART`, and a
-   match resting on one shared part costs :data:`ONE_PART_ONLY`.
+   match resting on one shared part costs :data:`~testament.search.pairing.ONE_PART_ONLY`. The parts of
+   two Arabic names pair in the names' order (:mod:`testament.search.pairing`).
 5. Date of birth and place add or take away a little (:func:`dob_evidence`, :func:`place_evidence`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
 from testament.errors import InvalidInput
-from testament.search import arabic
+from testament.search import arabic, arabic_names
+from testament.search.pairing import combine
 from testament.search.translit import key, keys, tokens
 
 MATCH_THRESHOLD = 0.82
@@ -40,11 +41,8 @@ GENDER_SIMILARITY = 0.3
 DISTINCT_NAMES = 0.6
 EXTRA_PART = 0.75
 PATRONYMIC_OMITTED = 0.98
-ONE_PART_ONLY = 0.6
-SURE_MISS = 0.6  # below the threshold less the most that dates and places add (0.82 - 0.12)
 ACROSS_SCRIPTS = 0.95
-NAME_MARGIN = 0.15
-LATIN_SPELLINGS = 0.88  # two Latin spellings of one word of an Arabic name  # an Arabic word and a Latin spelling that can write it
+LATIN_SPELLINGS = 0.91  # two Latin spellings of one word of an Arabic name: two of them still match
 OPTIONAL_PART = 0.98  # a kunya or a nisba on one side only
 ARABIC_EXTRA_PART = 0.88  # another name of an Arabic nasab chain (a grandfather's) on one side only
 MAX_PARTS = 10
@@ -148,6 +146,7 @@ _SPELLING = re.compile("|".join(sorted(_SPELLINGS, key=len, reverse=True)) + "|.
 _REPEATS = re.compile(r"(.)\1+")
 _YO = re.compile(r"(?<=[bcdfgklmnprstvz])io")  # ё after a consonant: Фёдор, Fyodor, Fedor
 _PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ivna|ichna|..ich)$")
+_SLAVIC_PATRONYMIC = ("ovich", "evich", "ovna", "evna", "ivna", "ichna")  # not Darwich, Kurdich
 _SEPARATORS = re.compile(r"[\s,;.()/\-\u2010-\u2015]+")
 _LATIN_LETTER = re.compile("[a-z]")
 _DOB = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -171,6 +170,7 @@ class Part:
     arabic: bool = False  # part of an Arabic name: its nasab chain may be shorter on one side
     consonants: str = ""  # a part of an Arabic name: its consonant classes alone, in either script
     readings: frozenset[str] = frozenset()  # a Latin part's other readings of its consonants
+    position: int = 0  # a part of an Arabic name: its place in the name
 
 
 def spelling(word: str) -> str:
@@ -207,24 +207,25 @@ def _part(word: str) -> Part:
 
 def _arabic_part(word: str, optional: bool) -> Part:
     """A unit of an Arabic name: in Arabic script, or a Latin spelling of a known Arabic name."""
-    known = arabic.known_name(word)
+    known = arabic_names.known_name(word)
     if arabic.has_arabic(word):
         bare, roman = arabic.strip_article(word), arabic.romanise(word)
+        feminine = bare.endswith(arabic_names.FEMININE_WRITTEN) and len(bare) > 2
         return Part(
             bare,
-            bare,
+            known or bare,  # a known name in its usual spelling: نورا as نورة
             roman,
             False,
             known is not None,
-            (),
+            (bare[:-1],) if feminine else (),
             roman,
             True,
             optional,
             True,
             arabic.skeleton(roman),
         )
-    word = arabic.without_article(word)
-    known = known or arabic.known_name(word)
+    word = arabic_names.without_article(word)
+    known = known or arabic_names.known_name(word)
     found = replace(
         _part(word),
         optional=optional,
@@ -232,7 +233,7 @@ def _arabic_part(word: str, optional: bool) -> Part:
         consonants=arabic.latin_skeleton(word),
         readings=arabic.latin_skeletons(word),
     )
-    if known is None or found.given_name:
+    if known is None:
         return found
     roman = arabic.romanise(known)
     return replace(
@@ -245,14 +246,16 @@ def _arabic_part(word: str, optional: bool) -> Part:
 
 
 def _is_arabic_name(words: list[str], units: list[tuple[str, bool]]) -> bool:
-    """Arabic script, a particle (al-, bin, Abu …) or compound (Abdullah, Nureddine), or Arabic given
-    names and no Ukrainian ones."""
+    """Arabic script, a particle (al-, bin, Abu …) or compound (Abdullah, Nureddine), or more known
+    Arabic given names than Ukrainian given names and patronymics (Boutros Hanna: Hanna is both)."""
     if [unit for unit, _ in units] != words or any(optional for _, optional in units):
         return True
     if any(arabic.has_arabic(word) for word in words):
         return True
-    ukrainian = any(p.given_name or p.patronymic for p in map(_part, words))
-    return not ukrainian and any(arabic.known_name(word) for word in words)
+    ukrainian = sum(
+        p.given_name or p.spelling.endswith(_SLAVIC_PATRONYMIC) for p in map(_part, words)
+    )
+    return sum(arabic_names.known_name(word) is not None for word in words) > ukrainian
 
 
 def _words(name: str) -> list[str]:
@@ -279,7 +282,8 @@ def parts(name: str) -> tuple[Part, ...]:
 def arabic_parts(name: str) -> tuple[Part, ...]:
     """The parts of a name read as an Arabic name: what a Latin name is compared as against one."""
     units = arabic.name_units(_words(name))
-    found = [_arabic_part(word, optional) for word, optional in units if len(word) > 1]
+    kept = [(word, optional) for word, optional in units if len(word) > 1]
+    found = [replace(_arabic_part(w, o), position=i) for i, (w, o) in enumerate(kept)]
     return tuple(sorted(found, key=lambda p: (p.spelling, p.folded)))
 
 
@@ -417,13 +421,10 @@ def part_similarity(a: Part, b: Part) -> float:
         return 1.0
     if a.written_arabic != b.written_arabic:
         return across_scripts(a, b) if a.written_arabic else across_scripts(b, a)
-    if a.written_arabic and a.roman == b.roman and len(a.roman) > 2:
-        return ACROSS_SCRIPTS  # two Arabic spellings of one word: رؤوف and رءوف
-    if a.arabic and b.arabic and not a.written_arabic:
-        if arabic.feminine(a.folded, b.folded):
-            return GENDER_SIMILARITY
-        if not (a.given_name and b.given_name):
-            return max(_closeness(a, b), _same_consonants(a, b))
+    if a.arabic and b.arabic:
+        found = _arabic_alike(a, b)
+        if found is not None:
+            return found
     return judge(
         same=False,
         feminine=a.spelling in b.stems or b.spelling in a.stems,
@@ -436,6 +437,24 @@ def part_similarity(a: Part, b: Part) -> float:
     )
 
 
+def _arabic_alike(a: Part, b: Part) -> float | None:
+    """Two parts of Arabic names in one script, or None where the general rules decide."""
+    if arabic_names.feminine(
+        a.spelling if a.written_arabic else a.folded, b.spelling if b.written_arabic else b.folded
+    ):
+        return GENDER_SIMILARITY  # Nour, Noura; نور, نورة
+    if a.written_arabic:
+        # two Arabic spellings of one word: رؤوف and رءوف
+        return ACROSS_SCRIPTS if a.roman == b.roman and len(a.roman) > 2 else None
+    if not (a.given_name and b.given_name):
+        return max(_closeness(a, b), _same_consonants(a, b))
+    if a.spelling in arabic_names.possible_names(
+        b.folded
+    ) or b.spelling in arabic_names.possible_names(a.folded):
+        return LATIN_SPELLINGS  # Hamit and Hamed: each may write حامد
+    return None
+
+
 def _closeness(a: Part, b: Part) -> float:
     return max(
         OSA.normalized_similarity(a.spelling, b.spelling),
@@ -445,19 +464,18 @@ def _closeness(a: Part, b: Part) -> float:
 
 def _same_consonants(a: Part, b: Part) -> float:
     """Two Latin spellings of one Arabic word (Taweel, Tawil; Khatib, Hatip) share their consonants."""
-    same = a.consonants == b.consonants and len(a.consonants) > 1
+    same = len(a.consonants) > 1 and (a.consonants == b.consonants or bool(a.readings & b.readings))
     return LATIN_SPELLINGS if same and arabic.vowels_agree(a.folded, b.folded) else 0.0
 
 
 def across_scripts(written: Part, latin: Part) -> float:
     """An Arabic word against a Latin (or Cyrillic) one: alike if the Latin spelling can write it."""
-    writes = written.roman in arabic.candidates(latin.folded)
-    if written.given_name and latin.given_name and written.roman != latin.roman:
-        # Two known names: the Latin spelling is the other one unless it is about as close to this one.
-        this = arabic.likeness(latin.folded, written.spelling)
-        if not writes or this < arabic.likeness(latin.folded, latin.spelling) - NAME_MARGIN:
+    if written.given_name and latin.given_name:  # and not one name: equal spellings are 1
+        # Two known names: the Latin spelling is the other one unless it may write this one too.
+        if written.spelling not in arabic_names.possible_names(latin.folded):
             return min(OSA.normalized_similarity(written.roman, latin.roman), DISTINCT_NAMES)
-    if writes:
+        return ACROSS_SCRIPTS
+    if written.roman in arabic.candidates(latin.folded):
         return ACROSS_SCRIPTS
     closeness = max(
         (OSA.normalized_similarity(written.consonants, c) for c in latin.readings), default=0.0
@@ -481,67 +499,13 @@ def unpaired_cost(
     return ARABIC_EXTRA_PART if arabic else EXTRA_PART
 
 
-def combine(
-    similarity: list[list[float]], unpaired_a: list[float], unpaired_b: list[float]
-) -> float:
-    """The best pairing of parts: the largest product of pair similarities and unpaired-part costs.
-
-    ``similarity[i][j]`` compares part i of one name with part j of the other; ``unpaired_*`` are the
-    costs of leaving each part unpaired. Exact over every partial pairing, by dynamic programming over
-    the set of parts of the second name already paired (names have at most :data:`MAX_PARTS` parts).
-    Callers fix the order of the two names, so the products are the same whichever name comes first.
-
-    Most pairs of a registry are different people: when even the best part for every part cannot
-    reach :data:`SURE_MISS` (no date or place evidence lifts a score from there to the threshold),
-    that bound is returned instead of the exact product.
-    """
-    bound = min(
-        _product(
-            max(max(row, default=0.0), cost)
-            for row, cost in zip(similarity, unpaired_a, strict=True)
-        ),
-        _product(
-            max(max((row[j] for row in similarity), default=0.0), cost)
-            for j, cost in enumerate(unpaired_b)
-        ),
-    )
-    if bound < SURE_MISS:
-        return bound
-    states = {0: 1.0}  # parts of b already paired → best product so far
-    for i, row in enumerate(similarity):
-        following: dict[int, float] = {}
-        for used, product in states.items():
-            skip = product * unpaired_a[i]
-            if skip > following.get(used, -1.0):
-                following[used] = skip
-            for j, value in enumerate(row):
-                if not used >> j & 1:
-                    paired = product * max(value, 1e-9)
-                    if paired > following.get(used | 1 << j, -1.0):
-                        following[used | 1 << j] = paired
-        states = following
-    widest = max(len(similarity), len(unpaired_b))
-    best = 0.0
-    for used, paired in states.items():
-        total = paired
-        for j, cost in enumerate(unpaired_b):
-            if not used >> j & 1:
-                total *= cost
-        best = max(best, total * ONE_PART_ONLY if used.bit_count() < 2 <= widest else total)
-    return best
-
-
-def _product(values: Iterable[float]) -> float:
-    total = 1.0
-    for value in values:
-        total *= value
-    return total
-
-
 def name_score(a: tuple[Part, ...], b: tuple[Part, ...]) -> float:
-    """How well two names agree, in [0, 1], whatever the order of their parts."""
+    """How well two names agree, in [0, 1]: in any order, or for two Arabic names in theirs."""
     if (len(a), [p.folded for p in a]) > (len(b), [p.folded for p in b]):
         a, b = b, a  # one order of work for (a, b) and (b, a): the score is symmetric
+    ordered = all(p.arabic for p in a + b)
+    if ordered:
+        a, b = in_order(a), in_order(b)
     a_patronymic, b_patronymic = any(p.patronymic for p in a), any(p.patronymic for p in b)
     longer = len(b) > len(
         a
@@ -554,11 +518,17 @@ def name_score(a: tuple[Part, ...], b: tuple[Part, ...]) -> float:
                 y.patronymic,
                 a_patronymic,
                 optional=y.optional and longer,
-                arabic=y.arabic and longer,
+                arabic=y.arabic and longer and y.position > 0,  # not the given name
             )
             for y in b
         ],
+        ([not p.optional for p in a], [not p.optional for p in b]) if ordered else None,
     )
+
+
+def in_order(found: tuple[Part, ...]) -> tuple[Part, ...]:
+    """The parts of an Arabic name in the name's order."""
+    return tuple(sorted(found, key=lambda p: p.position))
 
 
 def score(a: NameRecord, b: NameRecord) -> float:
