@@ -262,6 +262,7 @@ LABELLED = [
     "arabic_name_pairs_encodings.csv",
     "arabic_name_pairs_verify.csv",
     "arabic_name_pairs_blind.csv",
+    "arabic_name_pairs_third.csv",
 ]
 
 
