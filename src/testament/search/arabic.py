@@ -311,12 +311,14 @@ def join_latin_abd(words: list[str]) -> list[str]:
             continue
         out.append(word)
         i += 1
-    return [_latin_abd(word) for word in out]
+    return [latin_abd(word, "") for word in out]
 
 
-def _latin_abd(word: str) -> str:
+def latin_abd(word: str, joint: str) -> str:
+    """A Latin word written Abdul-, Abdel-, Abdur- … as ``abd``, ``joint`` and the name after: the
+    search index joins with nothing (keys stay fixed points), names with a hyphen (:func:`join_abd`)."""
     found = _LATIN_ABD_PREFIX.match(word)
-    return "abd" + word[found.end() :] if found else word
+    return "abd" + joint + word[found.end() :] if found else word
 
 
 def join_abd(abd: str, name: str) -> str:
@@ -336,9 +338,8 @@ def single(word: str) -> str:
         if word.endswith(DIN) and len(word) > len(DIN) + 1:
             return word[: -len(DIN)] + "دين"
         return word
-    found = _LATIN_ABD_PREFIX.match(word)
-    if found:
-        return "abd-" + word[found.end() :]
+    if _LATIN_ABD_PREFIX.match(word):
+        return latin_abd(word, "-")
     tail = _LATIN_DIN_TAIL.match(word)
     if tail and len(word) > 6:
         return tail.group("name") + "din"
