@@ -10,9 +10,12 @@ Each part of the name is encoded in the normalised forms of :func:`testament.sea
 - a Bloom filter of :data:`PART_BITS` bits holding the part's letter pairs, each set at :data:`HASHES`
   positions drawn from HMAC-SHA256 under the secret;
 - keyed tags (truncated HMAC-SHA256) of its spelling, its phonetic key and its stems without a feminine
-  ending, its length, and whether it is a patronymic or a known given name.
+  ending, its length, and whether it is a patronymic or a known given name;
+- for a part of an Arabic name, its place in the name and keyed tags of its consonants, of a Latin
+  spelling's consonants and vowels, and of the other known names a Latin spelling may write.
 
-The parts are sorted, so the order of the name does not show. The date of birth becomes keyed tags at
+The parts are sorted by their bytes: a Ukrainian name's order does not show; an Arabic name's parts
+carry their place, so that the pairing keeps the name's order (:mod:`testament.search.pairing`). The date of birth becomes keyed tags at
 each precision it has (and with the day and month swapped), the place one keyed tag per word key.
 :func:`similarity` estimates the edits between two parts from the letter pairs their filters do not
 share, judges each pair of parts with the local matcher's rules (:func:`testament.search.names.judge`),
