@@ -25,6 +25,7 @@ from testament.errors import InvalidInput, NotFound, PermissionDenied
 from testament.patterns import reports
 from testament.patterns.load import Scope
 from tests.patterns.conftest import KHARKIV, add
+from tests.services.test_gazetteer_situations import _load_ukraine
 from tests.web.test_processing_pages import make_recording
 
 CASE = "Kharkiv"  # the case make_recording records testimonies in
@@ -237,6 +238,23 @@ def test_a_pattern_reports_bad_input_is_named(instance: Instance, sample: dict[s
     with pytest.raises(InvalidInput, match="not a report format"):
         reports.pattern_report(instance, scope, period_from="2022-01-01", period_to="2022-04-01",
                                fmt="svg")  # fmt: skip
+
+
+def test_a_pattern_reports_area_is_one_of_its_situations_or_a_shared_one(
+    instance: Instance, sample: dict[str, str]
+) -> None:
+    """Kharkiv's code loaded again for another situation does not make the report's area ambiguous:
+    a case in a situation names its situation's areas and the shared ones."""
+    for name in ("War", "Elsewhere"):
+        cases.create_situation(instance, cases.situation_values(name, conflict="international"))
+    cases.assign_situation(instance, "Patterns", "War")
+    _load_ukraine(instance, "Elsewhere")
+    made = reports.pattern_report(instance, Scope(case="Patterns"), area="UA.KK",
+                                  period_from="2022-03-01", period_to="2022-04-30", fmt="html")  # fmt: skip
+    assert made.parameters["area"] == "UA.KK" and sample["K1"] in made.content.decode("utf-8")
+    with pytest.raises(InvalidInput, match="'Kharkiv' names several areas"):
+        reports.pattern_report(instance, Scope(situation="Elsewhere"), area="Kharkiv",
+                               period_from="2022-03-01", period_to="2022-04-30", fmt="html")  # fmt: skip
 
 
 DAYS = st.integers(min_value=0, max_value=60).map(lambda n: date(2022, 3, 1) + timedelta(days=n))

@@ -20,6 +20,7 @@ from testament.server import create_server
 from testament.web import i18n
 from tests.conftest import SQLITE_ONLY
 from tests.http_server import served
+from tests.services.test_gazetteer_situations import _load_syria, _load_ukraine
 from tests.services.test_map_timeline import PLACED, placed
 from tests.web.a11y import assert_accessible
 from tests.web.test_browser import AN_INCIDENT, AREAS, OPERATOR, PASSWORD, browser, signed_in
@@ -222,6 +223,45 @@ def test_a_documenter_places_incidents_brushes_the_timeline_and_draws_an_area(
         _pick_points(page, instance, WORDS[lang])
         _brush(page)
         _draw(page, instance, WORDS[lang])
+        assert errors == []
+        page.context.close()
+
+
+def test_a_syrian_case_is_offered_syrian_places_only(browser: Any, instance: Instance) -> None:
+    """Oblasts and governorates loaded into two situations: the picker of a case in one searches and
+    draws only its areas, and its small map opens on them."""
+    from playwright.sync_api import expect
+
+    for name in ("Ukraine", "Syria"):
+        cases.create_situation(instance, cases.situation_values(name, conflict="international"))
+    _load_ukraine(instance, "Ukraine")
+    _load_syria(instance, "Syria")
+    cases.create_case(instance, "Aleppo", situation_name="Syria")
+    accounts.create_user(instance, "dana", PASSWORD)
+    accounts.grant_role(instance, "dana", "Aleppo", "documenter")
+    site = create_server(instance, api_token=OPERATOR)
+    with served(site) as base:
+        page = signed_in(browser, base, "dana")
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url) if "/api/gazetteer/" in r.url else None)
+        page.goto("/cases/Aleppo/incidents/new")
+        expect(page.locator("#location-picker")).to_have_attribute("data-ready", "true")
+        page.locator("#place-search").fill("ar")  # in Kharkiv and in Dar'a
+        found = page.locator(".place-results button")
+        expect(found).to_have_text(["Dar'a (SY12)"])
+        searched = [parse_qs(urlsplit(url).query) for url in asked if "/search?" in url]
+        assert searched and all(q["situation"] == ["Syria"] for q in searched), asked
+        assert searched[-1]["q"] == ["ar"] and searched[-1]["limit"] == ["10"]
+        page.locator("#place-map").focus()  # the map opened on Syria's governorates
+        page.keyboard.press("Enter")
+        expect(page.locator("input[name=latitude]")).not_to_have_value("")
+        assert 32 < float(page.input_value("input[name=latitude]")) < 37.5
+        page.locator("#place-search").fill("Khar")
+        expect(page.locator(".place-state")).to_have_text(
+            "No place in the gazetteer has this name."
+        )
         assert errors == []
         page.context.close()
 

@@ -467,14 +467,19 @@ def locate(
     return Location(found, swapped, nearest, bool(index.areas))
 
 
-def areas_geojson(instance: Instance, level: int = 1, tolerance: float = 0.01) -> AreaOutlines:
-    """The areas of ``level`` as a GeoJSON FeatureCollection, simplified for drawing on a map.
+def areas_geojson(
+    instance: Instance, level: int = 1, tolerance: float = 0.01, situation: str | None = None
+) -> AreaOutlines:
+    """The areas of ``level`` as a GeoJSON FeatureCollection, simplified for drawing on a map; with
+    ``situation``, only that situation's areas and the shared ones.
 
     ``tolerance`` is in degrees (0.01° is about a kilometre); topology is kept so borders still meet.
     """
     with read_transaction(instance.engine) as conn:
         policy.require(conn, instance, Action.READ)
-        rows = queries.level_outlines(conn, level)
+        if situation is not None:
+            _situation_id(conn, situation)
+        rows = queries.level_outlines(conn, level, situation)
     features = []
     for row in rows:
         code, name = row["code"], row["name"]
@@ -498,3 +503,16 @@ def areas_named(
             _situation_id(connection, situation)
         situations = None if situation is None else {situation}
         return list(name_index(connection).match(name, level=level, situations=situations))
+
+
+def situation_of(
+    instance: Instance, *, case: str | None = None, incident_id: str | None = None
+) -> str | None:
+    """The situation of a case (named or numbered) or of an incident's case; None when it is in
+    none. The incident form's place search offers that situation's areas and the shared ones."""
+    kind = None if incident_id is None else "incident"
+    with read_transaction(instance.engine) as connection:
+        case_id = policy.require(
+            connection, instance, Action.READ, case=case, kind=kind, record_id=incident_id
+        )
+        return None if case_id is None else queries.case_situation_name(connection, case_id)

@@ -402,14 +402,14 @@ def area_name_rows(conn: Connection) -> list[RowMapping]:
     )
 
 
-def level_outlines(conn: Connection, level: int) -> list[RowMapping]:
-    """The code, name and outline (WKB) of the areas of a level, by name."""
-    query = (
-        select(admin_area.c.code, admin_area.c.name, admin_area.c.geometry)
-        .where(admin_area.c.level == level)
-        .order_by(admin_area.c.name)
-    )
-    return list(conn.execute(query).mappings())
+def level_outlines(conn: Connection, level: int, situation: str | None = None) -> list[RowMapping]:
+    """The code, name and outline (WKB) of the areas of a level, by name; with ``situation``, only
+    that situation's areas and the shared ones."""
+    a = admin_area
+    query = _situated(a.c.code, a.c.name, a.c.geometry).where(a.c.level == level)
+    if situation is not None:
+        query = query.where(or_(tables.situation.c.name == situation, a.c.situation_id.is_(None)))
+    return list(conn.execute(query.order_by(a.c.name)).mappings())
 
 
 def clear_incident_areas(conn: Connection, incident_ids: Sequence[str] | None = None) -> None:

@@ -269,10 +269,15 @@ def check_period(period_from: str, period_to: str) -> tuple[int, int]:
     return start, end
 
 
-def _area(instance: Instance, area: str | None, level: int) -> AreaName | None:
+def _area(instance: Instance, area: str | None, level: int, scope: Scope) -> AreaName | None:
+    """The area named, among those of the scope's situation and the shared ones (all areas for a
+    case in no situation): a code or a name loaded in two situations is the scope's own."""
     if area is None:
         return None
-    found = gazetteer.areas_named(instance, area, level=level)
+    situation = scope.situation
+    if situation is None and scope.case is not None:
+        situation = gazetteer.situation_of(instance, case=scope.case)
+    found = gazetteer.areas_named(instance, area, level=level, situation=situation)
     if not found:
         raise NotFound(
             f"no area of level {level} is called {area!r}",
@@ -419,7 +424,7 @@ def pattern_report(
     _ = gettext(language)
     start, end = check_period(period_from, period_to)
     loading.check_level(level)
-    chosen_area = _area(instance, area, level)
+    chosen_area = _area(instance, area, level, scope)
     with read_transaction(instance.engine) as conn:
         loaded = loading.load(conn, instance, scope, level=level)
     chosen = choose(loaded.frame, start, end, chosen_area.code if chosen_area else None)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from testament.custody import access_log
 from testament.custody.instance import Instance
-from testament.documentation import evidence, incidents
+from testament.documentation import evidence, gazetteer, incidents
 from testament.documentation.record_views import IncidentView
 from testament.documentation.results import EvidenceListed
 from testament.domain import places, text
@@ -163,9 +163,8 @@ def _incident_routes(site: FastAPI) -> None:
                  "latitude": "", "longitude": "", "uncertainty_m": "", "precision": "",
                  "status": "reported",
                  **{name: [] for name in incidents.LISTS}}  # fmt: skip
-        return render(request, "incident_form.html", case_name=case_name, incident_id=None,
-                      record_version=None, access=None, values=blank, problem=None,
-                      choices=_choices())  # fmt: skip
+        return _incident_form(request, 200, case_name=case_name, incident_id=None,
+                              record_version=None, access=None, values=blank, problem=None)  # fmt: skip
 
     @site.post("/cases/{case_name}/incidents", include_in_schema=False)
     def create_incident(
@@ -177,9 +176,9 @@ def _incident_routes(site: FastAPI) -> None:
         try:
             new_id = incidents.create(inst, case_name, incidents.IncidentInput(**_changes(values)))
         except InvalidInput as exc:
-            return render(request, "incident_form.html", 422, case_name=case_name,
-                          incident_id=None, record_version=None, access=None, values=values,
-                          problem=_refused(exc), choices=_choices())  # fmt: skip
+            return _incident_form(request, 422, case_name=case_name, incident_id=None,
+                                  record_version=None, access=None, values=values,
+                                  problem=_refused(exc))  # fmt: skip
         return go(request, f"/incidents/{new_id}")
 
     @site.get("/incidents/{incident_id}/edit", include_in_schema=False)
@@ -194,9 +193,9 @@ def _incident_routes(site: FastAPI) -> None:
         shown = incidents.show(inst, incident_id)
         if shown.sensitivity and not viewing(request, "incident", incident_id, access):
             return ask_purpose(request, "incident", incident_id, shown.sensitivity, "edit")
-        return render(request, "incident_form.html", case_name=None, incident_id=incident_id,
-                      record_version=shown.version, access=access, values=_form_values(shown),
-                      problem=None, choices=_choices())  # fmt: skip
+        return _incident_form(request, 200, case_name=None, incident_id=incident_id,
+                              record_version=shown.version, access=access,
+                              values=_form_values(shown), problem=None)  # fmt: skip
 
     @site.post("/incidents/{incident_id}/edit", include_in_schema=False)
     def edit_incident(
@@ -208,11 +207,23 @@ def _incident_routes(site: FastAPI) -> None:
         try:
             incidents.edit(inst, incident_id, _changes(values), expected_version=form.version)
         except (InvalidInput, Conflict) as exc:
-            return render(request, "incident_form.html", 409 if isinstance(exc, Conflict) else 422,
-                          case_name=None, incident_id=incident_id, record_version=form.version,
-                          access=access, values=values, problem=_refused(exc),
-                          choices=_choices())  # fmt: skip
+            return _incident_form(request, 409 if isinstance(exc, Conflict) else 422,
+                                  case_name=None, incident_id=incident_id,
+                                  record_version=form.version, access=access, values=values,
+                                  problem=_refused(exc))  # fmt: skip
         return go(request, _incident_url(incident_id, access))
+
+
+def _incident_form(
+    request: Request, code: int, *, case_name: str | None, incident_id: str | None, **context: Any
+) -> Response:
+    """The incident form; its place search and its map's areas are those of the case's situation
+    (and the shared ones), or every area when the case is in no situation."""
+    situation = gazetteer.situation_of(
+        instance_of(request), case=case_name, incident_id=incident_id
+    )
+    return render(request, "incident_form.html", code, case_name=case_name, incident_id=incident_id,
+                  situation=situation, choices=_choices(), **context)  # fmt: skip
 
 
 def _evidence_routes(site: FastAPI) -> None:

@@ -82,10 +82,12 @@ def list_areas(
 
 @router.get("/gazetteer/areas.geojson", response_model=AreaOutlines)
 def areas_geojson(
-    inst: Inst, level: Annotated[int, Query(ge=0, le=gazetteer.MAX_LEVEL)] = 1
+    inst: Inst,
+    level: Annotated[int, Query(ge=0, le=gazetteer.MAX_LEVEL)] = 1,
+    situation: Situation = None,
 ) -> AreaOutlines:
     """The areas of one level as GeoJSON, simplified to about a kilometre, for drawing on a map."""
-    return gazetteer.areas_geojson(inst, level=level)
+    return gazetteer.areas_geojson(inst, level=level, situation=situation)
 
 
 @router.get("/gazetteer/find")

@@ -201,7 +201,12 @@ class LocationPicker {
     fetch(this.picker.dataset.areas, { credentials: "same-origin" })
       .then((response) => response.json())
       .then((areas) => {
-        L.geoJSON(areas, { interactive: false, style: { color: "#666", weight: 1, fillOpacity: 0.04 } }).addTo(map);
+        const layer = L.geoJSON(areas, { interactive: false, style: { color: "#666", weight: 1, fillOpacity: 0.04 } }).addTo(map);
+        // A case's situation (Syria, say) has its own areas: with no point yet, the map shows them.
+        const situated = new URL(this.picker.dataset.areas, window.location.href).searchParams.has("situation");
+        if (situated && !this.marker && layer.getBounds().isValid()) {
+          map.fitBounds(layer.getBounds(), { animate: false });
+        }
         this.picker.dataset.ready = "true";
       });
     const lat = parseFloat(this.field("latitude").value);
@@ -259,8 +264,10 @@ class LocationPicker {
       this.state.textContent = text.trim() ? this.picker.dataset.short : "";
       return;
     }
+    // The address may already name the case's situation: the parameters are added to it, not pasted on.
     const url = new URL(this.picker.dataset.search, window.location.href);
     url.searchParams.set("q", text);
+    url.searchParams.set("limit", "10");
     fetch(url, { credentials: "same-origin" })
       .then((response) => response.json())
       .then((body) => {
