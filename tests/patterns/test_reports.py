@@ -20,12 +20,18 @@ from testament.analysis import protected as protection
 from testament.analysis.frame import Row, day_number, frame_of
 from testament.custody import cases, custody_log, ingest
 from testament.custody.instance import Instance
-from testament.documentation import evidence, incidents, legal, sources
+from testament.documentation import evidence, gazetteer, incidents, legal, sources
 from testament.errors import InvalidInput, NotFound, PermissionDenied
-from testament.patterns import reports
+from testament.patterns import load, reports
 from testament.patterns.load import Scope
+from testament.storage.engine import read_transaction
 from tests.patterns.conftest import KHARKIV, add
-from tests.services.test_gazetteer_situations import _load_ukraine
+from tests.services.test_gazetteer_situations import (
+    ALEPPO,
+    SYRIA,
+    _load_syria,
+    _load_ukraine,
+)
 from tests.web.test_processing_pages import make_recording
 
 CASE = "Kharkiv"  # the case make_recording records testimonies in
@@ -255,6 +261,62 @@ def test_a_pattern_reports_area_is_one_of_its_situations_or_a_shared_one(
     with pytest.raises(InvalidInput, match="'Kharkiv' names several areas"):
         reports.pattern_report(instance, Scope(situation="Elsewhere"), area="Kharkiv",
                                period_from="2022-03-01", period_to="2022-04-30", fmt="html")  # fmt: skip
+
+
+def _outlines_drawn(report: bytes) -> int:
+    """How many outlines (rings) the report's map draws: each is one grey line of its own."""
+    page = report.decode("utf-8")
+    drawn = page[page.rindex("<figure>") : page.rindex("</figure>")]  # the map is the last figure
+    return drawn.count("stroke: #888888")
+
+
+def _rings(instance: Instance, situation: str | None) -> int:
+    """How many outlines (rings) the areas of level 1 drawn for ``situation`` have."""
+    rings = 0
+    for feature in gazetteer.areas_geojson(instance, situation=situation).features:
+        shape = feature.as_json()["geometry"]
+        polygons = [shape["coordinates"]] if shape["type"] == "Polygon" else shape["coordinates"]
+        rings += sum(len(polygon) for polygon in polygons)
+    return rings
+
+
+def test_a_syrian_cases_report_draws_syrian_outlines_only(instance: Instance) -> None:
+    """Oblasts and governorates loaded into two situations: a Syrian case's report (and the Syrian
+    situation's) draws the governorates, not Ukraine's oblasts; a case in no situation draws all."""
+    for name in ("Ukraine", "Syria"):
+        cases.create_situation(instance, cases.situation_values(name, conflict="international"))
+    _load_ukraine(instance, "Ukraine")
+    _load_syria(instance, "Syria")
+    cases.create_case(instance, "Aleppo", situation_name="Syria")
+    cases.create_case(instance, "Nowhere")
+    for case in ("Aleppo", "Nowhere"):
+        add(instance, case, f"{case}-1", "2022-03-05", ALEPPO, types=("shelling",))
+    syrian, everywhere = _rings(instance, "Syria"), _rings(instance, None)
+    assert 0 < syrian < everywhere
+    period = {"period_from": "2022-03-01", "period_to": "2022-03-31", "fmt": "html"}
+    for scope, rings in ((Scope(case="Aleppo"), syrian), (Scope(situation="Syria"), syrian),
+                         (Scope(case="Nowhere"), everywhere)):  # fmt: skip
+        made = reports.pattern_report(instance, scope, **period)
+        assert _outlines_drawn(made.content) == rings, scope
+
+
+def test_an_analysis_names_a_code_as_its_own_situation_does(instance: Instance) -> None:
+    """Aleppo's code loaded again, under its Arabic name, for another situation: a Syrian case's
+    incident there is counted under the name its own situation gives the code."""
+    for name in ("Syria", "Elsewhere"):
+        cases.create_situation(instance, cases.situation_values(name, conflict="international"))
+    _load_syria(instance, "Syria")
+    gazetteer.load(instance, SYRIA, level=1, name_field="ADM1_AR", code_field="ADM1_PCODE",
+                   situation="Elsewhere")  # fmt: skip
+    cases.create_case(instance, "Aleppo", situation_name="Syria")
+    add(instance, "Aleppo", "A1", "2022-03-05", ALEPPO, types=("shelling",))
+    with read_transaction(instance.engine) as conn:
+        frame = load.load(conn, instance, Scope(case="Aleppo")).frame
+    assert frame.area_names["SY02"] == "Aleppo"
+    made = reports.pattern_report(instance, Scope(case="Aleppo"), period_from="2022-03-01",
+                                  period_to="2022-03-31", fmt="html")  # fmt: skip
+    listed = made.content.decode("utf-8")
+    assert "Aleppo" in listed and "حلب" not in listed
 
 
 DAYS = st.integers(min_value=0, max_value=60).map(lambda n: date(2022, 3, 1) + timedelta(days=n))

@@ -1,6 +1,7 @@
 """The incident form's place picker in a case of a situation: its search and its map's areas are that
 situation's (and the shared ones), so a Syrian case is not offered Ukraine's oblasts, nor the other way
-round; a case in no situation is offered every area, as before. Real pages, services and database."""
+round; a case in no situation is offered every area, as before. A case's map page and patterns page
+draw their situation's areas the same way. Real pages, services and database."""
 
 from __future__ import annotations
 
@@ -127,3 +128,43 @@ def test_the_areas_layer_refuses_an_unknown_situation(
     assert "no situation is called" in answer.text
     shared = gazetteer.areas_geojson(instance, situation="Syria")
     assert {f.properties["code"] for f in shared.features} == SYRIA_CODES
+
+
+def _areas_drawn_by(page: str, element_id: str) -> str:
+    """The ``data-areas`` address of the map element ``element_id``, as the browser reads it."""
+    found = re.search(rf'id="{element_id}"[^>]*?data-areas="([^"]*)"', page, re.DOTALL)
+    assert found, page
+    return html.unescape(found[1])
+
+
+@pytest.mark.parametrize(
+    ("path", "element_id"), [("/cases/{}/map", "map"), ("/cases/{}/patterns", "patterns-map")]
+)
+def test_a_cases_map_and_patterns_pages_draw_its_situations_areas(
+    site: Any, instance: Instance, two_situations: None, path: str, element_id: str
+) -> None:
+    http = signed_in(site, "dana")
+    syrian = http.get(path.format("Aleppo"))
+    assert syrian.status_code == 200, syrian.text
+    areas = _areas_drawn_by(syrian.text, element_id)
+    assert areas == "/api/gazetteer/areas.geojson?level=1&situation=Syria"
+    assert _codes_drawn(http, {"areas": areas}) == SYRIA_CODES
+
+    ukrainian = _areas_drawn_by(http.get(path.format("Kharkiv")).text, element_id)
+    assert ukrainian.endswith("&situation=Ukraine%20%26%20Crimea")
+    assert _codes_drawn(http, {"areas": ukrainian}) == UKRAINE_CODES
+
+    everywhere = _areas_drawn_by(http.get(path.format("Nowhere")).text, element_id)
+    assert everywhere == "/api/gazetteer/areas.geojson?level=1"
+    assert _codes_drawn(http, {"areas": everywhere}) == UKRAINE_CODES | SYRIA_CODES
+
+
+def test_a_situations_patterns_page_draws_its_areas(
+    site: Any, instance: Instance, two_situations: None
+) -> None:
+    http = signed_in(site, "dana")
+    page = http.get("/situations/Syria/patterns", params={"level": "1"})
+    assert page.status_code == 200, page.text
+    areas = _areas_drawn_by(page.text, "patterns-map")
+    assert areas == "/api/gazetteer/areas.geojson?level=1&situation=Syria"
+    assert _codes_drawn(http, {"areas": areas}) == SYRIA_CODES

@@ -116,7 +116,7 @@ def load(
     check_level(level)
     case_ids, described = cases(connection, instance, scope)
     head = checkpoint(connection)
-    builder = FrameBuilder(queries.area_names(connection, level))
+    builder = FrameBuilder(queries.area_names(connection, level, case_ids))
     nearest = level == 1 and queries.without_areas(connection, case_ids, level)
     if nearest:
         described = described | {"area_method": NEAREST, "area_source": fallback_geocoder.SOURCE}

@@ -34,23 +34,36 @@ def situation_exists(connection: Connection, situation_name: str) -> bool:
     return found is not None
 
 
-def area_names(connection: Connection, level: int) -> dict[str, str]:
-    """Area code -> name, for one level of the gazetteer."""
+def _situations(connection: Connection, case_ids: Collection[str]) -> set[Any] | None:
+    """The IDs of these cases' situations; None when there are no cases or one is in no situation."""
+    cs = tables.case_situation
+    situated = connection.execute(
+        select(cs.c.case_id, cs.c.situation_id).where(cs.c.case_id.in_(case_ids))
+    ).all()
+    if not case_ids or len({r.case_id for r in situated}) < len(set(case_ids)):
+        return None
+    return {r.situation_id for r in situated}
+
+
+def area_names(connection: Connection, level: int, case_ids: Collection[str]) -> dict[str, str]:
+    """Area code -> name, for one level of the gazetteer: the areas of these cases' situations and
+    the shared ones, so a code loaded for two situations is named as the cases' own situation names
+    it (every area when there are no cases or one of them is in no situation)."""
     a = tables.admin_area
-    rows = connection.execute(select(a.c.code, a.c.name).where(a.c.level == level)).all()
-    return {r.code: r.name for r in rows}
+    query = select(a.c.code, a.c.name).where(a.c.level == level)
+    situations = _situations(connection, case_ids)
+    if situations is not None:
+        query = query.where(a.c.situation_id.is_(None) | a.c.situation_id.in_(situations))
+    return {r.code: r.name for r in connection.execute(query).all()}
 
 
 def without_areas(connection: Connection, case_ids: Collection[str], level: int) -> bool:
     """True when every one of these cases is in a situation and no area of ``level`` is loaded for
     any of them: none of their situations' areas, and no shared area."""
-    a, cs = tables.admin_area, tables.case_situation
-    situated = connection.execute(
-        select(cs.c.case_id, cs.c.situation_id).where(cs.c.case_id.in_(case_ids))
-    ).all()
-    if not case_ids or len({r.case_id for r in situated}) < len(set(case_ids)):
+    a = tables.admin_area
+    situations = _situations(connection, case_ids)
+    if situations is None:
         return False
-    situations = {r.situation_id for r in situated}
     found = connection.execute(
         select(a.c.id)
         .where(a.c.level == level)

@@ -269,14 +269,20 @@ def check_period(period_from: str, period_to: str) -> tuple[int, int]:
     return start, end
 
 
-def _area(instance: Instance, area: str | None, level: int, scope: Scope) -> AreaName | None:
-    """The area named, among those of the scope's situation and the shared ones (all areas for a
+def _situation(instance: Instance, scope: Scope) -> str | None:
+    """The report's situation: the one asked for, or the case's (None for a case in none)."""
+    if scope.situation is not None:
+        return scope.situation
+    return gazetteer.situation_of(instance, case=scope.case)
+
+
+def _area(
+    instance: Instance, area: str | None, level: int, situation: str | None
+) -> AreaName | None:
+    """The area named, among those of the report's situation and the shared ones (all areas for a
     case in no situation): a code or a name loaded in two situations is the scope's own."""
     if area is None:
         return None
-    situation = scope.situation
-    if situation is None and scope.case is not None:
-        situation = gazetteer.situation_of(instance, case=scope.case)
     found = gazetteer.areas_named(instance, area, level=level, situation=situation)
     if not found:
         raise NotFound(
@@ -358,10 +364,19 @@ def _namer(language: str) -> Callable[[str, Any], str]:
 
 
 def _figures(
-    instance: Instance, frame: IncidentFrame, *, area: AreaName | None, level: int, language: str
+    instance: Instance,
+    frame: IncidentFrame,
+    *,
+    area: AreaName | None,
+    level: int,
+    situation: str | None,
+    language: str,
 ) -> dict[str, Markup]:
-    """The report's figures as inline SVG: the page's own figures (:mod:`figures`) and a map."""
-    outlines = [f.as_json() for f in gazetteer.areas_geojson(instance, level).features]
+    """The report's figures as inline SVG: the page's own figures (:mod:`figures`) and a map, whose
+    outlines are the areas of the report's situation and the shared ones (every area for a case in
+    no situation)."""
+    drawn_areas = gazetteer.areas_geojson(instance, level, situation=situation)
+    outlines = [f.as_json() for f in drawn_areas.features]
     points = [(float(x), float(y)) for x, y in zip(frame.lon, frame.lat, strict=True)
               if not (np.isnan(x) or np.isnan(y))]  # fmt: skip
     by_month_type = counting.count(frame, ["month", "type"]).rows
@@ -390,6 +405,7 @@ def _sections(
     *,
     area: AreaName | None,
     level: int,
+    situation: str | None,
     language: str,
 ) -> dict[str, Any]:
     """What the pattern report shows: counts by month, type, area and target, figures and a map."""
@@ -400,7 +416,9 @@ def _sections(
         "by_type": counting.count(frame, ["type"]).rows,
         "by_target": counting.count(frame, ["target"]).rows,
         "by_area": [] if area is not None else counting.count(frame, ["area"]).rows,
-        "charts": _figures(instance, frame, area=area, level=level, language=language),
+        "charts": _figures(
+            instance, frame, area=area, level=level, situation=situation, language=language
+        ),
         "protected": protection.protected(frame, protection.expand(protection.CATEGORIES)),
         "clusters": clustering.clusters(frame, **CLUSTERS).rows if frame.placed.any() else [],
         "repeats": repeating.repeats(frame, **REPEATS).extra,
@@ -424,12 +442,13 @@ def pattern_report(
     _ = gettext(language)
     start, end = check_period(period_from, period_to)
     loading.check_level(level)
-    chosen_area = _area(instance, area, level, scope)
+    situation = _situation(instance, scope)
+    chosen_area = _area(instance, area, level, situation)
     with read_transaction(instance.engine) as conn:
         loaded = loading.load(conn, instance, scope, level=level)
     chosen = choose(loaded.frame, start, end, chosen_area.code if chosen_area else None)
     sections = _sections(instance, chosen, _months(start, end), area=chosen_area, level=level,
-                         language=language)  # fmt: skip
+                         situation=situation, language=language)  # fmt: skip
     where = ["--case", str(scope.case)] if scope.case else ["--situation", str(scope.situation)]
     named = slug(str(scope.case or scope.situation))
     filename = f"patterns-{named}-{period_from}-{period_to}"

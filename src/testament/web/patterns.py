@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from testament.custody.instance import Instance
+from testament.documentation import gazetteer
 from testament.errors import InvalidInput
 from testament.patterns import figures, tables
 from testament.patterns.load import Scope
@@ -92,7 +93,9 @@ def _page_routes(site: FastAPI, prefix: str, scoped: Scoped) -> None:
         except InvalidInput as exc:
             context |= {"problem": exc.what, "problems": dict(exc.errors or {})}
             return render(request, "patterns.html", 422, shown=None, **context)
-        return render(request, "patterns.html", shown=shown, **context)
+        # The map draws the areas of the situation (a case's own) and the shared ones.
+        situation = scope.situation or gazetteer.situation_of(inst, case=scope.case)
+        return render(request, "patterns.html", shown=shown, situation=situation, **context)
 
     @site.get(prefix + "/patterns/map.json", include_in_schema=False)
     def patterns_map(request: Request, name: str, who: Viewer) -> Response:

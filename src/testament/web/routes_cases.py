@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from testament.accounts import accounts
 from testament.custody import cases, custody_log
-from testament.documentation import incidents
+from testament.documentation import gazetteer, incidents
 from testament.domain.access import Action, decide_anywhere
 from testament.http.guard import allow, visible_cases
 from testament.taxonomy import vocabulary
@@ -101,6 +101,7 @@ def _case_view_routes(site: FastAPI) -> None:
                                     bbox=bbox or None, polygon=polygon or None).check()  # fmt: skip
         return render(request, "map.html", case_name=case_name, only=only,
                        tile_url=request.app.state.tile_url,
+                       situation=gazetteer.situation_of(inst, case=case_name),
                        timeline=incidents.timeline(inst, case_name))  # fmt: skip
 
     @site.get("/cases/{case_name}/upload", include_in_schema=False)
