@@ -183,9 +183,12 @@ USE_CASES: dict[str, UseCase] = {
     "gazetteer.areas_geojson": UseCase(lambda i, w: gazetteer.areas_geojson(i), refuses=SHARED),
     "gazetteer.areas_named": UseCase(lambda i, w: gazetteer.areas_named(i, "Kyiv"), refuses=SHARED),
     "gazetteer.locate": UseCase(lambda i, w: gazetteer.locate(i, 50.45, 30.52), refuses=SHARED),
-    "gazetteer.situation_of": UseCase(lambda i, w: gazetteer.situation_of(i, case="Case B")),
-    "gazetteer.situation_of(incident)": UseCase(
-        lambda i, w: gazetteer.situation_of(i, incident_id=w["incident_id"])
+    # By incident first (the case found from the incident), then by case: one gate for both.
+    "gazetteer.situation_of": UseCase(
+        lambda i, w: (
+            gazetteer.situation_of(i, incident_id=w["incident_id"]),
+            gazetteer.situation_of(i, case="Case B"),
+        )
     ),
     "place_search.search_places": UseCase(
         lambda i, w: place_search.search_places(i, "Ky"), refuses=SHARED
