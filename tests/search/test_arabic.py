@@ -157,6 +157,7 @@ def test_one_person_written_in_both_scripts_and_many_ways_matches(one: str, othe
         ("Mahmoud Said El-Shamy", "Mahmoud Saeed El-Omary"),
         ("Samir Adel Haddad", "Samer Adel Haddad"),
         ("نور خالد الحسن", "نورة خالد الحسن"),
+        ("نور خالد الحسن", "نورا خالد الحسن"),
         ("Nisreen Adel Hamdan", "Nisreen Adel Haddad"),
     ],
 )

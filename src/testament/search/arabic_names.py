@@ -67,7 +67,7 @@ def _listed() -> dict[str, str]:
     spelling listed for two names, Hamid for حامد and حميد, is the first)."""
     table: dict[str, str] = {}
     for names, latin in GIVEN_NAMES:
-        usual = single(normalise(names.split("/")[0]))
+        usual = _spellings()[single(normalise(names.split("/")[0]))]
         for written in latin.lower().split("/"):
             table.setdefault(written, usual)
             table.setdefault(single(written), usual)  # Abdulilah as abd-ilah

@@ -210,14 +210,15 @@ def _arabic_part(word: str, optional: bool) -> Part:
     known = arabic_names.known_name(word)
     if arabic.has_arabic(word):
         bare, roman = arabic.strip_article(word), arabic.romanise(word)
-        feminine = bare.endswith(arabic_names.FEMININE_WRITTEN) and len(bare) > 2
+        spelt = known or bare  # a known name in its usual spelling: نورا as نورة
+        feminine = spelt.endswith(arabic_names.FEMININE_WRITTEN) and len(spelt) > 2
         return Part(
             bare,
-            known or bare,  # a known name in its usual spelling: نورا as نورة
+            spelt,
             roman,
             False,
             known is not None,
-            (bare[:-1],) if feminine else (),
+            (spelt[:-1],) if feminine else (),  # the encodings' feminine test (نور, نورة)
             roman,
             True,
             optional,
